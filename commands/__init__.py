@@ -1,0 +1,1 @@
+"""The `aid` command line: parse, call the ledger or a projection, print."""

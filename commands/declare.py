@@ -1,0 +1,84 @@
+"""Declaring what the ward handles: items, locations, donors, recipients, bundles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.inputs import pairs, whole
+
+from . import options as o
+from .writing import record
+
+Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
+
+
+def register(app: typer.Typer) -> typer.Typer:
+    """Add the declaring commands; returns the `bundle` group for its reports."""
+    for noun, helptext, add in (
+        ("item", "Goods the ward handles (mặt hàng).", add_item),
+        ("location", "Stores and 0 đồng shops (kho, siêu thị 0 đồng).", add_location),
+        ("donor", "Benefactors (mạnh thường quân, nhà hảo tâm).", add_donor),
+        ("recipient", "Households and group leaders who receive (hộ nhận).", add_recipient),
+    ):
+        group = typer.Typer(help=helptext, no_args_is_help=True)
+        group.command("add")(add)
+        app.add_typer(group, name=noun)
+    bundles = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
+    bundles.command("define")(define_bundle)
+    app.add_typer(bundles, name="bundle")
+    return bundles
+
+
+def add_item(code: str, name: Name,
+             unit: Annotated[str, typer.Option("--unit", help="kg, case, litre, …")],
+             value: Annotated[Optional[str], typer.Option(
+                 "--value", help="Value in đồng per unit, for reports.")] = None,
+             db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Declare an item (mặt hàng)."""
+    worth = whole(value, "--value", minimum=0) if value is not None else None
+    record(db, lambda ledger: ledger.add_item(code, name, unit, worth, o.on(on), o.actor(actor)))
+
+
+def add_location(code: str, name: Name,
+                 kind: Annotated[str, typer.Option("--kind", help="store or shop (0 đồng shop).")]
+                 = "store",
+                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Declare a store (kho) or a 0 đồng shop."""
+    record(db, lambda ledger: ledger.add_location(code, name, kind, o.on(on), o.actor(actor)))
+
+
+def add_donor(code: str, name: Name,
+              anonymous: Annotated[bool, typer.Option(
+                  "--anonymous", help="Show as anonymous in public statements.")] = False,
+              db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Declare a donor (mạnh thường quân)."""
+    record(db, lambda ledger: ledger.add_donor(code, name, anonymous, o.on(on), o.actor(actor)))
+
+
+def add_recipient(code: str, name: Name,
+                  group: Annotated[str, typer.Option("--group", help="Residential group (tổ).")]
+                  = "",
+                  size: Annotated[str, typer.Option("--size", help="People in the household.")]
+                  = "1",
+                  tier: Annotated[str, typer.Option(
+                      "--tier", help="Priority 0 (most urgent) to 3.")] = "3",
+                  phone: Annotated[Optional[str], typer.Option("--phone")] = None,
+                  db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Declare a household or group leader who may receive (hộ nhận)."""
+    people = whole(size, "--size")
+    rank = whole(tier, "--tier", minimum=0)
+    record(db, lambda ledger: ledger.add_recipient(code, name, group, people, rank, phone,
+                                                   o.on(on), o.actor(actor)))
+
+
+def define_bundle(code: str, name: Name, item: o.Items = None,
+                  cash: Annotated[Optional[str], typer.Option(
+                      "--cash", help="Cash in đồng inside each bundle.")] = None,
+                  db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Define a gift bundle's recipe, e.g. noodles, rice and 100,000 đồng (phần quà)."""
+    recipe = pairs(item or [])
+    money = whole(cash, "--cash", minimum=0) if cash is not None else 0
+    record(db, lambda ledger: ledger.define_bundle(code, name, recipe, money, o.on(on),
+                                                   o.actor(actor)))

@@ -1,0 +1,84 @@
+"""The `aid` entry point: the command tree, and one place that turns mistakes into one line.
+
+Heavy modules (the event store, tabulate) are imported by the commands that need them, so
+`aid --version` and `aid --help` start as fast as typer itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
+
+from ledger.errors import LedgerError
+
+from . import declare, record, reports, setup
+
+VERSION = "0.1.0"
+
+
+class AidGroup(TyperGroup):
+    """Prints refusals and usage mistakes as one line on stderr, never a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except LedgerError as error:
+            code = _fail(f"aid: {error}", error.exit_code)
+        except click_exceptions.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "aid"
+            message = error.format_message().rstrip(".")
+            code = _fail(f"{where}: {message} (see `{where} --help`)", 2)
+        except click_exceptions.ClickException as error:
+            code = _fail(f"aid: {error.format_message()}", error.exit_code)
+        except typer.Abort:
+            code = _fail("aid: aborted", 1)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> int:
+    typer.echo(message, err=True)
+    return code
+
+
+app = typer.Typer(
+    cls=AidGroup,
+    help="aid-ledger: an event-sourced ledger for a ward's mutual-aid drive "
+         "(quỹ tương trợ phường). Every gift, bundle and hand-out is an immutable entry.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aid-ledger {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version,
+                                                is_eager=True, help="Print the version.")] = False
+          ) -> None:
+    """aid-ledger: record every gift, bundle and hand-out; ask what is left."""
+
+
+setup.register(app)
+bundle_commands = declare.register(app)
+record.register(app)
+reports.register(app, bundle_commands)
+
+
+def main() -> None:
+    app()

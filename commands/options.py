@@ -1,0 +1,61 @@
+"""Options shared by many commands, and the helpers that open the ledger behind them."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.dates import parse_date
+from ledger.storage import Address, locate
+
+Db = Annotated[Optional[Path], typer.Option(
+    "--db", help="Ledger file (default: $AID_DB, else ./aid.db; $AID_DATABASE_URL for PostgreSQL).",
+    show_default=False)]
+Actor = Annotated[Optional[str], typer.Option(
+    "--actor", help="Who records this (default: $AID_ACTOR, else your OS user name).",
+    show_default=False)]
+On = Annotated[Optional[str], typer.Option(
+    "--on", help="Business date, 2021-11-17 or 17/11/2021 (default: today).", show_default=False)]
+AsOf = Annotated[Optional[str], typer.Option(
+    "--as-of", help="Report as of the end of this date (entries dated that day included).",
+    show_default=False)]
+Items = Annotated[Optional[list[str]], typer.Option(
+    "--item", help="CODE=QTY, repeatable.", show_default=False)]
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+def address(db: Path | None) -> Address:
+    return locate(db)
+
+
+def actor(given: str | None) -> str:
+    """--actor, else AID_ACTOR, else the OS user: every entry says who recorded it."""
+    if given:
+        return given
+    if os.environ.get("AID_ACTOR"):
+        return os.environ["AID_ACTOR"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def on(given: str | None) -> str:
+    return parse_date(given)
+
+
+def as_of(given: str | None) -> str | None:
+    return parse_date(given) if given else None

@@ -1,0 +1,110 @@
+"""Recording facts: donations, purchases, packing, hand-outs, transfers, adjustments, counts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.inputs import pairs, whole
+
+from . import options as o
+from .writing import record
+
+Location = Annotated[str, typer.Option(help="Location code.", show_default=False)]
+Cash = Annotated[Optional[str], typer.Option("--cash", help="Amount in đồng.", show_default=False)]
+Count = Annotated[str, typer.Option("--count", help="How many bundles.", show_default=False)]
+Reason = Annotated[str, typer.Option("--reason", help="Why (spoiled, lost, found, typo…).")]
+
+
+def register(app: typer.Typer) -> None:
+    for name, command in (("donate", donate), ("buy", buy), ("pack", pack), ("unpack", unpack),
+                          ("give", give), ("transfer", transfer), ("adjust", adjust),
+                          ("count", count), ("reverse", reverse)):
+        app.command(name)(command)
+
+
+def _cash(text: str | None) -> int:
+    return whole(text, "--cash") if text is not None else 0
+
+
+def donate(donor: str, into: Annotated[str, typer.Option("--into", help="Location code.")],
+           cash: Cash = None, item: o.Items = None,
+           receipt: Annotated[Optional[str], typer.Option(
+               "--receipt", help="Receipt number (used once).")] = None,
+           note: Annotated[Optional[str], typer.Option("--note")] = None,
+           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Record a donation of cash and/or goods (nhận ủng hộ)."""
+    money, goods = _cash(cash), pairs(item or [])
+    record(db, lambda ledger: ledger.donate(donor, into, money, goods, receipt, note,
+                                            o.on(on), o.actor(actor)))
+
+
+def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
+        cash: Annotated[str, typer.Option("--cash", help="Amount paid from the ward fund.")],
+        item: Annotated[list[str], typer.Option("--item", help="CODE=QTY, repeatable.")],
+        supplier: Annotated[Optional[str], typer.Option("--supplier")] = None,
+        db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Record a purchase paid from the ward fund (mua hàng)."""
+    money, goods = whole(cash, "--cash"), pairs(item)
+    record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor)))
+
+
+def pack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
+         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Pack bundles: their items and cash leave stock, the bundles enter it (đóng gói)."""
+    n = whole(count, "--count")
+    record(db, lambda ledger: ledger.pack(bundle, n, at, o.on(on), o.actor(actor)))
+
+
+def unpack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
+           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Unpack bundles back into their items and cash."""
+    n = whole(count, "--count")
+    record(db, lambda ledger: ledger.unpack(bundle, n, at, o.on(on), o.actor(actor)))
+
+
+def give(recipient: str, source: Annotated[str, typer.Option("--from", help="Location code.")],
+         bundle: Annotated[Optional[list[str]], typer.Option(
+             "--bundle", help="CODE=N bundles, repeatable.")] = None,
+         item: o.Items = None, cash: Cash = None,
+         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Hand bundles, items and/or cash to a recipient (trao quà)."""
+    bundles, goods, money = pairs(bundle or [], "--bundle"), pairs(item or []), _cash(cash)
+    record(db, lambda ledger: ledger.give(recipient, source, bundles, goods, money,
+                                          o.on(on), o.actor(actor)))
+
+
+def transfer(source: Annotated[str, typer.Option("--from", help="Location code.")],
+             target: Annotated[str, typer.Option("--to", help="Location code.")],
+             item: Annotated[list[str], typer.Option("--item", help="CODE=QTY, repeatable.")],
+             db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Move goods or bundles between locations, e.g. to the 0 đồng shop (điều chuyển)."""
+    goods = pairs(item)
+    record(db, lambda ledger: ledger.transfer(source, target, goods, o.on(on), o.actor(actor)))
+
+
+def adjust(location: str,
+           item: Annotated[list[str], typer.Option(
+               "--item", help="CODE=QTY, negative to remove, repeatable.")],
+           reason: Reason, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Adjust stock with a reason: spoiled, lost, found (điều chỉnh)."""
+    changes = pairs(item, signed=True)
+    record(db, lambda ledger: ledger.adjust(location, changes, reason, o.on(on), o.actor(actor)))
+
+
+def count(location: str,
+          item: Annotated[list[str], typer.Option("--item", help="CODE=QTY counted, repeatable.")],
+          variance_reason: Annotated[Optional[str], typer.Option(
+              "--variance-reason", help="Record a difference from the books, with why.")] = None,
+          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Record a stock count (kiểm kê); a difference needs --variance-reason."""
+    counted = pairs(item, minimum=0)
+    record(db, lambda ledger: ledger.count(location, counted, variance_reason, o.on(on),
+                                           o.actor(actor)))
+
+
+def reverse(entry: str, reason: Reason, db: o.Db = None, actor: o.Actor = None) -> None:
+    """Reverse an earlier fact by its entry id, as of that fact's own date (hủy bút toán)."""
+    number = whole(entry.lstrip("#"), "ENTRY")
+    record(db, lambda ledger: ledger.reverse(number, reason, o.actor(actor)))

@@ -1,0 +1,83 @@
+"""Reports: stock, cash book, packable bundles, history — all by business date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.storage import open_log
+from projections.books import Books
+from projections.history import effect, history as history_lines
+
+from . import options as o
+from .render import emit
+
+At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
+
+
+def register(app: typer.Typer, bundles: typer.Typer) -> None:
+    app.command("stock")(stock)
+    app.command("cash")(cash)
+    app.command("history")(history)
+    bundles.command("packable")(packable)
+
+
+def load_books(db: Path | None) -> Books:
+    """The books as of now, replayed from the stored events."""
+    log = open_log(o.address(db))
+    try:
+        books = Books()
+        for record in log.read():
+            books.apply(record.name, record.data)
+        return books
+    finally:
+        log.close()
+
+
+def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+          db: o.Db = None) -> None:
+    """What is left, per location and item; bundles appear under their code (tồn kho)."""
+    rows = load_books(db).stock(at=at, as_of=o.as_of(as_of))
+    emit(rows, fmt.value, [("location", "location"), ("item", "item"), ("name", "name"),
+                           ("quantity", "quantity"), ("unit", "unit")], empty="no stock")
+
+
+def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """The cash book: received = spent + given + packed + balance (sổ quỹ)."""
+    book = load_books(db).cash(o.as_of(as_of))
+    if fmt.value == "json":
+        emit(book, "json")
+        return
+    rows = [{"category": k, "đồng": v} for k, v in book.items()]
+    emit(rows, fmt.value)
+
+
+def packable(at: At = None, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """How many more of each bundle current stock and cash could pack."""
+    emit(load_books(db).packable(at=at), fmt.value,
+         [("bundle", "bundle"), ("location", "location"), ("packable", "packable"),
+          ("limited_by", "limited by")], empty="no bundles defined")
+
+
+def history(at: At = None, item: Annotated[Optional[str], typer.Option(
+                "--item", help="Only this item; with --at, shows a running balance.")] = None,
+            as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+            db: o.Db = None) -> None:
+    """Every entry with its id, date, kind, actor and effect (nhật ký)."""
+    log = open_log(o.address(db))
+    try:
+        lines = history_lines(log.read(), at=at, item=item, as_of=o.as_of(as_of))
+    finally:
+        log.close()
+    for line in lines:
+        line["effect"] = effect(line)
+    columns = [("id", "id"), ("on", "on"), ("kind", "kind"), ("actor", "actor"),
+               ("detail", "detail"), ("effect", "effect")]
+    if at is not None and item is not None:
+        columns += [("change", "change"), ("balance", "balance")]
+    if fmt.value == "json":
+        emit(lines, "json")
+    else:
+        emit(lines, fmt.value, columns, empty="no entries")

@@ -1,0 +1,11 @@
+"""The cash book's categories and how each moves the ward fund.
+
+received = spent + given + packed + balance, always: the balance is derived, never stored.
+"""
+
+CATEGORIES = ("received", "spent", "given", "packed")
+
+
+def fund_change(cash: dict[str, int]) -> int:
+    """How a fact's cash-book entries move the ward fund balance."""
+    return cash.get("received", 0) - sum(cash.get(c, 0) for c in CATEGORIES[1:])

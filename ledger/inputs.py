@@ -1,0 +1,58 @@
+"""Typed text into clean values: codes, whole amounts and CODE=QTY pairs, all NFC-normalised."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .errors import BadInput
+from .text import clean
+
+_CODE = re.compile(r"^[^\s=,;]{1,40}$")
+
+
+def code(text: str, what: str = "code") -> str:
+    """A declared code: one word without '=', ',' or ';', compared after NFC."""
+    value = clean(text or "")
+    if not _CODE.match(value):
+        raise BadInput(f"'{text}' is not a valid {what}: use one word of at most 40 characters, "
+                       "without spaces, '=', ',' or ';'")
+    return value
+
+
+def whole(value: int | str, what: str, *, minimum: int = 1) -> int:
+    """A whole number (đồng or units) of at least `minimum`; "350.000" and "350,000" are accepted."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip().replace("_", "")
+        if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+", text):
+            text = re.sub(r"[.,]", "", text)
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise BadInput(f"{what} must be a whole number, not '{value}'")
+        number = int(text)
+    if number < minimum:
+        rule = "positive" if minimum == 1 else f"at least {minimum}"
+        raise BadInput(f"{what} must be {rule}, not {number}")
+    return number
+
+
+def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
+          minimum: int = 1) -> dict[str, int]:
+    """Parse CODE=QTY options into {code: qty}; a code given twice is refused, not summed."""
+    result: dict[str, int] = {}
+    for text in texts:
+        name, sep, qty = str(text).partition("=")
+        if not sep:
+            raise BadInput(f"{what} '{text}' must look like CODE=QTY, e.g. RICE=10")
+        key = code(name, "item code")
+        if key in result:
+            raise BadInput(f"{what} names {key} twice: give it once with the total quantity")
+        if signed:
+            number = whole(qty, f"quantity of {key}", minimum=-(10**18))
+            if number == 0:
+                raise BadInput(f"quantity of {key} must not be 0")
+        else:
+            number = whole(qty, f"quantity of {key}", minimum=minimum)
+        result[key] = number
+    return result

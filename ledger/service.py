@@ -1,0 +1,177 @@
+"""The write API: the only way facts enter the ledger.
+
+Each method loads the ward (from its latest snapshot), lets the aggregate check and record the
+fact, and saves. When another writer saved first, the store's unique (id, version) constraint
+rejects the save and the method simply tries again on the fresh ward, so rules such as "stock
+never goes negative" hold across processes without locks.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, OperationalError
+
+from .claims import Claim, claim_id, receipt_key
+from .errors import BadInput, LedgerError, Refused
+from .inputs import code
+from .text import clean
+from .ward import WARD_ID, Ward
+
+ATTEMPTS = 200
+
+
+class Ledger(Application):
+    """One ward's ledger on the eventsourcing library."""
+
+    name = "aid"
+    snapshotting_intervals = {Ward: 100}  # noqa: RUF012 - the library reads a class attribute
+
+    def __init__(self, env: dict[str, str] | None = None, *, name: str | None = None) -> None:
+        if name:
+            self.name = name  # PostgreSQL table prefix: one ward's tables per name
+        super().__init__(env)
+
+    # ---- reading the write model --------------------------------------------------------
+
+    def ward(self) -> Ward:
+        try:
+            return self.repository.get(WARD_ID)
+        except AggregateNotFoundError:
+            raise BadInput("this ledger has no ward yet: run `aid init --ward NAME` first") from None
+
+    def entry(self, entry: int) -> Ward.Event:
+        """The event recorded as entry `entry`."""
+        found = list(self.events.get(WARD_ID, gt=entry - 1, lte=entry)) if entry > 0 else []
+        if not found:
+            raise BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
+        return found[0]
+
+    # ---- declarations -------------------------------------------------------------------
+
+    def init(self, ward: str, on: str, actor: str) -> int:
+        name = clean(ward)
+        if not name:
+            raise BadInput("--ward must name the ward, e.g. --ward 'Phường 3'")
+        if WARD_ID in self.repository:
+            raise Refused(f"this ledger already holds ward {self.ward().name}; "
+                          "use another --db for another ward")
+        opened = Ward(name=name, on=on, actor=clean(actor))
+        self._save_new(opened, f"this ledger already holds a ward")
+        return opened.version
+
+    def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
+                 actor: str) -> int:
+        return self._write(lambda w: w.declare_item(
+            code(item, "item code"), clean(name), clean(unit), value, on, clean(actor)))
+
+    def add_location(self, location: str, name: str, kind: str, on: str, actor: str) -> int:
+        return self._write(lambda w: w.declare_location(
+            code(location, "location code"), clean(name), clean(kind), on, clean(actor)))
+
+    def add_donor(self, donor: str, name: str, anonymous: bool, on: str, actor: str) -> int:
+        return self._write(lambda w: w.declare_donor(
+            code(donor, "donor code"), clean(name), anonymous, on, clean(actor)))
+
+    def add_recipient(self, recipient: str, name: str, group: str, size: int, tier: int,
+                      phone: str | None, on: str, actor: str) -> int:
+        return self._write(lambda w: w.declare_recipient(
+            code(recipient, "recipient code"), clean(name), clean(group), size, tier,
+            clean(phone) if phone else None, on, clean(actor)))
+
+    def define_bundle(self, bundle: str, name: str, recipe: dict[str, int], cash: int,
+                      on: str, actor: str) -> int:
+        return self._write(lambda w: w.define_bundle(
+            code(bundle, "bundle code"), clean(name), _codes(recipe), cash, on, clean(actor)))
+
+    # ---- facts --------------------------------------------------------------------------
+
+    def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
+               receipt: str | None, note: str | None, on: str, actor: str) -> int:
+        receipt = clean(receipt) if receipt else None
+        claims = [receipt_key(receipt)] if receipt else []
+        return self._write(lambda w: w.donate(
+            code(donor), code(location), cash, _codes(goods), receipt,
+            clean(note) if note else None, on, clean(actor)), claims)
+
+    def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
+            on: str, actor: str) -> int:
+        return self._write(lambda w: w.buy(
+            code(location), cash, _codes(goods), clean(supplier) if supplier else None,
+            on, clean(actor)))
+
+    def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        return self._write(lambda w: w.pack(code(bundle), count, code(location), on, clean(actor)))
+
+    def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        return self._write(lambda w: w.unpack(code(bundle), count, code(location), on,
+                                               clean(actor)))
+
+    def give(self, recipient: str, location: str, bundles: dict[str, int],
+             goods: dict[str, int], cash: int, on: str, actor: str) -> int:
+        return self._write(lambda w: w.give(
+            code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
+            clean(actor)))
+
+    def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
+                 actor: str) -> int:
+        return self._write(lambda w: w.transfer(
+            code(source), code(target), _codes(goods), on, clean(actor)))
+
+    def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
+               actor: str) -> int:
+        return self._write(lambda w: w.adjust(
+            code(location), _codes(changes), clean(reason), on, clean(actor)))
+
+    def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
+              on: str, actor: str) -> int:
+        return self._write(lambda w: w.count(
+            code(location), _codes(counted), clean(variance_reason) if variance_reason else None,
+            on, clean(actor)))
+
+    def reverse(self, entry: int, reason: str, actor: str) -> int:
+        original = self.entry(entry)
+        return self._write(lambda w: w.reverse(original, clean(reason), clean(actor)))
+
+    # ---- saving -------------------------------------------------------------------------
+
+    def _write(self, change: Callable[[Ward], int], claims: Sequence[str] = ()) -> int:
+        """Apply `change` to the current ward and save it, retrying if another writer won."""
+        for attempt in range(ATTEMPTS):
+            ward = self.ward()
+            entry = change(ward)
+            try:
+                self.save(ward, *(Claim(key=key, entry=entry) for key in claims))
+                return entry
+            except IntegrityError:
+                self._refuse_used_claims(claims)
+            except OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))
+        raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
+
+    def _refuse_used_claims(self, claims: Sequence[str]) -> None:
+        for key in claims:
+            if claim_id(key) in self.repository:
+                used: Any = self.repository.get(claim_id(key))
+                what = key.split(":", 1)
+                raise Refused(f"{what[0]} {what[1]} is already used by entry {used.entry}; "
+                              "each receipt number is recorded once")
+
+    def _save_new(self, aggregate: Any, message: str) -> None:
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            raise Refused(message) from None
+
+
+def _codes(quantities: dict[str, int]) -> dict[str, int]:
+    return {code(key, "item code"): qty for key, qty in quantities.items()}
+
+
+__all__ = ["Ledger", "LedgerError"]

@@ -1,0 +1,204 @@
+"""Where a ledger lives, and the one place that opens it.
+
+`--db PATH`, else `AID_DATABASE_URL` (PostgreSQL), else `AID_DB`, else `./aid.db`.
+Writers get the eventsourcing application; readers get an `EventLog`, a thin cursor over the
+stored events in their global order, opened read-only and without importing the library (so
+`aid stock` starts fast and an auditor's command cannot write).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import unquote, urlparse
+
+from .errors import BadInput
+from .text import fold
+
+if TYPE_CHECKING:
+    from .service import Ledger
+
+DEFAULT_DB = "aid.db"
+
+
+@dataclass(frozen=True)
+class Address:
+    """A ledger's location: an SQLite file, or a ward's tables in a PostgreSQL database."""
+
+    path: Path | None = None
+    url: str | None = None
+    ward: str = "aid"  # PostgreSQL table prefix
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
+
+    def __str__(self) -> str:
+        if self.url:
+            parsed = urlparse(self.url)
+            return f"{parsed.hostname}/{parsed.path.lstrip('/')} ward {self.ward}"
+        return str(self.path)
+
+
+def locate(db: str | Path | None = None, environ: dict[str, str] | None = None) -> Address:
+    env = os.environ if environ is None else environ
+    if db:
+        return Address(path=Path(db))
+    url = env.get("AID_DATABASE_URL")
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise BadInput(f"AID_DATABASE_URL must start with postgresql://, not '{url}'")
+        return Address(url=url, ward=table_prefix(env.get("AID_WARD", "aid")))
+    return Address(path=Path(env.get("AID_DB") or DEFAULT_DB))
+
+
+def table_prefix(ward: str) -> str:
+    """A PostgreSQL-safe prefix for one ward's tables: 'Phường 3' -> 'aid_phuong_3'."""
+    slug = re.sub(r"[^a-z0-9]+", "_", fold(ward)).strip("_")
+    if not slug:
+        raise BadInput(f"AID_WARD '{ward}' has no letters or digits to name tables with")
+    return slug if slug.startswith("aid") else f"aid_{slug}"[:40]
+
+
+def library_env(address: Address, *, read_only: bool = False) -> dict[str, str]:
+    """The eventsourcing library's settings for this address."""
+    if address.is_postgres:
+        parsed = urlparse(address.url)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "POSTGRES_POOL_SIZE": "2",
+        }
+    else:
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(address.path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    if read_only:
+        env["CREATE_TABLE"] = "n"
+    return env
+
+
+def open_ledger(address: Address, *, create: bool = False) -> Ledger:
+    """The write side. Refuses to create a new SQLite file unless asked (`aid init`)."""
+    if not address.is_postgres and not create:
+        _must_exist(address)
+    from .service import Ledger
+
+    return Ledger(library_env(address), name=address.ward if address.is_postgres else None)
+
+
+def open_log(address: Address, *, writable: bool = False) -> EventLog:
+    """The read side: stored events in order, plus a connection for read models."""
+    if address.is_postgres:
+        return PostgresEventLog(address, writable=writable)
+    _must_exist(address)
+    return SQLiteEventLog(address.path, writable=writable)
+
+
+def _must_exist(address: Address) -> None:
+    if not address.path.exists():
+        raise BadInput(f"no ledger at {address.path}: create one with `aid init --ward NAME`, "
+                       "or point --db or AID_DB at an existing one")
+
+
+class Record(NamedTuple):
+    """One stored event: its global position, its name ("Ward.Donated"), its version in its
+    aggregate (for ward events, the entry id) and its fields."""
+
+    position: int
+    name: str
+    version: int
+    data: dict[str, Any]
+
+
+class EventLog:
+    """Stored events in their global (notification) order, decoded to plain dicts."""
+
+    paramstyle = "?"
+    events_table = "stored_events"
+    prefix = "aid"
+    connection: Any
+
+    def head(self) -> int:
+        row = self.connection.execute(f"SELECT MAX({self._position}) FROM {self.events_table}")
+        value = row.fetchone()[0]
+        return value or 0
+
+    def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000) -> Iterator[Record]:
+        """Every event after position `after` (up to `upto`), oldest first, in batches."""
+        upto = self.head() if upto is None else upto
+        while after < upto:
+            rows = self.connection.execute(
+                f"SELECT {self._position}, topic, originator_version, state "
+                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND {self._position} <= "
+                f"{self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
+                (after, upto)).fetchall()
+            if not rows:
+                return
+            for position, topic, version, state in rows:
+                yield Record(position, topic.rpartition(":")[2], version, json.loads(bytes(state)))
+            after = rows[-1][0]
+
+    def raw(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
+        """Stored rows exactly as kept, for tamper evidence."""
+        rows = self.connection.execute(
+            f"SELECT {self._position}, topic, state FROM {self.events_table} "
+            f"WHERE {self._position} > {self.paramstyle} ORDER BY {self._position}", (after,))
+        for position, topic, state in rows:
+            yield position, topic, bytes(state)
+
+    def table(self, name: str) -> str:
+        """The name of a read-model table that belongs to this ledger."""
+        return f"{self.prefix}_{name}"
+
+    _position = "rowid"
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class SQLiteEventLog(EventLog):
+    def __init__(self, path: Path, *, writable: bool = False) -> None:
+        mode = "rw" if writable else "ro"
+        self.writable = writable
+        self.connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True,
+                                          isolation_level=None, timeout=30)
+        self.connection.execute("PRAGMA busy_timeout = 30000")
+        if not self._has_events():
+            raise BadInput(f"{path} is not an aid-ledger file: create one with "
+                           "`aid init --ward NAME`")
+
+    def _has_events(self) -> bool:
+        found = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'").fetchone()
+        return found is not None
+
+
+class PostgresEventLog(EventLog):
+    paramstyle = "%s"
+    _position = "notification_id"
+
+    def __init__(self, address: Address, *, writable: bool = False) -> None:
+        import psycopg
+
+        self.writable = writable
+        self.prefix = address.ward
+        self.events_table = f"{address.ward}_events"
+        self.connection = psycopg.connect(address.url, autocommit=True)
+        found = self.connection.execute("SELECT to_regclass(%s)", (self.events_table,)).fetchone()
+        if found[0] is None:
+            raise BadInput(f"no ledger for ward {address.ward} in {address}: "
+                           "create one with `aid init --ward NAME`")

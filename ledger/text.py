@@ -1,0 +1,67 @@
+"""Vietnamese text: NFC on input, diacritic-free folding for search, Vietnamese alphabetical order."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable
+
+# Vietnamese alphabet order: ă and â follow a, đ follows d, ê follows e, ô and ơ follow o, ư follows u.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+# Tone marks, in the order Vietnamese dictionaries use: none, grave, hook, tilde, acute, dot.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+# Marks that make a separate letter (breve, circumflex, horn) rather than a tone.
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+
+
+def nfc(text: str) -> str:
+    """Compose decomposed tone marks so that equal-looking text compares equal."""
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str) -> str:
+    """NFC plus trimmed whitespace: the form every name and code is stored in."""
+    return " ".join(nfc(text).split())
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "Nguyen" finds "Nguyễn"."""
+    decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def matches(query: str, text: str) -> bool:
+    """Case- and diacritic-insensitive substring search."""
+    return fold(clean(query)) in fold(text)
+
+
+def sort_key(text: str) -> tuple:
+    """Vietnamese dictionary order: letters first (ă after a, đ after d), tones break ties."""
+    letters: list[str] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", nfc(text).lower()):
+        if ch in _LETTER_MARKS and letters:
+            letters[-1] = nfc(letters[-1] + ch)
+        elif ch in _TONES and tones:
+            tones[-1] = _TONES[ch]
+        elif not unicodedata.combining(ch):
+            letters.append(ch)
+            tones.append(0)
+    ranks = [_RANK.get(letter, _rank_other(letter)) for letter in letters]
+    return (ranks, tones, text)
+
+
+def _rank_other(letter: str) -> int:
+    """Digits and punctuation before letters, anything else after them."""
+    return ord(letter[0]) - 0x80 if letter < "a" else len(_ALPHABET) + ord(letter[0])
+
+
+def nearest(code: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The declared codes closest to a typo: same letters ignoring case and marks first."""
+    known = list(known)
+    folded = {fold(k): k for k in known}
+    exact = [folded[fold(code)]] if fold(code) in folded else []
+    close = difflib.get_close_matches(fold(code), list(folded), n=limit, cutoff=0.5)
+    found = exact + [folded[c] for c in close if folded[c] not in exact]
+    return found[:limit]

@@ -1,0 +1,401 @@
+"""A ward's ledger as one aggregate: every declaration and fact is one event in one stream.
+
+One stream per ward means the event's version number is the entry id a treasurer types
+(`aid reverse 42`), and concurrent writers serialise on it through optimistic concurrency.
+The aggregate keeps only what its rules need (declared codes, balances by day), never
+recipients' names, so snapshots stay small and free of personal details.
+
+Every fact event carries its effect as plain data: `moves` ([location, item, delta], ...) and
+`cash` (cash-book category -> delta). Projections and audits read the effect; they never need
+to re-derive it from recipes or rules that may since have changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from . import daybook
+from .cashbook import fund_change
+from .errors import BadInput, Refused
+from .text import nearest
+
+WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
+
+LOCATION_KINDS = ("store", "shop")
+TIERS = (0, 1, 2, 3)
+def bin_key(location: str, item: str) -> str:
+    return f"{location}\t{item}"
+
+
+class Ward(Aggregate):
+    """The ward's declarations and balances; the only place a fact can be refused."""
+
+    @staticmethod
+    def create_id(**_: Any) -> UUID:
+        return WARD_ID
+
+    class Opened(Aggregate.Created):
+        name: str
+        on: str
+        actor: str
+
+    def __init__(self, name: str, on: str, actor: str) -> None:
+        self.name = name
+        self.items: dict[str, str] = {}  # code -> unit
+        self.locations: dict[str, str] = {}  # code -> kind
+        self.donors: dict[str, bool] = {}  # code -> anonymous
+        self.recipients: dict[str, int] = {}  # code -> 1 (codes only: no personal details)
+        self.bundles: dict[str, dict[str, Any]] = {}  # code -> {"items": {...}, "cash": n}
+        self.bins: dict[str, daybook.DayBook] = {}  # "LOCATION\tITEM" -> day book
+        self.fund: daybook.DayBook = {}
+        self.reversed: dict[str, int] = {}  # str(entry) -> entry that reversed it
+
+    # ---- events ---------------------------------------------------------------------------
+
+    class Declared(Aggregate.Event):
+        """Something the ward handles was declared; facts may name it from now on."""
+
+        on: str
+        actor: str
+        code: str
+        name: str
+
+    class ItemDeclared(Declared):
+        unit: str
+        value: int | None
+
+        def apply(self, ward: Ward) -> None:
+            ward.items[self.code] = self.unit
+
+    class LocationDeclared(Declared):
+        kind: str
+
+        def apply(self, ward: Ward) -> None:
+            ward.locations[self.code] = self.kind
+
+    class DonorDeclared(Declared):
+        anonymous: bool
+
+        def apply(self, ward: Ward) -> None:
+            ward.donors[self.code] = self.anonymous
+
+    class RecipientDeclared(Declared):
+        """The only event that holds a recipient's name and phone."""
+
+        group: str
+        size: int
+        tier: int
+        phone: str | None
+
+        def apply(self, ward: Ward) -> None:
+            ward.recipients[self.code] = 1
+
+    class BundleDefined(Declared):
+        recipe: dict[str, int]
+        cash: int
+
+        def apply(self, ward: Ward) -> None:
+            ward.bundles[self.code] = {"items": dict(self.recipe), "cash": self.cash}
+
+    class Fact(Aggregate.Event):
+        """Goods or cash moved; `moves` and `cash` say exactly how."""
+
+        on: str
+        actor: str
+        moves: list[list[Any]]
+        cash: dict[str, int]
+
+        def apply(self, ward: Ward) -> None:
+            for location, item, delta in self.moves:
+                daybook.post(ward.bins.setdefault(bin_key(location, item), {}), self.on, delta)
+            change = fund_change(self.cash)
+            if change:
+                daybook.post(ward.fund, self.on, change)
+
+    class Donated(Fact):
+        donor: str
+        location: str
+        receipt: str | None
+        note: str | None
+
+    class Bought(Fact):
+        location: str
+        supplier: str | None
+
+    class Packed(Fact):
+        bundle: str
+        count: int
+        location: str
+
+    class Unpacked(Fact):
+        bundle: str
+        count: int
+        location: str
+
+    class HandedOut(Fact):
+        recipient: str
+        location: str
+        round: str | None
+
+    class Transferred(Fact):
+        source: str
+        target: str
+
+    class Adjusted(Fact):
+        location: str
+        reason: str
+
+    class Counted(Fact):
+        location: str
+        counted: dict[str, int]
+        variance_reason: str | None
+
+    class Reversed(Fact):
+        entry: int
+        reason: str
+
+        def apply(self, ward: Ward) -> None:
+            super().apply(ward)
+            ward.reversed[str(self.entry)] = self.originator_version
+
+    # ---- declarations ---------------------------------------------------------------------
+
+    def declare_item(self, code: str, name: str, unit: str, value: int | None,
+                     on: str, actor: str) -> int:
+        self._unused_goods_code(code)
+        if value is not None and value < 0:
+            raise BadInput(f"value of {code} must be 0 or more đồng, not {value}")
+        return self._emit(self.ItemDeclared, on=on, actor=actor, code=code, name=name,
+                          unit=_required(unit, "--unit"), value=value)
+
+    def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
+        self._unused(code, self.locations, "location")
+        if kind not in LOCATION_KINDS:
+            raise BadInput(f"location kind must be one of {', '.join(LOCATION_KINDS)}, not '{kind}'")
+        return self._emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
+                          kind=kind)
+
+    def declare_donor(self, code: str, name: str, anonymous: bool, on: str, actor: str) -> int:
+        self._unused(code, self.donors, "donor")
+        return self._emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
+                          anonymous=anonymous)
+
+    def declare_recipient(self, code: str, name: str, group: str, size: int, tier: int,
+                          phone: str | None, on: str, actor: str) -> int:
+        self._unused(code, self.recipients, "recipient")
+        if size < 1:
+            raise BadInput(f"household size must be at least 1, not {size}")
+        if tier not in TIERS:
+            raise BadInput(f"tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}")
+        return self._emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
+                          group=group, size=size, tier=tier, phone=phone)
+
+    def define_bundle(self, code: str, name: str, recipe: dict[str, int], cash: int,
+                      on: str, actor: str) -> int:
+        self._unused_goods_code(code)
+        for item in recipe:
+            self._known(item, self.items, "item")
+        if not recipe and not cash:
+            raise BadInput(f"bundle {code} needs at least one --item CODE=QTY or --cash")
+        return self._emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
+                          recipe=recipe, cash=cash)
+
+    # ---- facts ----------------------------------------------------------------------------
+
+    def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
+               receipt: str | None, note: str | None, on: str, actor: str) -> int:
+        self._known(donor, self.donors, "donor")
+        self._known(location, self.locations, "location")
+        self._items_only(goods)
+        if not cash and not goods:
+            raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
+        return self._fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
+                          donor=donor, location=location, receipt=receipt, note=note)
+
+    def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
+            on: str, actor: str) -> int:
+        self._known(location, self.locations, "location")
+        self._items_only(goods)
+        if not goods:
+            raise BadInput("a purchase needs at least one --item CODE=QTY")
+        return self._fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
+                          location=location, supplier=supplier)
+
+    def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        moves, cash = self._packing(bundle, count, location)
+        return self._fact(self.Packed, on, actor, moves, {"packed": cash},
+                          bundle=bundle, count=count, location=location)
+
+    def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        moves, cash = self._packing(bundle, count, location)
+        return self._fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
+                          bundle=bundle, count=count, location=location)
+
+    def give(self, recipient: str, location: str, bundles: dict[str, int],
+             goods: dict[str, int], cash: int, on: str, actor: str,
+             round: str | None = None) -> int:
+        self._known(recipient, self.recipients, "recipient")
+        self._known(location, self.locations, "location")
+        self._items_only(goods)
+        for code in bundles:
+            self._known(code, self.bundles, "bundle")
+        if not bundles and not goods and not cash:
+            raise BadInput("a hand-out needs --bundle CODE=N, --item CODE=QTY and/or --cash DONG")
+        packed_cash = sum(n * self.bundles[code]["cash"] for code, n in bundles.items())
+        moves = _out_of(location, {**bundles, **goods})
+        book = {"given": cash + packed_cash, "packed": -packed_cash}
+        return self._fact(self.HandedOut, on, actor, moves, book,
+                          recipient=recipient, location=location, round=round)
+
+    def transfer(self, source: str, target: str, goods: dict[str, int],
+                 on: str, actor: str) -> int:
+        self._known(source, self.locations, "location")
+        self._known(target, self.locations, "location")
+        if source == target:
+            raise BadInput(f"--from and --to are both {source}: a transfer needs two locations")
+        for item in goods:
+            self._known_goods(item)
+        if not goods:
+            raise BadInput("a transfer needs at least one --item CODE=QTY")
+        moves = _out_of(source, goods) + _into(target, goods)
+        return self._fact(self.Transferred, on, actor, moves, {}, source=source, target=target)
+
+    def adjust(self, location: str, changes: dict[str, int], reason: str,
+               on: str, actor: str) -> int:
+        self._known(location, self.locations, "location")
+        self._items_only(changes, hint="unpack bundles first, then adjust their items")
+        if not changes:
+            raise BadInput("an adjustment needs at least one --item CODE=QTY")
+        moves = [[location, item, qty] for item, qty in changes.items()]
+        return self._fact(self.Adjusted, on, actor, moves, {}, location=location,
+                          reason=_required(reason, "--reason"))
+
+    def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
+              on: str, actor: str) -> int:
+        self._known(location, self.locations, "location")
+        for item in counted:
+            self._known_goods(item)
+        if not counted:
+            raise BadInput("a count needs at least one --item CODE=QTY")
+        moves = []
+        for item, qty in counted.items():
+            books = daybook.balance(self.bins.get(bin_key(location, item), {}), on)
+            if qty != books:
+                moves.append([location, item, qty - books])
+        if moves and not variance_reason:
+            first = moves[0]
+            raise Refused(
+                f"count differs from the books: {first[1]} at {location} counted "
+                f"{counted[first[1]]}, books say {counted[first[1]] - first[2]} on {on}; "
+                "recount, or record the difference with --variance-reason TEXT")
+        bundle_moves = [m for m in moves if m[1] in self.bundles]
+        if bundle_moves:
+            raise Refused(f"bundle {bundle_moves[0][1]} count differs from the books: bundles "
+                          "hold cash, so find them or record a hand-out; variances are for items")
+        return self._fact(self.Counted, on, actor, moves, {}, location=location,
+                          counted=counted, variance_reason=variance_reason if moves else None)
+
+    def reverse(self, original: Ward.Event, reason: str, actor: str) -> int:
+        """Cancel a fact as of its own business date, so "as of" reports show the truth."""
+        entry = original.originator_version
+        if not isinstance(original, Ward.Fact):
+            raise Refused(f"entry {entry} is a declaration, not a fact; only facts can be reversed")
+        if isinstance(original, Ward.Reversed):
+            raise Refused(f"entry {entry} is itself a reversal; record the fact again instead")
+        if str(entry) in self.reversed:
+            raise Refused(f"entry {entry} was already reversed by entry "
+                          f"{self.reversed[str(entry)]}")
+        cash = {k: -v for k, v in original.cash.items()}
+        return self._fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
+                          entry=entry, reason=_required(reason, "--reason"))
+
+    # ---- rules ----------------------------------------------------------------------------
+
+    def _fact(self, event_class: type[Fact], on: str, actor: str, moves: list[list[Any]],
+              cash: dict[str, int], **details: Any) -> int:
+        cash = {k: v for k, v in cash.items() if v}
+        self._never_negative(on, moves, cash)
+        return self._emit(event_class, on=on, actor=actor, moves=moves, cash=cash, **details)
+
+    def _emit(self, event_class: type[Aggregate.Event], **fields: Any) -> int:
+        if not fields.get("actor"):
+            raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
+        self.trigger_event(event_class, **fields)
+        return self.version
+
+    def _never_negative(self, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
+        """Refuse any fact after which a stock or the fund would be negative on some day."""
+        net: dict[tuple[str, str], int] = defaultdict(int)
+        for location, item, delta in moves:
+            net[(location, item)] += delta
+        for (location, item), delta in net.items():
+            if delta < 0:
+                held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
+                if held + delta < 0:
+                    unit = self.items.get(item, "bundles")
+                    raise Refused(
+                        f"not enough {item} at {location}: {held} {unit} available on {on} "
+                        f"and after, {-delta} needed; record the donation or transfer first")
+        change = fund_change(cash)
+        if change < 0:
+            held = daybook.lowest_from(self.fund, on)
+            if held + change < 0:
+                raise Refused(f"not enough cash in the ward fund: {held:,} đồng available on "
+                              f"{on} and after, {-change:,} needed; record the cash donation first")
+
+    def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
+        self._known(bundle, self.bundles, "bundle")
+        self._known(location, self.locations, "location")
+        recipe = self.bundles[bundle]
+        moves = _out_of(location, {item: qty * count for item, qty in recipe["items"].items()})
+        moves.append([location, bundle, count])
+        return moves, recipe["cash"] * count
+
+    def _known(self, code: str, known: dict[str, Any], what: str) -> None:
+        if code in known:
+            return
+        if not known:
+            raise BadInput(f"unknown {what} '{code}': none declared yet, see `aid {what} add`")
+        close = nearest(code, known) or sorted(known)[:5]
+        raise BadInput(f"unknown {what} '{code}'; did you mean {' or '.join(close)}? "
+                       f"(declare new ones with `aid {what} add`)")
+
+    def _known_goods(self, code: str) -> None:
+        if code not in self.items and code not in self.bundles:
+            self._known(code, {**self.items, **self.bundles}, "item")
+
+    def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
+        for code in goods:
+            if code in self.bundles:
+                raise BadInput(f"{code} is a bundle, not an item: {hint}")
+            self._known(code, self.items, "item")
+
+    def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
+        if code in known:
+            raise Refused(f"{what} {code} is already declared; choose another code")
+
+    def _unused_goods_code(self, code: str) -> None:
+        self._unused(code, self.items, "item")
+        self._unused(code, self.bundles, "bundle")
+
+
+def _into(location: str, goods: dict[str, int]) -> list[list[Any]]:
+    return [[location, item, qty] for item, qty in goods.items()]
+
+
+def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
+    return [[location, item, -qty] for item, qty in goods.items()]
+
+
+def _negated(moves: list[list[Any]]) -> list[list[Any]]:
+    return [[location, item, -delta] for location, item, delta in moves]
+
+
+def _required(text: str | None, option: str) -> str:
+    if not text or not text.strip():
+        raise BadInput(f"{option} must not be empty")
+    return text

@@ -1,0 +1,132 @@
+"""Stock, cash book and what can still be packed: one read model over the ordered events.
+
+The state is plain JSON-ready data (catalogue plus day books), so it can be stored and brought
+up to date from its last position, or rebuilt from zero with the same result.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ledger import daybook
+from ledger.cashbook import CATEGORIES as CASH_CATEGORIES
+
+# Stored event name -> the recording verb or declaring noun users see.
+KINDS = {
+    "Ward.Opened": "init",
+    "Ward.ItemDeclared": "item",
+    "Ward.LocationDeclared": "location",
+    "Ward.DonorDeclared": "donor",
+    "Ward.RecipientDeclared": "recipient",
+    "Ward.BundleDefined": "bundle",
+    "Ward.Donated": "donate",
+    "Ward.Bought": "buy",
+    "Ward.Packed": "pack",
+    "Ward.Unpacked": "unpack",
+    "Ward.HandedOut": "give",
+    "Ward.Transferred": "transfer",
+    "Ward.Adjusted": "adjust",
+    "Ward.Counted": "count",
+    "Ward.Reversed": "reverse",
+}
+
+
+class Books:
+    """The ward's catalogue and balances by business date."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state: dict[str, Any] = state or {
+            "ward": "", "items": {}, "locations": {}, "donors": {}, "bundles": {},
+            "recipients": {}, "bins": {}, "cash": {c: {} for c in CASH_CATEGORIES},
+        }
+
+    def apply(self, name: str, data: dict[str, Any]) -> None:
+        """Fold one stored ward event into the books."""
+        kind = KINDS.get(name)
+        if kind is None:
+            return
+        if "moves" in data:
+            self._post(data)
+        else:
+            self._declare(kind, data)
+
+    def _post(self, data: dict[str, Any]) -> None:
+        on, bins = data["on"], self.state["bins"]
+        for location, item, delta in data["moves"]:
+            daybook.post(bins.setdefault(location, {}).setdefault(item, {}), on, delta)
+        for category, delta in data["cash"].items():
+            daybook.post(self.state["cash"][category], on, delta)
+
+    def _declare(self, kind: str, data: dict[str, Any]) -> None:
+        s = self.state
+        if kind == "init":
+            s["ward"] = data["name"]
+        elif kind == "item":
+            s["items"][data["code"]] = {"name": data["name"], "unit": data["unit"],
+                                        "value": data["value"]}
+        elif kind == "location":
+            s["locations"][data["code"]] = {"name": data["name"], "kind": data["kind"]}
+        elif kind == "donor":
+            s["donors"][data["code"]] = {"name": data["name"], "anonymous": data["anonymous"]}
+        elif kind == "recipient":
+            s["recipients"][data["code"]] = {"group": data["group"], "size": data["size"],
+                                             "tier": data["tier"]}
+        elif kind == "bundle":
+            s["bundles"][data["code"]] = {"name": data["name"], "recipe": data["recipe"],
+                                          "cash": data["cash"]}
+
+    def copy(self) -> Books:
+        return Books(copy.deepcopy(self.state))
+
+    # ---- answers ------------------------------------------------------------------------
+
+    def describe(self, code: str) -> tuple[str, str]:
+        """Name and unit of an item or bundle code."""
+        if code in self.state["items"]:
+            item = self.state["items"][code]
+            return item["name"], item["unit"]
+        bundle = self.state["bundles"].get(code, {})
+        return bundle.get("name", code), "bundle"
+
+    def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
+        return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)
+
+    def stock(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+        """Non-zero stock per location and item (bundles under their code), sorted by both."""
+        rows = []
+        for location in sorted(self.state["bins"]):
+            if at is not None and location != at:
+                continue
+            for item in sorted(self.state["bins"][location]):
+                quantity = self.quantity(location, item, as_of)
+                if quantity:
+                    name, unit = self.describe(item)
+                    rows.append({"location": location, "item": item, "name": name,
+                                 "unit": unit, "quantity": quantity})
+        return rows
+
+    def cash(self, as_of: str | None = None) -> dict[str, int]:
+        """The cash book; received = spent + given + packed + balance by construction."""
+        book = {c: daybook.balance(self.state["cash"][c], as_of) for c in CASH_CATEGORIES}
+        book["balance"] = book["received"] - book["spent"] - book["given"] - book["packed"]
+        return book
+
+    def packable(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+        """How many more of each bundle the stock at each location, and the fund, could make."""
+        fund = self.cash(as_of)["balance"]
+        rows = []
+        for code in sorted(self.state["bundles"]):
+            bundle = self.state["bundles"][code]
+            for location in sorted(self.state["locations"]):
+                if at is not None and location != at:
+                    continue
+                limits = {item: self.quantity(location, item, as_of) // qty
+                          for item, qty in bundle["recipe"].items()}
+                if bundle["cash"]:
+                    limits["cash"] = fund // bundle["cash"]
+                count = min(limits.values())
+                short = sorted(k for k, v in limits.items() if v == count)
+                rows.append({"bundle": code, "location": location, "packable": count,
+                             "limited_by": ", ".join(short)})
+        return rows
