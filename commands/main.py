@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import declare, record, reports, setup
+from . import declare, demo, record, reports, setup
 
 VERSION = "0.1.0"
 
@@ -78,6 +78,7 @@ setup.register(app)
 bundle_commands = declare.register(app)
 record.register(app)
 reports.register(app, bundle_commands)
+demo.register(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +24,14 @@ from .text import clean
 from .ward import WARD_ID, Ward
 
 ATTEMPTS = 200
+
+
+@dataclass
+class Written:
+    """What a change wrote: its result (entry ids) and other aggregates to save with the ward."""
+
+    result: Any
+    aggregates: list[Any] = field(default_factory=list)
 
 
 class Ledger(Application):
@@ -66,26 +75,26 @@ class Ledger(Application):
 
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
                  actor: str) -> int:
-        return self._write(lambda w: w.declare_item(
+        return self.write(lambda w: w.declare_item(
             code(item, "item code"), clean(name), clean(unit), value, on, clean(actor)))
 
     def add_location(self, location: str, name: str, kind: str, on: str, actor: str) -> int:
-        return self._write(lambda w: w.declare_location(
+        return self.write(lambda w: w.declare_location(
             code(location, "location code"), clean(name), clean(kind), on, clean(actor)))
 
     def add_donor(self, donor: str, name: str, anonymous: bool, on: str, actor: str) -> int:
-        return self._write(lambda w: w.declare_donor(
+        return self.write(lambda w: w.declare_donor(
             code(donor, "donor code"), clean(name), anonymous, on, clean(actor)))
 
     def add_recipient(self, recipient: str, name: str, group: str, size: int, tier: int,
                       phone: str | None, on: str, actor: str) -> int:
-        return self._write(lambda w: w.declare_recipient(
+        return self.write(lambda w: w.declare_recipient(
             code(recipient, "recipient code"), clean(name), clean(group), size, tier,
             clean(phone) if phone else None, on, clean(actor)))
 
     def define_bundle(self, bundle: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:
-        return self._write(lambda w: w.define_bundle(
+        return self.write(lambda w: w.define_bundle(
             code(bundle, "bundle code"), clean(name), _codes(recipe), cash, on, clean(actor)))
 
     # ---- facts --------------------------------------------------------------------------
@@ -94,59 +103,67 @@ class Ledger(Application):
                receipt: str | None, note: str | None, on: str, actor: str) -> int:
         receipt = clean(receipt) if receipt else None
         claims = [receipt_key(receipt)] if receipt else []
-        return self._write(lambda w: w.donate(
+        return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
             clean(note) if note else None, on, clean(actor)), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
             on: str, actor: str) -> int:
-        return self._write(lambda w: w.buy(
+        return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), clean(supplier) if supplier else None,
             on, clean(actor)))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
-        return self._write(lambda w: w.pack(code(bundle), count, code(location), on, clean(actor)))
+        return self.write(lambda w: w.pack(code(bundle), count, code(location), on, clean(actor)))
 
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
-        return self._write(lambda w: w.unpack(code(bundle), count, code(location), on,
+        return self.write(lambda w: w.unpack(code(bundle), count, code(location), on,
                                                clean(actor)))
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str) -> int:
-        return self._write(lambda w: w.give(
+        return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
             clean(actor)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
                  actor: str) -> int:
-        return self._write(lambda w: w.transfer(
+        return self.write(lambda w: w.transfer(
             code(source), code(target), _codes(goods), on, clean(actor)))
 
     def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
                actor: str) -> int:
-        return self._write(lambda w: w.adjust(
+        return self.write(lambda w: w.adjust(
             code(location), _codes(changes), clean(reason), on, clean(actor)))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
-        return self._write(lambda w: w.count(
+        return self.write(lambda w: w.count(
             code(location), _codes(counted), clean(variance_reason) if variance_reason else None,
             on, clean(actor)))
 
     def reverse(self, entry: int, reason: str, actor: str) -> int:
         original = self.entry(entry)
-        return self._write(lambda w: w.reverse(original, clean(reason), clean(actor)))
+        return self.write(lambda w: w.reverse(original, clean(reason), clean(actor)))
 
     # ---- saving -------------------------------------------------------------------------
 
-    def _write(self, change: Callable[[Ward], int], claims: Sequence[str] = ()) -> int:
-        """Apply `change` to the current ward and save it, retrying if another writer won."""
+    def write(self, change: Callable[[Ward], Any], claims: Sequence[str] = ()) -> Any:
+        """Apply `change` to the current ward and save atomically, retrying if another writer won.
+
+        `change` returns the new entry id (or a list of them), or `Written(result, aggregates)`
+        when other aggregates (a voucher, say) must be saved in the same transaction. `claims`
+        are keys used once (receipts, import rows), claimed by the first entry.
+        """
         for attempt in range(ATTEMPTS):
             ward = self.ward()
-            entry = change(ward)
+            outcome = change(ward)
+            written = outcome if isinstance(outcome, Written) else Written(outcome)
+            first = written.result[0] if isinstance(written.result, list) else written.result
             try:
-                self.save(ward, *(Claim(key=key, entry=entry) for key in claims))
-                return entry
+                self.save(ward, *written.aggregates,
+                          *(Claim(key=key, entry=first) for key in claims))
+                return written.result
             except IntegrityError:
                 self._refuse_used_claims(claims)
             except OperationalError as error:

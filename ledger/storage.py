@@ -54,7 +54,7 @@ def locate(db: str | Path | None = None, environ: dict[str, str] | None = None) 
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise BadInput(f"AID_DATABASE_URL must start with postgresql://, not '{url}'")
-        return Address(url=url, ward=table_prefix(env.get("AID_WARD", "aid")))
+        return Address(url=url, ward=table_prefix(env.get("AID_WARD") or "aid"))
     return Address(path=Path(env.get("AID_DB") or DEFAULT_DB))
 
 

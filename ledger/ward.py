@@ -169,19 +169,19 @@ class Ward(Aggregate):
         self._unused_goods_code(code)
         if value is not None and value < 0:
             raise BadInput(f"value of {code} must be 0 or more đồng, not {value}")
-        return self._emit(self.ItemDeclared, on=on, actor=actor, code=code, name=name,
+        return self.emit(self.ItemDeclared, on=on, actor=actor, code=code, name=name,
                           unit=_required(unit, "--unit"), value=value)
 
     def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
         self._unused(code, self.locations, "location")
         if kind not in LOCATION_KINDS:
             raise BadInput(f"location kind must be one of {', '.join(LOCATION_KINDS)}, not '{kind}'")
-        return self._emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
+        return self.emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
                           kind=kind)
 
     def declare_donor(self, code: str, name: str, anonymous: bool, on: str, actor: str) -> int:
         self._unused(code, self.donors, "donor")
-        return self._emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
+        return self.emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
                           anonymous=anonymous)
 
     def declare_recipient(self, code: str, name: str, group: str, size: int, tier: int,
@@ -191,70 +191,70 @@ class Ward(Aggregate):
             raise BadInput(f"household size must be at least 1, not {size}")
         if tier not in TIERS:
             raise BadInput(f"tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}")
-        return self._emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
+        return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
                           group=group, size=size, tier=tier, phone=phone)
 
     def define_bundle(self, code: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:
         self._unused_goods_code(code)
         for item in recipe:
-            self._known(item, self.items, "item")
+            self.require(item, self.items, "item")
         if not recipe and not cash:
             raise BadInput(f"bundle {code} needs at least one --item CODE=QTY or --cash")
-        return self._emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
+        return self.emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
                           recipe=recipe, cash=cash)
 
     # ---- facts ----------------------------------------------------------------------------
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str) -> int:
-        self._known(donor, self.donors, "donor")
-        self._known(location, self.locations, "location")
+        self.require(donor, self.donors, "donor")
+        self.require(location, self.locations, "location")
         self._items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
-        return self._fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
+        return self.fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
                           donor=donor, location=location, receipt=receipt, note=note)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
             on: str, actor: str) -> int:
-        self._known(location, self.locations, "location")
+        self.require(location, self.locations, "location")
         self._items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
-        return self._fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
+        return self.fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
                           location=location, supplier=supplier)
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
-        return self._fact(self.Packed, on, actor, moves, {"packed": cash},
+        return self.fact(self.Packed, on, actor, moves, {"packed": cash},
                           bundle=bundle, count=count, location=location)
 
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
-        return self._fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
+        return self.fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
                           bundle=bundle, count=count, location=location)
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
              round: str | None = None) -> int:
-        self._known(recipient, self.recipients, "recipient")
-        self._known(location, self.locations, "location")
+        self.require(recipient, self.recipients, "recipient")
+        self.require(location, self.locations, "location")
         self._items_only(goods)
         for code in bundles:
-            self._known(code, self.bundles, "bundle")
+            self.require(code, self.bundles, "bundle")
         if not bundles and not goods and not cash:
             raise BadInput("a hand-out needs --bundle CODE=N, --item CODE=QTY and/or --cash DONG")
         packed_cash = sum(n * self.bundles[code]["cash"] for code, n in bundles.items())
         moves = _out_of(location, {**bundles, **goods})
         book = {"given": cash + packed_cash, "packed": -packed_cash}
-        return self._fact(self.HandedOut, on, actor, moves, book,
+        return self.fact(self.HandedOut, on, actor, moves, book,
                           recipient=recipient, location=location, round=round)
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
                  on: str, actor: str) -> int:
-        self._known(source, self.locations, "location")
-        self._known(target, self.locations, "location")
+        self.require(source, self.locations, "location")
+        self.require(target, self.locations, "location")
         if source == target:
             raise BadInput(f"--from and --to are both {source}: a transfer needs two locations")
         for item in goods:
@@ -262,21 +262,21 @@ class Ward(Aggregate):
         if not goods:
             raise BadInput("a transfer needs at least one --item CODE=QTY")
         moves = _out_of(source, goods) + _into(target, goods)
-        return self._fact(self.Transferred, on, actor, moves, {}, source=source, target=target)
+        return self.fact(self.Transferred, on, actor, moves, {}, source=source, target=target)
 
     def adjust(self, location: str, changes: dict[str, int], reason: str,
                on: str, actor: str) -> int:
-        self._known(location, self.locations, "location")
+        self.require(location, self.locations, "location")
         self._items_only(changes, hint="unpack bundles first, then adjust their items")
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
         moves = [[location, item, qty] for item, qty in changes.items()]
-        return self._fact(self.Adjusted, on, actor, moves, {}, location=location,
+        return self.fact(self.Adjusted, on, actor, moves, {}, location=location,
                           reason=_required(reason, "--reason"))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
-        self._known(location, self.locations, "location")
+        self.require(location, self.locations, "location")
         for item in counted:
             self._known_goods(item)
         if not counted:
@@ -296,7 +296,7 @@ class Ward(Aggregate):
         if bundle_moves:
             raise Refused(f"bundle {bundle_moves[0][1]} count differs from the books: bundles "
                           "hold cash, so find them or record a hand-out; variances are for items")
-        return self._fact(self.Counted, on, actor, moves, {}, location=location,
+        return self.fact(self.Counted, on, actor, moves, {}, location=location,
                           counted=counted, variance_reason=variance_reason if moves else None)
 
     def reverse(self, original: Ward.Event, reason: str, actor: str) -> int:
@@ -310,18 +310,20 @@ class Ward(Aggregate):
             raise Refused(f"entry {entry} was already reversed by entry "
                           f"{self.reversed[str(entry)]}")
         cash = {k: -v for k, v in original.cash.items()}
-        return self._fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
+        return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
                           entry=entry, reason=_required(reason, "--reason"))
 
     # ---- rules ----------------------------------------------------------------------------
 
-    def _fact(self, event_class: type[Fact], on: str, actor: str, moves: list[list[Any]],
-              cash: dict[str, int], **details: Any) -> int:
+    def fact(self, event_class: type[Fact], on: str, actor: str, moves: list[list[Any]],
+             cash: dict[str, int], **details: Any) -> int:
+        """Record a movement after checking no stock or fund goes negative; returns its entry."""
         cash = {k: v for k, v in cash.items() if v}
         self._never_negative(on, moves, cash)
-        return self._emit(event_class, on=on, actor=actor, moves=moves, cash=cash, **details)
+        return self.emit(event_class, on=on, actor=actor, moves=moves, cash=cash, **details)
 
-    def _emit(self, event_class: type[Aggregate.Event], **fields: Any) -> int:
+    def emit(self, event_class: type[Aggregate.Event], **fields: Any) -> int:
+        """Record any ward event (declarations, or events defined in other ledger modules)."""
         if not fields.get("actor"):
             raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
         self.trigger_event(event_class, **fields)
@@ -348,14 +350,15 @@ class Ward(Aggregate):
                               f"{on} and after, {-change:,} needed; record the cash donation first")
 
     def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
-        self._known(bundle, self.bundles, "bundle")
-        self._known(location, self.locations, "location")
+        self.require(bundle, self.bundles, "bundle")
+        self.require(location, self.locations, "location")
         recipe = self.bundles[bundle]
         moves = _out_of(location, {item: qty * count for item, qty in recipe["items"].items()})
         moves.append([location, bundle, count])
         return moves, recipe["cash"] * count
 
-    def _known(self, code: str, known: dict[str, Any], what: str) -> None:
+    def require(self, code: str, known: dict[str, Any], what: str) -> None:
+        """Refuse an undeclared code, naming the declared codes nearest to it."""
         if code in known:
             return
         if not known:
@@ -366,13 +369,13 @@ class Ward(Aggregate):
 
     def _known_goods(self, code: str) -> None:
         if code not in self.items and code not in self.bundles:
-            self._known(code, {**self.items, **self.bundles}, "item")
+            self.require(code, {**self.items, **self.bundles}, "item")
 
     def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
         for code in goods:
             if code in self.bundles:
                 raise BadInput(f"{code} is a bundle, not an item: {hint}")
-            self._known(code, self.items, "item")
+            self.require(code, self.items, "item")
 
     def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
         if code in known:

@@ -1,0 +1,119 @@
+"""`aid demo`: a realistic relief drive, taken from the seed reports, in a fresh ledger file.
+
+Phường 3, November 2021 (seed 004): benefactors give rice, noodles and cash; the ward buys
+cooking oil and fish sauce, packs 350,000 ₫ bundles (a case of noodles, 10 kg rice, essentials
+and cash) for its twelve group leaders (tổ trưởng), and stocks a 0 đồng shop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.errors import Refused
+from ledger.storage import Address, open_ledger, open_log
+
+DEMO_ACTOR = "aid-demo"
+DEFAULT_PATH = Path("aid-demo.db")
+
+GROUP_LEADERS = [
+    "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tâm", "Phạm Thị Hoa", "Huỳnh Văn Phúc",
+    "Võ Thị Lan", "Đặng Văn Minh", "Bùi Thị Thu", "Đỗ Văn Nam", "Hồ Thị Hạnh",
+    "Ngô Văn Sơn", "Dương Thị Kim",
+]
+HOUSEHOLDS = [  # code, name, group, size, tier
+    ("H01", "Lý Thị Bích", "Tổ 2", 1, 0),
+    ("H02", "Phan Văn Lộc", "Tổ 5", 5, 1),
+    ("H03", "Trương Thị Yến", "Tổ 5", 3, 1),
+    ("H04", "Mai Văn Đức", "Tổ 8", 4, 2),
+    ("H05", "Châu Thị Ngọc", "Tổ 11", 2, 2),
+    ("H06", "Tạ Văn Khoa", "Tổ 11", 6, 3),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(db: Annotated[Optional[Path], typer.Option(
+        "--db", help="Demo ledger file (default ./aid-demo.db; only a demo file is replaced).")]
+         = None) -> None:
+    """Build a realistic drive in a fresh demo ledger and print its stock and cash."""
+    path = db or DEFAULT_PATH
+    _clear_previous_demo(path)
+    ledger = open_ledger(Address(path=path), create=True)
+    try:
+        build(ledger)
+    finally:
+        ledger.close()
+    typer.echo(f"Demo drive of Phường 3 recorded in {path}\n")
+    from .reports import cash, stock
+
+    typer.echo("Stock (tồn kho):")
+    stock(db=path)
+    typer.echo("\nCash book (sổ quỹ), đồng:")
+    cash(db=path)
+    typer.echo(f"\nTry: aid history --db {path}   ·   aid bundle packable --db {path}")
+
+
+def _clear_previous_demo(path: Path) -> None:
+    """Remove an earlier demo; refuse to touch a ledger that is not a demo."""
+    if not path.exists():
+        return
+    log = open_log(Address(path=path))
+    try:
+        first = next(iter(log.read(upto=1)), None)
+    finally:
+        log.close()
+    if first is None or first.data.get("actor") != DEMO_ACTOR:
+        raise Refused(f"{path} holds a ledger that is not a demo; aid demo never overwrites it: "
+                      "choose another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build(ledger) -> None:
+    """Record the whole drive through the ledger's write API, as a treasurer would."""
+    a = DEMO_ACTOR
+    ledger.init("Phường 3", "2021-11-10", a)
+    for code, name, unit, value in (
+        ("RICE", "Gạo", "kg", 15_000), ("NOODLE", "Mì gói (thùng 30 gói)", "case", 100_000),
+        ("OIL", "Dầu ăn 1 lít", "bottle", 40_000), ("FISHSAUCE", "Nước mắm", "bottle", 10_000),
+    ):
+        ledger.add_item(code, name, unit, value, "2021-11-10", a)
+    ledger.add_location("KHO", "Kho UBND phường 3", "store", "2021-11-10", a)
+    ledger.add_location("SHOP0D", "Siêu thị 0 đồng khu phố 2", "shop", "2021-11-10", a)
+    for code, name, anonymous in (
+        ("MEKONG", "Công ty TNHH Gạo Mekong", False),
+        ("DNT", "Hội Doanh nhân trẻ", False),
+        ("MTTQ", "Ủy ban MTTQVN phường 3", False),
+        ("NHT01", "Nhà hảo tâm", True),
+    ):
+        ledger.add_donor(code, name, anonymous, "2021-11-10", a)
+    for number, name in enumerate(GROUP_LEADERS, start=1):
+        ledger.add_recipient(f"TT{number:02d}", name, f"Tổ {number}", 4, 3, None,
+                             "2021-11-10", a)
+    for code, name, group, size, tier in HOUSEHOLDS:
+        ledger.add_recipient(code, name, group, size, tier, None, "2021-11-10", a)
+    ledger.define_bundle("B350", "Phần quà 350.000 ₫ cho tổ trưởng",
+                         {"NOODLE": 1, "RICE": 10, "OIL": 1, "FISHSAUCE": 1}, 50_000,
+                         "2021-11-10", a)
+
+    ledger.donate("MEKONG", "KHO", 0, {"RICE": 500}, "PT-0001", "500 kg gạo", "2021-11-12", a)
+    ledger.donate("DNT", "KHO", 0, {"NOODLE": 40}, "PT-0002", None, "2021-11-13", a)
+    ledger.donate("NHT01", "KHO", 20_000_000, {}, "PT-0003", None, "2021-11-13", a)
+    ledger.donate("MTTQ", "KHO", 5_000_000, {}, "PT-0004", None, "2021-11-15", a)
+    ledger.buy("KHO", 1_200_000, {"OIL": 30}, "Đại lý Tường An", "2021-11-15", a)
+    ledger.buy("KHO", 300_000, {"FISHSAUCE": 30}, "Chợ phường 3", "2021-11-15", a)
+    ledger.pack("B350", 12, "KHO", "2021-11-16", a)
+    for number in range(1, 13):
+        ledger.give(f"TT{number:02d}", "KHO", {"B350": 1}, {}, 0, "2021-11-17", a)
+
+    ledger.transfer("KHO", "SHOP0D", {"RICE": 100, "NOODLE": 10, "OIL": 10}, "2021-11-18", a)
+    ledger.give("H01", "SHOP0D", {}, {"RICE": 10, "OIL": 1}, 0, "2021-11-19", a)
+    ledger.give("H02", "SHOP0D", {}, {"RICE": 15, "NOODLE": 1}, 0, "2021-11-19", a)
+    ledger.give("H03", "SHOP0D", {}, {"RICE": 10, "NOODLE": 1}, 0, "2021-11-20", a)
+    ledger.give("H04", "KHO", {}, {}, 500_000, "2021-11-20", a)
+    ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc (spoiled by damp)", "2021-11-21", a)
