@@ -139,7 +139,8 @@ class Ward(Aggregate):
     class HandedOut(Fact):
         recipient: str
         location: str
-        round: str | None
+        round: str | None  # the distribution round it belongs to, if any
+        plan: str | None  # hash of the round's plan it applied, for auditors
 
     class Transferred(Fact):
         source: str
@@ -237,7 +238,7 @@ class Ward(Aggregate):
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
-             round: str | None = None) -> int:
+             round: str | None = None, plan: str | None = None) -> int:
         self.require(recipient, self.recipients, "recipient")
         self.require(location, self.locations, "location")
         self._items_only(goods)
@@ -249,7 +250,7 @@ class Ward(Aggregate):
         moves = _out_of(location, {**bundles, **goods})
         book = {"given": cash + packed_cash, "packed": -packed_cash}
         return self.fact(self.HandedOut, on, actor, moves, book,
-                          recipient=recipient, location=location, round=round)
+                          recipient=recipient, location=location, round=round, plan=plan)
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
                  on: str, actor: str) -> int:
