@@ -54,9 +54,10 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, db: o.Db = 
     emit(rows, fmt.value)
 
 
-def packable(at: At = None, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+             db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
-    emit(load_books(db).packable(at=at), fmt.value,
+    emit(load_books(db).packable(at=at, as_of=o.as_of(as_of)), fmt.value,
          [("bundle", "bundle"), ("location", "location"), ("packable", "packable"),
           ("limited_by", "limited by")], empty="no bundles defined")
 
