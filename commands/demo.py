@@ -15,6 +15,8 @@ import typer
 from ledger.errors import Refused
 from ledger.storage import Address, open_ledger, open_log
 
+from .writing import refresh
+
 DEMO_ACTOR = "aid-demo"
 DEFAULT_PATH = Path("aid-demo.db")
 
@@ -48,6 +50,7 @@ def demo(db: Annotated[Optional[Path], typer.Option(
         build(ledger)
     finally:
         ledger.close()
+    refresh(Address(path=path))
     typer.echo(f"Demo drive of Phường 3 recorded in {path}\n")
     from .reports import cash, stock
 

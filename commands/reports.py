@@ -10,6 +10,7 @@ import typer
 from ledger.storage import open_log
 from projections.books import Books
 from projections.history import effect, history as history_lines
+from projections.store import ReadModels
 
 from . import options as o
 from .render import emit
@@ -21,17 +22,15 @@ def register(app: typer.Typer, bundles: typer.Typer) -> None:
     app.command("stock")(stock)
     app.command("cash")(cash)
     app.command("history")(history)
+    app.command("rebuild")(rebuild)
     bundles.command("packable")(packable)
 
 
 def load_books(db: Path | None) -> Books:
-    """The books as of now, replayed from the stored events."""
+    """The books as of the latest event: stored read model plus anything recorded since."""
     log = open_log(o.address(db))
     try:
-        books = Books()
-        for record in log.read():
-            books.apply(record.name, record.data)
-        return books
+        return ReadModels(log).books()
     finally:
         log.close()
 
@@ -69,7 +68,8 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     """Every entry with its id, date, kind, actor and effect (nhật ký)."""
     log = open_log(o.address(db))
     try:
-        lines = history_lines(log.read(), at=at, item=item, as_of=o.as_of(as_of))
+        lines = history_lines(ReadModels(log).history(at, item), at=at, item=item,
+                              as_of=o.as_of(as_of))
     finally:
         log.close()
     for line in lines:
@@ -82,3 +82,13 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
         emit(lines, "json")
     else:
         emit(lines, fmt.value, columns, empty="no entries")
+
+
+def rebuild(db: o.Db = None) -> None:
+    """Recompute every stored read model from the first event (reports stay identical)."""
+    log = open_log(o.address(db), writable=True)
+    try:
+        position = ReadModels(log).rebuild()
+    finally:
+        log.close()
+    typer.echo(f"rebuilt read models from {position:,} events")

@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -160,11 +161,27 @@ class EventLog:
         for position, topic, state in rows:
             yield position, topic, bytes(state)
 
+    def has_table(self, table: str) -> bool:
+        found = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        return found is not None
+
     def table(self, name: str) -> str:
         """The name of a read-model table that belongs to this ledger."""
         return f"{self.prefix}_{name}"
 
     _position = "rowid"
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction that holds the database's write lock until it ends."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
 
     def close(self) -> None:
         self.connection.close()
@@ -177,14 +194,9 @@ class SQLiteEventLog(EventLog):
         self.connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True,
                                           isolation_level=None, timeout=30)
         self.connection.execute("PRAGMA busy_timeout = 30000")
-        if not self._has_events():
+        if not self.has_table(self.events_table):
             raise BadInput(f"{path} is not an aid-ledger file: create one with "
                            "`aid init --ward NAME`")
-
-    def _has_events(self) -> bool:
-        found = self.connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'").fetchone()
-        return found is not None
 
 
 class PostgresEventLog(EventLog):
@@ -198,7 +210,17 @@ class PostgresEventLog(EventLog):
         self.prefix = address.ward
         self.events_table = f"{address.ward}_events"
         self.connection = psycopg.connect(address.url, autocommit=True)
-        found = self.connection.execute("SELECT to_regclass(%s)", (self.events_table,)).fetchone()
-        if found[0] is None:
+        if not self.has_table(self.events_table):
             raise BadInput(f"no ledger for ward {address.ward} in {address}: "
                            "create one with `aid init --ward NAME`")
+
+    def has_table(self, table: str) -> bool:
+        return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A transaction holding this ward's read-model lock, so catch-ups never interleave."""
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                    (self.events_table,))
+            yield

@@ -59,25 +59,24 @@ def effect(line: dict[str, Any]) -> str:
     return "; ".join(goods + cash)
 
 
-def history(records: Iterable[Record], at: str | None = None, item: str | None = None,
+def history(lines: Iterable[dict[str, Any]], at: str | None = None, item: str | None = None,
             as_of: str | None = None) -> list[dict[str, Any]]:
     """Entries in id order; filtered to one location and item, in date order with a balance."""
-    lines = []
-    for record in records:
-        line = entry(record)
-        if line is None or (as_of is not None and line["on"] > as_of):
+    chosen = []
+    for line in lines:
+        if as_of is not None and line["on"] > as_of:
             continue
         if at is not None or item is not None:
             moves = [m for m in line["moves"]
                      if (at is None or m[0] == at) and (item is None or m[1] == item)]
             if not moves:
                 continue
-            line["change"] = sum(m[2] for m in moves)
-        lines.append(line)
+            line = {**line, "change": sum(m[2] for m in moves)}
+        chosen.append(line)
     if at is not None and item is not None:
-        lines.sort(key=lambda line: (line["on"], line["id"]))
+        chosen.sort(key=lambda line: (line["on"], line["id"]))
         running = 0
-        for line in lines:
+        for line in chosen:
             running += line["change"]
             line["balance"] = running
-    return lines
+    return chosen

@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from commands.main import app
+
+# typer rebuilds the whole command tree on every CliRunner.invoke; build it once per session.
+_COMMANDS: dict[int, object] = {}
+typer.testing._get_command = lambda typer_app: _COMMANDS.setdefault(
+    id(typer_app), typer.main.get_command(typer_app))
 
 PG_URL = os.environ.get("AID_TEST_DATABASE_URL")
 PG_SKIP = ("PostgreSQL tests need a server: set AID_TEST_DATABASE_URL="

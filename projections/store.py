@@ -1,0 +1,148 @@
+"""Stored read models, brought up to date from the last event they processed.
+
+The books (stock, cash, catalogue) are one JSON document and the history is one row per entry,
+both kept in the ledger's own database next to the position of the last event folded in. A
+writer catches them up after each write, inside one transaction, so they never skip or repeat an
+event. A reader (volunteer, auditor) opens the database read-only, loads them and folds in any
+events recorded since, in memory. `rebuild` recomputes both from the first event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ledger.storage import EventLog
+
+from .books import Books
+from .history import entry
+
+BOOKS = "books"
+
+
+class ReadModels:
+    """The read models of one ledger, over its event log."""
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        self.models = log.table("read_models")
+        self.lines = log.table("history")
+        self.bins = log.table("history_bins")
+        self.p = log.paramstyle
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def books(self) -> Books:
+        """The books as of the latest event."""
+        position, books = self._stored_books()
+        for record in self.log.read(after=position):
+            books.apply(record.name, record.data)
+        return books
+
+    def history(self, at: str | None = None, item: str | None = None) -> Iterator[dict[str, Any]]:
+        """History lines in entry order, narrowed by location and item when given."""
+        position = self._position()
+        if position:
+            yield from self._stored_lines(at, item)
+        for record in self.log.read(after=position):
+            line = entry(record)
+            if line is not None:
+                yield line
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def refresh(self) -> int:
+        """Fold every new event into the stored models; returns the position reached."""
+        self._create_tables()
+        with self.log.transaction():
+            position, books = self._stored_books()
+            head = self.log.head()
+            if head > position:
+                self._fold(books, position, head)
+            return head
+
+    def rebuild(self) -> int:
+        """Recompute every read model from the first event."""
+        self._create_tables()
+        with self.log.transaction():
+            for table in (self.models, self.lines, self.bins):
+                self._execute(f"DELETE FROM {table}")
+            head = self.log.head()
+            self._fold(Books(), 0, head)
+            return head
+
+    def _fold(self, books: Books, after: int, upto: int) -> None:
+        lines, bins = [], []
+        for record in self.log.read(after=after, upto=upto):
+            books.apply(record.name, record.data)
+            line = entry(record)
+            if line is None:
+                continue
+            lines.append((record.position, line["on"], json.dumps(line, ensure_ascii=False)))
+            bins.extend({(record.position, loc, item) for loc, item, _ in line["moves"]})
+            if len(lines) >= 5000:
+                self._insert_lines(lines, bins)
+                lines, bins = [], []
+        self._insert_lines(lines, bins)
+        state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
+        self._execute(f"INSERT INTO {self.models} (name, position, state) VALUES "
+                      f"({self.p}, {self.p}, {self.p}) ON CONFLICT (name) DO UPDATE SET "
+                      "position = excluded.position, state = excluded.state",
+                      (BOOKS, upto, state))
+
+    def _insert_lines(self, lines: list[tuple], bins: list[tuple]) -> None:
+        cursor = self.log.connection.cursor()
+        if lines:
+            cursor.executemany(f"INSERT INTO {self.lines} (position, on_date, line) "
+                               f"VALUES ({self.p}, {self.p}, {self.p})", lines)
+        if bins:
+            cursor.executemany(f"INSERT INTO {self.bins} (position, location, item) "
+                               f"VALUES ({self.p}, {self.p}, {self.p})", bins)
+
+    def _create_tables(self) -> None:
+        for statement in (
+            f"CREATE TABLE IF NOT EXISTS {self.models} (name TEXT PRIMARY KEY, "
+            "position BIGINT NOT NULL, state TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.lines} (position BIGINT PRIMARY KEY, "
+            "on_date TEXT NOT NULL, line TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.bins} (position BIGINT NOT NULL, "
+            "location TEXT NOT NULL, item TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {self.bins}_bin ON {self.bins} (location, item)",
+        ):
+            self._execute(statement)
+
+    # ---- stored state -------------------------------------------------------------------
+
+    def _stored_books(self) -> tuple[int, Books]:
+        row = self._query_one(f"SELECT position, state FROM {self.models} WHERE name = {self.p}",
+                              (BOOKS,))
+        if row is None:
+            return 0, Books()
+        return row[0], Books(json.loads(row[1]))
+
+    def _position(self) -> int:
+        row = self._query_one(f"SELECT position FROM {self.models} WHERE name = {self.p}",
+                              (BOOKS,))
+        return row[0] if row else 0
+
+    def _stored_lines(self, at: str | None, item: str | None) -> Iterator[dict[str, Any]]:
+        if at is None and item is None:
+            rows = self._execute(f"SELECT line FROM {self.lines} ORDER BY position")
+        else:
+            where = " AND ".join(f"{column} = {self.p}" for column, value in
+                                 (("location", at), ("item", item)) if value is not None)
+            rows = self._execute(
+                f"SELECT line FROM {self.lines} WHERE position IN (SELECT position FROM "
+                f"{self.bins} WHERE {where}) ORDER BY position",
+                tuple(v for v in (at, item) if v is not None))
+        for (line,) in rows:
+            yield json.loads(line)
+
+    def _query_one(self, sql: str, params: tuple = ()) -> Any:
+        if not self.log.has_table(self.models):  # a ledger written before read models existed
+            return None
+        return self._execute(sql, params).fetchone()
+
+    def _execute(self, sql: str, params: tuple = ()) -> Any:
+        return self.log.connection.execute(sql, params)
