@@ -70,7 +70,14 @@ class Ledger(Application):
             raise Refused(f"this ledger already holds ward {self.ward().name}; "
                           "use another --db for another ward")
         opened = Ward(name=name, on=on, actor=clean(actor))
-        self._save_new(opened, f"this ledger already holds a ward")
+        pending = list(opened.pending_events)
+        try:
+            self.save(opened)
+        except IntegrityError:
+            if self._already_saved(pending):
+                return opened.version
+            raise Refused(f"this ledger already holds ward {self.ward().name}; "
+                          "use another --db for another ward") from None
         return opened.version
 
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
@@ -146,6 +153,10 @@ class Ledger(Application):
         original = self.entry(entry)
         return self.write(lambda w: w.reverse(original, clean(reason), clean(actor)))
 
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        """Which of these once-only keys (receipts, import rows) are already used."""
+        return {key for key in keys if self.recorder.select_events(claim_id(key), limit=1)}
+
     # ---- saving -------------------------------------------------------------------------
 
     def write(self, change: Callable[[Ward], Any], claims: Sequence[str] = ()) -> Any:
@@ -159,18 +170,33 @@ class Ledger(Application):
             ward = self.ward()
             outcome = change(ward)
             written = outcome if isinstance(outcome, Written) else Written(outcome)
-            first = written.result[0] if isinstance(written.result, list) else written.result
+            result = written.result
+            first = (result[0] if result else None) if isinstance(result, list) else result
+            pending = list(ward.pending_events)
             try:
                 self.save(ward, *written.aggregates,
                           *(Claim(key=key, entry=first) for key in claims))
-                return written.result
+                return result
             except IntegrityError:
+                if self._already_saved(pending):
+                    return result
                 self._refuse_used_claims(claims)
             except OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise
             time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))
         raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
+
+    def _already_saved(self, pending: list[Any]) -> bool:
+        """Whether an insert that reported a conflict had in fact committed (the database
+        driver retries an insert whose acknowledgement was lost): our own first event, with
+        its unique timestamp, is then the one stored at its version."""
+        if not pending:
+            return False
+        first = pending[0]
+        stored = list(self.events.get(first.originator_id, gt=first.originator_version - 1,
+                                      lte=first.originator_version))
+        return bool(stored) and stored[0].timestamp == first.timestamp
 
     def _refuse_used_claims(self, claims: Sequence[str]) -> None:
         for key in claims:
@@ -180,11 +206,17 @@ class Ledger(Application):
                 raise Refused(f"{what[0]} {what[1]} is already used by entry {used.entry}; "
                               "each receipt number is recorded once")
 
-    def _save_new(self, aggregate: Any, message: str) -> None:
-        try:
-            self.save(aggregate)
-        except IntegrityError:
-            raise Refused(message) from None
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """Snapshot the ward from memory when a save crosses an interval boundary: one snapshot
+        per save, however many events a batch appended, and no replay to build it."""
+        interval = self.snapshotting_intervals[Ward]
+        ward = processing_event.aggregates.get(WARD_ID)
+        versions = [e.originator_version for e in processing_event.events
+                    if e.originator_id == WARD_ID]
+        if ward is None or not versions or self.snapshots is None:
+            return
+        if versions[-1] // interval > (versions[0] - 1) // interval:
+            self.snapshots.put([Ward.Snapshot.take(ward)])
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:

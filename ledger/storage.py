@@ -67,7 +67,7 @@ def table_prefix(ward: str) -> str:
     return slug if slug.startswith("aid") else f"aid_{slug}"[:40]
 
 
-def library_env(address: Address, *, read_only: bool = False) -> dict[str, str]:
+def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
     """The eventsourcing library's settings for this address."""
     if address.is_postgres:
         parsed = urlparse(address.url)
@@ -78,7 +78,10 @@ def library_env(address: Address, *, read_only: bool = False) -> dict[str, str]:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            # Not the library's insert function: it is named per schema, not per table, so two
+            # wards in one database would write into each other's tables, and it does not lock
+            # the table, so positions could commit out of order and a catch-up skip an event.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "POSTGRES_POOL_SIZE": "2",
         }
     else:
@@ -87,18 +90,36 @@ def library_env(address: Address, *, read_only: bool = False) -> dict[str, str]:
             "SQLITE_DBNAME": str(address.path),
             "SQLITE_LOCK_TIMEOUT": "30",
         }
-    if read_only:
-        env["CREATE_TABLE"] = "n"
+    env["CREATE_TABLE"] = "y" if create else "n"  # tables are made once, by `aid init`
     return env
 
 
 def open_ledger(address: Address, *, create: bool = False) -> Ledger:
     """The write side. Refuses to create a new SQLite file unless asked (`aid init`)."""
-    if not address.is_postgres and not create:
-        _must_exist(address)
     from .service import Ledger
 
-    return Ledger(library_env(address), name=address.ward if address.is_postgres else None)
+    env = library_env(address, create=create)
+    if not address.is_postgres:
+        if not create:
+            _must_exist(address)
+        return Ledger(env)
+    if not create:
+        open_log(address).close()  # says "no ledger for ward …" when its tables are missing
+        return Ledger(env, name=address.ward)
+    with _ddl_lock(address):  # the library's CREATE statements race across processes
+        return Ledger(env, name=address.ward)
+
+
+@contextmanager
+def _ddl_lock(address: Address) -> Iterator[None]:
+    import psycopg
+
+    with psycopg.connect(address.url, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(hashtext('aid-ledger ddl'))")
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext('aid-ledger ddl'))")
 
 
 def open_log(address: Address, *, writable: bool = False) -> EventLog:

@@ -54,8 +54,8 @@ class ReadModels:
 
     def refresh(self) -> int:
         """Fold every new event into the stored models; returns the position reached."""
-        self._create_tables()
         with self.log.transaction():
+            self._create_tables()
             position, books = self._stored_books()
             head = self.log.head()
             if head > position:
@@ -64,8 +64,8 @@ class ReadModels:
 
     def rebuild(self) -> int:
         """Recompute every read model from the first event."""
-        self._create_tables()
         with self.log.transaction():
+            self._create_tables()
             for table in (self.models, self.lines, self.bins):
                 self._execute(f"DELETE FROM {table}")
             head = self.log.head()
@@ -101,6 +101,8 @@ class ReadModels:
                                f"VALUES ({self.p}, {self.p}, {self.p})", bins)
 
     def _create_tables(self) -> None:
+        if self.log.has_table(self.bins):
+            return
         for statement in (
             f"CREATE TABLE IF NOT EXISTS {self.models} (name TEXT PRIMARY KEY, "
             "position BIGINT NOT NULL, state TEXT NOT NULL)",

@@ -1,0 +1,5 @@
+"""`python -m commands` runs the `aid` command line."""
+
+from .main import main
+
+main()
