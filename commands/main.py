@@ -40,6 +40,11 @@ class AidGroup(TyperGroup):
             code = _fail(f"aid: {error.format_message()}", error.exit_code)
         except typer.Abort:
             code = _fail("aid: aborted", 1)
+        except Exception as error:  # the database said no: permissions, disk full, server down
+            if not type(error).__module__.startswith(("eventsourcing", "sqlite3", "psycopg")):
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            code = _fail(f"aid: the database refused: {first}", 1)
         if standalone_mode:
             sys.exit(code)
         return code
