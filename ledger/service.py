@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
@@ -154,8 +155,14 @@ class Ledger(Application):
         return self.write(lambda w: w.reverse(original, clean(reason), clean(actor)))
 
     def claimed(self, keys: Sequence[str]) -> set[str]:
-        """Which of these once-only keys (receipts, import rows) are already used."""
-        return {key for key in keys if self.recorder.select_events(claim_id(key), limit=1)}
+        """Which of these once-only keys (receipts, import rows) are already used: one query
+        per thousand keys, for imports of a million rows."""
+        by_id = {claim_id(key): key for key in keys}
+        ids = list(by_id)
+        found: set[str] = set()
+        for start in range(0, len(ids), 1000):
+            found.update(by_id[i] for i in _existing(self.recorder, ids[start:start + 1000]))
+        return found
 
     # ---- saving -------------------------------------------------------------------------
 
@@ -217,6 +224,25 @@ class Ledger(Application):
             return
         if versions[-1] // interval > (versions[0] - 1) // interval:
             self.snapshots.put([Ward.Snapshot.take(ward)])
+
+
+def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
+    """The given aggregate ids that have a first event stored."""
+    table = recorder.events_table_name
+    if not ids:
+        return []
+    with recorder.datastore.transaction(commit=False) as cursor:
+        if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+            from psycopg.sql import SQL, Identifier
+
+            cursor.execute(SQL("SELECT originator_id FROM {}.{} WHERE originator_version = 1 "
+                               "AND originator_id = ANY(%s)").format(
+                Identifier(recorder.datastore.schema), Identifier(table)), (ids,))
+            return [row["originator_id"] for row in cursor.fetchall()]
+        marks = ",".join("?" * len(ids))
+        cursor.execute(f"SELECT originator_id FROM {table} WHERE originator_version = 1 "
+                       f"AND originator_id IN ({marks})", [i.hex for i in ids])
+        return [UUID(row[0]) for row in cursor.fetchall()]
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
