@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -77,14 +78,17 @@ def library_env(address: Address, *, read_only: bool = False) -> dict[str, str]:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
             "POSTGRES_POOL_SIZE": "2",
+            # No POSTGRES_ENABLE_DB_FUNCTIONS: the library's insert function skips the table
+            # lock that keeps positions in commit order, which the chain of links relies on.
+            "APPLICATION_RECORDER_TOPIC": "ledger.chained_postgres:ChainedPostgresRecorder",
         }
     else:
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(address.path),
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "ledger.chained_sqlite:ChainedSQLiteRecorder",
         }
     if read_only:
         env["CREATE_TABLE"] = "n"
@@ -112,6 +116,11 @@ def _must_exist(address: Address) -> None:
     if not address.path.exists():
         raise BadInput(f"no ledger at {address.path}: create one with `aid init --ward NAME`, "
                        "or point --db or AID_DB at an existing one")
+
+
+def _as_bytes(state: Any) -> bytes:
+    """A stored state as bytes (a row edited by hand in SQLite can come back as text)."""
+    return state.encode() if isinstance(state, str) else bytes(state)
 
 
 class Record(NamedTuple):
@@ -149,7 +158,8 @@ class EventLog:
             if not rows:
                 return
             for position, topic, version, state in rows:
-                yield Record(position, topic.rpartition(":")[2], version, json.loads(bytes(state)))
+                yield Record(position, topic.rpartition(":")[2], version,
+                             json.loads(_as_bytes(state)))
             after = rows[-1][0]
 
     def raw(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
@@ -158,7 +168,44 @@ class EventLog:
             f"SELECT {self._position}, topic, state FROM {self.events_table} "
             f"WHERE {self._position} > {self.paramstyle} ORDER BY {self._position}", (after,))
         for position, topic, state in rows:
-            yield position, topic, bytes(state)
+            yield position, topic, _as_bytes(state)
+
+    def stored(self, after: int = -(2**63), upto: int | None = None,
+               batch: int = 10_000) -> Iterator[tuple[int, Any, int, str, bytes]]:
+        """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
+        (from the very lowest position: a row slipped in at position 0 must show up too)."""
+        upto = self.head() if upto is None else upto
+        while after < upto:
+            rows = self.connection.execute(
+                f"SELECT {self._position}, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND "
+                f"{self._position} <= {self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
+                (after, upto)).fetchall()
+            if not rows:
+                return
+            for position, originator, version, topic, state in rows:
+                yield position, originator, version, topic, _as_bytes(state)
+            after = rows[-1][0]
+
+    def links(self) -> Iterator[tuple[int, str]]:
+        """The chain links writers stored with the events (none if the table is missing)."""
+        if self._has_table(self.table("chain")):
+            yield from self.connection.execute(
+                f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read events and links as of one moment, while writers go on appending."""
+        if self.paramstyle == "?":
+            self.connection.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.connection.execute("COMMIT")
+            return
+        with self.connection.transaction():
+            self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
 
     def table(self, name: str) -> str:
         """The name of a read-model table that belongs to this ledger."""
@@ -169,6 +216,9 @@ class EventLog:
     def close(self) -> None:
         self.connection.close()
 
+    def _has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
 
 class SQLiteEventLog(EventLog):
     def __init__(self, path: Path, *, writable: bool = False) -> None:
@@ -177,13 +227,13 @@ class SQLiteEventLog(EventLog):
         self.connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True,
                                           isolation_level=None, timeout=30)
         self.connection.execute("PRAGMA busy_timeout = 30000")
-        if not self._has_events():
+        if not self._has_table("stored_events"):
             raise BadInput(f"{path} is not an aid-ledger file: create one with "
                            "`aid init --ward NAME`")
 
-    def _has_events(self) -> bool:
+    def _has_table(self, name: str) -> bool:
         found = self.connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
         return found is not None
 
 
@@ -198,7 +248,12 @@ class PostgresEventLog(EventLog):
         self.prefix = address.ward
         self.events_table = f"{address.ward}_events"
         self.connection = psycopg.connect(address.url, autocommit=True)
-        found = self.connection.execute("SELECT to_regclass(%s)", (self.events_table,)).fetchone()
-        if found[0] is None:
+        if not writable:  # like SQLite's mode=ro: readers and auditors cannot write
+            self.connection.execute("SET default_transaction_read_only = on")
+        if not self._has_table(self.events_table):
             raise BadInput(f"no ledger for ward {address.ward} in {address}: "
                            "create one with `aid init --ward NAME`")
+
+    def _has_table(self, name: str) -> bool:
+        found = self.connection.execute("SELECT to_regclass(%s)", (name,)).fetchone()
+        return found[0] is not None

@@ -1,0 +1,125 @@
+"""`aid audit …`: the auditor's commands. They open the store read-only and never write."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.errors import BadInput
+from ledger.storage import EventLog, open_log
+
+from . import options as o
+from .render import emit
+
+
+class DigestFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class StatementFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    html = "html"
+    json = "json"
+
+
+audit_app = typer.Typer(help="Audit the ledger: tamper evidence, checks, reconciliation, "
+                             "donor trace, public statement (công khai). Read-only.",
+                        no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+
+
+def _open(db: Path | None) -> EventLog:
+    return open_log(o.address(db))
+
+
+def _verification(log: EventLog, digests=()):
+    from projections.tamper import verify
+
+    with log.snapshot():
+        return verify(log.stored(), log.links(), digests)
+
+
+def _ward_name(log: EventLog) -> str:
+    return next((r.data.get("name", "") for r in log.read() if r.name == "Ward.Opened"), "")
+
+
+@audit_app.command("digest")
+def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output format.")]
+           = DigestFormat.text, db: o.Db = None) -> None:
+    """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
+    log = _open(db)
+    try:
+        checked = _verification(log)
+        ward = _ward_name(log)
+    finally:
+        log.close()
+    if checked.problems:
+        for problem in checked.problems:
+            typer.echo(problem.text)
+        typer.echo(f"aid: no digest: the ledger's chain is broken at position "
+                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        raise typer.Exit(1)
+    taken = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    found = checked.digest(ward, taken)
+    if fmt is DigestFormat.json:
+        typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(found.text())
+
+
+@audit_app.command("verify")
+def verify(digests: Annotated[Optional[list[str]], typer.Option(
+        "--digest", help="A saved digest: a file, or its text or JSON (repeatable).",
+        show_default=False)] = None, db: o.Db = None) -> None:
+    """Recompute the chain of links; check saved digests are prefixes of the ledger."""
+    from projections.tamper import Digest
+
+    saved = [Digest.parse(_digest_text(value)) for value in digests or []]
+    log = _open(db)
+    try:
+        ward = _ward_name(log) if saved else ""
+        for item in saved:
+            if item.ward and item.ward != ward:
+                raise BadInput(f"that digest is of ward {item.ward}, this ledger holds ward "
+                               f"{ward}: pass this ledger's own digest")
+        checked = _verification(log, saved)
+    finally:
+        log.close()
+    typer.echo(f"{checked.events} events up to position {checked.position}, "
+               f"head {checked.head}")
+    for problem in checked.problems:
+        typer.echo(problem.text)
+    if not checked.problems:
+        typer.echo("every event matches the link stored with it")
+    for item, problem in checked.digests:
+        if problem is None:
+            typer.echo(f"{item.label()}: ok, the ledger extends it by "
+                       f"{checked.events - item.events} events")
+        else:
+            typer.echo(problem.text)
+    if not checked.ok:
+        count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
+        typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
+                   f"({count} finding{'s' if count > 1 else ''} above)", err=True)
+        raise typer.Exit(1)
+
+
+def _digest_text(value: str) -> str:
+    """--digest takes a file name or the digest itself."""
+    path = Path(value)
+    if "\n" not in value and not value.lstrip().startswith("{") and len(value) < 4096:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+        if value.endswith((".json", ".txt")):
+            raise BadInput(f"no digest file {value}")
+    return value
