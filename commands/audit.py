@@ -123,3 +123,66 @@ def _digest_text(value: str) -> str:
         if value.endswith((".json", ".txt")):
             raise BadInput(f"no digest file {value}")
     return value
+
+
+@audit_app.command("check")
+def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
+    from projections.audit_check import check as check_all, ward_events
+
+    log = _open(db)
+    try:
+        entries, failures = check_all(ward_events(log.stored()))
+    finally:
+        log.close()
+    if fmt.value == "json":
+        emit({"entries": entries, "failures": failures}, "json")
+    elif failures:
+        emit(failures, fmt.value, [("entry", "entry"), ("on", "on"), ("rule", "rule"),
+                                   ("problem", "problem")])
+    else:
+        typer.echo(f"no failures: {entries} entries checked")
+    if failures:
+        typer.echo(f"aid: audit check found {len(failures)} failure"
+                   f"{'s' if len(failures) > 1 else ''}", err=True)
+        raise typer.Exit(1)
+
+
+GOODS_COLUMNS = [("location", "location"), ("item", "item"), ("donated", "donated"),
+                 ("bought", "bought"), ("transferred_in", "moved in"),
+                 ("packing_in", "packing in"), ("found", "found"), ("other_in", "other in"),
+                 ("in", "= in"), ("given", "given"), ("transferred_out", "moved out"),
+                 ("packing_out", "packing out"), ("lost", "lost"), ("other_out", "other out"),
+                 ("out", "= out"), ("on_hand", "on hand")]
+
+
+@audit_app.command("reconcile")
+def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+              db: o.Db = None) -> None:
+    """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
+    from projections.audit_check import ward_events
+    from projections.reconcile import reconcile as reconcile_all
+
+    log = _open(db)
+    try:
+        result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
+    finally:
+        log.close()
+    if fmt.value == "json":
+        emit(result, "json")
+    else:
+        goods = result["goods"]
+        shown = [c for c in GOODS_COLUMNS
+                 if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
+        emit(goods, fmt.value, shown, empty="no goods moved")
+        typer.echo("")
+        emit([{"cash": k, "đồng": v} for k, v in result["cash"].items()], fmt.value)
+    for failure in result["failures"]:
+        typer.echo(f"aid: reconcile: {failure}", err=True)
+    if result["failures"]:
+        raise typer.Exit(1)
+
+
+def _events(events):
+    """Ward events, leaving out rows that could not be read (`aid audit check` lists them)."""
+    return (event for event in events if not isinstance(event, str))
