@@ -186,3 +186,61 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
 def _events(events):
     """Ward events, leaving out rows that could not be read (`aid audit check` lists them)."""
     return (event for event in events if not isinstance(event, str))
+
+
+@audit_app.command("trace")
+def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
+          fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """Where a donation's goods and cash went, first in first out: households by code and
+    group, what is still held, what was lost."""
+    from projections.audit_check import ward_events
+    from projections.trace import donation, trace as trace_all
+
+    log = _open(db)
+    try:
+        tracer = trace_all(_events(ward_events(log.stored())))
+    finally:
+        log.close()
+    story = donation(tracer, entry)
+    if not story:
+        raise _not_a_donation(tracer, entry)
+    if fmt.value == "json":
+        emit(story, "json")
+        return
+    if fmt.value == "csv":
+        emit(story["flows"], "csv", FLOW_COLUMNS)
+        return
+    donor = story["donor"] + (" (anonymous)" if story["anonymous"]
+                              else f" ({story['donor_name']})")
+    typer.echo(f"Donation entry {entry} on {story['on']} from {donor} into {story['location']}"
+               + (f", receipt {story['receipt']}" if story["receipt"] else ""))
+    books = tracer.books
+    for row in story["summary"]:
+        unit = "đồng" if row["item"] == "cash" else books.describe(row["item"])[1]
+        parts = [f"{row['given']:,} to {row['households']} households in {row['groups']} groups"]
+        parts += [f"{row[k]:,} {label}" for k, label in (
+            ("held", "still held"), ("lost", "lost or spoiled"), ("spent", "spent on purchases"),
+            ("other", "other")) if row[k]]
+        typer.echo(f"  {row['donated']:,} {unit} {row['item']}: " + ", ".join(parts))
+    typer.echo("\nHanded out, by group:")
+    emit(story["groups"], "table", [("group", "group"), ("item", "item"),
+                                    ("quantity", "quantity"), ("households", "households")],
+         empty="nothing handed out yet")
+    typer.echo("\nEvery part of it:")
+    emit(story["flows"], "table", FLOW_COLUMNS)
+
+
+FLOW_COLUMNS = [("item", "item"), ("quantity", "quantity"), ("to", "went"),
+                ("entry", "entry"), ("on", "on"), ("location", "location"),
+                ("recipient", "recipient"), ("group", "group"), ("via", "in bundle"),
+                ("packed_in", "packed in entry")]
+
+
+def _not_a_donation(tracer, entry: int) -> BadInput:
+    kind = tracer.kinds.get(entry)
+    if entry in tracer.annulled and kind == "donate":
+        return BadInput(f"donation entry {entry} was reversed: none of it is left to trace")
+    if entry not in tracer.kinds:
+        return BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
+    return BadInput(f"entry {entry} is not a donation (its kind is {kind or 'unknown'}); "
+                    "`aid history` shows donations as kind donate")
