@@ -45,6 +45,8 @@ def _open(db: Path | None) -> EventLog:
 def _verification(log: EventLog, digests=()):
     from projections.tamper import verify
 
+    if log.in_snapshot:
+        return verify(log.stored(), log.links(), digests)
     with log.snapshot():
         return verify(log.stored(), log.links(), digests)
 
@@ -244,3 +246,44 @@ def _not_a_donation(tracer, entry: int) -> BadInput:
         return BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
     return BadInput(f"entry {entry} is not a donation (its kind is {kind or 'unknown'}); "
                     "`aid history` shows donations as kind donate")
+
+
+@audit_app.command("statement")
+def statement(start: Annotated[Optional[str], typer.Option(
+                  "--from", help="First business date (default: the beginning).",
+                  show_default=False)] = None,
+              end: Annotated[Optional[str], typer.Option(
+                  "--to", help="Last business date (default: today).", show_default=False)]
+              = None,
+              fmt: Annotated[StatementFormat, typer.Option("--format", help="Output format.")]
+              = StatementFormat.table, db: o.Db = None) -> None:
+    """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
+    and cash left, and the digest head. Households by code and group only."""
+    from projections.audit_check import ward_events
+    from projections.statement import statement as build_statement
+
+    from . import publish
+
+    first, last = o.as_of(start), o.as_of(end)
+    if first and last and first > last:
+        raise BadInput(f"--from {first} is after --to {last}")
+    log = _open(db)
+    try:
+        with log.snapshot():
+            sheet = build_statement(_events(ward_events(log.stored())), first, last)
+            checked = _verification(log)
+    finally:
+        log.close()
+    taken = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    digest = checked.digest(sheet["ward"], taken)
+    if fmt is StatementFormat.json:
+        emit({**{k: v for k, v in sheet.items() if k != "sections"},
+              "sections": {s.key: s.rows for s in sheet["sections"]},
+              "digest": digest.to_json() | {"checkpoints": []}}, "json")
+    else:
+        {"table": publish.as_table, "csv": publish.as_csv,
+         "html": publish.as_html}[fmt.value](sheet, digest)
+    if checked.problems:
+        typer.echo(f"aid: warning: the ledger's chain is broken at position "
+                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        raise typer.Exit(1)

@@ -193,19 +193,25 @@ class EventLog:
             yield from self.connection.execute(
                 f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
 
+    in_snapshot = False
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Read events and links as of one moment, while writers go on appending."""
-        if self.paramstyle == "?":
-            self.connection.execute("BEGIN")
-            try:
-                yield
-            finally:
-                self.connection.execute("COMMIT")
-            return
-        with self.connection.transaction():
-            self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield
+        self.in_snapshot = True
+        try:
+            if self.paramstyle == "?":
+                self.connection.execute("BEGIN")
+                try:
+                    yield
+                finally:
+                    self.connection.execute("COMMIT")
+            else:
+                with self.connection.transaction():
+                    self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    yield
+        finally:
+            self.in_snapshot = False
 
     def table(self, name: str) -> str:
         """The name of a read-model table that belongs to this ledger."""
