@@ -66,7 +66,7 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
     finally:
         log.close()
     if checked.problems:
-        for problem in checked.problems:
+        for problem in checked.problems[:SHOWN]:
             typer.echo(problem.text)
         typer.echo(f"aid: no digest: the ledger's chain is broken at position "
                    f"{checked.first_bad()}; see `aid audit verify`", err=True)
@@ -99,8 +99,10 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         log.close()
     typer.echo(f"{checked.events} events up to position {checked.position}, "
                f"head {checked.head}")
-    for problem in checked.problems:
+    for problem in checked.problems[:SHOWN]:
         typer.echo(problem.text)
+    if len(checked.problems) > SHOWN:
+        typer.echo(f"… and {len(checked.problems) - SHOWN} more positions")
     if not checked.problems:
         typer.echo("every event matches the link stored with it")
     for item, problem in checked.digests:
@@ -114,6 +116,9 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
                    f"({count} finding{'s' if count > 1 else ''} above)", err=True)
         raise typer.Exit(1)
+
+
+SHOWN = 50  # findings listed one by one; the count says how many more
 
 
 def _digest_text(value: str) -> str:

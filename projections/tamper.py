@@ -167,6 +167,11 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
     while pending is not None:
         result.problems.append(_deleted(pending[0]))
         pending = next(links_iter, None)
+    if result.events and len(result.problems) == result.events and all(
+            "no stored link" in p.text for p in result.problems):
+        first = result.problems[0].position
+        result.problems = [Problem(first, f"position {first}: no event has a stored link (the "
+                                          "links table was emptied or dropped)")]
     for check in checks:
         _finish_digest(check, result)
         result.digests.append((check.digest, check.first_bad))

@@ -208,7 +208,7 @@ def new_ward(path: Path):
     return writer
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(OPERATIONS)
 def test_random_histories_check_reconcile_and_trace(operations):
     with tempfile.TemporaryDirectory() as folder:

@@ -192,3 +192,30 @@ def test_concurrent_writers_keep_one_chain(ward):
     assert rice[0]["quantity"] == 2 * 24 - 2 * 8
     digest = ward("audit", "digest", "--format", "json").json()
     assert ward("audit", "verify", "--digest", json.dumps(digest)).code == 0
+
+
+def test_audit_commands_never_write(demo, tmp_path):
+    """Auditors open the store read-only: every audit command works on a read-only file."""
+    db = altered(demo, tmp_path)
+    os.chmod(db, 0o444)
+    before = db.read_bytes()
+    for args in (["digest"], ["verify", "--digest", str(demo[1])], ["check"], ["reconcile"],
+                 ["trace", "31"], ["statement", "--format", "html"]):
+        code, _, err = aid("audit", *args, "--db", db)
+        assert code == 0, (args, err)
+    assert db.read_bytes() == before
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+
+
+def test_postgres_readers_cannot_write(ledger):
+    if ledger.backend != "postgres":
+        pytest.skip("SQLite readers open the file with mode=ro")
+    from ledger.storage import locate, open_log
+
+    ledger("init", "--ward", "P")
+    log = open_log(locate(environ=ledger.env))
+    try:
+        with pytest.raises(Exception, match="read-only"):
+            log.connection.execute(f"DELETE FROM {log.events_table}")
+    finally:
+        log.close()
