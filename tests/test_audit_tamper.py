@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -167,10 +168,12 @@ def test_checkpoints_name_the_range_of_a_rewrite_in_a_long_history(tmp_path):
 
 
 WRITER = """
-import sys
+import random, sys, time
 from ledger.storage import locate, open_ledger
 ledger = open_ledger(locate())
+time.sleep(max(0.0, float(sys.argv[3]) - time.time()))  # start together
 for n in range(int(sys.argv[1])):
+    time.sleep(random.uniform(0, 0.004))  # a treasurer's pause: lets the other writer in
     ledger.donate("D1", "KHO", 1000, {"RICE": 1}, None, None, "2021-11-05", sys.argv[2])
     if n % 3 == 2:
         ledger.give("H1", "KHO", {}, {"RICE": 1}, 0, "2021-11-06", sys.argv[2])
@@ -181,15 +184,21 @@ ledger.close()
 def test_concurrent_writers_keep_one_chain(ward):
     """Two processes recording at once; afterwards every link still follows the one before."""
     env = {**os.environ, **ward.env, "PYTHONPATH": str(ROOT)}
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, "24", f"writer {n}"], env=env,
-                                cwd=ROOT, stderr=subprocess.PIPE, text=True) for n in (1, 2)]
+    start = str(time.time() + 2)
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, "60", f"writer {n}", start],
+                                env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+               for n in (1, 2)]
     for writer in writers:
         _, err = writer.communicate(timeout=300)
         assert writer.returncode == 0, err
     out = ward("audit", "verify").out
     assert "every event matches the link stored with it" in out
+    actors = [e["actor"] for e in ward("history", "--format", "json").json()
+              if e["actor"].startswith("writer")]
+    switches = sum(1 for a, b in zip(actors, actors[1:]) if a != b)
+    assert len(actors) == 2 * 80 and switches > 2, "the writers did not overlap"
     rice = [r for r in ward("stock", "--format", "json").json() if r["item"] == "RICE"]
-    assert rice[0]["quantity"] == 2 * 24 - 2 * 8
+    assert rice[0]["quantity"] == 2 * 60 - 2 * 20
     digest = ward("audit", "digest", "--format", "json").json()
     assert ward("audit", "verify", "--digest", json.dumps(digest)).code == 0
 
