@@ -51,6 +51,11 @@ def _verification(log: EventLog, digests=()):
         return verify(log.stored(), log.links(), digests)
 
 
+def _now() -> str:
+    """When a digest was taken: UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _ward_name(log: EventLog) -> str:
     return next((r.data.get("name", "") for r in log.read() if r.name == "Ward.Opened"), "")
 
@@ -71,8 +76,7 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
         typer.echo(f"aid: no digest: the ledger's chain is broken at position "
                    f"{checked.first_bad()}; see `aid audit verify`", err=True)
         raise typer.Exit(1)
-    taken = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    found = checked.digest(ward, taken)
+    found = checked.digest(ward, _now())
     if fmt is DigestFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -279,8 +283,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
             checked = _verification(log)
     finally:
         log.close()
-    taken = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    digest = checked.digest(sheet["ward"], taken)
+    digest = checked.digest(sheet["ward"], _now())
     if fmt is StatementFormat.json:
         emit({**{k: v for k, v in sheet.items() if k != "sections"},
               "sections": {s.key: s.rows for s in sheet["sections"]},

@@ -20,6 +20,7 @@ from .books import KINDS, Books
 from .trace import group_key
 
 ANONYMOUS = "Ẩn danh (anonymous)"
+STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
 
 
 @dataclass
@@ -44,7 +45,10 @@ def statement(events: Iterable[WardEvent], start: str | None = None,
               and (start is None or e.data["on"] >= start) and (end is None or e.data["on"] <= end)]
     by_kind: dict[str, list[WardEvent]] = defaultdict(list)
     for event in period:
-        by_kind[KINDS[event.name]].append(event)
+        kind = KINDS[event.name]
+        if kind not in STANDARD and event.data.get("recipient"):
+            kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
+        by_kind[kind].append(event)
     view = _View(books)
     sections = [
         view.donors(by_kind["donate"]), view.donations(by_kind["donate"]),

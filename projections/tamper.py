@@ -96,7 +96,6 @@ class Problem:
 @dataclass
 class _DigestCheck:
     digest: Digest
-    covered: int = 0  # ledger events at or before the digest's head
     last_good: int = 0  # position of the last matching checkpoint
     first_bad: Problem | None = None
     seen: set[int] = field(default_factory=set)

@@ -228,3 +228,27 @@ def test_postgres_readers_cannot_write(ledger):
             log.connection.execute(f"DELETE FROM {log.events_table}")
     finally:
         log.close()
+
+
+def test_postgres_rows_edited_or_deleted_in_the_database_are_named(ward):
+    """The same chain on PostgreSQL: positions are notification ids."""
+    if ward.backend != "postgres":
+        pytest.skip("the SQLite file is altered in the tests above")
+    import psycopg
+
+    from ledger.storage import locate, open_log
+
+    digest = ward("audit", "digest", "--format", "json").out
+    log = open_log(locate(environ=ward.env))
+    table, positions = log.events_table, [row[0] for row in log.stored()]
+    log.close()
+    edited, deleted = positions[3], positions[6]
+    with psycopg.connect(os.environ["AID_TEST_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(f"UPDATE {table} SET state = state || ' '::bytea "  # still valid JSON
+                     "WHERE notification_id = %s", (edited,))
+        conn.execute(f"DELETE FROM {table} WHERE notification_id = %s", (deleted,))
+    result = ward.fails("audit", "verify", "--digest", digest)
+    assert result.code == 1
+    assert f"position {edited}: the event does not match" in result.out
+    assert f"position {deleted}: the event stored here is missing" in result.out
+    assert f"first bad position {edited} " in result.err
