@@ -85,7 +85,8 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
 
 @audit_app.command("verify")
 def verify(digests: Annotated[Optional[list[str]], typer.Option(
-        "--digest", help="A saved digest: a file, or its text or JSON (repeatable).",
+        "--digest", metavar="FILE|TEXT",
+        help="A saved digest: a file, or its text or JSON (repeatable).",
         show_default=False)] = None, db: o.Db = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger."""
     from projections.tamper import Digest

@@ -205,6 +205,10 @@ def new_ward(path: Path):
     for n, group in ((1, "Tổ 1"), (2, "Tổ 1"), (3, "Tổ 2")):
         writer.add_recipient(f"H{n}", f"Hộ {n}", group, 3, 3, None, day, actor)
     writer.define_bundle("B", "Phần quà", {"RICE": 2, "NOODLE": 1}, 10_000, day, actor)
+    for location in ("KHO", "SHOP"):  # enough stock and cash that most random facts succeed
+        writer.donate("D1", location, 100_000, {"RICE": 60, "NOODLE": 30}, None, None,
+                      "2021-11-10", actor)
+        writer.pack("B", 4, location, "2021-11-10", actor)
     return writer
 
 
