@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -15,6 +16,11 @@ from ledger.storage import EventLog, open_log
 
 from . import options as o
 from .render import emit
+
+if TYPE_CHECKING:
+    from projections.audit_check import WardEvent
+    from projections.tamper import Digest, Verification
+    from projections.trace import Tracer
 
 
 class DigestFormat(str, Enum):
@@ -42,7 +48,7 @@ def _open(db: Path | None) -> EventLog:
     return open_log(o.address(db))
 
 
-def _verification(log: EventLog, digests=()):
+def _verification(log: EventLog, digests: Sequence[Digest] = ()) -> Verification:
     from projections.tamper import verify
 
     if log.in_snapshot:
@@ -195,7 +201,7 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
         raise typer.Exit(1)
 
 
-def _events(events):
+def _events(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:
     """Ward events, leaving out rows that could not be read (`aid audit check` lists them)."""
     return (event for event in events if not isinstance(event, str))
 
@@ -248,7 +254,7 @@ FLOW_COLUMNS = [("item", "item"), ("quantity", "quantity"), ("to", "went"),
                 ("packed_in", "packed in entry")]
 
 
-def _not_a_donation(tracer, entry: int) -> BadInput:
+def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:
     kind = tracer.kinds.get(entry)
     if entry in tracer.annulled and kind == "donate":
         return BadInput(f"donation entry {entry} was reversed: none of it is left to trace")
