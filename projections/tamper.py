@@ -170,7 +170,8 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
             "no stored link" in p.text for p in result.problems):
         first = result.problems[0].position
         result.problems = [Problem(first, f"position {first}: no event has a stored link (the "
-                                          "links table was emptied or dropped)")]
+                                          "links table was emptied or dropped, or the ledger "
+                                          "was last written by a version of aid without links)")]
     for check in checks:
         _finish_digest(check, result)
         result.digests.append((check.digest, check.first_bad))
