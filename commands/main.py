@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import declare, demo, importing, record, reports, setup
+from . import audit, declare, demo, importing, record, reports, setup
 
 VERSION = "0.1.0"
 
@@ -85,6 +85,7 @@ record.register(app)
 reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
+audit.register(app)
 
 
 def main() -> None:

@@ -79,16 +79,18 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
             "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             # Not the library's insert function: it is named per schema, not per table, so two
-            # wards in one database would write into each other's tables, and it does not lock
-            # the table, so positions could commit out of order and a catch-up skip an event.
+            # wards in one database would write into each other's tables, and it skips the table
+            # lock that keeps positions in commit order (catch-ups and the chain rely on it).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "POSTGRES_POOL_SIZE": "2",
+            "APPLICATION_RECORDER_TOPIC": "ledger.chained_postgres:ChainedPostgresRecorder",
         }
     else:
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(address.path),
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "ledger.chained_sqlite:ChainedSQLiteRecorder",
         }
     env["CREATE_TABLE"] = "y" if create else "n"  # tables are made once, by `aid init`
     return env
@@ -136,6 +138,11 @@ def _must_exist(address: Address) -> None:
                        "or point --db or AID_DB at an existing one")
 
 
+def _as_bytes(state: Any) -> bytes:
+    """A stored state as bytes (a row edited by hand in SQLite can come back as text)."""
+    return state.encode() if isinstance(state, str) else bytes(state)
+
+
 class Record(NamedTuple):
     """One stored event: its global position, its name ("Ward.Donated"), its version in its
     aggregate (for ward events, the entry id) and its fields."""
@@ -171,7 +178,8 @@ class EventLog:
             if not rows:
                 return
             for position, topic, version, state in rows:
-                yield Record(position, topic.rpartition(":")[2], version, json.loads(bytes(state)))
+                yield Record(position, topic.rpartition(":")[2], version,
+                             json.loads(_as_bytes(state)))
             after = rows[-1][0]
 
     def raw(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
@@ -180,7 +188,50 @@ class EventLog:
             f"SELECT {self._position}, topic, state FROM {self.events_table} "
             f"WHERE {self._position} > {self.paramstyle} ORDER BY {self._position}", (after,))
         for position, topic, state in rows:
-            yield position, topic, bytes(state)
+            yield position, topic, _as_bytes(state)
+
+    def stored(self, after: int = -(2**63), upto: int | None = None,
+               batch: int = 10_000) -> Iterator[tuple[int, Any, int, str, bytes]]:
+        """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
+        (from the very lowest position: a row slipped in at position 0 must show up too)."""
+        upto = self.head() if upto is None else upto
+        while after < upto:
+            rows = self.connection.execute(
+                f"SELECT {self._position}, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND "
+                f"{self._position} <= {self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
+                (after, upto)).fetchall()
+            if not rows:
+                return
+            for position, originator, version, topic, state in rows:
+                yield position, originator, version, topic, _as_bytes(state)
+            after = rows[-1][0]
+
+    def links(self) -> Iterator[tuple[int, str]]:
+        """The chain links writers stored with the events (none if the table is missing)."""
+        if self.has_table(self.table("chain")):
+            yield from self.connection.execute(
+                f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
+
+    in_snapshot = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read events and links as of one moment, while writers go on appending."""
+        self.in_snapshot = True
+        try:
+            if self.paramstyle == "?":
+                self.connection.execute("BEGIN")
+                try:
+                    yield
+                finally:
+                    self.connection.execute("COMMIT")
+            else:
+                with self.connection.transaction():
+                    self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    yield
+        finally:
+            self.in_snapshot = False
 
     def has_table(self, table: str) -> bool:
         found = self.connection.execute(
@@ -231,6 +282,8 @@ class PostgresEventLog(EventLog):
         self.prefix = address.ward
         self.events_table = f"{address.ward}_events"
         self.connection = psycopg.connect(address.url, autocommit=True)
+        if not writable:  # like SQLite's mode=ro: readers and auditors cannot write
+            self.connection.execute("SET default_transaction_read_only = on")
         if not self.has_table(self.events_table):
             raise BadInput(f"no ledger for ward {address.ward} in {address}: "
                            "create one with `aid init --ward NAME`")

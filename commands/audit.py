@@ -1,0 +1,304 @@
+"""`aid audit …`: the auditor's commands. They open the store read-only and never write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ledger.errors import BadInput
+from ledger.storage import EventLog, open_log
+
+from . import options as o
+from .render import emit
+
+if TYPE_CHECKING:
+    from projections.audit_check import WardEvent
+    from projections.tamper import Digest, Verification
+    from projections.trace import Tracer
+
+
+class DigestFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class StatementFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    html = "html"
+    json = "json"
+
+
+audit_app = typer.Typer(help="Audit the ledger: tamper evidence, checks, reconciliation, "
+                             "donor trace, public statement (công khai). Read-only.",
+                        no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+
+
+def _open(db: Path | None) -> EventLog:
+    return open_log(o.address(db))
+
+
+def _verification(log: EventLog, digests: Sequence[Digest] = ()) -> Verification:
+    from projections.tamper import verify
+
+    if log.in_snapshot:
+        return verify(log.stored(), log.links(), digests)
+    with log.snapshot():
+        return verify(log.stored(), log.links(), digests)
+
+
+def _now() -> str:
+    """When a digest was taken: UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _ward_name(log: EventLog) -> str:
+    return next((r.data.get("name", "") for r in log.read() if r.name == "Ward.Opened"), "")
+
+
+@audit_app.command("digest")
+def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output format.")]
+           = DigestFormat.text, db: o.Db = None) -> None:
+    """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
+    log = _open(db)
+    try:
+        checked = _verification(log)
+        ward = _ward_name(log)
+    finally:
+        log.close()
+    if checked.problems:
+        for problem in checked.problems[:SHOWN]:
+            typer.echo(problem.text)
+        typer.echo(f"aid: no digest: the ledger's chain is broken at position "
+                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        raise typer.Exit(1)
+    found = checked.digest(ward, _now())
+    if fmt is DigestFormat.json:
+        typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(found.text())
+
+
+@audit_app.command("verify")
+def verify(digests: Annotated[Optional[list[str]], typer.Option(
+        "--digest", metavar="FILE|TEXT",
+        help="A saved digest: a file, or its text or JSON (repeatable).",
+        show_default=False)] = None, db: o.Db = None) -> None:
+    """Recompute the chain of links; check saved digests are prefixes of the ledger."""
+    from projections.tamper import Digest
+
+    saved = [Digest.parse(_digest_text(value)) for value in digests or []]
+    log = _open(db)
+    try:
+        ward = _ward_name(log) if saved else ""
+        for item in saved:
+            if item.ward and item.ward != ward:
+                raise BadInput(f"that digest is of ward {item.ward}, this ledger holds ward "
+                               f"{ward}: pass this ledger's own digest")
+        checked = _verification(log, saved)
+    finally:
+        log.close()
+    typer.echo(f"{checked.events} events up to position {checked.position}, "
+               f"head {checked.head}")
+    for problem in checked.problems[:SHOWN]:
+        typer.echo(problem.text)
+    if len(checked.problems) > SHOWN:
+        typer.echo(f"… and {len(checked.problems) - SHOWN} more positions")
+    if not checked.problems:
+        typer.echo("every event matches the link stored with it")
+    for item, problem in checked.digests:
+        if problem is None:
+            typer.echo(f"{item.label()}: ok, the ledger extends it by "
+                       f"{checked.events - item.events} events")
+        else:
+            typer.echo(problem.text)
+    if not checked.ok:
+        count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
+        typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
+                   f"({count} finding{'s' if count > 1 else ''} above)", err=True)
+        raise typer.Exit(1)
+
+
+SHOWN = 50  # findings listed one by one; the count says how many more
+
+
+def _digest_text(value: str) -> str:
+    """--digest takes a file name or the digest itself."""
+    path = Path(value)
+    if "\n" not in value and not value.lstrip().startswith("{") and len(value) < 4096:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+        if value.endswith((".json", ".txt")):
+            raise BadInput(f"no digest file {value}")
+    return value
+
+
+@audit_app.command("check")
+def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
+    from projections.audit_check import check as check_all, ward_events
+
+    log = _open(db)
+    try:
+        entries, failures = check_all(ward_events(log.stored()))
+    finally:
+        log.close()
+    if fmt.value == "json":
+        emit({"entries": entries, "failures": failures}, "json")
+    elif failures:
+        emit(failures, fmt.value, [("entry", "entry"), ("on", "on"), ("rule", "rule"),
+                                   ("problem", "problem")])
+    else:
+        typer.echo(f"no failures: {entries} entries checked")
+    if failures:
+        typer.echo(f"aid: audit check found {len(failures)} failure"
+                   f"{'s' if len(failures) > 1 else ''}", err=True)
+        raise typer.Exit(1)
+
+
+GOODS_COLUMNS = [("location", "location"), ("item", "item"), ("donated", "donated"),
+                 ("bought", "bought"), ("transferred_in", "moved in"),
+                 ("packing_in", "packing in"), ("found", "found"), ("other_in", "other in"),
+                 ("in", "= in"), ("given", "given"), ("transferred_out", "moved out"),
+                 ("packing_out", "packing out"), ("lost", "lost"), ("other_out", "other out"),
+                 ("out", "= out"), ("on_hand", "on hand")]
+
+
+@audit_app.command("reconcile")
+def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+              db: o.Db = None) -> None:
+    """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
+    from projections.audit_check import ward_events
+    from projections.reconcile import reconcile as reconcile_all
+
+    log = _open(db)
+    try:
+        result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
+    finally:
+        log.close()
+    if fmt.value == "json":
+        emit(result, "json")
+    else:
+        goods = result["goods"]
+        shown = [c for c in GOODS_COLUMNS
+                 if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
+        emit(goods, fmt.value, shown, empty="no goods moved")
+        typer.echo("")
+        emit([{"cash": k, "đồng": v} for k, v in result["cash"].items()], fmt.value)
+    for failure in result["failures"]:
+        typer.echo(f"aid: reconcile: {failure}", err=True)
+    if result["failures"]:
+        raise typer.Exit(1)
+
+
+def _events(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:
+    """Ward events, leaving out rows that could not be read (`aid audit check` lists them)."""
+    return (event for event in events if not isinstance(event, str))
+
+
+@audit_app.command("trace")
+def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
+          fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """Where a donation's goods and cash went, first in first out: households by code and
+    group, what is still held, what was lost."""
+    from projections.audit_check import ward_events
+    from projections.trace import donation, trace as trace_all
+
+    log = _open(db)
+    try:
+        tracer = trace_all(_events(ward_events(log.stored())))
+    finally:
+        log.close()
+    story = donation(tracer, entry)
+    if not story:
+        raise _not_a_donation(tracer, entry)
+    if fmt.value == "json":
+        emit(story, "json")
+        return
+    if fmt.value == "csv":
+        emit(story["flows"], "csv", FLOW_COLUMNS)
+        return
+    donor = story["donor"] + (" (anonymous)" if story["anonymous"]
+                              else f" ({story['donor_name']})")
+    typer.echo(f"Donation entry {entry} on {story['on']} from {donor} into {story['location']}"
+               + (f", receipt {story['receipt']}" if story["receipt"] else ""))
+    books = tracer.books
+    for row in story["summary"]:
+        unit = "đồng" if row["item"] == "cash" else books.describe(row["item"])[1]
+        parts = [f"{row['given']:,} to {row['households']} households in {row['groups']} groups"]
+        parts += [f"{row[k]:,} {label}" for k, label in (
+            ("held", "still held"), ("lost", "lost or spoiled"), ("spent", "spent on purchases"),
+            ("other", "other")) if row[k]]
+        typer.echo(f"  {row['donated']:,} {unit} {row['item']}: " + ", ".join(parts))
+    typer.echo("\nHanded out, by group:")
+    emit(story["groups"], "table", [("group", "group"), ("item", "item"),
+                                    ("quantity", "quantity"), ("households", "households")],
+         empty="nothing handed out yet")
+    typer.echo("\nEvery part of it:")
+    emit(story["flows"], "table", FLOW_COLUMNS)
+
+
+FLOW_COLUMNS = [("item", "item"), ("quantity", "quantity"), ("to", "went"),
+                ("entry", "entry"), ("on", "on"), ("location", "location"),
+                ("recipient", "recipient"), ("group", "group"), ("via", "in bundle"),
+                ("packed_in", "packed in entry")]
+
+
+def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:
+    kind = tracer.kinds.get(entry)
+    if entry in tracer.annulled and kind == "donate":
+        return BadInput(f"donation entry {entry} was reversed: none of it is left to trace")
+    if entry not in tracer.kinds:
+        return BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
+    return BadInput(f"entry {entry} is not a donation (its kind is {kind or 'unknown'}); "
+                    "`aid history` shows donations as kind donate")
+
+
+@audit_app.command("statement")
+def statement(start: Annotated[Optional[str], typer.Option(
+                  "--from", help="First business date (default: the beginning).",
+                  show_default=False)] = None,
+              end: Annotated[Optional[str], typer.Option(
+                  "--to", help="Last business date (default: today).", show_default=False)]
+              = None,
+              fmt: Annotated[StatementFormat, typer.Option("--format", help="Output format.")]
+              = StatementFormat.table, db: o.Db = None) -> None:
+    """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
+    and cash left, and the digest head. Households by code and group only."""
+    from projections.audit_check import ward_events
+    from projections.statement import statement as build_statement
+
+    from . import publish
+
+    first, last = o.as_of(start), o.as_of(end)
+    if first and last and first > last:
+        raise BadInput(f"--from {first} is after --to {last}")
+    log = _open(db)
+    try:
+        with log.snapshot():
+            sheet = build_statement(_events(ward_events(log.stored())), first, last)
+            checked = _verification(log)
+    finally:
+        log.close()
+    digest = checked.digest(sheet["ward"], _now())
+    if fmt is StatementFormat.json:
+        emit({**{k: v for k, v in sheet.items() if k != "sections"},
+              "sections": {s.key: s.rows for s in sheet["sections"]},
+              "digest": digest.to_json() | {"checkpoints": []}}, "json")
+    else:
+        {"table": publish.as_table, "csv": publish.as_csv,
+         "html": publish.as_html}[fmt.value](sheet, digest)
+    if checked.problems:
+        typer.echo(f"aid: warning: the ledger's chain is broken at position "
+                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        raise typer.Exit(1)

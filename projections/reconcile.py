@@ -1,0 +1,119 @@
+"""`aid audit reconcile`: goods and cash, in = out + on hand, per item and location.
+
+Every movement is sorted by what it was (donated, bought, moved in, packed or unpacked, found;
+given, moved out, packed or unpacked, lost) and the columns must add up to the stock the books
+report. A reversal takes its amount back out of the column its original entry went to. Then the
+ward-wide identities an auditor checks by hand: transfers leave as much as arrives, the cash
+packed into bundles equals the bundles on hand times their cash, nothing is negative.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from ledger.cashbook import CATEGORIES
+
+from .audit_check import WardEvent, is_fact
+from .books import KINDS, Books
+
+IN = ("donated", "bought", "transferred_in", "packing_in", "found", "other_in")
+OUT = ("given", "transferred_out", "packing_out", "lost", "other_out")
+COLUMNS = {  # kind -> (column of an increase, column of a decrease)
+    "donate": ("donated", "donated"),
+    "buy": ("bought", "bought"),
+    "transfer": ("transferred_in", "transferred_out"),
+    "pack": ("packing_in", "packing_out"),
+    "unpack": ("packing_in", "packing_out"),
+    "give": ("given", "given"),
+    "adjust": ("found", "lost"),
+    "count": ("found", "lost"),
+}
+OTHER = ("other_in", "other_out")
+
+
+def contribution(kind: str | None, delta: int) -> tuple[str, int]:
+    """The column a stock change goes to and what it adds there (outflows count positive)."""
+    plus, minus = COLUMNS.get(kind or "", OTHER)
+    column = plus if delta > 0 else minus
+    return column, (delta if column in IN else -delta)
+
+
+def reconcile(events: Iterable[WardEvent], as_of: str | None = None) -> dict[str, Any]:
+    """Goods rows, the cash book and every failure, as of the end of `as_of` (or now)."""
+    books = Books()
+    kinds: dict[int, str | None] = {}
+    columns: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(IN + OUT, 0))
+    cash = dict.fromkeys(CATEGORIES, 0)
+    for event in events:
+        data = event.data
+        if not is_fact(data):
+            books.apply(event.name, data)
+            continue
+        kind = KINDS.get(event.name)
+        kinds[event.entry] = kind
+        if as_of is not None and data["on"] > as_of:
+            books.apply(event.name, data)
+            continue
+        original = kinds.get(data.get("entry")) if kind == "reverse" else None
+        for location, item, delta in data["moves"]:
+            if kind == "reverse":
+                column, amount = contribution(original, -delta)
+                columns[(location, item)][column] -= amount
+            else:
+                column, amount = contribution(kind, delta)
+                columns[(location, item)][column] += amount
+        for category, delta in data["cash"].items():
+            cash[category] += delta
+        books.apply(event.name, data)
+    return _summary(books, columns, cash, as_of)
+
+
+def _summary(books: Books, columns: dict[tuple[str, str], dict[str, int]],
+             cash: dict[str, int], as_of: str | None) -> dict[str, Any]:
+    rows, failures = [], []
+    for (location, item), row in sorted(columns.items()):
+        on_hand = books.quantity(location, item, as_of)
+        total_in, total_out = sum(row[c] for c in IN), sum(row[c] for c in OUT)
+        rows.append({"location": location, "item": item, **row, "in": total_in,
+                     "out": total_out, "on_hand": on_hand})
+        what = f"{item} at {location}"
+        if total_in != total_out + on_hand:
+            failures.append(f"{what}: in {total_in:,} ≠ out {total_out:,} + on hand "
+                            f"{on_hand:,} (the stock report disagrees with the entries)")
+        if on_hand < 0:
+            failures.append(f"{what}: on hand is {on_hand:,}")
+        failures += [f"{what}: {column.replace('_', ' ')} is {row[column]:,}, below zero"
+                     for column in IN + OUT if row[column] < 0]
+    failures += _transfers(rows)
+    book = books.cash(as_of)
+    failures += _cash(book, cash, books, as_of)
+    return {"as_of": as_of, "goods": rows, "cash": book, "failures": failures}
+
+
+def _transfers(rows: list[dict[str, Any]]) -> list[str]:
+    moved: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        moved[row["item"]][0] += row["transferred_out"]
+        moved[row["item"]][1] += row["transferred_in"]
+    return [f"transfers of {item}: {out:,} left their locations, {arrived:,} arrived"
+            for item, (out, arrived) in sorted(moved.items()) if out != arrived]
+
+
+def _cash(book: dict[str, int], cash: dict[str, int], books: Books,
+          as_of: str | None) -> list[str]:
+    failures = []
+    if any(book[c] != cash[c] for c in CATEGORIES):
+        failures.append(f"cash book {dict((c, book[c]) for c in CATEGORIES)} disagrees with "
+                        f"the entries {cash}")
+    if book["balance"] < 0:
+        failures.append(f"cash: the fund balance is {book['balance']:,} đồng")
+    failures += [f"cash: {c} is {book[c]:,} đồng, below zero" for c in CATEGORIES if book[c] < 0]
+    bundles = books.state["bundles"]
+    in_bundles = sum(books.quantity(location, code, as_of) * bundles[code]["cash"]
+                     for location in books.state["bins"] for code in bundles)
+    if in_bundles != book["packed"]:
+        failures.append(f"cash: {book['packed']:,} đồng is booked as packed, but the bundles on "
+                        f"hand hold {in_bundles:,} đồng")
+    return failures

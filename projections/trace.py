@@ -1,0 +1,309 @@
+"""`aid audit trace`: where a donation's goods and cash went, first in, first out.
+
+Every bin (an item at a location, and the ward fund for cash) is a queue of lots, each lot
+remembering where it came from (a donation, a purchase, goods found in a count). Facts are
+replayed by business date, then entry id: a hand-out takes the oldest lots first; a transfer
+moves lots, origins and all, to the back of the target's queue; packing fills each bundle with
+the oldest lots of its recipe (and cash from the fund), so a bundle handed out carries its exact
+contents to the household; unpacking puts them back. A reversal and its original are left out
+together (the reversal takes effect on the original's date, so the corrected history is the one
+without both). When a day's entries take before they put (allowed: the ledger checks end-of-day
+balances), the taker waits in line and is paid by the next lot in: nothing is ever split into
+fractions, so every attribution is a whole number and they sum exactly.
+
+The result is a list of flows: (origin entry, item, quantity, where it went). Deterministic and
+replayable from the stored events alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.cashbook import fund_change
+from ledger.text import sort_key
+
+from .audit_check import WardEvent, is_fact
+from .books import KINDS, Books
+
+CASH = "cash"  # the item name of the ward fund's đồng in flows
+FUND = ("", CASH)
+Origin = tuple[str, int]  # ("donation" | "purchase" | "found" | "other", entry)
+
+
+@dataclass(eq=False)
+class Unit:
+    """One packed bundle and exactly what went into it."""
+
+    bundle: str
+    entry: int
+    contents: list[tuple[Origin, str, int]] = field(default_factory=list)
+    released_at: str | None = None  # unpacked here: later arrivals go back to the shelf
+
+
+@dataclass(eq=False)
+class Destination:
+    """Where goods left the ward's hands: a household, a loss, a purchase, something else."""
+
+    to: str  # given | lost | spent | other
+    entry: int
+    on: str
+    location: str
+    recipient: str | None = None
+    items: list[tuple[Origin, str, int]] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+
+
+class Bin:
+    """A FIFO queue of lots, and of takers still waiting for goods."""
+
+    def __init__(self) -> None:
+        self.lots: deque[list[Any]] = deque()
+        self.waiting: deque[list[Any]] = deque()
+
+    def put(self, token: Any, quantity: int) -> None:
+        while quantity and self.waiting:
+            sink, need = self.waiting[0]
+            n = min(quantity, need)
+            quantity -= n
+            if n == need:
+                self.waiting.popleft()
+            else:
+                self.waiting[0][1] -= n
+            sink(token, n)
+        if quantity:
+            self.lots.append([token, quantity])
+
+    def take(self, quantity: int, sink: Any) -> None:
+        while quantity and self.lots:
+            token, have = self.lots[0]
+            n = min(quantity, have)
+            quantity -= n
+            if n == have:
+                self.lots.popleft()
+            else:
+                self.lots[0][1] -= n
+            sink(token, n)
+        if quantity:
+            self.waiting.append([sink, quantity])
+
+
+class Tracer:
+    """Replays the ward's facts through FIFO bins; `flows()` says where every lot went."""
+
+    def __init__(self) -> None:
+        self.books = Books()
+        self.bins: dict[tuple[str, str], Bin] = {}
+        self.destinations: list[Destination] = []
+        self.origins: dict[Origin, dict[str, Any]] = {}
+        self.kinds: dict[int, str | None] = {}  # entry -> kind, for explaining what it is
+        self.annulled: set[int] = set()
+
+    def bin(self, location: str, item: str) -> Bin:
+        return self.bins.setdefault((location, item), Bin())
+
+    def run(self, events: Iterable[WardEvent]) -> Tracer:
+        facts = []
+        for event in events:
+            self.books.apply(event.name, event.data)
+            self.kinds[event.entry] = KINDS.get(event.name)
+            if is_fact(event.data):
+                facts.append(event)
+        reversals = [e for e in facts if KINDS.get(e.name) == "reverse"]
+        self.annulled = {e.data.get("entry") for e in reversals} | {e.entry for e in reversals}
+        for event in sorted(facts, key=lambda e: (e.data["on"], e.entry)):
+            if event.entry not in self.annulled:
+                self.fact(event, KINDS.get(event.name))
+        return self
+
+    # ---- facts ----------------------------------------------------------------------------
+
+    def fact(self, event: WardEvent, kind: str | None) -> None:
+        data, entry = event.data, event.entry
+        handler = getattr(self, f"_{kind}", None) if kind else None
+        if handler is not None:
+            handler(event, data)
+            return
+        source = "found" if kind in ("adjust", "count") else "other"
+        to = "lost" if source == "found" else "other"
+        if data.get("recipient"):
+            to = "given"
+        self._loose(event, data, source, to)
+
+    def _loose(self, event: WardEvent, data: dict[str, Any], source: str, to: str) -> None:
+        """Increases are new lots from this entry; decreases go to one destination."""
+        origin = self._origin(event, source)
+        for location, item, delta in data["moves"]:
+            if delta > 0:
+                self.bin(location, item).put(origin, delta)
+            else:
+                self.bin(location, item).take(-delta, self._sink(event, to, location, item))
+        change = fund_change(data["cash"])
+        if change > 0:
+            self.bin(*FUND).put(origin, change)
+        elif change < 0:
+            self.bin(*FUND).take(-change, self._sink(event, to, data.get("location", ""), CASH))
+
+    def _donate(self, event: WardEvent, data: dict[str, Any]) -> None:
+        self._loose(event, data, "donation", "other")
+
+    def _buy(self, event: WardEvent, data: dict[str, Any]) -> None:
+        self._loose(event, data, "purchase", "spent")
+
+    def _transfer(self, event: WardEvent, data: dict[str, Any]) -> None:
+        target = data.get("target", "")
+        for location, item, delta in data["moves"]:
+            if delta < 0:
+                arrive = self.bin(target, item)
+                self.bin(location, item).take(-delta, arrive.put)
+
+    def _pack(self, event: WardEvent, data: dict[str, Any]) -> None:
+        count, location, bundle = data["count"], data["location"], data["bundle"]
+        if not isinstance(count, int) or count <= 0:
+            self._loose(event, data, "other", "other")
+            return
+        units = [Unit(bundle, event.entry) for _ in range(count)]
+        takes = [(self.bin(loc, item), item, -delta)
+                 for loc, item, delta in data["moves"] if delta < 0]
+        takes.append((self.bin(*FUND), CASH, data["cash"].get("packed", 0)))
+        for shelf, item, total in takes:
+            for i, unit in enumerate(units):  # whole shares, exact even if uneven
+                share = total * (i + 1) // count - total * i // count
+                if share:
+                    shelf.take(share, self._filler(unit, item))
+        for unit in units:
+            self.bin(location, bundle).put(unit, 1)
+
+    def _filler(self, unit: Unit, item: str) -> Any:
+        def fill(origin: Origin, n: int) -> None:
+            if unit.released_at is None:
+                unit.contents.append((origin, item, n))
+            else:
+                self._shelf(unit.released_at, item).put(origin, n)
+        return fill
+
+    def _shelf(self, location: str, item: str) -> Bin:
+        return self.bin(*FUND) if item == CASH else self.bin(location, item)
+
+    def _unpack(self, event: WardEvent, data: dict[str, Any]) -> None:
+        location = data["location"]
+
+        def unpack(unit: Unit, _: int) -> None:
+            unit.released_at = location
+            for origin, item, n in unit.contents:
+                self._shelf(location, item).put(origin, n)
+            unit.contents = []
+        self.bin(location, data["bundle"]).take(data["count"], unpack)
+
+    def _give(self, event: WardEvent, data: dict[str, Any]) -> None:
+        for location, item, delta in data["moves"]:
+            if delta < 0:
+                self.bin(location, item).take(-delta, self._sink(event, "given", location, item))
+        direct = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
+        if direct > 0:
+            self.bin(*FUND).take(direct, self._sink(event, "given", data["location"], CASH))
+
+    # ---- where lots come from and go --------------------------------------------------------
+
+    def _origin(self, event: WardEvent, source: str) -> Origin:
+        origin = (source, event.entry)
+        self.origins.setdefault(origin, {"on": event.data["on"], "kind": KINDS.get(event.name),
+                                         "data": event.data})
+        return origin
+
+    def _sink(self, event: WardEvent, to: str, location: str, item: str) -> Any:
+        place = Destination(to, event.entry, event.data["on"], location,
+                            event.data.get("recipient"))
+        self.destinations.append(place)
+
+        def receive(token: Any, n: int) -> None:
+            if isinstance(token, Unit):
+                place.units.append(token)
+            else:
+                place.items.append((token, item, n))
+        return receive
+
+    # ---- results ------------------------------------------------------------------------------
+
+    def flows(self) -> list[dict[str, Any]]:
+        """Every attributed quantity: its origin, item, amount and where it is now."""
+        groups = self.books.state["recipients"]
+        out = []
+
+        def add(origin: Origin | None, item: str, n: int, to: str, entry: int | None,
+                on: str | None, location: str, recipient: str | None, via: Unit | None) -> None:
+            out.append({"source": origin[0] if origin else "unattributed",
+                        "source_entry": origin[1] if origin else None, "item": item,
+                        "quantity": n, "to": to, "entry": entry, "on": on,
+                        "location": location, "recipient": recipient,
+                        "group": groups.get(recipient, {}).get("group") if recipient else None,
+                        "via": via.bundle if via else None,
+                        "packed_in": via.entry if via else None})
+
+        for place in self.destinations:
+            args = (place.to, place.entry, place.on, place.location, place.recipient)
+            for origin, item, n in place.items:
+                add(origin, item, n, *args, None)
+            for unit in place.units:
+                for origin, item, n in unit.contents:
+                    add(origin, item, n, *args, unit)
+        for (location, item), shelf in sorted(self.bins.items()):
+            for token, n in shelf.lots:
+                if isinstance(token, Unit):
+                    for origin, content, k in token.contents:
+                        add(origin, content, k, "held", None, None, location, None, token)
+                else:
+                    add(token, item, n, "held", None, None, location, None, None)
+            for _, n in shelf.waiting:
+                add(None, item, n, "short", None, None, location, None, None)
+        return out
+
+
+def group_key(group: str) -> tuple:
+    """Vietnamese order with numbers compared as numbers: Tổ 2 before Tổ 10."""
+    return tuple(int(part) if n % 2 else sort_key(part)
+                 for n, part in enumerate(re.split(r"(\d+)", group)))
+
+
+def trace(events: Iterable[WardEvent]) -> Tracer:
+    return Tracer().run(events)
+
+
+def donation(tracer: Tracer, entry: int) -> dict[str, Any]:
+    """One donation's story: what was given, and where each part of it went."""
+    origin = tracer.origins.get(("donation", entry))
+    if origin is None:
+        return {}
+    data = origin["data"]
+    donor = tracer.books.state["donors"].get(data["donor"], {})
+    flows = [f for f in tracer.flows() if f["source"] == "donation" and f["source_entry"] == entry]
+    donated = {item: delta for _, item, delta in data["moves"]}
+    if data["cash"].get("received"):
+        donated[CASH] = data["cash"]["received"]
+    summary = []
+    for item, quantity in donated.items():
+        mine = [f for f in flows if f["item"] == item]
+        row = {"item": item, "donated": quantity}
+        for to in ("given", "held", "lost", "spent", "other"):
+            row[to] = sum(f["quantity"] for f in mine if f["to"] == to)
+        row["households"] = len({f["recipient"] for f in mine if f["to"] == "given"})
+        row["groups"] = len({f["group"] for f in mine if f["to"] == "given"})
+        summary.append(row)
+    by_group: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in flows:
+        if f["to"] == "given":
+            row = by_group.setdefault((f["group"] or "", f["item"]), {
+                "group": f["group"] or "", "item": f["item"], "quantity": 0, "households": set()})
+            row["quantity"] += f["quantity"]
+            row["households"].add(f["recipient"])
+    groups = [{**row, "households": len(row["households"])}
+              for _, row in sorted(by_group.items(), key=lambda kv: (group_key(kv[0][0]),
+                                                                      kv[0][1]))]
+    return {"entry": entry, "on": data["on"], "donor": data["donor"],
+            "donor_name": None if donor.get("anonymous") else donor.get("name"),
+            "anonymous": bool(donor.get("anonymous")), "location": data["location"],
+            "receipt": data.get("receipt"), "summary": summary, "groups": groups,
+            "flows": flows}

@@ -1,0 +1,87 @@
+"""`aid audit statement`: the public sheet. Exact totals, households by code and group only,
+anonymous donors shown as such, and a digest head that `aid audit verify` accepts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from commands.demo import GROUP_LEADERS, HOUSEHOLDS, build
+from ledger.storage import locate, open_ledger
+
+
+def demo(ledger):
+    writer = open_ledger(locate(environ=ledger.env), create=True)
+    try:
+        build(writer)
+    finally:
+        writer.close()
+    return ledger
+
+
+NAMES = GROUP_LEADERS + [name for _, name, *_ in HOUSEHOLDS]
+
+
+def test_statement_sections_and_figures(ledger):
+    sheet = demo(ledger)("audit", "statement", "--format", "json").json()
+    s = sheet["sections"]
+    assert sheet["ward"] == "Phường 3"
+    assert [(d["donor"], d["name"], d["cash"]) for d in s["donors"]][-1] == (
+        "—", "Ẩn danh (anonymous)", 20_000_000)
+    assert {r["item"]: r["quantity"] for r in s["received"]} == {
+        "NOODLE": 40, "RICE": 500, "cash": 25_000_000}
+    assert [p["cash"] for p in s["purchases"]] == [1_200_000, 300_000]
+    group5 = next(g for g in s["by_group"] if g["group"] == "Tổ 5")
+    assert group5 == {"group": "Tổ 5", "households": 3, "bundles": "B350 1 bundle",
+                      "goods": "NOODLE 2 case, RICE 25 kg", "cash": 50_000}
+    assert [g["group"] for g in s["by_group"]][:3] == ["Tổ 1", "Tổ 2", "Tổ 3"]
+    assert sum(h["cash"] for h in s["by_household"]) == 1_100_000
+    cash = {line["line"]: line["amount"] for line in s["cash"]}
+    assert cash["closing balance of the fund"] == 22_400_000
+    assert sheet["digest"]["events"] == 59
+
+
+def test_statement_names_no_household_and_no_anonymous_donor(ledger):
+    demo(ledger)
+    for fmt in ("table", "csv", "html", "json"):
+        out = ledger("audit", "statement", "--format", fmt).out
+        assert not [name for name in NAMES if name in out], fmt
+        assert "Nhà hảo tâm" not in out and "NHT01" not in out, fmt
+        assert "TT01" in out and "Tổ 1" in out
+
+
+def test_statement_for_a_period(ledger):
+    demo(ledger)
+    sheet = ledger("audit", "statement", "--from", "17/11/2021", "--to", "2021-11-19",
+                   "--format", "json").json()["sections"]
+    assert sheet["donations"] == [] and sheet["purchases"] == []
+    assert len(sheet["by_household"]) == 14  # 12 group leaders on the 17th, H01 and H02
+    cash = {line["line"]: line["amount"] for line in sheet["cash"]}
+    assert cash["opening balance of the fund"] == 22_900_000
+    assert cash["handed out (in cash and in bundles)"] == 600_000
+    assert {(r["location"], r["item"]): r["quantity"] for r in sheet["stock"]}[
+        ("SHOP0D", "RICE")] == 75
+    assert ledger.fails("audit", "statement", "--from", "2021-11-20", "--to",
+                        "2021-11-19").code == 2
+
+
+def test_html_is_self_contained_and_printable(ledger):
+    page = demo(ledger)("audit", "statement", "--format", "html").out
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "@media print" in page and "@page" in page
+    assert "http" not in page and "<script" not in page and "<link" not in page
+    assert "20.000.000" in page  # Vietnamese thousands separator
+
+
+def test_csv_is_one_table_and_the_digest_verifies(ledger):
+    demo(ledger)
+    rows = list(csv.DictReader(io.StringIO(ledger("audit", "statement", "--format",
+                                                  "csv").out)))
+    assert {r["section"] for r in rows} >= {"donors", "by_group", "stock", "cash", "digest"}
+    assert sum(int(r["quantity"]) for r in rows
+               if r["section"] == "stock" and r["item"] == "RICE") == 343
+    printed = ledger("audit", "statement").out
+    digest = printed[printed.index("Ledger digest"):]
+    assert ledger("audit", "verify", "--digest", digest).code == 0
+    ledger("donor", "add", "NEW", "--name", "Later donor")
+    assert ledger("audit", "verify", "--digest", digest).code == 0
