@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .claims import Claim, receipt_key
+from .claims import claim, receipt_key
 from .dates import parse_date
 from .errors import BadInput, LedgerError
 from .inputs import code, pairs, whole
@@ -138,7 +138,7 @@ def _record_batch(ledger: Ledger, ward: Ward, chunk: Sequence[Row]) -> Written:
             continue
         entry = row.record(ward)
         entries.append(entry)
-        claims.append(Claim(key=row.key, entry=entry))
+        claims.append(claim(row.key, entry))
     return Written(entries, claims)
 
 

@@ -8,4 +8,5 @@ CATEGORIES = ("received", "spent", "given", "packed")
 
 def fund_change(cash: dict[str, int]) -> int:
     """How a fact's cash-book entries move the ward fund balance."""
-    return cash.get("received", 0) - sum(cash.get(c, 0) for c in CATEGORIES[1:])
+    get = cash.get
+    return get("received", 0) - get("spent", 0) - get("given", 0) - get("packed", 0)

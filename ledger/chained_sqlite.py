@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
@@ -26,10 +27,18 @@ class ChainedSQLiteRecorder(ChainWriter, SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
-        # The INSERT above took SQLite's write lock, so reading the last link now is race-free.
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        if stored_events:
-            self.write_links(c, ids, stored_events)
+        """One executemany for the whole batch (the library inserts row by row), then the
+        links. The INSERT took SQLite's write lock, so reading the last link is race-free, and
+        the new rows' rowids are consecutive: each new rowid is the largest so far plus one."""
+        if not stored_events:
+            return []
+        c.executemany(self.insert_events_statement, [
+            (e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
+             e.originator_version, e.topic, e.state) for e in stored_events])
+        c.execute(self.select_max_notification_id_statement)
+        last = c.fetchone()[0]
+        ids = list(range(last - len(stored_events) + 1, last + 1))
+        self.write_links(c, ids, stored_events)
         return ids
 
     def insert_links(self, cursor: Any, new: list[tuple[int, str]]) -> None:

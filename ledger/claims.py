@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from .ward import WARD_ID
 
@@ -34,6 +35,17 @@ class Claim(Aggregate):
     def __init__(self, key: str, entry: int) -> None:
         self.key = key
         self.entry = entry
+
+
+def claim(key: str, entry: int) -> Claim.Made:
+    """The event that claims `key` for `entry`, without building the aggregate around it
+    (an import claims a key per row)."""
+    return Claim.Made(originator_id=claim_id(key), originator_version=Claim.INITIAL_VERSION,
+                      timestamp=Claim.Made.create_timestamp(), originator_topic=CLAIM_TOPIC,
+                      key=key, entry=entry)
+
+
+CLAIM_TOPIC = get_topic(Claim)
 
 
 def receipt_key(receipt: str) -> str:

@@ -1,0 +1,198 @@
+"""Scale benchmark: bulk import, projection rebuild and command start-up at 100k and 1M events.
+
+    .venv/bin/python bench/bench_scale.py                 # 100k and 1M on SQLite, 100k on PostgreSQL
+    .venv/bin/python bench/bench_scale.py --sizes 100000  # quicker
+    AID_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test   (default; "" to skip)
+
+Prints figures; asserts nothing. Each imported row is one ward fact plus its once-only claim,
+so an import of N rows writes 2N events. "raw" is the physical limit on the same machine:
+sqlite3 executemany of exactly the stored rows in one transaction, and a plain SELECT with
+json.loads of the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ledger import bulk  # noqa: E402
+from ledger.storage import Address, locate, open_ledger, open_log  # noqa: E402
+from projections.store import ReadModels  # noqa: E402
+
+HOUSEHOLDS = 2000
+DONOR_SHARE = 2  # one donation row in DONOR_SHARE, the rest hand-outs
+
+
+def declare(ledger) -> None:
+    a, d = "bench", "2021-11-01"
+    ledger.init("Phường Bench", d, a)
+    for code, unit in (("RICE", "kg"), ("NOODLE", "case"), ("OIL", "bottle")):
+        ledger.add_item(code, code.title(), unit, 1000, d, a)
+    for code in ("KHO", "KHO2", "SHOP"):
+        ledger.add_location(code, code, "store", d, a)
+    ledger.add_donor("D1", "Donor", False, d, a)
+    rows = [(n, {"code": f"H{n:05d}"}) for n in range(HOUSEHOLDS)]
+    ledger.write(lambda w: [w.declare_recipient(r["code"], "Hộ", f"Tổ {n % 20}", 1 + n % 6,
+                                                n % 4, None, d, a) for n, r in rows])
+
+
+def rows_for(events: int) -> tuple[list[tuple[int, dict]], list[tuple[int, dict]]]:
+    """Donation and hand-out rows that together write `events` events (2 per row)."""
+    count = events // 2
+    donations, handouts = [], []
+    for n in range(count):
+        day = f"2021-11-{1 + n * 28 // count:02d}"
+        location = ("KHO", "KHO2", "SHOP")[(n // 2) % 3]  # a donation, then a hand-out there
+        if n % DONOR_SHARE == 0:
+            donations.append((n + 2, {"receipt": f"R{n}", "date": day, "donor": "D1",
+                                      "location": location, "cash": str(1000 * (n % 5)),
+                                      "items": "RICE=5; NOODLE=2; OIL=1"}))
+        else:
+            handouts.append((n + 2, {"slip": f"S{n}", "date": day,
+                                     "recipient": f"H{n % HOUSEHOLDS:05d}",
+                                     "location": location, "items": "RICE=1; OIL=1"}))
+    return donations, handouts
+
+
+def import_rate(address: Address, events: int) -> tuple[float, int]:
+    ledger = open_ledger(address, create=True)
+    declare(ledger)
+    donations, handouts = rows_for(events)
+    parsed = bulk.donation_rows(donations, "bench") + bulk.handout_rows(handouts, "bench")
+    parsed.sort(key=lambda row: row.line)  # the day order of the file
+    start = time.perf_counter()
+    outcome = bulk.write(ledger, parsed, batch=2000)
+    seconds = time.perf_counter() - start
+    ledger.close()
+    return seconds, outcome.written * 2
+
+
+def raw_insert_rate(path: Path) -> tuple[float, int]:
+    """The same stored rows, executemany'd into a fresh table in one transaction."""
+    source = sqlite3.connect(path)
+    rows = source.execute("SELECT originator_id, originator_version, topic, state "
+                          "FROM stored_events ORDER BY rowid").fetchall()
+    source.close()
+    with tempfile.TemporaryDirectory() as folder:
+        target = sqlite3.connect(Path(folder) / "raw.db", isolation_level=None)
+        target.execute("PRAGMA journal_mode=WAL")
+        target.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version "
+                       "INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, "
+                       "originator_version))")
+        start = time.perf_counter()
+        target.execute("BEGIN")
+        target.executemany("INSERT INTO stored_events VALUES (?,?,?,?)", rows)
+        target.execute("COMMIT")
+        seconds = time.perf_counter() - start
+        target.close()
+    return seconds, len(rows)
+
+
+def rebuild_rate(address: Address) -> tuple[float, int]:
+    log = open_log(address, writable=True)
+    start = time.perf_counter()
+    count = ReadModels(log).rebuild()
+    seconds = time.perf_counter() - start
+    log.close()
+    return seconds, count
+
+
+def raw_select_rate(path: Path) -> tuple[float, int]:
+    connection = sqlite3.connect(path)
+    start = time.perf_counter()
+    count = 0
+    for _, state in connection.execute("SELECT rowid, state FROM stored_events ORDER BY rowid"):
+        json.loads(state)
+        count += 1
+    seconds = time.perf_counter() - start
+    connection.close()
+    return seconds, count
+
+
+def process(args: list[str], env: dict[str, str], repeat: int = 5) -> tuple[float, float]:
+    """Median wall time (ms) and peak RSS (MB) of `aid ARGS` as a separate process."""
+    times, peaks = [], []
+    aid = str(Path(sys.executable).parent / "aid")
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run([aid, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - start) * 1000)
+        peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    return statistics.median(times), max(peaks) / 1024
+
+
+def commands(env: dict[str, str]) -> None:
+    base, base_mem = process(["--version"], env)
+    print(f"  {'aid --version':<28} {base:7.0f} ms  {base_mem:6.1f} MB")
+    for args in (["stock"], ["cash"], ["give", "H00001", "--from", "KHO", "--item", "RICE=1"]):
+        ms, mb = process(args, env)
+        print(f"  {'aid ' + ' '.join(args[:1]):<28} {ms:7.0f} ms  {mb:6.1f} MB   "
+              f"{ms / base:4.2f}× --version")
+
+
+def sqlite_run(events: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "aid.db"
+        address = Address(path=path)
+        print(f"\nSQLite, {events:,} events")
+        seconds, written = import_rate(address, events)
+        raw_seconds, raw_rows = raw_insert_rate(path)
+        ours, raw = written / seconds, raw_rows / raw_seconds
+        print(f"  bulk import      {ours:10,.0f} events/s   raw executemany {raw:10,.0f}/s"
+              f"   ratio 1/{raw / ours:.1f}")
+        seconds, count = rebuild_rate(address)
+        raw_seconds, raw_count = raw_select_rate(path)
+        ours, raw = count / seconds, raw_count / raw_seconds
+        print(f"  rebuild          {ours:10,.0f} events/s   raw SELECT+json  {raw:10,.0f}/s"
+              f"   ratio 1/{raw / ours:.1f}")
+        commands({**os.environ, "AID_DB": str(path), "AID_DATABASE_URL": "",
+                  "AID_ACTOR": "bench"})
+
+
+def postgres_run(url: str, events: int) -> None:
+    ward = f"bench{os.getpid()}"
+    address = locate(environ={"AID_DATABASE_URL": url, "AID_WARD": ward})
+    print(f"\nPostgreSQL, {events:,} events")
+    try:
+        seconds, written = import_rate(address, events)
+        print(f"  bulk import      {written / seconds:10,.0f} events/s")
+        seconds, count = rebuild_rate(address)
+        print(f"  rebuild          {count / seconds:10,.0f} events/s")
+        commands({**os.environ, "AID_DATABASE_URL": url, "AID_WARD": ward, "AID_ACTOR": "bench"})
+    finally:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE tablename "
+                                         "LIKE %s", (f"{address.ward}\\_%",)).fetchall():
+                conn.execute(f'DROP TABLE "{table}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--postgres-size", type=int, default=100_000)
+    options = parser.parse_args()
+    print(f"aid-ledger scale benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    for size in options.sizes:
+        sqlite_run(size)
+    url = os.environ.get("AID_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    if url and options.postgres_size:
+        postgres_run(url, options.postgres_size)
+
+
+if __name__ == "__main__":
+    main()
