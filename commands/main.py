@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import declare, demo, record, reports, setup
+from . import declare, demo, record, reports, setup, shop
 
 VERSION = "0.1.0"
 
@@ -79,6 +79,7 @@ bundle_commands = declare.register(app)
 record.register(app)
 reports.register(app, bundle_commands)
 demo.register(app)
+shop.register(app)
 
 
 def main() -> None:
