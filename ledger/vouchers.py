@@ -230,6 +230,10 @@ def cancel_voucher(ward: Ward, voucher: str, reason: str, on: str, actor: str) -
                       f"(entry {done['entry']})")
     if not reason:
         raise BadInput("--reason must say why the voucher is cancelled (lost, moved away, …)")
+    later = [day for _, day, _, _ in shopbook.visits(card, ward.reversed) if day >= on]
+    if later:
+        raise Refused(f"voucher {voucher} was used on {max(later)}, on or after {on}: cancel it "
+                      "from a later date, or reverse that pick-up first")
     return ward.emit(VoucherCancelled, on=on, actor=actor, code=voucher, reason=reason)
 
 

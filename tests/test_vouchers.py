@@ -144,6 +144,9 @@ REFUSALS = [
      2, "--valid-to 2021-11-19 is before the voucher becomes valid (2021-11-20)"),
     ("cancelled twice", ["voucher", "cancel", "{c}", "--reason", "again"],
      1, "was already cancelled on 2021-11-06"),
+    ("cancel before a later pick-up", ["voucher", "cancel", "{v}", "--reason", "lost",
+                                      "--on", "2021-11-09"],
+     1, "was used on 2021-11-10, on or after 2021-11-09: cancel it from a later date"),
     ("price at a store", ["shop", "price", "KHO", "--item", "RICE=1"], 2, "not a 0 đồng shop"),
 ]
 
