@@ -307,3 +307,23 @@ def test_demo_has_a_shop_with_vouchers_and_pickups(tmp_path, sqlite_ledger):
     assert report["value_given"] == 400_000
     assert [(p["recipient"], p["value"]) for p in report["pickups"]] == [
         ("H01", 120_000), ("H02", 150_000), ("H01", 130_000)]
+
+
+def test_vouchers_survive_the_ward_snapshot(ward):
+    """Past 100 entries the ward loads from a snapshot; voucher use must come back exact."""
+    from ledger import vouchers
+
+    stocked(ward)
+    code = issue(ward, "H1", "--value", "1000000", "--on", "2021-11-03")
+    ledger = open_ledger(locate(environ=ward.env))
+    try:
+        vouchers.pickup(ledger, code, {"RICE": 2}, "2021-11-03", "t")
+        for _ in range(95):
+            ledger.adjust("KHO", {"RICE": 1}, "found", "2021-11-03", "t")
+        assert ledger.snapshots is not None
+        assert list(ledger.snapshots.get(ledger.ward().id))  # taken at entry 100
+        receipt = vouchers.pickup(ledger, code, {"NOODLE": 1}, "2021-11-03", "t")
+    finally:
+        ledger.close()
+    assert (receipt.entry, receipt.left) == (109, 870_000)
+    assert voucher(ward, code)["left"] == 870_000
