@@ -132,6 +132,8 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
     """One voucher per household in one atomic write, skipping those that hold one already."""
     where = code(shop, "shop code")
     codes = [code(r, "recipient code") for r in recipients]
+    if not codes:
+        return []
 
     def change(ward: Ward) -> list[Issued]:
         results = []

@@ -197,12 +197,7 @@ def test_issue_batch_skips_holders_and_excluded_households(ward):
     ward("recipient", "add", "H3", "--name", "Lê Văn C", "--group", "Tổ 2", "--tier", "1")
     ward("recipient", "add", "H4", "--name", "Phạm Thị D", "--group", "Tổ 2", "--tier", "1")
     held = issue(ward, "H2", "--value", "100000")
-    ledger = open_ledger(locate(environ=ward.env))
-    try:
-        ledger.write(lambda w: w.emit(RecipientExcluded, on="2021-11-02", actor="t",
-                                      recipient="H4"))
-    finally:
-        ledger.close()
+    exclude(ward, "H4")
     rows = ward("voucher", "issue-batch", "--shop", "SHOP", "--value", "200000",
                 "--tier", "1", "--format", "json").json()
     assert [(r["recipient"], r["skipped"]) for r in rows] == [
@@ -216,6 +211,21 @@ def test_issue_batch_skips_holders_and_excluded_households(ward):
     assert "issued 1 voucher(s) at SHOP" in table and "skipped 0" in table
     assert ward.fails("voucher", "issue-batch", "--shop", "SHOP", "--value", "1",
                       "--group", "Tổ 9").code == 2
+    exclude(ward, "H1")
+    before = ward.snapshot()
+    rows = ward("voucher", "issue-batch", "--shop", "SHOP", "--value", "1000", "--group", "Tổ 1",
+                "--format", "json").json()
+    assert rows == [{"recipient": "H1", "code": None, "entry": None, "skipped": "excluded"}]
+    assert ward.snapshot() == before
+
+
+def exclude(ward, recipient):
+    ledger = open_ledger(locate(environ=ward.env))
+    try:
+        ledger.write(lambda w: w.emit(RecipientExcluded, on="2021-11-02", actor="t",
+                                      recipient=recipient))
+    finally:
+        ledger.close()
 
 
 def test_shop_report_as_of_a_date(shop):
