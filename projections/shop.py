@@ -33,7 +33,7 @@ class Shops:
         self.book = shopbook.empty()
         self.reversed: dict[str, int] = {}
         self.pickups: list[dict[str, Any]] = []
-        self.excluded: set[str] = set()
+        self.excluded: dict[str, bool] = {}  # plain data, like the rest, for a stored read model
 
     def apply(self, record: Record) -> None:
         name, data = record.name, record.data
@@ -49,11 +49,11 @@ class Shops:
         elif name == "Ward.Reversed":
             self.reversed[str(data["entry"])] = record.version
         elif name == "Ward.RecipientDeclared" and data.get("excluded"):
-            self.excluded.add(data["code"])
+            self.excluded[data["code"]] = True
         elif name.endswith("RecipientExcluded"):
-            self.excluded.add(data.get("recipient") or data["code"])
+            self.excluded[data.get("recipient") or data["code"]] = True
         elif name.endswith("RecipientIncluded"):
-            self.excluded.discard(data.get("recipient") or data["code"])
+            self.excluded.pop(data.get("recipient") or data["code"], None)
 
     # ---- vouchers -----------------------------------------------------------------------
 
