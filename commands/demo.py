@@ -15,6 +15,7 @@ import typer
 from ledger.errors import Refused
 from ledger.storage import Address, open_ledger, open_log
 
+from . import shop
 from .writing import refresh
 
 DEMO_ACTOR = "aid-demo"
@@ -120,3 +121,4 @@ def build(ledger) -> None:
     ledger.give("H03", "SHOP0D", {}, {"RICE": 10, "NOODLE": 1}, 0, "2021-11-20", a)
     ledger.give("H04", "KHO", {}, {}, 500_000, "2021-11-20", a)
     ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc (spoiled by damp)", "2021-11-21", a)
+    shop.build_demo(ledger, a)  # vouchers and pick-ups at the 0 đồng shop

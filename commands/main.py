@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import audit, declare, demo, importing, record, reports, setup
+from . import audit, declare, demo, importing, record, reports, setup, shop
 
 VERSION = "0.1.0"
 
@@ -86,6 +86,7 @@ reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
 audit.register(app)
+shop.register(app)
 
 
 def main() -> None:

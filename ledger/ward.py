@@ -70,6 +70,7 @@ class Ward(Aggregate):
 
         def apply(self, ward: Ward) -> None:
             ward.items[self.code] = self.unit
+            ward.__dict__.setdefault("values", {})[self.code] = self.value  # 0 đồng shop prices
 
     class LocationDeclared(Declared):
         kind: str

@@ -29,6 +29,10 @@ KINDS = {
     "Ward.Adjusted": "adjust",
     "Ward.Counted": "count",
     "Ward.Reversed": "reverse",
+    "ShopPriced": "price",  # ledger/vouchers.py: the 0 đồng shops
+    "VoucherIssued": "voucher",
+    "PickedUp": "pickup",
+    "VoucherCancelled": "cancel",
 }
 
 

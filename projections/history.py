@@ -48,6 +48,10 @@ def detail(kind: str, data: dict[str, Any]) -> str:
         "adjust": lambda: data["reason"],
         "count": lambda: f"variance: {data['variance_reason']}" if data["variance_reason"] else "matches the books",
         "reverse": lambda: f"reverses entry {data['entry']}: {data['reason']}",
+        "price": lambda: f"{data['shop']} " + ", ".join(f"{k} {v:,}" for k, v in data["prices"].items()),
+        "voucher": lambda: f"{data['code']} for {data['recipient']} at {data['shop']}, {data['value']:,} đồng",
+        "pickup": lambda: f"voucher {data['voucher']} of {data['recipient']}, {data['value']:,} đồng",
+        "cancel": lambda: f"voucher {data['code']}: {data['reason']}",
     }
     return parts[kind]()
 

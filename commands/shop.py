@@ -1,0 +1,269 @@
+"""The 0 đồng shop (siêu thị 0 đồng): shop prices, vouchers, pick-ups and the shop report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ledger.dates import parse_date
+from ledger.errors import BadInput
+from ledger.inputs import pairs, whole
+from ledger.storage import open_ledger, open_log
+
+from . import options as o
+from .render import emit
+
+Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
+Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
+MaxItems = Annotated[Optional[str], typer.Option(
+    "--max-items", help="At most N items (units) a visit.", show_default=False)]
+Every = Annotated[Optional[str], typer.Option(
+    "--every", help="At most one visit every N days.", show_default=False)]
+ValidFrom = Annotated[Optional[str], typer.Option(
+    "--valid-from", help="First day it may be used (default: the day it is issued).",
+    show_default=False)]
+ValidTo = Annotated[Optional[str], typer.Option(
+    "--valid-to", help="Last day it may be used (default: no end).", show_default=False)]
+Slot = Annotated[Optional[str], typer.Option(
+    "--slot", help="Assigned day and hour, printed on the voucher, e.g. 'Thứ Hai 8–10h'.",
+    show_default=False)]
+Voucher = Annotated[str, typer.Argument(help="Voucher code as printed, e.g. 7KQ-M2X-9TB.")]
+Reason = Annotated[str, typer.Option("--reason", help="Why (lost, moved away, …).")]
+
+VOUCHER_COLUMNS = [("code", "voucher"), ("recipient", "recipient"), ("shop", "shop"),
+                   ("value", "value"), ("used", "used"), ("left", "left"), ("visits", "visits"),
+                   ("last_visit", "last visit"), ("valid_to", "valid to"), ("status", "status")]
+PICKUP_COLUMNS = [("entry", "entry"), ("on", "on"), ("voucher", "voucher"),
+                  ("recipient", "recipient"), ("goods", "goods"), ("value", "value")]
+
+
+def register(app: typer.Typer) -> None:
+    shop = typer.Typer(help="0 đồng shops: prices and reports (siêu thị 0 đồng).",
+                       no_args_is_help=True)
+    shop.command("price")(price)
+    shop.command("report")(report)
+    app.add_typer(shop, name="shop")
+    vouchers = typer.Typer(help="Vouchers for the 0 đồng shop (phiếu mua hàng 0 đồng).",
+                           no_args_is_help=True)
+    for name, command in (("issue", issue), ("issue-batch", issue_batch), ("cancel", cancel),
+                          ("show", show), ("list", list_vouchers)):
+        vouchers.command(name)(command)
+    app.add_typer(vouchers, name="voucher")
+    app.command("pickup")(pickup)
+
+
+def _write(db: Path | None, write: Any) -> Any:
+    ledger = open_ledger(o.address(db))
+    try:
+        return write(ledger)
+    finally:
+        ledger.close()
+
+
+def _terms(value: str, max_items: str | None, every: str | None, valid_from: str | None,
+           valid_to: str | None, slot: str | None) -> Any:
+    from ledger.vouchers import Terms
+
+    return Terms(value=whole(value, "--value"),
+                 max_items=whole(max_items, "--max-items") if max_items is not None else None,
+                 every=whole(every, "--every") if every is not None else None,
+                 valid_from=parse_date(valid_from) if valid_from else None,
+                 valid_to=parse_date(valid_to) if valid_to else None, slot=slot)
+
+
+def _describe(terms: Any) -> str:
+    parts = [f"{terms.value:,} đồng of goods"]
+    if terms.max_items:
+        parts.append(f"at most {terms.max_items} items a visit")
+    if terms.every:
+        parts.append(f"one visit every {terms.every} days")
+    if terms.valid_from:
+        parts.append(f"valid from {terms.valid_from}")
+    if terms.valid_to:
+        parts.append(f"valid until {terms.valid_to}")
+    if terms.slot:
+        parts.append(f"slot {terms.slot}")
+    return "; ".join(parts)
+
+
+def price(shop: str,
+          item: Annotated[list[str], typer.Option(
+              "--item", help="CODE=DONG: what one unit counts for at this shop, repeatable.")],
+          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Set what items count for against vouchers at a shop, from --on (default: item value)."""
+    from ledger.vouchers import set_prices
+
+    prices = pairs(item, minimum=0)
+    entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
+    typer.echo(f"recorded entry {entry}")
+
+
+def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
+          every: Every = None, valid_from: ValidFrom = None, valid_to: ValidTo = None,
+          slot: Slot = None, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Issue a voucher to a household; prints its code alone on the last line."""
+    from ledger import vouchers
+
+    terms = _terms(value, max_items, every, valid_from, valid_to, slot)
+    issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
+                                                      o.actor(actor)))
+    typer.echo(f"recorded entry {issued.entry}")
+    typer.echo(f"voucher for {issued.recipient} at {shop}: {_describe(terms)}")
+    typer.echo(issued.code)
+
+
+def issue_batch(shop: Shop, value: Value,
+                tier: Annotated[Optional[list[str]], typer.Option(
+                    "--tier", help="Only households of this tier, repeatable.")] = None,
+                group: Annotated[Optional[list[str]], typer.Option(
+                    "--group", help="Only households of this group (tổ), repeatable.")] = None,
+                max_items: MaxItems = None, every: Every = None, valid_from: ValidFrom = None,
+                valid_to: ValidTo = None, slot: Slot = None, fmt: o.FormatOption = o.Format.table,
+                db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Issue one voucher to each eligible household, skipping those that hold one or are excluded."""
+    from ledger import vouchers
+    from projections.shop import eligible, replay
+
+    terms = _terms(value, max_items, every, valid_from, valid_to, slot)
+    tiers = [whole(t, "--tier", minimum=0) for t in tier or []]
+    log = open_log(o.address(db))
+    try:
+        books, shops = replay(log.read())
+    finally:
+        log.close()
+    chosen, excluded = eligible(books, shops, tiers, group or [])
+    if not chosen and not excluded:
+        raise BadInput("no declared household matches the given --tier and --group")
+    issued = _write(db, lambda ledger: vouchers.issue_batch(ledger, chosen, shop, terms,
+                                                            o.on(on), o.actor(actor)))
+    rows = [{"recipient": i.recipient, "code": i.code, "entry": i.entry, "skipped": i.skipped}
+            for i in issued]
+    rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
+             for code in excluded]
+    emit(rows, fmt.value, [("recipient", "recipient"), ("code", "voucher"), ("entry", "entry"),
+                           ("skipped", "skipped")])
+    if fmt.value == "table":
+        made = sum(1 for row in rows if row["code"])
+        typer.echo(f"issued {made} voucher(s) at {shop} ({_describe(terms)}); "
+                   f"skipped {len(rows) - made}")
+
+
+def pickup(voucher: Voucher,
+           item: Annotated[list[str], typer.Option("--item", help="CODE=QTY taken, repeatable.")],
+           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Record goods taken from the shop with a voucher (nhận hàng); refused past any limit."""
+    from ledger import vouchers
+
+    goods = pairs(item)
+    receipt = _write(db, lambda ledger: vouchers.pickup(ledger, voucher, goods, o.on(on),
+                                                        o.actor(actor)))
+    typer.echo(f"voucher {receipt.code}: {receipt.value:,} đồng of goods, "
+               f"{receipt.left:,} đồng left")
+    typer.echo(f"recorded entry {receipt.entry}")
+
+
+def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
+           on: o.On = None) -> None:
+    """Cancel a voucher (lost, household moved): it cannot be used from --on."""
+    from ledger import vouchers
+
+    entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
+                                                      o.actor(actor)))
+    typer.echo(f"recorded entry {entry}")
+
+
+def _shops(db: Path | None) -> Any:
+    from projections.shop import replay
+
+    log = open_log(o.address(db))
+    try:
+        return replay(log.read())
+    finally:
+        log.close()
+
+
+def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+         db: o.Db = None) -> None:
+    """One voucher: its limits, what is used and left, and each pick-up."""
+    from ledger.vouchercode import parse
+
+    code = parse(voucher)
+    _, shops = _shops(db)
+    if shops.find(code) is None:
+        raise BadInput(f"unknown voucher {code}: check the code printed on the voucher, "
+                       "or see `aid voucher list`")
+    card = shops.detail(code, o.as_of(as_of))
+    for pick in card["pickups"]:
+        pick["goods"] = _goods(pick["items"])
+    if fmt.value == "json":
+        emit(card, "json")
+        return
+    emit([{"field": k, "value": v} for k, v in card.items() if k != "pickups"], fmt.value)
+    if fmt.value == "table":
+        typer.echo("")
+    emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty="no pick-ups yet")
+
+
+def list_vouchers(shop: Annotated[Optional[str], typer.Option(
+                      "--shop", help="Only this shop.", show_default=False)] = None,
+                  as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+                  db: o.Db = None) -> None:
+    """Every voucher by code, with its recipient's code, use and status."""
+    _, shops = _shops(db)
+    rows = shops.rows(shop, o.as_of(as_of))
+    emit(rows, fmt.value, None if fmt.value == "json" else VOUCHER_COLUMNS,
+         empty="no vouchers issued")
+
+
+def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+           db: o.Db = None) -> None:
+    """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""
+    books, shops = _shops(db)
+    if books.state["locations"].get(shop, {}).get("kind") != "shop":
+        known = sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
+        raise BadInput(f"'{shop}' is not a 0 đồng shop; shops: {', '.join(known) or 'none'}")
+    found = shops.report(books, shop, o.as_of(as_of))
+    for pick in found["pickups"]:
+        pick["goods"] = _goods(pick["items"])
+    if fmt.value == "json":
+        emit(found, "json")
+        return
+    if fmt.value == "csv":
+        emit(found["pickups"], "csv", PICKUP_COLUMNS)
+        return
+    when = f" as of {found['as_of']}" if found["as_of"] else ""
+    typer.echo(f"0 đồng shop {shop}: {found['name']}{when}\n\nStock:")
+    emit(found["stock"], "table", [("item", "item"), ("name", "name"), ("quantity", "quantity"),
+                                   ("unit", "unit")], empty="no stock")
+    typer.echo("\nPick-ups:")
+    emit(found["pickups"], "table", PICKUP_COLUMNS, empty="no pick-ups")
+    typer.echo("\nGiven out with vouchers:")
+    emit(found["given"], "table", [("item", "item"), ("name", "name"),
+                                   ("quantity", "quantity"), ("unit", "unit")], empty="nothing")
+    v = found["vouchers"]
+    typer.echo(f"\nVouchers: {v['issued']} issued, {v['used']} used, {v['unused']} unused "
+               f"(live {v['live']}, not yet valid {v['not_yet_valid']}, used up {v['used_up']}, "
+               f"expired {v['expired']}, cancelled {v['cancelled']})")
+    typer.echo(f"Value: {v['value_issued']:,} đồng issued, {found['value_given']:,} đồng given, "
+               f"{v['value_left']:,} đồng left on vouchers still held")
+
+
+def _goods(items: dict[str, int]) -> str:
+    return ", ".join(f"{item} {qty:,}" for item, qty in items.items())
+
+
+def build_demo(ledger: Any, actor: str) -> None:
+    """`aid demo`'s shop: a price list, vouchers for H01–H03, pick-ups by H01 and H02."""
+    from ledger import vouchers
+
+    vouchers.set_prices(ledger, "SHOP0D", {"OIL": 45_000}, "2021-11-21", actor)
+    terms = vouchers.Terms(value=400_000, max_items=10, every=3, valid_from="2021-11-22",
+                           valid_to="2021-12-31", slot="Thứ Hai và Thứ Năm, 8:00–10:00")
+    issued = vouchers.issue_batch(ledger, ["H01", "H02", "H03"], "SHOP0D", terms,
+                                  "2021-11-21", actor)
+    code = {voucher.recipient: voucher.code for voucher in issued}
+    vouchers.pickup(ledger, code["H01"], {"RICE": 5, "OIL": 1}, "2021-11-22", actor)
+    vouchers.pickup(ledger, code["H02"], {"RICE": 10}, "2021-11-22", actor)
+    vouchers.pickup(ledger, code["H01"], {"NOODLE": 1, "RICE": 2}, "2021-11-25", actor)
