@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .service import Ledger
 
 DEFAULT_DB = "aid.db"
+CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,10 @@ class EventLog:
         value = row.fetchone()[0]
         return value or 0
 
-    def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000) -> Iterator[Record]:
-        """Every event after position `after` (up to `upto`), oldest first, in batches."""
+    def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
+             *, ward_only: bool = False) -> Iterator[Record]:
+        """Every event after position `after` (up to `upto`), oldest first, in batches;
+        with `ward_only`, without the claims in between (not even decoded)."""
         upto = self.head() if upto is None else upto
         while after < upto:
             rows = self.connection.execute(
@@ -178,8 +181,10 @@ class EventLog:
             if not rows:
                 return
             for position, topic, version, state in rows:
+                if ward_only and topic.startswith(CLAIM_TOPIC_PREFIX):
+                    continue
                 yield Record(position, topic.rpartition(":")[2], version,
-                             json.loads(_as_bytes(state)))
+                             json.loads(_as_bytes(state).decode()))
             after = rows[-1][0]
 
     def raw(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:

@@ -36,7 +36,7 @@ class ReadModels:
     def books(self) -> Books:
         """The books as of the latest event."""
         position, books = self._stored_books()
-        for record in self.log.read(after=position):
+        for record in self.log.read(after=position, ward_only=True):
             books.apply(record.name, record.data)
         return books
 
@@ -45,7 +45,7 @@ class ReadModels:
         position = self._position()
         if position:
             yield from self._stored_lines(at, item)
-        for record in self.log.read(after=position):
+        for record in self.log.read(after=position, ward_only=True):
             line = entry(record)
             if line is not None:
                 yield line
@@ -74,7 +74,7 @@ class ReadModels:
 
     def _fold(self, books: Books, after: int, upto: int) -> None:
         lines, bins = [], []
-        for record in self.log.read(after=after, upto=upto):
+        for record in self.log.read(after=after, upto=upto, ward_only=True):
             books.apply(record.name, record.data)
             line = entry(record)
             if line is None:
