@@ -52,6 +52,12 @@ class ReadModels:
 
     # ---- writing ------------------------------------------------------------------------
 
+    def behind(self) -> int | None:
+        """How many events the stored models have not folded in yet (None: never stored)."""
+        if not self.log.has_table(self.models):
+            return None
+        return self.log.head() - self._position()
+
     def refresh(self) -> int:
         """Fold every new event into the stored models; returns the position reached."""
         with self.log.transaction():
