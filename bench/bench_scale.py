@@ -152,18 +152,24 @@ def commands(env: dict[str, str]) -> None:
               f"{ms / base:4.2f}× --version")
 
 
+def best(measure, repeat: int = 3) -> tuple[float, int]:
+    """The fastest of a few runs: the machine's other load only ever slows a run down."""
+    return min((measure() for _ in range(repeat)), key=lambda result: result[0])
+
+
 def sqlite_run(events: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "aid.db"
         address = Address(path=path)
         print(f"\nSQLite, {events:,} events")
         seconds, written = import_rate(address, events)
-        raw_seconds, raw_rows = raw_insert_rate(path)
+        raw_seconds, raw_rows = best(lambda: raw_insert_rate(path))
         ours, raw = written / seconds, raw_rows / raw_seconds
         print(f"  bulk import      {ours:10,.0f} events/s   raw executemany {raw:10,.0f}/s"
               f"   ratio 1/{raw / ours:.1f}")
-        seconds, count = rebuild_rate(address)
-        raw_seconds, raw_count = raw_select_rate(path)
+        repeat = 3 if events <= 200_000 else 2  # best of, alternating, against other load
+        seconds, count = best(lambda: rebuild_rate(address), repeat)
+        raw_seconds, raw_count = best(lambda: raw_select_rate(path), repeat)
         ours, raw = count / seconds, raw_count / raw_seconds
         print(f"  rebuild          {ours:10,.0f} events/s   raw SELECT+json  {raw:10,.0f}/s"
               f"   ratio 1/{raw / ours:.1f}")
