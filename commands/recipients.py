@@ -12,7 +12,7 @@ from ledger.inputs import whole
 
 from . import options as o
 from .render import emit
-from .writing import record
+from .writing import record, refresh
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (decision, list, date…).")]
 Groups = Annotated[Optional[list[str]], typer.Option(
@@ -61,6 +61,7 @@ def import_list(file: Annotated[Path, typer.Argument(help="CSV: code,name,group,
         entries = import_rows(ledger, rows, households(db), file.name, o.on(on), o.actor(actor))
     finally:
         ledger.close()
+    refresh(o.address(db))
     if not entries:
         typer.echo(f"nothing to record: the register already matches {file.name} "
                    f"({len(rows)} households)")

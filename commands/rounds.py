@@ -181,6 +181,8 @@ def apply(code: str,
     from ledger.storage import open_ledger
     from projections.rounds import handouts
 
+    from .writing import refresh
+
     day = o.on(on) if on else None
 
     def planner():
@@ -193,6 +195,7 @@ def apply(code: str,
                                       o.actor(actor), expected)
     finally:
         ledger.close()
+    refresh(o.address(db))
     span = f"entry {entries[0]}" if len(entries) == 1 else f"entries {entries[0]}–{entries[-1]}"
     typer.echo(f"recorded {span}: {len(entries)} hand-out{'s' if len(entries) > 1 else ''} of round {applied.round} "
                f"(plan {applied.digest[:12]})")
