@@ -238,3 +238,38 @@ def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) ->
     record(db, lambda ledger: close_round(ledger, code, o.on(on), o.actor(actor)))
 
 
+
+
+# ---- the demo's round ---------------------------------------------------------------------------
+
+DEMO_LABELS = {0: "F0/F1, người già neo đơn, khuyết tật", 1: "Hộ nghèo, cận nghèo",
+               2: "Mất thu nhập (lao động tự do, ở trọ)", 3: "Khác"}
+
+
+def writer_drive(ledger: Any):
+    """The drive as the writer's own store holds it (the demo has a ledger, not a path)."""
+    import json
+
+    from ledger.storage import Record
+    from projections.rounds import Drive
+
+    found = ledger.recorder.select_notifications(start=1, limit=10**9)
+    return Drive.replay(Record(n.id, n.topic.rpartition(":")[2], n.originator_version,
+                               json.loads(n.state)) for n in found)
+
+
+def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
+    """Round R1 of the demo: rice for everyone in need, scarce cooking oil by tier; H04 absent."""
+    from ledger.register import label_tier
+    from ledger.rounds import apply_plan, open_round as open_it
+    from projections.rounds import handouts, plan as plan_of
+
+    for tier_number, text in DEMO_LABELS.items():
+        label_tier(ledger, tier_number, text, "2021-11-10", actor)
+    open_it(ledger, "R1", "KHO", [], ["RICE", "OIL"], "tiered", None, 4,
+            {"RICE": 5, "OIL": 1}, [], [0, 1, 2], "2021-11-22", actor)
+
+    def planner():
+        return handouts(plan_of(writer_drive(ledger), "R1"), [])
+
+    apply_plan(ledger, "R1", planner, [], ["H04"], None, actor)

@@ -128,8 +128,8 @@ def plan(drive: Drive, round_code: str) -> dict[str, Any]:
         "policy": rules["policy"], "closed": rules["closed"], "plan": digest(round_code,
                                                                              allocations),
         "allocations": allocations,
-        "figures": figures(drive, rules, goods, rows, stock),
-        "notes": notes(rules, eligible, stock),
+        "figures": (counted := figures(drive, rules, goods, rows, stock)),
+        "notes": notes(rules, eligible, counted["items"]),
     }
 
 
@@ -251,7 +251,8 @@ def _decimal(value: Fraction, places: int = 4) -> str:
     return f"{scaled // scale}.{scaled % scale:0{places}d}"
 
 
-def notes(rules: dict[str, Any], eligible: dict[str, Any], stock: dict[str, int]) -> list[str]:
+def notes(rules: dict[str, Any], eligible: dict[str, Any],
+          items: dict[str, dict[str, Any]]) -> list[str]:
     """Plain words for the edge cases, so an empty plan never looks like a bug."""
     said = []
     if not eligible:
@@ -259,8 +260,8 @@ def notes(rules: dict[str, Any], eligible: dict[str, Any], stock: dict[str, int]
                     "register (`aid recipient list`) and exclusions")
     if rules["cap"] == 0:
         said.append("--cap is 0: every target is 0, so nothing is allocated")
-    for item, units in stock.items():
-        if units == 0:
+    for item, counted in items.items():
+        if counted["stock"] == 0 and counted["handed"] == 0:
             said.append(f"no {item} available at {rules['location']} on {rules['on']}: "
                         f"nothing of it to allocate")
     if rules["closed"]:
