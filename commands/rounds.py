@@ -95,7 +95,7 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> No
     """The round's allocation and its fairness figures, from the ledger as it is now."""
     _, result = _plan(db, code)
     if fmt.value == "json":
-        emit(result, "json")
+        typer.echo(_json(result))
         return
     columns = [("recipient", "recipient"), ("tier", "tier"), ("size", "size"), ("item", "item"),
                ("target", "target"), ("quantity", "quantity"), ("handed", "handed")]
@@ -110,6 +110,18 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> No
     _print_figures(result)
     if result["allocations"] and not result["closed"]:
         typer.echo(f"\nTo record it: aid round apply {result['round']} --plan {result['plan'][:12]}")
+
+
+def _json(result: dict[str, Any]) -> str:
+    """Indented JSON with one allocation per line: readable, and fast for 100,000 lines."""
+    import json
+
+    head = json.dumps({k: v for k, v in result.items() if k != "allocations"},
+                      ensure_ascii=False, indent=2)
+    # one C-encoder call for all rows; "}, {" only occurs between rows (codes have no spaces)
+    rows = json.dumps(result["allocations"], ensure_ascii=False)[1:-1].replace("}, {", "},\n    {")
+    listed = f"[\n    {rows}\n  ]" if rows else "[]"
+    return f'{head.removesuffix(chr(10) + "}")},\n  "allocations": {listed}\n}}'
 
 
 def _heading(result: dict[str, Any]) -> str:

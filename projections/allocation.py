@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import islice
-from math import lcm
+from operator import attrgetter
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Claimant:
+class Claimant(NamedTuple):
     """One household's claim on one item in one round.
 
     `rank` is its tier under the tiered policy (0 first) and 0 for every household otherwise;
@@ -81,7 +80,7 @@ def _fill(members: list[Claimant], units: int, share: dict[str, int]) -> None:
     for claimant in members:
         grouped[(claimant.target, claimant.held)].append(claimant)
     keys = sorted(grouped)
-    groups = [sorted(grouped[k], key=lambda c: c.order) for k in keys]
+    groups = [sorted(grouped[k], key=attrgetter("order")) for k in keys]
     raised = [0] * len(groups)  # levels every member of the group has risen by
     heap = [(Fraction(held, goal), g) for g, (goal, held) in enumerate(keys)]
     heapq.heapify(heap)
@@ -93,7 +92,7 @@ def _fill(members: list[Claimant], units: int, share: dict[str, int]) -> None:
             tied.append(heapq.heappop(heap)[1])
         size = sum(len(groups[g]) for g in tied)
         if units < size:
-            lucky = heapq.merge(*(groups[g] for g in tied), key=lambda c: c.order)
+            lucky = heapq.merge(*(groups[g] for g in tied), key=attrgetter("order"))
             extra = list(islice(lucky, units))
             break
         units -= size
@@ -109,14 +108,13 @@ def _fill(members: list[Claimant], units: int, share: dict[str, int]) -> None:
         share[claimant.code] += 1
 
 
-def gini(values: list[Fraction]) -> Fraction | None:
-    """Gini coefficient of non-negative values, zeros included; None when all are zero.
+def gini(values: list[int]) -> Fraction | None:
+    """Gini coefficient of non-negative whole values, zeros included; None when all are zero.
 
-    Computed on the values scaled to whole numbers (the coefficient does not change with
-    scale), from the sorted values: G = 2·Σ i·x_i / (n·Σ x) − (n+1)/n.
+    Values are per-person amounts scaled by a common factor (the coefficient does not change
+    with scale). From the sorted values: G = 2·Σ i·x_i / (n·Σ x) − (n+1)/n.
     """
-    scale = lcm(*(Fraction(v).denominator for v in values)) if values else 1
-    ordered = sorted(int(v * scale) for v in values)
+    ordered = sorted(values)
     total = sum(ordered)
     if total == 0:
         return None

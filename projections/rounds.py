@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from math import lcm
+from typing import Any, NamedTuple
 
 from ledger import daybook
 from ledger.errors import BadInput
@@ -102,34 +103,53 @@ class Drive:
         return worth
 
 
+class Column(NamedTuple):
+    """One item of a plan: targets, shares and units already handed, one per household."""
+
+    targets: list[int]
+    quantities: list[int]
+    handed: list[int]
+
+
+@dataclass
+class Households:
+    """The households a plan covers, in code order, with what the figures need of them."""
+
+    codes: list[str]
+    tiers: list[int]
+    sizes: list[int]
+    eligible: list[bool]
+
+
 def plan(drive: Drive, round_code: str) -> dict[str, Any]:
     """The round's plan: allocations (each household's share of the round), figures, notes."""
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
     eligible = drive.register.eligible(rules["groups"], rules["tiers"])
     received = drive.received(round_code)
-    people = {code: drive.register.households[code] for code in {*eligible, *received}}
+    codes = sorted({*eligible, *received})
+    people = {code: drive.register.households[code] for code in codes}
+    homes = Households(codes, [people[c]["tier"] for c in codes],
+                       [people[c]["size"] for c in codes], [c in eligible for c in codes])
     order = _tie_order(round_code, people, drive.earlier(round_code))
     stock = {item: _available(drive, rules, item) for item in goods}
-    rows = []
+    columns: dict[str, Column] = {}
     for item in goods:
-        claimants = [_claimant(rules, item, h, code in eligible, received[code][item], order)
-                     for code, h in people.items()]
+        claimants = _claimants(rules, item, people, eligible, received, order)
         shares = allocate(stock[item], claimants)
-        rows += [{"recipient": c.code, "tier": people[c.code]["tier"],
-                  "size": people[c.code]["size"], "item": item, "target": c.target,
-                  "quantity": shares[c.code], "handed": c.held, "eligible": c.code in eligible}
-                 for c in claimants]
-    places = {code: sort_key(code) for code in people}
-    rows.sort(key=lambda r: (places[r["recipient"]], goods.index(r["item"])))
-    allocations = [{k: v for k, v in r.items() if k != "eligible"} for r in rows if r["quantity"]]
+        columns[item] = Column([c.target for c in claimants], [shares[c] for c in codes],
+                               [c.held for c in claimants])
+    allocations = [{"recipient": code, "tier": homes.tiers[i], "size": homes.sizes[i],
+                    "item": item, "target": column.targets[i], "quantity": column.quantities[i],
+                    "handed": column.handed[i]}
+                   for i, code in enumerate(codes) for item, column in columns.items()
+                   if column.quantities[i]]
+    counted = figures(drive, rules, homes, columns, stock)
     return {
         "round": round_code, "location": rules["location"], "on": rules["on"],
-        "policy": rules["policy"], "closed": rules["closed"], "plan": digest(round_code,
-                                                                             allocations),
-        "allocations": allocations,
-        "figures": (counted := figures(drive, rules, goods, rows, stock)),
-        "notes": notes(rules, eligible, counted["items"]),
+        "policy": rules["policy"], "closed": rules["closed"],
+        "plan": digest(round_code, allocations), "allocations": allocations,
+        "figures": counted, "notes": notes(rules, eligible, counted["items"]),
     }
 
 
@@ -156,9 +176,10 @@ def handouts(result: dict[str, Any], bundles: list[str]) -> Plan:
 def _tie_order(round_code: str, people: dict[str, dict[str, Any]],
                earlier: dict[str, int]) -> dict[str, int]:
     """Place among equal fill ratios: least per person in earlier rounds, then sha256."""
-    def key(code: str) -> tuple[Fraction, bytes]:
+    def key(code: str) -> tuple[Fraction | int, bytes]:
         seed = hashlib.sha256(f"{round_code}\t{code}".encode()).digest()
-        return Fraction(earlier.get(code, 0), people[code]["size"]), seed
+        worth = earlier.get(code, 0)
+        return (Fraction(worth, people[code]["size"]) if worth else 0), seed
 
     return {code: place for place, code in enumerate(sorted(people, key=key))}
 
@@ -169,75 +190,97 @@ def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
     return max(daybook.lowest_from(book, rules["on"]), 0)
 
 
-def _claimant(rules: dict[str, Any], item: str, household: dict[str, Any], eligible: bool,
-              held: int, order: dict[str, int]) -> Claimant:
-    """A household's claim on `item`; one no longer eligible keeps what it got, no more."""
-    bundle = item in rules["bundles"]
-    goal = target(rules["policy"], bundle, household["size"], rules["cap"],
-                  rules["persons_per_bundle"], rules["rations"].get(item, 0))
-    rank = household["tier"] if rules["policy"] == "tiered" else 0
-    return Claimant(household["code"], rank, goal if eligible else held, held,
-                    order[household["code"]])
+def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any]],
+               eligible: dict[str, Any], received: dict[str, dict[str, int]],
+               order: dict[str, int]) -> list[Claimant]:
+    """Every household's claim on `item`; one no longer eligible keeps what it got, no more."""
+    goals: dict[int, int] = {}  # household size -> target
+    tiered = rules["policy"] == "tiered"
+    claimants = []
+    for code, home in people.items():
+        held = received[code][item] if code in received else 0
+        size = home["size"]
+        if size not in goals:
+            goals[size] = target(rules["policy"], item in rules["bundles"], size, rules["cap"],
+                                 rules["persons_per_bundle"], rules["rations"].get(item, 0))
+        goal = goals[size] if code in eligible else held
+        claimants.append(Claimant(code, home["tier"] if tiered else 0, goal, held, order[code]))
+    return claimants
 
 
-def figures(drive: Drive, rules: dict[str, Any], goods: list[str], rows: list[dict[str, Any]],
-            stock: dict[str, int]) -> dict[str, Any]:
+def figures(drive: Drive, rules: dict[str, Any], homes: Households,
+            columns: dict[str, Column], stock: dict[str, int]) -> dict[str, Any]:
     """The fairness figures published with every plan (integers and exact fractions)."""
-    mine = [r for r in rows if r["eligible"]]
-    per_home: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in mine:
-        per_home[r["recipient"]].append(r)
+    mine = [i for i, yes in enumerate(homes.eligible) if yes]
     items = {}
-    for item in goods:
-        these = [r for r in rows if r["item"] == item]
-        to_hand = sum(r["quantity"] - r["handed"] for r in these)
-        items[item] = {"stock": stock[item], "handed": sum(r["handed"] for r in these),
-                       "to_hand": to_hand, "left": stock[item] - to_hand,
-                       "targets": sum(r["target"] for r in these if r["eligible"]),
-                       "min_fill": _ratio(_min_fill([r for r in these if r["eligible"]]))}
-    worth = [Fraction(sum(r["quantity"] * drive.value(r["item"]) for r in got), got[0]["size"])
-             for got in per_home.values()]
-    index = gini(worth)
+    for item, column in columns.items():
+        handed, to_hand = sum(column.handed), sum(column.quantities) - sum(column.handed)
+        items[item] = {"stock": stock[item], "handed": handed, "to_hand": to_hand,
+                       "left": stock[item] - to_hand,
+                       "targets": sum(column.targets[i] for i in mine),
+                       "min_fill": _ratio(_min_fill(column, mine))}
+    fills = [f for f in (_min_fill(column, mine) for column in columns.values()) if f is not None]
     return {
-        "eligible": len(per_home),
-        "served": sum(1 for got in per_home.values() if any(r["quantity"] for r in got)),
-        "gini": None if index is None else _decimal(index),
-        "left": {item: items[item]["left"] for item in goods},
+        "eligible": len(mine),
+        "served": sum(1 for i in mine if any(c.quantities[i] for c in columns.values())),
+        "gini": _ratio(gini(_per_person(drive, homes, columns, mine))),
+        "left": {item: counted["left"] for item, counted in items.items()},
         "items": items,
-        "tiers": _tiers(drive, rules, per_home),
-        "lower_tier_while_unmet": sum(_lower_while_unmet([r for r in mine if r["item"] == item])
-                                      for item in goods),
-        "min_fill": _ratio(_min_fill(mine)),
+        "tiers": _tiers(drive, rules, homes, columns, mine),
+        "lower_tier_while_unmet": sum(_lower_while_unmet(homes, column, mine)
+                                      for column in columns.values()),
+        "min_fill": _ratio(min(fills, default=None)),
     }
 
 
-def _tiers(drive: Drive, rules: dict[str, Any],
-           per_home: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+def _per_person(drive: Drive, homes: Households, columns: dict[str, Column],
+                mine: list[int]) -> list[int]:
+    """Value received per person in each eligible household, scaled to whole numbers."""
+    scale = lcm(*{homes.sizes[i] for i in mine}) if mine else 1
+    worth = [0] * len(homes.codes)
+    for item, column in columns.items():
+        value = drive.value(item)
+        for i in mine:
+            worth[i] += column.quantities[i] * value
+    return [worth[i] * (scale // homes.sizes[i]) for i in mine]
+
+
+def _tiers(drive: Drive, rules: dict[str, Any], homes: Households, columns: dict[str, Column],
+           mine: list[int]) -> dict[str, dict[str, Any]]:
     """Per tier: households fully met, partly met, given nothing, and excluded from the round."""
-    excluded = drive.register.excluded(rules["groups"], rules["tiers"])
-    tiers = {}
-    for tier, label in sorted(drive.register.labels.items()):
-        homes = [got for got in per_home.values() if got[0]["tier"] == tier]
-        full = sum(1 for got in homes if sum(r["target"] for r in got) > 0
-                   and all(r["quantity"] == r["target"] for r in got))
-        nothing = sum(1 for got in homes if not any(r["quantity"] for r in got))
-        tiers[str(tier)] = {"label": label, "eligible": len(homes), "full": full,
-                            "partial": len(homes) - full - nothing, "nothing": nothing,
-                            "excluded": sum(1 for h in excluded if h["tier"] == tier)}
-    return tiers
+    excluded = [h["tier"] for h in drive.register.excluded(rules["groups"], rules["tiers"])]
+    counts = {tier: {"eligible": 0, "full": 0, "nothing": 0} for tier in drive.register.labels}
+    for i in mine:
+        count = counts[homes.tiers[i]]
+        count["eligible"] += 1
+        got = [(c.quantities[i], c.targets[i]) for c in columns.values()]
+        if sum(t for _, t in got) > 0 and all(q == t for q, t in got):
+            count["full"] += 1
+        elif not any(q for q, _ in got):
+            count["nothing"] += 1
+    return {str(tier): {"label": drive.register.labels[tier], "eligible": c["eligible"],
+                        "full": c["full"], "partial": c["eligible"] - c["full"] - c["nothing"],
+                        "nothing": c["nothing"], "excluded": excluded.count(tier)}
+            for tier, c in sorted(counts.items())}
 
 
-def _lower_while_unmet(rows: list[dict[str, Any]]) -> int:
+def _lower_while_unmet(homes: Households, column: Column, mine: list[int]) -> int:
     """Units of one item given to a tier below the most urgent tier left short of target."""
-    short = [r["tier"] for r in rows if r["quantity"] < r["target"]]
+    short = [homes.tiers[i] for i in mine if column.quantities[i] < column.targets[i]]
     if not short:
         return 0
-    return sum(r["quantity"] for r in rows if r["tier"] > min(short))
+    urgent = min(short)
+    return sum(column.quantities[i] for i in mine if homes.tiers[i] > urgent)
 
 
-def _min_fill(rows: list[dict[str, Any]]) -> Fraction | None:
-    fills = [Fraction(r["quantity"], r["target"]) for r in rows if r["target"]]
-    return min(fills) if fills else None
+def _min_fill(column: Column, mine: list[int]) -> Fraction | None:
+    """The lowest quantity ÷ target (compared by cross-multiplying: no Fraction per row)."""
+    low: tuple[int, int] | None = None
+    for i in mine:
+        goal, got = column.targets[i], column.quantities[i]
+        if goal and (low is None or got * low[1] < low[0] * goal):
+            low = (got, goal)
+    return None if low is None else Fraction(*low)
 
 
 def _ratio(value: Fraction | None) -> str | None:
