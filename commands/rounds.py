@@ -271,15 +271,19 @@ def writer_drive(ledger: Any):
 
 
 def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
-    """Round R1 of the demo: rice for everyone in need, scarce cooking oil by tier; H04 absent."""
+    """Round R1 of the demo: noodles and fish sauce, at most 2 each, too few for everyone.
+
+    Tiers 0-2 are fully met and the group leaders (tier 3) share what is left; household
+    H04 is absent on the day and stays "not yet received".
+    """
     from ledger.register import label_tier
     from ledger.rounds import apply_plan, open_round as open_it
     from projections.rounds import handouts, plan as plan_of
 
     for tier_number, text in DEMO_LABELS.items():
         label_tier(ledger, tier_number, text, "2021-11-10", actor)
-    open_it(ledger, "R1", "KHO", [], ["RICE", "OIL"], "tiered", None, 4,
-            {"RICE": 5, "OIL": 1}, [], [0, 1, 2], "2021-11-22", actor)
+    open_it(ledger, "R1", "KHO", [], ["NOODLE", "FISHSAUCE"], "tiered", 2, 4,
+            {"NOODLE": 1, "FISHSAUCE": 1}, [], [], "2021-11-22", actor)
 
     def planner():
         return handouts(plan_of(writer_drive(ledger), "R1"), [])

@@ -22,12 +22,6 @@ from .inputs import code, whole
 from .text import clean
 from .ward import TIERS, Ward
 
-DEFAULT_LABELS = {
-    0: "F0/F1 quarantined, elderly alone, disabled",
-    1: "poor and near-poor",
-    2: "lost income",
-    3: "other",
-}
 COLUMNS = ("code", "name", "group", "size", "tier")
 YES = {"1", "yes", "y", "true", "x", "có", "co"}
 NO = {"", "0", "no", "n", "false", "không", "khong"}

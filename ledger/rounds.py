@@ -10,12 +10,13 @@ the plan was computed from.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import BadInput, Refused
 from .inputs import code
+from .plans import Plan
 from .register import write_seen
+from .service import Written
 from .text import clean, nearest
 from .ward import TIERS, Ward
 
@@ -57,24 +58,6 @@ class RoundClosed(Ward.Event):
 def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
     """Rounds by code (set lazily, so wards saved before rounds existed still load)."""
     return ward.__dict__.setdefault("rounds", {})
-
-
-@dataclass(frozen=True)
-class Handout:
-    """What one household is to receive now under a plan: {code: qty} bundles and items."""
-
-    recipient: str
-    bundles: dict[str, int]
-    items: dict[str, int]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the read side computed: the round, its hash, and the hand-outs still to record."""
-
-    round: str
-    digest: str
-    handouts: list[Handout]
 
 
 def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[str],
@@ -180,20 +163,7 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
                               f"run `aid round plan {name}` for a fresh plan") from None
         return plan, entries
 
-    def result(ward: Ward, plan: Plan) -> Any:
-        outcome = change(ward, plan)
-        return _Entries(outcome)
-
-    written = write_seen(ledger, planner, result)
-    return written.plan, written.entries
-
-
-class _Entries(list):
-    """A list of entry ids (what `Ledger.write` expects) that also carries the plan applied."""
-
-    def __init__(self, outcome: tuple[Plan, list[int]]) -> None:
-        super().__init__(outcome[1])
-        self.plan, self.entries = outcome
+    return write_seen(ledger, planner, lambda ward, plan: Written(change(ward, plan)))
 
 
 def _open(ward: Ward, name: str) -> dict[str, Any]:

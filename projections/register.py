@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.register import DEFAULT_LABELS
+from ledger.tiers import DEFAULT_LABELS
 from ledger.text import fold, matches, sort_key
 
 

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from ledger import daybook
 from ledger.errors import BadInput
-from ledger.rounds import Handout, Plan
+from ledger.plans import Handout, Plan
 from ledger.storage import Record
 from ledger.text import nearest, sort_key
 

@@ -286,3 +286,24 @@ def test_sheet_to_a_file(drive, tmp_path):
 def test_history_names_round_entries(drive):
     lines = drive("history", "--format", "json").json()
     assert lines[-1]["kind"] == "round open" and lines[-1]["detail"] == "R1 from KHO, tiered"
+
+
+def test_reading_plans_and_the_register_does_not_import_the_event_store(drive):
+    import os
+
+    from tests.test_startup import modules
+
+    env = {**os.environ, **drive.env}
+    for args in (("round", "plan", "R1", "--format", "json"), ("round", "status", "R1"),
+                 ("round", "sheet", "R1"), ("recipient", "list"), ("tier", "list")):
+        assert "eventsourcing" not in modules(*args, env=env), args
+
+
+def test_demo_includes_a_round(sqlite_ledger, tmp_path):
+    path = tmp_path / "demo.db"
+    sqlite_ledger("demo", "--db", path)
+    status = sqlite_ledger("round", "status", "R1", "--db", path, "--format", "json").json()
+    assert status["not_received"] == ["H04"] and status["received"] == 13
+    result = sqlite_ledger("round", "plan", "R1", "--db", path, "--format", "json").json()
+    assert result["figures"]["lower_tier_while_unmet"] == 0
+    assert result["figures"]["tiers"]["1"]["label"] == "Hộ nghèo, cận nghèo"
