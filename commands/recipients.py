@@ -45,7 +45,8 @@ def households(db: Path | None):
     return lambda: load_drive(db).register.households
 
 
-def import_list(file: Annotated[Path, typer.Argument(help="CSV: code,name,group,size,tier[,excluded]")],
+def import_list(file: Annotated[Path, typer.Argument(
+                    help="CSV: code,name,group,size,tier[,excluded]")],
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
     from ledger.register import import_rows, read_csv
@@ -70,7 +71,8 @@ def import_list(file: Annotated[Path, typer.Argument(help="CSV: code,name,group,
     typer.echo(f"recorded {span} from {file.name} ({len(rows)} households in the file)")
 
 
-def tier(code: str, number: Annotated[str, typer.Argument(metavar="TIER", help="0 (most urgent) to 3.")],
+def tier(code: str,
+         number: Annotated[str, typer.Argument(metavar="TIER", help="0 (most urgent) to 3.")],
          reason: Reason, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Move a household to another priority tier."""
     from ledger.register import set_tier

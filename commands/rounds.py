@@ -14,8 +14,6 @@ from . import options as o
 from . import recipients
 from .render import emit
 
-Codes = Annotated[Optional[list[str]], typer.Option(show_default=False)]
-
 
 class Policy(str, Enum):
     tiered = "tiered"
@@ -109,7 +107,8 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> No
     typer.echo("")
     _print_figures(result)
     if result["allocations"] and not result["closed"]:
-        typer.echo(f"\nTo record it: aid round apply {result['round']} --plan {result['plan'][:12]}")
+        typer.echo(f"\nTo record it: aid round apply {result['round']} "
+                   f"--plan {result['plan'][:12]}")
 
 
 def _json(result: dict[str, Any]) -> str:
@@ -209,7 +208,8 @@ def apply(code: str,
         ledger.close()
     refresh(o.address(db))
     span = f"entry {entries[0]}" if len(entries) == 1 else f"entries {entries[0]}–{entries[-1]}"
-    typer.echo(f"recorded {span}: {len(entries)} hand-out{'s' if len(entries) > 1 else ''} of round {applied.round} "
+    plural = "s" if len(entries) > 1 else ""
+    typer.echo(f"recorded {span}: {len(entries)} hand-out{plural} of round {applied.round} "
                f"(plan {applied.digest[:12]})")
 
 

@@ -70,7 +70,8 @@ def as_html(data: dict[str, Any]) -> str:
 <p class="meta">{escape(data['ward'])} · đợt {escape(data['round'])} · nơi phát
 {escape(data['location'])} · ngày {escape(data['on'])} · kế hoạch {data['plan'][:12]}</p>
 <table>
-<thead><tr><th>STT</th><th>Mã hộ</th><th>Họ và tên</th><th>Tổ</th><th>Số người</th>{heads}<th>Ký nhận</th></tr></thead>
+<thead><tr><th>STT</th><th>Mã hộ</th><th>Họ và tên</th><th>Tổ</th><th>Số người</th>{heads}
+<th>Ký nhận</th></tr></thead>
 <tbody>
 {body}
 </tbody>

@@ -98,7 +98,7 @@ def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any
         seen = ledger.ward().version
         data = view()
 
-        def checked(ward: Ward) -> Any:
+        def checked(ward: Ward, seen: int = seen, data: Any = data) -> Any:
             if ward.version != seen:
                 raise Stale("the ledger changed while reading")
             return change(ward, data)
