@@ -16,6 +16,7 @@ from ledger.errors import Refused
 from ledger.storage import Address, open_ledger, open_log
 
 from . import shop
+from .rounds import demo_round
 from .writing import refresh
 
 DEMO_ACTOR = "aid-demo"
@@ -82,6 +83,7 @@ def build(ledger) -> None:
     """Record the whole drive through the ledger's write API, as a treasurer would."""
     build_drive(ledger)
     shop.build_demo(ledger, DEMO_ACTOR)  # vouchers and pick-ups at the 0 đồng shop
+    demo_round(ledger, DEMO_ACTOR)  # round R1: scarce noodles and fish sauce by tier
 
 
 def build_drive(ledger) -> None:
