@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import audit, declare, demo, importing, record, reports, setup, shop
+from . import audit, declare, demo, drive, importing, record, reports, setup, shop
 
 VERSION = "0.1.0"
 
@@ -87,6 +87,7 @@ demo.register(app)
 importing.register(app)
 audit.register(app)
 shop.register(app)
+drive.register(app)
 
 
 def main() -> None:

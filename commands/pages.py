@@ -33,7 +33,8 @@ LABELS = {
 
 @dataclass
 class Table:
-    """A titled table. `kinds`: field -> "money" | "number" | "date" | "text"; `sign`: the
+    """A titled table. `kinds`: field -> "money" | "number" | "date" | "code" (kept on one
+    line) | "text" (an integer printed as is, an entry id say); `sign`: the
     heading of an empty column to sign in (a receipt list), or None."""
 
     title: str
@@ -119,8 +120,10 @@ def table(block: Table, lang: str) -> str:
 def _align(block: Table, key: str) -> str:
     if block.kinds.get(key) in ("money", "number"):
         return "n"
+    if block.kinds.get(key) in ("date", "code"):
+        return "t d"
     numeric = block.rows and all(type(row.get(key)) is int for row in block.rows)
-    return "n" if numeric and block.kinds.get(key) != "text" else "t"
+    return "n" if numeric and block.kinds.get(key) not in ("text", "code") else "t"
 
 
 def cell(value: Any, kind: str | None, lang: str) -> str:
@@ -131,7 +134,7 @@ def cell(value: Any, kind: str | None, lang: str) -> str:
         return lg.money(value, lang)
     if kind == "date" and isinstance(value, str):
         return lg.day(value, lang)
-    if type(value) is int and kind != "text":
+    if type(value) is int and kind not in ("text", "code"):
         return lg.number(value, lang)
     return str(value)
 
@@ -175,6 +178,7 @@ table.data {{ width: 100%; margin-top: 0.3em; }}
 table.data th, table.data td {{ border: 1px solid #aaa; padding: 0.15em 0.4em;
   vertical-align: top; text-align: left; }}
 table.data th {{ background: #eee; }}
+.d {{ white-space: nowrap; }}
 .n {{ text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 table.facts th {{ text-align: left; padding: 0 1em 0 0; font-weight: normal; color: #444;
   white-space: nowrap; vertical-align: top; }}

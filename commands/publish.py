@@ -78,7 +78,8 @@ VI_CASH_LINES = {
     "cash inside packed bundles still held": "Tiền trong phần quà chưa phát",
     "cash left in all": "Tổng tiền còn lại",
 }
-KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text"}
+KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
+         "receipt": "code"}
 WORDS = {
     "vi": {"title": "Công khai tài chính quỹ tương trợ — {ward}", "ward": "Đơn vị",
            "period": "Thời gian", "start": "từ đầu", "today": "nay", "printed": "In lúc",
