@@ -182,7 +182,7 @@ table.data th {{ background: #eee; }}
 .n {{ text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 table.facts th {{ text-align: left; padding: 0 1em 0 0; font-weight: normal; color: #444;
   white-space: nowrap; vertical-align: top; }}
-table.facts td {{ padding: 0; }}
+table.facts td {{ padding: 0; overflow-wrap: anywhere; }}
 table.facts code, .digest code {{ word-break: break-all; }}
 th.sign {{ width: 28%; }}
 table.signed td {{ height: 2.4em; }}

@@ -83,14 +83,14 @@ KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "en
 WORDS = {
     "vi": {"title": "Công khai tài chính quỹ tương trợ — {ward}", "ward": "Đơn vị",
            "period": "Thời gian", "start": "từ đầu", "today": "nay", "printed": "In lúc",
-           "digest": "Mã kiểm tra sổ (digest)", "charts": "Biểu đồ",
+           "digest": "Mã kiểm tra sổ (digest)", "head": "{events} sự kiện, head {head}",
            "privacy": "Hộ nhận chỉ ghi mã hộ và tổ, không ghi tên. Hàng tính theo giá trị khai báo.",
            "keep": "Hãy giữ trang này. Về sau ai cũng có thể chạy `aid audit verify --digest` "
                    "với các số trên: lệnh báo lỗi nếu bất kỳ bút toán nào đến đây bị sửa, xoá "
                    "hay đảo thứ tự."},
     "en": {"title": "Public statement (công khai) — {ward}", "ward": "Ward",
            "period": "Period", "start": "the beginning", "today": "today", "printed": "Printed",
-           "digest": "Ledger digest", "charts": "Charts",
+           "digest": "Ledger digest", "head": "{events} events, head {head}",
            "privacy": "Households appear by code and group only. Goods at their declared value.",
            "keep": "Keep this page. Anyone can later run `aid audit verify --digest` with these "
                    "figures: it fails if any entry up to here was changed, removed or reordered."},
@@ -108,7 +108,7 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
     start = day(statement["from"], lang) if statement["from"] else words["start"]
     end = day(statement["to"], lang) if statement["to"] else words["today"]
     facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
-             (words["digest"], f"{digest.events} events, head {digest.head}"),
+             (words["digest"], words["head"].format(events=digest.events, head=digest.head)),
              (words["printed"], digest.taken)]
     tables = [_table(section, lang) for section in statement["sections"]]
     pictures = [Figure(title, svg) for title, svg in charts.figures(drive, lang)]
