@@ -24,10 +24,11 @@ from . import language as lg
 
 LABELS = {
     "vi": {"page": "Trang", "sign_hint": "(Ký, ghi rõ họ tên)", "none": "Không có.",
-           "roles": ("Người lập biểu", "Trưởng ban", "Thủ quỹ"), "on": "ngày {d} tháng {m} năm {y}"},
+           "roles": ("Người lập biểu", "Trưởng ban", "Thủ quỹ"),
+           "on": "ngày {d} tháng {m} năm {y}"},
     "en": {"page": "Page", "sign_hint": "(signature and full name)", "none": "None.",
            "roles": ("Prepared by (người lập biểu)", "Head of the board (trưởng ban)",
-                     "Treasurer (thủ quỹ)"), "on": "{date}"},
+                     "Treasurer (thủ quỹ)")},
 }
 
 

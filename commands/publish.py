@@ -84,13 +84,16 @@ WORDS = {
     "vi": {"title": "Công khai tài chính quỹ tương trợ — {ward}", "ward": "Đơn vị",
            "period": "Thời gian", "start": "từ đầu", "today": "nay", "printed": "In lúc",
            "digest": "Mã kiểm tra sổ (digest)", "head": "{events} sự kiện, head {head}",
-           "privacy": "Hộ nhận chỉ ghi mã hộ và tổ, không ghi tên. Hàng tính theo giá trị khai báo.",
+           "field": "mục", "value": "giá trị",
+           "privacy": "Hộ nhận chỉ ghi mã hộ và tổ, không ghi tên. "
+                      "Hàng tính theo giá trị khai báo.",
            "keep": "Hãy giữ trang này. Về sau ai cũng có thể chạy `aid audit verify --digest` "
                    "với các số trên: lệnh báo lỗi nếu bất kỳ bút toán nào đến đây bị sửa, xoá "
                    "hay đảo thứ tự."},
     "en": {"title": "Public statement (công khai) — {ward}", "ward": "Ward",
            "period": "Period", "start": "the beginning", "today": "today", "printed": "Printed",
            "digest": "Ledger digest", "head": "{events} events, head {head}",
+           "field": "field", "value": "value",
            "privacy": "Households appear by code and group only. Goods at their declared value.",
            "keep": "Keep this page. Anyone can later run `aid audit verify --digest` with these "
                    "figures: it fails if any entry up to here was changed, removed or reordered."},
@@ -114,8 +117,8 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
     pictures = [Figure(title, svg) for title, svg in charts.figures(drive, lang)]
     digest_rows = [{"key": key, "value": value} for key, value in digest_lines(digest)]
     blocks = [Note(words["privacy"]), *tables[:3], *pictures, *tables[3:],
-              Table(words["digest"], [("key", ""), ("value", "")], digest_rows,
-                    kinds={"value": "text"}),
+              Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
+                    digest_rows, kinds={"value": "text"}),
               Note(words["keep"])]
     footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
     return page(words["title"].format(ward=statement["ward"]), facts, blocks, lang,
