@@ -126,12 +126,21 @@ def process(args: list[str], env: dict[str, str], repeat: int = 5) -> tuple[floa
     times, peaks = [], []
     aid = str(Path(sys.executable).parent / "aid")
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         subprocess.run([aid, *args], env=env, check=True, stdout=subprocess.DEVNULL)
         times.append((time.perf_counter() - start) * 1000)
-        peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+        peaks.append(_peak_rss([aid, *args], env))
     return statistics.median(times), max(peaks) / 1024
+
+
+def _peak_rss(command: list[str], env: dict[str, str]) -> int:
+    """Peak resident memory (KB) of one run, measured by a fresh parent of its own."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+             "stdout=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, *command], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.strip())
 
 
 def commands(env: dict[str, str]) -> None:

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from ledger import bulk
 from ledger.errors import BadInput, Refused
 from ledger.storage import open_ledger
 
@@ -19,6 +18,7 @@ from .writing import refresh
 
 File = Annotated[Path, typer.Argument(help="CSV file with a header row (UTF-8).")]
 Batch = Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction.")]
+BATCH = 1000  # rows per transaction unless --batch says otherwise
 
 
 def register(app: typer.Typer) -> None:
@@ -28,23 +28,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="import")
 
 
-def donations(file: File, batch: Batch = bulk.BATCH, db: o.Db = None,
+def donations(file: File, batch: Batch = BATCH, db: o.Db = None,
               actor: o.Actor = None) -> None:
     """Donations: receipt, date, donor, location, cash, items ("RICE=10; NOODLE=2"), note."""
-    _import(file, db, batch, lambda rows, who: bulk.donation_rows(rows, who), "donations",
+    _import(file, db, batch, "donation_rows", "donations",
             actor)
 
 
-def handouts(file: File, batch: Batch = bulk.BATCH, db: o.Db = None,
+def handouts(file: File, batch: Batch = BATCH, db: o.Db = None,
              actor: o.Actor = None) -> None:
     """Hand-outs: slip (optional), date, recipient, location, bundles, items, cash."""
-    _import(file, db, batch, lambda rows, who: bulk.handout_rows(rows, who), "hand-outs",
+    _import(file, db, batch, "handout_rows", "hand-outs",
             actor)
 
 
-def _import(file: Path, db: Path | None, batch: int,
-            parse: Callable[[list, str], list[bulk.Row]], what: str, actor: str | None = None
-            ) -> None:
+def _import(file: Path, db: Path | None, batch: int, parser: str, what: str,
+            actor: str | None = None) -> None:
+    from ledger import bulk  # the event store: only for commands that write
+
+    parse = getattr(bulk, parser)
     table = read_csv(file)
     where = o.address(db)
     ledger = open_ledger(where)
