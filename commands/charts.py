@@ -132,7 +132,7 @@ def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
     if not weeks:
         return _none(lang)
     text = TEXT[lang]
-    left, top, height, slot = 64, 30, 170, min(150, 600 // len(weeks))
+    left, top, height, slot = 64, 30, 170, max(10, min(150, 600 // len(weeks)))
     width = slot * len(weeks)
     scale = ticks(max(max(w["received"], w["handed_out"]) for w in weeks))
 
@@ -147,7 +147,8 @@ def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
         body.append(f'<line x1="{left}" x2="{left + width}" y1="{y(value)}" y2="{y(value)}" '
                     f'stroke="{GRID}"/>')
         body.append(_text(left - 4, y(value) + 4, lg.compact(value, lang), "end"))
-    bar = max(8, slot // 3)
+    bar = max(3, slot // 3)
+    every = -(-60 // slot)
     for index, week in enumerate(weeks):
         middle = left + index * slot + slot // 2
         for offset, key, colour in ((-bar, "received", RECEIVED), (0, "handed_out", HANDED)):
@@ -156,11 +157,13 @@ def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
                         f'height="{top + height - y(amount)}" fill="{colour}"/>')
             body.append(_text(middle + offset + bar // 2 - 1, y(amount) - 3,
                               lg.compact(amount, lang), "middle", font_size="10"))
-        body.append(_text(middle, top + height + 15, text["week"].format(week["week"][-2:]),
-                          "middle"))
-        body.append(_text(middle, top + height + 28, lg.day(week["monday"], lang, short=True)
-                          + "–" + lg.day(_sunday(week["monday"]), lang, short=True),
-                          "middle", fill=MUTED, font_size="10"))
+        if index % every == 0:  # long drives: label every few weeks so labels never overlap
+            body.append(_text(middle, top + height + 15, text["week"].format(week["week"][-2:]),
+                              "middle"))
+        if slot >= 70:
+            body.append(_text(middle, top + height + 28, lg.day(week["monday"], lang, short=True)
+                              + "–" + lg.day(_sunday(week["monday"]), lang, short=True),
+                              "middle", fill=MUTED, font_size="10"))
     return _svg(left + width + 10, top + height + 34, body, text["weeks"])
 
 

@@ -75,7 +75,8 @@ def drive(start: Annotated[Optional[str], typer.Option(
 
 
 def as_tables(figures: dict[str, Any]) -> None:
-    typer.echo(f"The drive of {figures['ward']}, {figures['from']} to {figures['to']}\n")
+    span = f"{figures['from']} to {figures['to']}" if figures["from"] else "no entries yet"
+    typer.echo(f"The drive of {figures['ward']}, {span}\n")
     typer.echo("Stock, all locations together, on each day it changed")
     emit([{"item": line["item"], "on": on, "quantity": quantity}
           for line in figures["stock"] for on, quantity in line["points"]], "table",
