@@ -15,6 +15,7 @@ from ledger.errors import BadInput
 from ledger.storage import EventLog, open_log
 
 from . import options as o
+from .language import Lang, resolve
 from .render import emit
 
 if TYPE_CHECKING:
@@ -272,10 +273,16 @@ def statement(start: Annotated[Optional[str], typer.Option(
                   "--to", help="Last business date (default: today).", show_default=False)]
               = None,
               fmt: Annotated[StatementFormat, typer.Option("--format", help="Output format.")]
-              = StatementFormat.table, db: o.Db = None) -> None:
+              = StatementFormat.table,
+              output: Annotated[Optional[Path], typer.Option(
+                  "--output", metavar="FILE.html|FILE.pdf",
+                  help="Write the printable page (with charts) to a file; .pdf needs Chromium.",
+                  show_default=False)] = None,
+              lang: Lang = None, db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
-    and cash left, and the digest head. Households by code and group only."""
+    and cash left, charts, and the digest head. Households by code and group only."""
     from projections.audit_check import ward_events
+    from projections.drive import drive
     from projections.statement import statement as build_statement
 
     from . import publish
@@ -283,21 +290,32 @@ def statement(start: Annotated[Optional[str], typer.Option(
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
         raise BadInput(f"--from {first} is after --to {last}")
+    page = output is not None or fmt is StatementFormat.html
+    language = resolve(lang) if page else None
     log = _open(db)
     try:
         with log.snapshot():
-            sheet = build_statement(_events(ward_events(log.stored())), first, last)
+            events = list(_events(ward_events(log.stored())))
+            sheet = build_statement(events, first, last)
+            pictures = drive(events, first, last) if page else None
             checked = _verification(log)
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
-    if fmt is StatementFormat.json:
+    if page:
+        html = publish.as_page(sheet, digest, pictures, language)
+        if output is None:
+            typer.echo(html, nl=False)
+        else:
+            from .printing import save
+
+            typer.echo(save(html, output))
+    elif fmt is StatementFormat.json:
         emit({**{k: v for k, v in sheet.items() if k != "sections"},
               "sections": {s.key: s.rows for s in sheet["sections"]},
               "digest": digest.to_json() | {"checkpoints": []}}, "json")
     else:
-        {"table": publish.as_table, "csv": publish.as_csv,
-         "html": publish.as_html}[fmt.value](sheet, digest)
+        {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
     if checked.problems:
         typer.echo(f"aid: warning: the ledger's chain is broken at position "
                    f"{checked.first_bad()}; see `aid audit verify`", err=True)

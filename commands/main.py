@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import audit, declare, demo, importing, record, reports, rounds, setup, shop
+from . import audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
 
 VERSION = "0.1.0"
 
@@ -88,6 +88,7 @@ importing.register(app)
 audit.register(app)
 shop.register(app)
 rounds.register(app)
+drive.register(app)
 
 
 def main() -> None:

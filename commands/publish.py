@@ -1,11 +1,11 @@
-"""Rendering the public statement: terminal tables, one CSV, or a self-contained HTML page
-with print styles (A4), ready to post on the ward's notice board."""
+"""Rendering the public statement: terminal tables, one CSV, or a self-contained A4 page
+(commands/pages.py) with the drive's charts, the digest head and the signatures, ready to post
+on the ward's notice board or print to PDF."""
 
 from __future__ import annotations
 
 import csv
 import io
-from html import escape
 from typing import Any
 
 import typer
@@ -55,54 +55,84 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(out.getvalue(), nl=False)
 
 
-STYLE = """
-body { font-family: "Noto Sans", "Segoe UI", Arial, sans-serif; margin: 2em; color: #111; }
-h1 { font-size: 1.4em; margin-bottom: 0.2em; }
-h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #888; }
-table { border-collapse: collapse; margin-top: 0.4em; }
-th, td { border: 1px solid #aaa; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
-th { background: #eee; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.digest code { font-size: 0.9em; word-break: break-all; }
-.note { color: #444; font-size: 0.9em; }
-@page { size: A4; margin: 14mm; }
-@media print {
-  body { margin: 0; font-size: 10pt; }
-  h2 { break-after: avoid; }
-  tr { break-inside: avoid; }
-  th { background: none; }
+VI_TITLES = {
+    "donors": "Nhà hảo tâm và số đã ủng hộ", "donations": "Các khoản nhận (phiếu thu)",
+    "received": "Tổng đã nhận", "purchases": "Mua sắm từ quỹ",
+    "by_group": "Đã phát, theo tổ", "by_household": "Đã phát, theo mã hộ (không ghi tên)",
+    "losses": "Hư hỏng, hao hụt, kiểm kê chênh lệch", "stock": "Tồn kho", "cash": "Quỹ tiền mặt",
 }
-"""
+VI_HEADINGS = {
+    "donor": "mã", "name": "tên", "gifts": "số lần", "cash": "tiền mặt", "goods": "hàng",
+    "value": "giá trị", "entry": "số", "on": "ngày", "receipt": "phiếu thu", "item": "mặt hàng",
+    "quantity": "số lượng", "unit": "đơn vị", "supplier": "nơi bán", "location": "kho",
+    "group": "tổ", "households": "số hộ", "bundles": "phần quà", "recipient": "mã hộ",
+    "times": "số lần", "change": "chênh lệch", "reason": "lý do", "line": "khoản",
+    "amount": "số tiền",
+}
+VI_CASH_LINES = {
+    "opening balance of the fund": "Tồn quỹ đầu kỳ", "received": "Thu trong kỳ",
+    "spent on purchases": "Chi mua hàng",
+    "handed out (in cash and in bundles)": "Đã phát (tiền mặt và trong phần quà)",
+    "put into / taken from packed bundles": "Đưa vào / lấy ra từ phần quà đã đóng gói",
+    "closing balance of the fund": "Tồn quỹ cuối kỳ",
+    "cash inside packed bundles still held": "Tiền trong phần quà chưa phát",
+    "cash left in all": "Tổng tiền còn lại",
+}
+KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
+         "receipt": "code"}
+WORDS = {
+    "vi": {"title": "Công khai tài chính quỹ tương trợ — {ward}", "ward": "Đơn vị",
+           "period": "Thời gian", "start": "từ đầu", "today": "nay", "printed": "In lúc",
+           "digest": "Mã kiểm tra sổ (digest)", "head": "{events} sự kiện, head {head}",
+           "field": "mục", "value": "giá trị",
+           "privacy": "Hộ nhận chỉ ghi mã hộ và tổ, không ghi tên. "
+                      "Hàng tính theo giá trị khai báo.",
+           "keep": "Hãy giữ trang này. Về sau ai cũng có thể chạy `aid audit verify --digest` "
+                   "với các số trên: lệnh báo lỗi nếu bất kỳ bút toán nào đến đây bị sửa, xoá "
+                   "hay đảo thứ tự."},
+    "en": {"title": "Public statement (công khai) — {ward}", "ward": "Ward",
+           "period": "Period", "start": "the beginning", "today": "today", "printed": "Printed",
+           "digest": "Ledger digest", "head": "{events} events, head {head}",
+           "field": "field", "value": "value",
+           "privacy": "Households appear by code and group only. Goods at their declared value.",
+           "keep": "Keep this page. Anyone can later run `aid audit verify --digest` with these "
+                   "figures: it fails if any entry up to here was changed, removed or reordered."},
+}
 
 
-def as_html(statement: dict[str, Any], digest: Any) -> None:
-    title = escape(header(statement))
-    parts = [f'<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-             f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-             f"<h1>{title}</h1>\n<p class=\"note\">Households appear by code and group only. "
-             "Amounts in đồng.</p>\n"]
-    for section in statement["sections"]:
-        parts.append(f"<h2>{escape(section.title)}</h2>\n")
-        if not section.rows:
-            parts.append("<p>none</p>\n")
-            continue
-        heads = "".join(f"<th>{escape(t)}</th>" for _, t in section.columns)
-        body = "".join("<tr>" + "".join(_cell(k, row.get(k, "")) for k, _ in section.columns)
-                       + "</tr>\n" for row in section.rows)
-        parts.append(f"<table>\n<thead><tr>{heads}</tr></thead>\n<tbody>\n{body}</tbody>\n"
-                     "</table>\n")
-    lines = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>"
-                    for k, v in digest_lines(digest))
-    parts.append(f'<h2>Ledger digest</h2>\n<table class="digest">{lines}</table>\n'
-                 '<p class="note">Keep this page. Anyone can later run <code>aid audit verify '
-                 "--digest</code> with these figures: it fails if any entry up to here was "
-                 "changed, removed or reordered.</p>\n</body>\n</html>")
-    typer.echo("".join(parts))
+def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str) -> str:
+    """The statement as a printable A4 page: header facts with the digest head, the donors and
+    totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
+    from . import charts
+    from .language import day
+    from .pages import Figure, Note, Table, page
+
+    words = WORDS[lang]
+    start = day(statement["from"], lang) if statement["from"] else words["start"]
+    end = day(statement["to"], lang) if statement["to"] else words["today"]
+    facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
+             (words["digest"], words["head"].format(events=digest.events, head=digest.head)),
+             (words["printed"], digest.taken)]
+    tables = [_table(section, lang) for section in statement["sections"]]
+    pictures = [Figure(title, svg) for title, svg in charts.figures(drive, lang)]
+    digest_rows = [{"key": key, "value": value} for key, value in digest_lines(digest)]
+    blocks = [Note(words["privacy"]), *tables[:3], *pictures, *tables[3:],
+              Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
+                    digest_rows, kinds={"value": "text"}),
+              Note(words["keep"])]
+    footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
+    return page(words["title"].format(ward=statement["ward"]), facts, blocks, lang,
+                place=statement["ward"], footer=footer)
 
 
-def _cell(key: str, value: Any) -> str:
-    if key == "entry":
-        return f'<td class="n">{value}</td>'
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f'<td class="n">{value:,}</td>'.replace(",", ".")
-    return f"<td>{escape(str(value))}</td>"
+def _table(section: Any, lang: str) -> Any:
+    from .pages import Table
+
+    columns, rows = section.columns, section.rows
+    title = section.title
+    if lang == "vi":
+        title = VI_TITLES.get(section.key, title)
+        columns = [(key, VI_HEADINGS.get(key, heading)) for key, heading in columns]
+        if section.key == "cash":
+            rows = [{**row, "line": VI_CASH_LINES.get(row["line"], row["line"])} for row in rows]
+    return Table(title, columns, rows, kinds=KINDS)

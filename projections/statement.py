@@ -34,6 +34,22 @@ class Section:
 def statement(events: Iterable[WardEvent], start: str | None = None,
               end: str | None = None) -> dict[str, Any]:
     """The statement's header and sections for business dates start..end (inclusive)."""
+    books, by_kind = facts_by_kind(events, start, end)
+    view = _View(books)
+    sections = [
+        view.donors(by_kind["donate"]), view.donations(by_kind["donate"]),
+        view.received(by_kind["donate"]), view.purchases(by_kind["buy"]),
+        view.by_group(by_kind["give"]), view.by_household(by_kind["give"]),
+        view.losses(by_kind["adjust"] + by_kind["count"]), view.stock(end),
+        view.cash(start, end),
+    ]
+    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections}
+
+
+def facts_by_kind(events: Iterable[WardEvent], start: str | None = None, end: str | None = None
+                  ) -> tuple[Books, dict[str, list[WardEvent]]]:
+    """The books at the end, and the period's facts by kind: reversed entries and their
+    reversals left out; hand-outs recorded by other features (a voucher redeemed) as "give"."""
     books, facts = Books(), []
     for event in events:
         books.apply(event.name, event.data)
@@ -49,15 +65,7 @@ def statement(events: Iterable[WardEvent], start: str | None = None,
         if kind not in STANDARD and event.data.get("recipient"):
             kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
         by_kind[kind].append(event)
-    view = _View(books)
-    sections = [
-        view.donors(by_kind["donate"]), view.donations(by_kind["donate"]),
-        view.received(by_kind["donate"]), view.purchases(by_kind["buy"]),
-        view.by_group(by_kind["give"]), view.by_household(by_kind["give"]),
-        view.losses(by_kind["adjust"] + by_kind["count"]), view.stock(end),
-        view.cash(start, end),
-    ]
-    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections}
+    return books, by_kind
 
 
 class _View:

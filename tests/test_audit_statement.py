@@ -71,7 +71,8 @@ def test_html_is_self_contained_and_printable(ledger):
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert "@media print" in page and "@page" in page
     assert "http" not in page and "<script" not in page and "<link" not in page
-    assert "20.000.000" in page  # Vietnamese thousands separator
+    vietnamese = ledger("audit", "statement", "--format", "html", "--lang", "vi").out
+    assert "20.000.000\xa0₫" in vietnamese  # Vietnamese thousands separator, no-break space
 
 
 def test_csv_is_one_table_and_the_digest_verifies(ledger):

@@ -1,0 +1,133 @@
+"""`aid report drive`: the drive at a glance for the committee — stock of each item over time,
+received vs handed out by week, and coverage by group and tier — as tables, JSON, or a printable
+page of charts (`--output FILE.html|FILE.pdf`). Read-only."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ledger.errors import BadInput
+from ledger.storage import open_log
+
+from . import options as o
+from .language import Lang, resolve
+from .render import emit
+
+report_app = typer.Typer(help="Reports for the committee: a picture of the drive.",
+                         no_args_is_help=True)
+
+
+class DriveFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
+
+
+@report_app.command("drive")
+def drive(start: Annotated[Optional[str], typer.Option(
+              "--from", help="First business date (default: the first entry's).",
+              show_default=False)] = None,
+          end: Annotated[Optional[str], typer.Option(
+              "--to", help="Last business date (default: the last entry's).",
+              show_default=False)] = None,
+          fmt: Annotated[DriveFormat, typer.Option("--format", help="Output format.")]
+          = DriveFormat.table,
+          output: Annotated[Optional[Path], typer.Option(
+              "--output", metavar="FILE.html|FILE.pdf",
+              help="Write the page of charts to a file; .pdf needs Chromium.",
+              show_default=False)] = None,
+          lang: Lang = None, db: o.Db = None) -> None:
+    """Stock over time, received vs handed out by week, households served by group and tier."""
+    from projections.audit_check import ward_events
+    from projections.drive import drive as build
+
+    first, last = o.as_of(start), o.as_of(end)
+    if first and last and first > last:
+        raise BadInput(f"--from {first} is after --to {last}")
+    page = output is not None or fmt is DriveFormat.html
+    language = resolve(lang) if page else "en"
+    log = open_log(o.address(db))
+    try:
+        figures = build((e for e in ward_events(log.stored()) if not isinstance(e, str)),
+                        first, last)
+    finally:
+        log.close()
+    if page:
+        html = as_page(figures, language)
+        if output is None:
+            typer.echo(html, nl=False)
+        else:
+            from .printing import save
+
+            typer.echo(save(html, output))
+    elif fmt is DriveFormat.json:
+        emit(figures, "json")
+    else:
+        as_tables(figures)
+
+
+def as_tables(figures: dict[str, Any]) -> None:
+    span = f"{figures['from']} to {figures['to']}" if figures["from"] else "no entries yet"
+    typer.echo(f"The drive of {figures['ward']}, {span}\n")
+    typer.echo("Stock, all locations together, on each day it changed")
+    emit([{"item": line["item"], "on": on, "quantity": quantity}
+          for line in figures["stock"] for on, quantity in line["points"]], "table",
+         [("item", "item"), ("on", "on"), ("quantity", "quantity")], empty="no stock")
+    typer.echo("\nReceived and handed out by week (đồng, goods at their declared value)")
+    emit(figures["weeks"], "table", WEEK_COLUMNS, empty="no entries")
+    for key, label in (("groups", "group"), ("tiers", "tier")):
+        typer.echo(f"\nHouseholds served, by {label}")
+        emit(figures["coverage"][key], "table",
+             [(label, label), ("served", "served"), ("declared", "declared")],
+             empty="no households")
+
+
+WEEK_COLUMNS = [("week", "week"), ("monday", "from"), ("received", "received"),
+                ("handed_out", "handed out"), ("handouts", "hand-outs")]
+
+WORDS = {
+    "vi": {"title": "Tổng quan đợt vận động — {ward}", "ward": "Đơn vị", "period": "Thời gian",
+           "received": "Đã nhận (tiền và hàng)", "handed_out": "Đã phát (tiền và hàng)",
+           "served": "Số hộ đã nhận", "weeks": "Số liệu theo tuần", "week": "tuần",
+           "monday": "từ ngày", "handouts": "lượt phát",
+           "note": "Hàng tính theo giá trị khai báo; phần quà theo giá trị các món bên trong. "
+                   "Hộ nhận chỉ ghi mã và tổ."},
+    "en": {"title": "The drive at a glance — {ward}", "ward": "Ward", "period": "Period",
+           "received": "Received (cash and goods)", "handed_out": "Handed out (cash and goods)",
+           "served": "Households served", "weeks": "Figures by week", "week": "week",
+           "monday": "from", "handouts": "hand-outs",
+           "note": "Goods at their declared value; a bundle at the value of what is in it. "
+                   "Households appear by code and group only."},
+}
+
+
+def as_page(figures: dict[str, Any], lang: str) -> str:
+    """The charts on one printable page, headed by the drive's totals, with the weekly figures."""
+    from . import charts
+    from .language import day, money, number
+    from .pages import Figure, Note, Table, page
+
+    words = WORDS[lang]
+    period = " – ".join(day(d, lang) for d in (figures["from"], figures["to"]) if d)
+    groups = figures["coverage"]["groups"]
+    served = sum(row["served"] for row in groups)
+    declared = sum(row["declared"] for row in groups)
+    facts = [(words["ward"], figures["ward"]), (words["period"], period),
+             (words["received"], money(sum(w["received"] for w in figures["weeks"]), lang)),
+             (words["handed_out"], money(sum(w["handed_out"] for w in figures["weeks"]), lang)),
+             (words["served"], f"{number(served, lang)} / {number(declared, lang)}")]
+    blocks = [Note(words["note"]),
+              *[Figure(title, svg) for title, svg in charts.figures(figures, lang)],
+              Table(words["weeks"], [(k, words.get(k, t)) for k, t in WEEK_COLUMNS],
+                    figures["weeks"], kinds={"monday": "date", "received": "money",
+                                             "handed_out": "money", "week": "code"})]
+    return page(words["title"].format(ward=figures["ward"]), facts, blocks, lang, signers=[],
+                footer=f"{figures['ward']} · {period}")
