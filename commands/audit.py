@@ -15,7 +15,7 @@ from ledger.errors import BadInput
 from ledger.storage import EventLog, open_log
 
 from . import options as o
-from .render import emit
+from .render import emit, save
 
 if TYPE_CHECKING:
     from projections.audit_check import WardEvent
@@ -144,7 +144,8 @@ def _digest_text(value: str) -> str:
 
 
 @audit_app.command("check")
-def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+          db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit_check import check as check_all, ward_events
 
@@ -153,11 +154,11 @@ def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
         entries, failures = check_all(ward_events(log.stored()))
     finally:
         log.close()
-    if fmt.value == "json":
+    if fmt.value == "json" and output is None:
         emit({"entries": entries, "failures": failures}, "json")
-    elif failures:
+    elif failures or output is not None:
         emit(failures, fmt.value, [("entry", "entry"), ("on", "on"), ("rule", "rule"),
-                                   ("problem", "problem")])
+                                   ("problem", "problem")], output=output)
     else:
         typer.echo(f"no failures: {entries} entries checked")
     if failures:
@@ -176,7 +177,7 @@ GOODS_COLUMNS = [("location", "location"), ("item", "item"), ("donated", "donate
 
 @audit_app.command("reconcile")
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-              db: o.Db = None) -> None:
+              output: o.Output = None, db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
     from projections.audit_check import ward_events
     from projections.reconcile import reconcile as reconcile_all
@@ -186,15 +187,18 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
         result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
     finally:
         log.close()
-    if fmt.value == "json":
+    goods = result["goods"]
+    shown = [c for c in GOODS_COLUMNS
+             if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
+    cash = [{"cash": k, "đồng": v} for k, v in result["cash"].items()]
+    if output is not None:
+        save(output, [("goods", goods, shown), ("cash", cash, None)])
+    elif fmt.value == "json":
         emit(result, "json")
     else:
-        goods = result["goods"]
-        shown = [c for c in GOODS_COLUMNS
-                 if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
         emit(goods, fmt.value, shown, empty="no goods moved")
         typer.echo("")
-        emit([{"cash": k, "đồng": v} for k, v in result["cash"].items()], fmt.value)
+        emit(cash, fmt.value)
     for failure in result["failures"]:
         typer.echo(f"aid: reconcile: {failure}", err=True)
     if result["failures"]:
@@ -208,7 +212,8 @@ def _events(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:
 
 @audit_app.command("trace")
 def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
-          fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+          fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+          db: o.Db = None) -> None:
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
     from projections.audit_check import ward_events
@@ -222,6 +227,10 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     story = donation(tracer, entry)
     if not story:
         raise _not_a_donation(tracer, entry)
+    if output is not None:
+        save(output, [("summary", story["summary"], None), ("by group", story["groups"], None),
+                      ("flows", story["flows"], FLOW_COLUMNS)])
+        return
     if fmt.value == "json":
         emit(story, "json")
         return
