@@ -154,12 +154,14 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
         entries, failures = check_all(ward_events(log.stored()))
     finally:
         log.close()
+    columns = [("entry", "entry"), ("on", "on"), ("rule", "rule"), ("problem", "problem")]
+    if output is not None:
+        emit(failures, fmt.value, columns, output=output)
     if fmt.value == "json" and output is None:
         emit({"entries": entries, "failures": failures}, "json")
-    elif failures or output is not None:
-        emit(failures, fmt.value, [("entry", "entry"), ("on", "on"), ("rule", "rule"),
-                                   ("problem", "problem")], output=output)
-    else:
+    elif failures and output is None:
+        emit(failures, fmt.value, columns)
+    elif not failures:
         typer.echo(f"no failures: {entries} entries checked")
     if failures:
         typer.echo(f"aid: audit check found {len(failures)} failure"
@@ -281,7 +283,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
                   "--to", help="Last business date (default: today).", show_default=False)]
               = None,
               fmt: Annotated[StatementFormat, typer.Option("--format", help="Output format.")]
-              = StatementFormat.table, db: o.Db = None) -> None:
+              = StatementFormat.table, output: o.Output = None, db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
     and cash left, and the digest head. Households by code and group only."""
     from projections.audit_check import ward_events
@@ -300,7 +302,12 @@ def statement(start: Annotated[Optional[str], typer.Option(
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
-    if fmt is StatementFormat.json:
+    if output is not None:  # a sheet per section, then the digest to check it by
+        about = [{"field": "statement", "value": publish.header(sheet)}]
+        about += [{"field": k, "value": v} for k, v in publish.digest_lines(digest)]
+        save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
+             + [("digest", about, None)])
+    elif fmt is StatementFormat.json:
         emit({**{k: v for k, v in sheet.items() if k != "sections"},
               "sections": {s.key: s.rows for s in sheet["sections"]},
               "digest": digest.to_json() | {"checkpoints": []}}, "json")

@@ -8,16 +8,19 @@ from collections.abc import Callable
 import typer
 
 
+QUIET_BELOW = 2000  # steps: a bar that flashes by only adds noise
+
+
 class progress:
     """A progress bar on a terminal; silent when stderr is not one (scripts, CI, pipes).
 
     Use as `with progress(total, "label") as advance: ... advance(n)`. Short work (at most
-    `quiet_below` steps) shows nothing either: a bar that flashes by only adds noise.
+    QUIET_BELOW steps) shows nothing either.
     """
 
-    def __init__(self, total: int, label: str, quiet_below: int = 2000) -> None:
+    def __init__(self, total: int, label: str) -> None:
         self.bar = typer.progressbar(length=total, label=label, file=sys.stderr) \
-            if sys.stderr.isatty() and total > quiet_below else None
+            if sys.stderr.isatty() and total > QUIET_BELOW else None
 
     def __enter__(self) -> Callable[[int], None]:
         if self.bar is None:

@@ -13,6 +13,7 @@ from projections.history import effect, history as history_lines
 from projections.store import ReadModels
 
 from . import options as o
+from .progress import progress
 from .render import emit
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
@@ -90,7 +91,8 @@ def rebuild(db: o.Db = None) -> None:
     """Recompute every stored read model from the first event (reports stay identical)."""
     log = open_log(o.address(db), writable=True)
     try:
-        position = ReadModels(log).rebuild()
+        with progress(log.head(), "rebuilding read models") as advance:
+            position = ReadModels(log).rebuild(advance)
     finally:
         log.close()
     typer.echo(f"rebuilt read models from {position:,} events")

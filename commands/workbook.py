@@ -43,7 +43,7 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(_SHEET_NAME.sub(" ", title)[:31] or "report")
+    sheet = book.create_sheet(_title(book, title))
     keys = [key for key, _ in columns] if columns else list(rows[0]) if rows else []
     titles = [name for _, name in columns] if columns else keys
     sheet.append(titles)
@@ -64,6 +64,20 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
     return len(rows)
+
+
+def _title(book: Any, title: str) -> str:
+    """A legal, unique sheet name: at most 31 characters, so long titles lose their gloss."""
+    name = " ".join(_SHEET_NAME.sub(" ", title).split())
+    if len(name) > 31:
+        name = re.sub(r"\s*\(.*?\)", "", name)
+    name = name[:31].rstrip() or "report"
+    taken = {existing.lower() for existing in book.sheetnames}
+    unique, number = name, 2
+    while unique.lower() in taken:
+        unique = f"{name[:27].rstrip()} {number}"
+        number += 1
+    return unique
 
 
 def _value(value: Any) -> Any:

@@ -10,7 +10,7 @@ events recorded since, in memory. `rebuild` recomputes both from the first event
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ledger.storage import EventLog
@@ -62,19 +62,22 @@ class ReadModels:
                 self._fold(books, position, head)
             return head
 
-    def rebuild(self) -> int:
-        """Recompute every read model from the first event."""
+    def rebuild(self, progress: Callable[[int], None] = lambda done: None) -> int:
+        """Recompute every read model from the first event; `progress(n)` as n more are done."""
         with self.log.transaction():
             self._create_tables()
             for table in (self.models, self.lines, self.bins):
                 self._execute(f"DELETE FROM {table}")
             head = self.log.head()
-            self._fold(Books(), 0, head)
+            self._fold(Books(), 0, head, progress)
             return head
 
-    def _fold(self, books: Books, after: int, upto: int) -> None:
-        lines, bins = [], []
-        for record in self.log.read(after=after, upto=upto):
+    def _fold(self, books: Books, after: int, upto: int,
+              progress: Callable[[int], None] = lambda done: None) -> None:
+        lines, bins, count = [], [], 0
+        for count, record in enumerate(self.log.read(after=after, upto=upto), start=1):
+            if count % 5000 == 0:
+                progress(5000)
             books.apply(record.name, record.data)
             line = entry(record)
             if line is None:
@@ -85,6 +88,7 @@ class ReadModels:
                 self._insert_lines(lines, bins)
                 lines, bins = [], []
         self._insert_lines(lines, bins)
+        progress(count % 5000)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
         self._execute(f"INSERT INTO {self.models} (name, position, state) VALUES "
                       f"({self.p}, {self.p}, {self.p}) ON CONFLICT (name) DO UPDATE SET "
