@@ -149,7 +149,7 @@ def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
             continue
         if header is None:
             names = [column(text) if text else "" for text in texts]
-            first = first or names
+            first = first or texts
             if sum(name in COLUMNS for name in names) >= 2:
                 header = _unique(path, names, texts)
             continue
