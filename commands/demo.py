@@ -16,6 +16,7 @@ from ledger.errors import Refused
 from ledger.storage import Address, open_ledger, open_log
 
 from . import shop
+from .rounds import demo_round
 from .writing import refresh
 
 DEMO_ACTOR = "aid-demo"
@@ -80,6 +81,14 @@ def _clear_previous_demo(path: Path) -> None:
 
 def build(ledger) -> None:
     """Record the whole drive through the ledger's write API, as a treasurer would."""
+    build_drive(ledger)
+    shop.build_demo(ledger, DEMO_ACTOR)  # vouchers and pick-ups at the 0 đồng shop
+    demo_round(ledger, DEMO_ACTOR)  # round R1: scarce noodles and fish sauce by tier
+
+
+def build_drive(ledger) -> None:
+    """The drive's core — declarations, gifts, bundles, hand-outs, a count — whose figures
+    stay fixed as the demo grows (the audit tests rely on them)."""
     a = DEMO_ACTOR
     ledger.init("Phường 3", "2021-11-10", a)
     for code, name, unit, value in (
@@ -121,4 +130,3 @@ def build(ledger) -> None:
     ledger.give("H03", "SHOP0D", {}, {"RICE": 10, "NOODLE": 1}, 0, "2021-11-20", a)
     ledger.give("H04", "KHO", {}, {}, 500_000, "2021-11-20", a)
     ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc (spoiled by damp)", "2021-11-21", a)
-    shop.build_demo(ledger, a)  # vouchers and pick-ups at the 0 đồng shop

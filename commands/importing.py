@@ -1,4 +1,4 @@
-"""`aid import donations|handouts FILE.csv`: validate everything, then write in batches."""
+"""`aid import donations|handouts FILE` (.xlsx or .csv): validate everything, then write in batches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger import bulk
 from ledger.errors import BadInput, Refused
 from ledger.storage import open_ledger
 
@@ -23,6 +22,7 @@ File = Annotated[Path, typer.Argument(
 Sheet = Annotated[Optional[str], typer.Option(
     "--sheet", help="The workbook's sheet to read (default: the first).", show_default=False)]
 Batch = Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction.")]
+BATCH = 1000  # rows per transaction unless --batch says otherwise
 
 
 def register(app: typer.Typer) -> None:
@@ -33,23 +33,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="import")
 
 
-def donations(file: File, sheet: Sheet = None, batch: Batch = bulk.BATCH, db: o.Db = None,
+def donations(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
               actor: o.Actor = None) -> None:
     """Donations: receipt, date, donor, location, cash, items ("RICE=10; NOODLE=2"), note."""
-    _import(file, sheet, db, batch, lambda rows, who: bulk.donation_rows(rows, who),
-            "donations", ("receipt", "date", "donor", "location"), actor)
+    _import(file, sheet, db, batch, "donation_rows", "donations",
+            ("receipt", "date", "donor", "location"), actor)
 
 
-def handouts(file: File, sheet: Sheet = None, batch: Batch = bulk.BATCH, db: o.Db = None,
+def handouts(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
              actor: o.Actor = None) -> None:
     """Hand-outs: slip (optional), date, recipient, location, bundles, items, cash."""
-    _import(file, sheet, db, batch, lambda rows, who: bulk.handout_rows(rows, who),
-            "hand-outs", ("date", "recipient", "location"), actor)
+    _import(file, sheet, db, batch, "handout_rows", "hand-outs",
+            ("date", "recipient", "location"), actor)
 
 
-def _import(file: Path, sheet: str | None, db: Path | None, batch: int,
-            parse: Callable[[list, str], list[bulk.Row]], what: str,
+def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: str, what: str,
             required: tuple[str, ...], actor: str | None = None) -> None:
+    from ledger import bulk  # the event store: only for commands that write
+
+    parse = getattr(bulk, parser)
     table = read_rows(file, sheet)
     missing = [f"'{name}' ({VIETNAMESE[name]})" for name in required
                if table and name not in table[0][1]]

@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import audit, declare, demo, importing, record, reports, setup, shop
+from . import audit, declare, demo, importing, record, reports, rounds, setup, shop
 
 VERSION = "0.1.0"
 
@@ -93,6 +93,7 @@ demo.register(app)
 importing.register(app)
 audit.register(app)
 shop.register(app)
+rounds.register(app)
 
 
 def main() -> None:

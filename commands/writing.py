@@ -22,16 +22,23 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
         entry = write(ledger)
     finally:
         ledger.close()
-    refresh(where)
+    refresh(where, lag=LAG)
     typer.echo(f"recorded entry {entry}")
     return entry
 
 
-def refresh(where: Address) -> None:
-    """Fold new events into the stored read models (a crash here loses nothing: the next
-    write or `aid rebuild` catches up from the last stored position)."""
+LAG = 100  # events readers may fold in memory before a writer stores the models again
+
+
+def refresh(where: Address, lag: int = 0) -> None:
+    """Fold new events into the stored read models once they lag `lag` events or more behind
+    (readers fold the rest in memory, so a single write stays cheap). A crash here loses
+    nothing: the next refresh, or `aid rebuild`, catches up from the last stored position."""
     log = open_log(where, writable=True)
     try:
-        ReadModels(log).refresh()
+        models = ReadModels(log)
+        behind = models.behind()
+        if behind is None or behind > lag:
+            models.refresh()
     finally:
         log.close()

@@ -10,6 +10,8 @@
 -- table lock to keep positions in commit order, and PostgreSQL only grants that lock to roles
 -- holding UPDATE, DELETE or TRUNCATE, so writers hold UPDATE and the trigger refuses its use),
 -- and DELETE and TRUNCATE are not granted at all.
+-- The chain of links (tamper evidence) is append-only for writers too: they may INSERT, never
+-- UPDATE or DELETE it.
 -- Readers (auditors, volunteers) may only SELECT.
 
 \set events :ward '_events'
@@ -19,6 +21,7 @@
 \set bins :ward '_history_bins'
 \set sequence :ward '_events_notification_id_seq'
 \set guard :ward '_events_append_only'
+\set chain :ward '_chain'
 
 CREATE OR REPLACE FUNCTION aid_refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -42,7 +45,8 @@ END $$;
 
 GRANT SELECT, INSERT, UPDATE ON :"events" TO :"writer";
 GRANT USAGE ON SEQUENCE :"sequence" TO :"writer";
-GRANT SELECT, INSERT ON :"snapshots" TO :"writer";
+GRANT SELECT, INSERT ON :"snapshots", :"chain" TO :"writer";
 GRANT SELECT, INSERT, UPDATE, DELETE ON :"models", :"history", :"bins" TO :"writer";
 
-GRANT SELECT ON :"events", :"snapshots", :"models", :"history", :"bins" TO :"reader";
+GRANT SELECT ON :"events", :"snapshots", :"chain", :"models", :"history", :"bins"
+    TO :"reader";

@@ -8,6 +8,7 @@ growing with every receipt ever seen.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -17,6 +18,7 @@ from eventsourcing.utils import get_topic
 from .ward import WARD_ID
 
 
+@lru_cache(maxsize=8192)  # an import asks twice per row: is it claimed, then claim it
 def claim_id(key: str) -> UUID:
     return uuid5(WARD_ID, key)
 

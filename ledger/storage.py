@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .service import Ledger
 
 DEFAULT_DB = "aid.db"
+CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
 
 
 @dataclass(frozen=True)
@@ -166,29 +167,14 @@ class EventLog:
         value = row.fetchone()[0]
         return value or 0
 
-    def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000) -> Iterator[Record]:
-        """Every event after position `after` (up to `upto`), oldest first, in batches."""
-        upto = self.head() if upto is None else upto
-        while after < upto:
-            rows = self.connection.execute(
-                f"SELECT {self._position}, topic, originator_version, state "
-                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND {self._position} <= "
-                f"{self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
-                (after, upto)).fetchall()
-            if not rows:
-                return
-            for position, topic, version, state in rows:
-                yield Record(position, topic.rpartition(":")[2], version,
-                             json.loads(_as_bytes(state)))
-            after = rows[-1][0]
-
-    def raw(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
-        """Stored rows exactly as kept, for tamper evidence."""
-        rows = self.connection.execute(
-            f"SELECT {self._position}, topic, state FROM {self.events_table} "
-            f"WHERE {self._position} > {self.paramstyle} ORDER BY {self._position}", (after,))
-        for position, topic, state in rows:
-            yield position, topic, _as_bytes(state)
+    def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
+             *, ward_only: bool = False) -> Iterator[Record]:
+        """Every event after position `after` (up to `upto`), oldest first, decoded;
+        with `ward_only`, without the claims in between (not even decoded)."""
+        for position, _, version, topic, state in self.stored(after, upto, batch):
+            if ward_only and topic.startswith(CLAIM_TOPIC_PREFIX):
+                continue
+            yield Record(position, topic.rpartition(":")[2], version, json.loads(state.decode()))
 
     def stored(self, after: int = -(2**63), upto: int | None = None,
                batch: int = 10_000) -> Iterator[tuple[int, Any, int, str, bytes]]:

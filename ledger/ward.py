@@ -312,8 +312,13 @@ class Ward(Aggregate):
             raise Refused(f"entry {entry} was already reversed by entry "
                           f"{self.reversed[str(entry)]}")
         cash = {k: -v for k, v in original.cash.items()}
-        return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
-                          entry=entry, reason=_required(reason, "--reason"))
+        try:
+            return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
+                             entry=entry, reason=_required(reason, "--reason"))
+        except Refused as refusal:
+            cause = str(refusal).split(";")[0]
+            raise Refused(f"cannot reverse entry {entry}: {cause}; what it brought in was "
+                          "already used, so reverse the later entries first") from None
 
     # ---- rules ----------------------------------------------------------------------------
 

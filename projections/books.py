@@ -33,6 +33,13 @@ KINDS = {
     "VoucherIssued": "voucher",
     "PickedUp": "pickup",
     "VoucherCancelled": "cancel",
+    "RecipientTierChanged": "tier",
+    "RecipientExcluded": "exclude",
+    "RecipientIncluded": "include",
+    "RecipientChanged": "recipient change",
+    "TierLabelled": "tier label",
+    "RoundOpened": "round open",
+    "RoundClosed": "round close",
 }
 
 

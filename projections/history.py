@@ -52,6 +52,14 @@ def detail(kind: str, data: dict[str, Any]) -> str:
         "voucher": lambda: f"{data['code']} for {data['recipient']} at {data['shop']}, {data['value']:,} đồng",
         "pickup": lambda: f"voucher {data['voucher']} of {data['recipient']}, {data['value']:,} đồng",
         "cancel": lambda: f"voucher {data['code']}: {data['reason']}",
+        "tier": lambda: f"{data['code']} to tier {data['tier']}: {data['reason']}",
+        "exclude": lambda: f"{data['code']} excluded: {data['reason']}",
+        "include": lambda: f"{data['code']} included: {data['reason']}",
+        "recipient change": lambda: f"{data['code']} group {data['group'] or '-'}, "
+                                    f"{data['size']} people: {data['reason']}",
+        "tier label": lambda: f"tier {data['tier']} is '{data['label']}'",
+        "round open": lambda: f"{data['round']} from {data['location']}, {data['policy']}",
+        "round close": lambda: data["round"],
     }
     return parts[kind]()
 

@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.storage import EventLog
+from ledger.storage import EventLog, Record
 
-from .books import Books
+from .books import KINDS, Books
 from .history import entry
 
 BOOKS = "books"
@@ -36,7 +36,7 @@ class ReadModels:
     def books(self) -> Books:
         """The books as of the latest event."""
         position, books = self._stored_books()
-        for record in self.log.read(after=position):
+        for record in self.log.read(after=position, ward_only=True):
             books.apply(record.name, record.data)
         return books
 
@@ -45,12 +45,18 @@ class ReadModels:
         position = self._position()
         if position:
             yield from self._stored_lines(at, item)
-        for record in self.log.read(after=position):
+        for record in self.log.read(after=position, ward_only=True):
             line = entry(record)
             if line is not None:
                 yield line
 
     # ---- writing ------------------------------------------------------------------------
+
+    def behind(self) -> int | None:
+        """How many events the stored models have not folded in yet (None: never stored)."""
+        if not self.log.has_table(self.models):
+            return None
+        return self.log.head() - self._position()
 
     def refresh(self) -> int:
         """Fold every new event into the stored models; returns the position reached."""
@@ -74,16 +80,23 @@ class ReadModels:
 
     def _fold(self, books: Books, after: int, upto: int,
               progress: Callable[[int], None] = lambda done: None) -> None:
+        """Fold events (after, upto] into the books and the history table. The history keeps
+        each event's stored JSON as it is, so folding never re-encodes an event. `progress(n)`
+        is told every 5,000 events read."""
         lines, bins, count = [], [], 0
-        for count, record in enumerate(self.log.read(after=after, upto=upto), start=1):
+        for count, (position, _, version, topic, state) in enumerate(
+                self.log.stored(after, upto), start=1):
             if count % 5000 == 0:
                 progress(5000)
-            books.apply(record.name, record.data)
-            line = entry(record)
-            if line is None:
+            name = topic.rpartition(":")[2]
+            if name not in KINDS:
                 continue
-            lines.append((record.position, line["on"], json.dumps(line, ensure_ascii=False)))
-            bins.extend({(record.position, loc, item) for loc, item, _ in line["moves"]})
+            text = state.decode()
+            data = json.loads(text)
+            books.apply(name, data)
+            lines.append((position, version, name, data["on"], text))
+            if "moves" in data:
+                bins.extend({(position, loc, item) for loc, item, _ in data["moves"]})
             if len(lines) >= 5000:
                 self._insert_lines(lines, bins)
                 lines, bins = [], []
@@ -98,8 +111,9 @@ class ReadModels:
     def _insert_lines(self, lines: list[tuple], bins: list[tuple]) -> None:
         cursor = self.log.connection.cursor()
         if lines:
-            cursor.executemany(f"INSERT INTO {self.lines} (position, on_date, line) "
-                               f"VALUES ({self.p}, {self.p}, {self.p})", lines)
+            cursor.executemany(f"INSERT INTO {self.lines} (position, entry, name, on_date, "
+                               f"event) VALUES ({self.p}, {self.p}, {self.p}, {self.p}, "
+                               f"{self.p})", lines)
         if bins:
             cursor.executemany(f"INSERT INTO {self.bins} (position, location, item) "
                                f"VALUES ({self.p}, {self.p}, {self.p})", bins)
@@ -111,7 +125,8 @@ class ReadModels:
             f"CREATE TABLE IF NOT EXISTS {self.models} (name TEXT PRIMARY KEY, "
             "position BIGINT NOT NULL, state TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.lines} (position BIGINT PRIMARY KEY, "
-            "on_date TEXT NOT NULL, line TEXT NOT NULL)",
+            "entry BIGINT NOT NULL, name TEXT NOT NULL, on_date TEXT NOT NULL, "
+            "event TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.bins} (position BIGINT NOT NULL, "
             "location TEXT NOT NULL, item TEXT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {self.bins}_bin ON {self.bins} (location, item)",
@@ -133,17 +148,18 @@ class ReadModels:
         return row[0] if row else 0
 
     def _stored_lines(self, at: str | None, item: str | None) -> Iterator[dict[str, Any]]:
+        columns = f"SELECT position, name, entry, event FROM {self.lines}"
         if at is None and item is None:
-            rows = self._execute(f"SELECT line FROM {self.lines} ORDER BY position")
+            rows = self._execute(f"{columns} ORDER BY position")
         else:
             where = " AND ".join(f"{column} = {self.p}" for column, value in
                                  (("location", at), ("item", item)) if value is not None)
             rows = self._execute(
-                f"SELECT line FROM {self.lines} WHERE position IN (SELECT position FROM "
-                f"{self.bins} WHERE {where}) ORDER BY position",
+                f"{columns} WHERE position IN (SELECT position FROM {self.bins} "
+                f"WHERE {where}) ORDER BY position",
                 tuple(v for v in (at, item) if v is not None))
-        for (line,) in rows:
-            yield json.loads(line)
+        for position, name, version, event in rows:
+            yield entry(Record(position, name, version, json.loads(event)))
 
     def _query_one(self, sql: str, params: tuple = ()) -> Any:
         if not self.log.has_table(self.models):  # a ledger written before read models existed

@@ -72,7 +72,7 @@ class Ledger:
 
         log = open_log(locate(environ=self.env))
         try:
-            return list(log.raw())
+            return list(log.stored())
         finally:
             log.close()
 

@@ -97,7 +97,8 @@ def test_reversals_once_and_only_of_facts(stocked):
 
 def test_reversal_that_would_make_stock_negative(stocked):
     stocked("give", "H1", "--from", "KHO", "--item", "RICE=60")
-    refused(stocked, RULE, "not enough RICE at KHO", "reverse", "10", "--reason", "bad donation")
+    refused(stocked, RULE, "cannot reverse entry 10: not enough RICE at KHO: 40 kg", "reverse",
+            "10", "--reason", "bad donation")
 
 
 def test_unknown_codes_suggest_the_nearest(stocked):

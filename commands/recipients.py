@@ -1,0 +1,132 @@
+"""The recipients register: import the approved list, change tiers, exclude, list (danh sách)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.errors import BadInput
+from ledger.inputs import whole
+
+from . import options as o
+from .render import emit
+from .writing import record, refresh
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (decision, list, date…).")]
+Groups = Annotated[Optional[list[str]], typer.Option(
+    "--group", help="Only this residential group (tổ), repeatable; tone marks optional.",
+    show_default=False)]
+Tiers = Annotated[Optional[list[str]], typer.Option(
+    "--tier", help="Only this tier (0-3), repeatable.", show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    """Add to the `recipient` group made by `declare`, and add the `tier` group."""
+    recipients = next(info.typer_instance for info in app.registered_groups
+                      if info.name == "recipient")
+    recipients.command("import")(import_list)
+    recipients.command("tier")(tier)
+    recipients.command("exclude")(exclude)
+    recipients.command("include")(include)
+    recipients.command("list")(list_households)
+    tiers = typer.Typer(help="Priority tiers and their labels (nhóm ưu tiên).",
+                        no_args_is_help=True)
+    tiers.command("label")(label)
+    tiers.command("list")(list_tiers)
+    app.add_typer(tiers, name="tier")
+
+
+def households(db: Path | None):
+    """A function giving the register as it is in the ledger now (for write decisions)."""
+    from .rounds import load_drive
+
+    return lambda: load_drive(db).register.households
+
+
+def import_list(file: Annotated[Path, typer.Argument(
+                    help="CSV: code,name,group,size,tier[,excluded]")],
+                db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
+    from ledger.register import import_rows, read_csv
+    from ledger.storage import open_ledger
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise BadInput(f"cannot read {file}: {error.strerror}") from None
+    rows = read_csv(data, file.name)
+    ledger = open_ledger(o.address(db))
+    try:
+        entries = import_rows(ledger, rows, households(db), file.name, o.on(on), o.actor(actor))
+    finally:
+        ledger.close()
+    refresh(o.address(db))
+    if not entries:
+        typer.echo(f"nothing to record: the register already matches {file.name} "
+                   f"({len(rows)} households)")
+        return
+    span = f"entry {entries[0]}" if len(entries) == 1 else f"entries {entries[0]}–{entries[-1]}"
+    typer.echo(f"recorded {span} from {file.name} ({len(rows)} households in the file)")
+
+
+def tier(code: str,
+         number: Annotated[str, typer.Argument(metavar="TIER", help="0 (most urgent) to 3.")],
+         reason: Reason, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Move a household to another priority tier."""
+    from ledger.register import set_tier
+
+    rank = whole(number, "TIER", minimum=0)
+    record(db, lambda ledger: set_tier(ledger, code, rank, reason, households(db), o.on(on),
+                                       o.actor(actor)))
+
+
+def exclude(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
+            on: o.On = None) -> None:
+    """Leave a household out of rounds (another programme covers it)."""
+    from ledger.register import set_excluded
+
+    record(db, lambda ledger: set_excluded(ledger, code, True, reason, households(db),
+                                           o.on(on), o.actor(actor)))
+
+
+def include(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
+            on: o.On = None) -> None:
+    """Bring an excluded household back into rounds."""
+    from ledger.register import set_excluded
+
+    record(db, lambda ledger: set_excluded(ledger, code, False, reason, households(db),
+                                           o.on(on), o.actor(actor)))
+
+
+def list_households(group: Groups = None, tier: Tiers = None,
+                    search: Annotated[Optional[str], typer.Option(
+                        "--search", help="Part of a code or name; tone marks optional.")] = None,
+                    fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """The register, in Vietnamese alphabetical order of name (danh sách hộ)."""
+    from .rounds import load_drive
+
+    ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
+    rows = load_drive(db).register.rows(group or [], ranks, search)
+    emit(rows, fmt.value, [("code", "code"), ("name", "name"), ("group", "group"),
+                           ("size", "size"), ("tier", "tier"), ("label", "tier label"),
+                           ("excluded", "excluded")], empty="no household matches")
+
+
+def label(number: Annotated[str, typer.Argument(metavar="TIER")],
+          text: Annotated[str, typer.Argument(metavar="TEXT")],
+          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Name a tier in the ward's own words, e.g. aid tier label 1 "Hộ nghèo, cận nghèo"."""
+    from ledger.register import label_tier
+
+    rank = whole(number, "TIER", minimum=0)
+    record(db, lambda ledger: label_tier(ledger, rank, text, o.on(on), o.actor(actor)))
+
+
+def list_tiers(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """The tiers, most urgent first, with their labels."""
+    from .rounds import load_drive
+
+    labels = load_drive(db).register.labels
+    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value)

@@ -1,0 +1,280 @@
+"""The recipients register: importing the ward's approved list, tiers, exclusions, tier labels.
+
+Changes to a household after it is declared (tier, exclusion, group, size) are ward events too,
+so a round planned last week can be replayed exactly. None of these events holds a name: names
+stay in the household's own declaration.
+
+Deciding what an import changes needs the register as it stands (names, tiers, exclusions),
+which the ward aggregate does not keep. `write_seen` reads that view and then writes only if
+the ward has not moved since the view was read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import BadInput, LedgerError, Refused
+from .inputs import code, whole
+from .text import clean
+from .ward import TIERS, Ward
+
+COLUMNS = ("code", "name", "group", "size", "tier")
+YES = {"1", "yes", "y", "true", "x", "có", "co"}
+NO = {"", "0", "no", "n", "false", "không", "khong"}
+ATTEMPTS = 50
+
+
+class RecipientTierChanged(Ward.Event):
+    on: str
+    actor: str
+    code: str
+    tier: int
+    reason: str
+
+
+class RecipientExcluded(Ward.Event):
+    """Another programme covers the household: rounds leave it out until it is included."""
+
+    on: str
+    actor: str
+    code: str
+    reason: str
+
+
+class RecipientIncluded(Ward.Event):
+    on: str
+    actor: str
+    code: str
+    reason: str
+
+
+class RecipientChanged(Ward.Event):
+    """A household moved group or changed size (names never change: a code is one household)."""
+
+    on: str
+    actor: str
+    code: str
+    group: str
+    size: int
+    reason: str
+
+
+class TierLabelled(Ward.Event):
+    on: str
+    actor: str
+    tier: int
+    label: str
+
+
+class Stale(LedgerError):
+    """The ward moved after a view was read; the caller reads it again."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One household line of an import file."""
+
+    line: int
+    code: str
+    name: str
+    group: str
+    size: int
+    tier: int
+    excluded: bool
+
+
+def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any], Any]) -> Any:
+    """Write a change decided from a read model, never from a stale one.
+
+    The ward's version is taken before the view is read, and the change runs only if the
+    ward still has that version when it is saved (the save itself is optimistic), so a
+    concurrent writer makes us read again rather than act on what we saw.
+    """
+    for _ in range(ATTEMPTS):
+        seen = ledger.ward().version
+        data = view()
+
+        def checked(ward: Ward, seen: int = seen, data: Any = data) -> Any:
+            if ward.version != seen:
+                raise Stale("the ledger changed while reading")
+            return change(ward, data)
+
+        try:
+            return ledger.write(checked)
+        except Stale:
+            continue
+    raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
+
+
+# ---- import ---------------------------------------------------------------------------------
+
+def read_csv(data: bytes, source: str) -> list[Row]:
+    """Parse an import file (UTF-8, or Windows-1258 as Excel saves it) into checked rows.
+
+    All-or-nothing: every line is checked, and the first error (with how many more) is raised.
+    """
+    text = _decode(data)
+    reader = csv.DictReader(io.StringIO(text))
+    header = {_header(h): h for h in reader.fieldnames or [] if h is not None}
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise BadInput(f"{source} line 1: missing column(s) {', '.join(missing)}; the header must "
+                       "be code,name,group,size,tier[,excluded]")
+    rows: list[Row] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        field = {key: (values.get(original) or "") for key, original in header.items()}
+        if not any(v.strip() for v in field.values()):
+            continue
+        try:
+            row = _row(line, field)
+        except BadInput as error:
+            errors.append(f"line {line}: {error}")
+            continue
+        if row.code in seen:
+            errors.append(f"line {line}: code {row.code} is also on line {seen[row.code]}")
+            continue
+        seen[row.code] = line
+        rows.append(row)
+    if errors:
+        more = f" (and {len(errors) - 1} more, on lines " + ", ".join(
+            e.split(":")[0][5:] for e in errors[1:6]) + ("…" if len(errors) > 6 else "") + ")"
+        raise BadInput(f"{source} {errors[0]}{more if len(errors) > 1 else ''}; "
+                       "nothing was imported: fix the file and import it again")
+    if not rows:
+        raise BadInput(f"{source} lists no households; nothing was imported")
+    return rows
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1258")
+
+
+def _header(name: str) -> str:
+    return clean(name).lower()
+
+
+def _row(line: int, field: dict[str, str]) -> Row:
+    name = clean(field["name"])
+    if not name:
+        raise BadInput("name is empty")
+    tier = whole(field["tier"] or "", "tier", minimum=0)
+    if tier not in TIERS:
+        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+    flag = clean(field.get("excluded", "")).lower()
+    if flag not in YES | NO:
+        raise BadInput(f"excluded must be empty, yes/1/x or no/0, not '{flag}'")
+    return Row(line, code(field["code"], "recipient code"), name, clean(field["group"]),
+               whole(field["size"] or "", "size"), tier, flag in YES)
+
+
+def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
+                source: str, on: str, actor: str) -> list[int]:
+    """Record what the file changes in one atomic write; [] when the register already matches.
+
+    `view()` returns the register: code -> {name, group, size, tier, excluded}.
+    """
+    reason = f"import {source}"
+
+    def change(ward: Ward, register: dict[str, dict[str, Any]]) -> list[int]:
+        entries: list[int] = []
+        for row in rows:
+            entries += _import_row(ward, row, register.get(row.code), reason, on, actor)
+        if not entries:
+            raise _Unchanged
+        return entries
+
+    try:
+        return write_seen(ledger, view, change)
+    except _Unchanged:
+        return []
+
+
+class _Unchanged(LedgerError):
+    pass
+
+
+def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str, on: str,
+                actor: str) -> list[int]:
+    entries = []
+    if known is None:
+        entries.append(ward.declare_recipient(row.code, row.name, row.group, row.size, row.tier,
+                                              None, on, actor))
+        known = {"name": row.name, "group": row.group, "size": row.size, "tier": row.tier,
+                 "excluded": False}
+    if known["name"] != row.name:
+        raise Refused(f"{reason} line {row.line}: {row.code} is registered as '{known['name']}', "
+                      f"the file says '{row.name}'; a code names one household for good: fix "
+                      "the file or give the new household a new code; nothing was imported")
+    if (known["group"], known["size"]) != (row.group, row.size):
+        entries.append(ward.emit(RecipientChanged, on=on, actor=actor, code=row.code,
+                                 group=row.group, size=row.size, reason=reason))
+    if known["tier"] != row.tier:
+        entries.append(ward.emit(RecipientTierChanged, on=on, actor=actor, code=row.code,
+                                 tier=row.tier, reason=reason))
+    if known["excluded"] != row.excluded:
+        event = RecipientExcluded if row.excluded else RecipientIncluded
+        entries.append(ward.emit(event, on=on, actor=actor, code=row.code, reason=reason))
+    return entries
+
+
+# ---- one household at a time ----------------------------------------------------------------
+
+def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
+             view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
+    """Move a household to another priority tier, with why."""
+    recipient, reason = code(recipient, "recipient code"), _reason(reason)
+    if tier not in TIERS:
+        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+
+    def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
+        ward.require(recipient, ward.recipients, "recipient")
+        if register[recipient]["tier"] == tier:
+            raise Refused(f"{recipient} is already in tier {tier}; nothing to change")
+        return ward.emit(RecipientTierChanged, on=on, actor=clean(actor), code=recipient,
+                         tier=tier, reason=reason)
+
+    return write_seen(ledger, view, change)
+
+
+def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
+                 view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
+    """Leave a household out of rounds (another programme covers it), or bring it back."""
+    recipient, reason = code(recipient, "recipient code"), _reason(reason)
+
+    def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
+        ward.require(recipient, ward.recipients, "recipient")
+        if register[recipient]["excluded"] == excluded:
+            state = "excluded" if excluded else "included"
+            raise Refused(f"{recipient} is already {state}; nothing to change")
+        event = RecipientExcluded if excluded else RecipientIncluded
+        return ward.emit(event, on=on, actor=clean(actor), code=recipient, reason=reason)
+
+    return write_seen(ledger, view, change)
+
+
+def label_tier(ledger: Any, tier: int, label: str, on: str, actor: str) -> int:
+    """Name a tier in the ward's own words (e.g. 'hộ nghèo, cận nghèo')."""
+    text = clean(label or "")
+    if tier not in TIERS:
+        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+    if not text:
+        raise BadInput("the tier label must not be empty")
+    return ledger.write(lambda ward: ward.emit(TierLabelled, on=on, actor=clean(actor),
+                                               tier=tier, label=text))
+
+
+def _reason(text: str | None) -> str:
+    value = clean(text or "")
+    if not value:
+        raise BadInput("--reason must say why (e.g. 'hộ cận nghèo theo danh sách 11/2021')")
+    return value

@@ -1,0 +1,184 @@
+"""Distribution rounds: opening one with its rules, applying its plan, closing it.
+
+A round's parameters are stored once, when it opens, so its plan (a projection) can be replayed
+exactly. Applying records one hand-out per household, all in one atomic save, each naming the
+round and the hash of the plan it applies. The plan is computed by the read side; this module
+only receives it (`planner`), and refuses to apply it unless the ward is still exactly the ward
+the plan was computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .errors import BadInput, Refused
+from .inputs import code
+from .plans import Plan
+from .register import write_seen
+from .service import Written
+from .text import clean, nearest
+from .ward import TIERS, Ward
+
+POLICIES = ("tiered", "equal", "per-capita")
+DEFAULT_PERSONS_PER_BUNDLE = 4
+
+
+class RoundOpened(Ward.Event):
+    """A round shares the stock of `bundles` and `items` at `location` by `policy`."""
+
+    on: str
+    actor: str
+    round: str
+    location: str
+    bundles: list[str]
+    items: list[str]
+    policy: str
+    cap: int | None
+    persons_per_bundle: int
+    rations: dict[str, int]
+    groups: list[str]
+    tiers: list[int]
+
+    def apply(self, ward: Ward) -> None:
+        rounds(ward)[self.round] = {"location": self.location, "on": self.on, "closed": False}
+
+
+class RoundClosed(Ward.Event):
+    """No more hand-outs in this round; what was not handed out stays where it is."""
+
+    on: str
+    actor: str
+    round: str
+
+    def apply(self, ward: Ward) -> None:
+        rounds(ward)[self.round]["closed"] = True
+
+
+def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
+    """Rounds by code (set lazily, so wards saved before rounds existed still load)."""
+    return ward.__dict__.setdefault("rounds", {})
+
+
+def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[str],
+               items: Iterable[str], policy: str, cap: int | None, persons_per_bundle: int,
+               rations: dict[str, int], groups: Iterable[str], tiers: Iterable[int],
+               on: str, actor: str) -> int:
+    """Record a new round's rules after checking every code and number in them."""
+    name = code(round_code, "round code")
+    location = code(location, "location code")
+    bundles = _unique([code(b, "bundle code") for b in bundles], "--bundle")
+    items = _unique([code(i, "item code") for i in items], "--item")
+    rations = {code(k, "item code"): v for k, v in rations.items()}
+    groups = _unique([clean(g) for g in groups if clean(g)], "--group")
+    tiers = sorted(set(tiers))
+    if policy not in POLICIES:
+        raise BadInput(f"--policy must be one of {', '.join(POLICIES)}, not '{policy}'")
+    if cap is not None and cap < 0:
+        raise BadInput(f"--cap must be 0 or more, not {cap}")
+    if persons_per_bundle < 1:
+        raise BadInput(f"--persons-per-bundle must be at least 1, not {persons_per_bundle}")
+    for tier in tiers:
+        if tier not in TIERS:
+            raise BadInput(f"--tier must be 0, 1, 2 or 3, not {tier}")
+    if not bundles and not items:
+        raise BadInput("a round shares at least one --bundle CODE or --item CODE")
+
+    def change(ward: Ward) -> int:
+        if name in rounds(ward):
+            raise Refused(f"round {name} is already open; choose another round code")
+        ward.require(location, ward.locations, "location")
+        for bundle in bundles:
+            if bundle in ward.items:
+                raise BadInput(f"{bundle} is an item, not a bundle: use --item {bundle} "
+                               f"with --ration {bundle}=QTY")
+            ward.require(bundle, ward.bundles, "bundle")
+        for item in items:
+            if item in ward.bundles:
+                raise BadInput(f"{item} is a bundle, not an item: use --bundle {item}")
+            ward.require(item, ward.items, "item")
+            if item not in rations:
+                raise BadInput(f"loose item {item} needs --ration {item}=QTY (units per person)")
+        for item in rations:
+            if item not in items:
+                raise BadInput(f"--ration {item} names no --item of this round; add --item {item}")
+        return ward.emit(RoundOpened, on=on, actor=clean(actor), round=name, location=location,
+                         bundles=bundles, items=items, policy=policy, cap=cap,
+                         persons_per_bundle=persons_per_bundle, rations=rations,
+                         groups=groups, tiers=tiers)
+
+    return ledger.write(change)
+
+
+def close_round(ledger: Any, round_code: str, on: str, actor: str) -> int:
+    name = code(round_code, "round code")
+
+    def change(ward: Ward) -> int:
+        _open(ward, name)
+        return ward.emit(RoundClosed, on=on, actor=clean(actor), round=name)
+
+    return ledger.write(change)
+
+
+def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
+               only: Iterable[str], skip: Iterable[str], on: str | None, actor: str,
+               expected: str | None = None) -> tuple[Plan, list[int]]:
+    """Record the plan's hand-outs (all, `only` these, or all but `skip`) in one atomic save.
+
+    The plan is recomputed from the ledger as it is when saving. If `expected` (a hash, or its
+    first 8+ characters) no longer matches, or stock no longer covers the plan, nothing is
+    recorded and the volunteer is asked to look at a fresh plan.
+    """
+    name = code(round_code, "round code")
+    only = {code(c, "recipient code") for c in only}
+    skip = {code(c, "recipient code") for c in skip}
+    if expected is not None and len(expected.strip()) < 8:
+        raise BadInput("--plan needs at least the first 8 characters of the plan hash")
+
+    def change(ward: Ward, plan: Plan) -> tuple[Plan, list[int]]:
+        state = _open(ward, name)
+        for recipient in sorted(only | skip):
+            ward.require(recipient, ward.recipients, "recipient")
+        if expected is not None and not plan.digest.startswith(expected.strip().lower()):
+            raise Refused(f"the plan of round {name} is now {plan.digest[:12]}, not "
+                          f"{expected.strip()[:12]}: the ledger changed since that plan was "
+                          f"shown; run `aid round plan {name}` again and apply the fresh plan")
+        chosen = [h for h in plan.handouts
+                  if (not only or h.recipient in only) and h.recipient not in skip]
+        if not chosen:
+            raise Refused(f"nothing left to hand out in round {name} for the households chosen; "
+                          f"see `aid round status {name}`")
+        day = on or state["on"]
+        if day < state["on"]:
+            raise BadInput(f"hand-outs of round {name} cannot be dated before it opened "
+                           f"({state['on']})")
+        entries = []
+        for handout in chosen:
+            try:
+                entries.append(ward.give(handout.recipient, state["location"], handout.bundles,
+                                         handout.items, 0, day, clean(actor), round=name,
+                                         plan=plan.digest))
+            except Refused as error:
+                raise Refused(f"the plan of round {name} is no longer feasible ({error}); "
+                              f"run `aid round plan {name}` for a fresh plan") from None
+        return plan, entries
+
+    return write_seen(ledger, planner, lambda ward, plan: Written(change(ward, plan)))
+
+
+def _open(ward: Ward, name: str) -> dict[str, Any]:
+    known = rounds(ward)
+    if name not in known:
+        close = nearest(name, known)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise BadInput(f"unknown round '{name}'{hint} (open one with `aid round open`)")
+    if known[name]["closed"]:
+        raise Refused(f"round {name} is closed; open a new round to hand out more")
+    return known[name]
+
+
+def _unique(codes: list[str], option: str) -> list[str]:
+    for index, value in enumerate(codes):
+        if value in codes[:index]:
+            raise BadInput(f"{option} names {value} twice")
+    return codes
