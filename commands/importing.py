@@ -1,8 +1,7 @@
-"""`aid import donations|handouts FILE` (.xlsx or .csv): validate everything, then write in batches."""
+"""`aid import donations|handouts FILE` (.xlsx or .csv): check it all, then write in batches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -60,9 +61,10 @@ def read_rows(path: Path, sheet: str | None = None) -> Rows:
     """The data rows of a .xlsx (first sheet, or `sheet`) or .csv file, keyed by column name."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        raise BadInput(f"{path.name}: import reads .xlsx or .csv files, not '{suffix or path.name}'")
+        raise BadInput(f"{path.name}: import reads .xlsx or .csv files, "
+                       f"not '{suffix or path.name}'")
     if not path.is_file():
-        raise BadInput(f"no file {path}")
+        raise BadInput(f"cannot read {path}: there is no such file")
     if suffix in (".csv", ".txt"):
         if sheet is not None:
             raise BadInput(f"--sheet only applies to .xlsx files, and {path.name} is CSV")
@@ -115,7 +117,6 @@ def _delimiter(header: str) -> str:
 def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl  # only imports that read spreadsheets pay for it
     from openpyxl.utils.exceptions import InvalidFileException
-    import zipfile
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -158,8 +159,9 @@ def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
     if header is None:
         if first is None:
             raise BadInput(f"{path.name} is empty: it needs a header row")
+        found = ", ".join(filter(None, first))
         raise BadInput(f"{path.name} has no header row naming its columns "
-                       f"(e.g. receipt/số phiếu, date/ngày): found {', '.join(filter(None, first))}")
+                       f"(e.g. receipt/số phiếu, date/ngày): found {found}")
     return rows
 
 

@@ -170,7 +170,7 @@ def test_refusals_are_one_line(tmp_path):
         read_rows(both)
     with pytest.raises(BadInput, match="reads .xlsx or .csv files, not '.ods'"):
         read_rows(tmp_path / "list.ods")
-    with pytest.raises(BadInput, match="no file"):
+    with pytest.raises(BadInput, match="cannot read .*: there is no such file"):
         read_rows(tmp_path / "missing.xlsx")
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
@@ -187,3 +187,18 @@ def test_a_missing_required_column_is_named(ward, tmp_path):
     assert result.code == 2
     assert result.err.strip() == ("aid: d.csv has no 'receipt' (số phiếu) or 'location' (kho) "
                                   "column: name it in the header row")
+
+
+def test_the_household_list_from_xlsx_with_vietnamese_headers(ward, tmp_path):
+    """`aid recipient import` reads workbooks through the same reader."""
+    path = workbook(tmp_path / "danh sách hộ.xlsx", {"Hộ nghèo": [
+        ["DANH SÁCH HỘ ĐƯỢC HỖ TRỢ"],
+        ["Mã hộ", "Họ và tên", "Tổ", "Số nhân khẩu", "Diện", "Loại trừ"],
+        ["H1", "Nguyễn Văn A", "Tổ 1", 4, 3, None],
+        ["H30", unicodedata.normalize("NFD", "Lê Thị Hạnh"), "Tổ 3", 5.0, "1", "x"],
+    ]})
+    out = ward("recipient", "import", str(path), "--sheet", "Hộ nghèo").out
+    assert "2 households in the file" in out
+    listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
+    assert listed["H30"]["name"] == "Lê Thị Hạnh" and listed["H30"]["size"] == 5
+    assert listed["H30"]["tier"] == 1 and listed["H30"]["excluded"] is True
