@@ -18,7 +18,8 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         ("item add CODE --name --unit", "goods: rice, noodles, oil…"),
         ("location add CODE --name", "stores (kho) and 0 đồng shops"),
         ("donor add CODE --name", "benefactors (nhà hảo tâm)"),
-        ("recipient add CODE --name --group", "households (hộ nhận)"),
+        ("recipient import LIST.xlsx", "the approved household list (danh sách hộ)"),
+        ("recipient add CODE --name --group", "one household (hộ nhận)"),
         ("bundle define CODE --item ...", "a gift bundle's recipe (phần quà)"),
     ]),
     ("Record (every day)", [
@@ -28,7 +29,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         ("pack BUNDLE --count N --at KHO", "pack gift bundles"),
         ("give HOUSEHOLD --from KHO", "hand bundles, goods or cash out (trao quà)"),
         ("import handouts FILE.xlsx", "a whole list of hand-outs"),
-        ("round open NAME", "share scarce stock fairly among households"),
+        ("round open ROUND --from KHO", "share scarce stock fairly: then plan, sheet, apply"),
         ("voucher issue HOUSEHOLD --shop SHOP", "a 0 đồng shop voucher"),
         ("count KHO --item CODE=QTY", "a stock count (kiểm kê)"),
         ("reverse ENTRY --reason TEXT", "correct a mistake (nothing is ever deleted)"),

@@ -104,7 +104,8 @@ def include(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
 def list_households(group: Groups = None, tier: Tiers = None,
                     search: Annotated[Optional[str], typer.Option(
                         "--search", help="Part of a code or name; tone marks optional.")] = None,
-                    fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+                    fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+                    db: o.Db = None) -> None:
     """The register, in Vietnamese alphabetical order of name (danh sách hộ)."""
     from .rounds import load_drive
 
@@ -112,7 +113,8 @@ def list_households(group: Groups = None, tier: Tiers = None,
     rows = load_drive(db).register.rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", "code"), ("name", "name"), ("group", "group"),
                            ("size", "size"), ("tier", "tier"), ("label", "tier label"),
-                           ("excluded", "excluded")], empty="no household matches")
+                           ("excluded", "excluded")], empty="no household matches",
+         output=output)
 
 
 def label(number: Annotated[str, typer.Argument(metavar="TIER")],

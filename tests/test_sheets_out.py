@@ -88,3 +88,24 @@ def test_an_unknown_extension_is_one_line_and_writes_nothing(drive, tmp_path):
     assert list(tmp_path.glob("report*")) == []
     missing = drive.fails("stock", "--output", str(tmp_path / "no" / "such" / "stock.xlsx"))
     assert missing.code == 2 and "there is no folder" in missing.err
+
+
+def test_round_plan_status_and_register_as_workbooks(drive, tmp_path):
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "plan", "R1", "-o", str(tmp_path / "plan.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert book.sheetnames == ["plan", "items", "tiers"]
+    planned = drive("round", "plan", "R1", "--format", "json").json()["allocations"]
+    rows = list(book["plan"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[5]) for r in rows] == [(a["recipient"], a["item"], a["quantity"])
+                                                  for a in planned]
+    assert all(isinstance(r[5], int) for r in rows)
+    drive("round", "status", "R1", "-o", str(tmp_path / "status.xlsx"))
+    status = openpyxl.load_workbook(tmp_path / "status.xlsx").worksheets[0]
+    assert [c.value for c in status[1]] == ["recipient", "tier", "size", "planned", "handed",
+                                           "status"]
+    drive("recipient", "list", "-o", str(tmp_path / "register.xlsx"))
+    register = openpyxl.load_workbook(tmp_path / "register.xlsx").worksheets[0]
+    names = {row[0]: row[1] for row in register.iter_rows(min_row=2, values_only=True)}
+    assert names == {"H1": "Nguyễn Văn A", "H2": "Trần Thị B"}
