@@ -44,8 +44,11 @@ def test_full_help_still_lists_every_command():
     assert result.exit_code == 0 and "Usage: aid" in result.stdout and "rebuild" in result.stdout
 
 
-def test_show_completion_prints_a_bash_script():
-    result = invoke("--show-completion", "bash")
+def test_show_completion_prints_a_bash_script(monkeypatch):
+    """typer detects the user's shell from the process tree; pretend it is bash, as it would be
+    at a terminal (under CI the parent process is no shell)."""
+    monkeypatch.setattr("typer.completion._get_shell_name", lambda: "bash")
+    result = invoke("--show-completion")
     assert result.exit_code == 0
     assert "_aid_completion()" in result.stdout and "complete " in result.stdout
 
