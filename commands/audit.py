@@ -16,7 +16,7 @@ from ledger.storage import EventLog, open_log
 
 from . import options as o
 from .language import Lang, resolve
-from .render import emit
+from .render import emit, save
 
 if TYPE_CHECKING:
     from projections.audit_check import WardEvent
@@ -145,7 +145,8 @@ def _digest_text(value: str) -> str:
 
 
 @audit_app.command("check")
-def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+          db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit_check import check as check_all, ward_events
 
@@ -154,12 +155,14 @@ def check(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
         entries, failures = check_all(ward_events(log.stored()))
     finally:
         log.close()
-    if fmt.value == "json":
+    columns = [("entry", "entry"), ("on", "on"), ("rule", "rule"), ("problem", "problem")]
+    if output is not None:
+        emit(failures, fmt.value, columns, output=output)
+    if fmt.value == "json" and output is None:
         emit({"entries": entries, "failures": failures}, "json")
-    elif failures:
-        emit(failures, fmt.value, [("entry", "entry"), ("on", "on"), ("rule", "rule"),
-                                   ("problem", "problem")])
-    else:
+    elif failures and output is None:
+        emit(failures, fmt.value, columns)
+    elif not failures:
         typer.echo(f"no failures: {entries} entries checked")
     if failures:
         typer.echo(f"aid: audit check found {len(failures)} failure"
@@ -177,7 +180,7 @@ GOODS_COLUMNS = [("location", "location"), ("item", "item"), ("donated", "donate
 
 @audit_app.command("reconcile")
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-              db: o.Db = None) -> None:
+              output: o.Output = None, db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
     from projections.audit_check import ward_events
     from projections.reconcile import reconcile as reconcile_all
@@ -187,15 +190,18 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
         result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
     finally:
         log.close()
-    if fmt.value == "json":
+    goods = result["goods"]
+    shown = [c for c in GOODS_COLUMNS
+             if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
+    cash = [{"cash": k, "đồng": v} for k, v in result["cash"].items()]
+    if output is not None:
+        save(output, [("goods", goods, shown), ("cash", cash, None)])
+    elif fmt.value == "json":
         emit(result, "json")
     else:
-        goods = result["goods"]
-        shown = [c for c in GOODS_COLUMNS
-                 if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
         emit(goods, fmt.value, shown, empty="no goods moved")
         typer.echo("")
-        emit([{"cash": k, "đồng": v} for k, v in result["cash"].items()], fmt.value)
+        emit(cash, fmt.value)
     for failure in result["failures"]:
         typer.echo(f"aid: reconcile: {failure}", err=True)
     if result["failures"]:
@@ -209,7 +215,8 @@ def _events(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:
 
 @audit_app.command("trace")
 def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
-          fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+          fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+          db: o.Db = None) -> None:
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
     from projections.audit_check import ward_events
@@ -223,6 +230,10 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     story = donation(tracer, entry)
     if not story:
         raise _not_a_donation(tracer, entry)
+    if output is not None:
+        save(output, [("summary", story["summary"], None), ("by group", story["groups"], None),
+                      ("flows", story["flows"], FLOW_COLUMNS)])
+        return
     if fmt.value == "json":
         emit(story, "json")
         return
@@ -275,9 +286,9 @@ def statement(start: Annotated[Optional[str], typer.Option(
               fmt: Annotated[StatementFormat, typer.Option("--format", help="Output format.")]
               = StatementFormat.table,
               output: Annotated[Optional[Path], typer.Option(
-                  "--output", metavar="FILE.html|FILE.pdf",
-                  help="Write the printable page (with charts) to a file; .pdf needs Chromium.",
-                  show_default=False)] = None,
+                  "--output", "-o", metavar="FILE.html|FILE.pdf|FILE.xlsx",
+                  help="Write the printable page (with charts; .pdf needs Chromium) or a "
+                       "workbook with a sheet per section.", show_default=False)] = None,
               lang: Lang = None, db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
     and cash left, charts, and the digest head. Households by code and group only."""
@@ -290,7 +301,8 @@ def statement(start: Annotated[Optional[str], typer.Option(
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
         raise BadInput(f"--from {first} is after --to {last}")
-    page = output is not None or fmt is StatementFormat.html
+    workbook = output is not None and output.suffix.lower() == ".xlsx"
+    page = (output is not None and not workbook) or fmt is StatementFormat.html
     language = resolve(lang) if page else None
     log = _open(db)
     try:
@@ -302,14 +314,19 @@ def statement(start: Annotated[Optional[str], typer.Option(
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
-    if page:
+    if workbook:  # a sheet per section, then the digest to check it by
+        about = [{"field": "statement", "value": publish.header(sheet)}]
+        about += [{"field": k, "value": v} for k, v in publish.digest_lines(digest)]
+        save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
+             + [("digest", about, None)])
+    elif page:
         html = publish.as_page(sheet, digest, pictures, language)
         if output is None:
             typer.echo(html, nl=False)
         else:
-            from .printing import save
+            from .printing import save as print_page
 
-            typer.echo(save(html, output))
+            typer.echo(print_page(html, output))
     elif fmt is StatementFormat.json:
         emit({**{k: v for k, v in sheet.items() if k != "sections"},
               "sections": {s.key: s.rows for s in sheet["sections"]},

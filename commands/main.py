@@ -59,7 +59,8 @@ app = typer.Typer(
     cls=AidGroup,
     help="aid-ledger: an event-sourced ledger for a ward's mutual-aid drive "
          "(quỹ tương trợ phường). Every gift, bundle and hand-out is an immutable entry.",
-    no_args_is_help=True,
+    no_args_is_help=False,  # `aid` alone prints the overview (commands/overview.py)
+    invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -73,10 +74,15 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version,
+def _root(ctx: typer.Context,
+          version: Annotated[bool, typer.Option("--version", callback=_version,
                                                 is_eager=True, help="Print the version.")] = False
           ) -> None:
     """aid-ledger: record every gift, bundle and hand-out; ask what is left."""
+    if ctx.invoked_subcommand is None:
+        from . import overview
+
+        overview.show(ctx)
 
 
 setup.register(app)

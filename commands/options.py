@@ -37,6 +37,19 @@ class Format(str, Enum):
 FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 
 
+def _spreadsheet(path: Path | None) -> Path | None:
+    """Refuse an --output that is not a workbook before any work is done."""
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"'{path.name}' must end in .xlsx (for CSV or JSON use "
+                                 "--format csv|json and redirect the output)")
+    return path
+
+
+Output = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write the report to FILE.xlsx (typed cells) instead of printing it.",
+    callback=_spreadsheet, show_default=False)]
+
+
 def address(db: Path | None) -> Address:
     return locate(db)
 

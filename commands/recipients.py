@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.errors import BadInput
 from ledger.inputs import whole
 
 from . import options as o
@@ -46,17 +45,19 @@ def households(db: Path | None):
 
 
 def import_list(file: Annotated[Path, typer.Argument(
-                    help="CSV: code,name,group,size,tier[,excluded]")],
+                    help=".xlsx or CSV: code,name,group,size,tier[,excluded] (or mã hộ, họ tên, "
+                         "tổ, số nhân khẩu, diện, loại trừ)")],
+                sheet: Annotated[Optional[str], typer.Option(
+                    "--sheet", help="The workbook's sheet to read (default: the first).",
+                    show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
-    from ledger.register import import_rows, read_csv
+    from ledger.register import import_rows, parse_rows
     from ledger.storage import open_ledger
 
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        raise BadInput(f"cannot read {file}: {error.strerror}") from None
-    rows = read_csv(data, file.name)
+    from .sheets import read_rows
+
+    rows = parse_rows(read_rows(file, sheet), file.name)
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db), file.name, o.on(on), o.actor(actor))
@@ -103,7 +104,8 @@ def include(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
 def list_households(group: Groups = None, tier: Tiers = None,
                     search: Annotated[Optional[str], typer.Option(
                         "--search", help="Part of a code or name; tone marks optional.")] = None,
-                    fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+                    fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+                    db: o.Db = None) -> None:
     """The register, in Vietnamese alphabetical order of name (danh sách hộ)."""
     from .rounds import load_drive
 
@@ -111,7 +113,8 @@ def list_households(group: Groups = None, tier: Tiers = None,
     rows = load_drive(db).register.rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", "code"), ("name", "name"), ("group", "group"),
                            ("size", "size"), ("tier", "tier"), ("label", "tier label"),
-                           ("excluded", "excluded")], empty="no household matches")
+                           ("excluded", "excluded")], empty="no household matches",
+         output=output)
 
 
 def label(number: Annotated[str, typer.Argument(metavar="TIER")],

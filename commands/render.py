@@ -5,14 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
 
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
-         columns: list[tuple[str, str]] | None = None, empty: str = "nothing to show") -> None:
-    """Print `rows` in `fmt`; `columns` picks and titles the table and CSV columns."""
+         columns: list[tuple[str, str]] | None = None, empty: str = "nothing to show",
+         output: Path | None = None) -> None:
+    """Print `rows` in `fmt`; `columns` picks and titles the table and CSV columns.
+
+    With `output` (an .xlsx path, see options.Output) the table is written there instead.
+    """
+    if output is not None:
+        save(output, [(output.stem, [rows] if isinstance(rows, dict) else rows, columns)])
+        return
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -34,6 +43,15 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     body = [[_cell(row.get(k, "")) for k in keys] for row in table]
     typer.echo(tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
                         colalign=[_align(table, k) for k in keys]))
+
+
+def save(output: Path, tables: Sequence[tuple[str, list[dict[str, Any]],
+                                             list[tuple[str, str]] | None]]) -> None:
+    """Write (sheet title, rows, columns) tables to one workbook and say so."""
+    from .workbook import save as write
+
+    count = write(output, tables)
+    typer.echo(f"wrote {count:,} rows to {output}")
 
 
 def _cell(value: Any) -> str:

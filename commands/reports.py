@@ -13,6 +13,7 @@ from projections.history import effect, history as history_lines
 from projections.store import ReadModels
 
 from . import options as o
+from .progress import progress
 from .render import emit
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
@@ -36,35 +37,37 @@ def load_books(db: Path | None) -> Books:
 
 
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-          db: o.Db = None) -> None:
+          output: o.Output = None, db: o.Db = None) -> None:
     """What is left, per location and item; bundles appear under their code (tồn kho)."""
     rows = load_books(db).stock(at=at, as_of=o.as_of(as_of))
     emit(rows, fmt.value, [("location", "location"), ("item", "item"), ("name", "name"),
-                           ("quantity", "quantity"), ("unit", "unit")], empty="no stock")
+                           ("quantity", "quantity"), ("unit", "unit")], empty="no stock",
+         output=output)
 
 
-def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+         db: o.Db = None) -> None:
     """The cash book: received = spent + given + packed + balance (sổ quỹ)."""
     book = load_books(db).cash(o.as_of(as_of))
-    if fmt.value == "json":
+    if fmt.value == "json" and output is None:
         emit(book, "json")
         return
     rows = [{"category": k, "đồng": v} for k, v in book.items()]
-    emit(rows, fmt.value)
+    emit(rows, fmt.value, output=output)
 
 
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-             db: o.Db = None) -> None:
+             output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
     emit(load_books(db).packable(at=at, as_of=o.as_of(as_of)), fmt.value,
          [("bundle", "bundle"), ("location", "location"), ("packable", "packable"),
-          ("limited_by", "limited by")], empty="no bundles defined")
+          ("limited_by", "limited by")], empty="no bundles defined", output=output)
 
 
 def history(at: At = None, item: Annotated[Optional[str], typer.Option(
                 "--item", help="Only this item; with --at, shows a running balance.")] = None,
             as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-            db: o.Db = None) -> None:
+            output: o.Output = None, db: o.Db = None) -> None:
     """Every entry with its id, date, kind, actor and effect (nhật ký)."""
     log = open_log(o.address(db))
     try:
@@ -78,17 +81,18 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
                ("detail", "detail"), ("effect", "effect")]
     if at is not None and item is not None:
         columns += [("change", "change"), ("balance", "balance")]
-    if fmt.value == "json":
+    if fmt.value == "json" and output is None:
         emit(lines, "json")
     else:
-        emit(lines, fmt.value, columns, empty="no entries")
+        emit(lines, fmt.value, columns, empty="no entries", output=output)
 
 
 def rebuild(db: o.Db = None) -> None:
     """Recompute every stored read model from the first event (reports stay identical)."""
     log = open_log(o.address(db), writable=True)
     try:
-        position = ReadModels(log).rebuild()
+        with progress(log.head(), "rebuilding read models") as advance:
+            position = ReadModels(log).rebuild(advance)
     finally:
         log.close()
     typer.echo(f"rebuilt read models from {position:,} events")

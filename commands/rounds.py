@@ -12,7 +12,7 @@ from ledger.inputs import pairs, whole
 
 from . import options as o
 from . import recipients
-from .render import emit
+from .render import emit, save
 
 
 class Policy(str, Enum):
@@ -89,14 +89,22 @@ def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
     return drive, plan_of(drive, clean_code(code, "round code"))
 
 
-def plan(code: str, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+         db: o.Db = None) -> None:
     """The round's allocation and its fairness figures, from the ledger as it is now."""
     _, result = _plan(db, code)
+    columns = [("recipient", "recipient"), ("tier", "tier"), ("size", "size"), ("item", "item"),
+               ("target", "target"), ("quantity", "quantity"), ("handed", "handed")]
+    if output is not None:
+        figures = result["figures"]
+        save(output, [("plan", result["allocations"], columns),
+                      ("items", [{"item": k, **v} for k, v in figures["items"].items()], None),
+                      ("tiers", [{"tier": int(k), **v} for k, v in figures["tiers"].items()],
+                       None)])
+        return
     if fmt.value == "json":
         typer.echo(_json(result))
         return
-    columns = [("recipient", "recipient"), ("tier", "tier"), ("size", "size"), ("item", "item"),
-               ("target", "target"), ("quantity", "quantity"), ("handed", "handed")]
     if fmt.value == "csv":
         emit(result["allocations"], "csv", columns)
         for line in _figure_lines(result):
@@ -213,20 +221,21 @@ def apply(code: str,
                f"(plan {applied.digest[:12]})")
 
 
-def status(code: str, fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+           db: o.Db = None) -> None:
     """Planned against handed out, and who has not received yet."""
     from ledger.inputs import code as clean_code
     from projections.rounds import status as status_of
 
     result = status_of(load_drive(db), clean_code(code, "round code"))
-    if fmt.value == "json":
+    if fmt.value == "json" and output is None:
         emit(result, "json")
         return
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
              "planned": _goods(h["planned"]), "handed": _goods(h["handed"]),
              "status": h["status"]} for h in result["households"]]
-    if fmt.value == "csv":
-        emit(rows, "csv")
+    if fmt.value == "csv" or output is not None:
+        emit(rows, "csv", output=output)
         return
     state = f"closed {result['closed']}" if result["closed"] else "open"
     typer.echo(f"Round {result['round']} · from {result['location']} on {result['on']} · "

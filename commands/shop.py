@@ -13,7 +13,7 @@ from ledger.inputs import pairs, whole
 from ledger.storage import open_ledger, open_log
 
 from . import options as o
-from .render import emit
+from .render import emit, save
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -121,7 +121,8 @@ def issue_batch(shop: Shop, value: Value,
                     "--group", help="Only households of this group (tổ), repeatable.")] = None,
                 max_items: MaxItems = None, every: Every = None, valid_from: ValidFrom = None,
                 valid_to: ValidTo = None, slot: Slot = None, fmt: o.FormatOption = o.Format.table,
-                db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+                output: o.Output = None, db: o.Db = None, actor: o.Actor = None,
+                on: o.On = None) -> None:
     """Issue one voucher to each eligible household, skipping those that hold one or are excluded."""
     from ledger import vouchers
     from projections.shop import eligible, replay
@@ -143,7 +144,7 @@ def issue_batch(shop: Shop, value: Value,
     rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", "recipient"), ("code", "voucher"), ("entry", "entry"),
-                           ("skipped", "skipped")])
+                           ("skipped", "skipped")], output=output)
     if fmt.value == "table":
         made = sum(1 for row in rows if row["code"])
         typer.echo(f"issued {made} voucher(s) at {shop} ({_describe(terms)}); "
@@ -185,7 +186,7 @@ def _shops(db: Path | None) -> Any:
 
 
 def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-         db: o.Db = None) -> None:
+         output: o.Output = None, db: o.Db = None) -> None:
     """One voucher: its limits, what is used and left, and each pick-up."""
     from ledger.vouchercode import parse
 
@@ -197,10 +198,14 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     card = shops.detail(code, o.as_of(as_of))
     for pick in card["pickups"]:
         pick["goods"] = _goods(pick["items"])
+    fields = [{"field": k, "value": v} for k, v in card.items() if k != "pickups"]
+    if output is not None:
+        save(output, [("voucher", fields, None), ("pick-ups", card["pickups"], PICKUP_COLUMNS)])
+        return
     if fmt.value == "json":
         emit(card, "json")
         return
-    emit([{"field": k, "value": v} for k, v in card.items() if k != "pickups"], fmt.value)
+    emit(fields, fmt.value)
     if fmt.value == "table":
         typer.echo("")
     emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty="no pick-ups yet")
@@ -209,16 +214,16 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
 def list_vouchers(shop: Annotated[Optional[str], typer.Option(
                       "--shop", help="Only this shop.", show_default=False)] = None,
                   as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-                  db: o.Db = None) -> None:
+                  output: o.Output = None, db: o.Db = None) -> None:
     """Every voucher by code, with its recipient's code, use and status."""
     _, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
-    emit(rows, fmt.value, None if fmt.value == "json" else VOUCHER_COLUMNS,
-         empty="no vouchers issued")
+    emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
+         empty="no vouchers issued", output=output)
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-           db: o.Db = None) -> None:
+           output: o.Output = None, db: o.Db = None) -> None:
     """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""
     books, shops = _shops(db)
     if books.state["locations"].get(shop, {}).get("kind") != "shop":
@@ -227,6 +232,13 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     found = shops.report(books, shop, o.as_of(as_of))
     for pick in found["pickups"]:
         pick["goods"] = _goods(pick["items"])
+    goods = [("item", "item"), ("name", "name"), ("quantity", "quantity"), ("unit", "unit")]
+    if output is not None:
+        totals = {**found["vouchers"], "value_given": found["value_given"]}
+        save(output, [("stock", found["stock"], goods), ("pick-ups", found["pickups"],
+                      PICKUP_COLUMNS), ("given", found["given"], goods),
+                      ("vouchers", [{"figure": k, "value": v} for k, v in totals.items()], None)])
+        return
     if fmt.value == "json":
         emit(found, "json")
         return
@@ -235,13 +247,11 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
         return
     when = f" as of {found['as_of']}" if found["as_of"] else ""
     typer.echo(f"0 đồng shop {shop}: {found['name']}{when}\n\nStock:")
-    emit(found["stock"], "table", [("item", "item"), ("name", "name"), ("quantity", "quantity"),
-                                   ("unit", "unit")], empty="no stock")
+    emit(found["stock"], "table", goods, empty="no stock")
     typer.echo("\nPick-ups:")
     emit(found["pickups"], "table", PICKUP_COLUMNS, empty="no pick-ups")
     typer.echo("\nGiven out with vouchers:")
-    emit(found["given"], "table", [("item", "item"), ("name", "name"),
-                                   ("quantity", "quantity"), ("unit", "unit")], empty="nothing")
+    emit(found["given"], "table", goods, empty="nothing")
     v = found["vouchers"]
     typer.echo(f"\nVouchers: {v['issued']} issued, {v['used']} used, {v['unused']} unused "
                f"(live {v['live']}, not yet valid {v['not_yet_valid']}, used up {v['used_up']}, "

@@ -11,9 +11,7 @@ the ward has not moved since the view was read.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,24 +110,23 @@ def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any
 
 # ---- import ---------------------------------------------------------------------------------
 
-def read_csv(data: bytes, source: str) -> list[Row]:
-    """Parse an import file (UTF-8, or Windows-1258 as Excel saves it) into checked rows.
+def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list[Row]:
+    """Check an import file's (line, {column: text}) rows (read by commands/sheets.py from
+    .xlsx or CSV) into rows to record.
 
     All-or-nothing: every line is checked, and the first error (with how many more) is raised.
     """
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text))
-    header = {_header(h): h for h in reader.fieldnames or [] if h is not None}
-    missing = [c for c in COLUMNS if c not in header]
+    table = list(table)
+    present = set(table[0][1]) if table else set(COLUMNS)
+    missing = [c for c in COLUMNS if c not in present]
     if missing:
         raise BadInput(f"{source} line 1: missing column(s) {', '.join(missing)}; the header must "
                        "be code,name,group,size,tier[,excluded]")
     rows: list[Row] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for values in reader:
-        line = reader.line_num
-        field = {key: (values.get(original) or "") for key, original in header.items()}
+    for line, values in table:
+        field = {key: values.get(key) or "" for key in (*COLUMNS, "excluded")}
         if not any(v.strip() for v in field.values()):
             continue
         try:
@@ -150,17 +147,6 @@ def read_csv(data: bytes, source: str) -> list[Row]:
     if not rows:
         raise BadInput(f"{source} lists no households; nothing was imported")
     return rows
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1258")
-
-
-def _header(name: str) -> str:
-    return clean(name).lower()
 
 
 def _row(line: int, field: dict[str, str]) -> Row:

@@ -10,7 +10,7 @@ events recorded since, in memory. `rebuild` recomputes both from the first event
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ledger.storage import EventLog, Record
@@ -68,21 +68,26 @@ class ReadModels:
                 self._fold(books, position, head)
             return head
 
-    def rebuild(self) -> int:
-        """Recompute every read model from the first event."""
+    def rebuild(self, progress: Callable[[int], None] = lambda done: None) -> int:
+        """Recompute every read model from the first event; `progress(n)` as n more are done."""
         with self.log.transaction():
             self._create_tables()
             for table in (self.models, self.lines, self.bins):
                 self._execute(f"DELETE FROM {table}")
             head = self.log.head()
-            self._fold(Books(), 0, head)
+            self._fold(Books(), 0, head, progress)
             return head
 
-    def _fold(self, books: Books, after: int, upto: int) -> None:
+    def _fold(self, books: Books, after: int, upto: int,
+              progress: Callable[[int], None] = lambda done: None) -> None:
         """Fold events (after, upto] into the books and the history table. The history keeps
-        each event's stored JSON as it is, so folding never re-encodes an event."""
-        lines, bins = [], []
-        for position, _, version, topic, state in self.log.stored(after, upto):
+        each event's stored JSON as it is, so folding never re-encodes an event. `progress(n)`
+        is told every 5,000 events read."""
+        lines, bins, count = [], [], 0
+        for count, (position, _, version, topic, state) in enumerate(
+                self.log.stored(after, upto), start=1):
+            if count % 5000 == 0:
+                progress(5000)
             name = topic.rpartition(":")[2]
             if name not in KINDS:
                 continue
@@ -96,6 +101,7 @@ class ReadModels:
                 self._insert_lines(lines, bins)
                 lines, bins = [], []
         self._insert_lines(lines, bins)
+        progress(count % 5000)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
         self._execute(f"INSERT INTO {self.models} (name, position, state) VALUES "
                       f"({self.p}, {self.p}, {self.p}) ON CONFLICT (name) DO UPDATE SET "

@@ -1,0 +1,111 @@
+"""Reports out as .xlsx: the same figures as the JSON report, in typed cells."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import openpyxl
+import pytest
+
+
+@pytest.fixture
+def drive(ward):
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1200", "--item", "NOODLE=10",
+         "--cash", "1500000", "--on", "10/11/2021", "--receipt", "PT-1")
+    ward("pack", "B350", "--count", "4", "--at", "KHO", "--on", "12/11/2021")
+    ward("give", "H1", "--from", "KHO", "--bundle", "B350=1", "--on", "15/11/2021")
+    return ward
+
+
+def sheet_rows(path, title=None):
+    book = openpyxl.load_workbook(path)
+    sheet = book[title] if title else book.worksheets[0]
+    rows = list(sheet.iter_rows())
+    return sheet, [[cell.value for cell in row] for row in rows], rows
+
+
+def test_stock_round_trips_with_numbers_as_numbers(drive, tmp_path):
+    path = tmp_path / "tồn kho.xlsx"
+    out = drive("stock", "--output", str(path)).out
+    assert out == f"wrote 3 rows to {path}\n"
+    sheet, values, cells = sheet_rows(path)
+    assert sheet.title == "tồn kho"
+    assert values[0] == ["location", "item", "name", "quantity", "unit"]
+    assert all(cell.font.bold for cell in cells[0])
+    assert sheet.freeze_panes == "A2"
+    expected = [[r["location"], r["item"], r["name"], r["quantity"], r["unit"]]
+                for r in drive("stock", "--format", "json").json()]
+    assert values[1:] == expected
+    rice = next(row for row in cells[1:] if row[1].value == "RICE")
+    assert rice[3].value == 1160 and rice[3].data_type == "n" and rice[3].number_format == "#,##0"
+    assert sheet.column_dimensions["C"].width >= len("Kho phường")
+
+
+def test_history_dates_are_date_cells(drive, tmp_path):
+    path = tmp_path / "history.xlsx"
+    drive("history", "-o", str(path))
+    _, values, cells = sheet_rows(path)
+    lines = drive("history", "--format", "json").json()
+    assert [row[0] for row in values[1:]] == [line["id"] for line in lines]
+    on = cells[1][1]
+    assert on.is_date and on.number_format == "dd/mm/yyyy"
+    assert [row[1] for row in values[1:]] == [datetime.fromisoformat(line["on"])
+                                              for line in lines]
+
+
+def test_cash_and_reconcile_figures_match_json(drive, tmp_path):
+    drive("cash", "-o", str(tmp_path / "cash.xlsx"))
+    _, values, _ = sheet_rows(tmp_path / "cash.xlsx")
+    book = drive("cash", "--format", "json").json()
+    assert values == [["category", "đồng"]] + [[k, v] for k, v in book.items()]
+    assert book["balance"] == 1_100_000
+    drive("audit", "reconcile", "-o", str(tmp_path / "reconcile.xlsx"))
+    assert openpyxl.load_workbook(tmp_path / "reconcile.xlsx").sheetnames == ["goods", "cash"]
+    _, goods, _ = sheet_rows(tmp_path / "reconcile.xlsx", "goods")
+    result = drive("audit", "reconcile", "--format", "json").json()
+    on_hand = goods[0].index("on hand")
+    assert {(row[0], row[1]): row[on_hand] for row in goods[1:]} == {
+        (r["location"], r["item"]): r["on_hand"] for r in result["goods"]}
+
+
+def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
+    path = tmp_path / "cong khai.xlsx"
+    drive("audit", "statement", "-o", str(path))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-1] == "digest" and "Stock left" in book.sheetnames
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    fields = {row[0]: row[1] for row in book["digest"].iter_rows(min_row=2, values_only=True)}
+    digest = drive("audit", "digest", "--format", "json").json()
+    assert fields["head"] == digest["head"]
+
+
+def test_an_unknown_extension_is_one_line_and_writes_nothing(drive, tmp_path):
+    for command in (["stock"], ["cash"], ["audit", "reconcile"], ["voucher", "list"]):
+        result = drive.fails(*command, "--output", str(tmp_path / "report.pdf"))
+        assert result.code == 2
+        assert len(result.err.strip().splitlines()) == 1
+        assert "'report.pdf' must end in .xlsx" in result.err
+    assert list(tmp_path.glob("report*")) == []
+    missing = drive.fails("stock", "--output", str(tmp_path / "no" / "such" / "stock.xlsx"))
+    assert missing.code == 2 and "there is no folder" in missing.err
+
+
+def test_round_plan_status_and_register_as_workbooks(drive, tmp_path):
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "plan", "R1", "-o", str(tmp_path / "plan.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert book.sheetnames == ["plan", "items", "tiers"]
+    planned = drive("round", "plan", "R1", "--format", "json").json()["allocations"]
+    rows = list(book["plan"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[5]) for r in rows] == [(a["recipient"], a["item"], a["quantity"])
+                                                  for a in planned]
+    assert all(isinstance(r[5], int) for r in rows)
+    drive("round", "status", "R1", "-o", str(tmp_path / "status.xlsx"))
+    status = openpyxl.load_workbook(tmp_path / "status.xlsx").worksheets[0]
+    assert [c.value for c in status[1]] == ["recipient", "tier", "size", "planned", "handed",
+                                           "status"]
+    drive("recipient", "list", "-o", str(tmp_path / "register.xlsx"))
+    register = openpyxl.load_workbook(tmp_path / "register.xlsx").worksheets[0]
+    names = {row[0]: row[1] for row in register.iter_rows(min_row=2, values_only=True)}
+    assert names == {"H1": "Nguyễn Văn A", "H2": "Trần Thị B"}
