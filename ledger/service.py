@@ -195,14 +195,18 @@ class Ledger(Application):
 
     def _already_saved(self, pending: list[Any]) -> bool:
         """Whether an insert that reported a conflict had in fact committed (the database
-        driver retries an insert whose acknowledgement was lost): our own first event, with
-        its unique timestamp, is then the one stored at its version."""
+        driver retries an insert whose acknowledgement was lost): the row stored at our first
+        event's version is then ours byte for byte — same timestamp, actor and content, which
+        another writer's event never is."""
         if not pending:
             return False
         first = pending[0]
-        stored = list(self.events.get(first.originator_id, gt=first.originator_version - 1,
-                                      lte=first.originator_version))
-        return bool(stored) and stored[0].timestamp == first.timestamp
+        stored = self.recorder.select_events(first.originator_id,
+                                             gt=first.originator_version - 1,
+                                             lte=first.originator_version)
+        mine = self.mapper.to_stored_event(first)
+        return bool(stored) and (stored[0].topic, bytes(stored[0].state)) == (mine.topic,
+                                                                               mine.state)
 
     def _refuse_used_claims(self, claims: Sequence[str]) -> None:
         for key in claims:

@@ -66,6 +66,18 @@ class Ledger:
         """Run a recording command and return the entry id it printed."""
         return int(self(*args).out.split()[-1])
 
+    def drive(self) -> "Ledger":
+        """Record the demo drive's fixed core (commands.demo.build_drive) in this ledger."""
+        from commands.demo import build_drive
+        from ledger.storage import locate, open_ledger
+
+        writer = open_ledger(locate(environ=self.env), create=True)
+        try:
+            build_drive(writer)
+        finally:
+            writer.close()
+        return self
+
     def snapshot(self) -> list:
         """Every stored event row, to prove that a refusal wrote nothing."""
         from ledger.storage import locate, open_log

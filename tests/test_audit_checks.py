@@ -15,18 +15,14 @@ from hypothesis import strategies as st
 
 from commands.demo import build_drive as build
 from ledger.errors import LedgerError
-from ledger.storage import Address, locate, open_ledger, open_log
+from ledger.storage import Address, open_ledger, open_log
 from projections.audit_check import check, ward_events
 from projections.reconcile import reconcile
 from projections.trace import CASH, trace
 
 
 def test_demo_passes_check_and_reconcile(ledger):
-    writer = open_ledger(locate(environ=ledger.env), create=True)
-    try:
-        build(writer)
-    finally:
-        writer.close()
+    ledger.drive()
     assert ledger("audit", "check").out.startswith("no failures: 55 entries checked")
     rows = ledger("audit", "reconcile", "--format", "json").json()
     assert rows["failures"] == []
@@ -39,11 +35,7 @@ def test_demo_passes_check_and_reconcile(ledger):
 
 
 def test_trace_of_the_demo_rice(ledger):
-    writer = open_ledger(locate(environ=ledger.env), create=True)
-    try:
-        build(writer)
-    finally:
-        writer.close()
+    ledger.drive()
     story = ledger("audit", "trace", "31", "--format", "json").json()
     assert story["donor"] == "MEKONG" and story["summary"] == [{
         "item": "RICE", "donated": 500, "given": 155, "held": 343, "lost": 2, "spent": 0,

@@ -7,17 +7,10 @@ import csv
 import io
 
 from commands.demo import GROUP_LEADERS, HOUSEHOLDS
-from commands.demo import build_drive as build
-from ledger.storage import locate, open_ledger
 
 
 def demo(ledger):
-    writer = open_ledger(locate(environ=ledger.env), create=True)
-    try:
-        build(writer)
-    finally:
-        writer.close()
-    return ledger
+    return ledger.drive()
 
 
 NAMES = GROUP_LEADERS + [name for _, name, *_ in HOUSEHOLDS]
