@@ -78,7 +78,3 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
     typer.echo(f"imported {outcome.written:,} {what} in {outcome.batches:,} batches; "
                f"{outcome.skipped:,} already recorded, skipped")
 
-
-# Kept for importers written against the CSV-only reader: it reads .xlsx too now.
-read_csv = read_rows
-

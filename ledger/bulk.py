@@ -22,9 +22,6 @@ from .service import Ledger, Written
 from .text import clean
 from .ward import Ward
 
-BATCH = 1000
-
-
 @dataclass(frozen=True)
 class Row:
     """One parsed row: its line in the file, its identity, and how to record it on a ward."""
@@ -117,7 +114,7 @@ def check(ledger: Ledger, rows: Sequence[Row]) -> None:
         raise ImportErrors(problems, worst)
 
 
-def write(ledger: Ledger, rows: Sequence[Row], batch: int = BATCH,
+def write(ledger: Ledger, rows: Sequence[Row], batch: int,
           progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Record the rows not yet recorded, one transaction per batch."""
     outcome = Outcome()

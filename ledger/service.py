@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from .claims import claim, claim_id, receipt_key
-from .errors import BadInput, LedgerError, Refused
+from .errors import BadInput, Refused
 from .inputs import code
 from .text import clean
 from .ward import WARD_ID, Ward
@@ -256,5 +256,3 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
     return {code(key, "item code"): qty for key, qty in quantities.items()}
 
-
-__all__ = ["Ledger", "LedgerError"]
