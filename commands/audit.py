@@ -15,7 +15,7 @@ from ledger.errors import BadInput
 from ledger.storage import EventLog, open_log
 
 from . import options as o
-from .language import Lang, resolve
+from .language import current
 from .render import emit, save
 
 if TYPE_CHECKING:
@@ -104,8 +104,8 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         ward = _ward_name(log) if saved else ""
         for item in saved:
             if item.ward and item.ward != ward:
-                raise BadInput(f"that digest is of ward {item.ward}, this ledger holds ward "
-                               f"{ward}: pass this ledger's own digest")
+                raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
+                               "pass this ledger's own digest", ward=item.ward, ours=ward)
         checked = _verification(log, saved)
     finally:
         log.close()
@@ -140,7 +140,7 @@ def _digest_text(value: str) -> str:
         if path.is_file():
             return path.read_text(encoding="utf-8")
         if value.endswith((".json", ".txt")):
-            raise BadInput(f"no digest file {value}")
+            raise BadInput("no digest file {value}", value=value)
     return value
 
 
@@ -269,11 +269,13 @@ FLOW_COLUMNS = [("item", "item"), ("quantity", "quantity"), ("to", "went"),
 def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:
     kind = tracer.kinds.get(entry)
     if entry in tracer.annulled and kind == "donate":
-        return BadInput(f"donation entry {entry} was reversed: none of it is left to trace")
+        return BadInput("donation entry {entry} was reversed: none of it is left to trace",
+                        entry=entry)
     if entry not in tracer.kinds:
-        return BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
-    return BadInput(f"entry {entry} is not a donation (its kind is {kind or 'unknown'}); "
-                    "`aid history` shows donations as kind donate")
+        return BadInput("there is no entry {entry}; see `aid history` for entry ids", entry=entry)
+    return BadInput("entry {entry} is not a donation (its kind is {kind}); `aid "
+                    "history` shows donations as kind donate",
+                    entry=entry, kind=kind or 'unknown')
 
 
 @audit_app.command("statement")
@@ -289,7 +291,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
                   "--output", "-o", metavar="FILE.html|FILE.pdf|FILE.xlsx",
                   help="Write the printable page (with charts; .pdf needs Chromium) or a "
                        "workbook with a sheet per section.", show_default=False)] = None,
-              lang: Lang = None, db: o.Db = None) -> None:
+              db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
     and cash left, charts, and the digest head. Households by code and group only."""
     from projections.audit_check import ward_events
@@ -300,10 +302,10 @@ def statement(start: Annotated[Optional[str], typer.Option(
 
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
-        raise BadInput(f"--from {first} is after --to {last}")
+        raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     workbook = output is not None and output.suffix.lower() == ".xlsx"
     page = (output is not None and not workbook) or fmt is StatementFormat.html
-    language = resolve(lang) if page else None
+    language = current()
     log = _open(db)
     try:
         with log.snapshot():

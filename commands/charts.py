@@ -13,29 +13,22 @@ from html import escape
 from typing import Any
 
 from . import language as lg
+from .language import N_
 
 INK, GRID, MUTED = "#222", "#ccc", "#666"
 RECEIVED, HANDED, LINE, SERVED, DECLARED = "#2f6db3", "#e07b1f", "#2f6db3", "#2e8b57", "#dde3ea"
 
-TEXT = {
-    "vi": {"stock": "Tồn kho từng mặt hàng theo ngày (mọi kho cộng lại)",
-           "weeks": "Nhận vào và phát ra theo tuần (đồng, hàng tính theo giá trị khai báo)",
-           "received": "nhận vào", "handed_out": "phát ra",
-           "groups": "Độ phủ theo tổ: số hộ đã nhận / số hộ trong danh sách",
-           "tiers": "Độ phủ theo mức ưu tiên: số hộ đã nhận / số hộ trong danh sách",
-           "tier": "mức {}", "week": "tuần {}", "none": "chưa có dữ liệu"},
-    "en": {"stock": "Stock of each item over time (all locations together)",
-           "weeks": "Received and handed out by week (đồng; goods at their declared value)",
-           "received": "received", "handed_out": "handed out",
-           "groups": "Coverage by group: households served / declared",
-           "tiers": "Coverage by priority tier: households served / declared",
-           "tier": "tier {}", "week": "week {}", "none": "no data yet"},
-}
+TEXT = {"stock": N_("Stock of each item over time (all locations together)"),
+        "weeks": N_("Received and handed out by week (đồng; goods at their declared value)"),
+        "received": N_("received"), "handed_out": N_("handed out"),
+        "groups": N_("Coverage by group: households served / declared"),
+        "tiers": N_("Coverage by priority tier: households served / declared"),
+        "tier": N_("tier {}"), "week": N_("week {}"), "none": N_("no data yet")}
 
 
 def figures(drive: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     """(title, svg) of every chart of the drive, in the order a committee reads them."""
-    text = TEXT[lang]
+    text = lg.translated(TEXT, lang)
     groups = [(row["group"], row["served"], row["declared"]) for row in drive["coverage"]["groups"]]
     tiers = [(text["tier"].format(row["tier"]), row["served"], row["declared"])
              for row in drive["coverage"]["tiers"]]
@@ -70,7 +63,7 @@ def _text(x: int, y: int, text: str, anchor: str = "start", **attrs: Any) -> str
 
 
 def _none(lang: str) -> str:
-    return _svg(680, 30, [_text(0, 20, TEXT[lang]["none"], fill=MUTED)], TEXT[lang]["none"])
+    return _svg(680, 30, [_text(0, 20, lg.words(lang)(TEXT["none"]), fill=MUTED)], lg.words(lang)(TEXT["none"]))
 
 
 # ---- stock over time: one small panel per item, each with its own scale and unit ----------
@@ -131,7 +124,7 @@ def _day_ticks(first: int, last: int) -> list[int]:
 def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
     if not weeks:
         return _none(lang)
-    text = TEXT[lang]
+    text = lg.translated(TEXT, lang)
     left, top, height, slot = 64, 30, 170, max(10, min(150, 600 // len(weeks)))
     width = slot * len(weeks)
     scale = ticks(max(max(w["received"], w["handed_out"]) for w in weeks))

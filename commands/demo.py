@@ -16,6 +16,7 @@ from ledger.errors import Refused
 from ledger.storage import Address, open_ledger, open_log
 
 from . import shop
+from .language import _, say
 from .rounds import demo_round
 from .writing import refresh
 
@@ -53,14 +54,15 @@ def demo(db: Annotated[Optional[Path], typer.Option(
     finally:
         ledger.close()
     refresh(Address(path=path))
-    typer.echo(f"Demo drive of Phường 3 recorded in {path}\n")
+    typer.echo(say("Demo drive of Phường 3 recorded in {path}", path=path) + "\n")
     from .reports import cash, stock
 
-    typer.echo("Stock (tồn kho):")
+    typer.echo(_("Stock (tồn kho):"))
     stock(db=path)
-    typer.echo("\nCash book (sổ quỹ), đồng:")
+    typer.echo("\n" + _("Cash book (sổ quỹ), đồng:"))
     cash(db=path)
-    typer.echo(f"\nTry: aid history --db {path}   ·   aid bundle packable --db {path}")
+    typer.echo("\n" + say("Try: aid history --db {path}   ·   aid bundle packable --db {path}",
+                          path=path))
 
 
 def _clear_previous_demo(path: Path) -> None:
@@ -73,8 +75,8 @@ def _clear_previous_demo(path: Path) -> None:
     finally:
         log.close()
     if first is None or first.data.get("actor") != DEMO_ACTOR:
-        raise Refused(f"{path} holds a ledger that is not a demo; aid demo never overwrites it: "
-                      "choose another --db")
+        raise Refused("{path} holds a ledger that is not a demo; aid demo never overwrites it: "
+                      "choose another --db", path=path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 

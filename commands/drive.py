@@ -14,7 +14,7 @@ from ledger.errors import BadInput
 from ledger.storage import open_log
 
 from . import options as o
-from .language import Lang, resolve
+from .language import N_, _, current, say
 from .render import emit
 
 report_app = typer.Typer(help="Reports for the committee: a picture of the drive.",
@@ -44,16 +44,16 @@ def drive(start: Annotated[Optional[str], typer.Option(
               "--output", metavar="FILE.html|FILE.pdf",
               help="Write the page of charts to a file; .pdf needs Chromium.",
               show_default=False)] = None,
-          lang: Lang = None, db: o.Db = None) -> None:
+          db: o.Db = None) -> None:
     """Stock over time, received vs handed out by week, households served by group and tier."""
     from projections.audit_check import ward_events
     from projections.drive import drive as build
 
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
-        raise BadInput(f"--from {first} is after --to {last}")
+        raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     page = output is not None or fmt is DriveFormat.html
-    language = resolve(lang) if page else "en"
+    language = current()
     log = open_log(o.address(db))
     try:
         figures = build((e for e in ward_events(log.stored()) if not isinstance(e, str)),
@@ -75,47 +75,45 @@ def drive(start: Annotated[Optional[str], typer.Option(
 
 
 def as_tables(figures: dict[str, Any]) -> None:
-    span = f"{figures['from']} to {figures['to']}" if figures["from"] else "no entries yet"
-    typer.echo(f"The drive of {figures['ward']}, {span}\n")
-    typer.echo("Stock, all locations together, on each day it changed")
+    span = (say("{start} to {end}", start=figures["from"], end=figures["to"]) if figures["from"]
+            else _("no entries yet"))
+    typer.echo(say("The drive of {ward}, {span}", ward=figures["ward"], span=span) + "\n")
+    typer.echo(_("Stock, all locations together, on each day it changed"))
     emit([{"item": line["item"], "on": on, "quantity": quantity}
           for line in figures["stock"] for on, quantity in line["points"]], "table",
-         [("item", "item"), ("on", "on"), ("quantity", "quantity")], empty="no stock")
-    typer.echo("\nReceived and handed out by week (đồng, goods at their declared value)")
-    emit(figures["weeks"], "table", WEEK_COLUMNS, empty="no entries")
-    for key, label in (("groups", "group"), ("tiers", "tier")):
-        typer.echo(f"\nHouseholds served, by {label}")
+         [("item", N_("item")), ("on", N_("on")), ("quantity", N_("quantity"))],
+         empty=N_("no stock"))
+    typer.echo("\n" + _("Received and handed out by week (đồng, goods at their declared value)"))
+    emit(figures["weeks"], "table", WEEK_COLUMNS, empty=N_("no entries"))
+    for key, column, title in (("groups", "group", N_("Households served, by group")),
+                               ("tiers", "tier", N_("Households served, by tier"))):
+        typer.echo("\n" + _(title))
         emit(figures["coverage"][key], "table",
-             [(label, label), ("served", "served"), ("declared", "declared")],
-             empty="no households")
+             [(column, column), ("served", N_("served")), ("declared", N_("declared"))],
+             empty=N_("no households"))
 
 
-WEEK_COLUMNS = [("week", "week"), ("monday", "from"), ("received", "received"),
-                ("handed_out", "handed out"), ("handouts", "hand-outs")]
+WEEK_COLUMNS = [("week", N_("week")), ("monday", N_("from")),
+                ("received", N_("received")), ("handed_out", N_("handed out")),
+                ("handouts", N_("hand-outs"))]
 
-WORDS = {
-    "vi": {"title": "Tổng quan đợt vận động — {ward}", "ward": "Đơn vị", "period": "Thời gian",
-           "received": "Đã nhận (tiền và hàng)", "handed_out": "Đã phát (tiền và hàng)",
-           "served": "Số hộ đã nhận", "weeks": "Số liệu theo tuần", "week": "tuần",
-           "monday": "từ ngày", "handouts": "lượt phát",
-           "note": "Hàng tính theo giá trị khai báo; phần quà theo giá trị các món bên trong. "
-                   "Hộ nhận chỉ ghi mã và tổ."},
-    "en": {"title": "The drive at a glance — {ward}", "ward": "Ward", "period": "Period",
-           "received": "Received (cash and goods)", "handed_out": "Handed out (cash and goods)",
-           "served": "Households served", "weeks": "Figures by week", "week": "week",
-           "monday": "from", "handouts": "hand-outs",
-           "note": "Goods at their declared value; a bundle at the value of what is in it. "
-                   "Households appear by code and group only."},
-}
+WORDS = {"title": N_("The drive at a glance — {ward}"), "ward": N_("Ward"),
+         "period": N_("Period"), "received": N_("Received (cash and goods)"),
+         "handed_out": N_("Handed out (cash and goods)"), "served": N_("Households served"),
+         "weeks": N_("Figures by week"), "week": N_("week"), "monday": N_("from"),
+         "handouts": N_("hand-outs"),
+         "note": N_("Goods at their declared value; a bundle at the value of what is in it. "
+                    "Households appear by code and group only.")}
 
 
 def as_page(figures: dict[str, Any], lang: str) -> str:
     """The charts on one printable page, headed by the drive's totals, with the weekly figures."""
     from . import charts
-    from .language import day, money, number
+    from .language import day, money, number, translated, words as lg_words
     from .pages import Figure, Note, Table, page
 
-    words = WORDS[lang]
+    words = translated(WORDS, lang)
+    label = lg_words(lang)
     period = " – ".join(day(d, lang) for d in (figures["from"], figures["to"]) if d)
     groups = figures["coverage"]["groups"]
     served = sum(row["served"] for row in groups)
@@ -126,7 +124,7 @@ def as_page(figures: dict[str, Any], lang: str) -> str:
              (words["served"], f"{number(served, lang)} / {number(declared, lang)}")]
     blocks = [Note(words["note"]),
               *[Figure(title, svg) for title, svg in charts.figures(figures, lang)],
-              Table(words["weeks"], [(k, words.get(k, t)) for k, t in WEEK_COLUMNS],
+              Table(words["weeks"], [(k, words.get(k, label(t))) for k, t in WEEK_COLUMNS],
                     figures["weeks"], kinds={"monday": "date", "received": "money",
                                              "handed_out": "money", "week": "code"})]
     return page(words["title"].format(ward=figures["ward"]), facts, blocks, lang, signers=[],

@@ -11,6 +11,7 @@ from ledger.errors import BadInput, Refused
 from ledger.storage import open_ledger
 
 from . import options as o
+from .language import N_, _, say
 from .progress import progress
 from .sheets import VIETNAMESE, read_rows
 from .writing import refresh
@@ -35,14 +36,14 @@ def register(app: typer.Typer) -> None:
 def donations(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
               actor: o.Actor = None) -> None:
     """Donations: receipt, date, donor, location, cash, items ("RICE=10; NOODLE=2"), note."""
-    _import(file, sheet, db, batch, "donation_rows", "donations",
+    _import(file, sheet, db, batch, "donation_rows", N_("donations"),
             ("receipt", "date", "donor", "location"), actor)
 
 
 def handouts(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
              actor: o.Actor = None) -> None:
     """Hand-outs: slip (optional), date, recipient, location, bundles, items, cash."""
-    _import(file, sheet, db, batch, "handout_rows", "hand-outs",
+    _import(file, sheet, db, batch, "handout_rows", N_("hand-outs"),
             ("date", "recipient", "location"), actor)
 
 
@@ -55,8 +56,8 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
     missing = [f"'{name}' ({VIETNAMESE[name]})" for name in required
                if table and name not in table[0][1]]
     if missing:
-        raise BadInput(f"{file.name} has no {' or '.join(missing)} column: "
-                       "name it in the header row")
+        raise BadInput("{name} has no {missing} column: name it in the header row",
+                       name=file.name, missing=' or '.join(missing))
     where = o.address(db)
     ledger = open_ledger(where)
     try:
@@ -65,16 +66,17 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
             bulk.check(ledger, rows)
         except bulk.ImportErrors as errors:
             for problem in errors.problems[:50]:
-                typer.echo(f"aid: {file.name} {problem}", err=True)
+                typer.echo(say("aid: {name} {problem}", name=file.name, problem=problem), err=True)
             more = len(errors.problems) - 50
             tail = f" ({more} more problems not shown)" if more > 0 else ""
             refusal = BadInput if errors.exit_code == 2 else Refused
             raise refusal(f"nothing was imported from {file.name}: fix the lines above{tail}")
-        with progress(len(rows), f"importing {what}") as advance:
+        with progress(len(rows), say("importing {what}", what=_(what))) as advance:
             outcome = bulk.write(ledger, rows, batch, advance)
     finally:
         ledger.close()
     refresh(where)
-    typer.echo(f"imported {outcome.written:,} {what} in {outcome.batches:,} batches; "
-               f"{outcome.skipped:,} already recorded, skipped")
+    typer.echo(say("imported {written:,} {what} in {batches:,} batches; {skipped:,} already "
+                   "recorded, skipped", written=outcome.written, what=_(what),
+                   batches=outcome.batches, skipped=outcome.skipped))
 

@@ -1,30 +1,98 @@
-"""The reader's language, and how that language writes money, numbers and dates (Babel).
+"""The reader's language: its words (gettext catalogs) and how it writes money, numbers and
+dates (Babel).
 
 `resolve` picks the language once per command: `--lang`, else `AID_LANG`, else the system locale
-(LANGUAGE, LC_ALL, LC_MESSAGES, LANG, in POSIX order), else English. Pages and, later, gettext
-catalogs take its answer. JSON output never goes through here: it stays codes, integers and ISO
-dates whatever the language.
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG, in POSIX order), else English. `activate` loads its
+catalog (commands/locale/vi/LC_MESSAGES/aid.mo, kept by `python -m commands.catalog`), and `_`
+translates an English text into it. Every text is written in English in the code; Vietnamese
+lives in the catalog. JSON and CSV output never go through here: they stay codes, integers and
+ISO dates whatever the language.
 """
 
 from __future__ import annotations
 
+import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ledger.errors import BadInput
+from ledger.errors import BadInput, LedgerError, render
 
 LANGUAGES = ("vi", "en")
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}  # en_GB: "17 Nov 2021", day before month like vi
 DEFAULT = "en"
 
+LOCALES_DIR = Path(__file__).with_name("locale")
+DOMAIN = "aid"
+
 Lang = Annotated[Optional[str], typer.Option(
     "--lang", metavar="vi|en",
-    help="Language of the page (default: $AID_LANG, else the system locale, else en).",
+    help="Language of help, messages and reports: vi or en (default: $AID_LANG, else the "
+         "system locale, else en). May be given anywhere on the command line.",
     show_default=False)]
+
+_active = DEFAULT
+
+
+def activate(lang: str) -> None:
+    """Speak `lang` from now on: messages, refusals, help and report headings."""
+    global _active
+    _active = lang
+    # typer's own few words ("Options", "Commands", "required") come from gettext's default
+    # domain through the `_` typer.core bound at import: give it that domain's catalog here
+    import typer.core
+
+    typer.core._ = catalog(lang, "messages").gettext
+
+
+def current() -> str:
+    """The language `activate` chose (English until it is called)."""
+    return _active
+
+
+@cache
+def catalog(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalog of `lang`; English, the language the code is written in, has none."""
+    return gettext.translation(domain, LOCALES_DIR, [lang], fallback=True)
+
+
+def _(text: str) -> str:
+    """`text` (English) in the active language."""
+    return catalog(_active).gettext(text) if _active != DEFAULT else text
+
+
+def N_(text: str) -> str:
+    """Marks an English text for the catalog where it is defined; `_` translates it when shown."""
+    return text
+
+
+def say(text: str, /, **fields: object) -> str:
+    """`text` in the active language with its `{fields}` filled in (`{n:,}`: 1,234 or 1.234)."""
+    return render(text, fields, _, _grouped)
+
+
+def _grouped(value: int) -> str:
+    return f"{value:,}" if _active == DEFAULT else number(value, _active)
+
+
+def words(lang: str) -> Callable[[str], str]:
+    """A `_` for a page printed in `lang`, whatever the active language."""
+    return catalog(lang).gettext
+
+
+def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:
+    """A page's labels (English, marked with N_) in `lang`."""
+    return {key: words(lang)(text) for key, text in texts.items()}
+
+
+def message(error: LedgerError) -> str:
+    """A refusal in the active language, its whole numbers grouped as the language groups them."""
+    return str(error) if _active == DEFAULT else error.text(_, _grouped)
 
 
 def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -34,8 +102,9 @@ def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) 
         if value:
             language = _language(value)
             if language is None:
-                raise BadInput(f"{source} {value!r} is not a language aid-ledger speaks: "
-                               f"use {' or '.join(LANGUAGES)}")
+                raise BadInput("{source} {value!r} is not a language aid-ledger speaks: use "
+                               "{languages}",
+                               source=source, value=value, languages=' or '.join(LANGUAGES))
             return language
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         for value in env.get(name, "").split(":"):

@@ -15,6 +15,8 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
+from . import language
+
 from . import audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
 
 VERSION = "0.1.0"
@@ -27,27 +29,76 @@ class AidGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         try:
+            args = self._speak(sys.argv[1:] if args is None else list(args))
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
         except LedgerError as error:
-            code = _fail(f"aid: {error}", error.exit_code)
+            code = _fail(f"aid: {language.message(error)}", error.exit_code)
         except click_exceptions.UsageError as error:
             where = error.ctx.command_path if error.ctx else "aid"
-            message = error.format_message().rstrip(".")
-            code = _fail(f"{where}: {message} (see `{where} --help`)", 2)
+            message = _usage(error.format_message().rstrip("."))
+            code = _fail(language.say("{where}: {message} (see `{where} --help`)", where=where,
+                                      message=message), 2)
         except click_exceptions.ClickException as error:
             code = _fail(f"aid: {error.format_message()}", error.exit_code)
         except typer.Abort:
-            code = _fail("aid: aborted", 1)
+            code = _fail("aid: " + language._("aborted"), 1)
         except Exception as error:  # the database said no: permissions, disk full, server down
             if not type(error).__module__.startswith(("eventsourcing", "sqlite3", "psycopg")):
                 raise
             first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            code = _fail(f"aid: the database refused: {first}", 1)
+            code = _fail(language.say("aid: the database refused: {first}", first=first), 1)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+    def _speak(self, args: list[str]) -> list[str]:
+        """Activate the reader's language before anything is printed, help included; `--lang`
+        may stand anywhere before `--`, so it is taken out here rather than by one command."""
+        given, rest = _take_lang(args)
+        language.activate(language.resolve(given))
+        from .helptexts import translate
+
+        translate(self, language._)
+        return rest
+
+
+# click's own words for usage mistakes (it has no catalog): the leading phrase is translated
+CLICK_PHRASES = (language.N_("Missing option"), language.N_("Missing argument"),
+                 language.N_("Missing parameter"), language.N_("No such option"),
+                 language.N_("Invalid value for"), language.N_("Did you mean"),
+                 language.N_("Got unexpected extra arguments"),
+                 language.N_("Got unexpected extra argument"),
+                 language.N_("Possible options"))
+
+
+def _usage(message: str) -> str:
+    """A usage mistake as click words it, its phrases in the reader's language."""
+    for phrase in CLICK_PHRASES:
+        if phrase in message:
+            message = message.replace(phrase, language._(phrase))
+    return message
+
+
+def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:
+    """(the last --lang value, the arguments without it); after `--` everything is kept."""
+    given, rest, index = None, [], 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            rest += args[index:]
+            break
+        if word == "--lang" and index + 1 < len(args):
+            given, index = args[index + 1], index + 2
+            continue
+        if word.startswith("--lang="):
+            given = word.split("=", 1)[1]
+        else:
+            rest.append(word)
+        index += 1
+    return given, rest
 
 
 def _fail(message: str, code: int) -> int:
@@ -76,8 +127,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(ctx: typer.Context,
           version: Annotated[bool, typer.Option("--version", callback=_version,
-                                                is_eager=True, help="Print the version.")] = False
-          ) -> None:
+                                                is_eager=True, help="Print the version.")] = False,
+          lang: language.Lang = None) -> None:
     """aid-ledger: record every gift, bundle and hand-out; ask what is left."""
     if ctx.invoked_subcommand is None:
         from . import overview

@@ -21,15 +21,12 @@ from html import escape
 from typing import Any, Union
 
 from . import language as lg
+from .language import N_
 
-LABELS = {
-    "vi": {"page": "Trang", "sign_hint": "(Ký, ghi rõ họ tên)", "none": "Không có.",
-           "roles": ("Người lập biểu", "Trưởng ban", "Thủ quỹ"),
-           "on": "ngày {d} tháng {m} năm {y}"},
-    "en": {"page": "Page", "sign_hint": "(signature and full name)", "none": "None.",
-           "roles": ("Prepared by (người lập biểu)", "Head of the board (trưởng ban)",
-                     "Treasurer (thủ quỹ)")},
-}
+LABELS = {"page": N_("Page"), "sign_hint": N_("(signature and full name)"), "none": N_("None."),
+          "on": N_("on {d}/{m}/{y}")}
+ROLES = (N_("Prepared by (người lập biểu)"), N_("Head of the board (trưởng ban)"),
+         N_("Treasurer (thủ quỹ)"))
 
 
 @dataclass
@@ -72,7 +69,6 @@ def page(title: str, facts: Sequence[tuple[str, str]], blocks: Sequence[Block], 
     """The whole HTML document. `signers`: roles under the signature block (default: người lập
     biểu, trưởng ban, thủ quỹ; [] for none); `place` and `signed_on` (ISO, default today) make
     the "Phường 3, ngày 21 tháng 11 năm 2021" line above it; `footer` goes in the page margin."""
-    labels = LABELS[lang]
     head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     parts = [f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -81,7 +77,7 @@ def page(title: str, facts: Sequence[tuple[str, str]], blocks: Sequence[Block], 
     if facts:
         parts.append(f'<table class="facts">{head}</table>\n')
     parts += [_block(block, lang) for block in blocks]
-    roles = labels["roles"] if signers is None else signers
+    roles = [lg.words(lang)(role) for role in ROLES] if signers is None else signers
     if roles:
         parts.append(signatures(roles, lang, place, signed_on))
     parts.append("</body>\n</html>\n")
@@ -102,7 +98,7 @@ def _block(block: Block, lang: str) -> str:
 def table(block: Table, lang: str) -> str:
     note = f'<p class="note">{escape(block.note)}</p>\n' if block.note else ""
     if not block.rows:
-        return f"<h2>{escape(block.title)}</h2>\n{note}<p>{LABELS[lang]['none']}</p>\n"
+        return f"<h2>{escape(block.title)}</h2>\n{note}<p>{lg.words(lang)(LABELS['none'])}</p>\n"
     heads = "".join(f'<th class="{_align(block, key)}">{escape(title)}</th>'
                     for key, title in block.columns)
     if block.sign is not None:
@@ -145,13 +141,13 @@ def signatures(roles: Sequence[str], lang: str, place: str = "",
     """The signature block: place and date, then one column per role with room to sign."""
     when = date.fromisoformat(signed_on) if signed_on else date.today()
     if lang == "vi":
-        day_text = LABELS["vi"]["on"].format(d=f"{when.day:02d}", m=f"{when.month:02d}",
-                                             y=when.year)
+        day_text = lg.words(lang)(LABELS["on"]).format(d=f"{when.day:02d}",
+                                                       m=f"{when.month:02d}", y=when.year)
     else:
         day_text = lg.day(when, lang)
     line = f"{place}, {day_text}" if place else day_text
     cells = "".join(f'<td><strong>{escape(role)}</strong><br><span class="hint">'
-                    f'{escape(LABELS[lang]["sign_hint"])}</span></td>' for role in roles)
+                    f'{escape(lg.words(lang)(LABELS["sign_hint"]))}</span></td>' for role in roles)
     return (f'<div class="signatures"><p class="when">{escape(line)}</p>\n'
             f'<table class="signers"><tr>{cells}</tr></table></div>\n')
 
@@ -162,7 +158,7 @@ def _css_string(text: str) -> str:
 
 def style(lang: str, footer: str = "") -> str:
     """Screen and A4 print styles; page numbers and the footer live in the page margins."""
-    page_label = _css_string(LABELS[lang]["page"] + " ")
+    page_label = _css_string(lg.words(lang)(LABELS["page"]) + " ")
     left = f"@bottom-left {{ content: {_css_string(footer)}; font-size: 7.5pt; color: #555; }}" \
         if footer else ""
     return f"""

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ledger.errors import BadInput, Refused
 
+from .language import say
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -42,16 +44,16 @@ def save(html: str, output: Path) -> str:
     suffix = output.suffix.lower()
     if suffix in (".html", ".htm"):
         output.write_text(html, encoding="utf-8")
-        return f"wrote {output}"
+        return say("wrote {output}", output=output)
     if suffix != ".pdf":
-        raise BadInput(f"--output {output}: write a .html or a .pdf file")
+        raise BadInput("--output {output}: write a .html or a .pdf file", output=output)
     browser = find_chromium()
     if browser is None:
-        raise BadInput(f"cannot write {output}: no Chromium found to print the PDF with "
-                       f"(install it: apt-get install chromium), or write "
-                       f"--output {output.with_suffix('.html')} and print that from a browser")
+        raise BadInput("cannot write {output}: no Chromium found to print the PDF with (install "
+                       "it: apt-get install chromium), or write --output {html} and print that "
+                       "from a browser", output=output, html=output.with_suffix('.html'))
     print_pdf(browser, html, output)
-    return f"wrote {output}"
+    return say("wrote {output}", output=output)
 
 
 def print_pdf(browser: str, html: str, output: Path) -> None:
@@ -63,13 +65,15 @@ def print_pdf(browser: str, html: str, output: Path) -> None:
         command = chromium_command(browser, Path(work) / "profile", "--no-pdf-header-footer",
                                    f"--print-to-pdf={target}", page.as_uri())
         if sys.stderr.isatty():
-            print(f"printing {output} with {Path(browser).name} …", file=sys.stderr)
+            print(say("printing {output} with {browser} …", output=output,
+                      browser=Path(browser).name), file=sys.stderr)
         try:
             done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise Refused(f"Chromium could not print {output}: {error}") from None
+            raise Refused("Chromium could not print {output}: {error}",
+                          output=output, error=error) from None
         if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise Refused(f"Chromium could not print {output} (exit {done.returncode})"
-                          + (f": {said[-1]}" if said else ""))
+            raise Refused("Chromium could not print {output} (exit {code}){said}", output=output,
+                          code=done.returncode, said=f": {said[-1]}" if said else "")
         shutil.move(str(target), output)

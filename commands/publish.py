@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from .language import N_, _
 from .render import emit
 
 CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
@@ -31,8 +32,8 @@ def as_table(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(header(statement))
     for section in statement["sections"]:
         typer.echo(f"\n{section.title}")
-        emit(section.rows, "table", section.columns, empty="none")
-    typer.echo("\nLedger digest (check with `aid audit verify --digest`)")
+        emit(section.rows, "table", section.columns, empty=N_("none"))
+    typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_lines(digest):
         typer.echo(f"  {key}: {value}")
 
@@ -55,59 +56,27 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(out.getvalue(), nl=False)
 
 
-VI_TITLES = {
-    "donors": "Nhà hảo tâm và số đã ủng hộ", "donations": "Các khoản nhận (phiếu thu)",
-    "received": "Tổng đã nhận", "purchases": "Mua sắm từ quỹ",
-    "by_group": "Đã phát, theo tổ", "by_household": "Đã phát, theo mã hộ (không ghi tên)",
-    "losses": "Hư hỏng, hao hụt, kiểm kê chênh lệch", "stock": "Tồn kho", "cash": "Quỹ tiền mặt",
-}
-VI_HEADINGS = {
-    "donor": "mã", "name": "tên", "gifts": "số lần", "cash": "tiền mặt", "goods": "hàng",
-    "value": "giá trị", "entry": "số", "on": "ngày", "receipt": "phiếu thu", "item": "mặt hàng",
-    "quantity": "số lượng", "unit": "đơn vị", "supplier": "nơi bán", "location": "kho",
-    "group": "tổ", "households": "số hộ", "bundles": "phần quà", "recipient": "mã hộ",
-    "times": "số lần", "change": "chênh lệch", "reason": "lý do", "line": "khoản",
-    "amount": "số tiền",
-}
-VI_CASH_LINES = {
-    "opening balance of the fund": "Tồn quỹ đầu kỳ", "received": "Thu trong kỳ",
-    "spent on purchases": "Chi mua hàng",
-    "handed out (in cash and in bundles)": "Đã phát (tiền mặt và trong phần quà)",
-    "put into / taken from packed bundles": "Đưa vào / lấy ra từ phần quà đã đóng gói",
-    "closing balance of the fund": "Tồn quỹ cuối kỳ",
-    "cash inside packed bundles still held": "Tiền trong phần quà chưa phát",
-    "cash left in all": "Tổng tiền còn lại",
-}
 KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
          "receipt": "code"}
-WORDS = {
-    "vi": {"title": "Công khai tài chính quỹ tương trợ — {ward}", "ward": "Đơn vị",
-           "period": "Thời gian", "start": "từ đầu", "today": "nay", "printed": "In lúc",
-           "digest": "Mã kiểm tra sổ (digest)", "head": "{events} sự kiện, head {head}",
-           "field": "mục", "value": "giá trị",
-           "privacy": "Hộ nhận chỉ ghi mã hộ và tổ, không ghi tên. "
-                      "Hàng tính theo giá trị khai báo.",
-           "keep": "Hãy giữ trang này. Về sau ai cũng có thể chạy `aid audit verify --digest` "
-                   "với các số trên: lệnh báo lỗi nếu bất kỳ bút toán nào đến đây bị sửa, xoá "
-                   "hay đảo thứ tự."},
-    "en": {"title": "Public statement (công khai) — {ward}", "ward": "Ward",
-           "period": "Period", "start": "the beginning", "today": "today", "printed": "Printed",
-           "digest": "Ledger digest", "head": "{events} events, head {head}",
-           "field": "field", "value": "value",
-           "privacy": "Households appear by code and group only. Goods at their declared value.",
-           "keep": "Keep this page. Anyone can later run `aid audit verify --digest` with these "
-                   "figures: it fails if any entry up to here was changed, removed or reordered."},
-}
+WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
+         "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
+         "printed": N_("Printed"), "digest": N_("Ledger digest"),
+         "head": N_("{events} events, head {head}"), "field": N_("field"), "value": N_("value"),
+         "privacy": N_("Households appear by code and group only. Goods at their declared "
+                       "value."),
+         "keep": N_("Keep this page. Anyone can later run `aid audit verify --digest` with these "
+                    "figures: it fails if any entry up to here was changed, removed or "
+                    "reordered.")}
 
 
 def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str) -> str:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
     totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
     from . import charts
-    from .language import day
+    from .language import day, translated
     from .pages import Figure, Note, Table, page
 
-    words = WORDS[lang]
+    words = translated(WORDS, lang)
     start = day(statement["from"], lang) if statement["from"] else words["start"]
     end = day(statement["to"], lang) if statement["to"] else words["today"]
     facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
@@ -128,11 +97,11 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
 def _table(section: Any, lang: str) -> Any:
     from .pages import Table
 
-    columns, rows = section.columns, section.rows
-    title = section.title
-    if lang == "vi":
-        title = VI_TITLES.get(section.key, title)
-        columns = [(key, VI_HEADINGS.get(key, heading)) for key, heading in columns]
-        if section.key == "cash":
-            rows = [{**row, "line": VI_CASH_LINES.get(row["line"], row["line"])} for row in rows]
-    return Table(title, columns, rows, kinds=KINDS)
+    from .language import words
+
+    label = words(lang)
+    columns = [(key, label(heading)) for key, heading in section.columns]
+    rows = section.rows
+    if section.key == "cash":
+        rows = [{**row, "line": label(row["line"])} for row in rows]
+    return Table(label(section.title), columns, rows, kinds=KINDS)

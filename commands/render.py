@@ -1,4 +1,5 @@
-"""Printing rows as a table (tabulate), CSV or JSON. JSON keeps codes, integers and ISO dates."""
+"""Printing rows as a table (tabulate), CSV or JSON. JSON and CSV keep codes, integers and ISO
+dates; a table or a workbook is for people, so its headings are in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from typing import Any
 
 import typer
 
+from .language import N_, _, current, number, say
+
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
-         columns: list[tuple[str, str]] | None = None, empty: str = "nothing to show",
+         columns: list[tuple[str, str]] | None = None, empty: str = N_("nothing to show"),
          output: Path | None = None) -> None:
-    """Print `rows` in `fmt`; `columns` picks and titles the table and CSV columns.
+    """Print `rows` in `fmt`; `columns` picks the columns and (marked with N_) titles them.
 
     With `output` (an .xlsx path, see options.Output) the table is written there instead.
     """
@@ -26,7 +29,7 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = [rows] if isinstance(rows, dict) else rows
-    keys = [key for key, _ in columns] if columns else list(table[0]) if table else []
+    keys = [key for key, _title in columns] if columns else list(table[0]) if table else []
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -35,11 +38,11 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
         typer.echo(out.getvalue(), nl=False)
         return
     if not table:
-        typer.echo(empty)
+        typer.echo(_(empty))
         return
     from tabulate import tabulate
 
-    titles = [title for _, title in columns] if columns else keys
+    titles = [_(title) for _key, title in columns] if columns else [_(key) for key in keys]
     body = [[_cell(row.get(k, "")) for k in keys] for row in table]
     typer.echo(tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
                         colalign=[_align(table, k) for k in keys]))
@@ -51,14 +54,14 @@ def save(output: Path, tables: Sequence[tuple[str, list[dict[str, Any]],
     from .workbook import save as write
 
     count = write(output, tables)
-    typer.echo(f"wrote {count:,} rows to {output}")
+    typer.echo(say("wrote {count:,} rows to {output}", count=count, output=output))
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool) or value is None:
-        return "" if value is None else ("yes" if value else "no")
+        return "" if value is None else (_("yes") if value else _("no"))
     if isinstance(value, int):
-        return f"{value:,}"
+        return number(value, current())
     return str(value)
 
 

@@ -13,6 +13,7 @@ from projections.history import effect, history as history_lines
 from projections.store import ReadModels
 
 from . import options as o
+from .language import N_, _, say
 from .progress import progress
 from .render import emit
 
@@ -40,9 +41,9 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
           output: o.Output = None, db: o.Db = None) -> None:
     """What is left, per location and item; bundles appear under their code (tồn kho)."""
     rows = load_books(db).stock(at=at, as_of=o.as_of(as_of))
-    emit(rows, fmt.value, [("location", "location"), ("item", "item"), ("name", "name"),
-                           ("quantity", "quantity"), ("unit", "unit")], empty="no stock",
-         output=output)
+    emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),
+                           ("name", N_("name")), ("quantity", N_("quantity")),
+                           ("unit", N_("unit"))], empty=N_("no stock"), output=output)
 
 
 def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
@@ -53,15 +54,21 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
         emit(book, "json")
         return
     rows = [{"category": k, "đồng": v} for k, v in book.items()]
-    emit(rows, fmt.value, output=output)
+    if fmt.value != "csv":  # a table or a workbook is for people: their words
+        rows = [{"category": _(CASH_LINES.get(k, k)), "đồng": v} for k, v in book.items()]
+    emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output)
+
+
+CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
+              "packed": N_("packed"), "balance": N_("balance")}
 
 
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
     emit(load_books(db).packable(at=at, as_of=o.as_of(as_of)), fmt.value,
-         [("bundle", "bundle"), ("location", "location"), ("packable", "packable"),
-          ("limited_by", "limited by")], empty="no bundles defined", output=output)
+         [("bundle", N_("bundle")), ("location", N_("location")), ("packable", N_("packable")),
+          ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output)
 
 
 def history(at: At = None, item: Annotated[Optional[str], typer.Option(
@@ -77,22 +84,22 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
         log.close()
     for line in lines:
         line["effect"] = effect(line)
-    columns = [("id", "id"), ("on", "on"), ("kind", "kind"), ("actor", "actor"),
-               ("detail", "detail"), ("effect", "effect")]
+    columns = [("id", N_("id")), ("on", N_("on")), ("kind", N_("kind")), ("actor", N_("actor")),
+               ("detail", N_("detail")), ("effect", N_("effect"))]
     if at is not None and item is not None:
-        columns += [("change", "change"), ("balance", "balance")]
+        columns += [("change", N_("change")), ("balance", N_("balance"))]
     if fmt.value == "json" and output is None:
         emit(lines, "json")
     else:
-        emit(lines, fmt.value, columns, empty="no entries", output=output)
+        emit(lines, fmt.value, columns, empty=N_("no entries"), output=output)
 
 
 def rebuild(db: o.Db = None) -> None:
     """Recompute every stored read model from the first event (reports stay identical)."""
     log = open_log(o.address(db), writable=True)
     try:
-        with progress(log.head(), "rebuilding read models") as advance:
+        with progress(log.head(), _("rebuilding read models")) as advance:
             position = ReadModels(log).rebuild(advance)
     finally:
         log.close()
-    typer.echo(f"rebuilt read models from {position:,} events")
+    typer.echo(say("rebuilt read models from {position:,} events", position=position))

@@ -61,13 +61,14 @@ def read_rows(path: Path, sheet: str | None = None) -> Rows:
     """The data rows of a .xlsx (first sheet, or `sheet`) or .csv file, keyed by column name."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        raise BadInput(f"{path.name}: import reads .xlsx or .csv files, "
-                       f"not '{suffix or path.name}'")
+        raise BadInput("{name}: import reads .xlsx or .csv files, not '{suffix}'",
+                       name=path.name, suffix=suffix or path.name)
     if not path.is_file():
-        raise BadInput(f"cannot read {path}: there is no such file")
+        raise BadInput("cannot read {path}: there is no such file", path=path)
     if suffix in (".csv", ".txt"):
         if sheet is not None:
-            raise BadInput(f"--sheet only applies to .xlsx files, and {path.name} is CSV")
+            raise BadInput("--sheet only applies to .xlsx files, and {name} is CSV",
+                           name=path.name)
         grid = _csv_grid(path)
     else:
         grid = _xlsx_grid(path, sheet)
@@ -100,7 +101,8 @@ def _csv_grid(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         text = decode(path.read_bytes())
     except UnicodeDecodeError:
-        raise BadInput(f"{path.name} is not readable text: save it as CSV UTF-8") from None
+        raise BadInput("{name} is not readable text: save it as CSV UTF-8",
+                       name=path.name) from None
     lines = text.splitlines()
     header = next((line for line in lines if line.strip()), "")
     reader = csv.reader(lines, delimiter=_delimiter(header))
@@ -121,7 +123,8 @@ def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise BadInput(f"{path.name} is not a readable .xlsx workbook ({error})") from None
+        raise BadInput("{name} is not a readable .xlsx workbook ({error})",
+                       name=path.name, error=error) from None
     try:
         if sheet is None:
             found = book.worksheets[0]
@@ -129,7 +132,8 @@ def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
             found = book[sheet]
         else:
             names = ", ".join(f"'{name}'" for name in book.sheetnames)
-            raise BadInput(f"{path.name} has no sheet '{sheet}': its sheets are {names}")
+            raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
+                           name=path.name, sheet=sheet, names=names)
         found.reset_dimensions()  # trust the cells, not a stale size some writers leave
         for cells in found.iter_rows():
             numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
@@ -158,10 +162,10 @@ def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
         rows.append((number, row))
     if header is None:
         if first is None:
-            raise BadInput(f"{path.name} is empty: it needs a header row")
+            raise BadInput("{name} is empty: it needs a header row", name=path.name)
         found = ", ".join(filter(None, first))
-        raise BadInput(f"{path.name} has no header row naming its columns "
-                       f"(e.g. receipt/số phiếu, date/ngày): found {found}")
+        raise BadInput("{name} has no header row naming its columns (e.g. receipt/số phiếu, "
+                       "date/ngày): found {found}", name=path.name, found=found)
     return rows
 
 
@@ -169,8 +173,8 @@ def _unique(path: Path, names: list[str], texts: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for name, text in zip(names, texts):
         if name and name in seen:
-            raise BadInput(f"{path.name}: columns '{seen[name]}' and '{text}' both mean "
-                           f"'{name}': keep one")
+            raise BadInput("{name}: columns '{other}' and '{text}' both mean '{meaning}': keep "
+                           "one", name=path.name, other=seen[name], text=text, meaning=name)
         seen[name] = text
     return names
 

@@ -13,6 +13,7 @@ from ledger.inputs import pairs, whole
 from ledger.storage import open_ledger, open_log
 
 from . import options as o
+from .language import N_, _, say
 from .render import emit, save
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
@@ -32,11 +33,12 @@ Slot = Annotated[Optional[str], typer.Option(
 Voucher = Annotated[str, typer.Argument(help="Voucher code as printed, e.g. 7KQ-M2X-9TB.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (lost, moved away, …).")]
 
-VOUCHER_COLUMNS = [("code", "voucher"), ("recipient", "recipient"), ("shop", "shop"),
-                   ("value", "value"), ("used", "used"), ("left", "left"), ("visits", "visits"),
-                   ("last_visit", "last visit"), ("valid_to", "valid to"), ("status", "status")]
-PICKUP_COLUMNS = [("entry", "entry"), ("on", "on"), ("voucher", "voucher"),
-                  ("recipient", "recipient"), ("goods", "goods"), ("value", "value")]
+VOUCHER_COLUMNS = [("code", N_("voucher")), ("recipient", N_("recipient")), ("shop", N_("shop")),
+                   ("value", N_("value")), ("used", N_("used")), ("left", N_("left")),
+                   ("visits", N_("visits")), ("last_visit", N_("last visit")),
+                   ("valid_to", N_("valid to")), ("status", N_("status"))]
+PICKUP_COLUMNS = [("entry", N_("entry")), ("on", N_("on")), ("voucher", N_("voucher")),
+                  ("recipient", N_("recipient")), ("goods", N_("goods")), ("value", N_("value"))]
 
 
 def register(app: typer.Typer) -> None:
@@ -97,7 +99,7 @@ def price(shop: str,
 
     prices = pairs(item, minimum=0)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
-    typer.echo(f"recorded entry {entry}")
+    typer.echo(say("recorded entry {entry}", entry=entry))
 
 
 def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
@@ -109,8 +111,9 @@ def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(f"recorded entry {issued.entry}")
-    typer.echo(f"voucher for {issued.recipient} at {shop}: {_describe(terms)}")
+    typer.echo(say("recorded entry {entry}", entry=issued.entry))
+    typer.echo(say("voucher for {recipient} at {shop}: {terms}",
+                   recipient=issued.recipient, shop=shop, terms=_describe(terms)))
     typer.echo(issued.code)
 
 
@@ -143,12 +146,13 @@ def issue_batch(shop: Shop, value: Value,
             for i in issued]
     rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
              for code in excluded]
-    emit(rows, fmt.value, [("recipient", "recipient"), ("code", "voucher"), ("entry", "entry"),
-                           ("skipped", "skipped")], output=output)
+    emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
+                           ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
     if fmt.value == "table":
         made = sum(1 for row in rows if row["code"])
-        typer.echo(f"issued {made} voucher(s) at {shop} ({_describe(terms)}); "
-                   f"skipped {len(rows) - made}")
+        typer.echo(say("issued {made} voucher(s) at {shop} ({terms}); skipped "
+                       "{skipped}",
+                       made=made, shop=shop, terms=_describe(terms), skipped=len(rows) - made))
 
 
 def pickup(voucher: Voucher,
@@ -160,9 +164,9 @@ def pickup(voucher: Voucher,
     goods = pairs(item)
     receipt = _write(db, lambda ledger: vouchers.pickup(ledger, voucher, goods, o.on(on),
                                                         o.actor(actor)))
-    typer.echo(f"voucher {receipt.code}: {receipt.value:,} đồng of goods, "
-               f"{receipt.left:,} đồng left")
-    typer.echo(f"recorded entry {receipt.entry}")
+    typer.echo(say("voucher {code}: {value:,} đồng of goods, {left:,} đồng left",
+                   code=receipt.code, value=receipt.value, left=receipt.left))
+    typer.echo(say("recorded entry {entry}", entry=receipt.entry))
 
 
 def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
@@ -172,7 +176,7 @@ def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = N
 
     entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(f"recorded entry {entry}")
+    typer.echo(say("recorded entry {entry}", entry=entry))
 
 
 def _shops(db: Path | None) -> Any:
@@ -191,10 +195,10 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     from ledger.vouchercode import parse
 
     code = parse(voucher)
-    _, shops = _shops(db)
+    _books, shops = _shops(db)
     if shops.find(code) is None:
-        raise BadInput(f"unknown voucher {code}: check the code printed on the voucher, "
-                       "or see `aid voucher list`")
+        raise BadInput("unknown voucher {code}: check the code printed on the voucher, or see "
+                       "`aid voucher list`", code=code)
     card = shops.detail(code, o.as_of(as_of))
     for pick in card["pickups"]:
         pick["goods"] = _goods(pick["items"])
@@ -208,7 +212,7 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     emit(fields, fmt.value)
     if fmt.value == "table":
         typer.echo("")
-    emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty="no pick-ups yet")
+    emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty=N_("no pick-ups yet"))
 
 
 def list_vouchers(shop: Annotated[Optional[str], typer.Option(
@@ -216,10 +220,10 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
                   as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
                   output: o.Output = None, db: o.Db = None) -> None:
     """Every voucher by code, with its recipient's code, use and status."""
-    _, shops = _shops(db)
+    _books, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
-         empty="no vouchers issued", output=output)
+         empty=N_("no vouchers issued"), output=output)
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
@@ -228,11 +232,13 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     books, shops = _shops(db)
     if books.state["locations"].get(shop, {}).get("kind") != "shop":
         known = sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
-        raise BadInput(f"'{shop}' is not a 0 đồng shop; shops: {', '.join(known) or 'none'}")
+        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
+                       shop=shop, shops=', '.join(known) or 'none')
     found = shops.report(books, shop, o.as_of(as_of))
     for pick in found["pickups"]:
         pick["goods"] = _goods(pick["items"])
-    goods = [("item", "item"), ("name", "name"), ("quantity", "quantity"), ("unit", "unit")]
+    goods = [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
+             ("unit", N_("unit"))]
     if output is not None:
         totals = {**found["vouchers"], "value_given": found["value_given"]}
         save(output, [("stock", found["stock"], goods), ("pick-ups", found["pickups"],
@@ -245,19 +251,23 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     if fmt.value == "csv":
         emit(found["pickups"], "csv", PICKUP_COLUMNS)
         return
-    when = f" as of {found['as_of']}" if found["as_of"] else ""
-    typer.echo(f"0 đồng shop {shop}: {found['name']}{when}\n\nStock:")
-    emit(found["stock"], "table", goods, empty="no stock")
-    typer.echo("\nPick-ups:")
-    emit(found["pickups"], "table", PICKUP_COLUMNS, empty="no pick-ups")
-    typer.echo("\nGiven out with vouchers:")
-    emit(found["given"], "table", goods, empty="nothing")
+    when = say(" as of {day}", day=found["as_of"]) if found["as_of"] else ""
+    typer.echo(say("0 đồng shop {shop}: {name}{when}", shop=shop, name=found["name"], when=when))
+    typer.echo("\n" + _("Stock:"))
+    emit(found["stock"], "table", goods, empty=N_("no stock"))
+    typer.echo("\n" + _("Pick-ups:"))
+    emit(found["pickups"], "table", PICKUP_COLUMNS, empty=N_("no pick-ups"))
+    typer.echo("\n" + _("Given out with vouchers:"))
+    emit(found["given"], "table", goods, empty=N_("nothing"))
     v = found["vouchers"]
-    typer.echo(f"\nVouchers: {v['issued']} issued, {v['used']} used, {v['unused']} unused "
-               f"(live {v['live']}, not yet valid {v['not_yet_valid']}, used up {v['used_up']}, "
-               f"expired {v['expired']}, cancelled {v['cancelled']})")
-    typer.echo(f"Value: {v['value_issued']:,} đồng issued, {found['value_given']:,} đồng given, "
-               f"{v['value_left']:,} đồng left on vouchers still held")
+    typer.echo("\n" + say("Vouchers: {issued} issued, {used} used, {unused} unused (live {live}, "
+                          "not yet valid {not_yet_valid}, used up {used_up}, expired {expired}, "
+                          "cancelled {cancelled})", **{key: v[key] for key in (
+                              "issued", "used", "unused", "live", "not_yet_valid", "used_up",
+                              "expired", "cancelled")}))
+    typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
+                   "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
+                   value_given=found["value_given"], value_left=v["value_left"]))
 
 
 def _goods(items: dict[str, int]) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 
 from ledger.errors import BadInput
 
+from .language import _
+
 Columns = Sequence[tuple[str, str]] | None
 Table = tuple[str, list[dict[str, Any]], Columns]
 
@@ -44,8 +46,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(_title(book, title))
-    keys = [key for key, _ in columns] if columns else list(rows[0]) if rows else []
-    titles = [name for _, name in columns] if columns else keys
+    keys = [key for key, _name in columns] if columns else list(rows[0]) if rows else []
+    titles = [_(name) for _key, name in columns] if columns else [_(key) for key in keys]
     sheet.append(titles)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -104,7 +106,8 @@ def _atomically(book: Any, path: Path) -> None:
     """Save next to the target, then rename: a failed save never leaves half a workbook."""
     folder = path.parent
     if not folder.is_dir():
-        raise BadInput(f"cannot write {path}: there is no folder {folder}")
+        raise BadInput("cannot write {path}: there is no folder {folder}",
+                       path=path, folder=folder)
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=".aid-", suffix=".xlsx", dir=folder)
@@ -112,8 +115,8 @@ def _atomically(book: Any, path: Path) -> None:
         book.save(temporary)
         os.replace(temporary, path)
     except PermissionError:
-        raise BadInput(f"cannot write {path}: it is read-only or open in another program "
-                       "(close it in Excel and try again)") from None
+        raise BadInput("cannot write {path}: it is read-only or open in another program (close it "
+                       "in Excel and try again)", path=path) from None
     finally:
         if temporary and os.path.exists(temporary):
             os.remove(temporary)

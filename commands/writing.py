@@ -11,6 +11,7 @@ import typer
 from ledger.storage import Address, open_ledger, open_log
 from projections.store import ReadModels
 
+from .language import say
 from .options import address
 
 
@@ -23,7 +24,7 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
     finally:
         ledger.close()
     refresh(where, lag=LAG)
-    typer.echo(f"recorded entry {entry}")
+    typer.echo(say("recorded entry {entry}", entry=entry))
     return entry
 
 

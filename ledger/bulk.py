@@ -19,7 +19,7 @@ from .dates import parse_date
 from .errors import BadInput, LedgerError
 from .inputs import code, pairs, whole
 from .service import Ledger, Written
-from .text import clean
+from .text import N_, clean
 from .ward import Ward
 
 @dataclass(frozen=True)
@@ -41,10 +41,14 @@ class Outcome:
 class ImportErrors(LedgerError):
     """Every problem found, one per line, so the whole file can be fixed in one go."""
 
-    def __init__(self, problems: list[str], exit_code: int) -> None:
+    def __init__(self, problems: list[LedgerError], exit_code: int) -> None:
         self.problems = problems
         self.exit_code = exit_code
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(map(str, problems)))
+
+
+def _on_line(line: int, error: LedgerError) -> LedgerError:
+    return type(error)(N_("line {line}: {problem}"), line=line, problem=error)
 
 
 def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
@@ -91,14 +95,15 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
 def check(ledger: Ledger, rows: Sequence[Row]) -> None:
     """Dry-run every row not yet recorded on a copy of the ward; raise all refusals at once."""
     seen: set[str] = set()
-    problems: list[str] = []
+    problems: list[LedgerError] = []
     worst = 1
     ward = copy.deepcopy(ledger.ward())
     claimed = ledger.claimed([row.key for row in rows])
     for row in rows:
         if row.key in seen and not row.key.startswith("handout-row:"):
-            problems.append(f"line {row.line}: {row.key.replace(':', ' ', 1)} appears "
-                            "earlier in the file; each is recorded once")
+            problems.append(BadInput("line {line}: {key} appears earlier in the file; each is "
+                                     "recorded once", line=row.line,
+                                     key=row.key.replace(":", " ", 1)))
             worst = 2
             continue
         seen.add(row.key)
@@ -107,7 +112,7 @@ def check(ledger: Ledger, rows: Sequence[Row]) -> None:
         try:
             row.record(ward)
         except LedgerError as error:
-            problems.append(f"line {row.line}: {error}")
+            problems.append(_on_line(row.line, error))
             worst = max(worst, error.exit_code)
         ward.collect_events()  # a dry run: drop the events, keep memory flat
     if problems:
@@ -146,7 +151,7 @@ def _parse_all(rows: Iterable[tuple[int, dict[str, str]]],
         try:
             parsed.append(parse(line, row))
         except LedgerError as error:
-            problems.append(f"line {line}: {error}")
+            problems.append(_on_line(line, error))
     if problems:
         raise ImportErrors(problems, 2)
     return parsed
@@ -155,7 +160,7 @@ def _parse_all(rows: Iterable[tuple[int, dict[str, str]]],
 def _required(row: dict[str, str], column: str) -> str:
     value = (row.get(column) or "").strip()
     if not value:
-        raise BadInput(f"column '{column}' is empty")
+        raise BadInput("column '{column}' is empty", column=column)
     return value
 
 

@@ -50,9 +50,9 @@ class ChainWriter:
             if last["position"] >= first or stray:
                 where = stray[0][0] if stray else last["position"]
                 raise Refused(
-                    f"the ledger file was changed outside aid near position {where} (its chain "
-                    "of links no longer matches its events); nothing was recorded: run "
-                    "`aid audit verify` and restore the ledger from a backup")
+                    "the ledger file was changed outside aid near position {where} (its chain of "
+                    "links no longer matches its events); nothing was recorded: run `aid audit "
+                    "verify` and restore the ledger from a backup", where=where)
         self.insert_links(cursor, links(previous, earlier + new_rows))
 
     def _rows_between(self, cursor: Any, after: int, before: int) -> list[StoredRow]:

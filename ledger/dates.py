@@ -23,4 +23,4 @@ def parse_date(text: str | date | None, *, default: date | None = None) -> str:
             return datetime.strptime(text.strip(), fmt).date().isoformat()
         except ValueError:
             continue
-    raise BadInput(f"'{text}' is not a date: write it as 2021-11-17 or 17/11/2021")
+    raise BadInput("'{text}' is not a date: write it as 2021-11-17 or 17/11/2021", text=text)

@@ -15,8 +15,8 @@ def code(text: str, what: str = "code") -> str:
     """A declared code: one word without '=', ',' or ';', compared after NFC."""
     value = clean(text or "")
     if not _CODE.match(value):
-        raise BadInput(f"'{text}' is not a valid {what}: use one word of at most 40 characters, "
-                       "without spaces, '=', ',' or ';'")
+        raise BadInput("'{text}' is not a valid {what}: use one word of at most 40 characters, "
+                       "without spaces, '=', ',' or ';'", text=text, what=what)
     return value
 
 
@@ -29,11 +29,11 @@ def whole(value: int | str, what: str, *, minimum: int = 1) -> int:
         if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+", text):
             text = re.sub(r"[.,]", "", text)
         if not re.fullmatch(r"[+-]?\d+", text):
-            raise BadInput(f"{what} must be a whole number, not '{value}'")
+            raise BadInput("{what} must be a whole number, not '{value}'", what=what, value=value)
         number = int(text)
     if number < minimum:
         rule = "positive" if minimum == 1 else f"at least {minimum}"
-        raise BadInput(f"{what} must be {rule}, not {number}")
+        raise BadInput("{what} must be {rule}, not {number}", what=what, rule=rule, number=number)
     return number
 
 
@@ -44,14 +44,16 @@ def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
     for text in texts:
         name, sep, qty = str(text).partition("=")
         if not sep:
-            raise BadInput(f"{what} '{text}' must look like CODE=QTY, e.g. RICE=10")
+            raise BadInput("{what} '{text}' must look like CODE=QTY, e.g. RICE=10",
+                           what=what, text=text)
         key = code(name, "item code")
         if key in result:
-            raise BadInput(f"{what} names {key} twice: give it once with the total quantity")
+            raise BadInput("{what} names {key} twice: give it once with the total quantity",
+                           what=what, key=key)
         if signed:
             number = whole(qty, f"quantity of {key}", minimum=-(10**18))
             if number == 0:
-                raise BadInput(f"quantity of {key} must not be 0")
+                raise BadInput("quantity of {key} must not be 0", key=key)
         else:
             number = whole(qty, f"quantity of {key}", minimum=minimum)
         result[key] = number

@@ -120,10 +120,11 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list
     present = set(table[0][1]) if table else set(COLUMNS)
     missing = [c for c in COLUMNS if c not in present]
     if missing:
-        raise BadInput(f"{source} line 1: missing column(s) {', '.join(missing)}; the header must "
-                       "be code,name,group,size,tier[,excluded]")
+        raise BadInput("{source} line 1: missing column(s) {missing}; the header must be "
+                       "code,name,group,size,tier[,excluded]",
+                       source=source, missing=', '.join(missing))
     rows: list[Row] = []
-    errors: list[str] = []
+    errors: list[tuple[int, LedgerError]] = []
     seen: dict[str, int] = {}
     for line, values in table:
         field = {key: values.get(key) or "" for key in (*COLUMNS, "excluded")}
@@ -132,21 +133,32 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list
         try:
             row = _row(line, field)
         except BadInput as error:
-            errors.append(f"line {line}: {error}")
+            errors.append((line, error))
             continue
         if row.code in seen:
-            errors.append(f"line {line}: code {row.code} is also on line {seen[row.code]}")
+            errors.append((line, BadInput("code {code} is also on line {line}", code=row.code,
+                                          line=seen[row.code])))
             continue
         seen[row.code] = line
         rows.append(row)
     if errors:
-        more = f" (and {len(errors) - 1} more, on lines " + ", ".join(
-            e.split(":")[0][5:] for e in errors[1:6]) + ("…" if len(errors) > 6 else "") + ")"
-        raise BadInput(f"{source} {errors[0]}{more if len(errors) > 1 else ''}; "
-                       "nothing was imported: fix the file and import it again")
+        _refuse_file(source, errors)
     if not rows:
-        raise BadInput(f"{source} lists no households; nothing was imported")
+        raise BadInput("{source} lists no households; nothing was imported", source=source)
     return rows
+
+
+def _refuse_file(source: str, errors: list[tuple[int, LedgerError]]) -> None:
+    """The first error, and on which lines the next few are, so one fix-up pass does it."""
+    (line, error), others = errors[0], [str(n) for n, _ in errors[1:6]]
+    if len(errors) > 6:
+        others[-1] += "…"
+    if others:
+        raise BadInput("{source} line {line}: {error} (and {count} more, on lines {lines}); "
+                       "nothing was imported: fix the file and import it again", source=source,
+                       line=line, error=error, count=len(errors) - 1, lines=", ".join(others))
+    raise BadInput("{source} line {line}: {error}; nothing was imported: fix the file and "
+                   "import it again", source=source, line=line, error=error)
 
 
 def _row(line: int, field: dict[str, str]) -> Row:
@@ -155,10 +167,10 @@ def _row(line: int, field: dict[str, str]) -> Row:
         raise BadInput("name is empty")
     tier = whole(field["tier"] or "", "tier", minimum=0)
     if tier not in TIERS:
-        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+        raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     flag = clean(field.get("excluded", "")).lower()
     if flag not in YES | NO:
-        raise BadInput(f"excluded must be empty, yes/1/x or no/0, not '{flag}'")
+        raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
     return Row(line, code(field["code"], "recipient code"), name, clean(field["group"]),
                whole(field["size"] or "", "size"), tier, flag in YES)
 
@@ -198,9 +210,11 @@ def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str,
         known = {"name": row.name, "group": row.group, "size": row.size, "tier": row.tier,
                  "excluded": False}
     if known["name"] != row.name:
-        raise Refused(f"{reason} line {row.line}: {row.code} is registered as '{known['name']}', "
-                      f"the file says '{row.name}'; a code names one household for good: fix "
-                      "the file or give the new household a new code; nothing was imported")
+        raise Refused("{reason} line {line}: {code} is registered as '{name}', the file says "
+                      "'{given}'; a code names one household for good: fix the file or give the "
+                      "new household a new code; nothing was imported",
+                      reason=reason, line=row.line, code=row.code, name=known['name'],
+                      given=row.name)
     if (known["group"], known["size"]) != (row.group, row.size):
         entries.append(ward.emit(RecipientChanged, on=on, actor=actor, code=row.code,
                                  group=row.group, size=row.size, reason=reason))
@@ -220,12 +234,13 @@ def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
     """Move a household to another priority tier, with why."""
     recipient, reason = code(recipient, "recipient code"), _reason(reason)
     if tier not in TIERS:
-        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+        raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
         ward.require(recipient, ward.recipients, "recipient")
         if register[recipient]["tier"] == tier:
-            raise Refused(f"{recipient} is already in tier {tier}; nothing to change")
+            raise Refused("{recipient} is already in tier {tier}; nothing to change",
+                          recipient=recipient, tier=tier)
         return ward.emit(RecipientTierChanged, on=on, actor=clean(actor), code=recipient,
                          tier=tier, reason=reason)
 
@@ -241,7 +256,8 @@ def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
         ward.require(recipient, ward.recipients, "recipient")
         if register[recipient]["excluded"] == excluded:
             state = "excluded" if excluded else "included"
-            raise Refused(f"{recipient} is already {state}; nothing to change")
+            raise Refused("{recipient} is already {state}; nothing to change",
+                          recipient=recipient, state=state)
         event = RecipientExcluded if excluded else RecipientIncluded
         return ward.emit(event, on=on, actor=clean(actor), code=recipient, reason=reason)
 
@@ -252,7 +268,7 @@ def label_tier(ledger: Any, tier: int, label: str, on: str, actor: str) -> int:
     """Name a tier in the ward's own words (e.g. 'hộ nghèo, cận nghèo')."""
     text = clean(label or "")
     if tier not in TIERS:
-        raise BadInput(f"tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}")
+        raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     if not text:
         raise BadInput("the tier label must not be empty")
     return ledger.write(lambda ward: ward.emit(TierLabelled, on=on, actor=clean(actor),

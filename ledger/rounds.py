@@ -73,35 +73,39 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
     groups = _unique([clean(g) for g in groups if clean(g)], "--group")
     tiers = sorted(set(tiers))
     if policy not in POLICIES:
-        raise BadInput(f"--policy must be one of {', '.join(POLICIES)}, not '{policy}'")
+        raise BadInput("--policy must be one of {policies}, not '{policy}'",
+                       policies=', '.join(POLICIES), policy=policy)
     if cap is not None and cap < 0:
-        raise BadInput(f"--cap must be 0 or more, not {cap}")
+        raise BadInput("--cap must be 0 or more, not {cap}", cap=cap)
     if persons_per_bundle < 1:
-        raise BadInput(f"--persons-per-bundle must be at least 1, not {persons_per_bundle}")
+        raise BadInput("--persons-per-bundle must be at least 1, not {persons_per_bundle}",
+                       persons_per_bundle=persons_per_bundle)
     for tier in tiers:
         if tier not in TIERS:
-            raise BadInput(f"--tier must be 0, 1, 2 or 3, not {tier}")
+            raise BadInput("--tier must be 0, 1, 2 or 3, not {tier}", tier=tier)
     if not bundles and not items:
         raise BadInput("a round shares at least one --bundle CODE or --item CODE")
 
     def change(ward: Ward) -> int:
         if name in rounds(ward):
-            raise Refused(f"round {name} is already open; choose another round code")
+            raise Refused("round {name} is already open; choose another round code", name=name)
         ward.require(location, ward.locations, "location")
         for bundle in bundles:
             if bundle in ward.items:
-                raise BadInput(f"{bundle} is an item, not a bundle: use --item {bundle} "
-                               f"with --ration {bundle}=QTY")
+                raise BadInput("{bundle} is an item, not a bundle: use --item {bundle} with "
+                               "--ration {bundle}=QTY", bundle=bundle)
             ward.require(bundle, ward.bundles, "bundle")
         for item in items:
             if item in ward.bundles:
-                raise BadInput(f"{item} is a bundle, not an item: use --bundle {item}")
+                raise BadInput("{item} is a bundle, not an item: use --bundle {item}", item=item)
             ward.require(item, ward.items, "item")
             if item not in rations:
-                raise BadInput(f"loose item {item} needs --ration {item}=QTY (units per person)")
+                raise BadInput("loose item {item} needs --ration {item}=QTY (units per person)",
+                               item=item)
         for item in rations:
             if item not in items:
-                raise BadInput(f"--ration {item} names no --item of this round; add --item {item}")
+                raise BadInput("--ration {item} names no --item of this round; add --item {item}",
+                               item=item)
         return ward.emit(RoundOpened, on=on, actor=clean(actor), round=name, location=location,
                          bundles=bundles, items=items, policy=policy, cap=cap,
                          persons_per_bundle=persons_per_bundle, rations=rations,
@@ -140,18 +144,20 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
         for recipient in sorted(only | skip):
             ward.require(recipient, ward.recipients, "recipient")
         if expected is not None and not plan.digest.startswith(expected.strip().lower()):
-            raise Refused(f"the plan of round {name} is now {plan.digest[:12]}, not "
-                          f"{expected.strip()[:12]}: the ledger changed since that plan was "
-                          f"shown; run `aid round plan {name}` again and apply the fresh plan")
+            raise Refused("the plan of round {name} is now {plan}, not "
+                          "{expected}: the ledger changed since that plan was shown; run "
+                          "`aid round plan {name}` again and apply the fresh plan",
+                          name=name, plan=plan.digest[:12],
+                          expected=expected.strip()[:12])
         chosen = [h for h in plan.handouts
                   if (not only or h.recipient in only) and h.recipient not in skip]
         if not chosen:
-            raise Refused(f"nothing left to hand out in round {name} for the households chosen; "
-                          f"see `aid round status {name}`")
+            raise Refused("nothing left to hand out in round {name} for the households chosen; "
+                          "see `aid round status {name}`", name=name)
         day = on or state["on"]
         if day < state["on"]:
-            raise BadInput(f"hand-outs of round {name} cannot be dated before it opened "
-                           f"({state['on']})")
+            raise BadInput("hand-outs of round {name} cannot be dated before it opened ({on})",
+                           name=name, on=state['on'])
         entries = []
         for handout in chosen:
             try:
@@ -159,8 +165,9 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
                                          handout.items, 0, day, clean(actor), round=name,
                                          plan=plan.digest))
             except Refused as error:
-                raise Refused(f"the plan of round {name} is no longer feasible ({error}); "
-                              f"run `aid round plan {name}` for a fresh plan") from None
+                raise Refused("the plan of round {name} is no longer feasible ({error}); run `aid "
+                              "round plan {name}` for a fresh plan",
+                              name=name, error=error) from None
         return plan, entries
 
     return write_seen(ledger, planner, lambda ward, plan: Written(change(ward, plan)))
@@ -171,14 +178,15 @@ def _open(ward: Ward, name: str) -> dict[str, Any]:
     if name not in known:
         close = nearest(name, known)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise BadInput(f"unknown round '{name}'{hint} (open one with `aid round open`)")
+        raise BadInput("unknown round '{name}'{hint} (open one with `aid round open`)",
+                       name=name, hint=hint)
     if known[name]["closed"]:
-        raise Refused(f"round {name} is closed; open a new round to hand out more")
+        raise Refused("round {name} is closed; open a new round to hand out more", name=name)
     return known[name]
 
 
 def _unique(codes: list[str], option: str) -> list[str]:
     for index, value in enumerate(codes):
         if value in codes[:index]:
-            raise BadInput(f"{option} names {value} twice")
+            raise BadInput("{option} names {value} twice", option=option, value=value)
     return codes

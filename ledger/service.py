@@ -58,7 +58,8 @@ class Ledger(Application):
         """The event recorded as entry `entry`."""
         found = list(self.events.get(WARD_ID, gt=entry - 1, lte=entry)) if entry > 0 else []
         if not found:
-            raise BadInput(f"there is no entry {entry}; see `aid history` for entry ids")
+            raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
+                           entry=entry)
         return found[0]
 
     # ---- declarations -------------------------------------------------------------------
@@ -68,8 +69,8 @@ class Ledger(Application):
         if not name:
             raise BadInput("--ward must name the ward, e.g. --ward 'Phường 3'")
         if WARD_ID in self.repository:
-            raise Refused(f"this ledger already holds ward {self.ward().name}; "
-                          "use another --db for another ward")
+            raise Refused("this ledger already holds ward {name}; use another --db for another "
+                          "ward", name=self.ward().name)
         opened = Ward(name=name, on=on, actor=clean(actor))
         pending = list(opened.pending_events)
         try:
@@ -77,8 +78,8 @@ class Ledger(Application):
         except IntegrityError:
             if self._already_saved(pending):
                 return opened.version
-            raise Refused(f"this ledger already holds ward {self.ward().name}; "
-                          "use another --db for another ward") from None
+            raise Refused("this ledger already holds ward {name}; use another --db for another "
+                          "ward", name=self.ward().name) from None
         return opened.version
 
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
@@ -213,8 +214,9 @@ class Ledger(Application):
             if claim_id(key) in self.repository:
                 used: Any = self.repository.get(claim_id(key))
                 what = key.split(":", 1)
-                raise Refused(f"{what[0]} {what[1]} is already used by entry {used.entry}; "
-                              "each receipt number is recorded once")
+                raise Refused("{kind} {number} is already used by entry {entry}; each receipt "
+                              "number is recorded once",
+                              kind=what[0], number=what[1], entry=used.entry)
 
     def _save(self, ward: Ward, others: Sequence[Any]) -> None:
         """Store the ward's new events and the others' in one transaction.

@@ -55,7 +55,7 @@ def locate(db: str | Path | None = None, environ: dict[str, str] | None = None) 
     url = env.get("AID_DATABASE_URL")
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise BadInput(f"AID_DATABASE_URL must start with postgresql://, not '{url}'")
+            raise BadInput("AID_DATABASE_URL must start with postgresql://, not '{url}'", url=url)
         return Address(url=url, ward=table_prefix(env.get("AID_WARD") or "aid"))
     return Address(path=Path(env.get("AID_DB") or DEFAULT_DB))
 
@@ -64,7 +64,7 @@ def table_prefix(ward: str) -> str:
     """A PostgreSQL-safe prefix for one ward's tables: 'Phường 3' -> 'aid_phuong_3'."""
     slug = re.sub(r"[^a-z0-9]+", "_", fold(ward)).strip("_")
     if not slug:
-        raise BadInput(f"AID_WARD '{ward}' has no letters or digits to name tables with")
+        raise BadInput("AID_WARD '{ward}' has no letters or digits to name tables with", ward=ward)
     return slug if slug.startswith("aid") else f"aid_{slug}"[:40]
 
 
@@ -135,8 +135,8 @@ def open_log(address: Address, *, writable: bool = False) -> EventLog:
 
 def _must_exist(address: Address) -> None:
     if not address.path.exists():
-        raise BadInput(f"no ledger at {address.path}: create one with `aid init --ward NAME`, "
-                       "or point --db or AID_DB at an existing one")
+        raise BadInput("no ledger at {path}: create one with `aid init --ward NAME`, or point "
+                       "--db or AID_DB at an existing one", path=address.path)
 
 
 def _as_bytes(state: Any) -> bytes:
@@ -253,8 +253,8 @@ class SQLiteEventLog(EventLog):
                                           isolation_level=None, timeout=30)
         self.connection.execute("PRAGMA busy_timeout = 30000")
         if not self.has_table(self.events_table):
-            raise BadInput(f"{path} is not an aid-ledger file: create one with "
-                           "`aid init --ward NAME`")
+            raise BadInput("{path} is not an aid-ledger file: create one with `aid init --ward "
+                           "NAME`", path=path)
 
 
 class PostgresEventLog(EventLog):
@@ -271,8 +271,8 @@ class PostgresEventLog(EventLog):
         if not writable:  # like SQLite's mode=ro: readers and auditors cannot write
             self.connection.execute("SET default_transaction_read_only = on")
         if not self.has_table(self.events_table):
-            raise BadInput(f"no ledger for ward {address.ward} in {address}: "
-                           "create one with `aid init --ward NAME`")
+            raise BadInput("no ledger for ward {ward} in {address}: create one with `aid init "
+                           "--ward NAME`", ward=address.ward, address=address)
 
     def has_table(self, table: str) -> bool:
         return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None

@@ -47,9 +47,9 @@ def parse(text: str) -> str:
     """The canonical printed form of a typed code; a wrong check character is refused."""
     compact = "".join(str(text or "").upper().split()).replace("-", "").translate(_LOOKALIKES)
     if len(compact) != BODY + 1 or any(char not in ALPHABET for char in compact):
-        raise BadInput(f"'{text}' is not a voucher code: a code is 9 letters and digits "
-                       "like 7KQ-M2X-9TB, as printed on the voucher")
+        raise BadInput("'{text}' is not a voucher code: a code is 9 letters and digits like "
+                       "7KQ-M2X-9TB, as printed on the voucher", text=text)
     if check_character(compact[:BODY]) != compact[BODY]:
-        raise BadInput(f"voucher code '{text}' does not add up (its last character is a check): "
-                       "a character is mistyped; read the code again from the voucher")
+        raise BadInput("voucher code '{text}' does not add up (its last character is a check): a "
+                       "character is mistyped; read the code again from the voucher", text=text)
     return display(compact)

@@ -185,9 +185,9 @@ def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
     _check_terms(terms, valid_from)
     holding = _held(ward, recipient, shop, on)
     if holding:
-        raise Refused(f"{recipient} already holds live voucher {holding} for {shop}; "
-                      f"a household holds one at a time: cancel it first "
-                      f"(`aid voucher cancel {holding} --reason TEXT`)")
+        raise Refused("{recipient} already holds live voucher {holding} for {shop}; a household "
+                      "holds one at a time: cancel it first (`aid voucher cancel {holding} "
+                      "--reason TEXT`)", recipient=recipient, holding=holding, shop=shop)
     known = book(ward)["vouchers"]
     fresh = vouchercode.new_code()
     while fresh in known:
@@ -210,13 +210,14 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
         ward.require(item, ward.items, "item")
     units = sum(goods.values())
     if card["max_items"] is not None and units > card["max_items"]:
-        raise Refused(f"voucher {voucher} allows {card['max_items']} items a visit; this pick-up "
-                      f"has {units}: take fewer")
+        raise Refused("voucher {voucher} allows {max_items} items a visit; this pick-up has "
+                      "{units}: take fewer",
+                      voucher=voucher, max_items=card['max_items'], units=units)
     value = sum(qty * _price(ward, card["shop"], item, on, values) for item, qty in goods.items())
     left = card["value"] - shopbook.used(card, ward.reversed)
     if value > left:
-        raise Refused(f"voucher {voucher} has {left:,} đồng left; this pick-up is worth "
-                      f"{value:,} đồng: take less")
+        raise Refused("voucher {voucher} has {left:,} đồng left; this pick-up is worth {value:,} "
+                      "đồng: take less", voucher=voucher, left=left, value=value)
     _spaced(voucher, card, on, ward.reversed)
     moves = [[card["shop"], item, -qty] for item, qty in goods.items()]
     entry = ward.fact(PickedUp, on, actor, moves, {}, voucher=voucher,
@@ -228,33 +229,35 @@ def cancel_voucher(ward: Ward, voucher: str, reason: str, on: str, actor: str) -
     card = _known(ward, voucher)
     if card["cancelled"]:
         done = card["cancelled"]
-        raise Refused(f"voucher {voucher} was already cancelled on {done['on']} "
-                      f"(entry {done['entry']})")
+        raise Refused("voucher {voucher} was already cancelled on {on} (entry {entry})",
+                      voucher=voucher, on=done['on'], entry=done['entry'])
     if not reason:
         raise BadInput("--reason must say why the voucher is cancelled (lost, moved away, …)")
     later = [day for _, day, _, _ in shopbook.visits(card, ward.reversed) if day >= on]
     if later:
-        raise Refused(f"voucher {voucher} was used on {max(later)}, on or after {on}: cancel it "
-                      "from a later date, or reverse that pick-up first")
+        raise Refused("voucher {voucher} was used on {day}, on or after {on}: cancel it "
+                      "from a later date, or reverse that pick-up first",
+                      voucher=voucher, day=max(later), on=on)
     return ward.emit(VoucherCancelled, on=on, actor=actor, code=voucher, reason=reason)
 
 
 def _require_shop(ward: Ward, shop: str) -> None:
     ward.require(shop, ward.locations, "location")
     if ward.locations[shop] != "shop":
-        raise BadInput(f"{shop} is a {ward.locations[shop]}, not a 0 đồng shop: vouchers and "
-                       "shop prices are for locations declared with --kind shop")
+        raise BadInput("{shop} is a {kind}, not a 0 đồng shop: vouchers and shop "
+                       "prices are for locations declared with --kind shop",
+                       shop=shop, kind=ward.locations[shop])
 
 
 def _check_terms(terms: Terms, valid_from: str) -> None:
     if terms.value < 1:
-        raise BadInput(f"--value must be a positive number of đồng, not {terms.value}")
+        raise BadInput("--value must be a positive number of đồng, not {value}", value=terms.value)
     for option, number in (("--max-items", terms.max_items), ("--every", terms.every)):
         if number is not None and number < 1:
-            raise BadInput(f"{option} must be positive, not {number}")
+            raise BadInput("{option} must be positive, not {number}", option=option, number=number)
     if terms.valid_to is not None and terms.valid_to < valid_from:
-        raise BadInput(f"--valid-to {terms.valid_to} is before the voucher becomes valid "
-                       f"({valid_from})")
+        raise BadInput("--valid-to {valid_to} is before the voucher becomes valid ({valid_from})",
+                       valid_to=terms.valid_to, valid_from=valid_from)
 
 
 def _held(ward: Ward, recipient: str, shop: str, on: str) -> str | None:
@@ -264,8 +267,8 @@ def _held(ward: Ward, recipient: str, shop: str, on: str) -> str | None:
 def _known(ward: Ward, voucher: str) -> dict[str, Any]:
     card = book(ward)["vouchers"].get(voucher)
     if card is None:
-        raise BadInput(f"unknown voucher {voucher}: check the code printed on the voucher, "
-                       "or see `aid voucher list`")
+        raise BadInput("unknown voucher {voucher}: check the code printed on the voucher, or see "
+                       "`aid voucher list`", voucher=voucher)
     return card
 
 
@@ -273,21 +276,22 @@ def _usable(card: dict[str, Any], on: str) -> None:
     """Refuse a cancelled, expired or not yet valid voucher, as of the pick-up's date."""
     voucher = card["code"]
     if shopbook.cancelled(card, on):
-        raise Refused(f"voucher {voucher} was cancelled on {card['cancelled']['on']} "
-                      f"({card['cancelled']['reason']}); it cannot be used")
+        raise Refused("voucher {voucher} was cancelled on {on} ({reason}); it cannot be used",
+                      voucher=voucher, on=card['cancelled']['on'],
+                      reason=card['cancelled']['reason'])
     if card["valid_to"] is not None and on > card["valid_to"]:
-        raise Refused(f"voucher {voucher} expired on {card['valid_to']}; a pick-up on {on} "
-                      "needs a new voucher")
+        raise Refused("voucher {voucher} expired on {valid_to}; a pick-up on {on} needs a new "
+                      "voucher", voucher=voucher, valid_to=card['valid_to'], on=on)
     if on < card["valid_from"]:
-        raise Refused(f"voucher {voucher} is not valid yet: valid from {card['valid_from']}, "
-                      f"not {on}")
+        raise Refused("voucher {voucher} is not valid yet: valid from {valid_from}, not {on}",
+                      voucher=voucher, valid_from=card['valid_from'], on=on)
 
 
 def _price(ward: Ward, shop: str, item: str, on: str, values: dict[str, int | None]) -> int:
     found = shopbook.price(book(ward), shop, item, on, values.get(item))
     if found is None:
-        raise Refused(f"{item} has no value at {shop}: set one with "
-                      f"`aid shop price {shop} --item {item}=DONG`")
+        raise Refused("{item} has no value at {shop}: set one with `aid shop price {shop} --item "
+                      "{item}=DONG`", item=item, shop=shop)
     return found
 
 
@@ -302,11 +306,13 @@ def _spaced(voucher: str, card: dict[str, Any], on: str, reversed: Any) -> None:
     if before:
         last = max(before)
         following = date.fromisoformat(last) + timedelta(days=every)
-        raise Refused(f"voucher {voucher} was last used on {last}: one visit every {every} "
-                      f"days, so the next visit is on {following.isoformat()} or later")
+        raise Refused("voucher {voucher} was last used on {last}: one visit every {every} days, "
+                      "so the next visit is on {following} or later",
+                      voucher=voucher, last=last, every=every, following=following.isoformat())
     if close:
-        raise Refused(f"voucher {voucher} is used on {min(close)}, fewer than {every} days after "
-                      f"{on}: visits must be {every} days apart")
+        raise Refused("voucher {voucher} is used on {day}, fewer than {every} days after "
+                      "{on}: visits must be {every} days apart",
+                      voucher=voucher, day=min(close), every=every, on=on)
 
 
 def _declared_values(ledger: Any) -> dict[str, int | None]:

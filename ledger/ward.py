@@ -170,14 +170,16 @@ class Ward(Aggregate):
                      on: str, actor: str) -> int:
         self._unused_goods_code(code)
         if value is not None and value < 0:
-            raise BadInput(f"value of {code} must be 0 or more đồng, not {value}")
+            raise BadInput("value of {code} must be 0 or more đồng, not {value}",
+                           code=code, value=value)
         return self.emit(self.ItemDeclared, on=on, actor=actor, code=code, name=name,
                           unit=_required(unit, "--unit"), value=value)
 
     def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
         self._unused(code, self.locations, "location")
         if kind not in LOCATION_KINDS:
-            raise BadInput(f"location kind must be one of {', '.join(LOCATION_KINDS)}, not '{kind}'")
+            raise BadInput("location kind must be one of {kinds}, not '{kind}'",
+                           kinds=', '.join(LOCATION_KINDS), kind=kind)
         return self.emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
                           kind=kind)
 
@@ -190,9 +192,9 @@ class Ward(Aggregate):
                           phone: str | None, on: str, actor: str) -> int:
         self._unused(code, self.recipients, "recipient")
         if size < 1:
-            raise BadInput(f"household size must be at least 1, not {size}")
+            raise BadInput("household size must be at least 1, not {size}", size=size)
         if tier not in TIERS:
-            raise BadInput(f"tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}")
+            raise BadInput("tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}", tier=tier)
         return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
                           group=group, size=size, tier=tier, phone=phone)
 
@@ -202,7 +204,7 @@ class Ward(Aggregate):
         for item in recipe:
             self.require(item, self.items, "item")
         if not recipe and not cash:
-            raise BadInput(f"bundle {code} needs at least one --item CODE=QTY or --cash")
+            raise BadInput("bundle {code} needs at least one --item CODE=QTY or --cash", code=code)
         return self.emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
                           recipe=recipe, cash=cash)
 
@@ -258,7 +260,8 @@ class Ward(Aggregate):
         self.require(source, self.locations, "location")
         self.require(target, self.locations, "location")
         if source == target:
-            raise BadInput(f"--from and --to are both {source}: a transfer needs two locations")
+            raise BadInput("--from and --to are both {source}: a transfer needs two locations",
+                           source=source)
         for item in goods:
             self._known_goods(item)
         if not goods:
@@ -291,13 +294,16 @@ class Ward(Aggregate):
         if moves and not variance_reason:
             first = moves[0]
             raise Refused(
-                f"count differs from the books: {first[1]} at {location} counted "
-                f"{counted[first[1]]}, books say {counted[first[1]] - first[2]} on {on}; "
-                "recount, or record the difference with --variance-reason TEXT")
+                "count differs from the books: {first} at {location} counted {counted}, "
+                "books say {books} on {on}; recount, or record the difference "
+                "with --variance-reason TEXT",
+                first=first[1], location=location, counted=counted[first[1]],
+                books=counted[first[1]] - first[2], on=on)
         bundle_moves = [m for m in moves if m[1] in self.bundles]
         if bundle_moves:
-            raise Refused(f"bundle {bundle_moves[0][1]} count differs from the books: bundles "
-                          "hold cash, so find them or record a hand-out; variances are for items")
+            raise Refused("bundle {bundle} count differs from the books: bundles hold cash, "
+                          "so find them or record a hand-out; variances are for items",
+                          bundle=bundle_moves[0][1])
         return self.fact(self.Counted, on, actor, moves, {}, location=location,
                           counted=counted, variance_reason=variance_reason if moves else None)
 
@@ -305,20 +311,23 @@ class Ward(Aggregate):
         """Cancel a fact as of its own business date, so "as of" reports show the truth."""
         entry = original.originator_version
         if not isinstance(original, Ward.Fact):
-            raise Refused(f"entry {entry} is a declaration, not a fact; only facts can be reversed")
+            raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed",
+                          entry=entry)
         if isinstance(original, Ward.Reversed):
-            raise Refused(f"entry {entry} is itself a reversal; record the fact again instead")
+            raise Refused("entry {entry} is itself a reversal; record the fact again instead",
+                          entry=entry)
         if str(entry) in self.reversed:
-            raise Refused(f"entry {entry} was already reversed by entry "
-                          f"{self.reversed[str(entry)]}")
+            raise Refused("entry {entry} was already reversed by entry {by}",
+                          entry=entry, by=self.reversed[str(entry)])
         cash = {k: -v for k, v in original.cash.items()}
         try:
             return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
                              entry=entry, reason=_required(reason, "--reason"))
         except Refused as refusal:
             cause = str(refusal).split(";")[0]
-            raise Refused(f"cannot reverse entry {entry}: {cause}; what it brought in was "
-                          "already used, so reverse the later entries first") from None
+            raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
+                          "used, so reverse the later entries first",
+                          entry=entry, cause=cause) from None
 
     # ---- rules ----------------------------------------------------------------------------
 
@@ -347,14 +356,16 @@ class Ward(Aggregate):
                 if held + delta < 0:
                     unit = self.items.get(item, "bundles")
                     raise Refused(
-                        f"not enough {item} at {location}: {held} {unit} available on {on} "
-                        f"and after, {-delta} needed; record the donation or transfer first")
+                        "not enough {item} at {location}: {held} {unit} available on {on} and "
+                        "after, {delta} needed; record the donation or transfer first",
+                        item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
         change = fund_change(cash)
         if change < 0:
             held = daybook.lowest_from(self.fund, on)
             if held + change < 0:
-                raise Refused(f"not enough cash in the ward fund: {held:,} đồng available on "
-                              f"{on} and after, {-change:,} needed; record the cash donation first")
+                raise Refused("not enough cash in the ward fund: {held:,} đồng available on {on} "
+                              "and after, {change:,} needed; record the cash donation first",
+                              held=held, on=on, change=-change)
 
     def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
         self.require(bundle, self.bundles, "bundle")
@@ -369,10 +380,11 @@ class Ward(Aggregate):
         if code in known:
             return
         if not known:
-            raise BadInput(f"unknown {what} '{code}': none declared yet, see `aid {what} add`")
+            raise BadInput("unknown {what} '{code}': none declared yet, see `aid {what} add`",
+                           what=what, code=code)
         close = nearest(code, known) or sorted(known)[:5]
-        raise BadInput(f"unknown {what} '{code}'; did you mean {' or '.join(close)}? "
-                       f"(declare new ones with `aid {what} add`)")
+        raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
+                       "`aid {what} add`)", what=what, code=code, close=' or '.join(close))
 
     def _known_goods(self, code: str) -> None:
         if code not in self.items and code not in self.bundles:
@@ -381,12 +393,13 @@ class Ward(Aggregate):
     def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
         for code in goods:
             if code in self.bundles:
-                raise BadInput(f"{code} is a bundle, not an item: {hint}")
+                raise BadInput("{code} is a bundle, not an item: {hint}", code=code, hint=hint)
             self.require(code, self.items, "item")
 
     def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
         if code in known:
-            raise Refused(f"{what} {code} is already declared; choose another code")
+            raise Refused("{what} {code} is already declared; choose another code",
+                          what=what, code=code)
 
     def _unused_goods_code(self, code: str) -> None:
         self._unused(code, self.items, "item")
@@ -407,5 +420,5 @@ def _negated(moves: list[list[Any]]) -> list[list[Any]]:
 
 def _required(text: str | None, option: str) -> str:
     if not text or not text.strip():
-        raise BadInput(f"{option} must not be empty")
+        raise BadInput("{option} must not be empty", option=option)
     return text

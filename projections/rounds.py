@@ -71,7 +71,8 @@ class Drive:
         if code not in self.log.rounds:
             close = nearest(code, self.log.rounds)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise BadInput(f"unknown round '{code}'{hint} (open one with `aid round open`)")
+            raise BadInput("unknown round '{code}'{hint} (open one with `aid round open`)",
+                           code=code, hint=hint)
         return self.log.rounds[code]
 
     def value(self, code: str) -> int:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.text import N_
+
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
 from .trace import group_key
@@ -88,7 +90,7 @@ class _View:
         for event in donations:
             row = totals.setdefault(event.data["donor"], {"gifts": 0, "cash": 0, "goods": {}})
             row["gifts"] += 1
-            row["cash"] += event.data["cash"].get("received", 0)
+            row["cash"] += event.data["cash"].get(N_("received"), 0)
             for _, item, qty in event.data["moves"]:
                 row["goods"][item] = row["goods"].get(item, 0) + qty
         rows = []
@@ -98,9 +100,9 @@ class _View:
             rows.append({"donor": shown, "name": name, "gifts": row["gifts"],
                          "cash": row["cash"], "goods": self.goods(row["goods"]),
                          "value": self.value(row["goods"]) + row["cash"]})
-        return Section("donors", "Donors and what each gave (nhà hảo tâm)",
-                       [("donor", "donor"), ("name", "name"), ("gifts", "gifts"),
-                        ("cash", "cash (đồng)"), ("goods", "goods"),
+        return Section("donors", N_("Donors and what each gave (nhà hảo tâm)"),
+                       [("donor", N_("donor")), ("name", N_("name")), ("gifts", N_("gifts")),
+                        ("cash", N_("cash (đồng)")), ("goods", N_("goods")),
                         ("value", "total value (đồng)")], rows)
 
     def value(self, goods: dict[str, int]) -> int:
@@ -114,18 +116,18 @@ class _View:
             goods = {item: qty for _, item, qty in event.data["moves"]}
             rows.append({"entry": event.entry, "on": event.data["on"], "donor": shown,
                          "name": name, "receipt": event.data.get("receipt") or "",
-                         "cash": event.data["cash"].get("received", 0),
+                         "cash": event.data["cash"].get(N_("received"), 0),
                          "goods": self.goods(goods)})
-        return Section("donations", "Donations received (phiếu thu)",
-                       [("entry", "entry"), ("on", "on"), ("donor", "donor"), ("name", "name"),
-                        ("receipt", "receipt"), ("cash", "cash (đồng)"), ("goods", "goods")],
+        return Section("donations", N_("Donations received (phiếu thu)"),
+                       [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("donor")), ("name", N_("name")),
+                        ("receipt", N_("receipt")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
                        rows)
 
     def received(self, donations: list[WardEvent]) -> Section:
         goods: dict[str, int] = defaultdict(int)
         cash = 0
         for event in donations:
-            cash += event.data["cash"].get("received", 0)
+            cash += event.data["cash"].get(N_("received"), 0)
             for _, item, qty in event.data["moves"]:
                 goods[item] += qty
         rows = [{"item": item, "name": self.books.describe(item)[0], "quantity": qty,
@@ -133,9 +135,9 @@ class _View:
                 for item, qty in sorted(goods.items())]
         rows.append({"item": "cash", "name": "Tiền mặt", "quantity": cash, "unit": "đồng",
                      "value": cash})
-        return Section("received", "Totals received",
-                       [("item", "item"), ("name", "name"), ("quantity", "quantity"),
-                        ("unit", "unit"), ("value", "value (đồng)")], rows)
+        return Section(N_("received"), N_("Totals received"),
+                       [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
+                        ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows)
 
     def purchases(self, purchases: list[WardEvent]) -> Section:
         rows = [{"entry": e.entry, "on": e.data["on"], "supplier": e.data.get("supplier") or "",
@@ -143,9 +145,9 @@ class _View:
                  "cash": e.data["cash"].get("spent", 0),
                  "goods": self.goods({item: qty for _, item, qty in e.data["moves"]})}
                 for e in sorted(purchases, key=lambda e: (e.data["on"], e.entry))]
-        return Section("purchases", "Purchases from the fund",
-                       [("entry", "entry"), ("on", "on"), ("supplier", "supplier"),
-                        ("location", "into"), ("cash", "cash (đồng)"), ("goods", "goods")], rows)
+        return Section("purchases", N_("Purchases from the fund"),
+                       [("entry", N_("entry")), ("on", N_("on")), ("supplier", N_("supplier")),
+                        ("location", N_("into")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows)
 
     def _handed(self, gifts: list[WardEvent], key: Any) -> dict[Any, dict[str, Any]]:
         totals: dict[Any, dict[str, Any]] = {}
@@ -170,9 +172,9 @@ class _View:
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
                 for group, row in sorted(totals.items(), key=lambda kv: group_key(kv[0]))]
-        return Section("by_group", "Handed out, by group (tổ)",
-                       [("group", "group"), ("households", "households"),
-                        ("bundles", "bundles"), ("goods", "goods"),
+        return Section("by_group", N_("Handed out, by group (tổ)"),
+                       [("group", N_("group")), ("households", N_("households")),
+                        ("bundles", N_("bundles")), ("goods", N_("goods")),
                         ("cash", "cash incl. bundles (đồng)")], rows)
 
     def by_household(self, gifts: list[WardEvent]) -> Section:
@@ -182,9 +184,9 @@ class _View:
                  "cash": row["cash"]}
                 for code, row in sorted(totals.items(),
                                         key=lambda kv: (group_key(self.group(kv[0])), kv[0]))]
-        return Section("by_household", "Handed out, by household code (no names)",
-                       [("recipient", "household"), ("group", "group"), ("times", "times"),
-                        ("bundles", "bundles"), ("goods", "goods"),
+        return Section("by_household", N_("Handed out, by household code (no names)"),
+                       [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
+                        ("bundles", N_("bundles")), ("goods", N_("goods")),
                         ("cash", "cash incl. bundles (đồng)")], rows)
 
     def losses(self, changes: list[WardEvent]) -> Section:
@@ -193,15 +195,15 @@ class _View:
                  "reason": e.data.get("reason") or e.data.get("variance_reason") or ""}
                 for e in sorted(changes, key=lambda e: (e.data["on"], e.entry))
                 for location, item, delta in e.data["moves"]]
-        return Section("losses", "Spoiled, lost or found (adjustments and count differences)",
-                       [("entry", "entry"), ("on", "on"), ("location", "location"),
-                        ("item", "item"), ("change", "change"), ("reason", "reason")], rows)
+        return Section("losses", N_("Spoiled, lost or found (adjustments and count differences)"),
+                       [("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
+                        ("item", N_("item")), ("change", N_("change")), ("reason", N_("reason"))], rows)
 
     def stock(self, end: str | None) -> Section:
         rows = self.books.stock(as_of=end)
-        return Section("stock", f"Stock left{' on ' + end if end else ''}",
-                       [("location", "location"), ("item", "item"), ("name", "name"),
-                        ("quantity", "quantity"), ("unit", "unit")], rows)
+        return Section("stock", N_("Stock left"),
+                       [("location", N_("location")), ("item", N_("item")), ("name", N_("name")),
+                        ("quantity", N_("quantity")), ("unit", N_("unit"))], rows)
 
     def cash(self, start: str | None, end: str | None) -> Section:
         before = (self.books.cash((date.fromisoformat(start) - timedelta(days=1)).isoformat())
@@ -211,13 +213,13 @@ class _View:
         bundles = self.state["bundles"]
         in_bundles = sum(self.books.quantity(location, code, end) * bundles[code]["cash"]
                          for location in self.state["bins"] for code in bundles)
-        lines = [("opening balance of the fund", before["balance"]),
-                 ("received", after["received"] - before["received"]),
-                 ("spent on purchases", after["spent"] - before["spent"]),
-                 ("handed out (in cash and in bundles)", after["given"] - before["given"]),
-                 ("put into / taken from packed bundles", after["packed"] - before["packed"]),
-                 ("closing balance of the fund", after["balance"]),
-                 ("cash inside packed bundles still held", in_bundles),
-                 ("cash left in all", after["balance"] + in_bundles)]
-        return Section("cash", "Cash (đồng)", [("line", "line"), ("amount", "đồng")],
+        lines = [(N_("opening balance of the fund"), before["balance"]),
+                 (N_("received"), after["received"] - before["received"]),
+                 (N_("spent on purchases"), after["spent"] - before["spent"]),
+                 (N_("handed out (in cash and in bundles)"), after["given"] - before["given"]),
+                 (N_("put into / taken from packed bundles"), after["packed"] - before["packed"]),
+                 (N_("closing balance of the fund"), after["balance"]),
+                 (N_("cash inside packed bundles still held"), in_bundles),
+                 (N_("cash left in all"), after["balance"] + in_bundles)]
+        return Section("cash", N_("Cash (đồng)"), [("line", N_("line")), ("amount", N_("đồng"))],
                        [{"line": line, "amount": amount} for line, amount in lines])

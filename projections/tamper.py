@@ -58,8 +58,8 @@ class Digest:
                            checkpoints={int(p): _hex(str(h)) for p, h in
                                         data.get("checkpoints", [])})
             except (ValueError, KeyError, TypeError) as error:
-                raise BadInput(f"this digest's JSON is not one `aid audit digest` printed "
-                               f"({error})") from None
+                raise BadInput("this digest's JSON is not one `aid audit digest` printed ({error})",
+                               error=error) from None
         fields = {key: found.group(1) for key, pattern in _TEXT_FIELDS.items()
                   if (found := re.search(pattern, text, re.IGNORECASE | re.MULTILINE))}
         if "events" not in fields or "head" not in fields:

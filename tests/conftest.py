@@ -31,6 +31,13 @@ PG_SKIP = ("PostgreSQL tests need a server: set AID_TEST_DATABASE_URL="
            "postgresql://postgres@127.0.0.1:5432/test (as .ci/run does) to run them")
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """Tests read English unless they ask for another language: the machine's locale must not
+    decide (tests of the language choice set AID_LANG, LANG or --lang themselves)."""
+    monkeypatch.setenv("AID_LANG", "en")
+
+
 @dataclass
 class Result:
     code: int
