@@ -12,6 +12,7 @@ from ledger.inputs import pairs, whole
 
 from . import options as o
 from . import recipients
+from .language import Lang, resolve
 from .render import emit, save
 
 
@@ -164,24 +165,51 @@ def _figure_lines(result: dict[str, Any]) -> list[str]:
 
 
 def sheet(code: str,
-          fmt: Annotated[SheetFormat, typer.Option("--format", help="csv or html.")]
+          fmt: Annotated[SheetFormat, typer.Option(
+              "--format", help="csv or html, printed (--output's suffix decides its format).")]
           = SheetFormat.html,
           output: Annotated[Optional[Path], typer.Option(
-              "--output", "-o", help="Write to this file instead of the screen.")] = None,
-          db: o.Db = None) -> None:
-    """The signed receipt list (danh sách ký nhận) to print, A4."""
+              "--output", "-o", metavar="FILE.html|FILE.pdf|FILE.csv|FILE.xlsx",
+              help="Write the page (.pdf needs Chromium), the CSV or a workbook instead of "
+                   "printing.", callback=_sheet_file, show_default=False)] = None,
+          lang: Lang = None, db: o.Db = None) -> None:
+    """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
     from ledger.inputs import code as clean_code
     from projections.rounds import sheet as sheet_of
 
-    from .sheet import as_csv, as_html
+    from . import sheet as receipts
 
+    kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
+    language = resolve(lang) if kind in ("html", "htm", "pdf") else None
     data = sheet_of(load_drive(db), clean_code(code, "round code"))
-    text = as_html(data) if fmt.value == "html" else as_csv(data)
+    if kind == "xlsx":
+        emit(receipts.records(data), "table", receipts.columns(data), output=output)
+        return
+    if kind == "csv":
+        text = receipts.as_csv(data)
+    else:
+        text = receipts.as_page(data, language)
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {output} ({len(data['lines'])} households)")
+    if kind == "csv":
+        output.write_text(text, encoding="utf-8")
+        told = f"wrote {output}"
+    else:
+        from .printing import save as print_page
+
+        told = print_page(text, output)
+    typer.echo(f"{told} ({len(data['lines'])} households)")
+
+
+SHEET_FILES = (".html", ".htm", ".pdf", ".csv", ".xlsx")
+
+
+def _sheet_file(path: Path | None) -> Path | None:
+    """Refuse an --output the sheet cannot be written as, before anything is read."""
+    if path is not None and path.suffix.lower() not in SHEET_FILES:
+        raise typer.BadParameter(f"'{path.name}' must end in .html, .pdf, .csv or .xlsx")
+    return path
 
 
 def apply(code: str,
