@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from projections.tamper import Digest, Verification
     from projections.trace import Tracer
 
+    from .workbook import Table as Sheet
+
 
 class DigestFormat(str, Enum):
     text = "text"
@@ -69,7 +71,7 @@ def _ward_name(log: EventLog) -> str:
 
 @audit_app.command("digest")
 def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output format.")]
-           = DigestFormat.text, db: o.Db = None) -> None:
+           = DigestFormat.text, output: o.Output = None, db: o.Db = None) -> None:
     """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
     log = _open(db)
     try:
@@ -84,17 +86,32 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
                    f"{checked.first_bad()}; see `aid audit verify`", err=True)
         raise typer.Exit(1)
     found = checked.digest(ward, _now())
-    if fmt is DigestFormat.json:
+    if output is not None:
+        save(output, _digest_tables(found))
+    elif fmt is DigestFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
         typer.echo(found.text())
+
+
+FIELDS = [("field", "field"), ("value", "value")]
+
+
+def _digest_tables(found: Digest) -> list[Sheet]:
+    """The digest as field/value rows (numbers as numbers), and its checkpoints if it has any."""
+    fields = [{"field": k, "value": v} for k, v in found.to_json().items() if k != "checkpoints"]
+    tables = [("digest", fields, FIELDS)]
+    if found.checkpoints:
+        tables.append(("checkpoints", [{"position": p, "link": link}
+                                       for p, link in sorted(found.checkpoints.items())], None))
+    return tables
 
 
 @audit_app.command("verify")
 def verify(digests: Annotated[Optional[list[str]], typer.Option(
         "--digest", metavar="FILE|TEXT",
         help="A saved digest: a file, or its text or JSON (repeatable).",
-        show_default=False)] = None, db: o.Db = None) -> None:
+        show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger."""
     from projections.tamper import Digest
 
@@ -109,6 +126,22 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         checked = _verification(log, saved)
     finally:
         log.close()
+    if output is not None:
+        save(output, _verification_tables(checked))
+    else:
+        _print_verification(checked)
+    if not checked.ok:
+        count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
+        where = f"in {output}" if output is not None else "above"
+        typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
+                   f"({count} finding{'s' if count > 1 else ''} {where})", err=True)
+        raise typer.Exit(1)
+
+
+SHOWN = 50  # findings listed one by one; the count says how many more
+
+
+def _print_verification(checked: Verification) -> None:
     typer.echo(f"{checked.events} events up to position {checked.position}, "
                f"head {checked.head}")
     for problem in checked.problems[:SHOWN]:
@@ -116,21 +149,31 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     if len(checked.problems) > SHOWN:
         typer.echo(f"… and {len(checked.problems) - SHOWN} more positions")
     if not checked.problems:
-        typer.echo("every event matches the link stored with it")
-    for item, problem in checked.digests:
-        if problem is None:
-            typer.echo(f"{item.label()}: ok, the ledger extends it by "
-                       f"{checked.events - item.events} events")
-        else:
-            typer.echo(problem.text)
-    if not checked.ok:
-        count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
-        typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
-                   f"({count} finding{'s' if count > 1 else ''} above)", err=True)
-        raise typer.Exit(1)
+        typer.echo(ALL_MATCH)
+    for _, text in _digest_findings(checked):
+        typer.echo(text)
 
 
-SHOWN = 50  # findings listed one by one; the count says how many more
+ALL_MATCH = "every event matches the link stored with it"
+
+
+def _digest_findings(checked: Verification) -> list[tuple[int | None, str]]:
+    """(position, text) for each saved digest: where it departs, or how far the ledger grew."""
+    return [(None, f"{item.label()}: ok, the ledger extends it by "
+                   f"{checked.events - item.events} events") if problem is None
+            else (problem.position, problem.text) for item, problem in checked.digests]
+
+
+def _verification_tables(checked: Verification) -> list[Sheet]:
+    """A summary sheet and every finding (none left out, unlike the screen's first 50)."""
+    summary = [{"field": "events", "value": checked.events},
+               {"field": "position", "value": checked.position},
+               {"field": "head", "value": checked.head}, {"field": "ok", "value": checked.ok},
+               {"field": "first bad position", "value": checked.first_bad()}]
+    found = [(p.position, p.text) for p in checked.problems] or [(None, ALL_MATCH)]
+    findings = [{"position": p, "finding": text} for p, text in found + _digest_findings(checked)]
+    return [("verification", summary, FIELDS),
+            ("findings", findings, [("position", "position"), ("finding", "finding")])]
 
 
 def _digest_text(value: str) -> str:

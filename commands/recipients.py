@@ -127,9 +127,10 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
     record(db, lambda ledger: label_tier(ledger, rank, text, o.on(on), o.actor(actor)))
 
 
-def list_tiers(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+               db: o.Db = None) -> None:
     """The tiers, most urgent first, with their labels."""
     from .rounds import load_drive
 
     labels = load_drive(db).register.labels
-    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value)
+    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value, output=output)
