@@ -15,13 +15,15 @@ from ledger.errors import BadInput
 from ledger.storage import EventLog, open_log
 
 from . import options as o
-from .language import current
+from .language import N_, _, current, say
 from .render import emit, save
 
 if TYPE_CHECKING:
     from projections.audit_check import WardEvent
     from projections.tamper import Digest, Verification
     from projections.trace import Tracer
+
+    from .workbook import Table as Sheet
 
 
 class DigestFormat(str, Enum):
@@ -69,7 +71,7 @@ def _ward_name(log: EventLog) -> str:
 
 @audit_app.command("digest")
 def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output format.")]
-           = DigestFormat.text, db: o.Db = None) -> None:
+           = DigestFormat.text, output: o.Output = None, db: o.Db = None) -> None:
     """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
     log = _open(db)
     try:
@@ -80,21 +82,37 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
     if checked.problems:
         for problem in checked.problems[:SHOWN]:
             typer.echo(problem.text)
-        typer.echo(f"aid: no digest: the ledger's chain is broken at position "
-                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        typer.echo(say("aid: no digest: the ledger's chain is broken at position {checked}; see "
+                       "`aid audit verify`",
+                       checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
     found = checked.digest(ward, _now())
-    if fmt is DigestFormat.json:
+    if output is not None:
+        save(output, _digest_tables(found))
+    elif fmt is DigestFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
         typer.echo(found.text())
+
+
+FIELDS = [("field", "field"), ("value", "value")]
+
+
+def _digest_tables(found: Digest) -> list[Sheet]:
+    """The digest as field/value rows (numbers as numbers), and its checkpoints if it has any."""
+    fields = [{"field": k, "value": v} for k, v in found.to_json().items() if k != "checkpoints"]
+    tables = [("digest", fields, FIELDS)]
+    if found.checkpoints:
+        tables.append(("checkpoints", [{"position": p, "link": link}
+                                       for p, link in sorted(found.checkpoints.items())], None))
+    return tables
 
 
 @audit_app.command("verify")
 def verify(digests: Annotated[Optional[list[str]], typer.Option(
         "--digest", metavar="FILE|TEXT",
         help="A saved digest: a file, or its text or JSON (repeatable).",
-        show_default=False)] = None, db: o.Db = None) -> None:
+        show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger."""
     from projections.tamper import Digest
 
@@ -109,28 +127,57 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         checked = _verification(log, saved)
     finally:
         log.close()
-    typer.echo(f"{checked.events} events up to position {checked.position}, "
-               f"head {checked.head}")
-    for problem in checked.problems[:SHOWN]:
-        typer.echo(problem.text)
-    if len(checked.problems) > SHOWN:
-        typer.echo(f"… and {len(checked.problems) - SHOWN} more positions")
-    if not checked.problems:
-        typer.echo("every event matches the link stored with it")
-    for item, problem in checked.digests:
-        if problem is None:
-            typer.echo(f"{item.label()}: ok, the ledger extends it by "
-                       f"{checked.events - item.events} events")
-        else:
-            typer.echo(problem.text)
+    if output is not None:
+        save(output, _verification_tables(checked))
+    else:
+        _print_verification(checked)
     if not checked.ok:
         count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
-        typer.echo(f"aid: the ledger was altered: first bad position {checked.first_bad()} "
-                   f"({count} finding{'s' if count > 1 else ''} above)", err=True)
+        where = say("in {output}", output=output) if output is not None else _("above")
+        told = (N_("aid: the ledger was altered: first bad position {position} ({count} findings "
+                   "{where})") if count > 1 else
+                N_("aid: the ledger was altered: first bad position {position} ({count} finding "
+                   "{where})"))
+        typer.echo(say(told, position=checked.first_bad(), count=count, where=where), err=True)
         raise typer.Exit(1)
 
 
 SHOWN = 50  # findings listed one by one; the count says how many more
+
+
+def _print_verification(checked: Verification) -> None:
+    typer.echo(say("{events} events up to position {position}, head {head}",
+                   events=checked.events, position=checked.position, head=checked.head))
+    for problem in checked.problems[:SHOWN]:
+        typer.echo(problem.text)
+    if len(checked.problems) > SHOWN:
+        typer.echo(say("… and {count} more positions", count=len(checked.problems) - SHOWN))
+    if not checked.problems:
+        typer.echo(ALL_MATCH)
+    for _kind, text in _digest_findings(checked):
+        typer.echo(text)
+
+
+ALL_MATCH = "every event matches the link stored with it"
+
+
+def _digest_findings(checked: Verification) -> list[tuple[int | None, str]]:
+    """(position, text) for each saved digest: where it departs, or how far the ledger grew."""
+    return [(None, f"{item.label()}: ok, the ledger extends it by "
+                   f"{checked.events - item.events} events") if problem is None
+            else (problem.position, problem.text) for item, problem in checked.digests]
+
+
+def _verification_tables(checked: Verification) -> list[Sheet]:
+    """A summary sheet and every finding (none left out, unlike the screen's first 50)."""
+    summary = [{"field": "events", "value": checked.events},
+               {"field": "position", "value": checked.position},
+               {"field": "head", "value": checked.head}, {"field": "ok", "value": checked.ok},
+               {"field": "first bad position", "value": checked.first_bad()}]
+    found = [(p.position, p.text) for p in checked.problems] or [(None, ALL_MATCH)]
+    findings = [{"position": p, "finding": text} for p, text in found + _digest_findings(checked)]
+    return [("verification", summary, FIELDS),
+            ("findings", findings, [("position", "position"), ("finding", "finding")])]
 
 
 def _digest_text(value: str) -> str:
@@ -163,10 +210,11 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     elif failures and output is None:
         emit(failures, fmt.value, columns)
     elif not failures:
-        typer.echo(f"no failures: {entries} entries checked")
+        typer.echo(say("no failures: {entries} entries checked", entries=entries))
     if failures:
-        typer.echo(f"aid: audit check found {len(failures)} failure"
-                   f"{'s' if len(failures) > 1 else ''}", err=True)
+        told = (N_("aid: audit check found {count} failures") if len(failures) > 1
+                else N_("aid: audit check found {count} failure"))
+        typer.echo(say(told, count=len(failures)), err=True)
         raise typer.Exit(1)
 
 
@@ -199,11 +247,11 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     elif fmt.value == "json":
         emit(result, "json")
     else:
-        emit(goods, fmt.value, shown, empty="no goods moved")
+        emit(goods, fmt.value, shown, empty=N_("no goods moved"))
         typer.echo("")
         emit(cash, fmt.value)
     for failure in result["failures"]:
-        typer.echo(f"aid: reconcile: {failure}", err=True)
+        typer.echo(say("aid: reconcile: {failure}", failure=failure), err=True)
     if result["failures"]:
         raise typer.Exit(1)
 
@@ -252,11 +300,11 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
             ("held", "still held"), ("lost", "lost or spoiled"), ("spent", "spent on purchases"),
             ("other", "other")) if row[k]]
         typer.echo(f"  {row['donated']:,} {unit} {row['item']}: " + ", ".join(parts))
-    typer.echo("\nHanded out, by group:")
+    typer.echo("\n" + _("Handed out, by group:"))
     emit(story["groups"], "table", [("group", "group"), ("item", "item"),
                                     ("quantity", "quantity"), ("households", "households")],
-         empty="nothing handed out yet")
-    typer.echo("\nEvery part of it:")
+         empty=N_("nothing handed out yet"))
+    typer.echo("\n" + _("Every part of it:"))
     emit(story["flows"], "table", FLOW_COLUMNS)
 
 
@@ -336,6 +384,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
     else:
         {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
     if checked.problems:
-        typer.echo(f"aid: warning: the ledger's chain is broken at position "
-                   f"{checked.first_bad()}; see `aid audit verify`", err=True)
+        typer.echo(say("aid: warning: the ledger's chain is broken at position {checked}; see "
+                       "`aid audit verify`",
+                       checked=checked.first_bad()), err=True)
         raise typer.Exit(1)

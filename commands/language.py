@@ -80,6 +80,13 @@ def _grouped(value: int) -> str:
     return f"{value:,}" if _active == DEFAULT else number(value, _active)
 
 
+def entry_span(entries: list[int]) -> str:
+    """"entry 7" or "entries 7–9": the ids a write recorded, to reverse one by."""
+    if len(entries) == 1:
+        return say("entry {entry}", entry=entries[0])
+    return say("entries {first}–{last}", first=entries[0], last=entries[-1])
+
+
 def words(lang: str) -> Callable[[str], str]:
     """A `_` for a page printed in `lang`, whatever the active language."""
     return catalog(lang).gettext

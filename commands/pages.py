@@ -177,6 +177,7 @@ table.data th, table.data td {{ border: 1px solid #aaa; padding: 0.15em 0.4em;
 table.data th {{ background: #eee; }}
 .d {{ white-space: nowrap; }}
 .n {{ text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+th.n {{ white-space: normal; }}
 table.facts th {{ text-align: left; padding: 0 1em 0 0; font-weight: normal; color: #444;
   white-space: nowrap; vertical-align: top; }}
 table.facts td {{ padding: 0; overflow-wrap: anywhere; }}

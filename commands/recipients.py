@@ -10,6 +10,7 @@ import typer
 from ledger.inputs import whole
 
 from . import options as o
+from .language import N_, entry_span, say
 from .render import emit
 from .writing import record, refresh
 
@@ -65,11 +66,12 @@ def import_list(file: Annotated[Path, typer.Argument(
         ledger.close()
     refresh(o.address(db))
     if not entries:
-        typer.echo(f"nothing to record: the register already matches {file.name} "
-                   f"({len(rows)} households)")
+        typer.echo(say("nothing to record: the register already matches {name} ({count} "
+                       "households)", name=file.name, count=len(rows)))
         return
-    span = f"entry {entries[0]}" if len(entries) == 1 else f"entries {entries[0]}–{entries[-1]}"
-    typer.echo(f"recorded {span} from {file.name} ({len(rows)} households in the file)")
+    span = entry_span(entries)
+    typer.echo(say("recorded {span} from {name} ({count} households in the file)",
+                   span=span, name=file.name, count=len(rows)))
 
 
 def tier(code: str,
@@ -113,7 +115,7 @@ def list_households(group: Groups = None, tier: Tiers = None,
     rows = load_drive(db).register.rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", "code"), ("name", "name"), ("group", "group"),
                            ("size", "size"), ("tier", "tier"), ("label", "tier label"),
-                           ("excluded", "excluded")], empty="no household matches",
+                           ("excluded", "excluded")], empty=N_("no household matches"),
          output=output)
 
 
@@ -127,9 +129,10 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
     record(db, lambda ledger: label_tier(ledger, rank, text, o.on(on), o.actor(actor)))
 
 
-def list_tiers(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+               db: o.Db = None) -> None:
     """The tiers, most urgent first, with their labels."""
     from .rounds import load_drive
 
     labels = load_drive(db).register.labels
-    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value)
+    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value, output=output)

@@ -12,6 +12,7 @@ from ledger.inputs import pairs, whole
 
 from . import options as o
 from . import recipients
+from .language import N_, _, current, entry_span, say
 from .render import emit, save
 
 
@@ -111,12 +112,12 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = Non
             typer.echo(f"# {line}", err=True)
         return
     typer.echo(_heading(result) + "\n")
-    emit(result["allocations"], "table", columns, empty="nothing allocated")
+    emit(result["allocations"], "table", columns, empty=N_("nothing allocated"))
     typer.echo("")
     _print_figures(result)
     if result["allocations"] and not result["closed"]:
-        typer.echo(f"\nTo record it: aid round apply {result['round']} "
-                   f"--plan {result['plan'][:12]}")
+        typer.echo("\n" + say("To record it: aid round apply {round} --plan {plan}",
+                              round=result["round"], plan=result["plan"][:12]))
 
 
 def _json(result: dict[str, Any]) -> str:
@@ -132,7 +133,7 @@ def _json(result: dict[str, Any]) -> str:
 
 
 def _heading(result: dict[str, Any]) -> str:
-    state = f"closed {result['closed']}" if result["closed"] else "open"
+    state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
     return (f"Round {result['round']} · from {result['location']} on {result['on']} · "
             f"policy {result['policy']} · {state} · plan {result['plan'][:12]}")
 
@@ -164,24 +165,51 @@ def _figure_lines(result: dict[str, Any]) -> list[str]:
 
 
 def sheet(code: str,
-          fmt: Annotated[SheetFormat, typer.Option("--format", help="csv or html.")]
+          fmt: Annotated[SheetFormat, typer.Option(
+              "--format", help="csv or html, printed (--output's suffix decides its format).")]
           = SheetFormat.html,
           output: Annotated[Optional[Path], typer.Option(
-              "--output", "-o", help="Write to this file instead of the screen.")] = None,
+              "--output", "-o", metavar="FILE.html|FILE.pdf|FILE.csv|FILE.xlsx",
+              help="Write the page (.pdf needs Chromium), the CSV or a workbook instead of "
+                   "printing.", callback=_sheet_file, show_default=False)] = None,
           db: o.Db = None) -> None:
-    """The signed receipt list (danh sách ký nhận) to print, A4."""
+    """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
     from ledger.inputs import code as clean_code
     from projections.rounds import sheet as sheet_of
 
-    from .sheet import as_csv, as_html
+    from . import sheet as receipts
 
+    kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
+    language = current()
     data = sheet_of(load_drive(db), clean_code(code, "round code"))
-    text = as_html(data) if fmt.value == "html" else as_csv(data)
+    if kind == "xlsx":
+        emit(receipts.records(data), "table", receipts.columns(data), output=output)
+        return
+    if kind == "csv":
+        text = receipts.as_csv(data)
+    else:
+        text = receipts.as_page(data, language)
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {output} ({len(data['lines'])} households)")
+    if kind == "csv":
+        output.write_text(text, encoding="utf-8")
+        told = say("wrote {output}", output=output)
+    else:
+        from .printing import save as print_page
+
+        told = print_page(text, output)
+    typer.echo(say("{told} ({count} households)", told=told, count=len(data["lines"])))
+
+
+SHEET_FILES = (".html", ".htm", ".pdf", ".csv", ".xlsx")
+
+
+def _sheet_file(path: Path | None) -> Path | None:
+    """Refuse an --output the sheet cannot be written as, before anything is read."""
+    if path is not None and path.suffix.lower() not in SHEET_FILES:
+        raise typer.BadParameter(f"'{path.name}' must end in .html, .pdf, .csv or .xlsx")
+    return path
 
 
 def apply(code: str,
@@ -215,10 +243,12 @@ def apply(code: str,
     finally:
         ledger.close()
     refresh(o.address(db))
-    span = f"entry {entries[0]}" if len(entries) == 1 else f"entries {entries[0]}–{entries[-1]}"
-    plural = "s" if len(entries) > 1 else ""
-    typer.echo(f"recorded {span}: {len(entries)} hand-out{plural} of round {applied.round} "
-               f"(plan {applied.digest[:12]})")
+    span = entry_span(entries)
+    told = (N_("recorded {span}: {count} hand-outs of round {round} (plan {plan})")
+            if len(entries) > 1
+            else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
+    typer.echo(say(told, span=span, count=len(entries), round=applied.round,
+                   plan=applied.digest[:12]))
 
 
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
@@ -237,10 +267,11 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     if fmt.value == "csv" or output is not None:
         emit(rows, "csv", output=output)
         return
-    state = f"closed {result['closed']}" if result["closed"] else "open"
-    typer.echo(f"Round {result['round']} · from {result['location']} on {result['on']} · "
-               f"{state} · plan {result['plan'][:12]}\n")
-    emit(rows, "table", empty="nothing planned")
+    state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
+    typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
+                   round=result["round"], location=result["location"], on=result["on"],
+                   state=state, plan=result["plan"][:12]) + "\n")
+    emit(rows, "table", empty=N_("nothing planned"))
     waiting = result["not_received"]
     typer.echo(f"\n{result['received']} of {len(rows)} households received; "
                + (f"not yet: {', '.join(waiting)}" if waiting else "none waiting"))

@@ -1,83 +1,90 @@
-"""The signed receipt list (danh sách ký nhận) as CSV or as one self-contained, printable page.
+"""The signed receipt list (danh sách ký nhận): CSV, a workbook, or the shared A4 page
+(commands/pages.py) with a column for each household to sign and a signature block for the list
+maker and the head of the board.
 
-The HTML needs no network (no fonts, scripts or images from elsewhere) and prints on A4 with
-the table header repeated on every page and room for each household to sign.
+All three come from one set of typed rows, so they cannot disagree; the CSV keeps the columns it
+has always had (scripts read it), the page and the workbook add the cash the bundles carry.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from html import escape
 from typing import Any
 
+from . import language as lg
+from .language import N_
 
-def _quantity(line: dict[str, Any], code: str) -> str:
-    return str(line["goods"].get(code, "")) if line["goods"].get(code) else ""
+Columns = list[tuple[str, str]]
+
+WORDS = {"title": N_("Signed receipt list — round {round}"), "ward": N_("Ward"),
+         "round": N_("Round"), "location": N_("Handed out at"), "on": N_("Date"),
+         "plan": N_("Plan"), "households": N_("Households"), "no": N_("No."), "code": N_("Code"),
+         "name": N_("Name"), "group": N_("Group"), "size": N_("Persons"), "cash": N_("Cash"),
+         "received": N_("Note"), "handed": N_("received"), "sign": N_("Signature (ký nhận)"),
+         "note": N_("Each household signs when it receives its share. Households that already "
+                    "received are marked \"received\"."),
+         "cash_note": N_("Cash is what the bundles hold.")}
+SIGNERS = (N_("List made by (người lập danh sách)"), N_("Head of the board (trưởng ban)"))
+
+
+def records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One typed row per household: quantities as integers (None where none), handed a bool."""
+    return [{"no": number, "code": line["code"], "name": line["name"], "group": line["group"],
+             "size": line["size"],
+             **{f"goods.{i}": line["goods"].get(g["code"]) or None
+                for i, g in enumerate(data["goods"])},
+             "cash": line["cash"] or None, "handed": line["handed"], "signature": None}
+            for number, line in enumerate(data["lines"], start=1)]
+
+
+def columns(data: dict[str, Any], cash: bool = True) -> Columns:
+    """Field keys and language-neutral headings (good codes), as in the CSV and workbook."""
+    goods = [(f"goods.{i}", g["code"]) for i, g in enumerate(data["goods"])]
+    money = [("cash", "cash")] if cash and data["cash"] else []
+    return [(k, k) for k in ("no", "code", "name", "group", "size")] + goods + money + [
+        ("handed", "handed"), ("signature", "signature")]
 
 
 def as_csv(data: dict[str, Any]) -> str:
+    """The CSV as it has always been: no cash column, handed as "yes" or empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    codes = [g["code"] for g in data["goods"]]
-    writer.writerow(["no", "code", "name", "group", "size", *codes, "handed", "signature"])
-    for number, line in enumerate(data["lines"], start=1):
-        writer.writerow([number, line["code"], line["name"], line["group"], line["size"],
-                         *(_quantity(line, c) for c in codes),
-                         "yes" if line["handed"] else "", ""])
+    shown = columns(data, cash=False)
+    writer.writerow([heading for _, heading in shown])
+    for row in records(data):
+        writer.writerow([_text(row[key]) for key, _ in shown])
     return out.getvalue()
 
 
-STYLE = """
-@page { size: A4 portrait; margin: 14mm 12mm; }
-body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 11pt; color: #000; }
-h1 { font-size: 14pt; text-align: center; margin: 0 0 2mm; text-transform: uppercase; }
-p.meta { text-align: center; margin: 0 0 4mm; }
-table { width: 100%; border-collapse: collapse; }
-thead { display: table-header-group; }
-th, td { border: 0.3mm solid #000; padding: 1.5mm 1.5mm; vertical-align: top; }
-th { background: #eee; }
-td.num { text-align: right; }
-td.sign { width: 32mm; height: 10mm; }
-tr { page-break-inside: avoid; }
-.done { font-style: italic; }
-.footer { display: flex; justify-content: space-around; margin-top: 10mm; text-align: center; }
-.footer div { width: 40%; height: 28mm; }
-@media print { th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
-"""
+def _text(value: Any) -> Any:
+    if value is None or value is False:
+        return ""
+    return "yes" if value is True else value
 
 
-def as_html(data: dict[str, Any]) -> str:
-    goods = data["goods"]
-    heads = "".join(f"<th>{escape(g['name'])}<br>({escape(g['unit'])})</th>" for g in goods)
-    rows = []
-    for number, line in enumerate(data["lines"], start=1):
-        cells = "".join(f'<td class="num">{_quantity(line, g["code"])}</td>' for g in goods)
-        sign = '<td class="sign done">đã nhận</td>' if line["handed"] else '<td class="sign"></td>'
-        rows.append(f"<tr><td class=\"num\">{number}</td><td>{escape(line['code'])}</td>"
-                    f"<td>{escape(line['name'])}</td><td>{escape(line['group'])}</td>"
-                    f"<td class=\"num\">{line['size']}</td>{cells}{sign}</tr>")
-    body = "\n".join(rows) or f'<tr><td colspan="{6 + len(goods)}">nothing planned</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<title>Danh sách ký nhận – {escape(data['round'])}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<h1>Danh sách ký nhận quà hỗ trợ</h1>
-<p class="meta">{escape(data['ward'])} · đợt {escape(data['round'])} · nơi phát
-{escape(data['location'])} · ngày {escape(data['on'])} · kế hoạch {data['plan'][:12]}</p>
-<table>
-<thead><tr><th>STT</th><th>Mã hộ</th><th>Họ và tên</th><th>Tổ</th><th>Số người</th>{heads}
-<th>Ký nhận</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-<div class="footer"><div>Người lập danh sách<br><i>(ký, ghi rõ họ tên)</i></div>
-<div>Trưởng ban<br><i>(ký, ghi rõ họ tên)</i></div></div>
-</body>
-</html>
-"""
+def as_page(data: dict[str, Any], lang: str) -> str:
+    """The receipt list on the shared A4 page: header facts, one row per household to sign."""
+    from .pages import Note, Table, page
+
+    words = lg.translated(WORDS, lang)
+    title = words["title"].format(round=data["round"])
+    place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
+    facts = [(words["ward"], data["ward"]), (words["round"], data["round"]),
+             (words["location"], place), (words["on"], lg.day(data["on"], lang)),
+             (words["plan"], data["plan"][:12])]
+    goods = [(f"goods.{i}", f"{g['name']} ({g['unit']})") for i, g in enumerate(data["goods"])]
+    money = [("cash", words["cash"])] if data["cash"] else []
+    shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
+             + money + [("received", words["received"])])
+    rows = [{**row, "received": words["handed"] if row["handed"] else ""}
+            for row in records(data)]
+    kinds = {key: "number" for key, _ in goods}
+    kinds.update(no="text", code="code", name="code", group="code", size="number",
+                 cash="money", received="code")  # "code": kept on one line
+    table = Table(words["households"], shown, rows, kinds=kinds, sign=words["sign"])
+    footer = f"{data['ward']} · {title} · {words['plan']} {data['plan'][:12]}"
+    note = words["note"] + (" " + words["cash_note"] if data["cash"] else "")
+    return page(title, facts, [Note(note), table], lang, signers=[lg.words(lang)(signer) for signer in SIGNERS],
+                place=data["ward"], signed_on=data["on"], footer=footer)
+

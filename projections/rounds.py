@@ -336,22 +336,29 @@ def status(drive: Drive, round_code: str) -> dict[str, Any]:
 
 
 def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
-    """The signed receipt list (danh sách ký nhận): households by group and name, with names."""
+    """The signed receipt list (danh sách ký nhận): households by group and name, with names.
+
+    A line's `cash` is what its bundles carry (the household signs for it too); the sheet's
+    `cash` says whether any bundle of the round carries cash at all."""
     result = plan(drive, round_code)
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
+    cash = {b: drive.books.state["bundles"][b]["cash"] for b in rules["bundles"]}
     lines: dict[str, dict[str, Any]] = {}
     for a in result["allocations"]:
         h = drive.register.households[a["recipient"]]
         line = lines.setdefault(a["recipient"], {
             "code": h["code"], "name": h["name"], "group": h["group"], "size": h["size"],
-            "goods": {}, "handed": True})
+            "goods": {}, "cash": 0, "handed": True})
         line["goods"][a["item"]] = a["quantity"]
+        line["cash"] += a["quantity"] * cash.get(a["item"], 0)
         line["handed"] = line["handed"] and a["handed"] >= a["quantity"]
     ordered = sorted(lines.values(), key=lambda line: (
         sort_key(line["group"]), sort_key(line["name"]), sort_key(line["code"])))
+    place = drive.books.state["locations"].get(result["location"], {})
     return {"ward": drive.books.state["ward"], "round": round_code,
-            "location": result["location"], "on": result["on"], "plan": result["plan"],
+            "location": result["location"], "location_name": place.get("name", ""),
+            "on": result["on"], "plan": result["plan"], "cash": any(cash.values()),
             "goods": [{"code": g, "name": drive.books.describe(g)[0],
                        "unit": drive.books.describe(g)[1]} for g in goods],
             "lines": ordered}

@@ -148,6 +148,42 @@ def test_digest_refuses_to_certify_an_altered_ledger(demo, tmp_path):
     assert "position 30" in out and "broken at position 30" in err
 
 
+def test_digest_and_verify_as_workbooks_keep_their_exit_codes(demo, tmp_path):
+    import openpyxl
+
+    saved = json.loads(demo[1].read_text())
+    path = tmp_path / "digest.xlsx"
+    code, out, _ = aid("audit", "digest", "--db", demo[0], "-o", path)
+    book = openpyxl.load_workbook(path)
+    assert code == 0 and out.endswith(f"rows to {path}\n")
+    fields = dict(book["digest"].iter_rows(min_row=2, values_only=True))
+    assert fields["ward"] == saved["ward"] and fields["head"] == saved["head"]
+    assert fields["events"] == 59 and fields["position"] == 59  # numbers, not text
+    assert [list(row) for row in book["checkpoints"].iter_rows(min_row=2, values_only=True)] \
+        == saved["checkpoints"]
+
+    path = tmp_path / "verify.xlsx"
+    code, _, err = aid("audit", "verify", "--db", demo[0], "--digest", demo[1], "-o", path)
+    book = openpyxl.load_workbook(path)
+    assert code == 0 and err == "" and book.sheetnames == ["verification", "findings"]
+    assert dict(book["verification"].iter_rows(min_row=2, values_only=True)) == {
+        "events": 59, "position": 59, "head": saved["head"], "ok": True,
+        "first bad position": None}
+    found = list(book["findings"].iter_rows(min_row=2, values_only=True))
+    assert found[0] == (None, "every event matches the link stored with it")
+    assert found[1][1].endswith("ok, the ledger extends it by 0 events")
+
+    db = altered(demo, tmp_path, edit_byte(30))
+    path = tmp_path / "verify-altered.xlsx"
+    code, out, err = aid("audit", "verify", "--db", db, "--digest", demo[1], "-o", path)
+    assert code == 1 and out == f"wrote 7 rows to {path}\n"
+    assert err == f"aid: the ledger was altered: first bad position 30 (2 findings in {path})\n"
+    found = list(openpyxl.load_workbook(path)["findings"].iter_rows(min_row=2, values_only=True))
+    assert [position for position, _ in found] == [30, 30]
+    code, _, err = aid("audit", "digest", "--db", db, "-o", tmp_path / "no.xlsx")
+    assert code == 1 and "broken at position 30" in err and not (tmp_path / "no.xlsx").exists()
+
+
 def test_writing_to_an_altered_ledger_is_refused(demo, tmp_path):
     db = altered(demo, tmp_path, FORGED)
     before = sqlite3.connect(db).execute("SELECT count(*) FROM stored_events").fetchone()

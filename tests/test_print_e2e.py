@@ -1,11 +1,13 @@
-"""End to end: the public statement and the drive report opened in headless Chromium (Debian's
-`chromium`, offline flags), saved as a screenshot and as PDF, and the printed text checked for
-the donors, the totals, the digest head and the page numbers. Skips, saying why, without
-Chromium (`.ci/run` installs it)."""
+"""End to end: the public statement, the drive report and a round's receipt list opened in
+headless Chromium (Debian's `chromium`, offline flags), saved as a screenshot and as PDF, and
+the printed text checked for the donors, the totals, the digest head, the households and their
+quantities, and the page numbers. Skips, saying why, without Chromium (`.ci/run` installs it)."""
 
 from __future__ import annotations
 
+import csv
 import html as html_text
+import io
 import re
 import shutil
 import subprocess
@@ -19,6 +21,9 @@ from tests.test_audit_statement import demo
 BROWSER = find_chromium()
 needs_chromium = pytest.mark.skipif(
     BROWSER is None, reason="no Chromium installed (apt-get install chromium; .ci/run does)")
+needs_pdftotext = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="page numbers are read from the PDF with pdftotext (poppler-utils)")
 
 
 def printed_text(pdf: Path, html: Path, profile: Path) -> str:
@@ -64,8 +69,7 @@ def test_statement_screenshot_and_pdf_carry_donors_totals_and_digest(ledger, tmp
 
 
 @needs_chromium
-@pytest.mark.skipif(shutil.which("pdftotext") is None,
-                    reason="page numbers are read from the PDF with pdftotext (poppler-utils)")
+@needs_pdftotext
 def test_aid_prints_the_statement_and_the_drive_to_pdf_with_page_numbers(ledger, tmp_path):
     demo(ledger)
     head = ledger("audit", "digest", "--format", "json").json()["head"]
@@ -85,13 +89,55 @@ def test_aid_prints_the_statement_and_the_drive_to_pdf_with_page_numbers(ledger,
     assert "Trang 1 /" in text
 
 
+def round_r1(ledger) -> list[dict[str, str]]:
+    """The demo's round R1 (noodles and fish sauce, at most 2 each), H04 absent; its CSV rows."""
+    ledger("round", "open", "R1", "--from", "KHO", "--item", "NOODLE", "--item", "FISHSAUCE",
+           "--cap", "2", "--ration", "NOODLE=1", "--ration", "FISHSAUCE=1", "--on", "2021-11-22")
+    ledger("round", "apply", "R1", "--except", "H04")
+    return list(csv.DictReader(io.StringIO(ledger("round", "sheet", "R1", "--format", "csv").out)))
+
+
+@needs_chromium
+def test_receipt_list_screenshot_and_pdf_carry_households_and_quantities(ledger, tmp_path):
+    rows = round_r1(demo(ledger))
+    html = tmp_path / "ky-nhan.html"
+    assert ledger("round", "sheet", "R1", "--output", html, "--lang", "vi").out.strip() == (
+        f"wrote {html} ({len(rows)} households)")
+    shot, pdf, profile = tmp_path / "ky-nhan.png", tmp_path / "ky-nhan.pdf", tmp_path / "p"
+    chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
+             html.as_uri())
+    chromium(profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    text = printed_text(pdf, html, profile)
+    assert len(rows) == 14 and "Ký nhận" in text and "Danh sách ký nhận" in text
+    for row in rows:  # each household on one printed line: no., code, name, group, quantities
+        line = " ".join(row[k] for k in ("no", "code", "name", "group", "size", "NOODLE",
+                                          "FISHSAUCE"))
+        assert line + (" đã nhận" if row["handed"] else "") in text, line
+    assert [row["code"] for row in rows if not row["handed"]] == ["H04"]
+    assert "Người lập danh sách" in text and "Trưởng ban" in text
+
+
+@needs_chromium
+@needs_pdftotext
+def test_aid_prints_the_receipt_list_to_pdf(ledger, tmp_path):
+    rows = round_r1(demo(ledger))
+    pdf = tmp_path / "receipts.pdf"
+    assert ledger("round", "sheet", "R1", "-o", pdf, "--lang", "en").out.strip() == (
+        f"wrote {pdf} ({len(rows)} households)")
+    text = printed_text(pdf, tmp_path / "unused.html", tmp_path / "p")
+    assert "Signed receipt list — round R1" in text and "Signature" in text
+    assert all(row["name"] in text for row in rows) and "Page 1 / 1" in text
+
+
 def test_pdf_without_chromium_exits_2_and_writes_nothing(ledger, tmp_path, monkeypatch):
     from commands import printing
 
-    demo(ledger)
+    round_r1(demo(ledger))
     monkeypatch.setattr(printing, "find_chromium", lambda: None)
     before = ledger.snapshot()
-    for command in (["audit", "statement"], ["report", "drive"]):
+    for command in (["audit", "statement"], ["report", "drive"], ["round", "sheet", "R1"]):
         pdf = tmp_path / "page.pdf"
         refused = ledger.fails(*command, "--output", pdf)
         assert refused.code == 2 and refused.out == ""

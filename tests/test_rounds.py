@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ledger.storage import locate, open_log
@@ -267,8 +269,8 @@ def test_receipt_sheet_csv_and_self_contained_html(drive):
     assert csv[0] == "no,code,name,group,size,B350,RICE,handed,signature"
     assert csv[1:] == ["1,H1,Nguyễn Văn A,Tổ 1,4,,20,,", "2,H3,Lê Thị Cúc,Tổ 2,1,1,5,,",
                        "3,H4,Phạm Văn Dũng,Tổ 2,5,1,25,,", "4,H2,Trần Thị B,Tổ 2,2,1,10,,"]
-    html = drive("round", "sheet", "R1").out
-    assert html.startswith("<!DOCTYPE html>") and "size: A4" in html
+    html = drive("round", "sheet", "R1", "--lang", "vi").out
+    assert html.startswith("<!doctype html>") and "size: A4" in html
     assert "Phạm Văn Dũng" in html and "Danh sách ký nhận" in html and "Phường 3" in html
     assert "http" not in html and "<script" not in html and "src=" not in html
     drive("round", "apply", "R1", "--only", "H2")
@@ -281,6 +283,64 @@ def test_sheet_to_a_file(drive, tmp_path):
     target = tmp_path / "ky-nhan.html"
     assert drive("round", "sheet", "R1", "-o", target).out == f"wrote {target} (4 households)\n"
     assert "Lê Thị Cúc" in target.read_text(encoding="utf-8")
+    listed = tmp_path / "ky-nhan.csv"
+    assert drive("round", "sheet", "R1", "-o", listed).out == f"wrote {listed} (4 households)\n"
+    assert listed.read_text(encoding="utf-8") == drive("round", "sheet", "R1", "--format",
+                                                       "csv").out
+
+
+def rows_of(html):
+    """The receipt list's body rows, as the text of their cells."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_receipt_list_is_the_shared_a4_page_with_a_column_to_sign(drive):
+    drive("round", "apply", "R1", "--only", "H2")
+    html = drive("round", "sheet", "R1", "--lang", "vi").out
+    plan_id = plan(drive)["plan"][:12]
+    assert "counter(page)" in html and "counter(pages)" in html and "size: A4" in html
+    assert "@media print" in html
+    assert "http" not in html and "<script" not in html and "<link" not in html
+    assert '<th class="sign">Ký nhận</th>' in html
+    for fact in ("Phường 3", "R1", "KHO — Kho phường", "05/11/2021", plan_id):
+        assert f"<td>{fact}</td>" in html
+    assert [h.split("<")[0] for h in re.findall(r"<th[^>]*>([^<]*)</th>",
+                                                 html.split("<thead>")[1])] == [
+        "STT", "Mã hộ", "Họ và tên", "Tổ", "Số người", "Phần quà 350.000 ₫ (bundle)",
+        "Gạo (kg)", "Tiền mặt", "Ghi chú", "Ký nhận"]
+    money = "100.000\xa0₫"
+    assert rows_of(html) == [  # by group, then name; one empty cell to sign on each row
+        ["1", "H1", "Nguyễn Văn A", "Tổ 1", "4", "", "20", "", "", ""],
+        ["2", "H3", "Lê Thị Cúc", "Tổ 2", "1", "1", "5", money, "", ""],
+        ["3", "H4", "Phạm Văn Dũng", "Tổ 2", "5", "1", "25", money, "", ""],
+        ["4", "H2", "Trần Thị B", "Tổ 2", "2", "1", "10", money, "đã nhận", ""]]
+    for signer in ("Người lập danh sách", "Trưởng ban"):
+        assert f"<strong>{signer}</strong>" in html
+    assert "Thủ quỹ" not in html and "Phường 3, ngày 05 tháng 11 năm 2021" in html
+
+
+def test_receipt_list_in_english(drive):
+    drive("round", "apply", "R1", "--only", "H2")
+    html = drive("round", "sheet", "R1", "--lang", "en").out
+    assert '<html lang="en">' in html and "Signed receipt list — round R1" in html
+    assert '<th class="sign">Signature (ký nhận)</th>' in html
+    assert '"Page " counter(page)' in html and "<td>5 Nov 2021</td>" in html
+    assert rows_of(html)[3] == ["4", "H2", "Trần Thị B", "Tổ 2", "2", "1", "10",
+                                "100,000 VND", "received", ""]
+    assert "Head of the board (trưởng ban)" in html and "đã nhận" not in html
+    assert html == drive("round", "sheet", "R1", "--format", "html", "--lang", "en").out
+
+
+def test_receipt_list_with_an_unknown_suffix_is_refused_in_one_line(drive, tmp_path):
+    for name in ("ky-nhan.txt", "ky-nhan.docx", "ky-nhan"):
+        refused = drive.fails("round", "sheet", "R1", "--output", tmp_path / name)
+        assert refused.code == 2 and refused.out == ""
+        assert len(refused.err.strip().splitlines()) == 1
+        assert f"'{name}' must end in .html, .pdf, .csv or .xlsx" in refused.err
+    refused = drive.fails("round", "sheet", "R1", "--lang", "fr")
+    assert refused.code == 2 and "--lang 'fr' is not a language" in refused.err
+    assert list(tmp_path.glob("ky-nhan*")) == []
 
 
 def test_history_names_round_entries(drive):

@@ -80,7 +80,8 @@ def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
 
 
 def test_an_unknown_extension_is_one_line_and_writes_nothing(drive, tmp_path):
-    for command in (["stock"], ["cash"], ["audit", "reconcile"], ["voucher", "list"]):
+    for command in (["stock"], ["cash"], ["audit", "reconcile"], ["voucher", "list"],
+                    ["audit", "digest"], ["audit", "verify"], ["tier", "list"]):
         result = drive.fails(*command, "--output", str(tmp_path / "report.pdf"))
         assert result.code == 2
         assert len(result.err.strip().splitlines()) == 1
@@ -109,3 +110,34 @@ def test_round_plan_status_and_register_as_workbooks(drive, tmp_path):
     register = openpyxl.load_workbook(tmp_path / "register.xlsx").worksheets[0]
     names = {row[0]: row[1] for row in register.iter_rows(min_row=2, values_only=True)}
     assert names == {"H1": "Nguyễn Văn A", "H2": "Trần Thị B"}
+
+
+def test_receipt_list_as_a_workbook_has_numbers_for_quantities_and_cash(drive, tmp_path):
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "apply", "R1", "--only", "H2")
+    path = tmp_path / "ký nhận R1.xlsx"
+    assert drive("round", "sheet", "R1", "-o", str(path)).out == f"wrote 2 rows to {path}\n"
+    _, values, cells = sheet_rows(path)
+    assert values[0] == ["no", "code", "name", "group", "size", "B350", "RICE", "cash",
+                         "handed", "signature"]
+    planned = {(a["recipient"], a["item"]): a["quantity"]
+               for a in drive("round", "plan", "R1", "--format", "json").json()["allocations"]}
+    assert values[1:] == [
+        [1, "H1", "Nguyễn Văn A", "Tổ 1", 4, planned[("H1", "B350")],
+         planned[("H1", "RICE")], 100_000, False, None],
+        [2, "H2", "Trần Thị B", "Tổ 2", 2, 1, planned[("H2", "RICE")], 100_000, True, None]]
+    assert all(cell.data_type == "n" for cell in cells[1][4:8])
+    assert cells[1][7].number_format == "#,##0"
+    csv = drive("round", "sheet", "R1", "--format", "csv").out.splitlines()
+    assert [line.split(",")[1] for line in csv[1:]] == [row[1] for row in values[1:]]
+
+
+def test_tier_list_as_a_workbook(drive, tmp_path):
+    drive("tier", "label", "1", "Hộ nghèo, cận nghèo")
+    drive("tier", "list", "-o", str(tmp_path / "tiers.xlsx"))
+    _, values, cells = sheet_rows(tmp_path / "tiers.xlsx")
+    listed = drive("tier", "list", "--format", "json").json()
+    assert values == [["tier", "label"]] + [[t["tier"], t["label"]] for t in listed]
+    assert [row[0] for row in values[1:]] == [0, 1, 2, 3] and cells[2][0].data_type == "n"
+    assert values[2][1] == "Hộ nghèo, cận nghèo"
