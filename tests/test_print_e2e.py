@@ -50,7 +50,7 @@ def test_statement_screenshot_and_pdf_carry_donors_totals_and_digest(ledger, tmp
     head = ledger("audit", "digest", "--format", "json").json()["head"]
     html = tmp_path / "cong-khai.html"
     assert ledger("audit", "statement", "--output", html, "--lang", "vi").out.strip() == (
-        f"wrote {html}")
+        f"đã ghi {html}")
     shot, pdf, profile = tmp_path / "cong-khai.png", tmp_path / "cong-khai.pdf", tmp_path / "p"
     chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
              html.as_uri())
@@ -102,7 +102,7 @@ def test_receipt_list_screenshot_and_pdf_carry_households_and_quantities(ledger,
     rows = round_r1(demo(ledger))
     html = tmp_path / "ky-nhan.html"
     assert ledger("round", "sheet", "R1", "--output", html, "--lang", "vi").out.strip() == (
-        f"wrote {html} ({len(rows)} households)")
+        f"đã ghi {html} ({len(rows)} hộ)")
     shot, pdf, profile = tmp_path / "ky-nhan.png", tmp_path / "ky-nhan.pdf", tmp_path / "p"
     chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
              html.as_uri())
