@@ -21,7 +21,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.errors import BadInput, LedgerError, render
+from ledger.errors import BadInput, LedgerError
+from ledger import phrases
+from ledger.phrases import Phrase, render
 
 LANGUAGES = ("vi", "en")
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}  # en_GB: "17 Nov 2021", day before month like vi
@@ -37,6 +39,7 @@ Lang = Annotated[Optional[str], typer.Option(
     show_default=False)]
 
 _active = DEFAULT
+N_ = phrases.N_  # the commands mark their texts with it
 
 
 def activate(lang: str) -> None:
@@ -63,12 +66,9 @@ def catalog(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
 
 def _(text: str) -> str:
     """`text` (English) in the active language."""
-    return catalog(_active).gettext(text) if _active != DEFAULT else text
-
-
-def N_(text: str) -> str:
-    """Marks an English text for the catalog where it is defined; `_` translates it when shown."""
-    return text
+    if _active == DEFAULT or not text:  # "" would look up the catalog's header
+        return text
+    return catalog(_active).gettext(text)
 
 
 def say(text: str, /, **fields: object) -> str:
@@ -89,7 +89,7 @@ def entry_span(entries: list[int]) -> str:
 
 def words(lang: str) -> Callable[[str], str]:
     """A `_` for a page printed in `lang`, whatever the active language."""
-    return catalog(lang).gettext
+    return lambda text: catalog(lang).gettext(text) if text else text
 
 
 def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:
@@ -97,8 +97,9 @@ def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:
     return {key: words(lang)(text) for key, text in texts.items()}
 
 
-def message(error: LedgerError) -> str:
-    """A refusal in the active language, its whole numbers grouped as the language groups them."""
+def message(error: LedgerError | Phrase) -> str:
+    """A refusal or a phrase (ledger/phrases.py) in the active language, its whole numbers
+    grouped as the language groups them."""
     return str(error) if _active == DEFAULT else error.text(_, _grouped)
 
 

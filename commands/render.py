@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from .language import N_, _, current, number, say
+from ledger.phrases import Phrase
+
+from .language import N_, _, current, day, message, number, say
 
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
@@ -58,11 +61,18 @@ def save(output: Path, tables: Sequence[tuple[str, list[dict[str, Any]],
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, Phrase):
+        return message(value)
     if isinstance(value, bool) or value is None:
         return "" if value is None else (_("yes") if value else _("no"))
     if isinstance(value, int):
         return number(value, current())
+    if current() == "vi" and isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return day(value, "vi")  # 17/11/2021
     return str(value)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _align(table: list[dict[str, Any]], key: str) -> str:

@@ -18,7 +18,9 @@ from typing import Any
 
 from ledger.errors import BadInput
 
-from .language import _
+from ledger.phrases import Phrase
+
+from .language import _, message
 
 Columns = Sequence[tuple[str, str]] | None
 Table = tuple[str, list[dict[str, Any]], Columns]
@@ -86,6 +88,8 @@ def _value(value: Any) -> Any:
     """A report value as a typed cell value."""
     if value is None or isinstance(value, (bool, int)):
         return value
+    if isinstance(value, Phrase):  # a description: in the reader's language, a plain str
+        return message(value)
     if isinstance(value, str):
         return date.fromisoformat(value) if _ISO_DATE.match(value) else value
     if isinstance(value, (list, dict)):

@@ -19,7 +19,8 @@ from .dates import parse_date
 from .errors import BadInput, LedgerError
 from .inputs import code, pairs, whole
 from .service import Ledger, Written
-from .text import N_, clean
+from .phrases import N_
+from .text import clean
 from .ward import Ward
 
 @dataclass(frozen=True)

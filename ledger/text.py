@@ -15,12 +15,6 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 
 
-def N_(text: str) -> str:
-    """Marks an English text (a heading, a label) for the translators' catalog; the command
-    line translates it when it shows it (commands/language.py)."""
-    return text
-
-
 def nfc(text: str) -> str:
     """Compose decomposed tone marks so that equal-looking text compares equal."""
     return unicodedata.normalize("NFC", text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ledger.phrases import N_, Phrase
 from ledger.storage import Record
 
 from .books import KINDS
@@ -32,43 +33,76 @@ def entry(record: Record) -> dict[str, Any] | None:
     }
 
 
-def detail(kind: str, data: dict[str, Any]) -> str:
+def detail(kind: str, data: dict[str, Any]) -> Phrase:
     """A short account of the entry that names no recipient."""
-    if kind == "recipient":
-        return f"{data['code']} group {data['group'] or '-'}, {data['size']} people, tier {data['tier']}"
     if kind in ("init", "item", "location", "donor", "bundle"):
-        return f"{data.get('code', '')} {data['name']}".strip()
-    parts = {
-        "donate": lambda: f"from {data['donor']}" + (f", receipt {data['receipt']}" if data["receipt"] else ""),
-        "buy": lambda: f"from {data['supplier']}" if data["supplier"] else "purchase",
-        "pack": lambda: f"{data['count']} × {data['bundle']}",
-        "unpack": lambda: f"{data['count']} × {data['bundle']}",
-        "give": lambda: f"to {data['recipient']}" + (f" (round {data['round']})" if data.get("round") else ""),
-        "transfer": lambda: f"{data['source']} → {data['target']}",
-        "adjust": lambda: data["reason"],
-        "count": lambda: f"variance: {data['variance_reason']}" if data["variance_reason"] else "matches the books",
-        "reverse": lambda: f"reverses entry {data['entry']}: {data['reason']}",
-        "price": lambda: f"{data['shop']} " + ", ".join(f"{k} {v:,}" for k, v in data["prices"].items()),
-        "voucher": lambda: f"{data['code']} for {data['recipient']} at {data['shop']}, {data['value']:,} đồng",
-        "pickup": lambda: f"voucher {data['voucher']} of {data['recipient']}, {data['value']:,} đồng",
-        "cancel": lambda: f"voucher {data['code']}: {data['reason']}",
-        "tier": lambda: f"{data['code']} to tier {data['tier']}: {data['reason']}",
-        "exclude": lambda: f"{data['code']} excluded: {data['reason']}",
-        "include": lambda: f"{data['code']} included: {data['reason']}",
-        "recipient change": lambda: f"{data['code']} group {data['group'] or '-'}, "
-                                    f"{data['size']} people: {data['reason']}",
-        "tier label": lambda: f"tier {data['tier']} is '{data['label']}'",
-        "round open": lambda: f"{data['round']} from {data['location']}, {data['policy']}",
-        "round close": lambda: data["round"],
-    }
-    return parts[kind]()
+        return Phrase("{code} {name}" if data.get("code") else "{name}",
+                      code=data.get("code", ""), name=data["name"])
+    return _DETAILS[kind](data)
 
 
-def effect(line: dict[str, Any]) -> str:
+def _receipt(data: dict[str, Any]) -> Phrase:
+    if data["receipt"]:
+        return Phrase(N_("from {donor}, receipt {receipt}"), donor=data["donor"],
+                      receipt=data["receipt"])
+    return Phrase(N_("from {donor}"), donor=data["donor"])
+
+
+def _handout(data: dict[str, Any]) -> Phrase:
+    if data.get("round"):
+        return Phrase(N_("to {recipient} (round {round})"), recipient=data["recipient"],
+                      round=data["round"])
+    return Phrase(N_("to {recipient}"), recipient=data["recipient"])
+
+
+def _fields(template: str, *names: str) -> Any:
+    """An account made of the event's own fields."""
+    return lambda data: Phrase(template, **{name: data[name] for name in names})
+
+
+_DETAILS = {
+    "recipient": lambda data: Phrase(N_("{code} group {group}, {size} people, tier {tier}"),
+                                     code=data["code"], group=data["group"] or "-",
+                                     size=data["size"], tier=data["tier"]),
+    "donate": _receipt,
+    "buy": lambda data: (Phrase(N_("from {supplier}"), supplier=data["supplier"])
+                         if data["supplier"] else Phrase(N_("purchase"))),
+    "pack": _fields("{count} × {bundle}", "count", "bundle"),
+    "unpack": _fields("{count} × {bundle}", "count", "bundle"),
+    "give": _handout,
+    "transfer": _fields("{source} → {target}", "source", "target"),
+    "adjust": _fields("{reason}", "reason"),
+    "count": lambda data: (Phrase(N_("variance: {reason}"), reason=data["variance_reason"])
+                           if data["variance_reason"] else Phrase(N_("matches the books"))),
+    "reverse": _fields(N_("reverses entry {entry}: {reason}"), "entry", "reason"),
+    "price": lambda data: Phrase("{shop} {prices}", shop=data["shop"], prices=Phrase.join(
+        ", ", (Phrase("{item} {value:,}", item=k, value=v) for k, v in data["prices"].items()))),
+    "voucher": _fields(N_("{code} for {recipient} at {shop}, {value:,} đồng"),
+                       "code", "recipient", "shop", "value"),
+    "pickup": _fields(N_("voucher {voucher} of {recipient}, {value:,} đồng"),
+                      "voucher", "recipient", "value"),
+    "cancel": _fields(N_("voucher {code}: {reason}"), "code", "reason"),
+    "tier": _fields(N_("{code} to tier {tier}: {reason}"), "code", "tier", "reason"),
+    "exclude": _fields(N_("{code} excluded: {reason}"), "code", "reason"),
+    "include": _fields(N_("{code} included: {reason}"), "code", "reason"),
+    "recipient change": lambda data: Phrase(N_("{code} group {group}, {size} people: {reason}"),
+                                            code=data["code"], group=data["group"] or "-",
+                                            size=data["size"], reason=data["reason"]),
+    "tier label": _fields(N_("tier {tier} is '{label}'"), "tier", "label"),
+    "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
+                          "policy"),
+    "round close": _fields("{round}", "round"),
+}
+CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
+
+
+def effect(line: dict[str, Any]) -> Phrase:
     """Goods and cash moved, as "KHO RICE +500; received +1,000,000"."""
-    goods = [f"{loc} {item} {delta:+,}" for loc, item, delta in line["moves"]]
-    cash = [f"{category} {delta:+,}" for category, delta in line["cash"].items()]
-    return "; ".join(goods + cash)
+    goods = [Phrase("{location} {item} {delta:+,}", location=loc, item=item, delta=delta)
+             for loc, item, delta in line["moves"]]
+    cash = [Phrase("{category} {delta:+,}", category=Phrase(category), delta=delta)
+            for category, delta in line["cash"].items()]
+    return Phrase.join("; ", goods + cash)
 
 
 def history(lines: Iterable[dict[str, Any]], at: str | None = None, item: str | None = None,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.text import N_
+from ledger.phrases import N_
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books

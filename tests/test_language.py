@@ -107,3 +107,15 @@ def test_an_import_refusal_translates_each_line(ward, tmp_path):
     assert result.code == RULE
     assert "dòng 2: không đủ RICE tại KHO" in result.err
     assert "Traceback" not in result.err
+
+
+def test_history_says_each_entry_in_the_readers_language(stocked):
+    stocked("give", "H1", "--from", "KHO", "--item", "RICE=5", "--cash", "1000", "--on",
+            "2021-11-12")
+    vi = stocked("--lang", "vi", "history").out.splitlines()[-1].split(None, 4)
+    assert vi[1:4] == ["12/11/2021", "give", "tester"]  # dates as dd/mm/yyyy
+    assert vi[4].split() == ["cho", "H1", "KHO", "RICE", "-5;", "đã", "phát", "+1.000"]
+    en = stocked("history").out.splitlines()[-1].split(None, 4)
+    assert en[1] == "2021-11-12"
+    assert en[4].split() == ["to", "H1", "KHO", "RICE", "-5;", "given", "+1,000"]
+    assert stocked("history", "--format", "json").json()[-1]["detail"] == "to H1"

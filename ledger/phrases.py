@@ -1,0 +1,73 @@
+"""English texts that remember their template and fields, so that the reader's language can say
+them again: `Phrase("{count} × {bundle}", count=12, bundle="B350")` is the string "12 × B350"
+wherever a string goes (JSON, CSV, comparisons), and the command line, which knows the reader's
+language, renders it from the gettext catalog instead (commands/language.py).
+
+The ledger's refusals (ledger/errors.py) and the projections' descriptions use this; neither
+knows which language anyone reads.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Translate = Callable[[str], str]
+Number = Callable[[int], str]
+
+
+def N_(text: str) -> str:
+    """Marks an English text (a heading, a word) for the translators' catalog; whoever shows it
+    translates it."""
+    return text
+
+
+class Phrase(str):
+    """A string that is also (template, fields); fields may be phrases themselves."""
+
+    template: str
+    fields: dict[str, Any]
+
+    def __new__(cls, template: str, /, **fields: Any) -> "Phrase":
+        made = super().__new__(cls, fill(template, fields))
+        made.template, made.fields = template, fields
+        return made
+
+    def text(self, translate: Translate, number: Number) -> str:
+        """The phrase in another language."""
+        return render(self.template, self.fields, translate, number)
+
+    @classmethod
+    def join(cls, separator: str, phrases: Iterable[Any]) -> "Phrase":
+        """Phrases joined by `separator`, each translated on its own."""
+        parts = {f"part{index}": phrase for index, phrase in enumerate(phrases)}
+        template = separator.replace("{", "{{").replace("}", "}}").join(
+            "{" + name + "}" for name in parts)
+        return cls(template, **parts)
+
+
+def fill(template: str, fields: dict[str, Any]) -> str:
+    """The English text; a template without fields is printed as written (braces and all)."""
+    return template.format(**fields) if fields else template
+
+
+def render(template: str, fields: dict[str, Any], translate: Translate, number: Number) -> str:
+    """`template` translated, then filled in: quoted phrases and errors translated too, whole
+    numbers formatted `{n:,}` or `{n:+,}` grouped by `number`."""
+    if not fields:
+        return translate(template)
+    return _Fields(translate, number).vformat(translate(template), (), fields)
+
+
+class _Fields(string.Formatter):
+    def __init__(self, translate: Translate, number: Number) -> None:
+        self.translate, self.number = translate, number
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if hasattr(value, "text") and callable(value.text):
+            return format(value.text(self.translate, self.number), format_spec)
+        if format_spec in (",", "+,") and isinstance(value, int) and not isinstance(value, bool):
+            sign = "-" if value < 0 else "+" if format_spec == "+," and value > 0 else ""
+            return sign + self.number(abs(value))
+        return super().format_field(value, format_spec)
