@@ -6,17 +6,18 @@ import re
 from collections.abc import Iterable
 
 from .errors import BadInput
+from .phrases import N_, Phrase
 from .text import clean
 
 _CODE = re.compile(r"^[^\s=,;]{1,40}$")
 
 
-def code(text: str, what: str = "code") -> str:
+def code(text: str, what: str = N_("code")) -> str:
     """A declared code: one word without '=', ',' or ';', compared after NFC."""
     value = clean(text or "")
     if not _CODE.match(value):
         raise BadInput("'{text}' is not a valid {what}: use one word of at most 40 characters, "
-                       "without spaces, '=', ',' or ';'", text=text, what=what)
+                       "without spaces, '=', ',' or ';'", text=text, what=Phrase(what))
     return value
 
 
@@ -29,11 +30,14 @@ def whole(value: int | str, what: str, *, minimum: int = 1) -> int:
         if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+", text):
             text = re.sub(r"[.,]", "", text)
         if not re.fullmatch(r"[+-]?\d+", text):
-            raise BadInput("{what} must be a whole number, not '{value}'", what=what, value=value)
+            raise BadInput("{what} must be a whole number, not '{value}'", what=Phrase(what),
+                           value=value)
         number = int(text)
     if number < minimum:
-        rule = "positive" if minimum == 1 else f"at least {minimum}"
-        raise BadInput("{what} must be {rule}, not {number}", what=what, rule=rule, number=number)
+        rule = (Phrase(N_("positive")) if minimum == 1
+                else Phrase(N_("at least {minimum}"), minimum=minimum))
+        raise BadInput("{what} must be {rule}, not {number}", what=Phrase(what), rule=rule,
+                       number=number)
     return number
 
 
@@ -46,7 +50,7 @@ def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
         if not sep:
             raise BadInput("{what} '{text}' must look like CODE=QTY, e.g. RICE=10",
                            what=what, text=text)
-        key = code(name, "item code")
+        key = code(name, N_("item code"))
         if key in result:
             raise BadInput("{what} names {key} twice: give it once with the total quantity",
                            what=what, key=key)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import BadInput, LedgerError, Refused
 from .inputs import code, whole
+from .phrases import N_
 from .text import clean
 from .ward import TIERS, Ward
 
@@ -165,14 +166,14 @@ def _row(line: int, field: dict[str, str]) -> Row:
     name = clean(field["name"])
     if not name:
         raise BadInput("name is empty")
-    tier = whole(field["tier"] or "", "tier", minimum=0)
+    tier = whole(field["tier"] or "", N_("tier"), minimum=0)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     flag = clean(field.get("excluded", "")).lower()
     if flag not in YES | NO:
         raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
-    return Row(line, code(field["code"], "recipient code"), name, clean(field["group"]),
-               whole(field["size"] or "", "size"), tier, flag in YES)
+    return Row(line, code(field["code"], N_("recipient code")), name, clean(field["group"]),
+               whole(field["size"] or "", N_("size")), tier, flag in YES)
 
 
 def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
@@ -232,12 +233,12 @@ def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str,
 def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
              view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
     """Move a household to another priority tier, with why."""
-    recipient, reason = code(recipient, "recipient code"), _reason(reason)
+    recipient, reason = code(recipient, N_("recipient code")), _reason(reason)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
-        ward.require(recipient, ward.recipients, "recipient")
+        ward.require(recipient, ward.recipients, N_("recipient"))
         if register[recipient]["tier"] == tier:
             raise Refused("{recipient} is already in tier {tier}; nothing to change",
                           recipient=recipient, tier=tier)
@@ -250,10 +251,10 @@ def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
 def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
                  view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
     """Leave a household out of rounds (another programme covers it), or bring it back."""
-    recipient, reason = code(recipient, "recipient code"), _reason(reason)
+    recipient, reason = code(recipient, N_("recipient code")), _reason(reason)
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
-        ward.require(recipient, ward.recipients, "recipient")
+        ward.require(recipient, ward.recipients, N_("recipient"))
         if register[recipient]["excluded"] == excluded:
             state = "excluded" if excluded else "included"
             raise Refused("{recipient} is already {state}; nothing to change",

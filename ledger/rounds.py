@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import BadInput, Refused
 from .inputs import code
+from .phrases import N_
 from .plans import Plan
 from .register import write_seen
 from .service import Written
@@ -65,11 +66,11 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
                rations: dict[str, int], groups: Iterable[str], tiers: Iterable[int],
                on: str, actor: str) -> int:
     """Record a new round's rules after checking every code and number in them."""
-    name = code(round_code, "round code")
-    location = code(location, "location code")
-    bundles = _unique([code(b, "bundle code") for b in bundles], "--bundle")
-    items = _unique([code(i, "item code") for i in items], "--item")
-    rations = {code(k, "item code"): v for k, v in rations.items()}
+    name = code(round_code, N_("round code"))
+    location = code(location, N_("location code"))
+    bundles = _unique([code(b, N_("bundle code")) for b in bundles], "--bundle")
+    items = _unique([code(i, N_("item code")) for i in items], "--item")
+    rations = {code(k, N_("item code")): v for k, v in rations.items()}
     groups = _unique([clean(g) for g in groups if clean(g)], "--group")
     tiers = sorted(set(tiers))
     if policy not in POLICIES:
@@ -89,16 +90,16 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
     def change(ward: Ward) -> int:
         if name in rounds(ward):
             raise Refused("round {name} is already open; choose another round code", name=name)
-        ward.require(location, ward.locations, "location")
+        ward.require(location, ward.locations, N_("location"))
         for bundle in bundles:
             if bundle in ward.items:
                 raise BadInput("{bundle} is an item, not a bundle: use --item {bundle} with "
                                "--ration {bundle}=QTY", bundle=bundle)
-            ward.require(bundle, ward.bundles, "bundle")
+            ward.require(bundle, ward.bundles, N_("bundle"))
         for item in items:
             if item in ward.bundles:
                 raise BadInput("{item} is a bundle, not an item: use --bundle {item}", item=item)
-            ward.require(item, ward.items, "item")
+            ward.require(item, ward.items, N_("item"))
             if item not in rations:
                 raise BadInput("loose item {item} needs --ration {item}=QTY (units per person)",
                                item=item)
@@ -115,7 +116,7 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
 
 
 def close_round(ledger: Any, round_code: str, on: str, actor: str) -> int:
-    name = code(round_code, "round code")
+    name = code(round_code, N_("round code"))
 
     def change(ward: Ward) -> int:
         _open(ward, name)
@@ -133,16 +134,16 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
     first 8+ characters) no longer matches, or stock no longer covers the plan, nothing is
     recorded and the volunteer is asked to look at a fresh plan.
     """
-    name = code(round_code, "round code")
-    only = {code(c, "recipient code") for c in only}
-    skip = {code(c, "recipient code") for c in skip}
+    name = code(round_code, N_("round code"))
+    only = {code(c, N_("recipient code")) for c in only}
+    skip = {code(c, N_("recipient code")) for c in skip}
     if expected is not None and len(expected.strip()) < 8:
         raise BadInput("--plan needs at least the first 8 characters of the plan hash")
 
     def change(ward: Ward, plan: Plan) -> tuple[Plan, list[int]]:
         state = _open(ward, name)
         for recipient in sorted(only | skip):
-            ward.require(recipient, ward.recipients, "recipient")
+            ward.require(recipient, ward.recipients, N_("recipient"))
         if expected is not None and not plan.digest.startswith(expected.strip().lower()):
             raise Refused("the plan of round {name} is now {plan}, not "
                           "{expected}: the ledger changed since that plan was shown; run "

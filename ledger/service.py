@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
 from .inputs import code
+from .phrases import N_
 from .text import clean
 from .ward import WARD_ID, Ward
 
@@ -85,26 +86,26 @@ class Ledger(Application):
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
                  actor: str) -> int:
         return self.write(lambda w: w.declare_item(
-            code(item, "item code"), clean(name), clean(unit), value, on, clean(actor)))
+            code(item, N_("item code")), clean(name), clean(unit), value, on, clean(actor)))
 
     def add_location(self, location: str, name: str, kind: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_location(
-            code(location, "location code"), clean(name), clean(kind), on, clean(actor)))
+            code(location, N_("location code")), clean(name), clean(kind), on, clean(actor)))
 
     def add_donor(self, donor: str, name: str, anonymous: bool, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_donor(
-            code(donor, "donor code"), clean(name), anonymous, on, clean(actor)))
+            code(donor, N_("donor code")), clean(name), anonymous, on, clean(actor)))
 
     def add_recipient(self, recipient: str, name: str, group: str, size: int, tier: int,
                       phone: str | None, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_recipient(
-            code(recipient, "recipient code"), clean(name), clean(group), size, tier,
+            code(recipient, N_("recipient code")), clean(name), clean(group), size, tier,
             clean(phone) if phone else None, on, clean(actor)))
 
     def define_bundle(self, bundle: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:
         return self.write(lambda w: w.define_bundle(
-            code(bundle, "bundle code"), clean(name), _codes(recipe), cash, on, clean(actor)))
+            code(bundle, N_("bundle code")), clean(name), _codes(recipe), cash, on, clean(actor)))
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -256,5 +257,5 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
-    return {code(key, "item code"): qty for key, qty in quantities.items()}
+    return {code(key, N_("item code")): qty for key, qty in quantities.items()}
 

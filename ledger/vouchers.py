@@ -17,6 +17,7 @@ from typing import Any
 from . import shopbook, vouchercode
 from .errors import BadInput, Refused
 from .inputs import code
+from .phrases import N_
 from .text import clean
 from .ward import WARD_ID, Ward
 
@@ -118,20 +119,20 @@ class Receipt:
 
 def set_prices(ledger: Any, shop: str, prices: dict[str, int], on: str, actor: str) -> int:
     return ledger.write(lambda ward: price_list(
-        ward, code(shop, "shop code"), _codes(prices), on, clean(actor)))
+        ward, code(shop, N_("shop code")), _codes(prices), on, clean(actor)))
 
 
 def issue(ledger: Any, recipient: str, shop: str, terms: Terms, on: str, actor: str) -> Issued:
     """Issue one voucher; refused if the household still holds one for this shop."""
-    who, where = code(recipient, "recipient code"), code(shop, "shop code")
+    who, where = code(recipient, N_("recipient code")), code(shop, N_("shop code"))
     return ledger.write(lambda ward: issue_voucher(ward, who, where, terms, on, clean(actor)))
 
 
 def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on: str,
                 actor: str) -> list[Issued]:
     """One voucher per household in one atomic write, skipping those that hold one already."""
-    where = code(shop, "shop code")
-    codes = [code(r, "recipient code") for r in recipients]
+    where = code(shop, N_("shop code"))
+    codes = [code(r, N_("recipient code")) for r in recipients]
     if not codes:
         return []
 
@@ -173,13 +174,13 @@ def price_list(ward: Ward, shop: str, prices: dict[str, int], on: str, actor: st
     if not prices:
         raise BadInput("a price list needs at least one --item CODE=DONG")
     for item in prices:
-        ward.require(item, ward.items, "item")
+        ward.require(item, ward.items, N_("item"))
     return ward.emit(ShopPriced, on=on, actor=actor, shop=shop, prices=prices)
 
 
 def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
                   actor: str) -> Issued:
-    ward.require(recipient, ward.recipients, "recipient")
+    ward.require(recipient, ward.recipients, N_("recipient"))
     _require_shop(ward, shop)
     valid_from = terms.valid_from or on
     _check_terms(terms, valid_from)
@@ -207,7 +208,7 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
     if not goods:
         raise BadInput("a pick-up needs at least one --item CODE=QTY")
     for item in goods:
-        ward.require(item, ward.items, "item")
+        ward.require(item, ward.items, N_("item"))
     units = sum(goods.values())
     if card["max_items"] is not None and units > card["max_items"]:
         raise Refused("voucher {voucher} allows {max_items} items a visit; this pick-up has "
@@ -242,7 +243,7 @@ def cancel_voucher(ward: Ward, voucher: str, reason: str, on: str, actor: str) -
 
 
 def _require_shop(ward: Ward, shop: str) -> None:
-    ward.require(shop, ward.locations, "location")
+    ward.require(shop, ward.locations, N_("location"))
     if ward.locations[shop] != "shop":
         raise BadInput("{shop} is a {kind}, not a 0 đồng shop: vouchers and shop "
                        "prices are for locations declared with --kind shop",
@@ -322,4 +323,4 @@ def _declared_values(ledger: Any) -> dict[str, int | None]:
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
-    return {code(key, "item code"): qty for key, qty in quantities.items()}
+    return {code(key, N_("item code")): qty for key, qty in quantities.items()}

@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from . import daybook
 from .cashbook import fund_change
 from .errors import BadInput, Refused
+from .phrases import N_, Phrase
 from .text import nearest
 
 WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
@@ -202,7 +203,7 @@ class Ward(Aggregate):
                       on: str, actor: str) -> int:
         self._unused_goods_code(code)
         for item in recipe:
-            self.require(item, self.items, "item")
+            self.require(item, self.items, N_("item"))
         if not recipe and not cash:
             raise BadInput("bundle {code} needs at least one --item CODE=QTY or --cash", code=code)
         return self.emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
@@ -212,8 +213,8 @@ class Ward(Aggregate):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str) -> int:
-        self.require(donor, self.donors, "donor")
-        self.require(location, self.locations, "location")
+        self.require(donor, self.donors, N_("donor"))
+        self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
@@ -222,7 +223,7 @@ class Ward(Aggregate):
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
             on: str, actor: str) -> int:
-        self.require(location, self.locations, "location")
+        self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
@@ -242,11 +243,11 @@ class Ward(Aggregate):
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
              round: str | None = None, plan: str | None = None) -> int:
-        self.require(recipient, self.recipients, "recipient")
-        self.require(location, self.locations, "location")
+        self.require(recipient, self.recipients, N_("recipient"))
+        self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         for code in bundles:
-            self.require(code, self.bundles, "bundle")
+            self.require(code, self.bundles, N_("bundle"))
         if not bundles and not goods and not cash:
             raise BadInput("a hand-out needs --bundle CODE=N, --item CODE=QTY and/or --cash DONG")
         packed_cash = sum(n * self.bundles[code]["cash"] for code, n in bundles.items())
@@ -257,8 +258,8 @@ class Ward(Aggregate):
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
                  on: str, actor: str) -> int:
-        self.require(source, self.locations, "location")
-        self.require(target, self.locations, "location")
+        self.require(source, self.locations, N_("location"))
+        self.require(target, self.locations, N_("location"))
         if source == target:
             raise BadInput("--from and --to are both {source}: a transfer needs two locations",
                            source=source)
@@ -271,7 +272,7 @@ class Ward(Aggregate):
 
     def adjust(self, location: str, changes: dict[str, int], reason: str,
                on: str, actor: str) -> int:
-        self.require(location, self.locations, "location")
+        self.require(location, self.locations, N_("location"))
         self._items_only(changes, hint="unpack bundles first, then adjust their items")
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
@@ -281,7 +282,7 @@ class Ward(Aggregate):
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
-        self.require(location, self.locations, "location")
+        self.require(location, self.locations, N_("location"))
         for item in counted:
             self._known_goods(item)
         if not counted:
@@ -368,8 +369,8 @@ class Ward(Aggregate):
                               held=held, on=on, change=-change)
 
     def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
-        self.require(bundle, self.bundles, "bundle")
-        self.require(location, self.locations, "location")
+        self.require(bundle, self.bundles, N_("bundle"))
+        self.require(location, self.locations, N_("location"))
         recipe = self.bundles[bundle]
         moves = _out_of(location, {item: qty * count for item, qty in recipe["items"].items()})
         moves.append([location, bundle, count])
@@ -380,21 +381,24 @@ class Ward(Aggregate):
         if code in known:
             return
         if not known:
-            raise BadInput("unknown {what} '{code}': none declared yet, see `aid {what} add`",
-                           what=what, code=code)
+            raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
+                           what=Phrase(what), code=code, command=what)
         close = nearest(code, known) or sorted(known)[:5]
+        either = Phrase(N_("{first} or {second}"), first=" or ".join(close[:-1]),
+                        second=close[-1]) if len(close) > 1 else close[0]
         raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
-                       "`aid {what} add`)", what=what, code=code, close=' or '.join(close))
+                       "`aid {command} add`)", what=Phrase(what), code=code, command=what,
+                       close=either)
 
     def _known_goods(self, code: str) -> None:
         if code not in self.items and code not in self.bundles:
-            self.require(code, {**self.items, **self.bundles}, "item")
+            self.require(code, {**self.items, **self.bundles}, N_("item"))
 
     def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
         for code in goods:
             if code in self.bundles:
                 raise BadInput("{code} is a bundle, not an item: {hint}", code=code, hint=hint)
-            self.require(code, self.items, "item")
+            self.require(code, self.items, N_("item"))
 
     def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
         if code in known:
