@@ -124,7 +124,7 @@ def test_history_says_each_entry_in_the_readers_language(stocked):
 def test_the_words_a_refusal_quotes_are_translated_too(stocked):
     vi = refused(stocked, BAD, "", "--lang", "vi", "give", "H1", "--from", "KHOO", "--item",
                  "RICE=1")
-    assert vi.err == ("aid: không có kho 'KHOO'; có phải ý bạn là KHO? "
+    assert vi.err == ("aid: không có kho 'KHOO'; có phải ý bạn là KHO hoặc SHOP? "
                       "(khai báo mới bằng `aid location add`)\n")
     assert refused(stocked, BAD, "", "--lang", "vi", "give", "H1", "--from", "KHO", "--cash",
                    "0").err == "aid: --cash phải là số dương, không phải 0\n"
