@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import BadInput, LedgerError, Refused
 from .inputs import code, whole
-from .phrases import N_
+from .phrases import N_, Phrase
 from .text import clean
 from .ward import TIERS, Ward
 
@@ -256,7 +256,7 @@ def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> int:
         ward.require(recipient, ward.recipients, N_("recipient"))
         if register[recipient]["excluded"] == excluded:
-            state = "excluded" if excluded else "included"
+            state = Phrase(N_("excluded") if excluded else N_("included"))
             raise Refused("{recipient} is already {state}; nothing to change",
                           recipient=recipient, state=state)
         event = RecipientExcluded if excluded else RecipientIncluded

@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
 from .inputs import code
-from .phrases import N_
+from .phrases import N_, Phrase
 from .text import clean
 from .ward import WARD_ID, Ward
 
@@ -215,9 +215,10 @@ class Ledger(Application):
             if claim_id(key) in self.repository:
                 used: Any = self.repository.get(claim_id(key))
                 what = key.split(":", 1)
+                kind = Phrase(N_("receipt") if what[0] == "receipt" else what[0])
                 raise Refused("{kind} {number} is already used by entry {entry}; each receipt "
                               "number is recorded once",
-                              kind=what[0], number=what[1], entry=used.entry)
+                              kind=kind, number=what[1], entry=used.entry)
 
     def _save(self, ward: Ward, others: Sequence[Any]) -> None:
         """Store the ward's new events and the others' in one transaction.
