@@ -32,7 +32,8 @@ def as_table(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(header(statement))
     for section in statement["sections"]:
         typer.echo(f"\n{section.title}")
-        emit(section.rows, "table", section.columns, empty=N_("none"))
+        emit(section.rows, "table", section.columns, empty=N_("none"),
+             money=[key for key, kind in KINDS.items() if kind == "money"])
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_lines(digest):
         typer.echo(f"  {key}: {value}")

@@ -16,12 +16,14 @@ import typer
 from ledger.phrases import Phrase
 
 from .language import N_, _, current, day, message, number, say
+from .language import money as lg_money
 
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
          columns: list[tuple[str, str]] | None = None, empty: str = N_("nothing to show"),
-         output: Path | None = None) -> None:
-    """Print `rows` in `fmt`; `columns` picks the columns and (marked with N_) titles them.
+         output: Path | None = None, money: Sequence[str] = ()) -> None:
+    """Print `rows` in `fmt`; `columns` picks the columns and (marked with N_) titles them;
+    a table writes the `money` columns as the language writes money ("350,000 VND").
 
     With `output` (an .xlsx path, see options.Output) the table is written there instead.
     """
@@ -46,7 +48,7 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     from tabulate import tabulate
 
     titles = [_(title) for _key, title in columns] if columns else [_(key) for key in keys]
-    body = [[_cell(row.get(k, "")) for k in keys] for row in table]
+    body = [[_cell(row.get(k, ""), k in money) for k in keys] for row in table]
     typer.echo(tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
                         colalign=[_align(table, k) for k in keys]))
 
@@ -60,7 +62,9 @@ def save(output: Path, tables: Sequence[tuple[str, list[dict[str, Any]],
     typer.echo(say("wrote {count:,} rows to {output}", count=count, output=output))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, is_money: bool = False) -> str:
+    if is_money and type(value) is int:
+        return lg_money(value, current())
     if isinstance(value, Phrase):
         return message(value)
     if isinstance(value, bool) or value is None:

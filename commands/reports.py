@@ -56,7 +56,8 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
     rows = [{"category": k, "đồng": v} for k, v in book.items()]
     if fmt.value != "csv":  # a table or a workbook is for people: their words
         rows = [{"category": _(CASH_LINES.get(k, k)), "đồng": v} for k, v in book.items()]
-    emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output)
+    emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output,
+         money=("đồng",))
 
 
 CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),

@@ -212,7 +212,8 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     emit(fields, fmt.value)
     if fmt.value == "table":
         typer.echo("")
-    emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty=N_("no pick-ups yet"))
+    emit(card["pickups"], fmt.value, PICKUP_COLUMNS, empty=N_("no pick-ups yet"),
+         money=("value",))
 
 
 def list_vouchers(shop: Annotated[Optional[str], typer.Option(
@@ -223,7 +224,7 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
     _books, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
-         empty=N_("no vouchers issued"), output=output)
+         empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
@@ -256,7 +257,7 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo("\n" + _("Stock:"))
     emit(found["stock"], "table", goods, empty=N_("no stock"))
     typer.echo("\n" + _("Pick-ups:"))
-    emit(found["pickups"], "table", PICKUP_COLUMNS, empty=N_("no pick-ups"))
+    emit(found["pickups"], "table", PICKUP_COLUMNS, empty=N_("no pick-ups"), money=("value",))
     typer.echo("\n" + _("Given out with vouchers:"))
     emit(found["given"], "table", goods, empty=N_("nothing"))
     v = found["vouchers"]
