@@ -101,7 +101,7 @@ class _View:
                          "cash": row["cash"], "goods": self.goods(row["goods"]),
                          "value": self.value(row["goods"]) + row["cash"]})
         return Section("donors", N_("Donors and what each gave (nhà hảo tâm)"),
-                       [("donor", N_("donor")), ("name", N_("name")), ("gifts", N_("gifts")),
+                       [("donor", N_("code")), ("name", N_("name")), ("gifts", N_("gifts")),
                         ("cash", N_("cash (đồng)")), ("goods", N_("goods")),
                         ("value", "total value (đồng)")], rows)
 
@@ -119,7 +119,7 @@ class _View:
                          "cash": event.data["cash"].get(N_("received"), 0),
                          "goods": self.goods(goods)})
         return Section("donations", N_("Donations received (phiếu thu)"),
-                       [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("donor")), ("name", N_("name")),
+                       [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("code")), ("name", N_("name")),
                         ("receipt", N_("receipt")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
                        rows)
 
