@@ -9,6 +9,7 @@ from commands import catalog
 from tests.test_audit_checks import demo_file, forge, run  # noqa: F401 (demo_file: a fixture)
 from tests.test_audit_tamper import aid, altered, demo, edit_byte, verify  # noqa: F401 (demo)
 from tests.test_refusals import refused
+from tests.test_rounds import drive  # noqa: F401 (a fixture)
 
 RULE, BAD = 1, 2
 
@@ -199,4 +200,35 @@ def test_audit_trace_story_in_vietnamese(stocked):
         "  1,234,567 đồng cash: 1,000 to 1 households in 1 groups, 1,233,567 still held"]
     later = stocked("--lang", "vi", "audit", "trace", str(donation)).out.splitlines()[0]
     assert later == f"Bút toán ủng hộ {donation} ngày 2021-11-13 của D1 (Công ty Gạo Việt) vào KHO"
+
+
+def test_round_plan_and_status_in_vietnamese(drive):
+    table = drive("--lang", "vi", "round", "plan", "R1").out
+    for text in ("Đợt R1 · phát tại KHO ngày 2021-11-05 · chính sách tiered · đang mở · kế "
+                 "hoạch ",
+                 "số hộ được phát: 4 trên 4 hộ đủ điều kiện (100%)",
+                 "hệ số Gini của giá trị nhận được trên mỗi người: 0.3226",
+                 "số đơn vị đã phát cho mức ưu tiên thấp hơn trong khi mức cao hơn còn thiếu: 0",
+                 "còn lại: B350 0, RICE 10", "Để ghi kế hoạch này: aid round apply R1 --plan "):
+        assert text in table
+    assert table.splitlines()[2].split()[:3] == ["hộ", "nhận", "mức"]  # the plan's headings
+    csv = drive("--lang", "vi", "round", "plan", "R1", "--format", "csv")
+    assert csv.out.splitlines()[0] == "recipient,tier,size,item,target,quantity,handed"
+    assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0.3226" in csv.err
+    drive("round", "apply", "R1", "--except", "H4")
+    status = drive("--lang", "vi", "round", "status", "R1").out
+    assert status.startswith("Đợt R1 · phát tại KHO ngày 2021-11-05 · đang mở · kế hoạch ")
+    assert status.endswith("\n3 trên 4 hộ đã nhận; chưa nhận: H4\n")
+    drive("round", "close", "R1", "--on", "2021-11-07")
+    closed = drive("--lang", "vi", "round", "plan", "R1").out
+    assert "lưu ý: đợt phát R1 đã đóng ngày 2021-11-07: sẽ không phát thêm gì nữa" in closed
+    assert ("note: round R1 was closed on 2021-11-07: nothing more will be handed out"
+            in drive("round", "plan", "R1").out)
+    drive("round", "open", "NOODLES", "--from", "SHOP", "--item", "NOODLE",
+          "--ration", "NOODLE=1", "--on", "2021-11-05")
+    empty = drive("--lang", "vi", "round", "plan", "NOODLES").out
+    assert "hệ số Gini của giá trị nhận được trên mỗi người: không có" in empty
+    assert "lưu ý: không có NOODLE tại SHOP vào ngày 2021-11-05: không có gì để phân bổ" in empty
+    assert drive("--lang", "vi", "round", "plan", "NOODLES", "--format", "json").out == drive(
+        "round", "plan", "NOODLES", "--format", "json").out
 
