@@ -232,3 +232,18 @@ def test_round_plan_and_status_in_vietnamese(drive):
     assert drive("--lang", "vi", "round", "plan", "NOODLES", "--format", "json").out == drive(
         "round", "plan", "NOODLES", "--format", "json").out
 
+
+def test_voucher_terms_and_the_register_in_vietnamese(ward):
+    terms = ("--shop", "SHOP", "--value", "400000", "--max-items", "5", "--every", "3",
+             "--valid-to", "2021-11-30", "--slot", "Thứ Hai 8–10h", "--on", "2021-11-02")
+    vi = ward("--lang", "vi", "voucher", "issue", "H1", *terms).out.splitlines()
+    assert vi[1] == ("phiếu mua hàng cho H1 tại SHOP: hàng trị giá 400.000 đồng; tối đa 5 món "
+                     "mỗi lượt; mỗi 3 ngày một lượt; có hiệu lực đến hết 2021-11-30; khung giờ "
+                     "Thứ Hai 8–10h")
+    en = ward("voucher", "issue", "H2", *terms).out.splitlines()
+    assert en[1] == ("voucher for H2 at SHOP: 400,000 đồng of goods; at most 5 items a visit; "
+                     "one visit every 3 days; valid until 2021-11-30; slot Thứ Hai 8–10h")
+    listed = ward("--lang", "vi", "recipient", "list").out.splitlines()[0].split()
+    assert listed[:4] == ["mã", "tên", "tổ", "số"]
+    assert ward("recipient", "list").out.splitlines()[0].split() == [
+        "code", "name", "group", "size", "tier", "tier", "label", "excluded"]
