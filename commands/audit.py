@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ledger.errors import BadInput
+from ledger.phrases import Phrase
 from ledger.storage import EventLog, open_log
 
 from . import options as o
-from .language import N_, _, current, say
+from .language import N_, _, current, message, say
 from .render import emit, save
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
         log.close()
     if checked.problems:
         for problem in checked.problems[:SHOWN]:
-            typer.echo(problem.text)
+            typer.echo(message(problem.text))
         typer.echo(say("aid: no digest: the ledger's chain is broken at position {checked}; see "
                        "`aid audit verify`",
                        checked=checked.first_bad()), err=True)
@@ -92,10 +93,10 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
     elif fmt is DigestFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(found.text())
+        typer.echo(message(found.text()))
 
 
-FIELDS = [("field", "field"), ("value", "value")]
+FIELDS = [("field", N_("field")), ("value", N_("value"))]
 
 
 def _digest_tables(found: Digest) -> list[Sheet]:
@@ -149,23 +150,24 @@ def _print_verification(checked: Verification) -> None:
     typer.echo(say("{events} events up to position {position}, head {head}",
                    events=checked.events, position=checked.position, head=checked.head))
     for problem in checked.problems[:SHOWN]:
-        typer.echo(problem.text)
+        typer.echo(message(problem.text))
     if len(checked.problems) > SHOWN:
         typer.echo(say("… and {count} more positions", count=len(checked.problems) - SHOWN))
     if not checked.problems:
-        typer.echo(ALL_MATCH)
+        typer.echo(_(ALL_MATCH))
     for _kind, text in _digest_findings(checked):
-        typer.echo(text)
+        typer.echo(message(text))
 
 
-ALL_MATCH = "every event matches the link stored with it"
+ALL_MATCH = N_("every event matches the link stored with it")
 
 
-def _digest_findings(checked: Verification) -> list[tuple[int | None, str]]:
+def _digest_findings(checked: Verification) -> list[tuple[int | None, Phrase]]:
     """(position, text) for each saved digest: where it departs, or how far the ledger grew."""
-    return [(None, f"{item.label()}: ok, the ledger extends it by "
-                   f"{checked.events - item.events} events") if problem is None
-            else (problem.position, problem.text) for item, problem in checked.digests]
+    return [(None, Phrase(N_("{digest}: ok, the ledger extends it by {events} events"),
+                          digest=item.label(), events=checked.events - item.events))
+            if problem is None else (problem.position, problem.text)
+            for item, problem in checked.digests]
 
 
 def _verification_tables(checked: Verification) -> list[Sheet]:
@@ -174,10 +176,10 @@ def _verification_tables(checked: Verification) -> list[Sheet]:
                {"field": "position", "value": checked.position},
                {"field": "head", "value": checked.head}, {"field": "ok", "value": checked.ok},
                {"field": "first bad position", "value": checked.first_bad()}]
-    found = [(p.position, p.text) for p in checked.problems] or [(None, ALL_MATCH)]
+    found = [(p.position, p.text) for p in checked.problems] or [(None, Phrase(ALL_MATCH))]
     findings = [{"position": p, "finding": text} for p, text in found + _digest_findings(checked)]
     return [("verification", summary, FIELDS),
-            ("findings", findings, [("position", "position"), ("finding", "finding")])]
+            ("findings", findings, [("position", N_("position")), ("finding", N_("finding"))])]
 
 
 def _digest_text(value: str) -> str:
@@ -202,7 +204,8 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
         entries, failures = check_all(ward_events(log.stored()))
     finally:
         log.close()
-    columns = [("entry", "entry"), ("on", "on"), ("rule", "rule"), ("problem", "problem")]
+    columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),
+               ("problem", N_("problem"))]
     if output is not None:
         emit(failures, fmt.value, columns, output=output)
     if fmt.value == "json" and output is None:
@@ -218,12 +221,13 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
         raise typer.Exit(1)
 
 
-GOODS_COLUMNS = [("location", "location"), ("item", "item"), ("donated", "donated"),
-                 ("bought", "bought"), ("transferred_in", "moved in"),
-                 ("packing_in", "packing in"), ("found", "found"), ("other_in", "other in"),
-                 ("in", "= in"), ("given", "given"), ("transferred_out", "moved out"),
-                 ("packing_out", "packing out"), ("lost", "lost"), ("other_out", "other out"),
-                 ("out", "= out"), ("on_hand", "on hand")]
+GOODS_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("donated", N_("donated")),
+                 ("bought", N_("bought")), ("transferred_in", N_("moved in")),
+                 ("packing_in", N_("packing in")), ("found", N_("found")),
+                 ("other_in", N_("other in")), ("in", N_("= in")), ("given", N_("given")),
+                 ("transferred_out", N_("moved out")), ("packing_out", N_("packing out")),
+                 ("lost", N_("lost")), ("other_out", N_("other out")), ("out", N_("= out")),
+                 ("on_hand", N_("on hand"))]
 
 
 @audit_app.command("reconcile")
@@ -288,30 +292,36 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     if fmt.value == "csv":
         emit(story["flows"], "csv", FLOW_COLUMNS)
         return
-    donor = story["donor"] + (" (anonymous)" if story["anonymous"]
-                              else f" ({story['donor_name']})")
-    typer.echo(f"Donation entry {entry} on {story['on']} from {donor} into {story['location']}"
-               + (f", receipt {story['receipt']}" if story["receipt"] else ""))
+    donor = (say("{donor} (anonymous)", donor=story["donor"]) if story["anonymous"]
+             else f"{story['donor']} ({story['donor_name']})")
+    told = (N_("Donation entry {entry} on {on} from {donor} into {location}, receipt {receipt}")
+            if story["receipt"] else
+            N_("Donation entry {entry} on {on} from {donor} into {location}"))
+    typer.echo(say(told, entry=entry, on=story["on"], donor=donor, location=story["location"],
+                   receipt=story["receipt"]))
     books = tracer.books
     for row in story["summary"]:
         unit = "đồng" if row["item"] == "cash" else books.describe(row["item"])[1]
-        parts = [f"{row['given']:,} to {row['households']} households in {row['groups']} groups"]
-        parts += [f"{row[k]:,} {label}" for k, label in (
-            ("held", "still held"), ("lost", "lost or spoiled"), ("spent", "spent on purchases"),
-            ("other", "other")) if row[k]]
-        typer.echo(f"  {row['donated']:,} {unit} {row['item']}: " + ", ".join(parts))
+        parts = [say("{given:,} to {households} households in {groups} groups",
+                     given=row["given"], households=row["households"], groups=row["groups"])]
+        parts += [say(part, count=row[k]) for k, part in TRACE_PARTS if row[k]]
+        typer.echo("  " + say("{donated:,} {unit} {item}: {parts}", donated=row["donated"],
+                              unit=unit, item=row["item"], parts=", ".join(parts)))
     typer.echo("\n" + _("Handed out, by group:"))
-    emit(story["groups"], "table", [("group", "group"), ("item", "item"),
-                                    ("quantity", "quantity"), ("households", "households")],
+    emit(story["groups"], "table", [("group", N_("group")), ("item", N_("item")),
+                                    ("quantity", N_("quantity")),
+                                    ("households", N_("households"))],
          empty=N_("nothing handed out yet"))
     typer.echo("\n" + _("Every part of it:"))
     emit(story["flows"], "table", FLOW_COLUMNS)
 
 
-FLOW_COLUMNS = [("item", "item"), ("quantity", "quantity"), ("to", "went"),
-                ("entry", "entry"), ("on", "on"), ("location", "location"),
-                ("recipient", "recipient"), ("group", "group"), ("via", "in bundle"),
-                ("packed_in", "packed in entry")]
+TRACE_PARTS = (("held", N_("{count:,} still held")), ("lost", N_("{count:,} lost or spoiled")),
+               ("spent", N_("{count:,} spent on purchases")), ("other", N_("{count:,} other")))
+FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("went")),
+                ("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
+                ("recipient", N_("recipient")), ("group", N_("group")), ("via", N_("in bundle")),
+                ("packed_in", N_("packed in entry"))]
 
 
 def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:

@@ -74,7 +74,9 @@ def update() -> None:
 def compile_all() -> None:
     """.po -> .mo, for every catalog (ours and typer's `messages`)."""
     for po in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
-        po.with_suffix(".mo").write_bytes(compiled(po))
+        mo, fresh = po.with_suffix(".mo"), compiled(po)
+        if not mo.is_file() or _texts(mo.read_bytes()) != _texts(fresh):  # else keep the file
+            mo.write_bytes(fresh)
 
 
 def compiled(po: Path) -> bytes:

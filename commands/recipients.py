@@ -113,10 +113,10 @@ def list_households(group: Groups = None, tier: Tiers = None,
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
     rows = load_drive(db).register.rows(group or [], ranks, search)
-    emit(rows, fmt.value, [("code", "code"), ("name", "name"), ("group", "group"),
-                           ("size", "size"), ("tier", "tier"), ("label", "tier label"),
-                           ("excluded", "excluded")], empty=N_("no household matches"),
-         output=output)
+    emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
+                           ("size", N_("size")), ("tier", N_("tier")),
+                           ("label", N_("tier label")), ("excluded", N_("excluded"))],
+         empty=N_("no household matches"), output=output)
 
 
 def label(number: Annotated[str, typer.Argument(metavar="TIER")],
@@ -135,4 +135,5 @@ def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     from .rounds import load_drive
 
     labels = load_drive(db).register.labels
-    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value, output=output)
+    emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,
+         [("tier", N_("tier")), ("label", N_("label"))], output=output)

@@ -94,8 +94,7 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = Non
          db: o.Db = None) -> None:
     """The round's allocation and its fairness figures, from the ledger as it is now."""
     _, result = _plan(db, code)
-    columns = [("recipient", "recipient"), ("tier", "tier"), ("size", "size"), ("item", "item"),
-               ("target", "target"), ("quantity", "quantity"), ("handed", "handed")]
+    columns = PLAN_COLUMNS
     if output is not None:
         figures = result["figures"]
         save(output, [("plan", result["allocations"], columns),
@@ -120,6 +119,17 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = Non
                               round=result["round"], plan=result["plan"][:12]))
 
 
+PLAN_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
+                ("item", N_("item")), ("target", N_("target")), ("quantity", N_("quantity")),
+                ("handed", N_("handed"))]
+ITEM_FIGURES = [("item", N_("item")), ("stock", N_("stock")), ("handed", N_("handed")),
+                ("to_hand", N_("to hand")), ("left", N_("left")), ("targets", N_("targets")),
+                ("min_fill", N_("min fill"))]
+TIER_FIGURES = [("tier", N_("tier")), ("label", N_("label")), ("eligible", N_("eligible")),
+                ("full", N_("fully met")), ("partial", N_("partly met")),
+                ("nothing", N_("got nothing")), ("excluded", N_("excluded"))]
+
+
 def _json(result: dict[str, Any]) -> str:
     """Indented JSON with one allocation per line: readable, and fast for 100,000 lines."""
     import json
@@ -134,19 +144,16 @@ def _json(result: dict[str, Any]) -> str:
 
 def _heading(result: dict[str, Any]) -> str:
     state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
-    return (f"Round {result['round']} · from {result['location']} on {result['on']} · "
-            f"policy {result['policy']} · {state} · plan {result['plan'][:12]}")
+    return say("Round {round} · from {location} on {on} · policy {policy} · {state} · plan {plan}",
+               round=result["round"], location=result["location"], on=result["on"],
+               policy=result["policy"], state=state, plan=result["plan"][:12])
 
 
 def _print_figures(result: dict[str, Any]) -> None:
     figures = result["figures"]
-    emit([{"item": k, **v} for k, v in figures["items"].items()], "table",
-         [("item", "item"), ("stock", "stock"), ("handed", "handed"), ("to_hand", "to hand"),
-          ("left", "left"), ("targets", "targets"), ("min_fill", "min fill")])
+    emit([{"item": k, **v} for k, v in figures["items"].items()], "table", ITEM_FIGURES)
     typer.echo("")
-    emit([{"tier": int(k), **v} for k, v in figures["tiers"].items()], "table",
-         [("tier", "tier"), ("label", "label"), ("eligible", "eligible"), ("full", "fully met"),
-          ("partial", "partly met"), ("nothing", "got nothing"), ("excluded", "excluded")])
+    emit([{"tier": int(k), **v} for k, v in figures["tiers"].items()], "table", TIER_FIGURES)
     typer.echo("")
     for line in _figure_lines(result):
         typer.echo(line)
@@ -154,14 +161,24 @@ def _print_figures(result: dict[str, Any]) -> None:
 
 def _figure_lines(result: dict[str, Any]) -> list[str]:
     f = result["figures"]
-    share = f" ({f['served'] * 100 // f['eligible']}%)" if f["eligible"] else ""
-    lines = [f"households served: {f['served']} of {f['eligible']} eligible{share}",
-             f"Gini of value per person: {f['gini'] or 'n/a'}",
-             f"minimum fill ratio: {f['min_fill'] or 'n/a'}",
-             f"units to a lower tier while a higher tier was short: "
-             f"{f['lower_tier_while_unmet']}",
-             "left over: " + (", ".join(f"{k} {v}" for k, v in f["left"].items()) or "-")]
-    return lines + [f"note: {note}" for note in result["notes"]]
+    if f["eligible"]:
+        served = say("households served: {served} of {eligible} eligible ({percent}%)",
+                     served=f["served"], eligible=f["eligible"],
+                     percent=f["served"] * 100 // f["eligible"])
+    else:
+        served = say("households served: {served} of {eligible} eligible", served=f["served"],
+                     eligible=f["eligible"])
+    lines = [served,
+             say("Gini of value per person: {gini}", gini=f["gini"] or _(NOT_APPLICABLE)),
+             say("minimum fill ratio: {ratio}", ratio=f["min_fill"] or _(NOT_APPLICABLE)),
+             say("units to a lower tier while a higher tier was short: {units}",
+                 units=f["lower_tier_while_unmet"]),
+             say("left over: {left}",
+                 left=", ".join(f"{k} {v}" for k, v in f["left"].items()) or "-")]
+    return lines + [say("note: {note}", note=note) for note in result["notes"]]
+
+
+NOT_APPLICABLE = N_("n/a")
 
 
 def sheet(code: str,
@@ -271,10 +288,20 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
                    round=result["round"], location=result["location"], on=result["on"],
                    state=state, plan=result["plan"][:12]) + "\n")
-    emit(rows, "table", empty=N_("nothing planned"))
+    emit(rows, "table", STATUS_COLUMNS, empty=N_("nothing planned"))
     waiting = result["not_received"]
-    typer.echo(f"\n{result['received']} of {len(rows)} households received; "
-               + (f"not yet: {', '.join(waiting)}" if waiting else "none waiting"))
+    if waiting:
+        told = say("{received} of {count} households received; not yet: {waiting}",
+                   received=result["received"], count=len(rows), waiting=", ".join(waiting))
+    else:
+        told = say("{received} of {count} households received; none waiting",
+                   received=result["received"], count=len(rows))
+    typer.echo("\n" + told)
+
+
+STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
+                  ("planned", N_("planned")), ("handed", N_("handed")),
+                  ("status", N_("status"))]
 
 
 def _goods(quantities: dict[str, int]) -> str:

@@ -76,17 +76,17 @@ def _terms(value: str, max_items: str | None, every: str | None, valid_from: str
 
 
 def _describe(terms: Any) -> str:
-    parts = [f"{terms.value:,} đồng of goods"]
+    parts = [say("{value:,} đồng of goods", value=terms.value)]
     if terms.max_items:
-        parts.append(f"at most {terms.max_items} items a visit")
+        parts.append(say("at most {count} items a visit", count=terms.max_items))
     if terms.every:
-        parts.append(f"one visit every {terms.every} days")
+        parts.append(say("one visit every {days} days", days=terms.every))
     if terms.valid_from:
-        parts.append(f"valid from {terms.valid_from}")
+        parts.append(say("valid from {day}", day=terms.valid_from))
     if terms.valid_to:
-        parts.append(f"valid until {terms.valid_to}")
+        parts.append(say("valid until {day}", day=terms.valid_to))
     if terms.slot:
-        parts.append(f"slot {terms.slot}")
+        parts.append(say("slot {slot}", slot=terms.slot))
     return "; ".join(parts)
 
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from ledger import daybook
 from ledger.cashbook import CATEGORIES, fund_change
 from ledger.chain import originator_text
+from ledger.phrases import N_, Phrase
 from ledger.ward import WARD_ID
 
 from .books import KINDS, Books
@@ -25,6 +26,19 @@ from .books import KINDS, Books
 WARD = WARD_ID.hex
 DECLARATIONS = {"item": "items", "location": "locations", "donor": "donors",
                 "recipient": "recipients", "bundle": "bundles"}
+DECLARED_AGAIN = {  # kind -> the finding, one whole sentence per kind for the translators
+    "item": N_("entry {entry} declares item {code} again"),
+    "location": N_("entry {entry} declares location {code} again"),
+    "donor": N_("entry {entry} declares donor {code} again"),
+    "recipient": N_("entry {entry} declares recipient {code} again"),
+    "bundle": N_("entry {entry} declares bundle {code} again"),
+}
+UNDECLARED = {  # what an entry names -> the finding when it was never declared
+    "item": N_("entry {entry} names item {code}, never declared before it"),
+    "location": N_("entry {entry} names location {code}, never declared before it"),
+    "donor": N_("entry {entry} names donor {code}, never declared before it"),
+    "recipient": N_("entry {entry} names recipient {code}, never declared before it"),
+}
 
 
 class WardEvent(NamedTuple):
@@ -35,14 +49,16 @@ class WardEvent(NamedTuple):
 
 
 def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[WardEvent | str]:
-    """The ward's own events from stored rows; an undecodable row yields a failure message."""
+    """The ward's own events from stored rows; an undecodable row yields a failure message (a
+    Phrase, so a str)."""
     for position, originator, version, topic, state in rows:
         if originator_text(originator) != WARD:
             continue
         try:
             data = json.loads(state)
         except ValueError:
-            yield f"position {position}: entry {version} is not readable JSON"
+            yield Phrase(N_("position {position}: entry {entry} is not readable JSON"),
+                         position=position, entry=version)
             continue
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 
@@ -63,7 +79,7 @@ class Checker:
         self.next_entry = 1
         self.entries = 0
 
-    def fail(self, event: WardEvent | None, rule: str, problem: str) -> None:
+    def fail(self, event: WardEvent | None, rule: str, problem: Phrase) -> None:
         self.failures.append({
             "entry": event.entry if event else None,
             "position": event.position if event else None,
@@ -84,15 +100,17 @@ class Checker:
         self._order(event)
         data, kind = event.data, KINDS.get(event.name)
         if not str(data.get("actor") or "").strip():
-            self.fail(event, "actor", f"entry {event.entry} does not say who recorded it")
+            self.fail(event, "actor", Phrase(N_("entry {entry} does not say who recorded it"),
+                                             entry=event.entry))
         if not _is_date(data.get("on")):
-            self.fail(event, "date", f"entry {event.entry} has no valid business date "
-                                     f"({data.get('on')!r})")
+            self.fail(event, "date", Phrase(N_("entry {entry} has no valid business date ({on})"),
+                                            entry=event.entry, on=repr(data.get("on"))))
             return
         if is_fact(data):
             if kind is None:
-                self.fail(event, "kind", f"entry {event.entry} is a fact of unknown kind "
-                                         f"{event.name}: stock and cash reports ignore it")
+                self.fail(event, "kind", Phrase(N_("entry {entry} is a fact of unknown kind "
+                                                   "{kind}: stock and cash reports ignore it"),
+                                                entry=event.entry, kind=event.name))
                 return
             if not self._shape(event):
                 return
@@ -103,17 +121,21 @@ class Checker:
         try:
             self.books.apply(event.name, data)
         except (KeyError, TypeError, ValueError) as error:
-            self.fail(event, "readable", f"entry {event.entry} lacks a field its kind needs "
-                                         f"({error})")
+            self.fail(event, "readable", Phrase(N_("entry {entry} lacks a field its kind needs "
+                                                   "({error})"),
+                                                entry=event.entry, error=str(error)))
 
     def _order(self, event: WardEvent) -> None:
         if event.entry > self.next_entry:
             missing = range(self.next_entry, event.entry)
-            self.fail(event, "entries", f"entr{'ies' if len(missing) > 1 else 'y'} "
-                      f"{_span(missing)} missing before entry {event.entry} (deleted?)")
+            told = (N_("entries {missing} missing before entry {entry} (deleted?)")
+                    if len(missing) > 1 else
+                    N_("entry {missing} missing before entry {entry} (deleted?)"))
+            self.fail(event, "entries", Phrase(told, missing=_span(missing), entry=event.entry))
         elif event.entry < self.next_entry:
-            self.fail(event, "entries", f"entry {event.entry} is stored out of order, after "
-                      f"entry {self.next_entry - 1}")
+            self.fail(event, "entries", Phrase(N_("entry {entry} is stored out of order, after "
+                                                  "entry {previous}"),
+                                               entry=event.entry, previous=self.next_entry - 1))
         self.next_entry = max(self.next_entry, event.entry + 1)
 
     def declaration(self, event: WardEvent, kind: str) -> None:
@@ -121,7 +143,8 @@ class Checker:
         known = self.books.state[DECLARATIONS[kind]]
         goods = {**self.books.state["items"], **self.books.state["bundles"]}
         if code in known or (kind in ("item", "bundle") and code in goods):
-            self.fail(event, "declaration", f"entry {event.entry} declares {kind} {code} again")
+            self.fail(event, "declaration", Phrase(DECLARED_AGAIN[kind], entry=event.entry,
+                                                   code=code))
         if kind == "bundle":
             for item in event.data.get("recipe", {}):
                 self._known(event, item, self.books.state["items"], "item")
@@ -136,8 +159,10 @@ class Checker:
         good = good and isinstance(cash, dict) and all(
             k in CATEGORIES and _whole(v) for k, v in cash.items())
         if not good:
-            self.fail(event, "balance", f"entry {event.entry} has malformed moves or cash: "
-                                        f"{moves!r} {cash!r}")
+            self.fail(event, "balance", Phrase(N_("entry {entry} has malformed moves or cash: "
+                                                  "{moves} {cash}"),
+                                               entry=event.entry, moves=repr(moves),
+                                               cash=repr(cash)))
         return good
 
     def fact(self, event: WardEvent, kind: str) -> None:
@@ -152,48 +177,56 @@ class Checker:
     def _known(self, event: WardEvent, code: Any, known: dict[str, Any], what: str) -> bool:
         if code in known:
             return True
-        self.fail(event, "code", f"entry {event.entry} names {what} {code!r}, never declared "
-                                 "before it")
+        self.fail(event, "code", Phrase(UNDECLARED[what], entry=event.entry, code=repr(code)))
         return False
 
     def _expect(self, event: WardEvent, moves: list[list[Any]], cash: dict[str, int],
-                what: str) -> None:
+                what: Phrase) -> None:
         """The entry's moves and cash must be exactly what its kind and details imply."""
         differences = _differences(_net(moves), _net(event.data["moves"]), " ".join)
-        differences += _differences(_cash(cash), _cash(event.data["cash"]), "cash {}".format)
+        differences += _differences(_cash(cash), _cash(event.data["cash"]), _cash_account)
         if differences:
-            self.fail(event, "balance", f"entry {event.entry} does not balance as {what}: "
-                      + "; ".join(differences))
+            self.fail(event, "balance", Phrase(N_("entry {entry} does not balance as {what}: "
+                                                  "{differences}"),
+                                               entry=event.entry, what=what,
+                                               differences=Phrase.join("; ", differences)))
 
-    def _inflow(self, event: WardEvent, data: dict[str, Any], category: str, what: str) -> None:
+    def _inflow(self, event: WardEvent, data: dict[str, Any], category: str,
+                what: Phrase) -> None:
         goods = [m for m in data["moves"] if m[0] == data.get("location") and m[2] > 0]
         self._expect(event, goods, {category: max(data["cash"].get(category, 0), 0)}, what)
 
     def _donate(self, event: WardEvent, data: dict[str, Any]) -> None:
         self._known(event, data.get("donor"), self.books.state["donors"], "donor")
-        self._inflow(event, data, "received", "a donation into " + str(data.get("location")))
+        self._inflow(event, data, "received", Phrase(N_("a donation into {location}"),
+                                                     location=str(data.get("location"))))
         receipt = data.get("receipt")
         if receipt:
             if receipt in self.receipts:
-                self.fail(event, "receipt", f"entry {event.entry} uses receipt {receipt}, "
-                          f"already used by entry {self.receipts[receipt]}")
+                self.fail(event, "receipt", Phrase(N_("entry {entry} uses receipt {receipt}, "
+                                                      "already used by entry {first}"),
+                                                   entry=event.entry, receipt=receipt,
+                                                   first=self.receipts[receipt]))
             self.receipts.setdefault(receipt, event.entry)
 
     def _buy(self, event: WardEvent, data: dict[str, Any]) -> None:
-        self._inflow(event, data, "spent", "a purchase into " + str(data.get("location")))
+        self._inflow(event, data, "spent", Phrase(N_("a purchase into {location}"),
+                                                  location=str(data.get("location"))))
 
     def _pack(self, event: WardEvent, data: dict[str, Any], sign: int = 1) -> None:
         bundle = self.books.state["bundles"].get(data.get("bundle"))
         count, location = data.get("count"), data.get("location")
         if bundle is None or not _whole(count) or count <= 0:
-            self.fail(event, "balance", f"entry {event.entry} packs {count!r} of unknown or "
-                                        f"undeclared bundle {data.get('bundle')!r}")
+            self.fail(event, "balance", Phrase(N_("entry {entry} packs {count} of unknown or "
+                                                  "undeclared bundle {bundle}"),
+                                               entry=event.entry, count=repr(count),
+                                               bundle=repr(data.get("bundle"))))
             return
         moves = [[location, item, -sign * qty * count] for item, qty in bundle["recipe"].items()]
         moves.append([location, data["bundle"], sign * count])
-        verb = "packing" if sign > 0 else "unpacking"
+        what = N_("packing {count} × {bundle}") if sign > 0 else N_("unpacking {count} × {bundle}")
         self._expect(event, moves, {"packed": sign * bundle["cash"] * count},
-                     f"{verb} {count} × {data['bundle']}")
+                     Phrase(what, count=count, bundle=data["bundle"]))
 
     def _unpack(self, event: WardEvent, data: dict[str, Any]) -> None:
         self._pack(event, data, sign=-1)
@@ -206,20 +239,22 @@ class Checker:
         direct = data["cash"].get("given", 0) - bundle_cash
         self._expect(event, moves, {"given": max(direct, 0) + bundle_cash,
                                     "packed": -bundle_cash},
-                     f"a hand-out from {data.get('location')}")
+                     Phrase(N_("a hand-out from {location}"), location=data.get("location")))
 
     def _transfer(self, event: WardEvent, data: dict[str, Any]) -> None:
         source, target = data.get("source"), data.get("target")
         out = [m for m in data["moves"] if m[0] == source and m[2] < 0 and source != target]
         self._expect(event, out + [[target, item, -qty] for _, item, qty in out], {},
-                     f"a transfer {source} → {target}")
+                     Phrase(N_("a transfer {source} → {target}"), source=source, target=target))
 
     def _adjust(self, event: WardEvent, data: dict[str, Any]) -> None:
         if not str(data.get("reason") or "").strip():
-            self.fail(event, "reason", f"entry {event.entry} adjusts stock without a reason")
+            self.fail(event, "reason", Phrase(N_("entry {entry} adjusts stock without a reason"),
+                                              entry=event.entry))
         moves = [m for m in data["moves"]
                  if m[0] == data.get("location") and m[1] in self.books.state["items"]]
-        self._expect(event, moves, {}, f"an adjustment at {data.get('location')}")
+        self._expect(event, moves, {}, Phrase(N_("an adjustment at {location}"),
+                                              location=data.get("location")))
 
     def _count(self, event: WardEvent, data: dict[str, Any]) -> None:
         location, on = data.get("location"), data["on"]
@@ -230,31 +265,40 @@ class Checker:
             if difference:
                 implied.append([location, item, difference])
                 if not str(data.get("variance_reason") or "").strip():
-                    self.fail(event, "count", f"entry {event.entry} counts {qty} {item} at "
-                              f"{location} on {on}, the books then said {qty - difference}, "
-                              "and no variance reason is given")
-        self._expect(event, implied, {}, f"the count at {location}")
+                    self.fail(event, "count", Phrase(
+                        N_("entry {entry} counts {counted} {item} at {location} on {on}, the "
+                           "books then said {books}, and no variance reason is given"),
+                        entry=event.entry, counted=qty, item=item, location=location, on=on,
+                        books=qty - difference))
+        self._expect(event, implied, {}, Phrase(N_("the count at {location}"), location=location))
 
     def _reverse(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("entry")
         original = self.facts.get(target)
         if original is None:
-            self.fail(event, "reversal", f"entry {event.entry} reverses entry {target}, which "
-                                         "is not an earlier fact")
+            self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, which "
+                                                   "is not an earlier fact"),
+                                                entry=event.entry, target=target))
             return
         kind, before = original
         if kind == "reverse":
-            self.fail(event, "reversal", f"entry {event.entry} reverses entry {target}, itself "
-                                         "a reversal")
+            self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, "
+                                                   "itself a reversal"),
+                                                entry=event.entry, target=target))
         if target in self.reversed_by:
-            self.fail(event, "reversal", f"entry {event.entry} reverses entry {target} again "
-                      f"(already reversed by entry {self.reversed_by[target]})")
+            self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target} again "
+                                                   "(already reversed by entry {first})"),
+                                                entry=event.entry, target=target,
+                                                first=self.reversed_by[target]))
         self.reversed_by.setdefault(target, event.entry)
         if data["on"] != before["on"]:
-            self.fail(event, "reversal", f"entry {event.entry} reverses entry {target} dated "
-                      f"{before['on']} but is dated {data['on']}")
+            self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target} dated "
+                                                   "{original} but is dated {on}"),
+                                                entry=event.entry, target=target,
+                                                original=before["on"], on=data["on"]))
         self._expect(event, [[loc, item, -q] for loc, item, q in before["moves"]],
-                     {k: -v for k, v in before["cash"].items()}, f"reversing entry {target}")
+                     {k: -v for k, v in before["cash"].items()},
+                     Phrase(N_("reversing entry {target}"), target=target))
 
     # ---- balances over time -----------------------------------------------------------------
 
@@ -262,15 +306,16 @@ class Checker:
         """Stock per bin and the fund must not be negative at the end of any day."""
         for location, items in sorted(self.books.state["bins"].items()):
             for item, book in sorted(items.items()):
-                self._never_negative(book, f"{item} at {location}")
+                self._never_negative(book, Phrase(N_("{item} at {location}"), item=item,
+                                                  location=location))
         cash = self.books.state["cash"]
         fund: dict[str, int] = defaultdict(int)
         for category in CATEGORIES:
             for day, delta in cash[category].items():
                 fund[day] += fund_change({category: delta})
-        self._never_negative(dict(fund), "the ward fund (đồng)")
+        self._never_negative(dict(fund), Phrase(N_("the ward fund (đồng)")))
 
-    def _never_negative(self, book: daybook.DayBook, what: str) -> None:
+    def _never_negative(self, book: daybook.DayBook, what: Phrase) -> None:
         running, first, lowest = 0, None, 0
         for day in sorted(book):
             running += book[day]
@@ -280,7 +325,9 @@ class Checker:
         if first is not None:
             self.failures.append({"entry": None, "position": None, "on": first,
                                   "rule": "negative",
-                                  "problem": f"{what} is negative from {first} (lowest {lowest:,})"})
+                                  "problem": Phrase(N_("{what} is negative from {day} (lowest "
+                                                       "{lowest:,})"),
+                                                    what=what, day=first, lowest=lowest)})
 
 
 def check(events: Iterable[WardEvent | str]) -> tuple[int, list[dict[str, Any]]]:
@@ -312,10 +359,17 @@ def _cash(cash: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in sorted(cash.items()) if v}
 
 
-def _differences(implied: dict[Any, int], recorded: dict[Any, int], label: Any) -> list[str]:
-    return [f"{label(key)} records {recorded.get(key, 0):+,}, should be {implied.get(key, 0):+,}"
+def _differences(implied: dict[Any, int], recorded: dict[Any, int],
+                 label: Any) -> list[Phrase]:
+    return [Phrase(N_("{account} records {recorded:+,}, should be {implied:+,}"),
+                   account=label(key), recorded=recorded.get(key, 0), implied=implied.get(key, 0))
             for key in sorted(set(implied) | set(recorded), key=str)
             if implied.get(key, 0) != recorded.get(key, 0)]
+
+
+def _cash_account(category: str) -> Phrase:
+    """"cash received": the category is one of the words history.CASH_WORDS marks."""
+    return Phrase(N_("cash {category}"), category=Phrase(category))
 
 
 def _span(numbers: range) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ledger.cashbook import CATEGORIES
+from ledger.phrases import N_, Phrase
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
@@ -31,6 +32,11 @@ COLUMNS = {  # kind -> (column of an increase, column of a decrease)
     "count": ("found", "lost"),
 }
 OTHER = ("other_in", "other_out")
+COLUMN_WORDS = {"donated": N_("donated"), "bought": N_("bought"),
+                "transferred_in": N_("transferred in"), "packing_in": N_("packing in"),
+                "found": N_("found"), "other_in": N_("other in"), "given": N_("given"),
+                "transferred_out": N_("transferred out"), "packing_out": N_("packing out"),
+                "lost": N_("lost"), "other_out": N_("other out")}
 
 
 def contribution(kind: str | None, delta: int) -> tuple[str, int]:
@@ -78,13 +84,18 @@ def _summary(books: Books, columns: dict[tuple[str, str], dict[str, int]],
         total_in, total_out = sum(row[c] for c in IN), sum(row[c] for c in OUT)
         rows.append({"location": location, "item": item, **row, "in": total_in,
                      "out": total_out, "on_hand": on_hand})
-        what = f"{item} at {location}"
+        goods = Phrase(N_("{item} at {location}"), item=item, location=location)
         if total_in != total_out + on_hand:
-            failures.append(f"{what}: in {total_in:,} ≠ out {total_out:,} + on hand "
-                            f"{on_hand:,} (the stock report disagrees with the entries)")
+            failures.append(Phrase(N_("{goods}: in {total_in:,} ≠ out {total_out:,} + on hand "
+                                      "{on_hand:,} (the stock report disagrees with the "
+                                      "entries)"),
+                                   goods=goods, total_in=total_in, total_out=total_out,
+                                   on_hand=on_hand))
         if on_hand < 0:
-            failures.append(f"{what}: on hand is {on_hand:,}")
-        failures += [f"{what}: {column.replace('_', ' ')} is {row[column]:,}, below zero"
+            failures.append(Phrase(N_("{goods}: on hand is {on_hand:,}"), goods=goods,
+                                   on_hand=on_hand))
+        failures += [Phrase(N_("{goods}: {column} is {amount:,}, below zero"), goods=goods,
+                            column=Phrase(COLUMN_WORDS[column]), amount=row[column])
                      for column in IN + OUT if row[column] < 0]
     failures += _transfers(rows)
     book = books.cash(as_of)
@@ -92,28 +103,34 @@ def _summary(books: Books, columns: dict[tuple[str, str], dict[str, int]],
     return {"as_of": as_of, "goods": rows, "cash": book, "failures": failures}
 
 
-def _transfers(rows: list[dict[str, Any]]) -> list[str]:
+def _transfers(rows: list[dict[str, Any]]) -> list[Phrase]:
     moved: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         moved[row["item"]][0] += row["transferred_out"]
         moved[row["item"]][1] += row["transferred_in"]
-    return [f"transfers of {item}: {out:,} left their locations, {arrived:,} arrived"
+    return [Phrase(N_("transfers of {item}: {out:,} left their locations, {arrived:,} arrived"),
+                   item=item, out=out, arrived=arrived)
             for item, (out, arrived) in sorted(moved.items()) if out != arrived]
 
 
 def _cash(book: dict[str, int], cash: dict[str, int], books: Books,
-          as_of: str | None) -> list[str]:
+          as_of: str | None) -> list[Phrase]:
     failures = []
     if any(book[c] != cash[c] for c in CATEGORIES):
-        failures.append(f"cash book {dict((c, book[c]) for c in CATEGORIES)} disagrees with "
-                        f"the entries {cash}")
+        failures.append(Phrase(N_("cash book {book} disagrees with the entries {entries}"),
+                               book=str(dict((c, book[c]) for c in CATEGORIES)),
+                               entries=str(cash)))
     if book["balance"] < 0:
-        failures.append(f"cash: the fund balance is {book['balance']:,} đồng")
-    failures += [f"cash: {c} is {book[c]:,} đồng, below zero" for c in CATEGORIES if book[c] < 0]
+        failures.append(Phrase(N_("cash: the fund balance is {balance:,} đồng"),
+                               balance=book["balance"]))
+    failures += [Phrase(N_("cash: {category} is {amount:,} đồng, below zero"),
+                        category=Phrase(c), amount=book[c])  # c: a word history.CASH_WORDS marks
+                 for c in CATEGORIES if book[c] < 0]
     bundles = books.state["bundles"]
     in_bundles = sum(books.quantity(location, code, as_of) * bundles[code]["cash"]
                      for location in books.state["bins"] for code in bundles)
     if in_bundles != book["packed"]:
-        failures.append(f"cash: {book['packed']:,} đồng is booked as packed, but the bundles on "
-                        f"hand hold {in_bundles:,} đồng")
+        failures.append(Phrase(N_("cash: {packed:,} đồng is booked as packed, but the bundles "
+                                  "on hand hold {in_bundles:,} đồng"),
+                               packed=book["packed"], in_bundles=in_bundles))
     return failures

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from ledger import daybook
 from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
 from ledger.plans import Handout, Plan
 from ledger.storage import Record
 from ledger.text import nearest, sort_key
@@ -70,7 +71,7 @@ class Drive:
     def round(self, code: str) -> dict[str, Any]:
         if code not in self.log.rounds:
             close = nearest(code, self.log.rounds)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            hint = Phrase(N_("; did you mean {close}?"), close=" or ".join(close)) if close else ""
             raise BadInput("unknown round '{code}'{hint} (open one with `aid round open`)",
                            code=code, hint=hint)
         return self.log.rounds[code]
@@ -296,21 +297,22 @@ def _decimal(value: Fraction, places: int = 4) -> str:
 
 
 def notes(rules: dict[str, Any], eligible: dict[str, Any],
-          items: dict[str, dict[str, Any]]) -> list[str]:
+          items: dict[str, dict[str, Any]]) -> list[Phrase]:
     """Plain words for the edge cases, so an empty plan never looks like a bug."""
     said = []
     if not eligible:
-        said.append("no eligible household: check the round's --group/--tier filters, the "
-                    "register (`aid recipient list`) and exclusions")
+        said.append(Phrase(N_("no eligible household: check the round's --group/--tier "
+                              "filters, the register (`aid recipient list`) and exclusions")))
     if rules["cap"] == 0:
-        said.append("--cap is 0: every target is 0, so nothing is allocated")
+        said.append(Phrase(N_("--cap is 0: every target is 0, so nothing is allocated")))
     for item, counted in items.items():
         if counted["stock"] == 0 and counted["handed"] == 0:
-            said.append(f"no {item} available at {rules['location']} on {rules['on']}: "
-                        f"nothing of it to allocate")
+            said.append(Phrase(N_("no {item} available at {location} on {on}: nothing of it "
+                                  "to allocate"),
+                               item=item, location=rules["location"], on=rules["on"]))
     if rules["closed"]:
-        said.append(f"round {rules['round']} was closed on {rules['closed']}: "
-                    "nothing more will be handed out")
+        said.append(Phrase(N_("round {round} was closed on {day}: nothing more will be handed "
+                              "out"), round=rules["round"], day=rules["closed"]))
     return said
 
 

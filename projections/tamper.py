@@ -19,6 +19,7 @@ from typing import Any
 
 from ledger.chain import ALGORITHM, GENESIS, MAX_CHECKPOINTS, StoredRow, link
 from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
 
 
 @dataclass
@@ -37,13 +38,21 @@ class Digest:
                 "head": self.head, "taken": self.taken, "algorithm": ALGORITHM,
                 "checkpoints": [[p, link] for p, link in sorted(self.checkpoints.items())]}
 
-    def text(self) -> str:
-        return (f"aid-ledger digest ({ALGORITHM})\nward: {self.ward}\nevents: {self.events}\n"
-                f"position: {self.position}\nhead: {self.head}\ntaken: {self.taken}")
+    def text(self) -> Phrase:
+        """The digest as `aid audit digest` prints it: a heading in the reader's language, then
+        `key: value` lines whose keys stay English, as `parse` reads them back."""
+        return Phrase.join("\n", [Phrase(N_("aid-ledger digest ({algorithm})"),
+                                         algorithm=ALGORITHM),
+                                  f"ward: {self.ward}", f"events: {self.events}",
+                                  f"position: {self.position}", f"head: {self.head}",
+                                  f"taken: {self.taken}"])
 
-    def label(self) -> str:
-        when = f" taken {self.taken}" if self.taken else ""
-        return f"digest{when} ({self.events} events, head {self.head[:12]}…)"
+    def label(self) -> Phrase:
+        if self.taken:
+            return Phrase(N_("digest taken {taken} ({events} events, head {head}…)"),
+                          taken=self.taken, events=self.events, head=self.head[:12])
+        return Phrase(N_("digest ({events} events, head {head}…)"), events=self.events,
+                      head=self.head[:12])
 
     @classmethod
     def parse(cls, text: str) -> Digest:
@@ -59,7 +68,7 @@ class Digest:
                                         data.get("checkpoints", [])})
             except (ValueError, KeyError, TypeError) as error:
                 raise BadInput("this digest's JSON is not one `aid audit digest` printed ({error})",
-                               error=error) from None
+                               error=_said(error)) from None
         fields = {key: found.group(1) for key, pattern in _TEXT_FIELDS.items()
                   if (found := re.search(pattern, text, re.IGNORECASE | re.MULTILINE))}
         if "events" not in fields or "head" not in fields:
@@ -83,14 +92,19 @@ _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed 
 def _hex(value: str) -> str:
     value = value.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", value):
-        raise ValueError(f"'{value}' is not a 64-digit hex SHA-256 link")
+        raise ValueError(Phrase(N_("'{value}' is not a 64-digit hex SHA-256 link"), value=value))
     return value
+
+
+def _said(error: Exception) -> Any:
+    """What an error says: its phrase, if it was raised with one (so it is translated)."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
 
 
 @dataclass
 class Problem:
     position: int
-    text: str
+    text: Phrase
 
 
 @dataclass
@@ -100,9 +114,10 @@ class _DigestCheck:
     first_bad: Problem | None = None
     seen: set[int] = field(default_factory=set)
 
-    def bad(self, position: int, text: str) -> None:
+    def bad(self, position: int, text: Phrase) -> None:
         if self.first_bad is None or position < self.first_bad.position:
-            self.first_bad = Problem(position, f"{self.digest.label()}: {text}")
+            self.first_bad = Problem(position, Phrase("{digest}: {finding}",
+                                                      digest=self.digest.label(), finding=text))
 
 
 @dataclass
@@ -150,13 +165,14 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
         result.head = expected if result.head == trusted else link(result.head, row)
         if pending is not None and pending[0] == position:
             if pending[1] != expected:
-                result.problems.append(Problem(position, f"position {position}: the event "
-                                               "does not match the link stored with it (edited, "
-                                               "or moved here from another position)"))
+                result.problems.append(Problem(position, Phrase(N_(
+                    "position {position}: the event does not match the link stored with it "
+                    "(edited, or moved here from another position)"), position=position)))
             trusted, pending = pending[1], next(links_iter, None)
         else:
-            result.problems.append(Problem(position, f"position {position}: the event has no "
-                                           "stored link (inserted directly into the database)"))
+            result.problems.append(Problem(position, Phrase(N_(
+                "position {position}: the event has no stored link (inserted directly into the "
+                "database)"), position=position)))
             trusted = expected
         result.events += 1
         result.position = position
@@ -169,9 +185,10 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
     if result.events and len(result.problems) == result.events and all(
             "no stored link" in p.text for p in result.problems):
         first = result.problems[0].position
-        result.problems = [Problem(first, f"position {first}: no event has a stored link (the "
-                                          "links table was emptied or dropped, or the ledger "
-                                          "was last written by a version of aid without links)")]
+        result.problems = [Problem(first, Phrase(N_(
+            "position {position}: no event has a stored link (the links table was emptied or "
+            "dropped, or the ledger was last written by a version of aid without links)"),
+            position=first))]
     for check in checks:
         _finish_digest(check, result)
         result.digests.append((check.digest, check.first_bad))
@@ -179,8 +196,8 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
 
 
 def _deleted(position: int) -> Problem:
-    return Problem(position, f"position {position}: the event stored here is missing "
-                             "(deleted from the database)")
+    return Problem(position, Phrase(N_("position {position}: the event stored here is missing "
+                                       "(deleted from the database)"), position=position))
 
 
 def _keep_checkpoint(result: Verification, spacing: int) -> int:
@@ -203,9 +220,10 @@ def _check_digest(check: _DigestCheck, result: Verification, previous_position: 
     expected = digest.checkpoints.get(position)
     if result.events == digest.events:
         if digest.position is not None and digest.position != position:
-            check.bad(position, f"its last event is at position {digest.position}, but the "
-                      f"ledger's event number {digest.events} is at position {position}: "
-                      "events were inserted or deleted")
+            check.bad(position, Phrase(N_(
+                "its last event is at position {last}, but the ledger's event number {events} "
+                "is at position {position}: events were inserted or deleted"),
+                last=digest.position, events=digest.events, position=position))
             return
         expected = digest.head
     if expected is None:
@@ -214,11 +232,13 @@ def _check_digest(check: _DigestCheck, result: Verification, previous_position: 
     if result.head == expected:
         check.last_good = max(check.last_good, position)
     elif check.last_good == previous_position:
-        check.bad(position, f"position {position} differs from the digest: history was "
-                  "rewritten from there on")
+        check.bad(position, Phrase(N_("position {position} differs from the digest: history "
+                                      "was rewritten from there on"), position=position))
     else:
-        check.bad(position, f"history differs from the digest after position "
-                  f"{check.last_good}, at or before position {position}: rewritten there")
+        check.bad(position, Phrase(N_("history differs from the digest after position "
+                                      "{last_good}, at or before position {position}: "
+                                      "rewritten there"),
+                                   last_good=check.last_good, position=position))
 
 
 def _finish_digest(check: _DigestCheck, result: Verification) -> None:
@@ -227,9 +247,11 @@ def _finish_digest(check: _DigestCheck, result: Verification) -> None:
     missing = sorted(set(digest.checkpoints) - check.seen)
     gone = [p for p in missing if p <= result.position]
     if gone:
-        check.bad(gone[0], f"position {gone[0]} is covered by the digest but missing from "
-                  "the ledger")
+        check.bad(gone[0], Phrase(N_("position {position} is covered by the digest but missing "
+                                     "from the ledger"), position=gone[0]))
     if result.events < digest.events:
         first = next((p for p in missing if p > result.position), result.position + 1)
-        check.bad(first, f"the ledger holds {result.events} events, the digest covers "
-                  f"{digest.events}: history after position {result.position} was removed")
+        check.bad(first, Phrase(N_("the ledger holds {events} events, the digest covers "
+                                   "{covered}: history after position {position} was removed"),
+                                events=result.events, covered=digest.events,
+                                position=result.position))

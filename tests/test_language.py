@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from commands import catalog
+from tests.test_audit_checks import demo_file, forge, run  # noqa: F401 (demo_file: a fixture)
+from tests.test_audit_tamper import aid, altered, demo, edit_byte, verify  # noqa: F401 (demo)
 from tests.test_refusals import refused
+from tests.test_rounds import drive  # noqa: F401 (a fixture)
 
 RULE, BAD = 1, 2
 
@@ -128,3 +131,128 @@ def test_the_words_a_refusal_quotes_are_translated_too(stocked):
                       "(khai báo mới bằng `aid location add`)\n")
     assert refused(stocked, BAD, "", "--lang", "vi", "give", "H1", "--from", "KHO", "--cash",
                    "0").err == "aid: --cash phải là số dương, không phải 0\n"
+
+
+# ---- what the audit and round commands say, in Vietnamese ---------------------------------
+
+def test_audit_check_findings_in_vietnamese(demo_file):
+    forge(demo_file, 51, moves=[["SHOP0D", "RICE", -10000]])  # entry 56, a copy of a give
+    forge(demo_file, 55, _kind="Counted", counted={"RICE": 250}, moves=[],  # entry 57
+          variance_reason=None)
+    code, vi, err = run(demo_file, "check", "--lang", "vi")
+    assert code == 1 and err == "aid: kiểm tra sổ thấy 3 lỗi\n"
+    assert vi.splitlines()[0].split() == ["số", "ngày", "quy", "tắc", "vấn", "đề"]
+    for text in ("bút toán 57 kiểm kê được 250 RICE tại KHO ngày 2021-11-21, khi đó sổ ghi 278, "
+                 "nhưng không nêu lý do chênh lệch",
+                 "bút toán 57 (kiểm kê tại KHO) không cân đối: KHO RICE ghi 0, lẽ ra phải là -28",
+                 "19/11/2021  negative   RICE tại SHOP0D bị âm từ ngày 2021-11-19 (thấp nhất "
+                 "-9.935)"):
+        assert text in vi
+    _, en, _ = run(demo_file, "check")
+    for text in ("entry 57 counts 250 RICE at KHO on 2021-11-21, the books then said 278, and no "
+                 "variance reason is given",
+                 "entry 57 does not balance as the count at KHO: KHO RICE records +0, should be "
+                 "-28",
+                 "RICE at SHOP0D is negative from 2021-11-19 (lowest -9,935)"):
+        assert text in en
+    # JSON stays English, whatever the language
+    assert run(demo_file, "check", "--format", "json", "--lang", "vi")[1] == run(
+        demo_file, "check", "--format", "json")[1]
+    code, _, err = run(demo_file, "reconcile", "--lang", "vi")
+    assert code == 1 and "aid: đối chiếu: RICE tại SHOP0D: tồn kho là -9.935\n" in err
+
+
+def test_audit_verify_in_vietnamese(demo, tmp_path):
+    code, out, err = aid("--lang", "vi", "audit", "verify", "--db", demo[0], "--digest", demo[1])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("59 sự kiện đến vị trí 59, head ")
+    assert lines[1] == "mọi sự kiện đều khớp với liên kết lưu cùng nó"
+    assert lines[2].startswith("mã kiểm tra lấy lúc ") and " (59 sự kiện, head " in lines[2]
+    assert lines[2].endswith("…): khớp, sổ có thêm 0 sự kiện sau mã kiểm tra này")
+    db = altered(demo, tmp_path, edit_byte(30))
+    code, out, err = aid("--lang", "vi", "audit", "verify", "--db", db, "--digest", demo[1])
+    assert code == 1
+    assert ("vị trí 30: sự kiện không khớp với liên kết lưu cùng nó (đã bị sửa, hoặc bị chuyển "
+            "đến đây từ vị trí khác)\n") in out
+    assert "vị trí 30 khác với mã kiểm tra: lịch sử của sổ đã bị viết lại từ đó trở đi" in out
+    assert err.startswith("aid: sổ đã bị sửa: vị trí sai đầu tiên là 30 ")
+    _, english, _ = verify(db, demo[1])
+    assert ("position 30: the event does not match the link stored with it (edited, or moved "
+            "here from another position)\n") in english
+
+
+def test_a_digest_printed_in_vietnamese_is_read_back(demo):
+    code, printed, _ = aid("--lang", "vi", "audit", "digest", "--db", demo[0])
+    assert code == 0
+    assert printed.startswith("mã kiểm tra (digest) của aid-ledger (")
+    assert "\nevents: 59\nposition: 59\nhead: " in printed  # the keys stay as verify reads them
+    assert verify(demo[0], printed)[0] == 0
+
+
+def test_audit_trace_story_in_vietnamese(stocked):
+    stocked("give", "H1", "--from", "KHO", "--item", "RICE=30", "--cash", "1000", "--on",
+            "2021-11-12")
+    donation = stocked.entry("donate", "D1", "--into", "KHO", "--item", "NOODLE=5", "--on",
+                             "2021-11-13")
+    first = donation - 2  # the fixture's donation, before the hand-out
+    vi = stocked("--lang", "vi", "audit", "trace", str(first)).out.splitlines()
+    assert vi[:3] == [
+        f"Bút toán ủng hộ {first} ngày 2021-11-10 của D1 (Công ty Gạo Việt) vào KHO, phiếu thu R1",
+        "  100 kg RICE: đã phát 30 cho 1 hộ thuộc 1 tổ, còn giữ 70",
+        "  1.234.567 đồng cash: đã phát 1.000 cho 1 hộ thuộc 1 tổ, còn giữ 1.233.567"]
+    assert "Đã phát, theo tổ:" in vi
+    en = stocked("audit", "trace", str(first)).out.splitlines()
+    assert en[:3] == [
+        f"Donation entry {first} on 2021-11-10 from D1 (Công ty Gạo Việt) into KHO, receipt R1",
+        "  100 kg RICE: 30 to 1 households in 1 groups, 70 still held",
+        "  1,234,567 đồng cash: 1,000 to 1 households in 1 groups, 1,233,567 still held"]
+    later = stocked("--lang", "vi", "audit", "trace", str(donation)).out.splitlines()[0]
+    assert later == f"Bút toán ủng hộ {donation} ngày 2021-11-13 của D1 (Công ty Gạo Việt) vào KHO"
+
+
+def test_round_plan_and_status_in_vietnamese(drive):
+    table = drive("--lang", "vi", "round", "plan", "R1").out
+    for text in ("Đợt R1 · phát tại KHO ngày 2021-11-05 · chính sách tiered · đang mở · kế "
+                 "hoạch ",
+                 "số hộ được phát: 4 trên 4 hộ đủ điều kiện (100%)",
+                 "hệ số Gini của giá trị nhận được trên mỗi người: 0.3226",
+                 "số đơn vị đã phát cho mức ưu tiên thấp hơn trong khi mức cao hơn còn thiếu: 0",
+                 "còn lại: B350 0, RICE 10", "Để ghi kế hoạch này: aid round apply R1 --plan "):
+        assert text in table
+    assert table.splitlines()[2].split()[:3] == ["hộ", "nhận", "mức"]  # the plan's headings
+    csv = drive("--lang", "vi", "round", "plan", "R1", "--format", "csv")
+    assert csv.out.splitlines()[0] == "recipient,tier,size,item,target,quantity,handed"
+    assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0.3226" in csv.err
+    drive("round", "apply", "R1", "--except", "H4")
+    status = drive("--lang", "vi", "round", "status", "R1").out
+    assert status.startswith("Đợt R1 · phát tại KHO ngày 2021-11-05 · đang mở · kế hoạch ")
+    assert status.endswith("\n3 trên 4 hộ đã nhận; chưa nhận: H4\n")
+    drive("round", "close", "R1", "--on", "2021-11-07")
+    closed = drive("--lang", "vi", "round", "plan", "R1").out
+    assert "lưu ý: đợt phát R1 đã đóng ngày 2021-11-07: sẽ không phát thêm gì nữa" in closed
+    assert ("note: round R1 was closed on 2021-11-07: nothing more will be handed out"
+            in drive("round", "plan", "R1").out)
+    drive("round", "open", "NOODLES", "--from", "SHOP", "--item", "NOODLE",
+          "--ration", "NOODLE=1", "--on", "2021-11-05")
+    empty = drive("--lang", "vi", "round", "plan", "NOODLES").out
+    assert "hệ số Gini của giá trị nhận được trên mỗi người: không có" in empty
+    assert "lưu ý: không có NOODLE tại SHOP vào ngày 2021-11-05: không có gì để phân bổ" in empty
+    assert drive("--lang", "vi", "round", "plan", "NOODLES", "--format", "json").out == drive(
+        "round", "plan", "NOODLES", "--format", "json").out
+
+
+def test_voucher_terms_and_the_register_in_vietnamese(ward):
+    terms = ("--shop", "SHOP", "--value", "400000", "--max-items", "5", "--every", "3",
+             "--valid-to", "2021-11-30", "--slot", "Thứ Hai 8–10h", "--on", "2021-11-02")
+    vi = ward("--lang", "vi", "voucher", "issue", "H1", *terms).out.splitlines()
+    assert vi[1] == ("phiếu mua hàng cho H1 tại SHOP: hàng trị giá 400.000 đồng; tối đa 5 món "
+                     "mỗi lượt; mỗi 3 ngày một lượt; có hiệu lực đến hết 2021-11-30; khung giờ "
+                     "Thứ Hai 8–10h")
+    en = ward("voucher", "issue", "H2", *terms).out.splitlines()
+    assert en[1] == ("voucher for H2 at SHOP: 400,000 đồng of goods; at most 5 items a visit; "
+                     "one visit every 3 days; valid until 2021-11-30; slot Thứ Hai 8–10h")
+    listed = ward("--lang", "vi", "recipient", "list").out.splitlines()[0].split()
+    assert listed[:4] == ["mã", "tên", "tổ", "số"]
+    assert ward("recipient", "list").out.splitlines()[0].split() == [
+        "code", "name", "group", "size", "tier", "tier", "label", "excluded"]
