@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ledger.errors import BadInput, Refused
+from ledger.phrases import Phrase
 from ledger.storage import open_ledger
 
 from . import options as o
@@ -68,9 +69,10 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
             for problem in errors.problems[:50]:
                 typer.echo(say("aid: {name} {problem}", name=file.name, problem=problem), err=True)
             more = len(errors.problems) - 50
-            tail = f" ({more} more problems not shown)" if more > 0 else ""
+            tail = Phrase(N_(" ({more} more problems not shown)"), more=more) if more > 0 else ""
             refusal = BadInput if errors.exit_code == 2 else Refused
-            raise refusal(f"nothing was imported from {file.name}: fix the lines above{tail}")
+            raise refusal(N_("nothing was imported from {name}: fix the lines above{tail}"),
+                          name=file.name, tail=tail)
         with progress(len(rows), say("importing {what}", what=_(what))) as advance:
             outcome = bulk.write(ledger, rows, batch, advance)
     finally:

@@ -13,6 +13,8 @@ import typer
 from ledger.dates import parse_date
 from ledger.storage import Address, locate
 
+from .language import say
+
 Db = Annotated[Optional[Path], typer.Option(
     "--db", help="Ledger file (default: $AID_DB, else ./aid.db; $AID_DATABASE_URL for PostgreSQL).",
     show_default=False)]
@@ -40,8 +42,9 @@ FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")
 def _spreadsheet(path: Path | None) -> Path | None:
     """Refuse an --output that is not a workbook before any work is done."""
     if path is not None and path.suffix.lower() != ".xlsx":
-        raise typer.BadParameter(f"'{path.name}' must end in .xlsx (for CSV or JSON use "
-                                 "--format csv|json and redirect the output)")
+        raise typer.BadParameter(say("'{name}' must end in .xlsx: --output writes a workbook "
+                                     "(other formats print to the screen, see --help)",
+                                     name=path.name))
     return path
 
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import typer
 
-from .language import N_, _
+from ledger.phrases import Phrase
+
+from .language import N_, _, message
 from .render import emit
 
 CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
@@ -18,9 +20,11 @@ CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "
               "bundles", "goods", "cash", "value", "note"]
 
 
-def header(statement: dict[str, Any]) -> str:
-    start, end = statement["from"] or "the beginning", statement["to"] or "today"
-    return f"Public statement (công khai) of {statement['ward']}, from {start} to {end}"
+def header(statement: dict[str, Any]) -> Phrase:
+    start = statement["from"] or Phrase(N_("the beginning"))
+    end = statement["to"] or Phrase(N_("today"))
+    return Phrase(N_("Public statement (công khai) of {ward}, from {start} to {end}"),
+                  ward=statement["ward"], start=start, end=end)
 
 
 def digest_lines(digest: Any) -> list[tuple[str, str]]:
@@ -29,9 +33,9 @@ def digest_lines(digest: Any) -> list[tuple[str, str]]:
 
 
 def as_table(statement: dict[str, Any], digest: Any) -> None:
-    typer.echo(header(statement))
+    typer.echo(message(header(statement)))
     for section in statement["sections"]:
-        typer.echo(f"\n{section.title}")
+        typer.echo("\n" + _(section.title))
         emit(section.rows, "table", section.columns, empty=N_("none"),
              money=[key for key, kind in KINDS.items() if kind == "money"])
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))

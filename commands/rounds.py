@@ -225,7 +225,8 @@ SHEET_FILES = (".html", ".htm", ".pdf", ".csv", ".xlsx")
 def _sheet_file(path: Path | None) -> Path | None:
     """Refuse an --output the sheet cannot be written as, before anything is read."""
     if path is not None and path.suffix.lower() not in SHEET_FILES:
-        raise typer.BadParameter(f"'{path.name}' must end in .html, .pdf, .csv or .xlsx")
+        raise typer.BadParameter(say("'{name}' must end in .html, .pdf, .csv or .xlsx",
+                                     name=path.name))
     return path
 
 

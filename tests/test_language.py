@@ -109,7 +109,16 @@ def test_an_import_refusal_translates_each_line(ward, tmp_path):
     result = ward.fails("--lang", "vi", "import", "handouts", str(sheet))
     assert result.code == RULE
     assert "dòng 2: không đủ RICE tại KHO" in result.err
+    assert result.err.splitlines()[-1] == (
+        "aid: chưa nhập gì từ handouts.csv: hãy sửa các dòng ở trên")
     assert "Traceback" not in result.err
+
+
+def test_the_statement_table_in_vietnamese(stocked):
+    lines = stocked("--lang", "vi", "audit", "statement", "--to", "2021-11-30").out.splitlines()
+    assert lines[0] == "Bảng công khai của Phường 3: từ đầu – 2021-11-30"
+    assert "Nhà hảo tâm và số đã ủng hộ" in lines
+    assert any("1.234.567\xa0₫" in line for line in lines)
 
 
 def test_history_says_each_entry_in_the_readers_language(stocked):
