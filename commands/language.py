@@ -21,8 +21,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.errors import BadInput, LedgerError
 from ledger import phrases
+from ledger.errors import BadInput, LedgerError
 from ledger.phrases import Phrase, render
 
 LANGUAGES = ("vi", "en")
@@ -32,6 +32,8 @@ DEFAULT = "en"
 LOCALES_DIR = Path(__file__).with_name("locale")
 DOMAIN = "aid"
 
+# Declared on the root command for --help; main.AidGroup takes --lang off the command line
+# (wherever it stands) before click parses it, so help itself can be translated.
 Lang = Annotated[Optional[str], typer.Option(
     "--lang", metavar="vi|en",
     help="Language of help, messages and reports: vi or en (default: $AID_LANG, else the "
@@ -66,9 +68,7 @@ def catalog(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
 
 def _(text: str) -> str:
     """`text` (English) in the active language."""
-    if _active == DEFAULT or not text:  # "" would look up the catalog's header
-        return text
-    return catalog(_active).gettext(text)
+    return text if _active == DEFAULT else words(_active)(text)
 
 
 def say(text: str, /, **fields: object) -> str:
@@ -89,6 +89,7 @@ def entry_span(entries: list[int]) -> str:
 
 def words(lang: str) -> Callable[[str], str]:
     """A `_` for a page printed in `lang`, whatever the active language."""
+    # "" would look up the catalog's header
     return lambda text: catalog(lang).gettext(text) if text else text
 
 

@@ -53,7 +53,6 @@ class AidGroup(TyperGroup):
             sys.exit(code)
         return code
 
-
     def _speak(self, args: list[str]) -> list[str]:
         """Activate the reader's language before anything is printed, help included; `--lang`
         may stand anywhere before `--`, so it is taken out here rather than by one command."""
