@@ -38,12 +38,13 @@ def texts(root: Any) -> Iterator[str]:
 
 def translate(root: Any, words: Callable[[str], str]) -> None:
     """Put every help text under `root` into the language `words` translates to."""
+    context = _context(words)  # one class for every command
     for holder in _holders(root):
         english = _english(holder)
         if english:
             holder.help = words(english)
         if hasattr(holder, "context_class"):
-            holder.context_class = _context(words)
+            holder.context_class = context
 
 
 USAGE = "Usage:"  # click's prefix of the usage line

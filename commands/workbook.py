@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput
-
 from ledger.phrases import Phrase
 
 from .language import _, message

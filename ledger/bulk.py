@@ -18,8 +18,8 @@ from .claims import claim, receipt_key
 from .dates import parse_date
 from .errors import BadInput, LedgerError
 from .inputs import code, pairs, whole
-from .service import Ledger, Written
 from .phrases import N_
+from .service import Ledger, Written
 from .text import clean
 from .ward import Ward
 

@@ -44,6 +44,18 @@ def chromium(profile: Path, *flags: str) -> None:
                    timeout=120)
 
 
+def screenshot_and_pdf(html: Path) -> str:
+    """Open the page in Chromium, save a screenshot and a PDF next to it, check both are real,
+    and return the printed text."""
+    shot, pdf, profile = html.with_suffix(".png"), html.with_suffix(".pdf"), html.parent / "p"
+    chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
+             html.as_uri())
+    chromium(profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    return printed_text(pdf, html, profile)
+
+
 @needs_chromium
 def test_statement_screenshot_and_pdf_carry_donors_totals_and_digest(ledger, tmp_path):
     demo(ledger)
@@ -51,13 +63,7 @@ def test_statement_screenshot_and_pdf_carry_donors_totals_and_digest(ledger, tmp
     html = tmp_path / "cong-khai.html"
     assert ledger("audit", "statement", "--output", html, "--lang", "vi").out.strip() == (
         f"đã ghi {html}")
-    shot, pdf, profile = tmp_path / "cong-khai.png", tmp_path / "cong-khai.pdf", tmp_path / "p"
-    chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
-             html.as_uri())
-    chromium(profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
-    assert pdf.read_bytes()[:5] == b"%PDF-"
-    text = printed_text(pdf, html, profile)
+    text = screenshot_and_pdf(html)
     for donor in ("Công ty TNHH Gạo Mekong", "Hội Doanh nhân trẻ", "Ủy ban MTTQVN phường 3",
                   "Ẩn danh (anonymous)"):
         assert donor in text
@@ -103,13 +109,7 @@ def test_receipt_list_screenshot_and_pdf_carry_households_and_quantities(ledger,
     html = tmp_path / "ky-nhan.html"
     assert ledger("round", "sheet", "R1", "--output", html, "--lang", "vi").out.strip() == (
         f"đã ghi {html} ({len(rows)} hộ)")
-    shot, pdf, profile = tmp_path / "ky-nhan.png", tmp_path / "ky-nhan.pdf", tmp_path / "p"
-    chromium(profile, "--hide-scrollbars", "--window-size=900,1400", f"--screenshot={shot}",
-             html.as_uri())
-    chromium(profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
-    assert pdf.read_bytes()[:5] == b"%PDF-"
-    text = printed_text(pdf, html, profile)
+    text = screenshot_and_pdf(html)
     assert len(rows) == 14 and "Ký nhận" in text and "Danh sách ký nhận" in text
     for row in rows:  # each household on one printed line: no., code, name, group, quantities
         line = " ".join(row[k] for k in ("no", "code", "name", "group", "size", "NOODLE",
