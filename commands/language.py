@@ -1,5 +1,6 @@
 """The reader's language: its words (gettext catalogs) and how it writes money, numbers and
-dates (Babel).
+dates (fixed rules, so printed figures never change with a Babel release; Babel's CLDR data
+only for the English month names).
 
 `resolve` picks the language once per command: `--lang`, else `AID_LANG`, else the system locale
 (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, in POSIX order), else English. `activate` loads its
@@ -14,6 +15,7 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -128,31 +130,71 @@ def _language(value: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def money(amount: int, lang: str) -> str:
-    """350000 -> "350.000 ₫" (vi) or "350,000 VND" (en)."""
-    from babel.numbers import format_currency, format_decimal
+@dataclass(frozen=True)
+class Figures:
+    """How a language writes the figures aid-ledger promises (README: "350.000 ₫", "1.234",
+    axis labels "25 Tr"). They are fixed here rather than read from Babel's CLDR data, which
+    changes between releases (Babel 2.19 writes 25,000,000 as "25m" in en_GB): a printed
+    statement must read the same whatever Babel a laptop happens to have."""
 
-    if lang == "vi":
-        return format_currency(amount, "VND", locale=LOCALES["vi"])
-    return f"{format_decimal(amount, locale=LOCALES['en'])} VND"
+    group: str  # thousands separator
+    decimal: str  # before the one decimal of an axis label
+    money: str  # "{}" is the grouped amount
+    units: tuple[tuple[int, str], ...]  # axis-label units, smallest first
+    unit_space: str  # between an axis label's figure and its unit
+
+
+FIGURES = {
+    "vi": Figures(".", ",", "{}\xa0₫", ((10**3, "N"), (10**6, "Tr"), (10**9, "T"), (10**12, "NT")),
+                  "\xa0"),
+    "en": Figures(",", ".", "{} VND", ((10**3, "K"), (10**6, "M"), (10**9, "B"), (10**12, "T")),
+                  ""),
+}
+
+
+def money(amount: int, lang: str) -> str:
+    """350000 -> "350.000 ₫" (vi, a no-break space) or "350,000 VND" (en)."""
+    return FIGURES[lang].money.format(number(amount, lang))
 
 
 def number(value: int, lang: str) -> str:
-    """1234 -> "1.234" (vi) or "1,234" (en)."""
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=LOCALES[lang])
+    """1234567 -> "1.234.567" (vi) or "1,234,567" (en)."""
+    return f"{value:,}".replace(",", FIGURES[lang].group)
 
 
 def compact(value: int, lang: str) -> str:
-    """Axis labels: 25000000 -> "25 Tr" (vi) or "25M" (en)."""
-    from babel.numbers import format_compact_decimal
+    """Axis labels: 25000000 -> "25 Tr" (vi) or "25M" (en); 31500000 -> "31,5 Tr" / "31.5M".
 
-    return format_compact_decimal(value, locale=LOCALES[lang], fraction_digits=1)
+    The largest unit the value reaches, with at most one decimal rounded half to even (CLDR's
+    rounding); a value that rounds up to 1,000 of a unit is written in the next one ("1M", not
+    "1000K")."""
+    figures, size = FIGURES[lang], abs(value)
+    reached = [index for index, (unit, _) in enumerate(figures.units) if size >= unit]
+    if not reached:
+        return number(value, lang)
+    index = reached[-1]
+    tenths = _tenths(size, figures.units[index][0])
+    if tenths >= 10_000 and index + 1 < len(figures.units):
+        index += 1
+        tenths = _tenths(size, figures.units[index][0])
+    whole, tenth = divmod(tenths, 10)
+    digits = number(whole, lang) + (f"{figures.decimal}{tenth}" if tenth else "")
+    return f"{'-' if value < 0 else ''}{digits}{figures.unit_space}{figures.units[index][1]}"
+
+
+def _tenths(size: int, unit: int) -> int:
+    """size / unit in tenths, rounded half to even, in integers."""
+    tenths, rest = divmod(size * 10, unit)
+    if 2 * rest > unit or (2 * rest == unit and tenths % 2):
+        tenths += 1
+    return tenths
 
 
 def day(iso: str | date, lang: str, short: bool = False) -> str:
-    """A business date: "17/11/2021" (vi) or "17 Nov 2021" (en); short: "17/11", "17 Nov"."""
+    """A business date: "17/11/2021" (vi) or "17 Nov 2021" (en); short: "17/11", "17 Nov".
+
+    The patterns are ours: all digits in Vietnamese, day before month in both. The English
+    month's abbreviation is CLDR's word ("Sept" in en_GB), left to Babel."""
     from babel.dates import format_date
 
     when = date.fromisoformat(iso) if isinstance(iso, str) else iso
