@@ -30,10 +30,14 @@ def roles(ward):
     suffix = uuid.uuid4().hex[:8]
     writer, reader = f"aid_writer_{suffix}", f"aid_reader_{suffix}"
     prefix = f"aid_{ward.env['AID_WARD']}"
-    subprocess.run(["psql", PG_URL, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"ward={prefix}",
-                    "-v", f"writer={writer}", "-v", f"reader={reader}",
-                    "-f", str(ROOT / "docs" / "postgres-roles.sql")],
-                   check=True, capture_output=True, text=True)
+    # The script replaces one shared function: two pytest-xdist workers running it at once
+    # would fail with "tuple concurrently updated". A session-level lock held here serialises them.
+    with psycopg.connect(PG_URL, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext('aid-ledger roles test'))")
+        subprocess.run(["psql", PG_URL, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"ward={prefix}",
+                        "-v", f"writer={writer}", "-v", f"reader={reader}",
+                        "-f", str(ROOT / "docs" / "postgres-roles.sql")],
+                       check=True, capture_output=True, text=True)
     yield writer, reader, prefix
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         for role in (writer, reader):
