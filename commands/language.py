@@ -195,11 +195,9 @@ def day(iso: str | date, lang: str, short: bool = False) -> str:
 
     The patterns are ours: all digits in Vietnamese, day before month in both. The English
     month's abbreviation is CLDR's word ("Sept" in en_GB), left to Babel."""
-    from babel.dates import format_date
-
     when = date.fromisoformat(iso) if isinstance(iso, str) else iso
     if lang == "vi":
-        pattern = "dd/MM" if short else "dd/MM/yyyy"
-    else:
-        pattern = "d MMM" if short else "d MMM yyyy"
-    return format_date(when, pattern, locale=LOCALES[lang])
+        return f"{when.day:02d}/{when.month:02d}" + ("" if short else f"/{when.year:04d}")
+    from babel.dates import format_date
+
+    return format_date(when, "d MMM" if short else "d MMM yyyy", locale=LOCALES[lang])
