@@ -17,9 +17,16 @@ from pathlib import Path
 import pytest
 import typer.main
 import typer.testing
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from commands.main import app
+
+# Property tests run on two busy workers and on slow laptops: time is no failure (no deadline,
+# no "too slow" health check), and a failure prints the blob that reproduces it.
+settings.register_profile("aid", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          print_blob=True)
+settings.load_profile("aid")
 
 # typer rebuilds the whole command tree on every CliRunner.invoke; build it once per session.
 _COMMANDS: dict[int, object] = {}
