@@ -11,9 +11,11 @@ ISO dates whatever the language.
 
 from __future__ import annotations
 
+import decimal
 import gettext
 import os
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -132,23 +134,32 @@ def money(amount: int, lang: str) -> str:
     """350000 -> "350.000 ₫" (vi) or "350,000 VND" (en)."""
     from babel.numbers import format_currency, format_decimal
 
-    if lang == "vi":
-        return format_currency(amount, "VND", locale=LOCALES["vi"])
-    return f"{format_decimal(amount, locale=LOCALES['en'])} VND"
+    with _digits(amount):
+        if lang == "vi":
+            return format_currency(amount, "VND", locale=LOCALES["vi"])
+        return f"{format_decimal(amount, locale=LOCALES['en'])} VND"
 
 
 def number(value: int, lang: str) -> str:
     """1234 -> "1.234" (vi) or "1,234" (en)."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=LOCALES[lang])
+    with _digits(value):
+        return format_decimal(value, locale=LOCALES[lang])
 
 
 def compact(value: int, lang: str) -> str:
     """Axis labels: 25000000 -> "25 Tr" (vi) or "25M" (en)."""
     from babel.numbers import format_compact_decimal
 
-    return format_compact_decimal(value, locale=LOCALES[lang], fraction_digits=1)
+    with _digits(value):
+        return format_compact_decimal(value, locale=LOCALES[lang], fraction_digits=1)
+
+
+def _digits(value: int) -> AbstractContextManager[decimal.Context]:
+    """A decimal context wide enough for `value`: Babel formats through `Decimal`, whose
+    default 28 digits overflow on a sum the ledger can hold (10³⁰ from an old ledger)."""
+    return decimal.localcontext(prec=max(decimal.getcontext().prec, len(str(value)) + 10))
 
 
 def day(iso: str | date, lang: str, short: bool = False) -> str:

@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.phrases import N_
+from ledger.text import sort_key
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
-from .trace import group_key
 
 ANONYMOUS = "Ẩn danh (anonymous)"
 STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
@@ -171,7 +171,7 @@ class _View:
         rows = [{"group": group, "households": len(row["households"]),
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
-                for group, row in sorted(totals.items(), key=lambda kv: group_key(kv[0]))]
+                for group, row in sorted(totals.items(), key=lambda kv: sort_key(kv[0]))]
         return Section("by_group", N_("Handed out, by group (tổ)"),
                        [("group", N_("group")), ("households", N_("households")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
@@ -183,7 +183,7 @@ class _View:
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
                 for code, row in sorted(totals.items(),
-                                        key=lambda kv: (group_key(self.group(kv[0])), kv[0]))]
+                                        key=lambda kv: (sort_key(self.group(kv[0])), kv[0]))]
         return Section("by_household", N_("Handed out, by household code (no names)"),
                        [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
