@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
 from ledger.text import sort_key
+from ledger.zones import DEFAULT as DEFAULT_ZONE
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
@@ -45,7 +46,8 @@ def statement(events: Iterable[WardEvent], start: str | None = None,
         view.losses(by_kind["adjust"] + by_kind["count"]), view.stock(end),
         view.cash(start, end),
     ]
-    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections}
+    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections,
+            "timezone": books.state.get("timezone", DEFAULT_ZONE)}
 
 
 def facts_by_kind(events: Iterable[WardEvent], start: str | None = None, end: str | None = None
@@ -78,8 +80,14 @@ class _View:
         self.state = books.state
 
     def goods(self, quantities: dict[str, int]) -> str:
-        return ", ".join(f"{item} {qty:,} {self.books.describe(item)[1]}"
+        """ "Gạo (RICE) 500 kg, Mì gói (NOODLE) 40 case": a reader knows goods by name, an
+        auditor matches them to the ledger by code."""
+        return ", ".join(f"{self.named(item)} {qty:,} {self.books.describe(item)[1]}"
                          for item, qty in sorted(quantities.items()) if qty)
+
+    def named(self, code: str) -> str:
+        name = self.books.describe(code)[0]
+        return f"{name} ({code})" if name and name != code else code
 
     def donor(self, code: str) -> tuple[str, str]:
         donor = self.state["donors"].get(code, {})
@@ -103,7 +111,7 @@ class _View:
         return Section("donors", N_("Donors and what each gave (nhà hảo tâm)"),
                        [("donor", N_("code")), ("name", N_("name")), ("gifts", N_("gifts")),
                         ("cash", N_("cash (đồng)")), ("goods", N_("goods")),
-                        ("value", "total value (đồng)")], rows)
+                        ("value", N_("total value (đồng)"))], rows)
 
     def value(self, goods: dict[str, int]) -> int:
         items = self.state["items"]
@@ -133,8 +141,8 @@ class _View:
         rows = [{"item": item, "name": self.books.describe(item)[0], "quantity": qty,
                  "unit": self.books.describe(item)[1], "value": self.value({item: qty})}
                 for item, qty in sorted(goods.items())]
-        rows.append({"item": "cash", "name": "Tiền mặt", "quantity": cash, "unit": "đồng",
-                     "value": cash})
+        rows.append({"item": Phrase(N_("cash")), "name": Phrase(N_("cash in hand")),
+                     "quantity": cash, "unit": "đồng", "value": cash})
         return Section(N_("received"), N_("Totals received"),
                        [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
                         ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows)
@@ -175,7 +183,7 @@ class _View:
         return Section("by_group", N_("Handed out, by group (tổ)"),
                        [("group", N_("group")), ("households", N_("households")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", "cash incl. bundles (đồng)")], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
     def by_household(self, gifts: list[WardEvent]) -> Section:
         totals = self._handed(gifts, lambda recipient: recipient)
@@ -187,7 +195,7 @@ class _View:
         return Section("by_household", N_("Handed out, by household code (no names)"),
                        [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", "cash incl. bundles (đồng)")], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
     def losses(self, changes: list[WardEvent]) -> Section:
         rows = [{"entry": e.entry, "on": e.data["on"], "location": location, "item": item,
