@@ -111,6 +111,19 @@ recording = st.one_of(
     _command(["shop", "price", "SHOP"], _option("--item", pair)),
     st.builds(lambda actor: ["--actor", actor, "donate", "D1", "--into", "KHO", "--cash", "5"],
               texts),
+    _command(["unpack", "B350", "--at", "KHO"], _option("--count", numbers)),
+    st.builds(lambda c, n, k: ["location", "add", c, "--name", n, "--kind", k], new_codes, texts,
+              sometimes(st.sampled_from(["store", "shop"]), nasty)),
+    st.builds(lambda t, label: ["tier", "label", t, label],
+              sometimes(st.sampled_from("0123"), bad_numbers), texts),
+    st.builds(lambda code, reason: ["recipient", "exclude", code, "--reason", reason],
+              sometimes(st.just("H2"), nasty), texts),
+    st.builds(lambda voucher, item: ["pickup", voucher, "--item", item],
+              sometimes(st.just("7KQ-M2X-9TB"), nasty), pair),
+    st.builds(lambda r, rest: ["round", "open", r, "--from", "KHO"] + rest,
+              sometimes(st.just("R1"), nasty),
+              _command([], _option("--bundle", st.just("B350")), _option("--cap", numbers),
+                       _option("--group", texts), _option("--on", dates))),
 )
 
 REPORTS = [["stock"], ["cash"], ["history"], ["bundle", "packable"], ["audit", "check"],
@@ -201,6 +214,19 @@ bad_handout = st.fixed_dictionaries({
     "items": st.one_of(st.just(""), pair), "cash": st.one_of(st.just(""), numbers)})
 
 
+@given(rows=st.lists(st.tuples(new_codes, texts, texts, numbers,
+                                sometimes(st.sampled_from("0123"), bad_numbers)), max_size=3))
+@RUNS
+def test_household_imports_never_crash_and_refusals_write_nothing(template, tmp_path_factory,
+                                                                   rows):
+    where = tmp_path_factory.mktemp("ex")
+    file = where / "households.csv"
+    file.write_text(_csv([dict(zip(HOUSEHOLD_COLUMNS, row)) for row in rows],
+                         HOUSEHOLD_COLUMNS), encoding="utf-8")
+    Copy(template, where).check(["recipient", "import", str(file)])
+
+
+HOUSEHOLD_COLUMNS = ["code", "name", "group", "size", "tier"]
 DONATION_COLUMNS = ["receipt", "date", "donor", "location", "cash", "items", "note"]
 HANDOUT_COLUMNS = ["slip", "date", "recipient", "location", "bundles", "items", "cash"]
 
