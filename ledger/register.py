@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BadInput, LedgerError, Refused
-from .inputs import MAX_NOTE, code, text, whole
+from .inputs import MAX_NOTE, MAX_QUANTITY, code, text, whole
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import TIERS, Ward
@@ -172,7 +172,7 @@ def _row(line: int, field: dict[str, str]) -> Row:
         raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
     group = text(field["group"], N_("group")) if clean(field["group"] or "") else ""
     return Row(line, code(field["code"], N_("recipient code")), name, group,
-               whole(field["size"] or "", N_("size")), tier, flag in YES)
+               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier, flag in YES)
 
 
 def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],

@@ -79,11 +79,15 @@ class _View:
         self.books = books
         self.state = books.state
 
-    def goods(self, quantities: dict[str, int]) -> str:
+    def goods(self, quantities: dict[str, int]) -> Phrase:
         """ "Gạo (RICE) 500 kg, Mì gói (NOODLE) 40 case": a reader knows goods by name, an
-        auditor matches them to the ledger by code."""
-        return ", ".join(f"{self.named(item)} {qty:,} {self.books.describe(item)[1]}"
-                         for item, qty in sorted(quantities.items()) if qty)
+        auditor matches them to the ledger by code; a page groups the quantity and names a
+        bundle in its own language."""
+        return Phrase.join(", ", (
+            Phrase(N_("{goods} {quantity:,} {unit}"), goods=self.named(item), quantity=qty,
+                   unit=Phrase(N_("bundle")) if item in self.state["bundles"]
+                   else self.books.describe(item)[1])
+            for item, qty in sorted(quantities.items()) if qty))
 
     def named(self, code: str) -> str:
         name = self.books.describe(code)[0]
