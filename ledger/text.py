@@ -56,11 +56,13 @@ def sort_key(text: str) -> tuple:
     return (ranks, tones, text)
 
 
-def _rank(letter: str) -> tuple[int, int]:
-    """(where the character sorts, the number a digit run writes)."""
+def _rank(letter: str) -> tuple[int, int, str]:
+    """(where the character sorts, and for a digit run the number it writes: compared by its
+    length, then its digits, without int() and its limit on very long runs)."""
     if letter[0] in _DIGITS:
-        return (_rank_other("0"), int(letter))
-    return (_RANK.get(letter, _rank_other(letter)), 0)
+        digits = letter.lstrip("0")
+        return (_rank_other("0"), len(digits), digits)
+    return (_RANK.get(letter, _rank_other(letter)), 0, "")
 
 
 def _rank_other(letter: str) -> int:
