@@ -165,7 +165,7 @@ def test_groups_sort_naturally_on_the_sheet_the_statement_and_the_drive(ward):
     ward("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
          "--on", "2021-11-04")
     lines = ward("round", "sheet", "R1", "--format", "csv").out.splitlines()[1:]
-    groups = [group for group in order for line in lines if f",{group}," in line]
+    groups = [group for line in lines for group in order if f",{group}," in line]
     assert groups == ["Tổ 1", "Tổ 2", "Tổ 2", "Tổ 10", "Tổ 11"]
 
 
