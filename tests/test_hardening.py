@@ -4,12 +4,6 @@ and printed pages that read naturally (group order, goods by name, local time, V
 
 from __future__ import annotations
 
-import pytest
-
-
-def digest(ledger) -> str:
-    return ledger("audit", "digest", "--format", "json").json()["head"]
-
 
 def refused(ledger, *args: str, code: int = 2) -> str:
     """Run a command that must be refused with `code`, one line, nothing written."""
