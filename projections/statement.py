@@ -194,8 +194,8 @@ class _View:
         rows = [{"recipient": code, "group": self.group(code), "times": row["entries"],
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
-                for code, row in sorted(totals.items(),
-                                        key=lambda kv: (sort_key(self.group(kv[0])), kv[0]))]
+                for code, row in sorted(totals.items(), key=lambda kv: (
+                    sort_key(self.group(kv[0])), sort_key(kv[0])))]
         return Section("by_household", N_("Handed out, by household code (no names)"),
                        [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
