@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import pairs, whole
+from ledger.inputs import MAX_QUANTITY, pairs, whole
 
 from . import options as o
 from .writing import record
@@ -67,7 +67,7 @@ def add_recipient(code: str, name: Name,
                   phone: Annotated[Optional[str], typer.Option("--phone")] = None,
                   db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Declare a household or group leader who may receive (hộ nhận)."""
-    people = whole(size, "--size")
+    people = whole(size, "--size", maximum=MAX_QUANTITY)
     rank = whole(tier, "--tier", minimum=0)
     record(db, lambda ledger: ledger.add_recipient(code, name, group, people, rank, phone,
                                                    o.on(on), o.actor(actor)))

@@ -59,12 +59,13 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
     if missing:
         raise BadInput("{name} has no {missing} column: name it in the header row",
                        name=file.name, missing=' or '.join(missing))
+    if not table:
+        raise BadInput("{name} has a header row but no rows to import", name=file.name)
     where = o.address(db)
     ledger = open_ledger(where)
     try:
         try:
-            rows = parse(table, o.actor(actor))
-            bulk.check(ledger, rows)
+            rows = bulk.validate(ledger, parse, table, o.actor(actor))
         except bulk.ImportErrors as errors:
             for problem in errors.problems[:50]:
                 typer.echo(say("aid: {name} {problem}", name=file.name, problem=problem), err=True)

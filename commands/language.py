@@ -16,7 +16,7 @@ import gettext
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
@@ -188,6 +188,23 @@ def _tenths(size: int, unit: int) -> int:
     if 2 * rest > unit or (2 * rest == unit and tenths % 2):
         tenths += 1
     return tenths
+
+
+def moment(utc: str, lang: str, zone: str) -> str:
+    """A stored UTC time ("2021-11-21T03:15:00Z") on the ward's clock, as people read it:
+    "21/11/2021 10:15 (Asia/Ho_Chi_Minh)" (vi) or "21 Nov 2021 10:15 (…)" (en)."""
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(utc.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return f"{day(when.date(), lang)} {when:%H:%M} ({zone})"
+
+
+def local_day(utc: str, zone: str) -> str:
+    """The ISO date a stored UTC time falls on at the ward (for "Phường 3, ngày …")."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(utc.replace("Z", "+00:00")).astimezone(ZoneInfo(zone)).date(
+    ).isoformat()
 
 
 def day(iso: str | date, lang: str, short: bool = False) -> str:

@@ -7,7 +7,7 @@ Heavy modules (the event store, tabulate) are imported by the commands that need
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 from typer._click import exceptions as click_exceptions
@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-from . import language
+from . import language, options
 
 from . import audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
 
@@ -127,12 +127,31 @@ def _version(value: bool) -> None:
 def _root(ctx: typer.Context,
           version: Annotated[bool, typer.Option("--version", callback=_version,
                                                 is_eager=True, help="Print the version.")] = False,
-          lang: language.Lang = None) -> None:
+          lang: language.Lang = None, db: options.Db = None, actor: options.Actor = None,
+          fmt: Annotated[Optional[str], typer.Option(
+              "--format", help="Output format of the command that follows, as its --format.",
+              show_default=False)] = None) -> None:
     """aid-ledger: record every gift, bundle and hand-out; ask what is left."""
+    given = {name: value for name, value in (("db", db), ("actor", actor), ("fmt", fmt))
+             if value is not None}
+    if given:
+        ctx.default_map = _defaults(ctx.command, given)
     if ctx.invoked_subcommand is None:
         from . import overview
 
         overview.show(ctx)
+
+
+def _defaults(group: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """`aid --db X stock` means `aid stock --db X`: click's default map hands the options given
+    before the subcommand to every command below that takes them (given after it, they win)."""
+    found: dict[str, Any] = {}
+    for name, command in getattr(group, "commands", {}).items():
+        if hasattr(command, "commands"):
+            found[name] = _defaults(command, given)
+        else:
+            found[name] = {p.name: given[p.name] for p in command.params if p.name in given}
+    return found
 
 
 setup.register(app)

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from ledger.dates import parse_date
+from ledger.inputs import text
 from ledger.storage import Address, locate
 
 from .language import say
@@ -59,10 +60,10 @@ def address(db: Path | None) -> Address:
 
 def actor(given: str | None) -> str:
     """--actor, else AID_ACTOR, else the OS user: every entry says who recorded it."""
-    if given:
-        return given
+    if given is not None:
+        return text(given, "--actor")
     if os.environ.get("AID_ACTOR"):
-        return os.environ["AID_ACTOR"]
+        return text(os.environ["AID_ACTOR"], "AID_ACTOR")
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -74,4 +75,5 @@ def on(given: str | None) -> str:
 
 
 def as_of(given: str | None) -> str | None:
-    return parse_date(given) if given else None
+    """None (every entry) when not given; `--as-of ''` is refused like any other bad date."""
+    return parse_date(given) if given is not None else None

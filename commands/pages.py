@@ -20,6 +20,8 @@ from datetime import date
 from html import escape
 from typing import Any, Union
 
+from ledger.phrases import Phrase
+
 from . import language as lg
 from .language import N_
 
@@ -127,6 +129,8 @@ def cell(value: Any, kind: str | None, lang: str) -> str:
     """One value as the reader's language writes it."""
     if value is None or value == "":
         return ""
+    if isinstance(value, Phrase):  # "cash" in a list of goods: said in the page's language
+        return value.text(lg.words(lang), lambda n: lg.number(n, lang))
     if kind == "money" and type(value) is int:
         return lg.money(value, lang)
     if kind == "date" and isinstance(value, str):

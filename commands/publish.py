@@ -12,7 +12,7 @@ import typer
 
 from ledger.phrases import Phrase
 
-from .language import N_, _, message
+from .language import N_, _, current, message
 from .render import emit
 
 CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
@@ -28,8 +28,22 @@ def header(statement: dict[str, Any]) -> Phrase:
 
 
 def digest_lines(digest: Any) -> list[tuple[str, str]]:
+    """The digest's fields as scripts read them: names in English, the time in UTC."""
     return [("events", str(digest.events)), ("position", str(digest.position)),
             ("head", digest.head), ("taken", digest.taken)]
+
+
+DIGEST_WORDS = {"events": N_("events"), "position": N_("position"), "head": N_("head"),
+                "taken": N_("taken")}
+
+
+def digest_shown(digest: Any, lang: str, zone: str) -> list[tuple[str, str]]:
+    """The digest's fields for people: named in their language, the time on the ward's clock."""
+    from .language import moment, words
+
+    return [(words(lang)(DIGEST_WORDS[key]),
+             moment(value, lang, zone) if key == "taken" and value else value)
+            for key, value in digest_lines(digest)]
 
 
 def as_table(statement: dict[str, Any], digest: Any) -> None:
@@ -39,7 +53,7 @@ def as_table(statement: dict[str, Any], digest: Any) -> None:
         emit(section.rows, "table", section.columns, empty=N_("none"),
              money=[key for key, kind in KINDS.items() if kind == "money"])
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
-    for key, value in digest_lines(digest):
+    for key, value in digest_shown(digest, current(), statement["timezone"]):
         typer.echo(f"  {key}: {value}")
 
 
@@ -78,7 +92,7 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
     totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
     from . import charts
-    from .language import day, translated
+    from .language import day, local_day, moment, translated
     from .pages import Figure, Note, Table, page
 
     words = translated(WORDS, lang)
@@ -86,17 +100,19 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
     end = day(statement["to"], lang) if statement["to"] else words["today"]
     facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
              (words["digest"], words["head"].format(events=digest.events, head=digest.head)),
-             (words["printed"], digest.taken)]
+             (words["printed"], moment(digest.taken, lang, statement["timezone"]))]
     tables = [_table(section, lang) for section in statement["sections"]]
     pictures = [Figure(title, svg) for title, svg in charts.figures(drive, lang)]
-    digest_rows = [{"key": key, "value": value} for key, value in digest_lines(digest)]
+    digest_rows = [{"key": key, "value": value}
+                   for key, value in digest_shown(digest, lang, statement["timezone"])]
     blocks = [Note(words["privacy"]), *tables[:3], *pictures, *tables[3:],
               Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
                     digest_rows, kinds={"value": "text"}),
               Note(words["keep"])]
     footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
     return page(words["title"].format(ward=statement["ward"]), facts, blocks, lang,
-                place=statement["ward"], footer=footer)
+                place=statement["ward"], footer=footer,
+                signed_on=local_day(digest.taken, statement["timezone"]))
 
 
 def _table(section: Any, lang: str) -> Any:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import pairs, whole
+from ledger.inputs import MAX_QUANTITY, pairs, whole
 
 from . import options as o
 from .writing import record
@@ -53,14 +53,14 @@ def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
 def pack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Pack bundles: their items and cash leave stock, the bundles enter it (đóng gói)."""
-    n = whole(count, "--count")
+    n = whole(count, "--count", maximum=MAX_QUANTITY)
     record(db, lambda ledger: ledger.pack(bundle, n, at, o.on(on), o.actor(actor)))
 
 
 def unpack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Unpack bundles back into their items and cash."""
-    n = whole(count, "--count")
+    n = whole(count, "--count", maximum=MAX_QUANTITY)
     record(db, lambda ledger: ledger.unpack(bundle, n, at, o.on(on), o.actor(actor)))
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ledger.inputs import pairs, whole
+from ledger.inputs import MAX_QUANTITY, pairs, whole
 
 from . import options as o
 from . import recipients
@@ -73,8 +73,8 @@ def open_round(
 
     from .writing import record
 
-    limit = whole(cap, "--cap", minimum=0) if cap is not None else None
-    per_bundle = whole(persons_per_bundle, "--persons-per-bundle")
+    limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
+    per_bundle = whole(persons_per_bundle, "--persons-per-bundle", maximum=MAX_QUANTITY)
     rations = pairs(ration or [], "--ration")
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],

@@ -9,7 +9,7 @@ import typer
 
 from ledger.dates import parse_date
 from ledger.errors import BadInput
-from ledger.inputs import pairs, whole
+from ledger.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
 from ledger.storage import open_ledger, open_log
 
 from . import options as o
@@ -32,6 +32,7 @@ Slot = Annotated[Optional[str], typer.Option(
     show_default=False)]
 Voucher = Annotated[str, typer.Argument(help="Voucher code as printed, e.g. 7KQ-M2X-9TB.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (lost, moved away, …).")]
+EVERY_MAX = 3650  # days between visits: ten years is already no limit
 
 VOUCHER_COLUMNS = [("code", N_("voucher")), ("recipient", N_("recipient")), ("shop", N_("shop")),
                    ("value", N_("value")), ("used", N_("used")), ("left", N_("left")),
@@ -69,10 +70,11 @@ def _terms(value: str, max_items: str | None, every: str | None, valid_from: str
     from ledger.vouchers import Terms
 
     return Terms(value=whole(value, "--value"),
-                 max_items=whole(max_items, "--max-items") if max_items is not None else None,
-                 every=whole(every, "--every") if every is not None else None,
-                 valid_from=parse_date(valid_from) if valid_from else None,
-                 valid_to=parse_date(valid_to) if valid_to else None, slot=slot)
+                 max_items=whole(max_items, "--max-items", maximum=MAX_QUANTITY)
+                 if max_items is not None else None,
+                 every=whole(every, "--every", maximum=EVERY_MAX) if every is not None else None,
+                 valid_from=parse_date(valid_from) if valid_from is not None else None,
+                 valid_to=parse_date(valid_to) if valid_to is not None else None, slot=slot)
 
 
 def _describe(terms: Any) -> str:
@@ -97,7 +99,7 @@ def price(shop: str,
     """Set what items count for against vouchers at a shop, from --on (default: item value)."""
     from ledger.vouchers import set_prices
 
-    prices = pairs(item, minimum=0)
+    prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
     typer.echo(say("recorded entry {entry}", entry=entry))
 

@@ -11,7 +11,7 @@ import typer
 from ledger.storage import Address, open_ledger, open_log
 from projections.store import ReadModels
 
-from .language import say
+from .language import entry_span, say
 from .options import address
 
 
@@ -24,7 +24,10 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
     finally:
         ledger.close()
     refresh(where, lag=LAG)
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    if isinstance(entry, list):  # one command, several entries (init with a time zone)
+        typer.echo(say("recorded {span}", span=entry_span(entry)))
+    else:
+        typer.echo(say("recorded entry {entry}", entry=entry))
     return entry
 
 

@@ -13,14 +13,14 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .claims import claim, receipt_key
 from .dates import parse_date
 from .errors import BadInput, LedgerError
-from .inputs import code, pairs, whole
+from .inputs import MAX_NOTE, code, optional, pairs, text, whole
 from .phrases import N_
 from .service import Ledger, Written
-from .text import clean
 from .ward import Ward
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ class Outcome:
 class ImportErrors(LedgerError):
     """Every problem found, one per line, so the whole file can be fixed in one go."""
 
-    def __init__(self, problems: list[LedgerError], exit_code: int) -> None:
+    def __init__(self, problems: list[LedgerError], exit_code: int,
+                 parsed: Sequence[Row] = ()) -> None:
         self.problems = problems
         self.exit_code = exit_code
+        self.parsed = list(parsed)  # the rows that did parse, so the rules can check them too
         super().__init__("\n".join(map(str, problems)))
 
 
@@ -56,12 +58,15 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
     """Rows with columns receipt, date, donor, location, cash, items, note."""
 
     def parse(line: int, row: dict[str, str]) -> Row:
-        receipt = clean(_required(row, "receipt"))
-        on = parse_date(_required(row, "date"))
-        donor, location = code(_required(row, "donor")), code(_required(row, "location"))
-        cash = whole(row.get("cash") or 0, "cash", minimum=0)
-        goods = _items(row.get("items"))
-        note = clean(row.get("note") or "") or None
+        cell = _Fields()
+        receipt = cell(lambda: text(_required(row, "receipt"), N_("receipt")))
+        on = cell(lambda: parse_date(_required(row, "date")))
+        donor = cell(lambda: code(_required(row, "donor")))
+        location = cell(lambda: code(_required(row, "location")))
+        cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
+        goods = cell(lambda: _items(row.get("items")))
+        note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
+        cell.done()
         return Row(line, receipt_key(receipt), lambda w: w.donate(
             donor, location, cash, goods, receipt, note, on, actor))
 
@@ -73,12 +78,15 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
     seen: Counter[str] = Counter()
 
     def parse(line: int, row: dict[str, str]) -> Row:
-        on = parse_date(_required(row, "date"))
-        recipient, location = code(_required(row, "recipient")), code(_required(row, "location"))
-        bundles = _items(row.get("bundles"), "bundles")
-        goods = _items(row.get("items"))
-        cash = whole(row.get("cash") or 0, "cash", minimum=0)
-        slip = clean(row.get("slip") or "")
+        cell = _Fields()
+        on = cell(lambda: parse_date(_required(row, "date")))
+        recipient = cell(lambda: code(_required(row, "recipient")))
+        location = cell(lambda: code(_required(row, "location")))
+        bundles = cell(lambda: _items(row.get("bundles"), "bundles"))
+        goods = cell(lambda: _items(row.get("items")))
+        cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
+        slip = cell(lambda: optional(row.get("slip") or None, N_("slip")) or "")
+        cell.done()
         if slip:
             key = f"handout:{slip}"
         else:  # no slip number: the row's content, and which repeat of it this is
@@ -93,11 +101,26 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
     return _parse_all(rows, parse)
 
 
-def check(ledger: Ledger, rows: Sequence[Row]) -> None:
-    """Dry-run every row not yet recorded on a copy of the ward; raise all refusals at once."""
+def validate(ledger: Ledger, parse: Callable[[Iterable[tuple[int, dict[str, str]]], str],
+                                             list[Row]],
+             table: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
+    """Parse every row and dry-run those that parse; raise every problem of every row at once,
+    in line order (a malformed cash on line 3 does not hide an unknown donor on line 2)."""
+    try:
+        rows = parse(table, actor)
+        earlier: list[LedgerError] = []
+    except ImportErrors as errors:
+        rows, earlier = errors.parsed, errors.problems
+    check(ledger, rows, earlier)
+    return rows
+
+
+def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = ()) -> None:
+    """Dry-run every row not yet recorded on a copy of the ward; raise all refusals at once,
+    together with the `earlier` problems of rows that did not even parse."""
     seen: set[str] = set()
-    problems: list[LedgerError] = []
-    worst = 1
+    problems: list[LedgerError] = list(earlier)
+    worst = 2 if earlier else 1
     ward = copy.deepcopy(ledger.ward())
     claimed = ledger.claimed([row.key for row in rows])
     for row in rows:
@@ -117,6 +140,7 @@ def check(ledger: Ledger, rows: Sequence[Row]) -> None:
             worst = max(worst, error.exit_code)
         ward.collect_events()  # a dry run: drop the events, keep memory flat
     if problems:
+        problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise ImportErrors(problems, worst)
 
 
@@ -147,15 +171,36 @@ def _record_batch(ledger: Ledger, ward: Ward, chunk: Sequence[Row]) -> Written:
 
 def _parse_all(rows: Iterable[tuple[int, dict[str, str]]],
                parse: Callable[[int, dict[str, str]], Row]) -> list[Row]:
-    parsed, problems = [], []
+    parsed: list[Row] = []
+    problems: list[LedgerError] = []
     for line, row in rows:
         try:
             parsed.append(parse(line, row))
+        except ImportErrors as errors:
+            problems += [_on_line(line, error) for error in errors.problems]
         except LedgerError as error:
             problems.append(_on_line(line, error))
     if problems:
-        raise ImportErrors(problems, 2)
+        raise ImportErrors(problems, 2, parsed)
     return parsed
+
+
+class _Fields:
+    """Reads a row's cells one by one, keeping every cell's problem rather than the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[LedgerError] = []
+
+    def __call__(self, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except LedgerError as error:
+            self.problems.append(error)
+            return None
+
+    def done(self) -> None:
+        if self.problems:
+            raise ImportErrors(self.problems, 2)
 
 
 def _required(row: dict[str, str], column: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BadInput, LedgerError, Refused
-from .inputs import code, whole
+from .inputs import MAX_NOTE, MAX_QUANTITY, code, text, whole
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import TIERS, Ward
@@ -163,17 +163,16 @@ def _refuse_file(source: str, errors: list[tuple[int, LedgerError]]) -> None:
 
 
 def _row(line: int, field: dict[str, str]) -> Row:
-    name = clean(field["name"])
-    if not name:
-        raise BadInput("name is empty")
+    name = text(field["name"], N_("name"))
     tier = whole(field["tier"] or "", N_("tier"), minimum=0)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     flag = clean(field.get("excluded", "")).lower()
     if flag not in YES | NO:
         raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
-    return Row(line, code(field["code"], N_("recipient code")), name, clean(field["group"]),
-               whole(field["size"] or "", N_("size")), tier, flag in YES)
+    group = text(field["group"], N_("group")) if clean(field["group"] or "") else ""
+    return Row(line, code(field["code"], N_("recipient code")), name, group,
+               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier, flag in YES)
 
 
 def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
@@ -267,17 +266,16 @@ def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
 
 def label_tier(ledger: Any, tier: int, label: str, on: str, actor: str) -> int:
     """Name a tier in the ward's own words (e.g. 'hộ nghèo, cận nghèo')."""
-    text = clean(label or "")
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
-    if not text:
+    if not clean(label or ""):
         raise BadInput("the tier label must not be empty")
+    words = text(label, N_("the tier label"))
     return ledger.write(lambda ward: ward.emit(TierLabelled, on=on, actor=clean(actor),
-                                               tier=tier, label=text))
+                                               tier=tier, label=words))
 
 
-def _reason(text: str | None) -> str:
-    value = clean(text or "")
-    if not value:
+def _reason(typed: str | None) -> str:
+    if not clean(typed or ""):
         raise BadInput("--reason must say why (e.g. 'hộ cận nghèo theo danh sách 11/2021')")
-    return value
+    return text(typed, "--reason", limit=MAX_NOTE)

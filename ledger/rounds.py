@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import BadInput, Refused
-from .inputs import code
+from .inputs import code, text
 from .phrases import N_
 from .plans import Plan
 from .register import write_seen
@@ -71,7 +71,7 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
     bundles = _unique([code(b, N_("bundle code")) for b in bundles], "--bundle")
     items = _unique([code(i, N_("item code")) for i in items], "--item")
     rations = {code(k, N_("item code")): v for k, v in rations.items()}
-    groups = _unique([clean(g) for g in groups if clean(g)], "--group")
+    groups = _unique([text(g, "--group") for g in groups if clean(g)], "--group")
     tiers = sorted(set(tiers))
     if policy not in POLICIES:
         raise BadInput("--policy must be one of {policies}, not '{policy}'",

@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
-from .inputs import code
+from .inputs import MAX_NOTE, code, optional, text
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import WARD_ID, Ward
@@ -66,13 +66,13 @@ class Ledger(Application):
     # ---- declarations -------------------------------------------------------------------
 
     def init(self, ward: str, on: str, actor: str) -> int:
-        name = clean(ward)
-        if not name:
+        if not clean(ward or ""):
             raise BadInput("--ward must name the ward, e.g. --ward 'Phường 3'")
+        name = text(ward, "--ward")
         if WARD_ID in self.repository:
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name)
-        opened = Ward(name=name, on=on, actor=clean(actor))
+        opened = Ward(name=name, on=on, actor=_actor(actor))
         pending = list(opened.pending_events)
         try:
             self.save(opened)
@@ -86,75 +86,80 @@ class Ledger(Application):
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
                  actor: str) -> int:
         return self.write(lambda w: w.declare_item(
-            code(item, N_("item code")), clean(name), clean(unit), value, on, clean(actor)))
+            code(item, N_("item code")), text(name, "--name"), text(unit, "--unit"), value, on,
+            _actor(actor)))
 
     def add_location(self, location: str, name: str, kind: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_location(
-            code(location, N_("location code")), clean(name), clean(kind), on, clean(actor)))
+            code(location, N_("location code")), text(name, "--name"), clean(kind), on,
+            _actor(actor)))
 
     def add_donor(self, donor: str, name: str, anonymous: bool, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_donor(
-            code(donor, N_("donor code")), clean(name), anonymous, on, clean(actor)))
+            code(donor, N_("donor code")), text(name, "--name"), anonymous, on, _actor(actor)))
 
     def add_recipient(self, recipient: str, name: str, group: str, size: int, tier: int,
                       phone: str | None, on: str, actor: str) -> int:
         return self.write(lambda w: w.declare_recipient(
-            code(recipient, N_("recipient code")), clean(name), clean(group), size, tier,
-            clean(phone) if phone else None, on, clean(actor)))
+            code(recipient, N_("recipient code")), text(name, "--name"), _group(group), size, tier,
+            optional(phone, "--phone"), on, _actor(actor)))
 
     def define_bundle(self, bundle: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:
         return self.write(lambda w: w.define_bundle(
-            code(bundle, N_("bundle code")), clean(name), _codes(recipe), cash, on, clean(actor)))
+            code(bundle, N_("bundle code")), text(name, "--name"), _codes(recipe), cash, on,
+            _actor(actor)))
 
     # ---- facts --------------------------------------------------------------------------
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str) -> int:
-        receipt = clean(receipt) if receipt else None
+        receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            clean(note) if note else None, on, clean(actor)), claims)
+            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor)), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
             on: str, actor: str) -> int:
         return self.write(lambda w: w.buy(
-            code(location), cash, _codes(goods), clean(supplier) if supplier else None,
-            on, clean(actor)))
+            code(location), cash, _codes(goods), optional(supplier, "--supplier"), on,
+            _actor(actor)))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
-        return self.write(lambda w: w.pack(code(bundle), count, code(location), on, clean(actor)))
+        return self.write(lambda w: w.pack(code(bundle), count, code(location), on, _actor(actor)))
 
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.unpack(code(bundle), count, code(location), on,
-                                               clean(actor)))
+                                               _actor(actor)))
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            clean(actor)))
+            _actor(actor)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
                  actor: str) -> int:
         return self.write(lambda w: w.transfer(
-            code(source), code(target), _codes(goods), on, clean(actor)))
+            code(source), code(target), _codes(goods), on, _actor(actor)))
 
     def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
                actor: str) -> int:
         return self.write(lambda w: w.adjust(
-            code(location), _codes(changes), clean(reason), on, clean(actor)))
+            code(location), _codes(changes), text(reason, "--reason", limit=MAX_NOTE), on,
+            _actor(actor)))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
         return self.write(lambda w: w.count(
-            code(location), _codes(counted), clean(variance_reason) if variance_reason else None,
-            on, clean(actor)))
+            code(location), _codes(counted),
+            optional(variance_reason, "--variance-reason", limit=MAX_NOTE), on, _actor(actor)))
 
     def reverse(self, entry: int, reason: str, actor: str) -> int:
         original = self.entry(entry)
-        return self.write(lambda w: w.reverse(original, clean(reason), clean(actor)))
+        return self.write(lambda w: w.reverse(original, text(reason, "--reason", limit=MAX_NOTE),
+                                             _actor(actor)))
 
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query
@@ -260,3 +265,13 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
     return {code(key, N_("item code")): qty for key, qty in quantities.items()}
 
+
+
+def _actor(actor: str) -> str:
+    """Who records: an empty name is refused by the ward, with how to give one."""
+    return text(actor, "--actor") if clean(actor or "") else ""
+
+
+def _group(group: str) -> str:
+    """A household's group (tổ) may be left out, but not be unreadable or overlong."""
+    return text(group, "--group") if clean(group or "") else ""

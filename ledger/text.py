@@ -13,6 +13,7 @@ _RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 # Marks that make a separate letter (breve, circumflex, horn) rather than a tone.
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+_DIGITS = "0123456789"  # ASCII only: the ledger refuses other digits in numbers
 
 
 def nfc(text: str) -> str:
@@ -37,7 +38,8 @@ def matches(query: str, text: str) -> bool:
 
 
 def sort_key(text: str) -> tuple:
-    """Vietnamese dictionary order: letters first (ă after a, đ after d), tones break ties."""
+    """Vietnamese dictionary order: letters first (ă after a, đ after d), tones break ties,
+    and a run of digits compares as the number it writes (Tổ 2 before Tổ 10, H9 before H10)."""
     letters: list[str] = []
     tones: list[int] = []
     for ch in unicodedata.normalize("NFD", nfc(text).lower()):
@@ -45,11 +47,22 @@ def sort_key(text: str) -> tuple:
             letters[-1] = nfc(letters[-1] + ch)
         elif ch in _TONES and tones:
             tones[-1] = _TONES[ch]
+        elif ch in _DIGITS and letters and letters[-1][-1] in _DIGITS:
+            letters[-1] += ch
         elif not unicodedata.combining(ch):
             letters.append(ch)
             tones.append(0)
-    ranks = [_RANK.get(letter, _rank_other(letter)) for letter in letters]
+    ranks = [_rank(letter) for letter in letters]
     return (ranks, tones, text)
+
+
+def _rank(letter: str) -> tuple[int, int, str]:
+    """(where the character sorts, and for a digit run the number it writes: compared by its
+    length, then its digits, without int() and its limit on very long runs)."""
+    if letter[0] in _DIGITS:
+        digits = letter.lstrip("0")
+        return (_rank_other("0"), len(digits), digits)
+    return (_RANK.get(letter, _rank_other(letter)), 0, "")
 
 
 def _rank_other(letter: str) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import shopbook, vouchercode
 from .errors import BadInput, Refused
-from .inputs import code
+from .inputs import MAX_NOTE, code, optional, text
 from .phrases import N_
 from .text import clean
 from .ward import WARD_ID, Ward
@@ -164,7 +164,8 @@ def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str
 
 def cancel(ledger: Any, voucher: str, reason: str, on: str, actor: str) -> int:
     typed = vouchercode.parse(voucher)
-    return ledger.write(lambda ward: cancel_voucher(ward, typed, clean(reason), on, clean(actor)))
+    why = text(reason, "--reason", limit=MAX_NOTE) if clean(reason or "") else ""
+    return ledger.write(lambda ward: cancel_voucher(ward, typed, why, on, clean(actor)))
 
 
 # ---- rules ----------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
     entry = ward.emit(VoucherIssued, on=on, actor=actor, code=fresh, recipient=recipient,
                       shop=shop, value=terms.value, max_items=terms.max_items, every=terms.every,
                       valid_from=valid_from, valid_to=terms.valid_to,
-                      slot=clean(terms.slot) if terms.slot else None)
+                      slot=optional(terms.slot, "--slot"))
     return Issued(recipient, fresh, entry)
 
 

@@ -40,6 +40,7 @@ KINDS = {
     "TierLabelled": "tier label",
     "RoundOpened": "round open",
     "RoundClosed": "round close",
+    "TimezoneSet": "timezone",  # ledger/zones.py: the ward's clock for printed times
 }
 
 
@@ -73,6 +74,8 @@ class Books:
         s = self.state
         if kind == "init":
             s["ward"] = data["name"]
+        elif kind == "timezone":
+            s["timezone"] = data["timezone"]
         elif kind == "item":
             s["items"][data["code"]] = {"name": data["name"], "unit": data["unit"],
                                         "value": data["value"]}

@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger import daybook
+from ledger.text import sort_key
 
 from .audit_check import WardEvent
 from .books import Books
 from .statement import facts_by_kind
-from .trace import group_key
 
 
 def drive(events: Iterable[WardEvent], start: str | None = None,
@@ -125,6 +125,6 @@ def coverage(books: Books, gifts: list[WardEvent]) -> dict[str, list[dict[str, A
             bucket[1] += code in served
     return {
         "groups": [{"group": g, "declared": n, "served": s}
-                   for g, (n, s) in sorted(groups.items(), key=lambda kv: group_key(kv[0]))],
+                   for g, (n, s) in sorted(groups.items(), key=lambda kv: sort_key(kv[0]))],
         "tiers": [{"tier": t, "declared": n, "served": s} for t, (n, s) in sorted(tiers.items())],
     }

@@ -89,6 +89,7 @@ _DETAILS = {
                                             code=data["code"], group=data["group"] or "-",
                                             size=data["size"], reason=data["reason"]),
     "tier label": _fields(N_("tier {tier} is '{label}'"), "tier", "label"),
+    "timezone": _fields(N_("printed times in {timezone}"), "timezone"),
     "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
                           "policy"),
     "round close": _fields("{round}", "round"),

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
+from ledger.text import sort_key
+from ledger.zones import DEFAULT as DEFAULT_ZONE
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
-from .trace import group_key
 
 ANONYMOUS = "Ẩn danh (anonymous)"
 STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
@@ -45,7 +46,8 @@ def statement(events: Iterable[WardEvent], start: str | None = None,
         view.losses(by_kind["adjust"] + by_kind["count"]), view.stock(end),
         view.cash(start, end),
     ]
-    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections}
+    return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections,
+            "timezone": books.state.get("timezone", DEFAULT_ZONE)}
 
 
 def facts_by_kind(events: Iterable[WardEvent], start: str | None = None, end: str | None = None
@@ -77,9 +79,19 @@ class _View:
         self.books = books
         self.state = books.state
 
-    def goods(self, quantities: dict[str, int]) -> str:
-        return ", ".join(f"{item} {qty:,} {self.books.describe(item)[1]}"
-                         for item, qty in sorted(quantities.items()) if qty)
+    def goods(self, quantities: dict[str, int]) -> Phrase:
+        """ "Gạo (RICE) 500 kg, Mì gói (NOODLE) 40 case": a reader knows goods by name, an
+        auditor matches them to the ledger by code; a page groups the quantity and names a
+        bundle in its own language."""
+        return Phrase.join(", ", (
+            Phrase(N_("{goods} {quantity:,} {unit}"), goods=self.named(item), quantity=qty,
+                   unit=Phrase(N_("bundle")) if item in self.state["bundles"]
+                   else self.books.describe(item)[1])
+            for item, qty in sorted(quantities.items()) if qty))
+
+    def named(self, code: str) -> str:
+        name = self.books.describe(code)[0]
+        return f"{name} ({code})" if name and name != code else code
 
     def donor(self, code: str) -> tuple[str, str]:
         donor = self.state["donors"].get(code, {})
@@ -103,7 +115,7 @@ class _View:
         return Section("donors", N_("Donors and what each gave (nhà hảo tâm)"),
                        [("donor", N_("code")), ("name", N_("name")), ("gifts", N_("gifts")),
                         ("cash", N_("cash (đồng)")), ("goods", N_("goods")),
-                        ("value", "total value (đồng)")], rows)
+                        ("value", N_("total value (đồng)"))], rows)
 
     def value(self, goods: dict[str, int]) -> int:
         items = self.state["items"]
@@ -133,8 +145,8 @@ class _View:
         rows = [{"item": item, "name": self.books.describe(item)[0], "quantity": qty,
                  "unit": self.books.describe(item)[1], "value": self.value({item: qty})}
                 for item, qty in sorted(goods.items())]
-        rows.append({"item": "cash", "name": "Tiền mặt", "quantity": cash, "unit": "đồng",
-                     "value": cash})
+        rows.append({"item": Phrase(N_("cash")), "name": Phrase(N_("cash in hand")),
+                     "quantity": cash, "unit": "đồng", "value": cash})
         return Section(N_("received"), N_("Totals received"),
                        [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
                         ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows)
@@ -171,23 +183,23 @@ class _View:
         rows = [{"group": group, "households": len(row["households"]),
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
-                for group, row in sorted(totals.items(), key=lambda kv: group_key(kv[0]))]
+                for group, row in sorted(totals.items(), key=lambda kv: sort_key(kv[0]))]
         return Section("by_group", N_("Handed out, by group (tổ)"),
                        [("group", N_("group")), ("households", N_("households")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", "cash incl. bundles (đồng)")], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
     def by_household(self, gifts: list[WardEvent]) -> Section:
         totals = self._handed(gifts, lambda recipient: recipient)
         rows = [{"recipient": code, "group": self.group(code), "times": row["entries"],
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
-                for code, row in sorted(totals.items(),
-                                        key=lambda kv: (group_key(self.group(kv[0])), kv[0]))]
+                for code, row in sorted(totals.items(), key=lambda kv: (
+                    sort_key(self.group(kv[0])), sort_key(kv[0])))]
         return Section("by_household", N_("Handed out, by household code (no names)"),
                        [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", "cash incl. bundles (đồng)")], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
     def losses(self, changes: list[WardEvent]) -> Section:
         rows = [{"entry": e.entry, "on": e.data["on"], "location": location, "item": item,

@@ -17,7 +17,6 @@ replayable from the stored events alone.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -262,12 +261,6 @@ class Tracer:
         return out
 
 
-def group_key(group: str) -> tuple:
-    """Vietnamese order with numbers compared as numbers: Tổ 2 before Tổ 10."""
-    return tuple(int(part) if n % 2 else sort_key(part)
-                 for n, part in enumerate(re.split(r"(\d+)", group)))
-
-
 def trace(events: Iterable[WardEvent]) -> Tracer:
     return Tracer().run(events)
 
@@ -300,7 +293,7 @@ def donation(tracer: Tracer, entry: int) -> dict[str, Any]:
             row["quantity"] += f["quantity"]
             row["households"].add(f["recipient"])
     groups = [{**row, "households": len(row["households"])}
-              for _, row in sorted(by_group.items(), key=lambda kv: (group_key(kv[0][0]),
+              for _, row in sorted(by_group.items(), key=lambda kv: (sort_key(kv[0][0]),
                                                                       kv[0][1]))]
     return {"entry": entry, "on": data["on"], "donor": data["donor"],
             "donor_name": None if donor.get("anonymous") else donor.get("name"),
