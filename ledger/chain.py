@@ -14,6 +14,7 @@ here, one event at a time or a batch at a time, so bulk writers can reuse them u
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -28,9 +29,15 @@ StoredRow = tuple[int, Any, int, str, bytes]  # position, originator id, version
 def encode(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     """The bytes one link covers: every stored field, each length-prefixed so none can bleed
     into the next."""
-    parts = (str(position).encode(), originator_text(originator_id).encode(),
-             str(version).encode(), topic.encode(), bytes(state))
-    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+    state = bytes(state)
+    originator, name = originator_text(originator_id).encode(), topic.encode()
+    number, count = b"%d" % position, b"%d" % version
+    return b"".join((_length(len(number)), number, _length(len(originator)), originator,
+                     _length(len(count)), count, _length(len(name)), name,
+                     _length(len(state)), state))
+
+
+_length = struct.Struct(">Q").pack  # 8 bytes, big-endian
 
 
 def originator_text(originator_id: Any) -> str:
@@ -46,9 +53,10 @@ def link(previous: str, row: StoredRow) -> str:
 def links(previous: str, rows: Iterable[StoredRow]) -> list[tuple[int, str]]:
     """(position, link) for consecutive stored events, continuing from `previous`."""
     out = []
-    for row in rows:
-        previous = link(previous, row)
-        out.append((row[0], previous))
+    digest = bytes.fromhex(previous)
+    for row in rows:  # `link` one after another, without a hex round trip in between
+        digest = hashlib.sha256(digest + encode(*row)).digest()
+        out.append((row[0], digest.hex()))
     return out
 
 
