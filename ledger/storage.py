@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
+from .decoding import loads
 from .errors import BadInput
 from .text import fold
 
@@ -170,23 +171,26 @@ class EventLog:
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
-        with `ward_only`, without the claims in between (not even decoded)."""
-        for position, _, version, topic, state in self.stored(after, upto, batch):
-            if ward_only and topic.startswith(CLAIM_TOPIC_PREFIX):
-                continue
-            yield Record(position, topic.rpartition(":")[2], version, json.loads(state.decode()))
+        with `ward_only`, without the claims in between (not even read)."""
+        for position, _, version, topic, state in self.stored(after, upto, batch,
+                                                              ward_only=ward_only):
+            yield Record(position, topic.rpartition(":")[2], version, loads(state))
 
     def stored(self, after: int = -(2**63), upto: int | None = None,
-               batch: int = 10_000) -> Iterator[tuple[int, Any, int, str, bytes]]:
+               batch: int = 10_000, *, ward_only: bool = False,
+               ) -> Iterator[tuple[int, Any, int, str, bytes]]:
         """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
-        (from the very lowest position: a row slipped in at position 0 must show up too)."""
+        (from the very lowest position: a row slipped in at position 0 must show up too);
+        with `ward_only`, the claims are left in the database. Read `batch` rows at a time, so
+        memory stays flat however long the ledger."""
         upto = self.head() if upto is None else upto
+        p, column = self.paramstyle, self._position
+        skip = f" AND topic NOT LIKE '{CLAIM_TOPIC_PREFIX}%'" if ward_only else ""
         while after < upto:
             rows = self.connection.execute(
-                f"SELECT {self._position}, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND "
-                f"{self._position} <= {self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
-                (after, upto)).fetchall()
+                f"SELECT {column}, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {column} > {p} AND {column} <= {p}{skip} "
+                f"ORDER BY {column} LIMIT {batch}", (after, upto)).fetchall()
             if not rows:
                 return
             for position, originator, version, topic, state in rows:

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from ledger import daybook
 from ledger.cashbook import CATEGORIES, fund_change
 from ledger.chain import originator_text
+from ledger.decoding import loads
 from ledger.phrases import N_, Phrase
 from ledger.ward import WARD_ID
 
@@ -55,7 +56,7 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         if originator_text(originator) != WARD:
             continue
         try:
-            data = json.loads(state)
+            data = loads(state)
         except ValueError:
             yield Phrase(N_("position {position}: entry {entry} is not readable JSON"),
                          position=position, entry=version)
