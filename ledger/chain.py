@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -28,16 +29,24 @@ StoredRow = tuple[int, Any, int, str, bytes]  # position, originator id, version
 
 def encode(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     """The bytes one link covers: every stored field, each length-prefixed so none can bleed
-    into the next."""
-    state = bytes(state)
-    originator, name = originator_text(originator_id).encode(), topic.encode()
+    into the next. (Written for speed: `aid audit verify` runs it once per stored event.)"""
     number, count = b"%d" % position, b"%d" % version
+    originator = (originator_id if type(originator_id) is str
+                  else originator_text(originator_id)).encode()
+    if type(state) is not bytes:
+        state = bytes(state)
     return b"".join((_length(len(number)), number, _length(len(originator)), originator,
-                     _length(len(count)), count, _length(len(name)), name,
-                     _length(len(state)), state))
+                     _length(len(count)), count, _topic(topic), _length(len(state)), state))
 
 
 _length = struct.Struct(">Q").pack  # 8 bytes, big-endian
+
+
+@lru_cache(maxsize=256)
+def _topic(topic: str) -> bytes:
+    """A topic's length and bytes: a ledger has few topics, and each row names one."""
+    name = topic.encode()
+    return _length(len(name)) + name
 
 
 def originator_text(originator_id: Any) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
+from uuid import UUID
 
 from .decoding import loads
 from .errors import BadInput
@@ -193,9 +194,21 @@ class EventLog:
                 f"ORDER BY {column} LIMIT {batch}", (after, upto)).fetchall()
             if not rows:
                 return
-            for position, originator, version, topic, state in rows:
-                yield position, originator, version, topic, _as_bytes(state)
+            for row in rows:
+                yield row if type(row[4]) is bytes else (*row[:4], _as_bytes(row[4]))
             after = rows[-1][0]
+
+    def state_of(self, originator: UUID, version: int) -> bytes | None:
+        """One stored event's state, by its aggregate and version: for replays that need an
+        earlier event again (a reversal's original) without keeping every event in memory."""
+        row = self.connection.execute(
+            f"SELECT state FROM {self.events_table} WHERE originator_id = {self.paramstyle} "
+            f"AND originator_version = {self.paramstyle}",
+            (self._originator(originator), version)).fetchone()
+        return None if row is None else _as_bytes(row[0])
+
+    def _originator(self, originator: UUID) -> Any:
+        return originator.hex  # SQLite stores ids as hex text
 
     def links(self) -> Iterator[tuple[int, str]]:
         """The chain links writers stored with the events (none if the table is missing)."""
@@ -280,6 +293,9 @@ class PostgresEventLog(EventLog):
 
     def has_table(self, table: str) -> bool:
         return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
+    def _originator(self, originator: UUID) -> Any:
+        return originator
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

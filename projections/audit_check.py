@@ -9,9 +9,8 @@ the books without a variance reason, and stock or cash that is negative on some 
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -20,6 +19,7 @@ from ledger.cashbook import CATEGORIES, fund_change
 from ledger.chain import originator_text
 from ledger.decoding import loads
 from ledger.phrases import N_, Phrase
+from ledger.storage import EventLog
 from ledger.ward import WARD_ID
 
 from .books import KINDS, Books
@@ -64,6 +64,18 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 
 
+def entry_reader(log: EventLog) -> Callable[[int], dict[str, Any] | None]:
+    """`lookup` for `check`: a ward entry's fields, read again from the store."""
+    def lookup(entry: int) -> dict[str, Any] | None:
+        state = log.state_of(WARD_ID, entry)
+        try:
+            return None if state is None else loads(state)
+        except ValueError:
+            return None
+
+    return lookup
+
+
 def is_fact(data: dict[str, Any]) -> bool:
     return "moves" in data and "cash" in data
 
@@ -71,10 +83,14 @@ def is_fact(data: dict[str, Any]) -> bool:
 class Checker:
     """Replays the ward's events in order against the books as they stood, noting failures."""
 
-    def __init__(self) -> None:
+    def __init__(self, lookup: Callable[[int], dict[str, Any] | None] | None = None) -> None:
+        """`lookup(entry)` reads an earlier entry's fields again from the store when a reversal
+        needs its original; without it every fact is kept in memory for that."""
         self.books = Books()
         self.failures: list[dict[str, Any]] = []
+        self.lookup = lookup
         self.facts: dict[int, tuple[str, dict[str, Any]]] = {}  # entry -> (kind, data)
+        self.fact_kinds = bytearray()  # with a lookup: entry -> 1 a fact, 2 a reversal, 0 not
         self.reversed_by: dict[int, int] = {}
         self.receipts: dict[str, int] = {}
         self.next_entry = 1
@@ -116,7 +132,7 @@ class Checker:
             if not self._shape(event):
                 return
             self.fact(event, kind)
-            self.facts[event.entry] = (kind, data)
+            self._remember(event.entry, kind, data)
         elif kind in DECLARATIONS:
             self.declaration(event, kind)
         try:
@@ -273,9 +289,31 @@ class Checker:
                         books=qty - difference))
         self._expect(event, implied, {}, Phrase(N_("the count at {location}"), location=location))
 
+    def _remember(self, entry: int, kind: str, data: dict[str, Any]) -> None:
+        """Note an entry as a fact a reversal may name: one byte each when facts can be read
+        again (memory stays flat over a million entries), else the whole fact."""
+        if self.lookup is None:
+            self.facts[entry] = (kind, data)
+            return
+        if entry >= len(self.fact_kinds):
+            self.fact_kinds.extend(bytes(entry + 1 - len(self.fact_kinds)))
+        self.fact_kinds[entry] = 2 if kind == "reverse" else 1
+
+    def _original(self, target: Any) -> tuple[str, dict[str, Any]] | None:
+        """The earlier fact `target` names, or None if it is not one."""
+        if self.lookup is None:
+            return self.facts.get(target)
+        if type(target) is not int or not 0 < target < len(self.fact_kinds) \
+                or not self.fact_kinds[target]:
+            return None
+        data = self.lookup(target)
+        if data is None:
+            return None
+        return ("reverse" if self.fact_kinds[target] == 2 else "fact"), data
+
     def _reverse(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("entry")
-        original = self.facts.get(target)
+        original = self._original(target)
         if original is None:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, which "
                                                    "is not an earlier fact"),
@@ -331,9 +369,11 @@ class Checker:
                                                     what=what, day=first, lowest=lowest)})
 
 
-def check(events: Iterable[WardEvent | str]) -> tuple[int, list[dict[str, Any]]]:
-    """(entries checked, failures) over the ward's whole history."""
-    checker = Checker()
+def check(events: Iterable[WardEvent | str],
+          lookup: Callable[[int], dict[str, Any] | None] | None = None,
+          ) -> tuple[int, list[dict[str, Any]]]:
+    """(entries checked, failures) over the ward's whole history (see `Checker` for `lookup`)."""
+    checker = Checker(lookup)
     failures = checker.run(events)
     return checker.entries, failures
 
