@@ -64,12 +64,18 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 
 
-def entry_reader(log: EventLog) -> Callable[[int], dict[str, Any] | None]:
-    """`lookup` for `check`: a ward entry's fields, read again from the store."""
-    def lookup(entry: int) -> dict[str, Any] | None:
-        state = log.state_of(WARD_ID, entry)
+Lookup = Callable[[int], tuple[str, dict[str, Any]] | None]
+
+
+def entry_reader(log: EventLog) -> Lookup:
+    """`lookup` for `check` and `drive`: a ward entry's name ("Ward.Donated") and fields,
+    read again from the store."""
+    def lookup(entry: int) -> tuple[str, dict[str, Any]] | None:
+        found = log.state_of(WARD_ID, entry)
+        if found is None:
+            return None
         try:
-            return None if state is None else loads(state)
+            return found[0].rpartition(":")[2], loads(found[1])
         except ValueError:
             return None
 
@@ -83,7 +89,7 @@ def is_fact(data: dict[str, Any]) -> bool:
 class Checker:
     """Replays the ward's events in order against the books as they stood, noting failures."""
 
-    def __init__(self, lookup: Callable[[int], dict[str, Any] | None] | None = None) -> None:
+    def __init__(self, lookup: Lookup | None = None) -> None:
         """`lookup(entry)` reads an earlier entry's fields again from the store when a reversal
         needs its original; without it every fact is kept in memory for that."""
         self.books = Books()
@@ -306,10 +312,10 @@ class Checker:
         if type(target) is not int or not 0 < target < len(self.fact_kinds) \
                 or not self.fact_kinds[target]:
             return None
-        data = self.lookup(target)
-        if data is None:
+        found = self.lookup(target)
+        if found is None:
             return None
-        return ("reverse" if self.fact_kinds[target] == 2 else "fact"), data
+        return ("reverse" if self.fact_kinds[target] == 2 else "fact"), found[1]
 
     def _reverse(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("entry")
@@ -370,8 +376,7 @@ class Checker:
 
 
 def check(events: Iterable[WardEvent | str],
-          lookup: Callable[[int], dict[str, Any] | None] | None = None,
-          ) -> tuple[int, list[dict[str, Any]]]:
+          lookup: Lookup | None = None) -> tuple[int, list[dict[str, Any]]]:
     """(entries checked, failures) over the ward's whole history (see `Checker` for `lookup`)."""
     checker = Checker(lookup)
     failures = checker.run(events)
