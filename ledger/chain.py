@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 

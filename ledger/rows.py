@@ -17,14 +17,14 @@ import json
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
-from uuid import UUID
-
-from eventsourcing.utils import get_topic
 from json.encoder import (  # type: ignore[attr-defined]
     c_make_encoder,
     encode_basestring,
     encode_basestring_ascii,
 )
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 _NOT_STATE = ("originator_id", "originator_version")
 

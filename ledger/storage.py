@@ -8,7 +8,6 @@ stored events in their global order, opened read-only and without importing the 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3

@@ -58,6 +58,7 @@ class _Tally:
         self.start, self.end, self.lookup = start, end, lookup
         self.kept: dict[int, tuple[str, dict[str, Any]]] = {}  # without a lookup
         self.annulled: set[int] = set()  # reversals and what they reversed: few
+        self.seen = bytearray()  # with a lookup: entry -> 1 once added (a byte per entry)
         self.weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.days: dict[str, int] = defaultdict(int)
         self.served: dict[str, int] = defaultdict(int)
@@ -77,12 +78,18 @@ class _Tally:
             return
         if self.lookup is None:
             self.kept[event.entry] = (event.name, event.data)
+        else:
+            if event.entry >= len(self.seen):
+                self.seen.extend(bytes(event.entry + 1 - len(self.seen)))
+            self.seen[event.entry] = 1
         self._count(event.name, event.data, 1)
 
     def _original(self, entry: Any) -> tuple[str, dict[str, Any]] | None:
         if self.lookup is None:
             return self.kept.pop(entry, None)
-        found = self.lookup(entry) if type(entry) is int else None
+        if type(entry) is not int or not 0 < entry < len(self.seen) or not self.seen[entry]:
+            return None  # not a fact added before its reversal
+        found = self.lookup(entry)
         if found is None or not is_fact(found[1]) or KINDS.get(found[0]) in (None, "reverse"):
             return None
         return found
