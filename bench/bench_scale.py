@@ -1,13 +1,15 @@
-"""Scale benchmark: bulk import, projection rebuild and command start-up at 100k and 1M events.
+"""Scale benchmark: bulk import, rebuild, audit verify, command start-up and every auditor's
+command (time and peak memory) at 100k and 1M events.
 
     .venv/bin/python bench/bench_scale.py                 # 100k and 1M on SQLite, 100k on PostgreSQL
     .venv/bin/python bench/bench_scale.py --sizes 100000  # quicker
+    .venv/bin/python bench/bench_scale.py --keep DIR      # build the ledgers once, reuse them
     AID_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test   (default; "" to skip)
 
 Prints figures; asserts nothing. Each imported row is one ward fact plus its once-only claim,
 so an import of N rows writes 2N events. "raw" is the physical limit on the same machine:
 sqlite3 executemany of exactly the stored rows in one transaction, and a plain SELECT with
-json.loads of the same rows.
+json.loads of the same rows; for `audit verify`, hashlib.sha256 over every stored state.
 """
 
 from __future__ import annotations
