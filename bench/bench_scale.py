@@ -1,18 +1,21 @@
-"""Scale benchmark: bulk import, projection rebuild and command start-up at 100k and 1M events.
+"""Scale benchmark: bulk import, rebuild, audit verify, command start-up and every auditor's
+command (time and peak memory) at 100k and 1M events.
 
     .venv/bin/python bench/bench_scale.py                 # 100k and 1M on SQLite, 100k on PostgreSQL
     .venv/bin/python bench/bench_scale.py --sizes 100000  # quicker
+    .venv/bin/python bench/bench_scale.py --keep DIR      # build the ledgers once, reuse them
     AID_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test   (default; "" to skip)
 
 Prints figures; asserts nothing. Each imported row is one ward fact plus its once-only claim,
 so an import of N rows writes 2N events. "raw" is the physical limit on the same machine:
 sqlite3 executemany of exactly the stored rows in one transaction, and a plain SELECT with
-json.loads of the same rows.
+json.loads of the same rows; for `audit verify`, hashlib.sha256 over every stored state.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -33,6 +36,7 @@ from projections.store import ReadModels  # noqa: E402
 
 HOUSEHOLDS = 2000
 DONOR_SHARE = 2  # one donation row in DONOR_SHARE, the rest hand-outs
+FIRST_DONATION = 1 + 3 + 3 + 1 + HOUSEHOLDS + 1  # its entry: after the ward's declarations
 
 
 def declare(ledger) -> None:
@@ -66,17 +70,22 @@ def rows_for(events: int) -> tuple[list[tuple[int, dict]], list[tuple[int, dict]
     return donations, handouts
 
 
-def import_rate(address: Address, events: int) -> tuple[float, int]:
+def import_rate(address: Address, events: int) -> tuple[float, float, int]:
+    """Seconds to write the rows (as issue 5 measured), seconds to check them all first (the
+    import command does both), and events written."""
     ledger = open_ledger(address, create=True)
     declare(ledger)
     donations, handouts = rows_for(events)
     parsed = bulk.donation_rows(donations, "bench") + bulk.handout_rows(handouts, "bench")
     parsed.sort(key=lambda row: row.line)  # the day order of the file
     start = time.perf_counter()
+    bulk.check(ledger, parsed)
+    checked = time.perf_counter() - start
+    start = time.perf_counter()
     outcome = bulk.write(ledger, parsed, batch=2000)
     seconds = time.perf_counter() - start
     ledger.close()
-    return seconds, outcome.written * 2
+    return seconds, checked, outcome.written * 2
 
 
 def raw_insert_rate(path: Path) -> tuple[float, int]:
@@ -121,6 +130,56 @@ def raw_select_rate(path: Path) -> tuple[float, int]:
     return seconds, count
 
 
+def verify_rate(path: Path) -> tuple[float, int]:
+    """`aid audit verify`'s own work, in process: the chain recomputed against stored links."""
+    from projections.tamper import verify
+
+    log = open_log(Address(path=path))
+    start = time.perf_counter()
+    checked = verify(log.stored(), log.links())
+    seconds = time.perf_counter() - start
+    log.close()
+    assert checked.ok
+    return seconds, checked.events
+
+
+def raw_sha256_rate(path: Path) -> tuple[float, int]:
+    """The physical limit for verify: one sha256 over every stored state, read in one pass."""
+    connection = sqlite3.connect(path)
+    start = time.perf_counter()
+    digest, count = hashlib.sha256(), 0
+    for (state,) in connection.execute("SELECT state FROM stored_events ORDER BY rowid"):
+        digest.update(state)
+        count += 1
+    seconds = time.perf_counter() - start
+    connection.close()
+    return seconds, count
+
+
+AUDITORS = (["audit", "verify"], ["audit", "check"], ["audit", "reconcile"],
+            ["audit", "statement"], ["audit", "trace", str(FIRST_DONATION)],
+            ["history", "--at", "KHO", "--item", "RICE"], ["report", "drive"])
+
+
+def auditors(env: dict[str, str]) -> None:
+    """Each auditor's command once, as a process: wall time and peak memory."""
+    for args in AUDITORS:
+        ms, mb = timed_once(args, env)
+        print(f"  {'aid ' + ' '.join(args):<36} {ms / 1000:7.1f} s   {mb:7.1f} MB", flush=True)
+
+
+def timed_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time (ms) and peak RSS (MB) of one run of `aid ARGS`, measured by a fresh parent."""
+    aid = str(Path(sys.executable).parent / "aid")
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+             "print((time.perf_counter() - t) * 1000, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, aid, *args], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
 def process(args: list[str], env: dict[str, str], repeat: int = 5) -> tuple[float, float]:
     """Median wall time (ms) and peak RSS (MB) of `aid ARGS` as a separate process."""
     times, peaks = [], []
@@ -157,24 +216,35 @@ def best(measure, repeat: int = 3) -> tuple[float, int]:
     return min((measure() for _ in range(repeat)), key=lambda result: result[0])
 
 
-def sqlite_run(events: int) -> None:
+def sqlite_run(events: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "aid.db"
+        path = (keep or Path(folder)) / f"aid-{events}.db"
         address = Address(path=path)
-        print(f"\nSQLite, {events:,} events")
-        seconds, written = import_rate(address, events)
-        raw_seconds, raw_rows = best(lambda: raw_insert_rate(path))
-        ours, raw = written / seconds, raw_rows / raw_seconds
-        print(f"  bulk import      {ours:10,.0f} events/s   raw executemany {raw:10,.0f}/s"
-              f"   ratio 1/{raw / ours:.1f}")
+        print(f"\nSQLite, {events:,} events", flush=True)
+        if path.exists():
+            print(f"  (reusing {path}: import not measured)")
+        else:
+            seconds, checked, written = import_rate(address, events)
+            raw_seconds, raw_rows = best(lambda: raw_insert_rate(path))
+            ours, raw = written / seconds, raw_rows / raw_seconds
+            whole = written / (seconds + checked)
+            print(f"  bulk import      {ours:10,.0f} events/s   raw executemany {raw:10,.0f}/s"
+                  f"   ratio 1/{raw / ours:.1f}   (checked first: {whole:,.0f}/s, "
+                  f"1/{raw / whole:.1f})", flush=True)
         repeat = 3 if events <= 200_000 else 2  # best of, alternating, against other load
         seconds, count = best(lambda: rebuild_rate(address), repeat)
         raw_seconds, raw_count = best(lambda: raw_select_rate(path), repeat)
         ours, raw = count / seconds, raw_count / raw_seconds
         print(f"  rebuild          {ours:10,.0f} events/s   raw SELECT+json  {raw:10,.0f}/s"
-              f"   ratio 1/{raw / ours:.1f}")
-        commands({**os.environ, "AID_DB": str(path), "AID_DATABASE_URL": "",
-                  "AID_ACTOR": "bench"})
+              f"   ratio 1/{raw / ours:.1f}", flush=True)
+        seconds, count = best(lambda: verify_rate(path), 2)
+        raw_seconds, raw_count = best(lambda: raw_sha256_rate(path), 2)
+        ours, raw = count / seconds, raw_count / raw_seconds
+        print(f"  audit verify     {ours:10,.0f} events/s   raw sha256       {raw:10,.0f}/s"
+              f"   ratio 1/{raw / ours:.1f}", flush=True)
+        env = {**os.environ, "AID_DB": str(path), "AID_DATABASE_URL": "", "AID_ACTOR": "bench"}
+        commands(env)
+        auditors(env)
 
 
 def postgres_run(url: str, events: int) -> None:
@@ -182,8 +252,9 @@ def postgres_run(url: str, events: int) -> None:
     address = locate(environ={"AID_DATABASE_URL": url, "AID_WARD": ward})
     print(f"\nPostgreSQL, {events:,} events")
     try:
-        seconds, written = import_rate(address, events)
-        print(f"  bulk import      {written / seconds:10,.0f} events/s")
+        seconds, checked, written = import_rate(address, events)
+        print(f"  bulk import      {written / seconds:10,.0f} events/s   (checked first: "
+              f"{written / (seconds + checked):,.0f}/s)")
         seconds, count = rebuild_rate(address)
         print(f"  rebuild          {count / seconds:10,.0f} events/s")
         commands({**os.environ, "AID_DATABASE_URL": url, "AID_WARD": ward, "AID_ACTOR": "bench"})
@@ -200,10 +271,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--postgres-size", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="build ledgers here and reuse them next time")
     options = parser.parse_args()
-    print(f"aid-ledger scale benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    print(f"aid-ledger scale benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} "
+          f"cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for size in options.sizes:
-        sqlite_run(size)
+        sqlite_run(size, options.keep)
+        print(f"  (load average now {os.getloadavg()[0]:.1f})")
     url = os.environ.get("AID_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     if url and options.postgres_size:
         postgres_run(url, options.postgres_size)

@@ -197,11 +197,11 @@ def _digest_text(value: str) -> str:
 def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
-    from projections.audit_check import check as check_all, ward_events
+    from projections.audit_check import check as check_all, entry_reader, ward_events
 
     log = _open(db)
     try:
-        entries, failures = check_all(ward_events(log.stored()))
+        entries, failures = check_all(ward_events(log.stored()), entry_reader(log))
     finally:
         log.close()
     columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),

@@ -46,7 +46,7 @@ def drive(start: Annotated[Optional[str], typer.Option(
               show_default=False)] = None,
           db: o.Db = None) -> None:
     """Stock over time, received vs handed out by week, households served by group and tier."""
-    from projections.audit_check import ward_events
+    from projections.audit_check import entry_reader, ward_events
     from projections.drive import drive as build
 
     first, last = o.as_of(start), o.as_of(end)
@@ -57,7 +57,7 @@ def drive(start: Annotated[Optional[str], typer.Option(
     log = open_log(o.address(db))
     try:
         figures = build((e for e in ward_events(log.stored()) if not isinstance(e, str)),
-                        first, last)
+                        first, last, entry_reader(log))
     finally:
         log.close()
     if page:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from ledger.storage import Address, open_ledger, open_log
+from ledger.storage import Address, open_ledger, open_log, writer_log
 from projections.store import ReadModels
 
 from .language import entry_span, say
@@ -21,9 +22,9 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
     ledger = open_ledger(where, create=create)
     try:
         entry = write(ledger)
+        refresh(where, lag=LAG, ledger=ledger)
     finally:
         ledger.close()
-    refresh(where, lag=LAG)
     if isinstance(entry, list):  # one command, several entries (init with a time zone)
         typer.echo(say("recorded {span}", span=entry_span(entry)))
     else:
@@ -34,15 +35,14 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
 LAG = 100  # events readers may fold in memory before a writer stores the models again
 
 
-def refresh(where: Address, lag: int = 0) -> None:
+def refresh(where: Address, lag: int = 0, ledger: Any = None) -> None:
     """Fold new events into the stored read models once they lag `lag` events or more behind
     (readers fold the rest in memory, so a single write stays cheap). A crash here loses
-    nothing: the next refresh, or `aid rebuild`, catches up from the last stored position."""
-    log = open_log(where, writable=True)
-    try:
+    nothing: the next refresh, or `aid rebuild`, catches up from the last stored position.
+    Given the `ledger` just written, reuse its connection (PostgreSQL: one per command)."""
+    with (writer_log(ledger, where) if ledger is not None
+          else closing(open_log(where, writable=True))) as log:
         models = ReadModels(log)
         behind = models.behind()
         if behind is None or behind > lag:
             models.refresh()
-    finally:
-        log.close()

@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .claims import claim, receipt_key
+from .claims import claim_row, receipt_key
 from .dates import parse_date
+from .drafts import drafting
 from .errors import BadInput, LedgerError
 from .inputs import MAX_NOTE, code, optional, pairs, text, whole
 from .phrases import N_
+from .rows import RowBuilder
 from .service import Ledger, Written
 from .ward import Ward
 
@@ -133,12 +135,12 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
         seen.add(row.key)
         if row.key in claimed:
             continue
-        try:
-            row.record(ward)
-        except LedgerError as error:
-            problems.append(_on_line(row.line, error))
-            worst = max(worst, error.exit_code)
-        ward.collect_events()  # a dry run: drop the events, keep memory flat
+        with drafting():  # a dry run: the rules and the state, no events kept
+            try:
+                row.record(ward)
+            except LedgerError as error:
+                problems.append(_on_line(row.line, error))
+                worst = max(worst, error.exit_code)
     if problems:
         problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise ImportErrors(problems, worst)
@@ -146,10 +148,12 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
 
 def write(ledger: Ledger, rows: Sequence[Row], batch: int,
           progress: Callable[[int], None] = lambda n: None) -> Outcome:
-    """Record the rows not yet recorded, one transaction per batch."""
+    """Record the rows not yet recorded, one transaction per batch, each stored row built
+    directly from the ward's drafts (`Ledger.write_rows`)."""
     outcome = Outcome()
     for chunk in _chunks(rows, batch):
-        done = ledger.write(lambda ward, chunk=chunk: _record_batch(ledger, ward, chunk))
+        done = ledger.write_rows(lambda ward, builder, chunk=chunk: _record_batch(
+            ledger, ward, builder, chunk))
         outcome.written += len(done)
         outcome.skipped += len(chunk) - len(done)
         outcome.batches += 1
@@ -157,7 +161,8 @@ def write(ledger: Ledger, rows: Sequence[Row], batch: int,
     return outcome
 
 
-def _record_batch(ledger: Ledger, ward: Ward, chunk: Sequence[Row]) -> Written:
+def _record_batch(ledger: Ledger, ward: Ward, builder: RowBuilder,
+                  chunk: Sequence[Row]) -> Written:
     claimed = ledger.claimed([row.key for row in chunk])
     entries, claims = [], []
     for row in chunk:
@@ -165,7 +170,7 @@ def _record_batch(ledger: Ledger, ward: Ward, chunk: Sequence[Row]) -> Written:
             continue
         entry = row.record(ward)
         entries.append(entry)
-        claims.append(claim(row.key, entry))
+        claims.append(claim_row(builder, row.key, entry))
     return Written(entries, claims)
 
 

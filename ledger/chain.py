@@ -14,7 +14,9 @@ here, one event at a time or a batch at a time, so bulk writers can reuse them u
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -27,10 +29,24 @@ StoredRow = tuple[int, Any, int, str, bytes]  # position, originator id, version
 
 def encode(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     """The bytes one link covers: every stored field, each length-prefixed so none can bleed
-    into the next."""
-    parts = (str(position).encode(), originator_text(originator_id).encode(),
-             str(version).encode(), topic.encode(), bytes(state))
-    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+    into the next. (Written for speed: `aid audit verify` runs it once per stored event.)"""
+    number, count = b"%d" % position, b"%d" % version
+    originator = (originator_id if type(originator_id) is str
+                  else originator_text(originator_id)).encode()
+    if type(state) is not bytes:
+        state = bytes(state)
+    return b"".join((_length(len(number)), number, _length(len(originator)), originator,
+                     _length(len(count)), count, _topic(topic), _length(len(state)), state))
+
+
+_length = struct.Struct(">Q").pack  # 8 bytes, big-endian
+
+
+@lru_cache(maxsize=256)
+def _topic(topic: str) -> bytes:
+    """A topic's length and bytes: a ledger has few topics, and each row names one."""
+    name = topic.encode()
+    return _length(len(name)) + name
 
 
 def originator_text(originator_id: Any) -> str:
@@ -46,9 +62,10 @@ def link(previous: str, row: StoredRow) -> str:
 def links(previous: str, rows: Iterable[StoredRow]) -> list[tuple[int, str]]:
     """(position, link) for consecutive stored events, continuing from `previous`."""
     out = []
-    for row in rows:
-        previous = link(previous, row)
-        out.append((row[0], previous))
+    digest = bytes.fromhex(previous)
+    for row in rows:  # `link` one after another, without a hex round trip in between
+        digest = hashlib.sha256(digest + encode(*row)).digest()
+        out.append((row[0], digest.hex()))
     return out
 
 

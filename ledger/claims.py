@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from .rows import EventRow, RowBuilder, timestamp
 from .ward import WARD_ID
 
 
@@ -52,3 +53,10 @@ CLAIM_TOPIC = get_topic(Claim)
 
 def receipt_key(receipt: str) -> str:
     return f"receipt:{receipt}"
+
+
+def claim_row(builder: RowBuilder, key: str, entry: int) -> EventRow:
+    """The stored row of `claim(key, entry)`, built directly (for bulk writers)."""
+    return builder.row(claim_id(key), Claim.INITIAL_VERSION, Claim.Made,
+                       {"timestamp": timestamp(Claim.Made), "originator_topic": CLAIM_TOPIC,
+                        "key": key, "entry": entry})

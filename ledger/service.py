@@ -19,9 +19,11 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from .claims import claim, claim_id, receipt_key
+from .drafts import drafting
 from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text
 from .phrases import N_, Phrase
+from .rows import EventRow, RowBuilder
 from .text import clean
 from .ward import WARD_ID, Ward
 
@@ -77,7 +79,7 @@ class Ledger(Application):
         try:
             self.save(opened)
         except IntegrityError:
-            if self._already_saved(pending):
+            if self._is_stored(self.mapper.to_stored_event(pending[0])):
                 return opened.version
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name) from None
@@ -180,40 +182,78 @@ class Ledger(Application):
         when other aggregates (a voucher, say) must be saved in the same transaction. `claims`
         are keys used once (receipts, import rows), claimed by the first entry.
         """
-        for attempt in range(ATTEMPTS):
+        def attempt() -> Any:
             ward = self.ward()
-            outcome = change(ward)
-            written = outcome if isinstance(outcome, Written) else Written(outcome)
+            written = _written(change(ward))
             result = written.result
             first = (result[0] if result else None) if isinstance(result, list) else result
             pending = list(ward.pending_events)
             try:
                 self._save(ward, [*written.aggregates, *(claim(key, first) for key in claims)])
-                return result
             except IntegrityError:
-                if self._already_saved(pending):
-                    return result
-                self._refuse_used_claims(claims)
+                if not pending or not self._is_stored(self.mapper.to_stored_event(pending[0])):
+                    self._refuse_used_claims(claims)
+                    raise
+            return result
+
+        return self._retrying(attempt)
+
+    def write_rows(self, change: Callable[[Ward, RowBuilder], Written]) -> Any:
+        """Like `write`, for bulk writers: `change` runs while drafting (`ledger/drafts.py`), so
+        the ward checks its rules and keeps its state but builds no event objects; its drafts
+        become stored rows directly, saved in one transaction with the rows `change` returns in
+        `Written.aggregates` (claims, say) and any `extra_rows`."""
+        builder = RowBuilder(self.mapper)
+
+        def attempt() -> Any:
+            ward = self.ward()
+            first = ward.version
+            with drafting() as drafts:
+                written = change(ward, builder)
+            rows = [builder.row(ward.id, d.version, d.event_class, d.fields) for d in drafts]
+            rows += written.aggregates
+            rows += self.extra_rows(rows)
+            if not rows:
+                return written.result
+            try:
+                self.recorder.insert_events(rows)
+            except IntegrityError:
+                if not self._is_stored(rows[0]):
+                    raise
+            self._snapshot(ward, first + 1, ward.version)
+            return written.result
+
+        return self._retrying(attempt)
+
+    def extra_rows(self, rows: Sequence[EventRow]) -> list[EventRow]:
+        """Rows of other aggregates saved with a bulk batch (none yet; a per-batch seal could
+        be one)."""
+        return []
+
+    def _retrying(self, attempt: Callable[[], Any]) -> Any:
+        """Run `attempt` until it saves: again on a fresh ward if another writer saved first
+        (the store's unique key refused ours) or the database was busy."""
+        for n in range(ATTEMPTS):
+            try:
+                return attempt()
+            except IntegrityError:
+                pass
             except OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise
-            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))
+            time.sleep(random.uniform(0, 0.005 * min(n + 1, 20)))
         raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
 
-    def _already_saved(self, pending: list[Any]) -> bool:
+    def _is_stored(self, mine: Any) -> bool:
         """Whether an insert that reported a conflict had in fact committed (the database
         driver retries an insert whose acknowledgement was lost): the row stored at our first
         event's version is then ours byte for byte — same timestamp, actor and content, which
         another writer's event never is."""
-        if not pending:
-            return False
-        first = pending[0]
-        stored = self.recorder.select_events(first.originator_id,
-                                             gt=first.originator_version - 1,
-                                             lte=first.originator_version)
-        mine = self.mapper.to_stored_event(first)
+        stored = self.recorder.select_events(mine.originator_id,
+                                             gt=mine.originator_version - 1,
+                                             lte=mine.originator_version)
         return bool(stored) and (stored[0].topic, bytes(stored[0].state)) == (mine.topic,
-                                                                               mine.state)
+                                                                               bytes(mine.state))
 
     def _refuse_used_claims(self, claims: Sequence[str]) -> None:
         for key in claims:
@@ -237,10 +277,18 @@ class Ledger(Application):
         for other in others:
             events.extend(other.collect_events() if hasattr(other, "collect_events") else [other])
         self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events])
+        self._snapshot(ward, first, last)
+
+    def _snapshot(self, ward: Ward, first: int, last: int) -> None:
+        """One snapshot per save, taken from memory, however many events a batch appended
+        (versions `first` to `last`)."""
         interval = self.snapshotting_intervals[Ward]
         if first and last // interval > (first - 1) // interval and self.snapshots is not None:
-            # One snapshot per save, taken from memory, however many events a batch appended.
             self.snapshots.put([Ward.Snapshot.take(ward)])
+
+
+def _written(outcome: Any) -> Written:
+    return outcome if isinstance(outcome, Written) else Written(outcome)
 
 
 def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:

@@ -8,7 +8,6 @@ stored events in their global order, opened read-only and without importing the 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -18,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
+from uuid import UUID
 
+from .decoding import loads
 from .errors import BadInput
 from .text import fold
 
@@ -83,7 +84,7 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
             # wards in one database would write into each other's tables, and it skips the table
             # lock that keeps positions in commit order (catch-ups and the chain rely on it).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_POOL_SIZE": "1",  # one command, one connection (each costs ~10 ms)
             "APPLICATION_RECORDER_TOPIC": "ledger.chained_postgres:ChainedPostgresRecorder",
         }
     else:
@@ -107,8 +108,14 @@ def open_ledger(address: Address, *, create: bool = False) -> Ledger:
             _must_exist(address)
         return Ledger(env)
     if not create:
-        open_log(address).close()  # says "no ledger for ward …" when its tables are missing
-        return Ledger(env, name=address.ward)
+        ledger = Ledger(env, name=address.ward)
+        with ledger.recorder.datastore.get_connection() as connection:  # the one it writes on
+            found = connection.execute("SELECT to_regclass(%s) AS found",
+                                       (f"{address.ward}_events",)).fetchone()
+        if found["found"] is None:
+            ledger.close()
+            raise _no_ward(address)
+        return ledger
     with _ddl_lock(address):  # the library's CREATE statements race across processes
         return Ledger(env, name=address.ward)
 
@@ -131,6 +138,33 @@ def open_log(address: Address, *, writable: bool = False) -> EventLog:
         return PostgresEventLog(address, writable=writable)
     _must_exist(address)
     return SQLiteEventLog(address.path, writable=writable)
+
+
+@contextmanager
+def writer_log(ledger: Ledger, address: Address) -> Iterator[EventLog]:
+    """The read side for a writer, to fold its new events into the read models: on
+    PostgreSQL over the writer's own pooled connection, so a command connects once."""
+    if not address.is_postgres:
+        log = open_log(address, writable=True)
+        try:
+            yield log
+        finally:
+            log.close()
+        return
+    from psycopg.rows import tuple_row
+
+    with ledger.recorder.datastore.get_connection() as connection:
+        rows = connection.row_factory
+        connection.row_factory = tuple_row
+        try:
+            yield PostgresEventLog(address, writable=True, connection=connection)
+        finally:
+            connection.row_factory = rows
+
+
+def _no_ward(address: Address) -> BadInput:
+    return BadInput("no ledger for ward {ward} in {address}: create one with `aid init "
+                    "--ward NAME`", ward=address.ward, address=address)
 
 
 def _must_exist(address: Address) -> None:
@@ -170,28 +204,44 @@ class EventLog:
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
-        with `ward_only`, without the claims in between (not even decoded)."""
-        for position, _, version, topic, state in self.stored(after, upto, batch):
-            if ward_only and topic.startswith(CLAIM_TOPIC_PREFIX):
-                continue
-            yield Record(position, topic.rpartition(":")[2], version, json.loads(state.decode()))
+        with `ward_only`, without the claims in between (not even read)."""
+        for position, _, version, topic, state in self.stored(after, upto, batch,
+                                                              ward_only=ward_only):
+            yield Record(position, topic.rpartition(":")[2], version, loads(state))
 
     def stored(self, after: int = -(2**63), upto: int | None = None,
-               batch: int = 10_000) -> Iterator[tuple[int, Any, int, str, bytes]]:
+               batch: int = 10_000, *, ward_only: bool = False,
+               ) -> Iterator[tuple[int, Any, int, str, bytes]]:
         """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
-        (from the very lowest position: a row slipped in at position 0 must show up too)."""
+        (from the very lowest position: a row slipped in at position 0 must show up too);
+        with `ward_only`, the claims are left in the database. Read `batch` rows at a time, so
+        memory stays flat however long the ledger."""
         upto = self.head() if upto is None else upto
+        p, column = self.paramstyle, self._position
+        skip = f" AND topic NOT LIKE {p}" if ward_only else ""
+        claims = (CLAIM_TOPIC_PREFIX + "%",) if ward_only else ()
         while after < upto:
             rows = self.connection.execute(
-                f"SELECT {self._position}, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table} WHERE {self._position} > {self.paramstyle} AND "
-                f"{self._position} <= {self.paramstyle} ORDER BY {self._position} LIMIT {batch}",
-                (after, upto)).fetchall()
+                f"SELECT {column}, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {column} > {p} AND {column} <= {p}{skip} "
+                f"ORDER BY {column} LIMIT {batch}", (after, upto, *claims)).fetchall()
             if not rows:
                 return
-            for position, originator, version, topic, state in rows:
-                yield position, originator, version, topic, _as_bytes(state)
+            for row in rows:
+                yield row if type(row[4]) is bytes else (*row[:4], _as_bytes(row[4]))
             after = rows[-1][0]
+
+    def state_of(self, originator: UUID, version: int) -> tuple[str, bytes] | None:
+        """One stored event's topic and state, by its aggregate and version: for replays that
+        need an earlier event again (a reversal's original) without keeping every event."""
+        row = self.connection.execute(
+            f"SELECT topic, state FROM {self.events_table} WHERE originator_id = "
+            f"{self.paramstyle} AND originator_version = {self.paramstyle}",
+            (self._originator(originator), version)).fetchone()
+        return None if row is None else (row[0], _as_bytes(row[1]))
+
+    def _originator(self, originator: UUID) -> Any:
+        return originator.hex  # SQLite stores ids as hex text
 
     def links(self) -> Iterator[tuple[int, str]]:
         """The chain links writers stored with the events (none if the table is missing)."""
@@ -261,21 +311,33 @@ class PostgresEventLog(EventLog):
     paramstyle = "%s"
     _position = "notification_id"
 
-    def __init__(self, address: Address, *, writable: bool = False) -> None:
-        import psycopg
-
+    def __init__(self, address: Address, *, writable: bool = False,
+                 connection: Any = None) -> None:
+        """Its own connection, or a writer's (`writer_log`), which it then leaves open."""
         self.writable = writable
         self.prefix = address.ward
         self.events_table = f"{address.ward}_events"
-        self.connection = psycopg.connect(address.url, autocommit=True)
+        self.owned = connection is None
+        if connection is None:
+            import psycopg
+
+            connection = psycopg.connect(address.url, autocommit=True)
+        self.connection = connection
         if not writable:  # like SQLite's mode=ro: readers and auditors cannot write
             self.connection.execute("SET default_transaction_read_only = on")
-        if not self.has_table(self.events_table):
-            raise BadInput("no ledger for ward {ward} in {address}: create one with `aid init "
-                           "--ward NAME`", ward=address.ward, address=address)
+        if self.owned and not self.has_table(self.events_table):
+            self.connection.close()
+            raise _no_ward(address)
+
+    def close(self) -> None:
+        if self.owned:
+            self.connection.close()
 
     def has_table(self, table: str) -> bool:
         return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
+    def _originator(self, originator: UUID) -> Any:
+        return originator
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate
 
 from . import daybook
 from .cashbook import fund_change
+from .drafts import active, draft
 from .errors import BadInput, Refused
 from .phrases import N_, Phrase
 from .text import nearest
@@ -112,11 +113,7 @@ class Ward(Aggregate):
         cash: dict[str, int]
 
         def apply(self, ward: Ward) -> None:
-            for location, item, delta in self.moves:
-                daybook.post(ward.bins.setdefault(bin_key(location, item), {}), self.on, delta)
-            change = fund_change(self.cash)
-            if change:
-                daybook.post(ward.fund, self.on, change)
+            _post(ward, self.on, self.moves, self.cash)
 
     class Donated(Fact):
         donor: str
@@ -343,6 +340,10 @@ class Ward(Aggregate):
         """Record any ward event (declarations, or events defined in other ledger modules)."""
         if not fields.get("actor"):
             raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
+        drafts = active()
+        if drafts is not None:  # a bulk writer builds the stored rows itself (ledger/drafts.py)
+            direct = _post_fields if event_class.apply is Ward.Fact.apply else None
+            return draft(drafts, self, event_class, fields, direct)
         self.trigger_event(event_class, **fields)
         return self.version
 
@@ -408,6 +409,19 @@ class Ward(Aggregate):
     def _unused_goods_code(self, code: str) -> None:
         self._unused(code, self.items, "item")
         self._unused(code, self.bundles, "bundle")
+
+
+def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
+    """A fact's effect on the ward's day books (what `Fact.apply` does)."""
+    for location, item, delta in moves:
+        daybook.post(ward.bins.setdefault(bin_key(location, item), {}), on, delta)
+    change = fund_change(cash)
+    if change:
+        daybook.post(ward.fund, on, change)
+
+
+def _post_fields(ward: Ward, fields: dict[str, Any]) -> None:
+    _post(ward, fields["on"], fields["moves"], fields["cash"])
 
 
 def _into(location: str, goods: dict[str, int]) -> list[list[Any]]:

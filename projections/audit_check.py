@@ -9,16 +9,17 @@ the books without a variance reason, and stock or cash that is negative on some 
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
 from ledger import daybook
 from ledger.cashbook import CATEGORIES, fund_change
 from ledger.chain import originator_text
+from ledger.decoding import loads
 from ledger.phrases import N_, Phrase
+from ledger.storage import EventLog
 from ledger.ward import WARD_ID
 
 from .books import KINDS, Books
@@ -55,12 +56,30 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         if originator_text(originator) != WARD:
             continue
         try:
-            data = json.loads(state)
+            data = loads(state)
         except ValueError:
             yield Phrase(N_("position {position}: entry {entry} is not readable JSON"),
                          position=position, entry=version)
             continue
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
+
+
+Lookup = Callable[[int], tuple[str, dict[str, Any]] | None]
+
+
+def entry_reader(log: EventLog) -> Lookup:
+    """`lookup` for `check` and `drive`: a ward entry's name ("Ward.Donated") and fields,
+    read again from the store."""
+    def lookup(entry: int) -> tuple[str, dict[str, Any]] | None:
+        found = log.state_of(WARD_ID, entry)
+        if found is None:
+            return None
+        try:
+            return found[0].rpartition(":")[2], loads(found[1])
+        except ValueError:
+            return None
+
+    return lookup
 
 
 def is_fact(data: dict[str, Any]) -> bool:
@@ -70,10 +89,14 @@ def is_fact(data: dict[str, Any]) -> bool:
 class Checker:
     """Replays the ward's events in order against the books as they stood, noting failures."""
 
-    def __init__(self) -> None:
+    def __init__(self, lookup: Lookup | None = None) -> None:
+        """`lookup(entry)` reads an earlier entry's fields again from the store when a reversal
+        needs its original; without it every fact is kept in memory for that."""
         self.books = Books()
         self.failures: list[dict[str, Any]] = []
+        self.lookup = lookup
         self.facts: dict[int, tuple[str, dict[str, Any]]] = {}  # entry -> (kind, data)
+        self.fact_kinds = bytearray()  # with a lookup: entry -> 1 a fact, 2 a reversal, 0 not
         self.reversed_by: dict[int, int] = {}
         self.receipts: dict[str, int] = {}
         self.next_entry = 1
@@ -115,7 +138,7 @@ class Checker:
             if not self._shape(event):
                 return
             self.fact(event, kind)
-            self.facts[event.entry] = (kind, data)
+            self._remember(event.entry, kind, data)
         elif kind in DECLARATIONS:
             self.declaration(event, kind)
         try:
@@ -272,9 +295,31 @@ class Checker:
                         books=qty - difference))
         self._expect(event, implied, {}, Phrase(N_("the count at {location}"), location=location))
 
+    def _remember(self, entry: int, kind: str, data: dict[str, Any]) -> None:
+        """Note an entry as a fact a reversal may name: one byte each when facts can be read
+        again (memory stays flat over a million entries), else the whole fact."""
+        if self.lookup is None:
+            self.facts[entry] = (kind, data)
+            return
+        if entry >= len(self.fact_kinds):
+            self.fact_kinds.extend(bytes(entry + 1 - len(self.fact_kinds)))
+        self.fact_kinds[entry] = 2 if kind == "reverse" else 1
+
+    def _original(self, target: Any) -> tuple[str, dict[str, Any]] | None:
+        """The earlier fact `target` names, or None if it is not one."""
+        if self.lookup is None:
+            return self.facts.get(target)
+        if type(target) is not int or not 0 < target < len(self.fact_kinds) \
+                or not self.fact_kinds[target]:
+            return None
+        found = self.lookup(target)
+        if found is None:
+            return None
+        return ("reverse" if self.fact_kinds[target] == 2 else "fact"), found[1]
+
     def _reverse(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("entry")
-        original = self.facts.get(target)
+        original = self._original(target)
         if original is None:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, which "
                                                    "is not an earlier fact"),
@@ -330,9 +375,10 @@ class Checker:
                                                     what=what, day=first, lowest=lowest)})
 
 
-def check(events: Iterable[WardEvent | str]) -> tuple[int, list[dict[str, Any]]]:
-    """(entries checked, failures) over the ward's whole history."""
-    checker = Checker()
+def check(events: Iterable[WardEvent | str],
+          lookup: Lookup | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """(entries checked, failures) over the ward's whole history (see `Checker` for `lookup`)."""
+    checker = Checker(lookup)
     failures = checker.run(events)
     return checker.entries, failures
 

@@ -14,29 +14,104 @@ start..end (inclusive), with reversed entries and their reversals left out as in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from ledger import daybook
 from ledger.text import sort_key
 
-from .audit_check import WardEvent
-from .books import Books
-from .statement import facts_by_kind
+from .audit_check import WardEvent, is_fact
+from .books import KINDS, Books
+from .statement import STANDARD
 
 
-def drive(events: Iterable[WardEvent], start: str | None = None,
-          end: str | None = None) -> dict[str, Any]:
-    """Every chart's data, JSON-plain: codes, integers and ISO dates."""
-    books, by_kind = facts_by_kind(events, start, end)
-    days = sorted({e.data["on"] for kind in by_kind.values() for e in kind})
+def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None = None,
+          lookup: Callable[[int], tuple[str, dict[str, Any]] | None] | None = None,
+          ) -> dict[str, Any]:
+    """Every chart's data, JSON-plain: codes, integers and ISO dates.
+
+    One pass with flat memory: each fact of the period is added to its week as it comes, and
+    taken out again when a reversal names it. `lookup(entry)` reads that original again from
+    the store (`audit_check.entry_reader`); without it the period's facts are kept in memory."""
+    tally = _Tally(start, end, lookup)
+    for event in events:
+        tally.books.apply(event.name, event.data)
+        if is_fact(event.data) and KINDS.get(event.name):
+            tally.add(event)
+    books = tally.books
+    days = sorted(day for day, count in tally.days.items() if count)
     first = start or (days[0] if days else None)
     last = end or (days[-1] if days else None)
     return {"ward": books.state["ward"], "from": first, "to": last,
             "stock": stock_lines(books, first, last),
-            "weeks": weekly(books, by_kind["donate"], by_kind["give"], first, last),
-            "coverage": coverage(books, by_kind["give"])}
+            "weeks": weekly(tally.weeks, first, last),
+            "coverage": coverage(books, {code for code, n in tally.served.items() if n})}
+
+
+class _Tally:
+    """Running sums of the period's facts per week, day and household, reversals undone."""
+
+    def __init__(self, start: str | None, end: str | None,
+                 lookup: Callable[[int], tuple[str, dict[str, Any]] | None] | None) -> None:
+        self.books = Books()
+        self.start, self.end, self.lookup = start, end, lookup
+        self.kept: dict[int, tuple[str, dict[str, Any]]] = {}  # without a lookup
+        self.annulled: set[int] = set()  # reversals and what they reversed: few
+        self.seen = bytearray()  # with a lookup: entry -> 1 once added (a byte per entry)
+        self.weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.days: dict[str, int] = defaultdict(int)
+        self.served: dict[str, int] = defaultdict(int)
+
+    def add(self, event: WardEvent) -> None:
+        kind = KINDS[event.name]
+        if kind == "reverse":
+            self.annulled.add(event.entry)
+            target = event.data.get("entry")
+            if target not in self.annulled:
+                self.annulled.add(target)
+                original = self._original(target)
+                if original is not None:
+                    self._count(*original, -1)
+            return
+        if event.entry in self.annulled:
+            return
+        if self.lookup is None:
+            self.kept[event.entry] = (event.name, event.data)
+        else:
+            if event.entry >= len(self.seen):
+                self.seen.extend(bytes(event.entry + 1 - len(self.seen)))
+            self.seen[event.entry] = 1
+        self._count(event.name, event.data, 1)
+
+    def _original(self, entry: Any) -> tuple[str, dict[str, Any]] | None:
+        if self.lookup is None:
+            return self.kept.pop(entry, None)
+        if type(entry) is not int or not 0 < entry < len(self.seen) or not self.seen[entry]:
+            return None  # not a fact added before its reversal
+        found = self.lookup(entry)
+        if found is None or not is_fact(found[1]) or KINDS.get(found[0]) in (None, "reverse"):
+            return None
+        return found
+
+    def _count(self, name: str, data: dict[str, Any], sign: int) -> None:
+        """Add (sign 1) or take out (-1) one fact of the period."""
+        on = data["on"]
+        if (self.start is not None and on < self.start) or (self.end is not None and on > self.end):
+            return
+        kind = KINDS.get(name)
+        if kind not in STANDARD and data.get("recipient"):
+            kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
+        self.days[on] += sign
+        week = self.weeks[_monday(on).isoformat()]
+        if kind == "donate":
+            week[0] += sign * (data["cash"].get("received", 0) + sum(
+                value(self.books, item, delta) for _, item, delta in data["moves"]))
+        elif kind == "give":
+            week[2] += sign
+            week[1] += sign * (data["cash"].get("given", 0) + sum(
+                value(self.books, item, -delta) for _, item, delta in data["moves"] if delta < 0))
+            self.served[data["recipient"]] += sign
 
 
 def stock_lines(books: Books, first: str | None, last: str | None) -> list[dict[str, Any]]:
@@ -84,28 +159,20 @@ def value(books: Books, item: str, quantity: int) -> int:
     return quantity * sum(value(books, part, n) for part, n in recipe.items())
 
 
-def weekly(books: Books, donations: list[WardEvent], gifts: list[WardEvent],
-           first: str | None, last: str | None) -> list[dict[str, Any]]:
+def weekly(sums: dict[str, list[int]], first: str | None,
+           last: str | None) -> list[dict[str, Any]]:
     """Received and handed out per ISO week, đồng; every week from first to last, even empty."""
     if first is None or last is None:
         return []
-    weeks: dict[str, dict[str, Any]] = {}
+    weeks = []
     monday = _monday(first)
     while monday <= _monday(last):
         year, week, _ = monday.isocalendar()
-        weeks[monday.isoformat()] = {"week": f"{year}-W{week:02d}", "monday": monday.isoformat(),
-                                     "received": 0, "handed_out": 0, "handouts": 0}
+        received, handed_out, handouts = sums.get(monday.isoformat(), (0, 0, 0))
+        weeks.append({"week": f"{year}-W{week:02d}", "monday": monday.isoformat(),
+                      "received": received, "handed_out": handed_out, "handouts": handouts})
         monday += timedelta(days=7)
-    for event in donations:
-        row = weeks[_monday(event.data["on"]).isoformat()]
-        row["received"] += event.data["cash"].get("received", 0) + sum(
-            value(books, item, delta) for _, item, delta in event.data["moves"])
-    for event in gifts:
-        row = weeks[_monday(event.data["on"]).isoformat()]
-        row["handouts"] += 1
-        row["handed_out"] += event.data["cash"].get("given", 0) + sum(
-            value(books, item, -delta) for _, item, delta in event.data["moves"] if delta < 0)
-    return list(weeks.values())
+    return weeks
 
 
 def _monday(iso: str) -> date:
@@ -113,9 +180,8 @@ def _monday(iso: str) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def coverage(books: Books, gifts: list[WardEvent]) -> dict[str, list[dict[str, Any]]]:
+def coverage(books: Books, served: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Households served / declared, by group (Vietnamese order) and by tier (0 first)."""
-    served = {event.data["recipient"] for event in gifts}
     recipients = books.state["recipients"]
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     tiers: dict[int, list[int]] = defaultdict(lambda: [0, 0])

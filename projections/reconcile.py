@@ -49,7 +49,7 @@ def contribution(kind: str | None, delta: int) -> tuple[str, int]:
 def reconcile(events: Iterable[WardEvent], as_of: str | None = None) -> dict[str, Any]:
     """Goods rows, the cash book and every failure, as of the end of `as_of` (or now)."""
     books = Books()
-    kinds: dict[int, str | None] = {}
+    kinds = bytearray()  # entry -> its kind's code: one byte per entry, so memory stays flat
     columns: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(IN + OUT, 0))
     cash = dict.fromkeys(CATEGORIES, 0)
     for event in events:
@@ -58,11 +58,11 @@ def reconcile(events: Iterable[WardEvent], as_of: str | None = None) -> dict[str
             books.apply(event.name, data)
             continue
         kind = KINDS.get(event.name)
-        kinds[event.entry] = kind
+        _note(kinds, event.entry, kind)
         if as_of is not None and data["on"] > as_of:
             books.apply(event.name, data)
             continue
-        original = kinds.get(data.get("entry")) if kind == "reverse" else None
+        original = _kind(kinds, data.get("entry")) if kind == "reverse" else None
         for location, item, delta in data["moves"]:
             if kind == "reverse":
                 column, amount = contribution(original, -delta)
@@ -74,6 +74,23 @@ def reconcile(events: Iterable[WardEvent], as_of: str | None = None) -> dict[str
             cash[category] += delta
         books.apply(event.name, data)
     return _summary(books, columns, cash, as_of)
+
+
+_CODES = {kind: n for n, kind in enumerate(sorted(set(KINDS.values())), start=1)}
+_NAMES = {n: kind for kind, n in _CODES.items()}
+
+
+def _note(kinds: bytearray, entry: int, kind: str | None) -> None:
+    if entry >= len(kinds):
+        kinds.extend(bytes(entry + 1 - len(kinds)))
+    kinds[entry] = _CODES.get(kind, 0) if kind else 0
+
+
+def _kind(kinds: bytearray, entry: object) -> str | None:
+    """The kind of fact `entry` was, if it is one seen so far."""
+    if type(entry) is not int or not 0 <= entry < len(kinds):
+        return None
+    return _NAMES.get(kinds[entry])
 
 
 def _summary(books: Books, columns: dict[tuple[str, str], dict[str, int]],

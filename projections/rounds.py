@@ -195,19 +195,16 @@ def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
 def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any]],
                eligible: dict[str, Any], received: dict[str, dict[str, int]],
                order: dict[str, int]) -> list[Claimant]:
-    """Every household's claim on `item`; one no longer eligible keeps what it got, no more."""
-    goals: dict[int, int] = {}  # household size -> target
+    """Every household's claim on `item`; one no longer eligible keeps what it got, no more.
+    (One comprehension: a plan of 20,000 households builds 100,000 claims.)"""
     tiered = rules["policy"] == "tiered"
-    claimants = []
-    for code, home in people.items():
-        held = received[code][item] if code in received else 0
-        size = home["size"]
-        if size not in goals:
-            goals[size] = target(rules["policy"], item in rules["bundles"], size, rules["cap"],
-                                 rules["persons_per_bundle"], rules["rations"].get(item, 0))
-        goal = goals[size] if code in eligible else held
-        claimants.append(Claimant(code, home["tier"] if tiered else 0, goal, held, order[code]))
-    return claimants
+    goals = {size: target(rules["policy"], item in rules["bundles"], size, rules["cap"],
+                          rules["persons_per_bundle"], rules["rations"].get(item, 0))
+             for size in {home["size"] for home in people.values()}}  # household size -> target
+    return [Claimant(code, home["tier"] if tiered else 0,
+                     goals[home["size"]] if code in eligible else held, held, order[code])
+            for code, home in people.items()
+            for held in (received[code][item] if code in received else 0,)]
 
 
 def figures(drive: Drive, rules: dict[str, Any], homes: Households,

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ledger.decoding import loads
 from ledger.storage import EventLog, Record
 
 from .books import KINDS, Books
@@ -74,34 +75,37 @@ class ReadModels:
             self._create_tables()
             for table in (self.models, self.lines, self.bins):
                 self._execute(f"DELETE FROM {table}")
+            self._execute(f"DROP INDEX IF EXISTS {self.bins}_bin")  # one sort beats 1M updates
             head = self.log.head()
             self._fold(Books(), 0, head, progress)
+            self._execute(self._index)
             return head
 
     def _fold(self, books: Books, after: int, upto: int,
               progress: Callable[[int], None] = lambda done: None) -> None:
-        """Fold events (after, upto] into the books and the history table. The history keeps
-        each event's stored JSON as it is, so folding never re-encodes an event. `progress(n)`
-        is told every 5,000 events read."""
-        lines, bins, count = [], [], 0
-        for count, (position, _, version, topic, state) in enumerate(
-                self.log.stored(after, upto), start=1):
-            if count % 5000 == 0:
-                progress(5000)
+        """Fold events (after, upto] into the books and the history table, streaming: rows are
+        read and history lines written 5,000 at a time, so memory stays flat. Claims are left
+        in the database; the history keeps each event's stored JSON as it is, so folding never
+        re-encodes an event. `progress(n)` is told as n more positions are done."""
+        lines: list[tuple] = []
+        bins: list[tuple] = []
+        told = after
+        for position, _, version, topic, state in self.log.stored(after, upto, ward_only=True):
             name = topic.rpartition(":")[2]
             if name not in KINDS:
                 continue
-            text = state.decode()
-            data = json.loads(text)
+            data = loads(state)
             books.apply(name, data)
-            lines.append((position, version, name, data["on"], text))
+            lines.append((position, version, name, data["on"], state.decode()))
             if "moves" in data:
                 bins.extend({(position, loc, item) for loc, item, _ in data["moves"]})
             if len(lines) >= 5000:
                 self._insert_lines(lines, bins)
                 lines, bins = [], []
+                progress(position - told)
+                told = position
         self._insert_lines(lines, bins)
-        progress(count % 5000)
+        progress(upto - told)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
         self._execute(f"INSERT INTO {self.models} (name, position, state) VALUES "
                       f"({self.p}, {self.p}, {self.p}) ON CONFLICT (name) DO UPDATE SET "
@@ -129,9 +133,13 @@ class ReadModels:
             "event TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.bins} (position BIGINT NOT NULL, "
             "location TEXT NOT NULL, item TEXT NOT NULL)",
-            f"CREATE INDEX IF NOT EXISTS {self.bins}_bin ON {self.bins} (location, item)",
+            self._index,
         ):
             self._execute(statement)
+
+    @property
+    def _index(self) -> str:
+        return f"CREATE INDEX IF NOT EXISTS {self.bins}_bin ON {self.bins} (location, item)"
 
     # ---- stored state -------------------------------------------------------------------
 
@@ -140,7 +148,7 @@ class ReadModels:
                               (BOOKS,))
         if row is None:
             return 0, Books()
-        return row[0], Books(json.loads(row[1]))
+        return row[0], Books(loads(row[1].encode()))
 
     def _position(self) -> int:
         row = self._query_one(f"SELECT position FROM {self.models} WHERE name = {self.p}",
@@ -159,7 +167,7 @@ class ReadModels:
                 f"WHERE {where}) ORDER BY position",
                 tuple(v for v in (at, item) if v is not None))
         for position, name, version, event in rows:
-            yield entry(Record(position, name, version, json.loads(event)))
+            yield entry(Record(position, name, version, loads(event.encode())))
 
     def _query_one(self, sql: str, params: tuple = ()) -> Any:
         if not self.log.has_table(self.models):  # a ledger written before read models existed

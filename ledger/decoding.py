@@ -1,0 +1,28 @@
+"""Stored event states decoded fast: most of a replay's time is JSON.
+
+Events are stored as plain JSON (no cipher, no compression), so readers decode them with
+`orjson`, about three times faster than the standard library. orjson reads integers beyond 64
+bits as floats, and the ledger holds no floats (its amounts are whole đồng of any size), so a
+state with a run of 19 or more digits is decoded by the standard library instead: the result is
+always exactly what `json.loads` gives, and so is what orjson refuses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")  # every digit a 0: one C pass
+_LONG_NUMBER = b"0" * 19
+
+
+def loads(state: bytes) -> Any:
+    """A stored state (bytes) as Python data, exactly as `json.loads` would give it."""
+    if _LONG_NUMBER in state.translate(_DIGITS):  # ten times faster than a regex
+        return json.loads(state)
+    try:
+        return orjson.loads(state)
+    except orjson.JSONDecodeError:  # what orjson is stricter about (NaN, lone surrogates …)
+        return json.loads(state)

@@ -1,0 +1,31 @@
+"""Replays decode stored states with orjson; the result must always be what json.loads gives."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.decoding import loads
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-10**40, max_value=10**40) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(VALUES)
+def test_decoded_exactly_as_json_loads(value):
+    state = json.dumps({"v": value}, ensure_ascii=False, separators=(",", ":")).encode()
+    decoded = loads(state)
+    assert decoded == json.loads(state)
+    assert repr(decoded) == repr(json.loads(state))  # ints stay ints, however large
+
+
+def test_integers_beyond_64_bits_stay_integers():
+    state = b'{"moves":[["KHO","RICE",1000000000000000000000000000000]],"cash":{}}'
+    assert loads(state)["moves"][0][2] == 10**30
+    assert math.isnan(loads(b'{"a":NaN}')["a"])  # what orjson refuses, json reads
