@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "aid.db"
 CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
+NOT_WARD = (CLAIM_TOPIC_PREFIX, "ledger.seals:", "ledger.keys:")  # claims, seals, the keyring
 
 
 @dataclass(frozen=True)
@@ -97,20 +98,25 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
     return env
 
 
-def open_ledger(address: Address, *, create: bool = False) -> Ledger:
-    """The write side. Refuses to create a new SQLite file unless asked (`aid init`)."""
+def open_ledger(address: Address, *, create: bool = False,
+                key_file: Path | None = None) -> Ledger:
+    """The write side. Refuses to create a new SQLite file unless asked (`aid init`).
+    Writes are signed with the key in `key_file` (default: `AID_SIGNING_KEY_FILE`, else the
+    user's configuration folder) once the ledger has declared keys."""
     from .service import Ledger
+    from .signing import key_path
 
     env = library_env(address, create=create)
+    key_file = key_file or key_path()
     if not address.is_postgres:
         if not create:
             _must_exist(address)
-        return Ledger(env)
+        return Ledger(env, key_file=key_file)
     if not create:
         open_log(address).close()  # says "no ledger for ward …" when its tables are missing
-        return Ledger(env, name=address.ward)
+        return Ledger(env, name=address.ward, key_file=key_file)
     with _ddl_lock(address):  # the library's CREATE statements race across processes
-        return Ledger(env, name=address.ward)
+        return Ledger(env, name=address.ward, key_file=key_file)
 
 
 @contextmanager
@@ -170,9 +176,9 @@ class EventLog:
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
-        with `ward_only`, without the claims in between (not even decoded)."""
+        with `ward_only`, without the claims, seals and keys in between (not even decoded)."""
         for position, _, version, topic, state in self.stored(after, upto, batch):
-            if ward_only and topic.startswith(CLAIM_TOPIC_PREFIX):
+            if ward_only and topic.startswith(NOT_WARD):
                 continue
             yield Record(position, topic.rpartition(":")[2], version, json.loads(state.decode()))
 

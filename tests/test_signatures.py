@@ -1,0 +1,207 @@
+"""Signed entries: every write sealed by its writer's key, every forgery named by verify.
+
+Issue 17, finding 6: an event appended at the end with a correctly computed link passed
+`aid audit verify` with or without a digest. Once a ledger has keys, only a holder of a declared
+private key can seal an entry, so such an event is reported without any digest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import pytest
+
+from ledger.chain import GENESIS, link, originator_text
+from ledger.seals import SEAL_TOPIC, make
+from ledger.signing import SigningKey
+from ledger.storage import locate, open_log
+
+from tests.test_import import write_donations
+
+
+@pytest.fixture
+def signed(ward, tmp_path):
+    """The ward of conftest (9 unsigned entries), then the treasurer's key declared, a
+    volunteer's key declared, and signed entries by both."""
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
+    ward.env["AID_ACTOR"] = "Chị Lan"
+    assert ward("actor", "key", "init").out.startswith("signing key ")
+    ward("actor", "add", "Chị Lan")
+    minh = tmp_path / "minh.pem"
+    ward("actor", "key", "init", "--key-file", str(minh))
+    public = ward("actor", "key", "show", "--key-file", str(minh)).out.strip()
+    (tmp_path / "minh.pub").write_text(public + "\n")
+    ward("actor", "add", "Anh Minh", "--public-key", str(tmp_path / "minh.pub"))
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--cash", "1000000",
+         "--receipt", "PT-1")
+    lan = dict(ward.env)
+    ward.env.update(AID_SIGNING_KEY_FILE=str(minh), AID_ACTOR="Anh Minh")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=10")
+    ward.env.clear()
+    ward.env.update(lan, MINH=str(minh))
+    return ward
+
+
+def rows(ledger) -> list[tuple]:
+    return ledger.snapshot()
+
+
+def append(ledger, originator, version: int, topic: str, state: bytes) -> int:
+    """Append a row directly in the database, with the link a careful forger computes."""
+    log = open_log(locate(environ=ledger.env), writable=True)
+    try:
+        p, conn = log.paramstyle, log.connection
+        chain = log.table("chain")
+        last = conn.execute(f"SELECT link FROM {chain} ORDER BY position DESC LIMIT 1")
+        previous = last.fetchone()[0]
+        conn.execute(f"INSERT INTO {log.events_table} (originator_id, originator_version, "
+                     f"topic, state) VALUES ({p}, {p}, {p}, {p})",
+                     (originator_text(originator) if p == "?" else originator, version, topic,
+                      state))
+        position = log.head()
+        stored = [r for r in log.stored(position - 1, position)][0]
+        conn.execute(f"INSERT INTO {chain} (position, link) VALUES ({p}, {p})",
+                     (position, link(previous, stored)))
+        return position
+    finally:
+        log.close()
+
+
+def relink(ledger) -> None:
+    """Recompute every stored link, as a forger who edited a row would."""
+    log = open_log(locate(environ=ledger.env), writable=True)
+    try:
+        chain, p = log.table("chain"), log.paramstyle
+        previous = GENESIS
+        for row in list(log.stored()):
+            previous = link(previous, row)
+            log.connection.execute(f"UPDATE {chain} SET link = {p} WHERE position = {p}",
+                                   (previous, row[0]))
+    finally:
+        log.close()
+
+
+def last_handout(ledger) -> tuple:
+    return [r for r in rows(ledger) if r[3].endswith("Ward.HandedOut")][-1]
+
+
+def test_signed_writes_verify_and_the_unsigned_history_is_reported(signed, tmp_path):
+    csv = write_donations(tmp_path / "donations.csv", 5)
+    assert "in 3 batches" in signed("import", "donations", str(csv), "--batch", "2").out
+    stored = rows(signed)
+    seals = [r for r in stored if r[3] == SEAL_TOPIC]
+    # key declarations 2 (first with the keyring), donation, hand-out, 3 import batches
+    assert len(seals) == 7
+    first_signed = next(r[0] for r in stored if r[3].startswith("ledger.keys:"))
+    unsigned = sum(1 for r in stored if r[0] < first_signed)
+    assert unsigned == 9
+    result = signed("audit", "verify")
+    assert result.code == 0, result.err
+    assert "every event matches the link stored with it" in result.out
+    assert (f"signatures: {len(stored) - len(seals) - unsigned} events signed from position "
+            f"{first_signed}; 9 events before it unsigned (written before signing began)"
+            ) in result.out
+    assert "Chị Lan, declared at position" in result.out
+    assert "Anh Minh, declared at position" in result.out
+
+
+def test_finding_6_an_appended_forgery_is_caught_without_a_digest(signed):
+    digest = signed("audit", "digest", "--format", "json").out
+    original = last_handout(signed)
+    forged = append(signed, original[1], original[2] + 1, original[3], original[4])
+    for extra in ([], ["--digest", digest]):
+        result = signed.fails("audit", "verify", *extra)
+        assert result.code == 1
+        assert "every event matches the link stored with it" in result.out  # the chain holds
+        assert (f"position {forged}: the event is not signed by a declared actor's key (added "
+                "outside aid?)") in result.out
+        assert f"first bad position {forged} " in result.err
+    assert "ok, the ledger extends it by 1 event\n" in signed.fails(
+        "audit", "verify", "--digest", digest).out
+
+
+def test_a_seal_with_a_wrong_signature_is_reported(signed):
+    seal = [r for r in rows(signed) if r[3] == SEAL_TOPIC][-1]
+    data = json.loads(seal[4])
+    data["signature"] = base64.b64encode(b"\1" * 64).decode()
+    log = open_log(locate(environ=signed.env), writable=True)
+    p = log.paramstyle
+    position = "rowid" if p == "?" else "notification_id"
+    log.connection.execute(f"UPDATE {log.events_table} SET state = {p} WHERE {position} = {p}",
+                           (json.dumps(data).encode(), seal[0]))
+    log.close()
+    relink(signed)  # the chain agrees: only the seal tells
+    result = signed.fails("audit", "verify")
+    assert result.code == 1
+    assert "every event matches the link stored with it" in result.out
+    assert (f"position {seal[0]}: the seal over positions {seal[0] - 1}–{seal[0] - 1} is not "
+            "valid: its signature does not match the events it covers; those events are not "
+            "signed") in result.out
+
+
+def test_a_forgery_sealed_with_an_undeclared_key_is_reported(signed, tmp_path):
+    from eventsourcing.persistence import StoredEvent
+
+    forger = SigningKey.create(tmp_path / "forger.pem")
+    original = last_handout(signed)
+    stored = StoredEvent(original[1], original[2] + 1, original[3], original[4])
+    seal = make([stored], "Phường 3", "Chị Lan", forger.key, forger.sign)
+    from ledger.service import Ledger  # its mapper turns the seal into a stored row
+
+    mapper = Ledger({"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    seal_row = mapper.to_stored_event(seal)
+    forged = append(signed, original[1], original[2] + 1, original[3], original[4])
+    at = append(signed, seal_row.originator_id, 1, seal_row.topic, seal_row.state)
+    result = signed.fails("audit", "verify")
+    assert (f"position {at}: the seal over positions {forged}–{forged} is not valid: its key "
+            f"{forger.key} is not declared in this ledger before it") in result.out
+
+
+def test_writers_without_a_declared_key_are_refused_and_nothing_is_written(signed, tmp_path):
+    before = signed.snapshot()
+    signed.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "nobody.pem")
+    result = signed.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1")
+    assert result.code == 1 and "holds no signing key" in result.err
+    signed("actor", "key", "init")  # a key, but nobody declared it
+    result = signed.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1")
+    assert result.code == 1 and "is not a live key of this ledger" in result.err
+    signed.env["AID_SIGNING_KEY_FILE"] = signed.env["MINH"]  # Minh's key, Lan's name
+    result = signed.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1")
+    assert result.code == 1 and "recorded as Chị Lan, but signing key" in result.err
+    assert signed.snapshot() == before
+
+
+def test_a_revoked_key_signs_nothing_more(signed):
+    key = signed("actor", "key", "show", "--key-file", signed.env["MINH"]).out
+    from ledger.seals import key_id
+    from ledger.signing import parse_public
+
+    minh = key_id(parse_public(key))
+    assert signed("actor", "key", "revoke", minh, "--reason", "left the team").code == 0
+    before = signed.snapshot()
+    signed.env.update(AID_SIGNING_KEY_FILE=signed.env["MINH"], AID_ACTOR="Anh Minh")
+    result = signed.fails("give", "H1", "--from", "KHO", "--item", "RICE=1")
+    assert result.code == 1 and "is not a live key" in result.err
+    assert signed.snapshot() == before
+    out = signed("audit", "verify").out
+    assert f"key {minh}: Anh Minh, declared at position" in out and ", revoked at position" in out
+
+
+def test_the_first_key_must_be_the_writers_own(ward, tmp_path):
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
+    ward("actor", "key", "init")
+    other = SigningKey.create(tmp_path / "other.pem")
+    before = ward.snapshot()
+    result = ward.fails("actor", "add", "Someone", "--public-key", other.text)
+    assert result.code == 1 and "the first key declared must be your own" in result.err
+    assert ward.snapshot() == before
+    assert ward.fails("actor", "add", "X", "--public-key", "ed25519:nonsense").code == 2
+    assert ward.fails("actor", "key", "init").code == 1  # never replaces a key
+    assert "signatures: no event is signed" in ward("audit", "verify").out
+
+
+def test_key_file_is_private_to_its_owner(ward, tmp_path):
+    path = tmp_path / "keys" / "lan.pem"
+    ward("actor", "key", "init", "--key-file", str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "BEGIN PRIVATE KEY" in path.read_text()
