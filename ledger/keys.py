@@ -71,6 +71,6 @@ class Keyring(Aggregate):
 
     def revoke(self, key: str, reason: str, on: str, by: str) -> None:
         if self.holder(key) is None:
-            raise Refused("key {key} is not a live key of this ledger; `aid actor list` shows "
-                          "them", key=key)
+            raise Refused("key {key} is not a live key of this ledger; `aid audit verify` "
+                          "lists them", key=key)
         self.trigger_event(self.Revoked, on=on, by=by, key=key, reason=reason)
