@@ -22,7 +22,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.chain import StoredRow, originator_text
 from ledger.keys import KEYS_TOPIC_PREFIX
@@ -64,8 +64,7 @@ class Signatures:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
-class _Row:
+class _Row(NamedTuple):
     position: int
     hash: bytes
     key_event: tuple[str, dict[str, Any]] | None  # a keyring event: (name, fields)
