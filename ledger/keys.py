@@ -18,7 +18,6 @@ from .errors import Refused
 from .ward import WARD_ID
 
 KEYRING_ID = uuid5(WARD_ID, "actor keys")
-KEYS_TOPIC_PREFIX = "ledger.keys:"
 
 
 class Keyring(Aggregate):

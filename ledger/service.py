@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from . import seals
+from . import sealing, seals
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
 from .inputs import code
@@ -185,11 +185,11 @@ class Ledger(Application):
         if not holder:
             raise BadInput("name the actor who holds the key, e.g. aid actor add 'Chị Lan'")
         raw = parse_public(public) if public else self._own_key().public
-        key = seals.key_id(raw)
+        key = sealing.key_id(raw)
 
         def change(_: Ward) -> Written:
             keyring = self.keyring() or Keyring(on=on)
-            keyring.declare(holder, key, seals.public_text(raw), on, clean(by))
+            keyring.declare(holder, key, sealing.public_text(raw), on, clean(by))
             return Written(key, [keyring])
 
         return self.write(change)
@@ -240,7 +240,8 @@ class Ledger(Application):
                               "the treasurer to run `aid actor add NAME --public-key {public}`; "
                               "nothing was recorded", key=own.key, public=own.text)
         _same_actor(events, holder, own.key)
-        return [self.mapper.to_stored_event(seals.make(stored, ward, holder, own.key, own.sign))]
+        made = seals.make(stored, ward, holder, own.key, own.sign)
+        return [self.mapper.to_stored_event(made)]
 
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query

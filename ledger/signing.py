@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from .errors import BadInput, Refused
-from .seals import key_id, public_text
+from .sealing import key_id, public_text
 
 KEY_FILE_NAME = "signing-key.pem"
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from .errors import BadInput
+from .sealing import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from .text import fold
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "aid.db"
 CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
-NOT_WARD = (CLAIM_TOPIC_PREFIX, "ledger.seals:", "ledger.keys:")  # claims, seals, the keyring
+NOT_WARD = (CLAIM_TOPIC_PREFIX, SEAL_TOPIC, KEYS_TOPIC_PREFIX)  # claims, seals, the keyring
 
 
 @dataclass(frozen=True)

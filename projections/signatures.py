@@ -24,10 +24,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ledger.chain import StoredRow, originator_text
-from ledger.keys import KEYS_TOPIC_PREFIX
+from ledger.chain import StoredRow
 from ledger.phrases import N_, Phrase
-from ledger.seals import (
+from ledger.sealing import (
+    KEYS_TOPIC_PREFIX,
     MAX_SEALED,
     SEAL_TOPIC,
     covered_digest,
@@ -36,11 +36,9 @@ from ledger.seals import (
     row_hash,
     signature_ok,
 )
-from ledger.ward import WARD_ID
-
 from .tamper import Problem
 
-WARD = WARD_ID.hex
+WARD_OPENED = "ledger.ward:Ward.Opened"  # names the ward its seals are bound to
 
 
 @dataclass
@@ -95,7 +93,7 @@ class SignatureCheck:
         key_event = None
         if topic.startswith(KEYS_TOPIC_PREFIX):
             key_event = (topic.rpartition(".")[2], _decoded(state))
-        elif version == 1 and not self.ward and originator_text(originator) == WARD:
+        elif topic == WARD_OPENED and not self.ward:
             self.ward = str(_decoded(state).get("name", ""))
         self.pending.append(_Row(position, row_hash(originator, version, topic, state),
                                  key_event))

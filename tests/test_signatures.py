@@ -12,7 +12,8 @@ import json
 import pytest
 
 from ledger.chain import GENESIS, link, originator_text
-from ledger.seals import SEAL_TOPIC, make
+from ledger.sealing import KEYS_TOPIC_PREFIX, SEAL_TOPIC
+from ledger.seals import make
 from ledger.signing import SigningKey
 from ledger.storage import locate, open_log
 
@@ -173,7 +174,7 @@ def test_writers_without_a_declared_key_are_refused_and_nothing_is_written(signe
 
 def test_a_revoked_key_signs_nothing_more(signed):
     key = signed("actor", "key", "show", "--key-file", signed.env["MINH"]).out
-    from ledger.seals import key_id
+    from ledger.sealing import key_id
     from ledger.signing import parse_public
 
     minh = key_id(parse_public(key))
@@ -205,3 +206,55 @@ def test_key_file_is_private_to_its_owner(ward, tmp_path):
     ward("actor", "key", "init", "--key-file", str(path))
     assert path.stat().st_mode & 0o777 == 0o600
     assert "BEGIN PRIVATE KEY" in path.read_text()
+
+
+def test_the_seal_format_is_pinned():
+    """What a seal signs is a published contract: seals made today must verify for years."""
+    from eventsourcing.utils import get_topic
+
+    from ledger.keys import Keyring
+    from ledger.sealing import message, row_hash
+    from ledger.seals import Seal
+
+    assert get_topic(Seal.Made) == SEAL_TOPIC
+    assert get_topic(Keyring.Declared).startswith(KEYS_TOPIC_PREFIX)
+    assert row_hash("ab", 12, "t", b"xyz").hex() == (
+        "95f6daf900931b5489bb5f52cfc0b042a3ffcb227928788a186fcf0c1dd50e04")
+    assert message("P3", "Lan", "k1", 2, "d") == (
+        b"\0\0\0\0\0\0\0\x0baid-seal-v1" b"\0\0\0\0\0\0\0\x02P3" b"\0\0\0\0\0\0\0\x03Lan"
+        b"\0\0\0\0\0\0\0\x02k1" b"\0\0\0\0\0\0\0\x012" b"\0\0\0\0\0\0\0\x01d")
+
+
+def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_path):
+    """A seal covers the rows just before it; older ones, or a seal claiming more rows than
+    there are, are findings once signing began (checked on rows, no database needed)."""
+    import projections.signatures as signatures
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.sealing import key_id, public_text
+
+    key = SigningKey.create(tmp_path / "k.pem")
+    declared = {"key": key.key, "public": public_text(key.public), "actor": "Lan", "by": "Lan"}
+    rows = [(1, "w", 1, "ledger.ward:Ward.Opened", b'{"name": "P3"}'),
+            (2, "k", 1, "ledger.keys:Keyring.Declared", json.dumps(declared).encode())]
+
+    def sealed(position: int, covered: list[tuple], count: int | None = None) -> tuple:
+        made = make([StoredEvent(*row[1:]) for row in covered], "P3", "Lan", key.key, key.sign)
+        data = {"actor": made.actor, "key": made.key, "count": count or made.count,
+                "digest": made.digest, "signature": made.signature}
+        return (position, "s", 1, SEAL_TOPIC, json.dumps(data).encode())
+
+    rows.append(sealed(3, rows[1:]))  # the first key seals its own declaration
+    loose = [(p, "w", p, "ledger.ward:Ward.Donated", b"{}") for p in range(4, 10)]
+    rows += loose + [sealed(10, loose[-2:])]  # covers 8-9 only
+    rows += [sealed(11, loose[:1], count=5)]  # claims more than there are
+    monkeypatch.setattr(signatures, "MAX_SEALED", 3)
+    found = signatures.check(rows + [(p, "w", p, "t", b"{}") for p in range(12, 17)])
+    assert key_id(key.public) == key.key and found.began == 2 and found.unsigned_before == 1
+    assert [(p.position, str(p.text)) for p in found.problems] == [
+        (4, "positions 4–7: 4 events are not signed by a declared actor's key (added outside "
+            "aid?)"),
+        (11, "position 11: a seal claims to cover 5 events, but only 0 unsealed events are "
+             "stored before it"),
+        (12, "positions 12–16: 5 events are not signed by a declared actor's key (added "
+             "outside aid?)")]
