@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from ledger.chain import GENESIS, link, originator_text
@@ -16,7 +22,6 @@ from ledger.sealing import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.seals import make
 from ledger.signing import SigningKey
 from ledger.storage import locate, open_log
-
 from tests.test_import import write_donations
 
 
@@ -258,3 +263,30 @@ def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_p
              "stored before it"),
         (12, "positions 12–16: 5 events are not signed by a declared actor's key (added "
              "outside aid?)")]
+
+
+SIGNED_WRITER = """
+import sys, time
+from ledger.storage import locate, open_ledger
+ledger = open_ledger(locate())
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # start together
+for n in range(int(sys.argv[1])):
+    ledger.donate("D1", "KHO", 1000, {"RICE": 1}, None, None, "2021-11-05", "Chị Lan")
+ledger.close()
+"""
+
+
+def test_concurrent_signed_writers_keep_every_seal_next_to_its_rows(signed):
+    """A seal covers the rows just before it: two processes writing at once must not
+    interleave one write's rows with another's (the store's write lock keeps them together)."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, **signed.env, "PYTHONPATH": str(root)}
+    start = str(time.time() + 1.5)
+    writers = [subprocess.Popen([sys.executable, "-c", SIGNED_WRITER, "25", start], env=env,
+                                cwd=root, stderr=subprocess.PIPE, text=True) for _ in (1, 2)]
+    for writer in writers:
+        _, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err
+    result = signed("audit", "verify")
+    assert "every event matches the link stored with it" in result.out
+    assert "not signed" not in result.out and "not valid" not in result.out
