@@ -211,9 +211,10 @@ class Ledger(Application):
                            "init`", path=self.key_file)
         return own
 
-    def seal(self, stored: list[Any], ward: str, events: Sequence[Any]) -> list[Any]:
+    def seal(self, stored: list[Any], ward: str, events: Sequence[Any] = ()) -> list[Any]:
         """The seal to store after the rows `stored` of one write (made of `events`), or none
-        while the ledger has no keys. Bulk writers that build rows themselves call this too.
+        while the ledger has no keys. Bulk writers that build rows without event objects call
+        it once per batch with `events` empty (and check the rows' actor themselves).
 
         Once a key is declared every write must be sealed by a live declared key, held by the
         actor the entries name; a writer without one is refused, nothing recorded."""
