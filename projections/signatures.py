@@ -10,8 +10,9 @@ with a valid signature of a key declared, and not revoked, before it; the very f
 exception: it may seal its own declaration (the ward treasurer's, trusted on first use, which is
 why verify lists every key with the position that declared it). Rows no valid seal covers are
 reported in runs, except those before the first valid seal: a ledger written before signing
-began keeps verifying, and says how much of it is unsigned. Memory stays flat: only rows not yet
-sealed are held (at most one write's worth, `MAX_SEALED`).
+began keeps verifying, and says how much of it is unsigned. Memory stays small: only rows not yet
+sealed are held (at most one write's worth, `MAX_SEALED`), plus the digest of each valid seal,
+to catch a write stored twice (possible only with the store's unique keys dropped).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class SignatureCheck:
         self.keys: dict[str, Key] = {}
         self.pending: deque[_Row] = deque()
         self.run: list[int] = []  # consecutive unsigned positions not yet reported
+        self.sealed: dict[str, int] = {}  # digest of each valid seal's rows -> its position
 
     def watch(self, rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
         """The same rows, checked on the way through (so the chain and the seals are checked
@@ -129,6 +131,9 @@ class SignatureCheck:
         covered = list(self.pending)
         self.pending.clear()
         why = self._invalid(data, covered)
+        if why is None and data.get("digest") in self.sealed:  # rows stored twice
+            why = Phrase(N_("it and the events it covers are a copy of the seal at position "
+                            "{earlier}"), earlier=self.sealed[data["digest"]])
         if why is not None:
             self._problem(position, Phrase(N_(
                 "position {position}: the seal over positions {first}–{last} is not valid: "
@@ -138,6 +143,7 @@ class SignatureCheck:
         if self.result.began is None:
             self.result.began = covered[0].position
         self.result.signed += count
+        self.sealed[data["digest"]] = position
         for row in covered:
             self._apply_key_event(row)
 

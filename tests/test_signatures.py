@@ -253,6 +253,11 @@ def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_p
     loose = [(p, "w", p, "ledger.ward:Ward.Donated", b"{}") for p in range(4, 10)]
     rows += loose + [sealed(10, loose[-2:])]  # covers 8-9 only
     rows += [sealed(11, loose[:1], count=5)]  # claims more than there are
+    copies = [(12 + n, *row[1:]) for n, row in enumerate(rows[7:10])]  # 8, 9 and their seal
+    replayed = signatures.check(rows[:3] + rows[7:10] + copies)
+    assert [str(p.text) for p in replayed.problems] == [
+        "position 14: the seal over positions 12–13 is not valid: it and the events it covers "
+        "are a copy of the seal at position 10; those events are not signed"]
     monkeypatch.setattr(signatures, "MAX_SEALED", 3)
     found = signatures.check(rows + [(p, "w", p, "t", b"{}") for p in range(12, 17)])
     assert key_id(key.public) == key.key and found.began == 2 and found.unsigned_before == 1
