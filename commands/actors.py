@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ledger.errors import BadInput
 from ledger.signing import SigningKey, key_path
 
 from . import options as o
@@ -52,8 +53,6 @@ def key_show(key_file: KeyFile = None) -> None:
     path = key_file or key_path()
     found = SigningKey.load(path)
     if found is None:
-        from ledger.errors import BadInput
-
         raise BadInput("there is no signing key in {path}: make one with `aid actor key init`",
                        path=path)
     typer.echo(found.text)
@@ -99,6 +98,9 @@ def _key_text(value: str | None) -> str | None:
     if value is None or value.strip().startswith(("ed25519:", "-----BEGIN")):
         return value
     path = Path(value)
-    if path.is_file():
+    if not path.is_file():
+        return value
+    try:
         return path.read_text(encoding="utf-8")
-    return value
+    except (OSError, UnicodeDecodeError):
+        raise BadInput("cannot read a public key from {path}", path=path) from None

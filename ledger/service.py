@@ -184,7 +184,7 @@ class Ledger(Application):
         holder = clean(actor)
         if not holder:
             raise BadInput("name the actor who holds the key, e.g. aid actor add 'Chị Lan'")
-        raw = parse_public(public) if public else self._own_key().public
+        raw = parse_public(public) if public is not None else self._own_key().public
         key = sealing.key_id(raw)
 
         def change(_: Ward) -> Written:
@@ -195,6 +195,10 @@ class Ledger(Application):
         return self.write(change)
 
     def revoke_key(self, key: str, reason: str, on: str, by: str) -> str:
+        """Record that `key` signs nothing from now on; what it sealed before stays valid."""
+        if not clean(reason):
+            raise BadInput("--reason must say why the key is revoked, e.g. --reason 'lost'")
+
         def change(_: Ward) -> Written:
             keyring = self.keyring()
             if keyring is None:
