@@ -109,6 +109,13 @@ def test_signed_writes_verify_and_the_unsigned_history_is_reported(signed, tmp_p
             ) in result.out
     assert "Chị Lan, declared at position" in result.out
     assert "Anh Minh, declared at position" in result.out
+    # seals and keys are not entries: ids run on, reports and the rule check are as before
+    history = signed("history", "--format", "json").json()
+    assert [e["id"] for e in history] == list(range(1, 17))
+    assert "no failures: 16 entries checked" in signed("audit", "check").out
+    stock = signed("stock", "--format", "json").out
+    signed("rebuild")
+    assert signed("stock", "--format", "json").out == stock
 
 
 def test_finding_6_an_appended_forgery_is_caught_without_a_digest(signed):
