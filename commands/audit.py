@@ -21,6 +21,7 @@ from .render import emit, save
 
 if TYPE_CHECKING:
     from projections.audit_check import WardEvent
+    from projections.signatures import Signatures, SignatureCheck
     from projections.tamper import Digest, Verification
     from projections.trace import Tracer
 
@@ -52,13 +53,16 @@ def _open(db: Path | None) -> EventLog:
     return open_log(o.address(db))
 
 
-def _verification(log: EventLog, digests: Sequence[Digest] = ()) -> Verification:
+def _verification(log: EventLog, digests: Sequence[Digest] = (),
+                  seals: SignatureCheck | None = None) -> Verification:
+    """The chain checked over one read of the stored rows (and the seals too, when given)."""
     from projections.tamper import verify
 
     if log.in_snapshot:
-        return verify(log.stored(), log.links(), digests)
+        rows = log.stored() if seals is None else seals.watch(log.stored())
+        return verify(rows, log.links(), digests)
     with log.snapshot():
-        return verify(log.stored(), log.links(), digests)
+        return _verification(log, digests, seals)
 
 
 def _now() -> str:
@@ -114,7 +118,9 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         "--digest", metavar="FILE|TEXT",
         help="A saved digest: a file, or its text or JSON (repeatable).",
         show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
-    """Recompute the chain of links; check saved digests are prefixes of the ledger."""
+    """Recompute the chain of links; check saved digests are prefixes of the ledger and that
+    every event is signed by a declared actor's key."""
+    from projections.signatures import SignatureCheck
     from projections.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
@@ -125,13 +131,17 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             if item.ward and item.ward != ward:
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
-        checked = _verification(log, saved)
+        seals = SignatureCheck()
+        checked = _verification(log, saved, seals)
     finally:
         log.close()
+    signed = seals.finish()
+    chain_ok = not checked.problems
+    checked.problems.extend(signed.problems)  # counted and ordered with the chain's findings
     if output is not None:
-        save(output, _verification_tables(checked))
+        save(output, _verification_tables(checked, signed, chain_ok))
     else:
-        _print_verification(checked)
+        _print_verification(checked, signed, chain_ok)
     if not checked.ok:
         count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
         where = say("in {output}", output=output) if output is not None else _("above")
@@ -146,16 +156,16 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
 SHOWN = 50  # findings listed one by one; the count says how many more
 
 
-def _print_verification(checked: Verification) -> None:
+def _print_verification(checked: Verification, signed: Signatures, chain_ok: bool) -> None:
     typer.echo(say("{events} events up to position {position}, head {head}",
                    events=checked.events, position=checked.position, head=checked.head))
     for problem in checked.problems[:SHOWN]:
         typer.echo(message(problem.text))
     if len(checked.problems) > SHOWN:
         typer.echo(say("… and {count} more positions", count=len(checked.problems) - SHOWN))
-    if not checked.problems:
+    if chain_ok:
         typer.echo(_(ALL_MATCH))
-    for _kind, text in _digest_findings(checked):
+    for _kind, text in _digest_findings(checked) + _signature_findings(signed):
         typer.echo(message(text))
 
 
@@ -164,20 +174,49 @@ ALL_MATCH = N_("every event matches the link stored with it")
 
 def _digest_findings(checked: Verification) -> list[tuple[int | None, Phrase]]:
     """(position, text) for each saved digest: where it departs, or how far the ledger grew."""
-    return [(None, Phrase(N_("{digest}: ok, the ledger extends it by {events} events"),
+    return [(None, Phrase(N_("{digest}: ok, the ledger extends it by {events} event")
+                          if checked.events - item.events == 1 else
+                          N_("{digest}: ok, the ledger extends it by {events} events"),
                           digest=item.label(), events=checked.events - item.events))
             if problem is None else (problem.position, problem.text)
             for item, problem in checked.digests]
 
 
-def _verification_tables(checked: Verification) -> list[Sheet]:
+def _signature_findings(signed: Signatures) -> list[tuple[int | None, Phrase]]:
+    """What the seals say (their failures are among the problems): from where on the ledger is
+    signed, and every key with where it was declared, so an auditor can check the first key's
+    id against the treasurer's (it is trusted on first use)."""
+    if signed.began is None:
+        return [(None, Phrase(N_("signatures: no event is signed (no actor's key is declared; "
+                                 "`aid actor key init` and `aid actor add` begin signing)")))]
+    told = [(signed.began, Phrase(N_("signatures: {signed} events signed from position "
+                                     "{began}; {unsigned} events before it unsigned (written "
+                                     "before signing began)"),
+                                  signed=signed.signed, began=signed.began,
+                                  unsigned=signed.unsigned_before))]
+    for key in signed.keys:
+        text = (Phrase(N_("key {key}: {actor}, declared at position {declared}"),
+                       key=key.key, actor=key.actor, declared=key.declared)
+                if key.revoked is None else
+                Phrase(N_("key {key}: {actor}, declared at position {declared}, revoked at "
+                          "position {revoked}"), key=key.key, actor=key.actor,
+                       declared=key.declared, revoked=key.revoked))
+        told.append((key.declared, text))
+    return told
+
+
+def _verification_tables(checked: Verification, signed: Signatures,
+                         chain_ok: bool) -> list[Sheet]:
     """A summary sheet and every finding (none left out, unlike the screen's first 50)."""
     summary = [{"field": "events", "value": checked.events},
                {"field": "position", "value": checked.position},
                {"field": "head", "value": checked.head}, {"field": "ok", "value": checked.ok},
                {"field": "first bad position", "value": checked.first_bad()}]
-    found = [(p.position, p.text) for p in checked.problems] or [(None, Phrase(ALL_MATCH))]
-    findings = [{"position": p, "finding": text} for p, text in found + _digest_findings(checked)]
+    found = [(p.position, p.text) for p in checked.problems]
+    if chain_ok:
+        found.insert(0, (None, Phrase(ALL_MATCH)))
+    found += _digest_findings(checked) + _signature_findings(signed)
+    findings = [{"position": p, "finding": text} for p, text in found]
     return [("verification", summary, FIELDS),
             ("findings", findings, [("position", N_("position")), ("finding", N_("finding"))])]
 

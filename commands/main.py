@@ -17,7 +17,7 @@ from ledger.errors import LedgerError
 
 from . import language, options
 
-from . import audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
+from . import actors, audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
 
 VERSION = "0.1.0"
 
@@ -161,6 +161,7 @@ reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
 audit.register(app)
+actors.register(app)
 shop.register(app)
 rounds.register(app)
 drive.register(app)

@@ -3,7 +3,9 @@
 Each row has an identity derived from the ward and its receipt (donations) or slip number or
 content (hand-outs), claimed in the same transaction as the row's fact. Importing the same rows
 twice, or resuming after a crash, therefore adds nothing twice: claimed rows are skipped. A
-batch is one transaction, so a crash leaves only whole batches behind.
+batch is one transaction, so a crash leaves only whole batches behind. Once the ward has signing
+keys, each batch carries one seal (`Ledger.seal`, called by `Ledger.write`): one signature per
+batch, not per row.
 """
 
 from __future__ import annotations

@@ -12,18 +12,22 @@ import random
 import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
+from . import sealing, seals
 from .claims import claim, claim_id, receipt_key
 from .drafts import drafting
 from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text
+from .keys import KEYRING_ID, Keyring
 from .phrases import N_, Phrase
 from .rows import EventRow, RowBuilder
+from .signing import SigningKey, parse_public
 from .text import clean
 from .ward import WARD_ID, Ward
 
@@ -44,9 +48,12 @@ class Ledger(Application):
     name = "aid"
     snapshotting_intervals = {Ward: 100}  # noqa: RUF012 - the library reads a class attribute
 
-    def __init__(self, env: dict[str, str] | None = None, *, name: str | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, name: str | None = None,
+                 key_file: Path | None = None) -> None:
         if name:
             self.name = name  # PostgreSQL table prefix: one ward's tables per name
+        self.key_file = key_file  # the writer's signing key (ledger/signing.py), if any
+        self._key: SigningKey | None = None
         super().__init__(env)
 
     # ---- reading the write model --------------------------------------------------------
@@ -163,6 +170,92 @@ class Ledger(Application):
         return self.write(lambda w: w.reverse(original, text(reason, "--reason", limit=MAX_NOTE),
                                              _actor(actor)))
 
+    # ---- signing keys -------------------------------------------------------------------
+
+    def signing_key(self) -> SigningKey | None:
+        """The writer's own key, read from its file the first time it is needed."""
+        if self._key is None and self.key_file is not None:
+            self._key = SigningKey.load(self.key_file)
+        return self._key
+
+    def keyring(self) -> Keyring | None:
+        """The declared keys, or None while no key was ever declared (nothing is signed)."""
+        try:
+            return self.repository.get(KEYRING_ID)
+        except AggregateNotFoundError:
+            return None
+
+    def declare_key(self, actor: str, public: str | None, on: str, by: str) -> str:
+        """Record that `actor` signs with `public` (default: the writer's own key); returns
+        the key id. The first key declared must be the writer's own: it seals itself."""
+        holder = clean(actor)
+        if not holder:
+            raise BadInput("name the actor who holds the key, e.g. aid actor add 'Chị Lan'")
+        raw = parse_public(public) if public is not None else self._own_key().public
+        key = sealing.key_id(raw)
+
+        def change(_: Ward) -> Written:
+            keyring = self.keyring() or Keyring(on=on)
+            keyring.declare(holder, key, sealing.public_text(raw), on, clean(by))
+            return Written(key, [keyring])
+
+        return self.write(change)
+
+    def revoke_key(self, key: str, reason: str, on: str, by: str) -> str:
+        """Record that `key` signs nothing from now on; what it sealed before stays valid."""
+        if not clean(reason):
+            raise BadInput("--reason must say why the key is revoked, e.g. --reason 'lost'")
+
+        def change(_: Ward) -> Written:
+            keyring = self.keyring()
+            if keyring is None:
+                raise Refused("this ledger has no signing keys yet; `aid actor add` declares one")
+            keyring.revoke(clean(key).lower(), clean(reason), on, clean(by))
+            return Written(clean(key).lower(), [keyring])
+
+        return self.write(change)
+
+    def _own_key(self) -> SigningKey:
+        own = self.signing_key()
+        if own is None:
+            raise BadInput("there is no signing key in {path}: make one with `aid actor key "
+                           "init`", path=self.key_file)
+        return own
+
+    def seal(self, stored: list[Any], ward: str, events: Sequence[Any] = (),
+             actors: Sequence[str | None] = ()) -> list[Any]:
+        """The seal to store after the rows `stored` of one write (made of `events`), or none
+        while the ledger has no keys. Bulk writers build rows without event objects: they call
+        it once per batch with `events` empty and the `actors` their rows name.
+
+        Once a key is declared every write must be sealed by a live declared key, held by the
+        actor the entries name; a writer without one is refused, nothing recorded."""
+        keyring = self.keyring()
+        if keyring is None or not keyring.keys:
+            first = [e for e in events if isinstance(e, Keyring.Declared)]
+            if not first:
+                return []  # signing has not begun: the ledger stays as it always was
+            own = self._own_key()
+            if own.key != first[0].key:
+                raise Refused("the first key declared must be your own (key {key} in {path}), "
+                              "so that it signs its own declaration", key=own.key,
+                              path=own.path)
+            holder = first[0].actor
+        else:
+            own = self.signing_key()
+            if own is None:
+                raise Refused("this ledger signs every entry and {path} holds no signing key: "
+                              "make one with `aid actor key init` and ask a keyholder to "
+                              "declare it; nothing was recorded", path=self.key_file)
+            holder = keyring.holder(own.key)
+            if holder is None:
+                raise Refused("your signing key {key} is not a live key of this ledger: ask "
+                              "the treasurer to run `aid actor add NAME --public-key {public}`; "
+                              "nothing was recorded", key=own.key, public=own.text)
+        _same_actor(_actors(events) + [name for name in actors if name], holder, own.key)
+        made = seals.make(stored, ward, holder, own.key, own.sign)
+        return [self.mapper.to_stored_event(made)]
+
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query
         per thousand keys, for imports of a million rows."""
@@ -202,7 +295,7 @@ class Ledger(Application):
         """Like `write`, for bulk writers: `change` runs while drafting (`ledger/drafts.py`), so
         the ward checks its rules and keeps its state but builds no event objects; its drafts
         become stored rows directly, saved in one transaction with the rows `change` returns in
-        `Written.aggregates` (claims, say) and any `extra_rows`."""
+        `Written.aggregates` (claims, say) and the batch's seal."""
         builder = RowBuilder(self.mapper)
 
         def attempt() -> Any:
@@ -212,7 +305,7 @@ class Ledger(Application):
                 written = change(ward, builder)
             rows = [builder.row(ward.id, d.version, d.event_class, d.fields) for d in drafts]
             rows += written.aggregates
-            rows += self.extra_rows(rows)
+            rows += self.seal(rows, ward.name, actors=[d.fields.get("actor") for d in drafts])
             if not rows:
                 return written.result
             try:
@@ -224,11 +317,6 @@ class Ledger(Application):
             return written.result
 
         return self._retrying(attempt)
-
-    def extra_rows(self, rows: Sequence[EventRow]) -> list[EventRow]:
-        """Rows of other aggregates saved with a bulk batch (none yet; a per-batch seal could
-        be one)."""
-        return []
 
     def _retrying(self, attempt: Callable[[], Any]) -> Any:
         """Run `attempt` until it saves: again on a fresh ward if another writer saved first
@@ -276,7 +364,8 @@ class Ledger(Application):
             if events else (0, 0)
         for other in others:
             events.extend(other.collect_events() if hasattr(other, "collect_events") else [other])
-        self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events])
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        self.recorder.insert_events(stored + self.seal(stored, ward.name, events))
         self._snapshot(ward, first, last)
 
     def _snapshot(self, ward: Ward, first: int, last: int) -> None:
@@ -289,6 +378,23 @@ class Ledger(Application):
 
 def _written(outcome: Any) -> Written:
     return outcome if isinstance(outcome, Written) else Written(outcome)
+
+
+def _actors(events: Sequence[Any]) -> list[str]:
+    """Who the entries of one write say recorded them."""
+    named = (getattr(event, "by", None) or (
+        getattr(event, "actor", None) if event.originator_id == WARD_ID else None)
+        for event in events)
+    return [name for name in named if name]
+
+
+def _same_actor(actors: Sequence[str], holder: str, key: str) -> None:
+    """A seal says who wrote: refuse entries recorded in another actor's name."""
+    for named in actors:
+        if named != holder:
+            raise Refused("these entries are recorded as {actor}, but signing key {key} is "
+                          "{holder}'s: give --actor '{holder}' (or set AID_ACTOR), or use "
+                          "{actor}'s own key", actor=named, key=key, holder=holder)
 
 
 def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from .decoding import loads
 from .errors import BadInput
+from .sealing import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from .text import fold
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "aid.db"
 CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
+NOT_WARD = (CLAIM_TOPIC_PREFIX, SEAL_TOPIC, KEYS_TOPIC_PREFIX)  # claims, seals, the keyring
 
 
 @dataclass(frozen=True)
@@ -98,17 +100,22 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
     return env
 
 
-def open_ledger(address: Address, *, create: bool = False) -> Ledger:
-    """The write side. Refuses to create a new SQLite file unless asked (`aid init`)."""
+def open_ledger(address: Address, *, create: bool = False,
+                key_file: Path | None = None) -> Ledger:
+    """The write side. Refuses to create a new SQLite file unless asked (`aid init`).
+    Writes are signed with the key in `key_file` (default: `AID_SIGNING_KEY_FILE`, else the
+    user's configuration folder) once the ledger has declared keys."""
     from .service import Ledger
+    from .signing import key_path
 
     env = library_env(address, create=create)
+    key_file = key_file or key_path()
     if not address.is_postgres:
         if not create:
             _must_exist(address)
-        return Ledger(env)
+        return Ledger(env, key_file=key_file)
     if not create:
-        ledger = Ledger(env, name=address.ward)
+        ledger = Ledger(env, name=address.ward, key_file=key_file)
         with ledger.recorder.datastore.get_connection() as connection:  # the one it writes on
             found = connection.execute("SELECT to_regclass(%s) AS found",
                                        (f"{address.ward}_events",)).fetchone()
@@ -117,7 +124,7 @@ def open_ledger(address: Address, *, create: bool = False) -> Ledger:
             raise _no_ward(address)
         return ledger
     with _ddl_lock(address):  # the library's CREATE statements race across processes
-        return Ledger(env, name=address.ward)
+        return Ledger(env, name=address.ward, key_file=key_file)
 
 
 @contextmanager
@@ -204,7 +211,7 @@ class EventLog:
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
-        with `ward_only`, without the claims in between (not even read)."""
+        with `ward_only`, without the claims, seals and keys in between (not even read)."""
         for position, _, version, topic, state in self.stored(after, upto, batch,
                                                               ward_only=ward_only):
             yield Record(position, topic.rpartition(":")[2], version, loads(state))
@@ -214,17 +221,17 @@ class EventLog:
                ) -> Iterator[tuple[int, Any, int, str, bytes]]:
         """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
         (from the very lowest position: a row slipped in at position 0 must show up too);
-        with `ward_only`, the claims are left in the database. Read `batch` rows at a time, so
+        with `ward_only`, claims, seals and keys are left in the database. Read `batch` rows at a time, so
         memory stays flat however long the ledger."""
         upto = self.head() if upto is None else upto
         p, column = self.paramstyle, self._position
-        skip = f" AND topic NOT LIKE {p}" if ward_only else ""
-        claims = (CLAIM_TOPIC_PREFIX + "%",) if ward_only else ()
+        others = tuple(prefix + "%" for prefix in NOT_WARD) if ward_only else ()
+        skip = "".join(f" AND topic NOT LIKE {p}" for _ in others)
         while after < upto:
             rows = self.connection.execute(
                 f"SELECT {column}, originator_id, originator_version, topic, state "
                 f"FROM {self.events_table} WHERE {column} > {p} AND {column} <= {p}{skip} "
-                f"ORDER BY {column} LIMIT {batch}", (after, upto, *claims)).fetchall()
+                f"ORDER BY {column} LIMIT {batch}", (after, upto, *others)).fetchall()
             if not rows:
                 return
             for row in rows:

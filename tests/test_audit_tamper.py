@@ -176,10 +176,10 @@ def test_digest_and_verify_as_workbooks_keep_their_exit_codes(demo, tmp_path):
     db = altered(demo, tmp_path, edit_byte(30))
     path = tmp_path / "verify-altered.xlsx"
     code, out, err = aid("audit", "verify", "--db", db, "--digest", demo[1], "-o", path)
-    assert code == 1 and out == f"wrote 7 rows to {path}\n"
+    assert code == 1 and out == f"wrote 8 rows to {path}\n"  # the last: nothing is signed
     assert err == f"aid: the ledger was altered: first bad position 30 (2 findings in {path})\n"
     found = list(openpyxl.load_workbook(path)["findings"].iter_rows(min_row=2, values_only=True))
-    assert [position for position, _ in found] == [30, 30]
+    assert [position for position, _ in found] == [30, 30, None]
     code, _, err = aid("audit", "digest", "--db", db, "-o", tmp_path / "no.xlsx")
     assert code == 1 and "broken at position 30" in err and not (tmp_path / "no.xlsx").exists()
 
