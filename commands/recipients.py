@@ -39,10 +39,17 @@ def register(app: typer.Typer) -> None:
 
 
 def households(db: Path | None):
-    """A function giving the register as it is in the ledger now (for write decisions)."""
+    """A function giving the register as it is in the ledger now (for write decisions), its
+    names opened with the ward's key and forgotten households marked."""
+    from .privacy import revealed
     from .rounds import load_drive
 
-    return lambda: load_drive(db).register.households
+    def view():
+        register = revealed(load_drive(db).register)
+        return {code: {**home, "forgotten": register.forgotten.get(code)}
+                for code, home in register.households.items()}
+
+    return view
 
 
 def import_list(file: Annotated[Path, typer.Argument(
@@ -108,14 +115,17 @@ def list_households(group: Groups = None, tier: Tiers = None,
                         "--search", help="Part of a code or name; tone marks optional.")] = None,
                     fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                     db: o.Db = None) -> None:
-    """The register, in Vietnamese alphabetical order of name (danh sách hộ)."""
+    """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
+    opened with the ward's key (AID_KEY_FILE)."""
+    from .privacy import revealed
     from .rounds import load_drive
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
-    rows = load_drive(db).register.rows(group or [], ranks, search)
+    rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
-                           ("label", N_("tier label")), ("excluded", N_("excluded"))],
+                           ("label", N_("tier label")), ("excluded", N_("excluded")),
+                           ("forgotten", N_("forgotten"))],
          empty=N_("no household matches"), output=output)
 
 

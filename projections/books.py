@@ -40,6 +40,9 @@ KINDS = {
     "TierLabelled": "tier label",
     "RoundOpened": "round open",
     "RoundClosed": "round close",
+    "RecipientSealed": "seal",  # ledger/privacy.py: households' details
+    "DetailsEncrypted": "encrypt",
+    "RecipientForgotten": "forget",
 }
 
 

@@ -38,6 +38,19 @@ def _english(monkeypatch):
     monkeypatch.setenv("AID_LANG", "en")
 
 
+@pytest.fixture(autouse=True)
+def ward_key(monkeypatch, tmp_path_factory) -> Path:
+    """Every test's households are sealed with a fresh ward key (AID_KEY_FILE), as a treasurer's
+    are; tests of running without a key remove it themselves."""
+    from ledger.keyfile import KeyFile
+
+    path = tmp_path_factory.mktemp("key") / "ward.key"
+    KeyFile.create(path)
+    monkeypatch.setenv("AID_KEY_FILE", str(path))
+    monkeypatch.delenv("AID_DISTRICT_KEY_FILE", raising=False)
+    return path
+
+
 @dataclass
 class Result:
     code: int
