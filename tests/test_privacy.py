@@ -14,6 +14,11 @@ import pytest
 from ledger.keyfile import KeyFile
 
 
+@pytest.fixture(autouse=True)
+def _own_key(ward_key):
+    """These tests forget households and swap keys: each has a key file of its own."""
+
+
 @pytest.fixture
 def small(sqlite_ledger):
     """Two households on SQLite: for what does not depend on the back end."""

@@ -134,7 +134,8 @@ def outputs(ledger, tmp_path: Path, commands, files, tag: str) -> bytes:
     return "\n".join(found).encode("utf-8")
 
 
-def test_names_only_in_the_register_and_the_sheet_and_nowhere_after_forget(ledger, tmp_path):
+def test_names_only_in_the_register_and_the_sheet_and_nowhere_after_forget(ledger, tmp_path,
+                                                                          ward_key):
     record_the_drive(ledger, tmp_path)
     pages = [(("audit", "statement"), "statement.pdf")] if PDF and ledger.path else []
     sheet_pages = [(("round", "sheet", "RC"), "sheet.pdf")] if PDF and ledger.path else []
