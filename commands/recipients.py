@@ -38,14 +38,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(tiers, name="tier")
 
 
-def households(db: Path | None):
-    """A function giving the register as it is in the ledger now (for write decisions), its
-    names opened with the ward's key and forgotten households marked."""
+def households(db: Path | None, names: bool = False):
+    """A function giving the register as it is in the ledger now (for write decisions), with
+    forgotten households marked; with `names`, opened with the ward's key (imports compare
+    names; tiers and exclusions need no key)."""
     from .privacy import revealed
     from .rounds import load_drive
 
     def view():
-        register = revealed(load_drive(db).register)
+        drive = load_drive(db)
+        register = revealed(drive.register) if names else drive.register
         return {code: {**home, "forgotten": register.forgotten.get(code)}
                 for code, home in register.households.items()}
 
@@ -68,7 +70,8 @@ def import_list(file: Annotated[Path, typer.Argument(
     rows = parse_rows(read_rows(file, sheet), file.name)
     ledger = open_ledger(o.address(db))
     try:
-        entries = import_rows(ledger, rows, households(db), file.name, o.on(on), o.actor(actor))
+        entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),
+                              o.actor(actor))
     finally:
         ledger.close()
     refresh(o.address(db))

@@ -39,6 +39,7 @@ def test_without_the_key_reports_by_code_work_and_names_are_refused(ward, monkey
     one_line(ward.fails("recipient", "add", "H3", "--name", "Lê Văn C"), 2, "AID_KEY_FILE")
     one_line(ward.fails("recipient", "list"), 2, "names are encrypted")
     assert ward.snapshot() == before
+    ward("recipient", "tier", "H1", "1", "--reason", "poor household list 11/2021")
     ward("stock")
     ward("history")
     assert ward("audit", "verify").code == 0

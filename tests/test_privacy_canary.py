@@ -27,15 +27,14 @@ PDF = find_chromium() is not None and shutil.which("pdftotext") is not None
 
 # Reports that must never show a name, in every format a script or a person reads.
 REPORTS = [
-    ("stock", "--format", "json"), ("stock", "--format", "csv"), ("stock",),
-    ("cash", "--format", "json"), ("history", "--format", "json"), ("history",),
-    ("history", "--format", "csv"), ("bundle", "packable"),
+    ("stock", "--format", "csv"), ("cash", "--format", "json"),
+    ("history", "--format", "json"), ("history",), ("bundle", "packable"),
     ("audit", "digest", "--format", "json"), ("audit", "verify"),
     ("audit", "check", "--format", "json"), ("audit", "reconcile", "--format", "json"),
     ("audit", "trace", "31", "--format", "json"), ("audit", "statement", "--format", "json"),
     ("audit", "statement", "--format", "csv"), ("audit", "statement", "--format", "html"),
     ("voucher", "list", "--format", "json"), ("shop", "report", "SHOP0D", "--format", "json"),
-    ("round", "plan", "RC", "--format", "json"), ("round", "plan", "RC"),
+    ("round", "plan", "RC"),
     ("round", "status", "RC", "--format", "json"), ("report", "drive", "--format", "json"),
     ("report", "drive", "--format", "html"), ("tier", "list", "--format", "json"),
 ]
