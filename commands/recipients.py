@@ -127,8 +127,7 @@ def list_households(group: Groups = None, tier: Tiers = None,
     rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
-                           ("label", N_("tier label")), ("excluded", N_("excluded")),
-                           ("forgotten", N_("forgotten"))],
+                           ("label", N_("tier label")), ("excluded", N_("excluded"))],
          empty=N_("no household matches"), output=output)
 
 
