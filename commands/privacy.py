@@ -123,7 +123,8 @@ def forget(code: str,
     from ledger.storage import open_ledger
 
     seal = sealer(required=True)
-    day = o.on(on)
+    day, household = o.on(on), clean_code(code)
+    held = household in seal.keys.households
     ledger = open_ledger(o.address(db))
     ledger.sealer = seal
     try:
@@ -132,12 +133,17 @@ def forget(code: str,
     finally:
         ledger.close()
     refresh(o.address(db))
-    typer.echo(say("{code}: key destroyed; its name, phone and ID number can no longer be read "
-                   "in this ledger or any copy of it", code=clean_code(code)))
-    clear = _clear_entry(db, clean_code(code))
-    if clear:
+    if held:
+        typer.echo(say("{code}: key destroyed; its name, phone and ID number can no longer be "
+                       "read in this ledger or any copy of it", code=household))
+    elif household in _register(db).sealed:
+        typer.echo(say("warning: {path} holds no key for {code}; run this forget again with "
+                       "the key file that does, to destroy it there", path=seal.keys.path,
+                       code=household))
+    clear = _register(db).clear.get(household)
+    if clear and clear["name"]:
         typer.echo(say("warning: entry {entry} was recorded before encryption and still holds "
-                       "its name in clear (see README, Privacy)", entry=clear))
+                       "its name in clear (see README, Privacy)", entry=clear["entry"]))
     typer.echo(say("recorded entry {entry}", entry=entry))
 
 
@@ -152,8 +158,7 @@ def _waiting(db: Path | None) -> dict[str, list[str]]:
             for code, rules in drive.log.rounds.items() if not rules.get("closed")}
 
 
-def _clear_entry(db: Path | None, code: str) -> int | None:
+def _register(db: Path | None):
     from .rounds import load_drive
 
-    clear = load_drive(db).register.clear.get(code)
-    return clear["entry"] if clear and clear["name"] else None
+    return load_drive(db).register
