@@ -165,3 +165,16 @@ def test_forget_needs_a_reason_and_a_known_code(small, missing):
         one_line(ward.fails("recipient", "forget", "H9", "--reason", "x"), 2,
                  "unknown recipient")
     assert ward.snapshot() == before
+
+
+def test_the_demo_makes_its_own_key_when_none_is_configured(sqlite_ledger, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.delenv("AID_KEY_FILE")
+    demo = tmp_path / "demo.db"
+    out = sqlite_ledger("demo", "--db", demo).out
+    key = tmp_path / "demo.key"
+    assert f"made the demo's key file {key}" in out and key.exists()
+    one_line(sqlite_ledger.fails("recipient", "list", "--db", demo), 2, "names are encrypted")
+    monkeypatch.setenv("AID_KEY_FILE", str(key))
+    assert "Lý Thị Bích" in sqlite_ledger("recipient", "list", "--db", demo).out
+    assert b"B\xc3\xadch" not in demo.read_bytes()
