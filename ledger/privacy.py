@@ -127,8 +127,8 @@ def encrypt_existing(ledger: Any, sealer: Any,
 
     `clear_view()`: code -> {name, phone} of households declared in clear, not yet sealed and
     not forgotten. Returns the entries recorded ([] when there is nothing to seal)."""
-    pending = clear_view()
-    sealer.prepare(sorted(pending))
+    sealer.check(ledger.ward().__dict__.get("key_id"))  # a wrong key file gets no keys either
+    sealer.prepare(sorted(clear_view()))
 
     def change(ward: Ward, clear: dict[str, dict[str, Any]]) -> list[int]:
         sealer.check(ward.__dict__.get("key_id"))

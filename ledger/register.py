@@ -188,9 +188,9 @@ def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[
     excluded, forgotten}. New households' details are sealed (their keys made in one write).
     """
     reason = f"import {source}"
-    sealer = ledger.sealing()
-    declared = ledger.ward().recipients
-    sealer.prepare([row.code for row in rows if row.code not in declared])
+    sealer, ward = ledger.sealing(), ledger.ward()
+    sealer.check(ward.__dict__.get("key_id"))  # a wrong key file gets no keys either
+    sealer.prepare([row.code for row in rows if row.code not in ward.recipients])
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> list[int]:
         entries: list[int] = []

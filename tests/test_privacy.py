@@ -56,6 +56,9 @@ def test_a_wrong_key_writes_nothing_anywhere(ward, monkeypatch, tmp_path, ward_k
     one_line(ward.fails("recipient", "add", "H3", "--name", "Lê Văn C"), 2,
              "is not this ledger's key file")
     one_line(ward.fails("recipient", "list"), 2, "is not this ledger's key file")
+    listing = tmp_path / "list.csv"
+    listing.write_text("code,name,group,size,tier\nH5,Lê Văn E,Tổ 1,2,1\n", encoding="utf-8")
+    one_line(ward.fails("recipient", "import", listing), 2, "is not this ledger's key file")
     one_line(ward.fails("recipient", "forget", "H1", "--reason", "asked"), 2,
              "is not this ledger's key file")
     assert ward.snapshot() == before
