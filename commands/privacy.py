@@ -38,9 +38,10 @@ def sealer(required: bool = True):
     return from_environment(required=required)
 
 
-def revealed(register, required: bool = False):
-    """The register with its names opened by the ward's key; one line, exit 2, without it."""
-    return register.reveal(sealer(required=required))
+def revealed(register):
+    """The register with its names opened by the ward's key; one line, exit 2, without it
+    (when it holds sealed names)."""
+    return register.reveal(sealer(required=False))
 
 
 def init(file: KeyPath = None,
@@ -133,14 +134,15 @@ def forget(code: str,
     finally:
         ledger.close()
     refresh(o.address(db))
+    register = _register(db)
     if held:
         typer.echo(say("{code}: key destroyed; its name, phone and ID number can no longer be "
                        "read in this ledger or any copy of it", code=household))
-    elif household in _register(db).sealed:
+    elif household in register.sealed:
         typer.echo(say("warning: {path} holds no key for {code}; run this forget again with "
                        "the key file that does, to destroy it there", path=seal.keys.path,
                        code=household))
-    clear = _register(db).clear.get(household)
+    clear = register.clear.get(household)
     if clear and clear["name"]:
         typer.echo(say("warning: entry {entry} was recorded before encryption and still holds "
                        "its name in clear (see README, Privacy)", entry=clear["entry"]))
