@@ -13,7 +13,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-
 from commands.printing import find_chromium
 from tests.conftest import PG_URL
 
