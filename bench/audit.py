@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ledger.keyfile import KeyFile
+from ledger.details import Sealer
 from ledger.storage import Address, open_ledger, open_log
 from projections.audit_check import check, ward_events
 from projections.reconcile import reconcile
@@ -23,6 +25,7 @@ from projections.trace import donation, trace
 
 def build(path: Path, events: int) -> float:
     ledger = open_ledger(Address(path=path), create=True)
+    ledger.sealer = Sealer(KeyFile.create(path.with_suffix(".key")))  # names sealed
     day, actor = "2021-11-01", "bench"
     ledger.init("Bench", day, actor)
     ledger.add_item("RICE", "Gạo", "kg", 15_000, day, actor)

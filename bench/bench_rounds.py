@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from ledger.register import Row, import_rows  # noqa: E402
 from ledger.rounds import open_round  # noqa: E402
+from ledger.keyfile import KeyFile  # noqa: E402
+from ledger.details import Sealer  # noqa: E402
 from ledger.storage import Address, open_ledger, open_log  # noqa: E402
 from projections.rounds import Drive, plan  # noqa: E402
 
@@ -42,6 +44,7 @@ def build(path: Path, scale: int) -> None:
     """A ward of `scale` × 20,000 households with scarce stock and an open round R1."""
     rng = random.Random(scale)
     ledger = open_ledger(Address(path=path), create=True)
+    ledger.sealer = Sealer(KeyFile.create(path.with_suffix(".key")))  # names sealed
     try:
         ledger.init("Phường Bench", "2021-11-01", A)
         for code, (value, _) in ITEMS.items():

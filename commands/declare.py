@@ -65,12 +65,16 @@ def add_recipient(code: str, name: Name,
                   tier: Annotated[str, typer.Option(
                       "--tier", help="Priority 0 (most urgent) to 3.")] = "3",
                   phone: Annotated[Optional[str], typer.Option("--phone")] = None,
+                  id_number: Annotated[Optional[str], typer.Option(
+                      "--id-number", help="Citizen ID (CCCD); stored encrypted like the name.",
+                      show_default=False)] = None,
                   db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
-    """Declare a household or group leader who may receive (hộ nhận)."""
+    """Declare a household or group leader who may receive (hộ nhận); name, phone and ID
+    number are stored encrypted with the ward's key (AID_KEY_FILE)."""
     people = whole(size, "--size", maximum=MAX_QUANTITY)
     rank = whole(tier, "--tier", minimum=0)
     record(db, lambda ledger: ledger.add_recipient(code, name, group, people, rank, phone,
-                                                   o.on(on), o.actor(actor)))
+                                                   o.on(on), o.actor(actor), id_number))
 
 
 def define_bundle(code: str, name: Name, item: o.Items = None,

@@ -48,7 +48,9 @@ def demo(db: Annotated[Optional[Path], typer.Option(
     """Build a realistic drive in a fresh demo ledger and print its stock and cash."""
     path = db or DEFAULT_PATH
     _clear_previous_demo(path)
+    sealer = _demo_key(path)
     ledger = open_ledger(Address(path=path), create=True)
+    ledger.sealer = sealer
     try:
         build(ledger)
     finally:
@@ -63,6 +65,23 @@ def demo(db: Annotated[Optional[Path], typer.Option(
     cash(db=path)
     typer.echo("\n" + say("Try: aid history --db {path}   ·   aid bundle packable --db {path}",
                           path=path))
+
+
+def _demo_key(path: Path):
+    """The demo's households are sealed too: with AID_KEY_FILE's key, else with a key file
+    made next to the demo ledger (said so, with how to read the names)."""
+    from ledger.keyfile import KeyFile, from_environment
+    from ledger.pseudonym import district_key
+    from ledger.details import Sealer
+
+    configured = from_environment()
+    key_path = configured or path.with_name(path.stem + ".key")
+    if key_path.exists():
+        return Sealer(KeyFile.load(key_path), district_key())
+    keys = KeyFile.create(key_path)
+    typer.echo(say("made the demo's key file {key}: to see the names, export AID_KEY_FILE={key}",
+                   key=key_path))
+    return Sealer(keys, district_key())
 
 
 def _clear_previous_demo(path: Path) -> None:

@@ -17,7 +17,8 @@ from ledger.errors import LedgerError
 
 from . import language, options
 
-from . import actors, audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
+from . import (actors, audit, declare, demo, drive, importing, privacy, record, reports, rounds,
+               setup, shop)
 
 VERSION = "0.1.0"
 
@@ -165,6 +166,7 @@ actors.register(app)
 shop.register(app)
 rounds.register(app)
 drive.register(app)
+privacy.register(app)
 
 
 def main() -> None:

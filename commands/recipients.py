@@ -38,11 +38,20 @@ def register(app: typer.Typer) -> None:
     app.add_typer(tiers, name="tier")
 
 
-def households(db: Path | None):
-    """A function giving the register as it is in the ledger now (for write decisions)."""
+def households(db: Path | None, names: bool = False):
+    """A function giving the register as it is in the ledger now (for write decisions), with
+    forgotten households marked; with `names`, opened with the ward's key (imports compare
+    names; tiers and exclusions need no key)."""
+    from .privacy import revealed
     from .rounds import load_drive
 
-    return lambda: load_drive(db).register.households
+    def view():
+        drive = load_drive(db)
+        register = revealed(drive.register) if names else drive.register
+        return {code: {**home, "forgotten": register.forgotten.get(code)}
+                for code, home in register.households.items()}
+
+    return view
 
 
 def import_list(file: Annotated[Path, typer.Argument(
@@ -61,7 +70,8 @@ def import_list(file: Annotated[Path, typer.Argument(
     rows = parse_rows(read_rows(file, sheet), file.name)
     ledger = open_ledger(o.address(db))
     try:
-        entries = import_rows(ledger, rows, households(db), file.name, o.on(on), o.actor(actor))
+        entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),
+                              o.actor(actor))
     finally:
         ledger.close()
     refresh(o.address(db))
@@ -108,11 +118,13 @@ def list_households(group: Groups = None, tier: Tiers = None,
                         "--search", help="Part of a code or name; tone marks optional.")] = None,
                     fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                     db: o.Db = None) -> None:
-    """The register, in Vietnamese alphabetical order of name (danh sách hộ)."""
+    """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
+    opened with the ward's key (AID_KEY_FILE)."""
+    from .privacy import revealed
     from .rounds import load_drive
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
-    rows = load_drive(db).register.rows(group or [], ranks, search)
+    rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
                            ("label", N_("tier label")), ("excluded", N_("excluded"))],

@@ -45,13 +45,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tier": ("tier", "dien", "uu tien", "muc uu tien"),
     "excluded": ("excluded", "loai tru", "khong nhan"),
     "phone": ("phone", "dien thoai", "so dien thoai", "sdt"),
+    "id_number": ("id number", "id_number", "cccd", "so cccd", "cmnd", "so cmnd",
+                  "so dinh danh"),
 }
 # How a Vietnamese sheet usually heads each column (for messages and the README).
 VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo tâm", "location": "kho",
               "cash": "tiền", "items": "hàng", "note": "ghi chú", "recipient": "người nhận",
               "bundles": "phần quà", "slip": "số phiếu nhận", "code": "mã hộ", "name": "họ tên",
               "group": "tổ", "size": "số nhân khẩu", "tier": "diện", "excluded": "loại trừ",
-              "phone": "điện thoại"}
+              "phone": "điện thoại", "id_number": "số CCCD"}
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))

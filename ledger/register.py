@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BadInput, LedgerError, Refused
-from .inputs import MAX_NOTE, MAX_QUANTITY, code, text, whole
+from .inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import TIERS, Ward
 
 COLUMNS = ("code", "name", "group", "size", "tier")
+OPTIONAL = ("excluded", "phone", "id_number")
 YES = {"1", "yes", "y", "true", "x", "có", "co"}
 NO = {"", "0", "no", "n", "false", "không", "khong"}
 ATTEMPTS = 50
@@ -84,6 +85,8 @@ class Row:
     size: int
     tier: int
     excluded: bool
+    phone: str | None = None
+    id_number: str | None = None
 
 
 def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any], Any]) -> Any:
@@ -128,7 +131,7 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list
     errors: list[tuple[int, LedgerError]] = []
     seen: dict[str, int] = {}
     for line, values in table:
-        field = {key: values.get(key) or "" for key in (*COLUMNS, "excluded")}
+        field = {key: values.get(key) or "" for key in (*COLUMNS, *OPTIONAL)}
         if not any(v.strip() for v in field.values()):
             continue
         try:
@@ -172,21 +175,27 @@ def _row(line: int, field: dict[str, str]) -> Row:
         raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
     group = text(field["group"], N_("group")) if clean(field["group"] or "") else ""
     return Row(line, code(field["code"], N_("recipient code")), name, group,
-               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier, flag in YES)
+               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier, flag in YES,
+               optional(field["phone"] or None, N_("phone")),
+               optional(field["id_number"] or None, N_("ID number")))
 
 
 def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
                 source: str, on: str, actor: str) -> list[int]:
     """Record what the file changes in one atomic write; [] when the register already matches.
 
-    `view()` returns the register: code -> {name, group, size, tier, excluded}.
+    `view()` returns the register with names opened: code -> {name, group, size, tier,
+    excluded, forgotten}. New households' details are sealed (their keys made in one write).
     """
     reason = f"import {source}"
+    sealer, ward = ledger.details_sealer(), ledger.ward()
+    sealer.check(ward.__dict__.get("key_id"))  # a wrong key file gets no keys either
+    sealer.prepare([row.code for row in rows if row.code not in ward.recipients])
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> list[int]:
         entries: list[int] = []
         for row in rows:
-            entries += _import_row(ward, row, register.get(row.code), reason, on, actor)
+            entries += _import_row(ward, row, register.get(row.code), reason, on, actor, sealer)
         if not entries:
             raise _Unchanged
         return entries
@@ -202,13 +211,19 @@ class _Unchanged(LedgerError):
 
 
 def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str, on: str,
-                actor: str) -> list[int]:
+                actor: str, sealer: Any) -> list[int]:
     entries = []
     if known is None:
         entries.append(ward.declare_recipient(row.code, row.name, row.group, row.size, row.tier,
-                                              None, on, actor))
+                                              row.phone, on, actor, sealer=sealer,
+                                              id_number=row.id_number))
         known = {"name": row.name, "group": row.group, "size": row.size, "tier": row.tier,
                  "excluded": False}
+    if known.get("forgotten"):
+        raise Refused("{reason} line {line}: {code} was forgotten on request (entry {entry}); "
+                      "take it off the file or give the household a new code; nothing was "
+                      "imported", reason=reason, line=row.line, code=row.code,
+                      entry=known["forgotten"])
     if known["name"] != row.name:
         raise Refused("{reason} line {line}: {code} is registered as '{name}', the file says "
                       "'{given}'; a code names one household for good: fix the file or give the "

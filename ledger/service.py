@@ -108,10 +108,25 @@ class Ledger(Application):
             code(donor, N_("donor code")), text(name, "--name"), anonymous, on, _actor(actor)))
 
     def add_recipient(self, recipient: str, name: str, group: str, size: int, tier: int,
-                      phone: str | None, on: str, actor: str) -> int:
+                      phone: str | None, on: str, actor: str,
+                      id_number: str | None = None) -> int:
+        """Declare a household, its name, phone and ID number sealed under its own key."""
+        sealer = self.details_sealer()
         return self.write(lambda w: w.declare_recipient(
             code(recipient, N_("recipient code")), text(name, "--name"), _group(group), size, tier,
-            optional(phone, "--phone"), on, _actor(actor)))
+            optional(phone, "--phone"), on, _actor(actor), sealer=sealer,
+            id_number=optional(id_number, "--id-number")))
+
+    sealer: Any = None  # set by whoever composes the ledger with a key (aid demo); else the env
+
+    def details_sealer(self) -> Any:
+        """The sealer for households' details (ledger/details.py): the one given, else the key
+        file in AID_KEY_FILE; refuses when there is none."""
+        if self.sealer is None:
+            from .details import from_environment
+
+            self.sealer = from_environment(required=True)
+        return self.sealer
 
     def define_bundle(self, bundle: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:

@@ -87,15 +87,21 @@ class Ward(Aggregate):
             ward.donors[self.code] = self.anonymous
 
     class RecipientDeclared(Declared):
-        """The only event that holds a recipient's name and phone."""
+        """The only event that holds a recipient's name and phone: sealed (`sealed`, see
+        ledger/details.py; `name` empty, `phone` None), or in clear in ledgers recorded
+        before encryption. `id_pseudonym` is the district pseudonym of the ID number, if any."""
 
         group: str
         size: int
         tier: int
         phone: str | None
+        sealed: dict[str, str] | None = None
+        id_pseudonym: str | None = None
 
         def apply(self, ward: Ward) -> None:
             ward.recipients[self.code] = 1
+            if getattr(self, "sealed", None):
+                ward.__dict__["key_id"] = self.sealed["key"]
 
     class BundleDefined(Declared):
         recipe: dict[str, int]
@@ -187,14 +193,24 @@ class Ward(Aggregate):
                           anonymous=anonymous)
 
     def declare_recipient(self, code: str, name: str, group: str, size: int, tier: int,
-                          phone: str | None, on: str, actor: str) -> int:
+                          phone: str | None, on: str, actor: str, *, sealer: Any = None,
+                          id_number: str | None = None) -> int:
+        """Declare a household; with a `sealer` (ledger/details.py) its name, phone and ID
+        number are recorded only sealed under its own key, bound to its code and entry."""
         self._unused(code, self.recipients, "recipient")
         if size < 1:
             raise BadInput("household size must be at least 1, not {size}", size=size)
         if tier not in TIERS:
             raise BadInput("tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}", tier=tier)
-        return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
-                          group=group, size=size, tier=tier, phone=phone)
+        if sealer is None:  # ledgers and tools from before encryption
+            return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
+                              group=group, size=size, tier=tier, phone=phone)
+        sealer.check(self.__dict__.get("key_id"))
+        details = {"name": name, "phone": phone, "id_number": id_number}
+        return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name="",
+                          group=group, size=size, tier=tier, phone=None,
+                          sealed=sealer.seal(code, self.version + 1, details),
+                          id_pseudonym=sealer.pseudonym(id_number))
 
     def define_bundle(self, code: str, name: str, recipe: dict[str, int], cash: int,
                       on: str, actor: str) -> int:

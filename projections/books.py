@@ -41,6 +41,9 @@ KINDS = {
     "RoundOpened": "round open",
     "RoundClosed": "round close",
     "TimezoneSet": "timezone",  # ledger/zones.py: the ward's clock for printed times
+    "RecipientSealed": "seal",  # ledger/privacy.py: households' details
+    "DetailsEncrypted": "encrypt",
+    "RecipientForgotten": "forget",
 }
 
 

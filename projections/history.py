@@ -93,6 +93,10 @@ _DETAILS = {
     "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
                           "policy"),
     "round close": _fields("{round}", "round"),
+    "seal": _fields(N_("{code}: details sealed"), "code"),
+    "encrypt": _fields(N_("{households} households' details sealed in entries {first}-{last}"),
+                       "households", "first", "last"),
+    "forget": _fields(N_("{code} forgotten: {reason}"), "code", "reason"),
 }
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 

@@ -64,7 +64,7 @@ class Drive:
         drive = cls()
         for record in records:
             drive.books.apply(record.name, record.data)
-            drive.register.apply(record.name, record.data)
+            drive.register.apply(record.name, record.data, record.version)
             drive.log.apply(record)
         return drive
 

@@ -45,6 +45,31 @@ def _english(monkeypatch):
     monkeypatch.setenv("AID_LANG", "en")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_key(tmp_path_factory) -> Iterator[Path]:
+    """Households are sealed with a ward key (AID_KEY_FILE), as a treasurer's are: one for the
+    session, set before any fixture builds a ledger (module-scoped demos too)."""
+    from ledger.keyfile import KeyFile
+
+    path = tmp_path_factory.mktemp("session-key") / "ward.key"
+    KeyFile.create(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AID_KEY_FILE", str(path))
+        patch.delenv("AID_DISTRICT_KEY_FILE", raising=False)
+        yield path
+
+
+@pytest.fixture
+def ward_key(monkeypatch, tmp_path_factory) -> Path:
+    """A fresh ward key of this test's own (tests that forget households or compare keys)."""
+    from ledger.keyfile import KeyFile
+
+    path = tmp_path_factory.mktemp("key") / "ward.key"
+    KeyFile.create(path)
+    monkeypatch.setenv("AID_KEY_FILE", str(path))
+    return path
+
+
 @dataclass
 class Result:
     code: int

@@ -46,7 +46,7 @@ def test_import_declares_and_excludes_in_one_step(ward, tmp_path):
     rows = register(ward)
     assert rows["H13"]["excluded"] is True and rows["H12"]["excluded"] is False
     assert rows["H10"] == {"code": "H10", "name": "Nguyễn Văn An", "group": "Tổ 1", "size": 4,
-                           "tier": 0, "excluded": False,
+                           "tier": 0, "excluded": False, "forgotten": False,
                            "label": "F0/F1 quarantined, elderly alone, disabled"}
 
 
