@@ -32,8 +32,9 @@ def register(app: typer.Typer) -> None:
     recipients.register(app)
     rounds = typer.Typer(help="Distribution rounds: share scarce stock fairly (đợt phát quà).",
                          no_args_is_help=True)
-    for name, command in (("open", open_round), ("plan", plan), ("sheet", sheet),
-                          ("apply", apply), ("status", status), ("close", close)):
+    for name, command in (("open", open_round), ("plan", plan), ("reserve", reserve),
+                          ("sheet", sheet), ("apply", apply), ("status", status),
+                          ("close", close)):
         rounds.command(name)(command)
     app.add_typer(rounds, name="round")
 
@@ -267,6 +268,38 @@ def apply(code: str,
             else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
     typer.echo(say(told, span=span, count=len(entries), round=applied.round,
                    plan=applied.digest[:12]))
+
+
+def reserve(code: str,
+            expected: Annotated[str, typer.Option(
+                "--plan", help="The plan hash you checked (from `aid round plan`).",
+                show_default=False)],
+            db: o.Db = None, actor: o.Actor = None,
+            on: Annotated[Optional[str], typer.Option(
+                "--on", help="Date the stock is held from (default: the round's date).",
+                show_default=False)] = None) -> None:
+    """Hold what the confirmed plan hands out: no other round, hand-out, transfer or pick-up
+    may take it until the round hands it out or is closed."""
+    from ledger.rounds import reserve_round
+    from ledger.storage import open_ledger
+    from projections.rounds import handouts
+
+    from .writing import refresh
+
+    day = o.on(on) if on else None
+
+    def planner():
+        drive, result = _plan(db, code)
+        return handouts(result, drive.round(result["round"])["bundles"])
+
+    ledger = open_ledger(o.address(db))
+    try:
+        plan, held = reserve_round(ledger, code, planner, expected, day, o.actor(actor))
+    finally:
+        ledger.close()
+    refresh(o.address(db))
+    typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
+                   goods=_goods(held) or "-", plan=plan.digest[:12]))
 
 
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,

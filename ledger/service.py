@@ -110,18 +110,19 @@ class Ledger(Application):
     # ---- facts --------------------------------------------------------------------------
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
-               receipt: str | None, note: str | None, on: str, actor: str) -> int:
+               receipt: str | None, note: str | None, on: str, actor: str,
+               expires: str | None = None) -> int:
         receipt = clean(receipt) if receipt else None
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            clean(note) if note else None, on, clean(actor)), claims)
+            clean(note) if note else None, on, clean(actor), expires), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str) -> int:
+            on: str, actor: str, expires: str | None = None) -> int:
         return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), clean(supplier) if supplier else None,
-            on, clean(actor)))
+            on, clean(actor), expires))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.pack(code(bundle), count, code(location), on, clean(actor)))
@@ -131,20 +132,22 @@ class Ledger(Application):
                                                clean(actor)))
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
-             goods: dict[str, int], cash: int, on: str, actor: str) -> int:
+             goods: dict[str, int], cash: int, on: str, actor: str, lot: str | None = None,
+             expired_reason: str | None = None) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            clean(actor)))
+            clean(actor), lot=lot, expired_reason=_reason(expired_reason)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
-                 actor: str) -> int:
+                 actor: str, lot: str | None = None, expired_reason: str | None = None) -> int:
         return self.write(lambda w: w.transfer(
-            code(source), code(target), _codes(goods), on, clean(actor)))
+            code(source), code(target), _codes(goods), on, clean(actor), lot,
+            _reason(expired_reason)))
 
     def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
-               actor: str) -> int:
+               actor: str, lot: str | None = None) -> int:
         return self.write(lambda w: w.adjust(
-            code(location), _codes(changes), clean(reason), on, clean(actor)))
+            code(location), _codes(changes), clean(reason), on, clean(actor), lot))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
@@ -255,6 +258,16 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
         cursor.execute(f"SELECT originator_id FROM {table} WHERE originator_version = 1 "
                        f"AND originator_id IN ({marks})", [i.hex for i in ids])
         return [UUID(row[0]) for row in cursor.fetchall()]
+
+
+def _reason(text: str | None) -> str | None:
+    """The reason given with --allow-expired: required, and never empty."""
+    if text is None:
+        return None
+    if not clean(text):
+        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
+                       "handed out")
+    return clean(text)
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:

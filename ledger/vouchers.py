@@ -149,15 +149,21 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
     return ledger.write(change)
 
 
-def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str) -> Receipt:
-    """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing."""
+def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str,
+           expired_reason: str | None = None) -> Receipt:
+    """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing.
+    Goods leave the shop's earliest-expiring lot first; expired lots only with a reason."""
     typed, wanted = vouchercode.parse(voucher), _codes(goods)
+    if expired_reason is not None and not clean(expired_reason):
+        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
+                       "handed out")
 
     def change(ward: Ward) -> Receipt:
         values = ward.__dict__.get("values", {})
         if any(item in ward.items and item not in values for item in wanted):
             values = _declared_values(ledger)  # a snapshot older than the values map
-        return pick_up(ward, typed, wanted, on, clean(actor), values)
+        return pick_up(ward, typed, wanted, on, clean(actor), values,
+                       clean(expired_reason) if expired_reason else None)
 
     return ledger.write(change)
 
@@ -201,7 +207,7 @@ def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
 
 
 def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str,
-            values: dict[str, int | None]) -> Receipt:
+            values: dict[str, int | None], expired_reason: str | None = None) -> Receipt:
     """Check every limit of the voucher, then record the goods leaving the shop."""
     card = _known(ward, voucher)
     _usable(card, on)
@@ -221,8 +227,10 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
                       "đồng: take less", voucher=voucher, left=left, value=value)
     _spaced(voucher, card, on, ward.reversed)
     moves = [[card["shop"], item, -qty] for item, qty in goods.items()]
-    entry = ward.fact(PickedUp, on, actor, moves, {}, voucher=voucher,
-                      recipient=card["recipient"], shop=card["shop"], value=value)
+    lots = ward.lots_out(card["shop"], goods, on, moves, expired_reason=expired_reason)
+    entry = ward.fact(PickedUp, on, actor, moves, {}, lots=lots, expired_reason=expired_reason,
+                      voucher=voucher, recipient=card["recipient"], shop=card["shop"],
+                      value=value)
     return Receipt(entry, voucher, value, left - value)
 
 

@@ -187,8 +187,13 @@ def _tie_order(round_code: str, people: dict[str, dict[str, Any]],
 
 
 def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
-    """Units at the round's location that can leave on its date without overdrawing later."""
+    """Units at the round's location that can leave on its date without overdrawing later,
+    less what other rounds hold reserved: two rounds never promise the same unit."""
     book = drive.books.state["bins"].get(rules["location"], {}).get(item, {})
+    held = drive.books.state["reserved"].get(rules["location"], {}).get(item, {})
+    for name, reserved in held.items():
+        if name != rules["round"]:
+            book = daybook.difference(book, reserved)
     return max(daybook.lowest_from(book, rules["on"]), 0)
 
 
