@@ -48,7 +48,7 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
         emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
              empty=N_("no stock"), output=output)
         return
-    rows = books.stock(at=at, as_of=o.as_of(as_of))
+    rows = books.planned(at=at, as_of=o.as_of(as_of))
     emit(rows if fmt.value != "table" or output else _marked(rows), fmt.value,
          _stock_columns(rows, fmt.value, output), empty=N_("no stock"), output=output)
 

@@ -53,7 +53,8 @@ def _on_line(line: int, error: LedgerError) -> LedgerError:
 
 
 def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
-    """Rows with columns receipt, date, donor, location, cash, items, note."""
+    """Rows with columns receipt, date, donor, location, cash, items, note, and optionally
+    expires (the goods' lot)."""
 
     def parse(line: int, row: dict[str, str]) -> Row:
         receipt = clean(_required(row, "receipt"))
@@ -62,8 +63,9 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         cash = whole(row.get("cash") or 0, "cash", minimum=0)
         goods = _items(row.get("items"))
         note = clean(row.get("note") or "") or None
+        expires = parse_date(row["expires"]) if (row.get("expires") or "").strip() else None
         return Row(line, receipt_key(receipt), lambda w: w.donate(
-            donor, location, cash, goods, receipt, note, on, actor))
+            donor, location, cash, goods, receipt, note, on, actor, expires))
 
     return _parse_all(rows, parse)
 

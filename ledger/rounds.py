@@ -162,30 +162,33 @@ def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], exp
     name = code(round_code, N_("round code"))
     if not expected or len(expected.strip()) < 8:
         raise BadInput("--plan needs at least the first 8 characters of the plan hash")
+    return write_seen(ledger, planner, lambda ward, plan: Written(
+        (plan, reserve(ward, name, plan, expected, on, clean(actor)))))
 
-    def change(ward: Ward, plan: Plan) -> tuple[Plan, dict[str, int]]:
-        state = _open(ward, name)
-        _same_plan(name, plan, expected)
-        # A reservation moved to a fresh plan keeps its first date, so hand-outs since
-        # then never consumed more than was held on their day.
-        day = state.get("reserved_on") or on or state["on"]
-        if day < state["on"]:
-            raise BadInput("a reservation of round {name} cannot be dated before it opened "
-                           "({on})", name=name, on=state["on"])
-        wanted = plan.totals()
-        held = state.get("reserved", {})
-        delta = [[name, state["location"], item, wanted.get(item, 0) - held.get(item, 0)]
-                 for item in sorted({*wanted, *held})
-                 if wanted.get(item, 0) != held.get(item, 0)]
-        if not delta:
-            raise Refused("round {name} already holds what plan {plan} hands out",
-                          name=name, plan=plan.digest[:12])
-        ward.check_free(day, [], delta)
-        ward.emit(RoundReserved, on=day, actor=clean(actor), round=name, plan=plan.digest,
-                  reserved=delta)
-        return plan, wanted
 
-    return write_seen(ledger, planner, lambda ward, plan: Written(change(ward, plan)))
+def reserve(ward: Ward, name: str, plan: Plan, expected: str, on: str | None,
+            actor: str) -> dict[str, int]:
+    """Record the reservation of `plan` (whose hash starts with `expected`) on the ward;
+    returns what the round now holds. Refused if free stock does not cover it."""
+    state = _open(ward, name)
+    _same_plan(name, plan, expected)
+    # A reservation moved to a fresh plan keeps its first date, so hand-outs since then
+    # never consumed more than was held on their day.
+    day = state.get("reserved_on") or on or state["on"]
+    if day < state["on"]:
+        raise BadInput("a reservation of round {name} cannot be dated before it opened "
+                       "({on})", name=name, on=state["on"])
+    wanted = plan.totals()
+    held = state.get("reserved", {})
+    delta = [[name, state["location"], item, wanted.get(item, 0) - held.get(item, 0)]
+             for item in sorted({*wanted, *held}) if wanted.get(item, 0) != held.get(item, 0)]
+    if not delta:
+        raise Refused("round {name} already holds what plan {plan} hands out",
+                      name=name, plan=plan.digest[:12])
+    ward.check_free(day, [], delta)
+    ward.emit(RoundReserved, on=day, actor=actor, round=name, plan=plan.digest,
+              reserved=delta)
+    return wanted
 
 
 def _same_plan(name: str, plan: Plan, expected: str) -> None:

@@ -135,10 +135,14 @@ class Books:
         return found["min"]
 
     def stock(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
-        """Stock per location and item (bundles under their code), sorted by both: on hand
-        (`quantity`), reserved for open rounds, free, and the low-stock minimum if any (`low`
-        when free stock is below it). Items with nothing on hand show only if a minimum asks
-        for them."""
+        """Non-zero stock per location and item (bundles under their code), sorted by both."""
+        return [{key: row[key] for key in ("location", "item", "name", "unit", "quantity")}
+                for row in self.planned(at, as_of) if row["quantity"]]
+
+    def planned(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+        """Stock per location and item as `stock` has it, plus what is reserved for open
+        rounds, what is free, and the low-stock minimum if any (`low` when free stock is below
+        it). Items with nothing on hand show only if a minimum asks for them."""
         rows = []
         places = set(self.state["bins"]) | set(self.state["thresholds"])
         for location in sorted(places):

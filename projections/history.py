@@ -92,6 +92,11 @@ _DETAILS = {
     "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
                           "policy"),
     "round close": _fields("{round}", "round"),
+    "round reserve": lambda data: Phrase(
+        N_("{round} holds {change} (plan {plan})"), round=data["round"], plan=data["plan"][:12],
+        change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])),
+    "threshold": _fields(N_("{item} at {location}: minimum {minimum}"), "item", "location",
+                         "minimum"),
 }
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 

@@ -41,7 +41,7 @@ def alerts(books: Books, on: str, stale_days: int = STALE_COUNT_DAYS,
     expiring within `within` days, or expired and still held) and `stale` (a location holding
     stock not counted for more than `stale_days` days)."""
     found = []
-    for row in books.stock(as_of=on):
+    for row in books.planned(as_of=on):
         if row["low"]:
             found.append(_alert("low", row["location"], row["item"], Phrase(
                 N_("{free} {unit} free, minimum {minimum}"), free=row["free"], unit=row["unit"],
