@@ -138,19 +138,19 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
 
 def close_round(ledger: Any, round_code: str, on: str, actor: str) -> int:
     name = code(round_code, N_("round code"))
+    return ledger.write(lambda ward: close(ward, name, on, clean(actor)))
 
-    def change(ward: Ward) -> int:
-        state = _open(ward, name)
-        if state.get("reserved") and on < state["reserved_on"]:
-            raise BadInput("round {name} holds stock reserved on {reserved_on}: close it on that "
-                           "day or later, not {on}", name=name, reserved_on=state["reserved_on"],
-                           on=on)
-        release = [[name, state["location"], item, -qty]
-                   for item, qty in sorted(state.get("reserved", {}).items())]
-        return ward.emit(RoundClosed, on=on, actor=clean(actor), round=name,
-                         reserved=release or None)
 
-    return ledger.write(change)
+def close(ward: Ward, name: str, on: str, actor: str) -> int:
+    """Record the round's close, releasing what it still holds reserved."""
+    state = _open(ward, name)
+    if state.get("reserved") and on < state["reserved_on"]:
+        raise BadInput("round {name} holds stock reserved on {reserved_on}: close it on that "
+                       "day or later, not {on}", name=name, reserved_on=state["reserved_on"],
+                       on=on)
+    release = [[name, state["location"], item, -qty]
+               for item, qty in sorted(state.get("reserved", {}).items())]
+    return ward.emit(RoundClosed, on=on, actor=actor, round=name, reserved=release or None)
 
 
 def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], expected: str,

@@ -451,13 +451,14 @@ class Ward(Aggregate):
         """Refuse a fact that would take stock reserved for an open round (free stock, on hand
         less reserved, never goes negative); naming the rounds that hold it."""
         free = _net(moves)
-        for _, location, item, delta in reserved:
+        reserved_moves = [[location, item, delta] for _, location, item, delta in reserved]
+        for location, item, delta in reserved_moves:
             free[(location, item)] = free.get((location, item), 0) - delta
         for (location, item), delta in free.items():
             key = bin_key(location, item)
-            held = self.reserved_books().get(key)
-            if delta >= 0 or not held:
-                continue
+            held = self.reserved_books().get(key, {})
+            if delta >= 0 or (not held and (location, item) not in _net(reserved_moves)):
+                continue  # nothing reserved here: the bin's own check said it all
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
             if left + delta < 0:
                 raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
