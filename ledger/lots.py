@@ -62,8 +62,8 @@ def take(location: str, item: str, quantity: int, on: str, bin_book: daybook.Day
                       item=item, location=location, lot=passed[0], on=on)
     if left:
         raise Refused("not enough {item} at {location} in lot {lot}: {held} available on {on} "
-                      "and after, {quantity} needed", item=item, location=location,
-                      lot=lot or "-", held=quantity - left, on=on, quantity=quantity)
+                      "and after, {delta} needed", item=item, location=location,
+                      lot=lot or "-", held=quantity - left, on=on, delta=quantity)
     return taken
 
 

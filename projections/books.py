@@ -130,8 +130,8 @@ class Books:
     def minimum(self, location: str, item: str, as_of: str | None = None) -> int | None:
         """The low-stock threshold of an item at a location, if one was set by `as_of`."""
         found = self.state["thresholds"].get(location, {}).get(item)
-        if found is None or (as_of is not None and found["on"] > as_of):
-            return None
+        if found is None or not found["min"] or (as_of is not None and found["on"] > as_of):
+            return None  # none set by then, or cleared with 0
         return found["min"]
 
     def stock(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
