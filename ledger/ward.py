@@ -454,10 +454,11 @@ class Ward(Aggregate):
         reserved_moves = [[location, item, delta] for _, location, item, delta in reserved]
         for location, item, delta in reserved_moves:
             free[(location, item)] = free.get((location, item), 0) - delta
+        reserving = _net(reserved_moves)
         for (location, item), delta in free.items():
             key = bin_key(location, item)
             held = self.reserved_books().get(key, {})
-            if delta >= 0 or (not held and (location, item) not in _net(reserved_moves)):
+            if delta >= 0 or (not held and (location, item) not in reserving):
                 continue  # nothing reserved here: the bin's own check said it all
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
             if left + delta < 0:
