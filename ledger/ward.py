@@ -258,7 +258,7 @@ class Ward(Aggregate):
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
         return self.fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
-                         bundle=bundle, count=count, location=location)
+                          bundle=bundle, count=count, location=location)
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
@@ -461,12 +461,17 @@ class Ward(Aggregate):
             if delta >= 0 or (not held and (location, item) not in reserving):
                 continue  # nothing reserved here: the bin's own check said it all
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
+            unit = self.items.get(item, "bundles")
+            if left + delta < 0 and not daybook.balance(held):
+                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
+                              "and after, {needed} needed", item=item, location=location,
+                              free=max(left, 0), unit=unit, on=on, needed=-delta)
             if left + delta < 0:
                 raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
                               "and after, {needed} needed; {reserved} {unit} are reserved for "
                               "round {rounds}: hand them out in that round, or close it to "
                               "release them", item=item, location=location, free=max(left, 0),
-                              unit=self.items.get(item, "bundles"), on=on, needed=-delta,
+                              unit=unit, on=on, needed=-delta,
                               reserved=daybook.balance(held), rounds=self.holders(location, item))
 
     def holders(self, location: str, item: str) -> str:
@@ -484,8 +489,8 @@ class Ward(Aggregate):
         return self.__dict__.setdefault("reserved", {})
 
     def lots_out(self, location: str, goods: dict[str, int], on: str, moves: list[list[Any]],
-                  lot: str | None = None, expired_reason: str | None = None,
-                  expired_ok: bool = False) -> list[list[Any]]:
+                 lot: str | None = None, expired_reason: str | None = None,
+                 expired_ok: bool = False) -> list[list[Any]]:
         """The dated lots that items leaving `location` come from (FEFO, or the named lot).
 
         Bins are checked first, so a plain shortage is refused with the usual words."""

@@ -324,15 +324,18 @@ class Checker:
         for expires, lot in sorted(dated.items()):
             self._never_negative(lot, Phrase(N_("{item} at {location}, lot {lot}"), item=item,
                                              location=location, lot=expires))
-        self._never_negative(lots.undated(book, dated), Phrase(
-            N_("undated {item} at {location}"), item=item, location=location))
+        if dated:  # without dated lots the undated lot is the bin, checked already
+            self._never_negative(lots.undated(book, dated), Phrase(
+                N_("undated {item} at {location}"), item=item, location=location))
+        held = state["reserved"].get(location, {}).get(item, {})
         free = book
-        for reserved in state["reserved"].get(location, {}).get(item, {}).values():
+        for reserved in held.values():
             self._never_negative(reserved, Phrase(N_("{item} reserved at {location}"),
                                                   item=item, location=location))
             free = daybook.difference(free, reserved)
-        self._never_negative(free, Phrase(N_("free {item} at {location}"), item=item,
-                                          location=location))
+        if held:
+            self._never_negative(free, Phrase(N_("free {item} at {location}"), item=item,
+                                              location=location))
 
     def _never_negative(self, book: daybook.DayBook, what: Phrase) -> None:
         running, first, lowest = 0, None, 0
