@@ -120,8 +120,7 @@ class Books:
     def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
         return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)
 
-    def reserved(self, location: str, item: str, as_of: str | None = None,
-                 rounds: dict[str, Any] | None = None) -> dict[str, int]:
+    def reserved(self, location: str, item: str, as_of: str | None = None) -> dict[str, int]:
         """Units reserved per round (those with any), as of a date."""
         held = self.state["reserved"].get(location, {}).get(item, {})
         found = {name: daybook.balance(book, as_of) for name, book in sorted(held.items())}
