@@ -244,12 +244,25 @@ def apply(code: str,
               "--on", help="Date handed out (default: the round's date).")] = None) -> None:
     """Record the plan's hand-outs, one per household, in one atomic step."""
     from ledger.rounds import apply_plan
+
+    day = o.on(on) if on else None
+    applied, entries = _write_plan(db, code, lambda ledger, planner: apply_plan(
+        ledger, code, planner, only or [], skip or [], day, o.actor(actor), expected))
+    span = entry_span(entries)
+    told = (N_("recorded {span}: {count} hand-outs of round {round} (plan {plan})")
+            if len(entries) > 1
+            else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
+    typer.echo(say(told, span=span, count=len(entries), round=applied.round,
+                   plan=applied.digest[:12]))
+
+
+def _write_plan(db: Path | None, code: str, write: Any) -> Any:
+    """Run `write(ledger, planner)`, where `planner` recomputes the round's plan from the
+    ledger as it is when saving, then bring the read models up to date."""
     from ledger.storage import open_ledger
     from projections.rounds import handouts
 
     from .writing import refresh
-
-    day = o.on(on) if on else None
 
     def planner():
         drive, result = _plan(db, code)
@@ -257,17 +270,11 @@ def apply(code: str,
 
     ledger = open_ledger(o.address(db))
     try:
-        applied, entries = apply_plan(ledger, code, planner, only or [], skip or [], day,
-                                      o.actor(actor), expected)
+        result = write(ledger, planner)
     finally:
         ledger.close()
     refresh(o.address(db))
-    span = entry_span(entries)
-    told = (N_("recorded {span}: {count} hand-outs of round {round} (plan {plan})")
-            if len(entries) > 1
-            else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
-    typer.echo(say(told, span=span, count=len(entries), round=applied.round,
-                   plan=applied.digest[:12]))
+    return result
 
 
 def reserve(code: str,
@@ -281,23 +288,10 @@ def reserve(code: str,
     """Hold what the confirmed plan hands out: no other round, hand-out, transfer or pick-up
     may take it until the round hands it out or is closed."""
     from ledger.rounds import reserve_round
-    from ledger.storage import open_ledger
-    from projections.rounds import handouts
-
-    from .writing import refresh
 
     day = o.on(on) if on else None
-
-    def planner():
-        drive, result = _plan(db, code)
-        return handouts(result, drive.round(result["round"])["bundles"])
-
-    ledger = open_ledger(o.address(db))
-    try:
-        plan, held = reserve_round(ledger, code, planner, expected, day, o.actor(actor))
-    finally:
-        ledger.close()
-    refresh(o.address(db))
+    plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
+        ledger, code, planner, expected, day, o.actor(actor)))
     typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
                    goods=_goods(held) or "-", plan=plan.digest[:12]))
 
