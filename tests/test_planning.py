@@ -52,6 +52,9 @@ def test_two_open_rounds_never_promise_the_same_unit(scarce):
     scarce("round", "reserve", "B", "--plan", b["plan"])
     row = stock(scarce)[("KHO", "NOODLE")]
     assert (row["quantity"], row["reserved"], row["free"]) == (5, 5, 0)
+    table = scarce("stock").out.splitlines()  # a table shows the columns once something is held
+    assert table[0].split()[-2:] == ["reserved", "free"] and table[2].split()[-3:] == [
+        "case", "5", "0"]
     # both plans can be handed out in full, in either order
     scarce("round", "apply", "B", "--plan", b["plan"], "--on", "2021-11-11")
     scarce("round", "apply", "A", "--plan", a, "--on", "2021-11-12")
