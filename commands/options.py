@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ledger import lots
 from ledger.dates import parse_date
+from ledger.errors import BadInput
 from ledger.storage import Address, locate
 
 from .language import say
@@ -101,11 +103,6 @@ def lot(given: str | None) -> str | None:
 
 def expired_reason(allow: bool, reason: str | None) -> str | None:
     """The reason for handing out expired goods; --allow-expired and --reason go together."""
-    from ledger.errors import BadInput
-
-    if allow and not (reason or "").strip():
-        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
-                       "handed out")
     if reason is not None and not allow:
         raise BadInput("--reason goes with --allow-expired: add it to hand out expired goods")
-    return reason.strip() if allow and reason else None
+    return lots.expired_reason(reason or "") if allow else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import daybook
-from .errors import Refused
+from .errors import BadInput, Refused
+from .text import clean
 
 UNDATED = ""  # the key of the undated lot in reports and in a named --lot
 Lots = dict[str, daybook.DayBook]  # expiry date -> day book, for one bin
@@ -72,6 +73,12 @@ def take(location: str, item: str, quantity: int, on: str, bin_book: daybook.Day
     return taken
 
 
-def expired_taken(taken: list[list[Any]], on: str) -> list[str]:
-    """The expiry dates of the lots taken that were expired on `on`."""
-    return sorted({expires for _, _, expires, _ in taken if expires < on})
+
+def expired_reason(text: str | None) -> str | None:
+    """Why expired goods are knowingly handed out: None when they are not; never empty."""
+    if text is None:
+        return None
+    if not clean(text):
+        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
+                       "handed out")
+    return clean(text)

@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
 from .inputs import code
+from .lots import expired_reason
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import WARD_ID, Ward
@@ -133,16 +134,16 @@ class Ledger(Application):
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str, lot: str | None = None,
-             expired_reason: str | None = None) -> int:
+             why: str | None = None) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            clean(actor), lot=lot, expired_reason=_reason(expired_reason)))
+            clean(actor), lot=lot, expired_reason=expired_reason(why)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
-                 actor: str, lot: str | None = None, expired_reason: str | None = None) -> int:
+                 actor: str, lot: str | None = None, why: str | None = None) -> int:
         return self.write(lambda w: w.transfer(
             code(source), code(target), _codes(goods), on, clean(actor), lot,
-            _reason(expired_reason)))
+            expired_reason(why)))
 
     def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
                actor: str, lot: str | None = None) -> int:
@@ -258,16 +259,6 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
         cursor.execute(f"SELECT originator_id FROM {table} WHERE originator_version = 1 "
                        f"AND originator_id IN ({marks})", [i.hex for i in ids])
         return [UUID(row[0]) for row in cursor.fetchall()]
-
-
-def _reason(text: str | None) -> str | None:
-    """The reason given with --allow-expired: required, and never empty."""
-    if text is None:
-        return None
-    if not clean(text):
-        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
-                       "handed out")
-    return clean(text)
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:

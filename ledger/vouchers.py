@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from . import shopbook, vouchercode
+from . import lots, shopbook, vouchercode
 from .errors import BadInput, Refused
 from .inputs import code
 from .phrases import N_
@@ -153,17 +153,14 @@ def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str
            expired_reason: str | None = None) -> Receipt:
     """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing.
     Goods leave the shop's earliest-expiring lot first; expired lots only with a reason."""
-    typed, wanted = vouchercode.parse(voucher), _codes(goods)
-    if expired_reason is not None and not clean(expired_reason):
-        raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
-                       "handed out")
+    typed, wanted, why = vouchercode.parse(voucher), _codes(goods), lots.expired_reason(
+        expired_reason)
 
     def change(ward: Ward) -> Receipt:
         values = ward.__dict__.get("values", {})
         if any(item in ward.items and item not in values for item in wanted):
             values = _declared_values(ledger)  # a snapshot older than the values map
-        return pick_up(ward, typed, wanted, on, clean(actor), values,
-                       clean(expired_reason) if expired_reason else None)
+        return pick_up(ward, typed, wanted, on, clean(actor), values, why)
 
     return ledger.write(change)
 
@@ -227,8 +224,8 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
                       "đồng: take less", voucher=voucher, left=left, value=value)
     _spaced(voucher, card, on, ward.reversed)
     moves = [[card["shop"], item, -qty] for item, qty in goods.items()]
-    lots = ward.lots_out(card["shop"], goods, on, moves, expired_reason=expired_reason)
-    entry = ward.fact(PickedUp, on, actor, moves, {}, lots=lots, expired_reason=expired_reason,
+    taken = ward.lots_out(card["shop"], goods, on, moves, expired_reason=expired_reason)
+    entry = ward.fact(PickedUp, on, actor, moves, {}, lots=taken, expired_reason=expired_reason,
                       voucher=voucher, recipient=card["recipient"], shop=card["shop"],
                       value=value)
     return Receipt(entry, voucher, value, left - value)
