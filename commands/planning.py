@@ -9,10 +9,13 @@ import typer
 from ledger.inputs import whole
 
 from . import options as o
-from .language import N_
+from .language import N_, _
 from .render import emit
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
+
+
+KINDS = {"low": N_("low"), "expiring": N_("expiring"), "stale": N_("stale")}  # for people
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +69,9 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
 
     days = whole(stale_count_days, "--stale-count-days", minimum=0)
     found = find_alerts(load_books(db), o.on(as_of), days)
-    emit(found, fmt.value, [("kind", N_("kind")), ("location", N_("location")),
+    people = fmt.value == "table" or output is not None
+    emit([{**alert, "kind": _(KINDS[alert["kind"]])} for alert in found] if people else found,
+         fmt.value, [("kind", N_("kind")), ("location", N_("location")),
                             ("item", N_("item")), ("problem", N_("problem"))],
          empty=N_("no alerts"), output=output)
     return 1 if found else 0
