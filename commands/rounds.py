@@ -281,17 +281,13 @@ def reserve(code: str,
             expected: Annotated[str, typer.Option(
                 "--plan", help="The plan hash you checked (from `aid round plan`).",
                 show_default=False)],
-            db: o.Db = None, actor: o.Actor = None,
-            on: Annotated[Optional[str], typer.Option(
-                "--on", help="Date the stock is held from (default: the round's date).",
-                show_default=False)] = None) -> None:
-    """Hold what the confirmed plan hands out: no other round, hand-out, transfer or pick-up
-    may take it until the round hands it out or is closed."""
+            db: o.Db = None, actor: o.Actor = None) -> None:
+    """Hold what the confirmed plan hands out, from the round's date: no other round,
+    hand-out, transfer or pick-up may take it until the round hands it out or is closed."""
     from ledger.rounds import reserve_round
 
-    day = o.on(on) if on else None
     plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
-        ledger, code, planner, expected, day, o.actor(actor)))
+        ledger, code, planner, expected, o.actor(actor)))
     typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
                    goods=_goods(held) or "-", plan=plan.digest[:12]))
 

@@ -154,7 +154,7 @@ def close(ward: Ward, name: str, on: str, actor: str) -> int:
 
 
 def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], expected: str,
-                  on: str | None, actor: str) -> tuple[Plan, dict[str, int]]:
+                  actor: str) -> tuple[Plan, dict[str, int]]:
     """Hold what the round's confirmed plan still hands out, so no one else can take it.
 
     Reserving takes the plan's hash, as `apply` does: what is held is exactly what the
@@ -163,21 +163,19 @@ def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], exp
     if not expected or len(expected.strip()) < 8:
         raise BadInput("--plan needs at least the first 8 characters of the plan hash")
     return write_seen(ledger, planner, lambda ward, plan: Written(
-        (plan, reserve(ward, name, plan, expected, on, clean(actor)))))
+        (plan, reserve(ward, name, plan, expected, clean(actor)))))
 
 
-def reserve(ward: Ward, name: str, plan: Plan, expected: str, on: str | None,
-            actor: str) -> dict[str, int]:
+def reserve(ward: Ward, name: str, plan: Plan, expected: str, actor: str) -> dict[str, int]:
     """Record the reservation of `plan` (whose hash starts with `expected`) on the ward;
-    returns what the round now holds. Refused if free stock does not cover it."""
+    returns what the round now holds. Refused if free stock does not cover it.
+
+    The reservation is dated on the round's own date: its plan shares the stock available
+    from that date, and its hand-outs are never dated earlier, so each one consumes what
+    was held for it on its day."""
     state = _open(ward, name)
     _same_plan(name, plan, expected)
-    # A reservation moved to a fresh plan keeps its first date, so hand-outs since then
-    # never consumed more than was held on their day.
-    day = state.get("reserved_on") or on or state["on"]
-    if day < state["on"]:
-        raise BadInput("a reservation of round {name} cannot be dated before it opened "
-                       "({on})", name=name, on=state["on"])
+    day = state["on"]
     wanted = plan.totals()
     held = state.get("reserved", {})
     delta = [[name, state["location"], item, wanted.get(item, 0) - held.get(item, 0)]

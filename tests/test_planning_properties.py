@@ -59,7 +59,7 @@ def run(ward: Ward, operation: tuple, facts: list[Ward.Event]) -> None:
         ward.transfer("KHO", "SHOP", {"MI": n}, on, "t", expired_reason="test" if extra else None)
     elif kind == "reserve":
         plan = Plan(extra, f"{n:064x}", [Handout("H", {}, {"MI": n})])
-        reserve(ward, extra, plan, plan.digest[:8], on, "t")
+        reserve(ward, extra, plan, plan.digest[:8], "t")  # dated on the round's day
     elif kind == "close":
         close(ward, extra, on, "t")
     elif facts:
