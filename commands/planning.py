@@ -70,9 +70,9 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
     days = whole(stale_count_days, "--stale-count-days", minimum=0)
     found = find_alerts(load_books(db), o.on(as_of), days)
     people = fmt.value == "table" or output is not None
-    emit([{**alert, "kind": _(KINDS[alert["kind"]])} for alert in found] if people else found,
-         fmt.value, [("kind", N_("kind")), ("location", N_("location")),
-                            ("item", N_("item")), ("problem", N_("problem"))],
+    rows = [{**alert, "kind": _(KINDS[alert["kind"]])} for alert in found] if people else found
+    emit(rows, fmt.value, [("kind", N_("kind")), ("location", N_("location")),
+                           ("item", N_("item")), ("problem", N_("problem"))],
          empty=N_("no alerts"), output=output)
     return 1 if found else 0
 

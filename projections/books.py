@@ -79,9 +79,11 @@ class Books:
         for location, item, expires, delta in data.get("lots") or ():
             lots = self.state["lots"].setdefault(location, {}).setdefault(item, {})
             daybook.post(lots.setdefault(expires, {}), on, delta)
-        if "counted" in data:
-            counted = self.state["counted"]
-            counted[data["location"]] = max(counted.get(data["location"], on), on)
+        if "counted" in data:  # a stock count: the days each location was counted
+            days = self.state["counted"].setdefault(data["location"], [])
+            if on not in days:
+                days.append(on)
+                days.sort()
 
     def _declare(self, kind: str, data: dict[str, Any]) -> None:
         s = self.state

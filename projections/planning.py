@@ -24,15 +24,15 @@ def expiring(books: Books, on: str, within: int, at: str | None = None) -> list[
     return sorted(rows, key=lambda row: (row["location"], row["expires"], row["item"]))
 
 
-def last_counted(books: Books, location: str, on: str) -> str | None:
-    """The last count at `location` on or before `on`; never counted: the first day it held
-    stock, since that is how long its books have gone unchecked."""
-    counted = books.state["counted"].get(location)
-    if counted is not None and counted <= on:
-        return counted
+def last_counted(books: Books, location: str, on: str) -> tuple[str, bool] | None:
+    """(day, True) for the last count at `location` on or before `on`; never counted by
+    then: (the first day it held stock, False), since its books went unchecked from there."""
+    counted = [day for day in books.state["counted"].get(location, []) if day <= on]
+    if counted:
+        return counted[-1], True
     days = [day for book in books.state["bins"].get(location, {}).values() for day in book
             if day <= on]
-    return min(days) if days else None
+    return (min(days), False) if days else None
 
 
 def alerts(books: Books, on: str, stale_days: int = STALE_COUNT_DAYS,
@@ -51,20 +51,22 @@ def alerts(books: Books, on: str, stale_days: int = STALE_COUNT_DAYS,
                 N_("{quantity} {unit} expire on {expires}"))
         found.append(_alert("expiring", lot["location"], lot["item"], Phrase(
             said, quantity=lot["quantity"], unit=lot["unit"], expires=lot["expires"])))
+    return found + _stale(books, on, stale_days)
+
+
+def _stale(books: Books, on: str, stale_days: int) -> list[dict[str, Any]]:
+    """Locations holding stock whose last count is more than `stale_days` days old."""
+    found = []
     for location in sorted(books.state["locations"]):
-        if not any(row["location"] == location for row in books.stock(at=location, as_of=on)
-                   if row["quantity"]):
-            continue
-        since = last_counted(books, location, on)
+        since = last_counted(books, location, on) if books.stock(location, on) else None
         if since is None:
             continue
-        days = (date.fromisoformat(on) - date.fromisoformat(since)).days
+        day, counted = since
+        days = (date.fromisoformat(on) - date.fromisoformat(day)).days
         if days > stale_days:
-            counted = location in books.state["counted"] and since == books.state[
-                "counted"][location]
             said = (N_("last counted on {day}, {days} days ago") if counted else
                     N_("never counted; holds stock since {day}, {days} days ago"))
-            found.append(_alert("stale", location, None, Phrase(said, day=since, days=days)))
+            found.append(_alert("stale", location, None, Phrase(said, day=day, days=days)))
     return found
 
 
