@@ -9,6 +9,7 @@ import typer
 from ledger.inputs import MAX_QUANTITY, pairs, whole
 
 from . import options as o
+from . import planning
 from .writing import record
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
@@ -24,6 +25,8 @@ def register(app: typer.Typer) -> typer.Typer:
     ):
         group = typer.Typer(help=helptext, no_args_is_help=True)
         group.command("add")(add)
+        if noun == "item":
+            group.command("threshold")(planning.threshold)
         app.add_typer(group, name=noun)
     bundles = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
     bundles.command("define")(define_bundle)

@@ -17,6 +17,7 @@ from ledger.storage import Address, open_ledger, open_log
 
 from . import shop
 from .language import _, say
+from .planning import demo_planning
 from .rounds import demo_round
 from .writing import refresh
 
@@ -105,6 +106,7 @@ def build(ledger) -> None:
     build_drive(ledger)
     shop.build_demo(ledger, DEMO_ACTOR)  # vouchers and pick-ups at the 0 đồng shop
     demo_round(ledger, DEMO_ACTOR)  # round R1: scarce noodles and fish sauce by tier
+    demo_planning(ledger, DEMO_ACTOR)  # an expiring lot and a low-stock minimum
 
 
 def build_drive(ledger) -> None:

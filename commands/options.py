@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ledger import lots
 from ledger.dates import parse_date
+from ledger.errors import BadInput
 from ledger.inputs import text
 from ledger.storage import Address, locate
 
@@ -29,6 +31,17 @@ AsOf = Annotated[Optional[str], typer.Option(
     show_default=False)]
 Items = Annotated[Optional[list[str]], typer.Option(
     "--item", help="CODE=QTY, repeatable.", show_default=False)]
+Expires = Annotated[Optional[str], typer.Option(
+    "--expires", help="Last day the goods may be used (their lot), 31/12/2021; default: undated.",
+    show_default=False)]
+Lot = Annotated[Optional[str], typer.Option(
+    "--lot", help="Take from the lot expiring on this date ('undated' for undated goods) "
+                  "instead of the earliest-expiring first.", show_default=False)]
+AllowExpired = Annotated[bool, typer.Option(
+    "--allow-expired", help="Hand out goods past their expiry date (needs --reason).")]
+ExpiredReason = Annotated[Optional[str], typer.Option(
+    "--reason", help="Why expired goods are handed out (with --allow-expired).",
+    show_default=False)]
 
 
 class Format(str, Enum):
@@ -77,3 +90,21 @@ def on(given: str | None) -> str:
 def as_of(given: str | None) -> str | None:
     """None (every entry) when not given; `--as-of ''` is refused like any other bad date."""
     return parse_date(given) if given is not None else None
+
+
+def expires(given: str | None) -> str | None:
+    return parse_date(given) if given is not None else None
+
+
+def lot(given: str | None) -> str | None:
+    """A named lot: its expiry date, or 'undated' (the lot of goods recorded without one)."""
+    if given is None:
+        return None
+    return "" if given.strip().lower() in ("undated", "-") else parse_date(given)
+
+
+def expired_reason(allow: bool, reason: str | None) -> str | None:
+    """The reason for handing out expired goods; --allow-expired and --reason go together."""
+    if reason is not None and not allow:
+        raise BadInput("--reason goes with --allow-expired: add it to hand out expired goods")
+    return lots.expired_reason(reason or "") if allow else None

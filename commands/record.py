@@ -33,21 +33,24 @@ def donate(donor: str, into: Annotated[str, typer.Option("--into", help="Locatio
            receipt: Annotated[Optional[str], typer.Option(
                "--receipt", help="Receipt number (used once).")] = None,
            note: Annotated[Optional[str], typer.Option("--note")] = None,
+           expires: o.Expires = None,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record a donation of cash and/or goods (nhận ủng hộ)."""
-    money, goods = _cash(cash), pairs(item or [])
+    money, goods, until = _cash(cash), pairs(item or []), o.expires(expires)
     record(db, lambda ledger: ledger.donate(donor, into, money, goods, receipt, note,
-                                            o.on(on), o.actor(actor)))
+                                            o.on(on), o.actor(actor), until))
 
 
 def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
         cash: Annotated[str, typer.Option("--cash", help="Amount paid from the ward fund.")],
         item: Annotated[list[str], typer.Option("--item", help="CODE=QTY, repeatable.")],
         supplier: Annotated[Optional[str], typer.Option("--supplier")] = None,
+        expires: o.Expires = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record a purchase paid from the ward fund (mua hàng)."""
-    money, goods = whole(cash, "--cash"), pairs(item)
-    record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor)))
+    money, goods, until = whole(cash, "--cash"), pairs(item), o.expires(expires)
+    record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor),
+                                         until))
 
 
 def pack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
@@ -67,30 +70,39 @@ def unpack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", he
 def give(recipient: str, source: Annotated[str, typer.Option("--from", help="Location code.")],
          bundle: Annotated[Optional[list[str]], typer.Option(
              "--bundle", help="CODE=N bundles, repeatable.")] = None,
-         item: o.Items = None, cash: Cash = None,
+         item: o.Items = None, cash: Cash = None, lot: o.Lot = None,
+         allow_expired: o.AllowExpired = False, reason: o.ExpiredReason = None,
          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Hand bundles, items and/or cash to a recipient (trao quà)."""
     bundles, goods, money = pairs(bundle or [], "--bundle"), pairs(item or []), _cash(cash)
+    named, why = o.lot(lot), o.expired_reason(allow_expired, reason)
     record(db, lambda ledger: ledger.give(recipient, source, bundles, goods, money,
-                                          o.on(on), o.actor(actor)))
+                                          o.on(on), o.actor(actor), named, why))
 
 
 def transfer(source: Annotated[str, typer.Option("--from", help="Location code.")],
              target: Annotated[str, typer.Option("--to", help="Location code.")],
              item: Annotated[list[str], typer.Option("--item", help="CODE=QTY, repeatable.")],
+             lot: o.Lot = None, allow_expired: o.AllowExpired = False,
+             reason: o.ExpiredReason = None,
              db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
-    """Move goods or bundles between locations, e.g. to the 0 đồng shop (điều chuyển)."""
-    goods = pairs(item)
-    record(db, lambda ledger: ledger.transfer(source, target, goods, o.on(on), o.actor(actor)))
+    """Move goods or bundles between locations, e.g. to the 0 đồng shop (điều chuyển); their
+    lots and expiry dates go with them."""
+    goods, named, why = pairs(item), o.lot(lot), o.expired_reason(allow_expired, reason)
+    record(db, lambda ledger: ledger.transfer(source, target, goods, o.on(on), o.actor(actor),
+                                              named, why))
 
 
 def adjust(location: str,
            item: Annotated[list[str], typer.Option(
                "--item", help="CODE=QTY, negative to remove, repeatable.")],
-           reason: Reason, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
-    """Adjust stock with a reason: spoiled, lost, found (điều chỉnh)."""
-    changes = pairs(item, signed=True)
-    record(db, lambda ledger: ledger.adjust(location, changes, reason, o.on(on), o.actor(actor)))
+           reason: Reason, lot: o.Lot = None,
+           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Adjust stock with a reason: spoiled, lost, found, expired (điều chỉnh); removals take
+    the earliest-expiring lot first."""
+    changes, named = pairs(item, signed=True), o.lot(lot)
+    record(db, lambda ledger: ledger.adjust(location, changes, reason, o.on(on), o.actor(actor),
+                                            named))
 
 
 def count(location: str,

@@ -38,12 +38,46 @@ def load_books(db: Path | None) -> Books:
 
 
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-          output: o.Output = None, db: o.Db = None) -> None:
-    """What is left, per location and item; bundles appear under their code (tồn kho)."""
-    rows = load_books(db).stock(at=at, as_of=o.as_of(as_of))
-    emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),
-                           ("name", N_("name")), ("quantity", N_("quantity")),
-                           ("unit", N_("unit"))], empty=N_("no stock"), output=output)
+          output: o.Output = None, lots: Annotated[bool, typer.Option(
+              "--lots", help="One line per lot, with its expiry date.")] = False,
+          db: o.Db = None) -> None:
+    """What is left, per location and item: on hand, reserved for open rounds, free, and
+    below its minimum; bundles appear under their code (tồn kho)."""
+    books = load_books(db)
+    if lots:
+        emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
+             empty=N_("no stock"), output=output)
+        return
+    rows = books.planned(at=at, as_of=o.as_of(as_of))
+    emit(rows if fmt.value != "table" or output else _marked(rows), fmt.value,
+         _stock_columns(rows, fmt.value, output), empty=N_("no stock"), output=output)
+
+
+STOCK_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("name", N_("name")),
+                 ("quantity", N_("quantity")), ("unit", N_("unit"))]
+PLANNING_COLUMNS = [("reserved", N_("reserved")), ("free", N_("free")),
+                    ("minimum", N_("minimum")), ("low", N_("low"))]
+LOT_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("name", N_("name")),
+               ("expires", N_("expires")), ("quantity", N_("quantity")), ("unit", N_("unit"))]
+
+
+def _stock_columns(rows: list[dict], fmt: str, output: object) -> list[tuple[str, str]]:
+    """CSV and workbooks carry every column; a table adds reserved and free only when some
+    stock is reserved, and the low-stock mark only when some minimum is set."""
+    if fmt != "table" or output:
+        return STOCK_COLUMNS + PLANNING_COLUMNS
+    columns = list(STOCK_COLUMNS)
+    if any(row["reserved"] for row in rows):
+        columns += PLANNING_COLUMNS[:2]
+    if any(row["minimum"] is not None for row in rows):
+        columns += PLANNING_COLUMNS[3:]
+    return columns
+
+
+def _marked(rows: list[dict]) -> list[dict]:
+    """Rows for people: a low item says so, with its minimum."""
+    return [{**row, "low": say("below {minimum}", minimum=row["minimum"]) if row["low"]
+             else ""} for row in rows]
 
 
 def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.Output = None,

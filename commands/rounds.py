@@ -32,8 +32,9 @@ def register(app: typer.Typer) -> None:
     recipients.register(app)
     rounds = typer.Typer(help="Distribution rounds: share scarce stock fairly (đợt phát quà).",
                          no_args_is_help=True)
-    for name, command in (("open", open_round), ("plan", plan), ("sheet", sheet),
-                          ("apply", apply), ("status", status), ("close", close)):
+    for name, command in (("open", open_round), ("plan", plan), ("reserve", reserve),
+                          ("sheet", sheet), ("apply", apply), ("status", status),
+                          ("close", close)):
         rounds.command(name)(command)
     app.add_typer(rounds, name="round")
 
@@ -246,12 +247,25 @@ def apply(code: str,
               "--on", help="Date handed out (default: the round's date).")] = None) -> None:
     """Record the plan's hand-outs, one per household, in one atomic step."""
     from ledger.rounds import apply_plan
+
+    day = o.on(on) if on else None
+    applied, entries = _write_plan(db, code, lambda ledger, planner: apply_plan(
+        ledger, code, planner, only or [], skip or [], day, o.actor(actor), expected))
+    span = entry_span(entries)
+    told = (N_("recorded {span}: {count} hand-outs of round {round} (plan {plan})")
+            if len(entries) > 1
+            else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
+    typer.echo(say(told, span=span, count=len(entries), round=applied.round,
+                   plan=applied.digest[:12]))
+
+
+def _write_plan(db: Path | None, code: str, write: Any) -> Any:
+    """Run `write(ledger, planner)`, where `planner` recomputes the round's plan from the
+    ledger as it is when saving, then bring the read models up to date."""
     from ledger.storage import open_ledger
     from projections.rounds import handouts
 
     from .writing import refresh
-
-    day = o.on(on) if on else None
 
     def planner():
         drive, result = _plan(db, code)
@@ -259,17 +273,26 @@ def apply(code: str,
 
     ledger = open_ledger(o.address(db))
     try:
-        applied, entries = apply_plan(ledger, code, planner, only or [], skip or [], day,
-                                      o.actor(actor), expected)
+        result = write(ledger, planner)
     finally:
         ledger.close()
     refresh(o.address(db))
-    span = entry_span(entries)
-    told = (N_("recorded {span}: {count} hand-outs of round {round} (plan {plan})")
-            if len(entries) > 1
-            else N_("recorded {span}: {count} hand-out of round {round} (plan {plan})"))
-    typer.echo(say(told, span=span, count=len(entries), round=applied.round,
-                   plan=applied.digest[:12]))
+    return result
+
+
+def reserve(code: str,
+            expected: Annotated[str, typer.Option(
+                "--plan", help="The plan hash you checked (from `aid round plan`).",
+                show_default=False)],
+            db: o.Db = None, actor: o.Actor = None) -> None:
+    """Hold what the confirmed plan hands out, from the round's date: no other round,
+    hand-out, transfer or pick-up may take it until the round hands it out or is closed."""
+    from ledger.rounds import reserve_round
+
+    plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
+        ledger, code, planner, expected, o.actor(actor)))
+    typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
+                   goods=_goods(held) or "-", plan=plan.digest[:12]))
 
 
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,

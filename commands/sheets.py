@@ -34,6 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "cash": ("cash", "tien", "so tien", "tien mat"),
     "items": ("items", "goods", "hang", "hang hoa", "hien vat"),
     "note": ("note", "ghi chu"),
+    "expires": ("expires", "expiry", "han dung", "han su dung", "hsd"),
     "recipient": ("recipient", "nguoi nhan", "ho nhan", "ho"),
     "bundles": ("bundles", "phan qua", "so phan qua", "tui an sinh"),
     "slip": ("slip", "so phieu nhan", "phieu nhan"),
@@ -53,7 +54,7 @@ VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo t
               "cash": "tiền", "items": "hàng", "note": "ghi chú", "recipient": "người nhận",
               "bundles": "phần quà", "slip": "số phiếu nhận", "code": "mã hộ", "name": "họ tên",
               "group": "tổ", "size": "số nhân khẩu", "tier": "diện", "excluded": "loại trừ",
-              "phone": "điện thoại", "id_number": "số CCCD"}
+              "phone": "điện thoại", "id_number": "số CCCD", "expires": "hạn sử dụng"}
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))

@@ -159,13 +159,15 @@ def issue_batch(shop: Shop, value: Value,
 
 def pickup(voucher: Voucher,
            item: Annotated[list[str], typer.Option("--item", help="CODE=QTY taken, repeatable.")],
+           allow_expired: o.AllowExpired = False, reason: o.ExpiredReason = None,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
-    """Record goods taken from the shop with a voucher (nhận hàng); refused past any limit."""
+    """Record goods taken from the shop with a voucher (nhận hàng); refused past any limit.
+    The earliest-expiring lot leaves first; expired lots only with --allow-expired."""
     from ledger import vouchers
 
-    goods = pairs(item)
+    goods, why = pairs(item), o.expired_reason(allow_expired, reason)
     receipt = _write(db, lambda ledger: vouchers.pickup(ledger, voucher, goods, o.on(on),
-                                                        o.actor(actor)))
+                                                        o.actor(actor), why))
     typer.echo(say("voucher {code}: {value:,} đồng of goods, {left:,} đồng left",
                    code=receipt.code, value=receipt.value, left=receipt.left))
     typer.echo(say("recorded entry {entry}", entry=receipt.entry))

@@ -59,7 +59,8 @@ def _on_line(line: int, error: LedgerError) -> LedgerError:
 
 
 def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
-    """Rows with columns receipt, date, donor, location, cash, items, note."""
+    """Rows with columns receipt, date, donor, location, cash, items, note, and optionally
+    expires (the goods' lot)."""
 
     def parse(line: int, row: dict[str, str]) -> Row:
         cell = _Fields()
@@ -70,9 +71,11 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
         goods = cell(lambda: _items(row.get("items")))
         note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
+        expires = cell(lambda: parse_date(row["expires"])
+                       if (row.get("expires") or "").strip() else None)
         cell.done()
         return Row(line, receipt_key(receipt), lambda w: w.donate(
-            donor, location, cash, goods, receipt, note, on, actor))
+            donor, location, cash, goods, receipt, note, on, actor, expires))
 
     return _parse_all(rows, parse)
 

@@ -33,3 +33,12 @@ def lowest_from(book: DayBook, on: str) -> int:
         running += book[day]
         lowest = min(lowest, running)
     return lowest
+
+
+def difference(book: DayBook, less: DayBook) -> DayBook:
+    """`book` minus `less`, day by day: free stock is what is on hand minus what is reserved,
+    and an undated lot is the bin minus its dated lots, so one rule checks both."""
+    result = dict(book)
+    for day, delta in less.items():
+        post(result, day, -delta)
+    return result

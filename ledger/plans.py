@@ -25,3 +25,12 @@ class Plan:
     round: str
     digest: str
     handouts: list[Handout]
+
+    def totals(self) -> dict[str, int]:
+        """Units of each bundle and item still to hand out: what a reservation holds."""
+        total: dict[str, int] = {}
+        for handout in self.handouts:
+            for goods in (handout.bundles, handout.items):
+                for item, qty in goods.items():
+                    total[item] = total.get(item, 0) + qty
+        return total

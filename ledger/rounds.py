@@ -10,6 +10,7 @@ the plan was computed from.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import KW_ONLY
 from typing import Any
 
 from .errors import BadInput, Refused
@@ -19,7 +20,7 @@ from .plans import Plan
 from .register import write_seen
 from .service import Written
 from .text import clean, nearest
-from .ward import TIERS, Ward
+from .ward import TIERS, Ward, post_reserved
 
 POLICIES = ("tiered", "equal", "per-capita")
 DEFAULT_PERSONS_PER_BUNDLE = 4
@@ -45,14 +46,34 @@ class RoundOpened(Ward.Event):
         rounds(ward)[self.round] = {"location": self.location, "on": self.on, "closed": False}
 
 
-class RoundClosed(Ward.Event):
-    """No more hand-outs in this round; what was not handed out stays where it is."""
+class RoundReserved(Ward.Event):
+    """The round's plan `plan` is confirmed: what it still hands out is held for it, and no
+    other round, hand-out, transfer or pick-up may take it. `reserved` lists the change
+    ([round, location, item, delta]); reserving again moves the reservation to a fresh plan."""
 
     on: str
     actor: str
     round: str
+    plan: str
+    reserved: list[list[Any]]
 
     def apply(self, ward: Ward) -> None:
+        rounds(ward)[self.round].setdefault("reserved_on", self.on)
+        post_reserved(ward, self.on, self.reserved)
+
+
+class RoundClosed(Ward.Event):
+    """No more hand-outs in this round; what was not handed out stays where it is, and what
+    was reserved for it and not handed out is released (`reserved`, stored only then)."""
+
+    on: str
+    actor: str
+    round: str
+    _: KW_ONLY
+    reserved: list[list[Any]] | None = None
+
+    def apply(self, ward: Ward) -> None:
+        post_reserved(ward, self.on, self.reserved)
         rounds(ward)[self.round]["closed"] = True
 
 
@@ -117,12 +138,63 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
 
 def close_round(ledger: Any, round_code: str, on: str, actor: str) -> int:
     name = code(round_code, N_("round code"))
+    return ledger.write(lambda ward: close(ward, name, on, clean(actor)))
 
-    def change(ward: Ward) -> int:
-        _open(ward, name)
-        return ward.emit(RoundClosed, on=on, actor=clean(actor), round=name)
 
-    return ledger.write(change)
+def close(ward: Ward, name: str, on: str, actor: str) -> int:
+    """Record the round's close, releasing what it still holds reserved."""
+    state = _open(ward, name)
+    if state.get("reserved") and on < state["reserved_on"]:
+        raise BadInput("round {name} holds stock reserved on {reserved_on}: close it on that "
+                       "day or later, not {on}", name=name, reserved_on=state["reserved_on"],
+                       on=on)
+    release = [[name, state["location"], item, -qty]
+               for item, qty in sorted(state.get("reserved", {}).items())]
+    return ward.emit(RoundClosed, on=on, actor=actor, round=name, reserved=release or None)
+
+
+def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], expected: str,
+                  actor: str) -> tuple[Plan, dict[str, int]]:
+    """Hold what the round's confirmed plan still hands out, so no one else can take it.
+
+    Reserving takes the plan's hash, as `apply` does: what is held is exactly what the
+    volunteer saw. Reserving again after the plan changed moves the reservation to it."""
+    name = code(round_code, N_("round code"))
+    if not expected or len(expected.strip()) < 8:
+        raise BadInput("--plan needs at least the first 8 characters of the plan hash")
+    return write_seen(ledger, planner, lambda ward, plan: Written(
+        (plan, reserve(ward, name, plan, expected, clean(actor)))))
+
+
+def reserve(ward: Ward, name: str, plan: Plan, expected: str, actor: str) -> dict[str, int]:
+    """Record the reservation of `plan` (whose hash starts with `expected`) on the ward;
+    returns what the round now holds. Refused if free stock does not cover it.
+
+    The reservation is dated on the round's own date: its plan shares the stock available
+    from that date, and its hand-outs are never dated earlier, so each one consumes what
+    was held for it on its day."""
+    state = _open(ward, name)
+    _same_plan(name, plan, expected)
+    day = state["on"]
+    wanted = plan.totals()
+    held = state.get("reserved", {})
+    delta = [[name, state["location"], item, wanted.get(item, 0) - held.get(item, 0)]
+             for item in sorted({*wanted, *held}) if wanted.get(item, 0) != held.get(item, 0)]
+    if not delta:
+        raise Refused("round {name} already holds what plan {plan} hands out",
+                      name=name, plan=plan.digest[:12])
+    ward.check_free(day, [], delta)
+    ward.emit(RoundReserved, on=day, actor=actor, round=name, plan=plan.digest,
+              reserved=delta)
+    return wanted
+
+
+def _same_plan(name: str, plan: Plan, expected: str) -> None:
+    if not plan.digest.startswith(expected.strip().lower()):
+        raise Refused("the plan of round {name} is now {plan}, not "
+                      "{expected}: the ledger changed since that plan was shown; run "
+                      "`aid round plan {name}` again and apply the fresh plan",
+                      name=name, plan=plan.digest[:12], expected=expected.strip()[:12])
 
 
 def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
@@ -144,12 +216,8 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
         state = _open(ward, name)
         for recipient in sorted(only | skip):
             ward.require(recipient, ward.recipients, N_("recipient"))
-        if expected is not None and not plan.digest.startswith(expected.strip().lower()):
-            raise Refused("the plan of round {name} is now {plan}, not "
-                          "{expected}: the ledger changed since that plan was shown; run "
-                          "`aid round plan {name}` again and apply the fresh plan",
-                          name=name, plan=plan.digest[:12],
-                          expected=expected.strip()[:12])
+        if expected is not None:
+            _same_plan(name, plan, expected)
         chosen = [h for h in plan.handouts
                   if (not only or h.recipient in only) and h.recipient not in skip]
         if not chosen:

@@ -58,7 +58,7 @@ class RowBuilder:
         """The topic and stored state of an event of `event_class` with these fields
         (`timestamp` included), as `Mapper.to_stored_event` would store it."""
         topic, names, class_version = layout(event_class)
-        state = {name: fields[name] for name in names}
+        state = {name: fields[name] for name in names if name in fields}  # optional: absent
         if class_version > 1:
             state["class_version"] = class_version
         stored = self.encode(state)

@@ -25,6 +25,7 @@ from .drafts import drafting
 from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text
 from .keys import KEYRING_ID, Keyring
+from .lots import expired_reason
 from .phrases import N_, Phrase
 from .rows import EventRow, RowBuilder
 from .signing import SigningKey, parse_public
@@ -137,18 +138,19 @@ class Ledger(Application):
     # ---- facts --------------------------------------------------------------------------
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
-               receipt: str | None, note: str | None, on: str, actor: str) -> int:
+               receipt: str | None, note: str | None, on: str, actor: str,
+               expires: str | None = None) -> int:
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor)), claims)
+            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), expires), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str) -> int:
+            on: str, actor: str, expires: str | None = None) -> int:
         return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), optional(supplier, "--supplier"), on,
-            _actor(actor)))
+            _actor(actor), expires))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.pack(code(bundle), count, code(location), on, _actor(actor)))
@@ -158,21 +160,23 @@ class Ledger(Application):
                                                _actor(actor)))
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
-             goods: dict[str, int], cash: int, on: str, actor: str) -> int:
+             goods: dict[str, int], cash: int, on: str, actor: str, lot: str | None = None,
+             why: str | None = None) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            _actor(actor)))
+            _actor(actor), lot=lot, expired_reason=expired_reason(why)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
-                 actor: str) -> int:
+                 actor: str, lot: str | None = None, why: str | None = None) -> int:
         return self.write(lambda w: w.transfer(
-            code(source), code(target), _codes(goods), on, _actor(actor)))
+            code(source), code(target), _codes(goods), on, _actor(actor), lot,
+            expired_reason(why)))
 
     def adjust(self, location: str, changes: dict[str, int], reason: str, on: str,
-               actor: str) -> int:
+               actor: str, lot: str | None = None) -> int:
         return self.write(lambda w: w.adjust(
             code(location), _codes(changes), text(reason, "--reason", limit=MAX_NOTE), on,
-            _actor(actor)))
+            _actor(actor), lot))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from . import shopbook, vouchercode
+from . import lots, shopbook, vouchercode
 from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text
 from .phrases import N_
@@ -149,15 +149,18 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
     return ledger.write(change)
 
 
-def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str) -> Receipt:
-    """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing."""
-    typed, wanted = vouchercode.parse(voucher), _codes(goods)
+def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str,
+           expired_reason: str | None = None) -> Receipt:
+    """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing.
+    Goods leave the shop's earliest-expiring lot first; expired lots only with a reason."""
+    typed, wanted, why = vouchercode.parse(voucher), _codes(goods), lots.expired_reason(
+        expired_reason)
 
     def change(ward: Ward) -> Receipt:
         values = ward.__dict__.get("values", {})
         if any(item in ward.items and item not in values for item in wanted):
             values = _declared_values(ledger)  # a snapshot older than the values map
-        return pick_up(ward, typed, wanted, on, clean(actor), values)
+        return pick_up(ward, typed, wanted, on, clean(actor), values, why)
 
     return ledger.write(change)
 
@@ -202,7 +205,7 @@ def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
 
 
 def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str,
-            values: dict[str, int | None]) -> Receipt:
+            values: dict[str, int | None], expired_reason: str | None = None) -> Receipt:
     """Check every limit of the voucher, then record the goods leaving the shop."""
     card = _known(ward, voucher)
     _usable(card, on)
@@ -222,8 +225,10 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
                       "đồng: take less", voucher=voucher, left=left, value=value)
     _spaced(voucher, card, on, ward.reversed)
     moves = [[card["shop"], item, -qty] for item, qty in goods.items()]
-    entry = ward.fact(PickedUp, on, actor, moves, {}, voucher=voucher,
-                      recipient=card["recipient"], shop=card["shop"], value=value)
+    taken = ward.lots_out(card["shop"], goods, on, moves, expired_reason=expired_reason)
+    entry = ward.fact(PickedUp, on, actor, moves, {}, lots=taken, expired_reason=expired_reason,
+                      voucher=voucher, recipient=card["recipient"], shop=card["shop"],
+                      value=value)
     return Receipt(entry, voucher, value, left - value)
 
 

@@ -13,12 +13,13 @@ to re-derive it from recipes or rules that may since have changed.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import KW_ONLY
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from . import daybook
+from . import daybook, lots as lotbook
 from .cashbook import fund_change
 from .drafts import active, draft
 from .errors import BadInput, Refused
@@ -29,6 +30,9 @@ WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)
+OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
+
+
 def bin_key(location: str, item: str) -> str:
     return f"{location}\t{item}"
 
@@ -111,15 +115,24 @@ class Ward(Aggregate):
             ward.bundles[self.code] = {"items": dict(self.recipe), "cash": self.cash}
 
     class Fact(Aggregate.Event):
-        """Goods or cash moved; `moves` and `cash` say exactly how."""
+        """Goods or cash moved; `moves` and `cash` say exactly how.
+
+        Optional, stored only when present: `lots` ([location, item, expires, delta], the
+        dated lots the moves came from or went to; the rest is undated), `reserved`
+        ([round, location, item, delta], a round's reservation consumed or restored) and
+        `expired_reason` (why expired goods were knowingly handed out)."""
 
         on: str
         actor: str
         moves: list[list[Any]]
         cash: dict[str, int]
+        _: KW_ONLY
+        lots: list[list[Any]] | None = None
+        reserved: list[list[Any]] | None = None
+        expired_reason: str | None = None
 
         def apply(self, ward: Ward) -> None:
-            _post(ward, self.on, self.moves, self.cash)
+            _post(ward, self.on, self.moves, self.cash, self.lots, self.reserved)
 
     class Donated(Fact):
         donor: str
@@ -225,28 +238,33 @@ class Ward(Aggregate):
     # ---- facts ----------------------------------------------------------------------------
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
-               receipt: str | None, note: str | None, on: str, actor: str) -> int:
+               receipt: str | None, note: str | None, on: str, actor: str,
+               expires: str | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
         return self.fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
-                          donor=donor, location=location, receipt=receipt, note=note)
+                         lots=_dated(location, goods, expires),
+                         donor=donor, location=location, receipt=receipt, note=note)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str) -> int:
+            on: str, actor: str, expires: str | None = None) -> int:
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
         return self.fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
-                          location=location, supplier=supplier)
+                         lots=_dated(location, goods, expires),
+                         location=location, supplier=supplier)
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
+        taken = {item: -delta for _, item, delta in moves if item != bundle}
         return self.fact(self.Packed, on, actor, moves, {"packed": cash},
-                          bundle=bundle, count=count, location=location)
+                         lots=self.lots_out(location, taken, on, moves),
+                         bundle=bundle, count=count, location=location)
 
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
@@ -255,7 +273,8 @@ class Ward(Aggregate):
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
-             round: str | None = None, plan: str | None = None) -> int:
+             round: str | None = None, plan: str | None = None, lot: str | None = None,
+             expired_reason: str | None = None) -> int:
         self.require(recipient, self.recipients, N_("recipient"))
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
@@ -267,10 +286,15 @@ class Ward(Aggregate):
         moves = _out_of(location, {**bundles, **goods})
         book = {"given": cash + packed_cash, "packed": -packed_cash}
         return self.fact(self.HandedOut, on, actor, moves, book,
-                          recipient=recipient, location=location, round=round, plan=plan)
+                         lots=self.lots_out(location, goods, on, moves, lot, expired_reason),
+                         reserved=self._consumed(round, location, {**bundles, **goods}, on),
+                         expired_reason=expired_reason,
+                         recipient=recipient, location=location, round=round, plan=plan)
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
-                 on: str, actor: str) -> int:
+                 on: str, actor: str, lot: str | None = None,
+                 expired_reason: str | None = None) -> int:
+        """Move goods; the dated lots they leave `source` from arrive at `target` unchanged."""
         self.require(source, self.locations, N_("location"))
         self.require(target, self.locations, N_("location"))
         if source == target:
@@ -281,17 +305,25 @@ class Ward(Aggregate):
         if not goods:
             raise BadInput("a transfer needs at least one --item CODE=QTY")
         moves = _out_of(source, goods) + _into(target, goods)
-        return self.fact(self.Transferred, on, actor, moves, {}, source=source, target=target)
+        items = {item: qty for item, qty in goods.items() if item in self.items}
+        out = self.lots_out(source, items, on, moves, lot, expired_reason)
+        carried = out + [[target, item, expires, -delta] for _, item, expires, delta in out]
+        return self.fact(self.Transferred, on, actor, moves, {}, lots=carried,
+                         expired_reason=expired_reason, source=source, target=target)
 
     def adjust(self, location: str, changes: dict[str, int], reason: str,
-               on: str, actor: str) -> int:
+               on: str, actor: str, lot: str | None = None) -> int:
+        """Spoiled, lost or found goods; removals take the earliest-expiring lot first, expired
+        lots included, so `--reason expired` writes off what has expired."""
         self.require(location, self.locations, N_("location"))
         self._items_only(changes, hint="unpack bundles first, then adjust their items")
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
         moves = [[location, item, qty] for item, qty in changes.items()]
-        return self.fact(self.Adjusted, on, actor, moves, {}, location=location,
-                          reason=_required(reason, "--reason"))
+        removed = {item: -qty for item, qty in changes.items() if qty < 0}
+        return self.fact(self.Adjusted, on, actor, moves, {},
+                         lots=self.lots_out(location, removed, on, moves, lot, expired_ok=True),
+                         location=location, reason=_required(reason, "--reason"))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
               on: str, actor: str) -> int:
@@ -318,11 +350,17 @@ class Ward(Aggregate):
             raise Refused("bundle {bundle} count differs from the books: bundles hold cash, "
                           "so find them or record a hand-out; variances are for items",
                           bundle=bundle_moves[0][1])
-        return self.fact(self.Counted, on, actor, moves, {}, location=location,
-                          counted=counted, variance_reason=variance_reason if moves else None)
+        missing = {item: -delta for _, item, delta in moves if delta < 0}
+        return self.fact(self.Counted, on, actor, moves, {},
+                         lots=self.lots_out(location, missing, on, moves, expired_ok=True),
+                         location=location, counted=counted,
+                         variance_reason=variance_reason if moves else None)
 
     def reverse(self, original: Ward.Event, reason: str, actor: str) -> int:
-        """Cancel a fact as of its own business date, so "as of" reports show the truth."""
+        """Cancel a fact as of its own business date, so "as of" reports show the truth.
+
+        Its lots are returned to the same lots; a reservation it consumed is restored while
+        the round is still open (a closed round holds nothing)."""
         entry = original.originator_version
         if not isinstance(original, Ward.Fact):
             raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed",
@@ -334,9 +372,14 @@ class Ward(Aggregate):
             raise Refused("entry {entry} was already reversed by entry {by}",
                           entry=entry, by=self.reversed[str(entry)])
         cash = {k: -v for k, v in original.cash.items()}
+        lots = [[loc, item, expires, -delta] for loc, item, expires, delta in original.lots or ()]
+        rounds = self.__dict__.get("rounds", {})
+        reserved = [[name, loc, item, -delta] for name, loc, item, delta in original.reserved or ()
+                    if not rounds.get(name, {}).get("closed", True)]
         try:
             return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
-                             entry=entry, reason=_required(reason, "--reason"))
+                             lots=lots, reserved=reserved, entry=entry,
+                             reason=_required(reason, "--reason"))
         except Refused as refusal:
             cause = str(refusal).split(";")[0]
             raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
@@ -346,29 +389,39 @@ class Ward(Aggregate):
     # ---- rules ----------------------------------------------------------------------------
 
     def fact(self, event_class: type[Fact], on: str, actor: str, moves: list[list[Any]],
-             cash: dict[str, int], **details: Any) -> int:
-        """Record a movement after checking no stock or fund goes negative; returns its entry."""
+             cash: dict[str, int], *, lots: list[list[Any]] | None = None,
+             reserved: list[list[Any]] | None = None, **details: Any) -> int:
+        """Record a movement after checking no stock, lot, free stock or fund goes negative;
+        returns its entry."""
         cash = {k: v for k, v in cash.items() if v}
         self._never_negative(on, moves, cash)
-        return self.emit(event_class, on=on, actor=actor, moves=moves, cash=cash, **details)
+        self.check_lots(on, moves, lots or [])
+        self.check_free(on, moves, reserved or [])
+        return self.emit(event_class, on=on, actor=actor, moves=moves, cash=cash,
+                         lots=lots or None, reserved=reserved or None, **details)
 
     def emit(self, event_class: type[Aggregate.Event], **fields: Any) -> int:
-        """Record any ward event (declarations, or events defined in other ledger modules)."""
+        """Record any ward event (declarations, or events defined in other ledger modules).
+
+        Optional fields left empty are not stored, so a ledger that uses no lots or
+        reservations stores exactly the bytes it stored before they existed."""
         if not fields.get("actor"):
             raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
         drafts = active()
         if drafts is not None:  # a bulk writer builds the stored rows itself (ledger/drafts.py)
+            fields = {k: v for k, v in fields.items() if v is not None or k not in OPTIONAL}
             direct = _post_fields if event_class.apply is Ward.Fact.apply else None
             return draft(drafts, self, event_class, fields, direct)
         self.trigger_event(event_class, **fields)
+        event = self.pending_events[-1]
+        for name in OPTIONAL:
+            if name in event.__dict__ and event.__dict__[name] is None:
+                del event.__dict__[name]
         return self.version
 
     def _never_negative(self, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
         """Refuse any fact after which a stock or the fund would be negative on some day."""
-        net: dict[tuple[str, str], int] = defaultdict(int)
-        for location, item, delta in moves:
-            net[(location, item)] += delta
-        for (location, item), delta in net.items():
+        for (location, item), delta in _net(moves).items():
             if delta < 0:
                 held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
                 if held + delta < 0:
@@ -384,6 +437,100 @@ class Ward(Aggregate):
                 raise Refused("not enough cash in the ward fund: {held:,} đồng available on {on} "
                               "and after, {change:,} needed; record the cash donation first",
                               held=held, on=on, change=-change)
+
+    def check_lots(self, on: str, moves: list[list[Any]], lots: list[list[Any]]) -> None:
+        """Refuse a fact after which a lot (a dated one, or the undated rest) would be
+        negative on some day: reversing a donation whose lot was already handed out."""
+        dated: dict[tuple[str, str, str], int] = defaultdict(int)
+        for location, item, expires, delta in lots:
+            dated[(location, item, expires)] += delta
+        rest = _net(moves)
+        for (location, item, expires), delta in dated.items():
+            rest[(location, item)] = rest.get((location, item), 0) - delta
+            book = self.lot_books().get(bin_key(location, item), {}).get(expires, {})
+            if delta < 0 and daybook.lowest_from(book, on) + delta < 0:
+                raise Refused("not enough {item} at {location} in lot {lot}: {held} available "
+                              "on {on} and after, {delta} needed", item=item, location=location,
+                              lot=expires, held=daybook.lowest_from(book, on), on=on,
+                              delta=-delta)
+        for (location, item), delta in rest.items():
+            key = bin_key(location, item)
+            if delta < 0 and key in self.lot_books():
+                book = lotbook.undated(self.bins.get(key, {}), self.lot_books()[key])
+                if daybook.lowest_from(book, on) + delta < 0:
+                    raise Refused("not enough undated {item} at {location}: {held} available on "
+                                  "{on} and after, {delta} needed; name a dated lot with --lot",
+                                  item=item, location=location,
+                                  held=daybook.lowest_from(book, on), on=on, delta=-delta)
+
+    def check_free(self, on: str, moves: list[list[Any]], reserved: list[list[Any]]) -> None:
+        """Refuse a fact that would take stock reserved for an open round (free stock, on hand
+        less reserved, never goes negative); naming the rounds that hold it."""
+        free = _net(moves)
+        reserved_moves = [[location, item, delta] for _, location, item, delta in reserved]
+        for location, item, delta in reserved_moves:
+            free[(location, item)] = free.get((location, item), 0) - delta
+        reserving = _net(reserved_moves)
+        for (location, item), delta in free.items():
+            key = bin_key(location, item)
+            held = self.reserved_books().get(key, {})
+            if delta >= 0 or (not held and (location, item) not in reserving):
+                continue  # nothing reserved here: the bin's own check said it all
+            left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
+            unit = self.items.get(item, "bundles")
+            if left + delta < 0 and not daybook.balance(held):
+                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
+                              "and after, {needed} needed", item=item, location=location,
+                              free=max(left, 0), unit=unit, on=on, needed=-delta)
+            if left + delta < 0:
+                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
+                              "and after, {needed} needed; {reserved} {unit} are reserved for "
+                              "round {rounds}: hand them out in that round, or close it to "
+                              "release them", item=item, location=location, free=max(left, 0),
+                              unit=unit, on=on, needed=-delta,
+                              reserved=daybook.balance(held), rounds=self.holders(location, item))
+
+    def holders(self, location: str, item: str) -> str:
+        """The open rounds holding a reservation of `item` at `location`, by code."""
+        names = [name for name, state in sorted(self.__dict__.get("rounds", {}).items())
+                 if state["location"] == location and state.get("reserved", {}).get(item)]
+        return ", ".join(names) or "-"
+
+    def lot_books(self) -> dict[str, lotbook.Lots]:
+        """Dated lots per bin (set lazily: wards saved before lots existed load unchanged)."""
+        return self.__dict__.setdefault("lots", {})
+
+    def reserved_books(self) -> dict[str, daybook.DayBook]:
+        """Units reserved for open rounds per bin, by business date (set lazily)."""
+        return self.__dict__.setdefault("reserved", {})
+
+    def lots_out(self, location: str, goods: dict[str, int], on: str, moves: list[list[Any]],
+                 lot: str | None = None, expired_reason: str | None = None,
+                 expired_ok: bool = False) -> list[list[Any]]:
+        """The dated lots that items leaving `location` come from (FEFO, or the named lot).
+
+        Bins are checked first, so a plain shortage is refused with the usual words."""
+        self._never_negative(on, moves, {})
+        taken: list[list[Any]] = []
+        for item, qty in goods.items():
+            key = bin_key(location, item)
+            if qty <= 0 or (key not in self.lot_books() and lot is None):
+                continue
+            taken += lotbook.take(location, item, qty, on, self.bins.get(key, {}),
+                                  self.lot_books().get(key, {}), lot=lot,
+                                  expired_ok=expired_ok or bool(expired_reason))
+        return taken
+
+    def _consumed(self, round: str | None, location: str, goods: dict[str, int],
+                  on: str) -> list[list[Any]]:
+        """What a round's hand-out takes from that round's reservation (never more than is
+        left, and only once the reservation is in force)."""
+        state = self.__dict__.get("rounds", {}).get(round or "")
+        if not state or not state.get("reserved") or on < state.get("reserved_on", on):
+            return []
+        held = state["reserved"]
+        return [[round, location, item, -min(qty, held[item])]
+                for item, qty in goods.items() if held.get(item)]
 
     def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
         self.require(bundle, self.bundles, N_("bundle"))
@@ -427,17 +574,22 @@ class Ward(Aggregate):
         self._unused(code, self.bundles, "bundle")
 
 
-def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
-    """A fact's effect on the ward's day books (what `Fact.apply` does)."""
+def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int],
+          lots: list[list[Any]] | None, reserved: list[list[Any]] | None) -> None:
+    """A fact's effect on the ward's day books, lots and reservations (what `Fact.apply`
+    does)."""
     for location, item, delta in moves:
         daybook.post(ward.bins.setdefault(bin_key(location, item), {}), on, delta)
     change = fund_change(cash)
     if change:
         daybook.post(ward.fund, on, change)
+    post_lots(ward, on, lots)
+    post_reserved(ward, on, reserved)
 
 
 def _post_fields(ward: Ward, fields: dict[str, Any]) -> None:
-    _post(ward, fields["on"], fields["moves"], fields["cash"])
+    _post(ward, fields["on"], fields["moves"], fields["cash"], fields.get("lots"),
+          fields.get("reserved"))
 
 
 def _into(location: str, goods: dict[str, int]) -> list[list[Any]]:
@@ -446,6 +598,42 @@ def _into(location: str, goods: dict[str, int]) -> list[list[Any]]:
 
 def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
     return [[location, item, -qty] for item, qty in goods.items()]
+
+
+def _dated(location: str, goods: dict[str, int], expires: str | None) -> list[list[Any]]:
+    return [[location, item, expires, qty] for item, qty in goods.items()] if expires else []
+
+
+def _net(moves: list[list[Any]]) -> dict[tuple[str, str], int]:
+    net: dict[tuple[str, str], int] = defaultdict(int)
+    for location, item, delta in moves:
+        net[(location, item)] += delta
+    return dict(net)
+
+
+def post_lots(ward: Ward, on: str, lots: list[list[Any]] | None) -> None:
+    """Fold a fact's dated lots into the ward's lot books; emptied books are dropped."""
+    books = ward.lot_books()
+    for location, item, expires, delta in lots or ():
+        key = bin_key(location, item)
+        lot = books.setdefault(key, {}).setdefault(expires, {})
+        daybook.post(lot, on, delta)
+        if not lot:
+            del books[key][expires]
+        if not books[key]:
+            del books[key]
+
+
+def post_reserved(ward: Ward, on: str, reserved: list[list[Any]] | None) -> None:
+    """Fold reservation changes ([round, location, item, delta]) into the reserved day books
+    and each round's reservation still held."""
+    rounds = ward.__dict__.setdefault("rounds", {})
+    for name, location, item, delta in reserved or ():
+        daybook.post(ward.reserved_books().setdefault(bin_key(location, item), {}), on, delta)
+        held = rounds[name].setdefault("reserved", {})
+        held[item] = held.get(item, 0) + delta
+        if not held[item]:
+            del held[item]
 
 
 def _negated(moves: list[list[Any]]) -> list[list[Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from ledger import daybook
+from ledger import daybook, lots
 from ledger.cashbook import CATEGORIES, fund_change
 from ledger.chain import originator_text
 from ledger.decoding import loads
@@ -353,12 +353,34 @@ class Checker:
             for item, book in sorted(items.items()):
                 self._never_negative(book, Phrase(N_("{item} at {location}"), item=item,
                                                   location=location))
+                self._planned_never_negative(location, item, book)
         cash = self.books.state["cash"]
         fund: dict[str, int] = defaultdict(int)
         for category in CATEGORIES:
             for day, delta in cash[category].items():
                 fund[day] += fund_change({category: delta})
         self._never_negative(dict(fund), Phrase(N_("the ward fund (đồng)")))
+
+    def _planned_never_negative(self, location: str, item: str, book: daybook.DayBook) -> None:
+        """Each lot, the undated rest, and free stock (on hand less reserved) are never
+        negative either: the same rules the ward enforces with the same day books."""
+        state = self.books.state
+        dated = state["lots"].get(location, {}).get(item, {})
+        for expires, lot in sorted(dated.items()):
+            self._never_negative(lot, Phrase(N_("{item} at {location}, lot {lot}"), item=item,
+                                             location=location, lot=expires))
+        if dated:  # without dated lots the undated lot is the bin, checked already
+            self._never_negative(lots.undated(book, dated), Phrase(
+                N_("undated {item} at {location}"), item=item, location=location))
+        held = state["reserved"].get(location, {}).get(item, {})
+        free = book
+        for reserved in held.values():
+            self._never_negative(reserved, Phrase(N_("{item} reserved at {location}"),
+                                                  item=item, location=location))
+            free = daybook.difference(free, reserved)
+        if held:
+            self._never_negative(free, Phrase(N_("free {item} at {location}"), item=item,
+                                              location=location))
 
     def _never_negative(self, book: daybook.DayBook, what: Phrase) -> None:
         running, first, lowest = 0, None, 0

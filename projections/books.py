@@ -44,7 +44,10 @@ KINDS = {
     "RecipientSealed": "seal",  # ledger/privacy.py: households' details
     "DetailsEncrypted": "encrypt",
     "RecipientForgotten": "forget",
+    "RoundReserved": "round reserve",  # ledger/rounds.py: stock held for a round
+    "ThresholdSet": "threshold",  # ledger/thresholds.py: low-stock minimum
 }
+PLANNING = {"reserved": {}, "lots": {}, "thresholds": {}, "counted": {}}  # added by issue 16
 
 
 class Books:
@@ -55,12 +58,17 @@ class Books:
             "ward": "", "items": {}, "locations": {}, "donors": {}, "bundles": {},
             "recipients": {}, "bins": {}, "cash": {c: {} for c in CASH_CATEGORIES},
         }
+        for key, empty in PLANNING.items():  # books stored before planning existed
+            self.state.setdefault(key, copy.deepcopy(empty))
 
     def apply(self, name: str, data: dict[str, Any]) -> None:
         """Fold one stored ward event into the books."""
         kind = KINDS.get(name)
         if kind is None:
             return
+        for round_code, location, item, delta in data.get("reserved") or ():
+            held = self.state["reserved"].setdefault(location, {}).setdefault(item, {})
+            daybook.post(held.setdefault(round_code, {}), data["on"], delta)
         if "moves" in data:
             self._post(data)
         else:
@@ -72,6 +80,14 @@ class Books:
             daybook.post(bins.setdefault(location, {}).setdefault(item, {}), on, delta)
         for category, delta in data["cash"].items():
             daybook.post(self.state["cash"][category], on, delta)
+        for location, item, expires, delta in data.get("lots") or ():
+            lots = self.state["lots"].setdefault(location, {}).setdefault(item, {})
+            daybook.post(lots.setdefault(expires, {}), on, delta)
+        if "counted" in data:  # a stock count: the days each location was counted
+            days = self.state["counted"].setdefault(data["location"], [])
+            if on not in days:
+                days.append(on)
+                days.sort()
 
     def _declare(self, kind: str, data: dict[str, Any]) -> None:
         s = self.state
@@ -92,6 +108,9 @@ class Books:
         elif kind == "bundle":
             s["bundles"][data["code"]] = {"name": data["name"], "recipe": data["recipe"],
                                           "cash": data["cash"]}
+        elif kind == "threshold":
+            s["thresholds"].setdefault(data["location"], {})[data["item"]] = {
+                "min": data["minimum"], "on": data["on"]}
 
     def copy(self) -> Books:
         return Books(copy.deepcopy(self.state))
@@ -109,18 +128,70 @@ class Books:
     def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
         return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)
 
+    def reserved(self, location: str, item: str, as_of: str | None = None) -> dict[str, int]:
+        """Units reserved per round (those with any), as of a date."""
+        held = self.state["reserved"].get(location, {}).get(item, {})
+        found = {name: daybook.balance(book, as_of) for name, book in sorted(held.items())}
+        return {name: qty for name, qty in found.items() if qty}
+
+    def minimum(self, location: str, item: str, as_of: str | None = None) -> int | None:
+        """The low-stock threshold of an item at a location, if one was set by `as_of`."""
+        found = self.state["thresholds"].get(location, {}).get(item)
+        if found is None or not found["min"] or (as_of is not None and found["on"] > as_of):
+            return None  # none set by then, or cleared with 0
+        return found["min"]
+
     def stock(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """Non-zero stock per location and item (bundles under their code), sorted by both."""
+        return [{key: row[key] for key in ("location", "item", "name", "unit", "quantity")}
+                for row in self.planned(at, as_of) if row["quantity"]]
+
+    def planned(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+        """Stock per location and item as `stock` has it, plus what is reserved for open
+        rounds, what is free, and the low-stock minimum if any (`low` when free stock is below
+        it). Items with nothing on hand show only if a minimum asks for them."""
+        rows = []
+        places = set(self.state["bins"]) | set(self.state["thresholds"])
+        for location in sorted(places):
+            if at is not None and location != at:
+                continue
+            items = set(self.state["bins"].get(location, {}))
+            items |= set(self.state["thresholds"].get(location, {}))
+            for item in sorted(items):
+                quantity = self.quantity(location, item, as_of)
+                minimum = self.minimum(location, item, as_of)
+                if not quantity and minimum is None:
+                    continue
+                name, unit = self.describe(item)
+                reserved = sum(self.reserved(location, item, as_of).values())
+                free = quantity - reserved
+                rows.append({"location": location, "item": item, "name": name,
+                             "unit": unit, "quantity": quantity, "reserved": reserved,
+                             "free": free, "minimum": minimum,
+                             "low": minimum is not None and free < minimum})
+        return rows
+
+    def lots(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+        """Every lot with stock, earliest expiry first per bin; undated goods are one lot
+        (`expires` None): what the bin holds beyond its dated lots."""
         rows = []
         for location in sorted(self.state["bins"]):
             if at is not None and location != at:
                 continue
+            dated_items = self.state["lots"].get(location, {})
             for item in sorted(self.state["bins"][location]):
-                quantity = self.quantity(location, item, as_of)
-                if quantity:
-                    name, unit = self.describe(item)
+                total = self.quantity(location, item, as_of)
+                name, unit = self.describe(item)
+                rest = total
+                for expires in sorted(dated_items.get(item, {})):
+                    quantity = daybook.balance(dated_items[item][expires], as_of)
+                    rest -= quantity
+                    if quantity:
+                        rows.append({"location": location, "item": item, "name": name,
+                                     "unit": unit, "expires": expires, "quantity": quantity})
+                if rest:
                     rows.append({"location": location, "item": item, "name": name,
-                                 "unit": unit, "quantity": quantity})
+                                 "unit": unit, "expires": None, "quantity": rest})
         return rows
 
     def cash(self, as_of: str | None = None) -> dict[str, int]:

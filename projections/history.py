@@ -97,6 +97,11 @@ _DETAILS = {
     "encrypt": _fields(N_("{households} households' details sealed in entries {first}-{last}"),
                        "households", "first", "last"),
     "forget": _fields(N_("{code} forgotten: {reason}"), "code", "reason"),
+    "round reserve": lambda data: Phrase(
+        N_("{round} holds {change} (plan {plan})"), round=data["round"], plan=data["plan"][:12],
+        change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])),
+    "threshold": _fields(N_("{item} at {location}: minimum {minimum}"), "item", "location",
+                         "minimum"),
 }
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 

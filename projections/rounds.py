@@ -151,8 +151,22 @@ def plan(drive: Drive, round_code: str) -> dict[str, Any]:
         "round": round_code, "location": rules["location"], "on": rules["on"],
         "policy": rules["policy"], "closed": rules["closed"],
         "plan": digest(round_code, allocations), "allocations": allocations,
-        "figures": counted, "notes": notes(rules, eligible, counted["items"]),
+        "figures": counted,
+        "notes": notes(rules, eligible, counted["items"]) + held_elsewhere(drive, rules, goods),
     }
+
+
+def held_elsewhere(drive: Drive, rules: dict[str, Any], goods: list[str]) -> list[Phrase]:
+    """Say what other rounds hold at this location, so a short plan is never a mystery."""
+    said = []
+    for item in goods:
+        held = drive.books.reserved(rules["location"], item)
+        for name, quantity in held.items():
+            if name != rules["round"]:
+                said.append(Phrase(N_("{quantity} {item} at {location} are reserved for round "
+                                      "{other}: not in this plan"), quantity=quantity,
+                                   item=item, location=rules["location"], other=name))
+    return said
 
 
 def digest(round_code: str, allocations: list[dict[str, Any]]) -> str:
@@ -187,8 +201,18 @@ def _tie_order(round_code: str, people: dict[str, dict[str, Any]],
 
 
 def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
-    """Units at the round's location that can leave on its date without overdrawing later."""
-    book = drive.books.state["bins"].get(rules["location"], {}).get(item, {})
+    """Units at the round's location that can leave on its date without overdrawing later,
+    less what other rounds hold reserved (two rounds never promise the same unit) and less
+    lots already expired on the round's date."""
+    state = drive.books.state
+    book = state["bins"].get(rules["location"], {}).get(item, {})
+    held = state["reserved"].get(rules["location"], {}).get(item, {})
+    for name, reserved in held.items():
+        if name != rules["round"]:
+            book = daybook.difference(book, reserved)
+    for expires, lot in state["lots"].get(rules["location"], {}).get(item, {}).items():
+        if expires < rules["on"]:  # expired by the round's day: not handed out by a plan
+            book = daybook.difference(book, lot)
     return max(daybook.lowest_from(book, rules["on"]), 0)
 
 

@@ -11,6 +11,11 @@ without both). When a day's entries take before they put (allowed: the ledger ch
 balances), the taker waits in line and is paid by the next lot in: nothing is ever split into
 fractions, so every attribution is a whole number and they sum exactly.
 
+Where facts name dated lots (issue 16: expiry dates, first-expiring-first), each lot is a queue
+of its own: goods leave from the lot the ledger says they left from, so a donation's noodles
+are followed through transfers to the very household or write-off that took that lot; undated
+goods stay one queue per bin, first in, first out, as before.
+
 The result is a list of flows: (origin entry, item, quantity, where it went). Deterministic and
 replayable from the stored events alone.
 """
@@ -90,19 +95,34 @@ class Bin:
             self.waiting.append([sink, quantity])
 
 
+def lot_moves(data: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """A fact's moves split by lot: (location, item, expires, delta), the dated parts its
+    `lots` name first, then the undated rest ("" as the lot)."""
+    dated: dict[tuple[str, str], int] = {}
+    parts = []
+    for location, item, expires, delta in data.get("lots") or ():
+        parts.append((location, item, expires, delta))
+        dated[(location, item)] = dated.get((location, item), 0) + delta
+    for location, item, delta in data["moves"]:
+        rest = delta - dated.pop((location, item), 0)
+        if rest:
+            parts.append((location, item, "", rest))
+    return parts
+
+
 class Tracer:
     """Replays the ward's facts through FIFO bins; `flows()` says where every lot went."""
 
     def __init__(self) -> None:
         self.books = Books()
-        self.bins: dict[tuple[str, str], Bin] = {}
+        self.bins: dict[tuple[str, str, str], Bin] = {}
         self.destinations: list[Destination] = []
         self.origins: dict[Origin, dict[str, Any]] = {}
         self.kinds: dict[int, str | None] = {}  # entry -> kind, for explaining what it is
         self.annulled: set[int] = set()
 
-    def bin(self, location: str, item: str) -> Bin:
-        return self.bins.setdefault((location, item), Bin())
+    def bin(self, location: str, item: str, lot: str = "") -> Bin:
+        return self.bins.setdefault((location, item, lot), Bin())
 
     def run(self, events: Iterable[WardEvent]) -> Tracer:
         facts = []
@@ -135,11 +155,11 @@ class Tracer:
     def _loose(self, event: WardEvent, data: dict[str, Any], source: str, to: str) -> None:
         """Increases are new lots from this entry; decreases go to one destination."""
         origin = self._origin(event, source)
-        for location, item, delta in data["moves"]:
+        for location, item, lot, delta in lot_moves(data):
             if delta > 0:
-                self.bin(location, item).put(origin, delta)
+                self.bin(location, item, lot).put(origin, delta)
             else:
-                self.bin(location, item).take(-delta, self._sink(event, to, location, item))
+                self.bin(location, item, lot).take(-delta, self._sink(event, to, location, item))
         change = fund_change(data["cash"])
         if change > 0:
             self.bin(*FUND).put(origin, change)
@@ -154,10 +174,10 @@ class Tracer:
 
     def _transfer(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("target", "")
-        for location, item, delta in data["moves"]:
-            if delta < 0:
-                arrive = self.bin(target, item)
-                self.bin(location, item).take(-delta, arrive.put)
+        for location, item, lot, delta in lot_moves(data):
+            if delta < 0 and location != target:
+                arrive = self.bin(target, item, lot)
+                self.bin(location, item, lot).take(-delta, arrive.put)
 
     def _pack(self, event: WardEvent, data: dict[str, Any]) -> None:
         count, location, bundle = data["count"], data["location"], data["bundle"]
@@ -165,8 +185,8 @@ class Tracer:
             self._loose(event, data, "other", "other")
             return
         units = [Unit(bundle, event.entry) for _ in range(count)]
-        takes = [(self.bin(loc, item), item, -delta)
-                 for loc, item, delta in data["moves"] if delta < 0]
+        takes = [(self.bin(loc, item, lot), item, -delta)
+                 for loc, item, lot, delta in lot_moves(data) if delta < 0]
         takes.append((self.bin(*FUND), CASH, data["cash"].get("packed", 0)))
         for shelf, item, total in takes:
             for i, unit in enumerate(units):  # whole shares, exact even if uneven
@@ -198,9 +218,10 @@ class Tracer:
         self.bin(location, data["bundle"]).take(data["count"], unpack)
 
     def _give(self, event: WardEvent, data: dict[str, Any]) -> None:
-        for location, item, delta in data["moves"]:
+        for location, item, lot, delta in lot_moves(data):
             if delta < 0:
-                self.bin(location, item).take(-delta, self._sink(event, "given", location, item))
+                self.bin(location, item, lot).take(-delta,
+                                                   self._sink(event, "given", location, item))
         direct = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
         if direct > 0:
             self.bin(*FUND).take(direct, self._sink(event, "given", data["location"], CASH))
@@ -249,7 +270,7 @@ class Tracer:
             for unit in place.units:
                 for origin, item, n in unit.contents:
                     add(origin, item, n, *args, unit)
-        for (location, item), shelf in sorted(self.bins.items()):
+        for (location, item, _lot), shelf in sorted(self.bins.items()):
             for token, n in shelf.lots:
                 if isinstance(token, Unit):
                     for origin, content, k in token.contents:

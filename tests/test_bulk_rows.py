@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from itertools import count
+from types import SimpleNamespace
 
 import eventsourcing.domain
 import pytest
 
+import ledger.details
 from ledger import bulk
 from ledger.claims import claim, claim_id
 from ledger.service import Written
@@ -23,13 +25,19 @@ DAY = "2021-11-01"
 
 
 class Clock:
-    """The library's clock, made to tick one microsecond per reading from a fixed moment."""
+    """The library's clock, made to tick one microsecond per reading from a fixed moment; and
+    the nonces of households' sealed details, counted the same way, so that two ledgers
+    declaring the same households store the same ciphertext."""
 
     def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         self.ticks = count()
+        self.nonces = count()
+
+    def nonce(self, size: int) -> bytes:
+        return next(self.nonces).to_bytes(size, "big")
 
     def __call__(self) -> datetime:
         start = datetime(2021, 11, 1, 1, 2, 3, tzinfo=timezone.utc)
@@ -40,6 +48,7 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", clock)
+    monkeypatch.setattr(ledger.details, "os", SimpleNamespace(urandom=clock.nonce))
     return clock
 
 

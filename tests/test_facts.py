@@ -26,10 +26,14 @@ def test_stock_json_shape_is_sorted_and_names_units(ward):
     ward("donate", "D1", "--into", "SHOP", "--item", "RICE=5")
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=7", "--item", "NOODLE=2")
     rows = ward("stock", "--format", "json").json()
+    planning = {"reserved": 0, "minimum": None, "low": False}  # issue 16 added these fields
     assert rows == [
-        {"location": "KHO", "item": "NOODLE", "name": "Mì gói", "unit": "case", "quantity": 2},
-        {"location": "KHO", "item": "RICE", "name": "Gạo", "unit": "kg", "quantity": 7},
-        {"location": "SHOP", "item": "RICE", "name": "Gạo", "unit": "kg", "quantity": 5},
+        {"location": "KHO", "item": "NOODLE", "name": "Mì gói", "unit": "case", "quantity": 2,
+         "free": 2, **planning},
+        {"location": "KHO", "item": "RICE", "name": "Gạo", "unit": "kg", "quantity": 7,
+         "free": 7, **planning},
+        {"location": "SHOP", "item": "RICE", "name": "Gạo", "unit": "kg", "quantity": 5,
+         "free": 5, **planning},
     ]
 
 

@@ -1,0 +1,90 @@
+"""Planning stock: low-stock thresholds, lots expiring soon, and alerts for a cron job."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ledger.inputs import whole
+
+from . import options as o
+from .language import N_, _
+from .render import emit
+
+At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
+
+
+KINDS = {"low": N_("low"), "expiring": N_("expiring"), "stale": N_("stale")}  # for people
+
+
+def register(app: typer.Typer) -> None:
+    app.command("expiring")(expiring)
+    app.command("alerts")(alerts)
+
+
+def threshold(code: str,
+              at: Annotated[str, typer.Option("--at", help="Location code.", show_default=False)],
+              minimum: Annotated[str, typer.Option(
+                  "--min", help="Least free stock before it is low (0 clears it).",
+                  show_default=False)],
+              db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Set the low-stock minimum of an item at a location (mức tồn tối thiểu)."""
+    from ledger.thresholds import set_threshold
+
+    from .writing import record
+
+    least = whole(minimum, "--min", minimum=0)
+    record(db, lambda ledger: set_threshold(ledger, code, at, least, o.on(on), o.actor(actor)))
+
+
+def expiring(within: Annotated[str, typer.Option(
+                 "--within", help="Days ahead to look.", show_default=False)] = "14",
+             at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+             output: o.Output = None, db: o.Db = None) -> None:
+    """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
+    from projections.planning import expiring as expiring_lots
+
+    from .reports import load_books
+
+    days = whole(within, "--within", minimum=0)
+    rows = expiring_lots(load_books(db), o.on(as_of), days, at)
+    emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),
+                           ("name", N_("name")), ("expires", N_("expires")),
+                           ("days", N_("days left")), ("quantity", N_("quantity")),
+                           ("unit", N_("unit"))],
+         empty=N_("nothing expires in that time"), output=output)
+
+
+def alerts(stale_count_days: Annotated[str, typer.Option(
+               "--stale-count-days", help="A location not counted for more days is an alert.")]
+           = "14",
+           as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+           output: o.Output = None, db: o.Db = None) -> int:
+    """Items below their minimum, lots expiring within a week, locations not counted lately;
+    exits 1 when there is any, so a cron job can tell someone (cảnh báo)."""
+    from projections.planning import alerts as find_alerts
+
+    from .reports import load_books
+
+    days = whole(stale_count_days, "--stale-count-days", minimum=0)
+    found = find_alerts(load_books(db), o.on(as_of), days)
+    people = fmt.value == "table" or output is not None
+    rows = [{**alert, "kind": _(KINDS[alert["kind"]])} for alert in found] if people else found
+    emit(rows, fmt.value, [("kind", N_("kind")), ("location", N_("location")),
+                           ("item", N_("item")), ("problem", N_("problem"))],
+         empty=N_("no alerts"), output=output)
+    return 1 if found else 0
+
+
+# ---- the demo's planning ------------------------------------------------------------------------
+
+def demo_planning(ledger, actor: str) -> None:
+    """Milk that expires soon at the 0 đồng shop, and a minimum for rice at the store, so
+    `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
+    from ledger.thresholds import set_threshold
+
+    ledger.add_item("MILK", "Sữa hộp 180 ml", "box", 7_000, "2021-11-22", actor)
+    ledger.donate("DNT", "SHOP0D", 0, {"MILK": 48}, "PT-0010", "sữa hộp, HSD 01/12/2021",
+                  "2021-11-22", actor, expires="2021-12-01")
+    set_threshold(ledger, "RICE", "KHO", 300, "2021-11-22", actor)

@@ -1,0 +1,122 @@
+"""Stock that plans ahead (issue 16): reservations for open rounds, lots with expiry dates
+leaving first-expiring-first, low-stock thresholds and alerts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def plan_hash(ledger, round_code: str) -> str:
+    return ledger("round", "plan", round_code, "--format", "json").json()["plan"]
+
+
+def stock(ledger, *args: str) -> dict:
+    return {(r["location"], r["item"]): r
+            for r in ledger("stock", "--format", "json", *args).json()}
+
+
+def lots(ledger, *args: str) -> list:
+    return [(r["location"], r["item"], r["expires"], r["quantity"])
+            for r in ledger("stock", "--lots", "--format", "json", *args).json()]
+
+
+def refused(ledger, *args: str, says: str) -> None:
+    """The command is refused (exit 1) naming `says`, and writes nothing."""
+    before = ledger.snapshot()
+    result = ledger.fails(*args)
+    assert result.code == 1, result.err
+    assert says in result.err, result.err
+    assert result.err.count("\n") == 1
+    assert ledger.snapshot() == before
+
+
+# ---- reservations -------------------------------------------------------------------------
+
+@pytest.fixture
+def scarce(ward):
+    """5 cases of noodles for two households that want 2 each, in two rounds."""
+    ward("donate", "D1", "--into", "KHO", "--item", "NOODLE=5", "--on", "2021-11-02")
+    for name in ("A", "B"):
+        ward("round", "open", name, "--from", "KHO", "--item", "NOODLE", "--ration",
+             "NOODLE=1", "--cap", "2", "--on", "2021-11-10")
+    return ward
+
+
+def test_two_open_rounds_never_promise_the_same_unit(scarce):
+    a = plan_hash(scarce, "A")
+    assert "round A holds NOODLE 4" in scarce("round", "reserve", "A", "--plan", a).out
+    b = scarce("round", "plan", "B", "--format", "json").json()
+    assert sum(x["quantity"] for x in b["allocations"]) == 1  # only the free unit
+    scarce("round", "reserve", "B", "--plan", b["plan"])
+    row = stock(scarce)[("KHO", "NOODLE")]
+    assert (row["quantity"], row["reserved"], row["free"]) == (5, 5, 0)
+    table = scarce("stock").out.splitlines()  # a table shows the columns once something is held
+    assert table[0].split()[-2:] == ["reserved", "free"] and table[2].split()[-3:] == [
+        "case", "5", "0"]
+    # both plans can be handed out in full, in either order
+    scarce("round", "apply", "B", "--plan", b["plan"], "--on", "2021-11-11")
+    scarce("round", "apply", "A", "--plan", a, "--on", "2021-11-12")
+    assert ("KHO", "NOODLE") not in stock(scarce)  # all handed out, nothing held
+    statuses = [scarce("round", "status", r, "--format", "json").json()["not_received"]
+                for r in ("A", "B")]
+    assert statuses == [[], []]
+
+
+def test_apply_consumes_and_close_releases(scarce):
+    a = plan_hash(scarce, "A")
+    scarce("round", "reserve", "A", "--plan", a)
+    scarce("round", "apply", "A", "--plan", a, "--only", "H2", "--on", "2021-11-11")
+    row = stock(scarce)[("KHO", "NOODLE")]
+    assert (row["quantity"], row["reserved"], row["free"]) == (3, 2, 1)
+    scarce("round", "close", "A", "--on", "2021-11-12")
+    row = stock(scarce)[("KHO", "NOODLE")]
+    assert (row["quantity"], row["reserved"], row["free"]) == (3, 0, 3)
+    # as of the day before closing, the reservation still stood
+    row = stock(scarce, "--as-of", "2021-11-11")[("KHO", "NOODLE")]
+    assert (row["reserved"], row["free"]) == (2, 1)
+    kinds = [line["kind"] for line in scarce("history", "--format", "json").json()]
+    assert kinds[-3:] == ["round reserve", "give", "round close"]
+
+
+def test_every_refusal_names_the_round_that_holds_the_stock(scarce):
+    scarce("location", "add", "SHOP2", "--name", "Siêu thị 2", "--kind", "shop")
+    scarce("transfer", "--from", "KHO", "--to", "SHOP2", "--item", "NOODLE=5",
+           "--on", "2021-11-03")
+    scarce("round", "open", "S", "--from", "SHOP2", "--item", "NOODLE", "--ration",
+           "NOODLE=1", "--cap", "2", "--on", "2021-11-10")
+    scarce("round", "reserve", "S", "--plan", plan_hash(scarce, "S"))
+    voucher = scarce("voucher", "issue", "H1", "--shop", "SHOP2", "--value", "1000000",
+                     "--on", "2021-11-10").out.split()[-1]
+    holds = "reserved for round S"
+    refused(scarce, "give", "H1", "--from", "SHOP2", "--item", "NOODLE=2", "--on", "2021-11-11",
+            says=holds)
+    refused(scarce, "transfer", "--from", "SHOP2", "--to", "KHO", "--item", "NOODLE=2",
+            "--on", "2021-11-11", says=holds)
+    refused(scarce, "pickup", voucher, "--item", "NOODLE=2", "--on", "2021-11-11", says=holds)
+    # a back-dated removal may not take what the reservation holds later either
+    refused(scarce, "give", "H1", "--from", "SHOP2", "--item", "NOODLE=2", "--on", "2021-11-05",
+            says=holds)
+    scarce("round", "open", "T", "--from", "SHOP2", "--item", "NOODLE", "--ration",
+           "NOODLE=1", "--on", "2021-11-10")
+    t = scarce("round", "plan", "T", "--format", "json").json()
+    assert sum(x["quantity"] for x in t["allocations"]) == 1  # what S does not hold
+    scarce("give", "H2", "--from", "SHOP2", "--item", "NOODLE=1", "--on", "2021-11-11")
+    refused(scarce, "round", "reserve", "T", "--plan", t["plan"],
+            says="the plan of round T is now")
+
+
+def test_a_reservation_is_refused_when_free_stock_does_not_cover_it(scarce):
+    a = plan_hash(scarce, "A")
+    b = plan_hash(scarce, "B")  # planned before A held anything: promises the same units
+    scarce("round", "reserve", "A", "--plan", a)
+    refused(scarce, "round", "reserve", "B", "--plan", b, says="the plan of round B is now")
+
+
+def test_stored_events_without_lots_or_reservations_are_unchanged(ward):
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--on", "2021-11-02")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=1", "--on", "2021-11-03")
+    states = [json.loads(row[-1]) for row in ward.snapshot()[-2:]]
+    for state in states:
+        assert not {"lots", "reserved", "expired_reason"} & set(state)
