@@ -21,6 +21,19 @@ def code(text: str, what: str = N_("code")) -> str:
     return value
 
 
+_WARD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+
+
+def ward_code(text: str) -> str:
+    """A ward's district code: ASCII letters, digits and '-', upper-cased ("p3" -> "P3"), so it
+    can name the ward's tables in the district's PostgreSQL store."""
+    value = clean(text or "").upper()
+    if not _WARD_CODE.match(value):
+        raise BadInput("'{text}' is not a valid ward code: use up to 24 ASCII letters, digits "
+                       "or '-', starting with a letter or digit, e.g. P3 or PHUONG-3", text=text)
+    return value
+
+
 def whole(value: int | str, what: str, *, minimum: int = 1) -> int:
     """A whole number (đồng or units) of at least `minimum`; "350.000" and "350,000" are accepted."""
     if isinstance(value, int) and not isinstance(value, bool):

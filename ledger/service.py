@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from .claims import claim, claim_id, receipt_key
 from .errors import BadInput, Refused
-from .inputs import code
+from .inputs import code, ward_code
 from .phrases import N_, Phrase
 from .text import clean
 from .ward import WARD_ID, Ward
@@ -65,23 +65,31 @@ class Ledger(Application):
 
     # ---- declarations -------------------------------------------------------------------
 
-    def init(self, ward: str, on: str, actor: str) -> int:
+    def init(self, ward: str, on: str, actor: str, code: str | None = None) -> int:
         name = clean(ward)
         if not name:
             raise BadInput("--ward must name the ward, e.g. --ward 'Phường 3'")
+        district_code = ward_code(code) if code is not None else None
         if WARD_ID in self.repository:
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name)
         opened = Ward(name=name, on=on, actor=clean(actor))
+        entry = opened.version  # "recorded entry 1", with or without a code
+        if district_code:  # saved with the opening, as entry 2
+            opened.fix_code(district_code, on, clean(actor))
         pending = list(opened.pending_events)
         try:
             self.save(opened)
         except IntegrityError:
             if self._already_saved(pending):
-                return opened.version
+                return entry
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name) from None
-        return opened.version
+        return entry
+
+    def set_code(self, code: str, on: str, actor: str) -> int:
+        """Fix the district code of a ledger opened without one (`aid ward code`)."""
+        return self.write(lambda w: w.fix_code(ward_code(code), on, clean(actor)))
 
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
                  actor: str) -> int:

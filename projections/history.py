@@ -92,6 +92,7 @@ _DETAILS = {
     "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
                           "policy"),
     "round close": _fields("{round}", "round"),
+    "ward code": _fields("{code}", "code"),
 }
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 
