@@ -1,0 +1,284 @@
+"""`aid sync`: a ward's stored events, appended to the district's PostgreSQL store, link by link.
+
+The district keeps each ward's copy in the tables a PostgreSQL ledger of that ward would have
+(`aid_<code>_events` and `aid_<code>_chain`, named by the ward's code), at the ward's own
+positions. So the district can recompute the ward's chain, and every report and audit that runs
+on one ledger also runs on one ward's copy (`AID_DATABASE_URL=<district> AID_WARD=<code>`).
+
+Each batch is one transaction holding that ward's lock in the district: read the last link the
+district holds, check that the ward's stored link at that position is the same (else the ward
+is a fork: an old backup with new entries, or another laptop using the same code), recompute
+the links of the next rows from it and compare them with the ward's stored links (else the
+ward's own chain is broken there), then COPY rows and links. A crash rolls the batch back; the
+next run starts from what the district holds, so nothing is ever sent twice or skipped.
+Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
+aggregate that shares the stream), so sync never needs to know the events it carries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from .chain import GENESIS, StoredRow, links
+from .errors import BadInput, Refused
+from .storage import Address, EventLog, table_prefix
+
+REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
+BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
+CODED = "ledger.ward:Ward.Coded"
+OPENED = "ledger.ward:Ward.Opened"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One batch the district accepted: positions first..last, `count` rows."""
+
+    first: int
+    last: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """How far the district's copy of a ward is behind the ward's ledger."""
+
+    code: str
+    ward_head: int  # the ledger's last position
+    district_head: int  # the last position the district holds (0: nothing yet)
+    behind: int  # events the district does not hold yet
+    synced: datetime | None  # when the district last accepted a batch
+    departs: bool  # the district's copy is not a prefix of this ledger (a fork)
+
+
+def identity(log: EventLog) -> tuple[str, str]:
+    """(district code, ward name) from the ward's own events; a ledger without a code is
+    refused, saying how to give it one."""
+    p = log.paramstyle
+    rows = log.connection.execute(
+        f"SELECT topic, state FROM {log.events_table} WHERE topic IN ({p}, {p})",
+        (OPENED, CODED)).fetchall()
+    found = {topic: json.loads(bytes(state)) for topic, state in rows}
+    if CODED not in found:
+        raise BadInput("this ledger has no ward code yet: give it one with `aid ward code CODE` "
+                       "(once; the district knows the ward by it)")
+    return found[CODED]["code"], found.get(OPENED, {}).get("name", "")
+
+
+def district_url(url: str | None) -> str:
+    if not url:
+        raise BadInput("say where the district's store is: --to postgresql://… or "
+                       "AID_DISTRICT_URL")
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise BadInput("the district's store must be PostgreSQL (postgresql://…), not '{url}'",
+                       url=url)
+    return url
+
+
+class District:
+    """The district's PostgreSQL store: the registry of wards and each ward's copy."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = district_url(url)
+        self.connection = psycopg.connect(self.url, autocommit=True)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # ---- the registry -------------------------------------------------------------------
+
+    def wards(self) -> list[tuple[str, str, str]]:
+        """(code, name, table prefix) of every ward the district holds, by code."""
+        if not self._has(REGISTRY):
+            return []
+        return self.connection.execute(
+            f"SELECT code, name, prefix FROM {REGISTRY} ORDER BY code").fetchall()
+
+    def address(self, prefix: str) -> Address:
+        return Address(url=self.url, ward=prefix)
+
+    def ensure(self, code: str, name: str) -> str:
+        """The table prefix of ward `code`, making its tables the first time it syncs."""
+        prefix = table_prefix(code)
+        if self._registered(code):
+            return prefix
+        with self._ddl_lock():
+            self.connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
+                "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
+                "TIMESTAMPTZ)")
+            if self._registered(code):
+                return prefix
+            if self._has(f"{prefix}_events"):
+                raise Refused("the district's database already has tables {prefix}_… that are "
+                              "not a synced ward's copy; give the district a database of its "
+                              "own", prefix=prefix)
+            self._create_tables(prefix)
+            self.connection.execute(f"INSERT INTO {REGISTRY} (code, name, prefix) VALUES "
+                                    "(%s, %s, %s)", (code, name, prefix))
+        return prefix
+
+    def _registered(self, code: str) -> bool:
+        return self._has(REGISTRY) and self.connection.execute(
+            f"SELECT 1 FROM {REGISTRY} WHERE code = %s", (code,)).fetchone() is not None
+
+    def _has(self, table: str) -> bool:
+        return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] \
+            is not None
+
+    def _create_tables(self, prefix: str) -> None:
+        """The library's own tables for a ledger named `prefix` (and its chain table)."""
+        from .service import Ledger
+        from .storage import library_env
+
+        Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
+
+    @contextmanager
+    def _ddl_lock(self) -> Iterator[None]:
+        """The lock `aid init` takes too: the library's CREATE statements race."""
+        self.connection.execute("SELECT pg_advisory_lock(hashtext('aid-ledger ddl'))")
+        try:
+            yield
+        finally:
+            self.connection.execute("SELECT pg_advisory_unlock(hashtext('aid-ledger ddl'))")
+
+    # ---- one ward's copy ----------------------------------------------------------------
+
+    def held(self, prefix: str) -> tuple[int, str]:
+        """(last position, its link) the district holds for this ward; (0, GENESIS) if none."""
+        row = self.connection.execute(f"SELECT position, link FROM {prefix}_chain "
+                                      "ORDER BY position DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def links(self, prefix: str) -> list[tuple[int, str]]:
+        return self.connection.execute(
+            f"SELECT position, link FROM {prefix}_chain ORDER BY position").fetchall()
+
+    def synced(self, code: str) -> datetime | None:
+        row = self.connection.execute(f"SELECT synced FROM {REGISTRY} WHERE code = %s",
+                                      (code,)).fetchone()
+        return row[0] if row else None
+
+    def append(self, code: str, prefix: str, rows: list[StoredRow],
+               new_links: list[tuple[int, str]]) -> None:
+        """COPY rows (at their own positions) and their links into the ward's copy."""
+        with self.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {prefix}_events (notification_id, originator_id, "
+                             "originator_version, topic, state) FROM STDIN") as copy:
+                for position, originator, version, topic, state in rows:
+                    copy.write_row((position, _uuid(originator), version, topic, state))
+            with cursor.copy(f"COPY {prefix}_chain (position, link) FROM STDIN") as copy:
+                for row in new_links:
+                    copy.write_row(row)
+            cursor.execute(f"UPDATE {REGISTRY} SET head = %s, synced = now() WHERE code = %s",
+                           (rows[-1][0], code))
+
+    @contextmanager
+    def ward_lock(self, prefix: str) -> Iterator[None]:
+        """One transaction holding this ward's lock: one sync of a ward at a time."""
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                    ("aid-sync " + prefix,))
+            yield
+
+
+def _uuid(originator: Any) -> UUID:
+    return originator if isinstance(originator, UUID) else UUID(str(originator))
+
+
+def sync(log: EventLog, url: str, batch: int = BATCH,
+         told: Callable[[Sent], None] = lambda sent: None) -> tuple[str, list[Sent], int]:
+    """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
+    batch commits. Returns (code, batches sent, the district's head for the ward)."""
+    code, name = identity(log)
+    district = District(url)
+    try:
+        prefix = district.ensure(code, name)
+        upto, sent = log.head(), []
+        while True:
+            with district.ward_lock(prefix):
+                batch_sent = _next_batch(log, district, code, prefix, upto, batch)
+            if batch_sent is None:
+                return code, sent, district.held(prefix)[0]
+            sent.append(batch_sent)
+            told(batch_sent)
+    finally:
+        district.close()
+
+
+def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto: int,
+                batch: int) -> Sent | None:
+    """Check and append the next batch; the caller holds the ward's lock in the district."""
+    held, held_link = district.held(prefix)
+    if held:
+        _continues(log, district, code, prefix, held, held_link, upto)
+    rows = list(islice(log.stored(held, upto, batch), batch))
+    if not rows:
+        return None
+    stored = dict(log.links(held, rows[-1][0]))
+    new_links = links(held_link, rows)
+    for position, expected in new_links:
+        if stored.get(position) != expected:
+            raise Refused("this ledger's chain does not continue at position {position} (its "
+                          "stored link does not match its event); nothing from there was sent: "
+                          "run `aid audit verify` and restore the ledger from a backup",
+                          position=position)
+    district.append(code, prefix, rows, new_links)
+    return Sent(rows[0][0], rows[-1][0], len(rows))
+
+
+def _continues(log: EventLog, district: District, code: str, prefix: str, held: int,
+               held_link: str, upto: int) -> None:
+    """Refuse unless the district's copy is a prefix of this ledger, naming where they part."""
+    mine = dict(log.links(held - 1, held)).get(held)
+    if mine == held_link:
+        return
+    position = departure(log, district.links(prefix))
+    if position is None:  # every link the two share agrees: this ledger is an older copy
+        raise Refused("the district already holds ward {code} up to position {held}, this "
+                      "ledger only up to {upto}: it is an older copy; sync from the ledger with "
+                      "the latest entries", code=code, held=held, upto=upto)
+    if position == 1:
+        raise Refused("the district holds another history for ward {code} from position 1: "
+                      "another ledger already syncs as ward {code}; nothing was sent",
+                      code=code)
+    raise Refused("this ledger departs from the district's copy of ward {code} at position "
+                  "{position}: it is a fork (an old backup with new entries, or a copy used on "
+                  "two laptops); nothing was sent, see the README's district section",
+                  code=code, position=position)
+
+
+def departure(log: EventLog, theirs: list[tuple[int, str]]) -> int | None:
+    """The first position where this ledger's links and the district's differ (a position
+    one holds and the other lacks counts), or None if one is a prefix of the other."""
+    district = iter(theirs)
+    for (position, link), (other, other_link) in zip(log.links(), district):
+        if position != other or link != other_link:
+            return min(position, other)
+    return None
+
+
+def status(log: EventLog, url: str) -> Status:
+    """How far the district's copy of this ward is behind, without writing anything."""
+    code, _ = identity(log)
+    district = District(url)
+    try:
+        head = log.head()
+        if not district._registered(code):
+            return Status(code, head, 0, log.count(after=0), None, False)
+        prefix = table_prefix(code)
+        held, held_link = district.held(prefix)
+        mine = dict(log.links(held - 1, held)).get(held) if held else GENESIS
+        return Status(code, head, held, log.count(after=held), district.synced(code),
+                      mine != held_link)
+    finally:
+        district.close()
+
