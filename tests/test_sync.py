@@ -203,3 +203,32 @@ def test_init_with_a_code(tmp_path, district):
     assert "ward P-9: sent 2 events" in ward("sync", "--to", district).out
     assert ward.fails("init", "--ward", "X", "--code", "bad code",
                       "--db", str(tmp_path / "m.db")).code == 2
+
+
+def test_duplicates_by_id_pseudonym_never_by_name():
+    """Matching on `id_pseudonym`, the clear HMAC of an ID number that the privacy work
+    (issue 12) stores on a household's event; planted here as the field itself, since this
+    branch does not compute it. Households with one name but different pseudonyms and codes
+    are two households."""
+    from projections.audit_check import WardEvent
+    from projections.district import WardCopy, duplicates
+
+    def ward(code, households, gifts):
+        events = [WardEvent(n, n, "Ward.RecipientDeclared", {
+            "code": household, "name": "Nguyễn Văn A", "group": "Tổ 1", "size": 1, "tier": 0,
+            **({"id_pseudonym": pseudonym} if pseudonym else {})})
+            for n, (household, pseudonym) in enumerate(households, start=1)]
+        events += [WardEvent(100 + n, 100 + n, "Ward.HandedOut", {
+            "recipient": household, "on": on, "moves": [], "cash": {"given": 1000}})
+            for n, (household, on) in enumerate(gifts)]
+        return WardCopy(code, events)
+
+    same = "ab" * 32
+    wards = [ward("P1", [("A7", same), ("A8", "cd" * 32)], [("A7", "2021-11-19"),
+                                                             ("A8", "2021-11-19")]),
+             ward("P2", [("B3", same), ("B4", "ef" * 32)], [("B3", "2021-11-20"),
+                                                             ("B4", "2021-11-20")])]
+    assert duplicates(wards) == [{"match": "id", "key": same, "wards": "P1, P2",
+                                  "households": "P1:A7, P2:B3", "first": "2021-11-19",
+                                  "last": "2021-11-20"}]
+    assert duplicates(wards, "2021-11-20", "2021-11-20") == []
