@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Any
 from uuid import UUID
 
+from . import sync_check
 from .chain import GENESIS, StoredRow, links
 from .errors import BadInput, Refused
 from .storage import Address, EventLog, table_prefix
@@ -135,11 +136,14 @@ class District:
             is not None
 
     def _create_tables(self, prefix: str) -> None:
-        """The library's own tables for a ledger named `prefix` (and its chain table)."""
+        """The library's own tables for a ledger named `prefix` (and its chain table), and
+        the district's own check of every link inserted (`ledger/sync_check.py`)."""
         from .service import Ledger
         from .storage import library_env
 
         Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
+        self.connection.execute(sync_check.FUNCTION)
+        self.connection.execute(sync_check.trigger(prefix))
 
     @contextmanager
     def _ddl_lock(self) -> Iterator[None]:

@@ -232,3 +232,23 @@ def test_duplicates_by_id_pseudonym_never_by_name():
                                   "households": "P1:A7, P2:B3", "first": "2021-11-19",
                                   "last": "2021-11-20"}]
     assert duplicates(wards, "2021-11-20", "2021-11-20") == []
+
+
+def test_the_district_store_itself_refuses_a_link_that_does_not_continue(district, tmp_path):
+    """Whatever writes to the district, PostgreSQL recomputes each link (a trigger)."""
+    import psycopg
+
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    held = copy_of(district, "P1")
+    with psycopg.connect(district) as conn:
+        conn.execute("INSERT INTO aid_p1_events (notification_id, originator_id, "
+                     "originator_version, topic, state) VALUES (61, %s, 999, 'x', 'y')",
+                     (uuid.uuid4(),))
+        with pytest.raises(psycopg.errors.RaiseException, match="position 61 does not "
+                                                                 "continue the chain"):
+            conn.execute("INSERT INTO aid_p1_chain VALUES (61, %s)", ("0" * 64,))
+    with psycopg.connect(district) as conn, pytest.raises(
+            psycopg.errors.RaiseException, match="position 5 is not after position 60"):
+        conn.execute("INSERT INTO aid_p1_chain VALUES (5, %s)", ("0" * 64,))
+    assert copy_of(district, "P1") == held
