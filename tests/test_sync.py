@@ -99,6 +99,21 @@ def test_three_wards_sum_to_the_district(district, tmp_path):
                      "wards": 3}]
     for code, ward in wards.items():  # each copy is the ward's ledger, row for row and link
         assert copy_of(district, code) == rows_of(Address(path=ward.path))
+    statement = wards["P1"]("district", "statement", "--url", district, "--format",
+                            "json").json()
+    for row in statement:  # each ward's digest head, as the ward's own digest says it
+        digest = wards[row["ward"]]("audit", "digest", "--format", "json").json()
+        assert (row["events"], row["head"]) == (digest["events"], digest["head"])
+        assert row["received"] == own[row["ward"]]["received"]
+        assert row["balance"] == own[row["ward"]]["balance"]
+    assert [(r["ward"], r["households"], r["handouts"]) for r in statement] == [
+        ("P1", 16, 16), ("P2", 18, 18), ("P3", 17, 17)]
+    coverage = wards["P1"]("district", "coverage", "--url", district, "--format",
+                           "json").json()
+    assert {"ward": "P3", "group": "Tổ 1", "tier": 1, "households": 1, "served": 1} in coverage
+    assert {"ward": "P2", "group": "Tổ 11", "tier": 2, "households": 1, "served": 1} in coverage
+    assert {"ward": "P1", "group": "Tổ 11", "tier": 2, "households": 1, "served": 0} in coverage
+    assert sum(r["served"] for r in coverage) == 16 + 18 + 17
 
 
 def test_duplicates_by_code_in_the_same_period(district, tmp_path):
