@@ -18,6 +18,7 @@ aggregate that shares the stream), so sync never needs to know the events it car
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,11 +178,9 @@ class District:
         with self.connection.cursor() as cursor:
             with cursor.copy(f"COPY {prefix}_events (notification_id, originator_id, "
                              "originator_version, topic, state) FROM STDIN") as copy:
-                for position, originator, version, topic, state in rows:
-                    copy.write_row((position, _uuid(originator), version, topic, state))
+                copy.write(copy_text(rows))
             with cursor.copy(f"COPY {prefix}_chain (position, link) FROM STDIN") as copy:
-                for row in new_links:
-                    copy.write_row(row)
+                copy.write("".join(f"{position}\t{link}\n" for position, link in new_links))
             cursor.execute(f"UPDATE {REGISTRY} SET head = %s, synced = now() WHERE code = %s",
                            (rows[-1][0], code))
 
@@ -192,6 +191,24 @@ class District:
             self.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                                     ("aid-sync " + prefix,))
             yield
+
+
+def copy_text(rows: list[StoredRow]) -> bytes:
+    """Stored rows in COPY's text format, built in one pass (psycopg's row-by-row formatting,
+    in pure Python, cost three times the rest of a sync). Positions and versions are integers,
+    ids 32 hex digits and states hex (`\\x…`), so only a topic could need escaping: a topic
+    with a tab, newline or backslash is refused rather than escaped by hand."""
+    lines = []
+    for position, originator, version, topic, state in rows:
+        if _UNSAFE.search(topic):
+            raise Refused("position {position} has a topic that cannot be copied as is: "
+                          "'{topic}'", position=position, topic=topic)
+        lines.append(f"{int(position)}\t{_uuid(originator).hex}\t{int(version)}\t{topic}"
+                     f"\t\\\\x{bytes(state).hex()}\n")
+    return "".join(lines).encode()
+
+
+_UNSAFE = re.compile(r"[\t\n\r\\]")
 
 
 def _uuid(originator: Any) -> UUID:

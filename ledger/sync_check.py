@@ -5,48 +5,62 @@ tool that writes to it: every link inserted into a ward's copy is recomputed by 
 the link before it and the event stored at that position, exactly as `ledger/chain.py` computes
 it (SHA-256 of the previous link and the length-prefixed position, aggregate id as 32 hex
 digits, version, topic and state), and must come after the last position held. Anything else
-is refused, naming the position, and the whole batch rolls back.
+is refused, naming the position, and the whole batch rolls back (the check runs once per
+statement, at its end, over the rows it added).
 """
 
 FUNCTION = r"""
-CREATE OR REPLACE FUNCTION aid_sync_check_link() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION aid_sync_check_links() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     events text := regexp_replace(TG_TABLE_NAME, '_chain$', '_events');
-    last_position bigint;
+    first_new bigint;
+    added_count bigint;
+    held_after bigint;
     previous text;
-    event record;
-    body bytea;
+    row record;
 BEGIN
-    EXECUTE format('SELECT position, link FROM %I ORDER BY position DESC LIMIT 1',
-                   TG_TABLE_NAME) INTO last_position, previous;
-    IF last_position IS NOT NULL AND NEW.position <= last_position THEN
-        RAISE EXCEPTION 'aid: position % is not after position %, the last the district holds',
-            NEW.position, last_position;
+    SELECT min(position), count(*) INTO first_new, added_count FROM added;
+    IF first_new IS NULL THEN
+        RETURN NULL;
     END IF;
-    EXECUTE format('SELECT notification_id, originator_id, originator_version, topic, state '
-                   'FROM %I WHERE notification_id = $1', events) INTO event USING NEW.position;
-    IF event.notification_id IS NULL THEN
-        RAISE EXCEPTION 'aid: no event at position % for its link', NEW.position;
+    EXECUTE format('SELECT count(*) FROM %I WHERE position >= $1', TG_TABLE_NAME)
+        INTO held_after USING first_new;
+    IF held_after <> added_count THEN
+        RAISE EXCEPTION 'aid: position % is not after the last position the district holds',
+            first_new;
     END IF;
-    body := int8send(octet_length(convert_to(event.notification_id::text, 'UTF8')))
-            || convert_to(event.notification_id::text, 'UTF8')
-            || int8send(32) || convert_to(replace(event.originator_id::text, '-', ''), 'UTF8')
-            || int8send(octet_length(convert_to(event.originator_version::text, 'UTF8')))
-            || convert_to(event.originator_version::text, 'UTF8')
-            || int8send(octet_length(convert_to(event.topic, 'UTF8')))
-            || convert_to(event.topic, 'UTF8')
-            || int8send(octet_length(event.state)) || event.state;
-    IF NEW.link IS DISTINCT FROM encode(sha256(decode(coalesce(previous, repeat('0', 64)), 'hex')
-                                               || body), 'hex') THEN
-        RAISE EXCEPTION 'aid: the link at position % does not continue the chain the district '
-                        'holds', NEW.position;
-    END IF;
-    RETURN NEW;
+    EXECUTE format('SELECT link FROM %I WHERE position < $1 ORDER BY position DESC LIMIT 1',
+                   TG_TABLE_NAME) INTO previous USING first_new;
+    previous := coalesce(previous, repeat('0', 64));
+    FOR row IN EXECUTE format(
+            'SELECT a.position, a.link, e.notification_id, e.originator_id, '
+            'e.originator_version, e.topic, e.state FROM added a LEFT JOIN %I e '
+            'ON e.notification_id = a.position ORDER BY a.position', events) LOOP
+        IF row.notification_id IS NULL THEN
+            RAISE EXCEPTION 'aid: no event at position % for its link', row.position;
+        END IF;
+        previous := encode(sha256(decode(previous, 'hex')
+            || int8send(octet_length(convert_to(row.position::text, 'UTF8')))
+            || convert_to(row.position::text, 'UTF8')
+            || int8send(32) || convert_to(replace(row.originator_id::text, '-', ''), 'UTF8')
+            || int8send(octet_length(convert_to(row.originator_version::text, 'UTF8')))
+            || convert_to(row.originator_version::text, 'UTF8')
+            || int8send(octet_length(convert_to(row.topic, 'UTF8')))
+            || convert_to(row.topic, 'UTF8')
+            || int8send(octet_length(row.state)) || row.state), 'hex');
+        IF row.link IS DISTINCT FROM previous THEN
+            RAISE EXCEPTION 'aid: the link at position % does not continue the chain the '
+                            'district holds', row.position;
+        END IF;
+    END LOOP;
+    RETURN NULL;
 END $$
 """
 
 
 def trigger(prefix: str) -> str:
-    """The statement that makes the check guard one ward's copy."""
-    return (f"CREATE TRIGGER {prefix}_chain_continues BEFORE INSERT ON {prefix}_chain "
-            "FOR EACH ROW EXECUTE FUNCTION aid_sync_check_link()")
+    """The statement that makes the check guard one ward's copy: once per INSERT or COPY,
+    over all the rows it added (a row-by-row trigger cost ten times as much)."""
+    return (f"CREATE TRIGGER {prefix}_chain_continues AFTER INSERT ON {prefix}_chain "
+            "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+            "EXECUTE FUNCTION aid_sync_check_links()")
