@@ -19,6 +19,7 @@ from .language import N_, _, say
 from .render import emit
 
 if TYPE_CHECKING:
+    from ledger.sync import Status
     from projections.district import WardCopy
 
 To = Annotated[Optional[str], typer.Option(
@@ -72,7 +73,7 @@ def sync(to: To = None,
                        code=code, head=head))
 
 
-def _status(found) -> None:
+def _status(found: Status) -> None:
     if found.district_head == 0:
         typer.echo(say("ward {code}: not synced yet; {behind:,} events to send",
                        code=found.code, behind=found.behind))

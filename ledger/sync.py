@@ -9,8 +9,10 @@ Each batch is one transaction holding that ward's lock in the district: read the
 district holds, check that the ward's stored link at that position is the same (else the ward
 is a fork: an old backup with new entries, or another laptop using the same code), recompute
 the links of the next rows from it and compare them with the ward's stored links (else the
-ward's own chain is broken there), then COPY rows and links. A crash rolls the batch back; the
-next run starts from what the district holds, so nothing is ever sent twice or skipped.
+ward's own chain is broken there), then COPY rows and links; the district's own trigger
+(`ledger/sync_check.py`) recomputes the links once more before the batch commits. A crash rolls
+the batch back; the next run starts from what the district holds, so nothing is ever sent
+twice or skipped.
 Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
 aggregate that shares the stream), so sync never needs to know the events it carries.
 """
@@ -30,7 +32,7 @@ from uuid import UUID
 from . import sync_check
 from .chain import GENESIS, StoredRow, links
 from .errors import BadInput, Refused
-from .storage import Address, EventLog, table_prefix
+from .storage import Address, EventLog, _ddl_lock, table_prefix
 
 REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
 BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
@@ -110,14 +112,14 @@ class District:
     def ensure(self, code: str, name: str) -> str:
         """The table prefix of ward `code`, making its tables the first time it syncs."""
         prefix = table_prefix(code)
-        if self._registered(code):
+        if self.registered(code):
             return prefix
-        with self._ddl_lock():
+        with _ddl_lock(self.address(prefix)):  # `aid init`'s lock: the CREATEs race
             self.connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
                 "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
                 "TIMESTAMPTZ)")
-            if self._registered(code):
+            if self.registered(code):
                 return prefix
             if self._has(f"{prefix}_events"):
                 raise Refused("the district's database already has tables {prefix}_… that are "
@@ -128,7 +130,7 @@ class District:
                                     "(%s, %s, %s)", (code, name, prefix))
         return prefix
 
-    def _registered(self, code: str) -> bool:
+    def registered(self, code: str) -> bool:
         return self._has(REGISTRY) and self.connection.execute(
             f"SELECT 1 FROM {REGISTRY} WHERE code = %s", (code,)).fetchone() is not None
 
@@ -145,15 +147,6 @@ class District:
         Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
         self.connection.execute(sync_check.FUNCTION)
         self.connection.execute(sync_check.trigger(prefix))
-
-    @contextmanager
-    def _ddl_lock(self) -> Iterator[None]:
-        """The lock `aid init` takes too: the library's CREATE statements race."""
-        self.connection.execute("SELECT pg_advisory_lock(hashtext('aid-ledger ddl'))")
-        try:
-            yield
-        finally:
-            self.connection.execute("SELECT pg_advisory_unlock(hashtext('aid-ledger ddl'))")
 
     # ---- one ward's copy ----------------------------------------------------------------
 
@@ -293,7 +286,7 @@ def status(log: EventLog, url: str) -> Status:
     district = District(url)
     try:
         head = log.head()
-        if not district._registered(code):
+        if not district.registered(code):
             return Status(code, head, 0, log.count(after=0), None, False)
         prefix = table_prefix(code)
         held, held_link = district.held(prefix)
