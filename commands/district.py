@@ -83,9 +83,15 @@ def _status(found: Status) -> None:
                        "{synced}), this ledger up to {ward:,}: {behind:,} events behind",
                        code=found.code, district=found.district_head, synced=synced,
                        ward=found.ward_head, behind=found.behind))
+    if found.older:
+        typer.echo(say("aid: this ledger is an older copy of ward {code}: the district holds "
+                       "more of it; sync from the ledger with the latest entries",
+                       code=found.code), err=True)
+        raise typer.Exit(1)
     if found.departs:
-        typer.echo(say("aid: the district's copy of ward {code} is not a prefix of this "
-                       "ledger (a fork); `aid sync` says where", code=found.code), err=True)
+        typer.echo(say("aid: this ledger departs from the district's copy of ward {code} at "
+                       "position {position} (a fork); see the README's district section",
+                       code=found.code, position=found.departs), err=True)
         raise typer.Exit(1)
 
 

@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -58,7 +58,8 @@ class Status:
     district_head: int  # the last position the district holds (0: nothing yet)
     behind: int  # events the district does not hold yet
     synced: datetime | None  # when the district last accepted a batch
-    departs: bool  # the district's copy is not a prefix of this ledger (a fork)
+    departs: int | None = None  # where the district's copy parts from this ledger (a fork)
+    older: bool = False  # this ledger is a prefix of the district's copy: an older copy
 
 
 def identity(log: EventLog) -> tuple[str, str]:
@@ -287,12 +288,15 @@ def status(log: EventLog, url: str) -> Status:
     try:
         head = log.head()
         if not district.registered(code):
-            return Status(code, head, 0, log.count(after=0), None, False)
+            return Status(code, head, 0, log.count(after=0), None)
         prefix = table_prefix(code)
         held, held_link = district.held(prefix)
+        found = Status(code, head, held, log.count(after=held), district.synced(code))
         mine = dict(log.links(held - 1, held)).get(held) if held else GENESIS
-        return Status(code, head, held, log.count(after=held), district.synced(code),
-                      mine != held_link)
+        if mine == held_link:
+            return found
+        position = departure(log, district.links(prefix))
+        return replace(found, departs=position, older=position is None)
     finally:
         district.close()
 

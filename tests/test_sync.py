@@ -162,13 +162,15 @@ def test_a_forked_ward_is_refused_with_its_position(district, tmp_path):
     stale = older.fails("sync", "--to", district)
     assert stale.code == 1
     assert "up to position 63, this ledger only up to 60: it is an older copy" in stale.err
+    assert "older copy" in older.fails("sync", "--status", "--to", district).err
     older("donate", "DNT", "--into", "KHO", "--cash", "999", "--on", "2021-11-25")
     forked = older.fails("sync", "--to", district)
     assert forked.code == 1
     assert "departs from the district's copy of ward P1 at position 61: it is a fork" \
         in forked.err
     assert "Traceback" not in forked.err
-    assert older.fails("sync", "--status", "--to", district).code == 1
+    assert "departs from the district's copy of ward P1 at position 61 (a fork)" in older.fails(
+        "sync", "--status", "--to", district).err
     assert copy_of(district, "P1") == held
 
 
