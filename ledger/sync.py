@@ -146,8 +146,8 @@ class District:
         from .storage import library_env
 
         Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
-        self.connection.execute(sync_check.FUNCTION)
-        self.connection.execute(sync_check.trigger(prefix))
+        for statement in sync_check.triggers(prefix):
+            self.connection.execute(statement)
 
     # ---- one ward's copy ----------------------------------------------------------------
 
@@ -184,6 +184,7 @@ class District:
         with self.connection.transaction():
             self.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                                     ("aid-sync " + prefix,))
+            self.connection.execute("SET LOCAL aid.sync = 'on'")  # see ledger/sync_check.py
             yield
 
 

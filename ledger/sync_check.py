@@ -1,4 +1,4 @@
-"""The district's own check of each ward's chain: a trigger on the copy's chain table.
+"""The district's own guard over each ward's copy: triggers on the copy's tables.
 
 `aid sync` checks every batch before it sends it, but the district does not have to trust the
 tool that writes to it: every link inserted into a ward's copy is recomputed by PostgreSQL from
@@ -6,7 +6,20 @@ the link before it and the event stored at that position, exactly as `ledger/cha
 it (SHA-256 of the previous link and the length-prefixed position, aggregate id as 32 hex
 digits, version, topic and state), and must come after the last position held. Anything else
 is refused, naming the position, and the whole batch rolls back (the check runs once per
-statement, at its end, over the rows it added).
+statement, at its end, over the rows it added). And only `aid sync` appends to a copy (it
+says so for its transaction, `SET LOCAL aid.sync = 'on'`); nothing updates or deletes there,
+so an ordinary command pointed at a copy by mistake is refused instead of forking it.
+"""
+
+ONLY_SYNC = r"""
+CREATE OR REPLACE FUNCTION aid_sync_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' OR current_setting('aid.sync', true) IS DISTINCT FROM 'on' THEN
+        RAISE EXCEPTION 'aid: % is a ward''s copy in the district: only `aid sync` appends to '
+                        'it, and nothing changes it', TG_TABLE_NAME;
+    END IF;
+    RETURN NULL;
+END $$
 """
 
 FUNCTION = r"""
@@ -58,9 +71,13 @@ END $$
 """
 
 
-def trigger(prefix: str) -> str:
-    """The statement that makes the check guard one ward's copy: once per INSERT or COPY,
-    over all the rows it added (a row-by-row trigger cost ten times as much)."""
-    return (f"CREATE TRIGGER {prefix}_chain_continues AFTER INSERT ON {prefix}_chain "
-            "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
-            "EXECUTE FUNCTION aid_sync_check_links()")
+def triggers(prefix: str) -> list[str]:
+    """The statements that make the checks guard one ward's copy. The link check runs once
+    per INSERT or COPY, over all the rows it added (row by row cost ten times as much)."""
+    return [FUNCTION, ONLY_SYNC] + [
+        f"CREATE TRIGGER {prefix}_{table}_by_sync_only BEFORE INSERT OR UPDATE OR DELETE OR "
+        f"TRUNCATE ON {prefix}_{table} FOR EACH STATEMENT EXECUTE FUNCTION aid_sync_only()"
+        for table in ("events", "chain")] + [
+        f"CREATE TRIGGER {prefix}_chain_continues AFTER INSERT ON {prefix}_chain "
+        "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+        "EXECUTE FUNCTION aid_sync_check_links()"]

@@ -252,13 +252,15 @@ def test_duplicates_by_id_pseudonym_never_by_name():
 
 
 def test_the_district_store_itself_refuses_a_link_that_does_not_continue(district, tmp_path):
-    """Whatever writes to the district, PostgreSQL recomputes each link (a trigger)."""
+    """Whatever writes to the district, PostgreSQL recomputes each link (a trigger), and
+    refuses any change but a sync's appends: an ordinary command pointed at a copy included."""
     import psycopg
 
     ward = make_ward(tmp_path / "p1.db", "P1")
     ward("sync", "--to", district)
     held = copy_of(district, "P1")
     with psycopg.connect(district) as conn:
+        conn.execute("SET LOCAL aid.sync = 'on'")  # as a sync does
         conn.execute("INSERT INTO aid_p1_events (notification_id, originator_id, "
                      "originator_version, topic, state) VALUES (61, %s, 999, 'x', 'y')",
                      (uuid.uuid4(),))
@@ -266,5 +268,16 @@ def test_the_district_store_itself_refuses_a_link_that_does_not_continue(distric
                                                                  "continue the chain"):
             conn.execute("INSERT INTO aid_p1_chain VALUES (61, %s)", ("0" * 64,))
     with psycopg.connect(district) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("SET LOCAL aid.sync = 'on'")
         conn.execute("INSERT INTO aid_p1_chain VALUES (5, %s)", ("0" * 64,))  # no doubles
+    for change in ("DELETE FROM aid_p1_events", "UPDATE aid_p1_chain SET link = link",
+                   "TRUNCATE aid_p1_events CASCADE"):
+        with psycopg.connect(district) as conn, pytest.raises(
+                psycopg.errors.RaiseException, match="only `aid sync` appends to it"):
+            conn.execute("SET LOCAL aid.sync = 'on'")
+            conn.execute(change)
+    on_the_copy = Ledger(_env(AID_DATABASE_URL=district, AID_WARD="P1"), "postgres")
+    refused = on_the_copy.fails("donate", "MTTQ", "--into", "KHO", "--cash", "5",
+                                "--on", "2021-11-25")
+    assert refused.code == 1 and "only `aid sync` appends to it" in refused.err
     assert copy_of(district, "P1") == held
