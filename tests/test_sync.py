@@ -281,3 +281,16 @@ def test_the_district_store_itself_refuses_a_link_that_does_not_continue(distric
                                 "--on", "2021-11-25")
     assert refused.code == 1 and "only `aid sync` appends to it" in refused.err
     assert copy_of(district, "P1") == held
+
+
+def test_a_ward_on_either_backend_syncs(ward, district):
+    """The conftest's ward, on SQLite and on a PostgreSQL ledger of its own."""
+    from ledger.storage import locate
+
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=50", "--receipt", "R1",
+         "--on", "2021-11-10")
+    ward("ward", "code", "P7")
+    assert "ward P7: sent" in ward("sync", "--to", district).out
+    assert copy_of(district, "P7") == rows_of(locate(environ=ward.env))
+    assert ward("district", "stock", "--url", district, "--format", "json").json() == [
+        {"ward": "P7", **row} for row in ward("stock", "--format", "json").json()]
