@@ -33,8 +33,8 @@ From = Annotated[Optional[str], typer.Option(
 Until = Annotated[Optional[str], typer.Option(
     "--to", help="Last business date (default: today).", show_default=False)]
 
-district_app = typer.Typer(help="The district's reports over every synced ward (quận): stock, "
-                                "cash, coverage, duplicates, statement. Read-only.",
+district_app = typer.Typer(help="The district's reports over every synced ward (quận): wards, "
+                                "stock, cash, coverage, duplicates, statement. Read-only.",
                            no_args_is_help=True)
 
 
@@ -132,6 +132,22 @@ def _period(start: str | None, end: str | None) -> tuple[str | None, str | None]
     if first and last and first > last:
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     return first, last
+
+
+@district_app.command("wards")
+def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
+          output: o.Output = None) -> None:
+    """The wards the district holds: code, name, last position and when each last synced."""
+    from ledger.sync import District
+
+    district = District(url)
+    try:
+        rows = district.registry()
+    finally:
+        district.close()
+    emit(rows, fmt.value, [("ward", N_("ward")), ("name", N_("name")),
+                           ("position", N_("position")), ("synced", N_("synced (UTC)"))],
+         empty=N_("the district's store holds no ward yet"), output=output)
 
 
 STOCK = [("ward", N_("ward")), ("location", N_("location")), ("item", N_("item")),

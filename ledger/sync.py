@@ -107,6 +107,16 @@ class District:
         return self.connection.execute(
             f"SELECT code, name, prefix FROM {REGISTRY} ORDER BY code").fetchall()
 
+    def registry(self) -> list[dict[str, Any]]:
+        """Every ward the district holds: code, name, last position held, last sync."""
+        if not self._has(REGISTRY):
+            return []
+        rows = self.connection.execute(
+            f"SELECT code, name, head, synced FROM {REGISTRY} ORDER BY code").fetchall()
+        return [{"ward": code, "name": name, "position": head,
+                 "synced": synced.isoformat(timespec="seconds") if synced else None}
+                for code, name, head, synced in rows]
+
     def address(self, prefix: str) -> Address:
         return Address(url=self.url, ward=prefix)
 

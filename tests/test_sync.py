@@ -292,5 +292,8 @@ def test_a_ward_on_either_backend_syncs(ward, district):
     ward("ward", "code", "P7")
     assert "ward P7: sent" in ward("sync", "--to", district).out
     assert copy_of(district, "P7") == rows_of(locate(environ=ward.env))
+    [listed] = ward("district", "wards", "--url", district, "--format", "json").json()
+    assert (listed["ward"], listed["name"], listed["position"]) == (
+        "P7", "Phường 3", len(copy_of(district, "P7")))
     assert ward("district", "stock", "--url", district, "--format", "json").json() == [
         {"ward": "P7", **row} for row in ward("stock", "--format", "json").json()]
