@@ -7,12 +7,12 @@ on one ledger also runs on one ward's copy (`AID_DATABASE_URL=<district> AID_WAR
 
 Each batch is one transaction holding that ward's lock in the district: read the last link the
 district holds, check that the ward's stored link at that position is the same (else the ward
-is a fork: an old backup with new entries, or another laptop using the same code), recompute
-the links of the next rows from it and compare them with the ward's stored links (else the
-ward's own chain is broken there), then COPY rows and links; the district's own trigger
-(`ledger/sync_check.py`) recomputes the links once more before the batch commits. A crash rolls
-the batch back; the next run starts from what the district holds, so nothing is ever sent
-twice or skipped.
+is a fork: an old backup with new entries, or another laptop using the same code), then COPY
+the next rows and the ward's stored links. The district's trigger (`ledger/sync_check.py`)
+recomputes every link from the one before and refuses the batch if one does not continue the
+chain (the ward's own file was edited there); sync then names that position. A crash rolls the
+batch back; the next run starts from what the district holds, so nothing is ever sent twice or
+skipped.
 Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
 aggregate that shares the stream), so sync never needs to know the events it carries.
 """
@@ -94,6 +94,7 @@ class District:
 
         self.url = district_url(url)
         self.connection = psycopg.connect(self.url, autocommit=True)
+        self.refusal = psycopg.errors.RaiseException  # the district's own checks said no
 
     def close(self) -> None:
         self.connection.close()
@@ -242,7 +243,9 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
 
 def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto: int,
                 batch: int) -> Sent | None:
-    """Check and append the next batch; the caller holds the ward's lock in the district."""
+    """Append the next batch with the ward's stored links; the caller holds the ward's lock in
+    the district, whose trigger recomputes every link. Only when it refuses are the links
+    recomputed here, to name the first position that does not continue the chain."""
     held, held_link = district.held(prefix)
     if held:
         _continues(log, district, code, prefix, held, held_link, upto)
@@ -250,14 +253,17 @@ def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto:
     if not rows:
         return None
     stored = dict(log.links(held, rows[-1][0]))
-    new_links = links(held_link, rows)
-    for position, expected in new_links:
-        if stored.get(position) != expected:
-            raise Refused("this ledger's chain does not continue at position {position} (its "
-                          "stored link does not match its event); nothing from there was sent: "
-                          "run `aid audit verify` and restore the ledger from a backup",
-                          position=position)
-    district.append(code, prefix, rows, new_links)
+    try:
+        district.append(code, prefix, rows, [(row[0], stored.get(row[0], "")) for row in rows])
+    except district.refusal:
+        position = next((position for position, expected in links(held_link, rows)
+                         if stored.get(position) != expected), None)
+        if position is None:  # refused for another reason: say the district's own words
+            raise
+        raise Refused("this ledger's chain does not continue at position {position} (its "
+                      "stored link does not match its event); nothing from there was sent: "
+                      "run `aid audit verify` and restore the ledger from a backup",
+                      position=position) from None
     return Sent(rows[0][0], rows[-1][0], len(rows))
 
 
