@@ -71,7 +71,7 @@ def more_gifts(ledger) -> None:
 
 
 def own_drive(ledger) -> None:
-    """Ward 3's different data; it serves H02 on 20/11 as the demo wards did on 19/11."""
+    """Ward 3's different data: another donation, and a household only ward 3 has (X9)."""
     ledger.donate("DNT", "KHO", 1_000_000, {"NOODLE": 5}, "PT-0201", None, "2021-11-23", "t")
     ledger.add_recipient("X9", "Hộ X9", "Tổ 1", 2, 1, None, "2021-11-23", "t")
     ledger.give("X9", "KHO", {}, {"NOODLE": 1}, 0, "2021-11-23", "t")
