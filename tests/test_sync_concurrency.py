@@ -12,6 +12,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,12 +74,15 @@ def test_a_killed_sync_resumes_to_the_same_result(district, base, tmp_path):
         ward = coded_copy(base, tmp_path / f"k{trial}.db", code)
         whole = rows_of(Address(path=ward.path))
         proc = start_sync(ward, district, 8)
+        watchdog = threading.Timer(120, proc.kill)  # bounded even if a sync hung
+        watchdog.start()
         for _ in range(rng.randint(1, 20)):  # let some batches commit, then kill
             if not proc.stdout.readline():
                 break
         time.sleep(rng.uniform(0, 0.02))
         proc.kill()
         proc.communicate(timeout=60)
+        watchdog.cancel()
         held = copy_of(district, code)
         assert held == whole[:len(held)]  # a prefix: nothing lost in between, nothing doubled
         cut_short += len(held) < len(whole)
