@@ -7,8 +7,9 @@
 Prints figures; asserts nothing. The district is a fresh database made for the run and dropped
 after it. "raw" is the physical limit on the same machine: the same stored rows (read from the
 ward's SQLite file beforehand) written into a table of the same schema in one transaction, by
-COPY (formatted as sync formats them) and by psycopg's executemany, with no chain to check. Sync reads the ward's rows and
-links, recomputes every link, and COPYs rows and links in batches of 5,000, one transaction each.
+COPY (formatted as sync formats them) and by psycopg's executemany, with no chain to check.
+Sync reads the ward's rows and links, checks the district's last link, and COPYs rows and links
+in batches of 5,000, one transaction each, while the district's trigger recomputes every link.
 """
 
 from __future__ import annotations

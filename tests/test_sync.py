@@ -1,7 +1,7 @@
 """`aid sync` and `aid district …` against a real PostgreSQL district store.
 
-Each test gets a district database of its own (dropped afterwards); wards are real SQLite
-ledgers built with the demo drive's core and driven through the CLI.
+Each test gets a district database of its own (the `district` fixture, dropped afterwards);
+wards are real SQLite ledgers built with the demo drive's core and driven through the CLI.
 """
 
 from __future__ import annotations
@@ -18,19 +18,6 @@ from ledger.chain import originator_text
 from ledger.storage import Address, open_ledger, open_log, table_prefix
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP)
-
-
-@pytest.fixture
-def district() -> str:
-    """The URL of a fresh, empty PostgreSQL database: the district's store."""
-    import psycopg
-
-    name = f"aid_district_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def make_ward(path: Path, code: str | None, extra=None) -> Ledger:

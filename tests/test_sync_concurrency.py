@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PG_SKIP, PG_URL, Ledger, _env
-from test_sync import copy_of, district, make_ward, rows_of  # noqa: F401 - the fixture
+from test_sync import copy_of, make_ward, rows_of
 
 from ledger.storage import Address, open_ledger
 
