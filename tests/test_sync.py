@@ -12,12 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import PG_SKIP, PG_URL, Ledger, _env
+from conftest import Ledger, _env
 
 from ledger.chain import originator_text
 from ledger.storage import Address, open_ledger, open_log, table_prefix
-
-pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP)
 
 
 def make_ward(path: Path, code: str | None, extra=None) -> Ledger:
