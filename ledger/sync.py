@@ -157,6 +157,9 @@ class District:
         from .storage import library_env
 
         Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
+        for name, statement in sync_check.FUNCTIONS.items():  # once: they may be another's
+            if self.connection.execute("SELECT to_regproc(%s)", (name,)).fetchone()[0] is None:
+                self.connection.execute(statement)
         for statement in sync_check.triggers(prefix):
             self.connection.execute(statement)
 

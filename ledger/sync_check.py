@@ -71,10 +71,13 @@ END $$
 """
 
 
+FUNCTIONS = {"aid_sync_check_links": FUNCTION, "aid_sync_only": ONLY_SYNC}  # made once
+
+
 def triggers(prefix: str) -> list[str]:
     """The statements that make the checks guard one ward's copy. The link check runs once
     per INSERT or COPY, over all the rows it added (row by row cost ten times as much)."""
-    return [FUNCTION, ONLY_SYNC] + [
+    return [
         f"CREATE TRIGGER {prefix}_{table}_by_sync_only BEFORE INSERT OR UPDATE OR DELETE OR "
         f"TRUNCATE ON {prefix}_{table} FOR EACH STATEMENT EXECUTE FUNCTION aid_sync_only()"
         for table in ("events", "chain")] + [
