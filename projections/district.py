@@ -24,6 +24,7 @@ from .audit_check import WardEvent
 from .books import Books
 from .register import Register
 from .statement import facts_by_kind
+from .trace import group_key
 
 CASH_LINES = (*CATEGORIES, "balance")
 
@@ -102,8 +103,6 @@ def coverage(wards: Iterable[WardCopy], start: str | None = None,
 
 
 def _group_order(item: tuple[tuple[str, int], Any]) -> tuple[Any, ...]:
-    from .trace import group_key
-
     (group, tier), _ = item
     return group_key(group), tier
 
@@ -114,7 +113,7 @@ def pseudonyms(ward: WardCopy) -> dict[str, str]:
     found = {}
     for event in ward.events:
         pseudonym = event.data.get("id_pseudonym")
-        household = event.data.get("code") or event.data.get("recipient")
+        household = event.data.get("recipient") or event.data.get("code")  # not a voucher's
         if pseudonym and household:
             found[household] = pseudonym
     return found
