@@ -17,8 +17,8 @@ from ledger.errors import LedgerError
 
 from . import language, options
 
-from . import (actors, audit, declare, demo, drive, importing, planning, privacy, record, reports,
-               rounds, setup, shop)
+from . import (actors, audit, declare, demo, district, drive, importing, planning, privacy, record,
+               reports, rounds, setup, shop)
 
 VERSION = "0.1.0"
 
@@ -168,6 +168,7 @@ rounds.register(app)
 drive.register(app)
 privacy.register(app)
 planning.register(app)
+district.register(app)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Starting a ledger: `aid init`; and the ward's settings: `aid timezone`."""
+"""Starting a ledger: `aid init`; the ward's settings: `aid timezone`, and `aid ward code` for a
+ledger started without a code."""
 
 from __future__ import annotations
 
@@ -13,13 +14,21 @@ Timezone = Annotated[Optional[str], typer.Option(
     "--timezone", help="The ward's time zone for printed times (default: Asia/Ho_Chi_Minh).",
     show_default=False)]
 
+ward_app = typer.Typer(help="The ward itself: its district code (mã phường) for `aid sync`.",
+                       no_args_is_help=True)
+
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("timezone")(timezone)
+    app.add_typer(ward_app, name="ward")
+    ward_app.command("code")(code)
 
 
 def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g. 'Phường 3'.")],
+         district_code: Annotated[Optional[str], typer.Option(
+             "--code", help="The ward's code in the district, e.g. P3: fixed for good; needed "
+                            "by `aid sync`.", show_default=False)] = None,
          zone: Timezone = None, db: o.Db = None, actor: o.Actor = None,
          on: o.On = None) -> None:
     """Create a new ledger for one ward (phường)."""
@@ -29,7 +38,7 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
     chosen = checked(zone) if zone is not None else DEFAULT  # refused before anything is made
 
     def write(ledger):
-        opened = ledger.init(ward, o.on(on), o.actor(actor))
+        opened = ledger.init(ward, o.on(on), o.actor(actor), district_code)
         if chosen == DEFAULT:
             return opened
         return [opened, set_timezone(ledger, chosen, o.on(on), o.actor(actor))]
@@ -44,3 +53,10 @@ def timezone(zone: Annotated[str, typer.Argument(
     from ledger.zones import set_timezone
 
     record(db, lambda ledger: set_timezone(ledger, zone, o.on(on), o.actor(actor)))
+
+
+def code(district_code: Annotated[str, typer.Argument(
+             metavar="CODE", help="The ward's code in the district, e.g. P3.")],
+         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Fix the ward's district code once, for a ledger created without --code."""
+    record(db, lambda ledger: ledger.set_code(district_code, o.on(on), o.actor(actor)))

@@ -41,6 +41,20 @@ def code(text: str, what: str = N_("code")) -> str:
     return value
 
 
+_WARD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+
+
+def ward_code(text: str) -> str:
+    """A ward's district code: ASCII letters, digits and '-', upper-cased ("p3" -> "P3"), so it
+    can name the ward's tables in the district's PostgreSQL store."""
+    value = clean(text or "").upper()
+    if not _WARD_CODE.match(value):
+        raise BadInput("'{text}' is not a valid ward code: use up to 24 ASCII letters, digits "
+                       "or '-', starting with a letter or digit, e.g. P3 or PHUONG-3", text=text)
+    return value
+
+
+
 def text(value: str | None, what: str, *, limit: int = MAX_NAME) -> str:
     """A required free text (a name, a unit, a reason): NFC, trimmed, visible, not too long."""
     cleaned = _visible(clean(value or ""), what)

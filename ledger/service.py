@@ -23,7 +23,7 @@ from . import sealing, seals
 from .claims import claim, claim_id, receipt_key
 from .drafts import drafting
 from .errors import BadInput, Refused
-from .inputs import MAX_NOTE, code, optional, text
+from .inputs import MAX_NOTE, code, optional, text, ward_code
 from .keys import KEYRING_ID, Keyring
 from .lots import expired_reason
 from .phrases import N_, Phrase
@@ -75,23 +75,31 @@ class Ledger(Application):
 
     # ---- declarations -------------------------------------------------------------------
 
-    def init(self, ward: str, on: str, actor: str) -> int:
+    def init(self, ward: str, on: str, actor: str, code: str | None = None) -> int:
         if not clean(ward or ""):
             raise BadInput("--ward must name the ward, e.g. --ward 'Phường 3'")
         name = text(ward, "--ward")
+        district_code = ward_code(code) if code is not None else None
         if WARD_ID in self.repository:
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name)
         opened = Ward(name=name, on=on, actor=_actor(actor))
+        entry = opened.version  # "recorded entry 1", with or without a code
+        if district_code:  # saved with the opening, as entry 2
+            opened.fix_code(district_code, on, _actor(actor))
         pending = list(opened.pending_events)
         try:
             self.save(opened)
         except IntegrityError:
             if self._is_stored(self.mapper.to_stored_event(pending[0])):
-                return opened.version
+                return entry
             raise Refused("this ledger already holds ward {name}; use another --db for another "
                           "ward", name=self.ward().name) from None
-        return opened.version
+        return entry
+
+    def set_code(self, code: str, on: str, actor: str) -> int:
+        """Fix the district code of a ledger opened without one (`aid ward code`)."""
+        return self.write(lambda w: w.fix_code(ward_code(code), on, _actor(actor)))
 
     def add_item(self, item: str, name: str, unit: str, value: int | None, on: str,
                  actor: str) -> int:

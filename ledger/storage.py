@@ -208,6 +208,12 @@ class EventLog:
         value = row.fetchone()[0]
         return value or 0
 
+    def count(self, after: int = 0) -> int:
+        """How many events are stored after position `after`."""
+        row = self.connection.execute(f"SELECT COUNT(*) FROM {self.events_table} WHERE "
+                                      f"{self._position} > {self.paramstyle}", (after,))
+        return row.fetchone()[0]
+
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
@@ -250,11 +256,20 @@ class EventLog:
     def _originator(self, originator: UUID) -> Any:
         return originator.hex  # SQLite stores ids as hex text
 
-    def links(self) -> Iterator[tuple[int, str]]:
-        """The chain links writers stored with the events (none if the table is missing)."""
-        if self.has_table(self.table("chain")):
+    def links(self, after: int | None = None, upto: int | None = None
+              ) -> Iterator[tuple[int, str]]:
+        """The chain links writers stored with the events (none if the table is missing),
+        all of them or those of positions (after, upto]."""
+        if not self.has_table(self.table("chain")):
+            return
+        if after is None:
             yield from self.connection.execute(
                 f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
+            return
+        p = self.paramstyle
+        yield from self.connection.execute(
+            f"SELECT position, link FROM {self.table('chain')} WHERE position > {p} AND "
+            f"position <= {p} ORDER BY position", (after, self.head() if upto is None else upto))
 
     in_snapshot = False
 

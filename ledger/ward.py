@@ -181,7 +181,27 @@ class Ward(Aggregate):
             super().apply(ward)
             ward.reversed[str(self.entry)] = self.originator_version
 
+    class Coded(Aggregate.Event):
+        """The ward's code in the district, fixed once: it names the ward's copy in the
+        district's store (`aid sync`), so it can never change afterwards."""
+
+        on: str
+        actor: str
+        code: str
+
+        def apply(self, ward: Ward) -> None:
+            ward.code = self.code
+
     # ---- declarations ---------------------------------------------------------------------
+
+    def fix_code(self, code: str, on: str, actor: str) -> int:
+        """Give the ward its district code; a second code is refused (the district's copy
+        is named by the first)."""
+        held = self.__dict__.get("code")  # snapshots taken before codes existed have none
+        if held:
+            raise Refused("this ledger is already ward {held} in the district; a ward code "
+                          "never changes", held=held)
+        return self.emit(self.Coded, on=on, actor=actor, code=code)
 
     def declare_item(self, code: str, name: str, unit: str, value: int | None,
                      on: str, actor: str) -> int:

@@ -29,6 +29,7 @@ KINDS = {
     "Ward.Adjusted": "adjust",
     "Ward.Counted": "count",
     "Ward.Reversed": "reverse",
+    "Ward.Coded": "ward code",
     "ShopPriced": "price",  # ledger/vouchers.py: the 0 đồng shops
     "VoucherIssued": "voucher",
     "PickedUp": "pickup",
@@ -95,6 +96,8 @@ class Books:
             s["ward"] = data["name"]
         elif kind == "timezone":
             s["timezone"] = data["timezone"]
+        elif kind == "ward code":
+            s["code"] = data["code"]
         elif kind == "item":
             s["items"][data["code"]] = {"name": data["name"], "unit": data["unit"],
                                         "value": data["value"]}

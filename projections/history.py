@@ -102,6 +102,7 @@ _DETAILS = {
         change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])),
     "threshold": _fields(N_("{item} at {location}: minimum {minimum}"), "item", "location",
                          "minimum"),
+    "ward code": _fields("{code}", "code"),
 }
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 

@@ -179,3 +179,18 @@ def ward(ledger: Ledger) -> Ledger:
     ledger("bundle", "define", "B350", "--name", "Phần quà 350.000 ₫", "--item", "RICE=10",
            "--item", "NOODLE=1", "--cash", "100000")
     return ledger
+
+
+@pytest.fixture
+def district() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database: a district's store for `aid sync`."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    import psycopg
+
+    name = f"aid_district_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,91 @@
+"""Sync under stress: wards syncing at once, and a sync killed (SIGKILL) mid-way, 20 times.
+
+Whatever happens, the district's copy of a ward is always a prefix of the ward's ledger, row
+for row and link for link (nothing lost in between, nothing doubled), and a later sync
+completes it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PG_SKIP, PG_URL, Ledger, _env
+from test_sync import copy_of, make_ward, rows_of
+
+from ledger.storage import Address, open_ledger
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP)
+ROOT = Path(__file__).resolve().parent.parent
+EXTRA = 100  # donations on top of the demo core: about 160 rows per ward
+
+
+def donations(ledger) -> None:
+    for n in range(EXTRA):
+        ledger.donate("MTTQ", "KHO", 1_000 + n, {}, None, None, "2021-11-23", "t")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """A ward ledger without a code yet; each test copies it and gives each copy its code."""
+    return make_ward(tmp_path_factory.mktemp("base") / "base.db", None, donations).path
+
+
+def coded_copy(base: Path, path: Path, code: str) -> Ledger:
+    shutil.copy(base, path)
+    writer = open_ledger(Address(path=path))
+    try:
+        writer.set_code(code, "2021-11-24", "tester")
+    finally:
+        writer.close()
+    return Ledger(_env(AID_DB=str(path)), "sqlite", path)
+
+
+def start_sync(ward: Ledger, url: str, batch: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "commands", "sync", "--to", url, "--batch",
+                             str(batch)], cwd=ROOT, env={**os.environ, **ward.env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_four_wards_sync_at_once(district, base, tmp_path):
+    wards = [coded_copy(base, tmp_path / f"w{n}.db", f"W{n}") for n in range(4)]
+    # four wards, and ward W0 from two processes at once (one waits for the other's batches)
+    procs = [start_sync(ward, district, 20) for ward in [*wards, wards[0]]]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    for n, ward in enumerate(wards):
+        assert copy_of(district, f"W{n}") == rows_of(Address(path=ward.path))
+
+
+def test_a_killed_sync_resumes_to_the_same_result(district, base, tmp_path):
+    rng = random.Random(14)
+    cut_short = 0
+    for trial in range(20):
+        code = f"K{trial}"
+        ward = coded_copy(base, tmp_path / f"k{trial}.db", code)
+        whole = rows_of(Address(path=ward.path))
+        proc = start_sync(ward, district, 8)
+        watchdog = threading.Timer(120, proc.kill)  # bounded even if a sync hung
+        watchdog.start()
+        for _ in range(rng.randint(1, 20)):  # let some batches commit, then kill
+            if not proc.stdout.readline():
+                break
+        time.sleep(rng.uniform(0, 0.02))
+        proc.kill()
+        proc.communicate(timeout=60)
+        watchdog.cancel()
+        held = copy_of(district, code)
+        assert held == whole[:len(held)]  # a prefix: nothing lost in between, nothing doubled
+        cut_short += len(held) < len(whole)
+        ward("sync", "--to", district)
+        assert copy_of(district, code) == whole
+    assert cut_short >= 10  # the kills did land mid-sync
