@@ -17,7 +17,8 @@ from ledger.errors import LedgerError
 
 from . import language
 
-from . import audit, declare, demo, drive, importing, record, reports, rounds, setup, shop
+from . import (audit, declare, demo, drive, importing, record, reports, rounds, serve, setup,
+               shop)
 
 VERSION = "0.1.0"
 
@@ -145,6 +146,7 @@ audit.register(app)
 shop.register(app)
 rounds.register(app)
 drive.register(app)
+serve.register(app)
 
 
 def main() -> None:

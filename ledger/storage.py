@@ -167,6 +167,10 @@ class EventLog:
         value = row.fetchone()[0]
         return value or 0
 
+    def count(self) -> int:
+        """How many events are stored (claims included, as the digest counts them)."""
+        return self.connection.execute(f"SELECT COUNT(*) FROM {self.events_table}").fetchone()[0]
+
     def read(self, after: int = 0, upto: int | None = None, batch: int = 10_000,
              *, ward_only: bool = False) -> Iterator[Record]:
         """Every event after position `after` (up to `upto`), oldest first, decoded;
