@@ -54,7 +54,7 @@ class Reading:
     lang: str
     query: Mapping[str, str] = field(default_factory=dict)
 
-    def say(self, key: str, **fields: Any) -> str:
+    def label(self, key: str, **fields: Any) -> str:
         """One of the board's WORDS in the reader's language, numbers grouped its way."""
         return self.phrase(WORDS[key], **fields)
 
@@ -107,23 +107,23 @@ def stock(reading: Reading) -> Answer:
                      [row for row in rows if row["location"] == code]) for code in locations]
     if not locations:
         blocks.append(Note(reading.word(N_("no stock"))))
-    blocks.append(Table(reading.say("packable"),
+    blocks.append(Table(reading.label("packable"),
                         [("bundle", reading.word(N_("bundle"))),
                          ("location", reading.word(N_("location"))),
                          ("packable", reading.word(N_("packable"))),
                          ("limited_by", reading.word(N_("limited by")))],
                         packable, kinds={"bundle": "code", "location": "code"}, scroll=True))
-    return Answer(reading.say("stock"), {"stock": rows, "packable": packable}, blocks,
+    return Answer(reading.label("stock"), {"stock": rows, "packable": packable}, blocks,
                   _as_of(reading, as_of))
 
 
 def _place(reading: Reading, books: Any, code: str) -> str:
     name = books.state["locations"].get(code, {}).get("name", code)
-    return reading.say("at", location=f"{name} ({code})")
+    return reading.label("at", location=f"{name} ({code})")
 
 
 def _as_of(reading: Reading, as_of: str | None) -> list[tuple[str, str]]:
-    return [(reading.say("as_of_label"), lg.day(as_of, reading.lang))] if as_of else []
+    return [(reading.label("as_of_label"), lg.day(as_of, reading.lang))] if as_of else []
 
 
 def cash(reading: Reading) -> Answer:
@@ -131,10 +131,10 @@ def cash(reading: Reading) -> Answer:
     as_of = reading.day("as_of")
     book = _books(reading).cash(as_of)
     rows = [{"category": reading.word(CASH_LINES.get(k, k)), "amount": v} for k, v in book.items()]
-    table = Table(reading.say("cash"), [("category", reading.word(N_("category"))),
+    table = Table(reading.label("cash"), [("category", reading.word(N_("category"))),
                                         ("amount", reading.word(N_("đồng")))],
                   rows, kinds={"amount": "money"}, scroll=True)
-    return Answer(reading.say("cash"), book, [table], _as_of(reading, as_of))
+    return Answer(reading.label("cash"), book, [table], _as_of(reading, as_of))
 
 
 def _drive(reading: Reading) -> Any:
@@ -148,16 +148,16 @@ def rounds(reading: Reading) -> Answer:
     found = [{"round": code, "location": r["location"], "on": r["on"], "closed": r["closed"]}
              for code, r in sorted(_drive(reading).log.rounds.items())]
     links = "".join(f'<li><a href="round/{_href(row["round"])}{_lang_query(reading)}">'
-                    f'{_text(reading.say("round", round=row["round"]))}</a> — '
+                    f'{_text(reading.label("round", round=row["round"]))}</a> — '
                     f'{_text(_round_state(reading, row))}</li>' for row in found)
-    block = Note(f"<ul>{links}</ul>" if found else _text(reading.say("no_rounds")), markup=True)
-    return Answer(reading.say("rounds"), found, [block])
+    block = Note(f"<ul>{links}</ul>" if found else _text(reading.label("no_rounds")), markup=True)
+    return Answer(reading.label("rounds"), found, [block])
 
 
 def _round_state(reading: Reading, row: dict[str, Any]) -> str:
-    state = (reading.say("closed", day=lg.day(row["closed"], reading.lang)) if row["closed"]
-             else reading.say("open"))
-    where = reading.say("from_on", location=row["location"], on=lg.day(row["on"], reading.lang))
+    state = (reading.label("closed", day=lg.day(row["closed"], reading.lang)) if row["closed"]
+             else reading.label("open"))
+    where = reading.label("from_on", location=row["location"], on=lg.day(row["on"], reading.lang))
     return f"{where} · {state}"
 
 
@@ -173,13 +173,13 @@ def round_status(reading: Reading, code: str) -> Answer:
              "status": reading.word(STATUS.get(h["status"], h["status"]))}
             for h in result["households"]]
     waiting = result["not_received"]
-    summary = reading.say("received_of", received=result["received"], count=len(rows))
+    summary = reading.label("received_of", received=result["received"], count=len(rows))
     facts = [(reading.word(N_("Round")), _round_state(reading, result)),
-             (reading.say("plan"), result["plan"][:12]),
-             (reading.say("not_yet"), ", ".join(waiting) or reading.say("none_waiting"))]
+             (reading.label("plan"), result["plan"][:12]),
+             (reading.label("not_yet"), ", ".join(waiting) or reading.label("none_waiting"))]
     table = Table(summary, [(key, reading.word(title)) for key, title in STATUS_COLUMNS],
                   rows, kinds={"recipient": "code", "tier": "text"}, scroll=True)
-    return Answer(reading.say("round", round=result["round"]), result, [table], facts)
+    return Answer(reading.label("round", round=result["round"]), result, [table], facts)
 
 
 def _goods(quantities: dict[str, int]) -> str:
@@ -195,8 +195,8 @@ def shops(reading: Reading) -> Answer:
              for code in shop_codes(books)]
     links = "".join(f'<li><a href="shop/{_href(row["shop"])}{_lang_query(reading)}">'
                     f'{_text(row["name"])} ({_text(row["shop"])})</a></li>' for row in found)
-    block = Note(f"<ul>{links}</ul>" if found else _text(reading.say("no_shops")), markup=True)
-    return Answer(reading.say("shops"), found, [block])
+    block = Note(f"<ul>{links}</ul>" if found else _text(reading.label("no_shops")), markup=True)
+    return Answer(reading.label("shops"), found, [block])
 
 
 def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) -> Answer:
@@ -214,17 +214,17 @@ def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) ->
     day = reading.day("on") or today().isoformat()
     picked = [p for p in found["pickups"] if p["on"] == day]
     v = found["vouchers"]
-    line = reading.say("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],
+    line = reading.label("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],
                        value_given=lg.money(found["value_given"], reading.lang),
                        value_left=lg.money(v["value_left"], reading.lang))
-    pickups = Table(reading.say("pickups_on", day=lg.day(day, reading.lang)),
+    pickups = Table(reading.label("pickups_on", day=lg.day(day, reading.lang)),
                     [(key, reading.word(title)) for key, title in PICKUP_COLUMNS
                      if key not in ("on", "voucher")], picked, kinds={"entry": "text", "recipient": "code", "value": "money"},
                     scroll=True)
-    blocks = [_goods_table(reading, reading.say("stock"), found["stock"]), pickups,
-              Note(f'{reading.say("vouchers")}: {line}')]
+    blocks = [_goods_table(reading, reading.label("stock"), found["stock"]), pickups,
+              Note(f'{reading.label("vouchers")}: {line}')]
     facts = [(reading.word(N_("shop")), f"{found['name']} ({code})"), *_as_of(reading, as_of)]
-    return Answer(reading.say("shop", shop=code), found, blocks, facts)
+    return Answer(reading.label("shop", shop=code), found, blocks, facts)
 
 
 def hide(voucher: str) -> str:
