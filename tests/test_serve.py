@@ -242,3 +242,70 @@ def test_fifty_clients_while_a_treasurer_records_see_whole_writes_only(ledger):
         writer.join()
     assert problems == []
     assert written, "the treasurer recorded nothing while the board was read"
+
+
+PHONE = """<!doctype html><html><body style="margin:0">
+<iframe id="phone" src="{page}" style="width:360px;height:800px;border:0"></iframe>
+<script>document.getElementById("phone").addEventListener("load", function () {{
+  var page = this.contentDocument, root = page.documentElement;
+  document.body.insertAdjacentHTML("beforeend", "<pre id=measure></pre>");
+  document.getElementById("measure").textContent = JSON.stringify(
+    {{scroll: root.scrollWidth, width: root.clientWidth, text: page.body.innerText}});
+}});</script></body></html>"""
+
+
+@contextmanager
+def phone_frame(ledger) -> Iterator[str]:
+    """The board on a waitress server in this process, plus a test-only `/phone?page=P` that
+    shows page P in a 360-px-wide frame (headless Chromium's window is never narrower than
+    500 px) and writes down how wide P laid out and what text it shows."""
+    from html import escape
+    from urllib.parse import parse_qs
+
+    from waitress.server import create_server
+
+    from commands.web import Board
+    from ledger.storage import locate
+
+    board = Board(locate(environ=ledger.env))
+
+    def app(environ, start):
+        if environ["PATH_INFO"] != "/phone":
+            return board(environ, start)
+        page = parse_qs(environ["QUERY_STRING"])["page"][0]
+        start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [PHONE.format(page=escape(page)).encode()]
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        server.close()
+
+
+from tests.test_print_e2e import BROWSER, needs_chromium  # noqa: E402
+
+
+@needs_chromium
+def test_pages_fit_a_360_px_phone_in_chromium(sqlite_ledger, tmp_path):
+    from html import unescape
+    from urllib.parse import quote
+
+    from commands.printing import chromium_command
+
+    demo(sqlite_ledger)
+    with phone_frame(sqlite_ledger) as url:
+        for path, texts in (("/stock?lang=vi", ["Tồn kho", "Gạo (RICE)", "278", "Tính lúc"]),
+                            ("/stock?lang=en", ["Stock", "Gạo (RICE)", "278", "Computed"]),
+                            ("/statement?lang=vi", ["Công khai", "22.400.000"])):
+            dom = subprocess.run(
+                chromium_command(BROWSER, tmp_path / "profile", "--hide-scrollbars",
+                                 "--dump-dom", f"{url}phone?page={quote(path)}"),
+                capture_output=True, text=True, timeout=120, check=True).stdout
+            found = re.search(r'<pre id="measure">(.*?)</pre>', dom, re.S)
+            assert found, dom[-500:]
+            seen = json.loads(unescape(found.group(1)))
+            assert seen["width"] == 360 and seen["scroll"] <= 360, (path, seen["scroll"])
+            for text in texts:
+                assert text in seen["text"].replace("\xa0", " "), (path, text)
