@@ -147,10 +147,10 @@ def rounds(reading: Reading) -> Answer:
     """The rounds opened so far, each linking to its status; the JSON lists them."""
     found = [{"round": code, "location": r["location"], "on": r["on"], "closed": r["closed"]}
              for code, r in sorted(_drive(reading).log.rounds.items())]
-    links = "".join(f'<li><a href="round/{_href(row["round"])}{_lang_query(reading)}">'
-                    f'{_text(reading.label("round", round=row["round"]))}</a> — '
-                    f'{_text(_round_state(reading, row))}</li>' for row in found)
-    block = Note(f"<ul>{links}</ul>" if found else _text(reading.label("no_rounds")), markup=True)
+    links = "<br>".join(f'<a href="round/{_href(row["round"])}{_lang_query(reading)}">'
+                        f'{_text(reading.label("round", round=row["round"]))}</a> — '
+                        f'{_text(_round_state(reading, row))}' for row in found)
+    block = Note(links or _text(reading.label("no_rounds")), markup=True)
     return Answer(reading.label("rounds"), found, [block])
 
 
@@ -165,6 +165,7 @@ def round_status(reading: Reading, code: str) -> Answer:
     """Who has received and who has not, by household code; the JSON is `aid round status
     --format json`."""
     from .rounds import STATUS_COLUMNS
+    from .rounds import _goods
     from .rounds import round_status as status_of
 
     result = status_of(_drive(reading), code)
@@ -182,10 +183,6 @@ def round_status(reading: Reading, code: str) -> Answer:
     return Answer(reading.label("round", round=result["round"]), result, [table], facts)
 
 
-def _goods(quantities: dict[str, int]) -> str:
-    return ", ".join(f"{item} {qty}" for item, qty in quantities.items())
-
-
 def shops(reading: Reading) -> Answer:
     """The 0 đồng shops, each linking to its page; the JSON lists their codes and names."""
     from .shop import shop_codes
@@ -193,9 +190,9 @@ def shops(reading: Reading) -> Answer:
     books = _books(reading)
     found = [{"shop": code, "name": books.state["locations"][code]["name"]}
              for code in shop_codes(books)]
-    links = "".join(f'<li><a href="shop/{_href(row["shop"])}{_lang_query(reading)}">'
-                    f'{_text(row["name"])} ({_text(row["shop"])})</a></li>' for row in found)
-    block = Note(f"<ul>{links}</ul>" if found else _text(reading.label("no_shops")), markup=True)
+    links = "<br>".join(f'<a href="shop/{_href(row["shop"])}{_lang_query(reading)}">'
+                        f'{_text(row["name"])} ({_text(row["shop"])})</a>' for row in found)
+    block = Note(links or _text(reading.label("no_shops")), markup=True)
     return Answer(reading.label("shops"), found, [block])
 
 

@@ -36,6 +36,7 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
           db: o.Db = None) -> None:
     """Serve the stock board: stock, cash book, rounds, shops and the public statement as web
     pages for volunteers' phones (bảng tồn kho). Read-only; Ctrl+C stops it."""
+    import logging
     import signal
     import sys
 
@@ -61,4 +62,6 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
                    "Ctrl+C stops it)", ledger=address, host=server.effective_host,
                    port=server.effective_port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as on Ctrl+C: sockets closed
+    # requests waiting for a free thread are expected when many phones refresh at once
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server.run()

@@ -69,7 +69,9 @@ class Board:
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         lang = self._language(query, environ)
         wants_json = query.get("format") == "json" or _prefers_json(environ.get("HTTP_ACCEPT"))
-        method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        # WSGI gives the decoded path as latin-1 text; codes may be Vietnamese (UTF-8)
+        path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
         if method not in ("GET", "HEAD"):
             return self._refuse(start, "405 Method Not Allowed", lang, wants_json,
                                 lg.words(lang)(WORDS["method"]), [("Allow", "GET, HEAD")])
@@ -140,12 +142,10 @@ class Board:
 
 
 def _route(path: str) -> tuple[Page, tuple[str, ...]] | None:
-    from urllib.parse import unquote
-
     for pattern, build in ROUTES:
         matched = pattern.fullmatch(path)
         if matched:
-            return build, tuple(unquote(group) for group in matched.groups())
+            return build, matched.groups()
     return None
 
 

@@ -29,31 +29,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def demo(ledger):
     """The whole demo (drive, 0 đồng shop, round R1) recorded in `ledger`."""
-    from commands.demo import build
-    from ledger.storage import locate, open_ledger
-
-    writer = open_ledger(locate(environ=ledger.env), create=True)
-    try:
-        build(writer)
-    finally:
-        writer.close()
-    return ledger
+    return ledger.drive(whole=True)
 
 
 @contextmanager
 def serving(ledger, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`aid serve --port 0` in its own process; yields its URL once it listens."""
-    proc = subprocess.Popen([sys.executable, "-m", "commands", "serve", "--port", "0", *args],
-                            cwd=ROOT, env={**os.environ, **ledger.env}, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        line = proc.stdout.readline()
-        found = re.search(r"http://[\d.]+:\d+/", line)
-        assert found, f"no URL in {line!r}; stderr: {proc.stderr.read() if not line else ''}"
-        yield found.group(0), proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """`aid serve --port 0` in its own process; yields its URL once it listens, and the
+    process; once stopped, `proc.said` is what it wrote on stderr (a file, not a pipe: a pipe
+    nobody reads could fill and stall the server)."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen([sys.executable, "-m", "commands", "serve", "--port", "0", *args],
+                                cwd=ROOT, env={**os.environ, **ledger.env}, text=True,
+                                stdout=subprocess.PIPE, stderr=errors)
+        try:
+            line = proc.stdout.readline()
+            found = re.search(r"http://[\d.]+:\d+/", line)
+            errors.seek(0)
+            assert found, f"no URL in {line!r}; stderr: {errors.read()}"
+            yield found.group(0), proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            errors.seek(0)
+            proc.said = errors.read()
 
 
 def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
@@ -186,11 +186,11 @@ def test_other_hosts_only_when_asked_and_with_a_warning(sqlite_ledger):
     sqlite_ledger("init", "--ward", "Phường 3")
     with serving(sqlite_ledger) as (url, proc):
         assert url.startswith("http://127.0.0.1:")
-    assert proc.stderr.read() == ""
+    assert proc.said == ""
     with serving(sqlite_ledger, "--host", "0.0.0.0") as (url, proc):
         assert fetch(url.replace("0.0.0.0", "127.0.0.1"))[0] == 200
-        warning = proc.stderr.readline()
-    assert warning.startswith("aid: warning: the stock board is open to the network at 0.0.0.0")
+    warning = proc.said
+    assert len(warning.splitlines()) == 1 and warning.startswith("aid: warning: the stock board is open to the network at 0.0.0.0")
 
 
 CLIENTS, SECONDS = 50, 3  # bench/bench_serve.py runs the same for 30 s
