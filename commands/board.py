@@ -39,6 +39,8 @@ WORDS = {
     "voucher_line": N_("{issued} issued, {used} used, {live} live; {value_given} given, "
                        "{value_left} left on vouchers still held"),
 }
+BROKEN = N_("aid: warning: the ledger's chain is broken at position {checked}; see "
+           "`aid audit verify`")
 STATUS = {"received": N_("received"), "part received": N_("part received"),
           "not yet": N_("not yet")}
 CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
@@ -233,21 +235,20 @@ def hide(voucher: str) -> str:
 def statement(reading: Reading) -> Answer:
     """The public statement with its charts and digest head; the JSON is `aid audit statement
     --format json`."""
-    from datetime import datetime, timezone
-
     from . import publish
-    from .audit import read_statement, statement_json
+    from .audit import _now, read_statement, statement_json
 
     first, last = reading.day("from"), reading.day("to")
     if first and last and first > last:
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     sheet, pictures, checked = read_statement(reading.log, first, last, charts=True)
-    taken = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    digest = checked.digest(sheet["ward"], taken)
+    digest = checked.digest(sheet["ward"], _now())
     title, facts, blocks, _footer = publish.parts(sheet, digest, pictures, reading.lang)
     for block in blocks:
         if isinstance(block, Table):
             block.scroll = True
+    if checked.problems:  # what `aid audit statement` warns of, on the page itself
+        blocks.insert(0, Note(reading.phrase(BROKEN, checked=checked.first_bad())))
     return Answer(title, statement_json(sheet, digest), blocks, facts)
 
 
