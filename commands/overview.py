@@ -41,6 +41,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         ("cash", N_("the cash book (sổ quỹ)")),
         ("history", N_("every entry, with its id (nhật ký)")),
         ("bundle packable", N_("how many more bundles stock can pack")),
+        ("serve", N_("the stock board: these answers on volunteers' phones")),
     ]),
     (N_("Audit and publish"), [
         ("audit check", N_("re-check every rule over the whole history")),
