@@ -94,6 +94,12 @@ def test_every_page_in_both_languages_and_as_the_commands_json(ledger):
             _shows(url, path, english, vietnamese)
         assert json.loads(cli["digest"])["head"] in fetch(f"{url}statement")[2]
         _negotiates(url)
+        back_then = json.loads(fetch(f"{url}stock?as_of=17/11/2021&at=KHO&format=json")[2])
+    assert back_then == {
+        "stock": ledger("stock", "--as-of", "17/11/2021", "--at", "KHO", "--format", "json").json(),
+        "packable": ledger("bundle", "packable", "--as-of", "17/11/2021", "--at", "KHO",
+                           "--format", "json").json()}
+    assert back_then["stock"] and back_then["stock"] != json.loads(served["stock"])["stock"]
     assert served["cash"] == cli["cash"] and served["round/R1"] == cli["round"]  # byte for byte
     assert json.loads(served["stock"]) == {"stock": json.loads(cli["stock"]),
                                            "packable": json.loads(cli["packable"])}
