@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -44,6 +45,8 @@ WORDS = {"computed": N_("Computed"), "events": N_("Events"),
          "not_found": N_("There is no page {path} on the stock board."),
          "unavailable": N_("The ledger cannot be read just now: {problem}"),
          "method": N_("The stock board only reads: use GET.")}
+TROUBLES = {"400": N_("Not understood"), "404": N_("Not found"), "405": N_("Read only"),
+            "503": N_("Not available just now")}
 STYLE = """<style>
 @media screen {
   body { margin: 0 auto; padding: 0.5em 0.6em 2em; max-width: 60em; font-size: 16px;
@@ -59,6 +62,30 @@ STYLE = """<style>
 Start = Callable[[str, list[tuple[str, str]]], Any]
 
 
+@dataclass
+class Asked:
+    """What a request asks for: method, path (UTF-8), query, language, and JSON or a page."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    lang: str
+    json: bool
+
+    @classmethod
+    def of(cls, environ: dict[str, Any]) -> Asked:
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        lang = (lg.negotiate(query.get("lang")) or
+                lg.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE")) or lg.DEFAULT)
+        # WSGI gives the decoded path as latin-1 text; codes may be Vietnamese (UTF-8)
+        path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
+        wants_json = query.get("format") == "json" or _prefers_json(environ.get("HTTP_ACCEPT"))
+        return cls(environ.get("REQUEST_METHOD", "GET"), path, query, lang, wants_json)
+
+    def say(self, template: str, **fields: Any) -> str:
+        return board.Reading(None, self.lang).phrase(template, **fields)
+
+
 class Board:
     """The WSGI application: `Board(address)(environ, start_response)`."""
 
@@ -66,79 +93,71 @@ class Board:
         self.address, self.refresh = address, refresh
 
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
-        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-        lang = self._language(query, environ)
-        wants_json = query.get("format") == "json" or _prefers_json(environ.get("HTTP_ACCEPT"))
-        method = environ.get("REQUEST_METHOD", "GET")
-        # WSGI gives the decoded path as latin-1 text; codes may be Vietnamese (UTF-8)
-        path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
-        if method not in ("GET", "HEAD"):
-            return self._refuse(start, "405 Method Not Allowed", lang, wants_json,
-                                lg.words(lang)(WORDS["method"]), [("Allow", "GET, HEAD")])
-        found = _route(path)
+        asked = Asked.of(environ)
+        if asked.method not in ("GET", "HEAD"):
+            return _refuse(start, asked, "405 Method Not Allowed", asked.say(WORDS["method"]),
+                           [("Allow", "GET, HEAD")])
+        found = _route(asked.path)
         if found is None:
-            text = board.Reading(None, lang).phrase(WORDS["not_found"], path=path)
-            return self._refuse(start, "404 Not Found", lang, wants_json, text)
+            return _refuse(start, asked, "404 Not Found",
+                           asked.say(WORDS["not_found"], path=asked.path))
         build, args = found
         try:
-            events, answer = self._read(build, board.Reading(None, lang, query), args)
+            events, answer = self._read(build, args, asked)
         except LedgerError as error:  # an unknown round or shop, a malformed date
-            status = "404 Not Found" if args else "400 Bad Request"
-            return self._refuse(start, status, lang, wants_json,
-                                error.text(lg.words(lang), lambda n: lg.number(n, lang)))
+            said = error.text(lg.words(asked.lang), lambda n: lg.number(n, asked.lang))
+            return _refuse(start, asked, "404 Not Found" if args else "400 Bad Request", said)
         except Exception as error:  # the database said no: locked, gone, server down
             if not type(error).__module__.startswith(("sqlite3", "psycopg")):
                 raise
             problem = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            print(f"aid serve: {path}: {problem}", file=sys.stderr)
-            text = board.Reading(None, lang).phrase(WORDS["unavailable"], problem=problem)
-            return self._refuse(start, "503 Service Unavailable", lang, wants_json, text)
-        computed = datetime.now().astimezone().replace(microsecond=0)
-        if wants_json:
-            body = (json.dumps(answer.data, ensure_ascii=False, indent=2) + "\n").encode()
-            kind = "application/json"
-        else:
-            body = self._html(answer, lang, query, events, computed).encode()
-            kind = "text/html; charset=utf-8"
-        headers = [("X-Aid-Events", str(events)), ("X-Aid-Computed", computed.isoformat())]
-        return _respond(start, "200 OK", kind, lang, body, method, headers)
+            print(f"aid serve: {asked.path}: {problem}", file=sys.stderr)
+            return _refuse(start, asked, "503 Service Unavailable",
+                           asked.say(WORDS["unavailable"], problem=problem))
+        return self._answer(start, asked, events, answer)
 
-    def _read(self, build: Page, reading: board.Reading,
-              args: tuple[str, ...]) -> tuple[int, board.Answer]:
+    def _read(self, build: Page, args: tuple[str, ...],
+              asked: Asked) -> tuple[int, board.Answer]:
         """The event count and the page, both from one read-only snapshot of the ledger."""
         log = open_log(self.address)
         try:
             with log.snapshot():
-                reading.log = log
-                return log.count(), build(reading, *args)
+                return log.count(), build(board.Reading(log, asked.lang, asked.query), *args)
         finally:
             log.close()
 
-    @staticmethod
-    def _language(query: dict[str, str], environ: dict[str, Any]) -> str:
-        asked = lg.negotiate(query.get("lang"))
-        return asked or lg.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE")) or lg.DEFAULT
+    def _answer(self, start: Start, asked: Asked, events: int,
+                answer: board.Answer) -> Iterable[bytes]:
+        """The page, or its JSON, saying when it was computed and from how many events."""
+        computed = datetime.now().astimezone().replace(microsecond=0)
+        if asked.json:
+            body = (json.dumps(answer.data, ensure_ascii=False, indent=2) + "\n").encode()
+            kind = "application/json"
+        else:
+            body = self._html(answer, asked, events, computed).encode()
+            kind = "text/html; charset=utf-8"
+        headers = [("X-Aid-Events", str(events)), ("X-Aid-Computed", computed.isoformat())]
+        return _respond(start, "200 OK", kind, asked, body, headers)
 
-    def _html(self, answer: board.Answer, lang: str, query: dict[str, str], events: int,
-              computed: datetime) -> str:
-        say = lg.words(lang)
-        when = f"{computed:%H:%M:%S}, {lg.day(computed.date(), lang)}"
+    def _html(self, answer: board.Answer, asked: Asked, events: int, computed: datetime) -> str:
+        say = lg.words(asked.lang)
+        when = f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)}"
         facts = [*answer.facts, (say(WORDS["computed"]), when),
-                 (say(WORDS["events"]), lg.number(events, lang))]
+                 (say(WORDS["events"]), lg.number(events, asked.lang))]
         head = f'<meta http-equiv="refresh" content="{self.refresh}">\n{STYLE}'
-        return page(answer.title, facts, [_nav(lang, query), *answer.blocks], lang, signers=[],
+        return page(answer.title, facts, [_nav(asked), *answer.blocks], asked.lang, signers=[],
                     head_extra=head)
 
-    def _refuse(self, start: Start, status: str, lang: str, wants_json: bool, text: str,
-                extra: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
-        """An answer that is not a page: one line saying why, as JSON or as a small page."""
-        if wants_json:
-            body = (json.dumps({"error": text}, ensure_ascii=False) + "\n").encode()
-            return _respond(start, status, "application/json", lang, body, "GET", extra)
-        html = page(status.split(" ", 1)[1], [], [_nav(lang, {}), Note(text)], lang, signers=[],
-                    head_extra=STYLE)
-        return _respond(start, status, "text/html; charset=utf-8", lang, html.encode(), "GET",
-                        extra)
+
+def _refuse(start: Start, asked: Asked, status: str, text: str,
+            extra: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
+    """An answer that is not a page: one line saying why, as JSON or as a small page."""
+    if asked.json:
+        body = (json.dumps({"error": text}, ensure_ascii=False) + "\n").encode()
+        return _respond(start, status, "application/json", asked, body, extra)
+    title = lg.words(asked.lang)(TROUBLES[status.split(" ", 1)[0]])
+    html = page(title, [], [_nav(asked), Note(text)], asked.lang, signers=[], head_extra=STYLE)
+    return _respond(start, status, "text/html; charset=utf-8", asked, html.encode(), extra)
 
 
 def _route(path: str) -> tuple[Page, tuple[str, ...]] | None:
@@ -154,18 +173,18 @@ def _prefers_json(accept: str | None) -> bool:
     return bool(accept) and "application/json" in accept and "text/html" not in accept
 
 
-def _nav(lang: str, query: dict[str, str]) -> Note:
-    suffix = f"?lang={lang}" if "lang" in query else ""
-    links = " ".join(f'<a href="{href}{suffix}">{escape(lg.words(lang)(board.WORDS[key]))}</a>'
-                     for href, key in NAV)
+def _nav(asked: Asked) -> Note:
+    suffix = f"?lang={asked.lang}" if "lang" in asked.query else ""
+    links = " ".join(f'<a href="{href}{suffix}">{escape(lg.words(asked.lang)(board.WORDS[key]))}'
+                     f"</a>" for href, key in NAV)
     return Note(f'<span class="nav">{links}</span>', markup=True)
 
 
-def _respond(start: Start, status: str, kind: str, lang: str, body: bytes, method: str,
+def _respond(start: Start, status: str, kind: str, asked: Asked, body: bytes,
              extra: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
     headers = [("Content-Type", kind), ("Content-Length", str(len(body))),
-               ("Content-Language", lang), ("Cache-Control", "no-store"),
+               ("Content-Language", asked.lang), ("Cache-Control", "no-store"),
                ("Vary", "Accept, Accept-Language"), ("X-Content-Type-Options", "nosniff"),
                *(extra or [])]
     start(status, headers)
-    return [b""] if method == "HEAD" else [body]
+    return [b""] if asked.method == "HEAD" else [body]
