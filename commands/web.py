@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,6 +28,7 @@ from . import board
 from . import language as lg
 from .language import N_
 from .pages import Note, page
+from .recent import Recent
 
 Page = Callable[..., board.Answer]
 ROUTES: list[tuple[re.Pattern[str], Page]] = [
@@ -91,6 +92,7 @@ class Board:
 
     def __init__(self, address: Address, refresh: int = 30) -> None:
         self.address, self.refresh = address, refresh
+        self.recent: Recent[tuple[datetime, board.Answer]] = Recent(ttl=refresh)
 
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
         asked = Asked.of(environ)
@@ -103,7 +105,7 @@ class Board:
                            asked.say(WORDS["not_found"], path=asked.path))
         build, args = found
         try:
-            events, answer = self._read(build, args, asked)
+            events, computed, answer = self._read(build, args, asked)
         except LedgerError as error:  # an unknown round or shop, a malformed date
             said = error.text(lg.words(asked.lang), lambda n: lg.number(n, asked.lang))
             return _refuse(start, asked, "404 Not Found" if args else "400 Bad Request", said)
@@ -114,22 +116,33 @@ class Board:
             print(f"aid serve: {asked.path}: {problem}", file=sys.stderr)
             return _refuse(start, asked, "503 Service Unavailable",
                            asked.say(WORDS["unavailable"], problem=problem))
-        return self._answer(start, asked, events, answer)
+        return self._answer(start, asked, events, computed, answer)
 
     def _read(self, build: Page, args: tuple[str, ...],
-              asked: Asked) -> tuple[int, board.Answer]:
-        """The event count and the page, both from one read-only snapshot of the ledger."""
+              asked: Asked) -> tuple[int, datetime, board.Answer]:
+        """The event count, and the page with when it was computed, all from one read-only
+        snapshot of the ledger; a page computed from these very events a moment ago is
+        reused (commands/recent.py)."""
         log = open_log(self.address)
         try:
             with log.snapshot():
-                return log.count(), build(board.Reading(log, asked.lang, asked.query), *args)
+                events, head = log.count(), log.head()
+                settings = tuple(sorted((k, v) for k, v in asked.query.items()
+                                        if k not in ("lang", "format")))
+                key = (build.__name__, args, settings, asked.lang, events, head, date.today())
+
+                def compute() -> tuple[datetime, board.Answer]:
+                    return (datetime.now().astimezone().replace(microsecond=0),
+                            build(board.Reading(log, asked.lang, asked.query), *args))
+
+                computed, answer = self.recent.get(key, compute)
+                return events, computed, answer
         finally:
             log.close()
 
-    def _answer(self, start: Start, asked: Asked, events: int,
+    def _answer(self, start: Start, asked: Asked, events: int, computed: datetime,
                 answer: board.Answer) -> Iterable[bytes]:
         """The page, or its JSON, saying when it was computed and from how many events."""
-        computed = datetime.now().astimezone().replace(microsecond=0)
         if asked.json:
             body = (json.dumps(answer.data, ensure_ascii=False, indent=2) + "\n").encode()
             kind = "application/json"

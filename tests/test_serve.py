@@ -315,3 +315,21 @@ def test_pages_fit_a_360_px_phone_in_chromium(sqlite_ledger, tmp_path):
             assert seen["width"] == 360 and seen["scroll"] <= 360, (path, seen["scroll"])
             for text in texts:
                 assert text in seen["text"].replace("\xa0", " "), (path, text)
+
+
+def test_phones_refreshing_together_cost_one_computation():
+    from commands.recent import Recent
+
+    recent, calls, gate = Recent(ttl=60), [], threading.Event()
+
+    def compute() -> int:
+        gate.wait(5)
+        calls.append(1)
+        return len(calls)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = [pool.submit(recent.get, ("stock", 84), compute) for _ in range(20)]
+        gate.set()
+    assert {a.result() for a in answers} == {1} and len(calls) == 1
+    assert recent.get(("stock", 85), compute) == 2  # one more event: computed anew
+    assert Recent(ttl=0).get("k", compute) == 3  # kept no longer than its ttl
