@@ -9,6 +9,7 @@ moments of the ledger would not.
 
     .venv/bin/python bench/bench_serve.py                 # 50 clients, 30 s, SQLite (+ PG)
     .venv/bin/python bench/bench_serve.py --seconds 5     # a quick look
+    .venv/bin/python bench/bench_serve.py --no-writes     # nobody records: pages are reused
 
 Prints requests, errors, requests/s and latency percentiles per backend. Figures go in
 bench/RESULTS.md; they are not asserted anywhere.
@@ -40,7 +41,7 @@ PATHS = ["stock?format=json", "stock?lang=vi", "cash?lang=en", "round/R1?lang=vi
          "shop/SHOP0D?format=json", "statement?lang=vi", "rounds", "cash?format=json"]
 
 
-def run(ledger: Ledger, clients: int, seconds: float) -> dict[str, object]:
+def run(ledger: Ledger, clients: int, seconds: float, writes: bool = True) -> dict[str, object]:
     from commands.writing import refresh
     from ledger.storage import locate, open_ledger
 
@@ -56,7 +57,7 @@ def run(ledger: Ledger, clients: int, seconds: float) -> dict[str, object]:
     def treasurer() -> None:
         writer = open_ledger(where)
         try:
-            while not stop.is_set():
+            while writes and not stop.is_set():
                 written.append(writer.transfer("KHO", "SHOP0D", {"RICE": 1}, "2021-11-30", "b"))
                 refresh(where, lag=10)
                 time.sleep(0.05)  # a brisk treasurer: about 15 entries a second
@@ -119,18 +120,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--no-writes", dest="writes", action="store_false",
+                        help="no treasurer: every phone asks of the same events")
     args = parser.parse_args()
     os.environ.setdefault("AID_LANG", "en")
     with tempfile.TemporaryDirectory() as folder:
         sqlite = Ledger(_env(AID_DB=str(Path(folder) / "aid.db"), AID_ACTOR="bench"), "sqlite")
-        print("sqlite", json.dumps(run(sqlite, args.clients, args.seconds)), flush=True)
+        found = run(sqlite, args.clients, args.seconds, args.writes)
+        print("sqlite", json.dumps(found), flush=True)
     url = os.environ.get("AID_TEST_DATABASE_URL")
     if url:
         ward = f"b{uuid.uuid4().hex[:12]}"
         try:
             postgres = Ledger(_env(AID_DATABASE_URL=url, AID_WARD=ward, AID_ACTOR="bench"),
                               "postgres")
-            print("postgres", json.dumps(run(postgres, args.clients, args.seconds)), flush=True)
+            found = run(postgres, args.clients, args.seconds, args.writes)
+            print("postgres", json.dumps(found), flush=True)
         finally:
             drop_ward_tables(f"aid_{ward}")
 

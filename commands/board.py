@@ -27,7 +27,8 @@ from .language import N_
 from .pages import Block, Note, Table
 
 WORDS = {
-    "stock": N_("Stock"), "cash": N_("Cash book"), "rounds": N_("Rounds"), "shops": N_("0 đồng shops"),
+    "stock": N_("Stock"), "cash": N_("Cash book"), "rounds": N_("Rounds"),
+    "shops": N_("0 đồng shops"),
     "statement": N_("Public statement"), "packable": N_("Bundles that can still be packed"),
     "at": N_("At {location}"), "round": N_("Round {round}"), "shop": N_("0 đồng shop {shop}"),
     "pickups_on": N_("Pick-ups on {day}"), "not_yet": N_("Not received yet"),
@@ -134,7 +135,7 @@ def cash(reading: Reading) -> Answer:
     book = _books(reading).cash(as_of)
     rows = [{"category": reading.word(CASH_LINES.get(k, k)), "amount": v} for k, v in book.items()]
     table = Table(reading.label("cash"), [("category", reading.word(N_("category"))),
-                                        ("amount", reading.word(N_("đồng")))],
+                                          ("amount", reading.word(N_("đồng")))],
                   rows, kinds={"amount": "money"}, scroll=True)
     return Answer(reading.label("cash"), book, [table], _as_of(reading, as_of))
 
@@ -159,7 +160,8 @@ def rounds(reading: Reading) -> Answer:
 def _round_state(reading: Reading, row: dict[str, Any]) -> str:
     state = (reading.label("closed", day=lg.day(row["closed"], reading.lang)) if row["closed"]
              else reading.label("open"))
-    where = reading.label("from_on", location=row["location"], on=lg.day(row["on"], reading.lang))
+    where = reading.label("from_on", location=row["location"],
+                          on=lg.day(row["on"], reading.lang))
     return f"{where} · {state}"
 
 
@@ -214,11 +216,12 @@ def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) ->
     picked = [p for p in found["pickups"] if p["on"] == day]
     v = found["vouchers"]
     line = reading.label("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],
-                       value_given=lg.money(found["value_given"], reading.lang),
-                       value_left=lg.money(v["value_left"], reading.lang))
+                         value_given=lg.money(found["value_given"], reading.lang),
+                         value_left=lg.money(v["value_left"], reading.lang))
     pickups = Table(reading.label("pickups_on", day=lg.day(day, reading.lang)),
                     [(key, reading.word(title)) for key, title in PICKUP_COLUMNS
-                     if key not in ("on", "voucher")], picked, kinds={"entry": "text", "recipient": "code", "value": "money"},
+                     if key not in ("on", "voucher")], picked,
+                    kinds={"entry": "text", "recipient": "code", "value": "money"},
                     scroll=True)
     blocks = [_goods_table(reading, reading.label("stock"), found["stock"]), pickups,
               Note(f'{reading.label("vouchers")}: {line}')]

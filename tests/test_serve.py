@@ -196,7 +196,8 @@ def test_other_hosts_only_when_asked_and_with_a_warning(sqlite_ledger):
     with serving(sqlite_ledger, "--host", "0.0.0.0") as (url, proc):
         assert fetch(url.replace("0.0.0.0", "127.0.0.1"))[0] == 200
     warning = proc.said
-    assert len(warning.splitlines()) == 1 and warning.startswith("aid: warning: the stock board is open to the network at 0.0.0.0")
+    assert len(warning.splitlines()) == 1
+    assert warning.startswith("aid: warning: the stock board is open to the network at 0.0.0.0")
 
 
 CLIENTS, SECONDS = 50, 3  # bench/bench_serve.py runs the same for 30 s
