@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -22,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ledger.errors import LedgerError
-from ledger.storage import Address, open_log
+from ledger.storage import Address, EventLog, open_log
 
 from . import board
 from . import language as lg
@@ -93,6 +95,7 @@ class Board:
     def __init__(self, address: Address, refresh: int = 30) -> None:
         self.address, self.refresh = address, refresh
         self.recent: Recent[tuple[datetime, board.Answer]] = Recent(ttl=refresh)
+        self._thread = threading.local()
 
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
         asked = Asked.of(environ)
@@ -123,22 +126,43 @@ class Board:
         """The event count, and the page with when it was computed, all from one read-only
         snapshot of the ledger; a page computed from these very events a moment ago is
         reused (commands/recent.py)."""
-        log = open_log(self.address)
+        with self._opened() as log, log.snapshot():
+            events, head = log.count(), log.head()
+            settings = tuple(sorted((k, v) for k, v in asked.query.items()
+                                    if k not in ("lang", "format")))
+            key = (build.__name__, args, settings, asked.lang, events, head, date.today())
+
+            def compute() -> tuple[datetime, board.Answer]:
+                return (datetime.now().astimezone().replace(microsecond=0),
+                        build(board.Reading(log, asked.lang, asked.query), *args))
+
+            computed, answer = self.recent.get(key, compute)
+            return events, computed, answer
+
+    @contextmanager
+    def _opened(self) -> Iterator[EventLog]:
+        """The ledger, read-only: opened per request on SQLite (cheap, and a file replaced by
+        `aid demo` is seen at once), kept per server thread on PostgreSQL (connecting costs
+        more than most pages), and closed after any database trouble so that the next
+        request connects afresh."""
+        if not self.address.is_postgres:
+            log = open_log(self.address)
+            try:
+                yield log
+            finally:
+                log.close()
+            return
+        log = getattr(self._thread, "log", None) or open_log(self.address)
+        self._thread.log = log
         try:
-            with log.snapshot():
-                events, head = log.count(), log.head()
-                settings = tuple(sorted((k, v) for k, v in asked.query.items()
-                                        if k not in ("lang", "format")))
-                key = (build.__name__, args, settings, asked.lang, events, head, date.today())
-
-                def compute() -> tuple[datetime, board.Answer]:
-                    return (datetime.now().astimezone().replace(microsecond=0),
-                            build(board.Reading(log, asked.lang, asked.query), *args))
-
-                computed, answer = self.recent.get(key, compute)
-                return events, computed, answer
-        finally:
-            log.close()
+            yield log
+        except LedgerError:
+            raise
+        except BaseException:
+            self._thread.log = None
+            with suppress(Exception):
+                log.close()
+            raise
 
     def _answer(self, start: Start, asked: Asked, events: int, computed: datetime,
                 answer: board.Answer) -> Iterable[bytes]:

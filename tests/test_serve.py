@@ -334,3 +334,28 @@ def test_phones_refreshing_together_cost_one_computation():
     assert {a.result() for a in answers} == {1} and len(calls) == 1
     assert recent.get(("stock", 85), compute) == 2  # one more event: computed anew
     assert Recent(ttl=0).get("k", compute) == 3  # kept no longer than its ttl
+
+
+def test_a_lost_database_connection_costs_one_answer(ledger):
+    """On PostgreSQL each server thread keeps its connection; when the database drops it the
+    request says so in one line (503) and the next one connects afresh."""
+    if ledger.backend != "postgres":
+        pytest.skip("SQLite is opened afresh for every request")
+    from commands.web import Board
+    from ledger.storage import locate
+
+    ledger("init", "--ward", "Phường 3")
+    board = Board(locate(environ=ledger.env))
+
+    def get() -> tuple[str, bytes]:
+        said = {}
+        body = b"".join(board({"REQUEST_METHOD": "GET", "PATH_INFO": "/cash",
+                               "QUERY_STRING": "format=json"},
+                              lambda status, headers: said.update(status=status)))
+        return said["status"], body
+
+    assert get()[0] == "200 OK"
+    board._thread.log.connection.close()  # as when the server restarts
+    status, body = get()
+    assert status.startswith("503") and len(body.decode().strip().splitlines()) == 1
+    assert get() == ("200 OK", ledger("cash", "--format", "json").out.encode())
