@@ -17,8 +17,7 @@ from ledger.errors import LedgerError
 
 from . import language
 
-from . import (audit, declare, demo, drive, importing, record, reports, rounds, serve, setup,
-               shop)
+from . import audit, declare, demo, drive, importing, record, reports, rounds, serve, setup, shop
 
 VERSION = "0.1.0"
 

@@ -171,6 +171,9 @@ def test_refusals_are_one_line_and_nothing_is_written(ledger):
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 405
         assert fetch(f"{url}stock")[0] == 200
+        head = urllib.request.Request(f"{url}stock", method="HEAD")
+        with urllib.request.urlopen(head, timeout=10) as answer:
+            assert answer.status == 200 and answer.read() == b""
     assert ward.snapshot() == before
 
 
