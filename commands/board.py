@@ -44,8 +44,6 @@ BROKEN = N_("aid: warning: the ledger's chain is broken at position {checked}; s
            "`aid audit verify`")
 STATUS = {"received": N_("received"), "part received": N_("part received"),
           "not yet": N_("not yet")}
-CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
-              "packed": N_("packed"), "balance": N_("balance")}
 
 
 @dataclass
@@ -131,6 +129,8 @@ def _as_of(reading: Reading, as_of: str | None) -> list[tuple[str, str]]:
 
 def cash(reading: Reading) -> Answer:
     """The cash book; the JSON is `aid cash --format json`."""
+    from .reports import CASH_LINES
+
     as_of = reading.day("as_of")
     book = _books(reading).cash(as_of)
     rows = [{"category": reading.word(CASH_LINES.get(k, k)), "amount": v} for k, v in book.items()]

@@ -124,6 +124,7 @@ def _json(url: str, path: str) -> str:
     again = fetch(f"{url}{path}", Accept="application/json")[2]
     assert untimed.sub("", again) == untimed.sub("", body)
     assert headers["X-Aid-Events"] == "84"
+    assert not [name for name in NAMES if name in body], path
     return body
 
 
