@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -391,10 +391,6 @@ def statement(start: Annotated[Optional[str], typer.Option(
               db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
     and cash left, charts, and the digest head. Households by code and group only."""
-    from projections.audit_check import ward_events
-    from projections.drive import drive
-    from projections.statement import statement as build_statement
-
     from . import publish
 
     first, last = o.as_of(start), o.as_of(end)
@@ -406,10 +402,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
     log = _open(db)
     try:
         with log.snapshot():
-            events = list(_events(ward_events(log.stored())))
-            sheet = build_statement(events, first, last)
-            pictures = drive(events, first, last) if page else None
-            checked = _verification(log)
+            sheet, pictures, checked = read_statement(log, first, last, charts=page)
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
@@ -427,9 +420,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
 
             typer.echo(print_page(html, output))
     elif fmt is StatementFormat.json:
-        emit({**{k: v for k, v in sheet.items() if k != "sections"},
-              "sections": {s.key: s.rows for s in sheet["sections"]},
-              "digest": digest.to_json() | {"checkpoints": []}}, "json")
+        emit(statement_json(sheet, digest), "json")
     else:
         {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
     if checked.problems:
@@ -437,3 +428,25 @@ def statement(start: Annotated[Optional[str], typer.Option(
                        "`aid audit verify`",
                        checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
+
+
+def read_statement(log: EventLog, first: str | None, last: str | None,
+                   charts: bool = False) -> tuple[dict[str, Any], Any, Verification]:
+    """The statement's sections, the drive's charts (when `charts`) and the chain's
+    verification, all from the events themselves: call it inside `log.snapshot()` so the
+    three agree with each other and with the digest taken from them."""
+    from projections.audit_check import ward_events
+    from projections.drive import drive
+    from projections.statement import statement as build_statement
+
+    events = list(_events(ward_events(log.stored())))
+    sheet = build_statement(events, first, last)
+    pictures = drive(events, first, last) if charts else None
+    return sheet, pictures, _verification(log)
+
+
+def statement_json(sheet: dict[str, Any], digest: Digest) -> dict[str, Any]:
+    """What `aid audit statement --format json` prints (and the stock board serves)."""
+    return {**{k: v for k, v in sheet.items() if k != "sections"},
+            "sections": {s.key: s.rows for s in sheet["sections"]},
+            "digest": digest.to_json() | {"checkpoints": []}}

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
@@ -122,6 +123,23 @@ def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) 
             if value and value not in ("C", "POSIX") and not value.startswith("C."):
                 return _language(value) or DEFAULT
     return DEFAULT
+
+
+def negotiate(header: str | None) -> str | None:
+    """The language we speak that a browser's Accept-Language header prefers most
+    ("vi-VN,vi;q=0.9,en;q=0.8" -> "vi"); None when it names none of ours."""
+    ranked = []
+    for order, part in enumerate((header or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        weight = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            ranked.append((-Decimal(weight), order, tag))
+        except InvalidOperation:  # a malformed weight: that part is skipped
+            continue
+    for weight, _order, tag in sorted(ranked):
+        if weight < 0 and _language(tag):
+            return _language(tag)
+    return None
 
 
 def _language(value: str) -> str | None:

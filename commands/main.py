@@ -18,7 +18,7 @@ from ledger.errors import LedgerError
 from . import language, options
 
 from . import (actors, audit, declare, demo, district, drive, importing, planning, privacy, record,
-               reports, rounds, setup, shop)
+               reports, rounds, serve, setup, shop)
 
 VERSION = "0.1.0"
 
@@ -169,6 +169,7 @@ drive.register(app)
 privacy.register(app)
 planning.register(app)
 district.register(app)
+serve.register(app)
 
 
 def main() -> None:

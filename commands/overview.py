@@ -42,6 +42,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         ("history", N_("every entry, with its id (nhật ký)")),
         ("bundle packable", N_("how many more bundles stock can pack")),
         ("alerts", N_("what runs low, expires soon or needs counting (cảnh báo)")),
+        ("serve", N_("the stock board: these answers on volunteers' phones")),
     ]),
     (N_("Audit and publish"), [
         ("audit check", N_("re-check every rule over the whole history")),

@@ -43,6 +43,7 @@ class Table:
     kinds: dict[str, str] = field(default_factory=dict)
     sign: str | None = None
     note: str = ""
+    scroll: bool = False  # on a narrow screen the table scrolls sideways, not the page
 
 
 @dataclass
@@ -67,14 +68,16 @@ Block = Union[Table, Figure, Note]
 
 def page(title: str, facts: Sequence[tuple[str, str]], blocks: Sequence[Block], lang: str,
          signers: Sequence[str] | None = None, place: str = "", signed_on: str | None = None,
-         footer: str = "") -> str:
+         footer: str = "", head_extra: str = "") -> str:
     """The whole HTML document. `signers`: roles under the signature block (default: người lập
     biểu, trưởng ban, thủ quỹ; [] for none); `place` and `signed_on` (ISO, default today) make
-    the "Phường 3, ngày 21 tháng 11 năm 2021" line above it; `footer` goes in the page margin."""
+    the "Phường 3, ngày 21 tháng 11 năm 2021" line above it; `footer` goes in the page margin;
+    `head_extra` is trusted markup for the head (the stock board's refresh and phone styles)."""
     head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     parts = [f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
              f"<title>{escape(title)}</title>\n<style>{style(lang, footer)}</style>\n"
+             f"{head_extra}"
              f"</head>\n<body>\n<h1>{escape(title)}</h1>\n"]
     if facts:
         parts.append(f'<table class="facts">{head}</table>\n')
@@ -112,8 +115,11 @@ def table(block: Table, lang: str) -> str:
                          for key, _ in block.columns) + sign + "</tr>\n"
         for row in block.rows)
     signed = " signed" if block.sign is not None else ""
-    return (f"<h2>{escape(block.title)}</h2>\n{note}<table class=\"data{signed}\">\n"
-            f"<thead><tr>{heads}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n")
+    grid = (f"<table class=\"data{signed}\">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n"
+            f"{body}</tbody>\n</table>\n")
+    if block.scroll:
+        grid = f'<div class="wide">{grid}</div>\n'
+    return f"<h2>{escape(block.title)}</h2>\n{note}{grid}"
 
 
 def _align(block: Table, key: str) -> str:

@@ -91,9 +91,21 @@ WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Wa
 def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str) -> str:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
     totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
+    from .language import local_day
+    from .pages import page
+
+    title, facts, blocks, footer = parts(statement, digest, drive, lang)
+    return page(title, facts, blocks, lang, place=statement["ward"], footer=footer,
+                signed_on=local_day(digest.taken, statement["timezone"]))
+
+
+def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
+          lang: str) -> tuple[str, list[tuple[str, str]], list[Any], str]:
+    """The page's title, header facts, blocks and margin footer: the printed page and the
+    stock board's statement page lay out the same parts."""
     from . import charts
-    from .language import day, local_day, moment, translated
-    from .pages import Figure, Note, Table, page
+    from .language import day, moment, translated
+    from .pages import Figure, Note, Table
 
     words = translated(WORDS, lang)
     start = day(statement["from"], lang) if statement["from"] else words["start"]
@@ -110,9 +122,7 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
                     digest_rows, kinds={"value": "text"}),
               Note(words["keep"])]
     footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
-    return page(words["title"].format(ward=statement["ward"]), facts, blocks, lang,
-                place=statement["ward"], footer=footer,
-                signed_on=local_day(digest.taken, statement["timezone"]))
+    return words["title"].format(ward=statement["ward"]), facts, blocks, footer
 
 
 def _table(section: Any, lang: str) -> Any:

@@ -298,10 +298,7 @@ def reserve(code: str,
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
            db: o.Db = None) -> None:
     """Planned against handed out, and who has not received yet."""
-    from ledger.inputs import code as clean_code
-    from projections.rounds import status as status_of
-
-    result = status_of(load_drive(db), clean_code(code, "round code"))
+    result = round_status(load_drive(db), code)
     if fmt.value == "json" and output is None:
         emit(result, "json")
         return
@@ -324,6 +321,15 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
         told = say("{received} of {count} households received; none waiting",
                    received=result["received"], count=len(rows))
     typer.echo("\n" + told)
+
+
+def round_status(drive: Any, code: str) -> dict[str, Any]:
+    """What `aid round status --format json` prints (and the stock board's round page serves):
+    households by code only, never by name."""
+    from ledger.inputs import code as clean_code
+    from projections.rounds import status as status_of
+
+    return status_of(drive, clean_code(code, "round code"))
 
 
 STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),

@@ -235,13 +235,7 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
            output: o.Output = None, db: o.Db = None) -> None:
     """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""
     books, shops = _shops(db)
-    if books.state["locations"].get(shop, {}).get("kind") != "shop":
-        known = sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
-        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
-                       shop=shop, shops=', '.join(known) or 'none')
-    found = shops.report(books, shop, o.as_of(as_of))
-    for pick in found["pickups"]:
-        pick["goods"] = _goods(pick["items"])
+    found = shop_report(books, shops, shop, o.as_of(as_of))
     goods = [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
              ("unit", N_("unit"))]
     if output is not None:
@@ -273,6 +267,23 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
+
+
+def shop_report(books: Any, shops: Any, shop: str, as_of: str | None) -> dict[str, Any]:
+    """What `aid shop report --format json` prints (and the stock board's shop page serves):
+    refuses a code that is not a 0 đồng shop, naming the shops there are."""
+    if books.state["locations"].get(shop, {}).get("kind") != "shop":
+        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
+                       shop=shop, shops=', '.join(shop_codes(books)) or 'none')
+    found = shops.report(books, shop, as_of)
+    for pick in found["pickups"]:
+        pick["goods"] = _goods(pick["items"])
+    return found
+
+
+def shop_codes(books: Any) -> list[str]:
+    """The declared 0 đồng shops, by code."""
+    return sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
 
 
 def _goods(items: dict[str, int]) -> str:

@@ -105,14 +105,15 @@ class Ledger:
         """Run a recording command and return the entry id it printed."""
         return int(self(*args).out.split()[-1])
 
-    def drive(self) -> "Ledger":
-        """Record the demo drive's fixed core (commands.demo.build_drive) in this ledger."""
-        from commands.demo import build_drive
+    def drive(self, whole: bool = False) -> "Ledger":
+        """Record the demo drive's fixed core (commands.demo.build_drive) in this ledger;
+        `whole`: the whole demo, with its 0 đồng shop and round R1 (commands.demo.build)."""
+        from commands.demo import build, build_drive
         from ledger.storage import locate, open_ledger
 
         writer = open_ledger(locate(environ=self.env), create=True)
         try:
-            build_drive(writer)
+            (build if whole else build_drive)(writer)
         finally:
             writer.close()
         return self

@@ -27,10 +27,11 @@ needs_pdftotext = pytest.mark.skipif(
 
 
 def printed_text(pdf: Path, html: Path, profile: Path) -> str:
-    """The PDF's text (pdftotext), else the page's text as Chromium laid it out (--dump-dom);
-    spaces, no-break spaces and line breaks all become one space."""
+    """The PDF's text in reading order (pdftotext without -layout, so a cell wrapped over two
+    lines stays whole), else the page's text as Chromium laid it out (--dump-dom); spaces,
+    no-break spaces and line breaks all become one space."""
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True, check=True, timeout=60).stdout
     else:
         text = subprocess.run(chromium_command(BROWSER, profile, "--dump-dom", html.as_uri()),

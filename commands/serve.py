@@ -1,0 +1,67 @@
+"""`aid serve`: the stock board, read-only web pages over the ledger for volunteers' phones.
+
+The pages are commands/board.py, the HTTP side commands/web.py; this module only starts the
+server. waitress (a pure-Python, production-grade WSGI server, see docs/architecture.md) is
+imported here and nowhere else, so no other command pays for it at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.errors import BadInput
+
+from . import options as o
+from .language import say
+
+LOOPBACK = "127.0.0.1"
+THREADS = 8  # requests answered side by side; more wait in waitress's queue, none are dropped
+
+Host = Annotated[str, typer.Option(
+    "--host", help="Address to listen on. Anything but 127.0.0.1 lets other machines on the "
+                   "network read the board (no login; no household names are served).")]
+Port = Annotated[int, typer.Option("--port", min=0, max=65535,
+                                   help="Port to listen on (0: any free port).")]
+Refresh = Annotated[int, typer.Option("--refresh", min=5, max=3600,
+                                      help="Seconds between a page's automatic reloads.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
+          db: o.Db = None) -> None:
+    """Serve the stock board: stock, cash book, rounds, shops and the public statement as web
+    pages for volunteers' phones (bảng tồn kho). Read-only; Ctrl+C stops it."""
+    import logging
+    import signal
+    import sys
+
+    from waitress.server import create_server
+
+    from ledger.storage import open_log
+
+    from .web import Board
+
+    address = o.address(db)
+    open_log(address).close()  # no ledger here: say so now, not on every request
+    try:
+        server = create_server(Board(address, refresh), host=host, port=port, threads=THREADS,
+                               ident="aid-ledger")
+    except OSError as error:
+        raise BadInput("cannot listen on {host}:{port}: {problem}; choose another --port or "
+                       "--host", host=host, port=port, problem=error.strerror or str(error))
+    if host != LOOPBACK:
+        typer.echo(say("aid: warning: the stock board is open to the network at {host}: anyone "
+                       "who can reach it may read stock, cash and codes (never names)",
+                       host=host), err=True)
+    typer.echo(say("serving the stock board of {ledger} at http://{host}:{port}/ (read-only; "
+                   "Ctrl+C stops it)", ledger=address, host=server.effective_host,
+                   port=server.effective_port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as on Ctrl+C: sockets closed
+    # requests waiting for a free thread are expected when many phones refresh at once
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server.run()
