@@ -236,6 +236,38 @@ def test_duplicates_by_id_pseudonym_never_by_name():
     assert duplicates(wards, "2021-11-20", "2021-11-20") == []
 
 
+def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, tmp_path):
+    """End to end: two wards record the same ID number under their own codes, with the
+    district's pseudonym key; the district matches them without ever holding the number."""
+    import psycopg
+
+    from ledger.pseudonym import load_district_key, pseudonym
+
+    key = tmp_path / "district.key"
+    wards = {}
+    for code, household in (("P1", "A7"), ("P2", "B3")):
+        path = tmp_path / f"{code}.db"
+        make_ward(path, code)
+        ward = Ledger(_env(AID_DB=str(path), AID_DISTRICT_KEY_FILE=str(key)), "sqlite", path)
+        if not key.exists():
+            ward("key", "init", "--district")
+        ward("recipient", "add", household, "--name", "Trần Thị Canary", "--group", "Tổ 1",
+             "--id-number", "079 123 456 789", "--on", "2021-11-19")
+        ward("give", household, "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-19")
+        ward("sync", "--to", district)
+        wards[code] = ward
+    found = wards["P1"].fails("district", "duplicates", "--url", district, "--format", "json")
+    assert [row for row in found.json() if row["match"] == "id"] == [{
+        "match": "id", "key": pseudonym(load_district_key(key), "079123456789"),
+        "wards": "P1, P2", "households": "P1:A7, P2:B3", "first": "2021-11-19",
+        "last": "2021-11-19"}]
+    with psycopg.connect(district) as conn:
+        stored = b"".join(bytes(state) for (state,) in conn.execute(
+            "SELECT state FROM aid_p1_events UNION ALL SELECT state FROM aid_p2_events"))
+    for secret in ("079 123 456 789", "079123456789", "Canary"):
+        assert secret.encode() not in stored
+
+
 def test_the_district_store_itself_refuses_a_link_that_does_not_continue(district, tmp_path):
     """Whatever writes to the district, PostgreSQL recomputes each link (a trigger), and
     refuses any change but a sync's appends: an ordinary command pointed at a copy included."""
