@@ -39,11 +39,14 @@ class EventRow(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def layout(event_class: type) -> tuple[str, tuple[str, ...], int]:
+def layout(event_class: type) -> tuple[str, tuple[str, ...], frozenset[str], int]:
     """An event class's topic, its stored fields in the order its objects hold them (the
-    dataclass fields, less id and version), and its class version."""
-    names = tuple(f.name for f in dataclasses.fields(event_class) if f.name not in _NOT_STATE)
-    return get_topic(event_class), names, getattr(event_class, "class_version", 1)
+    dataclass fields, less id and version), those with a default (which an event may leave
+    unstored, as the ward's optional lot fields), and its class version."""
+    fields = [f for f in dataclasses.fields(event_class) if f.name not in _NOT_STATE]
+    optional = frozenset(f.name for f in fields if f.default is not dataclasses.MISSING)
+    return (get_topic(event_class), tuple(f.name for f in fields), optional,
+            getattr(event_class, "class_version", 1))
 
 
 class RowBuilder:
@@ -57,8 +60,8 @@ class RowBuilder:
     def state(self, event_class: type, fields: dict[str, Any]) -> tuple[str, bytes]:
         """The topic and stored state of an event of `event_class` with these fields
         (`timestamp` included), as `Mapper.to_stored_event` would store it."""
-        topic, names, class_version = layout(event_class)
-        state = {name: fields[name] for name in names if name in fields}  # optional: absent
+        topic, names, optional, class_version = layout(event_class)
+        state = {name: fields[name] for name in names if name in fields or name not in optional}
         if class_version > 1:
             state["class_version"] = class_version
         stored = self.encode(state)
