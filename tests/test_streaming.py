@@ -3,8 +3,13 @@ exactly what the in-memory replays give."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from hypothesis import given, strategies as st
+
 from ledger.storage import locate, open_log
-from projections.audit_check import check, entry_reader, ward_events
+from projections.audit_check import WardEvent, check, entry_reader, ward_events
+from projections.dated import in_date_order
 from projections.drive import drive
 
 
@@ -26,3 +31,18 @@ def test_streaming_check_and_drive_equal_the_in_memory_ones(sqlite_ledger):
         assert check(iter(events), entry_reader(log)) == check(events)
     finally:
         log.close()
+
+
+dates = st.dates(min_value=date(2021, 1, 1), max_value=date(2021, 12, 31)).map(str)
+amounts = st.integers(min_value=-(2**80), max_value=2**80)  # beyond orjson's 64 bits too
+
+
+@given(st.lists(st.tuples(dates, amounts, st.text(max_size=5)), max_size=60))
+def test_facts_come_back_in_date_then_entry_order_unchanged(facts):
+    """The on-disk sort gives exactly what sorting in memory gives: same events, same data
+    (big numbers and any text included), ordered by business date, then entry."""
+    events = [WardEvent(position=10 + n, entry=n + 1, name="Ward.Donated",
+                        data={"on": on, "cash": {"received": amount}, "note": note, "moves": []})
+              for n, (on, amount, note) in enumerate(facts)]
+    assert list(in_date_order(iter(events))) == sorted(events, key=lambda e: (e.data["on"],
+                                                                             e.entry))
