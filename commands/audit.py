@@ -56,10 +56,13 @@ def _open(db: Path | None) -> EventLog:
 def _verification(log: EventLog, digests: Sequence[Digest] = (),
                   seals: SignatureCheck | None = None) -> Verification:
     """The chain checked over one read of the stored rows (and the seals too, when given)."""
+    from ledger.sealing import MAX_SEALED, SEAL_TOPIC
     from projections.tamper import verify
 
     if log.in_snapshot:
-        rows = log.stored() if seals is None else seals.watch(log.stored())
+        rows = log.stored()
+        if seals is not None:
+            rows = seals.watch(rows, log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
         return verify(rows, log.links(), digests)
     with log.snapshot():
         return _verification(log, digests, seals)

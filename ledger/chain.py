@@ -35,11 +35,14 @@ def encode(position: int, originator_id: Any, version: int, topic: str, state: b
                   else originator_text(originator_id)).encode()
     if type(state) is not bytes:
         state = bytes(state)
-    return b"".join((_length(len(number)), number, _length(len(originator)), originator,
-                     _length(len(count)), count, _topic(topic), _length(len(state)), state))
+    size = len(originator)
+    return b"".join((_SHORT[len(number)], number,
+                     _SHORT[size] if size < 256 else _length(size), originator,
+                     _SHORT[len(count)], count, _topic(topic), _length(len(state)), state))
 
 
 _length = struct.Struct(">Q").pack  # 8 bytes, big-endian
+_SHORT = tuple(_length(n) for n in range(256))  # the prefixes of short fields, made once
 
 
 @lru_cache(maxsize=256)

@@ -244,6 +244,20 @@ class EventLog:
                 yield row if type(row[4]) is bytes else (*row[:4], _as_bytes(row[4]))
             after = rows[-1][0]
 
+    def rows_before_first(self, topic: str, rows: int) -> int | None:
+        """The position `rows` events before the first event of `topic` (the lowest position,
+        if fewer events precede it), or None if no event has that topic: `aid audit verify`
+        need not hash rows that no seal can cover."""
+        p, column = self.paramstyle, self._position
+        first = self.connection.execute(f"SELECT MIN({column}) FROM {self.events_table} "
+                                        f"WHERE topic = {p}", (topic,)).fetchone()[0]
+        if first is None:
+            return None
+        row = self.connection.execute(
+            f"SELECT {column} FROM {self.events_table} WHERE {column} < {p} "
+            f"ORDER BY {column} DESC LIMIT 1 OFFSET {int(rows) - 1}", (first,)).fetchone()
+        return row[0] if row else -(2**63)
+
     def state_of(self, originator: UUID, version: int) -> tuple[str, bytes] | None:
         """One stored event's topic and state, by its aggregate and version: for replays that
         need an earlier event again (a reversal's original) without keeping every event."""

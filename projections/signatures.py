@@ -69,6 +69,24 @@ class _Row(NamedTuple):
     key_event: tuple[str, dict[str, Any]] | None  # a keyring event: (name, fields)
 
 
+class _Run:
+    """Unsigned positions in a row: the first, the last and how many (a ledger written before
+    signing began is one run of a million, kept in three numbers)."""
+
+    def __init__(self) -> None:
+        self.first = self.last = self.count = 0
+
+    def append(self, position: int) -> None:
+        if not self.count:
+            self.first = position
+        self.last = position
+        self.count += 1
+
+    def extend(self, positions: Iterable[int]) -> None:
+        for position in positions:
+            self.append(position)
+
+
 class SignatureCheck:
     """Feed it the stored rows (through `watch`), then `finish()`."""
 
@@ -77,12 +95,18 @@ class SignatureCheck:
         self.ward = ""
         self.keys: dict[str, Key] = {}
         self.pending: deque[_Row] = deque()
-        self.run: list[int] = []  # consecutive unsigned positions not yet reported
+        self.run = _Run()  # consecutive unsigned positions not yet reported
         self.sealed: dict[str, int] = {}  # digest of each valid seal's rows -> its position
+        self.hash_from = -(2**63)  # rows before it go unhashed (see `watch`)
 
-    def watch(self, rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
+    def watch(self, rows: Iterable[StoredRow],
+              hash_from: int | None = -(2**63)) -> Iterator[StoredRow]:
         """The same rows, checked on the way through (so the chain and the seals are checked
-        in one read of the store)."""
+        in one read of the store). `hash_from` is the first position a seal may cover
+        (`EventLog.rows_before_first`; None when no seal is stored): rows before it go straight
+        to the unsigned run, unhashed, so a ledger signed only lately, or never, is checked
+        without hashing each row twice."""
+        self.hash_from = 2**63 if hash_from is None else hash_from
         for row in rows:
             self.see(row)
             yield row
@@ -97,6 +121,9 @@ class SignatureCheck:
             key_event = (topic.rpartition(".")[2], _decoded(state))
         elif topic == WARD_OPENED and not self.ward:
             self.ward = str(_decoded(state).get("name", ""))
+        if position < self.hash_from:  # no seal can cover it
+            self.run.append(position)
+            return
         self.pending.append(_Row(position, row_hash(originator, version, topic, state),
                                  key_event))
         if len(self.pending) > MAX_SEALED:  # no seal can cover it any more
@@ -198,20 +225,20 @@ class SignatureCheck:
     def _report_run(self) -> None:
         """Report unsigned events seen since the last seal: a finding once signing has begun,
         otherwise part of the unsigned history before it."""
-        run, self.run = self.run, []
-        if not run:
+        run, self.run = self.run, _Run()
+        if not run.count:
             return
         if self.result.began is None:
-            self.result.unsigned_before += len(run)
+            self.result.unsigned_before += run.count
             return
-        if len(run) == 1:
+        if run.count == 1:
             text = Phrase(N_("position {position}: the event is not signed by a declared "
-                             "actor's key (added outside aid?)"), position=run[0])
+                             "actor's key (added outside aid?)"), position=run.first)
         else:
             text = Phrase(N_("positions {first}–{last}: {count} events are not signed by a "
                              "declared actor's key (added outside aid?)"),
-                          first=run[0], last=run[-1], count=len(run))
-        self._problem(run[0], text)
+                          first=run.first, last=run.last, count=run.count)
+        self._problem(run.first, text)
 
     def _problem(self, position: int, text: Phrase) -> None:
         self.result.problems.append(Problem(position, text))

@@ -149,38 +149,50 @@ class Verification:
 
 def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
            digests: Iterable[Digest] = ()) -> Verification:
-    """Walk the stored events and stored links together, in position order."""
+    """Walk the stored events and stored links together, in position order.
+
+    One sha256 per row while all is well: this loop is verify's whole cost, so it keeps its
+    state in local variables and reuses each computed link's bytes as the next row's input."""
     result = Verification()
+    problems = result.problems
     checks = [_DigestCheck(d) for d in digests]
     links_iter = iter(stored_links)
     pending = next(links_iter, None)
     trusted = GENESIS  # the stored link before the current row: keeps each finding local
-    spacing = 1
-    for row in rows:  # one sha256 per row while all is well: this loop is verify's whole cost
-        position = row[0]
-        while pending is not None and pending[0] < position:
-            result.problems.append(_deleted(pending[0]))
-            trusted, pending = pending[1], next(links_iter, None)
-        expected = sha256(bytes.fromhex(trusted) + encode(*row)).hexdigest()  # link(trusted, row)
-        previous_position = result.position
-        result.head = expected if result.head == trusted else link(result.head, row)
-        if pending is not None and pending[0] == position:
-            if pending[1] != expected:
-                result.problems.append(Problem(position, Phrase(N_(
+    trusted_bytes: bytes | None = bytes.fromhex(GENESIS)  # the same, as bytes (None: not yet)
+    head, events, position, spacing = GENESIS, 0, 0, 1
+    for row in rows:
+        here = row[0]
+        while pending is not None and pending[0] < here:
+            problems.append(_deleted(pending[0]))
+            trusted, trusted_bytes, pending = pending[1], None, next(links_iter, None)
+        digest = sha256((bytes.fromhex(trusted) if trusted_bytes is None else trusted_bytes)
+                        + encode(*row)).digest()  # link(trusted, row)
+        expected = digest.hex()
+        head = expected if head == trusted else link(head, row)
+        if pending is not None and pending[0] == here:
+            if pending[1] == expected:
+                trusted_bytes = digest
+            else:
+                problems.append(Problem(here, Phrase(N_(
                     "position {position}: the event does not match the link stored with it "
-                    "(edited, or moved here from another position)"), position=position)))
+                    "(edited, or moved here from another position)"), position=here)))
+                trusted_bytes = None
             trusted, pending = pending[1], next(links_iter, None)
         else:
-            result.problems.append(Problem(position, Phrase(N_(
+            problems.append(Problem(here, Phrase(N_(
                 "position {position}: the event has no stored link (inserted directly into the "
-                "database)"), position=position)))
-            trusted = expected
-        result.events += 1
-        result.position = position
-        if result.events % spacing == 0:
-            spacing = _keep_checkpoint(result, spacing)
-        for check in checks:
-            _check_digest(check, result, previous_position)
+                "database)"), position=here)))
+            trusted, trusted_bytes = expected, digest
+        previous_position, position = position, here
+        events += 1
+        if checks or events % spacing == 0:
+            result.events, result.position, result.head = events, position, head
+            if events % spacing == 0:
+                spacing = _keep_checkpoint(result, spacing)
+            for check in checks:
+                _check_digest(check, result, previous_position)
+    result.events, result.position, result.head = events, position, head
     while pending is not None:
         result.problems.append(_deleted(pending[0]))
         pending = next(links_iter, None)
