@@ -10,14 +10,12 @@ declared, because once a ledger has keys every write must be.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from .errors import Refused
-from .ward import WARD_ID
-
-KEYRING_ID = uuid5(WARD_ID, "actor keys")
+from .ward import KEYRING_ID
 
 
 class Keyring(Aggregate):

@@ -13,24 +13,25 @@ import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from . import sealing, seals
-from .claims import claim, claim_id, receipt_key
+from . import sealing
 from .drafts import drafting
 from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text, ward_code
-from .keys import KEYRING_ID, Keyring
 from .lots import expired_reason
 from .phrases import N_, Phrase
 from .rows import EventRow, RowBuilder
 from .signing import SigningKey, parse_public
 from .text import clean
-from .ward import WARD_ID, Ward
+from .ward import KEYRING_ID, WARD_ID, Ward
+
+if TYPE_CHECKING:
+    from .keys import Keyring
 
 ATTEMPTS = 200
 
@@ -148,6 +149,8 @@ class Ledger(Application):
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
                expires: str | None = None) -> int:
+        from .claims import receipt_key
+
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
@@ -206,7 +209,11 @@ class Ledger(Application):
         return self._key
 
     def keyring(self) -> Keyring | None:
-        """The declared keys, or None while no key was ever declared (nothing is signed)."""
+        """The declared keys, or None while no key was ever declared (nothing is signed).
+        Every write asks, so it is one indexed query first: ledgers that never sign need not
+        load the keyring's module (`aid give` starts faster)."""
+        if not self.recorder.select_events(KEYRING_ID, limit=1):
+            return None
         try:
             return self.repository.get(KEYRING_ID)
         except AggregateNotFoundError:
@@ -222,6 +229,8 @@ class Ledger(Application):
         key = sealing.key_id(raw)
 
         def change(_: Ward) -> Written:
+            from .keys import Keyring
+
             keyring = self.keyring() or Keyring(on=on)
             keyring.declare(holder, key, sealing.public_text(raw), on, clean(by))
             return Written(key, [keyring])
@@ -259,7 +268,7 @@ class Ledger(Application):
         actor the entries name; a writer without one is refused, nothing recorded."""
         keyring = self.keyring()
         if keyring is None or not keyring.keys:
-            first = [e for e in events if isinstance(e, Keyring.Declared)]
+            first = _declarations(events)
             if not first:
                 return []  # signing has not begun: the ledger stays as it always was
             own = self._own_key()
@@ -280,12 +289,16 @@ class Ledger(Application):
                               "the treasurer to run `aid actor add NAME --public-key {public}`; "
                               "nothing was recorded", key=own.key, public=own.text)
         _same_actor(_actors(events) + [name for name in actors if name], holder, own.key)
+        from . import seals
+
         made = seals.make(stored, ward, holder, own.key, own.sign)
         return [self.mapper.to_stored_event(made)]
 
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query
         per thousand keys, for imports of a million rows."""
+        from .claims import claim_id
+
         by_id = {claim_id(key): key for key in keys}
         ids = list(by_id)
         found: set[str] = set()
@@ -309,7 +322,7 @@ class Ledger(Application):
             first = (result[0] if result else None) if isinstance(result, list) else result
             pending = list(ward.pending_events)
             try:
-                self._save(ward, [*written.aggregates, *(claim(key, first) for key in claims)])
+                self._save(ward, [*written.aggregates, *_claims(claims, first)])
             except IntegrityError:
                 if not pending or not self._is_stored(self.mapper.to_stored_event(pending[0])):
                     self._refuse_used_claims(claims)
@@ -371,6 +384,8 @@ class Ledger(Application):
                                                                                bytes(mine.state))
 
     def _refuse_used_claims(self, claims: Sequence[str]) -> None:
+        from .claims import claim_id
+
         for key in claims:
             if claim_id(key) in self.repository:
                 used: Any = self.repository.get(claim_id(key))
@@ -405,6 +420,26 @@ class Ledger(Application):
 
 def _written(outcome: Any) -> Written:
     return outcome if isinstance(outcome, Written) else Written(outcome)
+
+
+def _claims(keys: Sequence[str], entry: Any) -> list[Any]:
+    """The events claiming `keys` for `entry`; the claims module (an aggregate of its own) is
+    loaded only by writes that claim something, not by every hand-out."""
+    if not keys:
+        return []
+    from .claims import claim
+
+    return [claim(key, entry) for key in keys]
+
+
+def _declarations(events: Sequence[Any]) -> list[Any]:
+    """The keyring's declarations among a write's events (its module is loaded by then if
+    the write holds any: only the keyring's own methods make them)."""
+    if not any(getattr(e, "originator_id", None) == KEYRING_ID for e in events):
+        return []
+    from .keys import Keyring
+
+    return [e for e in events if isinstance(e, Keyring.Declared)]
 
 
 def _actors(events: Sequence[Any]) -> list[str]:

@@ -27,6 +27,7 @@ from .phrases import N_, Phrase
 from .text import nearest
 
 WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
+KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/keys.py)
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)

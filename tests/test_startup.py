@@ -19,14 +19,16 @@ try:
     main()
 except SystemExit:
     pass
-print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def modules(*args: str, env: dict | None = None) -> set[str]:
+def modules(*args: str, env: dict | None = None, packages: bool = True) -> set[str]:
+    """The packages (or, with packages=False, every module) one `aid ARGS` run imports."""
     result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], cwd=ROOT,
                             capture_output=True, text=True, env=env)
-    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+    loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    return {m.split(".")[0] for m in loaded} if packages else set(loaded)
 
 
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("stock", "--help")])
@@ -45,3 +47,17 @@ def test_reading_reports_does_not_import_the_event_store(sqlite_ledger):
     for args in (("stock", "--format", "json"), ("cash", "--format", "json"),
                  ("history", "--format", "json")):
         assert "eventsourcing" not in modules(*args, env=env)
+
+
+def test_a_hand_out_on_an_unsigned_ledger_loads_no_signing_nor_claims(sqlite_ledger):
+    """Every write asks whether the ledger signs; one that does not need not load the keyring,
+    the seals, the receipt claims or the cryptography library."""
+    import os
+
+    sqlite_ledger.drive()
+    env = {**os.environ, **sqlite_ledger.env}
+    before = len(sqlite_ledger("history", "--format", "json").json())
+    loaded = modules("give", "TT01", "--from", "KHO", "--item", "RICE=1", env=env,
+                     packages=False)
+    assert len(sqlite_ledger("history", "--format", "json").json()) == before + 1
+    assert not loaded & {"ledger.keys", "ledger.seals", "ledger.claims", "cryptography"}
