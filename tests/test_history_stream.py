@@ -36,6 +36,8 @@ def test_running_balance_follows_business_dates(ledger):
                    "--format", "json").json()
     assert [(line["id"], line["balance"]) for line in early] == [
         (back_dated, 50), (first, 150), (same_day, 130)]
+    ledger("rebuild")  # now read from the stored read model, sorted by the database
+    assert ledger("history", "--at", "KHO", "--item", "RICE", "--format", "json").json() == lines
 
 
 def test_lines_read_from_the_read_model_and_after_it_merge_in_date_order(sqlite_ledger):
