@@ -483,7 +483,7 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
     from projections.statement import StatementFold, annulled_in
     from projections.tamper import verify
 
-    fold = StatementFold(annulled_in(log.stored()), first, last)
+    fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
 
     def folded(rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
         for row in rows:
