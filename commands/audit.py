@@ -17,10 +17,12 @@ from ledger.storage import EventLog, open_log
 
 from . import options as o
 from .language import N_, _, current, message, say
-from .render import emit, save
+from .render import Streamed, echo_json, emit, save
 
 if TYPE_CHECKING:
     from projections.audit_check import WardEvent
+    from projections.statement import StatementFold
+    from ledger.chain import StoredRow
     from projections.signatures import Signatures, SignatureCheck
     from projections.tamper import Digest, Verification
     from projections.trace import Tracer
@@ -401,6 +403,32 @@ def statement(start: Annotated[Optional[str], typer.Option(
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     workbook = output is not None and output.suffix.lower() == ".xlsx"
     page = (output is not None and not workbook) or fmt is StatementFormat.html
+    if workbook or page:
+        _statement_whole(first, last, output, workbook, page, db)
+        return
+    log = _open(db)
+    try:
+        with log.snapshot():
+            sheet, checked, fold = stream_statement(log, first, last)
+    finally:
+        log.close()
+    try:  # printed from the spool, after the ledger is closed
+        digest = checked.digest(sheet["ward"], _now())
+        if fmt is StatementFormat.json:
+            echo_json(statement_json(sheet, digest))
+        else:
+            {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
+    finally:
+        fold.close()
+    _warn_broken(checked)
+
+
+def _statement_whole(first: str | None, last: str | None, output: Path | None,
+                     workbook: bool, page: bool, db: Path | None) -> None:
+    """The statement as a workbook or a printed page, built in memory (the page's charts and
+    the workbook's sheets take every row at once)."""
+    from . import publish
+
     language = current()
     log = _open(db)
     try:
@@ -414,7 +442,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
         about += [{"field": k, "value": v} for k, v in publish.digest_lines(digest)]
         save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
              + [("digest", about, None)])
-    elif page:
+    else:
         html = publish.as_page(sheet, digest, pictures, language)
         if output is None:
             typer.echo(html, nl=False)
@@ -422,10 +450,10 @@ def statement(start: Annotated[Optional[str], typer.Option(
             from .printing import save as print_page
 
             typer.echo(print_page(html, output))
-    elif fmt is StatementFormat.json:
-        emit(statement_json(sheet, digest), "json")
-    else:
-        {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
+    _warn_broken(checked)
+
+
+def _warn_broken(checked: Verification) -> None:
     if checked.problems:
         typer.echo(say("aid: warning: the ledger's chain is broken at position {checked}; see "
                        "`aid audit verify`",
@@ -448,8 +476,35 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
     return sheet, pictures, _verification(log)
 
 
+def stream_statement(log: EventLog, first: str | None, last: str | None
+                     ) -> tuple[dict[str, Any], Verification, StatementFold]:
+    """`read_statement` without the charts, with memory that does not grow with the ledger:
+    one pass finds the reversals, a second folds every event into the statement while the
+    chain is verified over the very same rows. Call it inside `log.snapshot()`; close the
+    fold (its spool) once the statement is printed."""
+    from projections.audit_check import ward_events
+    from projections.statement import StatementFold, annulled_in
+    from projections.tamper import verify
+
+    fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
+
+    def folded(rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
+        for row in rows:
+            for event in _events(ward_events((row,))):
+                fold.add(event)
+            yield row
+
+    try:
+        checked = verify(folded(log.stored()), log.links())
+        return fold.statement(), checked, fold
+    except BaseException:
+        fold.close()
+        raise
+
+
 def statement_json(sheet: dict[str, Any], digest: Digest) -> dict[str, Any]:
     """What `aid audit statement --format json` prints (and the stock board serves)."""
     return {**{k: v for k, v in sheet.items() if k != "sections"},
-            "sections": {s.key: s.rows for s in sheet["sections"]},
+            "sections": {s.key: s.rows if isinstance(s.rows, list) else Streamed(s.rows)
+                         for s in sheet["sections"]},
             "digest": digest.to_json() | {"checkpoints": []}}

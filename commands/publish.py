@@ -13,7 +13,7 @@ import typer
 from ledger.phrases import Phrase
 
 from .language import N_, _, current, message
-from .render import emit
+from .render import emit_stream
 
 CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
               "households", "times", "location", "item", "quantity", "change", "unit",
@@ -50,8 +50,8 @@ def as_table(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(message(header(statement)))
     for section in statement["sections"]:
         typer.echo("\n" + _(section.title))
-        emit(section.rows, "table", section.columns, empty=N_("none"),
-             money=[key for key, kind in KINDS.items() if kind == "money"])
+        emit_stream(section.rows, "table", section.columns, empty=N_("none"),
+                    money=[key for key, kind in KINDS.items() if kind == "money"])
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_shown(digest, current(), statement["timezone"]):
         typer.echo(f"  {key}: {value}")
@@ -63,13 +63,17 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
     writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for section in statement["sections"]:
-        for row in section.rows:
+        for count, row in enumerate(section.rows, 1):
             record = {"section": section.key, **row}
             record.setdefault("note", row.get("receipt") or row.get("reason") or
                               row.get("supplier") or row.get("line") or "")
             if "amount" in row:
                 record["cash"] = row["amount"]
             writer.writerow(record)
+            if count % 2000 == 0:  # printed as it goes: a section may have a million rows
+                typer.echo(out.getvalue(), nl=False)
+                out.seek(0)
+                out.truncate()
     for key, value in digest_lines(digest):
         writer.writerow({"section": "digest", "name": key, "note": value})
     typer.echo(out.getvalue(), nl=False)

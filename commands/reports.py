@@ -15,7 +15,7 @@ from projections.store import ReadModels
 from . import options as o
 from .language import N_, _, say
 from .progress import progress
-from .render import emit
+from .render import emit, emit_stream
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 
@@ -111,22 +111,22 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
             as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
             output: o.Output = None, db: o.Db = None) -> None:
     """Every entry with its id, date, kind, actor and effect (nhật ký)."""
-    log = open_log(o.address(db))
-    try:
-        lines = history_lines(ReadModels(log).history(at, item), at=at, item=item,
-                              as_of=o.as_of(as_of))
-    finally:
-        log.close()
-    for line in lines:
-        line["effect"] = effect(line)
+    balance = at is not None and item is not None
     columns = [("id", N_("id")), ("on", N_("on")), ("kind", N_("kind")), ("actor", N_("actor")),
                ("detail", N_("detail")), ("effect", N_("effect"))]
-    if at is not None and item is not None:
+    if balance:
         columns += [("change", N_("change")), ("balance", N_("balance"))]
-    if fmt.value == "json" and output is None:
-        emit(lines, "json")
-    else:
-        emit(lines, fmt.value, columns, empty=N_("no entries"), output=output)
+    log = open_log(o.address(db))
+    try:  # printed as read: a million lines never sit in memory together
+        lines = history_lines(ReadModels(log).history(at, item, by_date=balance), at=at,
+                              item=item, as_of=o.as_of(as_of))
+        shown = ({**line, "effect": effect(line)} for line in lines)
+        if fmt.value == "json" and output is None:
+            emit_stream(shown, "json")
+        else:
+            emit_stream(shown, fmt.value, columns, empty=N_("no entries"), output=output)
+    finally:
+        log.close()
 
 
 def rebuild(db: o.Db = None) -> None:

@@ -5,7 +5,7 @@ Recipients appear by code only: this report is public-facing, the register is no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.phrases import N_, Phrase
@@ -117,9 +117,11 @@ def effect(line: dict[str, Any]) -> Phrase:
 
 
 def history(lines: Iterable[dict[str, Any]], at: str | None = None, item: str | None = None,
-            as_of: str | None = None) -> list[dict[str, Any]]:
-    """Entries in id order; filtered to one location and item, in date order with a balance."""
-    chosen = []
+            as_of: str | None = None) -> Iterator[dict[str, Any]]:
+    """Entries as they come, one at a time; filtered to one location and item, each with the
+    running balance, so give those in (date, id) order (ReadModels.history(by_date=True))."""
+    balance = at is not None and item is not None
+    running = 0
     for line in lines:
         if as_of is not None and line["on"] > as_of:
             continue
@@ -129,11 +131,7 @@ def history(lines: Iterable[dict[str, Any]], at: str | None = None, item: str | 
             if not moves:
                 continue
             line = {**line, "change": sum(m[2] for m in moves)}
-        chosen.append(line)
-    if at is not None and item is not None:
-        chosen.sort(key=lambda line: (line["on"], line["id"]))
-        running = 0
-        for line in chosen:
+        if balance:
             running += line["change"]
             line["balance"] = running
-    return chosen
+        yield line

@@ -9,17 +9,22 @@ appear by code and group only, never by name. Reversed entries and their reversa
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import orjson
+
+from ledger.decoding import loads
 from ledger.phrases import N_, Phrase
 from ledger.text import sort_key
 from ledger.zones import DEFAULT as DEFAULT_ZONE
 
-from .audit_check import WardEvent, is_fact
+from .audit_check import WardEvent, is_fact, ward_events
 from .books import KINDS, Books
 
 ANONYMOUS = "Ẩn danh (anonymous)"
@@ -31,21 +36,30 @@ class Section:
     key: str
     title: str
     columns: list[tuple[str, str]]  # (field, title)
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]  # a list, or Spooled rows made as they are read
 
 
 def statement(events: Iterable[WardEvent], start: str | None = None,
               end: str | None = None) -> dict[str, Any]:
-    """The statement's header and sections for business dates start..end (inclusive)."""
+    """The statement's header and sections for business dates start..end (inclusive), every
+    row in memory (the printed page, the workbook and the stock board use it)."""
     books, by_kind = facts_by_kind(events, start, end)
     view = _View(books)
+    donated, gifts = by_kind["donate"], _handed_out(by_kind["give"])
     sections = [
-        view.donors(by_kind["donate"]), view.donations(by_kind["donate"]),
-        view.received(by_kind["donate"]), view.purchases(by_kind["buy"]),
-        view.by_group(by_kind["give"]), view.by_household(by_kind["give"]),
-        view.losses(by_kind["adjust"] + by_kind["count"]), view.stock(end),
-        view.cash(start, end),
+        view.donors(_donor_totals(donated)),
+        view.donations(list(view.donation_rows(_by_date(donated)))),
+        view.received(_received(donated)),
+        view.purchases(list(view.purchase_rows(_by_date(by_kind["buy"])))),
+        view.by_group(gifts), view.by_household(gifts),
+        view.losses(list(view.loss_rows(_by_date(by_kind["adjust"] + by_kind["count"])))),
+        view.stock(end), view.cash(start, end),
     ]
+    return _sheet(books, start, end, sections)
+
+
+def _sheet(books: Books, start: str | None, end: str | None,
+           sections: list[Section]) -> dict[str, Any]:
     return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections,
             "timezone": books.state.get("timezone", DEFAULT_ZONE)}
 
@@ -59,17 +73,173 @@ def facts_by_kind(events: Iterable[WardEvent], start: str | None = None, end: st
         books.apply(event.name, event.data)
         if is_fact(event.data) and KINDS.get(event.name):
             facts.append(event)
-    reversals = [e for e in facts if KINDS[e.name] == "reverse"]
-    annulled = {e.data.get("entry") for e in reversals} | {e.entry for e in reversals}
-    period = [e for e in facts if e.entry not in annulled
-              and (start is None or e.data["on"] >= start) and (end is None or e.data["on"] <= end)]
+    annulled = annulled_entries(facts)
     by_kind: dict[str, list[WardEvent]] = defaultdict(list)
-    for event in period:
-        kind = KINDS[event.name]
-        if kind not in STANDARD and event.data.get("recipient"):
-            kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
-        by_kind[kind].append(event)
+    for event in facts:
+        kind = _period_kind(event, annulled, start, end)
+        if kind is not None:
+            by_kind[kind].append(event)
     return books, by_kind
+
+
+def annulled_entries(events: Iterable[WardEvent]) -> set[Any]:
+    """The entries reversed, and the reversals themselves: the statement leaves both out."""
+    reversals = [e for e in events if KINDS.get(e.name) == "reverse" and is_fact(e.data)]
+    return {e.data.get("entry") for e in reversals} | {e.entry for e in reversals}
+
+
+def annulled_in(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> set[Any]:
+    """`annulled_entries` of stored rows, decoding only the reversals' rows (a first pass over
+    a million rows that costs little more than reading them)."""
+    reversals = (row for row in rows if row[3].rpartition(":")[2] == REVERSED)
+    return annulled_entries(e for e in ward_events(reversals) if not isinstance(e, str))
+
+
+REVERSED = next(name for name, kind in KINDS.items() if kind == "reverse")
+
+
+def _period_kind(event: WardEvent, annulled: set[Any], start: str | None,
+                 end: str | None) -> str | None:
+    """The section kind of a fact that counts in the period, or None (not a fact, reversed, a
+    reversal, or outside the dates)."""
+    kind = KINDS.get(event.name)
+    if not kind or not is_fact(event.data) or event.entry in annulled:
+        return None
+    on = event.data["on"]
+    if (start is not None and on < start) or (end is not None and on > end):
+        return None
+    if kind not in STANDARD and event.data.get("recipient"):
+        kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
+    return kind
+
+
+def _by_date(events: list[WardEvent]) -> list[WardEvent]:
+    return sorted(events, key=lambda e: (e.data["on"], e.entry))
+
+
+def _donor_totals(donations: Iterable[WardEvent],
+                  totals: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Gifts, cash and goods per donor code, added to `totals` when given."""
+    totals = {} if totals is None else totals
+    for event in donations:
+        row = totals.setdefault(event.data["donor"], {"gifts": 0, "cash": 0, "goods": {}})
+        row["gifts"] += 1
+        row["cash"] += event.data["cash"].get(N_("received"), 0)
+        for _, item, qty in event.data["moves"]:
+            row["goods"][item] = row["goods"].get(item, 0) + qty
+    return totals
+
+
+def _received(donations: Iterable[WardEvent],
+              totals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Goods by item and cash received, added to `totals` when given."""
+    totals = {"goods": defaultdict(int), "cash": 0} if totals is None else totals
+    for event in donations:
+        totals["cash"] += event.data["cash"].get(N_("received"), 0)
+        for _, item, qty in event.data["moves"]:
+            totals["goods"][item] += qty
+    return totals
+
+
+def _handed_out(gifts: Iterable[WardEvent],
+                totals: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Entries, units (goods and bundles together) and cash per recipient, in the order of
+    their first hand-out, added to `totals` when given. Groups and which codes are bundles
+    are read at the end, from the books as they stand then."""
+    totals = {} if totals is None else totals
+    for event in gifts:
+        recipient = event.data.get("recipient", "")
+        row = totals.setdefault(recipient, {"entries": 0, "units": {}, "cash": 0})
+        row["entries"] += 1
+        row["cash"] += event.data["cash"].get("given", 0)
+        for _, item, delta in event.data["moves"]:
+            row["units"][item] = row["units"].get(item, 0) - delta
+    return totals
+
+
+class StatementFold:
+    """The statement from one pass over the events, its memory bounded by the donors,
+    households and catalogue rather than the ledger: totals are added up as events pass, and
+    the growing sections (donations, purchases, losses) are written to a temporary SQLite file
+    (deleted when closed) and read back in (date, entry) order as they are printed. Give it
+    the annulled entries first (`annulled_in`): a reversal comes after what it reverses."""
+
+    GROWING = {"donate": "donations", "buy": "purchases", "adjust": "losses", "count": "losses"}
+
+    def __init__(self, annulled: set[Any], start: str | None = None,
+                 end: str | None = None) -> None:
+        self.books, self.annulled, self.start, self.end = Books(), annulled, start, end
+        self.donors: dict[str, dict[str, Any]] = {}
+        self.received = _received(())
+        self.gifts: dict[str, dict[str, Any]] = {}
+        self.spool = sqlite3.connect("")  # "": a temporary database on disk, not in memory
+        self.spool.execute("CREATE TABLE facts (section TEXT, on_date TEXT, entry INTEGER, "
+                           "position INTEGER, name TEXT, data BLOB, "
+                           "PRIMARY KEY (section, on_date, entry, position)) WITHOUT ROWID")
+        self.pending: list[tuple[Any, ...]] = []
+
+    def add(self, event: WardEvent) -> None:
+        """Fold one ward event (in ledger order) into the books and the sections."""
+        self.books.apply(event.name, event.data)
+        kind = _period_kind(event, self.annulled, self.start, self.end)
+        if kind == "donate":
+            _donor_totals((event,), self.donors)
+            _received((event,), self.received)
+        elif kind == "give":
+            _handed_out((event,), self.gifts)
+        if kind in self.GROWING:
+            self.pending.append((self.GROWING[kind], event.data["on"], event.entry,
+                                 event.position, event.name, _dumps(event.data)))
+            if len(self.pending) >= 5000:
+                self._flush()
+
+    def _flush(self) -> None:
+        self.spool.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?)", self.pending)
+        self.pending.clear()
+
+    def statement(self) -> dict[str, Any]:
+        """The statement's header and sections, once every event is in; the growing
+        sections' rows are read from the spool each time they are iterated."""
+        self._flush()
+        view = _View(self.books)
+        sections = [
+            view.donors(self.donors),
+            view.donations(Spooled(self.spool, "donations", view.donation_rows)),
+            view.received(self.received),
+            view.purchases(Spooled(self.spool, "purchases", view.purchase_rows)),
+            view.by_group(self.gifts), view.by_household(self.gifts),
+            view.losses(Spooled(self.spool, "losses", view.loss_rows)),
+            view.stock(self.end), view.cash(self.start, self.end),
+        ]
+        return _sheet(self.books, self.start, self.end, sections)
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+class Spooled:
+    """A growing section's rows, made from its spooled events in (date, entry) order each
+    time they are iterated, so they are never all in memory."""
+
+    def __init__(self, spool: sqlite3.Connection, section: str,
+                 rows: Callable[[Iterable[WardEvent]], Iterator[dict[str, Any]]]) -> None:
+        self.spool, self.section, self.rows = spool, section, rows
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        cursor = self.spool.execute("SELECT position, entry, name, data FROM facts WHERE "
+                                    "section = ? ORDER BY on_date, entry, position",
+                                    (self.section,))
+        return self.rows(WardEvent(position, entry, name, loads(data))
+                         for position, entry, name, data in cursor)
+
+
+def _dumps(data: Any) -> bytes:
+    """JSON that `loads` reads back to equal data: orjson, or the standard library for what
+    orjson refuses (integers beyond 64 bits, which old ledgers may hold)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False).encode()
 
 
 class _View:
@@ -97,14 +267,7 @@ class _View:
         donor = self.state["donors"].get(code, {})
         return ("—", ANONYMOUS) if donor.get("anonymous") else (code, donor.get("name", code))
 
-    def donors(self, donations: list[WardEvent]) -> Section:
-        totals: dict[str, dict[str, Any]] = {}
-        for event in donations:
-            row = totals.setdefault(event.data["donor"], {"gifts": 0, "cash": 0, "goods": {}})
-            row["gifts"] += 1
-            row["cash"] += event.data["cash"].get(N_("received"), 0)
-            for _, item, qty in event.data["moves"]:
-                row["goods"][item] = row["goods"].get(item, 0) + qty
+    def donors(self, totals: dict[str, dict[str, Any]]) -> Section:
         rows = []
         for code, row in sorted(totals.items(), key=lambda kv: (
                 self.donor(kv[0])[1] == ANONYMOUS, kv[0])):
@@ -121,27 +284,23 @@ class _View:
         items = self.state["items"]
         return sum(qty * (items.get(item, {}).get("value") or 0) for item, qty in goods.items())
 
-    def donations(self, donations: list[WardEvent]) -> Section:
-        rows = []
-        for event in sorted(donations, key=lambda e: (e.data["on"], e.entry)):
+    def donation_rows(self, donations: Iterable[WardEvent]) -> Iterator[dict[str, Any]]:
+        for event in donations:
             shown, name = self.donor(event.data["donor"])
             goods = {item: qty for _, item, qty in event.data["moves"]}
-            rows.append({"entry": event.entry, "on": event.data["on"], "donor": shown,
-                         "name": name, "receipt": event.data.get("receipt") or "",
-                         "cash": event.data["cash"].get(N_("received"), 0),
-                         "goods": self.goods(goods)})
+            yield {"entry": event.entry, "on": event.data["on"], "donor": shown,
+                   "name": name, "receipt": event.data.get("receipt") or "",
+                   "cash": event.data["cash"].get(N_("received"), 0),
+                   "goods": self.goods(goods)}
+
+    def donations(self, rows: Iterable[dict[str, Any]]) -> Section:
         return Section("donations", N_("Donations received (phiếu thu)"),
                        [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("code")), ("name", N_("name")),
                         ("receipt", N_("receipt")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
                        rows)
 
-    def received(self, donations: list[WardEvent]) -> Section:
-        goods: dict[str, int] = defaultdict(int)
-        cash = 0
-        for event in donations:
-            cash += event.data["cash"].get(N_("received"), 0)
-            for _, item, qty in event.data["moves"]:
-                goods[item] += qty
+    def received(self, totals: dict[str, Any]) -> Section:
+        goods, cash = totals["goods"], totals["cash"]
         rows = [{"item": item, "name": self.books.describe(item)[0], "quantity": qty,
                  "unit": self.books.describe(item)[1], "value": self.value({item: qty})}
                 for item, qty in sorted(goods.items())]
@@ -151,34 +310,37 @@ class _View:
                        [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
                         ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows)
 
-    def purchases(self, purchases: list[WardEvent]) -> Section:
-        rows = [{"entry": e.entry, "on": e.data["on"], "supplier": e.data.get("supplier") or "",
+    def purchase_rows(self, purchases: Iterable[WardEvent]) -> Iterator[dict[str, Any]]:
+        return ({"entry": e.entry, "on": e.data["on"], "supplier": e.data.get("supplier") or "",
                  "location": e.data.get("location", ""),
                  "cash": e.data["cash"].get("spent", 0),
                  "goods": self.goods({item: qty for _, item, qty in e.data["moves"]})}
-                for e in sorted(purchases, key=lambda e: (e.data["on"], e.entry))]
+                for e in purchases)
+
+    def purchases(self, rows: Iterable[dict[str, Any]]) -> Section:
         return Section("purchases", N_("Purchases from the fund"),
                        [("entry", N_("entry")), ("on", N_("on")), ("supplier", N_("supplier")),
                         ("location", N_("into")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows)
 
-    def _handed(self, gifts: list[WardEvent], key: Any) -> dict[Any, dict[str, Any]]:
+    def _handed(self, gifts: dict[str, dict[str, Any]], key: Any) -> dict[Any, dict[str, Any]]:
+        """Per-recipient hand-outs (`_handed_out`) summed by `key(recipient)`, the units split
+        into bundles and goods as the books define them now."""
         totals: dict[Any, dict[str, Any]] = {}
-        for event in gifts:
-            recipient = event.data.get("recipient", "")
+        for recipient, given in gifts.items():
             row = totals.setdefault(key(recipient), {"households": set(), "entries": 0,
                                                      "bundles": {}, "goods": {}, "cash": 0})
             row["households"].add(recipient)
-            row["entries"] += 1
-            row["cash"] += event.data["cash"].get("given", 0)
-            for _, item, delta in event.data["moves"]:
+            row["entries"] += given["entries"]
+            row["cash"] += given["cash"]
+            for item, units in given["units"].items():
                 kind = "bundles" if item in self.state["bundles"] else "goods"
-                row[kind][item] = row[kind].get(item, 0) - delta
+                row[kind][item] = row[kind].get(item, 0) + units
         return totals
 
     def group(self, recipient: str) -> str:
         return self.state["recipients"].get(recipient, {}).get("group") or "—"
 
-    def by_group(self, gifts: list[WardEvent]) -> Section:
+    def by_group(self, gifts: dict[str, dict[str, Any]]) -> Section:
         totals = self._handed(gifts, self.group)
         rows = [{"group": group, "households": len(row["households"]),
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
@@ -189,7 +351,7 @@ class _View:
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
                         ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
-    def by_household(self, gifts: list[WardEvent]) -> Section:
+    def by_household(self, gifts: dict[str, dict[str, Any]]) -> Section:
         totals = self._handed(gifts, lambda recipient: recipient)
         rows = [{"recipient": code, "group": self.group(code), "times": row["entries"],
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
@@ -201,12 +363,13 @@ class _View:
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
                         ("cash", N_("cash incl. bundles (đồng)"))], rows)
 
-    def losses(self, changes: list[WardEvent]) -> Section:
-        rows = [{"entry": e.entry, "on": e.data["on"], "location": location, "item": item,
+    def loss_rows(self, changes: Iterable[WardEvent]) -> Iterator[dict[str, Any]]:
+        return ({"entry": e.entry, "on": e.data["on"], "location": location, "item": item,
                  "change": delta,
                  "reason": e.data.get("reason") or e.data.get("variance_reason") or ""}
-                for e in sorted(changes, key=lambda e: (e.data["on"], e.entry))
-                for location, item, delta in e.data["moves"]]
+                for e in changes for location, item, delta in e.data["moves"])
+
+    def losses(self, rows: Iterable[dict[str, Any]]) -> Section:
         return Section("losses", N_("Spoiled, lost or found (adjustments and count differences)"),
                        [("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
                         ("item", N_("item")), ("change", N_("change")), ("reason", N_("reason"))], rows)

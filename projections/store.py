@@ -9,6 +9,7 @@ events recorded since, in memory. `rebuild` recomputes both from the first event
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -41,15 +42,27 @@ class ReadModels:
             books.apply(record.name, record.data)
         return books
 
-    def history(self, at: str | None = None, item: str | None = None) -> Iterator[dict[str, Any]]:
-        """History lines in entry order, narrowed by location and item when given."""
+    def history(self, at: str | None = None, item: str | None = None,
+                by_date: bool = False) -> Iterator[dict[str, Any]]:
+        """History lines in entry order, narrowed by location and item when given. With
+        `by_date`, in (date, entry) order instead, as a running balance needs them (an entry
+        may be back-dated): SQLite sorts them, not a list in memory."""
         position = self._position()
-        if position:
-            yield from self._stored_lines(at, item)
-        for record in self.log.read(after=position, ward_only=True):
-            line = entry(record)
-            if line is not None:
-                yield line
+        stored = self._stored_lines(at, item, by_date) if position else iter(())
+        records = (record for record in self.log.read(after=position, ward_only=True)
+                   if record.name in KINDS)
+        if not by_date:
+            yield from stored
+            yield from (entry(record) for record in records)
+            return
+        from .audit_check import WardEvent
+        from .dated import in_date_order
+
+        chosen = (WardEvent(r.position, r.version, r.name, r.data) for r in records
+                  if _moves_at(r.data, at, item))
+        recent = (entry(Record(e.position, e.name, e.entry, e.data))
+                  for e in in_date_order(chosen))
+        yield from heapq.merge(stored, recent, key=lambda line: (line["on"], line["id"]))
 
     # ---- writing ------------------------------------------------------------------------
 
@@ -155,16 +168,18 @@ class ReadModels:
                               (BOOKS,))
         return row[0] if row else 0
 
-    def _stored_lines(self, at: str | None, item: str | None) -> Iterator[dict[str, Any]]:
+    def _stored_lines(self, at: str | None, item: str | None,
+                      by_date: bool = False) -> Iterator[dict[str, Any]]:
         columns = f"SELECT position, name, entry, event FROM {self.lines}"
+        order = "ORDER BY on_date, entry, position" if by_date else "ORDER BY position"
         if at is None and item is None:
-            rows = self._execute(f"{columns} ORDER BY position")
+            rows = self._execute(f"{columns} {order}")
         else:
             where = " AND ".join(f"{column} = {self.p}" for column, value in
                                  (("location", at), ("item", item)) if value is not None)
             rows = self._execute(
                 f"{columns} WHERE position IN (SELECT position FROM {self.bins} "
-                f"WHERE {where}) ORDER BY position",
+                f"WHERE {where}) {order}",
                 tuple(v for v in (at, item) if v is not None))
         for position, name, version, event in rows:
             yield entry(Record(position, name, version, loads(event.encode())))
@@ -176,3 +191,9 @@ class ReadModels:
 
     def _execute(self, sql: str, params: tuple = ()) -> Any:
         return self.log.connection.execute(sql, params)
+
+
+def _moves_at(data: dict[str, Any], at: str | None, item: str | None) -> bool:
+    """Whether an event moves goods at the location and of the item (either may be None)."""
+    return any((at is None or location == at) and (item is None or code == item)
+               for location, code, _ in data.get("moves") or ())
