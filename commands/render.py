@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 import typer
 
+from ledger.decoding import dumps, loads
 from ledger.phrases import Phrase
 
 from .language import N_, _, current, day, message, number, say
@@ -167,10 +167,10 @@ def _stream_table(rows: Iterable[dict[str, Any]], keys: list[str], titles: list[
             if plain and any(_SPECIAL.search(cell) for cell in cells):
                 plain = False
             widths = [max(w, width(cell.strip())) for w, cell in zip(widths, cells)]
-            spool.write(_dumps(cells) + b"\n")
+            spool.write(dumps(cells) + b"\n")
         spool.seek(0)
         aligns = ["right" if number else "left" for number in numeric]
-        body = (_loads(line) for line in spool)
+        body = (loads(line) for line in spool)
         if plain and min(widths, default=-1) >= 0:  # no columns: tabulate says what it says
             _print_table(body, titles, widths, aligns, width)
         else:
@@ -178,22 +178,6 @@ def _stream_table(rows: Iterable[dict[str, Any]], keys: list[str], titles: list[
 
             typer.echo(tabulate(list(body), headers=titles, tablefmt="simple",
                                 disable_numparse=True, colalign=aligns))
-
-
-def _dumps(cells: list[str]) -> bytes:
-    """One spooled row on one line: orjson, or the standard library for what orjson refuses
-    (a lone surrogate)."""
-    try:
-        return orjson.dumps(cells)
-    except TypeError:
-        return json.dumps(cells).encode()
-
-
-def _loads(line: bytes) -> list[str]:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
 
 
 _SPECIAL = re.compile("[\r\n\x1b\x01]")  # line breaks, colour codes, tabulate's SEPARATING_LINE

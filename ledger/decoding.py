@@ -1,5 +1,7 @@
 """Stored event states decoded fast: most of a replay's time is JSON.
 
+(`dumps` is the way back, for data spooled to a temporary file and read again with `loads`.)
+
 Events are stored as plain JSON (no cipher, no compression), so readers decode them with
 `orjson`, about three times faster than the standard library. orjson reads integers beyond 64
 bits as floats, and the ledger holds no floats (its amounts are whole đồng of any size), so a
@@ -26,3 +28,13 @@ def loads(state: bytes) -> Any:
         return orjson.loads(state)
     except orjson.JSONDecodeError:  # what orjson is stricter about (NaN, lone surrogates …)
         return json.loads(state)
+
+
+def dumps(data: Any) -> bytes:
+    """Compact JSON that `loads` reads back to equal data: orjson, or the standard library for
+    what orjson refuses (integers beyond 64 bits, which old ledgers may hold; lone
+    surrogates)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(data).encode()  # escaped to ASCII: lone surrogates round-trip too

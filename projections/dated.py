@@ -9,14 +9,11 @@ Facts arrive nearly in date order, so the index mostly appends.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
-
-from ledger.decoding import loads
+from ledger.decoding import dumps, loads
 
 from .audit_check import WardEvent
 
@@ -33,7 +30,7 @@ def in_date_order(events: Iterable[WardEvent]) -> Iterator[WardEvent]:
         rows: list[tuple[Any, ...]] = []
         for event in events:
             rows.append((event.data["on"], event.entry, event.position, event.name,
-                         _dumps(event.data)))
+                         dumps(event.data)))
             if len(rows) >= BATCH:
                 db.executemany(insert, rows)
                 rows.clear()
@@ -45,12 +42,3 @@ def in_date_order(events: Iterable[WardEvent]) -> Iterator[WardEvent]:
             yield WardEvent(position, entry, name, loads(data))
     finally:
         db.close()
-
-
-def _dumps(data: Any) -> bytes:
-    """JSON that `loads` reads back to equal data: orjson, or the standard library for what
-    orjson refuses (integers beyond 64 bits, which old ledgers may hold)."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:
-        return json.dumps(data, ensure_ascii=False).encode()

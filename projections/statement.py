@@ -9,7 +9,6 @@ appear by code and group only, never by name. Reversed entries and their reversa
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -17,9 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import orjson
 
-from ledger.decoding import loads
+from ledger.decoding import dumps, loads
 from ledger.phrases import N_, Phrase
 from ledger.text import sort_key
 from ledger.zones import DEFAULT as DEFAULT_ZONE
@@ -189,7 +187,7 @@ class StatementFold:
             _handed_out((event,), self.gifts)
         if kind in self.GROWING:
             self.pending.append((self.GROWING[kind], event.data["on"], event.entry,
-                                 event.position, event.name, _dumps(event.data)))
+                                 event.position, event.name, dumps(event.data)))
             if len(self.pending) >= 5000:
                 self._flush()
 
@@ -231,15 +229,6 @@ class Spooled:
                                     (self.section,))
         return self.rows(WardEvent(position, entry, name, loads(data))
                          for position, entry, name, data in cursor)
-
-
-def _dumps(data: Any) -> bytes:
-    """JSON that `loads` reads back to equal data: orjson, or the standard library for what
-    orjson refuses (integers beyond 64 bits, which old ledgers may hold)."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:
-        return json.dumps(data, ensure_ascii=False).encode()
 
 
 class _View:
