@@ -316,11 +316,11 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
     from projections.audit_check import ward_events
-    from projections.trace import donation, trace as trace_all
+    from projections.trace import donation, trace_donation
 
     log = _open(db)
     try:
-        tracer = trace_all(_events(ward_events(log.stored())))
+        tracer = trace_donation(_events(ward_events(log.stored())), entry)
     finally:
         log.close()
     story = donation(tracer, entry)
@@ -369,6 +369,7 @@ FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("w
 
 
 def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:
+    """Why `entry` has no story (the tracer knows the kind of the asked entry)."""
     kind = tracer.kinds.get(entry)
     if entry in tracer.annulled and kind == "donate":
         return BadInput("donation entry {entry} was reversed: none of it is left to trace",

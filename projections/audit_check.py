@@ -9,6 +9,7 @@ the books without a variance reason, and stock or cash that is negative on some 
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -97,8 +98,8 @@ class Checker:
         self.lookup = lookup
         self.facts: dict[int, tuple[str, dict[str, Any]]] = {}  # entry -> (kind, data)
         self.fact_kinds = bytearray()  # with a lookup: entry -> 1 a fact, 2 a reversal, 0 not
-        self.reversed_by: dict[int, int] = {}
-        self.receipts: dict[str, int] = {}
+        self.reversed_by = FirstSeen(int)  # reversed entry -> the first reversal of it
+        self.receipts = FirstSeen(str)  # receipt number -> the first donation with it
         self.next_entry = 1
         self.entries = 0
 
@@ -110,12 +111,16 @@ class Checker:
             "rule": rule, "problem": problem})
 
     def run(self, events: Iterable[WardEvent | str]) -> list[dict[str, Any]]:
-        for event in events:
-            if isinstance(event, str):
-                self.fail(None, "readable", event)
-                continue
-            self.entries += 1
-            self.visit(event)
+        try:
+            for event in events:
+                if isinstance(event, str):
+                    self.fail(None, "readable", event)
+                    continue
+                self.entries += 1
+                self.visit(event)
+        finally:
+            self.receipts.close()
+            self.reversed_by.close()
         self.negative_balances()
         return self.failures
 
@@ -225,12 +230,12 @@ class Checker:
                                                      location=str(data.get("location"))))
         receipt = data.get("receipt")
         if receipt:
-            if receipt in self.receipts:
+            first = self.receipts.claim(receipt, event.entry)
+            if first is not None:
                 self.fail(event, "receipt", Phrase(N_("entry {entry} uses receipt {receipt}, "
                                                       "already used by entry {first}"),
                                                    entry=event.entry, receipt=receipt,
-                                                   first=self.receipts[receipt]))
-            self.receipts.setdefault(receipt, event.entry)
+                                                   first=first))
 
     def _buy(self, event: WardEvent, data: dict[str, Any]) -> None:
         self._inflow(event, data, "spent", Phrase(N_("a purchase into {location}"),
@@ -330,12 +335,11 @@ class Checker:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, "
                                                    "itself a reversal"),
                                                 entry=event.entry, target=target))
-        if target in self.reversed_by:
+        first = self.reversed_by.claim(int(target), event.entry)  # an int equal to target
+        if first is not None:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target} again "
                                                    "(already reversed by entry {first})"),
-                                                entry=event.entry, target=target,
-                                                first=self.reversed_by[target]))
-        self.reversed_by.setdefault(target, event.entry)
+                                                entry=event.entry, target=target, first=first))
         if data["on"] != before["on"]:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target} dated "
                                                    "{original} but is dated {on}"),
@@ -395,6 +399,82 @@ class Checker:
                                   "problem": Phrase(N_("{what} is negative from {day} (lowest "
                                                        "{lowest:,})"),
                                                     what=what, day=first, lowest=lowest)})
+
+
+class FirstSeen:
+    """Which entry first used each key (a receipt number, a reversed entry), for "already used
+    by entry N" findings. The newest keys are held in a dict and moved, a batch at a time, to a
+    private temporary SQLite file (as projections/dated.py sorts facts), so a million receipts
+    do not grow memory; a fixed bitmap of their hashes spares the file a question about most
+    keys never seen. Only keys of type `kind` (ints within SQLite's 64 bits) go to disk: any
+    other value, which only a forged ledger holds, stays in memory and is compared as Python
+    compares it, as before."""
+
+    BATCH = 5000
+    BITS = 1 << 23  # the bitmap: 1 MB, about 3% false alarms at 250,000 keys on disk
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+        self.recent: dict[Any, int] = {}
+        self.odd: dict[Any, int] = {}
+        self.db: sqlite3.Connection | None = None
+        self.stored = bytearray()  # bit hash(key) % BITS set: the key may be in the file
+
+    def claim(self, key: Any, entry: int) -> int | None:
+        """The entry that used `key` first, or None: then `entry` is that first one."""
+        if not self._on_disk(key):
+            first = self.odd.get(key)
+            self.odd.setdefault(key, entry)
+            return first
+        first = self.recent.get(key)
+        if first is None and self.db is not None:
+            first = self._stored(key)
+        if first is None:
+            self.recent[key] = entry
+            if len(self.recent) >= self.BATCH:
+                self._spill()
+        return first
+
+    def _on_disk(self, key: Any) -> bool:
+        if type(key) is not self.kind:
+            return False
+        if self.kind is int:
+            return bool(-2**63 <= key < 2**63)
+        return key.isascii() or _utf8(key)
+
+    def _stored(self, key: Any) -> int | None:
+        bit = hash(key) % self.BITS
+        if not self.stored[bit >> 3] & (1 << (bit & 7)):
+            return None
+        assert self.db is not None
+        row = self.db.execute("SELECT entry FROM seen WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _spill(self) -> None:
+        if self.db is None:
+            self.db = sqlite3.connect("")  # "": a temporary database on disk, not in memory
+            self.db.execute("CREATE TABLE seen (key PRIMARY KEY, entry INTEGER) WITHOUT ROWID")
+            self.stored = bytearray(self.BITS // 8)
+        for key in self.recent:
+            bit = hash(key) % self.BITS
+            self.stored[bit >> 3] |= 1 << (bit & 7)
+        self.db.executemany("INSERT INTO seen VALUES (?, ?)", self.recent.items())
+        self.recent.clear()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+            self.stored = bytearray()
+
+
+def _utf8(text: str) -> bool:
+    """Whether SQLite can store `text` (a lone surrogate, which JSON allows, it cannot)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check(events: Iterable[WardEvent | str],

@@ -18,12 +18,18 @@ goods stay one queue per bin, first in, first out, as before.
 
 The result is a list of flows: (origin entry, item, quantity, where it went). Deterministic and
 replayable from the stored events alone.
+
+`Tracer` follows every lot of every origin and keeps it all (tests use it as the reference);
+`aid audit trace` asks about one donation, so `trace_donation` replays the same way with memory
+that does not grow with the ledger: facts are sorted on disk, lots of every other origin merge
+into runs, and only the destinations that received some of the donation are kept.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +38,7 @@ from ledger.text import sort_key
 
 from .audit_check import WardEvent, is_fact
 from .books import KINDS, Books
+from .dated import in_date_order
 
 CASH = "cash"  # the item name of the ward fund's đồng in flows
 FUND = ("", CASH)
@@ -255,13 +262,7 @@ class Tracer:
 
         def add(origin: Origin | None, item: str, n: int, to: str, entry: int | None,
                 on: str | None, location: str, recipient: str | None, via: Unit | None) -> None:
-            out.append({"source": origin[0] if origin else "unattributed",
-                        "source_entry": origin[1] if origin else None, "item": item,
-                        "quantity": n, "to": to, "entry": entry, "on": on,
-                        "location": location, "recipient": recipient,
-                        "group": groups.get(recipient, {}).get("group") if recipient else None,
-                        "via": via.bundle if via else None,
-                        "packed_in": via.entry if via else None})
+            out.append(_flow(groups, origin, item, n, to, entry, on, location, recipient, via))
 
         for place in self.destinations:
             args = (place.to, place.entry, place.on, place.location, place.recipient)
@@ -282,8 +283,214 @@ class Tracer:
         return out
 
 
+def _flow(groups: dict[str, Any], origin: Origin | None, item: str, n: int, to: str,
+          entry: int | None, on: str | None, location: str, recipient: str | None,
+          via: Unit | None) -> dict[str, Any]:
+    """One row of `flows()`: `groups` are the books' recipients, for the household's group."""
+    return {"source": origin[0] if origin else "unattributed",
+            "source_entry": origin[1] if origin else None, "item": item,
+            "quantity": n, "to": to, "entry": entry, "on": on,
+            "location": location, "recipient": recipient,
+            "group": groups.get(recipient, {}).get("group") if recipient else None,
+            "via": via.bundle if via else None,
+            "packed_in": via.entry if via else None}
+
+
+# ---- one donation, with memory that does not grow with the ledger ----------------------------
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Lots the traced donation has no part in, one run per stretch of a queue: loose goods or
+    cash of any other origin (`contents` None), or bundles that each hold exactly `contents`
+    ((item, quantity) pairs), none of it from the donation. Only quantities matter for them."""
+
+    contents: tuple[tuple[str, int], ...] | None = None
+
+
+ELSEWHERE = Merged()  # goods or cash from anywhere but the traced donation
+
+
+@dataclass(eq=False)
+class TracedUnit(Unit):
+    """A bundle followed while it may hold some of the donation: `pending` fills still wait
+    for goods, `traced` once some is inside, `place` (its number, the destination) once it left
+    the ward's hands."""
+
+    pending: int = 0
+    traced: bool = False
+    place: tuple[int, Destination] | None = None
+
+    def merged(self) -> Merged | None:
+        """What this bundle is as a plain run, once none of the donation can be in it."""
+        if self.pending or self.traced:
+            return None
+        totals: dict[str, int] = {}
+        for _, item, n in self.contents:
+            totals[item] = totals.get(item, 0) + n
+        return Merged(tuple(sorted(totals.items())))
+
+
+class Runs(Bin):
+    """A bin whose lots of other origins merge with the lot before them: its length follows
+    the traced donation's lots, not the ledger. (A bin has takers waiting only when it has no
+    lots, so merging never jumps a waiting taker.)"""
+
+    def put(self, token: Any, quantity: int) -> None:
+        if isinstance(token, TracedUnit):
+            token = token.merged() or token
+        if isinstance(token, Merged) and self.lots and self.lots[-1][0] == token:
+            self.lots[-1][1] += quantity
+            return
+        super().put(token, quantity)
+
+
+class DonationTracer(Tracer):
+    """`Tracer`'s replay for one donation: `flows()` is exactly the donation's part of
+    `Tracer.flows()`, but facts are sorted on disk, other origins merge into runs, and only
+    destinations that received some of the donation are kept (`kinds` holds just the asked
+    entry, for saying what it is when it is no donation)."""
+
+    def __init__(self, entry: int) -> None:
+        super().__init__()
+        self.focus: Origin = ("donation", entry)
+        self.reached: dict[int, Destination] = {}  # number (order of creation) -> destination
+        self.numbers = itertools.count()
+
+    def bin(self, location: str, item: str, lot: str = "") -> Bin:
+        found = self.bins.get((location, item, lot))
+        if found is None:
+            found = self.bins[(location, item, lot)] = Runs()
+        return found
+
+    def run(self, events: Iterable[WardEvent]) -> DonationTracer:
+        spilled: list[bool] = []
+        for event in in_date_order(self._facts(events, spilled)):
+            if not spilled:  # in_date_order reads every fact before giving the first back
+                raise RuntimeError("reversals must be known before the replay")
+            if event.entry not in self.annulled:
+                self.fact(event, KINDS.get(event.name))
+        return self
+
+    def _facts(self, events: Iterable[WardEvent], spilled: list[bool]) -> Iterator[WardEvent]:
+        """The facts to sort; on the way, the books' declarations, the asked entry's kind, and
+        the reversals with their originals (left out of the replay)."""
+        entry = self.focus[1]
+        for event in events:
+            kind = KINDS.get(event.name)
+            if event.entry == entry:
+                self.kinds[entry] = kind
+            if not is_fact(event.data):
+                self.books.apply(event.name, event.data)  # facts: the trace needs no balances
+                continue
+            if kind == "reverse":
+                self.annulled.update((event.data.get("entry"), event.entry))
+            yield event
+        spilled.append(True)
+
+    def _origin(self, event: WardEvent, source: str) -> Origin:
+        if (source, event.entry) != self.focus:
+            return ELSEWHERE  # type: ignore[return-value]
+        return super()._origin(event, source)
+
+    def _sink(self, event: WardEvent, to: str, location: str, item: str) -> Any:
+        number = next(self.numbers)
+        place = Destination(to, event.entry, event.data["on"], location,
+                            event.data.get("recipient"))
+
+        def receive(token: Any, n: int) -> None:
+            if isinstance(token, TracedUnit):  # one still filling (pending) or traced
+                place.units.append(token)
+                token.place = (number, place)
+                if token.traced:
+                    self.reached[number] = place
+            elif token == self.focus:
+                place.items.append((token, item, n))
+                self.reached[number] = place
+        return receive
+
+    def _pack(self, event: WardEvent, data: dict[str, Any]) -> None:
+        count, location, bundle = data["count"], data["location"], data["bundle"]
+        if not isinstance(count, int) or count <= 0:
+            self._loose(event, data, "other", "other")
+            return
+        units = [TracedUnit(bundle, event.entry) for _ in range(count)]
+        takes = [(self.bin(loc, item, lot), item, -delta)
+                 for loc, item, lot, delta in lot_moves(data) if delta < 0]
+        takes.append((self.bin(*FUND), CASH, data["cash"].get("packed", 0)))
+        for shelf, item, total in takes:
+            for i, unit in enumerate(units):  # whole shares, as Tracer._pack
+                share = total * (i + 1) // count - total * i // count
+                if share:
+                    unit.pending += 1
+                    shelf.take(share, self._fill(unit, item, share))
+        for unit in units:
+            self.bin(location, bundle).put(unit, 1)
+
+    def _fill(self, unit: TracedUnit, item: str, share: int) -> Any:
+        """Tracer._filler, also noting when the share is complete and when the donation is in."""
+        left = share
+
+        def fill(origin: Any, n: int) -> None:
+            nonlocal left
+            left -= n
+            if not left:
+                unit.pending -= 1
+            if unit.released_at is not None:
+                self._shelf(unit.released_at, item).put(origin, n)
+                return
+            unit.contents.append((origin, item, n))
+            if origin == self.focus and not unit.traced:
+                unit.traced = True
+                if unit.place:  # handed out already: its destination now holds some
+                    self.reached[unit.place[0]] = unit.place[1]
+        return fill
+
+    def _unpack(self, event: WardEvent, data: dict[str, Any]) -> None:
+        location = data["location"]
+
+        def unpack(token: Any, n: int) -> None:
+            if isinstance(token, Merged):  # n plain bundles: their contents back on the shelf
+                for item, k in token.contents:  # type: ignore[union-attr]
+                    self._shelf(location, item).put(ELSEWHERE, k * n)
+                return
+            token.released_at = location
+            for origin, item, k in token.contents:
+                self._shelf(location, item).put(origin, k)
+            token.contents = []
+        self.bin(location, data["bundle"]).take(data["count"], unpack)
+
+    def flows(self) -> list[dict[str, Any]]:
+        """The traced donation's flows, in `Tracer.flows()` order."""
+        groups, focus = self.books.state["recipients"], self.focus
+        out = []
+        for number in sorted(self.reached):
+            place = self.reached[number]
+            args = (place.to, place.entry, place.on, place.location, place.recipient)
+            for origin, item, n in place.items:
+                out.append(_flow(groups, origin, item, n, *args, None))
+            for unit in place.units:
+                out += [_flow(groups, origin, item, n, *args, unit)
+                        for origin, item, n in unit.contents if origin == focus]
+        for (location, item, _lot), shelf in sorted(self.bins.items()):
+            for token, n in shelf.lots:
+                if isinstance(token, TracedUnit):
+                    out += [_flow(groups, origin, content, k, "held", None, None, location,
+                                  None, token)
+                            for origin, content, k in token.contents if origin == focus]
+                elif token == focus:
+                    out.append(_flow(groups, token, item, n, "held", None, None, location,
+                                     None, None))
+        return out
+
+
 def trace(events: Iterable[WardEvent]) -> Tracer:
     return Tracer().run(events)
+
+
+def trace_donation(events: Iterable[WardEvent], entry: int) -> DonationTracer:
+    """Where donation `entry` went (`donation()` tells its story), in flat memory."""
+    return DonationTracer(entry).run(events)
 
 
 def donation(tracer: Tracer, entry: int) -> dict[str, Any]:
