@@ -191,7 +191,7 @@ class Tracer:
         if not isinstance(count, int) or count <= 0:
             self._loose(event, data, "other", "other")
             return
-        units = [Unit(bundle, event.entry) for _ in range(count)]
+        units = [self._unit(bundle, event.entry) for _ in range(count)]
         takes = [(self.bin(loc, item, lot), item, -delta)
                  for loc, item, lot, delta in lot_moves(data) if delta < 0]
         takes.append((self.bin(*FUND), CASH, data["cash"].get("packed", 0)))
@@ -199,11 +199,15 @@ class Tracer:
             for i, unit in enumerate(units):  # whole shares, exact even if uneven
                 share = total * (i + 1) // count - total * i // count
                 if share:
-                    shelf.take(share, self._filler(unit, item))
+                    shelf.take(share, self._filler(unit, item, share))
         for unit in units:
             self.bin(location, bundle).put(unit, 1)
 
-    def _filler(self, unit: Unit, item: str) -> Any:
+    def _unit(self, bundle: str, entry: int) -> Unit:
+        return Unit(bundle, entry)
+
+    def _filler(self, unit: Unit, item: str, share: int) -> Any:
+        """What fills `unit` with `share` of `item` as the goods come."""
         def fill(origin: Origin, n: int) -> None:
             if unit.released_at is None:
                 unit.contents.append((origin, item, n))
@@ -409,27 +413,13 @@ class DonationTracer(Tracer):
                 self.reached[number] = place
         return receive
 
-    def _pack(self, event: WardEvent, data: dict[str, Any]) -> None:
-        count, location, bundle = data["count"], data["location"], data["bundle"]
-        if not isinstance(count, int) or count <= 0:
-            self._loose(event, data, "other", "other")
-            return
-        units = [TracedUnit(bundle, event.entry) for _ in range(count)]
-        takes = [(self.bin(loc, item, lot), item, -delta)
-                 for loc, item, lot, delta in lot_moves(data) if delta < 0]
-        takes.append((self.bin(*FUND), CASH, data["cash"].get("packed", 0)))
-        for shelf, item, total in takes:
-            for i, unit in enumerate(units):  # whole shares, as Tracer._pack
-                share = total * (i + 1) // count - total * i // count
-                if share:
-                    unit.pending += 1
-                    shelf.take(share, self._fill(unit, item, share))
-        for unit in units:
-            self.bin(location, bundle).put(unit, 1)
+    def _unit(self, bundle: str, entry: int) -> TracedUnit:
+        return TracedUnit(bundle, entry)
 
-    def _fill(self, unit: TracedUnit, item: str, share: int) -> Any:
+    def _filler(self, unit: TracedUnit, item: str, share: int) -> Any:  # type: ignore[override]
         """Tracer._filler, also noting when the share is complete and when the donation is in."""
         left = share
+        unit.pending += 1
 
         def fill(origin: Any, n: int) -> None:
             nonlocal left

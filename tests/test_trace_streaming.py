@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commands.audit import _not_a_donation
-from ledger.errors import LedgerError, Refused
+from ledger.errors import Refused
 from ledger.storage import Address, locate, open_ledger, open_log
 from projections import trace as tracing
 from projections.audit_check import ward_events
+from tests.test_audit_checks import record_movement, write_history
 from projections.trace import donation, trace, trace_donation
 
 ACTOR = "prop"
@@ -73,21 +74,8 @@ def record(writer, operation, facts: list[int]) -> None:
         location, item, qty, day, expires = args
         facts.append(writer.buy(location, 10_000, {item: qty}, None, day, ACTOR,
                                 expires=expires))
-    elif kind in ("pack", "unpack"):
-        location, count, day = args
-        facts.append(getattr(writer, kind)("B", count, location, day, ACTOR))
-    elif kind == "give":
-        recipient, location, goods, qty, cash, day = args
-        bundles = {"B": qty} if goods == "B" and qty else {}
-        items = {goods: qty} if goods != "B" and qty else {}
-        facts.append(writer.give(recipient, location, bundles, items, cash, day, ACTOR))
-    elif kind == "transfer":
-        source, goods, qty, day = args
-        target = "SHOP" if source == "KHO" else "KHO"
-        facts.append(writer.transfer(source, target, {goods: qty}, day, ACTOR))
-    elif kind == "adjust":
-        location, item, qty, day = args
-        facts.append(writer.adjust(location, {item: qty}, "spoiled or found", day, ACTOR))
+    elif record_movement(writer, kind, args, facts, ACTOR):
+        pass
     elif kind == "drain":
         drain(writer, *args, facts)
     elif kind == "late":
@@ -165,16 +153,7 @@ def assert_same_stories(events: list) -> None:
 def test_streamed_trace_tells_every_donation_as_the_full_replay(operations):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "prop.db"
-        writer = new_ward(path)
-        facts: list[int] = []
-        try:
-            for operation in operations:
-                try:
-                    record(writer, operation, facts)
-                except LedgerError:
-                    pass  # refused, as a treasurer's mistake would be
-        finally:
-            writer.close()
+        write_history(new_ward(path), record, operations)
         assert_same_stories(stored_events(path))
 
 
