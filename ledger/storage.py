@@ -8,6 +8,7 @@ stored events in their global order, opened read-only and without importing the 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -244,6 +245,11 @@ class EventLog:
                 yield row if type(row[4]) is bytes else (*row[:4], _as_bytes(row[4]))
             after = rows[-1][0]
 
+    def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """The rows of a query as they come, not all at once (SQLite's cursor steps through
+        the result by itself)."""
+        yield from self.connection.execute(sql, params)
+
     def rows_before_first(self, topic: str, rows: int) -> int | None:
         """The position `rows` events before the first event of `topic` (the lowest position,
         if fewer events precede it), or None if no event has that topic: `aid audit verify`
@@ -277,11 +283,11 @@ class EventLog:
         if not self.has_table(self.table("chain")):
             return
         if after is None:
-            yield from self.connection.execute(
+            yield from self.stream(
                 f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
             return
         p = self.paramstyle
-        yield from self.connection.execute(
+        yield from self.stream(
             f"SELECT position, link FROM {self.table('chain')} WHERE position > {p} AND "
             f"position <= {p} ORDER BY position", (after, self.head() if upto is None else upto))
 
@@ -343,6 +349,9 @@ class SQLiteEventLog(EventLog):
                            "NAME`", path=path)
 
 
+_STREAMS = itertools.count()  # server-side cursors need names unique on their connection
+
+
 class PostgresEventLog(EventLog):
     paramstyle = "%s"
     _position = "notification_id"
@@ -374,6 +383,16 @@ class PostgresEventLog(EventLog):
 
     def _originator(self, originator: UUID) -> Any:
         return originator
+
+    def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """A server-side cursor read 5,000 rows at a time: a client cursor would hold the whole
+        result (a million history lines) in memory. It lives in a transaction of its own, or
+        in the snapshot's."""
+        with self.connection.transaction(), \
+                self.connection.cursor(name=f"aid_stream_{next(_STREAMS)}") as cursor:
+            cursor.itersize = 5000
+            cursor.execute(sql, params)
+            yield from cursor
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -173,11 +173,11 @@ class ReadModels:
         columns = f"SELECT position, name, entry, event FROM {self.lines}"
         order = "ORDER BY on_date, entry, position" if by_date else "ORDER BY position"
         if at is None and item is None:
-            rows = self._execute(f"{columns} {order}")
+            rows = self.log.stream(f"{columns} {order}")
         else:
             where = " AND ".join(f"{column} = {self.p}" for column, value in
                                  (("location", at), ("item", item)) if value is not None)
-            rows = self._execute(
+            rows = self.log.stream(
                 f"{columns} WHERE position IN (SELECT position FROM {self.bins} "
                 f"WHERE {where}) {order}",
                 tuple(v for v in (at, item) if v is not None))

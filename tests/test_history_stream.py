@@ -64,3 +64,36 @@ def test_lines_read_from_the_read_model_and_after_it_merge_in_date_order(sqlite_
     db.commit()
     db.close()
     assert [sqlite_ledger(*ask).out for ask in asks] == expected
+
+
+def test_stored_lines_and_links_are_read_a_batch_at_a_time(ledger):
+    """A million history lines (or chain links) are not fetched at once: on PostgreSQL they
+    come through a server-side cursor (listed in pg_cursors while they are being read), on
+    SQLite through its stepping cursor; either way the lines are the same as before."""
+    from ledger.storage import locate, open_log
+    from projections.store import ReadModels
+
+    _bin_with_back_dated_entries(ledger)
+    ledger("rebuild")
+    log = open_log(locate(environ=ledger.env))
+    try:
+        lines = ReadModels(log).history("KHO", "RICE", by_date=True)
+        first = next(lines)
+        assert _streaming(log, ledger.backend)
+        rest = list(lines)
+        links = log.links()
+        assert next(links)[0] == 1
+        assert _streaming(log, ledger.backend)
+        assert len([1, *links]) == log.count()
+    finally:
+        log.close()
+    printed = ledger("history", "--at", "KHO", "--item", "RICE", "--format", "json").json()
+    assert [line["id"] for line in [first, *rest]] == [line["id"] for line in printed]
+
+
+def _streaming(log, backend: str) -> bool:
+    """Whether a server-side cursor of ours is open (PostgreSQL); SQLite always steps."""
+    if backend != "postgres":
+        return True
+    cursors = log.connection.execute("SELECT name FROM pg_cursors").fetchall()
+    return any(name.startswith("aid_stream_") for (name,) in cursors)
