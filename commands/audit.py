@@ -20,10 +20,10 @@ from .language import N_, _, current, message, say
 from .render import Streamed, echo_json, emit, save
 
 if TYPE_CHECKING:
-    from projections.audit_check import WardEvent
-    from projections.statement import StatementFold
     from ledger.chain import StoredRow
+    from projections.audit_check import WardEvent
     from projections.signatures import Signatures, SignatureCheck
+    from projections.statement import StatementFold
     from projections.tamper import Digest, Verification
     from projections.trace import Tracer
 

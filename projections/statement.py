@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-
 from ledger.decoding import dumps, loads
 from ledger.phrases import N_, Phrase
 from ledger.text import sort_key
