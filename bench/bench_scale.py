@@ -186,16 +186,20 @@ def timed_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return float(out[0]), int(out[1]) / 1024
 
 
-def process(args: list[str], env: dict[str, str], repeat: int = 5) -> tuple[float, float]:
-    """Median wall time (ms) and peak RSS (MB) of `aid ARGS` as a separate process."""
-    times, peaks = [], []
+def processes(commands: list[list[str]], env: dict[str, str],
+              repeat: int = 7) -> list[tuple[float, float]]:
+    """Median wall time (ms) and peak RSS (MB) of each `aid ARGS`, each as a separate process,
+    run in turn `repeat` times (interleaved, so load that comes and goes hits all alike)."""
     aid = str(Path(sys.executable).parent / "aid")
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[int]] = [[] for _ in commands]
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([aid, *args], env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-        peaks.append(_peak_rss([aid, *args], env))
-    return statistics.median(times), max(peaks) / 1024
+        for n, args in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run([aid, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+            times[n].append((time.perf_counter() - start) * 1000)
+            peaks[n].append(_peak_rss([aid, *args], env))
+    return [(statistics.median(t), max(p) / 1024) for t, p in zip(times, peaks)]
 
 
 def _peak_rss(command: list[str], env: dict[str, str]) -> int:
@@ -209,10 +213,11 @@ def _peak_rss(command: list[str], env: dict[str, str]) -> int:
 
 
 def commands(env: dict[str, str]) -> None:
-    base, base_mem = process(["--version"], env)
+    asked = [["--version"], ["stock"], ["cash"],
+             ["give", "H00001", "--from", "KHO", "--item", "RICE=1"]]
+    (base, base_mem), *rest = processes(asked, env)
     print(f"  {'aid --version':<28} {base:7.0f} ms  {base_mem:6.1f} MB")
-    for args in (["stock"], ["cash"], ["give", "H00001", "--from", "KHO", "--item", "RICE=1"]):
-        ms, mb = process(args, env)
+    for args, (ms, mb) in zip(asked[1:], rest):
         print(f"  {'aid ' + ' '.join(args[:1]):<28} {ms:7.0f} ms  {mb:6.1f} MB   "
               f"{ms / base:4.2f}× --version")
 
