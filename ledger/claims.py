@@ -24,14 +24,23 @@ def claim_id(key: str) -> UUID:
     return uuid5(WARD_ID, key)
 
 
-class Claim(Aggregate):
+class Claim(Aggregate, created_event_name="Made"):
     """The key `key` is used by ward entry `entry`."""
+
+    TOPIC = "ledger.claims:Claim"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.claims:Claim.Created"
 
     @staticmethod
     def create_id(key: str, **_: Any) -> UUID:
         return claim_id(key)
 
     class Made(Aggregate.Created):
+        TOPIC = "ledger.claims:Claim.Made"
+
         key: str
         entry: int
 

@@ -18,14 +18,23 @@ from .errors import Refused
 from .ward import KEYRING_ID
 
 
-class Keyring(Aggregate):
+class Keyring(Aggregate, created_event_name="Started"):
     """Declared keys: key id -> {actor, public, revoked}."""
+
+    TOPIC = "ledger.keys:Keyring"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.keys:Keyring.Created"
 
     @staticmethod
     def create_id(**_: Any) -> UUID:
         return KEYRING_ID
 
     class Started(Aggregate.Created):
+        TOPIC = "ledger.keys:Keyring.Started"
+
         on: str
 
     def __init__(self, on: str) -> None:
@@ -33,6 +42,8 @@ class Keyring(Aggregate):
 
     class Declared(Aggregate.Event):
         """`actor` signs with the key `key` (its public half: `public`, ed25519:base64)."""
+
+        TOPIC = "ledger.keys:Keyring.Declared"
 
         on: str
         by: str
@@ -46,6 +57,8 @@ class Keyring(Aggregate):
 
     class Revoked(Aggregate.Event):
         """The key `key` signs nothing from now on (lost, or its holder left)."""
+
+        TOPIC = "ledger.keys:Keyring.Revoked"
 
         on: str
         by: str

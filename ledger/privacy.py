@@ -19,12 +19,14 @@ from .phrases import N_
 from .register import write_seen
 from .text import clean
 from .vouchers import book
-from .ward import Ward
+from .ward import Ward, stored_names
 
 
 class RecipientSealed(Ward.Event):
     """The sealed copy of details a household was declared with in clear (`aid key init
     --encrypt-existing`); from here on the register reads this copy."""
+
+    TOPIC = "ledger.privacy:RecipientSealed"
 
     on: str
     actor: str
@@ -40,6 +42,8 @@ class DetailsEncrypted(Ward.Event):
     """Marker: every household's details held in clear until here now also exist sealed; the
     clear copies stay in the entries named (history is never rewritten)."""
 
+    TOPIC = "ledger.privacy:DetailsEncrypted"
+
     on: str
     actor: str
     households: int
@@ -50,6 +54,8 @@ class DetailsEncrypted(Ward.Event):
 class RecipientForgotten(Ward.Event):
     """A household's personal details were erased on request: its data key was destroyed."""
 
+    TOPIC = "ledger.privacy:RecipientForgotten"
+
     on: str
     actor: str
     code: str
@@ -57,6 +63,9 @@ class RecipientForgotten(Ward.Event):
 
     def apply(self, ward: Ward) -> None:
         forgotten(ward)[self.code] = self.originator_version
+
+
+stored_names(RecipientSealed, DetailsEncrypted, RecipientForgotten)
 
 
 class AlreadyForgotten(LedgerError):

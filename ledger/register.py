@@ -19,7 +19,7 @@ from .errors import BadInput, LedgerError, Refused
 from .inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
 from .phrases import N_, Phrase
 from .text import clean
-from .ward import TIERS, Ward
+from .ward import TIERS, Ward, stored_names
 
 COLUMNS = ("code", "name", "group", "size", "tier")
 OPTIONAL = ("excluded", "phone", "id_number")
@@ -29,6 +29,8 @@ ATTEMPTS = 50
 
 
 class RecipientTierChanged(Ward.Event):
+    TOPIC = "ledger.register:RecipientTierChanged"
+
     on: str
     actor: str
     code: str
@@ -39,6 +41,8 @@ class RecipientTierChanged(Ward.Event):
 class RecipientExcluded(Ward.Event):
     """Another programme covers the household: rounds leave it out until it is included."""
 
+    TOPIC = "ledger.register:RecipientExcluded"
+
     on: str
     actor: str
     code: str
@@ -46,6 +50,8 @@ class RecipientExcluded(Ward.Event):
 
 
 class RecipientIncluded(Ward.Event):
+    TOPIC = "ledger.register:RecipientIncluded"
+
     on: str
     actor: str
     code: str
@@ -54,6 +60,8 @@ class RecipientIncluded(Ward.Event):
 
 class RecipientChanged(Ward.Event):
     """A household moved group or changed size (names never change: a code is one household)."""
+
+    TOPIC = "ledger.register:RecipientChanged"
 
     on: str
     actor: str
@@ -64,10 +72,16 @@ class RecipientChanged(Ward.Event):
 
 
 class TierLabelled(Ward.Event):
+    TOPIC = "ledger.register:TierLabelled"
+
     on: str
     actor: str
     tier: int
     label: str
+
+
+stored_names(RecipientTierChanged, RecipientExcluded, RecipientIncluded, RecipientChanged,
+             TierLabelled)
 
 
 class Stale(LedgerError):

@@ -20,7 +20,7 @@ from .plans import Plan
 from .register import write_seen
 from .service import Written
 from .text import clean, nearest
-from .ward import TIERS, Ward, post_reserved
+from .ward import TIERS, Ward, post_reserved, stored_names
 
 POLICIES = ("tiered", "equal", "per-capita")
 DEFAULT_PERSONS_PER_BUNDLE = 4
@@ -28,6 +28,8 @@ DEFAULT_PERSONS_PER_BUNDLE = 4
 
 class RoundOpened(Ward.Event):
     """A round shares the stock of `bundles` and `items` at `location` by `policy`."""
+
+    TOPIC = "ledger.rounds:RoundOpened"
 
     on: str
     actor: str
@@ -51,6 +53,8 @@ class RoundReserved(Ward.Event):
     other round, hand-out, transfer or pick-up may take it. `reserved` lists the change
     ([round, location, item, delta]); reserving again moves the reservation to a fresh plan."""
 
+    TOPIC = "ledger.rounds:RoundReserved"
+
     on: str
     actor: str
     round: str
@@ -66,6 +70,8 @@ class RoundClosed(Ward.Event):
     """No more hand-outs in this round; what was not handed out stays where it is, and what
     was reserved for it and not handed out is released (`reserved`, stored only then)."""
 
+    TOPIC = "ledger.rounds:RoundClosed"
+
     on: str
     actor: str
     round: str
@@ -75,6 +81,9 @@ class RoundClosed(Ward.Event):
     def apply(self, ward: Ward) -> None:
         post_reserved(ward, self.on, self.reserved)
         rounds(ward)[self.round]["closed"] = True
+
+
+stored_names(RoundOpened, RoundReserved, RoundClosed)
 
 
 def rounds(ward: Ward) -> dict[str, dict[str, Any]]:

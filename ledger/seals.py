@@ -22,10 +22,19 @@ from .errors import Refused
 from .sealing import MAX_SEALED, covered_digest, message, row_hash
 
 
-class Seal(Aggregate):
+class Seal(Aggregate, created_event_name="Made"):
     """One write's signature: by `actor` with key `key`, over the `count` rows before it."""
 
+    TOPIC = "ledger.seals:Seal"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.seals:Seal.Created"
+
     class Made(Aggregate.Created):
+        TOPIC = "ledger.seals:Seal.Made"
+
         actor: str
         key: str
         count: int

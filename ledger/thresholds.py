@@ -12,17 +12,22 @@ from .errors import BadInput
 from .inputs import code
 from .phrases import N_
 from .text import clean
-from .ward import Ward
+from .ward import Ward, stored_names
 
 
 class ThresholdSet(Ward.Event):
     """`item` at `location` is low when its free stock is below `minimum` (0 clears it)."""
+
+    TOPIC = "ledger.thresholds:ThresholdSet"
 
     on: str
     actor: str
     item: str
     location: str
     minimum: int
+
+
+stored_names(ThresholdSet)
 
 
 def set_threshold(ledger: Any, item: str, location: str, minimum: int, on: str,

@@ -19,13 +19,15 @@ from .errors import BadInput, Refused
 from .inputs import MAX_NOTE, code, optional, text
 from .phrases import N_
 from .text import clean
-from .ward import WARD_ID, Ward
+from .ward import WARD_ID, Ward, stored_names
 
 
 # ---- events ---------------------------------------------------------------------------------
 
 class ShopPriced(Ward.Event):
     """What each item counts for against a voucher at one shop, from `on`."""
+
+    TOPIC = "ledger.vouchers:ShopPriced"
 
     on: str
     actor: str
@@ -38,6 +40,8 @@ class ShopPriced(Ward.Event):
 
 class VoucherIssued(Ward.Event):
     """A household may take goods worth `value` from `shop`, within the voucher's limits."""
+
+    TOPIC = "ledger.vouchers:VoucherIssued"
 
     on: str
     actor: str
@@ -58,6 +62,8 @@ class VoucherIssued(Ward.Event):
 class PickedUp(Ward.Fact):
     """Goods taken from a shop with a voucher; `value` is what they counted against it."""
 
+    TOPIC = "ledger.vouchers:PickedUp"
+
     voucher: str
     recipient: str
     shop: str
@@ -69,6 +75,8 @@ class PickedUp(Ward.Fact):
 
 
 class VoucherCancelled(Ward.Event):
+    TOPIC = "ledger.vouchers:VoucherCancelled"
+
     on: str
     actor: str
     code: str
@@ -76,6 +84,9 @@ class VoucherCancelled(Ward.Event):
 
     def apply(self, ward: Ward) -> None:
         shopbook.apply(book(ward), "cancel", self.__dict__, self.originator_version)
+
+
+stored_names(ShopPriced, VoucherIssued, PickedUp, VoucherCancelled)
 
 
 def book(ward: Ward) -> shopbook.Book:

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
 
 from . import daybook, lots as lotbook
 from .cashbook import fund_change
@@ -34,18 +35,34 @@ TIERS = (0, 1, 2, 3)
 OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
 
 
+def stored_names(*events: type) -> None:
+    """Register events the ward records but another module defines under their stored names
+    (`TOPIC`): stored events then resolve to them wherever the code lives (docs/format.md)."""
+    for event in events:
+        register_topic(event.TOPIC, event)
+
+
 def bin_key(location: str, item: str) -> str:
     return f"{location}\t{item}"
 
 
-class Ward(Aggregate):
+class Ward(Aggregate, created_event_name="Opened"):
     """The ward's declarations and balances; the only place a fact can be refused."""
+
+    TOPIC = "ledger.ward:Ward"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.ward:Ward.Created"
 
     @staticmethod
     def create_id(**_: Any) -> UUID:
         return WARD_ID
 
     class Opened(Aggregate.Created):
+        TOPIC = "ledger.ward:Ward.Opened"
+
         name: str
         on: str
         actor: str
@@ -66,12 +83,16 @@ class Ward(Aggregate):
     class Declared(Aggregate.Event):
         """Something the ward handles was declared; facts may name it from now on."""
 
+        TOPIC = "ledger.ward:Ward.Declared"
+
         on: str
         actor: str
         code: str
         name: str
 
     class ItemDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.ItemDeclared"
+
         unit: str
         value: int | None
 
@@ -80,12 +101,16 @@ class Ward(Aggregate):
             ward.__dict__.setdefault("values", {})[self.code] = self.value  # 0 đồng shop prices
 
     class LocationDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.LocationDeclared"
+
         kind: str
 
         def apply(self, ward: Ward) -> None:
             ward.locations[self.code] = self.kind
 
     class DonorDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.DonorDeclared"
+
         anonymous: bool
 
         def apply(self, ward: Ward) -> None:
@@ -95,6 +120,8 @@ class Ward(Aggregate):
         """The only event that holds a recipient's name and phone: sealed (`sealed`, see
         ledger/details.py; `name` empty, `phone` None), or in clear in ledgers recorded
         before encryption. `id_pseudonym` is the district pseudonym of the ID number, if any."""
+
+        TOPIC = "ledger.ward:Ward.RecipientDeclared"
 
         group: str
         size: int
@@ -109,6 +136,8 @@ class Ward(Aggregate):
                 ward.__dict__["key_id"] = self.sealed["key"]
 
     class BundleDefined(Declared):
+        TOPIC = "ledger.ward:Ward.BundleDefined"
+
         recipe: dict[str, int]
         cash: int
 
@@ -123,6 +152,8 @@ class Ward(Aggregate):
         ([round, location, item, delta], a round's reservation consumed or restored) and
         `expired_reason` (why expired goods were knowingly handed out)."""
 
+        TOPIC = "ledger.ward:Ward.Fact"
+
         on: str
         actor: str
         moves: list[list[Any]]
@@ -136,45 +167,63 @@ class Ward(Aggregate):
             _post(ward, self.on, self.moves, self.cash, self.lots, self.reserved)
 
     class Donated(Fact):
+        TOPIC = "ledger.ward:Ward.Donated"
+
         donor: str
         location: str
         receipt: str | None
         note: str | None
 
     class Bought(Fact):
+        TOPIC = "ledger.ward:Ward.Bought"
+
         location: str
         supplier: str | None
 
     class Packed(Fact):
+        TOPIC = "ledger.ward:Ward.Packed"
+
         bundle: str
         count: int
         location: str
 
     class Unpacked(Fact):
+        TOPIC = "ledger.ward:Ward.Unpacked"
+
         bundle: str
         count: int
         location: str
 
     class HandedOut(Fact):
+        TOPIC = "ledger.ward:Ward.HandedOut"
+
         recipient: str
         location: str
         round: str | None  # the distribution round it belongs to, if any
         plan: str | None  # hash of the round's plan it applied, for auditors
 
     class Transferred(Fact):
+        TOPIC = "ledger.ward:Ward.Transferred"
+
         source: str
         target: str
 
     class Adjusted(Fact):
+        TOPIC = "ledger.ward:Ward.Adjusted"
+
         location: str
         reason: str
 
     class Counted(Fact):
+        TOPIC = "ledger.ward:Ward.Counted"
+
         location: str
         counted: dict[str, int]
         variance_reason: str | None
 
     class Reversed(Fact):
+        TOPIC = "ledger.ward:Ward.Reversed"
+
         entry: int
         reason: str
 
@@ -185,6 +234,8 @@ class Ward(Aggregate):
     class Coded(Aggregate.Event):
         """The ward's code in the district, fixed once: it names the ward's copy in the
         district's store (`aid sync`), so it can never change afterwards."""
+
+        TOPIC = "ledger.ward:Ward.Coded"
 
         on: str
         actor: str

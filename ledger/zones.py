@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BadInput, Refused
 from .text import clean
-from .ward import Ward
+from .ward import Ward, stored_names
 
 DEFAULT = "Asia/Ho_Chi_Minh"
 
@@ -21,12 +21,17 @@ DEFAULT = "Asia/Ho_Chi_Minh"
 class TimezoneSet(Ward.Event):
     """From now on the ward's printed times are in `timezone` (an IANA name)."""
 
+    TOPIC = "ledger.zones:TimezoneSet"
+
     on: str
     actor: str
     timezone: str
 
     def apply(self, ward: Ward) -> None:
         ward.__dict__["timezone"] = self.timezone  # set lazily: older snapshots load as before
+
+
+stored_names(TimezoneSet)
 
 
 def zone(name: str) -> str:
