@@ -13,14 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from ledger.keyfile import KeyFile
-from ledger.details import Sealer
-from ledger.storage import Address, open_ledger, open_log
-from projections.audit_check import check, ward_events
-from projections.reconcile import reconcile
-from projections.statement import statement
-from projections.tamper import verify
-from projections.trace import donation, trace_donation
+from ledger.privacy.details import Sealer
+from ledger.privacy.ward_key import KeyFile
+from ledger.store.access import Address, open_ledger, open_log
+from projections.audit.check import check, ward_events
+from projections.audit.reconcile import reconcile
+from projections.audit.statement import statement
+from projections.audit.tamper import verify
+from projections.audit.trace import donation, trace_donation
 
 
 def build(path: Path, events: int) -> float:

@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ledger.register import Row, import_rows  # noqa: E402
-from ledger.rounds import open_round  # noqa: E402
-from ledger.keyfile import KeyFile  # noqa: E402
-from ledger.details import Sealer  # noqa: E402
-from ledger.storage import Address, open_ledger, open_log  # noqa: E402
+from ledger.privacy.details import Sealer  # noqa: E402
+from ledger.privacy.ward_key import KeyFile  # noqa: E402
+from ledger.store.access import Address, open_ledger, open_log  # noqa: E402
+from ledger.ward.register import Row, import_rows  # noqa: E402
+from ledger.ward.rounds import open_round  # noqa: E402
 from projections.rounds import Drive, plan  # noqa: E402
 
 HOUSEHOLDS = 20_000

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger import bulk  # noqa: E402
-from ledger.storage import Address, locate, open_ledger, open_log  # noqa: E402
+from ledger.store.access import Address, locate, open_ledger, open_log  # noqa: E402
 from projections.store import ReadModels  # noqa: E402
 
 HOUSEHOLDS = 2000
@@ -138,7 +138,7 @@ def raw_select_rate(path: Path) -> tuple[float, int]:
 
 def verify_rate(path: Path) -> tuple[float, int]:
     """`aid audit verify`'s own work, in process: the chain recomputed against stored links."""
-    from projections.tamper import verify
+    from projections.audit.tamper import verify
 
     log = open_log(Address(path=path))
     start = time.perf_counter()

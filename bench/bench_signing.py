@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger import bulk  # noqa: E402
-from ledger.signing import SigningKey  # noqa: E402
-from ledger.storage import Address, open_ledger, open_log  # noqa: E402
-from projections.signatures import SignatureCheck  # noqa: E402
-from projections.tamper import verify  # noqa: E402
+from ledger.store.access import Address, open_ledger, open_log  # noqa: E402
+from ledger.trust.signing_key import SigningKey  # noqa: E402
+from projections.audit.signatures import SignatureCheck  # noqa: E402
+from projections.audit.tamper import verify  # noqa: E402
 
 ACTOR, DAY = "bench", "2021-11-01"
 

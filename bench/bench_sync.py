@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from bench_scale import declare, rows_for  # noqa: E402
 
 from ledger import bulk  # noqa: E402
-from ledger.storage import Address, open_ledger, open_log  # noqa: E402
-from ledger.sync import copy_text, sync  # noqa: E402
+from ledger.district.sync import copy_text, sync  # noqa: E402
+from ledger.store.access import Address, open_ledger, open_log  # noqa: E402
 
 COLUMNS = "notification_id, originator_id, originator_version, topic, state"
 

@@ -1,5 +1,5 @@
 """`python -m commands` runs the `aid` command line."""
 
-from .main import main
+from commands.main import main
 
 main()

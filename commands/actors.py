@@ -2,7 +2,7 @@
 
 `aid actor key init` makes the writer's own key (a file outside the ledger); `aid actor add`
 declares an actor's public key in the ledger (the first one: the treasurer's own); from then on
-every write is sealed (`ledger/seals.py`) and `aid audit verify` reports anything not sealed.
+every write is sealed (`ledger/trust/seals.py`) and `aid audit verify` reports anything not sealed.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import say
 from ledger.errors import BadInput
-from ledger.signing import SigningKey, key_path
-
-from . import options as o
-from .language import say
+from ledger.trust.signing_key import SigningKey, key_path
 
 actor_app = typer.Typer(help="Who records: actors' signing keys (chữ ký số).",
                         no_args_is_help=True)
@@ -67,7 +66,7 @@ def add(name: Annotated[str, typer.Argument(help="The actor's name, as entries r
         key_file: KeyFile = None, db: o.Db = None, actor: o.Actor = None,
         on: o.On = None) -> None:
     """Declare an actor's public signing key; from the first one on, every entry is signed."""
-    from ledger.storage import open_ledger
+    from ledger.store.access import open_ledger
 
     ledger = open_ledger(o.address(db), key_file=key_file)
     try:
@@ -83,7 +82,7 @@ def revoke(key: Annotated[str, typer.Argument(help="The key id (16 hex digits)."
            key_file: KeyFile = None, db: o.Db = None, actor: o.Actor = None,
            on: o.On = None) -> None:
     """Stop accepting a key from now on (lost or its holder left); entries it signed stay."""
-    from ledger.storage import open_ledger
+    from ledger.store.access import open_ledger
 
     ledger = open_ledger(o.address(db), key_file=key_file)
     try:

@@ -11,23 +11,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import N_, _, current, message, say
+from commands.output.render import Streamed, echo_json, emit, save
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
-from ledger.storage import EventLog, open_log
-
-from . import options as o
-from .language import N_, _, current, message, say
-from .render import Streamed, echo_json, emit, save
+from ledger.store.access import EventLog, open_log
 
 if TYPE_CHECKING:
-    from ledger.chain import StoredRow
-    from projections.audit_check import WardEvent
-    from projections.signatures import Signatures, SignatureCheck
-    from projections.statement import StatementFold
-    from projections.tamper import Digest, Verification
-    from projections.trace import Tracer
-
-    from .workbook import Table as Sheet
+    from commands.output.workbook import Table as Sheet
+    from ledger.trust.chain import StoredRow
+    from projections.audit.check import WardEvent
+    from projections.audit.signatures import SignatureCheck, Signatures
+    from projections.audit.statement import StatementFold
+    from projections.audit.tamper import Digest, Verification
+    from projections.audit.trace import Tracer
 
 
 class DigestFormat(str, Enum):
@@ -58,8 +56,8 @@ def _open(db: Path | None) -> EventLog:
 def _verification(log: EventLog, digests: Sequence[Digest] = (),
                   seals: SignatureCheck | None = None) -> Verification:
     """The chain checked over one read of the stored rows (and the seals too, when given)."""
-    from ledger.sealing import MAX_SEALED, SEAL_TOPIC
-    from projections.tamper import verify
+    from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
+    from projections.audit.tamper import verify
 
     if log.in_snapshot:
         rows = log.stored()
@@ -125,8 +123,8 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger and that
     every event is signed by a declared actor's key."""
-    from projections.signatures import SignatureCheck
-    from projections.tamper import Digest
+    from projections.audit.signatures import SignatureCheck
+    from projections.audit.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
     log = _open(db)
@@ -241,7 +239,8 @@ def _digest_text(value: str) -> str:
 def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
-    from projections.audit_check import check as check_all, entry_reader, ward_events
+    from projections.audit.check import check as check_all
+    from projections.audit.check import entry_reader, ward_events
 
     log = _open(db)
     try:
@@ -278,8 +277,8 @@ GOODS_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("donated",
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
               output: o.Output = None, db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
-    from projections.audit_check import ward_events
-    from projections.reconcile import reconcile as reconcile_all
+    from projections.audit.check import ward_events
+    from projections.audit.reconcile import reconcile as reconcile_all
 
     log = _open(db)
     try:
@@ -315,8 +314,8 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
           db: o.Db = None) -> None:
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
-    from projections.audit_check import ward_events
-    from projections.trace import donation, trace_donation
+    from projections.audit.check import ward_events
+    from projections.audit.trace import donation, trace_donation
 
     log = _open(db)
     try:
@@ -397,7 +396,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
               db: o.Db = None) -> None:
     """The public statement (công khai): donors, totals, hand-outs by group, purchases, stock
     and cash left, charts, and the digest head. Households by code and group only."""
-    from . import publish
+    from commands.output import publish
 
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
@@ -428,7 +427,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
                      workbook: bool, page: bool, db: Path | None) -> None:
     """The statement as a workbook or a printed page, built in memory (the page's charts and
     the workbook's sheets take every row at once)."""
-    from . import publish
+    from commands.output import publish
 
     language = current()
     log = _open(db)
@@ -448,7 +447,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         if output is None:
             typer.echo(html, nl=False)
         else:
-            from .printing import save as print_page
+            from commands.output.printing import save as print_page
 
             typer.echo(print_page(html, output))
     _warn_broken(checked)
@@ -467,9 +466,9 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
     """The statement's sections, the drive's charts (when `charts`) and the chain's
     verification, all from the events themselves: call it inside `log.snapshot()` so the
     three agree with each other and with the digest taken from them."""
-    from projections.audit_check import ward_events
+    from projections.audit.check import ward_events
+    from projections.audit.statement import statement as build_statement
     from projections.drive import drive
-    from projections.statement import statement as build_statement
 
     events = list(_events(ward_events(log.stored())))
     sheet = build_statement(events, first, last)
@@ -483,9 +482,9 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
     one pass finds the reversals, a second folds every event into the statement while the
     chain is verified over the very same rows. Call it inside `log.snapshot()`; close the
     fold (its spool) once the statement is printed."""
-    from projections.audit_check import ward_events
-    from projections.statement import StatementFold, annulled_in
-    from projections.tamper import verify
+    from projections.audit.check import ward_events
+    from projections.audit.statement import StatementFold, annulled_in
+    from projections.audit.tamper import verify
 
     fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
 

@@ -6,11 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import MAX_QUANTITY, pairs, whole
-
-from . import options as o
-from . import planning
-from .writing import record
+from commands import options as o
+from commands import planning
+from commands.writing import record
+from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
 

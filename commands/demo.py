@@ -12,14 +12,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from commands import shop
+from commands.language.words import _, say
+from commands.planning import demo_planning
+from commands.rounds import demo_round
+from commands.writing import refresh
 from ledger.errors import Refused
-from ledger.storage import Address, open_ledger, open_log
-
-from . import shop
-from .language import _, say
-from .planning import demo_planning
-from .rounds import demo_round
-from .writing import refresh
+from ledger.store.access import Address, open_ledger, open_log
 
 DEMO_ACTOR = "aid-demo"
 DEFAULT_PATH = Path("aid-demo.db")
@@ -58,7 +57,7 @@ def demo(db: Annotated[Optional[Path], typer.Option(
         ledger.close()
     refresh(Address(path=path))
     typer.echo(say("Demo drive of Phường 3 recorded in {path}", path=path) + "\n")
-    from .reports import cash, stock
+    from commands.reports import cash, stock
 
     typer.echo(_("Stock (tồn kho):"))
     stock(db=path)
@@ -71,9 +70,9 @@ def demo(db: Annotated[Optional[Path], typer.Option(
 def _demo_key(path: Path):
     """The demo's households are sealed too: with AID_KEY_FILE's key, else with a key file
     made next to the demo ledger (said so, with how to read the names)."""
-    from ledger.keyfile import KeyFile, from_environment
-    from ledger.pseudonym import district_key
-    from ledger.details import Sealer
+    from ledger.privacy.details import Sealer
+    from ledger.privacy.pseudonym import district_key
+    from ledger.privacy.ward_key import KeyFile, from_environment
 
     configured = from_environment()
     key_path = configured or path.with_name(path.stem + ".key")

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import N_, _, say
+from commands.output.render import emit
 from ledger.errors import BadInput
-from ledger.storage import EventLog, open_log
-
-from . import options as o
-from .language import N_, _, say
-from .render import emit
+from ledger.store.access import EventLog, open_log
 
 if TYPE_CHECKING:
-    from ledger.sync import Status
+    from ledger.district.sync import Status
     from projections.district import WardCopy
 
 To = Annotated[Optional[str], typer.Option(
@@ -51,7 +50,7 @@ def sync(to: To = None,
              "--batch", min=1, max=10_000, help="Events per transaction.")] = 5_000,
          db: o.Db = None) -> None:
     """Send the ward's new entries to the district's store, checked link by link (đồng bộ)."""
-    from ledger import sync as syncing
+    from ledger.district import sync as syncing
 
     url = syncing.district_url(to)
     log = open_log(o.address(db))
@@ -98,7 +97,7 @@ def _status(found: Status) -> None:
 @contextmanager
 def _wards(url: str | None) -> Iterator[list[tuple[str, str, EventLog]]]:
     """(code, name, read-only log) of every ward the district holds."""
-    from ledger.sync import District
+    from ledger.district.sync import District
 
     district = District(url)
     logs: list[tuple[str, str, EventLog]] = []
@@ -116,7 +115,7 @@ def _wards(url: str | None) -> Iterator[list[tuple[str, str, EventLog]]]:
 
 
 def _copy(code: str, log: EventLog) -> WardCopy:
-    from projections.audit_check import WardEvent, ward_events
+    from projections.audit.check import WardEvent, ward_events
     from projections.district import WardCopy
 
     return WardCopy(code, [e for e in ward_events(log.stored()) if isinstance(e, WardEvent)])
@@ -138,7 +137,7 @@ def _period(start: str | None, end: str | None) -> tuple[str | None, str | None]
 def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
           output: o.Output = None) -> None:
     """The wards the district holds: code, name, last position and when each last synced."""
-    from ledger.sync import District
+    from ledger.district.sync import District
 
     district = District(url)
     try:
@@ -229,8 +228,8 @@ def statement(url: Url = None, start: From = None, end: Until = None,
               fmt: o.FormatOption = o.Format.table, output: o.Output = None) -> None:
     """The district's public statement (công khai): each ward's donations, hand-outs and cash
     for the period, and the digest head of the ledger it was computed from."""
+    from projections.audit.tamper import verify
     from projections.district import statement_row
-    from projections.tamper import verify
 
     first, last = _period(start, end)
     rows, broken = [], []

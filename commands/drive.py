@@ -10,12 +10,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import N_, _, current, say
+from commands.output.render import emit
 from ledger.errors import BadInput
-from ledger.storage import open_log
-
-from . import options as o
-from .language import N_, _, current, say
-from .render import emit
+from ledger.store.access import open_log
 
 report_app = typer.Typer(help="Reports for the committee: a picture of the drive.",
                          no_args_is_help=True)
@@ -46,7 +45,7 @@ def drive(start: Annotated[Optional[str], typer.Option(
               show_default=False)] = None,
           db: o.Db = None) -> None:
     """Stock over time, received vs handed out by week, households served by group and tier."""
-    from projections.audit_check import entry_reader, ward_events
+    from projections.audit.check import entry_reader, ward_events
     from projections.drive import drive as build
 
     first, last = o.as_of(start), o.as_of(end)
@@ -65,7 +64,7 @@ def drive(start: Annotated[Optional[str], typer.Option(
         if output is None:
             typer.echo(html, nl=False)
         else:
-            from .printing import save
+            from commands.output.printing import save
 
             typer.echo(save(html, output))
     elif fmt is DriveFormat.json:
@@ -108,9 +107,10 @@ WORDS = {"title": N_("The drive at a glance — {ward}"), "ward": N_("Ward"),
 
 def as_page(figures: dict[str, Any], lang: str) -> str:
     """The charts on one printable page, headed by the drive's totals, with the weekly figures."""
-    from . import charts
-    from .language import day, money, number, translated, words as lg_words
-    from .pages import Figure, Note, Table, page
+    from commands.language.words import day, money, number, translated
+    from commands.language.words import words as lg_words
+    from commands.output import charts
+    from commands.output.pages import Figure, Note, Table, page
 
     words = translated(WORDS, lang)
     label = lg_words(lang)

@@ -7,15 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import N_, _, say
+from commands.output.progress import progress
+from commands.spreadsheets import VIETNAMESE, read_rows
+from commands.writing import refresh
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase
-from ledger.storage import open_ledger
-
-from . import options as o
-from .language import N_, _, say
-from .progress import progress
-from .sheets import VIETNAMESE, read_rows
-from .writing import refresh
+from ledger.store.access import open_ledger
 
 File = Annotated[Path, typer.Argument(
     help="An .xlsx workbook or a CSV file (UTF-8, UTF-16 or Windows-1258) with a header row; "

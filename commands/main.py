@@ -13,12 +13,26 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
+from commands import (
+    actors,
+    audit,
+    declare,
+    demo,
+    district,
+    drive,
+    importing,
+    options,
+    planning,
+    privacy,
+    record,
+    reports,
+    rounds,
+    serve,
+    setup,
+    shop,
+)
+from commands.language import words as language
 from ledger.errors import LedgerError
-
-from . import language, options
-
-from . import (actors, audit, declare, demo, district, drive, importing, planning, privacy, record,
-               reports, rounds, serve, setup, shop)
 
 VERSION = "0.1.0"
 
@@ -59,7 +73,7 @@ class AidGroup(TyperGroup):
         may stand anywhere before `--`, so it is taken out here rather than by one command."""
         given, rest = _take_lang(args)
         language.activate(language.resolve(given))
-        from .helptexts import translate
+        from commands.language.helptexts import translate
 
         translate(self, language._)
         return rest
@@ -138,7 +152,7 @@ def _root(ctx: typer.Context,
     if given:
         ctx.default_map = _defaults(ctx.command, given)
     if ctx.invoked_subcommand is None:
-        from . import overview
+        from commands import overview
 
         overview.show(ctx)
 

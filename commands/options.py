@@ -10,13 +10,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger import lots
-from ledger.dates import parse_date
+from commands.language.words import say
 from ledger.errors import BadInput
-from ledger.inputs import text
-from ledger.storage import Address, locate
-
-from .language import say
+from ledger.store.access import Address, locate
+from ledger.values.dates import parse_date
+from ledger.values.inputs import text
+from ledger.ward import lots
 
 Db = Annotated[Optional[Path], typer.Option(
     "--db", help="Ledger file (default: $AID_DB, else ./aid.db; $AID_DATABASE_URL for PostgreSQL).",

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from .language import N_, _
+from commands.language.words import N_, _
 
 GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
     (N_("Set up (once per drive)"), [

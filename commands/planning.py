@@ -6,11 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import whole
-
-from . import options as o
-from .language import N_, _
-from .render import emit
+from commands import options as o
+from commands.language.words import N_, _
+from commands.output.render import emit
+from ledger.values.inputs import whole
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 
@@ -30,9 +29,8 @@ def threshold(code: str,
                   show_default=False)],
               db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Set the low-stock minimum of an item at a location (mức tồn tối thiểu)."""
-    from ledger.thresholds import set_threshold
-
-    from .writing import record
+    from commands.writing import record
+    from ledger.ward.thresholds import set_threshold
 
     least = whole(minimum, "--min", minimum=0)
     record(db, lambda ledger: set_threshold(ledger, code, at, least, o.on(on), o.actor(actor)))
@@ -43,9 +41,8 @@ def expiring(within: Annotated[str, typer.Option(
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
+    from commands.reports import load_books
     from projections.planning import expiring as expiring_lots
-
-    from .reports import load_books
 
     days = whole(within, "--within", minimum=0)
     rows = expiring_lots(load_books(db), o.on(as_of), days, at)
@@ -63,9 +60,8 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
            output: o.Output = None, db: o.Db = None) -> int:
     """Items below their minimum, lots expiring within a week, locations not counted lately;
     exits 1 when there is any, so a cron job can tell someone (cảnh báo)."""
+    from commands.reports import load_books
     from projections.planning import alerts as find_alerts
-
-    from .reports import load_books
 
     days = whole(stale_count_days, "--stale-count-days", minimum=0)
     found = find_alerts(load_books(db), o.on(as_of), days)
@@ -82,7 +78,7 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
 def demo_planning(ledger, actor: str) -> None:
     """Milk that expires soon at the 0 đồng shop, and a minimum for rice at the store, so
     `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
-    from ledger.thresholds import set_threshold
+    from ledger.ward.thresholds import set_threshold
 
     ledger.add_item("MILK", "Sữa hộp 180 ml", "box", 7_000, "2021-11-22", actor)
     ledger.donate("DNT", "SHOP0D", 0, {"MILK": 48}, "PT-0010", "sữa hộp, HSD 01/12/2021",

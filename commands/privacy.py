@@ -9,11 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from commands import options as o
+from commands.language.words import _, entry_span, say
+from commands.writing import refresh
 from ledger.errors import BadInput
-
-from . import options as o
-from .language import _, entry_span, say
-from .writing import refresh
 
 KeyPath = Annotated[Optional[Path], typer.Option(
     "--file", help="Where to write the key (default: $AID_KEY_FILE, or $AID_DISTRICT_KEY_FILE "
@@ -33,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 def sealer(required: bool = True):
     """The ward's sealer from AID_KEY_FILE (None when none is configured and not required)."""
-    from ledger.details import from_environment
+    from ledger.privacy.details import from_environment
 
     return from_environment(required=required)
 
@@ -59,7 +58,7 @@ def init(file: KeyPath = None,
         raise BadInput("where should the key go? give --file PATH or set {variable}",
                        variable=variable)
     if district:
-        from ledger.pseudonym import create_district_key
+        from ledger.privacy.pseudonym import create_district_key
 
         create_district_key(path)
         typer.echo(say("wrote the district key to {path}", path=path))
@@ -75,7 +74,7 @@ def init(file: KeyPath = None,
 
 
 def _new_key(path: Path) -> None:
-    from ledger.keyfile import KeyFile
+    from ledger.privacy.ward_key import KeyFile
 
     keys = KeyFile.create(path)
     typer.echo(say("wrote the ward key to {path} (key {key})", path=path, key=keys.key_id))
@@ -86,13 +85,12 @@ def _new_key(path: Path) -> None:
 
 
 def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | None) -> None:
-    from ledger.keyfile import KeyFile
-    from ledger.privacy import encrypt_existing
-    from ledger.details import Sealer
-    from ledger.pseudonym import district_key
-    from ledger.storage import open_ledger
-
-    from .rounds import load_drive
+    from commands.rounds import load_drive
+    from ledger.privacy.details import Sealer
+    from ledger.privacy.pseudonym import district_key
+    from ledger.privacy.ward_key import KeyFile
+    from ledger.store.access import open_ledger
+    from ledger.ward.personal import encrypt_existing
 
     seal = Sealer(KeyFile.load(path), district_key())
     ledger = open_ledger(o.address(db))
@@ -119,9 +117,9 @@ def forget(code: str,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Erase a household's name, phone and ID number for good (destroys its key); its code
     and what it received stay in the books."""
-    from ledger.inputs import code as clean_code
-    from ledger.privacy import forget as forget_household
-    from ledger.storage import open_ledger
+    from ledger.store.access import open_ledger
+    from ledger.values.inputs import code as clean_code
+    from ledger.ward.personal import forget as forget_household
 
     seal = sealer(required=True)
     day, household = o.on(on), clean_code(code)
@@ -151,9 +149,8 @@ def forget(code: str,
 
 def _waiting(db: Path | None) -> dict[str, list[str]]:
     """Open rounds -> households whose planned hand-out has not been made."""
+    from commands.rounds import load_drive
     from projections.rounds import status
-
-    from .rounds import load_drive
 
     drive = load_drive(db)
     return {code: status(drive, code)["not_received"]
@@ -161,6 +158,6 @@ def _waiting(db: Path | None) -> dict[str, list[str]]:
 
 
 def _register(db: Path | None):
-    from .rounds import load_drive
+    from commands.rounds import load_drive
 
     return load_drive(db).register

@@ -7,12 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import whole
-
-from . import options as o
-from .language import N_, entry_span, say
-from .render import emit
-from .writing import record, refresh
+from commands import options as o
+from commands.language.words import N_, entry_span, say
+from commands.output.render import emit
+from commands.writing import record, refresh
+from ledger.values.inputs import whole
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (decision, list, date…).")]
 Groups = Annotated[Optional[list[str]], typer.Option(
@@ -42,8 +41,8 @@ def households(db: Path | None, names: bool = False):
     """A function giving the register as it is in the ledger now (for write decisions), with
     forgotten households marked; with `names`, opened with the ward's key (imports compare
     names; tiers and exclusions need no key)."""
-    from .privacy import revealed
-    from .rounds import load_drive
+    from commands.privacy import revealed
+    from commands.rounds import load_drive
 
     def view():
         drive = load_drive(db)
@@ -62,10 +61,9 @@ def import_list(file: Annotated[Path, typer.Argument(
                     show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
-    from ledger.register import import_rows, parse_rows
-    from ledger.storage import open_ledger
-
-    from .sheets import read_rows
+    from commands.spreadsheets import read_rows
+    from ledger.store.access import open_ledger
+    from ledger.ward.register import import_rows, parse_rows
 
     rows = parse_rows(read_rows(file, sheet), file.name)
     ledger = open_ledger(o.address(db))
@@ -88,7 +86,7 @@ def tier(code: str,
          number: Annotated[str, typer.Argument(metavar="TIER", help="0 (most urgent) to 3.")],
          reason: Reason, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Move a household to another priority tier."""
-    from ledger.register import set_tier
+    from ledger.ward.register import set_tier
 
     rank = whole(number, "TIER", minimum=0)
     record(db, lambda ledger: set_tier(ledger, code, rank, reason, households(db), o.on(on),
@@ -98,7 +96,7 @@ def tier(code: str,
 def exclude(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
             on: o.On = None) -> None:
     """Leave a household out of rounds (another programme covers it)."""
-    from ledger.register import set_excluded
+    from ledger.ward.register import set_excluded
 
     record(db, lambda ledger: set_excluded(ledger, code, True, reason, households(db),
                                            o.on(on), o.actor(actor)))
@@ -107,7 +105,7 @@ def exclude(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
 def include(code: str, reason: Reason, db: o.Db = None, actor: o.Actor = None,
             on: o.On = None) -> None:
     """Bring an excluded household back into rounds."""
-    from ledger.register import set_excluded
+    from ledger.ward.register import set_excluded
 
     record(db, lambda ledger: set_excluded(ledger, code, False, reason, households(db),
                                            o.on(on), o.actor(actor)))
@@ -120,8 +118,8 @@ def list_households(group: Groups = None, tier: Tiers = None,
                     db: o.Db = None) -> None:
     """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
     opened with the ward's key (AID_KEY_FILE)."""
-    from .privacy import revealed
-    from .rounds import load_drive
+    from commands.privacy import revealed
+    from commands.rounds import load_drive
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
     rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
@@ -135,7 +133,7 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
           text: Annotated[str, typer.Argument(metavar="TEXT")],
           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Name a tier in the ward's own words, e.g. aid tier label 1 "Hộ nghèo, cận nghèo"."""
-    from ledger.register import label_tier
+    from ledger.ward.register import label_tier
 
     rank = whole(number, "TIER", minimum=0)
     record(db, lambda ledger: label_tier(ledger, rank, text, o.on(on), o.actor(actor)))
@@ -144,7 +142,7 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
 def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                db: o.Db = None) -> None:
     """The tiers, most urgent first, with their labels."""
-    from .rounds import load_drive
+    from commands.rounds import load_drive
 
     labels = load_drive(db).register.labels
     emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,

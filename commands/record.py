@@ -6,10 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.inputs import MAX_QUANTITY, pairs, whole
-
-from . import options as o
-from .writing import record
+from commands import options as o
+from commands.writing import record
+from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 Location = Annotated[str, typer.Option(help="Location code.", show_default=False)]
 Cash = Annotated[Optional[str], typer.Option("--cash", help="Amount in đồng.", show_default=False)]

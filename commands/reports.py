@@ -7,15 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ledger.storage import open_log
+from commands import options as o
+from commands.language.words import N_, _, say
+from commands.output.progress import progress
+from commands.output.render import emit, emit_stream
+from ledger.store.access import open_log
 from projections.books import Books
-from projections.history import effect, history as history_lines
+from projections.history import effect
+from projections.history import history as history_lines
 from projections.store import ReadModels
-
-from . import options as o
-from .language import N_, _, say
-from .progress import progress
-from .render import emit, emit_stream
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 

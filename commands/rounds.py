@@ -8,12 +8,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ledger.inputs import MAX_QUANTITY, pairs, whole
-
-from . import options as o
-from . import recipients
-from .language import N_, _, current, entry_span, say
-from .render import emit, save
+from commands import options as o
+from commands import recipients
+from commands.language.words import N_, _, current, entry_span, say
+from commands.output.render import emit, save
+from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 
 class Policy(str, Enum):
@@ -41,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 def load_drive(db: Path | None):
     """Books, register and rounds, replayed from the stored events."""
-    from ledger.storage import open_log
+    from ledger.store.access import open_log
     from projections.rounds import Drive
 
     log = open_log(o.address(db))
@@ -70,9 +69,8 @@ def open_round(
         group: recipients.Groups = None, tier: recipients.Tiers = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Open a round: what to share, from where, by which policy, for whom."""
-    from ledger.rounds import open_round as open_it
-
-    from .writing import record
+    from commands.writing import record
+    from ledger.ward.rounds import open_round as open_it
 
     limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
     per_bundle = whole(persons_per_bundle, "--persons-per-bundle", maximum=MAX_QUANTITY)
@@ -84,7 +82,7 @@ def open_round(
 
 
 def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
-    from ledger.inputs import code as clean_code
+    from ledger.values.inputs import code as clean_code
     from projections.rounds import plan as plan_of
 
     drive = load_drive(db)
@@ -192,11 +190,10 @@ def sheet(code: str,
                    "printing.", callback=_sheet_file, show_default=False)] = None,
           db: o.Db = None) -> None:
     """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
-    from ledger.inputs import code as clean_code
+    from commands.output import receipt_sheet as receipts
+    from commands.privacy import revealed
+    from ledger.values.inputs import code as clean_code
     from projections.rounds import sheet as sheet_of
-
-    from . import sheet as receipts
-    from .privacy import revealed
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
     language = current()
@@ -217,7 +214,7 @@ def sheet(code: str,
         output.write_text(text, encoding="utf-8")
         told = say("wrote {output}", output=output)
     else:
-        from .printing import save as print_page
+        from commands.output.printing import save as print_page
 
         told = print_page(text, output)
     typer.echo(say("{told} ({count} households)", told=told, count=len(data["lines"])))
@@ -246,7 +243,7 @@ def apply(code: str,
           on: Annotated[Optional[str], typer.Option(
               "--on", help="Date handed out (default: the round's date).")] = None) -> None:
     """Record the plan's hand-outs, one per household, in one atomic step."""
-    from ledger.rounds import apply_plan
+    from ledger.ward.rounds import apply_plan
 
     day = o.on(on) if on else None
     applied, entries = _write_plan(db, code, lambda ledger, planner: apply_plan(
@@ -262,10 +259,9 @@ def apply(code: str,
 def _write_plan(db: Path | None, code: str, write: Any) -> Any:
     """Run `write(ledger, planner)`, where `planner` recomputes the round's plan from the
     ledger as it is when saving, then bring the read models up to date."""
-    from ledger.storage import open_ledger
+    from commands.writing import refresh
+    from ledger.store.access import open_ledger
     from projections.rounds import handouts
-
-    from .writing import refresh
 
     def planner():
         drive, result = _plan(db, code)
@@ -287,7 +283,7 @@ def reserve(code: str,
             db: o.Db = None, actor: o.Actor = None) -> None:
     """Hold what the confirmed plan hands out, from the round's date: no other round,
     hand-out, transfer or pick-up may take it until the round hands it out or is closed."""
-    from ledger.rounds import reserve_round
+    from ledger.ward.rounds import reserve_round
 
     plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
         ledger, code, planner, expected, o.actor(actor)))
@@ -326,7 +322,7 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
 def round_status(drive: Any, code: str) -> dict[str, Any]:
     """What `aid round status --format json` prints (and the stock board's round page serves):
     households by code only, never by name."""
-    from ledger.inputs import code as clean_code
+    from ledger.values.inputs import code as clean_code
     from projections.rounds import status as status_of
 
     return status_of(drive, clean_code(code, "round code"))
@@ -343,9 +339,8 @@ def _goods(quantities: dict[str, int]) -> str:
 
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Close a round; stock not handed out stays at its location."""
-    from ledger.rounds import close_round
-
-    from .writing import record
+    from commands.writing import record
+    from ledger.ward.rounds import close_round
 
     record(db, lambda ledger: close_round(ledger, code, o.on(on), o.actor(actor)))
 
@@ -362,7 +357,7 @@ def writer_drive(ledger: Any):
     """The drive as the writer's own store holds it (the demo has a ledger, not a path)."""
     import json
 
-    from ledger.storage import Record
+    from ledger.store.access import Record
     from projections.rounds import Drive
 
     found = ledger.recorder.select_notifications(start=1, limit=10**9)
@@ -376,9 +371,11 @@ def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
     Tiers 0-2 are fully met and the group leaders (tier 3) share what is left; household
     H04 is absent on the day and stays "not yet received".
     """
-    from ledger.register import label_tier
-    from ledger.rounds import apply_plan, open_round as open_it
-    from projections.rounds import handouts, plan as plan_of
+    from ledger.ward.register import label_tier
+    from ledger.ward.rounds import apply_plan
+    from ledger.ward.rounds import open_round as open_it
+    from projections.rounds import handouts
+    from projections.rounds import plan as plan_of
 
     for tier_number, text in DEMO_LABELS.items():
         label_tier(ledger, tier_number, text, "2021-11-10", actor)

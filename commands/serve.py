@@ -1,6 +1,6 @@
 """`aid serve`: the stock board, read-only web pages over the ledger for volunteers' phones.
 
-The pages are commands/board.py, the HTTP side commands/web.py; this module only starts the
+The pages are commands/web/board.py, the HTTP side commands/web/app.py; this module only starts the
 server. waitress (a pure-Python, production-grade WSGI server, see docs/architecture.md) is
 imported here and nowhere else, so no other command pays for it at start-up.
 """
@@ -11,10 +11,9 @@ from typing import Annotated
 
 import typer
 
+from commands import options as o
+from commands.language.words import say
 from ledger.errors import BadInput
-
-from . import options as o
-from .language import say
 
 LOOPBACK = "127.0.0.1"
 THREADS = 8  # requests answered side by side; more wait in waitress's queue, none are dropped
@@ -42,9 +41,8 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
 
     from waitress.server import create_server
 
-    from ledger.storage import open_log
-
-    from .web import Board
+    from commands.web.app import Board
+    from ledger.store.access import open_log
 
     address = o.address(db)
     open_log(address).close()  # no ledger here: say so now, not on every request

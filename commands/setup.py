@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import options as o
-from .writing import record
+from commands import options as o
+from commands.writing import record
 
 Timezone = Annotated[Optional[str], typer.Option(
     "--timezone", help="The ward's time zone for printed times (default: Asia/Ho_Chi_Minh).",
@@ -32,8 +32,8 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
          zone: Timezone = None, db: o.Db = None, actor: o.Actor = None,
          on: o.On = None) -> None:
     """Create a new ledger for one ward (phường)."""
-    from ledger.zones import DEFAULT, set_timezone
-    from ledger.zones import zone as checked
+    from ledger.ward.zones import DEFAULT, set_timezone
+    from ledger.ward.zones import zone as checked
 
     chosen = checked(zone) if zone is not None else DEFAULT  # refused before anything is made
 
@@ -50,7 +50,7 @@ def timezone(zone: Annotated[str, typer.Argument(
                  metavar="ZONE", help="An IANA time zone name, e.g. Asia/Ho_Chi_Minh.")],
              db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Set the ward's time zone: printed pages show times on the ward's clock."""
-    from ledger.zones import set_timezone
+    from ledger.ward.zones import set_timezone
 
     record(db, lambda ledger: set_timezone(ledger, zone, o.on(on), o.actor(actor)))
 

@@ -7,14 +7,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ledger.dates import parse_date
+from commands import options as o
+from commands.language.words import N_, _, say
+from commands.output.render import emit, save
 from ledger.errors import BadInput
-from ledger.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
-from ledger.storage import open_ledger, open_log
-
-from . import options as o
-from .language import N_, _, say
-from .render import emit, save
+from ledger.store.access import open_ledger, open_log
+from ledger.values.dates import parse_date
+from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -67,7 +66,7 @@ def _write(db: Path | None, write: Any) -> Any:
 
 def _terms(value: str, max_items: str | None, every: str | None, valid_from: str | None,
            valid_to: str | None, slot: str | None) -> Any:
-    from ledger.vouchers import Terms
+    from ledger.ward.vouchers import Terms
 
     return Terms(value=whole(value, "--value"),
                  max_items=whole(max_items, "--max-items", maximum=MAX_QUANTITY)
@@ -97,7 +96,7 @@ def price(shop: str,
               "--item", help="CODE=DONG: what one unit counts for at this shop, repeatable.")],
           db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Set what items count for against vouchers at a shop, from --on (default: item value)."""
-    from ledger.vouchers import set_prices
+    from ledger.ward.vouchers import set_prices
 
     prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
@@ -108,7 +107,7 @@ def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
           every: Every = None, valid_from: ValidFrom = None, valid_to: ValidTo = None,
           slot: Slot = None, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Issue a voucher to a household; prints its code alone on the last line."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
@@ -129,7 +128,7 @@ def issue_batch(shop: Shop, value: Value,
                 output: o.Output = None, db: o.Db = None, actor: o.Actor = None,
                 on: o.On = None) -> None:
     """Issue one voucher to each eligible household, skipping those that hold one or are excluded."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
     from projections.shop import eligible, replay
 
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
@@ -163,7 +162,7 @@ def pickup(voucher: Voucher,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record goods taken from the shop with a voucher (nhận hàng); refused past any limit.
     The earliest-expiring lot leaves first; expired lots only with --allow-expired."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     goods, why = pairs(item), o.expired_reason(allow_expired, reason)
     receipt = _write(db, lambda ledger: vouchers.pickup(ledger, voucher, goods, o.on(on),
@@ -176,7 +175,7 @@ def pickup(voucher: Voucher,
 def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
            on: o.On = None) -> None:
     """Cancel a voucher (lost, household moved): it cannot be used from --on."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
                                                       o.actor(actor)))
@@ -196,7 +195,7 @@ def _shops(db: Path | None) -> Any:
 def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
          output: o.Output = None, db: o.Db = None) -> None:
     """One voucher: its limits, what is used and left, and each pick-up."""
-    from ledger.vouchercode import parse
+    from ledger.values.voucher_codes import parse
 
     code = parse(voucher)
     _books, shops = _shops(db)
@@ -292,7 +291,7 @@ def _goods(items: dict[str, int]) -> str:
 
 def build_demo(ledger: Any, actor: str) -> None:
     """`aid demo`'s shop: a price list, vouchers for H01–H03, pick-ups by H01 and H02."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     vouchers.set_prices(ledger, "SHOP0D", {"OIL": 45_000}, "2021-11-21", actor)
     terms = vouchers.Terms(value=400_000, max_items=10, every=3, valid_from="2021-11-22",

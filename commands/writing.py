@@ -9,11 +9,10 @@ from typing import Any
 
 import typer
 
-from ledger.storage import Address, open_ledger, open_log, writer_log
+from commands.language.words import entry_span, say
+from commands.options import address
+from ledger.store.access import Address, open_ledger, open_log, writer_log
 from projections.store import ReadModels
-
-from .language import entry_span, say
-from .options import address
 
 
 def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False) -> Any:

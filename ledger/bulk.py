@@ -17,15 +17,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .claims import claim_row, receipt_key
-from .dates import parse_date
-from .drafts import drafting
-from .errors import BadInput, LedgerError
-from .inputs import MAX_NOTE, code, optional, pairs, text, whole
-from .phrases import N_
-from .rows import RowBuilder
-from .service import Ledger, Written
-from .ward import Ward
+from ledger.errors import BadInput, LedgerError
+from ledger.phrases import N_
+from ledger.service import Ledger, Written
+from ledger.store.claims import claim_row, receipt_key
+from ledger.store.rows import RowBuilder
+from ledger.values.dates import parse_date
+from ledger.values.inputs import MAX_NOTE, code, optional, pairs, text, whole
+from ledger.ward.aggregate import Ward
+from ledger.ward.drafts import drafting
+
 
 @dataclass(frozen=True)
 class Row:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .phrases import fill, render
+from ledger.phrases import fill, render
 
 
 class LedgerError(Exception):

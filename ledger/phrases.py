@@ -1,7 +1,7 @@
 """English texts that remember their template and fields, so that the reader's language can say
 them again: `Phrase("{count} × {bundle}", count=12, bundle="B350")` is the string "12 × B350"
 wherever a string goes (JSON, CSV, comparisons), and the command line, which knows the reader's
-language, renders it from the gettext catalog instead (commands/language.py).
+language, renders it from the gettext catalog instead (commands/language/words.py).
 
 The ledger's refusals (ledger/errors.py) and the projections' descriptions use this; neither
 knows which language anyone reads.

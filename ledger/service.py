@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -19,19 +19,19 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from . import sealing
-from .drafts import drafting
-from .errors import BadInput, Refused
-from .inputs import MAX_NOTE, code, optional, text, ward_code
-from .lots import expired_reason
-from .phrases import N_, Phrase
-from .rows import EventRow, RowBuilder
-from .signing import SigningKey, parse_public
-from .text import clean
-from .ward import KEYRING_ID, WARD_ID, Ward
+from ledger.errors import BadInput, Refused
+from ledger.phrases import N_, Phrase
+from ledger.store.rows import RowBuilder
+from ledger.trust import seal_bytes as sealing
+from ledger.trust.signing_key import SigningKey, parse_public
+from ledger.values.inputs import MAX_NOTE, code, optional, text, ward_code
+from ledger.values.text import clean
+from ledger.ward.aggregate import KEYRING_ID, WARD_ID, Ward
+from ledger.ward.drafts import drafting
+from ledger.ward.lots import expired_reason
 
 if TYPE_CHECKING:
-    from .keys import Keyring
+    from ledger.trust.keyring import Keyring
 
 ATTEMPTS = 200
 
@@ -54,8 +54,10 @@ class Ledger(Application):
                  key_file: Path | None = None) -> None:
         if name:
             self.name = name  # PostgreSQL table prefix: one ward's tables per name
-        self.key_file = key_file  # the writer's signing key (ledger/signing.py), if any
+        self.key_file = key_file  # the writer's signing key (ledger/trust/signing_key.py), if any
         self._key: SigningKey | None = None
+        from ledger.ward import events  # noqa: F401 - every stored name resolves to its class
+
         super().__init__(env)
 
     # ---- reading the write model --------------------------------------------------------
@@ -130,10 +132,10 @@ class Ledger(Application):
     sealer: Any = None  # set by whoever composes the ledger with a key (aid demo); else the env
 
     def details_sealer(self) -> Any:
-        """The sealer for households' details (ledger/details.py): the one given, else the key
+        """The sealer for households' details (ledger/privacy/details.py): the one given, else the key
         file in AID_KEY_FILE; refuses when there is none."""
         if self.sealer is None:
-            from .details import from_environment
+            from ledger.privacy.details import from_environment
 
             self.sealer = from_environment(required=True)
         return self.sealer
@@ -149,7 +151,7 @@ class Ledger(Application):
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
                expires: str | None = None) -> int:
-        from .claims import receipt_key
+        from ledger.store.claims import receipt_key
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
@@ -214,6 +216,8 @@ class Ledger(Application):
         load the keyring's module (`aid give` starts faster)."""
         if not self.recorder.select_events(KEYRING_ID, limit=1):
             return None
+        from ledger.trust import keyring  # noqa: F401 - its stored names resolve once loaded
+
         try:
             return self.repository.get(KEYRING_ID)
         except AggregateNotFoundError:
@@ -229,7 +233,7 @@ class Ledger(Application):
         key = sealing.key_id(raw)
 
         def change(_: Ward) -> Written:
-            from .keys import Keyring
+            from ledger.trust.keyring import Keyring
 
             keyring = self.keyring() or Keyring(on=on)
             keyring.declare(holder, key, sealing.public_text(raw), on, clean(by))
@@ -289,7 +293,7 @@ class Ledger(Application):
                               "the treasurer to run `aid actor add NAME --public-key {public}`; "
                               "nothing was recorded", key=own.key, public=own.text)
         _same_actor(_actors(events) + [name for name in actors if name], holder, own.key)
-        from . import seals
+        from ledger.trust import seals
 
         made = seals.make(stored, ward, holder, own.key, own.sign)
         return [self.mapper.to_stored_event(made)]
@@ -297,7 +301,7 @@ class Ledger(Application):
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query
         per thousand keys, for imports of a million rows."""
-        from .claims import claim_id
+        from ledger.store.claims import claim_id
 
         by_id = {claim_id(key): key for key in keys}
         ids = list(by_id)
@@ -332,7 +336,7 @@ class Ledger(Application):
         return self._retrying(attempt)
 
     def write_rows(self, change: Callable[[Ward, RowBuilder], Written]) -> Any:
-        """Like `write`, for bulk writers: `change` runs while drafting (`ledger/drafts.py`), so
+        """Like `write`, for bulk writers: `change` runs while drafting (`ledger/ward/drafts.py`), so
         the ward checks its rules and keeps its state but builds no event objects; its drafts
         become stored rows directly, saved in one transaction with the rows `change` returns in
         `Written.aggregates` (claims, say) and the batch's seal."""
@@ -384,7 +388,7 @@ class Ledger(Application):
                                                                                bytes(mine.state))
 
     def _refuse_used_claims(self, claims: Sequence[str]) -> None:
-        from .claims import claim_id
+        from ledger.store.claims import claim_id
 
         for key in claims:
             if claim_id(key) in self.repository:
@@ -427,7 +431,7 @@ def _claims(keys: Sequence[str], entry: Any) -> list[Any]:
     loaded only by writes that claim something, not by every hand-out."""
     if not keys:
         return []
-    from .claims import claim
+    from ledger.store.claims import claim
 
     return [claim(key, entry) for key in keys]
 
@@ -437,7 +441,7 @@ def _declarations(events: Sequence[Any]) -> list[Any]:
     the write holds any: only the keyring's own methods make them)."""
     if not any(getattr(e, "originator_id", None) == KEYRING_ID for e in events):
         return []
-    from .keys import Keyring
+    from ledger.trust.keyring import Keyring
 
     return [e for e in events if isinstance(e, Keyring.Declared)]
 

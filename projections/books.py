@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ledger import daybook
-from ledger.cashbook import CATEGORIES as CASH_CATEGORIES
+from ledger.ward import daybook
+from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
@@ -30,7 +30,7 @@ KINDS = {
     "Ward.Counted": "count",
     "Ward.Reversed": "reverse",
     "Ward.Coded": "ward code",
-    "ShopPriced": "price",  # ledger/vouchers.py: the 0 đồng shops
+    "ShopPriced": "price",  # ledger/ward/vouchers.py: the 0 đồng shops
     "VoucherIssued": "voucher",
     "PickedUp": "pickup",
     "VoucherCancelled": "cancel",
@@ -41,12 +41,12 @@ KINDS = {
     "TierLabelled": "tier label",
     "RoundOpened": "round open",
     "RoundClosed": "round close",
-    "TimezoneSet": "timezone",  # ledger/zones.py: the ward's clock for printed times
-    "RecipientSealed": "seal",  # ledger/privacy.py: households' details
+    "TimezoneSet": "timezone",  # ledger/ward/zones.py: the ward's clock for printed times
+    "RecipientSealed": "seal",  # ledger/ward/personal.py: households' details
     "DetailsEncrypted": "encrypt",
     "RecipientForgotten": "forget",
-    "RoundReserved": "round reserve",  # ledger/rounds.py: stock held for a round
-    "ThresholdSet": "threshold",  # ledger/thresholds.py: low-stock minimum
+    "RoundReserved": "round reserve",  # ledger/ward/rounds.py: stock held for a round
+    "ThresholdSet": "threshold",  # ledger/ward/thresholds.py: low-stock minimum
 }
 PLANNING = {"reserved": {}, "lots": {}, "thresholds": {}, "counted": {}}  # added by issue 16
 

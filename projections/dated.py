@@ -13,9 +13,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger.decoding import dumps, loads
-
-from .audit_check import WardEvent
+from ledger.store.decoding import dumps, loads
+from projections.audit.check import WardEvent
 
 BATCH = 5000
 

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.cashbook import CATEGORIES
-from ledger.text import sort_key
-
-from .audit_check import WardEvent
-from .books import Books
-from .register import Register
-from .statement import facts_by_kind
+from ledger.values.text import sort_key
+from ledger.ward.cashbook import CATEGORIES
+from projections.audit.check import WardEvent
+from projections.audit.statement import facts_by_kind
+from projections.books import Books
+from projections.register import Register
 
 CASH_LINES = (*CATEGORIES, "balance")
 

@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from ledger import daybook
-from ledger.text import sort_key
-
-from .audit_check import WardEvent, is_fact
-from .books import KINDS, Books
-from .statement import STANDARD
+from ledger.values.text import sort_key
+from ledger.ward import daybook
+from projections.audit.check import WardEvent, is_fact
+from projections.audit.statement import STANDARD
+from projections.books import KINDS, Books
 
 
 def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None = None,

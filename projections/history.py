@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.phrases import N_, Phrase
-from ledger.storage import Record
-
-from .books import KINDS
+from ledger.store.access import Record
+from projections.books import KINDS
 
 
 def entry(record: Record) -> dict[str, Any] | None:

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.phrases import N_, Phrase
-
-from .books import Books
+from projections.books import Books
 
 EXPIRING_DAYS = 7  # lots expiring within a week are an alert
 STALE_COUNT_DAYS = 14

@@ -1,7 +1,7 @@
 """The recipients register (danh sách hộ nhận): households as they stand now, with names.
 
 This is the one read model that holds names; reports other than the register and the signed
-receipt list name households by code. Names are sealed in the ledger (ledger/details.py): the
+receipt list name households by code. Names are sealed in the ledger (ledger/privacy/details.py): the
 register keeps each household's sealed details and its entry, and `reveal` opens them in
 memory with the ward's key; nothing opened is ever stored.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.errors import BadInput
-from ledger.tiers import DEFAULT_LABELS
-from ledger.text import fold, matches, sort_key
+from ledger.values.text import fold, matches, sort_key
+from ledger.ward.tiers import DEFAULT_LABELS
 
 
 class Register:
@@ -54,7 +54,7 @@ class Register:
             self.labels[data["tier"]] = data["label"]
 
     def reveal(self, sealer: Any) -> Register:
-        """Open the sealed names in memory with the ward's key (`ledger.details.Sealer`), so
+        """Open the sealed names in memory with the ward's key (`ledger.privacy.details.Sealer`), so
         the register can be listed and searched. Refuses, in one line, without the key, with
         a wrong key, or with a key file that lacks a household's key."""
         waiting = [c for c in self.sealed if c not in self.forgotten]

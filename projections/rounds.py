@@ -16,16 +16,15 @@ from fractions import Fraction
 from math import lcm
 from typing import Any, NamedTuple
 
-from ledger import daybook
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
-from ledger.plans import Handout, Plan
-from ledger.storage import Record
-from ledger.text import nearest, sort_key
-
-from .allocation import Claimant, allocate, gini, target
-from .books import Books
-from .register import Register
+from ledger.store.access import Record
+from ledger.values.text import nearest, sort_key
+from ledger.ward import daybook
+from ledger.ward.plans import Handout, Plan
+from projections.allocation import Claimant, allocate, gini, target
+from projections.books import Books
+from projections.register import Register
 
 
 @dataclass
@@ -178,7 +177,7 @@ def digest(round_code: str, allocations: list[dict[str, Any]]) -> str:
 
 
 def handouts(result: dict[str, Any], bundles: list[str]) -> Plan:
-    """What is still to be handed out under a plan, per household, for `ledger.rounds`."""
+    """What is still to be handed out under a plan, per household, for `ledger.ward.rounds`."""
     todo: dict[str, dict[str, int]] = defaultdict(dict)
     for a in result["allocations"]:
         if a["quantity"] > a["handed"]:

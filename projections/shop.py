@@ -1,6 +1,6 @@
 """0 đồng shops on the read side: vouchers, pick-ups and the shop report, by business date.
 
-The vouchers are folded with the same `ledger.shopbook` functions the ward uses to refuse a
+The vouchers are folded with the same `ledger.ward.shopbook` functions the ward uses to refuse a
 pick-up, so "left on the voucher" here is exactly what the next pick-up will be checked against.
 Recipients appear by code only.
 
@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ledger import shopbook
-from ledger.storage import Record
-from ledger.text import clean, fold, sort_key
-
-from .books import Books
+from ledger.store.access import Record
+from ledger.values.text import clean, fold, sort_key
+from ledger.ward import shopbook
+from projections.books import Books
 
 KIND = {"ShopPriced": "price", "VoucherIssued": "voucher", "PickedUp": "pickup",
         "VoucherCancelled": "cancel"}

@@ -14,11 +14,10 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.decoding import loads
-from ledger.storage import EventLog, Record
-
-from .books import KINDS, Books
-from .history import entry
+from ledger.store.access import EventLog, Record
+from ledger.store.decoding import loads
+from projections.books import KINDS, Books
+from projections.history import entry
 
 BOOKS = "books"
 
@@ -55,8 +54,8 @@ class ReadModels:
             yield from stored
             yield from (entry(record) for record in records)
             return
-        from .audit_check import WardEvent
-        from .dated import in_date_order
+        from projections.audit.check import WardEvent
+        from projections.dated import in_date_order
 
         chosen = (WardEvent(r.position, r.version, r.name, r.data) for r in records
                   if _moves_at(r.data, at, item))

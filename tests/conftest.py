@@ -49,7 +49,7 @@ def _english(monkeypatch):
 def _session_key(tmp_path_factory) -> Iterator[Path]:
     """Households are sealed with a ward key (AID_KEY_FILE), as a treasurer's are: one for the
     session, set before any fixture builds a ledger (module-scoped demos too)."""
-    from ledger.keyfile import KeyFile
+    from ledger.privacy.ward_key import KeyFile
 
     path = tmp_path_factory.mktemp("session-key") / "ward.key"
     KeyFile.create(path)
@@ -62,7 +62,7 @@ def _session_key(tmp_path_factory) -> Iterator[Path]:
 @pytest.fixture
 def ward_key(monkeypatch, tmp_path_factory) -> Path:
     """A fresh ward key of this test's own (tests that forget households or compare keys)."""
-    from ledger.keyfile import KeyFile
+    from ledger.privacy.ward_key import KeyFile
 
     path = tmp_path_factory.mktemp("key") / "ward.key"
     KeyFile.create(path)
@@ -109,7 +109,7 @@ class Ledger:
         """Record the demo drive's fixed core (commands.demo.build_drive) in this ledger;
         `whole`: the whole demo, with its 0 đồng shop and round R1 (commands.demo.build)."""
         from commands.demo import build, build_drive
-        from ledger.storage import locate, open_ledger
+        from ledger.store.access import locate, open_ledger
 
         writer = open_ledger(locate(environ=self.env), create=True)
         try:
@@ -120,7 +120,7 @@ class Ledger:
 
     def snapshot(self) -> list:
         """Every stored event row, to prove that a refusal wrote nothing."""
-        from ledger.storage import locate, open_log
+        from ledger.store.access import locate, open_log
 
         log = open_log(locate(environ=self.env))
         try:

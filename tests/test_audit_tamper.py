@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from commands.demo import build_drive
 from commands.main import app
-from ledger.storage import Address, open_ledger
-from ledger.chain import GENESIS, encode, link, links
+from ledger.store.access import Address, open_ledger
+from ledger.trust.chain import GENESIS, encode, link, links
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,7 +196,8 @@ def test_writing_to_an_altered_ledger_is_refused(demo, tmp_path):
 
 def test_checkpoints_name_the_range_of_a_rewrite_in_a_long_history(tmp_path):
     """With more events than checkpoints, a consistent rewrite is narrowed to a range."""
-    from projections.tamper import Digest, verify as verify_chain
+    from projections.audit.tamper import Digest
+    from projections.audit.tamper import verify as verify_chain
 
     rows = [(p, "ward", p, "t", f"event {p}".encode()) for p in range(1, 1001)]
     good = verify_chain(rows, links(GENESIS, rows))
@@ -213,7 +214,7 @@ def test_checkpoints_name_the_range_of_a_rewrite_in_a_long_history(tmp_path):
 
 WRITER = """
 import random, sys, time
-from ledger.storage import locate, open_ledger
+from ledger.store.access import locate, open_ledger
 ledger = open_ledger(locate())
 time.sleep(max(0.0, float(sys.argv[3]) - time.time()))  # start together
 for n in range(int(sys.argv[1])):
@@ -263,7 +264,7 @@ def test_audit_commands_never_write(demo, tmp_path):
 def test_postgres_readers_cannot_write(ledger):
     if ledger.backend != "postgres":
         pytest.skip("SQLite readers open the file with mode=ro")
-    from ledger.storage import locate, open_log
+    from ledger.store.access import locate, open_log
 
     ledger("init", "--ward", "P")
     log = open_log(locate(environ=ledger.env))
@@ -280,7 +281,7 @@ def test_postgres_rows_edited_or_deleted_in_the_database_are_named(ward):
         pytest.skip("the SQLite file is altered in the tests above")
     import psycopg
 
-    from ledger.storage import locate, open_log
+    from ledger.store.access import locate, open_log
 
     digest = ward("audit", "digest", "--format", "json").out
     log = open_log(locate(environ=ward.env))

@@ -14,13 +14,14 @@ from types import SimpleNamespace
 
 import eventsourcing.domain
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-import ledger.details
+import ledger.privacy.details
 from ledger import bulk
-from ledger.claims import claim, claim_id
 from ledger.service import Written
-from ledger.storage import locate, open_ledger, open_log
+from ledger.store.access import locate, open_ledger, open_log
+from ledger.store.claims import claim, claim_id
 
 DAY = "2021-11-01"
 
@@ -49,7 +50,7 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", clock)
-    monkeypatch.setattr(ledger.details, "os", SimpleNamespace(urandom=clock.nonce))
+    monkeypatch.setattr(ledger.privacy.details, "os", SimpleNamespace(urandom=clock.nonce))
     return clock
 
 
@@ -196,10 +197,9 @@ def test_the_fast_row_encoding_is_the_transcoders_byte_for_byte(state):
     """Bulk rows are encoded by orjson where it can: any text (control characters, accents,
     emoji), numbers beyond 64 bits, nested lists and timestamps give exactly the bytes the
     library's own JSON transcoder gives, or the same refusal."""
-    from eventsourcing.persistence import JSONTranscoder
-    from eventsourcing.persistence import DatetimeAsISO
+    from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
-    from ledger.rows import _fast_encoder
+    from ledger.store.rows import _fast_encoder
 
     transcoder = JSONTranscoder()
     transcoder.register(DatetimeAsISO())

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from projections.audit_check import FirstSeen
 from test_audit_checks import demo_file, forge, run  # noqa: F401  (demo_file: a fixture)
+
+from projections.audit.check import FirstSeen
 
 
 @pytest.fixture

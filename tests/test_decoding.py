@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.decoding import dumps, loads
+from ledger.store.decoding import dumps, loads
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-10**40, max_value=10**40) | st.text(),

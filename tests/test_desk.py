@@ -8,7 +8,7 @@ import sys
 from typer.testing import CliRunner
 
 from commands.main import app
-from commands.progress import progress
+from commands.output.progress import progress
 
 
 def invoke(*args: str, **env: str):
@@ -80,7 +80,7 @@ def test_progress_draws_on_a_terminal_and_is_silent_otherwise(monkeypatch):
 
 
 def test_rebuild_and_import_print_no_bar_when_not_a_terminal(ward, tmp_path, monkeypatch):
-    monkeypatch.setattr("commands.progress.QUIET_BELOW", 0)  # a bar for any size of work
+    monkeypatch.setattr("commands.output.progress.QUIET_BELOW", 0)  # a bar for any size of work
     csv = tmp_path / "d.csv"
     csv.write_text("receipt,date,donor,location,items\n" + "".join(
         f"R{n},10/11/2021,D1,KHO,RICE=1\n" for n in range(30)), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Money, numbers, dates and axis labels as a reader sees them (commands/language.py).
+"""Money, numbers, dates and axis labels as a reader sees them (commands/language/words.py).
 
 What aid-ledger promises (README: "350.000 ₫", "350,000 VND", 17/11/2021, axis labels "25M" /
 "25 Tr") is checked exactly, and must hold with any Babel release. The English month's
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commands import language
+from commands.language import words as language
 
 
 def test_money_numbers_and_dates_in_each_language():

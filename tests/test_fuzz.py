@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from commands.main import app
-
 from tests.conftest import Ledger, _env
 
 RUNS = settings(max_examples=30, deadline=None, derandomize=True,

@@ -38,7 +38,7 @@ def test_the_bounds_themselves_are_accepted(ward):
 
 
 def test_every_report_prints_a_value_beyond_the_bounds_held_by_an_older_ledger(ward):
-    from ledger.storage import locate, open_ledger
+    from ledger.store.access import locate, open_ledger
 
     writer = open_ledger(locate(environ=ward.env))  # as aid before the bounds recorded it
     try:

@@ -70,7 +70,7 @@ def test_stored_lines_and_links_are_read_a_batch_at_a_time(ledger):
     """A million history lines (or chain links) are not fetched at once: on PostgreSQL they
     come through a server-side cursor (listed in pg_cursors while they are being read), on
     SQLite through its stepping cursor; either way the lines are the same as before."""
-    from ledger.storage import locate, open_log
+    from ledger.store.access import locate, open_log
     from projections.store import ReadModels
 
     _bin_with_back_dated_entries(ledger)

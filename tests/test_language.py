@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands import catalog
+from commands.language import catalog
 from tests.test_audit_checks import demo_file, forge, run  # noqa: F401 (demo_file: a fixture)
 from tests.test_audit_tamper import aid, altered, demo, edit_byte, verify  # noqa: F401 (demo)
 from tests.test_refusals import refused

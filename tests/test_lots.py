@@ -5,7 +5,6 @@ donor trace following lots; undated goods one lot, so old ledgers keep working."
 from __future__ import annotations
 
 import pytest
-
 from test_planning import lots, refused, stock
 
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commands import charts, language, pages, printing
+from commands.language import words as language
+from commands.output import charts, pages, printing
 from ledger.errors import BadInput
 
 

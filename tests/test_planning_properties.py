@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.errors import LedgerError
-from ledger.plans import Handout, Plan
-from ledger.rounds import RoundOpened, close, reserve
-from ledger.ward import Ward
+from ledger.ward.aggregate import Ward
+from ledger.ward.plans import Handout, Plan
+from ledger.ward.rounds import RoundOpened, close, reserve
 from projections.books import Books
 
 DAYS = [(date(2021, 11, 1) + timedelta(days=n)).isoformat() for n in range(12)]

@@ -10,7 +10,6 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
-
 from conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.printing import chromium_command, find_chromium
+from commands.output.printing import chromium_command, find_chromium
 from tests.test_audit_statement import demo
 
 BROWSER = find_chromium()
@@ -133,7 +133,7 @@ def test_aid_prints_the_receipt_list_to_pdf(ledger, tmp_path):
 
 
 def test_pdf_without_chromium_exits_2_and_writes_nothing(ledger, tmp_path, monkeypatch):
-    from commands import printing
+    from commands.output import printing
 
     round_r1(demo(ledger))
     monkeypatch.setattr(printing, "find_chromium", lambda: None)

@@ -11,7 +11,7 @@ import stat
 
 import pytest
 
-from ledger.keyfile import KeyFile
+from ledger.privacy.ward_key import KeyFile
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,7 @@ def test_a_ciphertext_moved_to_another_household_is_caught(sqlite_ledger):
 
 def declare_in_clear(ledger, code: str, name: str, phone: str) -> None:
     """A household recorded before encryption, as older versions of aid did."""
-    from ledger.storage import locate, open_ledger
+    from ledger.store.access import locate, open_ledger
 
     writer = open_ledger(locate(environ=ledger.env))
     try:

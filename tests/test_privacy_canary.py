@@ -13,7 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from commands.printing import find_chromium
+from commands.output.printing import find_chromium
 from tests.conftest import PG_URL
 
 NAME = "Thạch Thị Canaryzq"
@@ -95,7 +95,7 @@ def raw_store(ledger) -> bytes:
 
 def sealed_rows(ledger) -> list[tuple[int, bytes]]:
     """(entry, stored state) of every ward event, as a backup would hold them."""
-    from ledger.storage import locate, open_log
+    from ledger.store.access import locate, open_log
 
     log = open_log(locate(environ=ledger.env))
     try:
@@ -199,7 +199,7 @@ def assert_backup_unreadable(ledger, backup: list[tuple[int, bytes]], copy: Path
     """The sealed details in a copy taken before the erasure no longer open with the key."""
     import json
 
-    from ledger.details import from_environment
+    from ledger.privacy.details import from_environment
 
     sealer = from_environment()
     sealed = [(entry, json.loads(state)) for entry, state in backup if b'"sealed"' in state]

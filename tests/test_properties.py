@@ -18,7 +18,7 @@ from commands.main import app
 from commands.reports import load_books
 from commands.writing import refresh
 from ledger.errors import LedgerError
-from ledger.storage import Address, open_ledger
+from ledger.store.access import Address, open_ledger
 
 DAYS = [(date(2021, 11, 10) + timedelta(days=n)).isoformat() for n in range(6)]
 ITEMS, LOCATIONS, PEOPLE = ["RICE", "NOODLE"], ["KHO", "SHOP"], ["H1", "H2"]

@@ -10,10 +10,11 @@ import types
 import unicodedata
 
 import tabulate
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from commands import language
-from commands.render import Streamed, echo_json, emit, emit_stream
+from commands.language import words as language
+from commands.output.render import Streamed, echo_json, emit, emit_stream
 
 WORDS = ["Gạo (RICE) 500 kg", "Phường 3", "Nguyễn Văn Á", "Ẩn danh (anonymous)", "東京都",
          "한국어", "😀 quà", "", " ", "2021-11-17", "  padded  ", "a\nb", "x\r\ny",

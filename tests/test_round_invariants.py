@@ -1,6 +1,6 @@
 """Invariants a–f of issue 3, each a hypothesis test over random wards.
 
-Wards are built through the real write API (`Ledger`, `ledger.register`, `ledger.rounds`) on the
+Wards are built through the real write API (`Ledger`, `ledger.ward.register`, `ledger.ward.rounds`) on the
 eventsourcing library's in-memory store, and read back as the exact JSON records the SQLite and
 PostgreSQL stores hold; the CLI contract is tested in test_rounds.py.
 """
@@ -14,10 +14,10 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.register import set_excluded
-from ledger.rounds import apply_plan, open_round
 from ledger.service import Ledger
-from ledger.storage import Record
+from ledger.store.access import Record
+from ledger.ward.register import set_excluded
+from ledger.ward.rounds import apply_plan, open_round
 from projections.allocation import Claimant, allocate
 from projections.rounds import Drive, handouts, plan
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ledger.register import write_seen
-from ledger.rounds import apply_plan
-from ledger.storage import locate, open_ledger, open_log
+from ledger.store.access import locate, open_ledger, open_log
+from ledger.ward.register import write_seen
+from ledger.ward.rounds import apply_plan
 from projections.allocation import gini
 from projections.rounds import Drive, handouts, plan
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from commands.language import day
-from ledger.storage import locate, open_log
+from commands.language.words import day
+from ledger.store.access import locate, open_log
 
 HOUSEHOLDS = """code,name,group,size,tier,excluded
 H3,Lê Thị Cúc,Tổ 2,1,0,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.board import hide
+from commands.web.board import hide
 from tests.test_audit_statement import NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +212,7 @@ def test_fifty_clients_while_a_treasurer_records_see_whole_writes_only(ledger):
     """Each transfer moves 1 kg from KHO to SHOP0D as one event: in every answer the event
     count and both stocks must agree, or the page mixed two moments."""
     from commands.writing import refresh
-    from ledger.storage import locate, open_ledger
+    from ledger.store.access import locate, open_ledger
 
     ledger.drive()
     where = locate(environ=ledger.env)
@@ -276,8 +276,8 @@ def phone_frame(ledger) -> Iterator[str]:
 
     from waitress.server import create_server
 
-    from commands.web import Board
-    from ledger.storage import locate
+    from commands.web.app import Board
+    from ledger.store.access import locate
 
     board = Board(locate(environ=ledger.env))
 
@@ -304,7 +304,7 @@ def test_pages_fit_a_360_px_phone_in_chromium(sqlite_ledger, tmp_path):
     from html import unescape
     from urllib.parse import quote
 
-    from commands.printing import chromium_command
+    from commands.output.printing import chromium_command
 
     demo(sqlite_ledger)
     with phone_frame(sqlite_ledger) as url:
@@ -324,7 +324,7 @@ def test_pages_fit_a_360_px_phone_in_chromium(sqlite_ledger, tmp_path):
 
 
 def test_phones_refreshing_together_cost_one_computation():
-    from commands.recent import Recent
+    from commands.web.recent import Recent
 
     recent, calls, gate = Recent(ttl=60), [], threading.Event()
 
@@ -346,8 +346,8 @@ def test_a_lost_database_connection_costs_one_answer(ledger):
     request says so in one line (503) and the next one connects afresh."""
     if ledger.backend != "postgres":
         pytest.skip("SQLite is opened afresh for every request")
-    from commands.web import Board
-    from ledger.storage import locate
+    from commands.web.app import Board
+    from ledger.store.access import locate
 
     ledger("init", "--ward", "Phường 3")
     board = Board(locate(environ=ledger.env))

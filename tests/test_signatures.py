@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from ledger.chain import GENESIS, link, originator_text
-from ledger.sealing import KEYS_TOPIC_PREFIX, SEAL_TOPIC
-from ledger.seals import make
-from ledger.signing import SigningKey
-from ledger.storage import locate, open_log
+from ledger.store.access import locate, open_log
+from ledger.trust.chain import GENESIS, link, originator_text
+from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
+from ledger.trust.seals import make
+from ledger.trust.signing_key import SigningKey
 from tests.test_import import write_donations
 
 
@@ -186,8 +186,8 @@ def test_writers_without_a_declared_key_are_refused_and_nothing_is_written(signe
 
 def test_a_revoked_key_signs_nothing_more(signed):
     key = signed("actor", "key", "show", "--key-file", signed.env["MINH"]).out
-    from ledger.sealing import key_id
-    from ledger.signing import parse_public
+    from ledger.trust.seal_bytes import key_id
+    from ledger.trust.signing_key import parse_public
 
     minh = key_id(parse_public(key))
     assert signed("actor", "key", "revoke", minh, "--reason", "left the team").code == 0
@@ -224,9 +224,9 @@ def test_the_seal_format_is_pinned():
     """What a seal signs is a published contract: seals made today must verify for years."""
     from eventsourcing.utils import get_topic
 
-    from ledger.keys import Keyring
-    from ledger.sealing import message, row_hash
-    from ledger.seals import Seal
+    from ledger.trust.keyring import Keyring
+    from ledger.trust.seal_bytes import message, row_hash
+    from ledger.trust.seals import Seal
 
     assert get_topic(Seal.Made) == SEAL_TOPIC
     assert get_topic(Keyring.Declared).startswith(KEYS_TOPIC_PREFIX)
@@ -240,10 +240,10 @@ def test_the_seal_format_is_pinned():
 def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_path):
     """A seal covers the rows just before it; older ones, or a seal claiming more rows than
     there are, are findings once signing began (checked on rows, no database needed)."""
-    import projections.signatures as signatures
     from eventsourcing.persistence import StoredEvent
 
-    from ledger.sealing import key_id, public_text
+    import projections.audit.signatures as signatures
+    from ledger.trust.seal_bytes import key_id, public_text
 
     key = SigningKey.create(tmp_path / "k.pem")
     declared = {"key": key.key, "public": public_text(key.public), "actor": "Lan", "by": "Lan"}
@@ -279,7 +279,7 @@ def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_p
 
 SIGNED_WRITER = """
 import sys, time
-from ledger.storage import locate, open_ledger
+from ledger.store.access import locate, open_ledger
 ledger = open_ledger(locate())
 time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # start together
 for n in range(int(sys.argv[1])):
@@ -309,7 +309,7 @@ def test_rows_no_seal_can_reach_need_no_hash_and_change_nothing(signed, window, 
     """`aid audit verify` skips hashing the rows more than MAX_SEALED rows before the first seal
     (none can cover them); what it finds is exactly what hashing every row finds, with a forged
     row appended and a short import in between."""
-    import projections.signatures as signatures
+    import projections.audit.signatures as signatures
 
     csv = write_donations(tmp_path / "donations.csv", 4)
     signed("import", "donations", str(csv), "--batch", "2")

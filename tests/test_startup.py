@@ -60,4 +60,4 @@ def test_a_hand_out_on_an_unsigned_ledger_loads_no_signing_nor_claims(sqlite_led
     loaded = modules("give", "TT01", "--from", "KHO", "--item", "RICE=1", env=env,
                      packages=False)
     assert len(sqlite_ledger("history", "--format", "json").json()) == before + 1
-    assert not loaded & {"ledger.keys", "ledger.seals", "ledger.claims", "cryptography"}
+    assert not loaded & {"ledger.trust.keyring", "ledger.trust.seals", "ledger.store.claims", "cryptography"}

@@ -10,12 +10,12 @@ import json
 
 import pytest
 
-from commands import publish
 from commands.audit import _now, read_statement, statement_json, stream_statement
-from commands.render import echo_json
-from ledger.storage import locate, open_log
-from projections.audit_check import ward_events
-from projections.statement import StatementFold, annulled_in, statement
+from commands.output import publish
+from commands.output.render import echo_json
+from ledger.store.access import locate, open_log
+from projections.audit.check import ward_events
+from projections.audit.statement import StatementFold, annulled_in, statement
 
 PERIODS = [(None, None), ("2021-11-13", None), (None, "2021-11-17"),
            ("2021-11-12", "2021-11-20"), ("2021-11-16", "2021-11-16")]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ledger.storage import locate, open_log
-from projections.audit_check import WardEvent, check, entry_reader, ward_events
+from ledger.store.access import locate, open_log
+from projections.audit.check import WardEvent, check, entry_reader, ward_events
 from projections.dated import in_date_order
 from projections.drive import drive
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import Ledger, _env
 
-from ledger.chain import originator_text
-from ledger.storage import Address, open_ledger, open_log, table_prefix
+from ledger.store.access import Address, open_ledger, open_log, table_prefix
+from ledger.trust.chain import originator_text
 
 
 def make_ward(path: Path, code: str | None, extra=None) -> Ledger:
@@ -212,7 +212,7 @@ def test_duplicates_by_id_pseudonym_never_by_name():
     (issue 12) stores on a household's event; planted here as the field itself, since this
     branch does not compute it. Households with one name but different pseudonyms and codes
     are two households."""
-    from projections.audit_check import WardEvent
+    from projections.audit.check import WardEvent
     from projections.district import WardCopy, duplicates
 
     def ward(code, households, gifts):
@@ -241,7 +241,7 @@ def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, t
     district's pseudonym key; the district matches them without ever holding the number."""
     import psycopg
 
-    from ledger.pseudonym import load_district_key, pseudonym
+    from ledger.privacy.pseudonym import load_district_key, pseudonym
 
     key = tmp_path / "district.key"
     wards = {}
@@ -302,7 +302,7 @@ def test_the_district_store_itself_refuses_a_link_that_does_not_continue(distric
 
 def test_a_ward_on_either_backend_syncs(ward, district):
     """The conftest's ward, on SQLite and on a PostgreSQL ledger of its own."""
-    from ledger.storage import locate
+    from ledger.store.access import locate
 
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=50", "--receipt", "R1",
          "--on", "2021-11-10")

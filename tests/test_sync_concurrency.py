@@ -20,7 +20,7 @@ import pytest
 from conftest import PG_SKIP, PG_URL, Ledger, _env
 from test_sync import copy_of, make_ward, rows_of
 
-from ledger.storage import Address, open_ledger
+from ledger.store.access import Address, open_ledger
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP)
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from commands.audit import _not_a_donation
 from ledger.errors import Refused
-from ledger.storage import Address, locate, open_ledger, open_log
-from projections import trace as tracing
-from projections.audit_check import ward_events
+from ledger.store.access import Address, locate, open_ledger, open_log
+from projections.audit import trace as tracing
+from projections.audit.check import ward_events
+from projections.audit.trace import donation, trace, trace_donation
 from tests.test_audit_checks import record_movement, write_history
-from projections.trace import donation, trace, trace_donation
 
 ACTOR = "prop"
 DAYS = ["2021-11-10", "2021-11-11", "2021-11-12", "2021-11-13"]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from ledger import vouchercode
-from ledger.storage import locate, open_ledger
+from ledger.store.access import locate, open_ledger
+from ledger.values import voucher_codes as vouchercode
 
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}$")
 
@@ -249,8 +249,8 @@ def test_concurrent_pickups_never_overspend_a_voucher(ward):
     """Four tills spend one voucher at once: exactly what the value allows goes through."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ledger import vouchers
     from ledger.errors import Refused
+    from ledger.ward import vouchers
 
     stocked(ward)
     code = issue(ward, "H1", "--value", "90000", "--on", "2021-11-03")
@@ -277,7 +277,7 @@ def test_concurrent_pickups_never_overspend_a_voucher(ward):
 
 
 def test_a_ward_snapshotted_before_item_values_were_kept_still_prices(ward):
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     stocked(ward)
     code = issue(ward, "H1", "--value", "90000", "--on", "2021-11-03")
@@ -309,7 +309,7 @@ def test_demo_has_a_shop_with_vouchers_and_pickups(tmp_path, sqlite_ledger):
 
 def test_vouchers_survive_the_ward_snapshot(ward):
     """Past 100 entries the ward loads from a snapshot; voucher use must come back exact."""
-    from ledger import vouchers
+    from ledger.ward import vouchers
 
     stocked(ward)
     code = issue(ward, "H1", "--value", "1000000", "--on", "2021-11-03")

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import vouchercode, vouchers
 from ledger.errors import BadInput, LedgerError
-from ledger.storage import Address, open_ledger, open_log
+from ledger.store.access import Address, open_ledger, open_log
+from ledger.values import voucher_codes as vouchercode
+from ledger.ward import vouchers
 from projections.shop import replay
 
 # ---- codes ------------------------------------------------------------------------------------

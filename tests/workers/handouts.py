@@ -8,7 +8,7 @@ import json
 import sys
 
 from ledger.errors import LedgerError
-from ledger.storage import locate, open_ledger
+from ledger.store.access import locate, open_ledger
 
 
 def main(out: str, count: int, recipient: str) -> None:

@@ -1,0 +1,238 @@
+"""The reader's language: its words (gettext catalogs) and how it writes money, numbers and
+dates (fixed rules, so printed figures never change with a Babel release; Babel's CLDR data
+only for the English month names).
+
+`resolve` picks the language once per command: `--lang`, else `AID_LANG`, else the system locale
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG, in POSIX order), else English. `activate` loads its
+catalog (commands/locale/vi/LC_MESSAGES/aid.mo, kept by `python -m commands.language.catalog`), and `_`
+translates an English text into it. Every text is written in English in the code; Vietnamese
+lives in the catalog. JSON and CSV output never go through here: they stay codes, integers and
+ISO dates whatever the language.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ledger import phrases
+from ledger.errors import BadInput, LedgerError
+from ledger.phrases import Phrase, render
+
+LANGUAGES = ("vi", "en")
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}  # en_GB: "17 Nov 2021", day before month like vi
+DEFAULT = "en"
+
+LOCALES_DIR = Path(__file__).with_name("locale")
+DOMAIN = "aid"
+
+# Declared on the root command for --help; main.AidGroup takes --lang off the command line
+# (wherever it stands) before click parses it, so help itself can be translated.
+Lang = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="vi|en",
+    help="Language of help, messages and reports: vi or en (default: $AID_LANG, else the "
+         "system locale, else en). May be given anywhere on the command line.",
+    show_default=False)]
+
+_active = DEFAULT
+N_ = phrases.N_  # the commands mark their texts with it
+
+
+def activate(lang: str) -> None:
+    """Speak `lang` from now on: messages, refusals, help and report headings."""
+    global _active
+    _active = lang
+    # typer's own few words ("Options", "Commands", "required") come from gettext's default
+    # domain through the `_` typer.core bound at import: give it that domain's catalog here
+    import typer.core
+
+    typer.core._ = catalog(lang, "messages").gettext
+
+
+def current() -> str:
+    """The language `activate` chose (English until it is called)."""
+    return _active
+
+
+@cache
+def catalog(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalog of `lang`; English, the language the code is written in, has none."""
+    return gettext.translation(domain, LOCALES_DIR, [lang], fallback=True)
+
+
+def _(text: str) -> str:
+    """`text` (English) in the active language."""
+    return text if _active == DEFAULT else words(_active)(text)
+
+
+def say(text: str, /, **fields: object) -> str:
+    """`text` in the active language with its `{fields}` filled in (`{n:,}`: 1,234 or 1.234)."""
+    return render(text, fields, _, _grouped)
+
+
+def _grouped(value: int) -> str:
+    return f"{value:,}" if _active == DEFAULT else number(value, _active)
+
+
+def entry_span(entries: list[int]) -> str:
+    """"entry 7" or "entries 7–9": the ids a write recorded, to reverse one by."""
+    if len(entries) == 1:
+        return say("entry {entry}", entry=entries[0])
+    return say("entries {first}–{last}", first=entries[0], last=entries[-1])
+
+
+def words(lang: str) -> Callable[[str], str]:
+    """A `_` for a page printed in `lang`, whatever the active language."""
+    # "" would look up the catalog's header
+    return lambda text: catalog(lang).gettext(text) if text else text
+
+
+def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:
+    """A page's labels (English, marked with N_) in `lang`."""
+    return {key: words(lang)(text) for key, text in texts.items()}
+
+
+def message(error: LedgerError | Phrase) -> str:
+    """A refusal or a phrase (ledger/phrases.py) in the active language, its whole numbers
+    grouped as the language groups them."""
+    return str(error) if _active == DEFAULT else error.text(_, _grouped)
+
+
+def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """"vi" or "en": the option, else AID_LANG, else the system locale; English when unknown."""
+    env = os.environ if environ is None else environ
+    for value, source in ((given, "--lang"), (env.get("AID_LANG"), "AID_LANG")):
+        if value:
+            language = _language(value)
+            if language is None:
+                raise BadInput("{source} {value!r} is not a language aid-ledger speaks: use "
+                               "{languages}",
+                               source=source, value=value, languages=' or '.join(LANGUAGES))
+            return language
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for value in env.get(name, "").split(":"):
+            if value and value not in ("C", "POSIX") and not value.startswith("C."):
+                return _language(value) or DEFAULT
+    return DEFAULT
+
+
+def negotiate(header: str | None) -> str | None:
+    """The language we speak that a browser's Accept-Language header prefers most
+    ("vi-VN,vi;q=0.9,en;q=0.8" -> "vi"); None when it names none of ours."""
+    ranked = []
+    for order, part in enumerate((header or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        weight = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            ranked.append((-Decimal(weight), order, tag))
+        except InvalidOperation:  # a malformed weight: that part is skipped
+            continue
+    for weight, _order, tag in sorted(ranked):
+        if weight < 0 and _language(tag):
+            return _language(tag)
+    return None
+
+
+def _language(value: str) -> str | None:
+    """"vi", "vi_VN.UTF-8", "VI-vn", "en_US" -> the language code, if one we speak."""
+    code = value.strip().lower().replace("-", "_").split(".")[0].split("@")[0].split("_")[0]
+    return code if code in LANGUAGES else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """How a language writes the figures aid-ledger promises (README: "350.000 ₫", "1.234",
+    axis labels "25 Tr"). They are fixed here rather than read from Babel's CLDR data, which
+    changes between releases (Babel 2.19 writes 25,000,000 as "25m" in en_GB): a printed
+    statement must read the same whatever Babel a laptop happens to have."""
+
+    group: str  # thousands separator
+    decimal: str  # before the one decimal of an axis label
+    money: str  # "{}" is the grouped amount
+    units: tuple[tuple[int, str], ...]  # axis-label units, smallest first
+    unit_space: str  # between an axis label's figure and its unit
+
+
+FIGURES = {
+    "vi": Figures(".", ",", "{}\xa0₫", ((10**3, "N"), (10**6, "Tr"), (10**9, "T"), (10**12, "NT")),
+                  "\xa0"),
+    "en": Figures(",", ".", "{} VND", ((10**3, "K"), (10**6, "M"), (10**9, "B"), (10**12, "T")),
+                  ""),
+}
+
+
+def money(amount: int, lang: str) -> str:
+    """350000 -> "350.000 ₫" (vi, a no-break space) or "350,000 VND" (en)."""
+    return FIGURES[lang].money.format(number(amount, lang))
+
+
+def number(value: int, lang: str) -> str:
+    """1234567 -> "1.234.567" (vi) or "1,234,567" (en)."""
+    return f"{value:,}".replace(",", FIGURES[lang].group)
+
+
+def compact(value: int, lang: str) -> str:
+    """Axis labels: 25000000 -> "25 Tr" (vi) or "25M" (en); 31500000 -> "31,5 Tr" / "31.5M".
+
+    The largest unit the value reaches, with at most one decimal rounded half to even (CLDR's
+    rounding); a value that rounds up to 1,000 of a unit is written in the next one ("1M", not
+    "1000K")."""
+    figures, size = FIGURES[lang], abs(value)
+    reached = [index for index, (unit, _) in enumerate(figures.units) if size >= unit]
+    if not reached:
+        return number(value, lang)
+    index = reached[-1]
+    tenths = _tenths(size, figures.units[index][0])
+    if tenths >= 10_000 and index + 1 < len(figures.units):
+        index += 1
+        tenths = _tenths(size, figures.units[index][0])
+    whole, tenth = divmod(tenths, 10)
+    digits = number(whole, lang) + (f"{figures.decimal}{tenth}" if tenth else "")
+    return f"{'-' if value < 0 else ''}{digits}{figures.unit_space}{figures.units[index][1]}"
+
+
+def _tenths(size: int, unit: int) -> int:
+    """size / unit in tenths, rounded half to even, in integers."""
+    tenths, rest = divmod(size * 10, unit)
+    if 2 * rest > unit or (2 * rest == unit and tenths % 2):
+        tenths += 1
+    return tenths
+
+
+def moment(utc: str, lang: str, zone: str) -> str:
+    """A stored UTC time ("2021-11-21T03:15:00Z") on the ward's clock, as people read it:
+    "21/11/2021 10:15 (Asia/Ho_Chi_Minh)" (vi) or "21 Nov 2021 10:15 (…)" (en)."""
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(utc.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return f"{day(when.date(), lang)} {when:%H:%M} ({zone})"
+
+
+def local_day(utc: str, zone: str) -> str:
+    """The ISO date a stored UTC time falls on at the ward (for "Phường 3, ngày …")."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(utc.replace("Z", "+00:00")).astimezone(ZoneInfo(zone)).date(
+    ).isoformat()
+
+
+def day(iso: str | date, lang: str, short: bool = False) -> str:
+    """A business date: "17/11/2021" (vi) or "17 Nov 2021" (en); short: "17/11", "17 Nov".
+
+    The patterns are ours: all digits in Vietnamese, day before month in both. The English
+    month's abbreviation is CLDR's word ("Sept" in en_GB), left to Babel."""
+    when = date.fromisoformat(iso) if isinstance(iso, str) else iso
+    if lang == "vi":
+        return f"{when.day:02d}/{when.month:02d}" + ("" if short else f"/{when.year:04d}")
+    from babel.dates import format_date
+
+    return format_date(when, "d MMM" if short else "d MMM yyyy", locale=LOCALES[lang])

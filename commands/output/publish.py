@@ -1,0 +1,140 @@
+"""Rendering the public statement: terminal tables, one CSV, or a self-contained A4 page
+(commands/output/pages.py) with the drive's charts, the digest head and the signatures, ready to post
+on the ward's notice board or print to PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import typer
+
+from commands.language.words import N_, _, current, message
+from commands.output.render import emit_stream
+from ledger.phrases import Phrase
+
+CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
+              "households", "times", "location", "item", "quantity", "change", "unit",
+              "bundles", "goods", "cash", "value", "note"]
+
+
+def header(statement: dict[str, Any]) -> Phrase:
+    start = statement["from"] or Phrase(N_("the beginning"))
+    end = statement["to"] or Phrase(N_("today"))
+    return Phrase(N_("Public statement (công khai) of {ward}, from {start} to {end}"),
+                  ward=statement["ward"], start=start, end=end)
+
+
+def digest_lines(digest: Any) -> list[tuple[str, str]]:
+    """The digest's fields as scripts read them: names in English, the time in UTC."""
+    return [("events", str(digest.events)), ("position", str(digest.position)),
+            ("head", digest.head), ("taken", digest.taken)]
+
+
+DIGEST_WORDS = {"events": N_("events"), "position": N_("position"), "head": N_("head"),
+                "taken": N_("taken")}
+
+
+def digest_shown(digest: Any, lang: str, zone: str) -> list[tuple[str, str]]:
+    """The digest's fields for people: named in their language, the time on the ward's clock."""
+    from commands.language.words import moment, words
+
+    return [(words(lang)(DIGEST_WORDS[key]),
+             moment(value, lang, zone) if key == "taken" and value else value)
+            for key, value in digest_lines(digest)]
+
+
+def as_table(statement: dict[str, Any], digest: Any) -> None:
+    typer.echo(message(header(statement)))
+    for section in statement["sections"]:
+        typer.echo("\n" + _(section.title))
+        emit_stream(section.rows, "table", section.columns, empty=N_("none"),
+                    money=[key for key, kind in KINDS.items() if kind == "money"])
+    typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
+    for key, value in digest_shown(digest, current(), statement["timezone"]):
+        typer.echo(f"  {key}: {value}")
+
+
+def as_csv(statement: dict[str, Any], digest: Any) -> None:
+    """One CSV for spreadsheets: a `section` column, then the fields each section uses."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for section in statement["sections"]:
+        for count, row in enumerate(section.rows, 1):
+            record = {"section": section.key, **row}
+            record.setdefault("note", row.get("receipt") or row.get("reason") or
+                              row.get("supplier") or row.get("line") or "")
+            if "amount" in row:
+                record["cash"] = row["amount"]
+            writer.writerow(record)
+            if count % 2000 == 0:  # printed as it goes: a section may have a million rows
+                typer.echo(out.getvalue(), nl=False)
+                out.seek(0)
+                out.truncate()
+    for key, value in digest_lines(digest):
+        writer.writerow({"section": "digest", "name": key, "note": value})
+    typer.echo(out.getvalue(), nl=False)
+
+
+KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
+         "receipt": "code"}
+WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
+         "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
+         "printed": N_("Printed"), "digest": N_("Ledger digest"),
+         "head": N_("{events} events, head {head}"), "field": N_("field"), "value": N_("value"),
+         "privacy": N_("Households appear by code and group only. Goods at their declared "
+                       "value."),
+         "keep": N_("Keep this page. Anyone can later run `aid audit verify --digest` with these "
+                    "figures: it fails if any entry up to here was changed, removed or "
+                    "reordered.")}
+
+
+def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str) -> str:
+    """The statement as a printable A4 page: header facts with the digest head, the donors and
+    totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
+    from commands.language.words import local_day
+    from commands.output.pages import page
+
+    title, facts, blocks, footer = parts(statement, digest, drive, lang)
+    return page(title, facts, blocks, lang, place=statement["ward"], footer=footer,
+                signed_on=local_day(digest.taken, statement["timezone"]))
+
+
+def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
+          lang: str) -> tuple[str, list[tuple[str, str]], list[Any], str]:
+    """The page's title, header facts, blocks and margin footer: the printed page and the
+    stock board's statement page lay out the same parts."""
+    from commands.language.words import day, moment, translated
+    from commands.output import charts
+    from commands.output.pages import Figure, Note, Table
+
+    words = translated(WORDS, lang)
+    start = day(statement["from"], lang) if statement["from"] else words["start"]
+    end = day(statement["to"], lang) if statement["to"] else words["today"]
+    facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
+             (words["digest"], words["head"].format(events=digest.events, head=digest.head)),
+             (words["printed"], moment(digest.taken, lang, statement["timezone"]))]
+    tables = [_table(section, lang) for section in statement["sections"]]
+    pictures = [Figure(title, svg) for title, svg in charts.figures(drive, lang)]
+    digest_rows = [{"key": key, "value": value}
+                   for key, value in digest_shown(digest, lang, statement["timezone"])]
+    blocks = [Note(words["privacy"]), *tables[:3], *pictures, *tables[3:],
+              Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
+                    digest_rows, kinds={"value": "text"}),
+              Note(words["keep"])]
+    footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
+    return words["title"].format(ward=statement["ward"]), facts, blocks, footer
+
+
+def _table(section: Any, lang: str) -> Any:
+    from commands.language.words import words
+    from commands.output.pages import Table
+
+    label = words(lang)
+    columns = [(key, label(heading)) for key, heading in section.columns]
+    rows = section.rows
+    if section.key == "cash":
+        rows = [{**row, "line": label(row["line"])} for row in rows]
+    return Table(label(section.title), columns, rows, kinds=KINDS)

@@ -1,0 +1,90 @@
+"""The signed receipt list (danh sách ký nhận): CSV, a workbook, or the shared A4 page
+(commands/output/pages.py) with a column for each household to sign and a signature block for the list
+maker and the head of the board.
+
+All three come from one set of typed rows, so they cannot disagree; the CSV keeps the columns it
+has always had (scripts read it), the page and the workbook add the cash the bundles carry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from commands.language import words as lg
+from commands.language.words import N_
+
+Columns = list[tuple[str, str]]
+
+WORDS = {"title": N_("Signed receipt list — round {round}"), "ward": N_("Ward"),
+         "round": N_("Round"), "location": N_("Handed out at"), "on": N_("Date"),
+         "plan": N_("Plan"), "households": N_("Households"), "no": N_("No."), "code": N_("Code"),
+         "name": N_("Name"), "group": N_("Group"), "size": N_("Persons"), "cash": N_("Cash"),
+         "received": N_("Note"), "handed": N_("received"), "sign": N_("Signature (ký nhận)"),
+         "note": N_("Each household signs when it receives its share. Households that already "
+                    "received are marked \"received\"."),
+         "cash_note": N_("Cash is what the bundles hold.")}
+SIGNERS = (N_("List made by (người lập danh sách)"), N_("Head of the board (trưởng ban)"))
+
+
+def records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One typed row per household: quantities as integers (None where none), handed a bool."""
+    return [{"no": number, "code": line["code"], "name": line["name"], "group": line["group"],
+             "size": line["size"],
+             **{f"goods.{i}": line["goods"].get(g["code"]) or None
+                for i, g in enumerate(data["goods"])},
+             "cash": line["cash"] or None, "handed": line["handed"], "signature": None}
+            for number, line in enumerate(data["lines"], start=1)]
+
+
+def columns(data: dict[str, Any], cash: bool = True) -> Columns:
+    """Field keys and language-neutral headings (good codes), as in the CSV and workbook."""
+    goods = [(f"goods.{i}", g["code"]) for i, g in enumerate(data["goods"])]
+    money = [("cash", "cash")] if cash and data["cash"] else []
+    return [(k, k) for k in ("no", "code", "name", "group", "size")] + goods + money + [
+        ("handed", "handed"), ("signature", "signature")]
+
+
+def as_csv(data: dict[str, Any]) -> str:
+    """The CSV as it has always been: no cash column, handed as "yes" or empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    shown = columns(data, cash=False)
+    writer.writerow([heading for _, heading in shown])
+    for row in records(data):
+        writer.writerow([_text(row[key]) for key, _ in shown])
+    return out.getvalue()
+
+
+def _text(value: Any) -> Any:
+    if value is None or value is False:
+        return ""
+    return "yes" if value is True else value
+
+
+def as_page(data: dict[str, Any], lang: str) -> str:
+    """The receipt list on the shared A4 page: header facts, one row per household to sign."""
+    from commands.output.pages import Note, Table, page
+
+    words = lg.translated(WORDS, lang)
+    title = words["title"].format(round=data["round"])
+    place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
+    facts = [(words["ward"], data["ward"]), (words["round"], data["round"]),
+             (words["location"], place), (words["on"], lg.day(data["on"], lang)),
+             (words["plan"], data["plan"][:12])]
+    goods = [(f"goods.{i}", f"{g['name']} ({g['unit']})") for i, g in enumerate(data["goods"])]
+    money = [("cash", words["cash"])] if data["cash"] else []
+    shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
+             + money + [("received", words["received"])])
+    rows = [{**row, "received": words["handed"] if row["handed"] else ""}
+            for row in records(data)]
+    kinds = {key: "number" for key, _ in goods}
+    kinds.update(no="text", code="code", name="code", group="code", size="number",
+                 cash="money", received="code")  # "code": kept on one line
+    table = Table(words["households"], shown, rows, kinds=kinds, sign=words["sign"])
+    footer = f"{data['ward']} · {title} · {words['plan']} {data['plan'][:12]}"
+    note = words["note"] + (" " + words["cash_note"] if data["cash"] else "")
+    return page(title, facts, [Note(note), table], lang, signers=[lg.words(lang)(signer) for signer in SIGNERS],
+                place=data["ward"], signed_on=data["on"], footer=footer)
+

@@ -1,0 +1,124 @@
+"""Reports as .xlsx workbooks: one sheet per table, typed cells a treasurer can sum and sort.
+
+Integers stay numbers (with thousands separators), ISO dates become real date cells shown as
+dd/mm/yyyy, yes/no stay booleans; the header row is bold and frozen, columns are sized to their
+contents. openpyxl is imported only here, when a workbook is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from commands.language.words import _, message
+from ledger.errors import BadInput
+from ledger.phrases import Phrase
+
+Columns = Sequence[tuple[str, str]] | None
+Table = tuple[str, list[dict[str, Any]], Columns]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_IDS = {"id", "entry", "position", "version"}  # entry numbers read better without separators
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def save(path: Path, tables: Sequence[Table]) -> int:
+    """Write each (title, rows, columns) table as a sheet of one workbook; returns rows written."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    written = 0
+    for title, rows, columns in tables:
+        written += _sheet(book, title, rows, columns)
+    _atomically(book, path)
+    return written
+
+
+def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) -> int:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(_title(book, title))
+    keys = [key for key, _name in columns] if columns else list(rows[0]) if rows else []
+    titles = [_(name) for _key, name in columns] if columns else [_(key) for key in keys]
+    sheet.append(titles)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(str(name)) for name in titles]
+    for row in rows:
+        values = [_value(row.get(key)) for key in keys]
+        sheet.append(values)
+        for index, (key, value) in enumerate(zip(keys, values)):
+            cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            if isinstance(value, date):
+                cell.number_format = "dd/mm/yyyy"
+            elif isinstance(value, int) and not isinstance(value, bool) and key not in _IDS:
+                cell.number_format = "#,##0"
+            widths[index] = max(widths[index], _shown_width(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+    sheet.freeze_panes = "A2"
+    return len(rows)
+
+
+def _title(book: Any, title: str) -> str:
+    """A legal, unique sheet name: at most 31 characters, so long titles lose their gloss."""
+    name = " ".join(_SHEET_NAME.sub(" ", title).split())
+    if len(name) > 31:
+        name = re.sub(r"\s*\(.*?\)", "", name)
+    name = name[:31].rstrip() or "report"
+    taken = {existing.lower() for existing in book.sheetnames}
+    unique, number = name, 2
+    while unique.lower() in taken:
+        unique = f"{name[:27].rstrip()} {number}"
+        number += 1
+    return unique
+
+
+def _value(value: Any) -> Any:
+    """A report value as a typed cell value."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, Phrase):  # a description: in the reader's language, a plain str
+        return message(value)
+    if isinstance(value, str):
+        return date.fromisoformat(value) if _ISO_DATE.match(value) else value
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _shown_width(value: Any) -> int:
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, int) and not isinstance(value, bool):
+        return len(f"{value:,}")
+    return max((len(line) for line in str(value if value is not None else "").splitlines()),
+               default=0)
+
+
+def _atomically(book: Any, path: Path) -> None:
+    """Save next to the target, then rename: a failed save never leaves half a workbook."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInput("cannot write {path}: there is no folder {folder}",
+                       path=path, folder=folder)
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".aid-", suffix=".xlsx", dir=folder)
+        os.close(handle)
+        book.save(temporary)
+        os.replace(temporary, path)
+    except PermissionError:
+        raise BadInput("cannot write {path}: it is read-only or open in another program (close it "
+                       "in Excel and try again)", path=path) from None
+    finally:
+        if temporary and os.path.exists(temporary):
+            os.remove(temporary)

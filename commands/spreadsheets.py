@@ -1,0 +1,198 @@
+"""Reading the tables treasurers are sent: .xlsx workbooks and CSV in whatever encoding Excel chose.
+
+Every reader returns the same shape, `(row number, {column: text})` for each non-empty data row,
+with the row number the user sees in Excel (the header is usually row 1), so an import's error
+"line 7" points at row 7 of the sheet. Column names may be English or Vietnamese, with or
+without diacritics ("Số phiếu", "so phieu", "Receipt"): they are folded and mapped onto the
+English names `ledger.bulk` (and any other importer) reads. Cell values come back as clean NFC
+text: whole numbers without ".0", dates as ISO text, so the ledger's own parsers apply.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import BadInput
+from ledger.values.text import clean, fold
+
+Rows = list[tuple[int, dict[str, str]]]
+
+# Folded header text -> the column name importers read. English names map to themselves.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "receipt": ("receipt", "receipt no", "so phieu", "so phieu thu", "phieu thu", "so bien lai",
+                "bien lai"),
+    "date": ("date", "on", "ngay", "ngay thang", "ngay nhan", "ngay trao"),
+    "donor": ("donor", "nha hao tam", "manh thuong quan", "nguoi ung ho", "don vi ung ho"),
+    "location": ("location", "kho", "ma kho", "dia diem", "noi"),
+    "cash": ("cash", "tien", "so tien", "tien mat"),
+    "items": ("items", "goods", "hang", "hang hoa", "hien vat"),
+    "note": ("note", "ghi chu"),
+    "expires": ("expires", "expiry", "han dung", "han su dung", "hsd"),
+    "recipient": ("recipient", "nguoi nhan", "ho nhan", "ho"),
+    "bundles": ("bundles", "phan qua", "so phan qua", "tui an sinh"),
+    "slip": ("slip", "so phieu nhan", "phieu nhan"),
+    # the recipients register (household lists)
+    "code": ("code", "ma", "ma ho"),
+    "name": ("name", "ho ten", "ho va ten", "ten", "chu ho"),
+    "group": ("group", "to", "to dan pho", "nhom", "khu pho"),
+    "size": ("size", "so nhan khau", "nhan khau", "so nguoi"),
+    "tier": ("tier", "dien", "uu tien", "muc uu tien"),
+    "excluded": ("excluded", "loai tru", "khong nhan"),
+    "phone": ("phone", "dien thoai", "so dien thoai", "sdt"),
+    "id_number": ("id number", "id_number", "cccd", "so cccd", "cmnd", "so cmnd",
+                  "so dinh danh"),
+}
+# How a Vietnamese sheet usually heads each column (for messages and the README).
+VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo tâm", "location": "kho",
+              "cash": "tiền", "items": "hàng", "note": "ghi chú", "recipient": "người nhận",
+              "bundles": "phần quà", "slip": "số phiếu nhận", "code": "mã hộ", "name": "họ tên",
+              "group": "tổ", "size": "số nhân khẩu", "tier": "diện", "excluded": "loại trừ",
+              "phone": "điện thoại", "id_number": "số CCCD", "expires": "hạn sử dụng"}
+_ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_rows(path: Path, sheet: str | None = None) -> Rows:
+    """The data rows of a .xlsx (first sheet, or `sheet`) or .csv file, keyed by column name."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise BadInput("{name}: import reads .xlsx or .csv files, not '{suffix}'",
+                       name=path.name, suffix=suffix or path.name)
+    if not path.is_file():
+        raise BadInput("cannot read {path}: there is no such file", path=path)
+    if suffix in (".csv", ".txt"):
+        if sheet is not None:
+            raise BadInput("--sheet only applies to .xlsx files, and {name} is CSV",
+                           name=path.name)
+        grid = _csv_grid(path)
+    else:
+        grid = _xlsx_grid(path, sheet)
+    return _table(path, grid)
+
+
+def column(header: str) -> str:
+    """The column name a header cell means: "Số phiếu" -> "receipt"; unknown names folded."""
+    plain = re.sub(r"\(.*?\)", " ", fold(clean(header)))  # "Tiền (đồng)": units aside
+    folded = " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    return _ALIASES.get(folded, folded)
+
+
+def decode(data: bytes) -> str:
+    """Text from Excel's CSV flavours: BOM says UTF-8 or UTF-16; else UTF-8; else Windows-1258.
+
+    Windows-1258 writes Vietnamese tone marks as combining characters, so the text is NFC-composed
+    afterwards (by `clean`, cell by cell) to compare equal to what was typed elsewhere.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1258")
+
+
+def _csv_grid(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise BadInput("{name} is not readable text: save it as CSV UTF-8",
+                       name=path.name) from None
+    lines = text.splitlines()
+    header = next((line for line in lines if line.strip()), "")
+    reader = csv.reader(lines, delimiter=_delimiter(header))
+    yield from enumerate(reader, start=1)  # one record per Excel row
+
+
+def _delimiter(header: str) -> str:
+    """Comma, or what Excel used instead: tabs (Unicode text), semicolons (some locales)."""
+    if "\t" in header:
+        return "\t"
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl  # only imports that read spreadsheets pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise BadInput("{name} is not a readable .xlsx workbook ({error})",
+                       name=path.name, error=error) from None
+    try:
+        if sheet is None:
+            found = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            found = book[sheet]
+        else:
+            names = ", ".join(f"'{name}'" for name in book.sheetnames)
+            raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
+                           name=path.name, sheet=sheet, names=names)
+        found.reset_dimensions()  # trust the cells, not a stale size some writers leave
+        for cells in found.iter_rows():
+            numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
+            if numbered:
+                yield numbered[0], [cell.value for cell in cells]
+    finally:
+        book.close()
+
+
+def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
+    """Header (the first row naming a known column, else the first non-empty row), then data."""
+    header: list[str] | None = None
+    rows: Rows = []
+    first: list[str] | None = None
+    for number, cells in grid:
+        texts = [_text(value) for value in cells]
+        if not any(texts):
+            continue
+        if header is None:
+            names = [column(text) if text else "" for text in texts]
+            first = first or texts
+            if sum(name in COLUMNS for name in names) >= 2:
+                header = _unique(path, names, texts)
+            continue
+        row = {name: texts[i] if i < len(texts) else "" for i, name in enumerate(header) if name}
+        rows.append((number, row))
+    if header is None:
+        if first is None:
+            raise BadInput("{name} is empty: it needs a header row", name=path.name)
+        found = ", ".join(filter(None, first))
+        raise BadInput("{name} has no header row naming its columns (e.g. receipt/số phiếu, "
+                       "date/ngày): found {found}", name=path.name, found=found)
+    return rows
+
+
+def _unique(path: Path, names: list[str], texts: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name, text in zip(names, texts):
+        if name and name in seen:
+            raise BadInput("{name}: columns '{other}' and '{text}' both mean '{meaning}': keep "
+                           "one", name=path.name, other=seen[name], text=text, meaning=name)
+        seen[name] = text
+    return names
+
+
+def _text(value: Any) -> str:
+    """A cell as the text the ledger parses: 10.0 -> "10", a date cell -> "2021-11-12"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() \
+            else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(str(value))

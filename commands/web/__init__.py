@@ -1,0 +1,1 @@
+"""The stock board (`aid serve`): a WSGI application and its pages for volunteers' phones."""

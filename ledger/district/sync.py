@@ -1,0 +1,322 @@
+"""`aid sync`: a ward's stored events, appended to the district's PostgreSQL store, link by link.
+
+The district keeps each ward's copy in the tables a PostgreSQL ledger of that ward would have
+(`aid_<code>_events` and `aid_<code>_chain`, named by the ward's code), at the ward's own
+positions. So the district can recompute the ward's chain, and every report and audit that runs
+on one ledger also runs on one ward's copy (`AID_DATABASE_URL=<district> AID_WARD=<code>`).
+
+Each batch is one transaction holding that ward's lock in the district: read the last link the
+district holds, check that the ward's stored link at that position is the same (else the ward
+is a fork: an old backup with new entries, or another laptop using the same code), then COPY
+the next rows and the ward's stored links. The district's trigger (`ledger/district/guard.py`)
+recomputes every link from the one before and refuses the batch if one does not continue the
+chain (the ward's own file was edited there); sync then names that position. A crash rolls the
+batch back; the next run starts from what the district holds, so nothing is ever sent twice or
+skipped.
+Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
+aggregate that shares the stream), so sync never needs to know the events it carries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from ledger.district import guard as sync_check
+from ledger.errors import BadInput, Refused
+from ledger.store.access import Address, EventLog, _ddl_lock, table_prefix
+from ledger.trust.chain import GENESIS, StoredRow, links
+
+REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
+BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
+CODED = "ledger.ward:Ward.Coded"
+OPENED = "ledger.ward:Ward.Opened"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One batch the district accepted: positions first..last, `count` rows."""
+
+    first: int
+    last: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """How far the district's copy of a ward is behind the ward's ledger."""
+
+    code: str
+    ward_head: int  # the ledger's last position
+    district_head: int  # the last position the district holds (0: nothing yet)
+    behind: int  # events the district does not hold yet
+    synced: datetime | None  # when the district last accepted a batch
+    departs: int | None = None  # where the district's copy parts from this ledger (a fork)
+    older: bool = False  # this ledger is a prefix of the district's copy: an older copy
+
+
+def identity(log: EventLog) -> tuple[str, str]:
+    """(district code, ward name) from the ward's own events; a ledger without a code is
+    refused, saying how to give it one."""
+    p = log.paramstyle
+    rows = log.connection.execute(
+        f"SELECT topic, state FROM {log.events_table} WHERE topic IN ({p}, {p})",
+        (OPENED, CODED)).fetchall()
+    found = {topic: json.loads(bytes(state)) for topic, state in rows}
+    if CODED not in found:
+        raise BadInput("this ledger has no ward code yet: give it one with `aid ward code CODE` "
+                       "(once; the district knows the ward by it)")
+    return found[CODED]["code"], found.get(OPENED, {}).get("name", "")
+
+
+def district_url(url: str | None) -> str:
+    if not url:
+        raise BadInput("say where the district's store is: --to postgresql://… or "
+                       "AID_DISTRICT_URL")
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise BadInput("the district's store must be PostgreSQL (postgresql://…), not '{url}'",
+                       url=url)
+    return url
+
+
+class District:
+    """The district's PostgreSQL store: the registry of wards and each ward's copy."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = district_url(url)
+        self.connection = psycopg.connect(self.url, autocommit=True)
+        self.refusal = psycopg.errors.RaiseException  # the district's own checks said no
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # ---- the registry -------------------------------------------------------------------
+
+    def wards(self) -> list[tuple[str, str, str]]:
+        """(code, name, table prefix) of every ward the district holds, by code."""
+        if not self._has(REGISTRY):
+            return []
+        return self.connection.execute(
+            f"SELECT code, name, prefix FROM {REGISTRY} ORDER BY code").fetchall()
+
+    def registry(self) -> list[dict[str, Any]]:
+        """Every ward the district holds: code, name, last position held, last sync."""
+        if not self._has(REGISTRY):
+            return []
+        rows = self.connection.execute(
+            f"SELECT code, name, head, synced FROM {REGISTRY} ORDER BY code").fetchall()
+        return [{"ward": code, "name": name, "position": head,
+                 "synced": synced.isoformat(timespec="seconds") if synced else None}
+                for code, name, head, synced in rows]
+
+    def address(self, prefix: str) -> Address:
+        return Address(url=self.url, ward=prefix)
+
+    def ensure(self, code: str, name: str) -> str:
+        """The table prefix of ward `code`, making its tables the first time it syncs."""
+        prefix = table_prefix(code)
+        if self.registered(code):
+            return prefix
+        with _ddl_lock(self.address(prefix)):  # `aid init`'s lock: the CREATEs race
+            self.connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
+                "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
+                "TIMESTAMPTZ)")
+            if self.registered(code):
+                return prefix
+            if self._has(f"{prefix}_events"):
+                raise Refused("the district's database already has tables {prefix}_… that are "
+                              "not a synced ward's copy; give the district a database of its "
+                              "own", prefix=prefix)
+            self._create_tables(prefix)
+            self.connection.execute(f"INSERT INTO {REGISTRY} (code, name, prefix) VALUES "
+                                    "(%s, %s, %s)", (code, name, prefix))
+        return prefix
+
+    def registered(self, code: str) -> bool:
+        return self._has(REGISTRY) and self.connection.execute(
+            f"SELECT 1 FROM {REGISTRY} WHERE code = %s", (code,)).fetchone() is not None
+
+    def _has(self, table: str) -> bool:
+        return self.connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] \
+            is not None
+
+    def _create_tables(self, prefix: str) -> None:
+        """The library's own tables for a ledger named `prefix` (and its chain table), and
+        the district's own check of every link inserted (`ledger/district/guard.py`)."""
+        from ledger.service import Ledger
+        from ledger.store.access import library_env
+
+        Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
+        for name, statement in sync_check.FUNCTIONS.items():  # once: they may be another's
+            if self.connection.execute("SELECT to_regproc(%s)", (name,)).fetchone()[0] is None:
+                self.connection.execute(statement)
+        for statement in sync_check.triggers(prefix):
+            self.connection.execute(statement)
+
+    # ---- one ward's copy ----------------------------------------------------------------
+
+    def held(self, prefix: str) -> tuple[int, str]:
+        """(last position, its link) the district holds for this ward; (0, GENESIS) if none."""
+        row = self.connection.execute(f"SELECT position, link FROM {prefix}_chain "
+                                      "ORDER BY position DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def links(self, prefix: str) -> list[tuple[int, str]]:
+        return self.connection.execute(
+            f"SELECT position, link FROM {prefix}_chain ORDER BY position").fetchall()
+
+    def synced(self, code: str) -> datetime | None:
+        row = self.connection.execute(f"SELECT synced FROM {REGISTRY} WHERE code = %s",
+                                      (code,)).fetchone()
+        return row[0] if row else None
+
+    def append(self, code: str, prefix: str, rows: list[StoredRow],
+               new_links: list[tuple[int, str]]) -> None:
+        """COPY rows (at their own positions) and their links into the ward's copy."""
+        with self.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {prefix}_events (notification_id, originator_id, "
+                             "originator_version, topic, state) FROM STDIN") as copy:
+                copy.write(copy_text(rows))
+            with cursor.copy(f"COPY {prefix}_chain (position, link) FROM STDIN") as copy:
+                copy.write("".join(f"{position}\t{link}\n" for position, link in new_links))
+            cursor.execute(f"UPDATE {REGISTRY} SET head = %s, synced = now() WHERE code = %s",
+                           (rows[-1][0], code))
+
+    @contextmanager
+    def ward_lock(self, prefix: str) -> Iterator[None]:
+        """One transaction holding this ward's lock: one sync of a ward at a time."""
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                    ("aid-sync " + prefix,))
+            self.connection.execute("SET LOCAL aid.sync = 'on'")  # see ledger/district/guard.py
+            yield
+
+
+def copy_text(rows: list[StoredRow]) -> bytes:
+    """Stored rows in COPY's text format, built in one pass (psycopg's row-by-row formatting,
+    in pure Python, cost three times the rest of a sync). Positions and versions are integers,
+    ids 32 hex digits and states hex (`\\x…`), so only a topic could need escaping: a topic
+    with a tab, newline or backslash is refused rather than escaped by hand."""
+    lines = []
+    for position, originator, version, topic, state in rows:
+        if _UNSAFE.search(topic):
+            raise Refused("position {position} has a topic that cannot be copied as is: "
+                          "'{topic}'", position=position, topic=topic)
+        lines.append(f"{int(position)}\t{_uuid(originator).hex}\t{int(version)}\t{topic}"
+                     f"\t\\\\x{bytes(state).hex()}\n")
+    return "".join(lines).encode()
+
+
+_UNSAFE = re.compile(r"[\t\n\r\\]")
+
+
+def _uuid(originator: Any) -> UUID:
+    return originator if isinstance(originator, UUID) else UUID(str(originator))
+
+
+def sync(log: EventLog, url: str, batch: int = BATCH,
+         told: Callable[[Sent], None] = lambda sent: None) -> tuple[str, list[Sent], int]:
+    """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
+    batch commits. Returns (code, batches sent, the district's head for the ward)."""
+    code, name = identity(log)
+    district = District(url)
+    try:
+        prefix = district.ensure(code, name)
+        upto, sent = log.head(), []
+        while True:
+            with district.ward_lock(prefix):
+                batch_sent = _next_batch(log, district, code, prefix, upto, batch)
+            if batch_sent is None:
+                return code, sent, district.held(prefix)[0]
+            sent.append(batch_sent)
+            told(batch_sent)
+    finally:
+        district.close()
+
+
+def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto: int,
+                batch: int) -> Sent | None:
+    """Append the next batch with the ward's stored links; the caller holds the ward's lock in
+    the district, whose trigger recomputes every link. Only when it refuses are the links
+    recomputed here, to name the first position that does not continue the chain."""
+    held, held_link = district.held(prefix)
+    if held:
+        _continues(log, district, code, prefix, held, held_link, upto)
+    rows = list(islice(log.stored(held, upto, batch), batch))
+    if not rows:
+        return None
+    stored = dict(log.links(held, rows[-1][0]))
+    try:
+        district.append(code, prefix, rows, [(row[0], stored.get(row[0], "")) for row in rows])
+    except district.refusal:
+        position = next((position for position, expected in links(held_link, rows)
+                         if stored.get(position) != expected), None)
+        if position is None:  # refused for another reason: say the district's own words
+            raise
+        raise Refused("this ledger's chain does not continue at position {position} (its "
+                      "stored link does not match its event); nothing from there was sent: "
+                      "run `aid audit verify` and restore the ledger from a backup",
+                      position=position) from None
+    return Sent(rows[0][0], rows[-1][0], len(rows))
+
+
+def _continues(log: EventLog, district: District, code: str, prefix: str, held: int,
+               held_link: str, upto: int) -> None:
+    """Refuse unless the district's copy is a prefix of this ledger, naming where they part."""
+    mine = dict(log.links(held - 1, held)).get(held)
+    if mine == held_link:
+        return
+    position = departure(log, district.links(prefix))
+    if position is None:  # every link the two share agrees: this ledger is an older copy
+        raise Refused("the district already holds ward {code} up to position {held}, this "
+                      "ledger only up to {upto}: it is an older copy; sync from the ledger with "
+                      "the latest entries", code=code, held=held, upto=upto)
+    if position == 1:
+        raise Refused("the district holds another history for ward {code} from position 1: "
+                      "another ledger already syncs as ward {code}; nothing was sent",
+                      code=code)
+    raise Refused("this ledger departs from the district's copy of ward {code} at position "
+                  "{position}: it is a fork (an old backup with new entries, or a copy used on "
+                  "two laptops); nothing was sent, see the README's district section",
+                  code=code, position=position)
+
+
+def departure(log: EventLog, theirs: list[tuple[int, str]]) -> int | None:
+    """The first position where this ledger's links and the district's differ (a position
+    one holds and the other lacks counts), or None if one is a prefix of the other."""
+    district = iter(theirs)
+    for (position, link), (other, other_link) in zip(log.links(), district):
+        if position != other or link != other_link:
+            return min(position, other)
+    return None
+
+
+def status(log: EventLog, url: str) -> Status:
+    """How far the district's copy of this ward is behind, without writing anything."""
+    code, _ = identity(log)
+    district = District(url)
+    try:
+        head = log.head()
+        if not district.registered(code):
+            return Status(code, head, 0, log.count(after=0), None)
+        prefix = table_prefix(code)
+        held, held_link = district.held(prefix)
+        found = Status(code, head, held, log.count(after=held), district.synced(code))
+        mine = dict(log.links(held - 1, held)).get(held) if held else GENESIS
+        if mine == held_link:
+            return found
+        position = departure(log, district.links(prefix))
+        return replace(found, departs=position, older=position is None)
+    finally:
+        district.close()
+

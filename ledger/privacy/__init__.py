@@ -1,0 +1,1 @@
+"""Households' privacy: the ward key file, sealed personal details, ID-number pseudonyms."""

@@ -1,0 +1,1 @@
+"""Trust: what proves the ledger was not altered: chain links, seals, signing keys, the keyring."""

@@ -1,0 +1,73 @@
+"""What a seal signs: pure functions over stored rows, shared by writers and verifiers.
+
+A seal (`ledger/trust/seals.py`) signs one whole write: a SHA-256 over each covered row exactly as
+stored (aggregate id, version, topic, state bytes; positions are not known before the insert),
+bound to the ward's name, the signer's actor name and key id. Kept apart from the event class so
+`aid audit verify` and `aid --version` need not import the eventsourcing library; the stored
+topics are spelled out here for the same reason (tests pin them to the classes).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+from collections.abc import Iterable
+from typing import Any
+
+from ledger.trust.chain import originator_text
+
+SEAL_SCHEME = "aid-seal-v1"
+SEAL_TOPIC = "ledger.seals:Seal.Made"  # get_topic(ledger.trust.seals.Seal.Made)
+KEYS_TOPIC_PREFIX = "ledger.keys:"  # the keyring's events (ledger/trust/keyring.py)
+MAX_SEALED = 100_000  # events one seal may cover: bounds what a verifier holds in memory
+
+_LENGTH = struct.Struct(">Q").pack  # 8 bytes, big-endian, as in ledger/trust/chain.py
+
+
+def _framed(*parts: bytes) -> bytes:
+    """Each part length-prefixed, so no field can bleed into the next."""
+    return b"".join(_LENGTH(len(part)) + part for part in parts)
+
+
+def row_hash(originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+    """One stored row as a seal covers it: everything stored except its position. The same
+    framing as `_framed`, written out because verify hashes every stored row."""
+    originator, number, name = originator_text(originator_id).encode(), b"%d" % version, \
+        topic.encode()
+    return hashlib.sha256(b"".join((
+        _LENGTH(len(originator)), originator, _LENGTH(len(number)), number,
+        _LENGTH(len(name)), name, _LENGTH(len(state)), state))).digest()
+
+
+def covered_digest(hashes: Iterable[bytes]) -> str:
+    """The digest of a write: the row hashes of its events, in the order they were stored."""
+    return hashlib.sha256(b"".join(hashes)).hexdigest()
+
+
+def message(ward: str, actor: str, key: str, count: int, digest: str) -> bytes:
+    """The exact bytes a seal's signature covers."""
+    return _framed(SEAL_SCHEME.encode(), ward.encode(), actor.encode(), key.encode(),
+                   str(count).encode(), digest.encode())
+
+
+def key_id(public: bytes) -> str:
+    """A short, stable name for a public key (its SHA-256, 16 hex digits)."""
+    return hashlib.sha256(public).hexdigest()[:16]
+
+
+def public_text(public: bytes) -> str:
+    """A public key as people pass it around: `ed25519:` and its 32 bytes in base64."""
+    return "ed25519:" + base64.b64encode(public).decode()
+
+
+def signature_ok(public: bytes, signature: str, signed: bytes) -> bool:
+    """Whether `signature` (base64) is `public`'s Ed25519 signature of `signed`."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(base64.b64decode(signature), signed)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Typed text into values: codes, amounts, dates, Vietnamese text, voucher codes."""

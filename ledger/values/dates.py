@@ -1,0 +1,41 @@
+"""Business dates: typed as ISO (2021-11-17) or Vietnamese style (17/11/2021), stored as ISO text.
+
+ISO text sorts in date order, so the ledger and projections compare dates as plain strings.
+A business date lies between 2000 and 2099: that catches a mistyped year (202, 2201) and keeps
+every report's date arithmetic (weeks, charts) far from the calendar's ends.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from ledger.errors import BadInput
+
+_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+_SHAPE = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")  # ASCII digits only
+FIRST, LAST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def parse_date(text: str | date | None, *, default: date | None = None) -> str:
+    """The ISO form of a typed date; today (or `default`) when none is given. Given but empty
+    (`--on ''`) is refused: it is a slip, not a request for today."""
+    if text is None:
+        return (default or date.today()).isoformat()
+    if isinstance(text, date):
+        return _bounded(text, str(text)).isoformat()
+    typed = text.strip()
+    if _SHAPE.fullmatch(typed):
+        for fmt in _FORMATS:
+            try:
+                return _bounded(datetime.strptime(typed, fmt).date(), text).isoformat()
+            except ValueError:
+                continue
+    raise BadInput("'{text}' is not a date: write it as 2021-11-17 or 17/11/2021",
+                   text=text[:40])
+
+
+def _bounded(day: date, typed: str) -> date:
+    if not FIRST <= day <= LAST:
+        raise BadInput("'{text}' is outside 2000–2099: check the year", text=typed[:40])
+    return day

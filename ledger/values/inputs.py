@@ -1,0 +1,143 @@
+"""Typed text into clean values: codes, whole amounts, CODE=QTY pairs and free texts, all
+NFC-normalised and bounded.
+
+This is the one place where what a person typed (or a cell of a file) becomes a value the
+ledger stores, so the bounds chosen from the domain live here (docs/architecture.md, "Bounds"):
+a quantity is at most a billion units, an amount at most 10¹⁵ đồng, a name at most 200
+characters, a note or reason at most 1,000, a code at most 40. Numbers are ASCII digits with
+the documented thousands separators only ("٥" and "５" are not 5), and no text may hold a
+control or other invisible character (a NUL from a broken CSV, a terminal escape, a bidi
+override), so every report can print whatever the ledger holds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
+from ledger.values.text import clean
+
+MAX_QUANTITY = 10**9  # units of one item in one fact: far above any ward's truckload
+MAX_AMOUNT = 10**15  # đồng in one fact: a thousand times the largest drive reported
+MAX_NAME = 200  # characters of a name, unit, group, phone, receipt, actor
+MAX_NOTE = 1000  # characters of a note or reason
+MAX_CODE = 40  # characters of a code (kept at 40: ledgers already hold codes that long)
+
+_CODE = re.compile(r"^[^\s=,;]{1,%d}$" % MAX_CODE)
+_PLAIN = re.compile(r"[+-]?[0-9]+")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}([.,][0-9]{3})+")
+_DIGITS = len(str(MAX_AMOUNT)) + 1  # longer digit strings are refused before int() reads them
+
+
+def code(text: str, what: str = N_("code")) -> str:
+    """A declared code: one word without '=', ',' or ';', compared after NFC."""
+    value = _visible(clean(text or ""), what)
+    if not _CODE.match(value):
+        raise BadInput("'{text}' is not a valid {what}: use one word of at most 40 characters, "
+                       "without spaces, '=', ',' or ';'", text=_shown(text), what=Phrase(what))
+    return value
+
+
+_WARD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+
+
+def ward_code(text: str) -> str:
+    """A ward's district code: ASCII letters, digits and '-', upper-cased ("p3" -> "P3"), so it
+    can name the ward's tables in the district's PostgreSQL store."""
+    value = clean(text or "").upper()
+    if not _WARD_CODE.match(value):
+        raise BadInput("'{text}' is not a valid ward code: use up to 24 ASCII letters, digits "
+                       "or '-', starting with a letter or digit, e.g. P3 or PHUONG-3", text=text)
+    return value
+
+
+
+def text(value: str | None, what: str, *, limit: int = MAX_NAME) -> str:
+    """A required free text (a name, a unit, a reason): NFC, trimmed, visible, not too long."""
+    cleaned = _visible(clean(value or ""), what)
+    if not cleaned:
+        raise BadInput("{what} must not be empty", what=Phrase(what))
+    if len(cleaned) > limit:
+        raise BadInput("{what} is {length:,} characters long: at most {limit:,} are kept",
+                       what=Phrase(what), length=len(cleaned), limit=limit)
+    return cleaned
+
+
+def optional(value: str | None, what: str, *, limit: int = MAX_NAME) -> str | None:
+    """An optional free text (a note, a phone): None when not given, else as `text`; given
+    but empty is refused, since it is a slip (an unset shell variable), not a choice."""
+    return None if value is None else text(value, what, limit=limit)
+
+
+def whole(value: int | str, what: str, *, minimum: int = 1, maximum: int = MAX_AMOUNT) -> int:
+    """A whole number (đồng or units) from `minimum` to `maximum`; "350.000" and "350,000" are
+    accepted, other separators and non-ASCII digits are not."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        number = _parse_whole(str(value), what)
+    if number < minimum:
+        rule = (Phrase(N_("positive")) if minimum == 1
+                else Phrase(N_("at least {minimum}"), minimum=minimum))
+        raise BadInput("{what} must be {rule}, not {number}", what=Phrase(what), rule=rule,
+                       number=number)
+    if number > maximum:
+        raise BadInput("{what} must be at most {maximum:,}, not {number}: check the digits",
+                       what=Phrase(what), maximum=maximum, number=_shown(str(number)))
+    return number
+
+
+def _parse_whole(typed: str, what: str) -> int:
+    text = typed.strip()
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[.,]", "", text)
+    if not _PLAIN.fullmatch(text):
+        raise BadInput("{what} must be a whole number, not '{value}'", what=Phrase(what),
+                       value=_shown(typed))
+    if len(text.lstrip("+-").lstrip("0")) > _DIGITS:
+        raise BadInput("{what} must be at most {maximum:,}, not {number}: check the digits",
+                       what=Phrase(what), maximum=MAX_AMOUNT, number=_shown(text))
+    return int(text)
+
+
+def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
+          minimum: int = 1, maximum: int = MAX_QUANTITY) -> dict[str, int]:
+    """Parse CODE=QTY options into {code: qty}; a code given twice is refused, not summed."""
+    result: dict[str, int] = {}
+    for typed in texts:
+        name, sep, qty = str(typed).partition("=")
+        if not sep:
+            raise BadInput("{what} '{text}' must look like CODE=QTY, e.g. RICE=10",
+                           what=what, text=_shown(typed))
+        key = code(name, N_("item code"))
+        if key in result:
+            raise BadInput("{what} names {key} twice: give it once with the total quantity",
+                           what=what, key=key)
+        if signed:
+            number = whole(qty, f"quantity of {key}", minimum=-maximum, maximum=maximum)
+            if number == 0:
+                raise BadInput("quantity of {key} must not be 0", key=key)
+        else:
+            number = whole(qty, f"quantity of {key}", minimum=minimum, maximum=maximum)
+        result[key] = number
+    return result
+
+
+def _visible(value: str, what: str) -> str:
+    """Refuse control, format, private and unassigned characters (Unicode category C*)."""
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char).startswith("C"):
+            raise BadInput("{what} holds an invisible character (U+{point:04X}) at position "
+                           "{position}: retype it", what=Phrase(what), point=ord(char),
+                           position=position)
+    return value
+
+
+def _shown(typed: object) -> str:
+    """What was typed, cut short and with invisible characters escaped, to quote in a message."""
+    shown = "".join(ch if not unicodedata.category(ch).startswith("C")
+                    else f"\\u{ord(ch):04x}" for ch in str(typed)[:40])
+    return shown + "…" if len(str(typed)) > 40 else shown

@@ -1,0 +1,719 @@
+"""A ward's ledger as one aggregate: every declaration and fact is one event in one stream.
+
+One stream per ward means the event's version number is the entry id a treasurer types
+(`aid reverse 42`), and concurrent writers serialise on it through optimistic concurrency.
+The aggregate keeps only what its rules need (declared codes, balances by day), never
+recipients' names, so snapshots stay small and free of personal details.
+
+Every fact event carries its effect as plain data: `moves` ([location, item, delta], ...) and
+`cash` (cash-book category -> delta). Projections and audits read the effect; they never need
+to re-derive it from recipes or rules that may since have changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import KW_ONLY
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from ledger.errors import BadInput, Refused
+from ledger.phrases import N_, Phrase
+from ledger.values.text import nearest
+from ledger.ward import daybook
+from ledger.ward import lots as lotbook
+from ledger.ward.cashbook import fund_change
+from ledger.ward.drafts import active, draft
+
+WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
+KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/trust/keyring.py)
+
+LOCATION_KINDS = ("store", "shop")
+TIERS = (0, 1, 2, 3)
+OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
+
+
+def stored_names(*events: type) -> None:
+    """Register events the ward records but another module defines under their stored names
+    (`TOPIC`): stored events then resolve to them wherever the code lives (docs/format.md)."""
+    for event in events:
+        register_topic(event.TOPIC, event)
+
+
+def bin_key(location: str, item: str) -> str:
+    return f"{location}\t{item}"
+
+
+class Ward(Aggregate, created_event_name="Opened"):
+    """The ward's declarations and balances; the only place a fact can be refused."""
+
+    TOPIC = "ledger.ward:Ward"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.ward:Ward.Created"
+
+    @staticmethod
+    def create_id(**_: Any) -> UUID:
+        return WARD_ID
+
+    class Opened(Aggregate.Created):
+        TOPIC = "ledger.ward:Ward.Opened"
+
+        name: str
+        on: str
+        actor: str
+
+    def __init__(self, name: str, on: str, actor: str) -> None:
+        self.name = name
+        self.items: dict[str, str] = {}  # code -> unit
+        self.locations: dict[str, str] = {}  # code -> kind
+        self.donors: dict[str, bool] = {}  # code -> anonymous
+        self.recipients: dict[str, int] = {}  # code -> 1 (codes only: no personal details)
+        self.bundles: dict[str, dict[str, Any]] = {}  # code -> {"items": {...}, "cash": n}
+        self.bins: dict[str, daybook.DayBook] = {}  # "LOCATION\tITEM" -> day book
+        self.fund: daybook.DayBook = {}
+        self.reversed: dict[str, int] = {}  # str(entry) -> entry that reversed it
+
+    # ---- events ---------------------------------------------------------------------------
+
+    class Declared(Aggregate.Event):
+        """Something the ward handles was declared; facts may name it from now on."""
+
+        TOPIC = "ledger.ward:Ward.Declared"
+
+        on: str
+        actor: str
+        code: str
+        name: str
+
+    class ItemDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.ItemDeclared"
+
+        unit: str
+        value: int | None
+
+        def apply(self, ward: Ward) -> None:
+            ward.items[self.code] = self.unit
+            ward.__dict__.setdefault("values", {})[self.code] = self.value  # 0 đồng shop prices
+
+    class LocationDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.LocationDeclared"
+
+        kind: str
+
+        def apply(self, ward: Ward) -> None:
+            ward.locations[self.code] = self.kind
+
+    class DonorDeclared(Declared):
+        TOPIC = "ledger.ward:Ward.DonorDeclared"
+
+        anonymous: bool
+
+        def apply(self, ward: Ward) -> None:
+            ward.donors[self.code] = self.anonymous
+
+    class RecipientDeclared(Declared):
+        """The only event that holds a recipient's name and phone: sealed (`sealed`, see
+        ledger/privacy/details.py; `name` empty, `phone` None), or in clear in ledgers recorded
+        before encryption. `id_pseudonym` is the district pseudonym of the ID number, if any."""
+
+        TOPIC = "ledger.ward:Ward.RecipientDeclared"
+
+        group: str
+        size: int
+        tier: int
+        phone: str | None
+        sealed: dict[str, str] | None = None
+        id_pseudonym: str | None = None
+
+        def apply(self, ward: Ward) -> None:
+            ward.recipients[self.code] = 1
+            if getattr(self, "sealed", None):
+                ward.__dict__["key_id"] = self.sealed["key"]
+
+    class BundleDefined(Declared):
+        TOPIC = "ledger.ward:Ward.BundleDefined"
+
+        recipe: dict[str, int]
+        cash: int
+
+        def apply(self, ward: Ward) -> None:
+            ward.bundles[self.code] = {"items": dict(self.recipe), "cash": self.cash}
+
+    class Fact(Aggregate.Event):
+        """Goods or cash moved; `moves` and `cash` say exactly how.
+
+        Optional, stored only when present: `lots` ([location, item, expires, delta], the
+        dated lots the moves came from or went to; the rest is undated), `reserved`
+        ([round, location, item, delta], a round's reservation consumed or restored) and
+        `expired_reason` (why expired goods were knowingly handed out)."""
+
+        TOPIC = "ledger.ward:Ward.Fact"
+
+        on: str
+        actor: str
+        moves: list[list[Any]]
+        cash: dict[str, int]
+        _: KW_ONLY
+        lots: list[list[Any]] | None = None
+        reserved: list[list[Any]] | None = None
+        expired_reason: str | None = None
+
+        def apply(self, ward: Ward) -> None:
+            _post(ward, self.on, self.moves, self.cash, self.lots, self.reserved)
+
+    class Donated(Fact):
+        TOPIC = "ledger.ward:Ward.Donated"
+
+        donor: str
+        location: str
+        receipt: str | None
+        note: str | None
+
+    class Bought(Fact):
+        TOPIC = "ledger.ward:Ward.Bought"
+
+        location: str
+        supplier: str | None
+
+    class Packed(Fact):
+        TOPIC = "ledger.ward:Ward.Packed"
+
+        bundle: str
+        count: int
+        location: str
+
+    class Unpacked(Fact):
+        TOPIC = "ledger.ward:Ward.Unpacked"
+
+        bundle: str
+        count: int
+        location: str
+
+    class HandedOut(Fact):
+        TOPIC = "ledger.ward:Ward.HandedOut"
+
+        recipient: str
+        location: str
+        round: str | None  # the distribution round it belongs to, if any
+        plan: str | None  # hash of the round's plan it applied, for auditors
+
+    class Transferred(Fact):
+        TOPIC = "ledger.ward:Ward.Transferred"
+
+        source: str
+        target: str
+
+    class Adjusted(Fact):
+        TOPIC = "ledger.ward:Ward.Adjusted"
+
+        location: str
+        reason: str
+
+    class Counted(Fact):
+        TOPIC = "ledger.ward:Ward.Counted"
+
+        location: str
+        counted: dict[str, int]
+        variance_reason: str | None
+
+    class Reversed(Fact):
+        TOPIC = "ledger.ward:Ward.Reversed"
+
+        entry: int
+        reason: str
+
+        def apply(self, ward: Ward) -> None:
+            super().apply(ward)
+            ward.reversed[str(self.entry)] = self.originator_version
+
+    class Coded(Aggregate.Event):
+        """The ward's code in the district, fixed once: it names the ward's copy in the
+        district's store (`aid sync`), so it can never change afterwards."""
+
+        TOPIC = "ledger.ward:Ward.Coded"
+
+        on: str
+        actor: str
+        code: str
+
+        def apply(self, ward: Ward) -> None:
+            ward.code = self.code
+
+    # ---- declarations ---------------------------------------------------------------------
+
+    def fix_code(self, code: str, on: str, actor: str) -> int:
+        """Give the ward its district code; a second code is refused (the district's copy
+        is named by the first)."""
+        held = self.__dict__.get("code")  # snapshots taken before codes existed have none
+        if held:
+            raise Refused("this ledger is already ward {held} in the district; a ward code "
+                          "never changes", held=held)
+        return self.emit(self.Coded, on=on, actor=actor, code=code)
+
+    def declare_item(self, code: str, name: str, unit: str, value: int | None,
+                     on: str, actor: str) -> int:
+        self._unused_goods_code(code)
+        if value is not None and value < 0:
+            raise BadInput("value of {code} must be 0 or more đồng, not {value}",
+                           code=code, value=value)
+        return self.emit(self.ItemDeclared, on=on, actor=actor, code=code, name=name,
+                          unit=_required(unit, "--unit"), value=value)
+
+    def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
+        self._unused(code, self.locations, "location")
+        if kind not in LOCATION_KINDS:
+            raise BadInput("location kind must be one of {kinds}, not '{kind}'",
+                           kinds=', '.join(LOCATION_KINDS), kind=kind)
+        return self.emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
+                          kind=kind)
+
+    def declare_donor(self, code: str, name: str, anonymous: bool, on: str, actor: str) -> int:
+        self._unused(code, self.donors, "donor")
+        return self.emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
+                          anonymous=anonymous)
+
+    def declare_recipient(self, code: str, name: str, group: str, size: int, tier: int,
+                          phone: str | None, on: str, actor: str, *, sealer: Any = None,
+                          id_number: str | None = None) -> int:
+        """Declare a household; with a `sealer` (ledger/privacy/details.py) its name, phone and ID
+        number are recorded only sealed under its own key, bound to its code and entry."""
+        self._unused(code, self.recipients, "recipient")
+        if size < 1:
+            raise BadInput("household size must be at least 1, not {size}", size=size)
+        if tier not in TIERS:
+            raise BadInput("tier must be one of 0, 1, 2, 3 (0 most urgent), not {tier}", tier=tier)
+        if sealer is None:  # ledgers and tools from before encryption
+            return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
+                              group=group, size=size, tier=tier, phone=phone)
+        sealer.check(self.__dict__.get("key_id"))
+        details = {"name": name, "phone": phone, "id_number": id_number}
+        return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name="",
+                          group=group, size=size, tier=tier, phone=None,
+                          sealed=sealer.seal(code, self.version + 1, details),
+                          id_pseudonym=sealer.pseudonym(id_number))
+
+    def define_bundle(self, code: str, name: str, recipe: dict[str, int], cash: int,
+                      on: str, actor: str) -> int:
+        self._unused_goods_code(code)
+        for item in recipe:
+            self.require(item, self.items, N_("item"))
+        if not recipe and not cash:
+            raise BadInput("bundle {code} needs at least one --item CODE=QTY or --cash", code=code)
+        return self.emit(self.BundleDefined, on=on, actor=actor, code=code, name=name,
+                          recipe=recipe, cash=cash)
+
+    # ---- facts ----------------------------------------------------------------------------
+
+    def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
+               receipt: str | None, note: str | None, on: str, actor: str,
+               expires: str | None = None) -> int:
+        self.require(donor, self.donors, N_("donor"))
+        self.require(location, self.locations, N_("location"))
+        self._items_only(goods)
+        if not cash and not goods:
+            raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
+        return self.fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
+                         lots=_dated(location, goods, expires),
+                         donor=donor, location=location, receipt=receipt, note=note)
+
+    def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
+            on: str, actor: str, expires: str | None = None) -> int:
+        self.require(location, self.locations, N_("location"))
+        self._items_only(goods)
+        if not goods:
+            raise BadInput("a purchase needs at least one --item CODE=QTY")
+        return self.fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
+                         lots=_dated(location, goods, expires),
+                         location=location, supplier=supplier)
+
+    def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        moves, cash = self._packing(bundle, count, location)
+        taken = {item: -delta for _, item, delta in moves if item != bundle}
+        return self.fact(self.Packed, on, actor, moves, {"packed": cash},
+                         lots=self.lots_out(location, taken, on, moves),
+                         bundle=bundle, count=count, location=location)
+
+    def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
+        moves, cash = self._packing(bundle, count, location)
+        return self.fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
+                          bundle=bundle, count=count, location=location)
+
+    def give(self, recipient: str, location: str, bundles: dict[str, int],
+             goods: dict[str, int], cash: int, on: str, actor: str,
+             round: str | None = None, plan: str | None = None, lot: str | None = None,
+             expired_reason: str | None = None) -> int:
+        self.require(recipient, self.recipients, N_("recipient"))
+        self.require(location, self.locations, N_("location"))
+        self._items_only(goods)
+        for code in bundles:
+            self.require(code, self.bundles, N_("bundle"))
+        if not bundles and not goods and not cash:
+            raise BadInput("a hand-out needs --bundle CODE=N, --item CODE=QTY and/or --cash DONG")
+        packed_cash = sum(n * self.bundles[code]["cash"] for code, n in bundles.items())
+        moves = _out_of(location, {**bundles, **goods})
+        book = {"given": cash + packed_cash, "packed": -packed_cash}
+        return self.fact(self.HandedOut, on, actor, moves, book,
+                         lots=self.lots_out(location, goods, on, moves, lot, expired_reason),
+                         reserved=self._consumed(round, location, {**bundles, **goods}, on),
+                         expired_reason=expired_reason,
+                         recipient=recipient, location=location, round=round, plan=plan)
+
+    def transfer(self, source: str, target: str, goods: dict[str, int],
+                 on: str, actor: str, lot: str | None = None,
+                 expired_reason: str | None = None) -> int:
+        """Move goods; the dated lots they leave `source` from arrive at `target` unchanged."""
+        self.require(source, self.locations, N_("location"))
+        self.require(target, self.locations, N_("location"))
+        if source == target:
+            raise BadInput("--from and --to are both {source}: a transfer needs two locations",
+                           source=source)
+        for item in goods:
+            self._known_goods(item)
+        if not goods:
+            raise BadInput("a transfer needs at least one --item CODE=QTY")
+        moves = _out_of(source, goods) + _into(target, goods)
+        items = {item: qty for item, qty in goods.items() if item in self.items}
+        out = self.lots_out(source, items, on, moves, lot, expired_reason)
+        carried = out + [[target, item, expires, -delta] for _, item, expires, delta in out]
+        return self.fact(self.Transferred, on, actor, moves, {}, lots=carried,
+                         expired_reason=expired_reason, source=source, target=target)
+
+    def adjust(self, location: str, changes: dict[str, int], reason: str,
+               on: str, actor: str, lot: str | None = None) -> int:
+        """Spoiled, lost or found goods; removals take the earliest-expiring lot first, expired
+        lots included, so `--reason expired` writes off what has expired."""
+        self.require(location, self.locations, N_("location"))
+        self._items_only(changes, hint="unpack bundles first, then adjust their items")
+        if not changes:
+            raise BadInput("an adjustment needs at least one --item CODE=QTY")
+        moves = [[location, item, qty] for item, qty in changes.items()]
+        removed = {item: -qty for item, qty in changes.items() if qty < 0}
+        return self.fact(self.Adjusted, on, actor, moves, {},
+                         lots=self.lots_out(location, removed, on, moves, lot, expired_ok=True),
+                         location=location, reason=_required(reason, "--reason"))
+
+    def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
+              on: str, actor: str) -> int:
+        self.require(location, self.locations, N_("location"))
+        for item in counted:
+            self._known_goods(item)
+        if not counted:
+            raise BadInput("a count needs at least one --item CODE=QTY")
+        moves = []
+        for item, qty in counted.items():
+            books = daybook.balance(self.bins.get(bin_key(location, item), {}), on)
+            if qty != books:
+                moves.append([location, item, qty - books])
+        if moves and not variance_reason:
+            first = moves[0]
+            raise Refused(
+                "count differs from the books: {first} at {location} counted {counted}, "
+                "books say {books} on {on}; recount, or record the difference "
+                "with --variance-reason TEXT",
+                first=first[1], location=location, counted=counted[first[1]],
+                books=counted[first[1]] - first[2], on=on)
+        bundle_moves = [m for m in moves if m[1] in self.bundles]
+        if bundle_moves:
+            raise Refused("bundle {bundle} count differs from the books: bundles hold cash, "
+                          "so find them or record a hand-out; variances are for items",
+                          bundle=bundle_moves[0][1])
+        missing = {item: -delta for _, item, delta in moves if delta < 0}
+        return self.fact(self.Counted, on, actor, moves, {},
+                         lots=self.lots_out(location, missing, on, moves, expired_ok=True),
+                         location=location, counted=counted,
+                         variance_reason=variance_reason if moves else None)
+
+    def reverse(self, original: Ward.Event, reason: str, actor: str) -> int:
+        """Cancel a fact as of its own business date, so "as of" reports show the truth.
+
+        Its lots are returned to the same lots; a reservation it consumed is restored while
+        the round is still open (a closed round holds nothing)."""
+        entry = original.originator_version
+        if not isinstance(original, Ward.Fact):
+            raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed",
+                          entry=entry)
+        if isinstance(original, Ward.Reversed):
+            raise Refused("entry {entry} is itself a reversal; record the fact again instead",
+                          entry=entry)
+        if str(entry) in self.reversed:
+            raise Refused("entry {entry} was already reversed by entry {by}",
+                          entry=entry, by=self.reversed[str(entry)])
+        cash = {k: -v for k, v in original.cash.items()}
+        lots = [[loc, item, expires, -delta] for loc, item, expires, delta in original.lots or ()]
+        rounds = self.__dict__.get("rounds", {})
+        reserved = [[name, loc, item, -delta] for name, loc, item, delta in original.reserved or ()
+                    if not rounds.get(name, {}).get("closed", True)]
+        try:
+            return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
+                             lots=lots, reserved=reserved, entry=entry,
+                             reason=_required(reason, "--reason"))
+        except Refused as refusal:
+            cause = str(refusal).split(";")[0]
+            raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
+                          "used, so reverse the later entries first",
+                          entry=entry, cause=cause) from None
+
+    # ---- rules ----------------------------------------------------------------------------
+
+    def fact(self, event_class: type[Fact], on: str, actor: str, moves: list[list[Any]],
+             cash: dict[str, int], *, lots: list[list[Any]] | None = None,
+             reserved: list[list[Any]] | None = None, **details: Any) -> int:
+        """Record a movement after checking no stock, lot, free stock or fund goes negative;
+        returns its entry."""
+        cash = {k: v for k, v in cash.items() if v}
+        self._never_negative(on, moves, cash)
+        self.check_lots(on, moves, lots or [])
+        self.check_free(on, moves, reserved or [])
+        return self.emit(event_class, on=on, actor=actor, moves=moves, cash=cash,
+                         lots=lots or None, reserved=reserved or None, **details)
+
+    def emit(self, event_class: type[Aggregate.Event], **fields: Any) -> int:
+        """Record any ward event (declarations, or events defined in other ledger modules).
+
+        Optional fields left empty are not stored, so a ledger that uses no lots or
+        reservations stores exactly the bytes it stored before they existed."""
+        if not fields.get("actor"):
+            raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
+        drafts = active()
+        if drafts is not None:  # a bulk writer builds the stored rows itself (ledger/ward/drafts.py)
+            fields = {k: v for k, v in fields.items() if v is not None or k not in OPTIONAL}
+            direct = _post_fields if event_class.apply is Ward.Fact.apply else None
+            return draft(drafts, self, event_class, fields, direct)
+        self.trigger_event(event_class, **fields)
+        event = self.pending_events[-1]
+        for name in OPTIONAL:
+            if name in event.__dict__ and event.__dict__[name] is None:
+                del event.__dict__[name]
+        return self.version
+
+    def _never_negative(self, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
+        """Refuse any fact after which a stock or the fund would be negative on some day."""
+        for (location, item), delta in _net(moves).items():
+            if delta < 0:
+                held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
+                if held + delta < 0:
+                    unit = self.items.get(item, "bundles")
+                    raise Refused(
+                        "not enough {item} at {location}: {held} {unit} available on {on} and "
+                        "after, {delta} needed; record the donation or transfer first",
+                        item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
+        change = fund_change(cash)
+        if change < 0:
+            held = daybook.lowest_from(self.fund, on)
+            if held + change < 0:
+                raise Refused("not enough cash in the ward fund: {held:,} đồng available on {on} "
+                              "and after, {change:,} needed; record the cash donation first",
+                              held=held, on=on, change=-change)
+
+    def check_lots(self, on: str, moves: list[list[Any]], lots: list[list[Any]]) -> None:
+        """Refuse a fact after which a lot (a dated one, or the undated rest) would be
+        negative on some day: reversing a donation whose lot was already handed out."""
+        dated: dict[tuple[str, str, str], int] = defaultdict(int)
+        for location, item, expires, delta in lots:
+            dated[(location, item, expires)] += delta
+        rest = _net(moves)
+        for (location, item, expires), delta in dated.items():
+            rest[(location, item)] = rest.get((location, item), 0) - delta
+            book = self.lot_books().get(bin_key(location, item), {}).get(expires, {})
+            if delta < 0 and daybook.lowest_from(book, on) + delta < 0:
+                raise Refused("not enough {item} at {location} in lot {lot}: {held} available "
+                              "on {on} and after, {delta} needed", item=item, location=location,
+                              lot=expires, held=daybook.lowest_from(book, on), on=on,
+                              delta=-delta)
+        for (location, item), delta in rest.items():
+            key = bin_key(location, item)
+            if delta < 0 and key in self.lot_books():
+                book = lotbook.undated(self.bins.get(key, {}), self.lot_books()[key])
+                if daybook.lowest_from(book, on) + delta < 0:
+                    raise Refused("not enough undated {item} at {location}: {held} available on "
+                                  "{on} and after, {delta} needed; name a dated lot with --lot",
+                                  item=item, location=location,
+                                  held=daybook.lowest_from(book, on), on=on, delta=-delta)
+
+    def check_free(self, on: str, moves: list[list[Any]], reserved: list[list[Any]]) -> None:
+        """Refuse a fact that would take stock reserved for an open round (free stock, on hand
+        less reserved, never goes negative); naming the rounds that hold it."""
+        free = _net(moves)
+        reserved_moves = [[location, item, delta] for _, location, item, delta in reserved]
+        for location, item, delta in reserved_moves:
+            free[(location, item)] = free.get((location, item), 0) - delta
+        reserving = _net(reserved_moves)
+        for (location, item), delta in free.items():
+            key = bin_key(location, item)
+            held = self.reserved_books().get(key, {})
+            if delta >= 0 or (not held and (location, item) not in reserving):
+                continue  # nothing reserved here: the bin's own check said it all
+            left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
+            unit = self.items.get(item, "bundles")
+            if left + delta < 0 and not daybook.balance(held):
+                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
+                              "and after, {needed} needed", item=item, location=location,
+                              free=max(left, 0), unit=unit, on=on, needed=-delta)
+            if left + delta < 0:
+                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
+                              "and after, {needed} needed; {reserved} {unit} are reserved for "
+                              "round {rounds}: hand them out in that round, or close it to "
+                              "release them", item=item, location=location, free=max(left, 0),
+                              unit=unit, on=on, needed=-delta,
+                              reserved=daybook.balance(held), rounds=self.holders(location, item))
+
+    def holders(self, location: str, item: str) -> str:
+        """The open rounds holding a reservation of `item` at `location`, by code."""
+        names = [name for name, state in sorted(self.__dict__.get("rounds", {}).items())
+                 if state["location"] == location and state.get("reserved", {}).get(item)]
+        return ", ".join(names) or "-"
+
+    def lot_books(self) -> dict[str, lotbook.Lots]:
+        """Dated lots per bin (set lazily: wards saved before lots existed load unchanged)."""
+        return self.__dict__.setdefault("lots", {})
+
+    def reserved_books(self) -> dict[str, daybook.DayBook]:
+        """Units reserved for open rounds per bin, by business date (set lazily)."""
+        return self.__dict__.setdefault("reserved", {})
+
+    def lots_out(self, location: str, goods: dict[str, int], on: str, moves: list[list[Any]],
+                 lot: str | None = None, expired_reason: str | None = None,
+                 expired_ok: bool = False) -> list[list[Any]]:
+        """The dated lots that items leaving `location` come from (FEFO, or the named lot).
+
+        Bins are checked first, so a plain shortage is refused with the usual words."""
+        self._never_negative(on, moves, {})
+        taken: list[list[Any]] = []
+        for item, qty in goods.items():
+            key = bin_key(location, item)
+            if qty <= 0 or (key not in self.lot_books() and lot is None):
+                continue
+            taken += lotbook.take(location, item, qty, on, self.bins.get(key, {}),
+                                  self.lot_books().get(key, {}), lot=lot,
+                                  expired_ok=expired_ok or bool(expired_reason))
+        return taken
+
+    def _consumed(self, round: str | None, location: str, goods: dict[str, int],
+                  on: str) -> list[list[Any]]:
+        """What a round's hand-out takes from that round's reservation (never more than is
+        left, and only once the reservation is in force)."""
+        state = self.__dict__.get("rounds", {}).get(round or "")
+        if not state or not state.get("reserved") or on < state.get("reserved_on", on):
+            return []
+        held = state["reserved"]
+        return [[round, location, item, -min(qty, held[item])]
+                for item, qty in goods.items() if held.get(item)]
+
+    def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
+        self.require(bundle, self.bundles, N_("bundle"))
+        self.require(location, self.locations, N_("location"))
+        recipe = self.bundles[bundle]
+        moves = _out_of(location, {item: qty * count for item, qty in recipe["items"].items()})
+        moves.append([location, bundle, count])
+        return moves, recipe["cash"] * count
+
+    def require(self, code: str, known: dict[str, Any], what: str) -> None:
+        """Refuse an undeclared code, naming the declared codes nearest to it."""
+        if code in known:
+            return
+        if not known:
+            raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
+                           what=Phrase(what), code=code, command=what)
+        close = nearest(code, known) or sorted(known)[:5]
+        either = Phrase(N_("{first} or {second}"), first=" or ".join(close[:-1]),
+                        second=close[-1]) if len(close) > 1 else close[0]
+        raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
+                       "`aid {command} add`)", what=Phrase(what), code=code, command=what,
+                       close=either)
+
+    def _known_goods(self, code: str) -> None:
+        if code not in self.items and code not in self.bundles:
+            self.require(code, {**self.items, **self.bundles}, N_("item"))
+
+    def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
+        for code in goods:
+            if code in self.bundles:
+                raise BadInput("{code} is a bundle, not an item: {hint}", code=code, hint=hint)
+            self.require(code, self.items, N_("item"))
+
+    def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
+        if code in known:
+            raise Refused("{what} {code} is already declared; choose another code",
+                          what=what, code=code)
+
+    def _unused_goods_code(self, code: str) -> None:
+        self._unused(code, self.items, "item")
+        self._unused(code, self.bundles, "bundle")
+
+
+def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int],
+          lots: list[list[Any]] | None, reserved: list[list[Any]] | None) -> None:
+    """A fact's effect on the ward's day books, lots and reservations (what `Fact.apply`
+    does)."""
+    for location, item, delta in moves:
+        daybook.post(ward.bins.setdefault(bin_key(location, item), {}), on, delta)
+    change = fund_change(cash)
+    if change:
+        daybook.post(ward.fund, on, change)
+    post_lots(ward, on, lots)
+    post_reserved(ward, on, reserved)
+
+
+def _post_fields(ward: Ward, fields: dict[str, Any]) -> None:
+    _post(ward, fields["on"], fields["moves"], fields["cash"], fields.get("lots"),
+          fields.get("reserved"))
+
+
+def _into(location: str, goods: dict[str, int]) -> list[list[Any]]:
+    return [[location, item, qty] for item, qty in goods.items()]
+
+
+def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
+    return [[location, item, -qty] for item, qty in goods.items()]
+
+
+def _dated(location: str, goods: dict[str, int], expires: str | None) -> list[list[Any]]:
+    return [[location, item, expires, qty] for item, qty in goods.items()] if expires else []
+
+
+def _net(moves: list[list[Any]]) -> dict[tuple[str, str], int]:
+    net: dict[tuple[str, str], int] = defaultdict(int)
+    for location, item, delta in moves:
+        net[(location, item)] += delta
+    return dict(net)
+
+
+def post_lots(ward: Ward, on: str, lots: list[list[Any]] | None) -> None:
+    """Fold a fact's dated lots into the ward's lot books; emptied books are dropped."""
+    books = ward.lot_books()
+    for location, item, expires, delta in lots or ():
+        key = bin_key(location, item)
+        lot = books.setdefault(key, {}).setdefault(expires, {})
+        daybook.post(lot, on, delta)
+        if not lot:
+            del books[key][expires]
+        if not books[key]:
+            del books[key]
+
+
+def post_reserved(ward: Ward, on: str, reserved: list[list[Any]] | None) -> None:
+    """Fold reservation changes ([round, location, item, delta]) into the reserved day books
+    and each round's reservation still held."""
+    rounds = ward.__dict__.setdefault("rounds", {})
+    for name, location, item, delta in reserved or ():
+        daybook.post(ward.reserved_books().setdefault(bin_key(location, item), {}), on, delta)
+        held = rounds[name].setdefault("reserved", {})
+        held[item] = held.get(item, 0) + delta
+        if not held[item]:
+            del held[item]
+
+
+def _negated(moves: list[list[Any]]) -> list[list[Any]]:
+    return [[location, item, -delta] for location, item, delta in moves]
+
+
+def _required(text: str | None, option: str) -> str:
+    if not text or not text.strip():
+        raise BadInput("{option} must not be empty", option=option)
+    return text

@@ -1,0 +1,60 @@
+"""The ward's time zone, so printed times read as the ward's clock, not UTC.
+
+Business dates (`on`) are typed by people and need no zone; what needs one is the moment a
+page was printed or a digest taken, which the ledger keeps in UTC. Wards are in Vietnam, so
+`Asia/Ho_Chi_Minh` unless the ward records another (`aid init --timezone`, or `aid timezone`
+for a ledger made before): an event, like every other fact about the ward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ledger.errors import BadInput, Refused
+from ledger.values.text import clean
+from ledger.ward.aggregate import Ward, stored_names
+
+DEFAULT = "Asia/Ho_Chi_Minh"
+
+
+class TimezoneSet(Ward.Event):
+    """From now on the ward's printed times are in `timezone` (an IANA name)."""
+
+    TOPIC = "ledger.zones:TimezoneSet"
+
+    on: str
+    actor: str
+    timezone: str
+
+    def apply(self, ward: Ward) -> None:
+        ward.__dict__["timezone"] = self.timezone  # set lazily: older snapshots load as before
+
+
+stored_names(TimezoneSet)
+
+
+def zone(name: str) -> str:
+    """An IANA time zone name as the tz database spells it, or a refusal naming an example."""
+    typed = clean(name or "")
+    try:
+        if typed and "\\" not in typed and ".." not in typed and not typed.startswith("/"):
+            ZoneInfo(typed)
+            return typed
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise BadInput("'{name}' is not a time zone: use a name such as Asia/Ho_Chi_Minh",
+                   name=typed[:40])
+
+
+def set_timezone(ledger: Any, name: str, on: str, actor: str) -> int:
+    """Record the ward's time zone; refused when it is already that one."""
+    chosen = zone(name)
+
+    def change(ward: Ward) -> int:
+        if ward.__dict__.get("timezone", DEFAULT) == chosen:
+            raise Refused("the ward's time zone is already {zone}; nothing to change",
+                          zone=chosen)
+        return ward.emit(TimezoneSet, on=on, actor=clean(actor), timezone=chosen)
+
+    return ledger.write(change)

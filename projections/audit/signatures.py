@@ -1,0 +1,273 @@
+"""Checking that every stored event is sealed by a declared actor's key (`aid audit verify`).
+
+The chain of links proves nothing was changed *before* a digest; it cannot tell a forged event
+appended at the end (with a correctly computed link) from the treasurer's own. Seals can
+(`ledger/trust/seals.py`): only a holder of a declared private key can make one, and the keys live
+outside the ledger. No private key is needed to check them.
+
+Walking the stored rows in order, each seal must cover the `count` unsealed rows just before it
+with a valid signature of a key declared, and not revoked, before it; the very first key is the
+exception: it may seal its own declaration (the ward treasurer's, trusted on first use, which is
+why verify lists every key with the position that declared it). Rows no valid seal covers are
+reported in runs, except those before the first valid seal: a ledger written before signing
+began keeps verifying, and says how much of it is unsigned. Memory stays small: only rows not yet
+sealed are held (at most one write's worth, `MAX_SEALED`), plus the digest of each valid seal,
+to catch a write stored twice (possible only with the store's unique keys dropped).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ledger.phrases import N_, Phrase
+from ledger.trust.chain import StoredRow
+from ledger.trust.seal_bytes import (
+    KEYS_TOPIC_PREFIX,
+    MAX_SEALED,
+    SEAL_TOPIC,
+    covered_digest,
+    key_id,
+    message,
+    row_hash,
+    signature_ok,
+)
+from projections.audit.tamper import Problem
+
+WARD_OPENED = "ledger.ward:Ward.Opened"  # names the ward its seals are bound to
+
+
+@dataclass
+class Key:
+    key: str
+    actor: str
+    public: bytes
+    declared: int  # position of its declaration
+    revoked: int | None = None  # position of its revocation
+
+
+@dataclass
+class Signatures:
+    """What the seals say: from where on events are signed, by which keys, and what is not."""
+
+    began: int | None = None  # position of the first signed event
+    unsigned_before: int = 0  # events written before signing began
+    signed: int = 0
+    seals: int = 0
+    keys: list[Key] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Row(NamedTuple):
+    position: int
+    hash: bytes
+    key_event: tuple[str, dict[str, Any]] | None  # a keyring event: (name, fields)
+
+
+class _Run:
+    """Unsigned positions in a row: the first, the last and how many (a ledger written before
+    signing began is one run of a million, kept in three numbers)."""
+
+    def __init__(self) -> None:
+        self.first = self.last = self.count = 0
+
+    def append(self, position: int) -> None:
+        if not self.count:
+            self.first = position
+        self.last = position
+        self.count += 1
+
+    def extend(self, positions: Iterable[int]) -> None:
+        for position in positions:
+            self.append(position)
+
+
+class SignatureCheck:
+    """Feed it the stored rows (through `watch`), then `finish()`."""
+
+    def __init__(self) -> None:
+        self.result = Signatures()
+        self.ward = ""
+        self.keys: dict[str, Key] = {}
+        self.pending: deque[_Row] = deque()
+        self.run = _Run()  # consecutive unsigned positions not yet reported
+        self.sealed: dict[str, int] = {}  # digest of each valid seal's rows -> its position
+        self.hash_from = -(2**63)  # rows before it go unhashed (see `watch`)
+
+    def watch(self, rows: Iterable[StoredRow],
+              hash_from: int | None = -(2**63)) -> Iterator[StoredRow]:
+        """The same rows, checked on the way through (so the chain and the seals are checked
+        in one read of the store). `hash_from` is the first position a seal may cover
+        (`EventLog.rows_before_first`; None when no seal is stored): rows before it go straight
+        to the unsigned run, unhashed, so a ledger signed only lately, or never, is checked
+        without hashing each row twice."""
+        self.hash_from = 2**63 if hash_from is None else hash_from
+        for row in rows:
+            self.see(row)
+            yield row
+
+    def see(self, row: StoredRow) -> None:
+        position, originator, version, topic, state = row
+        if topic == SEAL_TOPIC:
+            self._seal(position, state)
+            return
+        key_event = None
+        if topic.startswith(KEYS_TOPIC_PREFIX):
+            key_event = (topic.rpartition(".")[2], _decoded(state))
+        elif topic == WARD_OPENED and not self.ward:
+            self.ward = str(_decoded(state).get("name", ""))
+        if position < self.hash_from:  # no seal can cover it
+            self.run.append(position)
+            return
+        self.pending.append(_Row(position, row_hash(originator, version, topic, state),
+                                 key_event))
+        if len(self.pending) > MAX_SEALED:  # no seal can cover it any more
+            self.run.append(self.pending.popleft().position)
+
+    def finish(self) -> Signatures:
+        self.run.extend(row.position for row in self.pending)
+        self.pending.clear()
+        self._report_run()
+        self.result.keys = list(self.keys.values())
+        return self.result
+
+    # ---- seals ----------------------------------------------------------------------------
+
+    def _seal(self, position: int, state: bytes) -> None:
+        self.result.seals += 1
+        data = _decoded(state)
+        count = data.get("count")
+        if not isinstance(count, int) or not 0 < count <= len(self.pending):
+            found = len(self.pending)
+            self.run.extend(row.position for row in self.pending)
+            self.pending.clear()
+            self._report_run()
+            self._problem(position, Phrase(N_(
+                "position {position}: a seal claims to cover {count} events, but only {found} "
+                "unsealed events are stored before it"), position=position, count=count,
+                found=found))
+            return
+        while len(self.pending) > count:
+            self.run.append(self.pending.popleft().position)
+        self._report_run()
+        covered = list(self.pending)
+        self.pending.clear()
+        why = self._invalid(data, covered)
+        if why is None and data.get("digest") in self.sealed:  # rows stored twice
+            why = Phrase(N_("it and the events it covers are a copy of the seal at position "
+                            "{earlier}"), earlier=self.sealed[data["digest"]])
+        if why is not None:
+            self._problem(position, Phrase(N_(
+                "position {position}: the seal over positions {first}–{last} is not valid: "
+                "{why}; those events are not signed"), position=position,
+                first=covered[0].position, last=covered[-1].position, why=why))
+            return
+        if self.result.began is None:
+            self.result.began = covered[0].position
+        self.result.signed += count
+        self.sealed[data["digest"]] = position
+        for row in covered:
+            self._apply_key_event(row)
+
+    def _invalid(self, data: dict[str, Any], covered: list[_Row]) -> Phrase | None:
+        """Why a seal does not hold, or None when it does."""
+        key, actor = str(data.get("key", "")), str(data.get("actor", ""))
+        holder = self._holder(key, covered)
+        if holder is None:
+            known = self.keys.get(key)
+            if known is not None and known.revoked is not None:
+                return Phrase(N_("its key {key} was revoked at position {revoked}"), key=key,
+                              revoked=known.revoked)
+            return Phrase(N_("its key {key} is not declared in this ledger before it"), key=key)
+        if actor != holder.actor:
+            return Phrase(N_("it names {actor}, but key {key} is {holder}'s"), actor=actor,
+                          key=key, holder=holder.actor)
+        digest = covered_digest(row.hash for row in covered)
+        signed = message(self.ward, actor, key, len(covered), digest)
+        if digest != data.get("digest") or not signature_ok(holder.public,
+                                                            str(data.get("signature", "")),
+                                                            signed):
+            return Phrase(N_("its signature does not match the events it covers"))
+        return None
+
+    def _holder(self, key: str, covered: list[_Row]) -> Key | None:
+        """The live declared key `key`; before any key exists, the first key may seal its own
+        declaration."""
+        found = self.keys.get(key)
+        if found is not None:
+            return found if found.revoked is None else None
+        if self.keys:
+            return None
+        for row in covered:
+            if row.key_event and row.key_event[0] == "Declared" \
+                    and row.key_event[1].get("key") == key:
+                return _key(row)
+        return None
+
+    def _apply_key_event(self, row: _Row) -> None:
+        if row.key_event is None:
+            return
+        name, fields = row.key_event
+        if name == "Declared":
+            declared = _key(row)
+            if declared is not None and declared.key not in self.keys:
+                self.keys[declared.key] = declared
+        elif name == "Revoked" and fields.get("key") in self.keys:
+            self.keys[fields["key"]].revoked = row.position
+
+    # ---- findings -------------------------------------------------------------------------
+
+    def _report_run(self) -> None:
+        """Report unsigned events seen since the last seal: a finding once signing has begun,
+        otherwise part of the unsigned history before it."""
+        run, self.run = self.run, _Run()
+        if not run.count:
+            return
+        if self.result.began is None:
+            self.result.unsigned_before += run.count
+            return
+        if run.count == 1:
+            text = Phrase(N_("position {position}: the event is not signed by a declared "
+                             "actor's key (added outside aid?)"), position=run.first)
+        else:
+            text = Phrase(N_("positions {first}–{last}: {count} events are not signed by a "
+                             "declared actor's key (added outside aid?)"),
+                          first=run.first, last=run.last, count=run.count)
+        self._problem(run.first, text)
+
+    def _problem(self, position: int, text: Phrase) -> None:
+        self.result.problems.append(Problem(position, text))
+
+
+def check(rows: Iterable[StoredRow]) -> Signatures:
+    """Check the seals of stored rows in one pass."""
+    checker = SignatureCheck()
+    for row in rows:
+        checker.see(row)
+    return checker.finish()
+
+
+def _decoded(state: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(state)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _key(row: _Row) -> Key | None:
+    """The key a keyring declaration names, if it is well formed."""
+    fields = row.key_event[1] if row.key_event else {}
+    try:
+        public = base64.b64decode(str(fields.get("public", "")).removeprefix("ed25519:"),
+                                  validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(public) != 32 or key_id(public) != fields.get("key"):
+        return None
+    return Key(str(fields.get("key", "")), str(fields.get("actor", "")), public, row.position)

@@ -1,0 +1,278 @@
+"""Recomputing the chain of links, comparing it with the stored links and with saved digests.
+
+Two independent checks, so every kind of tampering names a position:
+- per row: each stored event must hash, with the link stored before it, to the link stored with
+  it. An event edited, deleted, inserted or moved directly in the database file breaks this at its
+  own position (one finding per bad row, not a cascade).
+- per digest: a digest saved outside the ledger holds the head link (and checkpoints). Someone
+  who rewrote events and recomputed every stored link passes the first check but not this one;
+  the first checkpoint that differs, after the last that matches, names where history departs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import sha256
+from typing import Any
+
+from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
+from ledger.trust.chain import (
+    ALGORITHM,
+    GENESIS,
+    MAX_CHECKPOINTS,
+    StoredRow,
+    encode,
+    link,
+)
+
+
+@dataclass
+class Digest:
+    """What an auditor keeps outside the ledger: how many events, and the link of the last."""
+
+    ward: str
+    events: int
+    head: str
+    position: int | None = None
+    taken: str = ""
+    checkpoints: dict[int, str] = field(default_factory=dict)  # position -> link
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ward": self.ward, "events": self.events, "position": self.position,
+                "head": self.head, "taken": self.taken, "algorithm": ALGORITHM,
+                "checkpoints": [[p, link] for p, link in sorted(self.checkpoints.items())]}
+
+    def text(self) -> Phrase:
+        """The digest as `aid audit digest` prints it: a heading in the reader's language, then
+        `key: value` lines whose keys stay English, as `parse` reads them back."""
+        return Phrase.join("\n", [Phrase(N_("aid-ledger digest ({algorithm})"),
+                                         algorithm=ALGORITHM),
+                                  f"ward: {self.ward}", f"events: {self.events}",
+                                  f"position: {self.position}", f"head: {self.head}",
+                                  f"taken: {self.taken}"])
+
+    def label(self) -> Phrase:
+        if self.taken:
+            return Phrase(N_("digest taken {taken} ({events} events, head {head}…)"),
+                          taken=self.taken, events=self.events, head=self.head[:12])
+        return Phrase(N_("digest ({events} events, head {head}…)"), events=self.events,
+                      head=self.head[:12])
+
+    @classmethod
+    def parse(cls, text: str) -> Digest:
+        """A digest from `aid audit digest` output: its JSON, or its text (even retyped)."""
+        text = text.strip()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+                return cls(ward=str(data.get("ward", "")), events=int(data["events"]),
+                           head=_hex(str(data["head"])), position=data.get("position"),
+                           taken=str(data.get("taken", "")),
+                           checkpoints={int(p): _hex(str(h)) for p, h in
+                                        data.get("checkpoints", [])})
+            except (ValueError, KeyError, TypeError) as error:
+                raise BadInput("this digest's JSON is not one `aid audit digest` printed ({error})",
+                               error=_said(error)) from None
+        fields = {key: found.group(1) for key, pattern in _TEXT_FIELDS.items()
+                  if (found := re.search(pattern, text, re.IGNORECASE | re.MULTILINE))}
+        if "events" not in fields or "head" not in fields:
+            raise BadInput("a digest needs at least 'events N' and 'head HEX' (64 hex digits), "
+                           "as `aid audit digest` prints them, or its --format json")
+        position = fields.get("position")
+        return cls(ward=fields.get("ward", ""), events=int(fields["events"]),
+                   head=fields["head"].lower(), taken=fields.get("taken", ""),
+                   position=int(position) if position else None)
+
+
+_TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed statement
+    "ward": r"^\s*ward\s*[:=]\s*(.+?)\s*$",
+    "events": r"\bevents\s*[:=]?\s*(\d+)",
+    "position": r"\bposition\s*[:=]?\s*(\d+)",
+    "head": r"\bhead\s*[:=]?\s*([0-9a-f]{64})\b",
+    "taken": r"\btaken\s*[:=]?\s*(\S+)",
+}
+
+
+def _hex(value: str) -> str:
+    value = value.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError(Phrase(N_("'{value}' is not a 64-digit hex SHA-256 link"), value=value))
+    return value
+
+
+def _said(error: Exception) -> Any:
+    """What an error says: its phrase, if it was raised with one (so it is translated)."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
+
+
+@dataclass
+class Problem:
+    position: int
+    text: Phrase
+
+
+@dataclass
+class _DigestCheck:
+    digest: Digest
+    last_good: int = 0  # position of the last matching checkpoint
+    first_bad: Problem | None = None
+    seen: set[int] = field(default_factory=set)
+
+    def bad(self, position: int, text: Phrase) -> None:
+        if self.first_bad is None or position < self.first_bad.position:
+            self.first_bad = Problem(position, Phrase("{digest}: {finding}",
+                                                      digest=self.digest.label(), finding=text))
+
+
+@dataclass
+class Verification:
+    """The recomputed chain and everything found wrong, first bad position first."""
+
+    events: int = 0
+    position: int = 0
+    head: str = GENESIS
+    checkpoints: dict[int, str] = field(default_factory=dict)
+    ordinals: dict[int, int] = field(default_factory=dict)  # checkpoint position -> event number
+    problems: list[Problem] = field(default_factory=list)
+    digests: list[tuple[Digest, Problem | None]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(problem is None for _, problem in self.digests)
+
+    def first_bad(self) -> int | None:
+        positions = [p.position for p in self.problems]
+        positions += [p.position for _, p in self.digests if p is not None]
+        return min(positions) if positions else None
+
+    def digest(self, ward: str, taken: str) -> Digest:
+        return Digest(ward=ward, events=self.events, head=self.head, position=self.position,
+                      taken=taken, checkpoints=dict(self.checkpoints))
+
+
+def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
+           digests: Iterable[Digest] = ()) -> Verification:
+    """Walk the stored events and stored links together, in position order.
+
+    One sha256 per row while all is well: this loop is verify's whole cost, so it keeps its
+    state in local variables and reuses each computed link's bytes as the next row's input."""
+    result = Verification()
+    problems = result.problems
+    checks = [_DigestCheck(d) for d in digests]
+    links_iter = iter(stored_links)
+    pending = next(links_iter, None)
+    trusted = GENESIS  # the stored link before the current row: keeps each finding local
+    trusted_bytes: bytes | None = bytes.fromhex(GENESIS)  # the same, as bytes (None: not yet)
+    head, events, position, spacing = GENESIS, 0, 0, 1
+    for row in rows:
+        here = row[0]
+        while pending is not None and pending[0] < here:
+            problems.append(_deleted(pending[0]))
+            trusted, trusted_bytes, pending = pending[1], None, next(links_iter, None)
+        digest = sha256((bytes.fromhex(trusted) if trusted_bytes is None else trusted_bytes)
+                        + encode(*row)).digest()  # link(trusted, row)
+        expected = digest.hex()
+        head = expected if head == trusted else link(head, row)
+        if pending is not None and pending[0] == here:
+            if pending[1] == expected:
+                trusted_bytes = digest
+            else:
+                problems.append(Problem(here, Phrase(N_(
+                    "position {position}: the event does not match the link stored with it "
+                    "(edited, or moved here from another position)"), position=here)))
+                trusted_bytes = None
+            trusted, pending = pending[1], next(links_iter, None)
+        else:
+            problems.append(Problem(here, Phrase(N_(
+                "position {position}: the event has no stored link (inserted directly into the "
+                "database)"), position=here)))
+            trusted, trusted_bytes = expected, digest
+        previous_position, position = position, here
+        events += 1
+        if checks or events % spacing == 0:
+            result.events, result.position, result.head = events, position, head
+            if events % spacing == 0:
+                spacing = _keep_checkpoint(result, spacing)
+            for check in checks:
+                _check_digest(check, result, previous_position)
+    result.events, result.position, result.head = events, position, head
+    while pending is not None:
+        result.problems.append(_deleted(pending[0]))
+        pending = next(links_iter, None)
+    if result.events and len(result.problems) == result.events and all(
+            "no stored link" in p.text for p in result.problems):
+        first = result.problems[0].position
+        result.problems = [Problem(first, Phrase(N_(
+            "position {position}: no event has a stored link (the links table was emptied or "
+            "dropped, or the ledger was last written by a version of aid without links)"),
+            position=first))]
+    for check in checks:
+        _finish_digest(check, result)
+        result.digests.append((check.digest, check.first_bad))
+    return result
+
+
+def _deleted(position: int) -> Problem:
+    return Problem(position, Phrase(N_("position {position}: the event stored here is missing "
+                                       "(deleted from the database)"), position=position))
+
+
+def _keep_checkpoint(result: Verification, spacing: int) -> int:
+    """Keep the link of every `spacing`-th event, doubling the spacing to keep at most
+    MAX_CHECKPOINTS (so digests taken at different times share checkpoints)."""
+    if result.events % spacing == 0:
+        result.checkpoints[result.position] = result.head
+        result.ordinals[result.position] = result.events
+    if len(result.checkpoints) > MAX_CHECKPOINTS:
+        spacing *= 2
+        result.checkpoints = {p: h for p, h in result.checkpoints.items()
+                              if result.ordinals[p] % spacing == 0}
+        result.ordinals = {p: result.ordinals[p] for p in result.checkpoints}
+    return spacing
+
+
+def _check_digest(check: _DigestCheck, result: Verification, previous_position: int) -> None:
+    """Compare the link just computed with the digest's checkpoint or head at this event."""
+    digest, position = check.digest, result.position
+    expected = digest.checkpoints.get(position)
+    if result.events == digest.events:
+        if digest.position is not None and digest.position != position:
+            check.bad(position, Phrase(N_(
+                "its last event is at position {last}, but the ledger's event number {events} "
+                "is at position {position}: events were inserted or deleted"),
+                last=digest.position, events=digest.events, position=position))
+            return
+        expected = digest.head
+    if expected is None:
+        return
+    check.seen.add(position)
+    if result.head == expected:
+        check.last_good = max(check.last_good, position)
+    elif check.last_good == previous_position:
+        check.bad(position, Phrase(N_("position {position} differs from the digest: history "
+                                      "was rewritten from there on"), position=position))
+    else:
+        check.bad(position, Phrase(N_("history differs from the digest after position "
+                                      "{last_good}, at or before position {position}: "
+                                      "rewritten there"),
+                                   last_good=check.last_good, position=position))
+
+
+def _finish_digest(check: _DigestCheck, result: Verification) -> None:
+    """Checkpoints never reached: events deleted, or the tail cut off."""
+    digest = check.digest
+    missing = sorted(set(digest.checkpoints) - check.seen)
+    gone = [p for p in missing if p <= result.position]
+    if gone:
+        check.bad(gone[0], Phrase(N_("position {position} is covered by the digest but missing "
+                                     "from the ledger"), position=gone[0]))
+    if result.events < digest.events:
+        first = next((p for p in missing if p > result.position), result.position + 1)
+        check.bad(first, Phrase(N_("the ledger holds {events} events, the digest covers "
+                                   "{covered}: history after position {position} was removed"),
+                                events=result.events, covered=digest.events,
+                                position=result.position))
