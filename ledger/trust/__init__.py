@@ -1,0 +1,1 @@
+"""Trust: what proves the ledger was not altered: chain links, Merkle tree, seals, signatures."""
