@@ -276,8 +276,8 @@ class Frontier:
     """The compact range of a tree: the roots of its perfect subtrees, largest (leftmost) first.
 
     A tree of n leaves is the perfect subtrees given by the binary digits of n, so it takes
-    popcount(n) ≤ ⌈log₂ n⌉ + 1 hashes to keep appending and to give the root: memory stays flat
-    at any size. `append` costs amortised one node hash and returns the nodes it completed, for a
+    popcount(n) hashes, at most ⌈log₂ n⌉ (one for n = 1), to keep appending and to give the
+    root: memory stays flat at any size. `append` costs amortised one node hash and returns the nodes it completed, for a
     NodeStore."""
 
     __slots__ = ("size", "hashes")
