@@ -425,8 +425,9 @@ def _consistency_ranges(first_size: int, size: int) -> list[tuple[int, int]]:
 
 
 def inclusion_proof_from_store(index: int, size: int, store: NodeStore) -> list[bytes]:
-    """PATH(index, D[size]) from stored nodes: at most ⌈log₂ size⌉ hashes from O(log size) rows
-    (every sibling is one node but at most one, the first right sibling off the right edge)."""
+    """PATH(index, D[size]) from stored nodes: at most ⌈log₂ size⌉ hashes from O(log size) rows.
+    (Each sibling is one stored node, except at most one: the right sibling where the path
+    leaves the tree's right edge, folded from popcount(its width) nodes.)"""
     if not (_is_size(index) and _is_size(size) and index < size):
         raise ValueError(f"leaf index {index} is not in a tree of {size} leaves")
     return [_range_hash(a, b, store) for a, b in _inclusion_ranges(index, size)]
