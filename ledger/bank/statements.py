@@ -225,6 +225,10 @@ def parse_columns(spec: str | dict[str, str]) -> dict[str, str]:
                                "(date=Ngày,credit=Có,debit=Nợ,text=Nội dung), not '{part}'",
                                part=part)
             name, header = part.split("=", 1)
+            if "=" in header:
+                raise BadInput("--columns takes field=header pairs separated by commas "
+                               "(date=Ngày,credit=Có,debit=Nợ,text=Nội dung), not '{part}'",
+                               part=part)
             pairs.append((name.strip().lower(), header.strip()))
     columns: dict[str, str] = {}
     for name, header in pairs:
@@ -554,19 +558,19 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                     opening = _labelled([(number, [_text(c) for c in cells])], _TITLE_OPENING,
                                         amounts, problems)
                     continue
+                if _trimmed([_text(c) for c in cells]) == _trimmed(header):
+                    continue  # the header again, at the top of a printed page
                 has_amount = any(_text(v) for v in (credit_raw, debit_raw, amount_raw,
                                                     balance_raw))
                 if has_amount and _TOTAL.match(label):
                     continue  # "Tổng cộng" and the like: sums of the lines above
-                if has_amount:
-                    problems.append(_problem(number, "an amount without a date: write the "
-                                             "date of the transaction"))
-                    continue
-                if _trimmed([_text(c) for c in cells]) == _trimmed(header):
-                    continue  # the header again, at the top of a printed page
                 if date_text:
                     problems.append(_problem(number, "'{value}' is not a date: write it "
                                              "dd/mm/yyyy", value=date_text))
+                    continue
+                if has_amount:
+                    problems.append(_problem(number, "an amount without a date: write the "
+                                             "date of the transaction"))
                     continue
                 more = _text(cell(cells, "text"))
                 party = _text(cell(cells, "party"))
