@@ -21,11 +21,6 @@ SAMPLES = Path(__file__).parent / "fixtures" / "bank"
 BANKS = ["vietcombank", "vietinbank", "bidv", "agribank"]
 
 
-def grid(text: str) -> list[tuple[int, list[str]]]:
-    """A CSV text as (line, cells), as read_statement reads a file."""
-    return list(bs.csv_rows(text))
-
-
 def parse(text: str, **options) -> bs.Statement:
     return bs.parse_rows(bs.csv_rows(text), name="test.csv", **options)
 

@@ -34,11 +34,10 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -287,7 +286,7 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record; a quote never closed raises _Unclosed."""
     first = text[:4096].split("\n", 1)[0]
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1
     try:
         for cells in reader:
@@ -295,6 +294,16 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             start = reader.line_num + 1
     except csv.Error:
         raise _Unclosed(start) from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of a text, line ends kept, one at a time (no copy of the whole text)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 def xlsx_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
@@ -531,7 +540,8 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
     amounts = _Amounts(thousands)
     opening = _labelled(title, _TITLE_OPENING, amounts, problems)
     closing: int | None = None
-    drafts: list[_Draft] = []
+    lines: list[StatementLine] = []
+    current: _Draft | None = None  # the last line, while rows below may continue it
     col = found.get
 
     def cell(cells: Sequence[Any], field_name: str) -> Any:
@@ -576,14 +586,14 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                 party = _text(cell(cells, "party"))
                 if not more and not party:
                     continue
-                if not drafts:
+                if current is None:
                     problems.append(_problem(number, "text '{text}' before the first "
                                              "transaction", text=more or party))
                     continue
                 if more:
-                    drafts[-1].text.append(more)
+                    current.text.append(more)
                 if party:
-                    drafts[-1].party.append(party)
+                    current.party.append(party)
                 continue
             try:
                 on, clock = _when(raw_date)
@@ -621,7 +631,9 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                 problems.append(_problem(number, "neither a credit nor a debit: a line moves "
                                          "money in or out"))
                 continue
-            drafts.append(_Draft(
+            if current is not None:
+                lines.append(current.done())
+            current = (_Draft(
                 on, clock, credit, debit, [t] if (t := _text(cell(cells, "text"))) else [],
                 _text(cell(cells, "ref")) or None,
                 [p] if (p := _text(cell(cells, "party"))) else [],
@@ -629,7 +641,8 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
     except _Unclosed as error:
         problems.append(_problem(error.line, "a quote (\") opened here is never closed: close "
                                  "it, or save the file again from Excel"))
-    lines = [draft.done() for draft in drafts]
+    if current is not None:
+        lines.append(current.done())
     newest_first = False
     if not problems:
         newest_first = len(lines) > 1 and lines[0].date > lines[-1].date
