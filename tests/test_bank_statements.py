@@ -293,6 +293,13 @@ def test_repeated_page_header_and_total_rows_are_not_lines():
     assert [line.ref for line in parse(text).lines] == ["R1", "R2"]
 
 
+def test_semicolon_csv_below_a_title_row():
+    text = ("NGAN HANG X\n" + VCB_HEAD.replace(",", ";") +
+            '09/09/2024;R1;;1.000.000;;ung ho, cam on\n')
+    (line,) = parse(text).lines
+    assert (line.credit, line.text) == (1_000_000, "ung ho, cam on")
+
+
 def test_missing_file_and_wrong_suffix(tmp_path):
     with pytest.raises(BadInput, match="no such file"):
         bs.read_statement(tmp_path / "nope.csv")

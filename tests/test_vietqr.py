@@ -189,3 +189,18 @@ def test_unknown_bank_suggests_nearest():
         banks.lookup("BIVD")
     with pytest.raises(BadInput, match="no bank has the NAPAS BIN 970499"):
         banks.lookup("970499")
+
+
+def test_qr_image_scans_back_to_the_payload(tmp_path):
+    """Where zbar is installed (Debian's zbar-tools), the PNG read by a scanner gives the text."""
+    import shutil
+    import subprocess
+
+    pytest.importorskip("segno")
+    if shutil.which("zbarimg") is None:
+        pytest.skip("zbarimg (apt-get install zbar-tools) is not installed")
+    text = vietqr.payload("970436", "1029990042", amount=350_000, ref="P3D0042")
+    png = vietqr.qr_png(text, tmp_path / "qr.png", scale=4)
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == text

@@ -284,8 +284,8 @@ class _Unclosed(Exception):
 
 def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record; a quote never closed raises _Unclosed."""
-    first = text[:4096].split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
+    head = "\n".join(text[:16384].split("\n")[:40])  # title rows may have no separator
+    delimiter = "\t" if "\t" in head else ";" if head.count(";") > head.count(",") else ","
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1
     try:

@@ -135,19 +135,19 @@ def reference(ward: str, entry_or_serial: int | str, kind: str = "D") -> str:
     return check_reference(f"{prefix}{kind.upper()}{serial:04d}")
 
 
-def qr_png(text: str, path: str | Path, scale: int = 8) -> Path:
+def qr_png(payload: str, path: str | Path, scale: int = 8) -> Path:
     """Writes the QR code of a payload to a PNG file (error correction M, 4-module border)."""
     import segno  # only the command that draws a code pays for the import
 
     path = Path(path)
-    segno.make(text, error="m", micro=False).save(str(path), kind="png", scale=scale, border=4)
+    segno.make(payload, error="m", micro=False).save(str(path), kind="png", scale=scale, border=4)
     return path
 
 
-def qr_svg(text: str, path: str | Path, scale: int = 8) -> Path:
+def qr_svg(payload: str, path: str | Path, scale: int = 8) -> Path:
     """Writes the QR code of a payload to an SVG file."""
     import segno
 
     path = Path(path)
-    segno.make(text, error="m", micro=False).save(str(path), kind="svg", scale=scale, border=4)
+    segno.make(payload, error="m", micro=False).save(str(path), kind="svg", scale=scale, border=4)
     return path
