@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import BadInput
-from ..text import clean, fold, nearest
+from ledger.errors import BadInput
+from ledger.values.text import clean, fold, nearest
 
 
 @dataclass(frozen=True, slots=True)

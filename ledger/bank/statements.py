@@ -42,9 +42,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput
-from ..phrases import Phrase
-from ..text import clean, fold, nearest
+from ledger.errors import BadInput
+from ledger.phrases import Phrase
+from ledger.values.text import clean, fold, nearest
 
 FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance", "party",
           "party_account")

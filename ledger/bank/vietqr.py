@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import BadInput
-from ..text import clean, fold
+from ledger.errors import BadInput
+from ledger.values.text import clean, fold
 
 NAPAS_AID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
