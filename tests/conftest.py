@@ -26,7 +26,10 @@ from commands.main import app
 # no "too slow" health check), and a failure prints the blob that reproduces it.
 settings.register_profile("aid", deadline=None, suppress_health_check=[HealthCheck.too_slow],
                           print_blob=True)
-settings.load_profile("aid")
+# CI (`.ci/run` sets HYPOTHESIS_PROFILE=ci): the same examples on every run, so a red build
+# replays on any machine; a developer's runs keep exploring new ones.
+settings.register_profile("ci", parent=settings.get_profile("aid"), derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aid"))
 
 # typer rebuilds the whole command tree on every CliRunner.invoke; build it once per session.
 _COMMANDS: dict[int, object] = {}
