@@ -74,13 +74,3 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
 
 
 # ---- the demo's planning ------------------------------------------------------------------------
-
-def demo_planning(ledger, actor: str) -> None:
-    """Milk that expires soon at the 0 đồng shop, and a minimum for rice at the store, so
-    `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
-    from ledger.ward.thresholds import set_threshold
-
-    ledger.add_item("MILK", "Sữa hộp 180 ml", "box", 7_000, "2021-11-22", actor)
-    ledger.donate("DNT", "SHOP0D", 0, {"MILK": 48}, "PT-0010", "sữa hộp, HSD 01/12/2021",
-                  "2021-11-22", actor, expires="2021-12-01")
-    set_threshold(ledger, "RICE", "KHO", 300, "2021-11-22", actor)

@@ -30,19 +30,6 @@ def register(app: typer.Typer) -> None:
     recipients.command("forget")(forget)
 
 
-def sealer(required: bool = True):
-    """The ward's sealer from AID_KEY_FILE (None when none is configured and not required)."""
-    from ledger.privacy.details import from_environment
-
-    return from_environment(required=required)
-
-
-def revealed(register):
-    """The register with its names opened by the ward's key; one line, exit 2, without it
-    (when it holds sealed names)."""
-    return register.reveal(sealer(required=False))
-
-
 def init(file: KeyPath = None,
          district: Annotated[bool, typer.Option(
              "--district", help="Make the district's pseudonym key for ID numbers (32 random "
@@ -85,7 +72,6 @@ def _new_key(path: Path) -> None:
 
 
 def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | None) -> None:
-    from commands.rounds import load_drive
     from ledger.privacy.details import Sealer
     from ledger.privacy.pseudonym import district_key
     from ledger.privacy.ward_key import KeyFile
@@ -96,7 +82,7 @@ def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | 
     ledger = open_ledger(o.address(db))
     ledger.sealer = seal
     try:
-        entries = encrypt_existing(ledger, seal, lambda: load_drive(db).register.unsealed(),
+        entries = encrypt_existing(ledger, seal, lambda: o.load_drive(db).register.unsealed(),
                                    o.on(on), o.actor(actor))
     finally:
         ledger.close()
@@ -121,7 +107,7 @@ def forget(code: str,
     from ledger.values.inputs import code as clean_code
     from ledger.ward.personal import forget as forget_household
 
-    seal = sealer(required=True)
+    seal = o.sealer(required=True)
     day, household = o.on(on), clean_code(code)
     held = household in seal.keys.households
     ledger = open_ledger(o.address(db))
@@ -149,15 +135,13 @@ def forget(code: str,
 
 def _waiting(db: Path | None) -> dict[str, list[str]]:
     """Open rounds -> households whose planned hand-out has not been made."""
-    from commands.rounds import load_drive
     from projections.rounds import status
 
-    drive = load_drive(db)
+    drive = o.load_drive(db)
     return {code: status(drive, code)["not_received"]
             for code, rules in drive.log.rounds.items() if not rules.get("closed")}
 
 
 def _register(db: Path | None):
-    from commands.rounds import load_drive
 
-    return load_drive(db).register
+    return o.load_drive(db).register

@@ -41,12 +41,10 @@ def households(db: Path | None, names: bool = False):
     """A function giving the register as it is in the ledger now (for write decisions), with
     forgotten households marked; with `names`, opened with the ward's key (imports compare
     names; tiers and exclusions need no key)."""
-    from commands.privacy import revealed
-    from commands.rounds import load_drive
 
     def view():
-        drive = load_drive(db)
-        register = revealed(drive.register) if names else drive.register
+        drive = o.load_drive(db)
+        register = o.revealed(drive.register) if names else drive.register
         return {code: {**home, "forgotten": register.forgotten.get(code)}
                 for code, home in register.households.items()}
 
@@ -118,11 +116,9 @@ def list_households(group: Groups = None, tier: Tiers = None,
                     db: o.Db = None) -> None:
     """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
     opened with the ward's key (AID_KEY_FILE)."""
-    from commands.privacy import revealed
-    from commands.rounds import load_drive
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
-    rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
+    rows = o.revealed(o.load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
                            ("label", N_("tier label")), ("excluded", N_("excluded"))],
@@ -142,8 +138,7 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
 def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                db: o.Db = None) -> None:
     """The tiers, most urgent first, with their labels."""
-    from commands.rounds import load_drive
 
-    labels = load_drive(db).register.labels
+    labels = o.load_drive(db).register.labels
     emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,
          [("tier", N_("tier")), ("label", N_("label"))], output=output)

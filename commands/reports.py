@@ -9,6 +9,7 @@ import typer
 
 from commands import options as o
 from commands.language.words import N_, _, say
+from commands.output.columns import CASH_LINES
 from commands.output.progress import progress
 from commands.output.render import emit, emit_stream
 from ledger.store.access import open_log
@@ -92,10 +93,6 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
         rows = [{"category": _(CASH_LINES.get(k, k)), "đồng": v} for k, v in book.items()]
     emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output,
          money=("đồng",))
-
-
-CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
-              "packed": N_("packed"), "balance": N_("balance")}
 
 
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,

@@ -11,6 +11,7 @@ import typer
 from commands import options as o
 from commands import recipients
 from commands.language.words import N_, _, current, entry_span, say
+from commands.output.columns import STATUS_COLUMNS, goods
 from commands.output.render import emit, save
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
@@ -36,18 +37,6 @@ def register(app: typer.Typer) -> None:
                           ("close", close)):
         rounds.command(name)(command)
     app.add_typer(rounds, name="round")
-
-
-def load_drive(db: Path | None):
-    """Books, register and rounds, replayed from the stored events."""
-    from ledger.store.access import open_log
-    from projections.rounds import Drive
-
-    log = open_log(o.address(db))
-    try:
-        return Drive.replay(log.read())
-    finally:
-        log.close()
 
 
 def open_round(
@@ -85,7 +74,7 @@ def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
     from ledger.values.inputs import code as clean_code
     from projections.rounds import plan as plan_of
 
-    drive = load_drive(db)
+    drive = o.load_drive(db)
     return drive, plan_of(drive, clean_code(code, "round code"))
 
 
@@ -191,14 +180,13 @@ def sheet(code: str,
           db: o.Db = None) -> None:
     """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
     from commands.output import receipt_sheet as receipts
-    from commands.privacy import revealed
     from ledger.values.inputs import code as clean_code
     from projections.rounds import sheet as sheet_of
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
     language = current()
-    drive = load_drive(db)
-    revealed(drive.register)  # the sheet is one of two places that show names
+    drive = o.load_drive(db)
+    o.revealed(drive.register)  # the sheet is one of two places that show names
     data = sheet_of(drive, clean_code(code, "round code"))
     if kind == "xlsx":
         emit(receipts.records(data), "table", receipts.columns(data), output=output)
@@ -288,18 +276,20 @@ def reserve(code: str,
     plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
         ledger, code, planner, expected, o.actor(actor)))
     typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
-                   goods=_goods(held) or "-", plan=plan.digest[:12]))
+                   goods=goods(held) or "-", plan=plan.digest[:12]))
 
 
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
            db: o.Db = None) -> None:
     """Planned against handed out, and who has not received yet."""
-    result = round_status(load_drive(db), code)
+    from projections.rounds import round_status
+
+    result = round_status(o.load_drive(db), code)
     if fmt.value == "json" and output is None:
         emit(result, "json")
         return
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
-             "planned": _goods(h["planned"]), "handed": _goods(h["handed"]),
+             "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": h["status"]} for h in result["households"]]
     if fmt.value == "csv" or output is not None:
         emit(rows, "csv", output=output)
@@ -319,70 +309,9 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     typer.echo("\n" + told)
 
 
-def round_status(drive: Any, code: str) -> dict[str, Any]:
-    """What `aid round status --format json` prints (and the stock board's round page serves):
-    households by code only, never by name."""
-    from ledger.values.inputs import code as clean_code
-    from projections.rounds import status as status_of
-
-    return status_of(drive, clean_code(code, "round code"))
-
-
-STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
-                  ("planned", N_("planned")), ("handed", N_("handed")),
-                  ("status", N_("status"))]
-
-
-def _goods(quantities: dict[str, int]) -> str:
-    return ", ".join(f"{item} {qty}" for item, qty in quantities.items())
-
-
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Close a round; stock not handed out stays at its location."""
     from commands.writing import record
     from ledger.ward.rounds import close_round
 
     record(db, lambda ledger: close_round(ledger, code, o.on(on), o.actor(actor)))
-
-
-
-
-# ---- the demo's round ---------------------------------------------------------------------------
-
-DEMO_LABELS = {0: "F0/F1, người già neo đơn, khuyết tật", 1: "Hộ nghèo, cận nghèo",
-               2: "Mất thu nhập (lao động tự do, ở trọ)", 3: "Khác"}
-
-
-def writer_drive(ledger: Any):
-    """The drive as the writer's own store holds it (the demo has a ledger, not a path)."""
-    import json
-
-    from ledger.store.access import Record
-    from projections.rounds import Drive
-
-    found = ledger.recorder.select_notifications(start=1, limit=10**9)
-    return Drive.replay(Record(n.id, n.topic.rpartition(":")[2], n.originator_version,
-                               json.loads(n.state)) for n in found)
-
-
-def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
-    """Round R1 of the demo: noodles and fish sauce, at most 2 each, too few for everyone.
-
-    Tiers 0-2 are fully met and the group leaders (tier 3) share what is left; household
-    H04 is absent on the day and stays "not yet received".
-    """
-    from ledger.ward.register import label_tier
-    from ledger.ward.rounds import apply_plan
-    from ledger.ward.rounds import open_round as open_it
-    from projections.rounds import handouts
-    from projections.rounds import plan as plan_of
-
-    for tier_number, text in DEMO_LABELS.items():
-        label_tier(ledger, tier_number, text, "2021-11-10", actor)
-    open_it(ledger, "R1", "KHO", [], ["NOODLE", "FISHSAUCE"], "tiered", 2, 4,
-            {"NOODLE": 1, "FISHSAUCE": 1}, [], [], "2021-11-22", actor)
-
-    def planner():
-        return handouts(plan_of(writer_drive(ledger), "R1"), [])
-
-    apply_plan(ledger, "R1", planner, [], ["H04"], None, actor)

@@ -9,11 +9,13 @@ import typer
 
 from commands import options as o
 from commands.language.words import N_, _, say
+from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
 from ledger.errors import BadInput
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
+from projections.shop import shop_report
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -37,10 +39,6 @@ VOUCHER_COLUMNS = [("code", N_("voucher")), ("recipient", N_("recipient")), ("sh
                    ("value", N_("value")), ("used", N_("used")), ("left", N_("left")),
                    ("visits", N_("visits")), ("last_visit", N_("last visit")),
                    ("valid_to", N_("valid to")), ("status", N_("status"))]
-PICKUP_COLUMNS = [("entry", N_("entry")), ("on", N_("on")), ("voucher", N_("voucher")),
-                  ("recipient", N_("recipient")), ("goods", N_("goods")), ("value", N_("value"))]
-
-
 def register(app: typer.Typer) -> None:
     shop = typer.Typer(help="0 đồng shops: prices and reports (siêu thị 0 đồng).",
                        no_args_is_help=True)
@@ -204,7 +202,7 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
                        "`aid voucher list`", code=code)
     card = shops.detail(code, o.as_of(as_of))
     for pick in card["pickups"]:
-        pick["goods"] = _goods(pick["items"])
+        pick["goods"] = goods(pick["items"])
     fields = [{"field": k, "value": v} for k, v in card.items() if k != "pickups"]
     if output is not None:
         save(output, [("voucher", fields, None), ("pick-ups", card["pickups"], PICKUP_COLUMNS)])
@@ -266,39 +264,3 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
-
-
-def shop_report(books: Any, shops: Any, shop: str, as_of: str | None) -> dict[str, Any]:
-    """What `aid shop report --format json` prints (and the stock board's shop page serves):
-    refuses a code that is not a 0 đồng shop, naming the shops there are."""
-    if books.state["locations"].get(shop, {}).get("kind") != "shop":
-        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
-                       shop=shop, shops=', '.join(shop_codes(books)) or 'none')
-    found = shops.report(books, shop, as_of)
-    for pick in found["pickups"]:
-        pick["goods"] = _goods(pick["items"])
-    return found
-
-
-def shop_codes(books: Any) -> list[str]:
-    """The declared 0 đồng shops, by code."""
-    return sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
-
-
-def _goods(items: dict[str, int]) -> str:
-    return ", ".join(f"{item} {qty:,}" for item, qty in items.items())
-
-
-def build_demo(ledger: Any, actor: str) -> None:
-    """`aid demo`'s shop: a price list, vouchers for H01–H03, pick-ups by H01 and H02."""
-    from ledger.ward import vouchers
-
-    vouchers.set_prices(ledger, "SHOP0D", {"OIL": 45_000}, "2021-11-21", actor)
-    terms = vouchers.Terms(value=400_000, max_items=10, every=3, valid_from="2021-11-22",
-                           valid_to="2021-12-31", slot="Thứ Hai và Thứ Năm, 8:00–10:00")
-    issued = vouchers.issue_batch(ledger, ["H01", "H02", "H03"], "SHOP0D", terms,
-                                  "2021-11-21", actor)
-    code = {voucher.recipient: voucher.code for voucher in issued}
-    vouchers.pickup(ledger, code["H01"], {"RICE": 5, "OIL": 1}, "2021-11-22", actor)
-    vouchers.pickup(ledger, code["H02"], {"RICE": 10}, "2021-11-22", actor)
-    vouchers.pickup(ledger, code["H01"], {"NOODLE": 1, "RICE": 2}, "2021-11-25", actor)

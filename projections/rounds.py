@@ -20,7 +20,7 @@ from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.store.access import Record
 from ledger.values.text import nearest, sort_key
-from ledger.ward import daybook
+from ledger.ward import daybook, names
 from ledger.ward.plans import Handout, Plan
 from projections.allocation import Claimant, allocate, gini, target
 from projections.books import Books
@@ -36,17 +36,17 @@ class RoundLog:
 
     def apply(self, record: Record) -> None:
         data = record.data
-        if record.name == "RoundOpened":
+        if record.name == names.ROUND_OPENED:
             self.rounds[data["round"]] = {
                 **{k: v for k, v in data.items() if k not in ("timestamp", "originator_topic")},
                 "entry": record.version, "closed": None}
-        elif record.name == "RoundClosed":
+        elif record.name == names.ROUND_CLOSED:
             self.rounds[data["round"]]["closed"] = data["on"]
-        elif record.name == "Ward.HandedOut" and data.get("round"):
+        elif record.name == names.HANDED_OUT and data.get("round"):
             goods = {item: -delta for _, item, delta in data["moves"]}
             cash = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
             self.handouts[record.version] = (data["round"], data["recipient"], goods, cash)
-        elif record.name == "Ward.Reversed":
+        elif record.name == names.REVERSED:
             self.handouts.pop(data["entry"], None)
 
 
@@ -384,3 +384,11 @@ def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
             "goods": [{"code": g, "name": drive.books.describe(g)[0],
                        "unit": drive.books.describe(g)[1]} for g in goods],
             "lines": ordered}
+
+
+def round_status(drive: Drive, code: str) -> dict[str, Any]:
+    """What `aid round status --format json` prints (and the stock board's round page serves):
+    households by code only, never by name."""
+    from ledger.values.inputs import code as clean_code
+
+    return status(drive, clean_code(code, "round code"))

@@ -128,7 +128,7 @@ def _as_of(reading: Reading, as_of: str | None) -> list[tuple[str, str]]:
 
 def cash(reading: Reading) -> Answer:
     """The cash book; the JSON is `aid cash --format json`."""
-    from commands.reports import CASH_LINES
+    from commands.output.columns import CASH_LINES
 
     as_of = reading.day("as_of")
     book = _books(reading).cash(as_of)
@@ -167,12 +167,12 @@ def _round_state(reading: Reading, row: dict[str, Any]) -> str:
 def round_status(reading: Reading, code: str) -> Answer:
     """Who has received and who has not, by household code; the JSON is `aid round status
     --format json`."""
-    from commands.rounds import STATUS_COLUMNS, _goods
-    from commands.rounds import round_status as status_of
+    from commands.output.columns import STATUS_COLUMNS, goods
+    from projections.rounds import round_status as status_of
 
     result = status_of(_drive(reading), code)
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
-             "planned": _goods(h["planned"]), "handed": _goods(h["handed"]),
+             "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": reading.word(STATUS.get(h["status"], h["status"]))}
             for h in result["households"]]
     waiting = result["not_received"]
@@ -187,7 +187,7 @@ def round_status(reading: Reading, code: str) -> Answer:
 
 def shops(reading: Reading) -> Answer:
     """The 0 đồng shops, each linking to its page; the JSON lists their codes and names."""
-    from commands.shop import shop_codes
+    from projections.shop import shop_codes
 
     books = _books(reading)
     found = [{"shop": code, "name": books.state["locations"][code]["name"]}
@@ -201,8 +201,8 @@ def shops(reading: Reading) -> Answer:
 def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) -> Answer:
     """A shop's stock and the pick-ups of one day (`on`, default today); the JSON is `aid shop
     report --format json` with voucher codes shortened."""
-    from commands.shop import PICKUP_COLUMNS, shop_report
-    from projections.shop import replay
+    from commands.output.columns import PICKUP_COLUMNS
+    from projections.shop import replay, shop_report
 
     books, shop_book = replay(reading.log.read())
     as_of = reading.day("as_of")
