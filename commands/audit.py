@@ -21,11 +21,11 @@ from ledger.store.access import EventLog, open_log
 if TYPE_CHECKING:
     from commands.output.workbook import Table as Sheet
     from ledger.trust.chain import StoredRow
-    from projections.audit.check import WardEvent
     from projections.audit.signatures import SignatureCheck, Signatures
     from projections.audit.statement import StatementFold
     from projections.audit.tamper import Digest, Verification
     from projections.audit.trace import Tracer
+    from projections.events import WardEvent
 
 
 class DigestFormat(str, Enum):
@@ -240,7 +240,7 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit.check import check as check_all
-    from projections.audit.check import entry_reader, ward_events
+    from projections.events import entry_reader, ward_events
 
     log = _open(db)
     try:
@@ -277,8 +277,8 @@ GOODS_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("donated",
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
               output: o.Output = None, db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
-    from projections.audit.check import ward_events
     from projections.audit.reconcile import reconcile as reconcile_all
+    from projections.events import ward_events
 
     log = _open(db)
     try:
@@ -314,8 +314,8 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
           db: o.Db = None) -> None:
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
-    from projections.audit.check import ward_events
     from projections.audit.trace import donation, trace_donation
+    from projections.events import ward_events
 
     log = _open(db)
     try:
@@ -466,9 +466,9 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
     """The statement's sections, the drive's charts (when `charts`) and the chain's
     verification, all from the events themselves: call it inside `log.snapshot()` so the
     three agree with each other and with the digest taken from them."""
-    from projections.audit.check import ward_events
     from projections.audit.statement import statement as build_statement
     from projections.drive import drive
+    from projections.events import ward_events
 
     events = list(_events(ward_events(log.stored())))
     sheet = build_statement(events, first, last)
@@ -482,9 +482,9 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
     one pass finds the reversals, a second folds every event into the statement while the
     chain is verified over the very same rows. Call it inside `log.snapshot()`; close the
     fold (its spool) once the statement is printed."""
-    from projections.audit.check import ward_events
     from projections.audit.statement import StatementFold, annulled_in
     from projections.audit.tamper import verify
+    from projections.events import ward_events
 
     fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
 

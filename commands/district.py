@@ -115,8 +115,8 @@ def _wards(url: str | None) -> Iterator[list[tuple[str, str, EventLog]]]:
 
 
 def _copy(code: str, log: EventLog) -> WardCopy:
-    from projections.audit.check import WardEvent, ward_events
     from projections.district import WardCopy
+    from projections.events import WardEvent, ward_events
 
     return WardCopy(code, [e for e in ward_events(log.stored()) if isinstance(e, WardEvent)])
 

@@ -9,44 +9,44 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ledger.ward import daybook
+from ledger.ward import daybook, names
 from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
-    "Ward.Opened": "init",
-    "Ward.ItemDeclared": "item",
-    "Ward.LocationDeclared": "location",
-    "Ward.DonorDeclared": "donor",
-    "Ward.RecipientDeclared": "recipient",
-    "Ward.BundleDefined": "bundle",
-    "Ward.Donated": "donate",
-    "Ward.Bought": "buy",
-    "Ward.Packed": "pack",
-    "Ward.Unpacked": "unpack",
-    "Ward.HandedOut": "give",
-    "Ward.Transferred": "transfer",
-    "Ward.Adjusted": "adjust",
-    "Ward.Counted": "count",
-    "Ward.Reversed": "reverse",
-    "Ward.Coded": "ward code",
-    "ShopPriced": "price",  # ledger/ward/vouchers.py: the 0 đồng shops
-    "VoucherIssued": "voucher",
-    "PickedUp": "pickup",
-    "VoucherCancelled": "cancel",
-    "RecipientTierChanged": "tier",
-    "RecipientExcluded": "exclude",
-    "RecipientIncluded": "include",
-    "RecipientChanged": "recipient change",
-    "TierLabelled": "tier label",
-    "RoundOpened": "round open",
-    "RoundClosed": "round close",
-    "TimezoneSet": "timezone",  # ledger/ward/zones.py: the ward's clock for printed times
-    "RecipientSealed": "seal",  # ledger/ward/personal.py: households' details
-    "DetailsEncrypted": "encrypt",
-    "RecipientForgotten": "forget",
-    "RoundReserved": "round reserve",  # ledger/ward/rounds.py: stock held for a round
-    "ThresholdSet": "threshold",  # ledger/ward/thresholds.py: low-stock minimum
+    names.OPENED: "init",
+    names.ITEM_DECLARED: "item",
+    names.LOCATION_DECLARED: "location",
+    names.DONOR_DECLARED: "donor",
+    names.RECIPIENT_DECLARED: "recipient",
+    names.BUNDLE_DEFINED: "bundle",
+    names.DONATED: "donate",
+    names.BOUGHT: "buy",
+    names.PACKED: "pack",
+    names.UNPACKED: "unpack",
+    names.HANDED_OUT: "give",
+    names.TRANSFERRED: "transfer",
+    names.ADJUSTED: "adjust",
+    names.COUNTED: "count",
+    names.REVERSED: "reverse",
+    names.CODED: "ward code",
+    names.SHOP_PRICED: "price",  # ledger/ward/vouchers.py: the 0 đồng shops
+    names.VOUCHER_ISSUED: "voucher",
+    names.PICKED_UP: "pickup",
+    names.VOUCHER_CANCELLED: "cancel",
+    names.TIER_CHANGED: "tier",
+    names.EXCLUDED: "exclude",
+    names.INCLUDED: "include",
+    names.RECIPIENT_CHANGED: "recipient change",
+    names.TIER_LABELLED: "tier label",
+    names.ROUND_OPENED: "round open",
+    names.ROUND_CLOSED: "round close",
+    names.TIMEZONE_SET: "timezone",  # ledger/ward/zones.py: the ward's clock for printed times
+    names.SEALED: "seal",  # ledger/ward/personal.py: households' details
+    names.DETAILS_ENCRYPTED: "encrypt",
+    names.FORGOTTEN: "forget",
+    names.ROUND_RESERVED: "round reserve",  # ledger/ward/rounds.py: stock held for a round
+    names.THRESHOLD_SET: "threshold",  # ledger/ward/thresholds.py: low-stock minimum
 }
 PLANNING = {"reserved": {}, "lots": {}, "thresholds": {}, "counted": {}}  # added by issue 16
 

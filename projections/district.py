@@ -20,9 +20,9 @@ from typing import Any
 
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
-from projections.audit.check import WardEvent
 from projections.audit.statement import facts_by_kind
 from projections.books import Books
+from projections.events import WardEvent
 from projections.register import Register
 
 CASH_LINES = (*CATEGORIES, "balance")

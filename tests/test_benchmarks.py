@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PG_SKIP, PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -212,8 +212,8 @@ def test_duplicates_by_id_pseudonym_never_by_name():
     (issue 12) stores on a household's event; planted here as the field itself, since this
     branch does not compute it. Households with one name but different pseudonyms and codes
     are two households."""
-    from projections.audit.check import WardEvent
     from projections.district import WardCopy, duplicates
+    from projections.events import WardEvent
 
     def ward(code, households, gifts):
         events = [WardEvent(n, n, "Ward.RecipientDeclared", {

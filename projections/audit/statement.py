@@ -20,8 +20,8 @@ from ledger.phrases import N_, Phrase
 from ledger.store.decoding import dumps, loads
 from ledger.values.text import sort_key
 from ledger.ward.zones import DEFAULT as DEFAULT_ZONE
-from projections.audit.check import WardEvent, is_fact, ward_events
 from projections.books import KINDS, Books
+from projections.events import WardEvent, is_fact, ward_events
 
 ANONYMOUS = "Ẩn danh (anonymous)"
 STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
