@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase
+from ledger.store.errors import busy
 from ledger.store.rows import RowBuilder
 from ledger.trust import seal_bytes as sealing
 from ledger.trust.signing_key import SigningKey, parse_public
@@ -371,7 +372,7 @@ class Ledger(Application):
             except IntegrityError:
                 pass
             except OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+                if not busy(error):
                     raise
             time.sleep(random.uniform(0, 0.005 * min(n + 1, 20)))
         raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
