@@ -120,9 +120,16 @@ def _digest_tables(found: Digest) -> list[Sheet]:
 def verify(digests: Annotated[Optional[list[str]], typer.Option(
         "--digest", metavar="FILE|TEXT",
         help="A saved digest: a file, or its text or JSON (repeatable).",
-        show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
-    """Recompute the chain of links; check saved digests are prefixes of the ledger and that
-    every event is signed by a declared actor's key."""
+        show_default=False)] = None, output: o.Output = None, db: o.Db = None,
+        keys: Annotated[Optional[list[str]], typer.Option(
+            "--key", metavar="KEY",
+            help="A key id you hold from outside the ledger (the treasurer's, as `aid actor key "
+                 "init` printed it): it must be declared here (repeatable).",
+            show_default=False)] = None) -> None:
+    """Recompute the chain of links; check saved digests are prefixes of the ledger, that
+    every event is signed by a declared actor's key, and that the stored read models are
+    what the events give."""
+    from projections.audit.models import compare
     from projections.audit.signatures import SignatureCheck
     from projections.audit.tamper import Digest
 
@@ -134,13 +141,15 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             if item.ward and item.ward != ward:
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
-        seals = SignatureCheck()
+        seals = SignatureCheck(keys or ())
         checked = _verification(log, saved, seals)
+        models = compare(log)
     finally:
         log.close()
     signed = seals.finish()
     chain_ok = not checked.problems
     checked.problems.extend(signed.problems)  # counted and ordered with the chain's findings
+    checked.problems.extend(models)
     if output is not None:
         save(output, _verification_tables(checked, signed, chain_ok))
     else:
@@ -242,9 +251,13 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     from projections.audit.check import check as check_all
     from projections.events import entry_reader, ward_events
 
+    from projections.audit.models import compare
+
     log = _open(db)
     try:
         entries, failures = check_all(ward_events(log.stored()), entry_reader(log))
+        failures += [{"entry": None, "position": p.position, "on": None, "rule": "read model",
+                      "problem": p.text} for p in compare(log)]
     finally:
         log.close()
     columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),

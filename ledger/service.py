@@ -270,7 +270,11 @@ class Ledger(Application):
         it once per batch with `events` empty and the `actors` their rows name.
 
         Once a key is declared every write must be sealed by a live declared key, held by the
-        actor the entries name; a writer without one is refused, nothing recorded."""
+        actor the entries name; a writer without one is refused, nothing recorded. A write that
+        records nothing (a file imported again, a batch that skips everyone) gets no seal: there
+        is nothing to sign, and a seal over nothing is not a write (issue #22, finding 1)."""
+        if not stored:
+            return []
         keyring = self.keyring()
         if keyring is None or not keyring.keys:
             first = _declarations(events)
@@ -296,8 +300,31 @@ class Ledger(Application):
         _same_actor(_actors(events) + [name for name in actors if name], holder, own.key)
         from ledger.trust import seals
 
-        made = seals.make(stored, ward, holder, own.key, own.sign)
+        made = seals.make(stored, ward, holder, own.key, own.sign, identity=self.identity(),
+                          number=self._next_seal())
         return [self.mapper.to_stored_event(made)]
+
+    _identity: str | None = None
+
+    def identity(self) -> str:
+        """The ledger's identity (`ledger/trust/identity.py`), which its seals bind: the chain
+        link of its first stored row, read once (no seal is made before the ward is opened)."""
+        if self._identity is None:
+            from ledger.trust.identity import identity
+
+            first = self.recorder.select_notifications(None, 1)
+            if not first:
+                raise BadInput("this ledger has no ward yet: run `aid init --ward NAME` first")
+            row = first[0]
+            self._identity = identity((row.id, row.originator_id, row.originator_version,
+                                       row.topic, bytes(row.state)))
+        return self._identity
+
+    def _next_seal(self) -> int:
+        """The number of the next seal: one more than the last stored (version n of `SEALS_ID`
+        is seal n, so a writer that raced another for it is refused by the store and retries)."""
+        last = self.recorder.select_events(sealing.SEALS_ID, desc=True, limit=1)
+        return last[0].originator_version + 1 if last else 1
 
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these once-only keys (receipts, import rows) are already used: one query

@@ -5,10 +5,20 @@ both kept in the ledger's own database next to the position of the last event fo
 writer catches them up after each write, inside one transaction, so they never skip or repeat an
 event. A reader (volunteer, auditor) opens the database read-only, loads them and folds in any
 events recorded since, in memory. `rebuild` recomputes both from the first event.
+
+Read models are derived data, never trusted (issue #22, finding 3). Each is stored with the chain
+link of the last event folded in; a reader uses it only while the chain still vouches for that
+position (it is not past the last event, and the link stored there is the same) and the stored
+figures still hash, with that link, to the checksum stored beside them; otherwise it folds every
+event itself, and a writer rebuilds the models. The checksum has no secret: it turns away figures
+edited by hand, not a forger who recomputes it. That forger, and any edit of the history lines,
+`aid audit verify` and `aid audit check` find by folding the events afresh and comparing
+(`projections/audit/models.py`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 from collections.abc import Callable, Iterator
@@ -31,6 +41,7 @@ class ReadModels:
         self.lines = log.table("history")
         self.bins = log.table("history_bins")
         self.p = log.paramstyle
+        self._linked: bool | None = None  # whether the models table has its `link` column
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -66,15 +77,20 @@ class ReadModels:
     # ---- writing ------------------------------------------------------------------------
 
     def behind(self) -> int | None:
-        """How many events the stored models have not folded in yet (None: never stored)."""
-        if not self.log.has_table(self.models):
+        """How many events the stored models have not folded in yet (None: never stored, or
+        stored where the chain no longer vouches for them: they must be rebuilt)."""
+        if not self.log.has_table(self.models) or self.stored() is None:
             return None
         return self.log.head() - self._position()
 
     def refresh(self) -> int:
-        """Fold every new event into the stored models; returns the position reached."""
+        """Fold every new event into the stored models; returns the position reached. Models
+        the chain no longer vouches for (or stored before links were kept with them) are
+        rebuilt from the first event."""
         with self.log.transaction():
             self._create_tables()
+            if self.stored() is None:
+                return self._refold()
             position, books = self._stored_books()
             head = self.log.head()
             if head > position:
@@ -85,13 +101,16 @@ class ReadModels:
         """Recompute every read model from the first event; `progress(n)` as n more are done."""
         with self.log.transaction():
             self._create_tables()
-            for table in (self.models, self.lines, self.bins):
-                self._execute(f"DELETE FROM {table}")
-            self._execute(f"DROP INDEX IF EXISTS {self.bins}_bin")  # one sort beats 1M updates
-            head = self.log.head()
-            self._fold(Books(), 0, head, progress)
-            self._execute(self._index)
-            return head
+            return self._refold(progress)
+
+    def _refold(self, progress: Callable[[int], None] = lambda done: None) -> int:
+        for table in (self.models, self.lines, self.bins):
+            self._execute(f"DELETE FROM {table}")
+        self._execute(f"DROP INDEX IF EXISTS {self.bins}_bin")  # one sort beats 1M updates
+        head = self.log.head()
+        self._fold(Books(), 0, head, progress)
+        self._execute(self._index)
+        return head
 
     def _fold(self, books: Books, after: int, upto: int,
               progress: Callable[[int], None] = lambda done: None) -> None:
@@ -119,10 +138,12 @@ class ReadModels:
         self._insert_lines(lines, bins)
         progress(upto - told)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
-        self._execute(f"INSERT INTO {self.models} (name, position, state) VALUES "
-                      f"({self.p}, {self.p}, {self.p}) ON CONFLICT (name) DO UPDATE SET "
-                      "position = excluded.position, state = excluded.state",
-                      (BOOKS, upto, state))
+        link = self._chain_link(upto)
+        self._execute(f"INSERT INTO {self.models} (name, position, state, link, checksum) "
+                      f"VALUES ({self.p}, {self.p}, {self.p}, {self.p}, {self.p}) ON CONFLICT "
+                      "(name) DO UPDATE SET position = excluded.position, state = "
+                      "excluded.state, link = excluded.link, checksum = excluded.checksum",
+                      (BOOKS, upto, state, link, checksum(link, state)))
 
     def _insert_lines(self, lines: list[tuple], bins: list[tuple]) -> None:
         cursor = self.log.connection.cursor()
@@ -136,10 +157,15 @@ class ReadModels:
 
     def _create_tables(self) -> None:
         if self.log.has_table(self.bins):
+            if not self._has_link():  # stored before links were kept: add the columns
+                self._execute(f"ALTER TABLE {self.models} ADD COLUMN link TEXT")
+                self._execute(f"ALTER TABLE {self.models} ADD COLUMN checksum TEXT")
+                self._linked = True
             return
+        self._linked = None
         for statement in (
             f"CREATE TABLE IF NOT EXISTS {self.models} (name TEXT PRIMARY KEY, "
-            "position BIGINT NOT NULL, state TEXT NOT NULL)",
+            "position BIGINT NOT NULL, state TEXT NOT NULL, link TEXT, checksum TEXT)",
             f"CREATE TABLE IF NOT EXISTS {self.lines} (position BIGINT PRIMARY KEY, "
             "entry BIGINT NOT NULL, name TEXT NOT NULL, on_date TEXT NOT NULL, "
             "event TEXT NOT NULL)",
@@ -155,17 +181,46 @@ class ReadModels:
 
     # ---- stored state -------------------------------------------------------------------
 
+    def stored(self) -> tuple[int, str] | None:
+        """The stored books' position and state, if the chain vouches for that position: not
+        past the last event, and the link stored with the books is the chain's link there.
+        None otherwise (never stored, stored before links were kept, or under a history that
+        was since cut short or rewritten): readers then fold every event themselves."""
+        if not self.log.has_table(self.models) or not self._has_link():
+            return None
+        row = self._query_one(f"SELECT position, state, link, checksum FROM {self.models} "
+                              f"WHERE name = {self.p}", (BOOKS,))
+        if row is None or row[0] > self.log.head():
+            return None
+        link = self._chain_link(row[0])
+        if row[2] != link or row[3] != checksum(link, row[1]):
+            return None
+        return row[0], row[1]
+
+    def _chain_link(self, position: int) -> str | None:
+        """The link the chain stores at `position` (None at 0, or without a chain table)."""
+        chain = self.log.table("chain")
+        if not position or not self.log.has_table(chain):
+            return None
+        row = self._execute(f"SELECT link FROM {chain} WHERE position = {self.p}",
+                            (position,)).fetchone()
+        return row[0] if row else None
+
+    def _has_link(self) -> bool:
+        if self._linked is None:
+            found = self._execute(f"SELECT * FROM {self.models} LIMIT 0").description
+            self._linked = {"link", "checksum"} <= {column[0] for column in found}
+        return self._linked
+
     def _stored_books(self) -> tuple[int, Books]:
-        row = self._query_one(f"SELECT position, state FROM {self.models} WHERE name = {self.p}",
-                              (BOOKS,))
-        if row is None:
+        found = self.stored()
+        if found is None:
             return 0, Books()
-        return row[0], Books(loads(row[1].encode()))
+        return found[0], Books(loads(found[1].encode()))
 
     def _position(self) -> int:
-        row = self._query_one(f"SELECT position FROM {self.models} WHERE name = {self.p}",
-                              (BOOKS,))
-        return row[0] if row else 0
+        found = self.stored()
+        return found[0] if found else 0
 
     def _stored_lines(self, at: str | None, item: str | None,
                       by_date: bool = False) -> Iterator[dict[str, Any]]:
@@ -190,6 +245,13 @@ class ReadModels:
 
     def _execute(self, sql: str, params: tuple = ()) -> Any:
         return self.log.connection.execute(sql, params)
+
+
+def checksum(link: str | None, state: str) -> str:
+    """What the stored books are kept with: SHA-256 of the chain's link at their position and
+    their JSON (no secret: it catches figures edited by hand, and a model moved under another
+    history)."""
+    return hashlib.sha256(f"{link or ''}\n{state}".encode()).hexdigest()
 
 
 def _moves_at(data: dict[str, Any], at: str | None, item: str | None) -> bool:

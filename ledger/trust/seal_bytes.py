@@ -14,12 +14,17 @@ import hashlib
 import struct
 from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from ledger.trust.chain import originator_text
 
-SEAL_SCHEME = "aid-seal-v1"
+SEAL_SCHEME = "aid-seal-v1"  # bound to the ward's name: release 0.1's seals, still verified
+SEAL_SCHEME_V2 = "aid-seal-v2"  # bound to the ledger's identity and numbered (issue #22)
 SEAL_TOPIC = "ledger.seals:Seal.Made"  # get_topic(ledger.trust.seals.Seal.Made)
 KEYS_TOPIC_PREFIX = "ledger.keys:"  # the keyring's events (ledger/trust/keyring.py)
+# The aggregate whose version n is the ledger's n-th seal of the second scheme: the store's unique
+# (id, version) key keeps the numbers gapless across concurrent writers (one loses and retries).
+SEALS_ID = UUID("7a1d5ea1-5ea1-4c0b-8e5a-a1d5ea15ea15")
 MAX_SEALED = 100_000  # events one seal may cover: bounds what a verifier holds in memory
 
 _LENGTH = struct.Struct(">Q").pack  # 8 bytes, big-endian, as in ledger/trust/chain.py
@@ -49,6 +54,15 @@ def message(ward: str, actor: str, key: str, count: int, digest: str) -> bytes:
     """The exact bytes a seal's signature covers."""
     return _framed(SEAL_SCHEME.encode(), ward.encode(), actor.encode(), key.encode(),
                    str(count).encode(), digest.encode())
+
+
+def message_v2(identity: str, actor: str, key: str, count: int, digest: str,
+               number: int) -> bytes:
+    """The exact bytes a second-scheme seal's signature covers: the ledger's identity
+    (`ledger/trust/identity.py`) instead of the ward's name, and the seal's running number, so
+    a seal copied from another ledger, or a whole signed write deleted or moved, is caught."""
+    return _framed(SEAL_SCHEME_V2.encode(), identity.encode(), actor.encode(), key.encode(),
+                   str(count).encode(), digest.encode(), str(number).encode())
 
 
 def key_id(public: bytes) -> str:

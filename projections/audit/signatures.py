@@ -27,13 +27,16 @@ from typing import Any, NamedTuple
 
 from ledger.phrases import N_, Phrase
 from ledger.trust.chain import StoredRow
+from ledger.trust.identity import identity
 from ledger.trust.seal_bytes import (
     KEYS_TOPIC_PREFIX,
     MAX_SEALED,
+    SEAL_SCHEME_V2,
     SEAL_TOPIC,
     covered_digest,
     key_id,
     message,
+    message_v2,
     row_hash,
     signature_ok,
 )
@@ -90,9 +93,14 @@ class _Run:
 class SignatureCheck:
     """Feed it the stored rows (through `watch`), then `finish()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_keys: Iterable[str] = ()) -> None:
         self.result = Signatures()
         self.ward = ""
+        self.identity: str | None = None  # of the ledger: the link of its first stored row
+        self.first = 0  # the position of that row
+        self.number = 0  # the highest number of a second-scheme seal so far
+        self.bound_since: int | None = None  # position of the first valid second-scheme seal
+        self.expected = [key.strip().lower() for key in expected_keys]
         self.keys: dict[str, Key] = {}
         self.pending: deque[_Row] = deque()
         self.run = _Run()  # consecutive unsigned positions not yet reported
@@ -113,6 +121,8 @@ class SignatureCheck:
 
     def see(self, row: StoredRow) -> None:
         position, originator, version, topic, state = row
+        if self.identity is None:
+            self.identity, self.first = identity(row), position
         if topic == SEAL_TOPIC:
             self._seal(position, state)
             return
@@ -134,6 +144,11 @@ class SignatureCheck:
         self.pending.clear()
         self._report_run()
         self.result.keys = list(self.keys.values())
+        for key in self.expected:  # what the auditor holds outside: the treasurer's key id
+            if key not in self.keys:
+                self._problem(self.first, Phrase(N_(
+                    "key {key} is not declared in this ledger: its seals and key declarations "
+                    "were removed, or this is not the ledger that key signs"), key=key))
         return self.result
 
     # ---- seals ----------------------------------------------------------------------------
@@ -141,7 +156,16 @@ class SignatureCheck:
     def _seal(self, position: int, state: bytes) -> None:
         self.result.seals += 1
         data = _decoded(state)
+        turn = self._turn(data)  # before anything else, so one bad seal is one finding
         count = data.get("count")
+        if count == 0 and data.get("scheme") != SEAL_SCHEME_V2 \
+                and self._invalid(data, []) is None:
+            # release 0.1 sealed writes that recorded nothing (a file imported again): such a
+            # seal signs nothing and covers nothing; rows before it stay unsigned
+            self.run.extend(row.position for row in self.pending)
+            self.pending.clear()
+            self._report_run()
+            return
         if not isinstance(count, int) or not 0 < count <= len(self.pending):
             found = len(self.pending)
             self.run.extend(row.position for row in self.pending)
@@ -157,7 +181,7 @@ class SignatureCheck:
         self._report_run()
         covered = list(self.pending)
         self.pending.clear()
-        why = self._invalid(data, covered)
+        why = self._invalid(data, covered) or turn
         if why is None and data.get("digest") in self.sealed:  # rows stored twice
             why = Phrase(N_("it and the events it covers are a copy of the seal at position "
                             "{earlier}"), earlier=self.sealed[data["digest"]])
@@ -167,6 +191,8 @@ class SignatureCheck:
                 "{why}; those events are not signed"), position=position,
                 first=covered[0].position, last=covered[-1].position, why=why))
             return
+        if data.get("scheme") == SEAL_SCHEME_V2 and self.bound_since is None:
+            self.bound_since = position
         if self.result.began is None:
             self.result.began = covered[0].position
         self.result.signed += count
@@ -188,12 +214,46 @@ class SignatureCheck:
             return Phrase(N_("it names {actor}, but key {key} is {holder}'s"), actor=actor,
                           key=key, holder=holder.actor)
         digest = covered_digest(row.hash for row in covered)
-        signed = message(self.ward, actor, key, len(covered), digest)
+        if data.get("scheme") != SEAL_SCHEME_V2:
+            if self.bound_since is not None:  # no way back to seals a copy can satisfy
+                return Phrase(N_("it is of the old kind, bound to the ward's name only, but this "
+                                 "ledger's seals are bound to its own identity since position "
+                                 "{since} (copied from another ledger?)"),
+                              since=self.bound_since)
+            signed = message(self.ward, actor, key, len(covered), digest)
+        else:
+            number, bound = data.get("number"), str(data.get("ledger", ""))
+            if bound != self.identity:
+                return Phrase(N_("it is bound to another ledger ({other}…), not this one "
+                                 "({ours}…): copied from there"),
+                              other=bound[:16], ours=str(self.identity)[:16])
+            if not isinstance(number, int) or number < 1:
+                return Phrase(N_("it has no valid number ({number})"), number=repr(number))
+            signed = message_v2(bound, actor, key, len(covered), digest, number)
         if digest != data.get("digest") or not signature_ok(holder.public,
                                                             str(data.get("signature", "")),
                                                             signed):
             return Phrase(N_("its signature does not match the events it covers"))
         return None
+
+    def _turn(self, data: dict[str, Any]) -> Phrase | None:
+        """Whether a second-scheme seal of this ledger comes in its turn (seal n right after
+        seal n − 1): a whole signed write deleted or moved leaves every seal valid but one out
+        of turn. Counted for every such seal, valid or not, so one bad seal is one finding."""
+        number = data.get("number")
+        if data.get("scheme") != SEAL_SCHEME_V2 or data.get("ledger") != self.identity \
+                or not isinstance(number, int) or number < 1:
+            return None
+        expected, self.number = self.number + 1, max(self.number, number)
+        if number == expected:
+            return None
+        if number > expected:
+            return Phrase(N_("it is seal number {number}, but seal number {expected} is not "
+                             "stored before it: whole signed writes were deleted (or moved)"),
+                          number=number, expected=expected)
+        return Phrase(N_("it is seal number {number}, stored after seal number {last}: a "
+                         "signed write was moved or stored again"),
+                      number=number, last=expected - 1)
 
     def _holder(self, key: str, covered: list[_Row]) -> Key | None:
         """The live declared key `key`; before any key exists, the first key may seal its own

@@ -1,0 +1,223 @@
+"""Stored read models against a fresh fold of the events (`aid audit verify`, `aid audit check`).
+
+The stock, cash and catalogue figures (`books`), the history lines and their location/item index
+are stored next to the events so reports start fast (`projections/store.py`). They are derived
+data: anyone who can write the database can edit them, and reports would print the edit. The
+audit never trusts them: it folds the events up to the position the stored books claim, and names
+every difference, model by model and key by key, stored value against recomputed value. It also
+names stored books the chain no longer vouches for (past the last event, or stored under a link
+that is no longer the chain's), which reports already refuse to use.
+
+One pass over the ward's events up to that position, merged with one ordered read of the stored
+history lines and one of the stored index, so memory holds the books and one line at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from ledger.phrases import N_, Phrase
+from ledger.store.access import EventLog
+from ledger.store.decoding import loads
+from projections.audit.tamper import Problem
+from projections.books import KINDS, Books
+from projections.store import BOOKS, ReadModels, checksum
+
+SHOWN = 20  # differences named one by one per model; the rest are counted
+
+
+def compare(log: EventLog) -> list[Problem]:
+    """Every difference between the stored read models and the events, in one snapshot."""
+    models = ReadModels(log)
+    if not log.has_table(models.models) or not models._has_link():
+        return []  # never stored, or stored before links were kept: no report reads them
+    with log.snapshot():
+        row = models._query_one(f"SELECT position, state, link, checksum FROM "
+                                f"{models.models} WHERE name = {models.p}", (BOOKS,))
+        if row is None:
+            return []
+        position, state, link, stored_checksum = row
+        unvouched = _unvouched(models, position, link)
+        if unvouched is not None:
+            return [unvouched]
+        books = Books()
+        expected_lines: list[tuple[int, int, str, str, str]] = []
+        problems: list[Problem] = []
+        lines, bins = _stored_lines(models), _stored_bins(models)
+        for event_position, _, version, topic, raw in log.stored(upto=position,
+                                                                 ward_only=True):
+            name = topic.rpartition(":")[2]
+            if name not in KINDS:
+                continue
+            data = loads(raw)
+            books.apply(name, data)
+            expected_lines.append((event_position, version, name, data["on"], raw.decode()))
+            moves = {(location, item) for location, item, _ in data.get("moves") or ()}
+            problems += _lines_before(lines, expected_lines, limit=event_position)
+            problems += _bins_at(bins, event_position, moves)
+            expected_lines.clear()
+        problems += _lines_before(lines, [], limit=END, upto=position)
+        problems += _bins_at(bins, END, set())
+        problems[:0] = _books_differences(position, state, books)
+        if not problems and stored_checksum != checksum(link, state):
+            problems.append(Problem(position, Phrase(N_(
+                "read model books (as of position {position}): its checksum does not match "
+                "its figures (edited by hand; reports fold the events instead)"),
+                position=position)))
+    return problems
+
+
+def _unvouched(models: ReadModels, position: int, link: str | None) -> Problem | None:
+    head = models.log.head()
+    if position > head:
+        return Problem(position, Phrase(N_(
+            "read model books: stored as of position {position}, but the ledger's last event "
+            "is at position {head}: events were removed after it was stored"),
+            position=position, head=head))
+    chain = models._chain_link(position)
+    if link != chain and chain is not None:  # no link stored there: the chain's own finding
+        return Problem(position, Phrase(N_(
+            "read model books: stored as of position {position} under link {stored}…, but the "
+            "chain's link there is {chain}…: the history under it, or the model, was edited"),
+            position=position, stored=str(link)[:12], chain=str(chain)[:12]))
+    return None
+
+
+# ---- the books: catalogue, stock and cash ---------------------------------------------------
+
+def _books_differences(position: int, state: str, books: Books) -> list[Problem]:
+    stored = _plain(Books(loads(state.encode())).state)
+    recomputed = _plain(books.state)
+    found = list(_differences(stored, recomputed, ()))
+    problems = [Problem(position, Phrase(N_(
+        "read model books (as of position {position}): {key}: stored {stored}, recomputed from "
+        "the events {recomputed}"), position=position, key=" › ".join(path),
+        stored=_shown(old), recomputed=_shown(new))) for path, old, new in found[:SHOWN]]
+    if len(found) > SHOWN:
+        problems.append(Problem(position, Phrase(N_(
+            "read model books (as of position {position}): … and {count} more differences"),
+            position=position, count=len(found) - SHOWN)))
+    return problems
+
+
+_MISSING = object()
+
+
+def _differences(stored: Any, recomputed: Any, path: tuple[str, ...]
+                 ) -> Iterator[tuple[tuple[str, ...], Any, Any]]:
+    """(path, stored, recomputed) for every leaf that differs, keys in sorted order."""
+    if isinstance(stored, dict) and isinstance(recomputed, dict):
+        for key in sorted(set(stored) | set(recomputed)):
+            yield from _differences(stored.get(key, _MISSING), recomputed.get(key, _MISSING),
+                                    (*path, str(key)))
+    elif stored != recomputed:
+        yield path, stored, recomputed
+
+
+def _plain(state: Any) -> Any:
+    """As stored: JSON's own types (tuples as lists, keys as text)."""
+    return json.loads(json.dumps(state, ensure_ascii=False, sort_keys=True))
+
+
+def _shown(value: Any) -> str:
+    if value is _MISSING:
+        return "—"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:200]
+
+
+# ---- the history lines and their location/item index ----------------------------------------
+
+class _Ahead:
+    """An iterator one can peek into."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self.rows, self.next = rows, next(rows, None)
+
+    def take(self) -> Any:
+        taken, self.next = self.next, next(self.rows, None)
+        return taken
+
+
+def _paged(models: ReadModels, columns: str, table: str, key: str, size: int = 5000
+           ) -> Iterator[tuple]:
+    """A table's rows in `key` order, `size` at a time (keyset paging: two tables are read
+    side by side with the events, on one connection)."""
+    p, after = models.p, None
+    width = key.count(",") + 1
+    while True:
+        where = f"WHERE ({key}) > ({', '.join([p] * width)}) " if after else ""
+        rows = models._execute(f"SELECT {columns} FROM {table} {where}ORDER BY {key} "
+                               f"LIMIT {size}", after or ()).fetchall()
+        yield from rows
+        if len(rows) < size:
+            return
+        after = tuple(rows[-1][:width])
+
+
+def _stored_lines(models: ReadModels) -> _Ahead:
+    return _Ahead(_paged(models, "position, entry, name, on_date, event", models.lines,
+                         "position"))
+
+
+def _stored_bins(models: ReadModels) -> _Ahead:
+    rows = _paged(models, "position, location, item", models.bins, "position, location, item")
+    return _Ahead((position, {(r[1], r[2]) for r in group})
+                  for position, group in groupby(rows, key=lambda r: r[0]))
+
+
+END = 2**62  # past any position
+
+
+def _lines_before(lines: _Ahead, expected: list[tuple], limit: int,
+                  upto: int | None = None) -> list[Problem]:
+    """Compare stored history lines at positions up to `limit` with the expected ones (`upto`:
+    the books' position, past which no line may be stored)."""
+    problems = []
+    wanted = {line[0]: line for line in expected}
+    while lines.next is not None and lines.next[0] <= limit:
+        stored = tuple(lines.take())
+        line = wanted.pop(stored[0], None)
+        if upto is not None:
+            problems.append(Problem(stored[0], Phrase(N_(
+                "read model history: a line is stored at position {position}, past the "
+                "position the books were stored at ({upto})"), position=stored[0], upto=upto)))
+        elif line is None:
+            problems.append(Problem(stored[0], Phrase(N_(
+                "read model history: a line is stored at position {position} (entry {entry}), "
+                "where no entry is recorded"), position=stored[0], entry=stored[1])))
+        elif stored != line and (stored[:4] != line[:4] or loads(stored[4].encode())
+                                 != loads(line[4].encode())):
+            problems.append(Problem(stored[0], Phrase(N_(
+                "read model history: the line of entry {entry} at position {position} differs "
+                "from the entry recorded there"), position=stored[0], entry=line[1])))
+    problems += [Problem(position, Phrase(N_(
+        "read model history: the line of entry {entry} at position {position} is missing"),
+        position=position, entry=line[1])) for position, line in sorted(wanted.items())]
+    return problems
+
+
+def _bins_at(bins: _Ahead, position: int, moves: set[tuple[str, str]]) -> list[Problem]:
+    """Compare the stored index rows before `position` (none expected) and at it (`moves`)."""
+    problems = []
+    while bins.next is not None and bins.next[0] <= position:
+        at, stored = bins.take()
+        expected = moves if at == position else set()
+        if stored != expected:
+            problems.append(Problem(at, Phrase(N_(
+                "read model history index at position {position}: stored {stored}, recomputed "
+                "from the events {recomputed}"), position=at, stored=_pairs(stored),
+                recomputed=_pairs(expected))))
+        if at == position:
+            return problems
+    if moves:
+        problems.append(Problem(position, Phrase(N_(
+            "read model history index at position {position}: stored —, recomputed from the "
+            "events {recomputed}"), position=position, recomputed=_pairs(moves))))
+    return problems
+
+
+def _pairs(pairs: set[tuple[str, str]]) -> str:
+    return ", ".join(f"{location}/{item}" for location, item in sorted(pairs)) or "—"

@@ -1,0 +1,111 @@
+"""Issue #22, finding 3: the stored read models behind `aid stock`, `aid cash`, the board and
+the history could be edited in the database, and every audit passed. The audit now folds the
+events afresh and names each difference; reports refuse stored books the chain no longer vouches
+for, or whose figures no longer match their checksum."""
+
+from __future__ import annotations
+
+import json
+
+from ledger.store.access import locate, open_log
+from projections.store import checksum
+
+
+def sql(ledger, statement: str, params: tuple = ()) -> list:
+    """Run SQL on the ledger's own database, as someone holding the file would; `{models}`,
+    `{history}`, `{bins}`, `{events}` name its tables."""
+    log = open_log(locate(environ=ledger.env), writable=True)
+    try:
+        names = {"models": log.table("read_models"), "history": log.table("history"),
+                 "bins": log.table("history_bins"), "events": log.events_table,
+                 "p": log.paramstyle}
+        cursor = log.connection.execute(statement.format(**names), params)
+        return list(cursor.fetchall()) if cursor.description else []
+    finally:
+        log.close()
+
+
+def donated(ward):
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--cash", "1000000",
+         "--on", "2021-11-02")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=10", "--on", "2021-11-03")
+    ward("rebuild")  # the models stored as of the last event
+    return ward
+
+
+def audit(ward, *args: str):
+    verify = ward.fails("audit", "verify", *args)
+    check = ward.fails("audit", "check", "--format", "json")
+    return verify, check
+
+
+def test_an_honest_ledger_has_no_read_model_finding(ward):
+    donated(ward)
+    ward("pack", "B350", "--count", "1", "--at", "KHO", ok=False)
+    for _ in range(2):
+        verify, check = audit(ward)
+        assert verify.code == 0 and "read model" not in verify.out, verify.out
+        assert check.code == 0 and check.json()["failures"] == []
+        ward("donate", "D1", "--into", "KHO", "--item", "NOODLE=3", "--on", "2021-11-04")
+
+
+def test_edited_cash_is_named_and_reports_fold_the_events_instead(ward):
+    donated(ward)
+    cash = ward("cash", "--format", "json").out
+    sql(ward, "UPDATE {models} SET state = REPLACE(state, '\"2021-11-02\": 1000000', "
+              "'\"2021-11-02\": 90000000')")
+    assert ward("cash", "--format", "json").out == cash  # its checksum turns it away
+    verify, check = audit(ward)
+    finding = ("read model books (as of position {p}): cash › received › 2021-11-02: stored "
+               "90000000, recomputed from the events 1000000")
+    (head,), = sql(ward, "SELECT position FROM {models}")
+    assert verify.code == 1 and finding.format(p=head) in verify.out
+    assert check.code == 1 and [(f["rule"], f["problem"]) for f in check.json()["failures"]] \
+        == [("read model", finding.format(p=head))]
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-11-04")
+    assert audit(ward)[0].code == 0  # the next write rebuilt what the chain did not vouch for
+
+
+def test_edited_stock_with_its_checksum_recomputed_is_still_named(ward):
+    donated(ward)
+    (position, state), = sql(ward, "SELECT position, state FROM {models}")
+    books = json.loads(state)
+    books["bins"]["KHO"]["RICE"]["2021-11-02"] = 1100
+    forged = json.dumps(books, ensure_ascii=False, sort_keys=True)
+    link, = sql(ward, "SELECT link FROM {models}")[0]
+    sql(ward, "UPDATE {models} SET state = {p}, checksum = {p}", (forged, checksum(link, forged)))
+    verify, check = audit(ward)
+    assert verify.code == 1 and (
+        f"read model books (as of position {position}): bins › KHO › RICE › 2021-11-02: stored "
+        "1100, recomputed from the events 100") in verify.out
+    assert check.code == 1
+
+
+def test_edited_missing_and_extra_history_lines_are_named(ward):
+    donated(ward)
+    lines = sql(ward, "SELECT position, entry FROM {history} ORDER BY position")
+    (edited, entry), (gone, gone_entry) = lines[-2], lines[-1]
+    sql(ward, "UPDATE {history} SET event = REPLACE(event, '100', '900') WHERE position = {p}",
+        (edited,))
+    sql(ward, "DELETE FROM {history} WHERE position = {p}", (gone,))
+    sql(ward, "DELETE FROM {bins} WHERE position = {p}", (gone,))
+    verify = audit(ward)[0]
+    assert verify.code == 1
+    assert (f"read model history: the line of entry {entry} at position {edited} differs from "
+            "the entry recorded there") in verify.out
+    assert (f"read model history: the line of entry {gone_entry} at position {gone} is "
+            "missing") in verify.out
+    assert (f"read model history index at position {gone}: stored —, recomputed from the "
+            "events KHO/RICE") in verify.out
+
+
+def test_books_stored_past_the_last_event_are_not_used(ward):
+    donated(ward)
+    stock = ward("stock", "--format", "json").out
+    (position,), = sql(ward, "SELECT position FROM {models}")
+    sql(ward, "UPDATE {models} SET position = {p}", (position + 5,))
+    assert ward("stock", "--format", "json").out == stock
+    verify = audit(ward)[0]
+    assert verify.code == 1 and (
+        f"read model books: stored as of position {position + 5}, but the ledger's last event "
+        f"is at position {position}: events were removed after it was stored") in verify.out
