@@ -122,6 +122,9 @@ def _atomically(book: Any, path: Path) -> None:
     except PermissionError:
         raise BadInput("cannot write {path}: it is read-only or open in another program (close it "
                        "in Excel and try again)", path=path) from None
+    except OSError as error:  # a folder that takes no files (/proc), a full disk, …
+        raise BadInput("cannot write {path}: {problem}; choose another --output", path=path,
+                       problem=error.strerror or str(error)) from None
     finally:
         if temporary and os.path.exists(temporary):
             os.remove(temporary)
