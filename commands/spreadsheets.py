@@ -229,10 +229,11 @@ def _refuse_unsaved_formula(path: Path, values: tuple[Any, ...],
                 and isinstance(formula, str) and formula.startswith("=")):
             from openpyxl.utils import get_column_letter
 
+            where = get_column_letter(cell.column) + str(cell.row)
             raise BadInput("{name}: cell {cell} holds a formula ({formula}) whose result was "
                            "never saved; open the file in Excel or LibreOffice Calc, save it, "
                            "and import it again", name=path.name,
-                           cell=f"{get_column_letter(cell.column)}{cell.row}",
+                           cell=where,
                            formula=formula[:40])
 
 

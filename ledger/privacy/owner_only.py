@@ -26,9 +26,10 @@ def refuse_if_shared(path: Path) -> None:
     except OSError:
         return  # reading it already said what was wrong, or will
     if mode & SHARED:
+        shown = format(mode, "04o")
         raise BadInput("{path} is open to other users (mode {mode}); a key file must be "
                        "readable by its owner only: run `chmod 600 {path}`", path=path,
-                       mode=f"{mode:04o}")
+                       mode=shown)
 
 
 def open_private(path: Path, flags: int) -> int:
