@@ -108,8 +108,33 @@ def _csv_grid(path: Path) -> Iterator[tuple[int, list[Any]]]:
                        name=path.name) from None
     lines = text.splitlines()
     header = next((line for line in lines if line.strip()), "")
-    reader = csv.reader(lines, delimiter=_delimiter(header))
-    yield from enumerate(reader, start=1)  # one record per Excel row
+    # strict: a quote opened and never closed is refused, not read as the rest of the file
+    reader = csv.reader(lines, delimiter=_delimiter(header), strict=True)
+    number = 0
+    while True:  # one record per Excel row
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_problem(path, line, str(error)) from None
+        number += 1
+        yield number, cells
+
+
+def _csv_problem(path: Path, line: int, problem: str) -> BadInput:
+    """A CSV the csv module cannot read, said in one line naming where."""
+    if "field larger than field limit" in problem:
+        return BadInput("{name} line {line}: a cell is longer than {limit:,} characters; a "
+                        "list of donations or hand-outs has no such cell: check the file",
+                        name=path.name, line=line, limit=csv.field_size_limit())
+    if "unexpected end of data" in problem:
+        return BadInput("{name} line {line}: a quote (\") opened there is never closed; close "
+                        "it, or save the file again from Excel as CSV", name=path.name,
+                        line=line)
+    return BadInput("{name} line {line}: not a valid CSV line ({problem}); save the file "
+                    "again from Excel as CSV", name=path.name, line=line, problem=problem)
 
 
 def _delimiter(header: str) -> str:
@@ -138,12 +163,78 @@ def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
             raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
                            name=path.name, sheet=sheet, names=names)
         found.reset_dimensions()  # trust the cells, not a stale size some writers leave
-        for cells in found.iter_rows():
-            numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
-            if numbered:
+        formulas = _formulas(path, found.title)
+        try:
+            for cells in found.iter_rows():
+                numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
+                written = next(formulas) if formulas is not None else None
+                if not numbered:
+                    continue
+                if written is not None:
+                    _refuse_unsaved_formula(path, cells, written)
                 yield numbered[0], [cell.value for cell in cells]
+        finally:
+            if formulas is not None:
+                formulas.close()
     finally:
         book.close()
+
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _formulas(path: Path, sheet: str) -> Iterator[tuple[Any, ...]] | None:
+    """The sheet's cells as written (formulas as text), row by row alongside the values, when
+    the workbook holds any formula at all; else None (no second reading)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")
+                 and n.endswith(".xml")]
+        if not any(_holds_formula(archive, part) for part in parts):
+            return None
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        try:
+            found = book[sheet]
+            found.reset_dimensions()
+            yield from found.iter_rows()
+            while True:
+                yield ()
+        finally:
+            book.close()
+
+    return rows()
+
+
+def _holds_formula(archive: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _refuse_unsaved_formula(path: Path, values: tuple[Any, ...],
+                            written: tuple[Any, ...]) -> None:
+    """A formula whose result was never saved (a workbook made by a program, not by Excel or
+    LibreOffice) reads as an empty cell: a donation would be recorded with no cash. Refuse it,
+    naming the cell."""
+    for value, cell in zip(values, written):
+        formula = getattr(cell, "value", None)
+        if (getattr(value, "value", None) is None and getattr(cell, "data_type", None) == "f"
+                and isinstance(formula, str) and formula.startswith("=")):
+            from openpyxl.utils import get_column_letter
+
+            where = get_column_letter(cell.column) + str(cell.row)
+            raise BadInput("{name}: cell {cell} holds a formula ({formula}) whose result was "
+                           "never saved; open the file in Excel or LibreOffice Calc, save it, "
+                           "and import it again", name=path.name,
+                           cell=where,
+                           formula=formula[:40])
 
 
 def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:

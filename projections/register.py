@@ -99,8 +99,11 @@ class Register:
         return sorted(found, key=lambda h: (sort_key(h["name"]), sort_key(h["code"])))
 
     def eligible(self, groups: list[str], tiers: list[int]) -> dict[str, dict[str, Any]]:
-        """Households a round with these filters serves: in its groups and tiers, not excluded."""
-        return {h["code"]: h for h in self._within(groups, tiers) if not h["excluded"]}
+        """Households a round with these filters serves: in its groups and tiers, not excluded
+        and not forgotten (a forgotten household has asked to leave the register: it is never
+        planned, handed out to or given a voucher again)."""
+        return {h["code"]: h for h in self._within(groups, tiers)
+                if not h["excluded"] and h["code"] not in self.forgotten}
 
     def excluded(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
         """Households within a round's filters that the register excludes."""

@@ -34,6 +34,7 @@ class Shops:
         self.reversed: dict[str, int] = {}
         self.pickups: list[dict[str, Any]] = []
         self.excluded: dict[str, bool] = {}  # plain data, like the rest, for a stored read model
+        self.forgotten: dict[str, int] = {}  # code -> the entry that forgot it: gone for good
 
     def apply(self, record: Record) -> None:
         name, data = record.name, record.data
@@ -52,6 +53,8 @@ class Shops:
             self.excluded[data["code"]] = True
         elif name.endswith(names.EXCLUDED):
             self.excluded[data.get("recipient") or data["code"]] = True
+        elif name == names.FORGOTTEN:
+            self.forgotten[data["code"]] = record.version
         elif name.endswith(names.INCLUDED):
             self.excluded.pop(data.get("recipient") or data["code"], None)
 
@@ -137,13 +140,14 @@ def replay(records: Iterable[Record]) -> tuple[Books, Shops]:
 def eligible(books: Books, shops: Shops, tiers: Iterable[int] = (),
              groups: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """Households in the given tiers and groups (all when none given), split into those that
-    may get a voucher and those marked excluded; both in Vietnamese order of their codes."""
+    may get a voucher and those marked excluded (or forgotten); both in Vietnamese order of
+    their codes."""
     tiers, groups = set(tiers), {fold(clean(g)) for g in groups}
     chosen = [code for code, r in books.state["recipients"].items()
               if (not tiers or r["tier"] in tiers) and (not groups or fold(r["group"]) in groups)]
     chosen.sort(key=sort_key)
-    return ([c for c in chosen if c not in shops.excluded],
-            [c for c in chosen if c in shops.excluded])
+    out = {**shops.excluded, **shops.forgotten}  # a forgotten household is excluded for good
+    return [c for c in chosen if c not in out], [c for c in chosen if c in out]
 
 
 def shop_report(books: Any, shops: Shops, shop: str, as_of: str | None) -> dict[str, Any]:

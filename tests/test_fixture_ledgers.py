@@ -28,6 +28,8 @@ def old(request, tmp_path) -> Path:
     """A copy of the release's ledger (a test must never change the committed file)."""
     folder = tmp_path / request.param
     shutil.copytree(FIXTURES / request.param, folder)
+    for key in [*folder.glob("*.key"), *folder.glob("*.pem")]:
+        key.chmod(0o600)  # git keeps 0644; aid refuses key files others may read
     return folder
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from commands.language.words import N_, _, current, message
+from commands.output.cells import inert
 from commands.output.render import emit_stream
 from ledger.phrases import Phrase
 
@@ -68,13 +69,13 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
                               row.get("supplier") or row.get("line") or "")
             if "amount" in row:
                 record["cash"] = row["amount"]
-            writer.writerow(record)
+            writer.writerow({key: inert(value) for key, value in record.items()})
             if count % 2000 == 0:  # printed as it goes: a section may have a million rows
                 typer.echo(out.getvalue(), nl=False)
                 out.seek(0)
                 out.truncate()
     for key, value in digest_lines(digest):
-        writer.writerow({"section": "digest", "name": key, "note": value})
+        writer.writerow({"section": "digest", "name": key, "note": inert(value)})
     typer.echo(out.getvalue(), nl=False)
 
 

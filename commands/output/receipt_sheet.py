@@ -14,6 +14,7 @@ from typing import Any
 
 from commands.language import words as lg
 from commands.language.words import N_
+from commands.output.cells import inert_row
 
 Columns = list[tuple[str, str]]
 
@@ -51,9 +52,9 @@ def as_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     shown = columns(data, cash=False)
-    writer.writerow([heading for _, heading in shown])
+    writer.writerow(inert_row(heading for _, heading in shown))
     for row in records(data):
-        writer.writerow([_text(row[key]) for key, _ in shown])
+        writer.writerow(inert_row(_text(row[key]) for key, _ in shown))
     return out.getvalue()
 
 

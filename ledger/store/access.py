@@ -341,8 +341,10 @@ class SQLiteEventLog(EventLog):
     def __init__(self, path: Path, *, writable: bool = False) -> None:
         mode = "rw" if writable else "ro"
         self.writable = writable
-        self.connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True,
-                                          isolation_level=None, timeout=30)
+        # a URI, so its path is percent-encoded: "#", "?" or "%41" in a folder's name would
+        # otherwise end the path, start the query or stand for "A"
+        uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+        self.connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
         self.connection.execute("PRAGMA busy_timeout = 30000")
         if not self.has_table(self.events_table):
             raise BadInput("{path} is not an aid-ledger file: create one with `aid init --ward "

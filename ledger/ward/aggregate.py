@@ -12,6 +12,8 @@ to re-derive it from recipes or rules that may since have changed.
 
 from __future__ import annotations
 
+import itertools
+
 from collections import defaultdict
 from dataclasses import KW_ONLY
 from typing import Any
@@ -641,10 +643,34 @@ class Ward(Aggregate, created_event_name="Opened"):
         if code in known:
             raise Refused("{what} {code} is already declared; choose another code",
                           what=what, code=code)
+        twin = _case_twin(code, known)
+        if twin is not None:  # "rice" beside "RICE": two codes a reader cannot tell apart
+            raise BadInput("{what} code '{code}' differs from the declared {twin} only in "
+                           "case; codes must differ in more than case: use {twin}, or choose "
+                           "another code", what=what, code=code, twin=twin)
 
     def _unused_goods_code(self, code: str) -> None:
         self._unused(code, self.items, "item")
         self._unused(code, self.bundles, "bundle")
+
+
+_FOLDED: dict[int, tuple[dict[str, Any], int, dict[str, str]]] = {}
+
+
+def _case_twin(code: str, known: dict[str, Any]) -> str | None:
+    """The declared code equal to `code` but for case, if any. Codes are only ever added, so
+    the case-folded index of each dict is kept here (never in the aggregate: snapshots stay as
+    they were) and extended by the codes added since; a declaration costs O(1), not O(codes)."""
+    cached = _FOLDED.get(id(known))
+    if cached is None or cached[0] is not known or cached[1] > len(known):
+        if len(_FOLDED) > 16:
+            _FOLDED.clear()
+        cached = (known, 0, {})
+    _dict, size, folded = cached
+    for added in itertools.islice(known, size, None):
+        folded.setdefault(added.casefold(), added)
+    _FOLDED[id(known)] = (known, len(known), folded)
+    return folded.get(code.casefold())
 
 
 def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int],

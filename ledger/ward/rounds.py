@@ -19,6 +19,7 @@ from ledger.service import Written
 from ledger.values.inputs import code, text
 from ledger.values.text import clean, nearest
 from ledger.ward.aggregate import TIERS, Ward, post_reserved, stored_names
+from ledger.ward.personal import forgotten
 from ledger.ward.plans import Plan
 from ledger.ward.register import write_seen
 
@@ -236,6 +237,12 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
         if day < state["on"]:
             raise BadInput("hand-outs of round {name} cannot be dated before it opened ({on})",
                            name=name, on=state['on'])
+        gone = forgotten(ward)
+        for handout in chosen:  # the plan never names one; a plan made elsewhere might
+            if handout.recipient in gone:
+                raise Refused("household {code} was forgotten in entry {entry} and receives "
+                              "nothing more; run `aid round plan {name}` for a fresh plan",
+                              code=handout.recipient, entry=gone[handout.recipient], name=name)
         entries = []
         for handout in chosen:
             try:
