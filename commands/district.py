@@ -14,7 +14,7 @@ import typer
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
-from ledger.errors import BadInput
+from ledger.errors import BadInput, Refused
 from ledger.store.access import EventLog, open_log
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ def sync(to: To = None,
             return
         code, sent, head = syncing.sync(log, url, batch, told=lambda part: typer.echo(say(
             "sent positions {first:,}–{last:,} ({count:,} events)",
-            first=part.first, last=part.last, count=part.count)))
+            first=part.first, last=part.last, count=part.count)), verify=verified,
+            fold=folder())
     finally:
         log.close()
     if sent:
@@ -72,7 +73,41 @@ def sync(to: To = None,
                        code=code, head=head))
 
 
+def verified(log: EventLog, held: int, upto: int) -> str | None:
+    """The ward's ledger checked up to `upto` before anything is sent: every link, and every
+    seal with the keys the ward declared (`aid audit verify`'s own checks, in one read). A
+    finding past `held` (what the district already holds) refuses the sync with its position;
+    returns the ledger's first declared key (the one the district binds the code to)."""
+    from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
+    from projections.audit.signatures import SignatureCheck
+    from projections.audit.tamper import verify
+
+    seals = SignatureCheck()
+    with log.snapshot():
+        rows = seals.watch(log.stored(upto=upto), log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
+        chain = verify(rows, log.links(upto=upto))
+    signed = seals.finish()
+    found = sorted((p for p in [*chain.problems, *signed.problems] if p.position > held),
+                   key=lambda problem: problem.position)
+    if found:
+        raise Refused("this ledger does not verify ({finding}); nothing was sent: run `aid audit "
+                      "verify`, and restore the ledger from a backup", finding=found[0].text)
+    return signed.keys[0].key if signed.keys else None
+
+
+def folder():  # type: ignore[no-untyped-def]
+    """The district's read models, folded in each batch's transaction (issue #27)."""
+    return None
+
+
 def _status(found: Status) -> None:
+    if found.other is not None:
+        typer.echo(say("aid: the district binds ward {code} to another ledger (identity "
+                       "{other}); this ledger's identity is {identity}: if it is the genuine "
+                       "ward {code}, the district admits it with `aid district admit`",
+                       code=found.code, other=found.other[:16] + "…",
+                       identity=found.identity), err=True)
+        raise typer.Exit(1)
     if found.district_head == 0:
         typer.echo(say("ward {code}: not synced yet; {behind:,} events to send",
                        code=found.code, behind=found.behind))
@@ -147,6 +182,35 @@ def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
     emit(rows, fmt.value, [("ward", N_("ward")), ("name", N_("name")),
                            ("position", N_("position")), ("synced", N_("synced (UTC)"))],
          empty=N_("the district's store holds no ward yet"), output=output)
+
+
+@district_app.command("admit")
+def admit(code: Annotated[str, typer.Argument(help="The ward's code in the district.")],
+          identity: Annotated[str, typer.Option(
+              "--identity", metavar="HEX",
+              help="The identity of the ledger to admit as this ward (64 hex digits, as `aid "
+                   "sync` prints it when the district refuses it).")],
+          url: Url = None) -> None:
+    """Admit a ledger as ward CODE when another ledger holds the code (a squatter, or a ward
+    that had to start a new ledger): its next `aid sync` sets the other copy aside."""
+    from ledger.district.sync import District
+    from ledger.values.inputs import ward_code
+
+    code = ward_code(code)
+    district = District(url)
+    try:
+        bound, changed = district.admit(code, identity.strip().lower())
+    finally:
+        district.close()
+    if not changed:
+        typer.echo(say("ward {code} is already bound to that ledger", code=code))
+    elif bound is None:
+        typer.echo(say("ward {code}: the district admits only the ledger {identity} at its "
+                       "first sync", code=code, identity=identity[:16] + "…"))
+    else:
+        typer.echo(say("ward {code}: the district admits the ledger {identity}; at its next "
+                       "`aid sync` the copy of ledger {bound} is set aside", code=code,
+                       identity=identity[:16] + "…", bound=bound[:16] + "…"))
 
 
 STOCK = [("ward", N_("ward")), ("location", N_("location")), ("item", N_("item")),
