@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from commands import audit_tree as tree
 from commands import options as o
 from commands.language.words import N_, _, current, message, say
 from commands.output.render import Streamed, echo_json, emit, save
@@ -120,7 +121,8 @@ def _digest_tables(found: Digest) -> list[Sheet]:
 def verify(digests: Annotated[Optional[list[str]], typer.Option(
         "--digest", metavar="FILE|TEXT",
         help="A saved digest: a file, or its text or JSON (repeatable).",
-        show_default=False)] = None, output: o.Output = None, db: o.Db = None) -> None:
+        show_default=False)] = None, output: o.Output = None, db: o.Db = None,
+        checkpoints: tree.CheckpointOption = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger and that
     every event is signed by a declared actor's key."""
     from projections.audit.signatures import SignatureCheck
@@ -136,6 +138,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
         seals = SignatureCheck()
         checked = _verification(log, saved, seals)
+        held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
         log.close()
     signed = seals.finish()
@@ -145,6 +148,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         save(output, _verification_tables(checked, signed, chain_ok))
     else:
         _print_verification(checked, signed, chain_ok)
+    tree.report_checkpoints(held, not checked.ok)  # issue 26
     if not checked.ok:
         count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
         where = say("in {output}", output=output) if output is not None else _("above")

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from commands import (
     actors,
     audit,
+    audit_tree,
     declare,
     demo,
     district,
@@ -176,6 +177,7 @@ reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
 audit.register(app)
+audit_tree.register(app)  # aid audit checkpoint, consistency (issue 26)
 actors.register(app)
 shop.register(app)
 rounds.register(app)
