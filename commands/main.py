@@ -26,6 +26,7 @@ from commands import (
     planning,
     privacy,
     record,
+    receipt,
     reports,
     rounds,
     serve,
@@ -178,6 +179,7 @@ demo.register(app)
 importing.register(app)
 audit.register(app)
 audit_tree.register(app)  # aid audit checkpoint, consistency (issue 26)
+receipt.register(app)  # aid receipt ENTRY, aid receipt verify (issue 26)
 actors.register(app)
 shop.register(app)
 rounds.register(app)
