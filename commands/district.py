@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -60,7 +60,8 @@ def sync(to: To = None,
             return
         code, sent, head = syncing.sync(log, url, batch, told=lambda part: typer.echo(say(
             "sent positions {first:,}–{last:,} ({count:,} events)",
-            first=part.first, last=part.last, count=part.count)))
+            first=part.first, last=part.last, count=part.count)),
+            witnessed=_witnessed)  # issue 26
     finally:
         log.close()
     if sent:
@@ -70,6 +71,13 @@ def sync(to: To = None,
     else:
         typer.echo(say("ward {code}: the district is up to date (position {head:,})",
                        code=code, head=head))
+
+
+def _witnessed(found: Any) -> None:
+    """Issue 26: what the district witnessed at this sync (commands/witness.py)."""
+    from commands.witness import told_witnessed
+
+    told_witnessed(found)
 
 
 def _status(found: Status) -> None:

@@ -32,6 +32,7 @@ from commands import (
     serve,
     setup,
     shop,
+    witness,
 )
 from commands.language import words as language
 from ledger.errors import LedgerError
@@ -187,6 +188,7 @@ drive.register(app)
 privacy.register(app)
 planning.register(app)
 district.register(app)
+witness.register(app)  # aid witness cosign, aid district checkpoints (issue 26)
 serve.register(app)
 
 

@@ -225,18 +225,25 @@ def _uuid(originator: Any) -> UUID:
 
 
 def sync(log: EventLog, url: str, batch: int = BATCH,
-         told: Callable[[Sent], None] = lambda sent: None) -> tuple[str, list[Sent], int]:
+         told: Callable[[Sent], None] = lambda sent: None,
+         witnessed: Callable[[Any], None] = lambda checkpoint: None,
+         ) -> tuple[str, list[Sent], int]:
     """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
     batch commits. Returns (code, batches sent, the district's head for the ward)."""
+    from ledger.district import witness  # issue 26: the district as witness
+
     code, name = identity(log)
+    key = witness.district_key()  # issue 26
     district = District(url)
     try:
+        checked = witness.check(log, district.connection, code)  # issue 26: refuses a rewrite
         prefix = district.ensure(code, name)
         upto, sent = log.head(), []
         while True:
             with district.ward_lock(prefix):
                 batch_sent = _next_batch(log, district, code, prefix, upto, batch)
             if batch_sent is None:
+                witnessed(witness.cosign(district.connection, checked, key))  # issue 26
                 return code, sent, district.held(prefix)[0]
             sent.append(batch_sent)
             told(batch_sent)

@@ -28,6 +28,7 @@ from typing import Any
 
 from ledger.trust.chain import StoredRow, encode
 from ledger.trust.merkle import (
+    EMPTY_ROOT,
     Frontier,
     Row,
     consistency_proof_from_store,
@@ -203,6 +204,19 @@ def extend(store: NodeTable, rows: Rows, first: int, new_rows: list[StoredRow]) 
             for batch in rows.from_ordinal(size, first):
                 store.put(frontier.extend([leaf_of(row) for row in batch]))
     store.put(frontier.extend([leaf_of(row) for row in new_rows]))
+
+
+def roots_at(rows: Iterable[StoredRow], sizes: Iterable[int]) -> tuple[dict[int, bytes], int]:
+    """The root of the tree over `rows` at each of `sizes` (those the rows reach), and how many
+    rows there are: recomputed from the events alone, one pass, flat memory."""
+    wanted = set(sizes)
+    found = {0: EMPTY_ROOT} if 0 in wanted else {}
+    frontier = Frontier()
+    for row in rows:
+        frontier.append(leaf_of(row))
+        if frontier.size in wanted:
+            found[frontier.size] = frontier.root()
+    return found, frontier.size
 
 
 class LedgerTree:

@@ -13,20 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ledger.phrases import N_, Phrase
-from ledger.trust.chain import StoredRow, encode
-from ledger.trust.merkle import EMPTY_ROOT, Frontier, leaf_hash
-
-
-def roots_at(rows: Iterable[StoredRow], sizes: Iterable[int]) -> tuple[dict[int, bytes], int]:
-    """The tree's root at each of `sizes` (those the rows reach), and how many rows there are."""
-    wanted = set(sizes)
-    found = {0: EMPTY_ROOT} if 0 in wanted else {}
-    frontier = Frontier()
-    for row in rows:
-        frontier.append(leaf_hash(encode(*row)))
-        if frontier.size in wanted:
-            found[frontier.size] = frontier.root()
-    return found, frontier.size
+from ledger.store.tree import roots_at
+from ledger.trust.chain import StoredRow
 
 
 def findings(rows: Iterable[StoredRow], notes: Sequence[Any]) -> list[tuple[bool, Phrase]]:
