@@ -54,7 +54,9 @@ COLUMNS = [("ward", N_("ward")), ("size", N_("events")), ("root", N_("root")),
 
 
 def told_witnessed(found: Any) -> None:
-    """What `aid sync` says once the district stored the checkpoint."""
+    """What `aid sync` says once the district stored a new checkpoint (nothing if none)."""
+    if found is None:
+        return
     told = (N_("ward {code}: the district witnessed and co-signed its checkpoint ({size} "
                "events, root {root}…)") if found.cosigned else
             N_("ward {code}: the district checked its checkpoint ({size} events, root "

@@ -1,13 +1,16 @@
 """The district as witness of each ward's checkpoints (issue 26).
 
-At every `aid sync`, before anything is sent, the ward's checkpoint now (its Merkle tree's size
+At every `aid sync` the ward's checkpoint now (its Merkle tree's size
 and root, signed with the ward's key when the syncing user holds a declared one) is checked
 against the last checkpoint the district witnessed for that ward:
 
 - the ward's own events, hashed afresh (the stored tree is not trusted), must have the
   witnessed root at the witnessed size, and the RFC 9162 consistency proof from the stored tree
   must verify between the two: a ward whose history does not extend what the district
-  witnessed is refused, naming both checkpoints, and nothing is sent;
+  witnessed is refused, naming both checkpoints, and not co-signed. (Sync's own checks come
+  first: a relinked rewrite is a fork there and nothing is sent; a rewrite that kept the old
+  links only lets the new events through, which the district's append-only copy keeps beside
+  the true history, and then sync is refused here);
 - a signature on the checkpoint must be a valid one by a live key the ward's ledger declares.
 
 Once the batches are copied, the district co-signs the checkpoint with its own key
@@ -113,7 +116,7 @@ def check(log: Any, connection: Any, code: str) -> Witnessed:
             tree = LedgerTree(log)
         except TreeMismatch:
             raise Refused("ward {code}: this ledger's stored Merkle tree does not match its "
-                          "events (changed outside aid?); nothing was sent: run `aid audit "
+                          "events (changed outside aid?); the district did not co-sign it: run `aid audit "
                           "verify`", code=code) from None
         try:
             origin = heads.origin_of(log)
@@ -129,7 +132,7 @@ def check(log: Any, connection: Any, code: str) -> Witnessed:
         _extends(code, last, origin, events, root, roots.get(last.size), proof)
     if events != tree.size or root != stored_root:
         raise Refused("ward {code}: this ledger's stored Merkle tree does not match its events "
-                      "(changed outside aid?); nothing was sent: run `aid audit verify`",
+                      "(changed outside aid?); the district did not co-sign it: run `aid audit verify`",
                       code=code)
     body = checkpoint.make(origin, events, root)
     own = SigningKey.load(key_path())
@@ -138,7 +141,7 @@ def check(log: Any, connection: Any, code: str) -> Witnessed:
     note = checkpoint.sign(body, mine.name, own.private) if mine is not None else body
     if note is not body and not heads.signers(note, keys):  # the district's own check
         raise Refused("ward {code}: its checkpoint is not signed by a live key the ward "
-                      "declares; nothing was sent", code=code)
+                      "declares; the district did not co-sign it", code=code)
     return Witnessed(code, origin, events, root, note, False)
 
 
@@ -147,26 +150,32 @@ def _extends(code: str, last: Witnessed, origin: str, size: int, root: bytes,
     now = f"{size} events, root {root.hex()[:16]}…"
     if not heads.same_ledger(last.origin, origin):
         raise Refused("ward {code}: the district witnessed the checkpoints of ledger {theirs}, "
-                      "this is ledger {ours}; nothing was sent", code=code, theirs=last.origin,
+                      "this is ledger {ours}; the district did not co-sign it", code=code, theirs=last.origin,
                       ours=origin)
     if size < last.size or recomputed != last.root or not verify_consistency(
             last.size, size, last.root, root, proof):
         raise Refused("ward {code}: this ledger's history does not extend the checkpoint the "
                       "district witnessed ({witnessed}); its checkpoint now is {now}: an event "
                       "before it was edited, deleted or moved, or the history was cut short; "
-                      "nothing was sent", code=code, witnessed=last.label(), now=now)
+                      "the district did not co-sign it", code=code, witnessed=last.label(), now=now)
 
 
-def cosign(connection: Any, found: Witnessed, key: Any) -> Witnessed:
-    """Store the checked checkpoint, co-signed with the district's key when there is one."""
+def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed | None:
+    """Store the checked checkpoint, co-signed with the district's key when there is one;
+    None when the district already holds a checkpoint of that size (nothing new)."""
+    if isinstance(found, Refused):  # `check` refused; sync's own checks did not
+        raise found
     note, cosigned = found.note, False
     if key is not None:
         note = checkpoint.sign(note, key_name(key), key)
         cosigned = True
     ensure_table(connection)
-    connection.execute(f"INSERT INTO {TABLE} (code, origin, size, root, note, cosigned) VALUES "
-                       "(%s, %s, %s, %s, %s, %s) ON CONFLICT (code, size) DO NOTHING",
-                       (found.code, found.origin, found.size, found.root, note, cosigned))
+    stored = connection.execute(
+        f"INSERT INTO {TABLE} (code, origin, size, root, note, cosigned) VALUES (%s, %s, %s, "
+        "%s, %s, %s) ON CONFLICT (code, size) DO NOTHING RETURNING size",
+        (found.code, found.origin, found.size, found.root, note, cosigned)).fetchone()
+    if stored is None:
+        return None
     return Witnessed(found.code, found.origin, found.size, found.root, note, cosigned)
 
 
