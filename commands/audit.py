@@ -438,6 +438,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
     try:
         with log.snapshot():
             sheet, pictures, checked = read_statement(log, first, last, charts=page)
+            held = tree.statement_checkpoint(log) if page else None  # issue 26
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
@@ -447,7 +448,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
              + [("digest", about, None)])
     else:
-        html = publish.as_page(sheet, digest, pictures, language)
+        html = publish.as_page(sheet, digest, pictures, language, held)
         if output is None:
             typer.echo(html, nl=False)
         else:

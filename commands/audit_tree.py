@@ -212,3 +212,22 @@ def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> No
         typer.echo(say("aid: the ledger does not hold a checkpoint taken earlier: {finding}",
                        finding=message(failed[0])), err=True)
         raise typer.Exit(1)
+
+
+def statement_checkpoint(log: EventLog) -> str | None:
+    """The checkpoint the printed statement shows: signed when the writer's key is a declared
+    one; otherwise its unsigned text (what the tree says, not yet the treasurer's word)."""
+    from ledger.errors import LedgerError
+    from ledger.store.tree import LedgerTree, TreeMismatch
+    from ledger.trust import checkpoint, heads
+
+    try:
+        tree = LedgerTree(log)
+    except TreeMismatch:
+        return None
+    try:
+        return signed_checkpoint(log, tree)["note"]
+    except LedgerError:
+        return checkpoint.make(heads.origin_of(log), tree.size, tree.root())
+    finally:
+        tree.close()
