@@ -4,7 +4,8 @@ under 0.5 s each beyond start-up).
 Makes a real signed ledger with the CLI (init, a key, a donation), then appends synthetic rows
 (copies of that donation under fresh aggregate ids) straight into `stored_events`, with their
 Merkle nodes through a `Frontier`, as the recorders would have written them; then times each
-command in a fresh process against `aid --version` (start-up). Prints figures, asserts nothing.
+command in this process (after imports) and in a fresh process against `aid --version`
+(start-up). Prints figures, asserts nothing.
 Run: `.venv/bin/python bench/bench_receipt.py [--quick] [--events N]`.
 """
 
@@ -77,6 +78,22 @@ def main() -> None:
         connection.close()
         print(f"{total:,} events written in {time.perf_counter() - start:.1f} s "
               f"({db.stat().st_size / 1e6:.0f} MB)")
+        os.environ.update(env)  # the same commands in this process: no start-up, less noise
+        from commands.audit_tree import ledger_tree, signed_checkpoint
+        from commands.receipt import make_receipt
+
+        def checkpoint_now() -> None:
+            with ledger_tree(None) as (log, tree):
+                signed_checkpoint(log, tree)
+
+        for name, function in (("checkpoint", checkpoint_now),
+                               ("receipt", lambda: make_receipt(5, None))):
+            times = []
+            for _ in range(3):
+                began = time.perf_counter()
+                function()
+                times.append(time.perf_counter() - began)
+            print(f"in process: {name} {min(times):.3f} s (best of 3)")
         startup = best(env, "--version")
         checkpoint = best(env, "audit", "checkpoint")
         receipt = best(env, "receipt", "5", "--format", "json")

@@ -100,7 +100,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
                            kind=row[3].rpartition(".")[2])
         from ledger.store.tree import leaf_of
 
-        index = tree.ordinal(row[0])
+        index = tree.ordinal(row)
         if tree.leaf(index) != leaf_of(row):
             raise Refused("the ledger's stored Merkle tree does not hold entry {entry} as it "
                           "is stored (changed outside aid?): run `aid audit verify`",

@@ -311,7 +311,8 @@ const fs = require("fs");
 (async () => {
   for (const name of process.argv.slice(2)) {
     const r = await AidReceipt.verify(JSON.parse(fs.readFileSync(name, "utf8")));
-    console.log(JSON.stringify({ ok: r.ok, signed: r.signatureChecked, gift: r.gift, failures: r.failures }));
+    console.log(JSON.stringify({ ok: r.ok, signed: r.signatureChecked, gift: r.gift,
+                                 failures: r.failures }));
   }
 })();
 """)

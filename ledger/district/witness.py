@@ -32,12 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput, Refused
+from ledger.phrases import N_
 from ledger.store.tree import LedgerTree, TreeMismatch, roots_at
 from ledger.trust import checkpoint, heads
 from ledger.trust.merkle import verify_consistency
 
 TABLE = "aid_witness_checkpoints"  # in the district's database, beside aid_sync_wards
 KEY_ENV = "AID_WITNESS_KEY_FILE"
+MISMATCH = N_("ward {code}: this ledger's stored Merkle tree does not match its events (changed "
+              "outside aid?); the district did not co-sign it: run `aid audit verify`")
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,7 @@ def check(log: Any, connection: Any, code: str) -> Witnessed:
         try:
             tree = LedgerTree(log)
         except TreeMismatch:
-            raise Refused("ward {code}: this ledger's stored Merkle tree does not match its "
-                          "events (changed outside aid?); the district did not co-sign it: run `aid audit "
-                          "verify`", code=code) from None
+            raise Refused(MISMATCH, code=code) from None
         try:
             origin = heads.origin_of(log)
             sizes = [tree.size] + ([last.size] if last is not None else [])
@@ -131,9 +132,7 @@ def check(log: Any, connection: Any, code: str) -> Witnessed:
     if last is not None:
         _extends(code, last, origin, events, root, roots.get(last.size), proof)
     if events != tree.size or root != stored_root:
-        raise Refused("ward {code}: this ledger's stored Merkle tree does not match its events "
-                      "(changed outside aid?); the district did not co-sign it: run `aid audit verify`",
-                      code=code)
+        raise Refused(MISMATCH, code=code)
     body = checkpoint.make(origin, events, root)
     own = SigningKey.load(key_path())
     mine = next((k for k in keys if own is not None and k.key == own.key and not k.revoked),
@@ -150,8 +149,8 @@ def _extends(code: str, last: Witnessed, origin: str, size: int, root: bytes,
     now = f"{size} events, root {root.hex()[:16]}…"
     if not heads.same_ledger(last.origin, origin):
         raise Refused("ward {code}: the district witnessed the checkpoints of ledger {theirs}, "
-                      "this is ledger {ours}; the district did not co-sign it", code=code, theirs=last.origin,
-                      ours=origin)
+                      "this is ledger {ours}; the district did not co-sign it", code=code,
+                      theirs=last.origin, ours=origin)
     if size < last.size or recomputed != last.root or not verify_consistency(
             last.size, size, last.root, root, proof):
         raise Refused("ward {code}: this ledger's history does not extend the checkpoint the "

@@ -163,7 +163,8 @@ class Rows:
                         f"{self.pos} LIMIT 1 OFFSET {int(ordinal)}")
         return None if row is None else int(_value(row))
 
-    def from_ordinal(self, ordinal: int, before: int | None = None) -> Iterator[list[StoredRow]]:
+    def from_ordinal(self, ordinal: int, before: int | None = None
+                     ) -> Iterator[list[StoredRow]]:
         """Batches of the events from ordinal `ordinal` on (positions below `before`)."""
         start = self.position_of(ordinal)
         if start is None:
@@ -230,26 +231,30 @@ class LedgerTree:
         position = log._position
         self.rows = Rows(log.connection, log.events_table, position, p)
         self.stored = NodeTable(log.connection, log.table("merkle"), p)
-        self.events = self.rows.count_before(None)
         stored_size = self.stored.size() if self.stored.exists() else 0
         self.stored_size = stored_size
         self._temp: sqlite3.Connection | None = None
         self.store: Any = self.stored
-        if stored_size > self.events:
-            raise TreeMismatch(stored_size, self.events)
-        if stored_size and self.stored.get(0, stored_size - 1) != leaf_of(
-                next(iter(self.rows.from_ordinal(stored_size - 1)))[0]):
-            raise TreeMismatch(stored_size, self.events)
-        if stored_size < self.events:
-            self._temp = sqlite3.connect("")  # a private temporary file: flat memory
-            extra = NodeTable(self._temp, "aid_merkle")
-            extra.create()
-            frontier = Frontier.from_store(stored_size, self.stored) if stored_size \
-                else Frontier()
-            for batch in self.rows.from_ordinal(stored_size):
-                extra.put(frontier.extend([leaf_of(row) for row in batch]))
-            self.store = _Overlay(extra, self.stored)
-        self.size = self.events
+        last = self.rows.last_before(None)
+        if last is None and stored_size == 0:
+            self.size = 0
+            return
+        if last is not None and stored_size and \
+                self.stored.find(0, stored_size - 1) == leaf_of(last):
+            self.size = stored_size  # the usual case: the writers' tree ends at the last event
+            return
+        events = self.rows.count_before(None)  # a tree behind its events (or none): build it
+        if stored_size >= events or (stored_size and self.stored.get(0, stored_size - 1)
+                                     != leaf_of(next(self.rows.from_ordinal(stored_size - 1))[0])):
+            raise TreeMismatch(stored_size, events)
+        self._temp = sqlite3.connect("")  # a private temporary file: flat memory
+        extra = NodeTable(self._temp, "aid_merkle")
+        extra.create()
+        frontier = Frontier.from_store(stored_size, self.stored) if stored_size else Frontier()
+        for batch in self.rows.from_ordinal(stored_size):
+            extra.put(frontier.extend([leaf_of(row) for row in batch]))
+        self.store = _Overlay(extra, self.stored)
+        self.size = events
 
     def close(self) -> None:
         if self._temp is not None:
@@ -270,9 +275,16 @@ class LedgerTree:
         return consistency_proof_from_store(first, self.size if second is None else second,
                                             self.store)
 
-    def ordinal(self, position: int) -> int:
-        """The leaf index of the event stored at `position`."""
-        return self.rows.count_before(position)
+    def ordinal(self, row: StoredRow) -> int:
+        """The leaf index of a stored event. A leaf's data holds its position, so the leaf at
+        the guessed index (positions without gaps, as SQLite's rowids are) having the row's
+        hash proves the guess; else the events before it are counted."""
+        first = _value(_fetchone(self.rows.cursor, f"SELECT MIN({self.rows.pos}) FROM "
+                                 f"{self.rows.events}"))
+        guess = row[0] - int(first)
+        if 0 <= guess < self.size and self.store.get(0, guess) == leaf_of(row):
+            return guess
+        return self.rows.count_before(row[0])
 
 
 class TreeMismatch(Exception):
