@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from commands import audit_tree as tree
 from commands import options as o
 from commands.language.words import N_, _, current, message, say
 from commands.output.render import Streamed, echo_json, emit, save
@@ -125,10 +126,11 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             "--key", metavar="KEY",
             help="A key id you hold from outside the ledger (the treasurer's, as `aid actor key "
                  "init` printed it): it must be declared here (repeatable).",
-            show_default=False)] = None) -> None:
+            show_default=False)] = None,
+        checkpoints: tree.CheckpointOption = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger, that
-    every event is signed by a declared actor's key, and that the stored read models are
-    what the events give."""
+    every event is signed by a declared actor's key, that the stored read models are what
+    the events give, and that checkpoints held outside (--checkpoint) are of this history."""
     from projections.audit.models import compare
     from projections.audit.signatures import SignatureCheck
     from projections.audit.tamper import Digest
@@ -144,6 +146,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         seals = SignatureCheck(keys or ())
         checked = _verification(log, saved, seals)
         models = compare(log)
+        held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
         log.close()
     signed = seals.finish()
@@ -154,6 +157,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         save(output, _verification_tables(checked, signed, chain_ok))
     else:
         _print_verification(checked, signed, chain_ok)
+    tree.report_checkpoints(held, not checked.ok)  # issue 26
     if not checked.ok:
         count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
         where = say("in {output}", output=output) if output is not None else _("above")
@@ -447,6 +451,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
     try:
         with log.snapshot():
             sheet, pictures, checked = read_statement(log, first, last, charts=page)
+            held = tree.statement_checkpoint(log) if page else None  # issue 26
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
@@ -456,7 +461,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
              + [("digest", about, None)])
     else:
-        html = publish.as_page(sheet, digest, pictures, language)
+        html = publish.as_page(sheet, digest, pictures, language, held)
         if output is None:
             typer.echo(html, nl=False)
         else:

@@ -60,7 +60,7 @@ def sync(to: To = None,
         code, sent, head = syncing.sync(log, url, batch, told=lambda part: typer.echo(say(
             "sent positions {first:,}–{last:,} ({count:,} events)",
             first=part.first, last=part.last, count=part.count)), verify=verified,
-            fold=folder())
+            fold=folder(), witnessed=_witnessed)  # witnessed: issue 26
     finally:
         log.close()
     if sent:
@@ -124,6 +124,13 @@ def _models(url: str | None) -> Iterator[Any]:
     with _district(url) as (district, wards):
         for code, _name, prefix in wards:
             yield caught_up(district.connection, code, prefix)
+
+
+def _witnessed(found: Any) -> None:
+    """Issue 26: what the district witnessed at this sync (commands/witness.py)."""
+    from commands.witness import told_witnessed
+
+    told_witnessed(found)
 
 
 def _status(found: Status) -> None:

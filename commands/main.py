@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from commands import (
     actors,
     audit,
+    audit_tree,
     declare,
     demo,
     district,
@@ -25,11 +26,13 @@ from commands import (
     planning,
     privacy,
     record,
+    receipt,
     reports,
     rounds,
     serve,
     setup,
     shop,
+    witness,
 )
 from commands.language import words as language
 from ledger.errors import LedgerError
@@ -176,6 +179,8 @@ reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
 audit.register(app)
+audit_tree.register(app)  # aid audit checkpoint, consistency (issue 26)
+receipt.register(app)  # aid receipt ENTRY, aid receipt verify (issue 26)
 actors.register(app)
 shop.register(app)
 rounds.register(app)
@@ -183,6 +188,7 @@ drive.register(app)
 privacy.register(app)
 planning.register(app)
 district.register(app)
+witness.register(app)  # aid witness cosign, aid district checkpoints (issue 26)
 serve.register(app)
 
 

@@ -369,14 +369,19 @@ def _uuid(originator: Any) -> UUID:
 
 def sync(log: EventLog, url: str, batch: int = BATCH,
          told: Callable[[Sent], None] = lambda sent: None, verify: Verify | None = None,
-         fold: Fold | None = None) -> tuple[str, list[Sent], int]:
+         fold: Fold | None = None, witnessed: Callable[[Any], None] = lambda checkpoint: None,
+         ) -> tuple[str, list[Sent], int]:
     """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
     batch commits. `verify(log, held, upto)` checks the ledger before anything is sent (it
     raises to refuse, and returns the ledger's first declared key id); `fold(connection,
-    code, rows)` brings the district's read models up to each batch, in its transaction.
+    code, rows)` brings the district's read models up to each batch, in its transaction;
+    `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
+    from ledger.district import witness  # issue 26: the district as witness
+
     code, name = identity(log)
     me = of_log(log)
+    district_key = witness.district_key()
     district = District(url)
     try:
         district.prepare()
@@ -387,6 +392,10 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
         held = district.held(table_prefix(code))[0] if bound and bound[0] == me else 0
         upto = log.head()
         key = verify(log, held, upto) if verify is not None else None
+        try:  # issue 26: a refusal is raised once sync's own checks (fork, chain) have passed
+            checked: Any = witness.check(log, district.connection, code)
+        except Refused as refusal:
+            checked = refusal
         prefix, sent = None, []
         while True:
             with district.ward_lock(table_prefix(code)):
@@ -394,6 +403,7 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
                     prefix = district.claim(code, name, me, key)
                 batch_sent = _next_batch(log, district, code, prefix, upto, batch, fold)
             if batch_sent is None:
+                witnessed(witness.cosign(district.connection, checked, district_key))
                 return code, sent, district.held(prefix)[0]
             sent.append(batch_sent)
             told(batch_sent)
