@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from commands import (
     actors,
     audit,
+    bank,
     declare,
     demo,
     district,
@@ -184,6 +185,7 @@ privacy.register(app)
 planning.register(app)
 district.register(app)
 serve.register(app)
+bank.register(app)
 
 
 def main() -> None:
