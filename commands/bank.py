@@ -344,3 +344,51 @@ def find(ref: Annotated[Optional[str], typer.Option(
                                   bank_ref=row["bank_ref"], entry=row["entry"], **{
                                       k: counted[k] for k in ("given", "households", "groups",
                                                               "held", "spent")}))
+
+
+DAY_COLUMNS = [("date", N_("date")), ("book_in", N_("book in")), ("book_out", N_("book out")),
+               ("bank_in", N_("bank in")), ("bank_out", N_("bank out")),
+               ("book", N_("book")), ("bank", N_("bank")), ("difference", N_("difference"))]
+
+
+def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | None,
+                   db: Path | None) -> None:
+    """`aid audit reconcile --bank CODE`: book and bank per day; exit 1 listing every
+    difference (each line or entry not matched, or matched with another amount)."""
+    from ledger.values.inputs import code
+    from projections.bank import match as pair
+    from projections.bank import reconcile
+
+    bank = _read(db, as_of)
+    account = code(account, N_("bank account code"))
+    _known_account(bank, account)
+    result = reconcile(bank, pair(bank), account)
+    money = [key for key, _title in DAY_COLUMNS if key != "date"]
+    if output is not None:
+        from commands.output.render import save
+
+        save(output, [("days", result["days"], DAY_COLUMNS),
+                      ("differences", result["differences"], MATCH_COLUMNS)])
+    elif fmt == "json":
+        emit(result, "json")
+    else:
+        emit(result["days"], fmt, DAY_COLUMNS, empty=N_("no lines and no entries in this "
+                                                        "account yet"), money=money)
+        if fmt == "table":
+            typer.echo("")
+            typer.echo(say("book {book:,} đồng, bank {bank:,} đồng", book=result["book"],
+                           bank=result["bank"]))
+    for row in result["differences"]:
+        unrecorded_debit = row["status"] == "unrecorded" and row["amount"] < 0
+        told = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase or hand-out "
+                  "names it (record it with --account)") if unrecorded_debit else {"differs": N_("{date}: line {ref} of {amount:,} đồng is entry {entry} with "
+                              "{book:,} đồng"),
+                "unrecorded": N_("{date}: line {ref} of {amount:,} đồng has no entry in the "
+                                 "book (aid bank accept)"),
+                "unbanked": N_("{date}: entry {entry} of {amount:,} đồng has no line in the "
+                               "statement")}[row["status"]]
+        typer.echo("aid: reconcile: " + say(told, date=row["date"], ref=row["bank_ref"],
+                                            amount=row["amount"], entry=row["entry"],
+                                            book=row.get("book_amount")), err=True)
+    if result["differences"] or result["book"] != result["bank"]:
+        raise typer.Exit(1)

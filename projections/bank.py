@@ -402,9 +402,10 @@ def balances(bank: Bank, rows: list[dict[str, Any]], start: str | None = None,
                         and (end is None or row["date"] <= end))
         out.append({"account": account, "bank": declared["bank"],
                     "number": mask_account(declared["number"]),
-                    "opening": opening, "in": sum(line.credit for line in within),
-                    "out": sum(line.debit for line in within),
-                    "closing": None if opening is None else opening + moved,
+                    "opening_balance": opening,
+                    "money_in": sum(line.credit for line in within),
+                    "money_out": sum(line.debit for line in within),
+                    "closing_balance": None if opening is None else opening + moved,
                     "unmatched": unmatched})
     return out
 
@@ -482,3 +483,30 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
                 shown["groups"] = [g for g in story["groups"] if g["item"] == "cash"]
         found.append(shown)
     return found
+
+
+def statement_sections(log: EventLog, start: str | None = None,
+                       end: str | None = None) -> list[Any]:
+    """The public statement's bank sections (none when no account is declared): per account
+    its opening and closing balance, money in and out; then the lines and entries not
+    matched, without names or messages."""
+    from ledger.phrases import N_
+    from projections.audit.statement import Section
+
+    bank = read(log)
+    if not bank.accounts:
+        return []
+    rows = match(bank)
+    return [
+        Section("bank", N_("Bank accounts (sao kê)"),
+                [("account", N_("account")), ("bank", N_("bank")), ("number", N_("number")),
+                 ("opening_balance", N_("opening balance")), ("money_in", N_("in")),
+                 ("money_out", N_("out")), ("closing_balance", N_("closing balance")),
+                 ("unmatched", N_("not matched"))],
+                balances(bank, rows, start, end)),
+        Section("bank_unmatched", N_("Bank lines and entries not matched"),
+                [("account", N_("account")), ("bank_ref", N_("bank reference")),
+                 ("on", N_("date")), ("amount", N_("amount")), ("status", N_("status")),
+                 ("entry", N_("entry"))],
+                list(unmatched_public(bank, rows, start, end))),
+    ]
