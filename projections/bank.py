@@ -286,25 +286,27 @@ def match(bank: Bank, window: int = WINDOW) -> list[dict[str, Any]]:
     prefix = bank.reference_prefix
     references: dict[str, str | None] = {}
     differs: dict[str, BookEntry] = {}
+    named: list[tuple[BankLine, _Pool]] = []
     for line in bank.lines:  # 2. references naming a declared donor
         if line.key in paired:
             continue
         ref = find_reference(line.text, prefix) if line.credit else None
         references[line.key] = ref
         donor = donor_of(bank, ref)
-        if donor is None:
-            continue
-        day = _day(line.on)
-        pool = by_donor.get((line.account, donor))
-        if pool is None:
-            continue
-        fact = pool.take(day, None, taken, amount=line.amount)
-        if fact is None:
-            fact = pool.take(day, window, taken)
+        pool = by_donor.get((line.account, donor)) if donor else None
+        if pool is not None:
+            named.append((line, pool))
+    # the donor's entry of the same amount near the line's date, then at any date, then one
+    # of another amount near it (`differs`): each pass over every named line before the next
+    for near, same in ((window, True), (None, True), (window, False)):
+        for line, pool in named:
+            if line.key in paired:
+                continue
+            fact = pool.take(_day(line.on), near, taken, line.amount if same else None)
             if fact is not None:
-                differs[line.key] = fact
-        if fact is not None:
-            paired[line.key] = fact
+                paired[line.key] = fact
+                if not same:
+                    differs[line.key] = fact
     for line in bank.lines:  # 3. amount and date
         if line.key in paired:
             continue
