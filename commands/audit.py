@@ -292,11 +292,21 @@ GOODS_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("donated",
 
 @audit_app.command("reconcile")
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-              output: o.Output = None, db: o.Db = None) -> None:
+              output: o.Output = None,
+              bank: Annotated[Optional[str], typer.Option(
+                  "--bank", help="Instead: this bank account's book and statement side by "
+                                 "side per day (exit 1 listing every difference).",
+                  show_default=False)] = None,
+              db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
     from projections.audit.reconcile import reconcile as reconcile_all
     from projections.events import ward_events
 
+    if bank is not None:
+        from commands.bank import reconcile_bank
+
+        reconcile_bank(bank, o.as_of(as_of), fmt.value, output, db)
+        return
     log = _open(db)
     try:
         result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
@@ -490,8 +500,18 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
 
     events = list(_events(ward_events(log.stored())))
     sheet = build_statement(events, first, last)
+    _bank_sections(log, sheet, first, last)
     pictures = drive(events, first, last) if charts else None
     return sheet, pictures, _verification(log)
+
+
+def _bank_sections(log: EventLog, sheet: dict[str, Any], first: str | None,
+                   last: str | None) -> None:
+    """The bank accounts' section of the statement, only when the drive declared one (so
+    statements of drives without accounts print as they always did)."""
+    from projections.bank import statement_sections
+
+    sheet["sections"] += statement_sections(log, first, last)
 
 
 def stream_statement(log: EventLog, first: str | None, last: str | None
@@ -514,7 +534,9 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
 
     try:
         checked = verify(folded(log.stored()), log.links())
-        return fold.statement(), checked, fold
+        sheet = fold.statement()
+        _bank_sections(log, sheet, first, last)
+        return sheet, checked, fold
     except BaseException:
         fold.close()
         raise

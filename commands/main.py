@@ -17,6 +17,7 @@ from commands import (
     actors,
     audit,
     audit_tree,
+    bank,
     declare,
     demo,
     district,
@@ -190,6 +191,7 @@ planning.register(app)
 district.register(app)
 witness.register(app)  # aid witness cosign, aid district checkpoints (issue 26)
 serve.register(app)
+bank.register(app)
 
 
 def main() -> None:

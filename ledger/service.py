@@ -151,20 +151,21 @@ class Ledger(Application):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None) -> int:
+               expires: str | None = None, account: str | None = None) -> int:
         from ledger.store.claims import receipt_key
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), expires), claims)
+            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), expires,
+            account=_account(account)), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None) -> int:
+            on: str, actor: str, expires: str | None = None, account: str | None = None) -> int:
         return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), optional(supplier, "--supplier"), on,
-            _actor(actor), expires))
+            _actor(actor), expires, account=_account(account)))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.pack(code(bundle), count, code(location), on, _actor(actor)))
@@ -175,10 +176,11 @@ class Ledger(Application):
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str, lot: str | None = None,
-             why: str | None = None) -> int:
+             why: str | None = None, account: str | None = None) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            _actor(actor), lot=lot, expired_reason=expired_reason(why)))
+            _actor(actor), lot=lot, expired_reason=expired_reason(why),
+            account=_account(account)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
                  actor: str, lot: str | None = None, why: str | None = None) -> int:
@@ -513,6 +515,11 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
     return {code(key, N_("item code")): qty for key, qty in quantities.items()}
 
+
+
+def _account(account: str | None) -> str | None:
+    """A bank account's code (`--account`), when given."""
+    return code(account, N_("bank account code")) if account is not None else None
 
 
 def _actor(actor: str) -> str:

@@ -80,6 +80,8 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
 
 
 KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
+         "opening_balance": "money", "money_in": "money", "money_out": "money",  # bank section
+         "closing_balance": "money",
          "receipt": "code"}
 WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
          "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 from commands.language import words as lg
 from commands.language.words import N_
 from commands.output.pages import Note, page
-from commands.web import board
+from commands.web import board, saoke
 from commands.web.recent import Recent
 from ledger.errors import LedgerError
 from ledger.store.access import Address, EventLog, open_log
@@ -40,6 +40,7 @@ ROUTES: list[tuple[re.Pattern[str], Page]] = [
     (re.compile(r"/shops"), board.shops),
     (re.compile(r"/shop/([^/]+)"), board.shop),
     (re.compile(r"/statement"), board.statement),
+    (re.compile(r"/saoke"), saoke.saoke),  # a donor finds their transfer (issue 25)
 ]
 NAV = (("/stock", "stock"), ("/cash", "cash"), ("/rounds", "rounds"), ("/shops", "shops"),
        ("/statement", "statement"))

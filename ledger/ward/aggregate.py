@@ -35,7 +35,9 @@ KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/tru
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)
-OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
+OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line")  # stored only when
+# a fact has them; `account`: the bank account the fact's cash went into or came out of
+# (ledger/bank/accounts.py), `bank_line`: the statement line a donation was recorded from
 
 
 def stored_names(*events: type) -> None:
@@ -165,6 +167,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         lots: list[list[Any]] | None = None
         reserved: list[list[Any]] | None = None
         expired_reason: str | None = None
+        account: str | None = None
+        bank_line: str | None = None
 
         def apply(self, ward: Ward) -> None:
             _post(ward, self.on, self.moves, self.cash, self.lots, self.reserved)
@@ -314,25 +318,29 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None) -> int:
+               expires: str | None = None, account: str | None = None,
+               bank_line: str | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
+        self._cash_account(account, cash)
         return self.fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
                          lots=_dated(location, goods, expires),
-                         donor=donor, location=location, receipt=receipt, note=note)
+                         donor=donor, location=location, receipt=receipt, note=note,
+                         account=account, bank_line=bank_line)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None) -> int:
+            on: str, actor: str, expires: str | None = None, account: str | None = None) -> int:
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
+        self._cash_account(account, cash)
         return self.fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
                          lots=_dated(location, goods, expires),
-                         location=location, supplier=supplier)
+                         location=location, supplier=supplier, account=account)
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
@@ -349,8 +357,9 @@ class Ward(Aggregate, created_event_name="Opened"):
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
              round: str | None = None, plan: str | None = None, lot: str | None = None,
-             expired_reason: str | None = None) -> int:
+             expired_reason: str | None = None, account: str | None = None) -> int:
         self.require(recipient, self.recipients, N_("recipient"))
+        self._cash_account(account, cash)
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         for code in bundles:
@@ -364,7 +373,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                          lots=self.lots_out(location, goods, on, moves, lot, expired_reason),
                          reserved=self._consumed(round, location, {**bundles, **goods}, on),
                          expired_reason=expired_reason,
-                         recipient=recipient, location=location, round=round, plan=plan)
+                         recipient=recipient, location=location, round=round, plan=plan,
+                         account=account)
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
                  on: str, actor: str, lot: str | None = None,
@@ -454,7 +464,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         try:
             return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
                              lots=lots, reserved=reserved, entry=entry,
-                             reason=_required(reason, "--reason"))
+                             reason=_required(reason, "--reason"),
+                             account=getattr(original, "account", None))
         except Refused as refusal:
             cause = str(refusal).split(";")[0]
             raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
@@ -648,6 +659,16 @@ class Ward(Aggregate, created_event_name="Opened"):
             raise BadInput("{what} code '{code}' differs from the declared {twin} only in "
                            "case; codes must differ in more than case: use {twin}, or choose "
                            "another code", what=what, code=code, twin=twin)
+
+    def _cash_account(self, account: str | None, cash: int) -> None:
+        """A fact's cash may name the bank account it went through (ledger/bank/accounts.py):
+        a declared one, and only when there is cash."""
+        if account is None:
+            return
+        self.require(account, self.__dict__.get("accounts", {}), N_("bank account"))
+        if not cash:
+            raise BadInput("--account {account} names where the cash went: give --cash too",
+                           account=account)
 
     def _unused_goods_code(self, code: str) -> None:
         self._unused(code, self.items, "item")
