@@ -67,6 +67,14 @@ def open_round(
         ration: Annotated[Optional[list[str]], typer.Option(
             "--ration", help="CODE=QTY units per person of a loose item, repeatable.")] = None,
         group: recipients.Groups = None, tier: recipients.Tiers = None,
+        top_up: Annotated[bool, typer.Option(
+            "--top-up", help="Also plan households another open round holds by its "
+                             "reservation, up to this round's targets less what it gives "
+                             "them (without it they are left out, and the plan says so).")]
+        = False,
+        floor: Annotated[Optional[str], typer.Option(
+            "--floor", help="Every eligible household first gets this many units of each "
+                            "item (or its target, if less), before tiers count.")] = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Open a round: what to share, from where, by which policy, for whom."""
     from commands.writing import record
@@ -74,11 +82,33 @@ def open_round(
 
     limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
     per_bundle = whole(persons_per_bundle, "--persons-per-bundle", maximum=MAX_QUANTITY)
+    least = whole(floor, "--floor", minimum=0, maximum=MAX_QUANTITY) if floor is not None else 0
     rations = pairs(ration or [], "--ration")
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
+    if group:
+        _known_groups(db, group)
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],
                                       policy.value, limit, per_bundle, rations, group or [],
-                                      ranks, o.on(on), o.actor(actor)))
+                                      ranks, o.on(on), o.actor(actor), top_up, least))
+
+
+def _known_groups(db: Path | None, groups: list[str]) -> None:
+    """Refuse a --group that no household of the register belongs to (a typo would otherwise
+    open a round that serves nobody), naming the nearest groups."""
+    from ledger.errors import BadInput
+    from ledger.phrases import N_ as said
+    from ledger.phrases import Phrase
+    from ledger.values.text import clean, fold, nearest
+
+    known = {h["group"] for h in load_drive(db).register.households.values() if h["group"]}
+    folded = {fold(g) for g in known}
+    for wanted in groups:
+        if clean(wanted) and fold(wanted) not in folded:
+            close = nearest(wanted, known)
+            hint = Phrase(said("; did you mean {close}?"), close=" or ".join(close)) if close \
+                else ""
+            raise BadInput("no household is in group '{group}'{hint} (see `aid recipient "
+                           "list`)", group=clean(wanted), hint=hint)
 
 
 def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:

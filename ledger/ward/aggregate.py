@@ -33,7 +33,8 @@ KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/tru
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)
-OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
+OPTIONAL = ("lots", "reserved", "expired_reason",  # stored only when a fact has them
+            "top_up", "floor")  # a round's (ledger/ward/rounds.py)
 
 
 def stored_names(*events: type) -> None:
