@@ -153,6 +153,11 @@ class Households:
 
 
 def plan(drive: Drive, round_code: str) -> dict[str, Any]:
+    return _computed(drive, round_code)[0]
+
+
+def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households,
+                                                      dict[str, Column]]:
     """The round's plan: allocations (each household's share of the round), figures, notes.
 
     A household that another open round holds by its reservation is left out (or, in a round
@@ -207,7 +212,7 @@ def plan(drive: Drive, round_code: str) -> dict[str, Any]:
         result["overlaps"] = [{"round": name, "households": homes_held,
                                "top_up": bool(rules.get("top_up"))}
                               for name, homes_held in overlaps.items()]
-    return result
+    return result, homes, columns
 
 
 def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any]
@@ -514,3 +519,84 @@ def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
             "goods": [{"code": g, "name": drive.books.describe(g)[0],
                        "unit": drive.books.describe(g)[1]} for g in goods],
             "lines": ordered}
+
+
+PRIORITY_TIERS = (0, 1)  # F0/F1, elderly alone, disabled; poor and near-poor households
+
+
+def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any]:
+    """Cumulative figures over a set of rounds (all of them by default, in the order opened):
+    each household's total, the Gini of value per person, the minimum fill ratio per tier and
+    the priority households (tiers 0-1) that got nothing.
+
+    A household's `planned` is what its rounds' plans give it (a closed round's plan is what
+    it handed out), `received` what was handed out, `target` what the rounds aimed to give it,
+    all in đồng (an item's declared value, a bundle's contents and cash); the figures are of
+    `planned`, so they hold for open rounds too. Households by code, never by name."""
+    if round_codes:
+        names = list(dict.fromkeys(round_codes))
+        for name in names:
+            drive.round(name)
+    else:
+        names = sorted(drive.log.rounds, key=lambda r: drive.log.rounds[r]["entry"])
+    homes: dict[str, dict[str, Any]] = {}
+    for name in names:
+        _, households, columns = _computed(drive, name)
+        values = {item: drive.value(item) for item in columns}
+        for i, code in enumerate(households.codes):
+            if not households.eligible[i]:
+                continue
+            person = drive.register.households[code]
+            home = homes.setdefault(code, {
+                "recipient": code, "group": person["group"], "tier": person["tier"],
+                "size": person["size"], "rounds": 0, "target": 0, "planned": 0,
+                "received": 0, "goods": defaultdict(int)})
+            home["rounds"] += 1
+            for item, column in columns.items():
+                home["target"] += column.targets[i] * values[item]
+                home["planned"] += column.quantities[i] * values[item]
+                home["received"] += column.handed[i] * values[item]
+                if column.quantities[i]:
+                    home["goods"][item] += column.quantities[i]
+    rows = [{**home, "goods": dict(sorted(home["goods"].items())),
+             "fill": _ratio(Fraction(home["planned"], home["target"]))
+             if home["target"] else None}
+            for _, home in sorted(homes.items())]
+    tiers: dict[str, dict[str, Any]] = {}
+    for tier in sorted(drive.register.labels):
+        mine = [row for row in rows if row["tier"] == tier]
+        fills = [Fraction(row["planned"], row["target"]) for row in mine if row["target"]]
+        tiers[str(tier)] = {"label": drive.register.labels[tier], "households": len(mine),
+                            "nothing": sum(1 for row in mine if not row["planned"]),
+                            "min_fill": _ratio(min(fills, default=None))}
+    scale = lcm(*{row["size"] for row in rows}) if rows else 1
+    nothing = [row["recipient"] for row in rows
+               if row["tier"] in PRIORITY_TIERS and not row["planned"]]
+    return {"rounds": names, "households": len(rows),
+            "served": sum(1 for row in rows if row["planned"]),
+            "gini": _ratio(gini([row["planned"] * (scale // row["size"]) for row in rows])),
+            "tiers": tiers, "priority_with_nothing": nothing, "rows": rows}
+
+
+def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
+    """The round's public outflow statement (công khai đợt phát): what each household
+    received, by code, group (tổ) and tier, never by name; with the totals handed out."""
+    result, households, columns = _computed(drive, round_code)
+    cash = {b: drive.books.state["bundles"][b]["cash"]
+            for b in columns if b in drive.books.state["bundles"]}
+    rows = []
+    for i, code in enumerate(households.codes):
+        goods = {item: column.handed[i] for item, column in columns.items() if column.handed[i]}
+        if goods:
+            rows.append({"recipient": code, "group": drive.register.households[code]["group"],
+                         "tier": households.tiers[i], "goods": goods,
+                         "cash": sum(q * cash.get(item, 0) for item, q in goods.items()),
+                         "value": sum(q * drive.value(item) for item, q in goods.items())})
+    rows.sort(key=lambda row: (sort_key(row["group"]), sort_key(row["recipient"])))
+    totals = {item: sum(column.handed) for item, column in columns.items()}
+    return {"ward": drive.books.state["ward"], "round": round_code,
+            "location": result["location"], "on": result["on"], "closed": result["closed"],
+            "plan": result["plan"], "households": len(rows),
+            "handed": {item: qty for item, qty in totals.items() if qty},
+            "cash": sum(row["cash"] for row in rows),
+            "value": sum(row["value"] for row in rows), "rows": rows}
