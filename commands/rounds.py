@@ -468,12 +468,13 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
 
 def _summary_lines(result: dict[str, Any]) -> list[str]:
     nothing = result["priority_with_nothing"]
+    codes = " (" + ", ".join(nothing) + ")" if nothing else ""
     return [say("households served: {served} of {eligible} eligible", served=result["served"],
                 eligible=result["households"]),
             say("cumulative Gini of value per person: {gini}",
                 gini=result["gini"] or _(NOT_APPLICABLE)),
             say("priority households (tiers 0-1) with nothing: {count}{codes}",
-                count=len(nothing), codes=f" ({', '.join(nothing)})" if nothing else "")]
+                count=len(nothing), codes=codes)]
 
 
 OUTFLOW_COLUMNS = [("recipient", N_("household")), ("group", N_("group")), ("tier", N_("tier")),
