@@ -10,7 +10,7 @@ import typer
 
 from commands import options as o
 from commands import recipients
-from commands.language.words import N_, _, current, entry_span, say
+from commands.language.words import N_, _, current, day, entry_span, number, say
 from commands.output.render import emit, save
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
@@ -547,13 +547,13 @@ def outflow(code: str,
 def _outflow_heading(result: dict[str, Any]) -> str:
     return say("Public outflow statement of round {round} · {ward} · from {location} on {on}",
                round=result["round"], ward=result["ward"], location=result["location"],
-               on=result["on"])
+               on=day(result["on"], current()))
 
 
 def _outflow_total(result: dict[str, Any], lang: str | None = None) -> str:
     return say("{households} households received {goods}; cash {cash} đồng, value {value} đồng",
                households=result["households"], goods=_goods(result["handed"]) or "-",
-               cash=result["cash"], value=result["value"])
+               cash=number(result["cash"], current()), value=number(result["value"], current()))
 
 
 def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
@@ -572,7 +572,8 @@ def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
     total = render(N_("{households} households received {goods}; cash {cash} đồng, value "
                       "{value} đồng"),
                    {"households": result["households"], "goods": _goods(result["handed"]) or "-",
-                    "cash": result["cash"], "value": result["value"]},
+                    "cash": lg.number(result["cash"], lang),
+                    "value": lg.number(result["value"], lang)},
                    word, lambda n: lg.number(n, lang))
     return [table, Note(total)]
 
