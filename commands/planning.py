@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _
+from commands.language.words import N_, _, say
 from commands.output.render import emit
 from ledger.values.inputs import whole
 
@@ -37,7 +37,8 @@ def threshold(code: str,
 
 
 def expiring(within: Annotated[str, typer.Option(
-                 "--within", help="Days ahead to look.", show_default=False)] = "14",
+                 "--within", help="Days ahead to look (default: 14).", show_default=False)]
+             = "14",
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
@@ -51,6 +52,9 @@ def expiring(within: Annotated[str, typer.Option(
                            ("days", N_("days left")), ("quantity", N_("quantity")),
                            ("unit", N_("unit"))],
          empty=N_("nothing expires in that time"), output=output)
+    if fmt.value == "table" and output is None:
+        typer.echo("\n" + say("lots expiring within {days} days of {on} (--within to change)",
+                              days=days, on=o.on(as_of)))
 
 
 def alerts(stale_count_days: Annotated[str, typer.Option(

@@ -152,8 +152,10 @@ class Books:
     def planned(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """Stock per location and item as `stock` has it, plus what is reserved for open
         rounds, what is free, and the low-stock minimum if any (`low` when free stock is below
-        it). Items with nothing on hand show only if a minimum asks for them."""
+        it). Units of lots expired by `as_of` (or the last business date) are never free.
+        Items with nothing on hand show only if a minimum asks for them."""
         rows = []
+        day = as_of or self.last_day()
         places = set(self.state["bins"]) | set(self.state["thresholds"])
         for location in sorted(places):
             if at is not None and location != at:
@@ -167,12 +169,26 @@ class Books:
                     continue
                 name, unit = self.describe(item)
                 reserved = sum(self.reserved(location, item, as_of).values())
-                free = quantity - reserved
+                free = max(quantity - reserved - self.expired(location, item, day), 0)
                 rows.append({"location": location, "item": item, "name": name,
                              "unit": unit, "quantity": quantity, "reserved": reserved,
                              "free": free, "minimum": minimum,
                              "low": minimum is not None and free < minimum})
         return rows
+
+    def expired(self, location: str, item: str, day: str | None) -> int:
+        """Units of dated lots that expired before `day` and are still held: never free."""
+        if day is None:
+            return 0
+        return sum(daybook.balance(book, day) for expires, book in
+                   self.state["lots"].get(location, {}).get(item, {}).items() if expires < day)
+
+    def last_day(self) -> str | None:
+        """The latest business date in the books: "as of now" for what has expired when no
+        date is given (the clock never decides a report)."""
+        days = [day for bins in self.state["bins"].values() for book in bins.values()
+                for day in book]
+        return max(days, default=None)
 
     def lots(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """Every lot with stock, earliest expiry first per bin; undated goods are one lot
@@ -206,13 +222,15 @@ class Books:
     def packable(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """How many more of each bundle the stock at each location, and the fund, could make."""
         fund = self.cash(as_of)["balance"]
+        day = as_of or self.last_day()
         rows = []
         for code in sorted(self.state["bundles"]):
             bundle = self.state["bundles"][code]
             for location in sorted(self.state["locations"]):
                 if at is not None and location != at:
                     continue
-                limits = {item: self.quantity(location, item, as_of) // qty
+                limits = {item: (self.quantity(location, item, as_of) -
+                                 self.expired(location, item, day)) // qty
                           for item, qty in bundle["recipe"].items()}
                 if bundle["cash"]:
                     limits["cash"] = fund // bundle["cash"]

@@ -36,6 +36,7 @@ ROUTES: list[tuple[re.Pattern[str], Page]] = [
     (re.compile(r"/(?:stock)?"), board.stock),
     (re.compile(r"/cash"), board.cash),
     (re.compile(r"/rounds"), board.rounds),
+    (re.compile(r"/round/([^/]+)/outflow"), board.round_outflow),
     (re.compile(r"/round/([^/]+)"), board.round_status),
     (re.compile(r"/shops"), board.shops),
     (re.compile(r"/shop/([^/]+)"), board.shop),

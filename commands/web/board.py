@@ -185,6 +185,21 @@ def round_status(reading: Reading, code: str) -> Answer:
     return Answer(reading.label("round", round=result["round"]), result, [table], facts)
 
 
+def round_outflow(reading: Reading, code: str) -> Answer:
+    """The round's public outflow statement (công khai đợt phát), by household code, group and
+    tier; the JSON is `aid round outflow --format json`."""
+    from commands.rounds import outflow_blocks
+    from ledger.values.inputs import code as clean_code
+    from projections.rounds import outflow
+
+    result = outflow(_drive(reading), clean_code(code, "round code"))
+    facts = [(reading.word(N_("Round")), _round_state(reading, result)),
+             (reading.label("plan"), result["plan"][:12])]
+    return Answer(reading.phrase(N_("Public outflow statement, round {round}"),
+                                 round=result["round"]), result,
+                  outflow_blocks(result, reading.lang), facts)
+
+
 def shops(reading: Reading) -> Answer:
     """The 0 đồng shops, each linking to its page; the JSON lists their codes and names."""
     from projections.shop import shop_codes

@@ -35,9 +35,10 @@ KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/tru
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)
-OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line")  # stored only when
-# a fact has them; `account`: the bank account the fact's cash went into or came out of
-# (ledger/bank/accounts.py), `bank_line`: the statement line a donation was recorded from
+OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line",  # stored only when
+            "top_up", "floor")  # a fact or a round has them; `account`: the bank account the
+# fact's cash went into or came out of (ledger/bank/accounts.py), `bank_line`: the statement
+# line a donation was recorded from; `top_up`, `floor`: a round's (ledger/ward/rounds.py)
 
 
 def stored_names(*events: type) -> None:
