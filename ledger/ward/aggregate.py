@@ -312,7 +312,7 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None) -> int:
+               expires: str | dict[str, str] | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
@@ -323,7 +323,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                          donor=donor, location=location, receipt=receipt, note=note)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None) -> int:
+            on: str, actor: str, expires: str | dict[str, str] | None = None) -> int:
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
@@ -673,7 +673,13 @@ def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
     return [[location, item, -qty] for item, qty in goods.items()]
 
 
-def _dated(location: str, goods: dict[str, int], expires: str | None) -> list[list[Any]]:
+def _dated(location: str, goods: dict[str, int],
+           expires: str | dict[str, str] | None) -> list[list[Any]]:
+    """The dated lots a delivery fills: every item dated `expires`, or each item by its own
+    date when `expires` maps items to dates (items it does not name stay undated)."""
+    if isinstance(expires, dict):
+        return [[location, item, expires[item], qty] for item, qty in goods.items()
+                if expires.get(item)]
     return [[location, item, expires, qty] for item, qty in goods.items()] if expires else []
 
 
