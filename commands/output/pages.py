@@ -108,8 +108,9 @@ def table(block: Table, lang: str) -> str:
     if block.sign is not None:
         heads += f'<th class="sign">{escape(block.sign)}</th>'
     sign = '<td class="sign"></td>' if block.sign is not None else ""
+    labels = {key: escape(title) for key, title in block.columns}
     body = "".join(
-        "<tr>" + "".join(f'<td class="{_align(block, key)}">'
+        "<tr>" + "".join(f'<td class="{_align(block, key)}" data-label="{labels[key]}">'
                          f"{escape(cell(row.get(key), block.kinds.get(key), lang))}</td>"
                          for key, _ in block.columns) + sign + "</tr>\n"
         for row in block.rows)
@@ -202,6 +203,25 @@ table.signed td {{ height: 2.4em; }}
 table.signers {{ width: 100%; table-layout: fixed; }}
 table.signers td {{ text-align: center; vertical-align: top; height: 7em; }}
 .hint {{ font-size: 0.85em; color: #555; }}
+@media screen and (max-width: 600px) {{
+  /* a phone: every table becomes a stack of cards, one per row, each cell labelled by its
+     column (data-label), so nothing runs off the right edge */
+  table.data, table.data tbody, table.data tr, table.data td {{ display: block; width: auto; }}
+  table.data thead {{ display: none; }}
+  table.data tr {{ border: 1px solid #aaa; margin: 0 0 0.6em; padding: 0.2em 0.5em; }}
+  table.data td {{ border: 0; padding: 0.2em 0; display: flex; gap: 0.8em;
+    justify-content: space-between; text-align: right !important; white-space: normal;
+    overflow-wrap: anywhere; }}
+  table.data td::before {{ content: attr(data-label); font-weight: bold; color: #444;
+    text-align: left; flex: 0 0 42%; overflow-wrap: anywhere; }}
+  table.data td:empty {{ display: none; }}
+  table.data td.sign {{ display: block; height: 2.4em; border-top: 1px dotted #aaa; }}
+  table.facts, table.facts tbody, table.facts tr, table.facts th, table.facts td {{
+    display: block; white-space: normal; }}
+  table.facts td {{ margin: 0 0 0.4em; }}
+  .panel {{ display: block; width: 100%; }}
+  h1, h2, p, td {{ overflow-wrap: anywhere; }}
+}}
 @media print {{
   body {{ margin: 0; max-width: none; font-size: 9.5pt; }}
   h2 {{ break-after: avoid; }}
