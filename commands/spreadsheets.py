@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
 from ledger.values.text import clean, fold
 
 Rows = list[tuple[int, dict[str, str]]]
@@ -299,8 +300,8 @@ def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
     return rows
 
 
-PHONE_NOTE = ("format the column as Text (Định dạng ô → Văn bản) and type the number again with "
-              "its 0")
+PHONE_NOTE = Phrase(N_("format the column as Text (Định dạng ô → Văn bản) and type the number "
+                      "again with its 0"))
 
 
 def phone(value: Any, text: str, name: str, line: int, header: str) -> str:
