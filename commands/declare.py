@@ -26,6 +26,10 @@ def register(app: typer.Typer) -> typer.Typer:
         group.command("add")(add)
         if noun == "item":
             group.command("threshold")(planning.threshold)
+        if noun == "donor":  # the receipt of a recorded donation (commands/paper.py)
+            from commands.paper import donor_receipt
+
+            group.command("receipt")(donor_receipt)
         app.add_typer(group, name=noun)
     bundles = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
     bundles.command("define")(define_bundle)

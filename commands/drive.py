@@ -40,7 +40,7 @@ def drive(start: Annotated[Optional[str], typer.Option(
           fmt: Annotated[DriveFormat, typer.Option("--format", help="Output format.")]
           = DriveFormat.table,
           output: Annotated[Optional[Path], typer.Option(
-              "--output", metavar="FILE.html|FILE.pdf",
+              "--output", "-o", metavar="FILE.html|FILE.pdf",
               help="Write the page of charts to a file; .pdf needs Chromium.",
               show_default=False)] = None,
           db: o.Db = None) -> None:

@@ -52,18 +52,21 @@ def households(db: Path | None, names: bool = False):
 
 
 def import_list(file: Annotated[Path, typer.Argument(
-                    help=".xlsx or CSV: code,name,group,size,tier[,excluded] (or mã hộ, họ tên, "
-                         "tổ, số nhân khẩu, diện, loại trừ)")],
+                    help=".xlsx, .ods or CSV: code,name,group,size,tier[,excluded,phone,"
+                         "id_number] (or mã hộ, họ và tên chủ hộ, tổ, số nhân khẩu, diện, loại "
+                         "trừ, SĐT, số CCCD)")],
                 sheet: Annotated[Optional[str], typer.Option(
                     "--sheet", help="The workbook's sheet to read (default: the first).",
                     show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
-    from commands.spreadsheets import read_rows
+    from commands.spreadsheets import read_rows, require
     from ledger.store.access import open_ledger
-    from ledger.ward.register import import_rows, parse_rows
+    from ledger.ward.register import COLUMNS, import_rows, parse_rows
 
-    rows = parse_rows(read_rows(file, sheet), file.name)
+    table = read_rows(file, sheet)
+    require(table, COLUMNS, file.name)
+    rows = parse_rows(table, file.name)
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),

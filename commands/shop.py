@@ -50,6 +50,9 @@ def register(app: typer.Typer) -> None:
     for name, command in (("issue", issue), ("issue-batch", issue_batch), ("cancel", cancel),
                           ("show", show), ("list", list_vouchers)):
         vouchers.command(name)(command)
+    from commands.paper import voucher_cards  # printable cards (commands/paper.py)
+
+    vouchers.command("card")(voucher_cards)
     app.add_typer(vouchers, name="voucher")
     app.command("pickup")(pickup)
 

@@ -151,21 +151,22 @@ class Ledger(Application):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None, account: str | None = None) -> int:
+               expires: str | dict[str, str] | None = None, account: str | None = None) -> int:
         from ledger.store.claims import receipt_key
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), expires,
+            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), _lots(expires),
             account=_account(account)), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None, account: str | None = None) -> int:
+            on: str, actor: str, expires: str | dict[str, str] | None = None,
+            account: str | None = None) -> int:
         return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), optional(supplier, "--supplier"), on,
-            _actor(actor), expires, account=_account(account)))
+            _actor(actor), _lots(expires), account=_account(account)))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.pack(code(bundle), count, code(location), on, _actor(actor)))
@@ -514,6 +515,13 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
     return {code(key, N_("item code")): qty for key, qty in quantities.items()}
+
+
+def _lots(expires: str | dict[str, str] | None) -> str | dict[str, str] | None:
+    """One expiry for every item, or one per item (its code compared as the goods' are)."""
+    if isinstance(expires, dict):
+        return {code(key, N_("item code")): day for key, day in expires.items()}
+    return expires
 
 
 

@@ -68,7 +68,22 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
+    _printable(sheet, sum(min(width + 2, 60) for width in widths))
     return len(rows)
+
+
+WIDE = 80  # column widths (characters) beyond which a sheet prints landscape: A4 portrait
+# holds about 85 at the default font
+
+
+def _printable(sheet: Any, width: int) -> None:
+    """Made to be printed: A4, fit to one page wide (as many tall as it takes), landscape when
+    the columns are wide, the header row repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > WIDE else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:1"
 
 
 def _title(book: Any, title: str) -> str:

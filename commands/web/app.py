@@ -56,7 +56,9 @@ STYLE = """<style>
   body { margin: 0 auto; padding: 0.5em 0.6em 2em; max-width: 60em; font-size: 16px;
          box-sizing: border-box; }
   h1 { font-size: 1.25em; }
-  .nav a { display: inline-block; margin: 0 0.9em 0.3em 0; }
+  .nav a { margin: 0 0.5em 0.3em 0; }
+  a { display: inline-block; min-height: 44px; min-width: 44px; line-height: 44px;
+      padding: 0 0.3em; box-sizing: border-box; }  /* a thumb's tap target: 44 px at least */
   .wide { overflow-x: auto; max-width: 100%; }
   table.facts th { white-space: normal; }
 }
@@ -134,7 +136,10 @@ class Board:
             key = (build.__name__, args, settings, asked.lang, events, head, date.today())
 
             def compute() -> tuple[datetime, board.Answer]:
-                return (datetime.now().astimezone().replace(microsecond=0),
+                from zoneinfo import ZoneInfo
+
+                clock = ZoneInfo(board.ward_zone(log))  # the ward's clock, not the server's
+                return (datetime.now(clock).replace(microsecond=0),
                         build(board.Reading(log, asked.lang, asked.query), *args))
 
             computed, answer = self.recent.get(key, compute)
@@ -179,7 +184,8 @@ class Board:
 
     def _html(self, answer: board.Answer, asked: Asked, events: int, computed: datetime) -> str:
         say = lg.words(asked.lang)
-        when = f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)}"
+        when = (f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)} "
+                f"({computed.tzinfo})")  # the ward's clock, as the statement's printed time
         facts = [*answer.facts, (say(WORDS["computed"]), when),
                  (say(WORDS["events"]), lg.number(events, asked.lang))]
         head = f'<meta http-equiv="refresh" content="{self.refresh}">\n{STYLE}'

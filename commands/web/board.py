@@ -82,6 +82,15 @@ class Answer:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
+def ward_zone(log: EventLog) -> str:
+    """The ward's clock (ledger/ward/zones.py): every time a page shows is on it, never the
+    server's."""
+    from ledger.ward.zones import DEFAULT
+    from projections.store import ReadModels
+
+    return ReadModels(log).books().state.get("timezone", DEFAULT)
+
+
 def _books(reading: Reading) -> Any:
     from projections.store import ReadModels
 
@@ -214,17 +223,23 @@ def shops(reading: Reading) -> Answer:
 
 
 def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) -> Answer:
-    """A shop's stock and the pick-ups of one day (`on`, default today); the JSON is `aid shop
-    report --format json` with voucher codes shortened."""
+    """A shop's stock and the pick-ups of one day (`on`, or `as_of`, default today); every
+    figure on the page is as of that same day: `?on=22/11/2021` shows that day's pick-ups beside
+    the stock and vouchers as they stood at its end. The JSON is `aid shop report --format
+    json` (with `--as-of` that day when one is asked) with voucher codes shortened."""
     from commands.output.columns import PICKUP_COLUMNS
     from projections.shop import replay, shop_report
 
+    on, as_of = reading.day("on"), reading.day("as_of")
+    if on and as_of and on != as_of:
+        raise BadInput("on={on} and as_of={as_of}: the shop's page shows one day; give one",
+                       on=on, as_of=as_of)
+    as_of = as_of or on
     books, shop_book = replay(reading.log.read())
-    as_of = reading.day("as_of")
     found = shop_report(books, shop_book, code, as_of)
     for pick in found["pickups"]:
         pick["voucher"] = hide(pick["voucher"])
-    day = reading.day("on") or today().isoformat()
+    day = as_of or today().isoformat()
     picked = [p for p in found["pickups"] if p["on"] == day]
     v = found["vouchers"]
     line = reading.label("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],

@@ -319,7 +319,7 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None, account: str | None = None,
+               expires: str | dict[str, str] | None = None, account: str | None = None,
                bank_line: str | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
@@ -333,7 +333,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                          account=account, bank_line=bank_line)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None, account: str | None = None) -> int:
+            on: str, actor: str, expires: str | dict[str, str] | None = None,
+            account: str | None = None) -> int:
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
@@ -721,7 +722,13 @@ def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
     return [[location, item, -qty] for item, qty in goods.items()]
 
 
-def _dated(location: str, goods: dict[str, int], expires: str | None) -> list[list[Any]]:
+def _dated(location: str, goods: dict[str, int],
+           expires: str | dict[str, str] | None) -> list[list[Any]]:
+    """The dated lots a delivery fills: every item dated `expires`, or each item by its own
+    date when `expires` maps items to dates (items it does not name stay undated)."""
+    if isinstance(expires, dict):
+        return [[location, item, expires[item], qty] for item, qty in goods.items()
+                if expires.get(item)]
     return [[location, item, expires, qty] for item, qty in goods.items()] if expires else []
 
 
