@@ -143,23 +143,13 @@ class KeyFile:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """An exclusive lock on a companion file (the key file itself is replaced on write)."""
+        """An exclusive lock on a companion file (the key file itself is replaced on write),
+        the same on Linux, macOS and Windows (filelock: flock there, msvcrt.locking here)."""
+        from filelock import FileLock
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT,
-                       0o600)
-        try:
-            _lock(lock)
+        with FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600):
             yield
-        finally:
-            os.close(lock)  # closing releases the lock
-
-
-def _lock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: one treasurer per key file
-        return
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
 
 
 def _wrap_aad(code: str) -> bytes:
