@@ -120,7 +120,9 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     try:  # printed as read: a million lines never sit in memory together
         lines = history_lines(ReadModels(log).history(at, item, by_date=balance), at=at,
                               item=item, as_of=o.as_of(as_of))
-        shown = ({**line, "effect": effect(line)} for line in lines)
+        words = fmt.value == "table" or output is not None  # people read it: kinds in words
+        shown = ({**line, "effect": effect(line),
+                  **({"kind": kind_word(line["kind"])} if words else {})} for line in lines)
         if fmt.value == "json" and output is None:
             emit_stream(shown, "json")
         else:

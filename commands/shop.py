@@ -10,6 +10,7 @@ import typer
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit, save
+from commands.writing import announce
 from ledger.errors import BadInput
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
@@ -100,7 +101,7 @@ def price(shop: str,
 
     prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
@@ -112,7 +113,7 @@ def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=issued.entry))
+    announce(db, issued.entry)
     typer.echo(say("voucher for {recipient} at {shop}: {terms}",
                    recipient=issued.recipient, shop=shop, terms=_describe(terms)))
     typer.echo(issued.code)
@@ -169,7 +170,7 @@ def pickup(voucher: Voucher,
                                                         o.actor(actor), why))
     typer.echo(say("voucher {code}: {value:,} đồng of goods, {left:,} đồng left",
                    code=receipt.code, value=receipt.value, left=receipt.left))
-    typer.echo(say("recorded entry {entry}", entry=receipt.entry))
+    announce(db, receipt.entry)
 
 
 def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
@@ -179,7 +180,7 @@ def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = N
 
     entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def _shops(db: Path | None) -> Any:
