@@ -13,7 +13,7 @@ from commands.output.progress import progress
 from commands.output.render import emit, emit_stream
 from ledger.store.access import open_log
 from projections.books import Books
-from projections.history import effect
+from projections.history import effect, kind_word
 from projections.history import history as history_lines
 from projections.store import ReadModels
 
