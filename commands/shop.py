@@ -12,6 +12,7 @@ from commands.language.words import N_, _, say
 from commands.output.render import emit, save
 from commands.writing import announce
 from ledger.errors import BadInput
+from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
@@ -146,7 +147,7 @@ def issue_batch(shop: Shop, value: Value,
                                                             o.on(on), o.actor(actor)))
     rows = [{"recipient": i.recipient, "code": i.code, "entry": i.entry, "skipped": i.skipped}
             for i in issued]
-    rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
+    rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
                            ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
@@ -227,8 +228,15 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
     """Every voucher by code, with its recipient's code, use and status."""
     _books, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
+    if fmt.value == "table" or output is not None:  # people read it; JSON and CSV keep codes
+        rows = [{**row, "status": Phrase(STATUS_WORDS.get(row["status"], row["status"]))}
+                if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
          empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
+
+
+STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
+                "used up": N_("used up"), "expired": N_("expired"), "cancelled": N_("cancelled")}
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,

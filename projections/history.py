@@ -89,8 +89,10 @@ _DETAILS = {
                                             size=data["size"], reason=data["reason"]),
     "tier label": _fields(N_("tier {tier} is '{label}'"), "tier", "label"),
     "timezone": _fields(N_("printed times in {timezone}"), "timezone"),
-    "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
-                          "policy"),
+    "round open": lambda data: Phrase(N_("{round} from {location}, {policy}"),
+                                      round=data["round"], location=data["location"],
+                                      policy=Phrase(POLICY_WORDS.get(data["policy"],
+                                                                     data["policy"]))),
     "round close": _fields("{round}", "round"),
     "seal": _fields(N_("{code}: details sealed"), "code"),
     "encrypt": _fields(N_("{households} households' details sealed in entries {first}-{last}"),
@@ -103,6 +105,7 @@ _DETAILS = {
                          "minimum"),
     "ward code": _fields("{code}", "code"),
 }
+POLICY_WORDS = {"tiered": N_("by priority tier"), "equal": N_("equal shares")}
 # What each kind of entry is called where people read it (tables, the line a write prints);
 # JSON and CSV keep the codes on the left.
 KIND_WORDS = {

@@ -31,7 +31,14 @@ CODES = {"sqlite", "pdf", "csv", "json", "xlsx", "html", "qr", "id", "vietqr", "
 # English words still printed in Vietnamese, each with where it comes from; they belong to
 # other areas of issue 23/24 (see the report of the `vietnamese` branch). The test fails on
 # any word not listed here, and on a listed word that no longer appears (remove it then).
-KNOWN: dict[str, str] = {}
+KNOWN: dict[str, str] = {
+    "not": "round status column: 'not yet' (commands/rounds.py, fairness)",
+    "yet": "round status column: 'not yet' (commands/rounds.py, fairness)",
+    "received": "round status column: 'received' (commands/rounds.py, fairness)",
+    "alone": "round plan's policy explanation (projections/rounds.py, fairness)",
+    "other": "round plan's policy explanation (projections/rounds.py, fairness)",
+    "spoiled": "the demo's own data: a reason typed as '… (spoiled by damp)' (commands/demo.py)",
+}
 
 WORD = re.compile(r"(?<![\w\-./\\:@=+#'%{])[a-z]{3,}(?![\w\-./\\:@=(}])")
 
@@ -52,6 +59,22 @@ def vocabulary() -> frozenset[str]:
     return frozenset(english - kept - CODES)
 
 
+@cache
+def commands() -> frozenset[str]:
+    """The command and group names (`aid give`, `aid stock`): typed as they are, like codes."""
+    from typer.main import get_command
+
+    names: set[str] = set()
+
+    def walk(group) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            names.update(part.lower() for part in re.findall(r"[A-Za-z]{3,}", name))
+            walk(command)
+
+    walk(get_command(app))
+    return frozenset(names)
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Za-z]{3,}", _prose(text))]
 
@@ -59,6 +82,9 @@ def _words(text: str) -> list[str]:
 def _prose(text: str) -> str:
     """The sentence words of a text: without `commands`, {fields}, --options, paths, URLs."""
     text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\baid(?: [a-z][\w-]*)+", " ", text)  # a command line: aid give, aid stock
+    text = re.sub(r"(?m)^  [a-z][\w-]*(?=  )", " ", text)  # a command in --help's list
+    text = re.sub(r"<[^<>]*>|\[[^\[\]]*\]", " ", text)  # option choices, [defaults]
     text = re.sub(r"\{[^{}]*\}", " ", text)
     text = re.sub(r"(?<!\w)--?[A-Za-z][\w-]*", " ", text)
     text = re.sub(r"\S*[/\\]\S*", " ", text)  # paths and URLs
@@ -66,10 +92,10 @@ def _prose(text: str) -> str:
     return text
 
 
-def english_words(output: str) -> set[str]:
-    """The vocabulary's words found in one output, as sentence words."""
-    found = {w for w in WORD.findall(_prose(output)) if w in vocabulary()}
-    return found
+def english_words(output: str, given: frozenset[str] = frozenset()) -> set[str]:
+    """The vocabulary's words found in one output, as sentence words; `given`: the user's own
+    data (a unit typed as `--unit case` is theirs to print)."""
+    return {w for w in WORD.findall(_prose(output)) if w in vocabulary() and w not in given}
 
 
 # ---- the scanner itself: what it must catch, what it must never flag -------------------
@@ -77,7 +103,7 @@ def english_words(output: str) -> set[str]:
 def test_the_scanner_catches_the_issues_examples():
     for sample, word in (("có phải ý bạn là TT03 or TT02", None),
                          ("chỉ có 7 bundles", "bundles"),
-                         ("chính sách tiered", "tiered"),
+                         ("trạng thái: not yet", "yet"),
                          ("30.000.000 đồng cash", "cash"),
                          ("Phần quà 350.000 ₫ (bundle)", "bundle")):
         found = english_words(sample)
@@ -153,9 +179,11 @@ def test_the_readme_and_the_demo_speak_vietnamese(first_day, tmp_path):
     for page in tmp_path.glob("*.html"):  # the printed pages the commands wrote
         outputs[page.name] = re.sub(r"<[^>]+>", " ", re.sub(
             r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S))
+    given = frozenset(w.lower() for args in readme_commands() + EXTRA for arg in args
+                      if not arg.startswith("-") for w in re.findall(r"[A-Za-z]{3,}", arg))
     found: dict[str, set[str]] = {}
     for where, output in outputs.items():
-        for word in english_words(output):
+        for word in english_words(output, given):
             found.setdefault(word, set()).add(where)
     new = {word: sorted(places)[:3] for word, places in found.items() if word not in KNOWN}
     assert not new, "English words in Vietnamese output:\n" + "\n".join(
