@@ -145,11 +145,19 @@ class KeyFile:
     def _locked(self) -> Iterator[None]:
         """An exclusive lock on a companion file (the key file itself is replaced on write),
         the same on Linux, macOS and Windows (filelock: flock there, msvcrt.locking here)."""
-        from filelock import FileLock
+        from filelock import FileLock, Timeout
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600):
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600, timeout=120)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise BadInput("{path} is locked by another command for over two minutes; if none "
+                           "is running, delete {path}.lock", path=self.path) from None
+        try:
             yield
+        finally:
+            lock.release()
 
 
 def _wrap_aad(code: str) -> bytes:
