@@ -267,3 +267,22 @@ def test_voucher_terms_and_the_register_in_vietnamese(ward):
     assert listed[:4] == ["mã", "tên", "tổ", "số"]
     assert ward("recipient", "list").out.splitlines()[0].split() == [
         "code", "name", "group", "size", "tier", "tier", "label", "excluded"]
+
+
+def test_the_catalog_follows_the_glossarys_spelling():
+    """docs/glossary.md: khóa/hủy (mark on the first vowel of a final oa/oe/uy), and an amount
+    in figures followed by ₫, never "{n:,} đồng"."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    old_style = re.compile(r"(?<![qQ])[oO][áàảãạéèẻẽẹ](?![a-zà-ỹđ])|(?<![qQ])[uU][ýỳỷỹỵ](?![a-zà-ỹđ])")
+    found = []
+    for domain in ("aid", "messages"):
+        with catalog.po_path("vi", domain).open("rb") as file:
+            for message in read_po(file):
+                text = message.string if isinstance(message.string, str) else ""
+                if old_style.search(text) or re.search(r"\{[a-z_]*:,\} đồng", text):
+                    found.append(text)
+    assert found == []
+    assert old_style.search("phiếu đã bị huỷ") and not old_style.search("đã hủy, hoàn, quý")
