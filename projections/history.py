@@ -105,7 +105,7 @@ _DETAILS = {
                          "minimum"),
     "ward code": _fields("{code}", "code"),
 }
-POLICY_WORDS = {"tiered": N_("by priority tier"), "equal": N_("equal shares")}
+POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal")}  # English: the codes themselves
 # What each kind of entry is called where people read it (tables, the line a write prints);
 # JSON and CSV keep the codes on the left.
 KIND_WORDS = {

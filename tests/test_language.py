@@ -126,12 +126,15 @@ def test_the_statement_table_in_vietnamese(stocked):
 def test_history_says_each_entry_in_the_readers_language(stocked):
     stocked("give", "H1", "--from", "KHO", "--item", "RICE=5", "--cash", "1000", "--on",
             "2021-11-12")
-    vi = stocked("--lang", "vi", "history").out.splitlines()[-1].split(None, 4)
-    assert vi[1:4] == ["12/11/2021", "give", "tester"]  # dates as dd/mm/yyyy
-    assert vi[4].split() == ["cho", "H1", "KHO", "RICE", "-5;", "đã", "phát", "+1.000"]
+    vi = stocked("--lang", "vi", "history").out.splitlines()[-1].split(None, 5)
+    assert vi[1:5] == ["12/11/2021", "trao", "quà", "tester"]  # dates as dd/mm/yyyy, kinds
+    assert vi[5].split() == ["cho", "H1", "KHO", "RICE", "-5;", "đã", "phát", "+1.000"]
     en = stocked("history").out.splitlines()[-1].split(None, 4)
-    assert en[1] == "2021-11-12"
+    assert en[1:3] == ["2021-11-12", "give"]  # English keeps the code
     assert en[4].split() == ["to", "H1", "KHO", "RICE", "-5;", "given", "+1,000"]
+    kinds = [line["kind"] for line in stocked("--lang", "vi", "history", "--format",
+                                              "json").json()]
+    assert kinds[-1] == "give"  # JSON keeps the codes
     assert stocked("history", "--format", "json").json()[-1]["detail"] == "to H1"
 
 
@@ -227,14 +230,14 @@ def test_round_plan_and_status_in_vietnamese(drive):
     for text in ("Đợt R1 · phát tại KHO ngày 05/11/2021 · chính sách tiered · đang mở · kế "
                  "hoạch ",
                  "số hộ được phát: 4 trên 4 hộ đủ điều kiện (100%)",
-                 "hệ số Gini của giá trị nhận được trên mỗi người: 0.3226",
+                 "hệ số Gini của giá trị nhận được trên mỗi người: 0,3226",
                  "số đơn vị đã phát cho mức ưu tiên thấp hơn trong khi mức cao hơn còn thiếu: 0",
                  "còn lại: B350 0, RICE 10", "Để ghi kế hoạch này: aid round apply R1 --plan "):
         assert text in table
     assert table.splitlines()[2].split()[:3] == ["hộ", "nhận", "mức"]  # the plan's headings
     csv = drive("--lang", "vi", "round", "plan", "R1", "--format", "csv")
     assert csv.out.splitlines()[0] == "recipient,tier,size,item,target,quantity,handed"
-    assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0.3226" in csv.err
+    assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0,3226" in csv.err
     drive("round", "apply", "R1", "--except", "H4")
     status = drive("--lang", "vi", "round", "status", "R1").out
     assert status.startswith("Đợt R1 · phát tại KHO ngày 05/11/2021 · đang mở · kế hoạch ")

@@ -208,21 +208,13 @@ def money(amount: int, lang: str) -> str:
 
 
 def number(value: int, lang: str) -> str:
-    """1234567 -> "1.234.567" (vi) or "1,234,567" (en): the language's group symbol (CLDR, by
-    Babel; checked against FIGURES by tests/test_figures.py)."""
-    return f"{value:,}".replace(",", _symbols(lang)[0])
-
-
-@cache
-def _symbols(lang: str) -> tuple[str, str]:
-    """(group, decimal) symbols of the language, from Babel's CLDR data."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    return get_group_symbol(LOCALES[lang]), get_decimal_symbol(LOCALES[lang])
+    """1234567 -> "1.234.567" (vi) or "1,234,567" (en)."""
+    return f"{value:,}".replace(",", FIGURES[lang].group)
 
 
 def decimal(value: str | Decimal, lang: str) -> str:
-    """A decimal as the language writes it, every digit kept: "0.5146" -> "0,5146" (vi)."""
+    """A decimal as the language writes it, every digit kept: "0.5146" -> "0,5146" (vi), by
+    Babel (CLDR); tests/test_figures.py checks its symbols are FIGURES' own."""
     from babel.numbers import format_decimal
 
     return format_decimal(Decimal(str(value)), format="#,##0.##########", locale=LOCALES[lang],
@@ -280,8 +272,8 @@ def day(iso: str | date, lang: str, short: bool = False) -> str:
     The patterns are ours: all digits in Vietnamese, day before month in both. The English
     month's abbreviation is CLDR's word ("Sept" in en_GB), left to Babel."""
     when = date.fromisoformat(iso) if isinstance(iso, str) else iso
+    if lang == "vi":
+        return f"{when.day:02d}/{when.month:02d}" + ("" if short else f"/{when.year:04d}")
     from babel.dates import format_date
 
-    if lang == "vi":  # all digits: Babel's pattern, no month names
-        return format_date(when, "dd/MM" if short else "dd/MM/yyyy", locale=LOCALES[lang])
     return format_date(when, "d MMM" if short else "d MMM yyyy", locale=LOCALES[lang])
