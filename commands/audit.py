@@ -315,7 +315,12 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     goods = result["goods"]
     shown = [c for c in GOODS_COLUMNS
              if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
-    cash = [{"cash": k, "đồng": v} for k, v in result["cash"].items()]
+    from commands.reports import CASH_LINES
+    from ledger.phrases import Phrase
+
+    people = output is not None or fmt.value == "table"  # CSV keeps the codes
+    cash = [{"cash": Phrase(CASH_LINES.get(k, k)) if people else k, "đồng": v}
+            for k, v in result["cash"].items()]
     if output is not None:
         save(output, [("goods", goods, shown), ("cash", cash, None)])
     elif fmt.value == "json":
@@ -371,10 +376,15 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
                    receipt=story["receipt"]))
     books = tracer.books
     for row in story["summary"]:
-        unit = "đồng" if row["item"] == "cash" else books.describe(row["item"])[1]
+        cash = row["item"] == "cash"
+        unit = "" if cash else books.describe(row["item"])[1]
         parts = [say("{given:,} to {households} households in {groups} groups",
                      given=row["given"], households=row["households"], groups=row["groups"])]
         parts += [say(part, count=row[k]) for k, part in TRACE_PARTS if row[k]]
+        if cash:
+            typer.echo("  " + say("{donated:,} đồng cash: {parts}", donated=row["donated"],
+                                  parts=", ".join(parts)))
+            continue
         typer.echo("  " + say("{donated:,} {unit} {item}: {parts}", donated=row["donated"],
                               unit=unit, item=row["item"], parts=", ".join(parts)))
     typer.echo("\n" + _("Handed out, by group:"))

@@ -11,7 +11,7 @@ import typer
 
 from commands import options as o
 from commands.language.words import _, entry_span, say
-from commands.writing import refresh
+from commands.writing import announce, refresh
 from ledger.errors import BadInput
 
 KeyPath = Annotated[Optional[Path], typer.Option(
@@ -130,7 +130,7 @@ def forget(code: str,
     if clear and clear["name"]:
         typer.echo(say("warning: entry {entry} was recorded before encryption and still holds "
                        "its name in clear (see README, Privacy)", entry=clear["entry"]))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def _waiting(db: Path | None) -> dict[str, list[str]]:

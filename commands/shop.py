@@ -11,7 +11,9 @@ from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
+from commands.writing import announce
 from ledger.errors import BadInput
+from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
@@ -101,7 +103,7 @@ def price(shop: str,
 
     prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
@@ -113,7 +115,7 @@ def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=issued.entry))
+    announce(db, issued.entry)
     typer.echo(say("voucher for {recipient} at {shop}: {terms}",
                    recipient=issued.recipient, shop=shop, terms=_describe(terms)))
     typer.echo(issued.code)
@@ -146,7 +148,7 @@ def issue_batch(shop: Shop, value: Value,
                                                             o.on(on), o.actor(actor)))
     rows = [{"recipient": i.recipient, "code": i.code, "entry": i.entry, "skipped": i.skipped}
             for i in issued]
-    rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
+    rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
                            ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
@@ -170,7 +172,7 @@ def pickup(voucher: Voucher,
                                                         o.actor(actor), why))
     typer.echo(say("voucher {code}: {value:,} đồng of goods, {left:,} đồng left",
                    code=receipt.code, value=receipt.value, left=receipt.left))
-    typer.echo(say("recorded entry {entry}", entry=receipt.entry))
+    announce(db, receipt.entry)
 
 
 def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
@@ -180,7 +182,7 @@ def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = N
 
     entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def _shops(db: Path | None) -> Any:
@@ -227,8 +229,15 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
     """Every voucher by code, with its recipient's code, use and status."""
     _books, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
+    if fmt.value == "table" or output is not None:  # people read it; JSON and CSV keep codes
+        rows = [{**row, "status": Phrase(STATUS_WORDS.get(row["status"], row["status"]))}
+                if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
          empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
+
+
+STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
+                "used up": N_("used up"), "expired": N_("expired"), "cancelled": N_("cancelled")}
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,

@@ -11,6 +11,7 @@ from typing import Any
 
 from ledger.ward import daybook, names
 from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
+from ledger.phrases import N_, Phrase
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
@@ -126,7 +127,7 @@ class Books:
             item = self.state["items"][code]
             return item["name"], item["unit"]
         bundle = self.state["bundles"].get(code, {})
-        return bundle.get("name", code), "bundle"
+        return bundle.get("name", code), Phrase(N_("bundle"))
 
     def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
         return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)

@@ -145,23 +145,21 @@ class KeyFile:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """An exclusive lock on a companion file (the key file itself is replaced on write)."""
+        """An exclusive lock on a companion file (the key file itself is replaced on write),
+        the same on Linux, macOS and Windows (filelock: flock there, msvcrt.locking here)."""
+        from filelock import FileLock, Timeout
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT,
-                       0o600)
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600, timeout=120)
         try:
-            _lock(lock)
+            lock.acquire()
+        except Timeout:
+            raise BadInput("{path} is locked by another command for over two minutes; if none "
+                           "is running, delete {path}.lock", path=self.path) from None
+        try:
             yield
         finally:
-            os.close(lock)  # closing releases the lock
-
-
-def _lock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: one treasurer per key file
-        return
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
+            lock.release()
 
 
 def _wrap_aad(code: str) -> bytes:

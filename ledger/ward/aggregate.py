@@ -513,7 +513,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             if delta < 0:
                 held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
                 if held + delta < 0:
-                    unit = self.items.get(item, "bundles")
+                    unit = self.items.get(item) or Phrase(N_("bundles"))
                     raise Refused(
                         "not enough {item} at {location}: {held} {unit} available on {on} and "
                         "after, {delta} needed; record the donation or transfer first",
@@ -565,7 +565,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             if delta >= 0 or (not held and (location, item) not in reserving):
                 continue  # nothing reserved here: the bin's own check said it all
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
-            unit = self.items.get(item, "bundles")
+            unit = self.items.get(item) or Phrase(N_("bundles"))
             if left + delta < 0 and not daybook.balance(held):
                 raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
                               "and after, {needed} needed", item=item, location=location,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
 from ledger.values import voucher_codes as vouchercode
 from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
@@ -154,7 +154,8 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
             if who in _forgotten(ward):  # the read side leaves them out; a stale read might not
                 results.append(Issued(who, None, None, "forgotten"))
             elif holding:
-                results.append(Issued(who, None, None, f"already holds live voucher {holding}"))
+                results.append(Issued(who, None, None, Phrase(N_("already holds live voucher {holding}"),
+                                                          holding=holding)))
             else:
                 results.append(issue_voucher(ward, who, where, terms, on, clean(actor)))
         return results
