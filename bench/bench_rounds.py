@@ -106,7 +106,12 @@ def split(path: Path) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--quick", action="store_true",
+                        help="one ward of 500 households: that it still runs, for CI")
     args = parser.parse_args()
+    if args.quick:
+        global HOUSEHOLDS, BUNDLES
+        HOUSEHOLDS, BUNDLES, args.scales = 500, 125, [1]
     print(f"{'households':>10} {'bundles':>8} {'events':>7} {'build s':>8} {'read s':>7} "
           f"{'plan s':>7} {'rows':>7} {'json s':>7} {'table s':>8}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,13 +20,16 @@ QUICK = {  # script -> arguments that make it a matter of seconds
     "audit.py": ["300"],
     "bench_bank.py": ["--quick"],
     "bench_merkle.py": ["--quick"],
-    "bench_rounds.py": ["--scales", "1"],
+    "bench_district.py": ["--quick"],
+    "bench_pg_startup.py": ["--repeat", "1"],
+    "bench_receipt.py": ["--quick"],
+    "bench_rounds.py": ["--quick"],
     "bench_scale.py": ["--quick"],
     "bench_serve.py": ["--clients", "2", "--seconds", "1"],
     "bench_signing.py": ["--events", "200"],
     "bench_sync.py": ["--events", "300", "--repeat", "1"],
 }
-NEEDS_POSTGRES = {"bench_sync.py"}
+NEEDS_POSTGRES = {"bench_sync.py", "bench_district.py", "bench_pg_startup.py"}
 
 
 def test_every_benchmark_has_a_quick_mode():
