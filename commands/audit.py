@@ -315,7 +315,7 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     goods = result["goods"]
     shown = [c for c in GOODS_COLUMNS
              if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
-    from commands.reports import CASH_LINES
+    from commands.output.columns import CASH_LINES
     from ledger.phrases import Phrase
 
     people = output is not None or fmt.value == "table"  # CSV keeps the codes

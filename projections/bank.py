@@ -32,7 +32,7 @@ from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
 from ledger.ward.cashbook import fund_change
-from projections.audit.check import WardEvent
+from projections.events import WardEvent
 
 LINE_TOPIC = "ledger.banklines:Line.Stated"
 WINDOW = 3  # days between the bank's date and the book's for a match by amount
@@ -116,7 +116,7 @@ def donor_reference(prefix: str, entry: int) -> str:
 
 def read(log: EventLog, as_of: str | None = None, account: str | None = None) -> Bank:
     """The accounts, lines and cash facts as of `as_of` (every one when None)."""
-    from projections.audit.check import ward_events
+    from projections.events import ward_events
 
     bank = Bank()
     events = [e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)]
@@ -467,7 +467,7 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
                    on: str | None = None) -> list[dict[str, Any]]:
     """A donor's search (`aid bank find`, the board's /saoke): each line found, masked, with
     its status and, once counted, where its cash went (the donor trace, by group)."""
-    from projections.audit.check import ward_events
+    from projections.events import ward_events
     from projections.audit.trace import donation, trace_donation
 
     bank = read(log)

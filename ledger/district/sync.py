@@ -40,7 +40,7 @@ from uuid import UUID
 
 from ledger.district import guard as sync_check
 from ledger.errors import BadInput, Refused
-from ledger.store.access import Address, EventLog, _ddl_lock, table_prefix
+from ledger.store.access import Address, EventLog, table_prefix
 from ledger.trust.chain import GENESIS, StoredRow, links
 from ledger.trust.identity import of_log
 
