@@ -250,7 +250,6 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit.check import check as check_all
     from projections.audit.check import entry_reader, ward_events
-
     from projections.audit.models import compare
 
     log = _open(db)
