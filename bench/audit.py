@@ -16,11 +16,12 @@ from pathlib import Path
 from ledger.privacy.details import Sealer
 from ledger.privacy.ward_key import KeyFile
 from ledger.store.access import Address, open_ledger, open_log
-from projections.audit.check import check, ward_events
+from projections.audit.check import check
 from projections.audit.reconcile import reconcile
 from projections.audit.statement import statement
 from projections.audit.tamper import verify
 from projections.audit.trace import donation, trace_donation
+from projections.events import ward_events
 
 
 def build(path: Path, events: int) -> float:

@@ -119,6 +119,47 @@ def main() -> None:
               f"lines/s (SHA-256 of each line's content)")
         last = [line.balance for line in statement.lines if line.balance is not None][-1]
         assert last == closing, (last, closing)
+        del anonymous, by_content, keys
+        ledger_import(Path(folder), path, count)
+
+
+def ledger_import(folder: Path, path: Path, count: int) -> None:
+    """`aid bank import` into a fresh SQLite ledger (parse, key, claims checked, rows written in
+    batches of 5,000), then the same file again (nothing added), then `aid bank match`."""
+    from ledger.bank.accounts import declare_account, import_statement
+    from ledger.store.access import locate, open_ledger, open_log
+    from projections import bank as bank_projection
+
+    where = locate(folder / "aid.db")
+    ledger = open_ledger(where, create=True)
+    try:
+        ledger.init("Phường 3", "2024-01-01", "bench")
+        declare_account(ledger, "VCB1", "VCB", "1029990042", "UBMTTQ PHUONG 3", "2024-01-01",
+                        "bench")
+        started = time.perf_counter()
+        statement = statements.read_statement(path)
+        outcome = import_statement(ledger, "VCB1", statement, path.name, "bench")
+        seconds = time.perf_counter() - started
+        assert outcome.added == count, outcome
+        print(f"{'aid bank import':<22} {seconds:7.2f} s  {count / seconds:10,.0f} lines/s "
+              f"(read + keyed + stored, {outcome.batches} batches)")
+        started = time.perf_counter()
+        again = import_statement(ledger, "VCB1", statements.read_statement(path), path.name,
+                                 "bench")
+        seconds = time.perf_counter() - started
+        assert again.added == 0 and again.skipped == count
+        print(f"{'same file again':<22} {seconds:7.2f} s  (nothing added)")
+    finally:
+        ledger.close()
+    log = open_log(where)
+    try:
+        started = time.perf_counter()
+        rows = bank_projection.match(bank_projection.read(log))
+        seconds = time.perf_counter() - started
+    finally:
+        log.close()
+    assert len(rows) == count
+    print(f"{'aid bank match':<22} {seconds:7.2f} s  {count / seconds:10,.0f} lines/s")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,16 @@ def main() -> None:
                         help="no treasurer: every phone asks of the same events")
     args = parser.parse_args()
     os.environ.setdefault("AID_LANG", "en")
+    with tempfile.TemporaryDirectory() as keys:
+        if not os.environ.get("AID_KEY_FILE"):  # the demo seals households' names with it
+            from ledger.privacy.ward_key import KeyFile
+
+            KeyFile.create(Path(keys) / "ward.key")
+            os.environ["AID_KEY_FILE"] = str(Path(keys) / "ward.key")
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         sqlite = Ledger(_env(AID_DB=str(Path(folder) / "aid.db"), AID_ACTOR="bench"), "sqlite")
         found = run(sqlite, args.clients, args.seconds, args.writes)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from commands import audit_tree as tree
 from commands import options as o
 from commands.language.words import N_, _, current, message, say
 from commands.output.render import Streamed, echo_json, emit, save
@@ -21,11 +22,11 @@ from ledger.store.access import EventLog, open_log
 if TYPE_CHECKING:
     from commands.output.workbook import Table as Sheet
     from ledger.trust.chain import StoredRow
-    from projections.audit.check import WardEvent
     from projections.audit.signatures import SignatureCheck, Signatures
     from projections.audit.statement import StatementFold
     from projections.audit.tamper import Digest, Verification
     from projections.audit.trace import Tracer
+    from projections.events import WardEvent
 
 
 class DigestFormat(str, Enum):
@@ -125,10 +126,11 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             "--key", metavar="KEY",
             help="A key id you hold from outside the ledger (the treasurer's, as `aid actor key "
                  "init` printed it): it must be declared here (repeatable).",
-            show_default=False)] = None) -> None:
+            show_default=False)] = None,
+        checkpoints: tree.CheckpointOption = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger, that
-    every event is signed by a declared actor's key, and that the stored read models are
-    what the events give."""
+    every event is signed by a declared actor's key, that the stored read models are what
+    the events give, and that checkpoints held outside (--checkpoint) are of this history."""
     from projections.audit.models import compare
     from projections.audit.signatures import SignatureCheck
     from projections.audit.tamper import Digest
@@ -144,6 +146,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         seals = SignatureCheck(keys or ())
         checked = _verification(log, saved, seals)
         models = compare(log)
+        held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
         log.close()
     signed = seals.finish()
@@ -154,6 +157,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         save(output, _verification_tables(checked, signed, chain_ok))
     else:
         _print_verification(checked, signed, chain_ok)
+    tree.report_checkpoints(held, not checked.ok)  # issue 26
     if not checked.ok:
         count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
         where = say("in {output}", output=output) if output is not None else _("above")
@@ -249,8 +253,8 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit.check import check as check_all
-    from projections.audit.check import entry_reader, ward_events
     from projections.audit.models import compare
+    from projections.events import entry_reader, ward_events
 
     log = _open(db)
     try:
@@ -287,11 +291,21 @@ GOODS_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("donated",
 
 @audit_app.command("reconcile")
 def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
-              output: o.Output = None, db: o.Db = None) -> None:
+              output: o.Output = None,
+              bank: Annotated[Optional[str], typer.Option(
+                  "--bank", help="Instead: this bank account's book and statement side by "
+                                 "side per day (exit 1 listing every difference).",
+                  show_default=False)] = None,
+              db: o.Db = None) -> None:
     """Goods and cash: in = out + on hand, per item and location (exit 1 if not)."""
-    from projections.audit.check import ward_events
     from projections.audit.reconcile import reconcile as reconcile_all
+    from projections.events import ward_events
 
+    if bank is not None:
+        from commands.bank import reconcile_bank
+
+        reconcile_bank(bank, o.as_of(as_of), fmt.value, output, db)
+        return
     log = _open(db)
     try:
         result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
@@ -300,7 +314,12 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     goods = result["goods"]
     shown = [c for c in GOODS_COLUMNS
              if not c[0].startswith("other") or any(r[c[0]] for r in goods)]
-    cash = [{"cash": k, "đồng": v} for k, v in result["cash"].items()]
+    from commands.reports import CASH_LINES
+    from ledger.phrases import Phrase
+
+    people = output is not None or fmt.value == "table"  # CSV keeps the codes
+    cash = [{"cash": Phrase(CASH_LINES.get(k, k)) if people else k, "đồng": v}
+            for k, v in result["cash"].items()]
     if output is not None:
         save(output, [("goods", goods, shown), ("cash", cash, None)])
     elif fmt.value == "json":
@@ -326,8 +345,8 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
           db: o.Db = None) -> None:
     """Where a donation's goods and cash went, first in first out: households by code and
     group, what is still held, what was lost."""
-    from projections.audit.check import ward_events
     from projections.audit.trace import donation, trace_donation
+    from projections.events import ward_events
 
     log = _open(db)
     try:
@@ -356,10 +375,15 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
                    receipt=story["receipt"]))
     books = tracer.books
     for row in story["summary"]:
-        unit = "đồng" if row["item"] == "cash" else books.describe(row["item"])[1]
+        cash = row["item"] == "cash"
+        unit = "" if cash else books.describe(row["item"])[1]
         parts = [say("{given:,} to {households} households in {groups} groups",
                      given=row["given"], households=row["households"], groups=row["groups"])]
         parts += [say(part, count=row[k]) for k, part in TRACE_PARTS if row[k]]
+        if cash:
+            typer.echo("  " + say("{donated:,} đồng cash: {parts}", donated=row["donated"],
+                                  parts=", ".join(parts)))
+            continue
         typer.echo("  " + say("{donated:,} {unit} {item}: {parts}", donated=row["donated"],
                               unit=unit, item=row["item"], parts=", ".join(parts)))
     typer.echo("\n" + _("Handed out, by group:"))
@@ -446,6 +470,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
     try:
         with log.snapshot():
             sheet, pictures, checked = read_statement(log, first, last, charts=page)
+            held = tree.statement_checkpoint(log) if page else None  # issue 26
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], _now())
@@ -455,7 +480,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
              + [("digest", about, None)])
     else:
-        html = publish.as_page(sheet, digest, pictures, language)
+        html = publish.as_page(sheet, digest, pictures, language, held)
         if output is None:
             typer.echo(html, nl=False)
         else:
@@ -478,14 +503,24 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
     """The statement's sections, the drive's charts (when `charts`) and the chain's
     verification, all from the events themselves: call it inside `log.snapshot()` so the
     three agree with each other and with the digest taken from them."""
-    from projections.audit.check import ward_events
     from projections.audit.statement import statement as build_statement
     from projections.drive import drive
+    from projections.events import ward_events
 
     events = list(_events(ward_events(log.stored())))
     sheet = build_statement(events, first, last)
+    _bank_sections(log, sheet, first, last)
     pictures = drive(events, first, last) if charts else None
     return sheet, pictures, _verification(log)
+
+
+def _bank_sections(log: EventLog, sheet: dict[str, Any], first: str | None,
+                   last: str | None) -> None:
+    """The bank accounts' section of the statement, only when the drive declared one (so
+    statements of drives without accounts print as they always did)."""
+    from projections.bank import statement_sections
+
+    sheet["sections"] += statement_sections(log, first, last)
 
 
 def stream_statement(log: EventLog, first: str | None, last: str | None
@@ -494,9 +529,9 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
     one pass finds the reversals, a second folds every event into the statement while the
     chain is verified over the very same rows. Call it inside `log.snapshot()`; close the
     fold (its spool) once the statement is printed."""
-    from projections.audit.check import ward_events
     from projections.audit.statement import StatementFold, annulled_in
     from projections.audit.tamper import verify
+    from projections.events import ward_events
 
     fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
 
@@ -508,7 +543,9 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
 
     try:
         checked = verify(folded(log.stored()), log.links())
-        return fold.statement(), checked, fold
+        sheet = fold.statement()
+        _bank_sections(log, sheet, first, last)
+        return sheet, checked, fold
     except BaseException:
         fold.close()
         raise

@@ -26,6 +26,10 @@ def register(app: typer.Typer) -> typer.Typer:
         group.command("add")(add)
         if noun == "item":
             group.command("threshold")(planning.threshold)
+        if noun == "donor":  # the receipt of a recorded donation (commands/paper.py)
+            from commands.paper import donor_receipt
+
+            group.command("receipt")(donor_receipt)
         app.add_typer(group, name=noun)
     bundles = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
     bundles.command("define")(define_bundle)
@@ -48,7 +52,21 @@ def add_location(code: str, name: Name,
                  = "store",
                  db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Declare a store (kho) or a 0 đồng shop."""
-    record(db, lambda ledger: ledger.add_location(code, name, kind, o.on(on), o.actor(actor)))
+    chosen = location_kind(kind)
+    record(db, lambda ledger: ledger.add_location(code, name, chosen, o.on(on), o.actor(actor)))
+
+
+# the kinds in Vietnamese, as a treasurer would type them (with or without the marks)
+KIND_NAMES = {"kho": "store", "kho hang": "store", "cua hang": "shop", "sieu thi": "shop",
+              "sieu thi 0 dong": "shop", "cua hang 0 dong": "shop"}
+
+
+def location_kind(given: str) -> str:
+    """--kind: store or shop, in English or Vietnamese ("kho", "cửa hàng", "siêu thị 0 đồng")."""
+    from ledger.values.text import fold
+
+    folded = " ".join(fold(given).split())
+    return KIND_NAMES.get(folded, given)
 
 
 def add_donor(code: str, name: Name,

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
-from ledger.errors import BadInput
+from ledger.errors import BadInput, Refused
 from ledger.store.access import EventLog, open_log
 
 if TYPE_CHECKING:
     from ledger.district.sync import Status
-    from projections.district import WardCopy
 
 To = Annotated[Optional[str], typer.Option(
     "--to", envvar="AID_DISTRICT_URL", metavar="URL",
@@ -60,7 +59,8 @@ def sync(to: To = None,
             return
         code, sent, head = syncing.sync(log, url, batch, told=lambda part: typer.echo(say(
             "sent positions {first:,}–{last:,} ({count:,} events)",
-            first=part.first, last=part.last, count=part.count)))
+            first=part.first, last=part.last, count=part.count)), verify=verified,
+            fold=folder(), witnessed=_witnessed)  # witnessed: issue 26
     finally:
         log.close()
     if sent:
@@ -72,7 +72,75 @@ def sync(to: To = None,
                        code=code, head=head))
 
 
+def verified(log: EventLog, held: int, upto: int) -> str | None:
+    """The ward's ledger checked up to `upto` before anything is sent: every link, and every
+    seal with the keys the ward declared (`aid audit verify`'s own checks, in one read). A
+    finding past `held` (what the district already holds) refuses the sync with its position;
+    returns the ledger's first declared key (the one the district binds the code to)."""
+    from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
+    from projections.audit.signatures import SignatureCheck
+    from projections.audit.tamper import verify
+
+    seals = SignatureCheck()
+    with log.snapshot():
+        rows = seals.watch(log.stored(upto=upto), log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
+        chain = verify(rows, log.links(upto=upto))
+    signed = seals.finish()
+    found = sorted((p for p in [*chain.problems, *signed.problems] if p.position > held),
+                   key=lambda problem: problem.position)
+    if found:
+        raise Refused("this ledger does not verify ({finding}); nothing was sent: run `aid audit "
+                      "verify`, and restore the ledger from a backup", finding=found[0].text)
+    return signed.keys[0].key if signed.keys else None
+
+
+def folder():  # type: ignore[no-untyped-def]
+    """The district's read models, folded in each batch's transaction (issue #27)."""
+    from projections.district import fold
+
+    return fold
+
+
+@contextmanager
+def _district(url: str | None) -> Iterator[tuple[Any, list[tuple[str, str, str]]]]:
+    """(the district, [(code, name, table prefix)] of every ward it holds)."""
+    from ledger.district.sync import District
+
+    district = District(url)
+    try:
+        wards = district.wards()
+        if not wards:
+            raise BadInput("the district's store holds no ward yet: run `aid sync --to URL` "
+                           "in each ward")
+        yield district, wards
+    finally:
+        district.close()
+
+
+def _models(url: str | None) -> Iterator[Any]:
+    """Each ward's stored read models, one ward at a time, newer rows folded first."""
+    from projections.district import caught_up
+
+    with _district(url) as (district, wards):
+        for code, _name, prefix in wards:
+            yield caught_up(district.connection, code, prefix)
+
+
+def _witnessed(found: Any) -> None:
+    """Issue 26: what the district witnessed at this sync (commands/witness.py)."""
+    from commands.witness import told_witnessed
+
+    told_witnessed(found)
+
+
 def _status(found: Status) -> None:
+    if found.other is not None:
+        typer.echo(say("aid: the district binds ward {code} to another ledger (identity "
+                       "{other}); this ledger's identity is {identity}: if it is the genuine "
+                       "ward {code}, the district admits it with `aid district admit`",
+                       code=found.code, other=found.other[:16] + "…",
+                       identity=found.identity), err=True)
+        raise typer.Exit(1)
     if found.district_head == 0:
         typer.echo(say("ward {code}: not synced yet; {behind:,} events to send",
                        code=found.code, behind=found.behind))
@@ -92,38 +160,6 @@ def _status(found: Status) -> None:
                        "position {position} (a fork); see the README's district section",
                        code=found.code, position=found.departs), err=True)
         raise typer.Exit(1)
-
-
-@contextmanager
-def _wards(url: str | None) -> Iterator[list[tuple[str, str, EventLog]]]:
-    """(code, name, read-only log) of every ward the district holds."""
-    from ledger.district.sync import District
-
-    district = District(url)
-    logs: list[tuple[str, str, EventLog]] = []
-    try:
-        for code, name, prefix in district.wards():
-            logs.append((code, name, open_log(district.address(prefix))))
-        if not logs:
-            raise BadInput("the district's store holds no ward yet: run `aid sync --to URL` "
-                           "in each ward")
-        yield logs
-    finally:
-        for _code, _name, log in logs:
-            log.close()
-        district.close()
-
-
-def _copy(code: str, log: EventLog) -> WardCopy:
-    from projections.audit.check import WardEvent, ward_events
-    from projections.district import WardCopy
-
-    return WardCopy(code, [e for e in ward_events(log.stored()) if isinstance(e, WardEvent)])
-
-
-def _copies(url: str | None) -> list[WardCopy]:
-    with _wards(url) as logs:
-        return [_copy(code, log) for code, _name, log in logs]
 
 
 def _period(start: str | None, end: str | None) -> tuple[str | None, str | None]:
@@ -149,6 +185,107 @@ def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
          empty=N_("the district's store holds no ward yet"), output=output)
 
 
+@district_app.command("admit")
+def admit(code: Annotated[str, typer.Argument(help="The ward's code in the district.")],
+          identity: Annotated[str, typer.Option(
+              "--identity", metavar="HEX",
+              help="The identity of the ledger to admit as this ward (64 hex digits, as `aid "
+                   "sync` prints it when the district refuses it).")],
+          url: Url = None) -> None:
+    """Admit a ledger as ward CODE when another ledger holds the code (a squatter, or a ward
+    that had to start a new ledger): its next `aid sync` sets the other copy aside."""
+    from ledger.district.sync import District
+    from ledger.values.inputs import ward_code
+
+    code = ward_code(code)
+    district = District(url)
+    try:
+        bound, changed = district.admit(code, identity.strip().lower())
+    finally:
+        district.close()
+    if not changed:
+        typer.echo(say("ward {code} is already bound to that ledger", code=code))
+    elif bound is None:
+        typer.echo(say("ward {code}: the district admits only the ledger {identity} at its "
+                       "first sync", code=code, identity=identity[:16] + "…"))
+    else:
+        typer.echo(say("ward {code}: the district admits the ledger {identity}; at its next "
+                       "`aid sync` the copy of ledger {bound} is set aside", code=code,
+                       identity=identity[:16] + "…", bound=bound[:16] + "…"))
+
+
+@district_app.command("rebuild")
+def rebuild(url: Url = None) -> None:
+    """Recompute the district's read models of every ward from its synced copy, and name any
+    difference from the stored ones (exit 1 if there was one; they are replaced either way)."""
+    from projections import district
+
+    differed = []
+    with _district(url) as (found, wards):
+        for code, _name, prefix in wards:
+            differences = district.rebuild(found.connection, code, prefix)
+            if differences:
+                differed.append(code)
+                typer.echo(say("ward {code}: the stored read models differed from its events: "
+                               "{what}; rebuilt", code=code, what=", ".join(differences)),
+                           err=True)
+    typer.echo(say("rebuilt the read models of {count} wards", count=len(wards)))
+    if differed:
+        raise typer.Exit(1)
+
+
+item_app = typer.Typer(help="The district's item catalogue: which ward item codes are the same "
+                            "goods, so `aid district stock --total` adds them up.",
+                       no_args_is_help=True)
+district_app.add_typer(item_app, name="item")
+
+
+@item_app.command("map")
+def item_map(mapping: Annotated[str, typer.Argument(
+                 metavar="WARD:ITEM=DISTRICT_ITEM",
+                 help="A ward's item code and the district's item it is, e.g. P1:GAO=RICE.")],
+             url: Url = None) -> None:
+    """Count ward WARD's item ITEM as the district's item DISTRICT_ITEM (kept in the district's
+    database; the wards' ledgers are not touched)."""
+    from ledger.district.sync import District
+    from ledger.values.inputs import code as item_code
+    from ledger.values.inputs import ward_code
+    from projections import district
+
+    source, equals, target = mapping.partition("=")
+    ward, colon, item = source.partition(":")
+    if not (equals and colon and ward.strip() and item.strip() and target.strip()):
+        raise BadInput("write the mapping as WARD:ITEM=DISTRICT_ITEM (e.g. P1:GAO=RICE), not "
+                       "'{text}'", text=mapping[:80])
+    ward, item, target = ward_code(ward), item_code(item.strip()), item_code(target.strip())
+    found = District(url)
+    try:
+        district.map_item(found.connection, ward, item, target)
+    finally:
+        found.close()
+    typer.echo(say("district item {target}: counts ward {ward}'s {item}", target=target,
+                   ward=ward, item=item))
+
+
+@item_app.command("list")
+def item_list(url: Url = None, fmt: o.FormatOption = o.Format.table,
+              output: o.Output = None) -> None:
+    """The district's item catalogue: each ward item code and the district item it counts as."""
+    from ledger.district.sync import District
+    from projections import district
+
+    found = District(url)
+    try:
+        mapping = district.item_map(found.connection)
+    finally:
+        found.close()
+    rows = [{"ward": ward, "item": item, "district_item": target}
+            for (ward, item), target in sorted(mapping.items())]
+    emit(rows, fmt.value, [("ward", N_("ward")), ("item", N_("item")),
+                           ("district_item", N_("district item"))],
+         empty=N_("the district's catalogue maps no item yet"), output=output)
+
+
 STOCK = [("ward", N_("ward")), ("location", N_("location")), ("item", N_("item")),
          ("name", N_("name")), ("quantity", N_("quantity")), ("unit", N_("unit"))]
 TOTAL = [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
@@ -163,9 +300,19 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
     """What every ward has left, per ward, location and item (or per item with --total)."""
     from projections import district
 
-    rows = district.stock(_copies(url), o.as_of(as_of))
+    when = o.as_of(as_of)
+    rows = [{"ward": model.code, **row} for model in _models(url)
+            for row in model.books.planned(as_of=when)]
     if total:
-        emit(district.stock_total(rows), fmt.value, TOTAL, empty=N_("no stock"), output=output)
+        with _district(url) as (found, _wards):
+            mapping = district.item_map(found.connection)
+        totals, unmapped = district.mapped_total(rows, mapping)
+        emit(totals, fmt.value, TOTAL, empty=N_("no stock"), output=output)
+        if unmapped:
+            typer.echo(say("aid: note: item codes the district's catalogue does not map (each "
+                           "counted under its own code): {codes}; map them with `aid district "
+                           "item map WARD:ITEM=DISTRICT_ITEM`", codes=", ".join(unmapped)),
+                       err=True)
     else:
         emit(rows, fmt.value, STOCK, empty=N_("no stock"), output=output)
 
@@ -176,7 +323,10 @@ def cash(url: Url = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.t
     """Every ward's cash book and the district's total (their sum)."""
     from projections import district
 
-    books = district.cash(_copies(url), o.as_of(as_of))
+    when = o.as_of(as_of)
+    books = {model.code: model.books.cash(when) for model in _models(url)}
+    books["total"] = {line: sum(book[line] for book in books.values())
+                      for line in district.CASH_LINES}
     if fmt.value == "json" and output is None:
         emit(books, "json")
         return
@@ -194,7 +344,10 @@ def coverage(url: Url = None, start: From = None, end: Until = None,
     """Households registered and served, per ward, group and tier (codes only)."""
     from projections import district
 
-    rows = district.coverage(_copies(url), *_period(start, end))
+    first, last = _period(start, end)
+    codes = [model.code for model in _models(url)]  # each ward's models caught up first
+    with _district(url) as (found, _wards):
+        rows = district.coverage_rows(found.connection, codes, first, last)
     emit(rows, fmt.value, [("ward", N_("ward")), ("group", N_("group")), ("tier", N_("tier")),
                            ("households", N_("households")), ("served", N_("served"))],
          empty=N_("no households"), output=output)
@@ -204,15 +357,24 @@ def coverage(url: Url = None, start: From = None, end: Until = None,
 def duplicates(url: Url = None, start: From = None, end: Until = None,
                fmt: o.FormatOption = o.Format.table, output: o.Output = None) -> None:
     """Households served by two wards in the period, matched by the keyed pseudonym of their ID
-    number and by household code (never by name). Exit 1 when there is any."""
+    number only (never by household code or name). Exit 1 when there is any."""
+    from commands.output.render import emit_stream
     from projections import district
 
-    rows = district.duplicates(_copies(url), *_period(start, end))
-    emit(rows, fmt.value, [("match", N_("match")), ("key", N_("key")), ("wards", N_("wards")),
-                           ("households", N_("households")), ("first", N_("first")),
-                           ("last", N_("last"))],
-         empty=N_("no household was served by two wards"), output=output)
-    if rows:
+    first, last = _period(start, end)
+    codes = [model.code for model in _models(url)]
+    found_any = False
+    with _district(url) as (found, _wards):
+        def rows() -> Iterator[dict[str, Any]]:
+            nonlocal found_any
+            for row in district.duplicate_rows(found.connection, codes, first, last):
+                found_any = True
+                yield row
+        emit_stream(rows(), fmt.value, [
+            ("match", N_("match")), ("key", N_("key")), ("wards", N_("wards")),
+            ("households", N_("households")), ("first", N_("first")), ("last", N_("last"))],
+            empty=N_("no household was served by two wards"), output=output)
+    if found_any:
         raise typer.Exit(1)
 
 
@@ -229,15 +391,22 @@ def statement(url: Url = None, start: From = None, end: Until = None,
     """The district's public statement (công khai): each ward's donations, hand-outs and cash
     for the period, and the digest head of the ledger it was computed from."""
     from projections.audit.tamper import verify
-    from projections.district import statement_row
+    from projections.district import caught_up, statement_counts, statement_line
 
     first, last = _period(start, end)
     rows, broken = [], []
-    with _wards(url) as logs:
-        for code, name, log in logs:
-            with log.snapshot():
-                row = statement_row(_copy(code, log), name, first, last)
-                checked = verify(log.stored(), log.links())
+    with _district(url) as (district, wards):
+        for code, name, prefix in wards:
+            model = caught_up(district.connection, code, prefix)
+            counts = statement_counts(district.connection, code, first, last)
+            row = statement_line(model, counts, name, first, last)
+            log = open_log(district.address(prefix))
+            try:
+                with log.snapshot():
+                    checked = verify(log.stored(upto=model.position),
+                                     log.links(upto=model.position))
+            finally:
+                log.close()
             rows.append({**row, "events": checked.events, "head": checked.head})
             if checked.problems:
                 broken.append((code, checked.first_bad()))

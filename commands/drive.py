@@ -40,13 +40,13 @@ def drive(start: Annotated[Optional[str], typer.Option(
           fmt: Annotated[DriveFormat, typer.Option("--format", help="Output format.")]
           = DriveFormat.table,
           output: Annotated[Optional[Path], typer.Option(
-              "--output", metavar="FILE.html|FILE.pdf",
+              "--output", "-o", metavar="FILE.html|FILE.pdf",
               help="Write the page of charts to a file; .pdf needs Chromium.",
               show_default=False)] = None,
           db: o.Db = None) -> None:
     """Stock over time, received vs handed out by week, households served by group and tier."""
-    from projections.audit.check import entry_reader, ward_events
     from projections.drive import drive as build
+    from projections.events import entry_reader, ward_events
 
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:

@@ -17,7 +17,7 @@ from ledger.phrases import Phrase
 from ledger.store.access import open_ledger
 
 File = Annotated[Path, typer.Argument(
-    help="An .xlsx workbook or a CSV file (UTF-8, UTF-16 or Windows-1258) with a header row; "
+    help="An .xlsx or .ods workbook or a CSV file (UTF-8, UTF-16 or Windows-1258) with a header row; "
          "column names in English or Vietnamese.")]
 Sheet = Annotated[Optional[str], typer.Option(
     "--sheet", help="The workbook's sheet to read (default: the first).", show_default=False)]

@@ -16,6 +16,8 @@ from typer.core import TyperGroup
 from commands import (
     actors,
     audit,
+    audit_tree,
+    bank,
     declare,
     demo,
     district,
@@ -25,11 +27,14 @@ from commands import (
     planning,
     privacy,
     record,
+    receipt,
     reports,
     rounds,
     serve,
+    settings,
     setup,
     shop,
+    witness,
 )
 from commands.language import words as language
 from ledger.errors import LedgerError
@@ -44,9 +49,10 @@ class AidGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         try:
-            args = self._speak(sys.argv[1:] if args is None else list(args))
-            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                  standalone_mode=False, **extra)
+            with settings.applied():  # the settings file of `aid init`, for this command only
+                args = self._speak(sys.argv[1:] if args is None else list(args))
+                result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                      standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
         except LedgerError as error:
             code = _fail(f"aid: {language.message(error)}", error.exit_code)
@@ -59,6 +65,8 @@ class AidGroup(TyperGroup):
             code = _fail(f"aid: {error.format_message()}", error.exit_code)
         except typer.Abort:
             code = _fail("aid: " + language._("aborted"), 1)
+        except ModuleNotFoundError as error:  # an optional part that was not installed
+            code = _fail(_missing(error), 1)
         except Exception as error:  # the database said no: permissions, disk full, server down
             if not type(error).__module__.startswith(("eventsourcing", "sqlite3", "psycopg")):
                 raise
@@ -113,6 +121,21 @@ def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:
             rest.append(word)
         index += 1
     return given, rest
+
+
+EXTRAS = {"psycopg": "postgres", "psycopg_pool": "postgres", "psycopg_binary": "postgres"}
+
+
+def _missing(error: ModuleNotFoundError) -> str:
+    """One line for a module that is not installed, naming what to install."""
+    module = (error.name or "").split(".")[0] or str(error)
+    extra = EXTRAS.get(module)
+    if extra:
+        return language.say("aid: PostgreSQL needs the {extra} extra, which is not installed: "
+                            "pip install -c constraints.txt -e '.[{extra}]' (missing module "
+                            "{module})", extra=extra, module=module)
+    return language.say("aid: the module {module} is not installed: reinstall aid-ledger "
+                        "(pip install -c constraints.txt -e .)", module=module)
 
 
 def _fail(message: str, code: int) -> int:
@@ -176,6 +199,8 @@ reports.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
 audit.register(app)
+audit_tree.register(app)  # aid audit checkpoint, consistency (issue 26)
+receipt.register(app)  # aid receipt ENTRY, aid receipt verify (issue 26)
 actors.register(app)
 shop.register(app)
 rounds.register(app)
@@ -183,7 +208,9 @@ drive.register(app)
 privacy.register(app)
 planning.register(app)
 district.register(app)
+witness.register(app)  # aid witness cosign, aid district checkpoints (issue 26)
 serve.register(app)
+bank.register(app)
 
 
 def main() -> None:

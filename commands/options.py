@@ -107,3 +107,28 @@ def expired_reason(allow: bool, reason: str | None) -> str | None:
     if reason is not None and not allow:
         raise BadInput("--reason goes with --allow-expired: add it to hand out expired goods")
     return lots.expired_reason(reason or "") if allow else None
+
+
+def load_drive(db: Path | None):
+    """Books, register and rounds, replayed from the stored events."""
+    from ledger.store.access import open_log
+    from projections.rounds import Drive
+
+    log = open_log(address(db))
+    try:
+        return Drive.replay(log.read())
+    finally:
+        log.close()
+
+
+def sealer(required: bool = True):
+    """The ward's sealer from AID_KEY_FILE (None when none is configured and not required)."""
+    from ledger.privacy.details import from_environment
+
+    return from_environment(required=required)
+
+
+def revealed(register):
+    """The register with its names opened by the ward's key; one line, exit 2, without it
+    (when it holds sealed names)."""
+    return register.reveal(sealer(required=False))

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _
+from commands.language.words import N_, _, say
 from commands.output.render import emit
 from ledger.values.inputs import whole
 
@@ -37,7 +37,8 @@ def threshold(code: str,
 
 
 def expiring(within: Annotated[str, typer.Option(
-                 "--within", help="Days ahead to look.", show_default=False)] = "14",
+                 "--within", help="Days ahead to look (default: 14).", show_default=False)]
+             = "14",
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
@@ -51,6 +52,9 @@ def expiring(within: Annotated[str, typer.Option(
                            ("days", N_("days left")), ("quantity", N_("quantity")),
                            ("unit", N_("unit"))],
          empty=N_("nothing expires in that time"), output=output)
+    if fmt.value == "table" and output is None:
+        typer.echo("\n" + say("lots expiring within {days} days of {on} (--within to change)",
+                              days=days, on=o.on(as_of)))
 
 
 def alerts(stale_count_days: Annotated[str, typer.Option(
@@ -74,13 +78,3 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
 
 
 # ---- the demo's planning ------------------------------------------------------------------------
-
-def demo_planning(ledger, actor: str) -> None:
-    """Milk that expires soon at the 0 đồng shop, and a minimum for rice at the store, so
-    `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
-    from ledger.ward.thresholds import set_threshold
-
-    ledger.add_item("MILK", "Sữa hộp 180 ml", "box", 7_000, "2021-11-22", actor)
-    ledger.donate("DNT", "SHOP0D", 0, {"MILK": 48}, "PT-0010", "sữa hộp, HSD 01/12/2021",
-                  "2021-11-22", actor, expires="2021-12-01")
-    set_threshold(ledger, "RICE", "KHO", 300, "2021-11-22", actor)

@@ -11,7 +11,7 @@ import typer
 
 from commands import options as o
 from commands.language.words import _, entry_span, say
-from commands.writing import refresh
+from commands.writing import announce, refresh
 from ledger.errors import BadInput
 
 KeyPath = Annotated[Optional[Path], typer.Option(
@@ -28,19 +28,6 @@ def register(app: typer.Typer) -> None:
     recipients = next(info.typer_instance for info in app.registered_groups
                       if info.name == "recipient")
     recipients.command("forget")(forget)
-
-
-def sealer(required: bool = True):
-    """The ward's sealer from AID_KEY_FILE (None when none is configured and not required)."""
-    from ledger.privacy.details import from_environment
-
-    return from_environment(required=required)
-
-
-def revealed(register):
-    """The register with its names opened by the ward's key; one line, exit 2, without it
-    (when it holds sealed names)."""
-    return register.reveal(sealer(required=False))
 
 
 def init(file: KeyPath = None,
@@ -85,7 +72,6 @@ def _new_key(path: Path) -> None:
 
 
 def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | None) -> None:
-    from commands.rounds import load_drive
     from ledger.privacy.details import Sealer
     from ledger.privacy.pseudonym import district_key
     from ledger.privacy.ward_key import KeyFile
@@ -96,7 +82,7 @@ def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | 
     ledger = open_ledger(o.address(db))
     ledger.sealer = seal
     try:
-        entries = encrypt_existing(ledger, seal, lambda: load_drive(db).register.unsealed(),
+        entries = encrypt_existing(ledger, seal, lambda: o.load_drive(db).register.unsealed(),
                                    o.on(on), o.actor(actor))
     finally:
         ledger.close()
@@ -121,7 +107,7 @@ def forget(code: str,
     from ledger.values.inputs import code as clean_code
     from ledger.ward.personal import forget as forget_household
 
-    seal = sealer(required=True)
+    seal = o.sealer(required=True)
     day, household = o.on(on), clean_code(code)
     held = household in seal.keys.households
     ledger = open_ledger(o.address(db))
@@ -144,20 +130,18 @@ def forget(code: str,
     if clear and clear["name"]:
         typer.echo(say("warning: entry {entry} was recorded before encryption and still holds "
                        "its name in clear (see README, Privacy)", entry=clear["entry"]))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def _waiting(db: Path | None) -> dict[str, list[str]]:
     """Open rounds -> households whose planned hand-out has not been made."""
-    from commands.rounds import load_drive
     from projections.rounds import status
 
-    drive = load_drive(db)
+    drive = o.load_drive(db)
     return {code: status(drive, code)["not_received"]
             for code, rules in drive.log.rounds.items() if not rules.get("closed")}
 
 
 def _register(db: Path | None):
-    from commands.rounds import load_drive
 
-    return load_drive(db).register
+    return o.load_drive(db).register

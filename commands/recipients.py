@@ -41,12 +41,10 @@ def households(db: Path | None, names: bool = False):
     """A function giving the register as it is in the ledger now (for write decisions), with
     forgotten households marked; with `names`, opened with the ward's key (imports compare
     names; tiers and exclusions need no key)."""
-    from commands.privacy import revealed
-    from commands.rounds import load_drive
 
     def view():
-        drive = load_drive(db)
-        register = revealed(drive.register) if names else drive.register
+        drive = o.load_drive(db)
+        register = o.revealed(drive.register) if names else drive.register
         return {code: {**home, "forgotten": register.forgotten.get(code)}
                 for code, home in register.households.items()}
 
@@ -54,18 +52,21 @@ def households(db: Path | None, names: bool = False):
 
 
 def import_list(file: Annotated[Path, typer.Argument(
-                    help=".xlsx or CSV: code,name,group,size,tier[,excluded] (or mã hộ, họ tên, "
-                         "tổ, số nhân khẩu, diện, loại trừ)")],
+                    help=".xlsx, .ods or CSV: code,name,group,size,tier[,excluded,phone,"
+                         "id_number] (or mã hộ, họ và tên chủ hộ, tổ, số nhân khẩu, diện, loại "
+                         "trừ, SĐT, số CCCD)")],
                 sheet: Annotated[Optional[str], typer.Option(
                     "--sheet", help="The workbook's sheet to read (default: the first).",
                     show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
-    from commands.spreadsheets import read_rows
+    from commands.spreadsheets import read_rows, require
     from ledger.store.access import open_ledger
-    from ledger.ward.register import import_rows, parse_rows
+    from ledger.ward.register import COLUMNS, import_rows, parse_rows
 
-    rows = parse_rows(read_rows(file, sheet), file.name)
+    table = read_rows(file, sheet)
+    require(table, COLUMNS, file.name)
+    rows = parse_rows(table, file.name)
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),
@@ -118,11 +119,9 @@ def list_households(group: Groups = None, tier: Tiers = None,
                     db: o.Db = None) -> None:
     """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
     opened with the ward's key (AID_KEY_FILE)."""
-    from commands.privacy import revealed
-    from commands.rounds import load_drive
 
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
-    rows = revealed(load_drive(db).register).rows(group or [], ranks, search)
+    rows = o.revealed(o.load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
                            ("label", N_("tier label")), ("excluded", N_("excluded"))],
@@ -142,8 +141,7 @@ def label(number: Annotated[str, typer.Argument(metavar="TIER")],
 def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                db: o.Db = None) -> None:
     """The tiers, most urgent first, with their labels."""
-    from commands.rounds import load_drive
 
-    labels = load_drive(db).register.labels
+    labels = o.load_drive(db).register.labels
     emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,
          [("tier", N_("tier")), ("label", N_("label"))], output=output)

@@ -8,12 +8,19 @@ import typer
 
 from commands import options as o
 from commands.writing import record
+from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 Location = Annotated[str, typer.Option(help="Location code.", show_default=False)]
+DatedItems = Annotated[Optional[list[str]], typer.Option(
+    "--item", help="CODE=QTY, or CODE=QTY@DATE to date that item's lot (SUA=24@15/12/2021); "
+                   "repeatable.", show_default=False)]
 Cash = Annotated[Optional[str], typer.Option("--cash", help="Amount in đồng.", show_default=False)]
 Count = Annotated[str, typer.Option("--count", help="How many bundles.", show_default=False)]
 Reason = Annotated[str, typer.Option("--reason", help="Why (spoiled, lost, found, typo…).")]
+Account = Annotated[Optional[str], typer.Option(
+    "--account", help="The bank account the cash went through (see `aid bank account add`); "
+                      "default: the cash box.", show_default=False)]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,28 +35,31 @@ def _cash(text: str | None) -> int:
 
 
 def donate(donor: str, into: Annotated[str, typer.Option("--into", help="Location code.")],
-           cash: Cash = None, item: o.Items = None,
+           cash: Cash = None, item: DatedItems = None,
            receipt: Annotated[Optional[str], typer.Option(
                "--receipt", help="Receipt number (used once).")] = None,
            note: Annotated[Optional[str], typer.Option("--note")] = None,
-           expires: o.Expires = None,
+           expires: o.Expires = None, account: Account = None,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record a donation of cash and/or goods (nhận ủng hộ)."""
-    money, goods, until = _cash(cash), pairs(item or []), o.expires(expires)
+    money = _cash(cash)
+    goods, until = dated_pairs(item or [], o.expires(expires))
     record(db, lambda ledger: ledger.donate(donor, into, money, goods, receipt, note,
-                                            o.on(on), o.actor(actor), until))
+                                            o.on(on), o.actor(actor), until, account))
 
 
 def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
         cash: Annotated[str, typer.Option("--cash", help="Amount paid from the ward fund.")],
-        item: Annotated[list[str], typer.Option("--item", help="CODE=QTY, repeatable.")],
+        item: Annotated[list[str], typer.Option(
+            "--item", help="CODE=QTY, or CODE=QTY@DATE to date that item's lot; repeatable.")],
         supplier: Annotated[Optional[str], typer.Option("--supplier")] = None,
-        expires: o.Expires = None,
+        expires: o.Expires = None, account: Account = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record a purchase paid from the ward fund (mua hàng)."""
-    money, goods, until = whole(cash, "--cash"), pairs(item), o.expires(expires)
+    money = whole(cash, "--cash")
+    goods, until = dated_pairs(item, o.expires(expires))
     record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor),
-                                         until))
+                                         until, account))
 
 
 def pack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],
@@ -71,12 +81,13 @@ def give(recipient: str, source: Annotated[str, typer.Option("--from", help="Loc
              "--bundle", help="CODE=N bundles, repeatable.")] = None,
          item: o.Items = None, cash: Cash = None, lot: o.Lot = None,
          allow_expired: o.AllowExpired = False, reason: o.ExpiredReason = None,
+         account: Account = None,
          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Hand bundles, items and/or cash to a recipient (trao quà)."""
     bundles, goods, money = pairs(bundle or [], "--bundle"), pairs(item or []), _cash(cash)
     named, why = o.lot(lot), o.expired_reason(allow_expired, reason)
     record(db, lambda ledger: ledger.give(recipient, source, bundles, goods, money,
-                                          o.on(on), o.actor(actor), named, why))
+                                          o.on(on), o.actor(actor), named, why, account))
 
 
 def transfer(source: Annotated[str, typer.Option("--from", help="Location code.")],

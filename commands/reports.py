@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _, say
+from commands.language.words import N_, _, current, say
+from commands.output.columns import CASH_LINES
 from commands.output.progress import progress
 from commands.output.render import emit, emit_stream
 from ledger.store.access import open_log
 from projections.books import Books
-from projections.history import effect
+from projections.history import effect, kind_word
 from projections.history import history as history_lines
 from projections.store import ReadModels
 
@@ -94,10 +95,6 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
          money=("đồng",))
 
 
-CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
-              "packed": N_("packed"), "balance": N_("balance")}
-
-
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
@@ -120,7 +117,11 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     try:  # printed as read: a million lines never sit in memory together
         lines = history_lines(ReadModels(log).history(at, item, by_date=balance), at=at,
                               item=item, as_of=o.as_of(as_of))
-        shown = ({**line, "effect": effect(line)} for line in lines)
+        # people read it in Vietnamese: kinds in words (English keeps its codes, which are
+        # English words, so reports of older releases stay byte for byte the same)
+        words = current() != "en" and (fmt.value == "table" or output is not None)
+        shown = ({**line, "effect": effect(line),
+                  **({"kind": kind_word(line["kind"])} if words else {})} for line in lines)
         if fmt.value == "json" and output is None:
             emit_stream(shown, "json")
         else:

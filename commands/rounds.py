@@ -10,7 +10,8 @@ import typer
 
 from commands import options as o
 from commands import recipients
-from commands.language.words import N_, _, current, entry_span, say
+from commands.language.words import N_, _, current, day, entry_span, number, say
+from commands.output.columns import STATUS_COLUMNS, goods
 from commands.output.render import emit, save
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
@@ -33,21 +34,9 @@ def register(app: typer.Typer) -> None:
                          no_args_is_help=True)
     for name, command in (("open", open_round), ("plan", plan), ("reserve", reserve),
                           ("sheet", sheet), ("apply", apply), ("status", status),
-                          ("close", close)):
+                          ("close", close), ("summary", summary), ("outflow", outflow)):
         rounds.command(name)(command)
     app.add_typer(rounds, name="round")
-
-
-def load_drive(db: Path | None):
-    """Books, register and rounds, replayed from the stored events."""
-    from ledger.store.access import open_log
-    from projections.rounds import Drive
-
-    log = open_log(o.address(db))
-    try:
-        return Drive.replay(log.read())
-    finally:
-        log.close()
 
 
 def open_round(
@@ -67,6 +56,14 @@ def open_round(
         ration: Annotated[Optional[list[str]], typer.Option(
             "--ration", help="CODE=QTY units per person of a loose item, repeatable.")] = None,
         group: recipients.Groups = None, tier: recipients.Tiers = None,
+        top_up: Annotated[bool, typer.Option(
+            "--top-up", help="Also plan households another open round holds by its "
+                             "reservation, up to this round's targets less what it gives "
+                             "them (without it they are left out, and the plan says so).")]
+        = False,
+        floor: Annotated[Optional[str], typer.Option(
+            "--floor", help="Every eligible household first gets this many units of each "
+                            "item (or its target, if less), before tiers count.")] = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Open a round: what to share, from where, by which policy, for whom."""
     from commands.writing import record
@@ -74,18 +71,40 @@ def open_round(
 
     limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
     per_bundle = whole(persons_per_bundle, "--persons-per-bundle", maximum=MAX_QUANTITY)
+    least = whole(floor, "--floor", minimum=0, maximum=MAX_QUANTITY) if floor is not None else 0
     rations = pairs(ration or [], "--ration")
     ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
+    if group:
+        _known_groups(db, group)
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],
                                       policy.value, limit, per_bundle, rations, group or [],
-                                      ranks, o.on(on), o.actor(actor)))
+                                      ranks, o.on(on), o.actor(actor), top_up, least))
+
+
+def _known_groups(db: Path | None, groups: list[str]) -> None:
+    """Refuse a --group that no household of the register belongs to (a typo would otherwise
+    open a round that serves nobody), naming the nearest groups."""
+    from ledger.errors import BadInput
+    from ledger.phrases import N_ as said
+    from ledger.phrases import Phrase
+    from ledger.values.text import clean, fold, nearest
+
+    known = {h["group"] for h in o.load_drive(db).register.households.values() if h["group"]}
+    folded = {fold(g) for g in known}
+    for wanted in groups:
+        if clean(wanted) and fold(wanted) not in folded:
+            close = nearest(wanted, known)
+            hint = Phrase(said("; did you mean {close}?"), close=" or ".join(close)) if close \
+                else ""
+            raise BadInput("no household is in group '{group}'{hint} (see `aid recipient "
+                           "list`)", group=clean(wanted), hint=hint)
 
 
 def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
     from ledger.values.inputs import code as clean_code
     from projections.rounds import plan as plan_of
 
-    drive = load_drive(db)
+    drive = o.load_drive(db)
     return drive, plan_of(drive, clean_code(code, "round code"))
 
 
@@ -110,12 +129,44 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = Non
             typer.echo(f"# {line}", err=True)
         return
     typer.echo(_heading(result) + "\n")
-    emit(result["allocations"], "table", columns, empty=N_("nothing allocated"))
+    _plan_table(result["allocations"], columns)
     typer.echo("")
     _print_figures(result)
     if result["allocations"] and not result["closed"]:
         typer.echo("\n" + say("To record it: aid round apply {round} --plan {plan}",
                               round=result["round"], plan=result["plan"][:12]))
+
+
+def _plan_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> None:
+    """The table `emit` prints (tabulate's "simple" layout, numbers grouped and right-aligned,
+    text left-aligned), built column by column with each distinct cell formatted and measured
+    once: 100,000 allocation rows print in a fraction of tabulate's time (bench_rounds.py)."""
+    if not rows:
+        emit(rows, "table", columns, empty=N_("nothing allocated"))
+        return
+    from commands.output.render import _cell, _width_function
+
+    width = _width_function()
+    keys = [key for key, _title in columns]
+    titles = [_(title) for _key, title in columns]
+    cells: list[list[str]] = []
+    widths, numeric = [], []
+    for key, title in zip(keys, titles):
+        values = [row[key] for row in rows]
+        formatted = {v: _cell(v).strip() for v in set(values)}
+        measured = {text: width(text) for text in formatted.values()}
+        column = [formatted[v] for v in values]
+        is_number = all(type(v) is int for v in formatted)
+        most = max(max(measured.values()), width(title) + 2)
+        pad = str.rjust if is_number else str.ljust
+        cells.append([pad(text, most - (measured[text] - len(text))) for text in column])
+        widths.append(most)
+        numeric.append(is_number)
+    head = [(str.rjust if n else str.ljust)(t, w - (width(t) - len(t)))
+            for t, w, n in zip(titles, widths, numeric)]
+    lines = ["  ".join(head).rstrip(), "  ".join("-" * w for w in widths).rstrip()]
+    lines += ["  ".join(line).rstrip() for line in zip(*cells)]
+    typer.echo("\n".join(lines))
 
 
 PLAN_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
@@ -174,6 +225,21 @@ def _figure_lines(result: dict[str, Any]) -> list[str]:
                  units=f["lower_tier_while_unmet"]),
              say("left over: {left}",
                  left=", ".join(f"{k} {v}" for k, v in f["left"].items()) or "-")]
+    if result.get("floor"):
+        lines.append(say("floor: every eligible household first gets {floor} of each item (or "
+                         "its target, if less)", floor=result["floor"]))
+    counted = f.get("received_before")
+    if counted:
+        sources = [say("rounds {rounds}", rounds=", ".join(counted["rounds"]))] \
+            if counted["rounds"] else []
+        if counted["given"]["count"]:
+            sources.append(say("{count} hand-outs by aid give ({value} đồng)",
+                               **counted["given"]))
+        if counted["pickups"]["count"]:
+            sources.append(say("{count} shop pick-ups ({value} đồng)", **counted["pickups"]))
+        lines.append(say("received before: {households} households, counted from {sources}",
+                         households=counted["households"],
+                         sources="; ".join(sources) or "-"))
     return lines + [say("note: {note}", note=note) for note in result["notes"]]
 
 
@@ -191,14 +257,13 @@ def sheet(code: str,
           db: o.Db = None) -> None:
     """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
     from commands.output import receipt_sheet as receipts
-    from commands.privacy import revealed
     from ledger.values.inputs import code as clean_code
     from projections.rounds import sheet as sheet_of
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
     language = current()
-    drive = load_drive(db)
-    revealed(drive.register)  # the sheet is one of two places that show names
+    drive = o.load_drive(db)
+    o.revealed(drive.register)  # the sheet is one of two places that show names
     data = sheet_of(drive, clean_code(code, "round code"))
     if kind == "xlsx":
         emit(receipts.records(data), "table", receipts.columns(data), output=output)
@@ -288,18 +353,20 @@ def reserve(code: str,
     plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
         ledger, code, planner, expected, o.actor(actor)))
     typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
-                   goods=_goods(held) or "-", plan=plan.digest[:12]))
+                   goods=goods(held) or "-", plan=plan.digest[:12]))
 
 
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
            db: o.Db = None) -> None:
     """Planned against handed out, and who has not received yet."""
-    result = round_status(load_drive(db), code)
+    from projections.rounds import round_status
+
+    result = round_status(o.load_drive(db), code)
     if fmt.value == "json" and output is None:
         emit(result, "json")
         return
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
-             "planned": _goods(h["planned"]), "handed": _goods(h["handed"]),
+             "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": h["status"]} for h in result["households"]]
     if fmt.value == "csv" or output is not None:
         emit(rows, "csv", output=output)
@@ -319,24 +386,6 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     typer.echo("\n" + told)
 
 
-def round_status(drive: Any, code: str) -> dict[str, Any]:
-    """What `aid round status --format json` prints (and the stock board's round page serves):
-    households by code only, never by name."""
-    from ledger.values.inputs import code as clean_code
-    from projections.rounds import status as status_of
-
-    return status_of(drive, clean_code(code, "round code"))
-
-
-STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
-                  ("planned", N_("planned")), ("handed", N_("handed")),
-                  ("status", N_("status"))]
-
-
-def _goods(quantities: dict[str, int]) -> str:
-    return ", ".join(f"{item} {qty}" for item, qty in quantities.items())
-
-
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Close a round; stock not handed out stays at its location."""
     from commands.writing import record
@@ -347,42 +396,178 @@ def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) ->
 
 
 
-# ---- the demo's round ---------------------------------------------------------------------------
-
-DEMO_LABELS = {0: "F0/F1, người già neo đơn, khuyết tật", 1: "Hộ nghèo, cận nghèo",
-               2: "Mất thu nhập (lao động tự do, ở trọ)", 3: "Khác"}
-
-
-def writer_drive(ledger: Any):
-    """The drive as the writer's own store holds it (the demo has a ledger, not a path)."""
-    import json
-
-    from ledger.store.access import Record
-    from projections.rounds import Drive
-
-    found = ledger.recorder.select_notifications(start=1, limit=10**9)
-    return Drive.replay(Record(n.id, n.topic.rpartition(":")[2], n.originator_version,
-                               json.loads(n.state)) for n in found)
+SUMMARY_COLUMNS = [("recipient", N_("recipient")), ("group", N_("group")), ("tier", N_("tier")),
+                   ("size", N_("size")), ("rounds", N_("rounds")), ("target", N_("target")),
+                   ("planned", N_("planned")), ("received", N_("received")),
+                   ("fill", N_("fill"))]
+SUMMARY_TIERS = [("tier", N_("tier")), ("label", N_("label")), ("households", N_("households")),
+                 ("nothing", N_("got nothing")), ("min_fill", N_("min fill"))]
 
 
-def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
-    """Round R1 of the demo: noodles and fish sauce, at most 2 each, too few for everyone.
+def summary(round_code: Annotated[Optional[list[str]], typer.Option(
+                "--round", help="A round to count, repeatable (default: every round).")] = None,
+            fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+            db: o.Db = None) -> None:
+    """Cumulative figures over rounds: each household's total (đồng), the Gini of value per
+    person, the minimum fill ratio per tier, priority households (tiers 0-1) with nothing."""
+    from ledger.values.inputs import code as clean_code
+    from projections.rounds import summary as summary_of
 
-    Tiers 0-2 are fully met and the group leaders (tier 3) share what is left; household
-    H04 is absent on the day and stays "not yet received".
-    """
-    from ledger.ward.register import label_tier
-    from ledger.ward.rounds import apply_plan
-    from ledger.ward.rounds import open_round as open_it
-    from projections.rounds import handouts
-    from projections.rounds import plan as plan_of
+    result = summary_of(o.load_drive(db), [clean_code(r, "round code") for r in round_code or []])
+    rows = [{k: v for k, v in row.items() if k != "goods"} | {"goods": goods(row["goods"])}
+            for row in result["rows"]]
+    tiers = [{"tier": int(k), **v} for k, v in result["tiers"].items()]
+    if output is not None:
+        save(output, [("summary", rows, SUMMARY_COLUMNS + [("goods", N_("goods"))]),
+                      ("tiers", tiers, SUMMARY_TIERS)])
+        return
+    if fmt.value == "json":
+        emit(result, "json")
+        return
+    if fmt.value == "csv":
+        emit(rows, "csv", SUMMARY_COLUMNS + [("goods", N_("goods"))])
+        return
+    typer.echo(say("Rounds {rounds} · cumulative", rounds=", ".join(result["rounds"]) or "-")
+               + "\n")
+    emit(rows, "table", SUMMARY_COLUMNS, empty=N_("nothing planned"),
+         money=("target", "planned", "received"))
+    typer.echo("")
+    emit(tiers, "table", SUMMARY_TIERS)
+    typer.echo("")
+    for line in _summary_lines(result):
+        typer.echo(line)
 
-    for tier_number, text in DEMO_LABELS.items():
-        label_tier(ledger, tier_number, text, "2021-11-10", actor)
-    open_it(ledger, "R1", "KHO", [], ["NOODLE", "FISHSAUCE"], "tiered", 2, 4,
-            {"NOODLE": 1, "FISHSAUCE": 1}, [], [], "2021-11-22", actor)
 
-    def planner():
-        return handouts(plan_of(writer_drive(ledger), "R1"), [])
+def _summary_lines(result: dict[str, Any]) -> list[str]:
+    nothing = result["priority_with_nothing"]
+    codes = " (" + ", ".join(nothing) + ")" if nothing else ""
+    return [say("households served: {served} of {eligible} eligible", served=result["served"],
+                eligible=result["households"]),
+            say("cumulative Gini of value per person: {gini}",
+                gini=result["gini"] or _(NOT_APPLICABLE)),
+            say("priority households (tiers 0-1) with nothing: {count}{codes}",
+                count=len(nothing), codes=codes)]
 
-    apply_plan(ledger, "R1", planner, [], ["H04"], None, actor)
+
+OUTFLOW_COLUMNS = [("recipient", N_("household")), ("group", N_("group")), ("tier", N_("tier")),
+                   ("goods", N_("received")), ("cash", N_("cash")), ("value", N_("value"))]
+OUTFLOW_FILES = (".html", ".htm", ".pdf", ".csv", ".xlsx")
+
+
+def _outflow_file(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() not in OUTFLOW_FILES:
+        raise typer.BadParameter(say("'{name}' must end in .html, .pdf, .csv or .xlsx",
+                                     name=path.name))
+    return path
+
+
+def outflow(code: str,
+            fmt: Annotated[str, typer.Option(
+                "--format", help="table, csv, json or html (--output's suffix decides its "
+                                 "format).")] = "table",
+            output: Annotated[Optional[Path], typer.Option(
+                "--output", "-o", metavar="FILE.html|FILE.pdf|FILE.csv|FILE.xlsx",
+                help="Write the page (.pdf needs Chromium), the CSV or a workbook.",
+                callback=_outflow_file, show_default=False)] = None,
+            db: o.Db = None) -> None:
+    """The round's public outflow statement (công khai đợt phát) for the notice board: what
+    each household received, by code, group and tier; no names."""
+    from ledger.errors import BadInput
+    from ledger.values.inputs import code as clean_code
+    from projections.rounds import outflow as outflow_of
+
+    kind = output.suffix.lower().lstrip(".") if output is not None else fmt
+    if kind not in ("table", "csv", "json", "html", "htm", "pdf", "xlsx"):
+        raise BadInput("--format must be table, csv, json or html, not '{fmt}'", fmt=fmt)
+    result = outflow_of(o.load_drive(db), clean_code(code, "round code"))
+    rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
+    if kind == "json":
+        emit(result, "json")
+        return
+    if kind == "xlsx":
+        emit(rows, "table", OUTFLOW_COLUMNS, output=output)
+        return
+    if kind == "csv":
+        if output is None:
+            emit(rows, "csv", OUTFLOW_COLUMNS)
+            return
+        import csv
+        import io
+
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow([key for key, _title in OUTFLOW_COLUMNS])
+        writer.writerows([[row[key] for key, _title in OUTFLOW_COLUMNS] for row in rows])
+        output.write_text(text.getvalue(), encoding="utf-8")
+        typer.echo(say("wrote {output}", output=output))
+        return
+    if kind == "table":
+        typer.echo(_outflow_heading(result) + "\n")
+        emit(rows, "table", OUTFLOW_COLUMNS, empty=N_("nothing handed out yet"),
+             money=("cash", "value"))
+        typer.echo("\n" + _outflow_total(result))
+        return
+    text = outflow_page(result, current())
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from commands.output.printing import save as print_page
+
+    typer.echo(print_page(text, output))
+
+
+def _outflow_heading(result: dict[str, Any]) -> str:
+    return say("Public outflow statement of round {round} · {ward} · from {location} on {on}",
+               round=result["round"], ward=result["ward"], location=result["location"],
+               on=day(result["on"], current()))
+
+
+def _outflow_total(result: dict[str, Any], lang: str | None = None) -> str:
+    return say("{households} households received {goods}; cash {cash} đồng, value {value} đồng",
+               households=result["households"], goods=goods(result["handed"]) or "-",
+               cash=number(result["cash"], current()), value=number(result["value"], current()))
+
+
+def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
+    """The statement's table and total for a page (`aid round outflow -o`, the stock board)."""
+    from commands.language import words as lg
+    from commands.output.pages import Note, Table
+
+    word = lg.words(lang)
+    rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
+    table = Table(word(N_("Households that received")),
+                  [(key, word(title)) for key, title in OUTFLOW_COLUMNS], rows,
+                  kinds={"recipient": "code", "tier": "text", "cash": "money",
+                         "value": "money"}, scroll=True)
+    from ledger.phrases import render
+
+    total = render(N_("{households} households received {goods}; cash {cash} đồng, value "
+                      "{value} đồng"),
+                   {"households": result["households"], "goods": goods(result["handed"]) or "-",
+                    "cash": lg.number(result["cash"], lang),
+                    "value": lg.number(result["value"], lang)},
+                   word, lambda n: lg.number(n, lang))
+    return [table, Note(total)]
+
+
+def outflow_page(result: dict[str, Any], lang: str) -> str:
+    """The statement as one A4 page to post (công khai), with the signature block."""
+    from commands.language import words as lg
+    from commands.output.pages import page
+
+    word = lg.words(lang)
+    title = render_word(lang, N_("Public outflow statement, round {round}"),
+                        round=result["round"])
+    facts = [(word(N_("Ward")), result["ward"]), (word(N_("Round")), result["round"]),
+             (word(N_("location")), result["location"]),
+             (word(N_("date")), lg.day(result["on"], lang)),
+             (word(N_("plan")), result["plan"][:12])]
+    return page(title, facts, outflow_blocks(result, lang), lang, place=result["ward"],
+                signed_on=result["on"])
+
+
+def render_word(lang: str, template: str, **fields: Any) -> str:
+    from commands.language import words as lg
+    from ledger.phrases import render
+
+    return render(template, fields, lg.words(lang), lambda n: lg.number(n, lang))

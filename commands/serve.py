@@ -17,6 +17,15 @@ from ledger.errors import BadInput
 
 LOOPBACK = "127.0.0.1"
 THREADS = 8  # requests answered side by side; more wait in waitress's queue, none are dropped
+# Phones on a weak network connect and then go quiet; an idle connection holds no thread, only
+# a socket, but waitress stops accepting anyone once `connection_limit` sockets are open (100
+# by default: 100 quiet phones took the board down). So: room for thousands of quiet phones,
+# polled with poll() (select() cannot watch more than 1,024 sockets), and a quiet one dropped
+# after CHANNEL_TIMEOUT seconds, checked every CLEANUP_INTERVAL.
+CONNECTIONS = 4000
+CHANNEL_TIMEOUT = 60
+CLEANUP_INTERVAL = 10
+SPARE_DESCRIPTORS = 64  # the ledger's files, the listening socket, the trigger pipe, logging
 
 Host = Annotated[str, typer.Option(
     "--host", help="Address to listen on. Anything but 127.0.0.1 lets other machines on the "
@@ -47,8 +56,8 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
     address = o.address(db)
     open_log(address).close()  # no ledger here: say so now, not on every request
     try:
-        server = create_server(Board(address, refresh), host=host, port=port, threads=THREADS,
-                               ident="aid-ledger")
+        server = create_server(Board(address, refresh), host=host, port=port,
+                               ident="aid-ledger", **server_settings())
     except OSError as error:
         raise BadInput("cannot listen on {host}:{port}: {problem}; choose another --port or "
                        "--host", host=host, port=port, problem=error.strerror or str(error))
@@ -63,3 +72,32 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
     # requests waiting for a free thread are expected when many phones refresh at once
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server.run()
+
+
+def server_settings() -> dict[str, object]:
+    """waitress' settings for the board: as many open connections as the process may hold
+    sockets for (its open-file limit raised to the hard limit first), up to CONNECTIONS."""
+    descriptors = _raise_descriptor_limit(CONNECTIONS + SPARE_DESCRIPTORS)
+    return {"threads": THREADS,
+            "connection_limit": max(100, min(CONNECTIONS, descriptors - SPARE_DESCRIPTORS)),
+            "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": CLEANUP_INTERVAL,
+            "asyncore_use_poll": True}
+
+
+def _raise_descriptor_limit(wanted: int) -> int:
+    """Raise the soft limit on open files towards `wanted` (never above the hard limit);
+    returns the limit now in force. Windows has no such limit, but select() there watches
+    at most 512 sockets (poll() does not exist)."""
+    try:
+        import resource
+    except ImportError:
+        return 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return wanted
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        return soft
+    return target

@@ -9,11 +9,15 @@ import typer
 
 from commands import options as o
 from commands.language.words import N_, _, say
+from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
+from commands.writing import announce
 from ledger.errors import BadInput
+from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
+from projections.shop import shop_report
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -37,10 +41,6 @@ VOUCHER_COLUMNS = [("code", N_("voucher")), ("recipient", N_("recipient")), ("sh
                    ("value", N_("value")), ("used", N_("used")), ("left", N_("left")),
                    ("visits", N_("visits")), ("last_visit", N_("last visit")),
                    ("valid_to", N_("valid to")), ("status", N_("status"))]
-PICKUP_COLUMNS = [("entry", N_("entry")), ("on", N_("on")), ("voucher", N_("voucher")),
-                  ("recipient", N_("recipient")), ("goods", N_("goods")), ("value", N_("value"))]
-
-
 def register(app: typer.Typer) -> None:
     shop = typer.Typer(help="0 đồng shops: prices and reports (siêu thị 0 đồng).",
                        no_args_is_help=True)
@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
     for name, command in (("issue", issue), ("issue-batch", issue_batch), ("cancel", cancel),
                           ("show", show), ("list", list_vouchers)):
         vouchers.command(name)(command)
+    from commands.paper import voucher_cards  # printable cards (commands/paper.py)
+
+    vouchers.command("card")(voucher_cards)
     app.add_typer(vouchers, name="voucher")
     app.command("pickup")(pickup)
 
@@ -100,7 +103,7 @@ def price(shop: str,
 
     prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
@@ -112,7 +115,7 @@ def issue(recipient: str, shop: Shop, value: Value, max_items: MaxItems = None,
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     issued = _write(db, lambda ledger: vouchers.issue(ledger, recipient, shop, terms, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=issued.entry))
+    announce(db, issued.entry)
     typer.echo(say("voucher for {recipient} at {shop}: {terms}",
                    recipient=issued.recipient, shop=shop, terms=_describe(terms)))
     typer.echo(issued.code)
@@ -145,7 +148,7 @@ def issue_batch(shop: Shop, value: Value,
                                                             o.on(on), o.actor(actor)))
     rows = [{"recipient": i.recipient, "code": i.code, "entry": i.entry, "skipped": i.skipped}
             for i in issued]
-    rows += [{"recipient": code, "code": None, "entry": None, "skipped": "excluded"}
+    rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
                            ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
@@ -169,7 +172,7 @@ def pickup(voucher: Voucher,
                                                         o.actor(actor), why))
     typer.echo(say("voucher {code}: {value:,} đồng of goods, {left:,} đồng left",
                    code=receipt.code, value=receipt.value, left=receipt.left))
-    typer.echo(say("recorded entry {entry}", entry=receipt.entry))
+    announce(db, receipt.entry)
 
 
 def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = None,
@@ -179,7 +182,7 @@ def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = N
 
     entry = _write(db, lambda ledger: vouchers.cancel(ledger, voucher, reason, o.on(on),
                                                       o.actor(actor)))
-    typer.echo(say("recorded entry {entry}", entry=entry))
+    announce(db, entry)
 
 
 def _shops(db: Path | None) -> Any:
@@ -204,7 +207,7 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
                        "`aid voucher list`", code=code)
     card = shops.detail(code, o.as_of(as_of))
     for pick in card["pickups"]:
-        pick["goods"] = _goods(pick["items"])
+        pick["goods"] = goods(pick["items"])
     fields = [{"field": k, "value": v} for k, v in card.items() if k != "pickups"]
     if output is not None:
         save(output, [("voucher", fields, None), ("pick-ups", card["pickups"], PICKUP_COLUMNS)])
@@ -226,8 +229,15 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
     """Every voucher by code, with its recipient's code, use and status."""
     _books, shops = _shops(db)
     rows = shops.rows(shop, o.as_of(as_of))
+    if fmt.value == "table" or output is not None:  # people read it; JSON and CSV keep codes
+        rows = [{**row, "status": Phrase(STATUS_WORDS.get(row["status"], row["status"]))}
+                if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
          empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
+
+
+STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
+                "used up": N_("used up"), "expired": N_("expired"), "cancelled": N_("cancelled")}
 
 
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
@@ -266,39 +276,3 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
-
-
-def shop_report(books: Any, shops: Any, shop: str, as_of: str | None) -> dict[str, Any]:
-    """What `aid shop report --format json` prints (and the stock board's shop page serves):
-    refuses a code that is not a 0 đồng shop, naming the shops there are."""
-    if books.state["locations"].get(shop, {}).get("kind") != "shop":
-        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
-                       shop=shop, shops=', '.join(shop_codes(books)) or 'none')
-    found = shops.report(books, shop, as_of)
-    for pick in found["pickups"]:
-        pick["goods"] = _goods(pick["items"])
-    return found
-
-
-def shop_codes(books: Any) -> list[str]:
-    """The declared 0 đồng shops, by code."""
-    return sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")
-
-
-def _goods(items: dict[str, int]) -> str:
-    return ", ".join(f"{item} {qty:,}" for item, qty in items.items())
-
-
-def build_demo(ledger: Any, actor: str) -> None:
-    """`aid demo`'s shop: a price list, vouchers for H01–H03, pick-ups by H01 and H02."""
-    from ledger.ward import vouchers
-
-    vouchers.set_prices(ledger, "SHOP0D", {"OIL": 45_000}, "2021-11-21", actor)
-    terms = vouchers.Terms(value=400_000, max_items=10, every=3, valid_from="2021-11-22",
-                           valid_to="2021-12-31", slot="Thứ Hai và Thứ Năm, 8:00–10:00")
-    issued = vouchers.issue_batch(ledger, ["H01", "H02", "H03"], "SHOP0D", terms,
-                                  "2021-11-21", actor)
-    code = {voucher.recipient: voucher.code for voucher in issued}
-    vouchers.pickup(ledger, code["H01"], {"RICE": 5, "OIL": 1}, "2021-11-22", actor)
-    vouchers.pickup(ledger, code["H02"], {"RICE": 10}, "2021-11-22", actor)
-    vouchers.pickup(ledger, code["H01"], {"NOODLE": 1, "RICE": 2}, "2021-11-25", actor)

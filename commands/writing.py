@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from commands.language.words import entry_span, say
+from commands.language.words import current, day, entry_span, say
 from commands.options import address
 from ledger.store.access import Address, open_ledger, open_log, writer_log
 from projections.store import ReadModels
@@ -24,11 +24,58 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
         refresh(where, lag=LAG, ledger=ledger)
     finally:
         ledger.close()
-    if isinstance(entry, list):  # one command, several entries (init with a time zone)
-        typer.echo(say("recorded {span}", span=entry_span(entry)))
-    else:
-        typer.echo(say("recorded entry {entry}", entry=entry))
+    typer.echo(recorded(where, entry))
     return entry
+
+
+def recorded(where: Address, entry: int | list[int]) -> str:
+    """One line: what was recorded and on which date, ending with the entry id (the last word,
+    for scripts): "donation: from MEKONG, receipt PT-0001 (KHO RICE +500), on 12 Nov 2021 —
+    recorded entry 16"; just "recorded entry 16" if the entry cannot be read back."""
+    entries = entry if isinstance(entry, list) else [entry]
+    done = (say("recorded entry {entry}", entry=entries[0]) if len(entries) == 1
+            else say("recorded {span}", span=entry_span(entries)))
+    try:
+        lines = _read_back(where, entries)
+    except Exception:  # noqa: BLE001 - the entry is recorded; its summary is a courtesy
+        lines = []
+    if not lines:
+        return done
+    what = "; ".join(_summary(line) for line in lines)
+    return say("{what}, on {day} — {done}", what=what, day=day(lines[0]["on"], current()),
+               done=done)
+
+
+def _summary(line: dict[str, Any]) -> str:
+    from projections.history import effect, kind_word
+
+    moved = effect(line)
+    text = say("{kind}: {detail}", kind=kind_word(line["kind"]), detail=line["detail"])
+    return say("{text} ({moved})", text=text, moved=moved) if moved else text
+
+
+def _read_back(where: Address, entries: list[int]) -> list[dict[str, Any]]:
+    """The history lines of the entries just written (among the last stored events)."""
+    from projections.history import entry as history_entry
+
+    wanted = set(entries)
+    log = open_log(where)
+    try:
+        head = log.head()
+        found = {}
+        for record in log.read(after=max(0, head - 50 - 5 * len(wanted)), ward_only=True):
+            if record.version in wanted:
+                line = history_entry(record)
+                if line is not None:
+                    found[record.version] = line
+    finally:
+        log.close()
+    return [found[number] for number in entries if number in found]
+
+
+def announce(db: Path | None, entry: int | list[int]) -> None:
+    """Print the one line of `recorded` for a write made outside `record`."""
+    typer.echo(recorded(address(db), entry))
 
 
 LAG = 100  # events readers may fold in memory before a writer stores the models again

@@ -22,6 +22,7 @@
 \set sequence :ward '_events_notification_id_seq'
 \set guard :ward '_events_append_only'
 \set chain :ward '_chain'
+\set merkle :ward '_merkle'
 
 CREATE OR REPLACE FUNCTION aid_refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -45,8 +46,8 @@ END $$;
 
 GRANT SELECT, INSERT, UPDATE ON :"events" TO :"writer";
 GRANT USAGE ON SEQUENCE :"sequence" TO :"writer";
-GRANT SELECT, INSERT ON :"snapshots", :"chain" TO :"writer";
+GRANT SELECT, INSERT ON :"snapshots", :"chain", :"merkle" TO :"writer";
 GRANT SELECT, INSERT, UPDATE, DELETE ON :"models", :"history", :"bins" TO :"writer";
 
-GRANT SELECT ON :"events", :"snapshots", :"chain", :"models", :"history", :"bins"
+GRANT SELECT ON :"events", :"snapshots", :"chain", :"merkle", :"models", :"history", :"bins"
     TO :"reader";

@@ -23,6 +23,7 @@ from ledger.service import Ledger, Written
 from ledger.store.claims import claim_row, receipt_key
 from ledger.store.rows import RowBuilder
 from ledger.values.dates import parse_date
+from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_NOTE, code, optional, pairs, text, whole
 from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
@@ -70,10 +71,10 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         donor = cell(lambda: code(_required(row, "donor")))
         location = cell(lambda: code(_required(row, "location")))
         cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
-        goods = cell(lambda: _items(row.get("items")))
+        until = cell(lambda: parse_date(row["expires"])
+                     if (row.get("expires") or "").strip() else None)
+        goods, expires = cell(lambda: _dated_items(row.get("items"), until)) or ({}, None)
         note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
-        expires = cell(lambda: parse_date(row["expires"])
-                       if (row.get("expires") or "").strip() else None)
         cell.done()
         return Row(line, receipt_key(receipt), lambda w: w.donate(
             donor, location, cash, goods, receipt, note, on, actor, expires))
@@ -225,6 +226,14 @@ def _items(text: str | None, column: str = "items") -> dict[str, int]:
     """ "RICE=10; NOODLE=2" (or separated by spaces or commas) into {code: qty}."""
     parts = (text or "").replace(";", " ").replace(",", " ").split()
     return pairs(parts, column)
+
+
+def _dated_items(text: str | None, until: str | None
+                 ) -> tuple[dict[str, int], str | dict[str, str] | None]:
+    """ "GAO=100; SUA=24@15/12/2021": the goods, and the expiry of each dated item (the
+    row's expires column dates the items that name no date of their own)."""
+    parts = (text or "").replace(";", " ").replace(",", " ").split()
+    return dated_pairs(parts, until, "items")
 
 
 def _chunks(rows: Sequence[Row], size: int) -> Iterator[Sequence[Row]]:

@@ -70,4 +70,9 @@ class _Fields(string.Formatter):
         if format_spec in (",", "+,") and isinstance(value, int) and not isinstance(value, bool):
             sign = "-" if value < 0 else "+" if format_spec == "+," and value > 0 else ""
             return sign + self.number(abs(value))
+        # a language that writes dates and decimals its own way ("17/11/2021", "0,51") says so
+        # by a `local` on its number writer; codes and names pass through it unchanged
+        local = getattr(self.number, "local", None)
+        if local is not None and not format_spec and type(value) is str:
+            return local(value)
         return super().format_field(value, format_spec)

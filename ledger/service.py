@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase
+from ledger.store.errors import busy
 from ledger.store.rows import RowBuilder
 from ledger.trust import seal_bytes as sealing
 from ledger.trust.signing_key import SigningKey, parse_public
@@ -150,20 +151,22 @@ class Ledger(Application):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None) -> int:
+               expires: str | dict[str, str] | None = None, account: str | None = None) -> int:
         from ledger.store.claims import receipt_key
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
-            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), expires), claims)
+            optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), _lots(expires),
+            account=_account(account)), claims)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None) -> int:
+            on: str, actor: str, expires: str | dict[str, str] | None = None,
+            account: str | None = None) -> int:
         return self.write(lambda w: w.buy(
             code(location), cash, _codes(goods), optional(supplier, "--supplier"), on,
-            _actor(actor), expires))
+            _actor(actor), _lots(expires), account=_account(account)))
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         return self.write(lambda w: w.pack(code(bundle), count, code(location), on, _actor(actor)))
@@ -174,10 +177,11 @@ class Ledger(Application):
 
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str, lot: str | None = None,
-             why: str | None = None) -> int:
+             why: str | None = None, account: str | None = None) -> int:
         return self.write(lambda w: w.give(
             code(recipient), code(location), _codes(bundles), _codes(goods), cash, on,
-            _actor(actor), lot=lot, expired_reason=expired_reason(why)))
+            _actor(actor), lot=lot, expired_reason=expired_reason(why),
+            account=_account(account)))
 
     def transfer(self, source: str, target: str, goods: dict[str, int], on: str,
                  actor: str, lot: str | None = None, why: str | None = None) -> int:
@@ -398,7 +402,7 @@ class Ledger(Application):
             except IntegrityError:
                 pass
             except OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+                if not busy(error):
                     raise
             time.sleep(random.uniform(0, 0.005 * min(n + 1, 20)))
         raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
@@ -512,6 +516,18 @@ def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
 def _codes(quantities: dict[str, int]) -> dict[str, int]:
     return {code(key, N_("item code")): qty for key, qty in quantities.items()}
 
+
+def _lots(expires: str | dict[str, str] | None) -> str | dict[str, str] | None:
+    """One expiry for every item, or one per item (its code compared as the goods' are)."""
+    if isinstance(expires, dict):
+        return {code(key, N_("item code")): day for key, day in expires.items()}
+    return expires
+
+
+
+def _account(account: str | None) -> str | None:
+    """A bank account's code (`--account`), when given."""
+    return code(account, N_("bank account code")) if account is not None else None
 
 
 def _actor(actor: str) -> str:

@@ -1,5 +1,13 @@
 """Fair allocation: tiered, need-weighted water-filling in whole units, with no floats.
 
+Stated as what it is, a claims problem with priorities: each household's target is its claim,
+tiers are priority classes served strictly in order, and within a class awards are as equal as
+whole units allow, each up to its claim (water-filling on the fill ratio award ÷ claim). An
+optional floor comes first: every claimant gets `floor` units (or its claim, if less) before any
+priority counts, water-filled the same way across all classes when even the floor is short.
+Ties at an equal fill ratio, whatever the claims, go by `order` (least received before per
+person, then sha256 of round and household) and never by code or by claim.
+
 Every unit a household could receive in a round has a key: (tier, fill ratio before the unit,
 the household's place in the tie order). A household's keys grow with each unit it receives, so
 handing out units one at a time to the lowest key is the same as taking the `stock` smallest keys
@@ -47,12 +55,30 @@ def target(policy: str, bundle: bool, size: int, cap: int | None, persons_per_bu
     return base if cap is None else min(cap, base)
 
 
-def allocate(stock: int, claimants: list[Claimant]) -> dict[str, int]:
+def allocate(stock: int, claimants: list[Claimant], floor: int = 0) -> dict[str, int]:
     """Each household's share in the round (what it held plus what it gets now).
 
-    Ranks are served strictly in order: a rank gets nothing until every household of the
+    With a `floor`, every claimant is first raised to min(floor, target) (all ranks alike);
+    then ranks are served strictly in order: a rank gets nothing until every household of the
     ranks before it has its target.
+
+    Every unit has a key (stage, rank, fill ratio before it, order), a household's keys grow
+    with each unit, and the result is the `stock` smallest keys: so the rule is consistent
+    (drop a household with its share and the rest is unchanged), composes (two tranches in
+    turn, the second counting the first as held, equal their sum at once), is resource
+    monotonic and treats equal claimants equally (within one unit).
     """
+    if floor > 0:
+        first = [c._replace(rank=0, target=max(min(floor, c.target), c.held))
+                 for c in claimants]
+        base = _allocate(stock, first)
+        stock -= sum(base[c.code] - c.held for c in claimants)
+        claimants = [c._replace(held=base[c.code]) for c in claimants]
+    return _allocate(stock, claimants)
+
+
+def _allocate(stock: int, claimants: list[Claimant]) -> dict[str, int]:
+    """Priority classes strictly in order, water-filling inside each."""
     share = {c.code: c.held for c in claimants}
     by_rank: dict[int, list[Claimant]] = defaultdict(list)
     for claimant in claimants:

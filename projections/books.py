@@ -9,44 +9,45 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ledger.ward import daybook
+from ledger.ward import daybook, names
 from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
+from ledger.phrases import N_, Phrase
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
-    "Ward.Opened": "init",
-    "Ward.ItemDeclared": "item",
-    "Ward.LocationDeclared": "location",
-    "Ward.DonorDeclared": "donor",
-    "Ward.RecipientDeclared": "recipient",
-    "Ward.BundleDefined": "bundle",
-    "Ward.Donated": "donate",
-    "Ward.Bought": "buy",
-    "Ward.Packed": "pack",
-    "Ward.Unpacked": "unpack",
-    "Ward.HandedOut": "give",
-    "Ward.Transferred": "transfer",
-    "Ward.Adjusted": "adjust",
-    "Ward.Counted": "count",
-    "Ward.Reversed": "reverse",
-    "Ward.Coded": "ward code",
-    "ShopPriced": "price",  # ledger/ward/vouchers.py: the 0 đồng shops
-    "VoucherIssued": "voucher",
-    "PickedUp": "pickup",
-    "VoucherCancelled": "cancel",
-    "RecipientTierChanged": "tier",
-    "RecipientExcluded": "exclude",
-    "RecipientIncluded": "include",
-    "RecipientChanged": "recipient change",
-    "TierLabelled": "tier label",
-    "RoundOpened": "round open",
-    "RoundClosed": "round close",
-    "TimezoneSet": "timezone",  # ledger/ward/zones.py: the ward's clock for printed times
-    "RecipientSealed": "seal",  # ledger/ward/personal.py: households' details
-    "DetailsEncrypted": "encrypt",
-    "RecipientForgotten": "forget",
-    "RoundReserved": "round reserve",  # ledger/ward/rounds.py: stock held for a round
-    "ThresholdSet": "threshold",  # ledger/ward/thresholds.py: low-stock minimum
+    names.OPENED: "init",
+    names.ITEM_DECLARED: "item",
+    names.LOCATION_DECLARED: "location",
+    names.DONOR_DECLARED: "donor",
+    names.RECIPIENT_DECLARED: "recipient",
+    names.BUNDLE_DEFINED: "bundle",
+    names.DONATED: "donate",
+    names.BOUGHT: "buy",
+    names.PACKED: "pack",
+    names.UNPACKED: "unpack",
+    names.HANDED_OUT: "give",
+    names.TRANSFERRED: "transfer",
+    names.ADJUSTED: "adjust",
+    names.COUNTED: "count",
+    names.REVERSED: "reverse",
+    names.CODED: "ward code",
+    names.SHOP_PRICED: "price",  # ledger/ward/vouchers.py: the 0 đồng shops
+    names.VOUCHER_ISSUED: "voucher",
+    names.PICKED_UP: "pickup",
+    names.VOUCHER_CANCELLED: "cancel",
+    names.TIER_CHANGED: "tier",
+    names.EXCLUDED: "exclude",
+    names.INCLUDED: "include",
+    names.RECIPIENT_CHANGED: "recipient change",
+    names.TIER_LABELLED: "tier label",
+    names.ROUND_OPENED: "round open",
+    names.ROUND_CLOSED: "round close",
+    names.TIMEZONE_SET: "timezone",  # ledger/ward/zones.py: the ward's clock for printed times
+    names.SEALED: "seal",  # ledger/ward/personal.py: households' details
+    names.DETAILS_ENCRYPTED: "encrypt",
+    names.FORGOTTEN: "forget",
+    names.ROUND_RESERVED: "round reserve",  # ledger/ward/rounds.py: stock held for a round
+    names.THRESHOLD_SET: "threshold",  # ledger/ward/thresholds.py: low-stock minimum
 }
 PLANNING = {"reserved": {}, "lots": {}, "thresholds": {}, "counted": {}}  # added by issue 16
 
@@ -126,7 +127,7 @@ class Books:
             item = self.state["items"][code]
             return item["name"], item["unit"]
         bundle = self.state["bundles"].get(code, {})
-        return bundle.get("name", code), "bundle"
+        return bundle.get("name", code), Phrase(N_("bundle"))
 
     def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
         return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)
@@ -152,8 +153,10 @@ class Books:
     def planned(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """Stock per location and item as `stock` has it, plus what is reserved for open
         rounds, what is free, and the low-stock minimum if any (`low` when free stock is below
-        it). Items with nothing on hand show only if a minimum asks for them."""
+        it). Units of lots expired by `as_of` (or the last business date) are never free.
+        Items with nothing on hand show only if a minimum asks for them."""
         rows = []
+        day = as_of or self.last_day()
         places = set(self.state["bins"]) | set(self.state["thresholds"])
         for location in sorted(places):
             if at is not None and location != at:
@@ -167,12 +170,26 @@ class Books:
                     continue
                 name, unit = self.describe(item)
                 reserved = sum(self.reserved(location, item, as_of).values())
-                free = quantity - reserved
+                free = max(quantity - reserved - self.expired(location, item, day), 0)
                 rows.append({"location": location, "item": item, "name": name,
                              "unit": unit, "quantity": quantity, "reserved": reserved,
                              "free": free, "minimum": minimum,
                              "low": minimum is not None and free < minimum})
         return rows
+
+    def expired(self, location: str, item: str, day: str | None) -> int:
+        """Units of dated lots that expired before `day` and are still held: never free."""
+        if day is None:
+            return 0
+        return sum(daybook.balance(book, day) for expires, book in
+                   self.state["lots"].get(location, {}).get(item, {}).items() if expires < day)
+
+    def last_day(self) -> str | None:
+        """The latest business date in the books: "as of now" for what has expired when no
+        date is given (the clock never decides a report)."""
+        days = [day for bins in self.state["bins"].values() for book in bins.values()
+                for day in book]
+        return max(days, default=None)
 
     def lots(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """Every lot with stock, earliest expiry first per bin; undated goods are one lot
@@ -206,13 +223,15 @@ class Books:
     def packable(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
         """How many more of each bundle the stock at each location, and the fund, could make."""
         fund = self.cash(as_of)["balance"]
+        day = as_of or self.last_day()
         rows = []
         for code in sorted(self.state["bundles"]):
             bundle = self.state["bundles"][code]
             for location in sorted(self.state["locations"]):
                 if at is not None and location != at:
                     continue
-                limits = {item: self.quantity(location, item, as_of) // qty
+                limits = {item: (self.quantity(location, item, as_of) -
+                                 self.expired(location, item, day)) // qty
                           for item, qty in bundle["recipe"].items()}
                 if bundle["cash"]:
                     limits["cash"] = fund // bundle["cash"]

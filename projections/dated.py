@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.store.decoding import dumps, loads
-from projections.audit.check import WardEvent
+from projections.events import WardEvent
 
 BATCH = 5000
 

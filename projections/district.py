@@ -5,24 +5,24 @@ hand-outs are the statement's `facts_by_kind` (reversals left out, voucher pick-
 hand-outs), its households the `Register`. The district adds them up, so its figures are by
 construction the sum of what each ward's own `aid stock` and `aid cash` say.
 
-Households are named by code only. Two wards' households are matched by code and by the keyed
-pseudonym of an ID number (`id_pseudonym`, an HMAC the ward stores in clear when an ID number is
+Households are named by code only. Two wards' households are matched only by the keyed
+pseudonym of an ID number (never by code: each ward numbers its own households) (`id_pseudonym`, an HMAC the ward stores in clear when an ID number is
 given), never by name.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
-from projections.audit.check import WardEvent
 from projections.audit.statement import facts_by_kind
 from projections.books import Books
+from projections.events import WardEvent
 from projections.register import Register
 
 CASH_LINES = (*CATEGORIES, "balance")
@@ -122,14 +122,13 @@ def pseudonyms(ward: WardCopy) -> dict[str, str]:
 def duplicates(wards: Iterable[WardCopy], start: str | None = None,
                end: str | None = None) -> list[dict[str, Any]]:
     """Households served by two or more wards in the period, matched by the pseudonym of their
-    ID number, and by household code; one row per match."""
+    ID number only (P1's TT01 and P3's TT01 are two households); one row per match."""
     by_key: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
     for ward in wards:
         ids = pseudonyms(ward)
         for household, dates in served(ward, start, end).items():
             where = f"{ward.code}:{household}"
-            by_key[("code", household)][where] = dates
-            if household in ids:
+            if household in ids:  # never by household code: each ward numbers its own
                 by_key[("id", ids[household])][where] = dates
     rows = []
     for (match, key), where in sorted(by_key.items()):
@@ -157,3 +156,315 @@ def statement_row(ward: WardCopy, name: str, start: str | None, end: str | None
             "households": len({e.data["recipient"] for e in by_kind["give"]}),
             **{line: after[line] - before[line] for line in CATEGORIES},
             "balance": after["balance"]}
+
+
+# ---- the district's own read models, folded at each sync (issue #27) -----------------------
+#
+# Per ward: its books (stock and cash by business date: `Books.state`, JSON) with the position
+# they reach, its households' group and tier, the keyed pseudonyms of their ID numbers, and its
+# hand-outs and donations (reversed entries removed). Folded by `aid sync` in the transaction
+# that copies the rows, from the copied events themselves (never from the ward's stored read
+# models); reports read them and fold only what is newer; `aid district rebuild` recomputes
+# them from the copies. Memory holds one ward's models at a time, never a ward's events.
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS aid_district_folded (ward TEXT PRIMARY KEY, position BIGINT "
+    "NOT NULL, books JSONB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS aid_district_households (ward TEXT NOT NULL, code TEXT NOT "
+    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code))",
+    "CREATE TABLE IF NOT EXISTS aid_district_pseudonyms (ward TEXT NOT NULL, household TEXT "
+    "NOT NULL, pseudonym TEXT NOT NULL, PRIMARY KEY (ward, household))",
+    "CREATE INDEX IF NOT EXISTS aid_district_pseudonyms_key ON aid_district_pseudonyms "
+    "(pseudonym)",
+    "CREATE TABLE IF NOT EXISTS aid_district_facts (ward TEXT NOT NULL, entry BIGINT NOT NULL, "
+    "kind TEXT NOT NULL, party TEXT NOT NULL, on_date TEXT NOT NULL, PRIMARY KEY (ward, entry))",
+    "CREATE INDEX IF NOT EXISTS aid_district_facts_dates ON aid_district_facts (kind, on_date)",
+    "CREATE TABLE IF NOT EXISTS aid_district_items (ward TEXT NOT NULL, item TEXT NOT NULL, "
+    "district_item TEXT NOT NULL, PRIMARY KEY (ward, item))",
+)
+DDL_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))"
+
+
+def ensure_schema(connection: Any) -> None:
+    """The model tables, made once (in the caller's transaction when there is one)."""
+    if connection.execute("SELECT to_regclass('aid_district_items')").fetchone()[0]:
+        return
+    with connection.transaction():
+        connection.execute(DDL_LOCK)
+        for statement in SCHEMA:
+            connection.execute(statement)
+
+
+def has_schema(connection: Any) -> bool:
+    return connection.execute("SELECT to_regclass('aid_district_items')").fetchone()[0] \
+        is not None
+
+
+class WardModel:
+    """One ward's district read models, in memory while they are folded."""
+
+    def __init__(self, code: str, position: int = 0, books: dict[str, Any] | None = None,
+                 households: dict[str, tuple[str, int]] | None = None) -> None:
+        self.code, self.position = code, position
+        self.books = Books(books)
+        self.register = Register()
+        for household, (group, tier) in (households or {}).items():
+            self.register.households[household] = {
+                "code": household, "name": None, "group": group, "size": 0, "tier": tier,
+                "excluded": False}
+        self.changed: set[str] = set()
+        self.pseudonyms: dict[str, str] = {}
+        self.facts: dict[int, tuple[str, str, str]] = {}  # entry -> (kind, party, date)
+        self.deleted: set[int] = set()
+
+    def fold(self, rows: Iterable[tuple[int, Any, int, str, bytes]]) -> None:
+        """Fold stored rows (a list, or a stream read once)."""
+        from projections.events import ward_events
+
+        def tracked() -> Iterator[tuple[int, Any, int, str, bytes]]:
+            for row in rows:
+                self.position = max(self.position, row[0])
+                yield row
+
+        for event in ward_events(tracked()):
+            if not isinstance(event, str):
+                self.see(event)
+
+    def see(self, event: WardEvent) -> None:
+        from projections.events import is_fact
+        from projections.audit.statement import STANDARD
+        from projections.books import KINDS
+
+        name, data = event.name, event.data
+        self.books.apply(name, data)
+        if name in REGISTER_EVENTS and data.get("code") in self.register.households \
+                or name == "Ward.RecipientDeclared":
+            self.register.apply(name, data, event.entry)
+            self.changed.add(data["code"])
+        pseudonym = data.get("id_pseudonym")
+        household = data.get("recipient") or data.get("code")
+        if pseudonym and household:
+            self.pseudonyms[household] = pseudonym
+        kind = KINDS.get(name)
+        if not kind or not is_fact(data):
+            return
+        if kind == "reverse":
+            self.facts.pop(data.get("entry"), None)
+            self.deleted.add(data.get("entry"))
+            return
+        if kind not in STANDARD and data.get("recipient"):
+            kind = "give"
+        if kind == "give":
+            self.facts[event.entry] = ("give", data["recipient"], data["on"])
+        elif kind == "donate":
+            self.facts[event.entry] = ("donate", data.get("donor", ""), data["on"])
+
+    def households(self) -> dict[str, tuple[str, int]]:
+        return {code: (h["group"], h["tier"]) for code, h in self.register.households.items()}
+
+    # ---- stored -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, connection: Any, code: str) -> WardModel:
+        """The ward's stored models (empty before its first sync folded anything)."""
+        row = connection.execute("SELECT position, books FROM aid_district_folded WHERE "
+                                 "ward = %s", (code,)).fetchone()
+        households = {household: (group, tier) for household, group, tier in connection.execute(
+            "SELECT code, grp, tier FROM aid_district_households WHERE ward = %s", (code,))}
+        if row is None:
+            return cls(code, 0, None, households)
+        return cls(code, row[0], row[1], households)
+
+    def save(self, connection: Any) -> None:
+        """Write what this fold changed (in the caller's transaction)."""
+        import json
+
+        connection.execute(
+            "INSERT INTO aid_district_folded (ward, position, books) VALUES (%s, %s, %s) "
+            "ON CONFLICT (ward) DO UPDATE SET position = excluded.position, books = "
+            "excluded.books", (self.code, self.position, json.dumps(self.books.state)))
+        with connection.cursor() as cursor:
+            if self.changed:
+                cursor.executemany(
+                    "INSERT INTO aid_district_households (ward, code, grp, tier) VALUES "
+                    "(%s, %s, %s, %s) ON CONFLICT (ward, code) DO UPDATE SET grp = excluded.grp, "
+                    "tier = excluded.tier",
+                    [(self.code, c, *self.households()[c]) for c in sorted(self.changed)])
+            if self.pseudonyms:
+                cursor.executemany(
+                    "INSERT INTO aid_district_pseudonyms (ward, household, pseudonym) VALUES "
+                    "(%s, %s, %s) ON CONFLICT (ward, household) DO UPDATE SET pseudonym = "
+                    "excluded.pseudonym", [(self.code, h, p) for h, p in self.pseudonyms.items()])
+            if self.deleted:
+                cursor.execute("DELETE FROM aid_district_facts WHERE ward = %s AND entry = "
+                               "ANY(%s)", (self.code, [e for e in self.deleted if e is not None]))
+            if self.facts:
+                with cursor.copy("COPY aid_district_facts (ward, entry, kind, party, on_date) "
+                                 "FROM STDIN") as copy:
+                    for entry, fact in self.facts.items():
+                        copy.write_row((self.code, entry, *fact))
+        self.changed, self.pseudonyms, self.facts, self.deleted = set(), {}, {}, set()
+
+
+REGISTER_EVENTS = {"RecipientSealed", "RecipientForgotten", "RecipientTierChanged",
+                   "RecipientExcluded", "RecipientIncluded", "RecipientChanged"}
+
+
+def fold(connection: Any, code: str, rows: list[tuple[int, Any, int, str, bytes]]) -> None:
+    """`aid sync`'s fold: the ward's models brought up to the copied `rows`, in the sync's
+    transaction (so the models always reach exactly what the copy holds)."""
+    ensure_schema(connection)
+    model = WardModel.load(connection, code)
+    if rows and rows[0][0] <= model.position:  # already folded (cannot happen: the copy
+        return                                  # and the models commit together)
+    model.fold(rows)
+    model.save(connection)
+
+
+EVER = ("", "9999-12-31")  # an open period, as business dates compare
+
+
+def caught_up(connection: Any, code: str, prefix: str) -> WardModel:
+    """The ward's stored models, with whatever the copy holds beyond them folded first (a copy
+    synced before the district kept models; a sync always folds what it copies)."""
+    from ledger.store.access import Address, PostgresEventLog
+
+    ensure_schema(connection)
+    model = WardModel.load(connection, code)
+    head = connection.execute(f"SELECT max(position) FROM {prefix}_chain").fetchone()[0] or 0
+    if model.position >= head:
+        return model
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("aid-sync " + prefix,))
+        model = WardModel.load(connection, code)
+        log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
+                               connection=connection)
+        model.fold(log.stored(model.position, head))
+        model.save(connection)
+    return model
+
+
+def coverage_rows(connection: Any, codes: list[str], start: str | None,
+                  end: str | None) -> list[dict[str, Any]]:
+    """`coverage` from the stored models: one SQL pass over households and hand-outs."""
+    cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for ward, group, tier, households, got in connection.execute(
+            "SELECT h.ward, h.grp, h.tier, count(*), count(s.party) FROM "
+            "aid_district_households h LEFT JOIN (SELECT DISTINCT ward, party FROM "
+            "aid_district_facts WHERE kind = 'give' AND on_date >= %s AND on_date <= %s) s "
+            "ON s.ward = h.ward AND s.party = h.code WHERE h.ward = ANY(%s) "
+            "GROUP BY h.ward, h.grp, h.tier", (start or EVER[0], end or EVER[1], codes)):
+        cells[ward].append({"ward": ward, "group": group, "tier": tier,
+                            "households": households, "served": got})
+    return [row for code in codes for row in sorted(
+        cells[code], key=lambda row: (sort_key(row["group"]), row["tier"]))]
+
+
+def duplicate_rows(connection: Any, codes: list[str], start: str | None,
+                   end: str | None) -> Iterator[dict[str, Any]]:
+    """`duplicates` from the stored models, streamed: households served by two or more wards
+    in the period with the same keyed pseudonym of their ID number. Never by household code:
+    P1's TT01 and P3's TT01 are two households (issue #24)."""
+    with connection.transaction(), connection.cursor(name="aid_duplicates") as cursor:
+        cursor.itersize = 2000
+        cursor.execute(
+            "SELECT p.pseudonym, array_agg(DISTINCT f.ward), array_agg(DISTINCT f.ward || ':' "
+            "|| f.party), min(f.on_date), max(f.on_date) FROM aid_district_facts f JOIN "
+            "aid_district_pseudonyms p ON p.ward = f.ward AND p.household = f.party "
+            "WHERE f.kind = 'give' AND f.on_date >= %s AND f.on_date <= %s AND "
+            "f.ward = ANY(%s) GROUP BY p.pseudonym HAVING count(DISTINCT f.ward) > 1 "
+            'ORDER BY p.pseudonym COLLATE "C"', (start or EVER[0], end or EVER[1], codes))
+        for key, wards, households, first, last in cursor:
+            yield {"match": "id", "key": key, "wards": ", ".join(sorted(wards)),
+                   "households": ", ".join(sorted(households)), "first": first, "last": last}
+
+
+def statement_counts(connection: Any, code: str, start: str | None,
+                     end: str | None) -> tuple[int, int, int]:
+    """(donations, hand-outs, households served) of one ward in the period."""
+    return connection.execute(
+        "SELECT count(*) FILTER (WHERE kind = 'donate'), count(*) FILTER (WHERE kind = "
+        "'give'), count(DISTINCT party) FILTER (WHERE kind = 'give') FROM aid_district_facts "
+        "WHERE ward = %s AND on_date >= %s AND on_date <= %s",
+        (code, start or EVER[0], end or EVER[1])).fetchone()
+
+
+def statement_line(model: WardModel, counts: tuple[int, int, int], name: str,
+                   start: str | None, end: str | None) -> dict[str, Any]:
+    """`statement_row` from the stored models."""
+    books = model.books
+    after = books.cash(end)
+    before = (books.cash((date.fromisoformat(start) - timedelta(days=1)).isoformat())
+              if start else dict.fromkeys(CASH_LINES, 0))
+    donations, handouts, households = counts
+    return {"ward": model.code, "name": name, "donations": donations, "handouts": handouts,
+            "households": households,
+            **{line: after[line] - before[line] for line in CATEGORIES},
+            "balance": after["balance"]}
+
+
+def rebuild(connection: Any, code: str, prefix: str) -> list[str]:
+    """Recompute the ward's models from its copy, replace the stored ones, and return what
+    differed (empty: the stored models were right)."""
+    from ledger.store.access import Address, PostgresEventLog
+
+    ensure_schema(connection)
+    differences = []
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("aid-sync " + prefix,))
+        stored = WardModel.load(connection, code)
+        log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
+                               connection=connection)
+        fresh = WardModel(code)
+        fresh.fold(log.stored())
+        if stored.position != fresh.position:
+            differences.append(f"position {stored.position} != {fresh.position}")
+        if stored.books.state != fresh.books.state:
+            differences.append("books (stock and cash)")
+        if stored.households() != fresh.households():
+            differences.append("households")
+        pseudonyms = dict(connection.execute("SELECT household, pseudonym FROM "
+                                             "aid_district_pseudonyms WHERE ward = %s", (code,)))
+        if pseudonyms != fresh.pseudonyms:
+            differences.append("ID pseudonyms")
+        facts = {entry: (kind, party, on) for entry, kind, party, on in connection.execute(
+            "SELECT entry, kind, party, on_date FROM aid_district_facts WHERE ward = %s",
+            (code,))}
+        if facts != fresh.facts:
+            differences.append("hand-outs and donations")
+        for table in ("aid_district_folded", "aid_district_households",
+                      "aid_district_pseudonyms", "aid_district_facts"):
+            connection.execute(f"DELETE FROM {table} WHERE ward = %s", (code,))
+        fresh.changed = set(fresh.register.households)
+        fresh.save(connection)
+    return differences
+
+
+def item_map(connection: Any) -> dict[tuple[str, str], str]:
+    """The district's item catalogue: (ward, item code) -> the district's item code."""
+    if not has_schema(connection):
+        return {}
+    return {(ward, item): target for ward, item, target in connection.execute(
+        "SELECT ward, item, district_item FROM aid_district_items")}
+
+
+def map_item(connection: Any, ward: str, item: str, target: str) -> None:
+    ensure_schema(connection)
+    connection.execute(
+        "INSERT INTO aid_district_items (ward, item, district_item) VALUES (%s, %s, %s) ON "
+        "CONFLICT (ward, item) DO UPDATE SET district_item = excluded.district_item",
+        (ward, item, target))
+
+
+def mapped_total(rows: list[dict[str, Any]], mapping: dict[tuple[str, str], str]
+                 ) -> tuple[list[dict[str, Any]], list[str]]:
+    """`stock_total` with each ward's item code read through the district's catalogue (the
+    same goods add up across wards), and the ward:item codes the catalogue does not map,
+    when it maps anything (codes equal to a district item count as mapped)."""
+    targets = set(mapping.values())
+    unmapped = sorted({f"{row['ward']}:{row['item']}" for row in rows
+                       if mapping and (row["ward"], row["item"]) not in mapping
+                       and row["item"] not in targets})
+    renamed = [{**row, "item": mapping.get((row["ward"], row["item"]), row["item"])}
+               for row in rows]
+    return stock_total(renamed), unmapped

@@ -20,9 +20,9 @@ from typing import Any
 
 from ledger.values.text import sort_key
 from ledger.ward import daybook
-from projections.audit.check import WardEvent, is_fact
 from projections.audit.statement import STANDARD
 from projections.books import KINDS, Books
+from projections.events import WardEvent, is_fact
 
 
 def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None = None,

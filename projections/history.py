@@ -89,8 +89,10 @@ _DETAILS = {
                                             size=data["size"], reason=data["reason"]),
     "tier label": _fields(N_("tier {tier} is '{label}'"), "tier", "label"),
     "timezone": _fields(N_("printed times in {timezone}"), "timezone"),
-    "round open": _fields(N_("{round} from {location}, {policy}"), "round", "location",
-                          "policy"),
+    "round open": lambda data: Phrase(N_("{round} from {location}, {policy}"),
+                                      round=data["round"], location=data["location"],
+                                      policy=Phrase(POLICY_WORDS.get(data["policy"],
+                                                                     data["policy"]))),
     "round close": _fields("{round}", "round"),
     "seal": _fields(N_("{code}: details sealed"), "code"),
     "encrypt": _fields(N_("{households} households' details sealed in entries {first}-{last}"),
@@ -103,6 +105,32 @@ _DETAILS = {
                          "minimum"),
     "ward code": _fields("{code}", "code"),
 }
+POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal")}  # English: the codes themselves
+# What each kind of entry is called where people read it (tables, the line a write prints);
+# JSON and CSV keep the codes on the left.
+KIND_WORDS = {
+    "init": N_("ward opened"), "item": N_("item declared"), "location": N_("location declared"),
+    "donor": N_("donor declared"), "recipient": N_("household declared"),
+    "bundle": N_("bundle defined"), "donate": N_("donation"), "buy": N_("purchase"),
+    "pack": N_("packing"), "unpack": N_("unpacking"), "give": N_("hand-out"),
+    "transfer": N_("stock transfer"), "adjust": N_("adjustment"), "count": N_("stock count"),
+    "reverse": N_("reversal"), "ward code": N_("ward code set"), "price": N_("shop prices"),
+    "voucher": N_("voucher issued"), "pickup": N_("voucher pick-up"),
+    "cancel": N_("voucher cancelled"), "tier": N_("tier changed"),
+    "exclude": N_("household excluded"), "include": N_("household included"),
+    "recipient change": N_("household changed"), "tier label": N_("tier named"),
+    "timezone": N_("time zone set"), "seal": N_("details sealed"),
+    "encrypt": N_("details encrypted"), "forget": N_("household forgotten"),
+    "round open": N_("round opened"), "round close": N_("round closed"),
+    "round reserve": N_("stock held for a round"), "threshold": N_("low-stock minimum set"),
+}
+
+
+def kind_word(kind: str) -> Phrase:
+    """The kind of an entry in words ("donation"), translated wherever it is shown."""
+    return Phrase(KIND_WORDS.get(kind, kind))
+
+
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
 
 

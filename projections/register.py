@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.errors import BadInput
 from ledger.values.text import fold, matches, sort_key
+from ledger.ward import names
 from ledger.ward.tiers import DEFAULT_LABELS
 
 
@@ -29,7 +30,7 @@ class Register:
     def apply(self, name: str, data: dict[str, Any], entry: int = 0) -> None:
         """Fold one stored event (`entry`: its entry id); events that do not touch the
         register are ignored."""
-        if name == "Ward.RecipientDeclared":
+        if name == names.RECIPIENT_DECLARED:
             self.households[data["code"]] = {
                 "code": data["code"], "name": data["name"] or None, "group": data["group"],
                 "size": data["size"], "tier": data["tier"], "excluded": False}
@@ -38,19 +39,19 @@ class Register:
             else:
                 self.clear[data["code"]] = {"name": data["name"], "phone": data.get("phone"),
                                             "entry": entry}
-        elif name == "RecipientSealed":
+        elif name == names.SEALED:
             self.sealed[data["code"]] = (entry, data["sealed"])
             self.households[data["code"]]["name"] = None
-        elif name == "RecipientForgotten":
+        elif name == names.FORGOTTEN:
             self.forgotten[data["code"]] = entry
             self.households[data["code"]]["name"] = ""
-        elif name == "RecipientTierChanged":
+        elif name == names.TIER_CHANGED:
             self.households[data["code"]]["tier"] = data["tier"]
-        elif name in ("RecipientExcluded", "RecipientIncluded"):
-            self.households[data["code"]]["excluded"] = name == "RecipientExcluded"
-        elif name == "RecipientChanged":
+        elif name in (names.EXCLUDED, names.INCLUDED):
+            self.households[data["code"]]["excluded"] = name == names.EXCLUDED
+        elif name == names.RECIPIENT_CHANGED:
             self.households[data["code"]].update(group=data["group"], size=data["size"])
-        elif name == "TierLabelled":
+        elif name == names.TIER_LABELLED:
             self.labels[data["tier"]] = data["label"]
 
     def reveal(self, sealer: Any) -> Register:
@@ -98,8 +99,11 @@ class Register:
         return sorted(found, key=lambda h: (sort_key(h["name"]), sort_key(h["code"])))
 
     def eligible(self, groups: list[str], tiers: list[int]) -> dict[str, dict[str, Any]]:
-        """Households a round with these filters serves: in its groups and tiers, not excluded."""
-        return {h["code"]: h for h in self._within(groups, tiers) if not h["excluded"]}
+        """Households a round with these filters serves: in its groups and tiers, not excluded
+        and not forgotten (a forgotten household has asked to leave the register: it is never
+        planned, handed out to or given a voucher again)."""
+        return {h["code"]: h for h in self._within(groups, tiers)
+                if not h["excluded"] and h["code"] not in self.forgotten}
 
     def excluded(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
         """Households within a round's filters that the register excludes."""

@@ -20,7 +20,7 @@ from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.store.access import Record
 from ledger.values.text import nearest, sort_key
-from ledger.ward import daybook
+from ledger.ward import daybook, names
 from ledger.ward.plans import Handout, Plan
 from projections.allocation import Claimant, allocate, gini, target
 from projections.books import Books
@@ -29,25 +29,37 @@ from projections.register import Register
 
 @dataclass
 class RoundLog:
-    """Rounds' rules and state, and every hand-out recorded for a round (reversals removed)."""
+    """Rounds' rules and state, every hand-out recorded for a round, and every other hand-out
+    and shop pick-up (all net of reversals): what households received, and when."""
 
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
     handouts: dict[int, tuple[str, str, dict[str, int], int]] = field(default_factory=dict)
+    given: dict[int, tuple[str, str, dict[str, int], int]] = field(default_factory=dict)
+    pickups: dict[int, tuple[str, str, int]] = field(default_factory=dict)
 
     def apply(self, record: Record) -> None:
         data = record.data
-        if record.name == "RoundOpened":
+        if record.name == names.ROUND_OPENED:
             self.rounds[data["round"]] = {
                 **{k: v for k, v in data.items() if k not in ("timestamp", "originator_topic")},
-                "entry": record.version, "closed": None}
-        elif record.name == "RoundClosed":
+                "entry": record.version, "closed": None, "reserved_entry": None}
+        elif record.name == names.ROUND_RESERVED:
+            known = self.rounds[data["round"]]
+            known["reserved_entry"] = known["reserved_entry"] or record.version
+        elif record.name == names.ROUND_CLOSED:
             self.rounds[data["round"]]["closed"] = data["on"]
-        elif record.name == "Ward.HandedOut" and data.get("round"):
+        elif record.name == names.HANDED_OUT:
             goods = {item: -delta for _, item, delta in data["moves"]}
             cash = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
-            self.handouts[record.version] = (data["round"], data["recipient"], goods, cash)
-        elif record.name == "Ward.Reversed":
-            self.handouts.pop(data["entry"], None)
+            if data.get("round"):
+                self.handouts[record.version] = (data["round"], data["recipient"], goods, cash)
+            else:  # `aid give`: counts toward "received before" from its business date
+                self.given[record.version] = (data["on"], data["recipient"], goods, cash)
+        elif record.name == names.PICKED_UP:
+            self.pickups[record.version] = (data["on"], data["recipient"], data["value"])
+        elif record.name == names.REVERSED:
+            for kept in (self.handouts, self.given, self.pickups):
+                kept.pop(data["entry"], None)
 
 
 @dataclass
@@ -94,14 +106,32 @@ class Drive:
         return got
 
     def earlier(self, round_code: str) -> dict[str, int]:
-        """recipient -> đồng value received in rounds opened before this one."""
-        before = {name for name, r in self.log.rounds.items()
-                  if r["entry"] < self.log.rounds[round_code]["entry"]}
-        worth: dict[str, int] = defaultdict(int)
+        """recipient -> đồng value received before this round: in rounds opened before it,
+        by `aid give` and by shop pick-ups dated on or before its day."""
+        return self.before(round_code)[0]
+
+    def before(self, round_code: str) -> tuple[dict[str, int], list[tuple[str, str, str, int]]]:
+        """What `earlier` counts, and each part of it: (recipient -> đồng, [(recipient,
+        source, round, đồng)]), the source being "round", "given" or "pickup". Every hand-out
+        counts once, whatever recorded it."""
+        rules = self.log.rounds[round_code]
+        before = {name for name, r in self.log.rounds.items() if r["entry"] < rules["entry"]}
+        parts: list[tuple[str, str, str, int]] = []
         for name, recipient, goods, cash in self.log.handouts.values():
             if name in before:
-                worth[recipient] += cash + sum(q * self.value(i) for i, q in goods.items())
-        return worth
+                parts.append((recipient, "round", name,
+                              cash + sum(q * self.value(i) for i, q in goods.items())))
+        for on, recipient, goods, cash in self.log.given.values():
+            if on <= rules["on"]:
+                parts.append((recipient, "given", "",
+                              cash + sum(q * self.value(i) for i, q in goods.items())))
+        for on, recipient, value in self.log.pickups.values():
+            if on <= rules["on"]:
+                parts.append((recipient, "pickup", "", value))
+        worth: dict[str, int] = defaultdict(int)
+        for recipient, _, _, value in parts:
+            worth[recipient] += value
+        return worth, parts
 
 
 class Column(NamedTuple):
@@ -123,21 +153,40 @@ class Households:
 
 
 def plan(drive: Drive, round_code: str) -> dict[str, Any]:
-    """The round's plan: allocations (each household's share of the round), figures, notes."""
+    return _computed(drive, round_code)[0]
+
+
+def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households,
+                                                      dict[str, Column]]:
+    """The round's plan: allocations (each household's share of the round), figures, notes.
+
+    A household that another open round holds by its reservation is left out (or, in a round
+    opened with --top-up, planned only what that round does not already give it); a closed
+    round's plan is what it handed out. New keys (`floor`, `top_up`, `overlaps`,
+    `figures.received_before`) appear only when they say something, so a plan of an earlier
+    release's ledger prints as it did."""
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
     eligible = drive.register.eligible(rules["groups"], rules["tiers"])
     received = drive.received(round_code)
+    held, overlaps = _overlaps(drive, rules, eligible)
+    if not rules.get("top_up"):
+        eligible = {code: h for code, h in eligible.items() if code not in held}
     codes = sorted({*eligible, *received})
     people = {code: drive.register.households[code] for code in codes}
+    mine = {code for code in codes if code in eligible or code in received}
     homes = Households(codes, [people[c]["tier"] for c in codes],
-                       [people[c]["size"] for c in codes], [c in eligible for c in codes])
-    order = _tie_order(round_code, people, drive.earlier(round_code))
+                       [people[c]["size"] for c in codes], [c in mine for c in codes])
+    worth, parts = drive.before(round_code)
+    order = _tie_order(round_code, people, worth)
     stock = {item: _available(drive, rules, item) for item in goods}
     columns: dict[str, Column] = {}
     for item in goods:
-        claimants = _claimants(rules, item, people, eligible, received, order)
-        shares = allocate(stock[item], claimants)
+        claimants = _claimants(rules, item, people, eligible, received, order, held)
+        if rules["closed"]:  # nothing more will be handed out: the plan is what was
+            shares = {c.code: c.held for c in claimants}
+        else:
+            shares = allocate(stock[item], claimants, rules.get("floor") or 0)
         columns[item] = Column([c.target for c in claimants], [shares[c] for c in codes],
                                [c.held for c in claimants])
     allocations = [{"recipient": code, "tier": homes.tiers[i], "size": homes.sizes[i],
@@ -146,13 +195,94 @@ def plan(drive: Drive, round_code: str) -> dict[str, Any]:
                    for i, code in enumerate(codes) for item, column in columns.items()
                    if column.quantities[i]]
     counted = figures(drive, rules, homes, columns, stock)
-    return {
+    if any(f["to_hand"] for f in counted["items"].values()):
+        counted["received_before"] = _counted_before(parts, set(codes))
+    result = {
         "round": round_code, "location": rules["location"], "on": rules["on"],
         "policy": rules["policy"], "closed": rules["closed"],
         "plan": digest(round_code, allocations), "allocations": allocations,
         "figures": counted,
-        "notes": notes(rules, eligible, counted["items"]) + held_elsewhere(drive, rules, goods),
+        "notes": notes(rules, eligible, counted["items"]) + held_elsewhere(drive, rules, goods)
+        + _overlap_notes(rules, overlaps),
     }
+    for key in ("floor", "top_up"):
+        if rules.get(key):
+            result[key] = rules[key]
+    if overlaps:
+        result["overlaps"] = [{"round": name, "households": homes_held,
+                               "top_up": bool(rules.get("top_up"))}
+                              for name, homes_held in overlaps.items()]
+    return result, homes, columns
+
+
+def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any]
+              ) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
+    """Households of this round that another open round holds: one that reserved its plan
+    before this one did (or at all, if this one has not). Returns (household -> item ->
+    units the other rounds plan for it, other round -> its households in this round)."""
+    mine = rules.get("reserved_entry")
+    held: dict[str, dict[str, int]] = {}
+    overlaps: dict[str, list[str]] = {}
+    for name, other in sorted(drive.log.rounds.items()):
+        if name == rules["round"] or other["closed"] or other.get("reserved_entry") is None:
+            continue
+        if mine is not None and other["reserved_entry"] > mine:
+            continue
+        found = set()
+        for a in _planned(drive, name)["allocations"]:
+            if a["recipient"] in eligible:
+                units = held.setdefault(a["recipient"], {})
+                units[a["item"]] = units.get(a["item"], 0) + a["quantity"]
+                found.add(a["recipient"])
+        if found:
+            overlaps[name] = sorted(found)
+    return held, overlaps
+
+
+def _planned(drive: Drive, name: str) -> dict[str, Any]:
+    """Another round's plan, computed once per replay (rounds that hold stock see each other
+    in the order they reserved, so this never comes back to the round asking)."""
+    cache = drive.__dict__.setdefault("_plans", {})
+    if name not in cache:
+        cache[name] = plan(drive, name)
+    return cache[name]
+
+
+def _overlap_notes(rules: dict[str, Any], overlaps: dict[str, list[str]]) -> list[Phrase]:
+    said = []
+    for name, codes in overlaps.items():
+        shown = ", ".join(codes[:12]) + (", …" if len(codes) > 12 else "")
+        if rules.get("top_up"):
+            said.append(Phrase(N_("{count} households are also in round {other}'s reserved plan "
+                                  "({codes}): this round tops them up to its targets, less what "
+                                  "round {other} gives them"),
+                               count=len(codes), other=name, codes=shown))
+        else:
+            said.append(Phrase(N_("{count} households are held by round {other}'s reserved plan "
+                                  "({codes}): not planned again here (open the round with "
+                                  "--top-up to top them up)"),
+                               count=len(codes), other=name, codes=shown))
+    return said
+
+
+def _counted_before(parts: list[tuple[str, str, str, int]], codes: set[str]) -> dict[str, Any]:
+    """Which earlier receipts of this round's households decided its tie order, by source."""
+    rounds: dict[str, int] = defaultdict(int)
+    given = {"count": 0, "value": 0}
+    picked = {"count": 0, "value": 0}
+    homes = set()
+    for recipient, source, name, value in parts:
+        if recipient not in codes:
+            continue
+        homes.add(recipient)
+        if source == "round":
+            rounds[name] += value
+        else:
+            counted = given if source == "given" else picked
+            counted["count"] += 1
+            counted["value"] += value
+    return {"households": len(homes), "rounds": dict(sorted(rounds.items())),
+            "given": given, "pickups": picked}
 
 
 def held_elsewhere(drive: Drive, rules: dict[str, Any], goods: list[str]) -> list[Phrase]:
@@ -217,17 +347,22 @@ def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
 
 def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any]],
                eligible: dict[str, Any], received: dict[str, dict[str, int]],
-               order: dict[str, int]) -> list[Claimant]:
-    """Every household's claim on `item`; one no longer eligible keeps what it got, no more.
+               order: dict[str, int], elsewhere: dict[str, dict[str, int]]) -> list[Claimant]:
+    """Every household's claim on `item`; one no longer eligible keeps what it got, no more;
+    one another round holds (in a top-up round) claims its target less what that round gives.
     (One comprehension: a plan of 20,000 households builds 100,000 claims.)"""
     tiered = rules["policy"] == "tiered"
     goals = {size: target(rules["policy"], item in rules["bundles"], size, rules["cap"],
                           rules["persons_per_bundle"], rules["rations"].get(item, 0))
              for size in {home["size"] for home in people.values()}}  # household size -> target
-    return [Claimant(code, home["tier"] if tiered else 0,
-                     goals[home["size"]] if code in eligible else held, held, order[code])
-            for code, home in people.items()
-            for held in (received[code][item] if code in received else 0,)]
+    claims = [Claimant(code, home["tier"] if tiered else 0,
+                       goals[home["size"]] if code in eligible else held, held, order[code])
+              for code, home in people.items()
+              for held in (received[code][item] if code in received else 0,)]
+    if elsewhere and rules.get("top_up"):
+        claims = [c._replace(target=max(c.target - elsewhere[c.code].get(item, 0), c.held))
+                  if c.code in elsewhere and c.code in eligible else c for c in claims]
+    return claims
 
 
 def figures(drive: Drive, rules: dict[str, Any], homes: Households,
@@ -384,3 +519,92 @@ def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
             "goods": [{"code": g, "name": drive.books.describe(g)[0],
                        "unit": drive.books.describe(g)[1]} for g in goods],
             "lines": ordered}
+
+
+def round_status(drive: Drive, code: str) -> dict[str, Any]:
+    """What `aid round status --format json` prints (and the stock board's round page serves):
+    households by code only, never by name."""
+    from ledger.values.inputs import code as clean_code
+
+    return status(drive, clean_code(code, "round code"))
+
+
+PRIORITY_TIERS = (0, 1)  # F0/F1, elderly alone, disabled; poor and near-poor households
+
+
+def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any]:
+    """Cumulative figures over a set of rounds (all of them by default, in the order opened):
+    each household's total, the Gini of value per person, the minimum fill ratio per tier and
+    the priority households (tiers 0-1) that got nothing.
+
+    A household's `planned` is what its rounds' plans give it (a closed round's plan is what
+    it handed out), `received` what was handed out, `target` what the rounds aimed to give it,
+    all in đồng (an item's declared value, a bundle's contents and cash); the figures are of
+    `planned`, so they hold for open rounds too. Households by code, never by name."""
+    if round_codes:
+        chosen = list(dict.fromkeys(round_codes))
+        for name in chosen:
+            drive.round(name)
+    else:
+        chosen = sorted(drive.log.rounds, key=lambda r: drive.log.rounds[r]["entry"])
+    homes: dict[str, dict[str, Any]] = {}
+    for name in chosen:
+        _, households, columns = _computed(drive, name)
+        values = {item: drive.value(item) for item in columns}
+        for i, code in enumerate(households.codes):
+            if not households.eligible[i]:
+                continue
+            person = drive.register.households[code]
+            home = homes.setdefault(code, {
+                "recipient": code, "group": person["group"], "tier": person["tier"],
+                "size": person["size"], "rounds": 0, "target": 0, "planned": 0,
+                "received": 0, "goods": defaultdict(int)})
+            home["rounds"] += 1
+            for item, column in columns.items():
+                home["target"] += column.targets[i] * values[item]
+                home["planned"] += column.quantities[i] * values[item]
+                home["received"] += column.handed[i] * values[item]
+                if column.quantities[i]:
+                    home["goods"][item] += column.quantities[i]
+    rows = [{**home, "goods": dict(sorted(home["goods"].items())),
+             "fill": _ratio(Fraction(home["planned"], home["target"]))
+             if home["target"] else None}
+            for _, home in sorted(homes.items())]
+    tiers: dict[str, dict[str, Any]] = {}
+    for tier in sorted(drive.register.labels):
+        mine = [row for row in rows if row["tier"] == tier]
+        fills = [Fraction(row["planned"], row["target"]) for row in mine if row["target"]]
+        tiers[str(tier)] = {"label": drive.register.labels[tier], "households": len(mine),
+                            "nothing": sum(1 for row in mine if not row["planned"]),
+                            "min_fill": _ratio(min(fills, default=None))}
+    scale = lcm(*{row["size"] for row in rows}) if rows else 1
+    nothing = [row["recipient"] for row in rows
+               if row["tier"] in PRIORITY_TIERS and not row["planned"]]
+    return {"rounds": chosen, "households": len(rows),
+            "served": sum(1 for row in rows if row["planned"]),
+            "gini": _ratio(gini([row["planned"] * (scale // row["size"]) for row in rows])),
+            "tiers": tiers, "priority_with_nothing": nothing, "rows": rows}
+
+
+def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
+    """The round's public outflow statement (công khai đợt phát): what each household
+    received, by code, group (tổ) and tier, never by name; with the totals handed out."""
+    result, households, columns = _computed(drive, round_code)
+    cash = {b: drive.books.state["bundles"][b]["cash"]
+            for b in columns if b in drive.books.state["bundles"]}
+    rows = []
+    for i, code in enumerate(households.codes):
+        goods = {item: column.handed[i] for item, column in columns.items() if column.handed[i]}
+        if goods:
+            rows.append({"recipient": code, "group": drive.register.households[code]["group"],
+                         "tier": households.tiers[i], "goods": goods,
+                         "cash": sum(q * cash.get(item, 0) for item, q in goods.items()),
+                         "value": sum(q * drive.value(item) for item, q in goods.items())})
+    rows.sort(key=lambda row: (sort_key(row["group"]), sort_key(row["recipient"])))
+    totals = {item: sum(column.handed) for item, column in columns.items()}
+    return {"ward": drive.books.state["ward"], "round": round_code,
+            "location": result["location"], "on": result["on"], "closed": result["closed"],
+            "plan": result["plan"], "households": len(rows),
+            "handed": {item: qty for item, qty in totals.items() if qty},
+            "cash": sum(row["cash"] for row in rows),
+            "value": sum(row["value"] for row in rows), "rows": rows}

@@ -5,7 +5,7 @@ pick-up, so "left on the voucher" here is exactly what the next pick-up will be 
 Recipients appear by code only.
 
 Households marked excluded: the rounds feature records exclusions as events whose names end in
-"RecipientExcluded" / "RecipientIncluded" (with a `recipient` or `code` field); a
+names.EXCLUDED / names.INCLUDED (with a `recipient` or `code` field); a
 `RecipientDeclared` with `excluded: true` counts too. Without such events nobody is excluded.
 """
 
@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from ledger.errors import BadInput
 from ledger.store.access import Record
 from ledger.values.text import clean, fold, sort_key
-from ledger.ward import shopbook
+from ledger.ward import names, shopbook
 from projections.books import Books
 
-KIND = {"ShopPriced": "price", "VoucherIssued": "voucher", "PickedUp": "pickup",
-        "VoucherCancelled": "cancel"}
+KIND = {names.SHOP_PRICED: "price", names.VOUCHER_ISSUED: "voucher", names.PICKED_UP: "pickup",
+        names.VOUCHER_CANCELLED: "cancel"}
 STATUSES = ("live", "not yet valid", "used up", "expired", "cancelled")
 
 
@@ -33,6 +34,7 @@ class Shops:
         self.reversed: dict[str, int] = {}
         self.pickups: list[dict[str, Any]] = []
         self.excluded: dict[str, bool] = {}  # plain data, like the rest, for a stored read model
+        self.forgotten: dict[str, int] = {}  # code -> the entry that forgot it: gone for good
 
     def apply(self, record: Record) -> None:
         name, data = record.name, record.data
@@ -45,13 +47,15 @@ class Shops:
                     "recipient": data["recipient"], "shop": data["shop"],
                     "items": {item: -delta for _, item, delta in data["moves"]},
                     "value": data["value"]})
-        elif name == "Ward.Reversed":
+        elif name == names.REVERSED:
             self.reversed[str(data["entry"])] = record.version
-        elif name == "Ward.RecipientDeclared" and data.get("excluded"):
+        elif name == names.RECIPIENT_DECLARED and data.get("excluded"):
             self.excluded[data["code"]] = True
-        elif name.endswith("RecipientExcluded"):
+        elif name.endswith(names.EXCLUDED):
             self.excluded[data.get("recipient") or data["code"]] = True
-        elif name.endswith("RecipientIncluded"):
+        elif name == names.FORGOTTEN:
+            self.forgotten[data["code"]] = record.version
+        elif name.endswith(names.INCLUDED):
             self.excluded.pop(data.get("recipient") or data["code"], None)
 
     # ---- vouchers -----------------------------------------------------------------------
@@ -136,10 +140,28 @@ def replay(records: Iterable[Record]) -> tuple[Books, Shops]:
 def eligible(books: Books, shops: Shops, tiers: Iterable[int] = (),
              groups: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """Households in the given tiers and groups (all when none given), split into those that
-    may get a voucher and those marked excluded; both in Vietnamese order of their codes."""
+    may get a voucher and those marked excluded (or forgotten); both in Vietnamese order of
+    their codes."""
     tiers, groups = set(tiers), {fold(clean(g)) for g in groups}
     chosen = [code for code, r in books.state["recipients"].items()
               if (not tiers or r["tier"] in tiers) and (not groups or fold(r["group"]) in groups)]
     chosen.sort(key=sort_key)
-    return ([c for c in chosen if c not in shops.excluded],
-            [c for c in chosen if c in shops.excluded])
+    out = {**shops.excluded, **shops.forgotten}  # a forgotten household is excluded for good
+    return [c for c in chosen if c not in out], [c for c in chosen if c in out]
+
+
+def shop_report(books: Any, shops: Shops, shop: str, as_of: str | None) -> dict[str, Any]:
+    """What `aid shop report --format json` prints (and the stock board's shop page serves):
+    refuses a code that is not a 0 đồng shop, naming the shops there are."""
+    if books.state["locations"].get(shop, {}).get("kind") != "shop":
+        raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
+                       shop=shop, shops=', '.join(shop_codes(books)) or 'none')
+    found = shops.report(books, shop, as_of)
+    for pick in found["pickups"]:
+        pick["goods"] = ", ".join(f"{item} {qty:,}" for item, qty in pick["items"].items())
+    return found
+
+
+def shop_codes(books: Any) -> list[str]:
+    """The declared 0 đồng shops, by code."""
+    return sorted(c for c, loc in books.state["locations"].items() if loc["kind"] == "shop")

@@ -65,8 +65,8 @@ class ReadModels:
             yield from stored
             yield from (entry(record) for record in records)
             return
-        from projections.audit.check import WardEvent
         from projections.dated import in_date_order
+        from projections.events import WardEvent
 
         chosen = (WardEvent(r.position, r.version, r.name, r.data) for r in records
                   if _moves_at(r.data, at, item))

@@ -26,7 +26,10 @@ from commands.main import app
 # no "too slow" health check), and a failure prints the blob that reproduces it.
 settings.register_profile("aid", deadline=None, suppress_health_check=[HealthCheck.too_slow],
                           print_blob=True)
-settings.load_profile("aid")
+# CI (`.ci/run` sets HYPOTHESIS_PROFILE=ci): the same examples on every run, so a red build
+# replays on any machine; a developer's runs keep exploring new ones.
+settings.register_profile("ci", parent=settings.get_profile("aid"), derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aid"))
 
 # typer rebuilds the whole command tree on every CliRunner.invoke; build it once per session.
 _COMMANDS: dict[int, object] = {}
@@ -45,6 +48,18 @@ def _english(monkeypatch):
     monkeypatch.setenv("AID_LANG", "en")
 
 
+@pytest.fixture(autouse=True)
+def _own_folders(monkeypatch, tmp_path_factory):
+    """Each test has its own settings file and user folders (`aid init` writes there), so no
+    setting leaks between tests or from the machine; `aid init` declares no signing key
+    unless a test asks (tests of signing declare theirs; tests/test_first_day.py the default)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("AID_CONFIG", str(home / "config" / "aid-ledger" / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("AID_INIT_SIGN", "0")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _session_key(tmp_path_factory) -> Iterator[Path]:
     """Households are sealed with a ward key (AID_KEY_FILE), as a treasurer's are: one for the
@@ -56,6 +71,11 @@ def _session_key(tmp_path_factory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AID_KEY_FILE", str(path))
         patch.delenv("AID_DISTRICT_KEY_FILE", raising=False)
+        home = tmp_path_factory.mktemp("session-home")  # module-scoped ledgers: not the user's
+        patch.setenv("AID_CONFIG", str(home / "config.toml"))
+        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        patch.setenv("XDG_DATA_HOME", str(home / "data"))
+        patch.setenv("AID_INIT_SIGN", "0")
         yield path
 
 

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from commands.demo import build_drive as build
 from ledger.errors import LedgerError
 from ledger.store.access import Address, open_ledger, open_log
-from projections.audit.check import check, ward_events
+from projections.audit.check import check
 from projections.audit.reconcile import reconcile
 from projections.audit.trace import CASH, trace
+from projections.events import ward_events
 
 
 def test_demo_passes_check_and_reconcile(ledger):

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from ledger.errors import LedgerError
 from ledger.store.access import Address, open_ledger, open_log
-from projections.audit.check import ward_events
 from projections.audit.statement import statement
 from projections.books import Books
 from projections.drive import drive
+from projections.events import ward_events
 from tests.test_audit_statement import demo
 from tests.test_properties import DAYS, apply, operations, setup
 

@@ -97,3 +97,22 @@ def test_english_dates_put_the_day_before_the_month_by_name(month):
     assert (day_part, year) == ("7", "2021")
     assert name.startswith(word.rstrip(".")) and 3 <= len(word.rstrip(".")) <= len(name)
     assert language.day(when, "en", short=True) == f"7 {word}"
+
+
+def test_decimals_inside_messages_follow_the_language():
+    """Babel writes the decimals (Gini 0,5146); its symbols are the ones FIGURES promises."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    for lang, locale in language.LOCALES.items():
+        assert get_group_symbol(locale) == language.FIGURES[lang].group
+        assert get_decimal_symbol(locale) == language.FIGURES[lang].decimal
+    assert language.decimal("0.5146", "vi") == "0,5146"
+    assert language.decimal("12345.5", "vi") == "12.345,5"
+    assert language.decimal("0.5146", "en") == "0.5146"
+    language.activate("vi")
+    try:
+        said = language.say("from {on}, Gini {gini}, code {code}", on="2021-11-17",
+                            gini="0.5146", code="B350")
+    finally:
+        language.activate("en")
+    assert said == "from 17/11/2021, Gini 0,5146, code B350"

@@ -28,6 +28,8 @@ def old(request, tmp_path) -> Path:
     """A copy of the release's ledger (a test must never change the committed file)."""
     folder = tmp_path / request.param
     shutil.copytree(FIXTURES / request.param, folder)
+    for key in [*folder.glob("*.key"), *folder.glob("*.pem")]:
+        key.chmod(0o600)  # git keeps 0644; aid refuses key files others may read
     return folder
 
 
@@ -144,3 +146,18 @@ def stored_names() -> list[str]:
                 if resolve_topic(cls.TOPIC) is cls:
                     names.add(cls.TOPIC)
     return sorted(names)
+
+
+def test_the_read_side_names_every_ward_event_as_it_is_stored():
+    """`ledger/ward/names.py` (what projections match on) spells each ward event exactly as
+    its `TOPIC` stores it, and misses none."""
+    from ledger.ward import names
+
+    ward_topics = {name for name in stored_names()
+                   if name.startswith(("ledger.ward:Ward.", "ledger.register:", "ledger.rounds:",
+                                       "ledger.vouchers:", "ledger.privacy:", "ledger.zones:",
+                                       "ledger.thresholds:"))}
+    short = {topic.rpartition(":")[2] for topic in ward_topics} - {
+        "Ward", "Ward.Created", "Ward.Declared", "Ward.Fact"}  # never recorded themselves
+    spelled = {value for key, value in vars(names).items() if key.isupper()}
+    assert spelled == short

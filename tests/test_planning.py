@@ -47,21 +47,24 @@ def scarce(ward):
 def test_two_open_rounds_never_promise_the_same_unit(scarce):
     a = plan_hash(scarce, "A")
     assert "round A holds NOODLE 4" in scarce("round", "reserve", "A", "--plan", a).out
+    # B sees A: both households are held by A's reserved plan, so B plans none of them
+    # (issue 24), and the free unit stays free rather than topping up A's households
     b = scarce("round", "plan", "B", "--format", "json").json()
-    assert sum(x["quantity"] for x in b["allocations"]) == 1  # only the free unit
-    scarce("round", "reserve", "B", "--plan", b["plan"])
+    assert b["allocations"] == [] and b["figures"]["items"]["NOODLE"]["stock"] == 1
+    assert b["overlaps"] == [{"round": "A", "households": ["H1", "H2"], "top_up": False}]
+    assert any("held by round A's reserved plan (H1, H2)" in n for n in b["notes"])
     row = stock(scarce)[("KHO", "NOODLE")]
-    assert (row["quantity"], row["reserved"], row["free"]) == (5, 5, 0)
+    assert (row["quantity"], row["reserved"], row["free"]) == (5, 4, 1)
     table = scarce("stock").out.splitlines()  # a table shows the columns once something is held
     assert table[0].split()[-2:] == ["reserved", "free"] and table[2].split()[-3:] == [
-        "case", "5", "0"]
-    # both plans can be handed out in full, in either order
-    scarce("round", "apply", "B", "--plan", b["plan"], "--on", "2021-11-11")
+        "case", "4", "1"]
     scarce("round", "apply", "A", "--plan", a, "--on", "2021-11-12")
-    assert ("KHO", "NOODLE") not in stock(scarce)  # all handed out, nothing held
-    statuses = [scarce("round", "status", r, "--format", "json").json()["not_received"]
-                for r in ("A", "B")]
-    assert statuses == [[], []]
+    assert scarce("round", "plan", "B", "--format", "json").json()["allocations"] == []
+    assert ("KHO", "NOODLE") in stock(scarce)  # the free unit is still there
+    scarce("round", "close", "A", "--on", "2021-11-12")
+    again = scarce("round", "plan", "B", "--format", "json").json()
+    assert sum(x["quantity"] for x in again["allocations"]) == 1 and "overlaps" not in again
+    assert scarce("round", "status", "A", "--format", "json").json()["not_received"] == []
 
 
 def test_apply_consumes_and_close_releases(scarce):
@@ -99,9 +102,10 @@ def test_every_refusal_names_the_round_that_holds_the_stock(scarce):
     refused(scarce, "give", "H1", "--from", "SHOP2", "--item", "NOODLE=2", "--on", "2021-11-05",
             says=holds)
     scarce("round", "open", "T", "--from", "SHOP2", "--item", "NOODLE", "--ration",
-           "NOODLE=1", "--on", "2021-11-10")
+           "NOODLE=1", "--top-up", "--on", "2021-11-10")
     t = scarce("round", "plan", "T", "--format", "json").json()
     assert sum(x["quantity"] for x in t["allocations"]) == 1  # what S does not hold
+    assert t["overlaps"] == [{"round": "S", "households": ["H1", "H2"], "top_up": True}]
     scarce("give", "H2", "--from", "SHOP2", "--item", "NOODLE=1", "--on", "2021-11-11")
     refused(scarce, "round", "reserve", "T", "--plan", t["plan"],
             says="the plan of round T is now")

@@ -209,8 +209,14 @@ def test_zero_stock_no_eligible_household_and_cap_zero(drive):
     assert drive.fails("round", "apply", "NOODLES").code == 1
     assert drive.snapshot() == before
 
-    drive("round", "open", "T9", "--from", "KHO", "--bundle", "B350", "--group", "Tổ 9")
-    nobody = plan(drive, "T9")
+    before = drive.snapshot()  # a group no household is in is a typo, not an empty round
+    refused = drive.fails("round", "open", "T9", "--from", "KHO", "--bundle", "B350",
+                          "--group", "Tổ 9")
+    assert refused.code == 2 and refused.err.count("\n") == 1
+    assert "no household is in group 'Tổ 9'; did you mean" in refused.err
+    assert drive.snapshot() == before
+    drive("round", "open", "T9", "--from", "KHO", "--bundle", "B350", "--group", "Tổ 3")
+    nobody = plan(drive, "T9")  # its only household is excluded
     assert nobody["allocations"] == [] and nobody["figures"]["eligible"] == 0
     assert nobody["notes"][0].startswith("no eligible household")
 

@@ -86,7 +86,7 @@ def test_every_page_in_both_languages_and_as_the_commands_json(ledger):
     demo(ledger)
     cli = {name: ledger(*args, "--format", "json").out for name, args in (
         ("stock", ("stock",)), ("packable", ("bundle", "packable")), ("cash", ("cash",)),
-        ("round", ("round", "status", "R1")), ("shop", ("shop", "report", "SHOP0D")),
+        ("round", ("round", "status", "R1")), ("shop", ("shop", "report", "SHOP0D", "--as-of", "22/11/2021")),
         ("statement", ("audit", "statement")), ("digest", ("audit", "digest")))}
     events = json.loads(cli["digest"])["events"]  # every page says how many it was made from
     with serving(ledger) as (url, _):

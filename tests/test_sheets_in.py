@@ -169,8 +169,8 @@ def test_refusals_are_one_line(tmp_path):
     both.write_text("receipt,date,tiền,cash\nA,10/11/2021,1,2\n", encoding="utf-8")
     with pytest.raises(BadInput, match="columns 'tiền' and 'cash' both mean 'cash'"):
         read_rows(both)
-    with pytest.raises(BadInput, match="reads .xlsx or .csv files, not '.ods'"):
-        read_rows(tmp_path / "list.ods")
+    with pytest.raises(BadInput, match="reads .xlsx, .ods or .csv files, not '.numbers'"):
+        read_rows(tmp_path / "list.numbers")
     with pytest.raises(BadInput, match="cannot read .*: there is no such file"):
         read_rows(tmp_path / "missing.xlsx")
     broken = tmp_path / "broken.xlsx"

@@ -143,3 +143,17 @@ def test_tier_list_as_a_workbook(drive, tmp_path):
     assert values == [["tier", "label"]] + [[t["tier"], t["label"]] for t in listed]
     assert [row[0] for row in values[1:]] == [0, 1, 2, 3] and cells[2][0].data_type == "n"
     assert values[2][1] == "Hộ nghèo, cận nghèo"
+
+
+def test_workbooks_print_on_a4_fit_to_width_and_landscape_when_wide(ward, tmp_path):
+    """Issue 23, item 6b: every sheet fits one page wide; a wide one turns landscape."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on", "2021-11-02")
+    narrow, wide = tmp_path / "cash.xlsx", tmp_path / "history.xlsx"
+    ward("cash", "-o", narrow)
+    ward("history", "-o", wide)
+    for path, orientation in ((narrow, "portrait"), (wide, "landscape")):
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.page_setup.orientation == orientation, path.name
+        assert sheet.print_title_rows == "$1:$1"

@@ -14,8 +14,8 @@ from commands.audit import _now, read_statement, statement_json, stream_statemen
 from commands.output import publish
 from commands.output.render import echo_json
 from ledger.store.access import locate, open_log
-from projections.audit.check import ward_events
 from projections.audit.statement import StatementFold, annulled_in, statement
+from projections.events import ward_events
 
 PERIODS = [(None, None), ("2021-11-13", None), (None, "2021-11-17"),
            ("2021-11-12", "2021-11-20"), ("2021-11-16", "2021-11-16")]

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.store.access import locate, open_log
-from projections.audit.check import WardEvent, check, entry_reader, ward_events
+from projections.audit.check import check
 from projections.dated import in_date_order
 from projections.drive import drive
+from projections.events import WardEvent, entry_reader, ward_events
 
 
 def test_streaming_check_and_drive_equal_the_in_memory_ones(sqlite_ledger):

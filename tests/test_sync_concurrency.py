@@ -89,3 +89,57 @@ def test_a_killed_sync_resumes_to_the_same_result(district, base, tmp_path):
         ward("sync", "--to", district)
         assert copy_of(district, code) == whole
     assert cut_short >= 10  # the kills did land mid-sync
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory) -> Path:
+    """A ward of about 1,000 rows without a code: large enough that a kill lands mid-copy."""
+    def more(ledger) -> None:
+        for n in range(450):
+            ledger.donate("MTTQ", "KHO", 1_000 + n, {"RICE": 1}, None, None, "2021-11-23", "t")
+            if n % 3 == 0:
+                ledger.give(f"H{n % 6 + 1:02d}", "KHO", {}, {"RICE": 1}, 0, "2021-11-24", "t")
+    return make_ward(tmp_path_factory.mktemp("large") / "large.db", None, more).path
+
+
+def test_a_sync_killed_at_any_moment_leaves_nothing_or_a_prefix(district, large, tmp_path):
+    """Issue #22, finding 6: killed at a random moment from its very start (creating the
+    ward's tables and registry row included), a sync leaves either nothing at all of the ward
+    or a prefix of it, and the next sync completes with the ward's own figures."""
+    import psycopg
+
+    rng = random.Random(22)
+    timed = coded_copy(large, tmp_path / "timed.db", "T0")
+    began = time.monotonic()
+    proc = start_sync(timed, district, 50)
+    proc.communicate(timeout=300)
+    whole_sync = time.monotonic() - began  # the kills fall within one whole sync's time
+    outcomes = {"nothing": 0, "prefix": 0, "whole": 0}
+    for trial in range(20):
+        code = f"F{trial}"
+        ward = coded_copy(large, tmp_path / f"f{trial}.db", code)
+        whole = rows_of(Address(path=ward.path))
+        proc = start_sync(ward, district, 50)
+        time.sleep(rng.uniform(0, whole_sync))
+        proc.kill()
+        proc.communicate(timeout=60)
+        with psycopg.connect(district) as conn:
+            registered = conn.execute("SELECT count(*) FROM aid_sync_wards WHERE code = %s",
+                                      (code,)).fetchone()[0]
+            tables = conn.execute("SELECT to_regclass(%s)", (f"aid_{code.lower()}_events",)
+                                  ).fetchone()[0]
+        if not registered:
+            assert tables is None  # no tables without their registry row: nothing at all
+            outcomes["nothing"] += 1
+        else:
+            held = copy_of(district, code)
+            assert held == whole[:len(held)]  # nothing lost in between, nothing doubled
+            outcomes["whole" if len(held) == len(whole) else "prefix"] += 1
+        ward("sync", "--to", district)
+        assert copy_of(district, code) == whole
+        cash = ward("district", "cash", "--url", district, "--format", "json").json()
+        assert cash[code] == ward("cash", "--format", "json").json()
+        stock = ward("district", "stock", "--url", district, "--format", "json").json()
+        assert [row for row in stock if row["ward"] == code] == [
+            {"ward": code, **row} for row in ward("stock", "--format", "json").json()]
+    assert outcomes["nothing"] >= 1 and outcomes["prefix"] >= 1, outcomes

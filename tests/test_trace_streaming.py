@@ -16,8 +16,8 @@ from commands.audit import _not_a_donation
 from ledger.errors import Refused
 from ledger.store.access import Address, locate, open_ledger, open_log
 from projections.audit import trace as tracing
-from projections.audit.check import ward_events
 from projections.audit.trace import donation, trace, trace_donation
+from projections.events import ward_events
 from tests.test_audit_checks import record_movement, write_history
 
 ACTOR = "prop"

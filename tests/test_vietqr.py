@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from ledger.bank import banks, vietqr
 from ledger.errors import BadInput
 
-
 # --- an independent reader of EMVCo merchant-presented QR payloads ----------------------------
 # EMVCo QRCPS-MPM 4.7: a payload is a run of data objects, each ID (2 digits) + length (2
 # digits, the value's length in characters) + value; templates (26-51, 62, 64, 80-99) hold

@@ -39,7 +39,7 @@ def test_issue_prints_the_code_alone_on_the_last_line(ward):
                   "--max-items", "5", "--every", "3", "--valid-from", "03/11/2021",
                   "--valid-to", "2021-11-30", "--slot", "Thứ Hai 8–10h", "--on", "2021-11-02")
     lines = result.out.splitlines()
-    assert lines[0] == "recorded entry 10"
+    assert lines[0].endswith(" — recorded entry 10") and lines[0].startswith("voucher issued: ")
     assert CODE.match(lines[-1]) and vouchercode.parse(lines[-1]) == lines[-1]
     card = voucher(ward, lines[-1], "--as-of", "2021-11-05")
     assert card == {
@@ -56,8 +56,10 @@ def test_pickup_takes_shop_stock_and_voucher_value_not_cash(ward):
     cash_before = ward("cash", "--format", "json").json()
     result = ward("pickup", code.lower().replace("-", ""), "--item", "RICE=10",
                   "--item", "NOODLE=1", "--on", "2021-11-04")
-    assert result.out.splitlines() == [f"voucher {code}: 250,000 đồng of goods, "
-                                       "150,000 đồng left", "recorded entry 13"]
+    said = result.out.splitlines()
+    assert said[0] == f"voucher {code}: 250,000 đồng of goods, 150,000 đồng left"
+    assert len(said) == 2 and said[1].startswith("voucher pick-up: voucher ")
+    assert said[1].endswith(", on 4 Nov 2021 — recorded entry 13")
     assert stock(ward) == {("KHO", "RICE"): 60, ("KHO", "NOODLE"): 5, ("SHOP", "RICE"): 30,
                            ("SHOP", "NOODLE"): 4}
     assert ward("cash", "--format", "json").json() == cash_before

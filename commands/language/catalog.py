@@ -67,7 +67,8 @@ def update() -> None:
         kept.update(english, no_fuzzy_matching=True)
         kept.obsolete.clear()
         out = io.BytesIO()
-        write_po(out, kept, width=100, sort_output=False, omit_header=False)
+        write_po(out, kept, width=100, sort_output=False, omit_header=False,
+                 include_lineno=False)  # a line number changes with every edit: noise
         path.write_bytes(out.getvalue())
     compile_all()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -75,12 +76,43 @@ def _(text: str) -> str:
 
 
 def say(text: str, /, **fields: object) -> str:
-    """`text` in the active language with its `{fields}` filled in (`{n:,}`: 1,234 or 1.234)."""
-    return render(text, fields, _, _grouped)
+    """`text` in the active language with its `{fields}` filled in (`{n:,}`: 1,234 or 1.234;
+    in Vietnamese an ISO date field as 17/11/2021 and a decimal one as 0,51)."""
+    return render(text, fields, _, _grouped if _active == DEFAULT else Writer(_active))
+
+
+class Writer:
+    """How one language writes the figures inside its messages: whole numbers grouped
+    (`{n:,}`), and ISO dates ("2021-11-17") and decimals ("0.5146") that the code passes as
+    plain fields, in the language's own way ("17/11/2021", "0,5146")."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, value: int) -> str:
+        return number(value, self.lang)
+
+    def local(self, text: str) -> str:
+        if self.lang == DEFAULT:
+            return text
+        if ISO_DAY.fullmatch(text):
+            return day(text, self.lang)
+        if DECIMAL.fullmatch(text):
+            return decimal(text, self.lang)
+        return text
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 def _grouped(value: int) -> str:
     return f"{value:,}" if _active == DEFAULT else number(value, _active)
+
+
+def figures(lang: str) -> Writer:
+    """The `number` to render a phrase with in `lang` (pages, the board)."""
+    return Writer(lang)
 
 
 def entry_span(entries: list[int]) -> str:
@@ -104,7 +136,7 @@ def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:
 def message(error: LedgerError | Phrase) -> str:
     """A refusal or a phrase (ledger/phrases.py) in the active language, its whole numbers
     grouped as the language groups them."""
-    return str(error) if _active == DEFAULT else error.text(_, _grouped)
+    return str(error) if _active == DEFAULT else error.text(_, Writer(_active))
 
 
 def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -178,6 +210,15 @@ def money(amount: int, lang: str) -> str:
 def number(value: int, lang: str) -> str:
     """1234567 -> "1.234.567" (vi) or "1,234,567" (en)."""
     return f"{value:,}".replace(",", FIGURES[lang].group)
+
+
+def decimal(value: str | Decimal, lang: str) -> str:
+    """A decimal as the language writes it, every digit kept: "0.5146" -> "0,5146" (vi), by
+    Babel (CLDR); tests/test_figures.py checks its symbols are FIGURES' own."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(str(value)), format="#,##0.##########", locale=LOCALES[lang],
+                          decimal_quantization=False)
 
 
 def compact(value: int, lang: str) -> str:

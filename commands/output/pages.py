@@ -25,9 +25,15 @@ from commands.language.words import N_
 from ledger.phrases import Phrase
 
 LABELS = {"page": N_("Page"), "sign_hint": N_("(signature and full name)"), "none": N_("None."),
-          "on": N_("on {d}/{m}/{y}")}
+          "on": N_("on {d}/{m}/{y}"),
+          "nation": N_("SOCIALIST REPUBLIC OF VIET NAM"),
+          "motto": N_("Independence - Freedom - Happiness")}
 ROLES = (N_("Prepared by (người lập biểu)"), N_("Head of the board (trưởng ban)"),
          N_("Treasurer (thủ quỹ)"))
+
+
+ROW = "_row"  # a row's kind in a Table: "heading" (a full-width group heading, text in
+# "heading"), "subtotal" or "total" (bold figures, nothing to sign); plain rows have none
 
 
 @dataclass
@@ -67,17 +73,22 @@ Block = Union[Table, Figure, Note]
 
 def page(title: str, facts: Sequence[tuple[str, str]], blocks: Sequence[Block], lang: str,
          signers: Sequence[str] | None = None, place: str = "", signed_on: str | None = None,
-         footer: str = "", head_extra: str = "") -> str:
+         footer: str = "", head_extra: str = "", authority: str | None = None,
+         landscape: bool = False) -> str:
     """The whole HTML document. `signers`: roles under the signature block (default: người lập
     biểu, trưởng ban, thủ quỹ; [] for none); `place` and `signed_on` (ISO, default today) make
     the "Phường 3, ngày 21 tháng 11 năm 2021" line above it; `footer` goes in the page margin;
-    `head_extra` is trusted markup for the head (the stock board's refresh and phone styles)."""
+    `head_extra` is trusted markup for the head (the stock board's refresh and phone styles);
+    `authority` (the ward's name, say) puts the national header of an administrative paper
+    above the title: the authority on the left, quốc hiệu and tiêu ngữ on the right;
+    `landscape` prints the page on A4 turned sideways (a sheet with many columns)."""
     head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     parts = [f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-             f"<title>{escape(title)}</title>\n<style>{style(lang, footer)}</style>\n"
+             f"<title>{escape(title)}</title>\n<style>{style(lang, footer, landscape)}</style>\n"
              f"{head_extra}"
-             f"</head>\n<body>\n<h1>{escape(title)}</h1>\n"]
+             f"</head>\n<body>\n{national(authority, lang) if authority is not None else ''}"
+             f"<h1>{escape(title)}</h1>\n"]
     if facts:
         parts.append(f'<table class="facts">{head}</table>\n')
     parts += [_block(block, lang) for block in blocks]
@@ -86,6 +97,16 @@ def page(title: str, facts: Sequence[tuple[str, str]], blocks: Sequence[Block], 
         parts.append(signatures(roles, lang, place, signed_on))
     parts.append("</body>\n</html>\n")
     return "".join(parts)
+
+
+def national(authority: str, lang: str) -> str:
+    """The header of a Vietnamese administrative paper: who issues it on the left (in capitals,
+    underlined), quốc hiệu and tiêu ngữ on the right."""
+    say = lg.words(lang)
+    return (f'<table class="national"><tr><td class="authority"><strong>'
+            f"{escape(authority.upper())}</strong></td>"
+            f'<td class="nation"><strong>{escape(say(LABELS["nation"]))}</strong><br>'
+            f'<span class="motto">{escape(say(LABELS["motto"]))}</span></td></tr></table>\n')
 
 
 def _block(block: Block, lang: str) -> str:
@@ -103,15 +124,21 @@ def table(block: Table, lang: str) -> str:
     note = f'<p class="note">{escape(block.note)}</p>\n' if block.note else ""
     if not block.rows:
         return f"<h2>{escape(block.title)}</h2>\n{note}<p>{lg.words(lang)(LABELS['none'])}</p>\n"
-    heads = "".join(f'<th class="{_align(block, key)}">{escape(title)}</th>'
+    heads = "".join(f'<th class="{_align(block, key)}">{_heading(title)}</th>'
                     for key, title in block.columns)
     if block.sign is not None:
         heads += f'<th class="sign">{escape(block.sign)}</th>'
     sign = '<td class="sign"></td>' if block.sign is not None else ""
+    labels = {key: escape(title) for key, title in block.columns}
+    width = len(block.columns) + (block.sign is not None)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{_align(block, key)}">'
-                         f"{escape(cell(row.get(key), block.kinds.get(key), lang))}</td>"
-                         for key, _ in block.columns) + sign + "</tr>\n"
+        f'<tr class="group"><th colspan="{width}">{escape(str(row["heading"]))}</th></tr>\n'
+        if row.get(ROW) == "heading" else
+        (f'<tr class="{escape(str(row[ROW]))}">' if row.get(ROW) else "<tr>")
+        + "".join(f'<td class="{_align(block, key)}" data-label="{labels[key]}">'
+                  f"{escape(cell(row.get(key), block.kinds.get(key), lang))}</td>"
+                  for key, _ in block.columns)
+        + (sign if not row.get(ROW) else '<td class="sign"></td>' if sign else "") + "</tr>\n"
         for row in block.rows)
     signed = " signed" if block.sign is not None else ""
     grid = (f"<table class=\"data{signed}\">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n"
@@ -119,6 +146,12 @@ def table(block: Table, lang: str) -> str:
     if block.scroll:
         grid = f'<div class="wide">{grid}</div>\n'
     return f"<h2>{escape(block.title)}</h2>\n{note}{grid}"
+
+
+def _heading(title: str) -> str:
+    """A column heading; a second line ("Mì gói\nthùng") is printed small beneath the first."""
+    first, _, rest = title.partition("\n")
+    return escape(first) + (f"<br><small>{escape(rest)}</small>" if rest else "")
 
 
 def _align(block: Table, key: str) -> str:
@@ -165,13 +198,14 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def style(lang: str, footer: str = "") -> str:
+def style(lang: str, footer: str = "", landscape: bool = False) -> str:
     """Screen and A4 print styles; page numbers and the footer live in the page margins."""
+    size = "A4 landscape" if landscape else "A4"
     page_label = _css_string(lg.words(lang)(LABELS["page"]) + " ")
     left = f"@bottom-left {{ content: {_css_string(footer)}; font-size: 7.5pt; color: #555; }}" \
         if footer else ""
     return f"""
-@page {{ size: A4; margin: 15mm 14mm 16mm 14mm;
+@page {{ size: {size}; margin: 15mm 14mm 16mm 14mm;
   @bottom-right {{ content: {page_label} counter(page) " / " counter(pages);
                    font-size: 8pt; color: #555; }}
   {left} }}
@@ -202,6 +236,36 @@ table.signed td {{ height: 2.4em; }}
 table.signers {{ width: 100%; table-layout: fixed; }}
 table.signers td {{ text-align: center; vertical-align: top; height: 7em; }}
 .hint {{ font-size: 0.85em; color: #555; }}
+table.national {{ width: 100%; margin: 0 0 1.2em; table-layout: fixed; }}
+table.national td {{ text-align: center; vertical-align: top; font-size: 0.95em; }}
+table.national td.authority {{ width: 38%; }}
+table.national td.authority strong, .motto {{ display: inline-block; padding-bottom: 0.15em;
+  border-bottom: 1px solid #111; }}
+.motto {{ font-weight: bold; }}
+tr.group th {{ text-align: left; background: #f4f4f4; }}
+tr.subtotal td, tr.total td {{ font-weight: bold; white-space: nowrap; }}
+table.signed th.n {{ min-width: 4.5em; hyphens: auto; }}
+tr.total td {{ border-top: 2px solid #444; }}
+th small {{ font-weight: normal; color: #444; }}
+@media screen and (max-width: 600px) {{
+  /* a phone: every table becomes a stack of cards, one per row, each cell labelled by its
+     column (data-label), so nothing runs off the right edge */
+  table.data, table.data tbody, table.data tr, table.data td {{ display: block; width: auto; }}
+  table.data thead {{ display: none; }}
+  table.data tr {{ border: 1px solid #aaa; margin: 0 0 0.6em; padding: 0.2em 0.5em; }}
+  table.data td {{ border: 0; padding: 0.2em 0; display: flex; gap: 0.8em;
+    justify-content: space-between; text-align: right !important; white-space: normal;
+    overflow-wrap: anywhere; }}
+  table.data td::before {{ content: attr(data-label); font-weight: bold; color: #444;
+    text-align: left; flex: 0 0 42%; overflow-wrap: anywhere; }}
+  table.data td:empty {{ display: none; }}
+  table.data td.sign {{ display: block; height: 2.4em; border-top: 1px dotted #aaa; }}
+  table.facts, table.facts tbody, table.facts tr, table.facts th, table.facts td {{
+    display: block; white-space: normal; }}
+  table.facts td {{ margin: 0 0 0.4em; }}
+  .panel {{ display: block; width: 100%; }}
+  h1, h2, p, td {{ overflow-wrap: anywhere; }}
+}}
 @media print {{
   body {{ margin: 0; max-width: none; font-size: 9.5pt; }}
   h2 {{ break-after: avoid; }}

@@ -23,11 +23,39 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 TIMEOUT = 120  # seconds; a statement of thousands of rows prints in a few
 
 
-def find_chromium() -> str | None:
-    """The Chromium to print with: $AID_CHROMIUM, /usr/bin/chromium, else one on PATH."""
-    chosen = os.environ.get("AID_CHROMIUM")
+# Where Windows and macOS install the browsers that print (Edge comes with Windows 10/11):
+# (environment variable of the folder, path below it); the first that exists is used.
+WINDOWS = (("ProgramFiles(x86)", r"Microsoft\Edge\Application\msedge.exe"),
+           ("ProgramFiles", r"Microsoft\Edge\Application\msedge.exe"),
+           ("ProgramFiles", r"Google\Chrome\Application\chrome.exe"),
+           ("ProgramFiles(x86)", r"Google\Chrome\Application\chrome.exe"),
+           ("LOCALAPPDATA", r"Google\Chrome\Application\chrome.exe"),
+           ("LOCALAPPDATA", r"Chromium\Application\chrome.exe"))
+MACOS = ("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+         "/Applications/Chromium.app/Contents/MacOS/Chromium",
+         "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge")
+WINDOWS_NAMES = ("msedge", "chrome")  # on PATH, as `where` finds them
+
+
+def find_chromium(environ: dict[str, str] | None = None, system: str | None = None) -> str | None:
+    """The Chromium to print with: $AID_CHROMIUM, else /usr/bin/chromium or one on PATH
+    (Linux), Edge or Chrome where Windows installs them, Chrome, Chromium or Edge in
+    /Applications (macOS)."""
+    env = os.environ if environ is None else environ
+    system = system or ("windows" if os.name == "nt" else sys.platform)
+    chosen = env.get("AID_CHROMIUM")
     if chosen:
         return chosen if Path(chosen).is_file() else None
+    if system == "windows":
+        for variable, below in WINDOWS:
+            folder = env.get(variable)
+            if folder and (found := Path(folder).joinpath(*below.split("\\"))).is_file():
+                return str(found)
+        return next((found for name in WINDOWS_NAMES if (found := shutil.which(name))), None)
+    if system == "darwin":
+        found = next((path for path in MACOS if Path(path).is_file()), None)
+        if found:
+            return found
     if Path("/usr/bin/chromium").is_file() and os.access("/usr/bin/chromium", os.X_OK):
         return "/usr/bin/chromium"
     return next((found for name in CANDIDATES if (found := shutil.which(name))), None)
@@ -49,8 +77,9 @@ def save(html: str, output: Path) -> str:
     browser = find_chromium()
     if browser is None:
         raise BadInput("cannot write {output}: no Chromium found to print the PDF with (install "
-                       "it: apt-get install chromium), or write --output {html} and print that "
-                       "from a browser", output=output, html=output.with_suffix('.html'))
+                       "Chromium, Chrome or Edge, or set AID_CHROMIUM to one), or write "
+                       "--output {html} and print that from a browser", output=output,
+                       html=output.with_suffix('.html'))
     print_pdf(browser, html, output)
     return say("wrote {output}", output=output)
 

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from commands.language.words import N_, _, current, message
+from commands.output.cells import inert
 from commands.output.render import emit_stream
 from ledger.phrases import Phrase
 
@@ -68,17 +69,19 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
                               row.get("supplier") or row.get("line") or "")
             if "amount" in row:
                 record["cash"] = row["amount"]
-            writer.writerow(record)
+            writer.writerow({key: inert(value) for key, value in record.items()})
             if count % 2000 == 0:  # printed as it goes: a section may have a million rows
                 typer.echo(out.getvalue(), nl=False)
                 out.seek(0)
                 out.truncate()
     for key, value in digest_lines(digest):
-        writer.writerow({"section": "digest", "name": key, "note": value})
+        writer.writerow({"section": "digest", "name": key, "note": inert(value)})
     typer.echo(out.getvalue(), nl=False)
 
 
 KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
+         "opening_balance": "money", "money_in": "money", "money_out": "money",  # bank section
+         "closing_balance": "money",
          "receipt": "code"}
 WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
          "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
@@ -91,15 +94,35 @@ WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Wa
                     "reordered.")}
 
 
-def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str) -> str:
+def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str,
+            checkpoint: str | None = None) -> str:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
-    totals, the drive's charts, the rest of the sections, the digest, and the signatures."""
+    totals, the drive's charts, the rest of the sections, the digest, the ledger's checkpoint
+    with its QR code (issue 26), and the signatures."""
     from commands.language.words import local_day
     from commands.output.pages import page
 
     title, facts, blocks, footer = parts(statement, digest, drive, lang)
+    if checkpoint:
+        blocks.insert(len(blocks) - 1, checkpoint_figure(checkpoint))
     return page(title, facts, blocks, lang, place=statement["ward"], footer=footer,
                 signed_on=local_day(digest.taken, statement["timezone"]))
+
+
+def checkpoint_figure(note: str) -> Any:
+    """The checkpoint as a QR code (segno) with its text beneath: anyone can keep it and later
+    check the ledger still holds it (`aid audit verify --checkpoint`)."""
+    import io
+
+    import segno
+
+    from commands.language.words import _
+    from commands.output.pages import Figure
+
+    out = io.BytesIO()
+    segno.make(note, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=3)
+    return Figure(_("Checkpoint (Merkle tree head, signed)"), out.getvalue().decode("utf-8"),
+                  note)
 
 
 def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],

@@ -14,6 +14,7 @@ from typing import Any
 
 from commands.language import words as lg
 from commands.language.words import N_
+from commands.output.cells import inert_row
 
 Columns = list[tuple[str, str]]
 
@@ -24,7 +25,11 @@ WORDS = {"title": N_("Signed receipt list — round {round}"), "ward": N_("Ward"
          "received": N_("Note"), "handed": N_("received"), "sign": N_("Signature (ký nhận)"),
          "note": N_("Each household signs when it receives its share. Households that already "
                     "received are marked \"received\"."),
-         "cash_note": N_("Cash is what the bundles hold.")}
+         "cash_note": N_("Cash is what the bundles hold."),
+         "ward_of": N_("People's Committee of {ward}"),
+         "no_group": N_("No group"),
+         "subtotal": N_("Total {group} ({count} households)"),
+         "total": N_("Total ({count} households)")}
 SIGNERS = (N_("List made by (người lập danh sách)"), N_("Head of the board (trưởng ban)"))
 
 
@@ -51,9 +56,9 @@ def as_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     shown = columns(data, cash=False)
-    writer.writerow([heading for _, heading in shown])
+    writer.writerow(inert_row(heading for _, heading in shown))
     for row in records(data):
-        writer.writerow([_text(row[key]) for key, _ in shown])
+        writer.writerow(inert_row(_text(row[key]) for key, _ in shown))
     return out.getvalue()
 
 
@@ -64,8 +69,12 @@ def _text(value: Any) -> Any:
 
 
 def as_page(data: dict[str, Any], lang: str) -> str:
-    """The receipt list on the shared A4 page: header facts, one row per household to sign."""
-    from commands.output.pages import Note, Table, page
+    """The receipt list on the shared A4 page, as a ward files it: the national header, the
+    round's facts, then the households tổ by tổ, each tổ under its heading and closed by its
+    subtotal, a total row at the end, and the signature block. Goods are headed by their name
+    with the unit beneath (short headers that fit); with more than three goods columns the
+    page turns to landscape."""
+    from commands.output.pages import ROW, Note, Table, page
 
     words = lg.translated(WORDS, lang)
     title = words["title"].format(round=data["round"])
@@ -73,18 +82,41 @@ def as_page(data: dict[str, Any], lang: str) -> str:
     facts = [(words["ward"], data["ward"]), (words["round"], data["round"]),
              (words["location"], place), (words["on"], lg.day(data["on"], lang)),
              (words["plan"], data["plan"][:12])]
-    goods = [(f"goods.{i}", f"{g['name']} ({g['unit']})") for i, g in enumerate(data["goods"])]
+    goods = [(f"goods.{i}", f"{g['name']}\n{g['unit']}") for i, g in enumerate(data["goods"])]
     money = [("cash", words["cash"])] if data["cash"] else []
-    shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
+    shown = ([(key, words[key]) for key in ("no", "code", "name", "size")] + goods
              + money + [("received", words["received"])])
-    rows = [{**row, "received": words["handed"] if row["handed"] else ""}
-            for row in records(data)]
+    figures = [key for key, _ in goods] + (["cash"] if data["cash"] else []) + ["size"]
+    rows: list[dict[str, Any]] = []
+    every = records(data)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in every:
+        groups.setdefault(row["group"] or "", []).append(row)
+    for group, members in groups.items():
+        named = group or words["no_group"]
+        rows.append({ROW: "heading", "heading": named})
+        rows += [{**row, "received": words["handed"] if row["handed"] else ""}
+                 for row in members]
+        rows.append({ROW: "subtotal", **_sums(members, figures),
+                     "name": words["subtotal"].format(group=named, count=_n(len(members), lang))})
+    rows.append({ROW: "total", **_sums(every, figures),
+                 "name": words["total"].format(count=_n(len(every), lang))})
     kinds = {key: "number" for key, _ in goods}
-    kinds.update(no="text", code="code", name="code", group="code", size="number",
-                 cash="money", received="code")  # "code": kept on one line
+    kinds.update(no="text", code="code", name="text", size="number", cash="money",
+                 received="code")  # "code": kept on one line
     table = Table(words["households"], shown, rows, kinds=kinds, sign=words["sign"])
     footer = f"{data['ward']} · {title} · {words['plan']} {data['plan'][:12]}"
     note = words["note"] + (" " + words["cash_note"] if data["cash"] else "")
-    return page(title, facts, [Note(note), table], lang, signers=[lg.words(lang)(signer) for signer in SIGNERS],
-                place=data["ward"], signed_on=data["on"], footer=footer)
+    return page(title, facts, [Note(note), table], lang,
+                signers=[lg.words(lang)(signer) for signer in SIGNERS], place=data["ward"],
+                signed_on=data["on"], footer=footer,
+                authority=words["ward_of"].format(ward=data["ward"]),
+                landscape=len(goods) + bool(data["cash"]) > 3)
 
+
+def _sums(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, int]:
+    return {key: sum(row.get(key) or 0 for row in rows) for key in keys}
+
+
+def _n(count: int, lang: str) -> str:
+    return lg.number(count, lang)

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from commands.language.words import N_, _, current, day, message, number, say
+from commands.output.cells import inert_row
 from commands.language.words import money as lg_money
 from ledger.phrases import Phrase
 from ledger.store.decoding import dumps, loads
@@ -40,8 +41,8 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(keys)
-        writer.writerows([[row.get(k, "") for k in keys] for row in table])
+        writer.writerow(inert_row(keys))
+        writer.writerows([inert_row(row.get(k, "") for k in keys) for row in table])
         typer.echo(out.getvalue(), nl=False)
         return
     if not table:
@@ -137,9 +138,9 @@ class _Printer:
 def _stream_csv(rows: Iterable[dict[str, Any]], keys: list[str]) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
+    writer.writerow(inert_row(keys))
     for count, row in enumerate(rows, 1):
-        writer.writerow([row.get(k, "") for k in keys])
+        writer.writerow(inert_row(row.get(k, "") for k in keys))
         if count % 2000 == 0:
             typer.echo(out.getvalue(), nl=False)
             out.seek(0)

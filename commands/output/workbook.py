@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.language.words import _, message
+from commands.output.cells import as_text
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 
@@ -51,12 +52,14 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
     sheet.append(titles)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        as_text(cell)  # a heading such as "= in" is a text, not a formula
     widths = [len(str(name)) for name in titles]
     for row in rows:
         values = [_value(row.get(key)) for key in keys]
         sheet.append(values)
         for index, (key, value) in enumerate(zip(keys, values)):
             cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            as_text(cell)  # a name such as "=HYPERLINK(…)" is shown, never run
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
             elif isinstance(value, int) and not isinstance(value, bool) and key not in _IDS:
@@ -65,7 +68,22 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
+    _printable(sheet, sum(min(width + 2, 60) for width in widths))
     return len(rows)
+
+
+WIDE = 80  # column widths (characters) beyond which a sheet prints landscape: A4 portrait
+# holds about 85 at the default font
+
+
+def _printable(sheet: Any, width: int) -> None:
+    """Made to be printed: A4, fit to one page wide (as many tall as it takes), landscape when
+    the columns are wide, the header row repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > WIDE else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:1"
 
 
 def _title(book: Any, title: str) -> str:
@@ -119,6 +137,9 @@ def _atomically(book: Any, path: Path) -> None:
     except PermissionError:
         raise BadInput("cannot write {path}: it is read-only or open in another program (close it "
                        "in Excel and try again)", path=path) from None
+    except OSError as error:  # a folder that takes no files (/proc), a full disk, …
+        raise BadInput("cannot write {path}: {problem}; choose another --output", path=path,
+                       problem=error.strerror or str(error)) from None
     finally:
         if temporary and os.path.exists(temporary):
             os.remove(temporary)

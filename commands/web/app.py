@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 from commands.language import words as lg
 from commands.language.words import N_
 from commands.output.pages import Note, page
-from commands.web import board
+from commands.web import board, saoke
 from commands.web.recent import Recent
 from ledger.errors import LedgerError
 from ledger.store.access import Address, EventLog, open_log
@@ -36,10 +36,12 @@ ROUTES: list[tuple[re.Pattern[str], Page]] = [
     (re.compile(r"/(?:stock)?"), board.stock),
     (re.compile(r"/cash"), board.cash),
     (re.compile(r"/rounds"), board.rounds),
+    (re.compile(r"/round/([^/]+)/outflow"), board.round_outflow),
     (re.compile(r"/round/([^/]+)"), board.round_status),
     (re.compile(r"/shops"), board.shops),
     (re.compile(r"/shop/([^/]+)"), board.shop),
     (re.compile(r"/statement"), board.statement),
+    (re.compile(r"/saoke"), saoke.saoke),  # a donor finds their transfer (issue 25)
 ]
 NAV = (("/stock", "stock"), ("/cash", "cash"), ("/rounds", "rounds"), ("/shops", "shops"),
        ("/statement", "statement"))
@@ -54,7 +56,9 @@ STYLE = """<style>
   body { margin: 0 auto; padding: 0.5em 0.6em 2em; max-width: 60em; font-size: 16px;
          box-sizing: border-box; }
   h1 { font-size: 1.25em; }
-  .nav a { display: inline-block; margin: 0 0.9em 0.3em 0; }
+  .nav a { margin: 0 0.5em 0.3em 0; }
+  a { display: inline-block; min-height: 44px; min-width: 44px; line-height: 44px;
+      padding: 0 0.3em; box-sizing: border-box; }  /* a thumb's tap target: 44 px at least */
   .wide { overflow-x: auto; max-width: 100%; }
   table.facts th { white-space: normal; }
 }
@@ -132,7 +136,10 @@ class Board:
             key = (build.__name__, args, settings, asked.lang, events, head, date.today())
 
             def compute() -> tuple[datetime, board.Answer]:
-                return (datetime.now().astimezone().replace(microsecond=0),
+                from zoneinfo import ZoneInfo
+
+                clock = ZoneInfo(board.ward_zone(log))  # the ward's clock, not the server's
+                return (datetime.now(clock).replace(microsecond=0),
                         build(board.Reading(log, asked.lang, asked.query), *args))
 
             computed, answer = self.recent.get(key, compute)
@@ -177,7 +184,8 @@ class Board:
 
     def _html(self, answer: board.Answer, asked: Asked, events: int, computed: datetime) -> str:
         say = lg.words(asked.lang)
-        when = f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)}"
+        when = (f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)} "
+                f"({computed.tzinfo})")  # the ward's clock, as the statement's printed time
         facts = [*answer.facts, (say(WORDS["computed"]), when),
                  (say(WORDS["events"]), lg.number(events, asked.lang))]
         head = f'<meta http-equiv="refresh" content="{self.refresh}">\n{STYLE}'

@@ -82,6 +82,15 @@ class Answer:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
+def ward_zone(log: EventLog) -> str:
+    """The ward's clock (ledger/ward/zones.py): every time a page shows is on it, never the
+    server's."""
+    from ledger.ward.zones import DEFAULT
+    from projections.store import ReadModels
+
+    return ReadModels(log).books().state.get("timezone", DEFAULT)
+
+
 def _books(reading: Reading) -> Any:
     from projections.store import ReadModels
 
@@ -128,7 +137,7 @@ def _as_of(reading: Reading, as_of: str | None) -> list[tuple[str, str]]:
 
 def cash(reading: Reading) -> Answer:
     """The cash book; the JSON is `aid cash --format json`."""
-    from commands.reports import CASH_LINES
+    from commands.output.columns import CASH_LINES
 
     as_of = reading.day("as_of")
     book = _books(reading).cash(as_of)
@@ -167,12 +176,12 @@ def _round_state(reading: Reading, row: dict[str, Any]) -> str:
 def round_status(reading: Reading, code: str) -> Answer:
     """Who has received and who has not, by household code; the JSON is `aid round status
     --format json`."""
-    from commands.rounds import STATUS_COLUMNS, _goods
-    from commands.rounds import round_status as status_of
+    from commands.output.columns import STATUS_COLUMNS, goods
+    from projections.rounds import round_status as status_of
 
     result = status_of(_drive(reading), code)
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
-             "planned": _goods(h["planned"]), "handed": _goods(h["handed"]),
+             "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": reading.word(STATUS.get(h["status"], h["status"]))}
             for h in result["households"]]
     waiting = result["not_received"]
@@ -185,9 +194,24 @@ def round_status(reading: Reading, code: str) -> Answer:
     return Answer(reading.label("round", round=result["round"]), result, [table], facts)
 
 
+def round_outflow(reading: Reading, code: str) -> Answer:
+    """The round's public outflow statement (công khai đợt phát), by household code, group and
+    tier; the JSON is `aid round outflow --format json`."""
+    from commands.rounds import outflow_blocks
+    from ledger.values.inputs import code as clean_code
+    from projections.rounds import outflow
+
+    result = outflow(_drive(reading), clean_code(code, "round code"))
+    facts = [(reading.word(N_("Round")), _round_state(reading, result)),
+             (reading.label("plan"), result["plan"][:12])]
+    return Answer(reading.phrase(N_("Public outflow statement, round {round}"),
+                                 round=result["round"]), result,
+                  outflow_blocks(result, reading.lang), facts)
+
+
 def shops(reading: Reading) -> Answer:
     """The 0 đồng shops, each linking to its page; the JSON lists their codes and names."""
-    from commands.shop import shop_codes
+    from projections.shop import shop_codes
 
     books = _books(reading)
     found = [{"shop": code, "name": books.state["locations"][code]["name"]}
@@ -199,17 +223,23 @@ def shops(reading: Reading) -> Answer:
 
 
 def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) -> Answer:
-    """A shop's stock and the pick-ups of one day (`on`, default today); the JSON is `aid shop
-    report --format json` with voucher codes shortened."""
-    from commands.shop import PICKUP_COLUMNS, shop_report
-    from projections.shop import replay
+    """A shop's stock and the pick-ups of one day (`on`, or `as_of`, default today); every
+    figure on the page is as of that same day: `?on=22/11/2021` shows that day's pick-ups beside
+    the stock and vouchers as they stood at its end. The JSON is `aid shop report --format
+    json` (with `--as-of` that day when one is asked) with voucher codes shortened."""
+    from commands.output.columns import PICKUP_COLUMNS
+    from projections.shop import replay, shop_report
 
+    on, as_of = reading.day("on"), reading.day("as_of")
+    if on and as_of and on != as_of:
+        raise BadInput("on={on} and as_of={as_of}: the shop's page shows one day; give one",
+                       on=on, as_of=as_of)
+    as_of = as_of or on
     books, shop_book = replay(reading.log.read())
-    as_of = reading.day("as_of")
     found = shop_report(books, shop_book, code, as_of)
     for pick in found["pickups"]:
         pick["voucher"] = hide(pick["voucher"])
-    day = reading.day("on") or today().isoformat()
+    day = as_of or today().isoformat()
     picked = [p for p in found["pickups"] if p["on"] == day]
     v = found["vouchers"]
     line = reading.label("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],

@@ -13,6 +13,15 @@ recomputes every link from the one before and refuses the batch if one does not 
 chain (the ward's own file was edited there); sync then names that position. A crash rolls the
 batch back; the next run starts from what the district holds, so nothing is ever sent twice or
 skipped.
+Before anything is sent, the ward's whole ledger is verified up to the head it will send (every
+link, and every seal with the keys the ward declared: `verify`, given by the command, since
+the checks live on the read side); any finding past what the district holds refuses the sync,
+naming its position, and nothing is copied. The district binds a ward code to the ledger's
+identity (`ledger/trust/identity.py`) and its first declared key at the first sync: another
+ledger claiming the code is refused until the district admits it (`aid district admit`). The
+first batch creates the ward's tables and its registry row in the same transaction (PostgreSQL
+DDL is transactional), and each batch folds the district's own read models (`fold`, also given
+by the command) in the transaction that copies it: a sync killed anywhere leaves a prefix.
 Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
 aggregate that shares the stream), so sync never needs to know the events it carries.
 """
@@ -33,8 +42,19 @@ from ledger.district import guard as sync_check
 from ledger.errors import BadInput, Refused
 from ledger.store.access import Address, EventLog, _ddl_lock, table_prefix
 from ledger.trust.chain import GENESIS, StoredRow, links
+from ledger.trust.identity import of_log
+
+Verify = Callable[[EventLog, int, int], "str | None"]  # (log, held, upto) -> first key id
+Fold = Callable[[Any, str, list[StoredRow]], None]  # (district connection, code, rows)
 
 REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
+ADMITTED = "aid_sync_admitted"  # a ledger the district admits for a code already bound
+HEX64 = re.compile(r"[0-9a-f]{64}")
+# The district's read models of each ward (projections/district.py folds them): name -> its
+# ward column. Kept here so a copy set aside forgets its models in the same transaction.
+MODELS = {"aid_district_folded": "ward", "aid_district_households": "ward",
+          "aid_district_pseudonyms": "ward", "aid_district_facts": "ward"}
+FORGET = tuple(MODELS.items())
 BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
 CODED = "ledger.ward:Ward.Coded"
 OPENED = "ledger.ward:Ward.Opened"
@@ -60,6 +80,8 @@ class Status:
     synced: datetime | None  # when the district last accepted a batch
     departs: int | None = None  # where the district's copy parts from this ledger (a fork)
     older: bool = False  # this ledger is a prefix of the district's copy: an older copy
+    identity: str = ""  # this ledger's identity (ledger/trust/identity.py)
+    other: str | None = None  # the identity the code is bound to, when it is another ledger
 
 
 def identity(log: EventLog) -> tuple[str, str]:
@@ -121,26 +143,127 @@ class District:
     def address(self, prefix: str) -> Address:
         return Address(url=self.url, ward=prefix)
 
-    def ensure(self, code: str, name: str) -> str:
-        """The table prefix of ward `code`, making its tables the first time it syncs."""
-        prefix = table_prefix(code)
-        if self.registered(code):
-            return prefix
-        with _ddl_lock(self.address(prefix)):  # `aid init`'s lock: the CREATEs race
+    def prepare(self) -> None:
+        """The district's own tables (registry, admissions), made once; older registries get
+        their identity and key columns. Its own transaction, under `aid init`'s DDL lock, and
+        only when something is missing (ALTER TABLE would wait for every sync in progress)."""
+        if self._has(ADMITTED) and self.connection.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
+                "column_name = 'signing_key'", (REGISTRY,)).fetchone():
+            return
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))")
             self.connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
                 "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
                 "TIMESTAMPTZ)")
-            if self.registered(code):
-                return prefix
-            if self._has(f"{prefix}_events"):
-                raise Refused("the district's database already has tables {prefix}_… that are "
-                              "not a synced ward's copy; give the district a database of its "
-                              "own", prefix=prefix)
-            self._create_tables(prefix)
-            self.connection.execute(f"INSERT INTO {REGISTRY} (code, name, prefix) VALUES "
-                                    "(%s, %s, %s)", (code, name, prefix))
+            self.connection.execute(f"ALTER TABLE {REGISTRY} ADD COLUMN IF NOT EXISTS identity "
+                                    "TEXT, ADD COLUMN IF NOT EXISTS signing_key TEXT")
+            self.connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {ADMITTED} (code TEXT PRIMARY KEY, identity TEXT "
+                "NOT NULL, admitted TIMESTAMPTZ NOT NULL DEFAULT now())")
+
+    def bound(self, code: str) -> tuple[str | None, str | None] | None:
+        """(identity, signing key) the code is bound to, or None if no ward holds it. A copy
+        synced before identities were kept is bound to its first link (the same thing)."""
+        if not self._has(REGISTRY):
+            return None
+        row = self.connection.execute(f"SELECT prefix, identity, signing_key FROM {REGISTRY} "
+                                      "WHERE code = %s", (code,)).fetchone()
+        if row is None:
+            return None
+        prefix, bound, key = row
+        if bound is None:
+            first = self.connection.execute(f"SELECT link FROM {prefix}_chain ORDER BY "
+                                            "position LIMIT 1").fetchone()
+            bound = first[0] if first else None
+        return bound, key
+
+    def admitted(self, code: str) -> str | None:
+        """The identity the district admitted for `code`, if it did."""
+        if not self._has(ADMITTED):
+            return None
+        row = self.connection.execute(f"SELECT identity FROM {ADMITTED} WHERE code = %s",
+                                      (code,)).fetchone()
+        return row[0] if row else None
+
+    def admit(self, code: str, identity_hex: str) -> tuple[str | None, bool]:
+        """Admit the ledger `identity_hex` as ward `code`: (the identity the code is bound to
+        now, whether anything changed). Its next sync sets the other copy aside."""
+        if not HEX64.fullmatch(identity_hex):
+            raise BadInput("--identity must be a ledger's identity: 64 hexadecimal digits, as "
+                           "`aid sync` prints it when the district refuses it, not '{text}'",
+                           text=identity_hex[:80])
+        self.prepare()
+        bound = self.bound(code)
+        if bound is not None and bound[0] == identity_hex:
+            return bound[0], False
+        self.connection.execute(
+            f"INSERT INTO {ADMITTED} (code, identity) VALUES (%s, %s) ON CONFLICT (code) DO "
+            "UPDATE SET identity = excluded.identity, admitted = now()", (code, identity_hex))
+        return (bound[0] if bound else None), True
+
+    def claim(self, code: str, name: str, me: str, key: str | None) -> str:
+        """Within the ward's lock: the table prefix of ward `code` for the ledger `me` (its
+        identity) whose first declared key is `key`. Makes the ward's tables and registry row
+        the first time (in the caller's transaction: a kill leaves neither), replaces a copy
+        the district admitted another ledger over, binds a key first seen now, and refuses a
+        ledger the code is not bound to."""
+        prefix = table_prefix(code)
+        bound = self.bound(code)
+        admitted = self.admitted(code)
+        if admitted is not None and admitted != me:  # admitted over whoever holds it now
+            raise self._squatter(code, admitted, me)
+        if bound is None:
+            self._create(code, name, prefix, me, key)
+            return prefix
+        holder, bound_key = bound
+        if holder != me:
+            if admitted != me:
+                raise self._squatter(code, holder, me)
+            self._set_aside(code, prefix, holder)
+            self._create(code, name, prefix, me, key)
+            return prefix
+        if bound_key is not None and key != bound_key:
+            raise Refused("ward {code} signs with key {bound} at the district, but this ledger's "
+                          "first key is {key}; nothing was sent", code=code, bound=bound_key,
+                          key=key or "-")
+        self.connection.execute(f"UPDATE {REGISTRY} SET identity = %s, signing_key = "
+                                "coalesce(signing_key, %s) WHERE code = %s", (me, key, code))
         return prefix
+
+    @staticmethod
+    def _squatter(code: str, holder: str, me: str) -> Refused:
+        return Refused("the district holds another history for ward {code} from position 1: "
+                       "ward {code} is bound to another ledger (identity {holder}); nothing was "
+                       "sent. If this ledger is the genuine ward {code}, the district admits it "
+                       "with `aid district admit {code} --identity {me}`",
+                       code=code, holder=holder[:16] + "…", me=me)
+
+    def _create(self, code: str, name: str, prefix: str, me: str, key: str | None) -> None:
+        self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))")
+        if self._has(f"{prefix}_events"):
+            raise Refused("the district's database already has tables {prefix}_… that are "
+                          "not a synced ward's copy; give the district a database of its "
+                          "own", prefix=prefix)
+        self._create_tables(prefix)
+        self.connection.execute(f"INSERT INTO {REGISTRY} (code, name, prefix, identity, "
+                                "signing_key) VALUES (%s, %s, %s, %s, %s)",
+                                (code, name, prefix, me, key))
+        self.connection.execute(f"DELETE FROM {ADMITTED} WHERE code = %s", (code,))
+
+    def _set_aside(self, code: str, prefix: str, holder: str) -> None:
+        """Move the copy of the ledger the code was bound to into a schema of its own (kept,
+        never read by the reports), and forget its registry row and read models."""
+        schema = f"{prefix}_set_aside_{holder[:12]}"
+        self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        for suffix in ("events", "chain", "snapshots"):
+            if self._has(f"{prefix}_{suffix}"):
+                self.connection.execute(f"ALTER TABLE {prefix}_{suffix} SET SCHEMA {schema}")
+        self.connection.execute(f"DELETE FROM {REGISTRY} WHERE code = %s", (code,))
+        for table, column in FORGET:
+            if self._has(table):
+                self.connection.execute(f"DELETE FROM {table} WHERE {column} = %s", (code,))
 
     def registered(self, code: str) -> bool:
         return self._has(REGISTRY) and self.connection.execute(
@@ -152,11 +275,31 @@ class District:
 
     def _create_tables(self, prefix: str) -> None:
         """The library's own tables for a ledger named `prefix` (and its chain table), and
-        the district's own check of every link inserted (`ledger/district/guard.py`)."""
+        the district's own check of every link inserted (`ledger/district/guard.py`), all on
+        this connection, in the caller's transaction."""
+        import psycopg
+
         from ledger.service import Ledger
         from ledger.store.access import library_env
 
-        Ledger(library_env(self.address(prefix), create=True), name=prefix).close()
+        ledger = Ledger(library_env(self.address(prefix), create=False), name=prefix)
+        try:
+            recorders = [ledger.recorder]
+            if ledger.snapshots is not None:
+                recorders.append(ledger.snapshots.recorder)
+            statements = [statement.as_string() for recorder in recorders
+                          for statement in recorder.sql_create_statements]
+        finally:
+            ledger.close()
+        for statement in statements:
+            if "CREATE TYPE" in statement:  # no IF NOT EXISTS for types: another ward's
+                try:
+                    with self.connection.transaction():  # a savepoint
+                        self.connection.execute(statement)
+                except psycopg.errors.DuplicateObject:
+                    pass
+            else:
+                self.connection.execute(statement)
         for name, statement in sync_check.FUNCTIONS.items():  # once: they may be another's
             if self.connection.execute("SELECT to_regproc(%s)", (name,)).fetchone()[0] is None:
                 self.connection.execute(statement)
@@ -225,18 +368,42 @@ def _uuid(originator: Any) -> UUID:
 
 
 def sync(log: EventLog, url: str, batch: int = BATCH,
-         told: Callable[[Sent], None] = lambda sent: None) -> tuple[str, list[Sent], int]:
+         told: Callable[[Sent], None] = lambda sent: None, verify: Verify | None = None,
+         fold: Fold | None = None, witnessed: Callable[[Any], None] = lambda checkpoint: None,
+         ) -> tuple[str, list[Sent], int]:
     """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
-    batch commits. Returns (code, batches sent, the district's head for the ward)."""
+    batch commits. `verify(log, held, upto)` checks the ledger before anything is sent (it
+    raises to refuse, and returns the ledger's first declared key id); `fold(connection,
+    code, rows)` brings the district's read models up to each batch, in its transaction;
+    `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
+    Returns (code, batches sent, the district's head for the ward)."""
+    from ledger.district import witness  # issue 26: the district as witness
+
     code, name = identity(log)
+    me = of_log(log)
+    district_key = witness.district_key()
     district = District(url)
     try:
-        prefix = district.ensure(code, name)
-        upto, sent = log.head(), []
+        district.prepare()
+        bound = district.bound(code)
+        holder = district.admitted(code) or (bound[0] if bound else None)
+        if holder is not None and holder != me:  # before reading the whole ledger
+            raise district._squatter(code, holder, me)
+        held = district.held(table_prefix(code))[0] if bound and bound[0] == me else 0
+        upto = log.head()
+        key = verify(log, held, upto) if verify is not None else None
+        try:  # issue 26: a refusal is raised once sync's own checks (fork, chain) have passed
+            checked: Any = witness.check(log, district.connection, code)
+        except Refused as refusal:
+            checked = refusal
+        prefix, sent = None, []
         while True:
-            with district.ward_lock(prefix):
-                batch_sent = _next_batch(log, district, code, prefix, upto, batch)
+            with district.ward_lock(table_prefix(code)):
+                if prefix is None:
+                    prefix = district.claim(code, name, me, key)
+                batch_sent = _next_batch(log, district, code, prefix, upto, batch, fold)
             if batch_sent is None:
+                witnessed(witness.cosign(district.connection, checked, district_key))
                 return code, sent, district.held(prefix)[0]
             sent.append(batch_sent)
             told(batch_sent)
@@ -245,7 +412,7 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
 
 
 def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto: int,
-                batch: int) -> Sent | None:
+                batch: int, fold: Fold | None = None) -> Sent | None:
     """Append the next batch with the ward's stored links; the caller holds the ward's lock in
     the district, whose trigger recomputes every link. Only when it refuses are the links
     recomputed here, to name the first position that does not continue the chain."""
@@ -267,6 +434,8 @@ def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto:
                       "stored link does not match its event); nothing from there was sent: "
                       "run `aid audit verify` and restore the ledger from a backup",
                       position=position) from None
+    if fold is not None:
+        fold(district.connection, code, rows)
     return Sent(rows[0][0], rows[-1][0], len(rows))
 
 
@@ -304,14 +473,19 @@ def departure(log: EventLog, theirs: list[tuple[int, str]]) -> int | None:
 def status(log: EventLog, url: str) -> Status:
     """How far the district's copy of this ward is behind, without writing anything."""
     code, _ = identity(log)
+    me = of_log(log) or ""
     district = District(url)
     try:
         head = log.head()
-        if not district.registered(code):
-            return Status(code, head, 0, log.count(after=0), None)
+        bound = district.bound(code)
+        if bound is None:
+            return Status(code, head, 0, log.count(after=0), None, identity=me)
+        if bound[0] != me:
+            return Status(code, head, 0, log.count(after=0), None, identity=me, other=bound[0])
         prefix = table_prefix(code)
         held, held_link = district.held(prefix)
-        found = Status(code, head, held, log.count(after=held), district.synced(code))
+        found = Status(code, head, held, log.count(after=held), district.synced(code),
+                       identity=me)
         mine = dict(log.links(held - 1, held)).get(held) if held else GENESIS
         if mine == held_link:
             return found

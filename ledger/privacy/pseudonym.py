@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 
 from ledger.errors import BadInput
+from ledger.privacy.owner_only import refuse_if_shared
 
 KEY_BYTES = 32
 
@@ -50,6 +51,7 @@ def load_district_key(path: Path) -> bytes:
     except OSError:
         raise BadInput("cannot read the district key file {path} (AID_DISTRICT_KEY_FILE)",
                        path=path) from None
+    refuse_if_shared(path)
     if len(key) != KEY_BYTES:
         raise BadInput("{path} is not a district key file (32 bytes, made by `aid key init "
                        "--district`)", path=path)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput
+from ledger.privacy.owner_only import open_private, refuse_if_shared
 
 FORMAT = "aid-ledger ward key 1"
 KEY_BYTES = 32
@@ -67,6 +68,7 @@ class KeyFile:
     def load(cls, path: Path) -> KeyFile:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            refuse_if_shared(path)
             if data.get("format") != FORMAT:
                 raise ValueError(data.get("format"))
             ward_key = unb64(data["key"])
@@ -134,7 +136,7 @@ class KeyFile:
         data = {"format": FORMAT, "key": b64(self.ward_key), "key_id": self.key_id,
                 "households": dict(sorted(self.households.items()))}
         temporary = self.path.with_name(self.path.name + ".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor = open_private(temporary, os.O_WRONLY | os.O_TRUNC)  # 0600 even if left
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             json.dump(data, out, indent=1)
             out.flush()
@@ -143,23 +145,21 @@ class KeyFile:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """An exclusive lock on a companion file (the key file itself is replaced on write)."""
+        """An exclusive lock on a companion file (the key file itself is replaced on write),
+        the same on Linux, macOS and Windows (filelock: flock there, msvcrt.locking here)."""
+        from filelock import FileLock, Timeout
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT,
-                       0o600)
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600, timeout=120)
         try:
-            _lock(lock)
+            lock.acquire()
+        except Timeout:
+            raise BadInput("{path} is locked by another command for over two minutes; if none "
+                           "is running, delete {path}.lock", path=self.path) from None
+        try:
             yield
         finally:
-            os.close(lock)  # closing releases the lock
-
-
-def _lock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: one treasurer per key file
-        return
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
+            lock.release()
 
 
 def _wrap_aad(code: str) -> bytes:

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "aid.db"
 CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
-NOT_WARD = (CLAIM_TOPIC_PREFIX, SEAL_TOPIC, KEYS_TOPIC_PREFIX)  # claims, seals, the keyring
+BANK_LINES_TOPIC_PREFIX = "ledger.banklines:"  # statement lines (ledger/bank/accounts.py)
+NOT_WARD = (CLAIM_TOPIC_PREFIX, SEAL_TOPIC, KEYS_TOPIC_PREFIX,  # claims, seals, the keyring,
+            BANK_LINES_TOPIC_PREFIX)  # bank statement lines
 
 
 @dataclass(frozen=True)
@@ -341,8 +343,10 @@ class SQLiteEventLog(EventLog):
     def __init__(self, path: Path, *, writable: bool = False) -> None:
         mode = "rw" if writable else "ro"
         self.writable = writable
-        self.connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True,
-                                          isolation_level=None, timeout=30)
+        # a URI, so its path is percent-encoded: "#", "?" or "%41" in a folder's name would
+        # otherwise end the path, start the query or stand for "A"
+        uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+        self.connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
         self.connection.execute("PRAGMA busy_timeout = 30000")
         if not self.has_table(self.events_table):
             raise BadInput("{path} is not an aid-ledger file: create one with `aid init --ward "

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.errors import Refused
+from ledger.store import tree
 from ledger.trust.chain import GENESIS, StoredRow, links
 
 
@@ -28,6 +29,15 @@ class ChainWriter:
     position_column: str  # "rowid" (SQLite) or "notification_id" (PostgreSQL)
     placeholder: str  # "?" or "%s"
     position_type: str  # the chain table's key: "INTEGER" (SQLite's rowid alias) or "BIGINT"
+
+    _tree_ready = False  # the tree's table is known to exist (made by `aid init` or a write)
+
+    @property
+    def merkle_table(self) -> str:
+        return tree.merkle_table(self.events_table_name)
+
+    def merkle_statement(self) -> str:
+        return tree.NodeTable(None, self.merkle_table, self.placeholder).create_statement()
 
     def chain_statement(self) -> str:
         return (f"CREATE TABLE IF NOT EXISTS {self.chain_table} "
@@ -54,6 +64,16 @@ class ChainWriter:
                     "links no longer matches its events); nothing was recorded: run `aid audit "
                     "verify` and restore the ledger from a backup", where=where)
         self.insert_links(cursor, links(previous, earlier + new_rows))
+        self.write_tree(cursor, first, new_rows)
+
+    def write_tree(self, cursor: Any, first: int, new_rows: list[StoredRow]) -> None:
+        """Append the new events to the Merkle tree, in the same transaction (`tree.py`)."""
+        nodes = tree.NodeTable(cursor, self.merkle_table, self.placeholder)
+        if not self._tree_ready and not nodes.exists():
+            nodes.create()  # a ledger made before the tree: built from its rows right here
+        self._tree_ready = True
+        tree.extend(nodes, tree.Rows(cursor, self.events_table_name, self.position_column,
+                                     self.placeholder), first, new_rows)
 
     def _rows_between(self, cursor: Any, after: int, before: int) -> list[StoredRow]:
         p, pos = self.placeholder, self.position_column

@@ -36,6 +36,7 @@ class ChainedPostgresRecorder(ChainWriter, PostgresApplicationRecorder):
         # FUNCTION fails with "tuple concurrently updated" when two writers start at once.
         del self.sql_create_statements[self.create_insert_function_statement_index]
         self.sql_create_statements.append(SQL(self.chain_statement()))  # type: ignore[arg-type]
+        self.sql_create_statements.append(SQL(self.merkle_statement()))  # type: ignore[arg-type]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent],

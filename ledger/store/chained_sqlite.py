@@ -27,7 +27,8 @@ class ChainedSQLiteRecorder(ChainWriter, SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), self.chain_statement()]
+        return [*super().construct_create_table_statements(), self.chain_statement(),
+                self.merkle_statement()]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:

@@ -26,18 +26,23 @@ MAX_NAME = 200  # characters of a name, unit, group, phone, receipt, actor
 MAX_NOTE = 1000  # characters of a note or reason
 MAX_CODE = 40  # characters of a code (kept at 40: ledgers already hold codes that long)
 
-_CODE = re.compile(r"^[^\s=,;]{1,%d}$" % MAX_CODE)
+# letters (any script: "KHÔ"), digits, "_", "-" and "." inside; no "/", no "..": a code also
+# names a page of the stock board (/shop/CODE) and a sheet of a workbook
+_CODE = re.compile(r"^(?!.*\.\.)\w[\w.-]{0,%d}$" % (MAX_CODE - 1))
 _PLAIN = re.compile(r"[+-]?[0-9]+")
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}([.,][0-9]{3})+")
+# one separator all along: "1.000,000" (is it a million, or a thousand with decimals?) is not read
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}([.,])[0-9]{3}(\1[0-9]{3})*")
 _DIGITS = len(str(MAX_AMOUNT)) + 1  # longer digit strings are refused before int() reads them
 
 
 def code(text: str, what: str = N_("code")) -> str:
-    """A declared code: one word without '=', ',' or ';', compared after NFC."""
+    """A declared code: one word of letters, digits, '_', '-' and '.' (not first, not two in a
+    row), compared after NFC."""
     value = _visible(clean(text or ""), what)
     if not _CODE.match(value):
-        raise BadInput("'{text}' is not a valid {what}: use one word of at most 40 characters, "
-                       "without spaces, '=', ',' or ';'", text=_shown(text), what=Phrase(what))
+        raise BadInput("'{text}' is not a valid {what}: use one word of at most 40 letters, "
+                       "digits, '_', '-' or '.' (not first), e.g. KHO-1", text=_shown(text),
+                       what=Phrase(what))
     return value
 
 

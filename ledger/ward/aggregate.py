@@ -12,6 +12,8 @@ to re-derive it from recipes or rules that may since have changed.
 
 from __future__ import annotations
 
+import itertools
+
 from collections import defaultdict
 from dataclasses import KW_ONLY
 from typing import Any
@@ -33,7 +35,10 @@ KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/tru
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)
-OPTIONAL = ("lots", "reserved", "expired_reason")  # stored only when a fact has them
+OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line",  # stored only when
+            "top_up", "floor")  # a fact or a round has them; `account`: the bank account the
+# fact's cash went into or came out of (ledger/bank/accounts.py), `bank_line`: the statement
+# line a donation was recorded from; `top_up`, `floor`: a round's (ledger/ward/rounds.py)
 
 
 def stored_names(*events: type) -> None:
@@ -163,6 +168,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         lots: list[list[Any]] | None = None
         reserved: list[list[Any]] | None = None
         expired_reason: str | None = None
+        account: str | None = None
+        bank_line: str | None = None
 
         def apply(self, ward: Ward) -> None:
             _post(ward, self.on, self.moves, self.cash, self.lots, self.reserved)
@@ -312,25 +319,30 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
-               expires: str | None = None) -> int:
+               expires: str | dict[str, str] | None = None, account: str | None = None,
+               bank_line: str | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
+        self._cash_account(account, cash)
         return self.fact(self.Donated, on, actor, _into(location, goods), {"received": cash},
                          lots=_dated(location, goods, expires),
-                         donor=donor, location=location, receipt=receipt, note=note)
+                         donor=donor, location=location, receipt=receipt, note=note,
+                         account=account, bank_line=bank_line)
 
     def buy(self, location: str, cash: int, goods: dict[str, int], supplier: str | None,
-            on: str, actor: str, expires: str | None = None) -> int:
+            on: str, actor: str, expires: str | dict[str, str] | None = None,
+            account: str | None = None) -> int:
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
+        self._cash_account(account, cash)
         return self.fact(self.Bought, on, actor, _into(location, goods), {"spent": cash},
                          lots=_dated(location, goods, expires),
-                         location=location, supplier=supplier)
+                         location=location, supplier=supplier, account=account)
 
     def pack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
@@ -347,8 +359,9 @@ class Ward(Aggregate, created_event_name="Opened"):
     def give(self, recipient: str, location: str, bundles: dict[str, int],
              goods: dict[str, int], cash: int, on: str, actor: str,
              round: str | None = None, plan: str | None = None, lot: str | None = None,
-             expired_reason: str | None = None) -> int:
+             expired_reason: str | None = None, account: str | None = None) -> int:
         self.require(recipient, self.recipients, N_("recipient"))
+        self._cash_account(account, cash)
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)
         for code in bundles:
@@ -362,7 +375,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                          lots=self.lots_out(location, goods, on, moves, lot, expired_reason),
                          reserved=self._consumed(round, location, {**bundles, **goods}, on),
                          expired_reason=expired_reason,
-                         recipient=recipient, location=location, round=round, plan=plan)
+                         recipient=recipient, location=location, round=round, plan=plan,
+                         account=account)
 
     def transfer(self, source: str, target: str, goods: dict[str, int],
                  on: str, actor: str, lot: str | None = None,
@@ -452,7 +466,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         try:
             return self.fact(self.Reversed, original.on, actor, _negated(original.moves), cash,
                              lots=lots, reserved=reserved, entry=entry,
-                             reason=_required(reason, "--reason"))
+                             reason=_required(reason, "--reason"),
+                             account=getattr(original, "account", None))
         except Refused as refusal:
             cause = str(refusal).split(";")[0]
             raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
@@ -498,7 +513,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             if delta < 0:
                 held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
                 if held + delta < 0:
-                    unit = self.items.get(item, "bundles")
+                    unit = self.items.get(item) or Phrase(N_("bundles"))
                     raise Refused(
                         "not enough {item} at {location}: {held} {unit} available on {on} and "
                         "after, {delta} needed; record the donation or transfer first",
@@ -550,7 +565,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             if delta >= 0 or (not held and (location, item) not in reserving):
                 continue  # nothing reserved here: the bin's own check said it all
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
-            unit = self.items.get(item, "bundles")
+            unit = self.items.get(item) or Phrase(N_("bundles"))
             if left + delta < 0 and not daybook.balance(held):
                 raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
                               "and after, {needed} needed", item=item, location=location,
@@ -641,10 +656,44 @@ class Ward(Aggregate, created_event_name="Opened"):
         if code in known:
             raise Refused("{what} {code} is already declared; choose another code",
                           what=what, code=code)
+        twin = _case_twin(code, known)
+        if twin is not None:  # "rice" beside "RICE": two codes a reader cannot tell apart
+            raise BadInput("{what} code '{code}' differs from the declared {twin} only in "
+                           "case; codes must differ in more than case: use {twin}, or choose "
+                           "another code", what=what, code=code, twin=twin)
+
+    def _cash_account(self, account: str | None, cash: int) -> None:
+        """A fact's cash may name the bank account it went through (ledger/bank/accounts.py):
+        a declared one, and only when there is cash."""
+        if account is None:
+            return
+        self.require(account, self.__dict__.get("accounts", {}), N_("bank account"))
+        if not cash:
+            raise BadInput("--account {account} names where the cash went: give --cash too",
+                           account=account)
 
     def _unused_goods_code(self, code: str) -> None:
         self._unused(code, self.items, "item")
         self._unused(code, self.bundles, "bundle")
+
+
+_FOLDED: dict[int, tuple[dict[str, Any], int, dict[str, str]]] = {}
+
+
+def _case_twin(code: str, known: dict[str, Any]) -> str | None:
+    """The declared code equal to `code` but for case, if any. Codes are only ever added, so
+    the case-folded index of each dict is kept here (never in the aggregate: snapshots stay as
+    they were) and extended by the codes added since; a declaration costs O(1), not O(codes)."""
+    cached = _FOLDED.get(id(known))
+    if cached is None or cached[0] is not known or cached[1] > len(known):
+        if len(_FOLDED) > 16:
+            _FOLDED.clear()
+        cached = (known, 0, {})
+    _dict, size, folded = cached
+    for added in itertools.islice(known, size, None):
+        folded.setdefault(added.casefold(), added)
+    _FOLDED[id(known)] = (known, len(known), folded)
+    return folded.get(code.casefold())
 
 
 def _post(ward: Ward, on: str, moves: list[list[Any]], cash: dict[str, int],
@@ -673,7 +722,13 @@ def _out_of(location: str, goods: dict[str, int]) -> list[list[Any]]:
     return [[location, item, -qty] for item, qty in goods.items()]
 
 
-def _dated(location: str, goods: dict[str, int], expires: str | None) -> list[list[Any]]:
+def _dated(location: str, goods: dict[str, int],
+           expires: str | dict[str, str] | None) -> list[list[Any]]:
+    """The dated lots a delivery fills: every item dated `expires`, or each item by its own
+    date when `expires` maps items to dates (items it does not name stay undated)."""
+    if isinstance(expires, dict):
+        return [[location, item, expires[item], qty] for item, qty in goods.items()
+                if expires.get(item)]
     return [[location, item, expires, qty] for item, qty in goods.items()] if expires else []
 
 

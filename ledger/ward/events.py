@@ -14,4 +14,6 @@ from ledger.ward import (
     zones,
 )
 
-MODULES = (aggregate, personal, register, rounds, thresholds, vouchers, zones)
+from ledger.bank import accounts  # noqa: E402 - the drive's bank accounts (issue 25)
+
+MODULES = (aggregate, personal, register, rounds, thresholds, vouchers, zones, accounts)

@@ -19,6 +19,7 @@ from ledger.service import Written
 from ledger.values.inputs import code, text
 from ledger.values.text import clean, nearest
 from ledger.ward.aggregate import TIERS, Ward, post_reserved, stored_names
+from ledger.ward.personal import forgotten
 from ledger.ward.plans import Plan
 from ledger.ward.register import write_seen
 
@@ -27,7 +28,12 @@ DEFAULT_PERSONS_PER_BUNDLE = 4
 
 
 class RoundOpened(Ward.Event):
-    """A round shares the stock of `bundles` and `items` at `location` by `policy`."""
+    """A round shares the stock of `bundles` and `items` at `location` by `policy`.
+
+    Optional, stored only when set (so older rounds keep their bytes): `top_up` (households
+    another open round holds by its reservation are planned here too, up to this round's
+    targets less what that round gives them) and `floor` (every eligible household gets this
+    many units of each item, or its target if less, before tiers count)."""
 
     TOPIC = "ledger.rounds:RoundOpened"
 
@@ -43,6 +49,9 @@ class RoundOpened(Ward.Event):
     rations: dict[str, int]
     groups: list[str]
     tiers: list[int]
+    _: KW_ONLY
+    top_up: bool | None = None
+    floor: int | None = None
 
     def apply(self, ward: Ward) -> None:
         rounds(ward)[self.round] = {"location": self.location, "on": self.on, "closed": False}
@@ -94,7 +103,7 @@ def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
 def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[str],
                items: Iterable[str], policy: str, cap: int | None, persons_per_bundle: int,
                rations: dict[str, int], groups: Iterable[str], tiers: Iterable[int],
-               on: str, actor: str) -> int:
+               on: str, actor: str, top_up: bool = False, floor: int = 0) -> int:
     """Record a new round's rules after checking every code and number in them."""
     name = code(round_code, N_("round code"))
     location = code(location, N_("location code"))
@@ -106,6 +115,8 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
     if policy not in POLICIES:
         raise BadInput("--policy must be one of {policies}, not '{policy}'",
                        policies=', '.join(POLICIES), policy=policy)
+    if floor < 0:
+        raise BadInput("--floor must be 0 or more, not {floor}", floor=floor)
     if cap is not None and cap < 0:
         raise BadInput("--cap must be 0 or more, not {cap}", cap=cap)
     if persons_per_bundle < 1:
@@ -118,6 +129,9 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
         raise BadInput("a round shares at least one --bundle CODE or --item CODE")
 
     def change(ward: Ward) -> int:
+        if name in rounds(ward) and rounds(ward)[name]["closed"]:
+            raise Refused("round {name} was closed and cannot be reopened; open a new round "
+                          "with another code", name=name)
         if name in rounds(ward):
             raise Refused("round {name} is already open; choose another round code", name=name)
         ward.require(location, ward.locations, N_("location"))
@@ -140,7 +154,8 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
         return ward.emit(RoundOpened, on=on, actor=clean(actor), round=name, location=location,
                          bundles=bundles, items=items, policy=policy, cap=cap,
                          persons_per_bundle=persons_per_bundle, rations=rations,
-                         groups=groups, tiers=tiers)
+                         groups=groups, tiers=tiers, top_up=top_up or None,
+                         floor=floor or None)
 
     return ledger.write(change)
 
@@ -189,6 +204,10 @@ def reserve(ward: Ward, name: str, plan: Plan, expected: str, actor: str) -> dic
     held = state.get("reserved", {})
     delta = [[name, state["location"], item, wanted.get(item, 0) - held.get(item, 0)]
              for item in sorted({*wanted, *held}) if wanted.get(item, 0) != held.get(item, 0)]
+    if not wanted and not held:
+        raise Refused("plan {plan} of round {name} hands out nothing more, so there is nothing "
+                      "to reserve; see `aid round plan {name}`", name=name,
+                      plan=plan.digest[:12])
     if not delta:
         raise Refused("round {name} already holds what plan {plan} hands out",
                       name=name, plan=plan.digest[:12])
@@ -236,6 +255,12 @@ def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
         if day < state["on"]:
             raise BadInput("hand-outs of round {name} cannot be dated before it opened ({on})",
                            name=name, on=state['on'])
+        gone = forgotten(ward)
+        for handout in chosen:  # the plan never names one; a plan made elsewhere might
+            if handout.recipient in gone:
+                raise Refused("household {code} was forgotten in entry {entry} and receives "
+                              "nothing more; run `aid round plan {name}` for a fresh plan",
+                              code=handout.recipient, entry=gone[handout.recipient], name=name)
         entries = []
         for handout in chosen:
             try:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
 from ledger.values import voucher_codes as vouchercode
 from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
@@ -151,8 +151,11 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
         results = []
         for who in codes:
             holding = _held(ward, who, where, on)
-            if holding:
-                results.append(Issued(who, None, None, f"already holds live voucher {holding}"))
+            if who in _forgotten(ward):  # the read side leaves them out; a stale read might not
+                results.append(Issued(who, None, None, "forgotten"))
+            elif holding:
+                results.append(Issued(who, None, None, Phrase(N_("already holds live voucher {holding}"),
+                                                          holding=holding)))
             else:
                 results.append(issue_voucher(ward, who, where, terms, on, clean(actor)))
         return results
@@ -193,10 +196,20 @@ def price_list(ward: Ward, shop: str, prices: dict[str, int], on: str, actor: st
     return ward.emit(ShopPriced, on=on, actor=actor, shop=shop, prices=prices)
 
 
+def _forgotten(ward: Ward) -> dict[str, int]:
+    from ledger.ward.personal import forgotten
+
+    return forgotten(ward)
+
+
 def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
                   actor: str) -> Issued:
     ward.require(recipient, ward.recipients, N_("recipient"))
     _require_shop(ward, shop)
+    gone = _forgotten(ward).get(recipient)
+    if gone is not None:
+        raise Refused("household {recipient} was forgotten in entry {entry} and receives "
+                      "nothing more; no voucher was issued", recipient=recipient, entry=gone)
     valid_from = terms.valid_from or on
     _check_terms(terms, valid_from)
     holding = _held(ward, recipient, shop, on)

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from ledger.phrases import N_, Phrase
-from ledger.store.access import EventLog
-from ledger.store.decoding import loads
-from ledger.trust.chain import originator_text
 from ledger.ward import daybook, lots
 from ledger.ward.aggregate import WARD_ID
 from ledger.ward.cashbook import CATEGORIES, fund_change
 from projections.books import KINDS, Books
+from projections.events import Lookup, WardEvent, is_fact
 
 WARD = WARD_ID.hex
 DECLARATIONS = {"item": "items", "location": "locations", "donor": "donors",
@@ -40,50 +38,6 @@ UNDECLARED = {  # what an entry names -> the finding when it was never declared
     "donor": N_("entry {entry} names donor {code}, never declared before it"),
     "recipient": N_("entry {entry} names recipient {code}, never declared before it"),
 }
-
-
-class WardEvent(NamedTuple):
-    position: int
-    entry: int
-    name: str
-    data: dict[str, Any]
-
-
-def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[WardEvent | str]:
-    """The ward's own events from stored rows; an undecodable row yields a failure message (a
-    Phrase, so a str)."""
-    for position, originator, version, topic, state in rows:
-        if originator_text(originator) != WARD:
-            continue
-        try:
-            data = loads(state)
-        except ValueError:
-            yield Phrase(N_("position {position}: entry {entry} is not readable JSON"),
-                         position=position, entry=version)
-            continue
-        yield WardEvent(position, version, topic.rpartition(":")[2], data)
-
-
-Lookup = Callable[[int], tuple[str, dict[str, Any]] | None]
-
-
-def entry_reader(log: EventLog) -> Lookup:
-    """`lookup` for `check` and `drive`: a ward entry's name ("Ward.Donated") and fields,
-    read again from the store."""
-    def lookup(entry: int) -> tuple[str, dict[str, Any]] | None:
-        found = log.state_of(WARD_ID, entry)
-        if found is None:
-            return None
-        try:
-            return found[0].rpartition(":")[2], loads(found[1])
-        except ValueError:
-            return None
-
-    return lookup
-
-
-def is_fact(data: dict[str, Any]) -> bool:
-    return "moves" in data and "cash" in data
 
 
 class Checker:

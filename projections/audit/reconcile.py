@@ -15,8 +15,8 @@ from typing import Any
 
 from ledger.phrases import N_, Phrase
 from ledger.ward.cashbook import CATEGORIES
-from projections.audit.check import WardEvent, is_fact
 from projections.books import KINDS, Books
+from projections.events import WardEvent, is_fact
 
 IN = ("donated", "bought", "transferred_in", "packing_in", "found", "other_in")
 OUT = ("given", "transferred_out", "packing_out", "lost", "other_out")

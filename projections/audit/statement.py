@@ -20,10 +20,10 @@ from ledger.phrases import N_, Phrase
 from ledger.store.decoding import dumps, loads
 from ledger.values.text import sort_key
 from ledger.ward.zones import DEFAULT as DEFAULT_ZONE
-from projections.audit.check import WardEvent, is_fact, ward_events
 from projections.books import KINDS, Books
+from projections.events import WardEvent, is_fact, ward_events
 
-ANONYMOUS = "Ẩn danh (anonymous)"
+ANONYMOUS = Phrase(N_("Ẩn danh (anonymous)"))  # Vietnamese pages: "Ẩn danh"
 STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
 
 
@@ -384,4 +384,4 @@ class _View:
                  (N_("cash inside packed bundles still held"), in_bundles),
                  (N_("cash left in all"), after["balance"] + in_bundles)]
         return Section("cash", N_("Cash (đồng)"), [("line", N_("line")), ("amount", N_("đồng"))],
-                       [{"line": line, "amount": amount} for line, amount in lines])
+                       [{"line": Phrase(line), "amount": amount} for line, amount in lines])

@@ -35,9 +35,9 @@ from typing import Any
 
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import fund_change
-from projections.audit.check import WardEvent, is_fact
 from projections.books import KINDS, Books
 from projections.dated import in_date_order
+from projections.events import WardEvent, is_fact
 
 CASH = "cash"  # the item name of the ward fund's đồng in flows
 FUND = ("", CASH)

@@ -1,0 +1,108 @@
+"""`aid audit checkpoint` and `aid receipt` on a ledger of a million events (issue 26's bound:
+under 0.5 s each beyond start-up).
+
+Makes a real signed ledger with the CLI (init, a key, a donation), then appends synthetic rows
+(copies of that donation under fresh aggregate ids) straight into `stored_events`, with their
+Merkle nodes through a `Frontier`, as the recorders would have written them; then times each
+command in this process (after imports) and in a fresh process against `aid --version`
+(start-up). Prints figures, asserts nothing.
+Run: `.venv/bin/python bench/bench_receipt.py [--quick] [--events N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ledger.store.tree import NodeTable, leaf_of  # noqa: E402
+from ledger.trust.merkle import Frontier  # noqa: E402
+
+AID = str(Path(sys.executable).parent / "aid")
+
+
+def run(env: dict[str, str], *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([AID, *args], env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def best(env: dict[str, str], *args: str, times: int = 3) -> float:
+    return min(run(env, *args) for _ in range(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 events")
+    args = parser.parse_args()
+    total = 10_000 if args.quick else args.events
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "aid.db"
+        env = {**os.environ, "AID_DB": str(db), "AID_ACTOR": "lan", "AID_LANG": "en",
+               "AID_SIGNING_KEY_FILE": str(Path(folder) / "lan.pem")}
+        for command in (["init", "--ward", "Phường 3", "--on", "2021-11-01"],
+                        ["item", "add", "RICE", "--name", "Gạo", "--unit", "kg"],
+                        ["location", "add", "KHO", "--name", "Kho"],
+                        ["donor", "add", "D1", "--name", "Cty"], ["actor", "key", "init"],
+                        ["actor", "add", "lan"],
+                        ["donate", "D1", "--into", "KHO", "--item", "RICE=10", "--cash",
+                         "500000", "--receipt", "R-1", "--on", "2021-11-02"]):
+            subprocess.run([AID, *command], env=env, check=True, capture_output=True)
+        connection = sqlite3.connect(db)
+        stored = connection.execute("SELECT rowid, originator_id, originator_version, topic, "
+                                    "state FROM stored_events ORDER BY rowid").fetchall()
+        nodes = NodeTable(connection, "aid_merkle")
+        frontier = Frontier.from_store(len(stored), nodes)
+        topic, state = stored[-3][3], stored[-3][4]  # the donation
+        start, position = time.perf_counter(), stored[-1][0]
+        while frontier.size < total:
+            rows = []
+            for _ in range(min(20_000, total - frontier.size)):
+                position += 1
+                rows.append((position, uuid.uuid4().hex, 1, topic, state))
+            connection.executemany("INSERT INTO stored_events (rowid, originator_id, "
+                                   "originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                                   rows)
+            nodes.put(frontier.extend([leaf_of(row) for row in rows]))
+            connection.commit()
+        connection.close()
+        print(f"{total:,} events written in {time.perf_counter() - start:.1f} s "
+              f"({db.stat().st_size / 1e6:.0f} MB)")
+        os.environ.update(env)  # the same commands in this process: no start-up, less noise
+        from commands.audit_tree import ledger_tree, signed_checkpoint
+        from commands.receipt import make_receipt
+
+        def checkpoint_now() -> None:
+            with ledger_tree(None) as (log, tree):
+                signed_checkpoint(log, tree)
+
+        for name, function in (("checkpoint", checkpoint_now),
+                               ("receipt", lambda: make_receipt(5, None))):
+            times = []
+            for _ in range(3):
+                began = time.perf_counter()
+                function()
+                times.append(time.perf_counter() - began)
+            print(f"in process: {name} {min(times):.3f} s (best of 3)")
+        startup = best(env, "--version")
+        checkpoint = best(env, "audit", "checkpoint")
+        receipt = best(env, "receipt", "5", "--format", "json")
+        print(f"start-up (aid --version): {startup:.3f} s")
+        print(f"aid audit checkpoint: {checkpoint:.3f} s, {checkpoint - startup:.3f} s beyond "
+              "start-up")
+        print(f"aid receipt 5 --format json: {receipt:.3f} s, {receipt - startup:.3f} s beyond "
+              "start-up")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""`aid audit checkpoint` and `aid audit consistency`: the ledger's Merkle tree, for anyone to hold.
+
+A checkpoint is the tree's size and root signed by the treasurer (C2SP signed note); a
+consistency proof shows a later checkpoint only added to an earlier one. Both read the ledger
+read-only (docs/audit.md, "Checkpoints").
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Iterator, Optional
+
+import typer
+
+from commands import options as o
+from commands.language.words import say
+from ledger.errors import BadInput, Refused
+from ledger.store.access import EventLog, open_log
+
+
+class NoteFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FormatChoice = Annotated[NoteFormat, typer.Option("--format", help="Output format.")]
+NoteOutput = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar="FILE", help="Write to FILE instead of printing.",
+    show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    """The commands go on `aid audit` (commands/audit.py imports this module for verify's
+    --checkpoint, so the group is taken here, not at import)."""
+    from commands.audit import audit_app
+
+    audit_app.command("checkpoint")(checkpoint_command)
+    audit_app.command("consistency")(consistency)
+
+
+def note_text(value: str, what: str = "checkpoint") -> str:
+    """A checkpoint given as a file name, its text, or the JSON `aid audit checkpoint
+    --format json` printed (its `note`)."""
+    text = value
+    if "\n" not in value and len(value) < 4096:
+        path = Path(value)
+        if not path.is_file():
+            raise BadInput("no {what} file {value}", what=what, value=value)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+    if text.lstrip().startswith("{"):
+        try:
+            text = json.loads(text)["note"]
+        except (ValueError, KeyError, TypeError):
+            raise BadInput("{value} is JSON without a checkpoint note", value=value[:60]) \
+                from None
+    return text.replace("\r\n", "\n")
+
+
+@contextmanager
+def ledger_tree(db: Path | None) -> Iterator[tuple[EventLog, Any]]:
+    """The ledger, read-only, and its tree as of one moment."""
+    from ledger.store.tree import LedgerTree, TreeMismatch
+
+    log = open_log(o.address(db))
+    try:
+        with log.snapshot():
+            try:
+                tree = LedgerTree(log)
+            except TreeMismatch as error:
+                raise Refused("the ledger's stored Merkle tree holds {tree} events but does not "
+                              "match its {events} stored events (changed outside aid?): run "
+                              "`aid audit verify`", tree=error.tree, events=error.events) \
+                    from None
+            try:
+                yield log, tree
+            finally:
+                tree.close()
+    finally:
+        log.close()
+
+
+def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
+    """The ledger's checkpoint now, signed with the writer's key: origin, size, root, note."""
+    from ledger.trust import checkpoint, heads
+    from ledger.trust.signing_key import SigningKey, key_path
+
+    origin = heads.origin_of(log)
+    root = tree.root()
+    body = checkpoint.make(origin, tree.size, root)
+    note = heads.sign_head(body, log, SigningKey.load(key_path()))
+    return {"origin": origin, "size": tree.size, "root": root.hex(), "note": note}
+
+
+def write_or_print(text: str, output: Path | None, told: str) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BadInput("cannot write {path}: {error}", path=output,
+                       error=error.strerror or error) from None
+    typer.echo(told)
+
+
+def checkpoint_command(fmt: FormatChoice = NoteFormat.text, output: NoteOutput = None,
+                       db: o.Db = None) -> None:
+    """Print the ledger's signed checkpoint (its Merkle tree's size and root, signed with
+    your key): publish it, give it to the district, print it on the statement."""
+    with ledger_tree(db) as (log, tree):
+        found = signed_checkpoint(log, tree)
+    text = (json.dumps(found, ensure_ascii=False, indent=2) + "\n"
+            if fmt is NoteFormat.json else found["note"])
+    write_or_print(text, output, say("checkpoint of {size} events written to {path}",
+                                     size=found["size"], path=output))
+
+
+def held_root(tree: Any, note: Any, label: str) -> None:
+    """Refuse (exit 1) unless this ledger's tree at the checkpoint's size has its root."""
+    if note.size > tree.size:
+        raise Refused("the {label} checkpoint is of {size} events but this ledger holds only "
+                      "{events}: it was cut short, or the checkpoint is of a later copy",
+                      label=label, size=note.size, events=tree.size)
+    if tree.root(note.size) != note.root:
+        raise Refused("this ledger does not hold the {label} checkpoint ({size} events, root "
+                      "{root}): its first {size} events have root {ours}; history before it "
+                      "was changed", label=label, size=note.size, root=note.root.hex()[:16],
+                      ours=tree.root(note.size).hex()[:16])
+
+
+def consistency(old: Annotated[str, typer.Argument(
+                    metavar="OLD", help="The older checkpoint: a file, or its text.")],
+                new: Annotated[str, typer.Argument(
+                    metavar="NEW", help="The newer checkpoint: a file, or its text.")],
+                fmt: FormatChoice = NoteFormat.text, output: NoteOutput = None,
+                db: o.Db = None) -> None:
+    """Prove that the NEW checkpoint only adds events to the OLD one (RFC 9162 consistency
+    proof): whoever holds OLD checks it without the ledger."""
+    from ledger.trust import heads
+    from ledger.trust.merkle import verify_consistency
+
+    first = heads.parse_note(note_text(old), "OLD")
+    second = heads.parse_note(note_text(new), "NEW")
+    if first.size > second.size:
+        raise BadInput("OLD is of {first} events, NEW of {second}: give the older one first",
+                       first=first.size, second=second.size)
+    with ledger_tree(db) as (log, tree):
+        origin = heads.origin_of(log)
+        for label, note in (("OLD", first), ("NEW", second)):
+            if not heads.same_ledger(note.origin, origin):
+                raise BadInput("the {label} checkpoint is of another ledger ({theirs}); this "
+                               "one is {ours}", label=label, theirs=note.origin, ours=origin)
+        held_root(tree, first, "OLD")
+        held_root(tree, second, "NEW")
+        proof = tree.consistency(first.size, second.size)
+    if not verify_consistency(first.size, second.size, first.root, second.root, proof):
+        raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "
+                      "it is damaged; run `aid audit verify`")
+    found = {"first_size": first.size, "second_size": second.size,
+             "first_root": first.root.hex(), "second_root": second.root.hex(),
+             "proof": [p.hex() for p in proof]}
+    if fmt is NoteFormat.json:
+        text = json.dumps(found, indent=2) + "\n"
+    else:
+        text = "".join([say("checkpoint of {first} events (root {a}) is a prefix of the "
+                            "checkpoint of {second} events (root {b}); proof of {count} "
+                            "hashes:", first=first.size, a=first.root.hex()[:16],
+                            second=second.size, b=second.root.hex()[:16],
+                            count=len(proof)) + "\n"] + [p.hex() + "\n" for p in proof])
+    write_or_print(text, output, say("consistency proof written to {path}", path=output))
+
+
+CheckpointOption = Annotated[Optional[list[str]], typer.Option(
+    "--checkpoint", metavar="FILE|TEXT",
+    help="A checkpoint held outside the ledger: the ledger's first events must have its root "
+         "(repeatable).", show_default=False)]
+
+
+def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool, Any]]:
+    """`aid audit verify --checkpoint`: each checkpoint checked against the events themselves
+    (their own pass over the stored rows, in a snapshot of its own)."""
+    from ledger.trust import heads
+    from projections.audit.checkpoints import findings
+
+    if not values:
+        return []
+    notes = [heads.parse_note(note_text(value)) for value in values]
+    origin = heads.origin_of(log)
+    for note in notes:
+        if not heads.same_ledger(note.origin, origin):
+            raise BadInput("that checkpoint is of another ledger ({theirs}); this one is "
+                           "{ours}: pass this ledger's own checkpoint", theirs=note.origin,
+                           ours=origin)
+    with log.snapshot():
+        return findings(log.stored(), notes)
+
+
+def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> None:
+    """Print each checkpoint's finding; exit 1 naming the first one the ledger does not hold."""
+    from commands.language.words import message
+
+    for _ok, text in held:
+        typer.echo(message(text))
+    failed = [text for ok, text in held if not ok]
+    if failed and not already_failed:
+        typer.echo(say("aid: the ledger does not hold a checkpoint taken earlier: {finding}",
+                       finding=message(failed[0])), err=True)
+        raise typer.Exit(1)
+
+
+def statement_checkpoint(log: EventLog) -> str | None:
+    """The checkpoint the printed statement shows: signed when the writer's key is a declared
+    one; otherwise its unsigned text (what the tree says, not yet the treasurer's word)."""
+    from ledger.errors import LedgerError
+    from ledger.store.tree import LedgerTree, TreeMismatch
+    from ledger.trust import checkpoint, heads
+
+    try:
+        tree = LedgerTree(log)
+    except TreeMismatch:
+        return None
+    try:
+        return signed_checkpoint(log, tree)["note"]
+    except LedgerError:
+        return checkpoint.make(heads.origin_of(log), tree.size, tree.root())
+    finally:
+        tree.close()

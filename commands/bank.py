@@ -1,0 +1,394 @@
+"""`aid bank …`: the drive's bank accounts, VietQR codes, statements, matching (sao kê)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from commands import options as o
+from commands.language.words import N_, _, say
+from commands.output.render import emit
+from commands.writing import record, refresh
+from ledger.errors import BadInput, Refused
+from ledger.store.access import open_ledger, open_log
+
+if TYPE_CHECKING:
+    from projections.bank import Bank
+
+bank_app = typer.Typer(help="The drive's bank accounts (tài khoản): VietQR codes for giving, "
+                            "statements in (sao kê), matched against the cash book.",
+                       no_args_is_help=True)
+account_app = typer.Typer(help="Declare and list the drive's bank accounts.",
+                          no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    bank_app.add_typer(account_app, name="account")
+    app.add_typer(bank_app, name="bank")
+
+
+class QrFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+MATCH_COLUMNS = [("account", N_("account")), ("bank_ref", N_("bank reference")),
+                 ("date", N_("date")), ("amount", N_("đồng")), ("status", N_("status")),
+                 ("entry", N_("entry")), ("book_amount", N_("in the book"))]
+FIND_COLUMNS = [("account", N_("account")), ("bank_ref", N_("bank reference")),
+                ("date", N_("date")), ("amount", N_("đồng")), ("sender", N_("sender")),
+                ("sender_account", N_("from account")), ("status", N_("status")),
+                ("entry", N_("entry"))]
+STATUS_WORDS = {"matched": N_("matched"), "differs": N_("differs"),
+                "unrecorded": N_("unrecorded"), "unbanked": N_("unbanked")}
+
+
+def _read(db: Path | None, as_of: str | None = None, account: str | None = None) -> Bank:
+    from projections.bank import read
+
+    log = open_log(o.address(db))
+    try:
+        with log.snapshot():
+            return read(log, as_of, account)
+    finally:
+        log.close()
+
+
+def _known_account(bank: Bank, account: str) -> dict[str, Any]:
+    from ledger.values.text import nearest
+
+    if account in bank.accounts:
+        return bank.accounts[account]
+    if not bank.accounts:
+        raise BadInput("unknown bank account '{code}': none declared yet, see `aid bank "
+                       "account add`", code=account)
+    close = nearest(account, list(bank.accounts)) or sorted(bank.accounts)[:5]
+    raise BadInput("unknown bank account '{code}'; did you mean {close}? (declare new ones "
+                   "with `aid bank account add`)", code=account, close=" or ".join(close))
+
+
+# ---- accounts ----------------------------------------------------------------------------
+
+@account_app.command("add")
+def account_add(code: Annotated[str, typer.Argument(help="The account's code, e.g. VCB1.")],
+                bank: Annotated[str, typer.Option(
+                    "--bank", help="The bank: VCB, ICB (VietinBank), BIDV, VBA (Agribank), … or "
+                                   "its six-digit NAPAS BIN.")],
+                number: Annotated[str, typer.Option("--number", help="The account number.")],
+                name: Annotated[str, typer.Option(
+                    "--name", help="The account holder's name, as the bank writes it.")],
+                db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
+    """Declare a bank account of the drive (tài khoản nhận ủng hộ)."""
+    from ledger.bank.accounts import declare_account
+
+    record(db, lambda ledger: declare_account(ledger, code, bank, number, name, o.on(on),
+                                              o.actor(actor)))
+
+
+@account_app.command("list")
+def account_list(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """The declared accounts, their banks and numbers."""
+    bank = _read(db)
+    rows = [{"account": code, "bank": a["bank"], "bin": a["bin"], "number": a["number"],
+             "name": a["name"], "entry": a["entry"]} for code, a in sorted(bank.accounts.items())]
+    emit(rows, fmt.value, [("account", N_("account")), ("bank", N_("bank")), ("bin", "BIN"),
+                           ("number", N_("number")), ("name", N_("name")),
+                           ("entry", N_("entry"))],
+         empty=N_("no bank account declared yet; see `aid bank account add`"))
+
+
+# ---- VietQR ------------------------------------------------------------------------------
+
+def _qr_output(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() not in (".png", ".svg"):
+        raise typer.BadParameter(say("'{name}' must end in .png or .svg", name=path.name))
+    return path
+
+
+@bank_app.command("qr")
+def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
+       donor: Annotated[Optional[str], typer.Option(
+           "--donor", help="Put this donor's reference in the transfer's message, so the "
+                           "transfer finds the donor by itself.", show_default=False)] = None,
+       amount: Annotated[Optional[str], typer.Option(
+           "--amount", help="Fix the amount in đồng.", show_default=False)] = None,
+       ref: Annotated[Optional[str], typer.Option(
+           "--ref", help="The reference to put in the message (ASCII letters and digits).",
+           show_default=False)] = None,
+       output: Annotated[Optional[Path], typer.Option(
+           "--output", "-o", metavar="FILE.png|FILE.svg", callback=_qr_output,
+           help="Also draw the QR code into this file.", show_default=False)] = None,
+       fmt: Annotated[QrFormat, typer.Option("--format", help="Output format.")] = QrFormat.text,
+       db: o.Db = None) -> None:
+    """A NAPAS VietQR code for giving to an account: prints its payload."""
+    from ledger.bank import vietqr
+    from ledger.values.inputs import code, whole
+    from projections.bank import donor_reference
+
+    money = whole(amount, "--amount", minimum=1) if amount is not None else None
+    bank = _read(db)
+    declared = _known_account(bank, code(account, N_("bank account code")))
+    if ref is not None and donor is not None:
+        raise BadInput("give --donor or --ref, not both: --donor makes the donor's reference")
+    if donor is not None:
+        wanted = code(donor, N_("donor code"))
+        entries = {name: entry for entry, name in bank.donors.items()}
+        if wanted not in entries:
+            raise BadInput("unknown donor '{code}'; see `aid donor add`", code=wanted)
+        ref = donor_reference(bank.reference_prefix, entries[wanted])
+    payload = vietqr.payload(declared["bin"], declared["number"], money, ref)
+    if output is not None:
+        (vietqr.qr_svg if output.suffix.lower() == ".svg" else vietqr.qr_png)(
+            payload=payload, path=output)
+    if fmt is QrFormat.json:
+        typer.echo(json.dumps({"payload": payload, "ref": ref, "account": declared["code"],
+                               "bank": declared["bank"], "number": declared["number"],
+                               "amount": money}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(payload)
+    if output is not None:
+        typer.echo(say("wrote {path}", path=output), err=True)
+
+
+# ---- statements --------------------------------------------------------------------------
+
+@bank_app.command("import")
+def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
+            file: Annotated[Path, typer.Argument(
+                help="The bank's statement export, .xlsx or .csv (Vietcombank, VietinBank, "
+                     "BIDV, Agribank are recognised from their header row).")],
+            columns: Annotated[Optional[str], typer.Option(
+                "--columns", help="For any other bank: date=…,credit=…,debit=…,text=…[,ref=…,"
+                                  "time=…,balance=…,party=…] naming the file's own headers.",
+                show_default=False)] = None,
+            thousands: Annotated[Optional[str], typer.Option(
+                "--thousands", help="The thousands separator of the amounts, . or , (default: "
+                                    "the bank's own).", show_default=False)] = None,
+            sheet: Annotated[Optional[str], typer.Option(
+                "--sheet", help="The workbook's sheet (default: the first).",
+                show_default=False)] = None,
+            db: o.Db = None, actor: o.Actor = None) -> None:
+    """Import a statement: each line once, however often it is imported; all or nothing."""
+    from commands.output.progress import progress
+    from ledger.bank.accounts import import_statement
+    from ledger.bank.statements import read_statement
+
+    if thousands is not None and thousands not in (".", ","):
+        raise BadInput("--thousands is . or , (the separator the amounts are written with), "
+                       "not '{given}'", given=thousands)
+    statement = read_statement(file, columns=columns, thousands=thousands, sheet=sheet)
+    where = o.address(db)
+    ledger = open_ledger(where)
+    try:
+        with progress(len(statement.lines), say("importing {what}", what=_("bank lines"))) \
+                as advance:
+            outcome = import_statement(ledger, account, statement, file.name, o.actor(actor),
+                                       progress=advance)
+    finally:
+        ledger.close()
+    refresh(where)
+    if outcome.entry:
+        typer.echo(say("recorded entry {entry}", entry=outcome.entry))
+    typer.echo(say("imported {added:,} of {lines:,} lines of {name}; {skipped:,} already "
+                   "imported, skipped", added=outcome.added, lines=outcome.lines,
+                   name=file.name, skipped=outcome.skipped))
+
+
+@bank_app.command("match")
+def match(account: Annotated[Optional[str], typer.Option(
+              "--account", help="Only this account.", show_default=False)] = None,
+          status: Annotated[Optional[str], typer.Option(
+              "--status", help="Only rows with this status: matched, differs, unrecorded, "
+                               "unbanked.", show_default=False)] = None,
+          as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
+          output: o.Output = None, db: o.Db = None) -> None:
+    """Each statement line beside the cash-book entry it proves: matched, differs (another
+    amount), unrecorded (no entry), unbanked (an entry no line supports)."""
+    from projections.bank import STATUSES
+    from projections.bank import match as pair
+
+    if status is not None and status not in STATUSES:
+        raise BadInput("--status is one of {statuses}, not '{given}'",
+                       statuses=", ".join(STATUSES), given=status)
+    bank = _read(db, o.as_of(as_of))
+    if account is not None:
+        _known_account(bank, account)
+    rows = [row for row in pair(bank) if (account is None or row["account"] == account)
+            and (status is None or row["status"] == status)]
+    if fmt.value == "json" and output is None:
+        emit(rows, "json")
+        return
+    shown = [{**row, "status": _(STATUS_WORDS[row["status"]]) if fmt.value == "table"
+              else row["status"]} for row in rows]
+    emit(shown, fmt.value, MATCH_COLUMNS, empty=N_("no statement lines and no entries in a "
+                                                   "bank account yet"),
+         output=output, money=["amount", "book_amount"])
+
+
+@bank_app.command("accept")
+def accept(bank_ref: Annotated[Optional[str], typer.Argument(
+               help="The line's bank reference (or the short id `aid bank match` shows).",
+               show_default=False)] = None,
+           donor: Annotated[Optional[str], typer.Option(
+               "--donor", help="The donor to record the donation from.",
+               show_default=False)] = None,
+           every: Annotated[bool, typer.Option(
+               "--all", help="Every unrecorded credit whose reference names a declared "
+                             "donor.")] = False,
+           into: Annotated[Optional[str], typer.Option(
+               "--into", help="Location to record the donation at (default: the first store).",
+               show_default=False)] = None,
+           db: o.Db = None, actor: o.Actor = None) -> None:
+    """Record the cash donation a statement line shows, citing it (nothing typed twice)."""
+    from ledger.bank.accounts import Acceptance
+    from ledger.bank.accounts import accept as record_lines
+    from ledger.values.inputs import code
+    from projections.bank import donor_of, match as pair
+
+    if every == (bank_ref is not None):
+        raise BadInput("name one line (BANK_REF --donor D) or give --all, not both")
+    if every and donor is not None:
+        raise BadInput("--all takes each line's donor from its reference: leave out --donor")
+    if not every and donor is None:
+        raise BadInput("say who gave it: --donor CODE (see `aid donor add`)")
+    bank = _read(db)
+    rows = pair(bank)
+    lines = {line.key: line for line in bank.lines}
+    chosen: list[Acceptance] = []
+    if every:
+        for row in rows:
+            line = lines.get(row["key"]) if row["key"] else None
+            found = donor_of(bank, row["reference"])
+            if row["status"] == "unrecorded" and line is not None and line.credit and found:
+                chosen.append(Acceptance(line.key, line.account, line.on, line.credit, found,
+                                         bank.accepted_reversed.get(line.key, 0)))
+        if not chosen:
+            typer.echo(_("nothing to accept: no unrecorded credit names a declared donor"))
+            return
+    else:
+        wanted = "".join(str(bank_ref).split()).upper()
+        hits = [row for row in rows if row["bank_ref"] and row["bank_ref"].upper() == wanted]
+        if not hits:
+            raise BadInput("no statement line has the bank reference {ref}; see `aid bank "
+                           "match`", ref=bank_ref)
+        if len(hits) > 1:
+            raise BadInput("{count} statement lines have the bank reference {ref}: accept "
+                           "them by their short ids in `aid bank match`", count=len(hits),
+                           ref=bank_ref)
+        row, line = hits[0], lines[hits[0]["key"]]
+        if not line.credit:
+            raise BadInput("line {ref} is a debit (money out): record the purchase or hand-out "
+                           "it paid with --account {account}", ref=bank_ref,
+                           account=line.account)
+        if row["status"] == "matched":
+            raise Refused("line {ref} is already recorded as entry {entry}", ref=bank_ref,
+                          entry=row["entry"])
+        if row["status"] == "differs":
+            raise Refused("line {ref} is recorded as entry {entry} with {book:,} đồng, the bank "
+                          "says {amount:,}: reverse entry {entry} first (aid reverse {entry} "
+                          "--reason …), then accept the line", ref=bank_ref,
+                          entry=row["entry"], book=row["book_amount"], amount=row["amount"])
+        chosen.append(Acceptance(line.key, line.account, line.on, line.credit,
+                                 code(donor, N_("donor code")),
+                                 bank.accepted_reversed.get(line.key, 0)))
+    entries = record(db, lambda ledger: record_lines(ledger, chosen, into, o.actor(actor)))
+    if every:
+        typer.echo(say("accepted {count:,} lines", count=len(entries)))
+
+
+@bank_app.command("find")
+def find(ref: Annotated[Optional[str], typer.Option(
+             "--ref", help="The bank's reference of your transfer, or the reference you wrote "
+                           "in its message (P3D0042).", show_default=False)] = None,
+         amount: Annotated[Optional[str], typer.Option(
+             "--amount", help="The amount you sent, in đồng (with --on).",
+             show_default=False)] = None,
+         on: Annotated[Optional[str], typer.Option(
+             "--on", help="The day you sent it (with --amount).", show_default=False)] = None,
+         fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
+    """Find your transfer: was it counted, and where did the cash go? Names and accounts are
+    masked; messages are not shown."""
+    from projections.bank import find_transfers
+
+    if (ref is None) == (amount is None):
+        raise BadInput("give --ref R, or --amount N with --on DATE")
+    if amount is not None and on is None:
+        raise BadInput("--amount goes with --on DATE: the day you sent it")
+    from ledger.values.inputs import whole
+
+    money = whole(amount, "--amount", minimum=1) if amount is not None else None
+    day = o.on(on) if on is not None else None
+    log = open_log(o.address(db))
+    try:
+        with log.snapshot():
+            found = find_transfers(log, ref, money, day)
+    finally:
+        log.close()
+    if fmt.value == "json":
+        emit(found, "json")
+        return
+    rows = [{**row, "status": _(STATUS_WORDS[row["status"]])} for row in found]
+    emit(rows, fmt.value, FIND_COLUMNS, empty=N_("no transfer found: check the reference, or "
+                                                 "the amount and the day"),
+         money=["amount"])
+    for row in found:
+        counted = row.get("counted")
+        if counted:
+            typer.echo("  " + say("{bank_ref}: counted as entry {entry}; {given:,} đồng handed "
+                                  "out to {households} households in {groups} groups, {held:,} "
+                                  "still held, {spent:,} spent on purchases",
+                                  bank_ref=row["bank_ref"], entry=row["entry"], **{
+                                      k: counted[k] for k in ("given", "households", "groups",
+                                                              "held", "spent")}))
+
+
+DAY_COLUMNS = [("date", N_("date")), ("book_in", N_("book in")), ("book_out", N_("book out")),
+               ("bank_in", N_("bank in")), ("bank_out", N_("bank out")),
+               ("book", N_("book")), ("bank", N_("bank")), ("difference", N_("difference"))]
+
+
+def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | None,
+                   db: Path | None) -> None:
+    """`aid audit reconcile --bank CODE`: book and bank per day; exit 1 listing every
+    difference (each line or entry not matched, or matched with another amount)."""
+    from ledger.values.inputs import code
+    from projections.bank import match as pair
+    from projections.bank import reconcile
+
+    bank = _read(db, as_of)
+    account = code(account, N_("bank account code"))
+    _known_account(bank, account)
+    result = reconcile(bank, pair(bank), account)
+    money = [key for key, _title in DAY_COLUMNS if key != "date"]
+    if output is not None:
+        from commands.output.render import save
+
+        save(output, [("days", result["days"], DAY_COLUMNS),
+                      ("differences", result["differences"], MATCH_COLUMNS)])
+    elif fmt == "json":
+        emit(result, "json")
+    else:
+        emit(result["days"], fmt, DAY_COLUMNS, empty=N_("no lines and no entries in this "
+                                                        "account yet"), money=money)
+        if fmt == "table":
+            typer.echo("")
+            typer.echo(say("book {book:,} đồng, bank {bank:,} đồng", book=result["book"],
+                           bank=result["bank"]))
+    for row in result["differences"]:
+        unrecorded_debit = row["status"] == "unrecorded" and row["amount"] < 0
+        told = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase or hand-out "
+                  "names it (record it with --account)") if unrecorded_debit else {"differs": N_("{date}: line {ref} of {amount:,} đồng is entry {entry} with "
+                              "{book:,} đồng"),
+                "unrecorded": N_("{date}: line {ref} of {amount:,} đồng has no entry in the "
+                                 "book (aid bank accept)"),
+                "unbanked": N_("{date}: entry {entry} of {amount:,} đồng has no line in the "
+                               "statement")}[row["status"]]
+        typer.echo("aid: reconcile: " + say(told, date=row["date"], ref=row["bank_ref"],
+                                            amount=row["amount"], entry=row["entry"],
+                                            book=row.get("book_amount")), err=True)
+    if result["differences"] or result["book"] != result["bank"]:
+        raise typer.Exit(1)

@@ -1,0 +1,198 @@
+"""`aid receipt ENTRY` (a donor's receipt with its proof) and `aid receipt verify FILE`.
+
+The receipt is a projection over the stored donation and the ledger's Merkle tree
+(`projections/audit/receipts.py`); verify needs no ledger. The page
+`commands/output/verify-receipt.html` checks a receipt in a browser, offline.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from commands import options as o
+from commands.audit_tree import ledger_tree, note_text, signed_checkpoint, write_or_print
+from commands.language.words import N_, _, message, say
+from ledger.errors import BadInput, Refused
+
+PAGE = Path(__file__).parent / "output" / "verify-receipt.html"
+SLOT = '<script id="receipt-data" type="application/json"></script>'
+
+
+class ReceiptFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class _EntryOrCommand(TyperGroup):
+    """`aid receipt 12` is `aid receipt show 12`; `aid receipt verify FILE` is itself."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+receipt_app = typer.Typer(cls=_EntryOrCommand, no_args_is_help=True,
+                          help="A donor's receipt with a proof anyone can check (aid receipt "
+                               "ENTRY), and its check (aid receipt verify FILE).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(receipt_app, name="receipt")
+
+
+@receipt_app.command("show", hidden=True)
+def show(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
+         fmt: Annotated[ReceiptFormat, typer.Option("--format", help="Output format.")]
+         = ReceiptFormat.text,
+         output: Annotated[Optional[Path], typer.Option(
+             "--output", "-o", metavar="FILE.json|FILE.html|FILE.pdf",
+             help="Write the receipt: JSON to keep and check, or a page to print (.pdf needs "
+                  "Chromium).", show_default=False)] = None,
+         db: o.Db = None) -> None:
+    """The receipt of donation ENTRY: what was given, when, the receipt number, and the
+    proof that it is in the ledger's signed checkpoint."""
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and suffix not in (".json", ".html", ".pdf"):
+        raise BadInput("-o writes a receipt as .json, .html or .pdf, not {name}",
+                       name=output.name)
+    found = make_receipt(entry, db)
+    if suffix in (".html", ".pdf"):
+        page = receipt_page(found)
+        if suffix == ".html":
+            write_or_print(page, output, say("receipt written to {path}", path=output))
+        else:
+            from commands.output.printing import save as print_page
+
+            typer.echo(print_page(page, output))
+        return
+    if fmt is ReceiptFormat.json or suffix == ".json":
+        write_or_print(json.dumps(found, ensure_ascii=False, indent=2) + "\n", output,
+                       say("receipt written to {path}", path=output))
+        return
+    typer.echo("\n".join(_lines(found)))
+
+
+def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
+    from ledger.trust import heads
+    from projections.audit.receipts import DONATED, build
+
+    with ledger_tree(db) as (log, tree):
+        p = log.paramstyle
+        row = log.connection.execute(
+            f"SELECT {log._position}, originator_id, originator_version, topic, state FROM "
+            f"{log.events_table} WHERE originator_id = {p} AND originator_version = {p}",
+            (log._originator(heads.WARD_ID), entry)).fetchone() if entry > 0 else None
+        if row is None:
+            raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
+                           entry=entry)
+        row = (row[0], row[1], row[2], row[3],
+               row[4].encode() if isinstance(row[4], str) else bytes(row[4]))
+        if row[3] != DONATED:
+            raise BadInput("entry {entry} is not a donation (its kind is {kind}); `aid "
+                           "history` shows donations as kind donate", entry=entry,
+                           kind=row[3].rpartition(".")[2])
+        from ledger.store.tree import leaf_of
+
+        index = tree.ordinal(row)
+        if tree.leaf(index) != leaf_of(row):
+            raise Refused("the ledger's stored Merkle tree does not hold entry {entry} as it "
+                          "is stored (changed outside aid?): run `aid audit verify`",
+                          entry=entry)
+        signed = signed_checkpoint(log, tree)
+        keys = heads.declared_keys(log)
+        vkeys = [k.vkey() for k in heads.signers(signed["note"], keys)]
+        return build(row, index, tree, signed, vkeys)
+
+
+def _lines(found: dict[str, Any]) -> list[str]:
+    goods = ", ".join(f"{item} {quantity:,}" for item, quantity in found["goods"].items())
+    lines = [say("Receipt {receipt}: donation entry {entry} on {on} from {donor} into "
+                 "{location}", receipt=found["receipt"] or "-", entry=found["entry"],
+                 on=found["on"], donor=found["donor"], location=found["location"])]
+    if found["cash"]:
+        lines.append("  " + say("cash: {cash:,} đồng", cash=found["cash"]))
+    if goods:
+        lines.append("  " + say("goods: {goods}", goods=goods))
+    lines.append(say("Proof: event {index} of {size}, {count} hashes up to root {root}",
+                     index=found["leaf_index"], size=found["tree_size"],
+                     count=len(found["audit_path"]), root=found["root"]))
+    lines.append(_("Keep it with `aid receipt ENTRY -o receipt.json` (or .html to print); "
+                   "anyone checks it with `aid receipt verify receipt.json`."))
+    lines.append("")
+    lines.append(found["checkpoint"].rstrip("\n"))
+    return lines
+
+
+def receipt_page(found: dict[str, Any]) -> str:
+    """The offline verifier page with this receipt in it: it checks itself when opened."""
+    data = json.dumps(found, ensure_ascii=False).replace("</", "<\\/")
+    page = PAGE.read_text(encoding="utf-8")
+    return page.replace(SLOT, SLOT.replace("></script>", f">{data}</script>"), 1)
+
+
+def _read_json(value: str, what: str) -> Any:
+    path = Path(value)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput("no {what} file {value}", what=what, value=value) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+    if path.suffix.lower() in (".html", ".htm") and 'id="receipt-data"' in text:
+        start = text.index('id="receipt-data"')
+        text = text[text.index(">", start) + 1:text.index("</script>", start)]
+        text = text.replace("<\\/", "</")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise BadInput("{value} is not a JSON {what}", value=value, what=what) from None
+
+
+@receipt_app.command("verify")
+def verify(file: Annotated[str, typer.Argument(
+               metavar="FILE", help="The receipt (.json, or the .html page).")],
+           later: Annotated[Optional[str], typer.Option(
+               "--checkpoint", metavar="NOTE",
+               help="A later checkpoint (a file or its text) that must still hold the "
+                    "donation.", show_default=False)] = None,
+           consistency: Annotated[Optional[str], typer.Option(
+               "--consistency", metavar="FILE",
+               help="The proof from the receipt's checkpoint to the later one (`aid audit "
+                    "consistency OLD NEW --format json`).", show_default=False)] = None
+           ) -> None:
+    """Check a receipt without the ledger: the donation's bytes, its proof, the signed
+    checkpoint (exit 1 naming what fails)."""
+    from projections.audit.receipts import verify as check
+
+    receipt = _read_json(file, "receipt")
+    proof = _read_json(consistency, "consistency proof") if consistency else None
+    if proof is not None and later is None:
+        raise BadInput("--consistency proves a later checkpoint: give it with --checkpoint")
+    checked = check(receipt, note_text(later) if later is not None else None, proof)
+    if checked.gift is not None:
+        gift = checked.gift
+        typer.echo(say("donation entry {entry} on {on}, receipt {receipt}, from {donor} into "
+                       "{location}: cash {cash:,} đồng, goods {goods}", entry=gift["entry"],
+                       on=gift["on"], receipt=gift["receipt"] or "-", donor=gift["donor"],
+                       location=gift["location"], cash=gift["cash"],
+                       goods=", ".join(f"{k} {v:,}" for k, v in gift["goods"].items()) or "-"))
+    for fact in checked.facts:
+        typer.echo(message(fact))
+    if not checked.ok:
+        for failure in checked.failures[1:]:
+            typer.echo(message(failure))
+        typer.echo(say("aid: the receipt does not verify: {failure}",
+                       failure=message(checked.failures[0])), err=True)
+        raise typer.Exit(1)
+    typer.echo(_(PROVEN))
+
+
+PROVEN = N_("ok: the receipt proves this donation is in the ledger's signed checkpoint (not "
+            "that the goods reached households: the signed receipt lists prove that)")

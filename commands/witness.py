@@ -1,0 +1,98 @@
+"""Witnesses (issue 26): `aid district checkpoints` and `aid witness cosign NOTE --key FILE`.
+
+The district witnesses every ward's checkpoint at `aid sync` (`ledger/district/witness.py`);
+any other party (a newspaper, a neighbouring ward) co-signs a checkpoint it was given with its
+own key, after checking it however it chooses (`aid audit consistency` against the last one it
+signed, say).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from commands import options as o
+from commands.audit_tree import note_text, write_or_print
+from commands.district import Url
+from commands.language.words import N_, say
+from commands.output.render import emit
+from ledger.errors import BadInput
+
+witness_app = typer.Typer(help="Co-sign a ward's checkpoint as an independent witness.",
+                          no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    from commands.district import district_app
+
+    app.add_typer(witness_app, name="witness")
+    district_app.command("checkpoints")(checkpoints)
+
+
+def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
+    """Every ward checkpoint the district witnessed at sync (size, root, co-signed)."""
+    from ledger.district import witness
+    from ledger.district.sync import District
+
+    district = District(url)
+    try:
+        rows = witness.listing(district.connection)
+    finally:
+        district.close()
+    if fmt.value == "json":
+        emit(rows, "json")
+        return
+    shown = [{**row, "root": row["root"][:16] + "…"} for row in rows]
+    emit(shown, fmt.value, COLUMNS, empty=N_("the district has witnessed no checkpoint yet"))
+
+
+COLUMNS = [("ward", N_("ward")), ("size", N_("events")), ("root", N_("root")),
+           ("cosigned", N_("co-signed")), ("witnessed", N_("witnessed"))]
+
+
+def told_witnessed(found: Any) -> None:
+    """What `aid sync` says once the district stored a new checkpoint (nothing if none)."""
+    if found is None:
+        return
+    told = (N_("ward {code}: the district witnessed and co-signed its checkpoint ({size} "
+               "events, root {root}…)") if found.cosigned else
+            N_("ward {code}: the district checked its checkpoint ({size} events, root "
+               "{root}…); not co-signed: no district key (AID_WITNESS_KEY_FILE)"))
+    typer.echo(say(told, code=found.code, size=found.size, root=found.root.hex()[:16]))
+
+
+@witness_app.command("cosign")
+def cosign(note: Annotated[str, typer.Argument(
+               metavar="NOTE", help="The checkpoint to co-sign: a file, or its text.")],
+           key: Annotated[Path, typer.Option(
+               "--key", metavar="FILE", help="Your Ed25519 key (`aid actor key init "
+                                             "--key-file FILE`).")],
+           name: Annotated[Optional[str], typer.Option(
+               "--name", help="The name on your signature line (default: witness.<key id>).",
+               show_default=False)] = None,
+           output: Annotated[Optional[Path], typer.Option(
+               "--output", "-o", metavar="FILE", help="Write the co-signed note to FILE.",
+               show_default=False)] = None,
+           fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text"
+           ) -> None:
+    """Add your signature to a checkpoint (C2SP signed note) after checking it extends the
+    last one you signed (`aid audit consistency`); prints the co-signed note."""
+    from ledger.district.witness import key_name, load_key
+    from ledger.trust import checkpoint, heads
+
+    if fmt not in ("text", "json"):
+        raise BadInput("--format is text or json, not {fmt}", fmt=fmt)
+    text = note_text(note)
+    parsed = heads.parse_note(text)
+    private = load_key(key)
+    try:
+        signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
+    except ValueError as error:
+        raise BadInput("cannot co-sign: {error}", error=str(error)) from None
+    out = (json.dumps({"origin": parsed.origin, "size": parsed.size, "root": parsed.root.hex(),
+                       "note": signed}, ensure_ascii=False, indent=2) + "\n"
+           if fmt == "json" else signed)
+    write_or_print(out, output, say("co-signed checkpoint written to {path}", path=output))

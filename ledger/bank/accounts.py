@@ -1,0 +1,264 @@
+"""The drive's bank accounts on the write side: declared accounts, statement lines, acceptance.
+
+Model (issue 25). Cash held in a bank account is a place of the cash book like the cash box:
+the ward fund stays one total (the rules that keep it from going negative are unchanged), and a
+fact whose cash went through a bank account names it (`account` on a donation, purchase or
+cash hand-out, and on the reversal of one). Cash facts that name no account are the cash box.
+The book side of an account is therefore the facts that name it; the bank side is its
+statement lines.
+
+- `AccountDeclared` (a ward entry, "ledger.bank:AccountDeclared") declares an account: code,
+  bank (banks.py code and NAPAS BIN), number, holder's name.
+- Each statement line is one immutable event of its own aggregate, `Line`
+  ("ledger.banklines:Line.Stated"), whose id derives from the line's key (`statements.keyed`)
+  exactly as a once-only claim's does (`ledger.store.claims.claim_id`): the line *is* its
+  claim, so a statement imported twice, or two overlapping statements, add nothing twice, under
+  concurrent importers too (the store's unique (id, version) key), and an import of N lines
+  stores N rows, not 2N. Lines are not ward entries (the ward's snapshot and entry ids do not
+  grow with them); readers skip them like claims (`ledger.store.access.NOT_WARD`).
+- `StatementImported` (a ward entry) records each import that added lines: which account,
+  the file's name, how many lines were new, the dates covered and the stated balances.
+- A donation accepted from a line (`aid bank accept`) is an ordinary `Ward.Donated` naming
+  the account and citing the line (`bank_line`); a once-only claim keeps a line from being
+  accepted twice while its donation stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from ledger.bank.banks import lookup
+from ledger.bank.statements import Statement, keyed
+from ledger.errors import BadInput, Refused
+from ledger.phrases import N_
+from ledger.service import Ledger, Written
+from ledger.store.claims import claim, claim_id
+from ledger.store.rows import timestamp
+from ledger.values.inputs import code, text
+from ledger.values.text import clean
+from ledger.ward.aggregate import Ward, stored_names
+
+LINE_PREFIX = "bankline:"  # a line's aggregate id is claim_id(LINE_PREFIX + key)
+LINES_TOPIC_PREFIX = "ledger.banklines:"
+BATCH = 5000  # lines per transaction (PostgreSQL hangs on very large saves; DESIGN.md)
+
+
+class AccountDeclared(Ward.Event):
+    """The drive's bank account `code`: `number` at `bank` (banks.py code, NAPAS `bin`), held
+    in the name `name`."""
+
+    TOPIC = "ledger.bank:AccountDeclared"
+
+    on: str
+    actor: str
+    code: str
+    bank: str
+    bin: str
+    number: str
+    name: str
+
+    def apply(self, ward: Ward) -> None:
+        ward.__dict__.setdefault("accounts", {})[self.code] = self.bank
+
+
+class StatementImported(Ward.Event):
+    """A statement of `account` was imported from `file`: `lines` lines, `added` of them new,
+    dated `first` to `last`, with the opening and closing balances it stated (if any)."""
+
+    TOPIC = "ledger.bank:StatementImported"
+
+    on: str
+    actor: str
+    account: str
+    file: str
+    layout: str
+    lines: int
+    added: int
+    first: str
+    last: str
+    opening: int | None
+    closing: int | None
+
+
+stored_names(AccountDeclared, StatementImported)
+
+
+class Line(Aggregate, created_event_name="Stated"):
+    """One line of a bank statement, as the bank stated it; its id is its key's claim id."""
+
+    TOPIC = "ledger.banklines:Line"
+
+    class Created(Aggregate.Created):
+        """Never recorded: the library names one on every aggregate."""
+
+        TOPIC = "ledger.banklines:Line.Created"
+
+    @staticmethod
+    def create_id(key: str, **_: Any) -> Any:
+        return claim_id(LINE_PREFIX + key)
+
+    class Stated(Aggregate.Created):
+        TOPIC = "ledger.banklines:Line.Stated"
+
+        key: str
+        account: str
+        on: str
+        time: str | None
+        credit: int
+        debit: int
+        text: str
+        ref: str | None
+        party: str | None
+        party_account: str | None
+        balance: int | None
+        actor: str
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
+LINE_TOPIC = get_topic(Line)
+
+
+# ---- declaring ---------------------------------------------------------------------------
+
+def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: str, on: str,
+                    actor: str) -> int:
+    """Record a bank account of the drive; refuses a code already used by an account."""
+    account = code(account, N_("bank account code"))
+    found = lookup(bank)
+    number = clean(number or "").replace(" ", "")
+    if not number or not number.isascii() or not number.isalnum() or len(number) > 19:
+        raise BadInput("'{number}' is not a bank account number: write 1 to 19 letters or "
+                       "digits, without spaces or dashes", number=number)
+    holder = text(name, "--name")
+
+    def change(ward: Ward) -> int:
+        accounts = ward.__dict__.get("accounts", {})
+        if account in accounts:
+            raise Refused("bank account {code} is already declared; choose another code",
+                          code=account)
+        return ward.emit(AccountDeclared, on=on, actor=clean(actor), code=account,
+                         bank=found.code, bin=found.bin, number=number, name=holder)
+
+    return ledger.write(change)
+
+
+# ---- importing ---------------------------------------------------------------------------
+
+@dataclass
+class Imported:
+    lines: int = 0
+    added: int = 0
+    skipped: int = 0
+    batches: int = 0
+    entry: int | None = None  # the StatementImported entry, when anything was added
+
+
+def import_statement(ledger: Ledger, account: str, statement: Statement, file: str,
+                     actor: str, batch: int = BATCH,
+                     progress: Callable[[int], None] = lambda n: None) -> Imported:
+    """Store every line of `statement` not stored yet, `batch` lines per transaction, and a
+    `StatementImported` entry with the first batch. The statement was checked whole when it
+    was read (statements.read_statement), so nothing here can refuse a line halfway."""
+    account = code(account, N_("bank account code"))
+    ward = ledger.ward()
+    ward.require(account, ward.__dict__.get("accounts", {}), N_("bank account"))
+    actor = clean(actor)
+    if not actor:
+        raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
+    pairs = keyed(account, statement.lines)
+    outcome = Imported(lines=len(pairs))
+    claimed = ledger.claimed([LINE_PREFIX + key for key, _ in pairs])
+    new = [(key, line) for key, line in pairs if LINE_PREFIX + key not in claimed]
+    outcome.skipped = len(pairs) - len(new)
+    if not new:
+        return outcome
+    summary = {"account": account, "file": file, "layout": statement.layout,
+               "lines": len(pairs), "added": len(new), "first": pairs[0][1].date,
+               "last": pairs[-1][1].date, "opening": statement.opening,
+               "closing": statement.closing}
+    for start in range(0, len(new), batch):
+        chunk = new[start:start + batch]
+        first = start == 0
+
+        def change(ward: Ward, builder: Any, chunk: Sequence[Any] = chunk,
+                   first: bool = first) -> Written:
+            fresh = ledger.claimed([LINE_PREFIX + key for key, _ in chunk])
+            rows, entry = [], None
+            stamp = timestamp(Line.Stated)
+            for key, line in chunk:
+                if LINE_PREFIX + key in fresh:
+                    continue
+                rows.append(builder.row(claim_id(LINE_PREFIX + key), Line.INITIAL_VERSION,
+                                        Line.Stated, {
+                                            "timestamp": stamp, "originator_topic": LINE_TOPIC,
+                                            "key": key, "account": account, "on": line.date,
+                                            "time": line.time, "credit": line.credit,
+                                            "debit": line.debit, "text": line.text,
+                                            "ref": line.ref, "party": line.party,
+                                            "party_account": line.party_account,
+                                            "balance": line.balance, "actor": actor}))
+            if first and rows:
+                entry = ward.emit(StatementImported, on=summary["last"], actor=actor,
+                                  **summary)
+            return Written((len(rows), entry), rows)
+
+        added, entry = ledger.write_rows(change)
+        outcome.added += added
+        outcome.skipped += len(chunk) - added
+        outcome.batches += 1
+        outcome.entry = outcome.entry or entry
+        progress(len(chunk))
+    return outcome
+
+
+# ---- accepting ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A credit line to record as a donation: the line's key, account, date and amount, the
+    donor, and how many earlier donations from this line were reversed (a fresh claim each)."""
+
+    key: str
+    account: str
+    on: str
+    amount: int
+    donor: str
+    reversed: int = 0
+
+
+def acceptance_key(key: str, reversed: int) -> str:
+    return f"bank-accepted:{key}#{reversed}"
+
+
+def accept(ledger: Ledger, lines: Sequence[Acceptance], location: str | None,
+           actor: str) -> list[int]:
+    """Record one cash donation per line, into its account, citing it; all in one write."""
+    actor = clean(actor)
+
+    def change(ward: Ward) -> Written:
+        place = code(location, N_("location code")) if location else _cash_location(ward)
+        entries, claims = [], []
+        for line in lines:
+            entry = ward.donate(code(line.donor), place, line.amount, {}, None, None,
+                                line.on, actor, account=line.account, bank_line=line.key)
+            entries.append(entry)
+            claims.append(claim(acceptance_key(line.key, line.reversed), entry))
+        return Written(entries, claims)
+
+    return ledger.write(change)
+
+
+def _cash_location(ward: Ward) -> str:
+    """Where a cash-only donation is recorded when no --into is given: the first store."""
+    stores = [name for name, kind in ward.locations.items() if kind == "store"]
+    if not stores:
+        raise BadInput("a donation needs a location: declare one with `aid location add` or "
+                       "give --into")
+    return stores[0]

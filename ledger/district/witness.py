@@ -1,0 +1,183 @@
+"""The district as witness of each ward's checkpoints (issue 26).
+
+At every `aid sync` the ward's checkpoint now (its Merkle tree's size
+and root, signed with the ward's key when the syncing user holds a declared one) is checked
+against the last checkpoint the district witnessed for that ward:
+
+- the ward's own events, hashed afresh (the stored tree is not trusted), must have the
+  witnessed root at the witnessed size, and the RFC 9162 consistency proof from the stored tree
+  must verify between the two: a ward whose history does not extend what the district
+  witnessed is refused, naming both checkpoints, and not co-signed. (Sync's own checks come
+  first: a relinked rewrite is a fork there and nothing is sent; a rewrite that kept the old
+  links only lets the new events through, which the district's append-only copy keeps beside
+  the true history, and then sync is refused here);
+- a signature on the checkpoint must be a valid one by a live key the ward's ledger declares.
+
+Once the batches are copied, the district co-signs the checkpoint with its own key
+(`AID_WITNESS_KEY_FILE`, an Ed25519 key made like any signing key: `aid actor key init
+--key-file FILE`) and stores it in `aid_witness_checkpoints`; without that key the checkpoint is
+stored as checked but not co-signed. `aid district checkpoints` lists them. Any other party
+co-signs a checkpoint with `aid witness cosign NOTE --key FILE`.
+
+What this does not cover: the check runs in the syncing program, so a ward running a modified
+program could skip it; its co-signature, though, needs the district's key, and a checkpoint
+without the district's signature is not witnessed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import BadInput, Refused
+from ledger.phrases import N_
+from ledger.store.tree import LedgerTree, TreeMismatch, roots_at
+from ledger.trust import checkpoint, heads
+from ledger.trust.merkle import verify_consistency
+
+TABLE = "aid_witness_checkpoints"  # in the district's database, beside aid_sync_wards
+KEY_ENV = "AID_WITNESS_KEY_FILE"
+MISMATCH = N_("ward {code}: this ledger's stored Merkle tree does not match its events (changed "
+              "outside aid?); the district did not co-sign it: run `aid audit verify`")
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """A ward checkpoint the district checked (and co-signed, when it had its key)."""
+
+    code: str
+    origin: str
+    size: int
+    root: bytes
+    note: str  # the ward's note, with the district's signature line when co-signed
+    cosigned: bool
+
+    def label(self) -> str:
+        return f"{self.size} events, root {self.root.hex()[:16]}…"
+
+
+def key_name(private: Any, role: str = "district") -> str:
+    from ledger.trust.seal_bytes import key_id
+
+    return f"{role}.{key_id(private.public_key().public_bytes_raw())}"
+
+
+def load_key(path: str | Path | None) -> Any:
+    """An Ed25519 private key from a PEM file (`aid actor key init --key-file FILE`)."""
+    from ledger.trust.signing_key import SigningKey
+
+    if not path:
+        return None
+    found = SigningKey.load(Path(path).expanduser())
+    if found is None:
+        raise BadInput("there is no witness key in {path}: make one with `aid actor key init "
+                       "--key-file {path}`", path=path)
+    return found.private
+
+
+def ensure_table(connection: Any) -> None:
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (code TEXT NOT NULL, origin TEXT "
+                       "NOT NULL, size BIGINT NOT NULL, root BYTEA NOT NULL, note TEXT NOT "
+                       "NULL, cosigned BOOLEAN NOT NULL, witnessed TIMESTAMPTZ NOT NULL "
+                       "DEFAULT now(), PRIMARY KEY (code, size))")
+
+
+def _has_table(connection: Any) -> bool:
+    return connection.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None
+
+
+def last_witnessed(connection: Any, code: str) -> Witnessed | None:
+    if not _has_table(connection):
+        return None
+    row = connection.execute(f"SELECT code, origin, size, root, note, cosigned FROM {TABLE} "
+                             "WHERE code = %s ORDER BY size DESC LIMIT 1", (code,)).fetchone()
+    return None if row is None else Witnessed(row[0], row[1], int(row[2]), bytes(row[3]),
+                                              row[4], bool(row[5]))
+
+
+def listing(connection: Any) -> list[dict[str, Any]]:
+    """Every checkpoint the district witnessed, by ward then size."""
+    if not _has_table(connection):
+        return []
+    rows = connection.execute(f"SELECT code, size, root, cosigned, witnessed, note FROM "
+                              f"{TABLE} ORDER BY code, size").fetchall()
+    return [{"ward": code, "size": int(size), "root": bytes(root).hex(),
+             "cosigned": bool(cosigned), "witnessed": when.isoformat(timespec="seconds"),
+             "note": note} for code, size, root, cosigned, when, note in rows]
+
+
+def check(log: Any, connection: Any, code: str) -> Witnessed:
+    """The ward's checkpoint now, checked against the last one the district witnessed for
+    `code`; Refused (nothing sent) when the ward's history does not extend it."""
+    from ledger.trust.signing_key import SigningKey, key_path
+
+    last = last_witnessed(connection, code)
+    with log.snapshot():
+        try:
+            tree = LedgerTree(log)
+        except TreeMismatch:
+            raise Refused(MISMATCH, code=code) from None
+        try:
+            origin = heads.origin_of(log)
+            sizes = [tree.size] + ([last.size] if last is not None else [])
+            roots, events = roots_at(log.stored(), sizes)  # from the events, not the tree
+            root, stored_root = roots[events], tree.root()
+            proof = (tree.consistency(last.size)
+                     if last is not None and last.size <= tree.size else [])
+            keys = heads.declared_keys(log)
+        finally:
+            tree.close()
+    if last is not None:
+        _extends(code, last, origin, events, root, roots.get(last.size), proof)
+    if events != tree.size or root != stored_root:
+        raise Refused(MISMATCH, code=code)
+    body = checkpoint.make(origin, events, root)
+    own = SigningKey.load(key_path())
+    mine = next((k for k in keys if own is not None and k.key == own.key and not k.revoked),
+                None)
+    note = checkpoint.sign(body, mine.name, own.private) if mine is not None else body
+    if note is not body and not heads.signers(note, keys):  # the district's own check
+        raise Refused("ward {code}: its checkpoint is not signed by a live key the ward "
+                      "declares; the district did not co-sign it", code=code)
+    return Witnessed(code, origin, events, root, note, False)
+
+
+def _extends(code: str, last: Witnessed, origin: str, size: int, root: bytes,
+             recomputed: bytes | None, proof: list[bytes]) -> None:
+    now = f"{size} events, root {root.hex()[:16]}…"
+    if not heads.same_ledger(last.origin, origin):
+        raise Refused("ward {code}: the district witnessed the checkpoints of ledger {theirs}, "
+                      "this is ledger {ours}; the district did not co-sign it", code=code,
+                      theirs=last.origin, ours=origin)
+    if size < last.size or recomputed != last.root or not verify_consistency(
+            last.size, size, last.root, root, proof):
+        raise Refused("ward {code}: this ledger's history does not extend the checkpoint the "
+                      "district witnessed ({witnessed}); its checkpoint now is {now}: an event "
+                      "before it was edited, deleted or moved, or the history was cut short; "
+                      "the district did not co-sign it", code=code, witnessed=last.label(), now=now)
+
+
+def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed | None:
+    """Store the checked checkpoint, co-signed with the district's key when there is one;
+    None when the district already holds a checkpoint of that size (nothing new)."""
+    if isinstance(found, Refused):  # `check` refused; sync's own checks did not
+        raise found
+    note, cosigned = found.note, False
+    if key is not None:
+        note = checkpoint.sign(note, key_name(key), key)
+        cosigned = True
+    ensure_table(connection)
+    stored = connection.execute(
+        f"INSERT INTO {TABLE} (code, origin, size, root, note, cosigned) VALUES (%s, %s, %s, "
+        "%s, %s, %s) ON CONFLICT (code, size) DO NOTHING RETURNING size",
+        (found.code, found.origin, found.size, found.root, note, cosigned)).fetchone()
+    if stored is None:
+        return None
+    return Witnessed(found.code, found.origin, found.size, found.root, note, cosigned)
+
+
+def district_key() -> Any:
+    """The district's witness key, from AID_WITNESS_KEY_FILE (None when unset)."""
+    return load_key(os.environ.get(KEY_ENV))

@@ -1,0 +1,127 @@
+"""A ledger's signed tree heads: its checkpoints, who signs them and how anyone checks them.
+
+A checkpoint (`ledger/trust/checkpoint.py`) states the origin line of this ledger (its identity,
+`ledger/trust/identity.py`), how many events its Merkle tree holds and the tree's root, signed
+by the treasurer's Ed25519 key, the same key that seals entries (`ledger/trust/signing_key.py`).
+The signature line is named after the key's holder and the key (`chi-lan.981e42fa880029c8`), so
+a verifier who knows the ledger's declared keys (its keyring) finds which key signed, and a
+verifier who holds only a checkpoint reads which actor it claims.
+
+The origin never changes in a ledger's life: it holds the ward's district code only when the
+code was recorded with the opening (`aid init --code`), never one given later.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid5
+
+from ledger.errors import BadInput, Refused
+from ledger.trust import checkpoint
+from ledger.trust.identity import identity, origin
+from ledger.values.text import fold
+
+# The ward's and the keyring's aggregate ids (ledger/ward/aggregate.py WARD_ID, KEYRING_ID),
+# computed here so readers need not import the event library; tests pin them to the originals.
+WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
+KEYRING_ID = uuid5(WARD_ID, "actor keys")
+CODED = "ledger.ward:Ward.Coded"
+DECLARED = "ledger.keys:Keyring.Declared"
+REVOKED = "ledger.keys:Keyring.Revoked"
+
+
+@dataclass(frozen=True)
+class DeclaredKey:
+    actor: str
+    key: str  # the key id (16 hex digits)
+    public: bytes  # 32 raw Ed25519 bytes
+    revoked: bool
+
+    @property
+    def name(self) -> str:
+        return key_name(self.actor, self.key)
+
+    def vkey(self) -> str:
+        return checkpoint.format_vkey(self.name, self.public)
+
+
+def key_name(actor: str, key: str) -> str:
+    """A signature line's key name: the holder's name folded to letters, digits and dashes,
+    then the key id (signed-note names hold no spaces and no '+')."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(actor)).strip("-") or "key"
+    return f"{slug}.{key}"
+
+
+def _rows_of(log: Any, aggregate: UUID, upto: int | None = None) -> list[tuple[int, str, Any]]:
+    """(version, topic, state) of one aggregate's stored events, by its primary key (cheap at
+    any ledger size)."""
+    p = log.paramstyle
+    limit = f" AND originator_version <= {p}" if upto is not None else ""
+    rows = log.connection.execute(
+        f"SELECT originator_version, topic, state FROM {log.events_table} WHERE originator_id "
+        f"= {p}{limit} ORDER BY originator_version",
+        (log._originator(aggregate),) + ((upto,) if upto is not None else ())).fetchall()
+    return [(v, t, json.loads(bytes(s) if not isinstance(s, str) else s.encode()))
+            for v, t, s in rows]
+
+
+def declared_keys(log: Any) -> list[DeclaredKey]:
+    """Every key the ledger's keyring declared, with whether it was revoked since."""
+    import base64
+
+    keys: dict[str, DeclaredKey] = {}
+    for _version, topic, data in _rows_of(log, KEYRING_ID):
+        if topic == DECLARED:
+            public = base64.b64decode(str(data["public"]).removeprefix("ed25519:"))
+            keys[data["key"]] = DeclaredKey(data["actor"], data["key"], public, False)
+        elif topic == REVOKED and data.get("key") in keys:
+            found = keys[data["key"]]
+            keys[data["key"]] = DeclaredKey(found.actor, found.key, found.public, True)
+    return list(keys.values())
+
+
+def origin_of(log: Any) -> str:
+    """The origin line of this ledger's checkpoints."""
+    first = next(iter(log.stored(batch=1)), None)
+    if first is None:
+        raise BadInput("this ledger holds no events yet: there is nothing to checkpoint")
+    code = None
+    opened = _rows_of(log, WARD_ID, upto=2)
+    if len(opened) == 2 and opened[1][1] == CODED:
+        code = opened[1][2].get("code")
+    return origin(identity(first), code)
+
+
+def same_ledger(a: str, b: str) -> bool:
+    """Whether two origin lines name one ledger (its identity is the last part)."""
+    return a.rsplit("/", 1)[-1] == b.rsplit("/", 1)[-1]
+
+
+def sign_head(body: str, log: Any, key: Any) -> str:
+    """Sign a checkpoint body with the writer's key (`SigningKey`), which must be a live key of
+    this ledger: a checkpoint is the ledger's word, given by its treasurer."""
+    if key is None:
+        raise BadInput("a checkpoint is signed with your signing key and there is none: make "
+                       "one with `aid actor key init` and declare it with `aid actor add NAME`")
+    mine = next((k for k in declared_keys(log) if k.key == key.key and not k.revoked), None)
+    if mine is None:
+        raise Refused("your signing key {key} is not a live key of this ledger: a checkpoint "
+                      "is signed by a declared actor (`aid actor add`)", key=key.key)
+    return checkpoint.sign(body, mine.name, key.private)
+
+
+def signers(note: str, keys: list[DeclaredKey]) -> list[DeclaredKey]:
+    """The declared keys whose valid signature the note carries."""
+    return [k for k in keys if checkpoint.verify(note, k.name, k.public)]
+
+
+def parse_note(text: str, what: str = "the checkpoint") -> checkpoint.Checkpoint:
+    """A checkpoint given on the command line or in a file, or BadInput saying what is wrong."""
+    try:
+        return checkpoint.parse(text)
+    except ValueError as error:
+        raise BadInput("{what} is not a signed checkpoint: {error}", what=what,
+                       error=str(error)) from None

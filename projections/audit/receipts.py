@@ -1,0 +1,222 @@
+"""A donor's receipt: what was given, and a proof anyone can check that it is in the ledger.
+
+The proof is an RFC 9162 inclusion proof: the donation's stored bytes (the leaf, exactly what
+its chain link covers), its place among the ledger's events, the audit path of at most
+⌈log₂ n⌉ hashes up to the root, and the ward's checkpoint signing that root. `verify` checks it
+all without the ledger, and reads what was given from the proven bytes themselves, never from
+the receipt's own words; `commands/output/verify-receipt.html` does the same in a browser.
+
+What it proves: this donation, as recorded, is event number `leaf_index` of the ledger whose
+checkpoint the treasurer signed; a later checkpoint that a consistency proof links to this one
+still holds it, unchanged. What it does not prove: that the goods reached households (the
+signed receipt lists of each round prove that), or that the ledger is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.phrases import N_, Phrase
+from ledger.trust import checkpoint
+from ledger.trust.chain import StoredRow, encode
+from ledger.trust.merkle import HASH_SIZE, leaf_hash, verify_consistency, verify_inclusion
+
+DONATED = "ledger.ward:Ward.Donated"
+RECEIPT_VERSION = "aid-receipt-v1"
+
+
+def given(data: dict[str, Any], entry: int) -> dict[str, Any]:
+    """What a donation's stored fields say was given (the receipt's readable part)."""
+    goods: dict[str, int] = {}
+    for _location, item, quantity in data.get("moves") or []:
+        goods[item] = goods.get(item, 0) + quantity
+    cash = (data.get("cash") or {}).get("received", 0)
+    return {"entry": entry, "on": data.get("on"), "receipt": data.get("receipt"),
+            "donor": data.get("donor"), "location": data.get("location"), "cash": cash,
+            "goods": goods}
+
+
+def build(row: StoredRow, index: int, tree: Any, signed: dict[str, Any],
+          vkeys: list[str]) -> dict[str, Any]:
+    """The receipt of the donation stored as `row`, leaf `index` of `tree` (a LedgerTree),
+    under the signed checkpoint `signed` (origin, size, root, note)."""
+    data = encode(*row)
+    leaf = leaf_hash(data)
+    path = tree.inclusion(index)
+    state = json.loads(row[4])
+    return {"format": RECEIPT_VERSION, **given(state, row[2]), "origin": signed["origin"],
+            "leaf_index": index, "leaf_hash": leaf.hex(), "tree_size": tree.size,
+            "audit_path": [p.hex() for p in path], "root": signed["root"],
+            "checkpoint": signed["note"], "leaf": base64.b64encode(data).decode("ascii"),
+            "vkeys": vkeys}
+
+
+def decode_leaf(data: bytes) -> StoredRow:
+    """The stored row a leaf's bytes encode (`ledger.trust.chain.encode`), strictly."""
+    fields, at = [], 0
+    for _ in range(5):
+        if at + 8 > len(data):
+            raise ValueError("the leaf is cut short")
+        (size,) = struct.unpack(">Q", data[at:at + 8])
+        at += 8
+        if at + size > len(data):
+            raise ValueError("the leaf is cut short")
+        fields.append(data[at:at + size])
+        at += size
+    if at != len(data):
+        raise ValueError("the leaf has bytes after its last field")
+    position, originator, version, topic, state = fields
+    return (int(position), originator.decode(), int(version), topic.decode(), state)
+
+
+@dataclass
+class Checked:
+    """What `verify` found: failures (each one sentence), and what it could establish."""
+
+    failures: list[Phrase] = field(default_factory=list)
+    facts: list[Phrase] = field(default_factory=list)
+    gift: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _hex_hash(value: Any) -> bytes | None:
+    if not isinstance(value, str) or len(value) != 2 * HASH_SIZE:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return None
+
+
+def verify(receipt: Any, later: str | None = None,
+           consistency: dict[str, Any] | None = None) -> Checked:
+    """Check a receipt without the ledger; with `later` (a newer checkpoint) and its
+    `consistency` proof (as `aid audit consistency --format json` prints it), also that the
+    newer checkpoint still holds the donation."""
+    found = Checked()
+    fail = found.failures.append
+    if not isinstance(receipt, dict):
+        fail(Phrase(N_("the receipt is not a JSON object")))
+        return found
+    try:
+        note = checkpoint.parse(receipt.get("checkpoint", ""))
+    except ValueError as error:
+        fail(Phrase(N_("the receipt's checkpoint is not a signed checkpoint: {error}"),
+                    error=str(error)))
+        return found
+    size, index = receipt.get("tree_size"), receipt.get("leaf_index")
+    root, leaf = _hex_hash(receipt.get("root")), _hex_hash(receipt.get("leaf_hash"))
+    path = [_hex_hash(p) for p in receipt.get("audit_path") or []]
+    if root is None or leaf is None or None in path or type(size) is not int \
+            or type(index) is not int:
+        fail(Phrase(N_("the receipt's proof is malformed (leaf_index, leaf_hash, tree_size, "
+                       "audit_path, root)")))
+        return found
+    if note.size != size or note.root != root:
+        fail(Phrase(N_("the receipt's checkpoint is of {size} events with root {root}…, not "
+                       "the proof's {tree_size} events with root {proof_root}…"),
+                    size=note.size, root=note.root.hex()[:16], tree_size=size,
+                    proof_root=root.hex()[:16]))
+    try:
+        data = base64.b64decode(receipt.get("leaf", ""), validate=True)
+        row = decode_leaf(data)
+        state = json.loads(row[4])
+    except (ValueError, TypeError) as error:
+        fail(Phrase(N_("the receipt's leaf (the donation's stored bytes) cannot be read: "
+                       "{error}"), error=str(error)))
+        return found
+    if leaf_hash(data) != leaf:
+        fail(Phrase(N_("the donation's bytes do not hash to the receipt's leaf_hash")))
+    if row[3] != DONATED:
+        fail(Phrase(N_("the proven event is not a donation ({topic})"), topic=row[3]))
+    if not verify_inclusion(index, size, leaf, path, root):
+        fail(Phrase(N_("the audit path does not lead from the donation (event {index}) to the "
+                       "root of the {size}-event tree: the proof is false"),
+                    index=index, size=size))
+    found.gift = given(state, row[2])
+    for key, value in found.gift.items():
+        if key in receipt and receipt[key] != value:
+            fail(Phrase(N_("the receipt says {key} is {said}, the proven donation says "
+                           "{value}"), key=key, said=json.dumps(receipt[key],
+                                                               ensure_ascii=False),
+                        value=json.dumps(value, ensure_ascii=False)))
+    _signatures(receipt, note, found, Phrase(N_("the receipt's checkpoint")))
+    if later is not None:
+        _later(note, later, consistency, found)
+    if found.ok:
+        found.facts.insert(0, Phrase(N_("the donation (entry {entry}) is event {index} of the "
+                                        "{size} events of ledger {origin}"),
+                                     entry=row[2], index=index, size=size,
+                                     origin=note.origin))
+    return found
+
+
+def _signatures(receipt: dict[str, Any], note: Any, found: Checked, what: Phrase) -> None:
+    """Which of the receipt's keys signed the checkpoint; none is a failure."""
+    signers = []
+    for text in receipt.get("vkeys") or []:
+        try:
+            key = checkpoint.parse_vkey(text)
+        except ValueError:
+            found.failures.append(Phrase(N_("the receipt names a key that is not a verifier "
+                                            "key: {key}"), key=str(text)[:60]))
+            continue
+        if checkpoint.verify_vkey(receipt["checkpoint"], key):
+            signers.append(key)
+    if not signers:
+        found.failures.append(Phrase(N_("{what} carries no valid signature by a key the "
+                                        "receipt names"), what=what))
+        return
+    for key in signers:
+        found.facts.append(Phrase(N_("{what} is signed by {name}"), what=what, name=key.name))
+
+
+def _later(note: Any, later: str, consistency: dict[str, Any] | None, found: Checked) -> None:
+    fail = found.failures.append
+    try:
+        newer = checkpoint.parse(later)
+    except ValueError as error:
+        fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
+                    error=str(error)))
+        return
+    if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:
+        fail(Phrase(N_("the later checkpoint is of another ledger ({theirs}), the receipt of "
+                       "{ours}"), theirs=newer.origin, ours=note.origin))
+        return
+    if newer.size == note.size:
+        if newer.root != note.root:
+            fail(Phrase(N_("the later checkpoint has the receipt's size but another root: the "
+                           "ledger was rewritten")))
+        return
+    if newer.size < note.size:
+        fail(Phrase(N_("the later checkpoint ({size} events) is older than the receipt's "
+                       "({receipt} events)"), size=newer.size, receipt=note.size))
+        return
+    if consistency is None:
+        fail(Phrase(N_("a later checkpoint needs the consistency proof from the receipt's "
+                       "checkpoint to it: `aid audit consistency`")))
+        return
+    proof = [_hex_hash(p) for p in consistency.get("proof") or []]
+    claimed = (consistency.get("first_size"), consistency.get("second_size"),
+               _hex_hash(consistency.get("first_root")),
+               _hex_hash(consistency.get("second_root")))
+    if claimed != (note.size, newer.size, note.root, newer.root) or None in proof:
+        fail(Phrase(N_("the consistency proof is not from the receipt's checkpoint ({first} "
+                       "events) to the later one ({second} events)"),
+                    first=note.size, second=newer.size))
+        return
+    if not verify_consistency(note.size, newer.size, note.root, newer.root, proof):
+        fail(Phrase(N_("the later checkpoint ({second} events) does not extend the receipt's "
+                       "({first} events): the ledger's history was rewritten"),
+                    first=note.size, second=newer.size))
+        return
+    found.facts.append(Phrase(N_("the later checkpoint of {second} events extends the "
+                                 "receipt's ({first} events): it still holds the donation"),
+                              first=note.size, second=newer.size))
