@@ -253,9 +253,8 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit.check import check as check_all
-    from projections.events import entry_reader, ward_events
-
     from projections.audit.models import compare
+    from projections.events import entry_reader, ward_events
 
     log = _open(db)
     try:

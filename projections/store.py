@@ -138,7 +138,7 @@ class ReadModels:
         self._insert_lines(lines, bins)
         progress(upto - told)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
-        link = self._chain_link(upto)
+        link = self.chain_link(upto)
         self._execute(f"INSERT INTO {self.models} (name, position, state, link, checksum) "
                       f"VALUES ({self.p}, {self.p}, {self.p}, {self.p}, {self.p}) ON CONFLICT "
                       "(name) DO UPDATE SET position = excluded.position, state = "
@@ -186,18 +186,23 @@ class ReadModels:
         past the last event, and the link stored with the books is the chain's link there.
         None otherwise (never stored, stored before links were kept, or under a history that
         was since cut short or rewritten): readers then fold every event themselves."""
-        if not self.log.has_table(self.models) or not self._has_link():
-            return None
-        row = self._query_one(f"SELECT position, state, link, checksum FROM {self.models} "
-                              f"WHERE name = {self.p}", (BOOKS,))
+        row = self.stored_row()
         if row is None or row[0] > self.log.head():
             return None
-        link = self._chain_link(row[0])
+        link = self.chain_link(row[0])
         if row[2] != link or row[3] != checksum(link, row[1]):
             return None
         return row[0], row[1]
 
-    def _chain_link(self, position: int) -> str | None:
+    def stored_row(self) -> tuple[int, str, str | None, str | None] | None:
+        """The stored books as kept: position, state, link and checksum (None if there are
+        none, or they were stored before links were kept with them)."""
+        if not self.log.has_table(self.models) or not self._has_link():
+            return None
+        return self._query_one(f"SELECT position, state, link, checksum FROM {self.models} "
+                               f"WHERE name = {self.p}", (BOOKS,))
+
+    def chain_link(self, position: int) -> str | None:
         """The link the chain stores at `position` (None at 0, or without a chain table)."""
         chain = self.log.table("chain")
         if not position or not self.log.has_table(chain):

@@ -22,10 +22,9 @@ from conftest import Ledger, _env
 
 from ledger.trust.chain import GENESIS, link
 from ledger.trust.identity import identity
-from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC, SEALS_ID
+from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.trust.seals import make
 from ledger.trust.signing_key import SigningKey
-
 
 
 def setup_ward(aid: Ledger) -> None:

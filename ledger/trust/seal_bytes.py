@@ -2,7 +2,8 @@
 
 A seal (`ledger/trust/seals.py`) signs one whole write: a SHA-256 over each covered row exactly as
 stored (aggregate id, version, topic, state bytes; positions are not known before the insert),
-bound to the ward's name, the signer's actor name and key id. Kept apart from the event class so
+bound to the ledger's identity (release 0.1: the ward's name), the signer's actor name and key
+id, and (since issue #22) the seal's running number. Kept apart from the event class so
 `aid audit verify` and `aid --version` need not import the eventsourcing library; the stored
 topics are spelled out here for the same reason (tests pin them to the classes).
 """

@@ -24,7 +24,7 @@ from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from projections.audit.tamper import Problem
 from projections.books import KINDS, Books
-from projections.store import BOOKS, ReadModels, checksum
+from projections.store import ReadModels, checksum
 
 SHOWN = 20  # differences named one by one per model; the rest are counted
 
@@ -32,13 +32,10 @@ SHOWN = 20  # differences named one by one per model; the rest are counted
 def compare(log: EventLog) -> list[Problem]:
     """Every difference between the stored read models and the events, in one snapshot."""
     models = ReadModels(log)
-    if not log.has_table(models.models) or not models._has_link():
-        return []  # never stored, or stored before links were kept: no report reads them
     with log.snapshot():
-        row = models._query_one(f"SELECT position, state, link, checksum FROM "
-                                f"{models.models} WHERE name = {models.p}", (BOOKS,))
+        row = models.stored_row()
         if row is None:
-            return []
+            return []  # never stored, or stored before links were kept: no report reads them
         position, state, link, stored_checksum = row
         unvouched = _unvouched(models, position, link)
         if unvouched is not None:
@@ -77,7 +74,7 @@ def _unvouched(models: ReadModels, position: int, link: str | None) -> Problem |
             "read model books: stored as of position {position}, but the ledger's last event "
             "is at position {head}: events were removed after it was stored"),
             position=position, head=head))
-    chain = models._chain_link(position)
+    chain = models.chain_link(position)
     if link != chain and chain is not None:  # no link stored there: the chain's own finding
         return Problem(position, Phrase(N_(
             "read model books: stored as of position {position} under link {stored}…, but the "
@@ -145,12 +142,12 @@ def _paged(models: ReadModels, columns: str, table: str, key: str, size: int = 5
            ) -> Iterator[tuple]:
     """A table's rows in `key` order, `size` at a time (keyset paging: two tables are read
     side by side with the events, on one connection)."""
-    p, after = models.p, None
+    p, after = models.log.paramstyle, None
     width = key.count(",") + 1
     while True:
         where = f"WHERE ({key}) > ({', '.join([p] * width)}) " if after else ""
-        rows = models._execute(f"SELECT {columns} FROM {table} {where}ORDER BY {key} "
-                               f"LIMIT {size}", after or ()).fetchall()
+        rows = models.log.connection.execute(f"SELECT {columns} FROM {table} {where}ORDER BY "
+                                             f"{key} LIMIT {size}", after or ()).fetchall()
         yield from rows
         if len(rows) < size:
             return
