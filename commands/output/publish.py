@@ -120,7 +120,7 @@ def checkpoint_figure(note: str) -> Any:
     from commands.output.pages import Figure
 
     out = io.BytesIO()
-    segno.make(note, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=3)
+    segno.make(note, error="m").save(out, kind="svg", xmldecl=False, svgns=False, scale=3)
     return Figure(_("Checkpoint (Merkle tree head, signed)"), out.getvalue().decode("utf-8"),
                   note)
 
