@@ -103,8 +103,8 @@ def test_the_measure_catches_a_table_that_runs_off_the_edge(sqlite_ledger, tmp_p
     the board had), the same measure fails the round's page."""
     from commands.output import pages
 
-    def wide(lang: str, footer: str = "") -> str:
-        css = real(lang, footer)
+    def wide(*args: object, **kwargs: object) -> str:
+        css = real(*args, **kwargs)
         return css[:css.index("@media screen and (max-width: 600px)")] + \
             css[css.index("@media print"):]
 
