@@ -127,7 +127,7 @@ SKIP = ("aid serve", "aid sync", "aid audit verify --digest")  # a server, a dis
 def readme_commands() -> list[list[str]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     found = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
         for line in block.splitlines():
             line = line.split("  #")[0].strip().rstrip("\\").strip()
             for part in line.split("&&"):
@@ -178,7 +178,7 @@ def test_the_readme_and_the_demo_speak_vietnamese(first_day, tmp_path):
         outputs["demo: " + " ".join(args)] = run(demo, args)
     for page in tmp_path.glob("*.html"):  # the printed pages the commands wrote
         outputs[page.name] = re.sub(r"<[^>]+>", " ", re.sub(
-            r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S))
+            r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.DOTALL))
     given = frozenset(w.lower() for args in readme_commands() + EXTRA for arg in args
                       if not arg.startswith("-") for w in re.findall(r"[A-Za-z]{3,}", arg))
     found: dict[str, set[str]] = {}
