@@ -312,16 +312,19 @@ def test_receipt_list_is_the_shared_a4_page_with_a_column_to_sign(drive):
     assert '<th class="sign">Ký nhận</th>' in html
     for fact in ("Phường 3", "R1", "KHO — Kho phường", "05/11/2021", plan_id):
         assert f"<td>{fact}</td>" in html
-    assert [h.split("<")[0] for h in re.findall(r"<th[^>]*>([^<]*)</th>",
-                                                 html.split("<thead>")[1])] == [
-        "STT", "Mã hộ", "Họ và tên", "Tổ", "Số người", "Phần quà 350.000 ₫ (bundle)",
-        "Gạo (kg)", "Tiền mặt", "Ghi chú", "Ký nhận"]
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    assert [re.sub(r"<br>", " ", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)] == [
+        "STT", "Mã hộ", "Họ và tên", "Số người", "Phần quà 350.000 ₫ <small>bundle</small>",
+        "Gạo <small>kg</small>", "Tiền mặt", "Ghi chú", "Ký nhận"]  # the tổ: a heading each
     money = "100.000\xa0₫"
     assert rows_of(html) == [  # by group, then name; one empty cell to sign on each row
-        ["1", "H1", "Nguyễn Văn A", "Tổ 1", "4", "", "20", "", "", ""],
-        ["2", "H3", "Lê Thị Cúc", "Tổ 2", "1", "1", "5", money, "", ""],
-        ["3", "H4", "Phạm Văn Dũng", "Tổ 2", "5", "1", "25", money, "", ""],
-        ["4", "H2", "Trần Thị B", "Tổ 2", "2", "1", "10", money, "đã nhận", ""]]
+        ["1", "H1", "Nguyễn Văn A", "4", "", "20", "", "", ""],
+        ["2", "H3", "Lê Thị Cúc", "1", "1", "5", money, "", ""],
+        ["3", "H4", "Phạm Văn Dũng", "5", "1", "25", money, "", ""],
+        ["4", "H2", "Trần Thị B", "2", "1", "10", money, "đã nhận", ""]]
+    assert '<tr class="group"><th colspan="9">Tổ 2</th></tr>' in html
+    assert re.search(r'<tr class="total">.*?>Tổng cộng \(4 hộ\)</td>.*?>12</td>'
+                     r'.*?>3</td>.*?>60</td>.*?>300.000\xa0₫</td>', html)
     for signer in ("Người lập danh sách", "Trưởng ban"):
         assert f"<strong>{signer}</strong>" in html
     assert "Thủ quỹ" not in html and "Phường 3, ngày 05 tháng 11 năm 2021" in html
@@ -333,7 +336,7 @@ def test_receipt_list_in_english(drive):
     assert '<html lang="en">' in html and "Signed receipt list — round R1" in html
     assert '<th class="sign">Signature (ký nhận)</th>' in html
     assert '"Page " counter(page)' in html and f"<td>{day('2021-11-05', 'en')}</td>" in html
-    assert rows_of(html)[3] == ["4", "H2", "Trần Thị B", "Tổ 2", "2", "1", "10",
+    assert rows_of(html)[3] == ["4", "H2", "Trần Thị B", "2", "1", "10",
                                 "100,000 VND", "received", ""]
     assert "Head of the board (trưởng ban)" in html and "đã nhận" not in html
     assert html == drive("round", "sheet", "R1", "--format", "html", "--lang", "en").out

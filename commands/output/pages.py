@@ -129,7 +129,7 @@ def table(block: Table, lang: str) -> str:
     if block.sign is not None:
         heads += f'<th class="sign">{escape(block.sign)}</th>'
     sign = '<td class="sign"></td>' if block.sign is not None else ""
-    labels = {key: escape(title) for key, title in block.columns}
+    labels = {key: escape(" ".join(title.split())) for key, title in block.columns}
     width = len(block.columns) + (block.sign is not None)
     body = "".join(
         f'<tr class="group"><th colspan="{width}">{escape(str(row["heading"]))}</th></tr>\n'
