@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "aid.db"
 CLAIM_TOPIC_PREFIX = "ledger.claims:"  # once-only keys: not ward events
-BANK_LINES_TOPIC_PREFIX = "ledger.banklines:"  # statement lines (ledger/bank/accounts.py)
+BANK_LINES_TOPIC_PREFIX = "ledger.banklines:"  # statement lines (ledger/bank/events.py)
 NOT_WARD = (CLAIM_TOPIC_PREFIX, SEAL_TOPIC, KEYS_TOPIC_PREFIX,  # claims, seals, the keyring,
             BANK_LINES_TOPIC_PREFIX)  # bank statement lines
 

@@ -14,6 +14,6 @@ from ledger.ward import (
     zones,
 )
 
-from ledger.bank import accounts  # noqa: E402 - the drive's bank accounts (issue 25)
+from ledger.bank import events as bank  # noqa: E402 - the drive's bank accounts (issue 25)
 
-MODULES = (aggregate, personal, register, rounds, thresholds, vouchers, zones, accounts)
+MODULES = (aggregate, personal, register, rounds, thresholds, vouchers, zones, bank)
