@@ -98,12 +98,18 @@ class Register:
         ]
         return sorted(found, key=lambda h: (sort_key(h["name"]), sort_key(h["code"])))
 
-    def eligible(self, groups: list[str], tiers: list[int]) -> dict[str, dict[str, Any]]:
+    def eligible(self, groups: list[str], tiers: list[int], until: int | None = None
+                 ) -> dict[str, dict[str, Any]]:
         """Households a round with these filters serves: in its groups and tiers, not excluded
         and not forgotten (a forgotten household has asked to leave the register: it is never
-        planned, handed out to or given a voucher again)."""
+        planned, handed out to or given a voucher again). `until`, a closed round's closing
+        entry: a household forgotten after it still counts, so the round's figures stay."""
         return {h["code"]: h for h in self._within(groups, tiers)
-                if not h["excluded"] and h["code"] not in self.forgotten}
+                if not h["excluded"] and not self._forgotten_before(h["code"], until)}
+
+    def _forgotten_before(self, code: str, until: int | None) -> bool:
+        entry = self.forgotten.get(code)
+        return entry is not None and (until is None or entry < until)
 
     def excluded(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
         """Households within a round's filters that the register excludes."""

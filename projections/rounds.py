@@ -42,12 +42,13 @@ class RoundLog:
         if record.name == names.ROUND_OPENED:
             self.rounds[data["round"]] = {
                 **{k: v for k, v in data.items() if k not in ("timestamp", "originator_topic")},
-                "entry": record.version, "closed": None, "reserved_entry": None}
+                "entry": record.version, "closed": None, "closed_entry": None,
+                "reserved_entry": None}
         elif record.name == names.ROUND_RESERVED:
             known = self.rounds[data["round"]]
             known["reserved_entry"] = known["reserved_entry"] or record.version
         elif record.name == names.ROUND_CLOSED:
-            self.rounds[data["round"]]["closed"] = data["on"]
+            self.rounds[data["round"]].update(closed=data["on"], closed_entry=record.version)
         elif record.name == names.HANDED_OUT:
             goods = {item: -delta for _, item, delta in data["moves"]}
             cash = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
@@ -167,7 +168,8 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
     release's ledger prints as it did."""
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
-    eligible = drive.register.eligible(rules["groups"], rules["tiers"])
+    eligible = drive.register.eligible(rules["groups"], rules["tiers"],
+                                       until=rules.get("closed_entry"))
     received = drive.received(round_code)
     held, overlaps = _overlaps(drive, rules, eligible)
     if not rules.get("top_up"):

@@ -209,6 +209,8 @@ def test_an_old_ledger_gets_its_tree_and_reports_stay_identical(tmp_path):
     if not (fixture / "ledger.db").exists():
         pytest.skip("the fixture ledger tests/fixtures/ledger-0.1/ledger.db is missing")
     shutil.copytree(fixture, old)
+    for key in ("ward.key", "lan.pem"):
+        (old / key).chmod(0o600)  # git keeps no file modes; a key file must be the owner's only
     aid = Ledger(_env(AID_DB=str(old / "ledger.db"), AID_KEY_FILE=str(old / "ward.key"),
                       AID_SIGNING_KEY_FILE=str(old / "lan.pem"), AID_ACTOR="Chị Lan"),
                  "sqlite", old / "ledger.db")
