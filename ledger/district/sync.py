@@ -39,6 +39,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.district import guard as sync_check
+from ledger.district import witness  # issue 26: the district as witness
 from ledger.errors import BadInput, Refused
 from ledger.store.access import Address, EventLog, table_prefix
 from ledger.trust.chain import GENESIS, StoredRow, links
@@ -261,6 +262,7 @@ class District:
             if self._has(f"{prefix}_{suffix}"):
                 self.connection.execute(f"ALTER TABLE {prefix}_{suffix} SET SCHEMA {schema}")
         self.connection.execute(f"DELETE FROM {REGISTRY} WHERE code = %s", (code,))
+        witness.set_aside(self.connection, code, schema)
         for table, column in FORGET:
             if self._has(table):
                 self.connection.execute(f"DELETE FROM {table} WHERE {column} = %s", (code,))
@@ -377,8 +379,6 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
     code, rows)` brings the district's read models up to each batch, in its transaction;
     `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
-    from ledger.district import witness  # issue 26: the district as witness
-
     code, name = identity(log)
     me = of_log(log)
     district_key = witness.district_key()
@@ -393,7 +393,8 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
         upto = log.head()
         key = verify(log, held, upto) if verify is not None else None
         try:  # issue 26: a refusal is raised once sync's own checks (fork, chain) have passed
-            checked: Any = witness.check(log, district.connection, code)
+            checked: Any = witness.check(log, district.connection, code,
+                                         replacing=bound is not None and bound[0] != me)
         except Refused as refusal:
             checked = refusal
         prefix, sent = None, []

@@ -97,6 +97,18 @@ def last_witnessed(connection: Any, code: str) -> Witnessed | None:
                                               row[4], bool(row[5]))
 
 
+def set_aside(connection: Any, code: str, schema: str) -> None:
+    """Move what the district witnessed of ward `code` into `schema`, beside the copy of the
+    ledger the district admitted another over: kept as evidence, no longer what the genuine
+    ledger must extend."""
+    if not _has_table(connection):
+        return
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{TABLE} (LIKE {TABLE})")
+    connection.execute(f"INSERT INTO {schema}.{TABLE} SELECT * FROM {TABLE} WHERE code = %s",
+                       (code,))
+    connection.execute(f"DELETE FROM {TABLE} WHERE code = %s", (code,))
+
+
 def listing(connection: Any) -> list[dict[str, Any]]:
     """Every checkpoint the district witnessed, by ward then size."""
     if not _has_table(connection):
@@ -108,12 +120,14 @@ def listing(connection: Any) -> list[dict[str, Any]]:
              "note": note} for code, size, root, cosigned, when, note in rows]
 
 
-def check(log: Any, connection: Any, code: str) -> Witnessed:
+def check(log: Any, connection: Any, code: str, replacing: bool = False) -> Witnessed:
     """The ward's checkpoint now, checked against the last one the district witnessed for
-    `code`; Refused (nothing sent) when the ward's history does not extend it."""
+    `code`; Refused (nothing sent) when the ward's history does not extend it. `replacing`:
+    the district admitted this ledger over the one it holds for `code`, whose checkpoints this
+    sync sets aside (`set_aside`), so there is nothing for it to extend."""
     from ledger.trust.signing_key import SigningKey, key_path
 
-    last = last_witnessed(connection, code)
+    last = None if replacing else last_witnessed(connection, code)
     with log.snapshot():
         try:
             tree = LedgerTree(log)
