@@ -145,10 +145,10 @@ class District:
         return Address(url=self.url, ward=prefix)
 
     def prepare(self) -> None:
-        """The district's own tables (registry, admissions), made once; older registries get
+        """The district's own tables (registry, admissions, witnessed checkpoints), made once; older registries get
         their identity and key columns. Its own transaction, under `aid init`'s DDL lock, and
         only when something is missing (ALTER TABLE would wait for every sync in progress)."""
-        if self._has(ADMITTED) and self.connection.execute(
+        if self._has(ADMITTED) and self._has(witness.TABLE) and self.connection.execute(
                 "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
                 "column_name = 'signing_key'", (REGISTRY,)).fetchone():
             return
@@ -163,6 +163,7 @@ class District:
             self.connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {ADMITTED} (code TEXT PRIMARY KEY, identity TEXT "
                 "NOT NULL, admitted TIMESTAMPTZ NOT NULL DEFAULT now())")
+            witness.ensure_table(self.connection)
 
     def bound(self, code: str) -> tuple[str | None, str | None] | None:
         """(identity, signing key) the code is bound to, or None if no ward holds it. A copy

@@ -182,7 +182,6 @@ def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed |
     if key is not None:
         note = checkpoint.sign(note, key_name(key), key)
         cosigned = True
-    ensure_table(connection)
     stored = connection.execute(
         f"INSERT INTO {TABLE} (code, origin, size, root, note, cosigned) VALUES (%s, %s, %s, "
         "%s, %s, %s) ON CONFLICT (code, size) DO NOTHING RETURNING size",
