@@ -18,6 +18,7 @@ import typer
 from commands import options as o
 from commands.language.words import say
 from ledger.errors import BadInput, Refused
+from ledger.phrases import N_, Phrase
 from ledger.store.access import EventLog, open_log
 
 
@@ -41,14 +42,14 @@ def register(app: typer.Typer) -> None:
     audit_app.command("consistency")(consistency)
 
 
-def note_text(value: str, what: str = "checkpoint") -> str:
+def note_text(value: str, what: str = N_("checkpoint")) -> str:
     """A checkpoint given as a file name, its text, or the JSON `aid audit checkpoint
     --format json` printed (its `note`)."""
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)
         if not path.is_file():
-            raise BadInput("no {what} file {value}", what=what, value=value)
+            raise BadInput("no {what} file {value}", what=Phrase(what), value=value)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

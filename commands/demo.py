@@ -111,8 +111,8 @@ def build_drive(ledger) -> None:
     a = DEMO_ACTOR
     ledger.init("Phường 3", "2021-11-10", a)
     for code, name, unit, value in (
-        ("RICE", "Gạo", "kg", 15_000), ("NOODLE", "Mì gói (thùng 30 gói)", "case", 100_000),
-        ("OIL", "Dầu ăn 1 lít", "bottle", 40_000), ("FISHSAUCE", "Nước mắm", "bottle", 10_000),
+        ("RICE", "Gạo", "kg", 15_000), ("NOODLE", "Mì gói (thùng 30 gói)", "thùng", 100_000),
+        ("OIL", "Dầu ăn 1 lít", "chai", 40_000), ("FISHSAUCE", "Nước mắm", "chai", 10_000),
     ):
         ledger.add_item(code, name, unit, value, "2021-11-10", a)
     ledger.add_location("KHO", "Kho UBND phường 3", "store", "2021-11-10", a)
@@ -210,7 +210,7 @@ def demo_planning(ledger, actor: str) -> None:
     `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
     from ledger.ward.thresholds import set_threshold
 
-    ledger.add_item("MILK", "Sữa hộp 180 ml", "box", 7_000, "2021-11-22", actor)
+    ledger.add_item("MILK", "Sữa hộp 180 ml", "hộp", 7_000, "2021-11-22", actor)
     ledger.donate("DNT", "SHOP0D", 0, {"MILK": 48}, "PT-0010", "sữa hộp, HSD 01/12/2021",
                   "2021-11-22", actor, expires="2021-12-01")
     set_threshold(ledger, "RICE", "KHO", 300, "2021-11-22", actor)

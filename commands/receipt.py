@@ -16,9 +16,15 @@ import typer
 from typer.core import TyperGroup
 
 from commands import options as o
-from commands.audit_tree import ledger_tree, note_text, signed_checkpoint, write_or_print
+from commands.audit_tree import (
+    ledger_tree,
+    note_text,
+    signed_checkpoint,
+    write_or_print,
+)
 from commands.language.words import N_, _, message, say
 from ledger.errors import BadInput, Refused
+from ledger.phrases import Phrase
 
 PAGE = Path(__file__).parent / "output" / "verify-receipt.html"
 SLOT = '<script id="receipt-data" type="application/json"></script>'
@@ -142,7 +148,7 @@ def _read_json(value: str, what: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInput("no {what} file {value}", what=what, value=value) from None
+        raise BadInput("no {what} file {value}", what=Phrase(what), value=value) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
     if path.suffix.lower() in (".html", ".htm") and 'id="receipt-data"' in text:
@@ -152,7 +158,7 @@ def _read_json(value: str, what: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise BadInput("{value} is not a JSON {what}", value=value, what=what) from None
+        raise BadInput("{value} is not a JSON {what}", value=value, what=Phrase(what)) from None
 
 
 @receipt_app.command("verify")
@@ -171,8 +177,8 @@ def verify(file: Annotated[str, typer.Argument(
     checkpoint (exit 1 naming what fails)."""
     from projections.audit.receipts import verify as check
 
-    receipt = _read_json(file, "receipt")
-    proof = _read_json(consistency, "consistency proof") if consistency else None
+    receipt = _read_json(file, N_("donor's receipt"))
+    proof = _read_json(consistency, N_("consistency proof")) if consistency else None
     if proof is not None and later is None:
         raise BadInput("--consistency proves a later checkpoint: give it with --checkpoint")
     checked = check(receipt, note_text(later) if later is not None else None, proof)
