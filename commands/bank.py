@@ -59,6 +59,7 @@ def _read(db: Path | None, as_of: str | None = None, account: str | None = None)
 
 
 def _known_account(bank: Bank, account: str) -> dict[str, Any]:
+    from ledger.phrases import either
     from ledger.values.text import nearest
 
     if account in bank.accounts:
@@ -68,7 +69,7 @@ def _known_account(bank: Bank, account: str) -> dict[str, Any]:
                        "account add`", code=account)
     close = nearest(account, list(bank.accounts)) or sorted(bank.accounts)[:5]
     raise BadInput("unknown bank account '{code}'; did you mean {close}? (declare new ones "
-                   "with `aid bank account add`)", code=account, close=" or ".join(close))
+                   "with `aid bank account add`)", code=account, close=either(close))
 
 
 # ---- accounts ----------------------------------------------------------------------------

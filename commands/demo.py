@@ -148,7 +148,7 @@ def build_drive(ledger) -> None:
     ledger.give("H02", "SHOP0D", {}, {"RICE": 15, "NOODLE": 1}, 0, "2021-11-19", a)
     ledger.give("H03", "SHOP0D", {}, {"RICE": 10, "NOODLE": 1}, 0, "2021-11-20", a)
     ledger.give("H04", "KHO", {}, {}, 500_000, "2021-11-20", a)
-    ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc (spoiled by damp)", "2021-11-21", a)
+    ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc", "2021-11-21", a)
 
 
 def demo_shop(ledger: Any, actor: str) -> None:

@@ -86,7 +86,7 @@ def _known_groups(db: Path | None, groups: list[str]) -> None:
     open a round that serves nobody), naming the nearest groups."""
     from ledger.errors import BadInput
     from ledger.phrases import N_ as said
-    from ledger.phrases import Phrase
+    from ledger.phrases import Phrase, either
     from ledger.values.text import clean, fold, nearest
 
     known = {h["group"] for h in o.load_drive(db).register.households.values() if h["group"]}
@@ -94,8 +94,7 @@ def _known_groups(db: Path | None, groups: list[str]) -> None:
     for wanted in groups:
         if clean(wanted) and fold(wanted) not in folded:
             close = nearest(wanted, known)
-            hint = Phrase(said("; did you mean {close}?"), close=" or ".join(close)) if close \
-                else ""
+            hint = Phrase(said("; did you mean {close}?"), close=either(close)) if close else ""
             raise BadInput("no household is in group '{group}'{hint} (see `aid recipient "
                            "list`)", group=clean(wanted), hint=hint)
 
@@ -375,7 +374,8 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
                    round=result["round"], location=result["location"], on=result["on"],
                    state=state, plan=result["plan"][:12]) + "\n")
-    emit(rows, "table", STATUS_COLUMNS, empty=N_("nothing planned"))
+    shown = [{**row, "status": _(row["status"])} for row in rows]  # CSV keeps the machine word
+    emit(shown, "table", STATUS_COLUMNS, empty=N_("nothing planned"))
     waiting = result["not_received"]
     if waiting:
         told = say("{received} of {count} households received; not yet: {waiting}",

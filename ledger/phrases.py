@@ -47,6 +47,13 @@ class Phrase(str):
         return cls(template, **parts)
 
 
+def either(choices: list[str]) -> str:
+    """"A", "A or B", "A, B or C": the choices a refusal suggests, in the reader's language."""
+    if len(choices) < 2:
+        return choices[0] if choices else ""
+    return Phrase(N_("{first} or {second}"), first=", ".join(choices[:-1]), second=choices[-1])
+
+
 def fill(template: str, fields: dict[str, Any]) -> str:
     """The English text; a template without fields is printed as written (braces and all)."""
     return template.format(**fields) if fields else template

@@ -17,7 +17,7 @@ from math import lcm
 from typing import Any, NamedTuple
 
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, either
 from ledger.store.access import Record
 from ledger.values.text import nearest, sort_key
 from ledger.ward import daybook, names
@@ -83,7 +83,7 @@ class Drive:
     def round(self, code: str) -> dict[str, Any]:
         if code not in self.log.rounds:
             close = nearest(code, self.log.rounds)
-            hint = Phrase(N_("; did you mean {close}?"), close=" or ".join(close)) if close else ""
+            hint = Phrase(N_("; did you mean {close}?"), close=either(close)) if close else ""
             raise BadInput("unknown round '{code}'{hint} (open one with `aid round open`)",
                            code=code, hint=hint)
         return self.log.rounds[code]
@@ -485,8 +485,8 @@ def status(drive: Drive, round_code: str) -> dict[str, Any]:
         home["handed"][a["item"]] = a["handed"]
     for home in homes.values():
         planned, handed = sum(home["planned"].values()), sum(home["handed"].values())
-        home["status"] = ("received" if handed >= planned else
-                          "part received" if handed else "not yet")
+        home["status"] = (N_("received") if handed >= planned else
+                          N_("part received") if handed else N_("not yet"))
     waiting = [code for code, home in homes.items() if home["status"] != "received"]
     return {"round": round_code, "location": result["location"], "on": result["on"],
             "closed": result["closed"], "plan": result["plan"],

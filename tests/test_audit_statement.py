@@ -28,7 +28,7 @@ def test_statement_sections_and_figures(ledger):
     group5 = next(g for g in s["by_group"] if g["group"] == "Tổ 5")
     assert group5 == {"group": "Tổ 5", "households": 3,
                       "bundles": "Phần quà 350.000 ₫ cho tổ trưởng (B350) 1 bundle",
-                      "goods": "Mì gói (thùng 30 gói) (NOODLE) 2 case, Gạo (RICE) 25 kg",
+                      "goods": "Mì gói (thùng 30 gói) (NOODLE) 2 thùng, Gạo (RICE) 25 kg",
                       "cash": 50_000}
     assert [g["group"] for g in s["by_group"]][:3] == ["Tổ 1", "Tổ 2", "Tổ 3"]
     assert sum(h["cash"] for h in s["by_household"]) == 1_100_000

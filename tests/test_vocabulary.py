@@ -28,17 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CODES = {"sqlite", "pdf", "csv", "json", "xlsx", "html", "qr", "id", "vietqr", "napas", "url",
          "postgresql", "chromium", "chrome", "edge", "utc", "ods", "toml", "aid", "ledger",
          "ward", "iana", "asia", "ho_chi_minh", "sha", "ed25519", "gini", "ok"}
-# English words still printed in Vietnamese, each with where it comes from; they belong to
-# other areas of issue 23/24 (see the report of the `vietnamese` branch). The test fails on
-# any word not listed here, and on a listed word that no longer appears (remove it then).
-KNOWN: dict[str, str] = {
-    "not": "round status column: 'not yet' (commands/rounds.py, fairness)",
-    "yet": "round status column: 'not yet' (commands/rounds.py, fairness)",
-    "received": "round status column: 'received' (commands/rounds.py, fairness)",
-    "alone": "round plan's policy explanation (projections/rounds.py, fairness)",
-    "other": "round plan's policy explanation (projections/rounds.py, fairness)",
-    "spoiled": "the demo's own data: a reason typed as '… (spoiled by damp)' (commands/demo.py)",
-}
+# English words still printed in Vietnamese, each with where it comes from (none left since
+# issue 23 closed). The test fails on any word not listed here, and on a listed word that no
+# longer appears (remove it then).
+KNOWN: dict[str, str] = {}
 
 WORD = re.compile(r"(?<![\w\-./\\:@=+#'%{])[a-z]{3,}(?![\w\-./\\:@=(}])")
 

@@ -13,7 +13,6 @@ to re-derive it from recipes or rules that may since have changed.
 from __future__ import annotations
 
 import itertools
-
 from collections import defaultdict
 from dataclasses import KW_ONLY
 from typing import Any
@@ -23,7 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, either
 from ledger.values.text import nearest
 from ledger.ward import daybook
 from ledger.ward import lots as lotbook
@@ -636,11 +635,9 @@ class Ward(Aggregate, created_event_name="Opened"):
             raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
                            what=Phrase(what), code=code, command=what)
         close = nearest(code, known) or sorted(known)[:5]
-        either = Phrase(N_("{first} or {second}"), first=" or ".join(close[:-1]),
-                        second=close[-1]) if len(close) > 1 else close[0]
         raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
                        "`aid {command} add`)", what=Phrase(what), code=code, command=what,
-                       close=either)
+                       close=either(close))
 
     def _known_goods(self, code: str) -> None:
         if code not in self.items and code not in self.bundles:
