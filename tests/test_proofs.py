@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Ledger, _env
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.store.access import locate, open_log
@@ -186,6 +186,7 @@ def test_verify_checkpoint_of_another_ledger_is_bad_input(sqlite_ledger, tmp_pat
     assert refused.code == 2 and "another ledger" in refused.err
 
 
+@settings(max_examples=20)  # each example builds a signed ward: 20 keep CI within its budget
 @given(st.lists(st.integers(1, 9), min_size=1, max_size=6))
 def test_the_stored_tree_always_equals_the_events(tmp_path_factory, gifts):
     """Any sequence of writes (single facts and imports' batches alike): the kept tree's root
