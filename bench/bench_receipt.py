@@ -79,8 +79,8 @@ def main() -> None:
         print(f"{total:,} events written in {time.perf_counter() - start:.1f} s "
               f"({db.stat().st_size / 1e6:.0f} MB)")
         os.environ.update(env)  # the same commands in this process: no start-up, less noise
-        from commands.audit_tree import ledger_tree, signed_checkpoint
-        from commands.receipt import make_receipt
+        from commands.audit.receipt import make_receipt
+        from commands.audit.tree import ledger_tree, signed_checkpoint
 
         def checkpoint_now() -> None:
             with ledger_tree(None) as (log, tree):

@@ -42,7 +42,7 @@ PATHS = ["stock?format=json", "stock?lang=vi", "cash?lang=en", "round/R1?lang=vi
 
 
 def run(ledger: Ledger, clients: int, seconds: float, writes: bool = True) -> dict[str, object]:
-    from commands.writing import refresh
+    from commands.recording.writing import refresh
     from ledger.store.access import locate, open_ledger
 
     demo(ledger)

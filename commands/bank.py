@@ -12,7 +12,7 @@ import typer
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
-from commands.writing import record, refresh
+from commands.recording.writing import record, refresh
 from ledger.errors import BadInput, Refused
 from ledger.store.access import open_ledger, open_log
 
@@ -248,7 +248,8 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
     from ledger.bank.accounts import Acceptance
     from ledger.bank.accounts import accept as record_lines
     from ledger.values.inputs import code
-    from projections.bank import donor_of, match as pair
+    from projections.bank import donor_of
+    from projections.bank import match as pair
 
     if every == (bank_ref is not None):
         raise BadInput("name one line (BANK_REF --donor D) or give --all, not both")

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands.language.words import _, say
-from commands.writing import refresh
+from commands.recording.writing import refresh
 from ledger.errors import Refused
 from ledger.store.access import Address, open_ledger, open_log
 
@@ -54,7 +54,7 @@ def demo(db: Annotated[Optional[Path], typer.Option(
         ledger.close()
     refresh(Address(path=path))
     typer.echo(say("Demo drive of Phường 3 recorded in {path}", path=path) + "\n")
-    from commands.reports import cash, stock
+    from commands.reports.books import cash, stock
 
     typer.echo(_("Stock (tồn kho):"))
     stock(db=path)

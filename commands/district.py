@@ -127,8 +127,8 @@ def _models(url: str | None) -> Iterator[Any]:
 
 
 def _witnessed(found: Any) -> None:
-    """Issue 26: what the district witnessed at this sync (commands/witness.py)."""
-    from commands.witness import told_witnessed
+    """Issue 26: what the district witnessed at this sync (commands/audit/witness.py)."""
+    from commands.audit.witness import told_witnessed
 
     told_witnessed(found)
 

@@ -13,30 +13,13 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from commands import (
-    actors,
-    audit,
-    audit_tree,
-    bank,
-    declare,
-    demo,
-    district,
-    drive,
-    importing,
-    options,
-    planning,
-    privacy,
-    record,
-    receipt,
-    reports,
-    rounds,
-    serve,
-    settings,
-    setup,
-    shop,
-    witness,
-)
+from commands import bank, demo, district, options
+from commands.audit import auditor, receipt, tree, witness
+from commands.households import privacy, rounds, shop
 from commands.language import words as language
+from commands.recording import actors, declare, importing, record, settings, setup
+from commands.reports import books, drive, planning
+from commands.web import serve
 from ledger.errors import LedgerError
 
 VERSION = "0.1.0"
@@ -147,7 +130,7 @@ app = typer.Typer(
     cls=AidGroup,
     help="aid-ledger: an event-sourced ledger for a ward's mutual-aid drive "
          "(quỹ tương trợ phường). Every gift, bundle and hand-out is an immutable entry.",
-    no_args_is_help=False,  # `aid` alone prints the overview (commands/overview.py)
+    no_args_is_help=False,  # `aid` alone prints the overview (commands/reports/overview.py)
     invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -175,8 +158,7 @@ def _root(ctx: typer.Context,
     if given:
         ctx.default_map = _defaults(ctx.command, given)
     if ctx.invoked_subcommand is None:
-        from commands import overview
-
+        from commands.reports import overview
         overview.show(ctx)
 
 
@@ -195,11 +177,11 @@ def _defaults(group: Any, given: dict[str, Any]) -> dict[str, Any]:
 setup.register(app)
 bundle_commands = declare.register(app)
 record.register(app)
-reports.register(app, bundle_commands)
+books.register(app, bundle_commands)
 demo.register(app)
 importing.register(app)
-audit.register(app)
-audit_tree.register(app)  # aid audit checkpoint, consistency (issue 26)
+auditor.register(app)
+tree.register(app)  # aid audit checkpoint, consistency (issue 26)
 receipt.register(app)  # aid receipt ENTRY, aid receipt verify (issue 26)
 actors.register(app)
 shop.register(app)

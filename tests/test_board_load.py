@@ -57,7 +57,7 @@ def test_fifty_clients_are_served_while_five_hundred_idle_connections_are_held(s
 def test_an_idle_connection_does_not_keep_its_socket_for_ever(sqlite_ledger):
     """Honest side of the same setting: the board still drops a connection that never asks
     (its channel timeout), so held sockets cannot pile up without bound."""
-    from commands.serve import server_settings
+    from commands.web.serve import server_settings
 
     settings = server_settings()
     assert settings["connection_limit"] >= IDLE + ACTIVE

@@ -29,7 +29,7 @@ def test_aid_alone_prints_a_short_overview_and_exits_0():
 
 def test_the_overview_names_only_commands_this_build_has():
     """Curated entries for commands another part adds appear only once they exist."""
-    from commands.overview import GROUPS
+    from commands.reports.overview import GROUPS
 
     listed = [usage for _, entries in GROUPS for usage, _ in entries]
     text = invoke().stdout

@@ -262,8 +262,8 @@ def test_small_things_of_finding_7(ward6, tmp_path):
 
 
 def test_the_fast_plan_table_prints_what_the_generic_table_prints():
+    from commands.households.rounds import PLAN_COLUMNS, _plan_table
     from commands.output.render import emit
-    from commands.rounds import PLAN_COLUMNS, _plan_table
 
     rng = random.Random(7)
     for _ in range(20):

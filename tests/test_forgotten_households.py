@@ -37,10 +37,10 @@ def test_a_forgotten_household_is_not_planned_handed_out_to_or_listed(forgotten)
 
 
 def test_the_ward_refuses_a_rounds_hand_out_to_a_forgotten_household(forgotten):
+    from ledger.errors import Refused
     from ledger.store.access import locate, open_ledger
     from ledger.ward.plans import Handout, Plan
     from ledger.ward.rounds import apply_plan
-    from ledger.errors import Refused
 
     before = forgotten.snapshot()
     writer = open_ledger(locate(environ=forgotten.env))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_sheets_in import workbook
 
-from commands.spreadsheets import read_rows
+from commands.recording.spreadsheets import read_rows
 from ledger.errors import BadInput
 
 HEADERS = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Tổ", "Số nhân khẩu", "SĐT", "Số CCCD",

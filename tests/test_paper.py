@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from tests.test_print_e2e import needs_chromium, needs_pdftotext, printed_text, round_r1
 from tests.test_audit_statement import demo
+from tests.test_print_e2e import needs_chromium, needs_pdftotext, printed_text, round_r1
 
 
 def pdf_text(ledger, tmp_path, *command: str, lang: str = "vi") -> str:

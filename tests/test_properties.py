@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from commands.main import app
-from commands.reports import load_books
-from commands.writing import refresh
+from commands.recording.writing import refresh
+from commands.reports.books import load_books
 from ledger.errors import LedgerError
 from ledger.store.access import Address, open_ledger
 

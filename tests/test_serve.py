@@ -211,7 +211,7 @@ CLIENTS, SECONDS = 50, 3  # bench/bench_serve.py runs the same for 30 s
 def test_fifty_clients_while_a_treasurer_records_see_whole_writes_only(ledger):
     """Each transfer moves 1 kg from KHO to SHOP0D as one event: in every answer the event
     count and both stocks must agree, or the page mixed two moments."""
-    from commands.writing import refresh
+    from commands.recording.writing import refresh
     from ledger.store.access import locate, open_ledger
 
     ledger.drive()

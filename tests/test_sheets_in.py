@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from commands.spreadsheets import column, read_rows
+from commands.recording.spreadsheets import column, read_rows
 from ledger.errors import BadInput
 
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}

@@ -10,7 +10,12 @@ import json
 
 import pytest
 
-from commands.audit import _now, read_statement, statement_json, stream_statement
+from commands.audit.auditor import (
+    _now,
+    read_statement,
+    statement_json,
+    stream_statement,
+)
 from commands.output import publish
 from commands.output.render import echo_json
 from ledger.store.access import locate, open_log

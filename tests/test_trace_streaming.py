@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.audit import _not_a_donation
+from commands.audit.auditor import _not_a_donation
 from ledger.errors import Refused
 from ledger.store.access import Address, locate, open_ledger, open_log
 from projections.audit import trace as tracing

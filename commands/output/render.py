@@ -16,8 +16,8 @@ from typing import Any
 import typer
 
 from commands.language.words import N_, _, current, day, message, number, say
-from commands.output.cells import inert_row
 from commands.language.words import money as lg_money
+from commands.output.cells import inert_row
 from ledger.phrases import Phrase
 from ledger.store.decoding import dumps, loads
 

@@ -1,4 +1,4 @@
-"""The stock board over HTTP: a plain WSGI application, served by waitress (commands/serve.py).
+"""The stock board over HTTP: a plain WSGI application, served by waitress (commands/web/serve.py).
 
 Each request opens the ledger read-only, reads one snapshot of it (`EventLog.snapshot`: a
 request never sees half of what a treasurer is recording), builds its page with commands/web/board.py

@@ -197,7 +197,7 @@ def round_status(reading: Reading, code: str) -> Answer:
 def round_outflow(reading: Reading, code: str) -> Answer:
     """The round's public outflow statement (công khai đợt phát), by household code, group and
     tier; the JSON is `aid round outflow --format json`."""
-    from commands.rounds import outflow_blocks
+    from commands.households.rounds import outflow_blocks
     from ledger.values.inputs import code as clean_code
     from projections.rounds import outflow
 
@@ -265,7 +265,7 @@ def hide(voucher: str) -> str:
 def statement(reading: Reading) -> Answer:
     """The public statement with its charts and digest head; the JSON is `aid audit statement
     --format json`."""
-    from commands.audit import _now, read_statement, statement_json
+    from commands.audit.auditor import _now, read_statement, statement_json
     from commands.output import publish
 
     first, last = reading.day("from"), reading.day("to")

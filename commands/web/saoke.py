@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from commands.language.words import N_
 from commands.output.pages import Block, Note, Table
 from commands.web.board import Answer, Reading

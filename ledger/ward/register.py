@@ -129,8 +129,8 @@ def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any
 # ---- import ---------------------------------------------------------------------------------
 
 def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list[Row]:
-    """Check an import file's (line, {column: text}) rows (read by commands/spreadsheets.py from
-    .xlsx or CSV) into rows to record.
+    """Check an import file's (line, {column: text}) rows (read by
+    commands/recording/spreadsheets.py from .xlsx or CSV) into rows to record.
 
     All-or-nothing: every line is checked, and the first error (with how many more) is raised.
     """

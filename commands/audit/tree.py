@@ -34,9 +34,9 @@ NoteOutput = Annotated[Optional[Path], typer.Option(
 
 
 def register(app: typer.Typer) -> None:
-    """The commands go on `aid audit` (commands/audit.py imports this module for verify's
+    """The commands go on `aid audit` (commands/audit/auditor.py imports this module for verify's
     --checkpoint, so the group is taken here, not at import)."""
-    from commands.audit import audit_app
+    from commands.audit.auditor import audit_app
 
     audit_app.command("checkpoint")(checkpoint_command)
     audit_app.command("consistency")(consistency)

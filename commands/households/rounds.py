@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands import recipients
+from commands.households import recipients
 from commands.language.words import N_, _, current, day, entry_span, number, say
 from commands.output.columns import STATUS_COLUMNS, goods
 from commands.output.render import emit, save
@@ -66,7 +66,7 @@ def open_round(
                             "item (or its target, if less), before tiers count.")] = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Open a round: what to share, from where, by which policy, for whom."""
-    from commands.writing import record
+    from commands.recording.writing import record
     from ledger.ward.rounds import open_round as open_it
 
     limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
@@ -323,7 +323,7 @@ def apply(code: str,
 def _write_plan(db: Path | None, code: str, write: Any) -> Any:
     """Run `write(ledger, planner)`, where `planner` recomputes the round's plan from the
     ledger as it is when saving, then bring the read models up to date."""
-    from commands.writing import refresh
+    from commands.recording.writing import refresh
     from ledger.store.access import open_ledger
     from projections.rounds import handouts
 
@@ -388,7 +388,7 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
 
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Close a round; stock not handed out stays at its location."""
-    from commands.writing import record
+    from commands.recording.writing import record
     from ledger.ward.rounds import close_round
 
     record(db, lambda ledger: close_round(ledger, code, o.on(on), o.actor(actor)))

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from commands import options as o
-from commands.audit_tree import (
+from commands.audit.tree import (
     ledger_tree,
     note_text,
     signed_checkpoint,
@@ -26,7 +26,7 @@ from commands.language.words import N_, _, message, say
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase
 
-PAGE = Path(__file__).parent / "output" / "verify-receipt.html"
+PAGE = Path(__file__).parents[1] / "output" / "verify-receipt.html"
 SLOT = '<script id="receipt-data" type="application/json"></script>'
 
 

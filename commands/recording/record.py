@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands.writing import record
+from commands.recording.writing import record
 from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 

@@ -10,8 +10,8 @@ import typer
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.progress import progress
-from commands.spreadsheets import VIETNAMESE, read_rows
-from commands.writing import refresh
+from commands.recording.spreadsheets import VIETNAMESE, read_rows
+from commands.recording.writing import refresh
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase
 from ledger.store.access import open_ledger

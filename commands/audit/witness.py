@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands.audit_tree import note_text, write_or_print
+from commands.audit.tree import note_text, write_or_print
 from commands.district import Url
 from commands.language.words import N_, say
 from commands.output.render import emit

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands import planning
-from commands.writing import record
+from commands.recording.writing import record
+from commands.reports import planning
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> typer.Typer:
         group.command("add")(add)
         if noun == "item":
             group.command("threshold")(planning.threshold)
-        if noun == "donor":  # the receipt of a recorded donation (commands/paper.py)
-            from commands.paper import donor_receipt
+        if noun == "donor":  # the receipt of a recorded donation (commands/households/paper.py)
+            from commands.households.paper import donor_receipt
 
             group.command("receipt")(donor_receipt)
         app.add_typer(group, name=noun)

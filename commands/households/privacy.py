@@ -11,7 +11,7 @@ import typer
 
 from commands import options as o
 from commands.language.words import _, entry_span, say
-from commands.writing import announce, refresh
+from commands.recording.writing import announce, refresh
 from ledger.errors import BadInput
 
 KeyPath = Annotated[Optional[Path], typer.Option(

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from commands import audit_tree as tree
 from commands import options as o
+from commands.audit import tree
 from commands.language.words import N_, _, current, message, say
 from commands.output.render import Streamed, echo_json, emit, save
 from ledger.errors import BadInput

@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
-from commands import settings
 from commands.language.words import say
-from commands.writing import record
+from commands.recording import settings
+from commands.recording.writing import record
 
 Timezone = Annotated[Optional[str], typer.Option(
     "--timezone", help="The ward's time zone for printed times (default: Asia/Ho_Chi_Minh).",
@@ -82,7 +82,7 @@ def _default_db() -> str:
 def _ward_key(ward: str) -> Path | None:
     """The ward key: AID_KEY_FILE's (made if missing), else one in the user's data folder;
     returns its path when `aid init` chose it (the settings file remembers it)."""
-    from commands.privacy import _new_key
+    from commands.households.privacy import _new_key
     from ledger.privacy.ward_key import KeyFile, from_environment
 
     configured = from_environment()

@@ -38,10 +38,9 @@ def voucher_cards(codes: Annotated[Optional[list[str]], typer.Argument(
                   output: Page = None, db: o.Db = None) -> None:
     """Printable voucher cards for the 0 đồng shop: code, QR, value, limits, validity."""
     from commands.output.paper import voucher_cards as cards_page
-    from projections.shop import shop_codes
     from ledger.values.inputs import code as clean_code
     from ledger.values.voucher_codes import parse
-    from projections.shop import replay
+    from projections.shop import replay, shop_codes
 
     if not codes and not shop:
         raise BadInput("name the vouchers to print, or --shop SHOP for all its live vouchers")

@@ -29,7 +29,7 @@ def threshold(code: str,
                   show_default=False)],
               db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Set the low-stock minimum of an item at a location (mức tồn tối thiểu)."""
-    from commands.writing import record
+    from commands.recording.writing import record
     from ledger.ward.thresholds import set_threshold
 
     least = whole(minimum, "--min", minimum=0)
@@ -42,7 +42,7 @@ def expiring(within: Annotated[str, typer.Option(
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
-    from commands.reports import load_books
+    from commands.reports.books import load_books
     from projections.planning import expiring as expiring_lots
 
     days = whole(within, "--within", minimum=0)
@@ -64,7 +64,7 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
            output: o.Output = None, db: o.Db = None) -> int:
     """Items below their minimum, lots expiring within a week, locations not counted lately;
     exits 1 when there is any, so a cron job can tell someone (cảnh báo)."""
-    from commands.reports import load_books
+    from commands.reports.books import load_books
     from projections.planning import alerts as find_alerts
 
     days = whole(stale_count_days, "--stale-count-days", minimum=0)

@@ -11,7 +11,7 @@ from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
-from commands.writing import announce
+from commands.recording.writing import announce
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
     for name, command in (("issue", issue), ("issue-batch", issue_batch), ("cancel", cancel),
                           ("show", show), ("list", list_vouchers)):
         vouchers.command(name)(command)
-    from commands.paper import voucher_cards  # printable cards (commands/paper.py)
+    from commands.households.paper import (
+        voucher_cards,  # printable cards (commands/households/paper.py)
+    )
 
     vouchers.command("card")(voucher_cards)
     app.add_typer(vouchers, name="voucher")

@@ -10,7 +10,7 @@ import typer
 from commands import options as o
 from commands.language.words import N_, entry_span, say
 from commands.output.render import emit
-from commands.writing import record, refresh
+from commands.recording.writing import record, refresh
 from ledger.values.inputs import whole
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (decision, list, date…).")]
@@ -60,7 +60,7 @@ def import_list(file: Annotated[Path, typer.Argument(
                     show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
-    from commands.spreadsheets import read_rows, require
+    from commands.recording.spreadsheets import read_rows, require
     from ledger.store.access import open_ledger
     from ledger.ward.register import COLUMNS, import_rows, parse_rows
 

@@ -1,0 +1,2 @@
+"""What the books say: stock, cash book, history, the drive at a glance, stock planning, and
+what `aid` alone prints."""
