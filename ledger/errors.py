@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.phrases import fill, render
+from ledger.phrases import Phrase, fill, render
 
 
 class LedgerError(Exception):
@@ -38,3 +38,18 @@ class Refused(LedgerError):
     """Well-formed, but a ledger rule forbids it (stock would go negative, receipt reused…): exit 1."""
 
     exit_code = 1
+
+
+class Shortage(Refused):
+    """Refused because a stock, a lot or the fund would go negative. `shortage` is what ran
+    short, kept as a phrase of its own so that another refusal can quote it in the reader's
+    language (reversing a donation already handed out); `hint` (marked with `N_`), how to fix
+    it, follows it. Both share the fields."""
+
+    def __init__(self, shortage: str, hint: str = "", /, **fields: Any) -> None:
+        self.shortage = Phrase(shortage, **fields)
+        if hint:
+            super().__init__("{shortage}; {hint}", shortage=self.shortage,
+                             hint=Phrase(hint, **fields))
+        else:
+            super().__init__("{shortage}", shortage=self.shortage)

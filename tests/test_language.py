@@ -44,6 +44,19 @@ def test_money_in_a_vietnamese_refusal_is_grouped_the_vietnamese_way(stocked, mo
     assert "cần 2.000.000" in result.err
 
 
+def test_a_refused_reversal_quotes_the_shortage_in_vietnamese(stocked, monkeypatch):
+    """The reversal's refusal quotes what ran short as its own phrase, translated; never the
+    English text cut at its first ';' (issue 21: no decision on a message's words)."""
+    entry = stocked("history", "--format", "json").json()[-1]["id"]
+    stocked("give", "H1", "--from", "KHO", "--item", "RICE=60")
+    before = stocked.snapshot()
+    monkeypatch.setenv("AID_LANG", "vi")
+    result = refused(stocked, RULE, f"không thể đảo bút toán {entry}: không đủ RICE tại KHO: "
+                     "chỉ có 40 kg", "reverse", str(entry), "--reason", "nhầm")
+    assert "not enough" not in result.err and "hãy ghi khoản ủng hộ" not in result.err
+    assert stocked.snapshot() == before
+
+
 def test_bad_input_in_vietnamese_keeps_its_exit_code(stocked):
     result = refused(stocked, BAD, "phải là số nguyên", "--lang=vi", "give", "H1", "--from",
                      "KHO", "--cash", "nhiều")

@@ -21,7 +21,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from ledger.errors import BadInput, Refused
+from ledger.errors import BadInput, Refused, Shortage
 from ledger.phrases import N_, Phrase, either
 from ledger.values.text import nearest
 from ledger.ward import daybook
@@ -467,11 +467,10 @@ class Ward(Aggregate, created_event_name="Opened"):
                              lots=lots, reserved=reserved, entry=entry,
                              reason=_required(reason, "--reason"),
                              account=getattr(original, "account", None))
-        except Refused as refusal:
-            cause = str(refusal).split(";")[0]
+        except Shortage as refusal:
             raise Refused("cannot reverse entry {entry}: {cause}; what it brought in was already "
                           "used, so reverse the later entries first",
-                          entry=entry, cause=cause) from None
+                          entry=entry, cause=refusal.shortage) from None
 
     # ---- rules ----------------------------------------------------------------------------
 
@@ -513,17 +512,18 @@ class Ward(Aggregate, created_event_name="Opened"):
                 held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
                 if held + delta < 0:
                     unit = self.items.get(item) or Phrase(N_("bundles"))
-                    raise Refused(
+                    raise Shortage(
                         "not enough {item} at {location}: {held} {unit} available on {on} and "
-                        "after, {delta} needed; record the donation or transfer first",
+                        "after, {delta} needed", N_("record the donation or transfer first"),
                         item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
         change = fund_change(cash)
         if change < 0:
             held = daybook.lowest_from(self.fund, on)
             if held + change < 0:
-                raise Refused("not enough cash in the ward fund: {held:,} đồng available on {on} "
-                              "and after, {change:,} needed; record the cash donation first",
-                              held=held, on=on, change=-change)
+                raise Shortage("not enough cash in the ward fund: {held:,} đồng available on "
+                               "{on} and after, {change:,} needed",
+                               N_("record the cash donation first"), held=held, on=on,
+                               change=-change)
 
     def check_lots(self, on: str, moves: list[list[Any]], lots: list[list[Any]]) -> None:
         """Refuse a fact after which a lot (a dated one, or the undated rest) would be
@@ -536,19 +536,19 @@ class Ward(Aggregate, created_event_name="Opened"):
             rest[(location, item)] = rest.get((location, item), 0) - delta
             book = self.lot_books().get(bin_key(location, item), {}).get(expires, {})
             if delta < 0 and daybook.lowest_from(book, on) + delta < 0:
-                raise Refused("not enough {item} at {location} in lot {lot}: {held} available "
-                              "on {on} and after, {delta} needed", item=item, location=location,
-                              lot=expires, held=daybook.lowest_from(book, on), on=on,
-                              delta=-delta)
+                raise Shortage("not enough {item} at {location} in lot {lot}: {held} available "
+                               "on {on} and after, {delta} needed", item=item, location=location,
+                               lot=expires, held=daybook.lowest_from(book, on), on=on,
+                               delta=-delta)
         for (location, item), delta in rest.items():
             key = bin_key(location, item)
             if delta < 0 and key in self.lot_books():
                 book = lotbook.undated(self.bins.get(key, {}), self.lot_books()[key])
                 if daybook.lowest_from(book, on) + delta < 0:
-                    raise Refused("not enough undated {item} at {location}: {held} available on "
-                                  "{on} and after, {delta} needed; name a dated lot with --lot",
-                                  item=item, location=location,
-                                  held=daybook.lowest_from(book, on), on=on, delta=-delta)
+                    raise Shortage("not enough undated {item} at {location}: {held} available "
+                                   "on {on} and after, {delta} needed",
+                                   N_("name a dated lot with --lot"), item=item, location=location,
+                                   held=daybook.lowest_from(book, on), on=on, delta=-delta)
 
     def check_free(self, on: str, moves: list[list[Any]], reserved: list[list[Any]]) -> None:
         """Refuse a fact that would take stock reserved for an open round (free stock, on hand
@@ -566,16 +566,16 @@ class Ward(Aggregate, created_event_name="Opened"):
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
             unit = self.items.get(item) or Phrase(N_("bundles"))
             if left + delta < 0 and not daybook.balance(held):
-                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
-                              "and after, {needed} needed", item=item, location=location,
-                              free=max(left, 0), unit=unit, on=on, needed=-delta)
+                raise Shortage("not enough free {item} at {location}: {free} {unit} free on "
+                               "{on} and after, {needed} needed", item=item, location=location,
+                               free=max(left, 0), unit=unit, on=on, needed=-delta)
             if left + delta < 0:
-                raise Refused("not enough free {item} at {location}: {free} {unit} free on {on} "
-                              "and after, {needed} needed; {reserved} {unit} are reserved for "
-                              "round {rounds}: hand them out in that round, or close it to "
-                              "release them", item=item, location=location, free=max(left, 0),
-                              unit=unit, on=on, needed=-delta,
-                              reserved=daybook.balance(held), rounds=self.holders(location, item))
+                raise Shortage("not enough free {item} at {location}: {free} {unit} free on "
+                               "{on} and after, {needed} needed", N_("{reserved} {unit} are "
+                               "reserved for round {rounds}: hand them out in that round, or "
+                               "close it to release them"), item=item, location=location, free=max(left, 0),
+                               unit=unit, on=on, needed=-delta,
+                               reserved=daybook.balance(held), rounds=self.holders(location, item))
 
     def holders(self, location: str, item: str) -> str:
         """The open rounds holding a reservation of `item` at `location`, by code."""
