@@ -8,7 +8,7 @@ and cash) for its twelve group leaders (tổ trưởng), and stocks a 0 đồng 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,6 +16,9 @@ from commands.language.words import _, say
 from commands.recording.writing import refresh
 from ledger.errors import Refused
 from ledger.store.access import Address, open_ledger, open_log
+
+if TYPE_CHECKING:  # the event store loads only when a command writes (aid --help stays fast)
+    from ledger.service import Ledger
 
 DEMO_ACTOR = "aid-demo"
 DEFAULT_PATH = Path("aid-demo.db")
@@ -151,7 +154,7 @@ def build_drive(ledger) -> None:
     ledger.count("KHO", {"RICE": 278}, "2 kg gạo bị ẩm mốc", "2021-11-21", a)
 
 
-def demo_shop(ledger: Any, actor: str) -> None:
+def demo_shop(ledger: Ledger, actor: str) -> None:
     """`aid demo`'s shop: a price list, vouchers for H01–H03, pick-ups by H01 and H02."""
     from ledger.ward import vouchers
 
@@ -170,7 +173,7 @@ DEMO_LABELS = {0: "F0/F1, người già neo đơn, khuyết tật", 1: "Hộ ngh
                2: "Mất thu nhập (lao động tự do, ở trọ)", 3: "Khác"}
 
 
-def writer_drive(ledger: Any):
+def writer_drive(ledger: Ledger):
     """The drive as the writer's own store holds it (the demo has a ledger, not a path)."""
     import json
 
@@ -182,7 +185,7 @@ def writer_drive(ledger: Any):
                                json.loads(n.state)) for n in found)
 
 
-def demo_round(ledger: Any, actor: str = "aid-demo") -> None:
+def demo_round(ledger: Ledger, actor: str = "aid-demo") -> None:
     """Round R1 of the demo: noodles and fish sauce, at most 2 each, too few for everyone.
 
     Tiers 0-2 are fully met and the group leaders (tier 3) share what is left; household

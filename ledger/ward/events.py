@@ -4,6 +4,7 @@ The library resolves a stored event's name (`TOPIC`) to its class only once the 
 so the application imports this before it reads a stored event (docs/format.md).
 """
 
+from ledger.bank import events as bank  # the drive's bank accounts (issue 25)
 from ledger.ward import (
     aggregate,
     personal,
@@ -13,7 +14,5 @@ from ledger.ward import (
     vouchers,
     zones,
 )
-
-from ledger.bank import events as bank  # noqa: E402 - the drive's bank accounts (issue 25)
 
 MODULES = (aggregate, personal, register, rounds, thresholds, vouchers, zones, bank)

@@ -10,7 +10,7 @@ size, tier and everything it received stay, so stock, cash, plans and the chain 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_
@@ -20,6 +20,9 @@ from ledger.ward import shopbook
 from ledger.ward.aggregate import Ward, stored_names
 from ledger.ward.register import write_seen
 from ledger.ward.vouchers import book
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 
 class RecipientSealed(Ward.Event):
@@ -80,7 +83,7 @@ def forgotten(ward: Ward) -> dict[str, int]:
     return ward.__dict__.setdefault("forgotten", {})
 
 
-def forget(ledger: Any, recipient: str, reason: str, sealer: Any,
+def forget(ledger: Ledger, recipient: str, reason: str, sealer: Any,
            rounds_view: Callable[[], dict[str, list[str]]], on: str, actor: str) -> int:
     """Record the erasure, then destroy the data key; returns the entry.
 
@@ -129,7 +132,7 @@ def _not_held(ward: Ward, recipient: str, waiting: dict[str, list[str]], on: str
                           "forget", round=round_code, recipient=recipient)
 
 
-def encrypt_existing(ledger: Any, sealer: Any,
+def encrypt_existing(ledger: Ledger, sealer: Any,
                      clear_view: Callable[[], dict[str, dict[str, Any]]],
                      on: str, actor: str) -> list[int]:
     """Seal a copy of every household's details still held only in clear, then a marker.

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_, Phrase
 from ledger.values.inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
 from ledger.values.text import clean
 from ledger.ward.aggregate import TIERS, Ward, stored_names
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 COLUMNS = ("code", "name", "group", "size", "tier")
 OPTIONAL = ("excluded", "phone", "id_number")
@@ -103,7 +106,7 @@ class Row:
     id_number: str | None = None
 
 
-def write_seen(ledger: Any, view: Callable[[], Any], change: Callable[[Ward, Any], Any]) -> Any:
+def write_seen(ledger: Ledger, view: Callable[[], Any], change: Callable[[Ward, Any], Any]) -> Any:
     """Write a change decided from a read model, never from a stale one.
 
     The ward's version is taken before the view is read, and the change runs only if the
@@ -194,7 +197,7 @@ def _row(line: int, field: dict[str, str]) -> Row:
                optional(field["id_number"] or None, N_("ID number")))
 
 
-def import_rows(ledger: Any, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
+def import_rows(ledger: Ledger, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
                 source: str, on: str, actor: str) -> list[int]:
     """Record what the file changes in one atomic write; [] when the register already matches.
 
@@ -258,7 +261,7 @@ def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str,
 
 # ---- one household at a time ----------------------------------------------------------------
 
-def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
+def set_tier(ledger: Ledger, recipient: str, tier: int, reason: str,
              view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
     """Move a household to another priority tier, with why."""
     recipient, reason = code(recipient, N_("recipient code")), _reason(reason)
@@ -276,7 +279,7 @@ def set_tier(ledger: Any, recipient: str, tier: int, reason: str,
     return write_seen(ledger, view, change)
 
 
-def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
+def set_excluded(ledger: Ledger, recipient: str, excluded: bool, reason: str,
                  view: Callable[[], dict[str, dict[str, Any]]], on: str, actor: str) -> int:
     """Leave a household out of rounds (another programme covers it), or bring it back."""
     recipient, reason = code(recipient, N_("recipient code")), _reason(reason)
@@ -293,7 +296,7 @@ def set_excluded(ledger: Any, recipient: str, excluded: bool, reason: str,
     return write_seen(ledger, view, change)
 
 
-def label_tier(ledger: Any, tier: int, label: str, on: str, actor: str) -> int:
+def label_tier(ledger: Ledger, tier: int, label: str, on: str, actor: str) -> int:
     """Name a tier in the ward's own words (e.g. 'hộ nghèo, cận nghèo')."""
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)

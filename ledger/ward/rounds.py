@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import KW_ONLY
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_
@@ -22,6 +22,9 @@ from ledger.ward.aggregate import TIERS, Ward, post_reserved, stored_names
 from ledger.ward.personal import forgotten
 from ledger.ward.plans import Plan
 from ledger.ward.register import write_seen
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 POLICIES = ("tiered", "equal", "per-capita")
 DEFAULT_PERSONS_PER_BUNDLE = 4
@@ -100,7 +103,7 @@ def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
     return ward.__dict__.setdefault("rounds", {})
 
 
-def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[str],
+def open_round(ledger: Ledger, round_code: str, location: str, bundles: Iterable[str],
                items: Iterable[str], policy: str, cap: int | None, persons_per_bundle: int,
                rations: dict[str, int], groups: Iterable[str], tiers: Iterable[int],
                on: str, actor: str, top_up: bool = False, floor: int = 0) -> int:
@@ -160,7 +163,7 @@ def open_round(ledger: Any, round_code: str, location: str, bundles: Iterable[st
     return ledger.write(change)
 
 
-def close_round(ledger: Any, round_code: str, on: str, actor: str) -> int:
+def close_round(ledger: Ledger, round_code: str, on: str, actor: str) -> int:
     name = code(round_code, N_("round code"))
     return ledger.write(lambda ward: close(ward, name, on, clean(actor)))
 
@@ -177,7 +180,7 @@ def close(ward: Ward, name: str, on: str, actor: str) -> int:
     return ward.emit(RoundClosed, on=on, actor=actor, round=name, reserved=release or None)
 
 
-def reserve_round(ledger: Any, round_code: str, planner: Callable[[], Plan], expected: str,
+def reserve_round(ledger: Ledger, round_code: str, planner: Callable[[], Plan], expected: str,
                   actor: str) -> tuple[Plan, dict[str, int]]:
     """Hold what the round's confirmed plan still hands out, so no one else can take it.
 
@@ -225,7 +228,7 @@ def _same_plan(name: str, plan: Plan, expected: str) -> None:
                       name=name, plan=plan.digest[:12], expected=expected.strip()[:12])
 
 
-def apply_plan(ledger: Any, round_code: str, planner: Callable[[], Plan],
+def apply_plan(ledger: Ledger, round_code: str, planner: Callable[[], Plan],
                only: Iterable[str], skip: Iterable[str], on: str | None, actor: str,
                expected: str | None = None) -> tuple[Plan, list[int]]:
     """Record the plan's hand-outs (all, `only` these, or all but `skip`) in one atomic save.

@@ -6,13 +6,16 @@ side) can mark what is low as of any date, and the history shows who set it and 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ledger.errors import BadInput
 from ledger.phrases import N_
 from ledger.values.inputs import code
 from ledger.values.text import clean
 from ledger.ward.aggregate import Ward, stored_names
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 
 class ThresholdSet(Ward.Event):
@@ -30,7 +33,7 @@ class ThresholdSet(Ward.Event):
 stored_names(ThresholdSet)
 
 
-def set_threshold(ledger: Any, item: str, location: str, minimum: int, on: str,
+def set_threshold(ledger: Ledger, item: str, location: str, minimum: int, on: str,
                   actor: str) -> int:
     item, location = code(item, N_("item code")), code(location, N_("location code"))
     if minimum < 0:

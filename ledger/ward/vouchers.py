@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase
@@ -21,6 +21,9 @@ from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
 from ledger.ward import lots, shopbook
 from ledger.ward.aggregate import WARD_ID, Ward, stored_names
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 # ---- events ---------------------------------------------------------------------------------
 
@@ -128,18 +131,18 @@ class Receipt:
 
 # ---- write operations -----------------------------------------------------------------------
 
-def set_prices(ledger: Any, shop: str, prices: dict[str, int], on: str, actor: str) -> int:
+def set_prices(ledger: Ledger, shop: str, prices: dict[str, int], on: str, actor: str) -> int:
     return ledger.write(lambda ward: price_list(
         ward, code(shop, N_("shop code")), _codes(prices), on, clean(actor)))
 
 
-def issue(ledger: Any, recipient: str, shop: str, terms: Terms, on: str, actor: str) -> Issued:
+def issue(ledger: Ledger, recipient: str, shop: str, terms: Terms, on: str, actor: str) -> Issued:
     """Issue one voucher; refused if the household still holds one for this shop."""
     who, where = code(recipient, N_("recipient code")), code(shop, N_("shop code"))
     return ledger.write(lambda ward: issue_voucher(ward, who, where, terms, on, clean(actor)))
 
 
-def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on: str,
+def issue_batch(ledger: Ledger, recipients: list[str], shop: str, terms: Terms, on: str,
                 actor: str) -> list[Issued]:
     """One voucher per household in one atomic write, skipping those that hold one already."""
     where = code(shop, N_("shop code"))
@@ -163,7 +166,7 @@ def issue_batch(ledger: Any, recipients: list[str], shop: str, terms: Terms, on:
     return ledger.write(change)
 
 
-def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str,
+def pickup(ledger: Ledger, voucher: str, goods: dict[str, int], on: str, actor: str,
            expired_reason: str | None = None) -> Receipt:
     """Record a pick-up against the shop's stock and the voucher, or refuse and write nothing.
     Goods leave the shop's earliest-expiring lot first; expired lots only with a reason."""
@@ -179,7 +182,7 @@ def pickup(ledger: Any, voucher: str, goods: dict[str, int], on: str, actor: str
     return ledger.write(change)
 
 
-def cancel(ledger: Any, voucher: str, reason: str, on: str, actor: str) -> int:
+def cancel(ledger: Ledger, voucher: str, reason: str, on: str, actor: str) -> int:
     typed = vouchercode.parse(voucher)
     why = text(reason, "--reason", limit=MAX_NOTE) if clean(reason or "") else ""
     return ledger.write(lambda ward: cancel_voucher(ward, typed, why, on, clean(actor)))
@@ -346,7 +349,7 @@ def _spaced(voucher: str, card: dict[str, Any], on: str, reversed: Any) -> None:
                       voucher=voucher, day=min(close), every=every, on=on)
 
 
-def _declared_values(ledger: Any) -> dict[str, int | None]:
+def _declared_values(ledger: Ledger) -> dict[str, int | None]:
     """Item values read from their declarations (for wards snapshotted before values were kept)."""
     return {event.code: event.value for event in ledger.events.get(WARD_ID)
             if isinstance(event, Ward.ItemDeclared)}

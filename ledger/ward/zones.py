@@ -8,12 +8,15 @@ for a ledger made before): an event, like every other fact about the ward.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import BadInput, Refused
 from ledger.values.text import clean
 from ledger.ward.aggregate import Ward, stored_names
+
+if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
+    from ledger.service import Ledger
 
 DEFAULT = "Asia/Ho_Chi_Minh"
 
@@ -47,7 +50,7 @@ def zone(name: str) -> str:
                    name=typed[:40])
 
 
-def set_timezone(ledger: Any, name: str, on: str, actor: str) -> int:
+def set_timezone(ledger: Ledger, name: str, on: str, actor: str) -> int:
     """Record the ward's time zone; refused when it is already that one."""
     chosen = zone(name)
 
