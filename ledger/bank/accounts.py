@@ -65,7 +65,7 @@ def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: 
     holder = text(name, "--name")
 
     def change(ward: Ward) -> int:
-        accounts = ward.__dict__.get("accounts", {})
+        accounts = ward.bank_accounts()
         if account in accounts:
             raise Refused("bank account {code} is already declared; choose another code",
                           code=account)
@@ -94,7 +94,7 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
     was read (statements.read_statement), so nothing here can refuse a line halfway."""
     account = code(account, N_("bank account code"))
     ward = ledger.ward()
-    ward.require(account, ward.__dict__.get("accounts", {}), N_("bank account"))
+    ward.require(account, ward.bank_accounts(), N_("bank account"))
     actor = clean(actor)
     if not actor:
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")

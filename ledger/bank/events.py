@@ -31,7 +31,7 @@ class AccountDeclared(Ward.Event):
     name: str
 
     def apply(self, ward: Ward) -> None:
-        ward.__dict__.setdefault("accounts", {})[self.code] = self.bank
+        ward.bank_accounts()[self.code] = self.bank
 
 
 class StatementImported(Ward.Event):

@@ -103,7 +103,7 @@ class Ward(Aggregate, created_event_name="Opened"):
 
         def apply(self, ward: Ward) -> None:
             ward.items[self.code] = self.unit
-            ward.__dict__.setdefault("values", {})[self.code] = self.value  # 0 đồng shop prices
+            ward.shop_prices()[self.code] = self.value  # 0 đồng shop prices
 
     class LocationDeclared(Declared):
         TOPIC = "ledger.ward:Ward.LocationDeclared"
@@ -138,7 +138,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         def apply(self, ward: Ward) -> None:
             ward.recipients[self.code] = 1
             if getattr(self, "sealed", None):
-                ward.__dict__["key_id"] = self.sealed["key"]
+                ward.keep_sealing_key_id(self.sealed["key"])
 
     class BundleDefined(Declared):
         TOPIC = "ledger.ward:Ward.BundleDefined"
@@ -256,7 +256,7 @@ class Ward(Aggregate, created_event_name="Opened"):
     def fix_code(self, code: str, on: str, actor: str) -> int:
         """Give the ward its district code; a second code is refused (the district's copy
         is named by the first)."""
-        held = self.__dict__.get("code")  # snapshots taken before codes existed have none
+        held = self.ward_code()
         if held:
             raise Refused("this ledger is already ward {held} in the district; a ward code "
                           "never changes", held=held)
@@ -297,7 +297,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         if sealer is None:  # ledgers and tools from before encryption
             return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name=name,
                               group=group, size=size, tier=tier, phone=phone)
-        sealer.check(self.__dict__.get("key_id"))
+        sealer.check(self.sealing_key_id())
         details = {"name": name, "phone": phone, "id_number": id_number}
         return self.emit(self.RecipientDeclared, on=on, actor=actor, code=code, name="",
                           group=group, size=size, tier=tier, phone=None,
@@ -459,7 +459,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           entry=entry, by=self.reversed[str(entry)])
         cash = {k: -v for k, v in original.cash.items()}
         lots = [[loc, item, expires, -delta] for loc, item, expires, delta in original.lots or ()]
-        rounds = self.__dict__.get("rounds", {})
+        rounds = self.round_states()
         reserved = [[name, loc, item, -delta] for name, loc, item, delta in original.reserved or ()
                     if not rounds.get(name, {}).get("closed", True)]
         try:
@@ -579,17 +579,62 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def holders(self, location: str, item: str) -> str:
         """The open rounds holding a reservation of `item` at `location`, by code."""
-        names = [name for name, state in sorted(self.__dict__.get("rounds", {}).items())
+        names = [name for name, state in sorted(self.round_states().items())
                  if state["location"] == location and state.get("reserved", {}).get(item)]
         return ", ".join(names) or "-"
 
+    # ---- state that later releases added ------------------------------------------------
+    # A ward restored from a snapshot taken before a release lacks what that release added,
+    # so each piece is made on first use; these methods are the only ones that reach into the
+    # ward's __dict__ for it (docs/format.md).
+
     def lot_books(self) -> dict[str, lotbook.Lots]:
-        """Dated lots per bin (set lazily: wards saved before lots existed load unchanged)."""
+        """Dated lots per bin."""
         return self.__dict__.setdefault("lots", {})
 
     def reserved_books(self) -> dict[str, daybook.DayBook]:
-        """Units reserved for open rounds per bin, by business date (set lazily)."""
+        """Units reserved for open rounds per bin, by business date."""
         return self.__dict__.setdefault("reserved", {})
+
+    def round_states(self) -> dict[str, dict[str, Any]]:
+        """Rounds by code: their rules, reservations and whether they are closed."""
+        return self.__dict__.setdefault("rounds", {})
+
+    def shop_book(self) -> Any:
+        """The 0 đồng shops' book (ledger/ward/shopbook.py)."""
+        from ledger.ward import shopbook
+
+        return self.__dict__.setdefault("shops", shopbook.empty())
+
+    def shop_prices(self) -> dict[str, int]:
+        """The 0 đồng shop's price of each item, in đồng."""
+        return self.__dict__.setdefault("values", {})
+
+    def forgotten_codes(self) -> dict[str, int]:
+        """Forgotten households by code -> the entry that forgot them."""
+        return self.__dict__.setdefault("forgotten", {})
+
+    def bank_accounts(self) -> dict[str, str]:
+        """The drive's bank accounts by code -> bank."""
+        return self.__dict__.setdefault("accounts", {})
+
+    def ward_code(self) -> str | None:
+        """The district's code for this ward, once given (`aid ward code`)."""
+        return self.__dict__.get("code")
+
+    def sealing_key_id(self) -> str | None:
+        """The id of the ward key that seals households' details, once one did."""
+        return self.__dict__.get("key_id")
+
+    def keep_sealing_key_id(self, key: str) -> None:
+        self.__dict__["key_id"] = key
+
+    def timezone_name(self, default: str) -> str:
+        """The ward's IANA time zone, once recorded (`aid timezone`)."""
+        return self.__dict__.get("timezone", default)
+
+    def keep_timezone(self, name: str) -> None:
+        self.__dict__["timezone"] = name
 
     def lots_out(self, location: str, goods: dict[str, int], on: str, moves: list[list[Any]],
                  lot: str | None = None, expired_reason: str | None = None,
@@ -612,7 +657,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                   on: str) -> list[list[Any]]:
         """What a round's hand-out takes from that round's reservation (never more than is
         left, and only once the reservation is in force)."""
-        state = self.__dict__.get("rounds", {}).get(round or "")
+        state = self.round_states().get(round or "")
         if not state or not state.get("reserved") or on < state.get("reserved_on", on):
             return []
         held = state["reserved"]
@@ -664,7 +709,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         a declared one, and only when there is cash."""
         if account is None:
             return
-        self.require(account, self.__dict__.get("accounts", {}), N_("bank account"))
+        self.require(account, self.bank_accounts(), N_("bank account"))
         if not cash:
             raise BadInput("--account {account} names where the cash went: give --cash too",
                            account=account)
@@ -752,7 +797,7 @@ def post_lots(ward: Ward, on: str, lots: list[list[Any]] | None) -> None:
 def post_reserved(ward: Ward, on: str, reserved: list[list[Any]] | None) -> None:
     """Fold reservation changes ([round, location, item, delta]) into the reserved day books
     and each round's reservation still held."""
-    rounds = ward.__dict__.setdefault("rounds", {})
+    rounds = ward.round_states()
     for name, location, item, delta in reserved or ():
         daybook.post(ward.reserved_books().setdefault(bin_key(location, item), {}), on, delta)
         held = rounds[name].setdefault("reserved", {})

@@ -38,7 +38,7 @@ class RecipientSealed(Ward.Event):
     id_pseudonym: str | None
 
     def apply(self, ward: Ward) -> None:
-        ward.__dict__["key_id"] = self.sealed["key"]
+        ward.keep_sealing_key_id(self.sealed["key"])
 
 
 class DetailsEncrypted(Ward.Event):
@@ -80,7 +80,7 @@ class AlreadyForgotten(LedgerError):
 def forgotten(ward: Ward) -> dict[str, int]:
     """Forgotten households by code -> the entry that forgot them (set lazily, so wards saved
     before forgetting existed still load)."""
-    return ward.__dict__.setdefault("forgotten", {})
+    return ward.forgotten_codes()
 
 
 def forget(ledger: Ledger, recipient: str, reason: str, sealer: Any,
@@ -98,7 +98,7 @@ def forget(ledger: Ledger, recipient: str, reason: str, sealer: Any,
 
     def change(ward: Ward, waiting: dict[str, list[str]]) -> int:
         ward.require(recipient, ward.recipients, N_("recipient"))
-        sealer.check(ward.__dict__.get("key_id"))
+        sealer.check(ward.sealing_key_id())
         if recipient in forgotten(ward):
             raise AlreadyForgotten(recipient, forgotten(ward)[recipient])
         _not_held(ward, recipient, waiting, on)
@@ -139,11 +139,11 @@ def encrypt_existing(ledger: Ledger, sealer: Any,
 
     `clear_view()`: code -> {name, phone} of households declared in clear, not yet sealed and
     not forgotten. Returns the entries recorded ([] when there is nothing to seal)."""
-    sealer.check(ledger.ward().__dict__.get("key_id"))  # a wrong key file gets no keys either
+    sealer.check(ledger.ward().sealing_key_id())  # a wrong key file gets no keys either
     sealer.prepare(sorted(clear_view()))
 
     def change(ward: Ward, clear: dict[str, dict[str, Any]]) -> list[int]:
-        sealer.check(ward.__dict__.get("key_id"))
+        sealer.check(ward.sealing_key_id())
         entries = []
         for recipient in sorted(clear):
             details = {"name": clear[recipient]["name"], "phone": clear[recipient]["phone"]}

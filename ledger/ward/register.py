@@ -206,7 +206,7 @@ def import_rows(ledger: Ledger, rows: list[Row], view: Callable[[], dict[str, di
     """
     reason = f"import {source}"
     sealer, ward = ledger.details_sealer(), ledger.ward()
-    sealer.check(ward.__dict__.get("key_id"))  # a wrong key file gets no keys either
+    sealer.check(ward.sealing_key_id())  # a wrong key file gets no keys either
     sealer.prepare([row.code for row in rows if row.code not in ward.recipients])
 
     def change(ward: Ward, register: dict[str, dict[str, Any]]) -> list[int]:

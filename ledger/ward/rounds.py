@@ -100,7 +100,7 @@ stored_names(RoundOpened, RoundReserved, RoundClosed)
 
 def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
     """Rounds by code (set lazily, so wards saved before rounds existed still load)."""
-    return ward.__dict__.setdefault("rounds", {})
+    return ward.round_states()
 
 
 def open_round(ledger: Ledger, round_code: str, location: str, bundles: Iterable[str],

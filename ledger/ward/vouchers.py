@@ -94,7 +94,7 @@ stored_names(ShopPriced, VoucherIssued, PickedUp, VoucherCancelled)
 
 def book(ward: Ward) -> shopbook.Book:
     """The ward's shops book, created on first use."""
-    return ward.__dict__.setdefault("shops", shopbook.empty())
+    return ward.shop_book()
 
 
 # ---- terms and results ----------------------------------------------------------------------
@@ -174,7 +174,7 @@ def pickup(ledger: Ledger, voucher: str, goods: dict[str, int], on: str, actor: 
         expired_reason)
 
     def change(ward: Ward) -> Receipt:
-        values = ward.__dict__.get("values", {})
+        values = ward.shop_prices()
         if any(item in ward.items and item not in values for item in wanted):
             values = _declared_values(ledger)  # a snapshot older than the values map
         return pick_up(ward, typed, wanted, on, clean(actor), values, why)

@@ -31,7 +31,7 @@ class TimezoneSet(Ward.Event):
     timezone: str
 
     def apply(self, ward: Ward) -> None:
-        ward.__dict__["timezone"] = self.timezone  # set lazily: older snapshots load as before
+        ward.keep_timezone(self.timezone)
 
 
 stored_names(TimezoneSet)
@@ -55,7 +55,7 @@ def set_timezone(ledger: Ledger, name: str, on: str, actor: str) -> int:
     chosen = zone(name)
 
     def change(ward: Ward) -> int:
-        if ward.__dict__.get("timezone", DEFAULT) == chosen:
+        if ward.timezone_name(DEFAULT) == chosen:
             raise Refused("the ward's time zone is already {zone}; nothing to change",
                           zone=chosen)
         return ward.emit(TimezoneSet, on=on, actor=clean(actor), timezone=chosen)
