@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
@@ -338,7 +337,7 @@ class Ledger(Application):
         ids = list(by_id)
         found: set[str] = set()
         for start in range(0, len(ids), 1000):
-            found.update(by_id[i] for i in _existing(self.recorder, ids[start:start + 1000]))
+            found.update(by_id[i] for i in self.recorder.created(ids[start:start + 1000]))
         return found
 
     # ---- saving -------------------------------------------------------------------------
@@ -492,25 +491,6 @@ def _same_actor(actors: Sequence[str], holder: str, key: str) -> None:
             raise Refused("these entries are recorded as {actor}, but signing key {key} is "
                           "{holder}'s: give --actor '{holder}' (or set AID_ACTOR), or use "
                           "{actor}'s own key", actor=named, key=key, holder=holder)
-
-
-def _existing(recorder: Any, ids: list[UUID]) -> list[UUID]:
-    """The given aggregate ids that have a first event stored."""
-    table = recorder.events_table_name
-    if not ids:
-        return []
-    with recorder.datastore.transaction(commit=False) as cursor:
-        if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-            from psycopg.sql import SQL, Identifier
-
-            cursor.execute(SQL("SELECT originator_id FROM {}.{} WHERE originator_version = 1 "
-                               "AND originator_id = ANY(%s)").format(
-                Identifier(recorder.datastore.schema), Identifier(table)), (ids,))
-            return [row["originator_id"] for row in cursor.fetchall()]
-        marks = ",".join("?" * len(ids))
-        cursor.execute(f"SELECT originator_id FROM {table} WHERE originator_version = 1 "
-                       f"AND originator_id IN ({marks})", [i.hex for i in ids])
-        return [UUID(row[0]) for row in cursor.fetchall()]
 
 
 def _codes(quantities: dict[str, int]) -> dict[str, int]:

@@ -10,15 +10,11 @@ import json
 
 import pytest
 
-from commands.audit.auditor import (
-    _now,
-    read_statement,
-    statement_json,
-    stream_statement,
-)
 from commands.output import publish
+from commands.output.publish import statement_json
 from commands.output.render import echo_json
 from ledger.store.access import locate, open_log
+from projections.audit.public import read_statement, stream_statement, taken_now
 from projections.audit.statement import StatementFold, annulled_in, statement
 from projections.events import ward_events
 
@@ -88,7 +84,7 @@ def test_the_streamed_statement_prints_the_same_table_csv_and_json(demo, start, 
     try:
         assert streamed_check.head == checked.head and not streamed_check.problems
         assert streamed_check.events == checked.events
-        digest = checked.digest(whole["ward"], _now())
+        digest = checked.digest(whole["ward"], taken_now())
         for render in (publish.as_table, publish.as_csv):
             assert _printed(render, streamed, digest) == _printed(render, whole, digest)
         expected = json.dumps(statement_json(whole, digest), ensure_ascii=False, indent=2)

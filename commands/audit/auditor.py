@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from commands import options as o
 from commands.audit import tree
 from commands.language.words import N_, _, current, message, say
-from commands.output.render import Streamed, echo_json, emit, save
+from commands.output.publish import statement_json
+from commands.output.render import echo_json, emit, save
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.store.access import EventLog, open_log
+from projections.audit.public import (
+    read_statement,
+    readable,
+    stream_statement,
+    taken_now,
+    verification,
+)
 
 if TYPE_CHECKING:
     from commands.output.workbook import Table as Sheet
-    from ledger.trust.chain import StoredRow
-    from projections.audit.signatures import SignatureCheck, Signatures
-    from projections.audit.statement import StatementFold
+    from projections.audit.signatures import Signatures
     from projections.audit.tamper import Digest, Verification
     from projections.audit.trace import Tracer
-    from projections.events import WardEvent
 
 
 class DigestFormat(str, Enum):
@@ -54,26 +57,6 @@ def _open(db: Path | None) -> EventLog:
     return open_log(o.address(db))
 
 
-def _verification(log: EventLog, digests: Sequence[Digest] = (),
-                  seals: SignatureCheck | None = None) -> Verification:
-    """The chain checked over one read of the stored rows (and the seals too, when given)."""
-    from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
-    from projections.audit.tamper import verify
-
-    if log.in_snapshot:
-        rows = log.stored()
-        if seals is not None:
-            rows = seals.watch(rows, log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
-        return verify(rows, log.links(), digests)
-    with log.snapshot():
-        return _verification(log, digests, seals)
-
-
-def _now() -> str:
-    """When a digest was taken: UTC, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _ward_name(log: EventLog) -> str:
     return next((r.data.get("name", "") for r in log.read() if r.name == "Ward.Opened"), "")
 
@@ -84,7 +67,7 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
     """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
     log = _open(db)
     try:
-        checked = _verification(log)
+        checked = verification(log)
         ward = _ward_name(log)
     finally:
         log.close()
@@ -95,7 +78,7 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
                        "`aid audit verify`",
                        checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
-    found = checked.digest(ward, _now())
+    found = checked.digest(ward, taken_now())
     if output is not None:
         save(output, _digest_tables(found))
     elif fmt is DigestFormat.json:
@@ -144,7 +127,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
         seals = SignatureCheck(keys or ())
-        checked = _verification(log, saved, seals)
+        checked = verification(log, saved, seals)
         models = compare(log)
         held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
@@ -308,7 +291,7 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
         return
     log = _open(db)
     try:
-        result = reconcile_all(_events(ward_events(log.stored())), o.as_of(as_of))
+        result = reconcile_all(readable(ward_events(log.stored())), o.as_of(as_of))
     finally:
         log.close()
     goods = result["goods"]
@@ -334,11 +317,6 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
         raise typer.Exit(1)
 
 
-def _events(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:
-    """Ward events, leaving out rows that could not be read (`aid audit check` lists them)."""
-    return (event for event in events if not isinstance(event, str))
-
-
 @audit_app.command("trace")
 def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
           fmt: o.FormatOption = o.Format.table, output: o.Output = None,
@@ -350,7 +328,7 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
 
     log = _open(db)
     try:
-        tracer = trace_donation(_events(ward_events(log.stored())), entry)
+        tracer = trace_donation(readable(ward_events(log.stored())), entry)
     finally:
         log.close()
     story = donation(tracer, entry)
@@ -449,7 +427,7 @@ def statement(start: Annotated[Optional[str], typer.Option(
     finally:
         log.close()
     try:  # printed from the spool, after the ledger is closed
-        digest = checked.digest(sheet["ward"], _now())
+        digest = checked.digest(sheet["ward"], taken_now())
         if fmt is StatementFormat.json:
             echo_json(statement_json(sheet, digest))
         else:
@@ -473,7 +451,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
             held = tree.statement_checkpoint(log) if page else None  # issue 26
     finally:
         log.close()
-    digest = checked.digest(sheet["ward"], _now())
+    digest = checked.digest(sheet["ward"], taken_now())
     if workbook:  # a sheet per section, then the digest to check it by
         about = [{"field": "statement", "value": publish.header(sheet)}]
         about += [{"field": k, "value": v} for k, v in publish.digest_lines(digest)]
@@ -496,64 +474,3 @@ def _warn_broken(checked: Verification) -> None:
                        "`aid audit verify`",
                        checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
-
-
-def read_statement(log: EventLog, first: str | None, last: str | None,
-                   charts: bool = False) -> tuple[dict[str, Any], Any, Verification]:
-    """The statement's sections, the drive's charts (when `charts`) and the chain's
-    verification, all from the events themselves: call it inside `log.snapshot()` so the
-    three agree with each other and with the digest taken from them."""
-    from projections.audit.statement import statement as build_statement
-    from projections.drive import drive
-    from projections.events import ward_events
-
-    events = list(_events(ward_events(log.stored())))
-    sheet = build_statement(events, first, last)
-    _bank_sections(log, sheet, first, last)
-    pictures = drive(events, first, last) if charts else None
-    return sheet, pictures, _verification(log)
-
-
-def _bank_sections(log: EventLog, sheet: dict[str, Any], first: str | None,
-                   last: str | None) -> None:
-    """The bank accounts' section of the statement, only when the drive declared one (so
-    statements of drives without accounts print as they always did)."""
-    from projections.bank import statement_sections
-
-    sheet["sections"] += statement_sections(log, first, last)
-
-
-def stream_statement(log: EventLog, first: str | None, last: str | None
-                     ) -> tuple[dict[str, Any], Verification, StatementFold]:
-    """`read_statement` without the charts, with memory that does not grow with the ledger:
-    one pass finds the reversals, a second folds every event into the statement while the
-    chain is verified over the very same rows. Call it inside `log.snapshot()`; close the
-    fold (its spool) once the statement is printed."""
-    from projections.audit.statement import StatementFold, annulled_in
-    from projections.audit.tamper import verify
-    from projections.events import ward_events
-
-    fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
-
-    def folded(rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
-        for row in rows:
-            for event in _events(ward_events((row,))):
-                fold.add(event)
-            yield row
-
-    try:
-        checked = verify(folded(log.stored()), log.links())
-        sheet = fold.statement()
-        _bank_sections(log, sheet, first, last)
-        return sheet, checked, fold
-    except BaseException:
-        fold.close()
-        raise
-
-
-def statement_json(sheet: dict[str, Any], digest: Digest) -> dict[str, Any]:
-    """What `aid audit statement --format json` prints (and the stock board serves)."""
-    return {**{k: v for k, v in sheet.items() if k != "sections"},
-            "sections": {s.key: s.rows if isinstance(s.rows, list) else Streamed(s.rows)
-                         for s in sheet["sections"]},
-            "digest": digest.to_json() | {"checkpoints": []}}

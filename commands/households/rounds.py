@@ -12,6 +12,7 @@ from commands import options as o
 from commands.households import recipients
 from commands.language.words import N_, _, current, day, entry_span, number, say
 from commands.output.columns import STATUS_COLUMNS, goods
+from commands.output.outflow import OUTFLOW_COLUMNS, outflow_page
 from commands.output.render import emit, save
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
@@ -449,8 +450,6 @@ def _summary_lines(result: dict[str, Any]) -> list[str]:
                 count=len(nothing), codes=codes)]
 
 
-OUTFLOW_COLUMNS = [("recipient", N_("household")), ("group", N_("group")), ("tier", N_("tier")),
-                   ("goods", N_("received")), ("cash", N_("cash")), ("value", N_("value"))]
 OUTFLOW_FILES = (".html", ".htm", ".pdf", ".csv", ".xlsx")
 
 
@@ -526,48 +525,3 @@ def _outflow_total(result: dict[str, Any], lang: str | None = None) -> str:
     return say("{households} households received {goods}; cash {cash} đồng, value {value} đồng",
                households=result["households"], goods=goods(result["handed"]) or "-",
                cash=number(result["cash"], current()), value=number(result["value"], current()))
-
-
-def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
-    """The statement's table and total for a page (`aid round outflow -o`, the stock board)."""
-    from commands.language import words as lg
-    from commands.output.pages import Note, Table
-
-    word = lg.words(lang)
-    rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
-    table = Table(word(N_("Households that received")),
-                  [(key, word(title)) for key, title in OUTFLOW_COLUMNS], rows,
-                  kinds={"recipient": "code", "tier": "text", "cash": "money",
-                         "value": "money"}, scroll=True)
-    from ledger.phrases import render
-
-    total = render(N_("{households} households received {goods}; cash {cash} đồng, value "
-                      "{value} đồng"),
-                   {"households": result["households"], "goods": goods(result["handed"]) or "-",
-                    "cash": lg.number(result["cash"], lang),
-                    "value": lg.number(result["value"], lang)},
-                   word, lambda n: lg.number(n, lang))
-    return [table, Note(total)]
-
-
-def outflow_page(result: dict[str, Any], lang: str) -> str:
-    """The statement as one A4 page to post (công khai), with the signature block."""
-    from commands.language import words as lg
-    from commands.output.pages import page
-
-    word = lg.words(lang)
-    title = render_word(lang, N_("Public outflow statement, round {round}"),
-                        round=result["round"])
-    facts = [(word(N_("Ward")), result["ward"]), (word(N_("Round")), result["round"]),
-             (word(N_("location")), result["location"]),
-             (word(N_("date")), lg.day(result["on"], lang)),
-             (word(N_("plan")), result["plan"][:12])]
-    return page(title, facts, outflow_blocks(result, lang), lang, place=result["ward"],
-                signed_on=result["on"])
-
-
-def render_word(lang: str, template: str, **fields: Any) -> str:
-    from commands.language import words as lg
-    from ledger.phrases import render
-
-    return render(template, fields, lg.words(lang), lambda n: lg.number(n, lang))

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from commands.language.words import N_, _, current, message
 from commands.output.cells import inert
-from commands.output.render import emit_stream
+from commands.output.render import Streamed, emit_stream
 from ledger.phrases import Phrase
+
+if TYPE_CHECKING:
+    from projections.audit.tamper import Digest
 
 CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "group",
               "households", "times", "location", "item", "quantity", "change", "unit",
@@ -161,3 +164,11 @@ def _table(section: Any, lang: str) -> Any:
     if section.key == "cash":
         rows = [{**row, "line": label(row["line"])} for row in rows]
     return Table(label(section.title), columns, rows, kinds=KINDS)
+
+
+def statement_json(sheet: dict[str, Any], digest: Digest) -> dict[str, Any]:
+    """What `aid audit statement --format json` prints (and the stock board serves)."""
+    return {**{k: v for k, v in sheet.items() if k != "sections"},
+            "sections": {s.key: s.rows if isinstance(s.rows, list) else Streamed(s.rows)
+                         for s in sheet["sections"]},
+            "digest": digest.to_json() | {"checkpoints": []}}

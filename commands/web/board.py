@@ -197,7 +197,7 @@ def round_status(reading: Reading, code: str) -> Answer:
 def round_outflow(reading: Reading, code: str) -> Answer:
     """The round's public outflow statement (công khai đợt phát), by household code, group and
     tier; the JSON is `aid round outflow --format json`."""
-    from commands.households.rounds import outflow_blocks
+    from commands.output.outflow import outflow_blocks
     from ledger.values.inputs import code as clean_code
     from projections.rounds import outflow
 
@@ -265,21 +265,21 @@ def hide(voucher: str) -> str:
 def statement(reading: Reading) -> Answer:
     """The public statement with its charts and digest head; the JSON is `aid audit statement
     --format json`."""
-    from commands.audit.auditor import _now, read_statement, statement_json
     from commands.output import publish
+    from projections.audit.public import read_statement, taken_now
 
     first, last = reading.day("from"), reading.day("to")
     if first and last and first > last:
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
     sheet, pictures, checked = read_statement(reading.log, first, last, charts=True)
-    digest = checked.digest(sheet["ward"], _now())
+    digest = checked.digest(sheet["ward"], taken_now())
     title, facts, blocks, _footer = publish.parts(sheet, digest, pictures, reading.lang)
     for block in blocks:
         if isinstance(block, Table):
             block.scroll = True
     if checked.problems:  # what `aid audit statement` warns of, on the page itself
         blocks.insert(0, Note(reading.phrase(BROKEN, checked=checked.first_bad())))
-    return Answer(title, statement_json(sheet, digest), blocks, facts)
+    return Answer(title, publish.statement_json(sheet, digest), blocks, facts)
 
 
 def _href(code: str) -> str:

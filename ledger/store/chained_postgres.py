@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
@@ -17,7 +18,7 @@ from eventsourcing.postgres import (
     PostgresDatastore,
 )
 from eventsourcing.utils import retry
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from ledger.store.chained import ChainWriter
 from ledger.trust.chain import chain_table
@@ -56,3 +57,14 @@ class ChainedPostgresRecorder(ChainWriter, PostgresApplicationRecorder):
         cursor.execute(f"INSERT INTO {self.chain_table} (position, link) "
                        "SELECT * FROM unnest(%s::bigint[], %s::text[])",
                        ([p for p, _ in new], [link for _, link in new]))
+
+    def created(self, ids: Sequence[UUID]) -> list[UUID]:
+        """Which of these aggregates have a first event stored (once-only claims in use)."""
+        if not ids:
+            return []
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(SQL("SELECT originator_id FROM {}.{} WHERE originator_version = 1 "
+                               "AND originator_id = ANY(%s)").format(
+                Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(ids),))
+            return [row["originator_id"] for row in cursor.fetchall()]

@@ -48,3 +48,14 @@ class ChainedSQLiteRecorder(ChainWriter, SQLiteApplicationRecorder):
 
     def insert_links(self, cursor: Any, new: list[tuple[int, str]]) -> None:
         cursor.executemany(f"INSERT INTO {self.chain_table} (position, link) VALUES (?, ?)", new)
+
+    def created(self, ids: Sequence[UUID]) -> list[UUID]:
+        """Which of these aggregates have a first event stored (once-only claims in use)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT originator_id FROM {self.events_table_name} WHERE "
+                           f"originator_version = 1 AND originator_id IN ({marks})",
+                           [i.hex for i in ids])
+            return [UUID(row[0]) for row in cursor.fetchall()]
