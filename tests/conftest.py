@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,21 @@ def ward(ledger: Ledger) -> Ledger:
     ledger("bundle", "define", "B350", "--name", "Phần quà 350.000 ₫", "--item", "RICE=10",
            "--item", "NOODLE=1", "--cash", "100000")
     return ledger
+
+
+@pytest.fixture
+def today(monkeypatch) -> date:
+    """Freeze the day that commands default to when --on or --as-of is left out (30/11/2021,
+    the seed drive's own month), so a test of that default passes on any day it runs."""
+    import ledger.values.dates as dates
+
+    class Frozen(date):
+        @classmethod
+        def today(cls) -> date:
+            return cls(2021, 11, 30)
+
+    monkeypatch.setattr(dates, "date", Frozen)
+    return Frozen.today()
 
 
 @pytest.fixture
