@@ -32,7 +32,8 @@ class AidGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         try:
-            with settings.applied():  # the settings file of `aid init`, for this command only
+            # the settings file of `aid init` and the reader's language, for this command only
+            with settings.applied(), language.spoken():
                 args = self._speak(sys.argv[1:] if args is None else list(args))
                 result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                       standalone_mode=False, **extra)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import gettext
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,7 @@ DEFAULT = "en"
 
 LOCALES_DIR = Path(__file__).with_name("locale")
 DOMAIN = "aid"
+gettext.bindtextdomain("messages", str(LOCALES_DIR))  # typer's words (see `activate`)
 
 # Declared on the root command for --help; main.AidGroup takes --lang off the command line
 # (wherever it stands) before click parses it, so help itself can be translated.
@@ -53,10 +55,24 @@ def activate(lang: str) -> None:
     global _active
     _active = lang
     # typer's own few words ("Options", "Commands", "required") come from gettext's default
-    # domain through the `_` typer.core bound at import: give it that domain's catalog here
-    import typer.core
+    # domain, "messages", in the language gettext reads from LANGUAGE: the standard way to
+    # choose it, so nothing of typer's is patched (our messages.po is bound at import)
+    os.environ["LANGUAGE"] = lang
 
-    typer.core._ = catalog(lang, "messages").gettext
+
+@contextmanager
+def spoken() -> Iterator[None]:
+    """One command's language: `activate` points gettext's LANGUAGE at it for typer's words,
+    and the reader's own LANGUAGE comes back afterwards (the next command, in the same
+    process, must see the system's locale, not ours)."""
+    before = os.environ.get("LANGUAGE")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = before
 
 
 def current() -> str:
