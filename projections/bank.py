@@ -31,6 +31,7 @@ from ledger.bank.statements import find_reference, mask_account, mask_name, pars
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
+from ledger.ward import names
 from ledger.ward.cashbook import fund_change
 from projections.events import WardEvent
 
@@ -150,9 +151,9 @@ def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None
             bank.ward = data.get("name", "")
         elif name == "Ward.Coded":
             bank.code = data.get("code")
-        elif name == "AccountDeclared":
+        elif name == names.ACCOUNT_DECLARED:
             bank.accounts[data["code"]] = {**data, "entry": event.entry}
-        elif name == "StatementImported":
+        elif name == names.STATEMENT_IMPORTED:
             bank.imports.append({**data, "entry": event.entry})
         elif name == "Ward.DonorDeclared":
             bank.donors[event.entry] = data["code"]
@@ -467,8 +468,8 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
                    on: str | None = None) -> list[dict[str, Any]]:
     """A donor's search (`aid bank find`, the board's /saoke): each line found, masked, with
     its status and, once counted, where its cash went (the donor trace, by group)."""
-    from projections.events import ward_events
     from projections.audit.trace import donation, trace_donation
+    from projections.events import ward_events
 
     bank = read(log)
     rows = {row["key"]: row for row in match(bank) if row["key"]}

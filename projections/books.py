@@ -9,9 +9,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ledger.phrases import N_, Phrase
 from ledger.ward import daybook, names
 from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
-from ledger.phrases import N_, Phrase
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
@@ -49,6 +49,9 @@ KINDS = {
     names.ROUND_RESERVED: "round reserve",  # ledger/ward/rounds.py: stock held for a round
     names.THRESHOLD_SET: "threshold",  # ledger/ward/thresholds.py: low-stock minimum
 }
+# Every ward entry the history lists: the books' kinds, and entries that move nothing the
+# books count (the bank's, issue 25; projections/bank.py reads them).
+ENTRIES = {**KINDS, names.ACCOUNT_DECLARED: "account", names.STATEMENT_IMPORTED: "statement"}
 PLANNING = {"reserved": {}, "lots": {}, "thresholds": {}, "counted": {}}  # added by issue 16
 
 

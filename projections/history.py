@@ -10,12 +10,12 @@ from typing import Any
 
 from ledger.phrases import N_, Phrase
 from ledger.store.access import Record
-from projections.books import KINDS
+from projections.books import ENTRIES
 
 
 def entry(record: Record) -> dict[str, Any] | None:
     """The history line of one stored event, or None for events that are not ward entries."""
-    kind = KINDS.get(record.name)
+    kind = ENTRIES.get(record.name)
     if kind is None:
         return None
     data = record.data
@@ -104,6 +104,10 @@ _DETAILS = {
     "threshold": _fields(N_("{item} at {location}: minimum {minimum}"), "item", "location",
                          "minimum"),
     "ward code": _fields("{code}", "code"),
+    "account": _fields(N_("{code}: {bank} account {number}, {name}"), "code", "bank", "number",
+                       "name"),
+    "statement": _fields(N_("{account}: {file}, {added} new of {lines} lines"), "account",
+                         "file", "added", "lines"),
 }
 POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal")}  # English: the codes themselves
 # What each kind of entry is called where people read it (tables, the line a write prints);
@@ -123,6 +127,7 @@ KIND_WORDS = {
     "encrypt": N_("details encrypted"), "forget": N_("household forgotten"),
     "round open": N_("round opened"), "round close": N_("round closed"),
     "round reserve": N_("stock held for a round"), "threshold": N_("low-stock minimum set"),
+    "account": N_("bank account declared"), "statement": N_("bank statement imported"),
 }
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ledger.store.access import EventLog, Record
 from ledger.store.decoding import loads
-from projections.books import KINDS, Books
+from projections.books import ENTRIES, Books
 from projections.history import entry
 
 BOOKS = "books"
@@ -60,7 +60,7 @@ class ReadModels:
         position = self._position()
         stored = self._stored_lines(at, item, by_date) if position else iter(())
         records = (record for record in self.log.read(after=position, ward_only=True)
-                   if record.name in KINDS)
+                   if record.name in ENTRIES)
         if not by_date:
             yield from stored
             yield from (entry(record) for record in records)
@@ -123,7 +123,7 @@ class ReadModels:
         told = after
         for position, _, version, topic, state in self.log.stored(after, upto, ward_only=True):
             name = topic.rpartition(":")[2]
-            if name not in KINDS:
+            if name not in ENTRIES:
                 continue
             data = loads(state)
             books.apply(name, data)

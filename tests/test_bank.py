@@ -121,6 +121,26 @@ def test_import_twice_or_overlapping_adds_nothing_twice(banked, tmp_path):
     assert [r["bank_ref"] for r in rows] == ["100.1", "100.2", "100.3"]
 
 
+def test_history_lists_the_bank_entries_and_the_books_stay(banked, tmp_path):
+    """The account and each import that added lines are entries of the history (in words in
+    Vietnamese); they move nothing the books count, and a rebuilt read model agrees."""
+    before = [banked(*c).out for c in (("stock",), ("cash",))]
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2], "a.csv")))
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2], "a.csv")))  # nothing new
+    lines = [h for h in banked("history", "--format", "json").json()
+             if h["kind"] in ("account", "statement")]
+    assert [(h["kind"], h["detail"]) for h in lines] == [
+        ("account", "VCB1: VCB account 1029990042, UBMTTQ PHUONG 3"),
+        ("statement", "VCB1: a.csv, 2 new of 2 lines")]
+    assert all(h["moves"] == [] and h["cash"] == {} for h in lines)
+    assert [banked(*c).out for c in (("stock",), ("cash",))] == before
+    shown = banked("--lang", "vi", "history").out
+    assert "khai báo tài khoản ngân hàng" in shown and "nhập sao kê ngân hàng" in shown
+    history = banked("history", "--format", "json").out
+    banked("rebuild")
+    assert banked("history", "--format", "json").out == history
+
+
 def test_a_refused_statement_writes_nothing(banked, tmp_path):
     bad = tmp_path / "bad.csv"
     write_vcb(bad, "1", LINES)

@@ -156,7 +156,7 @@ def test_the_read_side_names_every_ward_event_as_it_is_stored():
     ward_topics = {name for name in stored_names()
                    if name.startswith(("ledger.ward:Ward.", "ledger.register:", "ledger.rounds:",
                                        "ledger.vouchers:", "ledger.privacy:", "ledger.zones:",
-                                       "ledger.thresholds:"))}
+                                       "ledger.thresholds:", "ledger.bank:"))}
     short = {topic.rpartition(":")[2] for topic in ward_topics} - {
         "Ward", "Ward.Created", "Ward.Declared", "Ward.Fact"}  # never recorded themselves
     spelled = {value for key, value in vars(names).items() if key.isupper()}

@@ -38,3 +38,5 @@ SEALED = "RecipientSealed"  # households' details (ledger/ward/personal.py)
 DETAILS_ENCRYPTED = "DetailsEncrypted"
 FORGOTTEN = "RecipientForgotten"
 THRESHOLD_SET = "ThresholdSet"  # low-stock minimums (ledger/ward/thresholds.py)
+ACCOUNT_DECLARED = "AccountDeclared"  # the drive's bank accounts (ledger/bank/events.py)
+STATEMENT_IMPORTED = "StatementImported"

@@ -23,7 +23,7 @@ from ledger.phrases import N_, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from projections.audit.tamper import Problem
-from projections.books import KINDS, Books
+from projections.books import ENTRIES, Books
 from projections.store import ReadModels, checksum
 
 SHOWN = 20  # differences named one by one per model; the rest are counted
@@ -47,7 +47,7 @@ def compare(log: EventLog) -> list[Problem]:
         for event_position, _, version, topic, raw in log.stored(upto=position,
                                                                  ward_only=True):
             name = topic.rpartition(":")[2]
-            if name not in KINDS:
+            if name not in ENTRIES:
                 continue
             data = loads(raw)
             books.apply(name, data)
