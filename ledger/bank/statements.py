@@ -39,6 +39,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -816,6 +817,7 @@ def parse_detail(text: str) -> tuple[str, str | None, str | None]:
 _SEP = r"[\s.\-]*"
 
 
+@lru_cache(maxsize=64)
 def reference_pattern(prefix: str) -> re.Pattern[str]:
     """The pattern `find_reference` uses for references starting `prefix` ("P3D")."""
     letters = [re.escape(ch) for ch in fold(clean(prefix)).upper() if not ch.isspace()]

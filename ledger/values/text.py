@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 # Vietnamese alphabet order: ă and â follow a, đ follows d, ê follows e, ô and ơ follow o, ư follows u.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -28,8 +29,20 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics, so "Nguyen" finds "Nguyễn"."""
+    if text.isascii():  # most codes, references and bank texts: nothing to take off
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = decomposed.translate(_marks())
+    if folded.isascii() or max(folded) <= "\uffff":
+        return folded
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))  # beyond the BMP
+
+
+@cache
+def _marks() -> dict[int, None]:
+    """Every combining mark of the Basic Multilingual Plane, to delete with str.translate
+    (one pass in C, where a generator over each character is ten times slower)."""
+    return {code: None for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))}
 
 
 def matches(query: str, text: str) -> bool:
