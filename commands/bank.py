@@ -102,6 +102,40 @@ def account_list(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
          empty=N_("no bank account declared yet; see `aid bank account add`"))
 
 
+# ---- cash between the box and an account -------------------------------------------------
+
+Amount = Annotated[str, typer.Option("--cash", help="Amount in đồng.")]
+Note = Annotated[Optional[str], typer.Option(
+    "--note", help="A note, e.g. the deposit slip's number.", show_default=False)]
+
+
+@bank_app.command("deposit")
+def deposit(account: Annotated[str, typer.Argument(help="The account's code.")],
+            cash: Amount, note: Note = None, db: o.Db = None, actor: o.Actor = None,
+            on: o.On = None) -> None:
+    """Cash carried from the cash box into the account (nộp tiền mặt vào tài khoản): the fund
+    stays the same, the account's book side gains it, and its statement line matches it."""
+    _move(account, cash, 1, note, db, actor, on)
+
+
+@bank_app.command("withdraw")
+def withdraw(account: Annotated[str, typer.Argument(help="The account's code.")],
+             cash: Amount, note: Note = None, db: o.Db = None, actor: o.Actor = None,
+             on: o.On = None) -> None:
+    """Cash drawn from the account into the cash box (rút tiền mặt): the fund stays the same,
+    the account's book side loses it, and its statement line matches it."""
+    _move(account, cash, -1, note, db, actor, on)
+
+
+def _move(account: str, cash: str, sign: int, note: str | None, db: Any, actor: str | None,
+          on: str | None) -> None:
+    from ledger.bank.accounts import move_cash
+    from ledger.values.inputs import whole
+
+    amount = sign * whole(cash, "--cash")
+    record(db, lambda ledger: move_cash(ledger, account, amount, note, o.on(on), o.actor(actor)))
+
+
 # ---- VietQR ------------------------------------------------------------------------------
 
 def _qr_output(path: Path | None) -> Path | None:

@@ -71,7 +71,7 @@ class BankLine:
 class BookEntry:
     entry: int
     on: str
-    kind: str  # donate, buy, give
+    kind: str  # donate, buy, give, cash moved
     account: str
     amount: int  # signed fund change: in positive, out negative
     donor: str | None = None
@@ -166,6 +166,10 @@ def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None
             if original is not None and original.bank_line:
                 bank.accepted_reversed[original.bank_line] = \
                     bank.accepted_reversed.get(original.bank_line, 0) + 1
+        elif name == names.CASH_MOVED:  # cash box <-> account: only the account's side moves
+            if (as_of is None or data["on"] <= as_of) and account in (None, data["account"]):
+                facts[event.entry] = BookEntry(event.entry, data["on"], "cash moved",
+                                               data["account"], data["amount"])
         elif data.get("account") and "cash" in data:
             if (as_of is not None and data["on"] > as_of) or \
                     (account is not None and data["account"] != account):

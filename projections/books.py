@@ -48,6 +48,7 @@ KINDS = {
     names.FORGOTTEN: "forget",
     names.ROUND_RESERVED: "round reserve",  # ledger/ward/rounds.py: stock held for a round
     names.THRESHOLD_SET: "threshold",  # ledger/ward/thresholds.py: low-stock minimum
+    names.CASH_MOVED: "cash moved",  # ledger/bank/events.py: cash box <-> account, fund unchanged
 }
 # Every ward entry the history lists: the books' kinds, and entries that move nothing the
 # books count (the bank's, issue 25; projections/bank.py reads them).

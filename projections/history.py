@@ -108,6 +108,11 @@ _DETAILS = {
                        "name"),
     "statement": _fields(N_("{account}: {file}, {added} new of {lines} lines"), "account",
                          "file", "added", "lines"),
+    "cash moved": lambda data: Phrase(
+        N_("cash box → {account}, {amount:,} đồng{note}") if data["amount"] > 0 else
+        N_("{account} → cash box, {amount:,} đồng{note}"), account=data["account"],
+        amount=abs(data["amount"]), note=Phrase(N_(": {note}"), note=data["note"])
+        if data.get("note") else ""),
 }
 POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal")}  # English: the codes themselves
 # What each kind of entry is called where people read it (tables, the line a write prints);
@@ -128,6 +133,7 @@ KIND_WORDS = {
     "round open": N_("round opened"), "round close": N_("round closed"),
     "round reserve": N_("stock held for a round"), "threshold": N_("low-stock minimum set"),
     "account": N_("bank account declared"), "statement": N_("bank statement imported"),
+    "cash moved": N_("cash moved to or from the bank"),
 }
 
 

@@ -200,6 +200,49 @@ def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
     assert "no failures" in banked("audit", "check").out
 
 
+DEPOSIT = [{"date": "2021-11-05", "credit": 3_000_000, "debit": 0, "ref": "200.1",
+            "text": "NOP TIEN MAT UBMTTQ PHUONG 3"},
+           {"date": "2021-11-09", "credit": 0, "debit": 1_000_000, "ref": "200.2",
+            "text": "RUT TIEN MAT"}]
+
+
+def test_cash_carried_to_and_from_the_bank_matches_its_lines(banked, tmp_path):
+    """The treasurer banks 3,000,000 đồng of envelope cash and later draws 1,000,000: the fund
+    stays as it was, the account's book side moves, and the statement's deposit and withdrawal
+    lines match those entries, so the account reconciles; a reversal takes one back out."""
+    banked("donate", "D1", "--into", "KHO", "--cash", "3000000", "--on", "2021-11-04")
+    cash = banked("cash", "--format", "json").json()
+    deposit = banked.entry("bank", "deposit", "VCB1", "--cash", "3.000.000", "--note", "GNT 17",
+                           "--on", "2021-11-05")
+    withdrawal = banked.entry("bank", "withdraw", "VCB1", "--cash", "1000000", "--on",
+                              "2021-11-09")
+    assert banked("cash", "--format", "json").json() == cash
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, DEPOSIT)))
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert (rows["200.1"]["status"], rows["200.1"]["entry"]) == ("matched", deposit)
+    assert (rows["200.2"]["status"], rows["200.2"]["entry"]) == ("matched", withdrawal)
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+    [line] = [h for h in banked("history", "--format", "json").json() if h["id"] == deposit]
+    assert (line["kind"], line["detail"]) == ("cash moved",
+                                             "cash box → VCB1, 3,000,000 đồng: GNT 17")
+    assert "quỹ tiền mặt → VCB1, 3.000.000 ₫" in banked("--lang", "vi", "history").out
+    banked("reverse", str(withdrawal), "--reason", "typed twice")
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert rows["200.2"]["status"] == "unrecorded"
+    assert banked.fails("audit", "reconcile", "--bank", "VCB1").code == 1
+    assert "no failures" in banked("audit", "check").out
+
+
+def test_cash_moves_refuse_what_makes_no_sense(banked):
+    before = banked.snapshot()
+    for args, says in ((("deposit", "NOACCT", "--cash", "5"), "unknown bank account"),
+                       (("deposit", "VCB1", "--cash", "0"), "--cash must be positive"),
+                       (("withdraw", "VCB1", "--cash", "-5"), "--cash")):
+        result = banked.fails("bank", *args)
+        assert result.code == 2 and says in result.err and len(result.err.splitlines()) == 1
+    assert banked.snapshot() == before
+
+
 def test_a_wrong_amount_is_fixed_by_reversing_then_accepting(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:1])))
     wrong = banked.entry("donate", "D1", "--into", "KHO", "--cash", "50000", "--account", "VCB1",

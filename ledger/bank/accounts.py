@@ -29,23 +29,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
 from ledger.bank.banks import lookup
+from ledger.bank.events import (
+    LINE_PREFIX,
+    LINE_TOPIC,
+    AccountDeclared,
+    CashMoved,
+    Line,
+    StatementImported,
+)
 from ledger.bank.statements import Statement, keyed
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim, claim_id
 from ledger.store.rows import timestamp
-from ledger.values.inputs import code, text
+from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
-from ledger.bank.events import (
-    LINE_PREFIX,
-    LINE_TOPIC,
-    AccountDeclared,
-    Line,
-    StatementImported,
-)
 from ledger.ward.aggregate import Ward
 
 BATCH = 5000  # lines per transaction (PostgreSQL hangs on very large saves; DESIGN.md)
@@ -71,6 +71,23 @@ def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: 
                           code=account)
         return ward.emit(AccountDeclared, on=on, actor=clean(actor), code=account,
                          bank=found.code, bin=found.bin, number=number, name=holder)
+
+    return ledger.write(change)
+
+
+def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: str,
+               actor: str) -> int:
+    """Record cash carried from the cash box into `account` (amount > 0) or out of it into
+    the box (amount < 0); the fund's total stays as it was."""
+    account = code(account, N_("bank account code"))
+    if not amount:
+        raise BadInput("--cash must be a whole number of đồng greater than 0")
+    note = optional(note, "--note", limit=MAX_NOTE)
+
+    def change(ward: Ward) -> int:
+        ward.require(account, ward.bank_accounts(), N_("bank account"))
+        return ward.fact(CashMoved, on, clean(actor), [], {}, account=account, amount=amount,
+                         note=note)
 
     return ledger.write(change)
 

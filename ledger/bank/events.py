@@ -53,7 +53,20 @@ class StatementImported(Ward.Event):
     closing: int | None
 
 
-stored_names(AccountDeclared, StatementImported)
+class CashMoved(Ward.Fact):
+    """Cash carried between the cash box and bank account `account`: `amount` đồng into the
+    account (a deposit) when positive, out of it into the box (a withdrawal) when negative.
+    The ward fund's total does not change (`cash` is empty), so no rule of the fund is
+    touched; the account's book side (projections/bank.py) gains or loses `amount`, which the
+    statement's line for the deposit or withdrawal then matches. Reversible like any fact."""
+
+    TOPIC = "ledger.bank:CashMoved"
+
+    amount: int
+    note: str | None
+
+
+stored_names(AccountDeclared, StatementImported, CashMoved)
 
 
 class Line(Aggregate, created_event_name="Stated"):
@@ -68,7 +81,9 @@ class Line(Aggregate, created_event_name="Stated"):
 
     @staticmethod
     def create_id(key: str, **_: Any) -> Any:
-        from ledger.store.claims import claim_id  # only importers load it, not every write
+        from ledger.store.claims import (
+            claim_id,  # only importers load it, not every write
+        )
 
         return claim_id(LINE_PREFIX + key)
 

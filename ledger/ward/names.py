@@ -40,3 +40,4 @@ FORGOTTEN = "RecipientForgotten"
 THRESHOLD_SET = "ThresholdSet"  # low-stock minimums (ledger/ward/thresholds.py)
 ACCOUNT_DECLARED = "AccountDeclared"  # the drive's bank accounts (ledger/bank/events.py)
 STATEMENT_IMPORTED = "StatementImported"
+CASH_MOVED = "CashMoved"  # cash box <-> bank account
