@@ -3,6 +3,8 @@ or the system locale; JSON and CSV stay language-neutral; the catalog covers eve
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from commands.language import catalog
@@ -250,7 +252,11 @@ def test_round_plan_and_status_in_vietnamese(drive):
     csv = drive("--lang", "vi", "round", "plan", "R1", "--format", "csv")
     assert csv.out.splitlines()[0] == "recipient,tier,size,item,target,quantity,handed"
     assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0,3226" in csv.err
+    ratios = re.findall(r"(?<![\d.,])\d+[.,]\d{4}(?![\d.,])", table)  # min fill per item
+    assert ratios and all("," in ratio for ratio in ratios)  # issue 23: 0,5000, not 0.5000
     drive("round", "apply", "R1", "--except", "H4")
+    summary = drive("--lang", "vi", "round", "summary").out
+    assert re.search(r"\b1,0000\b", summary) and not re.search(r"\b\d\.\d{4}\b", summary)
     status = drive("--lang", "vi", "round", "status", "R1").out
     assert status.startswith("Đợt R1 · phát tại KHO ngày 05/11/2021 · đang mở · kế hoạch ")
     assert status.endswith("\n3 trên 4 hộ đã nhận; chưa nhận: H4\n")
