@@ -403,8 +403,8 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
     if output is not None:
         from commands.output.render import save
 
-        save(output, [("days", result["days"], DAY_COLUMNS),
-                      ("differences", result["differences"], MATCH_COLUMNS)])
+        save(output, [(N_("days"), result["days"], DAY_COLUMNS),
+                      (N_("differences"), result["differences"], MATCH_COLUMNS)])
     elif fmt == "json":
         emit(result, "json")
     else:

@@ -68,6 +68,9 @@ def test_html_is_self_contained_and_printable(ledger):
     assert "http" not in page and "<script" not in page and "<link" not in page
     vietnamese = ledger("audit", "statement", "--format", "html", "--lang", "vi").out
     assert "20.000.000\xa0₫" in vietnamese  # Vietnamese thousands separator, no-break space
+    # issue 23: no English in the printed margin or the header facts
+    assert "· mã kiểm tra " in vietnamese and "· digest " not in vietnamese
+    assert " sự kiện, mã đầu chuỗi " in vietnamese and ", head " not in vietnamese
 
 
 def test_csv_is_one_table_and_the_digest_verifies(ledger):
@@ -80,5 +83,8 @@ def test_csv_is_one_table_and_the_digest_verifies(ledger):
     printed = ledger("audit", "statement").out
     digest = printed[printed.index("Ledger digest"):]
     assert ledger("audit", "verify", "--digest", digest).code == 0
+    vietnamese = ledger("--lang", "vi", "audit", "statement").out  # its digest reads back too
+    assert ledger("audit", "verify", "--digest",
+                  vietnamese[vietnamese.index("Mã kiểm tra của sổ"):]).code == 0
     ledger("donor", "add", "NEW", "--name", "Later donor")
     assert ledger("audit", "verify", "--digest", digest).code == 0

@@ -75,6 +75,8 @@ def test_drive_page_shows_three_charts_with_the_figures(ledger):
     vietnamese = ledger("report", "drive", "--format", "html", "--lang", "vi").out
     assert "Tồn kho từng mặt hàng" in vietnamese and "5.465.000\xa0₫" in vietnamese
     assert "12/11/2021 – 21/11/2021" in vietnamese
+    assert "B350 · Phần quà 350.000 ₫ cho tổ trưởng (phần quà)" in vietnamese  # issue 23
+    assert "(bundle)" not in vietnamese and "(bundle)" in page
 
 
 def test_drive_for_a_period_and_as_tables(ledger):

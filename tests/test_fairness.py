@@ -104,6 +104,9 @@ def test_aid_give_and_shop_pickups_count_as_received_before(ward, tmp_path):
     assert counted["given"] == {"count": 3, "value": 600_000} and counted["households"] == 3
     assert counted["pickups"] == {"count": 0, "value": 0} and counted["rounds"] == {}
     assert "received before: 3 households" in ward("round", "plan", "R").out
+    assert "3 hand-outs by aid give (600,000 đồng)" in ward("round", "plan", "R").out
+    assert "3 lượt phát bằng aid give (600.000 ₫)" in ward("--lang", "vi", "round", "plan",
+                                                              "R").out  # grouped, issue 23
     # a hand-out dated after the round's day does not count for it (adversarial: it would
     # reorder a plan already shown); a reversed one never counts
     ward("give", "G1", "--from", "KHO", "--item", "NOODLE=1", "--on", "2021-11-06")

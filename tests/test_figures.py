@@ -109,6 +109,8 @@ def test_decimals_inside_messages_follow_the_language():
     assert language.decimal("0.5146", "vi") == "0,5146"
     assert language.decimal("12345.5", "vi") == "12.345,5"
     assert language.decimal("0.5146", "en") == "0.5146"
+    assert language.decimal("1.0000", "vi") == "1,0000"  # a ratio keeps its places
+    assert language.decimal("0.5000", "en") == "0.5000"
     language.activate("vi")
     try:
         said = language.say("from {on}, Gini {gini}, code {code}", on="2021-11-17",

@@ -3,6 +3,8 @@ or the system locale; JSON and CSV stay language-neutral; the catalog covers eve
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from commands.language import catalog
@@ -193,9 +195,9 @@ def test_audit_verify_in_vietnamese(demo, tmp_path):
     code, out, err = aid("--lang", "vi", "audit", "verify", "--db", demo[0], "--digest", demo[1])
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("59 sự kiện đến vị trí 59, head ")
+    assert lines[0].startswith("59 sự kiện đến vị trí 59, mã đầu chuỗi ")
     assert lines[1] == "mọi sự kiện đều khớp với liên kết lưu cùng nó"
-    assert lines[2].startswith("mã kiểm tra lấy lúc ") and " (59 sự kiện, head " in lines[2]
+    assert lines[2].startswith("mã kiểm tra lấy lúc ") and " (59 sự kiện, mã đầu chuỗi " in lines[2]
     assert lines[2].endswith("…): khớp, sổ có thêm 0 sự kiện sau mã kiểm tra này")
     db = altered(demo, tmp_path, edit_byte(30))
     code, out, err = aid("--lang", "vi", "audit", "verify", "--db", db, "--digest", demo[1])
@@ -213,8 +215,14 @@ def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     code, printed, _ = aid("--lang", "vi", "audit", "digest", "--db", demo[0])
     assert code == 0
     assert printed.startswith("mã kiểm tra (digest) của aid-ledger (")
-    assert "\nevents: 59\nposition: 59\nhead: " in printed  # the keys stay as verify reads them
-    assert verify(demo[0], printed)[0] == 0
+    lines = printed.splitlines()
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "phường", "số bút toán", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
+    assert "số bút toán: 59" in lines and "vị trí: 59" in lines
+    assert verify(demo[0], printed)[0] == 0  # verify reads the Vietnamese keys back
+    english = aid("audit", "digest", "--db", demo[0])[1]
+    assert "\nevents: 59\nposition: 59\nhead: " in english
+    assert verify(demo[0], english)[0] == 0
 
 
 def test_audit_trace_story_in_vietnamese(stocked):
@@ -234,6 +242,12 @@ def test_audit_trace_story_in_vietnamese(stocked):
         f"Donation entry {first} on 2021-11-10 from D1 (Công ty Gạo Việt) into KHO, receipt R1",
         "  100 kg RICE: 30 to 1 households in 1 groups, 70 still held",
         "  1,234,567 đồng cash: 1,000 to 1 households in 1 groups, 1,233,567 still held"]
+    flows = [line.split() for line in vi[vi.index("Từng phần của khoản ủng hộ:") + 3:]]
+    assert ["tiền", "mặt", "1.000", "đã", "phát"] == flows[1][:5]  # issue 23: not "cash given"
+    assert ["RICE", "70", "còn", "giữ"] in [line[:4] for line in flows]
+    assert not {"cash", "given", "held"} & {word for line in flows for word in line}
+    csv = stocked("--lang", "vi", "audit", "trace", str(first), "--format", "csv").out
+    assert ",cash," not in csv and "cash,1000,given," in csv  # CSV keeps the codes
     later = stocked("--lang", "vi", "audit", "trace", str(donation)).out.splitlines()[0]
     assert later == f"Bút toán ủng hộ {donation} ngày 13/11/2021 của D1 (Công ty Gạo Việt) vào KHO"
 
@@ -251,7 +265,11 @@ def test_round_plan_and_status_in_vietnamese(drive):
     csv = drive("--lang", "vi", "round", "plan", "R1", "--format", "csv")
     assert csv.out.splitlines()[0] == "recipient,tier,size,item,target,quantity,handed"
     assert "# hệ số Gini của giá trị nhận được trên mỗi người: 0,3226" in csv.err
+    ratios = re.findall(r"(?<![\d.,])\d+[.,]\d{4}(?![\d.,])", table)  # min fill per item
+    assert ratios and all("," in ratio for ratio in ratios)  # issue 23: 0,5000, not 0.5000
     drive("round", "apply", "R1", "--except", "H4")
+    summary = drive("--lang", "vi", "round", "summary").out
+    assert re.search(r"\b1,0000\b", summary) and not re.search(r"\b\d\.\d{4}\b", summary)
     status = drive("--lang", "vi", "round", "status", "R1").out
     assert status.startswith("Đợt R1 · phát tại KHO ngày 05/11/2021 · đang mở · kế hoạch ")
     assert status.endswith("\n3 trên 4 hộ đã nhận; chưa nhận: H4\n")
@@ -303,3 +321,27 @@ def test_the_catalog_follows_the_glossarys_spelling():
                     found.append(text)
     assert found == []
     assert old_style.search("phiếu đã bị huỷ") and not old_style.search("đã hủy, hoàn, quý")
+
+
+def test_voucher_show_in_vietnamese(ward):
+    """Issue 23: `aid voucher show` names each field and its status in Vietnamese, money as
+    money; CSV and JSON keep the keys and codes."""
+    code = ward("voucher", "issue", "H1", "--shop", "SHOP", "--value", "400000", "--max-items",
+                "5", "--valid-to", "2021-11-30", "--on", "2021-11-02").out.splitlines()[-1]
+    shown = ward("--lang", "vi", "voucher", "show", code, "--as-of", "2021-11-10").out
+    fields = {line[:33].strip(): line[33:].strip() for line in shown.splitlines()[2:]
+              if line.strip()}
+    assert fields["phiếu mua hàng"] == code and fields["hộ nhận"] == "H1"
+    assert fields["giá trị"] == fields["còn lại"] == "400.000\xa0₫"
+    assert fields["số món tối đa mỗi lượt"] == "5" and fields["hạn dùng"] == "30/11/2021"
+    assert fields["trạng thái"] == "còn hiệu lực"
+    later = ward("--lang", "vi", "voucher", "show", code, "--as-of", "2021-12-05").out
+    assert "trạng thái                       hết hạn" in later
+    for word in ("max_items", "valid_to", "status", "expired", "recipient"):
+        assert word not in later
+    ward("voucher", "cancel", code, "--reason", "mất phiếu", "--on", "2021-11-03")
+    cancelled = ward("--lang", "vi", "voucher", "show", code, "--as-of", "2021-11-10").out
+    assert "trạng thái                       đã hủy" in cancelled
+    csv = ward("--lang", "vi", "voucher", "show", code, "--format", "csv").out.splitlines()
+    assert csv[:3] == ["field,value", f"code,{code}", "recipient,H1"]
+    assert "status,cancelled" in csv

@@ -126,3 +126,22 @@ class _NoUsrBin(type(Path())):
 def test_other_output_files_are_refused(tmp_path):
     with pytest.raises(BadInput, match="write a .html or a .pdf file"):
         printing.save("<!doctype html>", tmp_path / "x.docx")
+
+
+def test_pages_and_the_board_write_dates_and_decimals_the_readers_way():
+    """Issue 23: a phrase on a page or the stock board is rendered with the language's own
+    writer, not a plain number formatter: its ISO dates and decimals read "17/11/2021" and
+    "0,4677" in Vietnamese, as they do on the command line."""
+    from commands.output.pages import cell
+    from commands.web.board import Reading
+    from ledger.phrases import Phrase
+
+    said = Phrase("{count:,} lots expired on {day}; fill {ratio}", count=1200, day="2021-11-17",
+                  ratio="0.4677")
+    assert cell(said, None, "vi") == "1.200 lots expired on 17/11/2021; fill 0,4677"
+    assert cell(said, None, "en") == "1,200 lots expired on 2021-11-17; fill 0.4677"
+    assert cell("0.4677", None, "vi") == "0,4677" and cell("2021-11-17", None, "vi") == "17/11/2021"
+    assert cell("2021-11-17", "code", "vi") == "2021-11-17"  # a code is printed as it is
+    reading = Reading(log=None, lang="vi")
+    assert reading.phrase("as of {day}: {ratio}", day="2021-11-17", ratio="0.5") == (
+        "as of 17/11/2021: 0,5")

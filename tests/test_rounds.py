@@ -314,7 +314,7 @@ def test_receipt_list_is_the_shared_a4_page_with_a_column_to_sign(drive):
         assert f"<td>{fact}</td>" in html
     head = html.split("<thead>")[1].split("</thead>")[0]
     assert [re.sub(r"<br>", " ", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)] == [
-        "STT", "Mã hộ", "Họ và tên", "Số người", "Phần quà 350.000 ₫ <small>bundle</small>",
+        "STT", "Mã hộ", "Họ và tên", "Số người", "Phần quà 350.000 ₫ <small>phần quà</small>",
         "Gạo <small>kg</small>", "Tiền mặt", "Ghi chú", "Ký nhận"]  # the tổ: a heading each
     money = "100.000\xa0₫"
     assert rows_of(html) == [  # by group, then name; one empty cell to sign on each row

@@ -120,19 +120,112 @@ def test_receipt_list_as_a_workbook_has_numbers_for_quantities_and_cash(drive, t
     drive("round", "apply", "R1", "--only", "H2")
     path = tmp_path / "ký nhận R1.xlsx"
     assert drive("round", "sheet", "R1", "-o", str(path)).out == f"wrote 2 rows to {path}\n"
-    _, values, cells = sheet_rows(path)
-    assert values[0] == ["no", "code", "name", "group", "size", "B350", "RICE", "cash",
-                         "handed", "signature"]
+    sheet, values, cells = sheet_rows(path)
+    header = next(i for i, row in enumerate(values) if row[0] == "No.")
+    assert values[header] == ["No.", "Code", "Name", "Group", "Persons",
+                              "Phần quà 350.000 ₫ (bundle)", "Gạo (kg)", "Cash", "Note",
+                              "Signature (ký nhận)"]  # goods by their names, not codes
     planned = {(a["recipient"], a["item"]): a["quantity"]
                for a in drive("round", "plan", "R1", "--format", "json").json()["allocations"]}
-    assert values[1:] == [
+    assert values[header + 1:header + 3] == [
         [1, "H1", "Nguyễn Văn A", "Tổ 1", 4, planned[("H1", "B350")],
-         planned[("H1", "RICE")], 100_000, False, None],
-        [2, "H2", "Trần Thị B", "Tổ 2", 2, 1, planned[("H2", "RICE")], 100_000, True, None]]
-    assert all(cell.data_type == "n" for cell in cells[1][4:8])
-    assert cells[1][7].number_format == "#,##0"
+         planned[("H1", "RICE")], 100_000, None, None],
+        [2, "H2", "Trần Thị B", "Tổ 2", 2, 1, planned[("H2", "RICE")], 100_000, "handed", None]]
+    assert all(cell.data_type == "n" for cell in cells[header + 1][4:8])
+    assert cells[header + 1][7].number_format == "#,##0"
+    assert sheet.freeze_panes == f"A{header + 2}"
+    assert sheet.print_title_rows == f"${header + 1}:${header + 1}"
     csv = drive("round", "sheet", "R1", "--format", "csv").out.splitlines()
-    assert [line.split(",")[1] for line in csv[1:]] == [row[1] for row in values[1:]]
+    assert [line.split(",")[1] for line in csv[1:]] == [
+        row[1] for row in values[header + 1:header + 3]]
+
+
+def test_the_receipt_list_workbook_in_vietnamese_is_the_paper_form(drive, tmp_path):
+    """Issue 23: STT first and "Ký nhận" last, goods by name, "đã phát" or blank (not
+    TRUE/FALSE), the ward, the round and a signature block as on the page, landscape and one
+    page wide."""
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "apply", "R1", "--only", "H2")
+    path = tmp_path / "ky nhan.xlsx"
+    assert drive("--lang", "vi", "round", "sheet", "R1", "-o", str(path)).out == (
+        f"đã ghi 2 dòng vào {path}\n")
+    sheet, values, _ = sheet_rows(path)
+    header = next(i for i, row in enumerate(values) if row[0] == "STT")
+    titles = values[header]
+    assert titles[-1] == "Ký nhận" and "signature" not in titles
+    assert titles[1:5] == ["Mã hộ", "Họ và tên", "Tổ", "Số người"]
+    assert "Gạo (kg)" in titles and "RICE" not in titles and "B350" not in titles
+    assert "Phần quà 350.000 ₫ (phần quà)" in titles  # a bundle's unit in words too
+    handed = [row[titles.index("Ghi chú")] for row in values[header + 1:header + 3]]
+    assert handed == [None, "đã phát"]
+    above = [cell for row in values[:header] for cell in row if cell]
+    assert "Phường 3" in above and "R1" in above and "Đợt phát" in above
+    below = [cell for row in values[header + 3:] for cell in row if cell]
+    assert "Người lập danh sách" in below and "Trưởng ban" in below
+    assert "(Ký, ghi rõ họ tên)" in below
+    assert any(str(cell).startswith("Phường 3, ngày 16 tháng 11 năm 2021") for cell in below)
+    assert not {True, False} & {cell for row in values for cell in row if type(cell) is bool}
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+
+
+def test_report_workbooks_in_vietnamese(drive, tmp_path):
+    """Issue 23: Vietnamese sheet names, row labels and column headers in the workbooks."""
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "apply", "R1", "--only", "H2")
+    vi = ("--lang", "vi")
+    drive(*vi, "audit", "reconcile", "-o", str(tmp_path / "reconcile.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "reconcile.xlsx")
+    assert book.sheetnames == ["hàng", "tiền mặt"]
+    cash = list(book["tiền mặt"].iter_rows(values_only=True))
+    assert [row[0] for row in cash] == ["tiền mặt", "đã nhận", "đã chi", "đã phát",
+                                        "đã đóng gói", "số dư"]
+    drive(*vi, "round", "plan", "R1", "-o", str(tmp_path / "plan.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert book.sheetnames == ["kế hoạch", "mặt hàng", "mức ưu tiên"]
+    items = [c.value for c in book["mặt hàng"][1]]
+    assert "còn phải phát" in items and "tỷ lệ đáp ứng thấp nhất" in items
+    assert "to_hand" not in items and "min_fill" not in items
+    tiers = [c.value for c in book["mức ưu tiên"][1]]
+    assert "đủ định mức" in tiers and "đạt một phần" in tiers and "chưa nhận được gì" in tiers
+    ratios = [row[-1] for row in book["mặt hàng"].iter_rows(min_row=2, values_only=True)]
+    assert ratios and all("." not in str(ratio) for ratio in ratios)  # "0,5", not "0.5000"
+    drive(*vi, "round", "status", "R1", "-o", str(tmp_path / "status.xlsx"))
+    status = openpyxl.load_workbook(tmp_path / "status.xlsx").worksheets[0]
+    assert {row[-1] for row in status.iter_rows(min_row=2, values_only=True)} == {
+        "đã nhận", "chưa nhận"}
+    donation = next(line["id"] for line in drive("history", "--format", "json").json()
+                    if line["kind"] == "donate")
+    drive(*vi, "audit", "trace", str(donation), "-o", str(tmp_path / "trace.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "trace.xlsx")
+    assert book.sheetnames == ["tổng hợp", "theo tổ", "từng phần"]
+    summary = list(book["tổng hợp"].iter_rows(values_only=True))
+    assert "còn giữ" in summary[0] and "số tổ" in summary[0] and "held" not in summary[0]
+    assert "tiền mặt" in [row[0] for row in summary[1:]] and "cash" not in [
+        row[0] for row in summary[1:]]
+    went = {row[2] for row in book["từng phần"].iter_rows(min_row=2, values_only=True)}
+    assert went <= {"đã phát", "còn giữ", "hao hụt", "đã chi", "khác"} and "đã phát" in went
+    drive(*vi, "audit", "digest", "-o", str(tmp_path / "digest.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "digest.xlsx")
+    assert book.sheetnames[0] == "mã kiểm tra"
+    labels = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert labels[:5] == ["phường", "số bút toán", "vị trí", "mã đầu chuỗi", "lấy lúc"]
+    code = drive("voucher", "issue", "H1", "--shop", "SHOP", "--value", "400000",
+                 "--on", "2021-11-16").out.splitlines()[-1]
+    drive(*vi, "voucher", "show", code, "-o", str(tmp_path / "voucher.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "voucher.xlsx")
+    assert book.sheetnames == ["phiếu mua hàng", "lượt nhận hàng"]
+    fields = dict(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert fields["giá trị"] == 400_000 and fields["trạng thái"] in ("còn hiệu lực", "hết hạn")
+    assert "status" not in fields and "max_items" not in fields
+    drive(*vi, "shop", "report", "SHOP", "-o", str(tmp_path / "shop.xlsx"))
+    figures = openpyxl.load_workbook(tmp_path / "shop.xlsx")["phiếu mua hàng"]
+    labels = [row[0] for row in figures.iter_rows(values_only=True)]
+    assert labels[:3] == ["chỉ tiêu", "số phiếu đã cấp", "số phiếu đã dùng"]
+    assert "value_given" not in labels
 
 
 def test_tier_list_as_a_workbook(drive, tmp_path):

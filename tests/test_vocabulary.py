@@ -154,6 +154,7 @@ EXTRA = [  # reports the README names without their command line in a block
     ["donor", "list"], ["tier", "list"], ["shop", "report", "SHOP0D"],
     ["give", "TT03", "--from", "KHO", "--item", "GAO=1"],  # a near-miss code: "did you mean"
     ["give", "H01", "--from", "KHO", "--bundle", "B350=9999"],  # more bundles than packed
+    ["audit", "digest"], ["audit", "trace", "33"], ["audit", "trace", "31"],
     ["voucher", "issue", "H01", "--shop", "KHO", "--value", "1"], ["location", "add", "CH1",
                                                                     "--name", "Cửa hàng", "--kind",
                                                                     "cửa hàng"],

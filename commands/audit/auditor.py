@@ -90,13 +90,25 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
 FIELDS = [("field", N_("field")), ("value", N_("value"))]
 
 
+DIGEST_FIELDS = {"ward": N_("ward"), "events": N_("events"), "position": N_("position"),
+                 "head": N_("head"), "taken": N_("taken"), "algorithm": N_("algorithm"),
+                 "ok": N_("ok"), "first bad position": N_("first bad position"),
+                 "statement": N_("statement")}
+
+
+def labelled(pairs: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """field/value rows for people: each field named in the reader's language."""
+    return [{"field": Phrase(DIGEST_FIELDS.get(k, k)), "value": v} for k, v in pairs]
+
+
 def _digest_tables(found: Digest) -> list[Sheet]:
     """The digest as field/value rows (numbers as numbers), and its checkpoints if it has any."""
-    fields = [{"field": k, "value": v} for k, v in found.to_json().items() if k != "checkpoints"]
-    tables = [("digest", fields, FIELDS)]
+    fields = labelled((k, v) for k, v in found.to_json().items() if k != "checkpoints")
+    tables = [(N_("digest"), fields, FIELDS)]
     if found.checkpoints:
-        tables.append(("checkpoints", [{"position": p, "link": link}
-                                       for p, link in sorted(found.checkpoints.items())], None))
+        tables.append((N_("checkpoints"), [{"position": p, "link": link}
+                                           for p, link in sorted(found.checkpoints.items())],
+                       [("position", N_("position")), ("link", N_("link"))]))
     return tables
 
 
@@ -207,17 +219,16 @@ def _signature_findings(signed: Signatures) -> list[tuple[int | None, Phrase]]:
 def _verification_tables(checked: Verification, signed: Signatures,
                          chain_ok: bool) -> list[Sheet]:
     """A summary sheet and every finding (none left out, unlike the screen's first 50)."""
-    summary = [{"field": "events", "value": checked.events},
-               {"field": "position", "value": checked.position},
-               {"field": "head", "value": checked.head}, {"field": "ok", "value": checked.ok},
-               {"field": "first bad position", "value": checked.first_bad()}]
+    summary = labelled([("events", checked.events), ("position", checked.position),
+                        ("head", checked.head), ("ok", checked.ok),
+                        ("first bad position", checked.first_bad())])
     found = [(p.position, p.text) for p in checked.problems]
     if chain_ok:
         found.insert(0, (None, Phrase(ALL_MATCH)))
     found += _digest_findings(checked) + _signature_findings(signed)
     findings = [{"position": p, "finding": text} for p, text in found]
-    return [("verification", summary, FIELDS),
-            ("findings", findings, [("position", N_("position")), ("finding", N_("finding"))])]
+    return [(N_("verification"), summary, FIELDS),
+            (N_("findings"), findings, [("position", N_("position")), ("finding", N_("finding"))])]
 
 
 def _digest_text(value: str) -> str:
@@ -304,7 +315,8 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     cash = [{"cash": Phrase(CASH_LINES.get(k, k)) if people else k, "đồng": v}
             for k, v in result["cash"].items()]
     if output is not None:
-        save(output, [("goods", goods, shown), ("cash", cash, None)])
+        save(output, [(N_("goods"), goods, shown),
+                      (N_("cash"), cash, [("cash", N_("cash")), ("đồng", N_("đồng"))])])
     elif fmt.value == "json":
         emit(result, "json")
     else:
@@ -334,15 +346,18 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     story = donation(tracer, entry)
     if not story:
         raise _not_a_donation(tracer, entry)
-    if output is not None:
-        save(output, [("summary", story["summary"], None), ("by group", story["groups"], None),
-                      ("flows", story["flows"], FLOW_COLUMNS)])
-        return
-    if fmt.value == "json":
+    if fmt.value == "json" and output is None:
         emit(story, "json")
         return
-    if fmt.value == "csv":
+    if fmt.value == "csv" and output is None:
         emit(story["flows"], "csv", FLOW_COLUMNS)
+        return
+    shown = {part: [_trace_words(row) for row in story[part]]
+             for part in ("summary", "groups", "flows")}  # people read these: words, not codes
+    if output is not None:
+        save(output, [(N_("summary"), shown["summary"], TRACE_SUMMARY),
+                      (N_("by group"), shown["groups"], GROUP_COLUMNS),
+                      (N_("flows"), shown["flows"], FLOW_COLUMNS)])
         return
     donor = (say("{donor} (anonymous)", donor=story["donor"]) if story["anonymous"]
              else f"{story['donor']} ({story['donor_name']})")
@@ -365,14 +380,31 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
         typer.echo("  " + say("{donated:,} {unit} {item}: {parts}", donated=row["donated"],
                               unit=unit, item=row["item"], parts=", ".join(parts)))
     typer.echo("\n" + _("Handed out, by group:"))
-    emit(story["groups"], "table", [("group", N_("group")), ("item", N_("item")),
-                                    ("quantity", N_("quantity")),
-                                    ("households", N_("households"))],
-         empty=N_("nothing handed out yet"))
+    emit(shown["groups"], "table", GROUP_COLUMNS, empty=N_("nothing handed out yet"))
     typer.echo("\n" + _("Every part of it:"))
-    emit(story["flows"], "table", FLOW_COLUMNS)
+    emit(shown["flows"], "table", FLOW_COLUMNS)
 
 
+def _trace_words(row: dict[str, Any]) -> dict[str, Any]:
+    """A trace row for people: the ward fund's "cash" and where a part went in words."""
+    from projections.audit.trace import CASH
+
+    shown = dict(row)
+    if shown.get("item") == CASH:
+        shown["item"] = Phrase(N_("cash"))
+    if shown.get("to") in WENT:
+        shown["to"] = Phrase(WENT[shown["to"]])
+    return shown
+
+
+WENT = {"given": N_("given"), "held": N_("still held"), "lost": N_("lost"), "spent": N_("spent"),
+        "other": N_("other")}
+TRACE_SUMMARY = [("item", N_("item")), ("donated", N_("donated")), ("given", N_("given")),
+                 ("held", N_("still held")), ("lost", N_("lost")), ("spent", N_("spent")),
+                 ("other", N_("other")), ("households", N_("households")),
+                 ("groups", N_("groups"))]
+GROUP_COLUMNS = [("group", N_("group")), ("item", N_("item")), ("quantity", N_("quantity")),
+                 ("households", N_("households"))]
 TRACE_PARTS = (("held", N_("{count:,} still held")), ("lost", N_("{count:,} lost or spoiled")),
                ("spent", N_("{count:,} spent on purchases")), ("other", N_("{count:,} other")))
 FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("went")),
@@ -453,10 +485,10 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         log.close()
     digest = checked.digest(sheet["ward"], taken_now())
     if workbook:  # a sheet per section, then the digest to check it by
-        about = [{"field": "statement", "value": publish.header(sheet)}]
-        about += [{"field": k, "value": v} for k, v in publish.digest_lines(digest)]
+        about = labelled([("statement", publish.header(sheet)),
+                          *publish.digest_lines(digest)])
         save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
-             + [("digest", about, None)])
+             + [(N_("digest"), about, FIELDS)])
     else:
         html = publish.as_page(sheet, digest, pictures, language, held)
         if output is None:

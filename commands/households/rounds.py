@@ -14,6 +14,7 @@ from commands.language.words import N_, _, current, day, entry_span, number, say
 from commands.output.columns import STATUS_COLUMNS, goods
 from commands.output.outflow import OUTFLOW_COLUMNS, outflow_page
 from commands.output.render import emit, save
+from ledger.phrases import Phrase
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 
@@ -115,10 +116,11 @@ def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = Non
     columns = PLAN_COLUMNS
     if output is not None:
         figures = result["figures"]
-        save(output, [("plan", result["allocations"], columns),
-                      ("items", [{"item": k, **v} for k, v in figures["items"].items()], None),
-                      ("tiers", [{"tier": int(k), **v} for k, v in figures["tiers"].items()],
-                       None)])
+        save(output, [(N_("plan"), result["allocations"], columns),
+                      (N_("items"), [{"item": k, **v} for k, v in figures["items"].items()],
+                       ITEM_FIGURES),
+                      (N_("tiers"), [{"tier": int(k), **v} for k, v in figures["tiers"].items()],
+                       TIER_FIGURES)])
         return
     if fmt.value == "json":
         typer.echo(_json(result))
@@ -233,10 +235,10 @@ def _figure_lines(result: dict[str, Any]) -> list[str]:
         sources = [say("rounds {rounds}", rounds=", ".join(counted["rounds"]))] \
             if counted["rounds"] else []
         if counted["given"]["count"]:
-            sources.append(say("{count} hand-outs by aid give ({value} đồng)",
+            sources.append(say("{count} hand-outs by aid give ({value:,} đồng)",
                                **counted["given"]))
         if counted["pickups"]["count"]:
-            sources.append(say("{count} shop pick-ups ({value} đồng)", **counted["pickups"]))
+            sources.append(say("{count} shop pick-ups ({value:,} đồng)", **counted["pickups"]))
         lines.append(say("received before: {households} households, counted from {sources}",
                          households=counted["households"],
                          sources="; ".join(sources) or "-"))
@@ -266,7 +268,8 @@ def sheet(code: str,
     o.revealed(drive.register)  # the sheet is one of two places that show names
     data = sheet_of(drive, clean_code(code, "round code"))
     if kind == "xlsx":
-        emit(receipts.records(data), "table", receipts.columns(data), output=output)
+        count = receipts.as_workbook(data, language, output)
+        typer.echo(say("wrote {count:,} rows to {output}", count=count, output=output))
         return
     if kind == "csv":
         text = receipts.as_csv(data)
@@ -368,8 +371,12 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
              "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": h["status"]} for h in result["households"]]
-    if fmt.value == "csv" or output is not None:
-        emit(rows, "csv", output=output)
+    if output is not None:  # a workbook is read by people: the status in words
+        emit([{**row, "status": Phrase(row["status"])} for row in rows], "table",
+             STATUS_COLUMNS, output=output)
+        return
+    if fmt.value == "csv":
+        emit(rows, "csv")
         return
     state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
     typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
@@ -419,8 +426,8 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
             for row in result["rows"]]
     tiers = [{"tier": int(k), **v} for k, v in result["tiers"].items()]
     if output is not None:
-        save(output, [("summary", rows, SUMMARY_COLUMNS + [("goods", N_("goods"))]),
-                      ("tiers", tiers, SUMMARY_TIERS)])
+        save(output, [(N_("summary"), rows, SUMMARY_COLUMNS + [("goods", N_("goods"))]),
+                      (N_("tiers"), tiers, SUMMARY_TIERS)])
         return
     if fmt.value == "json":
         emit(result, "json")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _, say
+from commands.language.words import N_, _, current, money, say
 from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
 from commands.recording.writing import announce
@@ -211,8 +211,12 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     for pick in card["pickups"]:
         pick["goods"] = goods(pick["items"])
     fields = [{"field": k, "value": v} for k, v in card.items() if k != "pickups"]
+    if output is not None or fmt.value == "table":  # people read it; CSV keeps the keys
+        fields = [{"field": Phrase(VOUCHER_FIELDS.get(k, k)), "value": _shown(k, v, output)}
+                  for k, v in card.items() if k != "pickups"]
     if output is not None:
-        save(output, [("voucher", fields, None), ("pick-ups", card["pickups"], PICKUP_COLUMNS)])
+        save(output, [(N_("voucher"), fields, FIELD_COLUMNS),
+                      (N_("pick-ups"), card["pickups"], PICKUP_COLUMNS)])
         return
     if fmt.value == "json":
         emit(card, "json")
@@ -238,6 +242,32 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
          empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
 
 
+def _shown(key: str, value: Any, output: Path | None) -> Any:
+    """A voucher's field as people read it: its status in words, money as money on screen (a
+    workbook keeps the figure, formatted by the cell)."""
+    if key == "status" and value:
+        return Phrase(STATUS_WORDS.get(value, value))
+    if key in ("value", "used", "left") and output is None and type(value) is int:
+        return money(value, current())
+    return value
+
+
+FIELD_COLUMNS = [("field", N_("field")), ("value", N_("value"))]
+VOUCHER_FIELDS = {"code": N_("voucher"), "recipient": N_("recipient"), "shop": N_("shop"),
+                  "value": N_("value"), "used": N_("used"), "left": N_("left"),
+                  "visits": N_("visits"), "last_visit": N_("last visit"),
+                  "max_items": N_("items a visit, at most"),
+                  "every": N_("days between visits, at least"), "valid_from": N_("valid from"),
+                  "valid_to": N_("valid to"), "slot": N_("time slot"),
+                  "issued": N_("issued on"), "entry": N_("entry"), "status": N_("status"),
+                  "cancelled": N_("cancelled")}
+SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
+                "unused": N_("vouchers unused"), "live": N_("live"),
+                "not_yet_valid": N_("not yet valid"), "used_up": N_("used up"),
+                "expired": N_("expired"), "cancelled": N_("cancelled"),
+                "value_issued": N_("value issued (đồng)"),
+                "value_left": N_("value left on vouchers still held (đồng)"),
+                "value_given": N_("value given (đồng)")}
 STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
                 "used up": N_("used up"), "expired": N_("expired"), "cancelled": N_("cancelled")}
 
@@ -251,9 +281,13 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
              ("unit", N_("unit"))]
     if output is not None:
         totals = {**found["vouchers"], "value_given": found["value_given"]}
-        save(output, [("stock", found["stock"], goods), ("pick-ups", found["pickups"],
-                      PICKUP_COLUMNS), ("given", found["given"], goods),
-                      ("vouchers", [{"figure": k, "value": v} for k, v in totals.items()], None)])
+        figures = [{"figure": Phrase(SHOP_FIGURES.get(k, k)), "value": v}
+                   for k, v in totals.items()]
+        save(output, [(N_("stock"), found["stock"], goods),
+                      (N_("pick-ups"), found["pickups"], PICKUP_COLUMNS),
+                      (N_("given"), found["given"], goods),
+                      (N_("vouchers"), figures, [("figure", N_("figure")),
+                                                 ("value", N_("value"))])])
         return
     if fmt.value == "json":
         emit(found, "json")

@@ -229,11 +229,15 @@ def number(value: int, lang: str) -> str:
 
 
 def decimal(value: str | Decimal, lang: str) -> str:
-    """A decimal as the language writes it, every digit kept: "0.5146" -> "0,5146" (vi), by
+    """A decimal as the language writes it, every digit kept, trailing zeros too (a ratio
+    "1.0000" stays "1,0000" beside "0,5146" in its column): "0.5146" -> "0,5146" (vi), by
     Babel (CLDR); tests/test_figures.py checks its symbols are FIGURES' own."""
     from babel.numbers import format_decimal
 
-    return format_decimal(Decimal(str(value)), format="#,##0.##########", locale=LOCALES[lang],
+    number = Decimal(str(value))
+    places = max(-number.as_tuple().exponent, 0) if number.is_finite() else 0
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(number, format=pattern, locale=LOCALES[lang],
                           decimal_quantization=False)
 
 

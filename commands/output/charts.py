@@ -14,6 +14,7 @@ from typing import Any
 
 from commands.language import words as lg
 from commands.language.words import N_
+from ledger.phrases import Phrase
 
 INK, GRID, MUTED = "#222", "#ccc", "#666"
 RECEIVED, HANDED, LINE, SERVED, DECLARED = "#2f6db3", "#e07b1f", "#2f6db3", "#2e8b57", "#dde3ea"
@@ -90,7 +91,10 @@ def _stock_panel(line: dict[str, Any], lang: str) -> str:
     def y(quantity: int) -> int:
         return TOP + height - quantity * height // scale[-1]
 
-    title = f"{line['item']} · {line['name']} ({line['unit']})"
+    unit = line["unit"]  # a bundle's is a word (a Phrase), said in the page's language
+    if isinstance(unit, Phrase):
+        unit = unit.text(lg.words(lang), lg.figures(lang))
+    title = f"{line['item']} · {line['name']} ({unit})"
     body = [_text(0, 13, title, font_weight="bold")]
     for value in scale:
         body.append(f'<line x1="{LEFT}" x2="{LEFT + width}" y1="{y(value)}" y2="{y(value)}" '

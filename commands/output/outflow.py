@@ -30,7 +30,7 @@ def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
                    {"households": result["households"], "goods": goods(result["handed"]) or "-",
                     "cash": lg.number(result["cash"], lang),
                     "value": lg.number(result["value"], lang)},
-                   word, lambda n: lg.number(n, lang))
+                   word, lg.figures(lang))
     return [table, Note(total)]
 
 
@@ -54,4 +54,4 @@ def render_word(lang: str, template: str, **fields: Any) -> str:
     from commands.language import words as lg
     from ledger.phrases import render
 
-    return render(template, fields, lg.words(lang), lambda n: lg.number(n, lang))
+    return render(template, fields, lg.words(lang), lg.figures(lang))

@@ -168,13 +168,15 @@ def cell(value: Any, kind: str | None, lang: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Phrase):  # "cash" in a list of goods: said in the page's language
-        return value.text(lg.words(lang), lambda n: lg.number(n, lang))
+        return value.text(lg.words(lang), lg.figures(lang))
     if kind == "money" and type(value) is int:
         return lg.money(value, lang)
     if kind == "date" and isinstance(value, str):
         return lg.day(value, lang)
     if type(value) is int and kind not in ("text", "code"):
         return lg.number(value, lang)
+    if type(value) is str and kind not in ("text", "code"):  # "2021-11-17", "0.4677"
+        return lg.figures(lang).local(value)
     return str(value)
 
 

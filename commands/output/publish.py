@@ -90,6 +90,7 @@ WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Wa
          "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
          "printed": N_("Printed"), "digest": N_("Ledger digest"),
          "head": N_("{events} events, head {head}"), "field": N_("field"), "value": N_("value"),
+         "footer": N_("digest {head}…"),
          "privacy": N_("Households appear by code and group only. Goods at their declared "
                        "value."),
          "keep": N_("Keep this page. Anyone can later run `aid audit verify --digest` with these "
@@ -150,7 +151,8 @@ def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
               Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
                     digest_rows, kinds={"value": "text"}),
               Note(words["keep"])]
-    footer = f"{statement['ward']} · {start} – {end} · digest {digest.head[:16]}…"
+    footer = f"{statement['ward']} · {start} – {end} · " + words["footer"].format(
+        head=digest.head[:16])
     return words["title"].format(ward=statement["ward"]), facts, blocks, footer
 
 

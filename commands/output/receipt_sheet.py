@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from commands.language import words as lg
 from commands.language.words import N_
 from commands.output.cells import inert_row
+from ledger.phrases import Phrase
 
 Columns = list[tuple[str, str]]
 
@@ -82,7 +84,7 @@ def as_page(data: dict[str, Any], lang: str) -> str:
     facts = [(words["ward"], data["ward"]), (words["round"], data["round"]),
              (words["location"], place), (words["on"], lg.day(data["on"], lang)),
              (words["plan"], data["plan"][:12])]
-    goods = [(f"goods.{i}", f"{g['name']}\n{g['unit']}") for i, g in enumerate(data["goods"])]
+    goods = [(f"goods.{i}", f"{g['name']}\n{_unit(g, lang)}") for i, g in enumerate(data["goods"])]
     money = [("cash", words["cash"])] if data["cash"] else []
     shown = ([(key, words[key]) for key in ("no", "code", "name", "size")] + goods
              + money + [("received", words["received"])])
@@ -112,6 +114,53 @@ def as_page(data: dict[str, Any], lang: str) -> str:
                 signed_on=data["on"], footer=footer,
                 authority=words["ward_of"].format(ward=data["ward"]),
                 landscape=len(goods) + bool(data["cash"]) > 3)
+
+
+def as_workbook(data: dict[str, Any], lang: str, path: Any) -> int:
+    """The receipt list as a workbook laid out like the page: the authority, the title and the
+    round's facts above; STT, the household, each good headed by its name and unit, the cash,
+    "handed" where it was handed out, and an empty "Ký nhận" column to sign in; the place, date
+    and signature block below. Quantities and cash stay numbers; returns the rows written."""
+    from commands.output.pages import LABELS
+    from commands.output.workbook import save_form
+
+    words = lg.translated(WORDS, lang)
+    say = lg.words(lang)
+    place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
+    above = [[words["ward_of"].format(ward=data["ward"]).upper()],
+             [words["title"].format(round=data["round"])],
+             [words["ward"], data["ward"]], [words["round"], data["round"]],
+             [words["location"], place], [words["on"], lg.day(data["on"], lang)],
+             [words["plan"], data["plan"][:12]], [None]]
+    goods = [(f"goods.{i}", f"{g['name']} ({_unit(g, lang)})" if g["unit"] else g["name"])
+             for i, g in enumerate(data["goods"])]
+    shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
+             + ([("cash", words["cash"])] if data["cash"] else [])
+             + [("received", words["received"]), ("signature", words["sign"])])
+    rows = [{**row, "received": say(N_("handed")) if row["handed"] else None}
+            for row in records(data)]
+    width = len(shown)
+    when = date.fromisoformat(data["on"])
+    day_text = (say(LABELS["on"]).format(d=f"{when.day:02d}", m=f"{when.month:02d}",
+                                         y=when.year) if lang == "vi" else lg.day(when, lang))
+    first, last = 1, max(width - 2, 3)  # the signers stand apart, as on the page
+
+    def spread(texts: list[str]) -> list[Any]:
+        line: list[Any] = [None] * max(width, last + 1)
+        line[first], line[last] = texts
+        return line
+
+    below = [[None], spread([None, f"{data['ward']}, {day_text}"]),
+             spread([say(signer) for signer in SIGNERS]),
+             spread([say(LABELS["sign_hint"])] * 2)]
+    return save_form(path, path.stem, rows, shown, above, below)
+
+
+def _unit(good: dict[str, Any], lang: str) -> str:
+    """A good's unit in the page's language: a bundle's is a word ("phần quà"), an item's as
+    declared ("kg")."""
+    unit = good["unit"]
+    return unit.text(lg.words(lang), lg.figures(lang)) if isinstance(unit, Phrase) else str(unit)
 
 
 def _sums(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from commands.language.words import N_, _, current, day, message, number, say
+from commands.language.words import DECIMAL, N_, _, current, day, decimal, message, number, say
 from commands.language.words import money as lg_money
 from commands.output.cells import inert_row
 from ledger.phrases import Phrase
@@ -233,6 +233,8 @@ def _cell(value: Any, is_money: bool = False) -> str:
         return number(value, current())
     if current() == "vi" and isinstance(value, str) and ISO_DATE.fullmatch(value):
         return day(value, "vi")  # 17/11/2021
+    if current() == "vi" and isinstance(value, str) and DECIMAL.fullmatch(value):
+        return decimal(value, "vi")  # a ratio: 0,5146
     return str(value)
 
 

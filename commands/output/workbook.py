@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from commands.language.words import _, message
+from commands.language.words import DECIMAL, _, current, decimal, message
 from commands.output.cells import as_text
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
@@ -42,15 +42,34 @@ def save(path: Path, tables: Sequence[Table]) -> int:
     return written
 
 
-def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) -> int:
+def save_form(path: Path, title: str, rows: list[dict[str, Any]], columns: Columns,
+              above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> int:
+    """One sheet laid out as a paper form: the `above` lines (a heading, the facts), the table,
+    then the `below` lines (the signature block); returns the table's rows written."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    written = _sheet(book, title, rows, columns, above, below)
+    _atomically(book, path)
+    return written
+
+
+def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
+           above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> int:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(_title(book, title))
+    sheet = book.create_sheet(_title(book, _(title)))  # marked N_ where it is named
+    for line in above:
+        sheet.append(list(line))
+        for cell in sheet[sheet.max_row]:
+            as_text(cell)
     keys = [key for key, _name in columns] if columns else list(rows[0]) if rows else []
     titles = [_(name) for _key, name in columns] if columns else [_(key) for key in keys]
     sheet.append(titles)
-    for cell in sheet[1]:
+    header = sheet.max_row
+    for cell in sheet[header]:
         cell.font = Font(bold=True)
         as_text(cell)  # a heading such as "= in" is a text, not a formula
     widths = [len(str(name)) for name in titles]
@@ -65,10 +84,14 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns) 
             elif isinstance(value, int) and not isinstance(value, bool) and key not in _IDS:
                 cell.number_format = "#,##0"
             widths[index] = max(widths[index], _shown_width(value))
+    for line in below:
+        sheet.append(list(line))
+        for cell in sheet[sheet.max_row]:
+            as_text(cell)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A2"
-    _printable(sheet, sum(min(width + 2, 60) for width in widths))
+    sheet.freeze_panes = f"A{header + 1}"
+    _printable(sheet, sum(min(width + 2, 60) for width in widths), header)
     return len(rows)
 
 
@@ -76,14 +99,14 @@ WIDE = 80  # column widths (characters) beyond which a sheet prints landscape: A
 # holds about 85 at the default font
 
 
-def _printable(sheet: Any, width: int) -> None:
+def _printable(sheet: Any, width: int, header: int = 1) -> None:
     """Made to be printed: A4, fit to one page wide (as many tall as it takes), landscape when
     the columns are wide, the header row repeated on every page."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if width > WIDE else "portrait"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = "1:1"
+    sheet.print_title_rows = f"{header}:{header}"
 
 
 def _title(book: Any, title: str) -> str:
@@ -107,7 +130,11 @@ def _value(value: Any) -> Any:
     if isinstance(value, Phrase):  # a description: in the reader's language, a plain str
         return message(value)
     if isinstance(value, str):
-        return date.fromisoformat(value) if _ISO_DATE.match(value) else value
+        if _ISO_DATE.match(value):
+            return date.fromisoformat(value)
+        if DECIMAL.fullmatch(value) and current() != "en":  # a ratio, "0.5146": "0,5146"
+            return decimal(value, current())
+        return value
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

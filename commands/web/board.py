@@ -61,7 +61,7 @@ class Reading:
     def phrase(self, template: str, **fields: Any) -> str:
         from ledger.phrases import render
 
-        return render(template, fields, lg.words(self.lang), lambda n: lg.number(n, self.lang))
+        return render(template, fields, lg.words(self.lang), lg.figures(self.lang))
 
     def word(self, text: str) -> str:
         return lg.words(self.lang)(text)

@@ -47,13 +47,15 @@ class Digest:
                 "checkpoints": [[p, link] for p, link in sorted(self.checkpoints.items())]}
 
     def text(self) -> Phrase:
-        """The digest as `aid audit digest` prints it: a heading in the reader's language, then
-        `key: value` lines whose keys stay English, as `parse` reads them back."""
+        """The digest as `aid audit digest` prints it: a heading, then `key: value` lines, in
+        the reader's language; `parse` reads them back in English or Vietnamese."""
         return Phrase.join("\n", [Phrase(N_("aid-ledger digest ({algorithm})"),
                                          algorithm=ALGORITHM),
-                                  f"ward: {self.ward}", f"events: {self.events}",
-                                  f"position: {self.position}", f"head: {self.head}",
-                                  f"taken: {self.taken}"])
+                                  Phrase(N_("ward: {ward}"), ward=self.ward),
+                                  Phrase(N_("events: {events}"), events=self.events),
+                                  Phrase(N_("position: {position}"), position=self.position),
+                                  Phrase(N_("head: {head}"), head=self.head),
+                                  Phrase(N_("taken: {taken}"), taken=self.taken)])
 
     def label(self) -> Phrase:
         if self.taken:
@@ -88,12 +90,13 @@ class Digest:
                    position=int(position) if position else None)
 
 
-_TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed statement
-    "ward": r"^\s*ward\s*[:=]\s*(.+?)\s*$",
-    "events": r"\bevents\s*[:=]?\s*(\d+)",
-    "position": r"\bposition\s*[:=]?\s*(\d+)",
-    "head": r"\bhead\s*[:=]?\s*([0-9a-f]{64})\b",
-    "taken": r"\btaken\s*[:=]?\s*(\S+)",
+_TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed statement;
+    # each key in English or as the Vietnamese catalog names it (`aid audit digest --lang vi`)
+    "ward": r"^\s*(?:ward|phường)\s*[:=]\s*(.+?)\s*$",
+    "events": r"(?:\bevents|\bsố bút toán)\s*[:=]?\s*(\d+)",
+    "position": r"(?:\bposition|\bvị trí)\s*[:=]?\s*(\d+)",
+    "head": r"(?:\bhead|\bmã đầu chuỗi)\s*[:=]?\s*([0-9a-f]{64})\b",
+    "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*(\S+)",
 }
 
 
