@@ -142,7 +142,8 @@ GUIDES = sorted((ROOT / "docs" / "guides").glob("*.md"))  # one user guide per r
 # `aid demo` draws new voucher codes each time: the guides name the codes of the demo they were
 # written against, and each is replaced by the code the test's demo gave the same household
 # (its latest voucher, when the guide issues a new one)
-GUIDE_VOUCHERS = {"0AC-MVJ-EX5": "H01", "MRV-A00-EJK": "H02", "4BZ-806-TMB": "H03"}
+GUIDE_VOUCHERS = {"0AC-MVJ-EX5": "H01", "MRV-A00-EJK": "H02", "4BZ-806-TMB": "H03",
+                  "XGB-K7M-7N1": "H04", "CBQ-5F6-8M6": "H05"}
 
 
 def guide_commands(env: dict[str, str], guide: Path) -> dict[str, str]:
