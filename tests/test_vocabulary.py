@@ -16,6 +16,7 @@ import json
 import re
 import shlex
 import sqlite3
+from contextlib import closing
 from functools import cache
 from pathlib import Path
 
@@ -199,8 +200,8 @@ def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path
     for guide in GUIDES:
         folder = tmp_path / "guides" / guide.stem
         folder.mkdir(parents=True)
-        with sqlite3.connect(demo["AID_DB"]) as source, \
-                sqlite3.connect(folder / "guide.db") as copy:
+        with closing(sqlite3.connect(demo["AID_DB"])) as source, \
+                closing(sqlite3.connect(folder / "guide.db")) as copy:
             source.backup(copy)
         guides[guide] = {**demo, "AID_DB": str(folder / "guide.db")}
     for args in readme_commands() + EXTRA:
@@ -209,7 +210,7 @@ def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path
         monkeypatch.chdir(tmp_path / "guides" / guide.stem)
         outputs.update(guide_commands(env, guide))
     for page in tmp_path.rglob("*.html"):  # the printed pages the commands wrote
-        outputs[page.name] = re.sub(r"<[^>]+>", " ", re.sub(
+        outputs[str(page.relative_to(tmp_path))] = re.sub(r"<[^>]+>", " ", re.sub(
             r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.DOTALL))
     typed = readme_commands() + EXTRA + [args for guide in GUIDES
                                          for args in readme_commands(guide)]
