@@ -1,5 +1,6 @@
-"""Vietnamese all the way: every command of the README and the demo, run with `--lang vi`, must
-print no English word of the product's own vocabulary.
+"""Vietnamese all the way: every command of the README, of the guides by role (docs/guides/, each
+run on a copy of the demo) and the demo, run with `--lang vi`, must print no English word of the
+product's own vocabulary.
 
 The vocabulary is not a hand list: it is every word of every English text in the catalog
 (the msgids of aid.po, which `catalog check` keeps equal to what the code can print), less the
@@ -11,8 +12,11 @@ machine output (--format json/csv, which stay English by contract) are not sente
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import sqlite3
+from contextlib import closing
 from functools import cache
 from pathlib import Path
 
@@ -117,8 +121,9 @@ def test_the_scanner_leaves_codes_paths_options_and_vietnamese_alone():
 SKIP = ("aid serve", "aid sync", "aid audit verify --digest")  # a server, a district, a file
 
 
-def readme_commands() -> list[list[str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def readme_commands(path: Path = ROOT / "README.md") -> list[list[str]]:
+    """The `aid` lines of the ```sh blocks of the README (or of another page), as arguments."""
+    text = path.read_text(encoding="utf-8")
     found = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
         for line in block.splitlines():
@@ -131,6 +136,30 @@ def readme_commands() -> list[list[str]]:
                     continue  # machine output (English by contract) or a placeholder
                 found.append(shlex.split(part)[1:])
     return found
+
+
+GUIDES = sorted((ROOT / "docs" / "guides").glob("*.md"))  # one user guide per role
+
+# `aid demo` draws new voucher codes each time: the guides name the codes of the demo they were
+# written against, and each is replaced by the code the test's demo gave the same household
+# (its latest voucher, when the guide issues a new one)
+GUIDE_VOUCHERS = {"0AC-MVJ-EX5": "H01", "MRV-A00-EJK": "H02", "4BZ-806-TMB": "H03",
+                  "XGB-K7M-7N1": "H04", "CBQ-5F6-8M6": "H05"}
+
+
+def guide_commands(env: dict[str, str], guide: Path) -> dict[str, str]:
+    """Every command of one guide, in order, against the ledger in `env` (a copy of the demo,
+    as a reader following the guide has): its outputs, by command line."""
+    outputs = {}
+    for args in readme_commands(guide):
+        if any(arg in GUIDE_VOUCHERS for arg in args):
+            held = {}  # each household's latest voucher in this ledger
+            for voucher in sorted(json.loads(run(env, ["voucher", "list", "--format", "json"])),
+                                  key=lambda voucher: voucher["entry"]):
+                held[voucher["recipient"]] = voucher["code"]
+            args = [held.get(GUIDE_VOUCHERS.get(arg, ""), arg) for arg in args]
+        outputs[f"{guide.name}: " + " ".join(args)] = run(env, args)
+    return outputs
 
 
 def run(env: dict[str, str], args: list[str]) -> str:
@@ -161,19 +190,32 @@ EXTRA = [  # reports the README names without their command line in a block
 ]
 
 
-def test_the_readme_and_the_demo_speak_vietnamese(first_day, tmp_path):
+def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path, monkeypatch):
     outputs: dict[str, str] = {}
     for args in readme_commands():
         outputs[" ".join(args)] = run(first_day, args)
     demo = {**first_day, "AID_DB": str(tmp_path / "demo.db"),
             "AID_KEY_FILE": str(tmp_path / "demo.key")}
     outputs["demo"] = run(demo, ["demo", "--db", demo["AID_DB"]])
+    guides = {}  # each guide runs in a folder of its own, on a copy of the demo as built
+    for guide in GUIDES:
+        folder = tmp_path / "guides" / guide.stem
+        folder.mkdir(parents=True)
+        with closing(sqlite3.connect(demo["AID_DB"])) as source, \
+                closing(sqlite3.connect(folder / "guide.db")) as copy:
+            source.backup(copy)
+        guides[guide] = {**demo, "AID_DB": str(folder / "guide.db")}
     for args in readme_commands() + EXTRA:
         outputs["demo: " + " ".join(args)] = run(demo, args)
-    for page in tmp_path.glob("*.html"):  # the printed pages the commands wrote
-        outputs[page.name] = re.sub(r"<[^>]+>", " ", re.sub(
+    for guide, env in guides.items():
+        monkeypatch.chdir(tmp_path / "guides" / guide.stem)
+        outputs.update(guide_commands(env, guide))
+    for page in tmp_path.rglob("*.html"):  # the printed pages the commands wrote
+        outputs[str(page.relative_to(tmp_path))] = re.sub(r"<[^>]+>", " ", re.sub(
             r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.DOTALL))
-    given = frozenset(w.lower() for args in readme_commands() + EXTRA for arg in args
+    typed = readme_commands() + EXTRA + [args for guide in GUIDES
+                                         for args in readme_commands(guide)]
+    given = frozenset(w.lower() for args in typed for arg in args
                       if not arg.startswith("-") for w in re.findall(r"[A-Za-z]{3,}", arg))
     found: dict[str, set[str]] = {}
     for where, output in outputs.items():
