@@ -114,7 +114,8 @@ _DETAILS = {
         amount=abs(data["amount"]), note=Phrase(N_(": {note}"), note=data["note"])
         if data.get("note") else ""),
 }
-POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal")}  # English: the codes themselves
+POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal"),  # English: the codes themselves
+                "per-capita": N_("per-capita")}
 # What each kind of entry is called where people read it (tables, the line a write prints);
 # JSON and CSV keep the codes on the left.
 KIND_WORDS = {

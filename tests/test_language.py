@@ -254,8 +254,8 @@ def test_audit_trace_story_in_vietnamese(stocked):
 
 def test_round_plan_and_status_in_vietnamese(drive):
     table = drive("--lang", "vi", "round", "plan", "R1").out
-    for text in ("Đợt R1 · phát tại KHO ngày 05/11/2021 · chính sách tiered · đang mở · kế "
-                 "hoạch ",
+    for text in ("Đợt R1 · phát tại KHO ngày 05/11/2021 · chính sách theo mức ưu tiên · đang "
+                 "mở · kế hoạch ",
                  "số hộ được phát: 4 trên 4 hộ đủ điều kiện (100%)",
                  "hệ số Gini của giá trị nhận được trên mỗi người: 0,3226",
                  "số đơn vị đã phát cho mức ưu tiên thấp hơn trong khi mức cao hơn còn thiếu: 0",

@@ -288,6 +288,10 @@ def test_witness_cosign_by_any_party(sqlite_ledger, tmp_path):
     twice = ward.fails("witness", "cosign", cosigned, "--key", str(paper), "--name",
                        "bao-tuoi-tre")
     assert twice.code == 2 and "already signed" in twice.err
+    spaced = ward.fails("--lang", "vi", "witness", "cosign", str(taken), "--key", str(paper),
+                        "--name", "Ban thanh tra phường 3")
+    assert spaced.code == 2 and spaced.err.count("\n") == 1
+    assert "--name là tên của bạn trong ghi chú" in spaced.err and "has a space" not in spaced.err
 
 
 # -- the offline page --------------------------------------------------------------------------

@@ -88,6 +88,9 @@ def cosign(note: Annotated[str, typer.Argument(
     text = note_text(note)
     parsed = heads.parse_note(text)
     private = load_key(key)
+    if name is not None and (not name or "+" in name or any(c.isspace() or c < " " for c in name)):
+        raise BadInput("--name is how the note names you: one word without spaces or '+', "
+                       "e.g. --name ThanhTraP3, not '{name}'", name=name[:40])
     try:
         signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
     except ValueError as error:

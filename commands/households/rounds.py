@@ -198,7 +198,7 @@ def _heading(result: dict[str, Any]) -> str:
     state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
     return say("Round {round} · from {location} on {on} · policy {policy} · {state} · plan {plan}",
                round=result["round"], location=result["location"], on=result["on"],
-               policy=result["policy"], state=state, plan=result["plan"][:12])
+               policy=_(result["policy"]), state=state, plan=result["plan"][:12])
 
 
 def _print_figures(result: dict[str, Any]) -> None:
