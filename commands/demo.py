@@ -68,13 +68,16 @@ def demo(db: Annotated[Optional[Path], typer.Option(
 
 
 def _demo_key(path: Path):
-    """The demo's households are sealed too: with AID_KEY_FILE's key, else with a key file
-    made next to the demo ledger (said so, with how to read the names)."""
+    """The demo's households are sealed too: with the key AID_KEY_FILE names in the user's
+    environment, else with a key file made next to the demo ledger (said so, with how to read
+    the names) — never with the ward's own key that `aid init`'s settings file names: the demo's
+    households would take keys in the real key file."""
+    from commands.recording import settings
     from ledger.privacy.details import Sealer
     from ledger.privacy.pseudonym import district_key
     from ledger.privacy.ward_key import KeyFile, from_environment
 
-    configured = from_environment()
+    configured = None if settings.lent("AID_KEY_FILE") else from_environment()
     key_path = configured or path.with_name(path.stem + ".key")
     if key_path.exists():
         return Sealer(KeyFile.load(key_path), district_key())

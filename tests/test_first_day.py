@@ -138,3 +138,16 @@ class _Block:
         return None
 sys.meta_path.insert(0, _Block())
 '''
+
+
+def test_the_demo_never_takes_the_wards_own_key(newcomer):
+    """After `aid init`, the settings file names the ward's real key: `aid demo` must make a
+    key of its own, leaving the real key file byte for byte as it was (the demo's forty
+    households would otherwise take keys in it, beside the ward's own)."""
+    assert aid("init", "--ward", "Phường 3", "--actor", "Chị Lan", "--no-sign").exit_code == 0
+    key = newcomer / "data" / "aid-ledger" / "phuong-3.key"
+    before = key.read_bytes()
+    demo = aid("demo", "--db", newcomer / "demo.db")
+    assert demo.exit_code == 0, demo.stderr
+    assert key.read_bytes() == before
+    assert (newcomer / "demo.key").is_file() and "made the demo's key file" in demo.stdout

@@ -88,12 +88,21 @@ def _quoted(value: str) -> str:
     return '"' + "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped) + '"'
 
 
+_LENT: set[str] = set()  # the variables `applied` lends for the command running now
+
+
+def lent(variable: str) -> bool:
+    """Whether `variable` comes from the settings file, not from the user's environment
+    (the demo must not take the ward's real key from the settings of `aid init`)."""
+    return variable in _LENT
+
+
 @contextmanager
 def applied(environ: MutableMapping[str, str] | None = None) -> Iterator[dict[str, str]]:
     """The file's settings as environment defaults while one command runs, then as before."""
     env = os.environ if environ is None else environ
     settings = read(path(env))
-    lent = {}
+    lent: dict[str, str | None] = {}
     for key, value in settings.items():
         variable = VARIABLES[key]
         if key == "db" and any(env.get(name) for name in LEDGER_VARIABLES):
@@ -101,9 +110,11 @@ def applied(environ: MutableMapping[str, str] | None = None) -> Iterator[dict[st
         if not env.get(variable):
             lent[variable] = env.get(variable)
             env[variable] = value
+    _LENT.update(lent)
     try:
         yield settings
     finally:
+        _LENT.difference_update(lent)
         for variable, before in lent.items():
             if before is None:
                 env.pop(variable, None)
