@@ -107,6 +107,8 @@ def test_unknown_codes_suggest_the_nearest(stocked):
     assert "aid item add" in result.err
     refused(stocked, BAD, "unknown location 'KH0'; did you mean KHO", "give", "H1",
             "--from", "KH0", "--item", "RICE=1")
+    for report in (("stock",), ("bundle", "packable"), ("expiring",)):  # not an empty report
+        refused(stocked, BAD, "unknown location 'KH0'; did you mean KHO", *report, "--at", "KH0")
     refused(stocked, BAD, "unknown recipient 'H3'", "give", "H3", "--from", "KHO",
             "--item", "RICE=1")
     refused(stocked, BAD, "unknown donor 'D2'; did you mean D1", "donate", "D2",

@@ -38,6 +38,30 @@ def load_books(db: Path | None) -> Books:
         log.close()
 
 
+def known_location(books: Books, at: str | None) -> str | None:
+    """`--at` as a declared location's code; an unknown one is refused, naming the nearest
+    (an empty report would say "nothing here" of a place that does not exist)."""
+    if at is None:
+        return None
+    from ledger.errors import BadInput
+    from ledger.phrases import N_, Phrase, either
+    from ledger.values.inputs import code
+    from ledger.values.text import nearest
+
+    at = code(at, N_("location code"))
+    known = books.state["locations"]
+    if at in known:
+        return at
+    what = Phrase(N_("location"))
+    if not known:
+        raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
+                       what=what, code=at, command="location")
+    close = nearest(at, known) or sorted(known)[:5]
+    raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
+                   "`aid {command} add`)", what=what, code=at, command="location",
+                   close=either(close))
+
+
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
           output: o.Output = None, lots: Annotated[bool, typer.Option(
               "--lots", help="One line per lot, with its expiry date.")] = False,
@@ -45,6 +69,7 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
     """What is left, per location and item: on hand, reserved for open rounds, free, and
     below its minimum; bundles appear under their code (tồn kho)."""
     books = load_books(db)
+    at = known_location(books, at)
     if lots:
         emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
              empty=N_("no stock"), output=output)
@@ -98,7 +123,8 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
-    emit(load_books(db).packable(at=at, as_of=o.as_of(as_of)), fmt.value,
+    books = load_books(db)
+    emit(books.packable(at=known_location(books, at), as_of=o.as_of(as_of)), fmt.value,
          [("bundle", N_("bundle")), ("location", N_("location")), ("packable", N_("packable")),
           ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output)
 

@@ -42,11 +42,12 @@ def expiring(within: Annotated[str, typer.Option(
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
-    from commands.reports.books import load_books
+    from commands.reports.books import known_location, load_books
     from projections.planning import expiring as expiring_lots
 
     days = whole(within, "--within", minimum=0)
-    rows = expiring_lots(load_books(db), o.on(as_of), days, at)
+    books = load_books(db)
+    rows = expiring_lots(books, o.on(as_of), days, known_location(books, at))
     emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),
                            ("name", N_("name")), ("expires", N_("expires")),
                            ("days", N_("days left")), ("quantity", N_("quantity")),
