@@ -75,6 +75,7 @@ class AidGroup(TyperGroup):
 CLICK_PHRASES = (language.N_("Missing option"), language.N_("Missing argument"),
                  language.N_("Missing parameter"), language.N_("No such option"),
                  language.N_("Invalid value for"), language.N_("Did you mean"),
+                 language.N_("Got unexpected extra argument(s)"),  # typer's own click
                  language.N_("Got unexpected extra arguments"),
                  language.N_("Got unexpected extra argument"),
                  language.N_("Possible options"))

@@ -117,6 +117,8 @@ def test_a_usage_mistake_in_vietnamese(ward):
     assert ("give: Không có tùy chọn: --itm (Các tùy chọn có thể dùng: --item, --lot)"
             in result.err)
     assert len(result.err.splitlines()) == 1
+    extra = ward.fails("--lang", "vi", "stock", "extra")
+    assert extra.code == 2 and "Thừa tham số (extra)" in extra.err and "(s)" not in extra.err
 
 
 def test_an_import_refusal_translates_each_line(ward, tmp_path):
