@@ -363,13 +363,14 @@ def duplicates(url: Url = None, start: From = None, end: Until = None,
 
     first, last = _period(start, end)
     codes = [model.code for model in _models(url)]
+    people = fmt.value == "table"  # JSON and CSV keep "id"
     found_any = False
     with _district(url) as (found, _wards):
         def rows() -> Iterator[dict[str, Any]]:
             nonlocal found_any
             for row in district.duplicate_rows(found.connection, codes, first, last):
                 found_any = True
-                yield row
+                yield {**row, "match": _(MATCHED_BY[row["match"]])} if people else row
         emit_stream(rows(), fmt.value, [
             ("match", N_("match")), ("key", N_("key")), ("wards", N_("wards")),
             ("households", N_("households")), ("first", N_("first")), ("last", N_("last"))],
@@ -378,6 +379,7 @@ def duplicates(url: Url = None, start: From = None, end: Until = None,
         raise typer.Exit(1)
 
 
+MATCHED_BY = {"id": N_("ID number (keyed)")}  # how `duplicates` matched two wards' households
 STATEMENT = [("ward", N_("ward")), ("name", N_("name")), ("donations", N_("donations")),
              ("received", N_("received")), ("spent", N_("spent")),
              ("handouts", N_("hand-outs")), ("households", N_("households")),

@@ -259,6 +259,8 @@ def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, t
         "match": "id", "key": pseudonym(load_district_key(key), "079123456789"),
         "wards": "P1, P2", "households": "P1:A7, P2:B3", "first": "2021-11-19",
         "last": "2021-11-19"}]
+    table = wards["P1"].fails("--lang", "vi", "district", "duplicates", "--url", district).out
+    assert "số CCCD (đã mã hóa)" in table and " id " not in table  # in words, for people
     with psycopg.connect(district) as conn:
         stored = b"".join(bytes(state) for (state,) in conn.execute(
             "SELECT state FROM aid_p1_events UNION ALL SELECT state FROM aid_p2_events"))
