@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _, say
+from commands.language.words import N_, _, current, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused
 from ledger.store.access import EventLog, open_log
@@ -180,6 +180,8 @@ def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
         rows = district.registry()
     finally:
         district.close()
+    if fmt.value == "table":  # JSON and CSV keep the ISO timestamp
+        rows = [{**row, "synced": utc_moment(row["synced"], current())} for row in rows]
     emit(rows, fmt.value, [("ward", N_("ward")), ("name", N_("name")),
                            ("position", N_("position")), ("synced", N_("synced (UTC)"))],
          empty=N_("the district's store holds no ward yet"), output=output)

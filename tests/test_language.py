@@ -347,3 +347,14 @@ def test_voucher_show_in_vietnamese(ward):
     csv = ward("--lang", "vi", "voucher", "show", code, "--format", "csv").out.splitlines()
     assert csv[:3] == ["field,value", f"code,{code}", "recipient,H1"]
     assert "status,cancelled" in csv
+
+
+def test_timestamps_in_tables_are_read_the_readers_way():
+    """`aid district wards` and `aid district checkpoints` show when, in UTC, as dates are
+    written in each language (their JSON keeps ISO)."""
+    from commands.language.words import utc_moment
+
+    assert utc_moment("2026-12-06T22:48:20+00:00", "vi") == "06/12/2026 22:48 UTC"
+    assert utc_moment("2026-12-07T05:48:20+07:00", "vi") == "06/12/2026 22:48 UTC"
+    assert utc_moment(None, "vi") == "-"
+    assert "2026-12-06" not in utc_moment("2026-12-06T22:48:20+00:00", "en")

@@ -6,6 +6,7 @@ wards are real SQLite ledgers built with the demo drive's core and driven throug
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import uuid
@@ -261,6 +262,8 @@ def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, t
         "last": "2021-11-19"}]
     table = wards["P1"].fails("--lang", "vi", "district", "duplicates", "--url", district).out
     assert "số CCCD (đã mã hóa)" in table and " id " not in table  # in words, for people
+    listed = wards["P1"]("--lang", "vi", "district", "wards", "--url", district).out
+    assert " UTC" in listed and not re.search(r"\d{4}-\d\d-\d\dT", listed)
     with psycopg.connect(district) as conn:
         stored = b"".join(bytes(state) for (state,) in conn.execute(
             "SELECT state FROM aid_p1_events UNION ALL SELECT state FROM aid_p2_events"))

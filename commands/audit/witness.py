@@ -17,7 +17,7 @@ import typer
 from commands import options as o
 from commands.audit.tree import note_text, write_or_print
 from commands.district import Url
-from commands.language.words import N_, say
+from commands.language.words import N_, current, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput
 
@@ -45,7 +45,9 @@ def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
     if fmt.value == "json":
         emit(rows, "json")
         return
-    shown = [{**row, "root": row["root"][:16] + "…"} for row in rows]
+    people = fmt.value == "table"  # CSV keeps the ISO timestamp
+    shown = [{**row, "root": row["root"][:16] + "…", "witnessed": utc_moment(
+        row["witnessed"], current()) if people else row["witnessed"]} for row in rows]
     emit(shown, fmt.value, COLUMNS, empty=N_("the district has witnessed no checkpoint yet"))
 
 

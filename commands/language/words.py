@@ -278,6 +278,18 @@ def moment(utc: str, lang: str, zone: str) -> str:
     return f"{day(when.date(), lang)} {when:%H:%M} ({zone})"
 
 
+def utc_moment(stamp: str | None, lang: str) -> str:
+    """A stored timestamp with its offset ("2026-12-06T22:48:20+00:00") in UTC, as people read
+    it in a table: "06/12/2026 22:48 UTC" (vi) or "6 Dec 2026 22:48 UTC" (en); "-" if none."""
+    if not stamp:
+        return "-"
+    from datetime import timezone
+
+    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    when = when.astimezone(timezone.utc) if when.tzinfo else when
+    return f"{day(when.date(), lang)} {when:%H:%M} UTC"
+
+
 def local_day(utc: str, zone: str) -> str:
     """The ISO date a stored UTC time falls on at the ward (for "Phường 3, ngày …")."""
     from zoneinfo import ZoneInfo
