@@ -76,9 +76,11 @@ def test_edited_stock_with_its_checksum_recomputed_is_still_named(ward):
     sql(ward, "UPDATE {models} SET state = {p}, checksum = {p}", (forged, checksum(link, forged)))
     verify, check = audit(ward)
     assert verify.code == 1 and (
-        f"read model books (as of position {position}): bins › KHO › RICE › 2021-11-02: stored "
+        f"read model books (as of position {position}): stock › KHO › RICE › 2021-11-02: stored "
         "1100, recomputed from the events 100") in verify.out
     assert check.code == 1
+    said = ward.fails("--lang", "vi", "audit", "verify").out
+    assert "tồn kho › KHO › RICE › 2021-11-02" in said and "bins" not in said
 
 
 def test_edited_missing_and_extra_history_lines_are_named(ward):

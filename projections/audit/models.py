@@ -91,13 +91,27 @@ def _books_differences(position: int, state: str, books: Books) -> list[Problem]
     found = list(_differences(stored, recomputed, ()))
     problems = [Problem(position, Phrase(N_(
         "read model books (as of position {position}): {key}: stored {stored}, recomputed from "
-        "the events {recomputed}"), position=position, key=" › ".join(path),
+        "the events {recomputed}"), position=position, key=_where(path),
         stored=_shown(old), recomputed=_shown(new))) for path, old, new in found[:SHOWN]]
     if len(found) > SHOWN:
         problems.append(Problem(position, Phrase(N_(
             "read model books (as of position {position}): … and {count} more differences"),
             position=position, count=len(found) - SHOWN)))
     return problems
+
+
+# The books' parts, in words (the rest of a path is codes, dates and numbers, shown as they are)
+PARTS = {"ward": N_("ward"), "items": N_("items"), "locations": N_("locations"),
+         "donors": N_("donors"), "bundles": N_("bundles"), "recipients": N_("households"),
+         "bins": N_("stock"), "cash": N_("cash book"), "reserved": N_("reserved"),
+         "lots": N_("lots"), "thresholds": N_("minimums"), "counted": N_("counts")}
+
+
+def _where(path: tuple[str, ...]) -> Phrase:
+    """Where in the books a difference is: "stock › KHO › RICE", the part in words."""
+    if not path:
+        return Phrase("-")
+    return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *path[1:]])
 
 
 _MISSING = object()
