@@ -80,7 +80,7 @@ def test_edited_stock_with_its_checksum_recomputed_is_still_named(ward):
         "1100, recomputed from the events 100") in verify.out
     assert check.code == 1
     said = ward.fails("--lang", "vi", "audit", "verify").out
-    assert "tồn kho › KHO › RICE › 2021-11-02" in said and "bins" not in said
+    assert "tồn kho › KHO › RICE › 02/11/2021: đã lưu 1100" in said and "bins" not in said
 
 
 def test_edited_missing_and_extra_history_lines_are_named(ward):
