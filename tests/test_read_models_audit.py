@@ -56,7 +56,7 @@ def test_edited_cash_is_named_and_reports_fold_the_events_instead(ward):
               "'\"2021-11-02\": 90000000')")
     assert ward("cash", "--format", "json").out == cash  # its checksum turns it away
     verify, check = audit(ward)
-    finding = ("read model books (as of position {p}): cash › received › 2021-11-02: stored "
+    finding = ("read model books (as of position {p}): cash book › received › 2021-11-02: stored "
                "90000000, recomputed from the events 1000000")
     (head,), = sql(ward, "SELECT position FROM {models}")
     assert verify.code == 1 and finding.format(p=head) in verify.out

@@ -400,7 +400,7 @@ def edited_read_model(db, built):
     (position,), = sqlite3.connect(db).execute("SELECT position FROM aid_read_models")
     execute(db, "UPDATE aid_read_models SET state = REPLACE(state, '\"2021-11-02\": 1000000', "
                 "'\"2021-11-02\": 90000000')")
-    return [], [f"read model books (as of position {position}): cash › received › 2021-11-02: "
+    return [], [f"read model books (as of position {position}): cash book › received › 2021-11-02: "
                 "stored 90000000, recomputed from the events 1000000"], position
 
 
