@@ -219,8 +219,8 @@ def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     assert printed.startswith("mã kiểm tra (digest) của aid-ledger (")
     lines = printed.splitlines()
     assert [line.split(":")[0] for line in lines[1:]] == [
-        "phường", "số bút toán", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
-    assert "số bút toán: 59" in lines and "vị trí: 59" in lines
+        "phường", "số sự kiện", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
+    assert "số sự kiện: 59" in lines and "vị trí: 59" in lines
     assert verify(demo[0], printed)[0] == 0  # verify reads the Vietnamese keys back
     english = aid("audit", "digest", "--db", demo[0])[1]
     assert "\nevents: 59\nposition: 59\nhead: " in english

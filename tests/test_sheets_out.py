@@ -212,7 +212,7 @@ def test_report_workbooks_in_vietnamese(drive, tmp_path):
     book = openpyxl.load_workbook(tmp_path / "digest.xlsx")
     assert book.sheetnames[0] == "mã kiểm tra"
     labels = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
-    assert labels[:5] == ["phường", "số bút toán", "vị trí", "mã đầu chuỗi", "lấy lúc"]
+    assert labels[:5] == ["phường", "số sự kiện", "vị trí", "mã đầu chuỗi", "lấy lúc"]
     code = drive("voucher", "issue", "H1", "--shop", "SHOP", "--value", "400000",
                  "--on", "2021-11-16").out.splitlines()[-1]
     drive(*vi, "voucher", "show", code, "-o", str(tmp_path / "voucher.xlsx"))

@@ -93,7 +93,7 @@ class Digest:
 _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed statement;
     # each key in English or as the Vietnamese catalog names it (`aid audit digest --lang vi`)
     "ward": r"^\s*(?:ward|phường)\s*[:=]\s*(.+?)\s*$",
-    "events": r"(?:\bevents|\bsố bút toán)\s*[:=]?\s*(\d+)",
+    "events": r"(?:\bevents|\bsố sự kiện|\bsố bút toán)\s*[:=]?\s*(\d+)",  # vi: both spellings
     "position": r"(?:\bposition|\bvị trí)\s*[:=]?\s*(\d+)",
     "head": r"(?:\bhead|\bmã đầu chuỗi)\s*[:=]?\s*([0-9a-f]{64})\b",
     "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*(\S+)",
