@@ -285,11 +285,12 @@ class WardModel:
             "excluded.books", (self.code, self.position, json.dumps(self.books.state)))
         with connection.cursor() as cursor:
             if self.changed:
+                homes = self.households()  # once: per code it was quadratic in the register
                 cursor.executemany(
                     "INSERT INTO aid_district_households (ward, code, grp, tier) VALUES "
                     "(%s, %s, %s, %s) ON CONFLICT (ward, code) DO UPDATE SET grp = excluded.grp, "
                     "tier = excluded.tier",
-                    [(self.code, c, *self.households()[c]) for c in sorted(self.changed)])
+                    [(self.code, c, *homes[c]) for c in sorted(self.changed)])
             if self.pseudonyms:
                 cursor.executemany(
                     "INSERT INTO aid_district_pseudonyms (ward, household, pseudonym) VALUES "
