@@ -127,8 +127,8 @@ def withdraw(account: Annotated[str, typer.Argument(help="The account's code.")]
     _move(account, cash, -1, note, db, actor, on)
 
 
-def _move(account: str, cash: str, sign: int, note: str | None, db: Any, actor: str | None,
-          on: str | None) -> None:
+def _move(account: str, cash: str, sign: int, note: str | None, db: Path | None,
+          actor: str | None, on: str | None) -> None:
     from ledger.bank.accounts import move_cash
     from ledger.values.inputs import whole
 
