@@ -126,6 +126,17 @@ def _models(url: str | None) -> Iterator[Any]:
             yield caught_up(district.connection, code, prefix)
 
 
+def _caught_up_codes(url: str | None) -> list[str]:
+    """Every ward's code, its stored models caught up with its copy first (loaded only when
+    something is left to fold): for the reports that read the district's SQL tables."""
+    from projections.district import catch_up
+
+    with _district(url) as (district, wards):
+        for code, _name, prefix in wards:
+            catch_up(district.connection, code, prefix)
+        return [code for code, _name, _prefix in wards]
+
+
 def _witnessed(found: Any) -> None:
     """Issue 26: what the district witnessed at this sync (commands/audit/witness.py)."""
     from commands.audit.witness import told_witnessed
@@ -347,7 +358,7 @@ def coverage(url: Url = None, start: From = None, end: Until = None,
     from projections import district
 
     first, last = _period(start, end)
-    codes = [model.code for model in _models(url)]  # each ward's models caught up first
+    codes = _caught_up_codes(url)
     with _district(url) as (found, _wards):
         rows = district.coverage_rows(found.connection, codes, first, last)
     emit(rows, fmt.value, [("ward", N_("ward")), ("group", N_("group")), ("tier", N_("tier")),
@@ -364,7 +375,7 @@ def duplicates(url: Url = None, start: From = None, end: Until = None,
     from projections import district
 
     first, last = _period(start, end)
-    codes = [model.code for model in _models(url)]
+    codes = _caught_up_codes(url)
     people = fmt.value == "table"  # JSON and CSV keep "id"
     found_any = False
     with _district(url) as (found, _wards):

@@ -328,20 +328,29 @@ EVER = ("", "9999-12-31")  # an open period, as business dates compare
 def caught_up(connection: Any, code: str, prefix: str) -> WardModel:
     """The ward's stored models, with whatever the copy holds beyond them folded first (a copy
     synced before the district kept models; a sync always folds what it copies)."""
+    return catch_up(connection, code, prefix) or WardModel.load(connection, code)
+
+
+def catch_up(connection: Any, code: str, prefix: str) -> WardModel | None:
+    """Fold what the copy holds beyond the ward's stored models, if anything, and return the
+    models then; None when they were up to date, found without loading them (reports that
+    read only the SQL tables, coverage and duplicates, need not load every ward's books)."""
     from ledger.store.access import Address, PostgresEventLog
 
     ensure_schema(connection)
-    model = WardModel.load(connection, code)
     head = connection.execute(f"SELECT max(position) FROM {prefix}_chain").fetchone()[0] or 0
-    if model.position >= head:
-        return model
+    folded = connection.execute("SELECT position FROM aid_district_folded WHERE ward = %s",
+                                (code,)).fetchone()
+    if (folded[0] if folded else 0) >= head:
+        return None
     with connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("aid-sync " + prefix,))
         model = WardModel.load(connection, code)
-        log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
-                               connection=connection)
-        model.fold(log.stored(model.position, head))
-        model.save(connection)
+        if model.position < head:
+            log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
+                                   connection=connection)
+            model.fold(log.stored(model.position, head))
+            model.save(connection)
     return model
 
 
