@@ -29,8 +29,9 @@ This page is generated from the command tree: do not edit it by hand, run
 `.venv/bin/python docs/make_commands.py` after changing a command or an option
 (`tests/test_command_reference.py` fails until then).
 
-Where the ledger lives, who records and which language is spoken are explained in the README's
-"Command reference"; the guides by role are in `docs/guides/`.
+Where the ledger lives, who records and which language is spoken are explained in
+[reference.md](reference.md) and [language.md](language.md); the guides by role are in
+`docs/guides/`.
 """
 
 

@@ -1,7 +1,7 @@
 """Money, numbers, dates and axis labels as a reader sees them (commands/language/words.py).
 
-What aid-ledger promises (README: "350.000 ₫", "350,000 VND", 17/11/2021, axis labels "25M" /
-"25 Tr") is checked exactly, and must hold with any Babel release. The English month's
+What aid-ledger promises (docs/printing.md: "350.000 ₫", "350,000 VND", 17/11/2021, axis labels
+"25M" / "25 Tr") is checked exactly, and must hold with any Babel release. The English month's
 abbreviation is CLDR's word, so it is checked by its properties (day before month, the month's
 name, the year), never as one Babel version's string.
 """

@@ -443,8 +443,8 @@ def test_each_alteration_is_named_exactly(built, tmp_path, case):
 
 
 def test_what_only_something_held_outside_catches(built, tmp_path):
-    """Pinned limits (README, "For auditors"): whole writes cut from the end, or every seal and
-    key declaration stripped, leave a ledger that verifies on its own; the digest and the
+    """Pinned limits (docs/auditing.md, "For auditors"): whole writes cut from the end, or every
+    seal and key declaration stripped, leave a ledger that verifies on its own; the digest and the
     treasurer's key id catch them (the cases above)."""
     db = tmp_path / "ward.db"
     shutil.copy(built.folder / "ward.db", db)

@@ -1,6 +1,6 @@
-"""Vietnamese all the way: every command of the README, of the guides by role (docs/guides/, each
-run on a copy of the demo) and the demo, run with `--lang vi`, must print no English word of the
-product's own vocabulary.
+"""Vietnamese all the way: every command of the README and of the topic pages it points to
+(docs/*.md), of the guides by role (docs/guides/, each run on a copy of the demo) and the demo,
+run with `--lang vi`, must print no English word of the product's own vocabulary.
 
 The vocabulary is not a hand list: it is every word of every English text in the catalog
 (the msgids of aid.po, which `catalog check` keeps equal to what the code can print), less the
@@ -138,6 +138,17 @@ def readme_commands(path: Path = ROOT / "README.md") -> list[list[str]]:
     return found
 
 
+# the README, then the topic pages it points to (docs/recording.md, docs/rounds.md …): read as one
+# page, so a section moved out of the README keeps its commands in the check, run as before on the
+# first day's ledger (after the README's own) and on the demo
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def page_commands() -> list[list[str]]:
+    """The `aid` lines of the ```sh blocks of the README and of every topic page, in order."""
+    return [args for page in PAGES for args in readme_commands(page)]
+
+
 GUIDES = sorted((ROOT / "docs" / "guides").glob("*.md"))  # one user guide per role
 
 # `aid demo` draws new voucher codes each time: the guides name the codes of the demo they were
@@ -175,7 +186,7 @@ def first_day(tmp_path, monkeypatch) -> dict[str, str]:
             "AID_DATABASE_URL": "", "AID_KEY_FILE": str(tmp_path / "phuong3.key")}
 
 
-EXTRA = [  # reports the README names without their command line in a block
+EXTRA = [  # reports the README and its pages name without their command line in a block
     [], ["--help"], ["audit", "reconcile"], ["audit", "check"], ["audit", "trace", "12"],
     ["audit", "statement"], ["report", "drive"], ["alerts"], ["expiring"], ["recipient", "list"],
     ["voucher", "list"], ["round", "status", "R1"], ["round", "plan", "R1"], ["round", "list"],
@@ -192,7 +203,7 @@ EXTRA = [  # reports the README names without their command line in a block
 
 def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path, monkeypatch):
     outputs: dict[str, str] = {}
-    for args in readme_commands():
+    for args in page_commands():
         outputs[" ".join(args)] = run(first_day, args)
     demo = {**first_day, "AID_DB": str(tmp_path / "demo.db"),
             "AID_KEY_FILE": str(tmp_path / "demo.key")}
@@ -205,7 +216,7 @@ def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path
                 closing(sqlite3.connect(folder / "guide.db")) as copy:
             source.backup(copy)
         guides[guide] = {**demo, "AID_DB": str(folder / "guide.db")}
-    for args in readme_commands() + EXTRA:
+    for args in page_commands() + EXTRA:
         outputs["demo: " + " ".join(args)] = run(demo, args)
     for guide, env in guides.items():
         monkeypatch.chdir(tmp_path / "guides" / guide.stem)
@@ -213,7 +224,7 @@ def test_the_readme_the_guides_and_the_demo_speak_vietnamese(first_day, tmp_path
     for page in tmp_path.rglob("*.html"):  # the printed pages the commands wrote
         outputs[str(page.relative_to(tmp_path))] = re.sub(r"<[^>]+>", " ", re.sub(
             r"<(style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.DOTALL))
-    typed = readme_commands() + EXTRA + [args for guide in GUIDES
+    typed = page_commands() + EXTRA + [args for guide in GUIDES
                                          for args in readme_commands(guide)]
     given = frozenset(w.lower() for args in typed for arg in args
                       if not arg.startswith("-") for w in re.findall(r"[A-Za-z]{3,}", arg))

@@ -198,9 +198,9 @@ def _language(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class Figures:
-    """How a language writes the figures aid-ledger promises (README: "350.000 ₫", "1.234",
-    axis labels "25 Tr"). They are fixed here rather than read from Babel's CLDR data, which
-    changes between releases (Babel 2.19 writes 25,000,000 as "25m" in en_GB): a printed
+    """How a language writes the figures aid-ledger promises (docs/printing.md: "350.000 ₫",
+    "1.234", axis labels "25 Tr"). They are fixed here rather than read from Babel's CLDR data,
+    which changes between releases (Babel 2.19 writes 25,000,000 as "25m" in en_GB): a printed
     statement must read the same whatever Babel a laptop happens to have."""
 
     group: str  # thousands separator
