@@ -168,7 +168,7 @@ def _status(found: Status) -> None:
         raise typer.Exit(1)
     if found.departs:
         typer.echo(say("aid: this ledger departs from the district's copy of ward {code} at "
-                       "position {position} (a fork); see the README's district section",
+                       "position {position} (a fork); see docs/district.md",
                        code=found.code, position=found.departs), err=True)
         raise typer.Exit(1)
 

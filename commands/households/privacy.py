@@ -93,7 +93,7 @@ def _encrypt_existing(path: Path, db: Path | None, actor: str | None, on: str | 
     typer.echo(say("recorded {span}: {count} households' details sealed", span=entry_span(
         entries), count=len(entries) - 1))
     typer.echo(_("The earlier entries still hold those names in clear, in this file and in "
-                 "every backup: see README, Privacy, for moving to a fresh ledger and "
+                 "every backup: see docs/privacy.md for moving to a fresh ledger and "
                  "disposing of old copies."))
 
 
@@ -129,7 +129,7 @@ def forget(code: str,
     clear = register.clear.get(household)
     if clear and clear["name"]:
         typer.echo(say("warning: entry {entry} was recorded before encryption and still holds "
-                       "its name in clear (see README, Privacy)", entry=clear["entry"]))
+                       "its name in clear (see docs/privacy.md)", entry=clear["entry"]))
     announce(db, entry)
 
 

@@ -458,7 +458,7 @@ def _continues(log: EventLog, district: District, code: str, prefix: str, held: 
                       code=code)
     raise Refused("this ledger departs from the district's copy of ward {code} at position "
                   "{position}: it is a fork (an old backup with new entries, or a copy used on "
-                  "two laptops); nothing was sent, see the README's district section",
+                  "two laptops); nothing was sent, see docs/district.md",
                   code=code, position=position)
 
 
