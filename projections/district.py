@@ -265,15 +265,17 @@ class WardModel:
     # ---- stored -----------------------------------------------------------------------
 
     @classmethod
-    def load(cls, connection: Any, code: str) -> WardModel:
-        """The ward's stored models (empty before its first sync folded anything)."""
+    def load(cls, connection: Any, code: str, households: bool = True) -> WardModel:
+        """The ward's stored models (empty before its first sync folded anything); without
+        its households when only its books are read (a report, not a fold)."""
         row = connection.execute("SELECT position, books FROM aid_district_folded WHERE "
                                  "ward = %s", (code,)).fetchone()
-        households = {household: (group, tier) for household, group, tier in connection.execute(
-            "SELECT code, grp, tier FROM aid_district_households WHERE ward = %s", (code,))}
+        homes = {household: (group, tier) for household, group, tier in connection.execute(
+            "SELECT code, grp, tier FROM aid_district_households WHERE ward = %s", (code,))
+            } if households else {}
         if row is None:
-            return cls(code, 0, None, households)
-        return cls(code, row[0], row[1], households)
+            return cls(code, 0, None, homes)
+        return cls(code, row[0], row[1], homes)
 
     def save(self, connection: Any) -> None:
         """Write what this fold changed (in the caller's transaction)."""
@@ -328,7 +330,8 @@ EVER = ("", "9999-12-31")  # an open period, as business dates compare
 def caught_up(connection: Any, code: str, prefix: str) -> WardModel:
     """The ward's stored models, with whatever the copy holds beyond them folded first (a copy
     synced before the district kept models; a sync always folds what it copies)."""
-    return catch_up(connection, code, prefix) or WardModel.load(connection, code)
+    return catch_up(connection, code, prefix) or WardModel.load(connection, code,
+                                                                households=False)
 
 
 def catch_up(connection: Any, code: str, prefix: str) -> WardModel | None:
