@@ -12,9 +12,7 @@ import typer
 from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
-from commands.recording.writing import record, refresh
 from ledger.errors import BadInput, Refused
-from ledger.store.access import open_ledger, open_log
 
 if TYPE_CHECKING:
     from projections.bank import Bank
@@ -48,6 +46,7 @@ STATUS_WORDS = {"matched": N_("matched"), "differs": N_("differs"),
 
 
 def _read(db: Path | None, as_of: str | None = None, account: str | None = None) -> Bank:
+    from ledger.store.access import open_log
     from projections.bank import read
 
     log = open_log(o.address(db))
@@ -84,6 +83,7 @@ def account_add(code: Annotated[str, typer.Argument(help="The account's code, e.
                     "--name", help="The account holder's name, as the bank writes it.")],
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Declare a bank account of the drive (tài khoản nhận ủng hộ)."""
+    from commands.recording.writing import record
     from ledger.bank.accounts import declare_account
 
     record(db, lambda ledger: declare_account(ledger, code, bank, number, name, o.on(on),
@@ -129,6 +129,7 @@ def withdraw(account: Annotated[str, typer.Argument(help="The account's code.")]
 
 def _move(account: str, cash: str, sign: int, note: str | None, db: Path | None,
           actor: str | None, on: str | None) -> None:
+    from commands.recording.writing import record
     from ledger.bank.accounts import move_cash
     from ledger.values.inputs import whole
 
@@ -209,8 +210,10 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
             db: o.Db = None, actor: o.Actor = None) -> None:
     """Import a statement: each line once, however often it is imported; all or nothing."""
     from commands.output.progress import progress
+    from commands.recording.writing import refresh
     from ledger.bank.accounts import import_statement
     from ledger.bank.statements import read_statement
+    from ledger.store.access import open_ledger
 
     if thousands is not None and thousands not in (".", ","):
         raise BadInput("--thousands is . or , (the separator the amounts are written with), "
@@ -279,6 +282,7 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
                show_default=False)] = None,
            db: o.Db = None, actor: o.Actor = None) -> None:
     """Record the cash donation a statement line shows, citing it (nothing typed twice)."""
+    from commands.recording.writing import record
     from ledger.bank.accounts import Acceptance
     from ledger.bank.accounts import accept as record_lines
     from ledger.values.inputs import code
@@ -348,6 +352,7 @@ def find(ref: Annotated[Optional[str], typer.Option(
          fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
     """Find your transfer: was it counted, and where did the cash go? Names and accounts are
     masked; messages are not shown."""
+    from ledger.store.access import open_log
     from projections.bank import find_transfers
 
     if (ref is None) == (amount is None):

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from commands.language.words import _, say
-from commands.recording.writing import refresh
 from ledger.errors import Refused
 from ledger.store.access import Address, open_ledger, open_log
 
@@ -55,6 +54,8 @@ def demo(db: Annotated[Optional[Path], typer.Option(
         build(ledger)
     finally:
         ledger.close()
+    from commands.recording.writing import refresh
+
     refresh(Address(path=path))
     typer.echo(say("Demo drive of Phường 3 recorded in {path}", path=path) + "\n")
     from commands.reports.books import cash, stock
