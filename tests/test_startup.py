@@ -37,6 +37,7 @@ def test_help_and_version_import_no_event_store_nor_tabulate(args):
     assert "eventsourcing" not in loaded and "tabulate" not in loaded and "psycopg" not in loaded
     assert "cryptography" not in loaded  # signing keys are read only by commands that sign
     assert "waitress" not in loaded  # the stock board's server: `aid serve` only
+    assert not modules(*args, packages=False) & {"projections.store", "projections.books"}
 
 
 def test_reading_reports_does_not_import_the_event_store(sqlite_ledger):

@@ -17,7 +17,6 @@ from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
-from projections.shop import shop_report
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -275,6 +274,8 @@ STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
            output: o.Output = None, db: o.Db = None) -> None:
     """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""
+    from projections.shop import shop_report
+
     books, shops = _shops(db)
     found = shop_report(books, shops, shop, o.as_of(as_of))
     goods = [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),

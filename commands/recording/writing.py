@@ -12,7 +12,6 @@ import typer
 from commands.language.words import current, day, entry_span, say
 from commands.options import address
 from ledger.store.access import Address, open_ledger, open_log, writer_log
-from projections.store import ReadModels
 
 
 def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False) -> Any:
@@ -86,6 +85,8 @@ def refresh(where: Address, lag: int = 0, ledger: Any = None) -> None:
     (readers fold the rest in memory, so a single write stays cheap). A crash here loses
     nothing: the next refresh, or `aid rebuild`, catches up from the last stored position.
     Given the `ledger` just written, reuse its connection (PostgreSQL: one per command)."""
+    from projections.store import ReadModels  # loaded by the commands that write
+
     with (writer_log(ledger, where) if ledger is not None
           else closing(open_log(where, writable=True))) as log:
         models = ReadModels(log)

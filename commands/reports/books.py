@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -13,10 +13,9 @@ from commands.output.columns import CASH_LINES
 from commands.output.progress import progress
 from commands.output.render import emit, emit_stream
 from ledger.store.access import open_log
-from projections.books import Books
-from projections.history import effect, kind_word
-from projections.history import history as history_lines
-from projections.store import ReadModels
+
+if TYPE_CHECKING:
+    from projections.books import Books
 
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 
@@ -31,6 +30,8 @@ def register(app: typer.Typer, bundles: typer.Typer) -> None:
 
 def load_books(db: Path | None) -> Books:
     """The books as of the latest event: stored read model plus anything recorded since."""
+    from projections.store import ReadModels
+
     log = open_log(o.address(db))
     try:
         return ReadModels(log).books()
@@ -134,6 +135,10 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
             as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
             output: o.Output = None, db: o.Db = None) -> None:
     """Every entry with its id, date, kind, actor and effect (nhật ký)."""
+    from projections.history import effect, kind_word
+    from projections.history import history as history_lines
+    from projections.store import ReadModels
+
     balance = at is not None and item is not None
     columns = [("id", N_("id")), ("on", N_("on")), ("kind", N_("kind")), ("actor", N_("actor")),
                ("detail", N_("detail")), ("effect", N_("effect"))]
@@ -158,6 +163,8 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
 
 def rebuild(db: o.Db = None) -> None:
     """Recompute every stored read model from the first event (reports stay identical)."""
+    from projections.store import ReadModels
+
     log = open_log(o.address(db), writable=True)
     try:
         with progress(log.head(), _("rebuilding read models")) as advance:
