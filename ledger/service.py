@@ -26,9 +26,10 @@ from ledger.trust import seal_bytes as sealing
 from ledger.trust.signing_key import SigningKey, parse_public
 from ledger.values.inputs import MAX_NOTE, code, optional, text, ward_code
 from ledger.values.text import clean
-from ledger.ward.aggregate import KEYRING_ID, WARD_ID, Ward
+from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
 from ledger.ward.lots import expired_reason
+from ledger.ward.names import KEYRING_ID, WARD_ID
 
 if TYPE_CHECKING:
     from ledger.trust.keyring import Keyring

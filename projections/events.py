@@ -15,7 +15,7 @@ from ledger.phrases import N_, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.trust.chain import originator_text
-from ledger.ward.aggregate import WARD_ID
+from ledger.ward.names import WARD_ID
 
 WARD = WARD_ID.hex
 

@@ -85,7 +85,7 @@ class Answer:
 def ward_zone(log: EventLog) -> str:
     """The ward's clock (ledger/ward/zones.py): every time a page shows is on it, never the
     server's."""
-    from ledger.ward.zones import DEFAULT
+    from ledger.values.dates import DEFAULT_ZONE as DEFAULT
     from projections.store import ReadModels
 
     return ReadModels(log).books().state.get("timezone", DEFAULT)

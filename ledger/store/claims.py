@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from ledger.store.rows import EventRow, RowBuilder, timestamp
-from ledger.ward.aggregate import WARD_ID
+from ledger.ward.names import WARD_ID
 
 
 @lru_cache(maxsize=8192)  # an import asks twice per row: is it claimed, then claim it

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger.errors import Refused
-from ledger.ward.aggregate import KEYRING_ID
+from ledger.ward.names import KEYRING_ID
 
 
 class Keyring(Aggregate, created_event_name="Started"):

@@ -15,6 +15,7 @@ from ledger.errors import BadInput
 _FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 _SHAPE = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")  # ASCII digits only
 FIRST, LAST = date(2000, 1, 1), date(2099, 12, 31)
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # the ward's clock until `aid timezone` records another
 
 
 def parse_date(text: str | date | None, *, default: date | None = None) -> str:

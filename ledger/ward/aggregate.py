@@ -16,7 +16,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import KW_ONLY
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
@@ -28,9 +28,7 @@ from ledger.ward import daybook
 from ledger.ward import lots as lotbook
 from ledger.ward.cashbook import fund_change
 from ledger.ward.drafts import active, draft
-
-WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
-KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/trust/keyring.py)
+from ledger.ward.names import WARD_ID
 
 LOCATION_KINDS = ("store", "shop")
 TIERS = (0, 1, 2, 3)

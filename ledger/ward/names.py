@@ -5,6 +5,13 @@ stored rows without the event-sourcing library and match on these short names in
 spelling them again. `tests/test_fixture_ledgers.py` checks that they agree.
 """
 
+from uuid import UUID, uuid5
+
+# The ward aggregate's id and the keyring's, fixed for every ledger (stored in every row); here,
+# beside the names, so that readers need not load the aggregate (and the event library) for them.
+WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
+KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/trust/keyring.py)
+
 OPENED = "Ward.Opened"
 ITEM_DECLARED = "Ward.ItemDeclared"
 LOCATION_DECLARED = "Ward.LocationDeclared"

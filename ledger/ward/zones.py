@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import BadInput, Refused
+from ledger.values.dates import DEFAULT_ZONE
 from ledger.values.text import clean
 from ledger.ward.aggregate import Ward, stored_names
 
 if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
     from ledger.service import Ledger
 
-DEFAULT = "Asia/Ho_Chi_Minh"
+DEFAULT = DEFAULT_ZONE  # ledger/values/dates.py: readers need it without the aggregate
 
 
 class TimezoneSet(Ward.Event):

@@ -17,8 +17,8 @@ from typing import Any
 
 from ledger.phrases import N_, Phrase
 from ledger.ward import daybook, lots
-from ledger.ward.aggregate import WARD_ID
 from ledger.ward.cashbook import CATEGORIES, fund_change
+from ledger.ward.names import WARD_ID
 from projections.books import KINDS, Books
 from projections.events import Lookup, WardEvent, is_fact
 

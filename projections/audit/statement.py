@@ -18,8 +18,8 @@ from typing import Any
 
 from ledger.phrases import N_, Phrase
 from ledger.store.decoding import dumps, loads
+from ledger.values.dates import DEFAULT_ZONE
 from ledger.values.text import sort_key
-from ledger.ward.zones import DEFAULT as DEFAULT_ZONE
 from projections.books import KINDS, Books
 from projections.events import WardEvent, is_fact, ward_events
 
