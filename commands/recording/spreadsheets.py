@@ -22,6 +22,7 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.values.text import clean, fold
+from ledger.values.workbooks import numbered, worksheet
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -182,39 +183,20 @@ def _delimiter(header: str) -> str:
 
 
 def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
-    import openpyxl  # only imports that read spreadsheets pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise BadInput("{name} is not a readable .xlsx workbook ({error})",
-                       name=path.name, error=error) from None
-    try:
-        if sheet is None:
-            found = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            found = book[sheet]
-        else:
-            names = ", ".join(f"'{name}'" for name in book.sheetnames)
-            raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
-                           name=path.name, sheet=sheet, names=names)
-        found.reset_dimensions()  # trust the cells, not a stale size some writers leave
+    with worksheet(path, sheet) as found:
         formulas = _formulas(path, found.title)
         try:
             for cells in found.iter_rows():
-                numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
+                row = numbered(cells)
                 written = next(formulas) if formulas is not None else None
-                if not numbered:
+                if row is None:
                     continue
                 if written is not None:
                     _refuse_unsaved_formula(path, cells, written)
-                yield numbered[0], [cell.value for cell in cells]
+                yield row, [cell.value for cell in cells]
         finally:
             if formulas is not None:
                 formulas.close()
-    finally:
-        book.close()
 
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")

@@ -35,7 +35,6 @@ import codecs
 import csv
 import hashlib
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -46,6 +45,7 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.values.text import clean, fold, nearest
+from ledger.values.workbooks import numbered, worksheet
 
 FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance", "party",
           "party_account")
@@ -309,29 +309,11 @@ def _lines(text: str) -> Iterator[str]:
 
 def xlsx_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cell values) of the first sheet (or `sheet`) of a workbook."""
-    import openpyxl  # only imports of workbooks pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise BadInput("{name} is not a readable .xlsx workbook ({error})",
-                       name=path.name, error=error) from None
-    try:
-        if sheet is None:
-            found = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            found = book[sheet]
-        else:
-            raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
-                           name=path.name, sheet=sheet, names=", ".join(book.sheetnames))
-        found.reset_dimensions()
+    with worksheet(path, sheet) as found:
         for cells in found.iter_rows():
-            numbered = [cell.row for cell in cells if getattr(cell, "row", None)]
-            if numbered:
-                yield numbered[0], [cell.value for cell in cells]
-    finally:
-        book.close()
+            row = numbered(cells)
+            if row is not None:
+                yield row, [cell.value for cell in cells]
 
 
 def read_statement(path: str | Path, *, columns: str | dict[str, str] | None = None,
