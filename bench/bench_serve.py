@@ -4,7 +4,7 @@ Builds the demo ledger (SQLite, and PostgreSQL when AID_TEST_DATABASE_URL is set
 `aid serve --port 0` as its own process, and runs CLIENTS threads that fetch the board's pages
 in turn (stock, cash, round, shop, statement; HTML and JSON, both languages) for SECONDS, while a
 treasurer records one transfer of 1 kg after another. Every answer must be 200, and every stock
-JSON must agree with its own event count (see tests/test_serve.py): a page that mixed two
+JSON must agree with its own event count (see tests/commands/test_serve.py): a page that mixed two
 moments of the ledger would not.
 
     .venv/bin/python bench/bench_serve.py                 # 50 clients, 30 s, SQLite (+ PG)
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import Ledger, _env, drop_ward_tables  # noqa: E402
-from tests.test_serve import demo, serving  # noqa: E402
+from tests.commands.test_serve import demo, serving  # noqa: E402
 
 PATHS = ["stock?format=json", "stock?lang=vi", "cash?lang=en", "round/R1?lang=vi",
          "shop/SHOP0D?format=json", "statement?lang=vi", "rounds", "cash?format=json"]

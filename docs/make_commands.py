@@ -5,7 +5,7 @@
 
 Every command path of `commands.main.app`, with its usage line, its help and each argument and
 option as `aid COMMAND --help` prints it in English (the catalog's source language), so that a
-new command or option cannot go unlisted: tests/test_command_reference.py regenerates the page in
+new command or option cannot go unlisted: tests/commands/test_command_reference.py regenerates the page in
 memory and compares it with the file.
 """
 
@@ -27,7 +27,7 @@ Every `aid` command with its arguments and options, as `aid COMMAND --help` prin
 English (`aid --lang vi COMMAND --help` prints the same in Vietnamese); each also takes `--help`.
 This page is generated from the command tree: do not edit it by hand, run
 `.venv/bin/python docs/make_commands.py` after changing a command or an option
-(`tests/test_command_reference.py` fails until then).
+(`tests/commands/test_command_reference.py` fails until then).
 
 Where the ledger lives, who records and which language is spoken are explained in
 [reference.md](reference.md) and [language.md](language.md); the guides by role are in

@@ -54,7 +54,7 @@ def _english(monkeypatch):
 def _own_folders(monkeypatch, tmp_path_factory):
     """Each test has its own settings file and user folders (`aid init` writes there), so no
     setting leaks between tests or from the machine; `aid init` declares no signing key
-    unless a test asks (tests of signing declare theirs; tests/test_first_day.py the default)."""
+    unless a test asks (tests of signing declare theirs; tests/commands/test_first_day.py the default)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("AID_CONFIG", str(home / "config" / "aid-ledger" / "config.toml"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))

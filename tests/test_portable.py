@@ -40,7 +40,7 @@ def test_the_key_file_and_the_first_day_work_without_fcntl(tmp_path):
     assert probe.returncode != 0 and "fcntl" in probe.stderr  # the block holds
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
-         "-W", "ignore::UserWarning", "tests/test_first_day.py", "tests/test_privacy.py",
+         "-W", "ignore::UserWarning", "tests/commands/test_first_day.py", "tests/ledger/test_privacy.py",
          "-k", "not postgres and not missing_postgresql"],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -231,7 +231,7 @@ def number(value: int, lang: str) -> str:
 def decimal(value: str | Decimal, lang: str) -> str:
     """A decimal as the language writes it, every digit kept, trailing zeros too (a ratio
     "1.0000" stays "1,0000" beside "0,5146" in its column): "0.5146" -> "0,5146" (vi), by
-    Babel (CLDR); tests/test_figures.py checks its symbols are FIGURES' own."""
+    Babel (CLDR); tests/projections/test_figures.py checks its symbols are FIGURES' own."""
     from babel.numbers import format_decimal
 
     number = Decimal(str(value))

@@ -2,7 +2,7 @@
 
 Each event class states its whole stored name in `TOPIC` (docs/format.md); projections read
 stored rows without the event-sourcing library and match on these short names instead of
-spelling them again. `tests/test_fixture_ledgers.py` checks that they agree.
+spelling them again. `tests/ledger/test_fixture_ledgers.py` checks that they agree.
 """
 
 from uuid import UUID, uuid5

@@ -1,0 +1,133 @@
+"""Household lists as wards keep them (issue 23, item 6): Vietnamese headers below title rows,
+.ods from LibreOffice as well as .xlsx and CSV, phone and ID numbers kept as text (a leading 0
+a spreadsheet dropped is restored, or the row is refused), errors naming the row and the
+Vietnamese columns."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from commands.recording.spreadsheets import read_rows
+from ledger.errors import BadInput
+from tests.commands.test_sheets_in import workbook
+
+HEADERS = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Tổ", "Số nhân khẩu", "SĐT", "Số CCCD",
+           "Mức ưu tiên"]
+TITLE = [["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["Độc lập - Tự do - Hạnh phúc"], [],
+         ["DANH SÁCH HỘ GIA ĐÌNH KHÓ KHĂN DO ẢNH HƯỞNG DỊCH COVID-19"]]
+
+
+def ods(path: Path, rows: list[list]) -> Path:
+    """An .ods as LibreOffice Calc writes one: typed cells, a repeated empty tail."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Danh sách")
+    for row in rows:
+        line = TableRow()
+        for value in row:
+            if value is None:
+                cell = TableCell()
+            elif isinstance(value, date):
+                cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                cell.addElement(P(text=value.strftime("%d/%m/%Y")))
+            elif isinstance(value, (int, float)):
+                cell = TableCell(valuetype="float", value=value)
+                cell.addElement(P(text=str(value)))
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+            line.addElement(cell)
+        line.addElement(TableCell(numbercolumnsrepeated=1000))
+        table.addElement(line)
+    table.addElement(TableRow(numberrowsrepeated=1048000))
+    document.spreadsheet.addElement(table)
+    document.save(str(path))
+    return path
+
+
+ROWS = [[1, "H11", "Nguyễn Văn An", "Tổ 1", 4, 903123456, 79123456789, 1],
+        [2, "H12", "Trần Thị Bình", "Tổ 2", 2, "0912 345 678", "001234567890", 0],
+        [3, "H13", "Lê Văn Cường", "Tổ 2", 5, None, None, 2]]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods", "csv"])
+def test_a_ward_list_with_titles_and_vietnamese_headers_imports(ward, tmp_path, kind):
+    if kind == "xlsx":
+        path = workbook(tmp_path / "danh sách.xlsx", {"Hộ": TITLE + [HEADERS] + ROWS})
+    elif kind == "ods":
+        path = ods(tmp_path / "danh sách.ods", TITLE + [HEADERS] + ROWS)
+    else:
+        path = tmp_path / "danh sách.csv"
+        path.write_text("\n".join(",".join("" if v is None else str(v) for v in row)
+                                  for row in [HEADERS] + ROWS) + "\n", encoding="utf-8")
+    rows = dict(read_rows(path))
+    first = min(rows)
+    assert rows[first]["phone"] == "0903123456" and rows[first]["id_number"] == "079123456789"
+    assert rows[first + 1]["phone"] == "0912 345 678"  # text stays as typed
+    assert rows[first + 1]["id_number"] == "001234567890"
+    out = ward("recipient", "import", str(path)).out
+    assert "3 households in the file" in out
+    listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
+    assert listed["H13"]["size"] == 5 and listed["H13"]["tier"] == 2
+    assert listed["H11"]["group"] == "Tổ 1"
+
+
+def test_ods_reads_dates_numbers_and_the_named_sheet(tmp_path):
+    path = ods(tmp_path / "ủng hộ.ods", [["Số phiếu", "Ngày", "Tiền"],
+                                          ["PT-1", date(2021, 11, 10), 500000],
+                                          [1002, "11/11/2021", 2.5]])
+    assert read_rows(path) == [(2, {"receipt": "PT-1", "date": "2021-11-10", "cash": "500000"}),
+                               (3, {"receipt": "1002", "date": "11/11/2021", "cash": "2.5"})]
+    with pytest.raises(BadInput, match="has no sheet 'Other': its sheets are 'Danh sách'"):
+        read_rows(path, "Other")
+    broken = tmp_path / "broken.ods"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(BadInput, match="not a readable .ods spreadsheet"):
+        read_rows(broken)
+
+
+@pytest.mark.parametrize("value, column, says", [
+    (12345, "SĐT", "row 6, column 'SĐT': 12345 is not a phone number"),
+    ("9.03E+08", "SĐT", "row 6, column 'SĐT': '9.03E+08' lost its digits"),
+    (1234567890, "Số CCCD", "row 6, column 'Số CCCD': 1234567890 is not an ID number"),
+])
+def test_a_number_cell_that_lost_digits_is_refused_with_its_row(ward, tmp_path, value, column,
+                                                               says):
+    row = [1, "H1", "Nguyễn Văn An", "Tổ 1", 4, None, None, 1]
+    row[HEADERS.index(column)] = value
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": TITLE + [HEADERS, row]})
+    before = ward.snapshot()
+    result = ward.fails("recipient", "import", str(path))
+    assert result.code == 2 and says in result.err and result.err.count("\n") == 1
+    assert "Traceback" not in result.err and ward.snapshot() == before
+
+
+@pytest.mark.parametrize("typed", ["0903123456", "+84903123456", "090.312.3456", "028 3812 3456"])
+def test_phone_numbers_typed_as_text_are_never_changed(tmp_path, typed):
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": [HEADERS, [1, "H1", "A", "Tổ 1", 1, typed,
+                                                              None, 1]]})
+    assert read_rows(path)[0][1]["phone"] == typed
+
+
+def test_a_landline_that_lost_its_zero_is_restored(tmp_path):
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": [HEADERS, [1, "H1", "A", "Tổ 1", 1, 2838123456,
+                                                              None, 1]]})
+    assert read_rows(path)[0][1]["phone"] == "02838123456"
+
+
+def test_a_missing_column_names_the_header_row_and_its_vietnamese_name(ward, tmp_path):
+    """The title rows are not blamed: the header row (row 5) is, with the column a Vietnamese
+    sheet would head 'mã hộ'."""
+    headers = [h for h in HEADERS if h != "Mã hộ"]
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": TITLE + [headers, [1, "A", "Tổ 1", 4, None,
+                                                                       None, 1]]})
+    result = ward.fails("recipient", "import", str(path))
+    assert result.code == 2
+    assert "list.xlsx line 5: missing column(s) code (in Vietnamese: mã hộ)" in result.err
+    assert "Họ và tên chủ hộ" in result.err

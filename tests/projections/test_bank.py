@@ -1,0 +1,427 @@
+"""Sao kê wired end to end (issue 25): accounts, VietQR, statements in, matching, accepting,
+reconciling against the bank, the statement's bank section, and a donor finding a transfer.
+
+Everything through the CLI, on SQLite and PostgreSQL. Each check has an adversarial test (what
+it must catch) and an honest one (what it must never flag)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+SAMPLES = Path(__file__).parents[1] / "fixtures" / "bank"
+
+
+def _dots(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def write_vcb(path: Path, number: str, lines: list[dict], opening: int = 1_000_000) -> None:
+    """A Vietcombank-layout CSV (title rows, `1.000.000` amounts, a balance on each day's
+    last line) of `lines` (date ISO, credit, debit, text, ref), in date order."""
+    balance = opening
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"])
+        out.writerow(["Số tài khoản/ Account number:", "", number])
+        out.writerow(["Số dư đầu kỳ/ Opening balance:", "", _dots(opening)])
+        out.writerow(["STT", "Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ",
+                      "Số tiền ghi có", "Số dư", "Nội dung chi tiết"])
+        for index, line in enumerate(lines):
+            balance += line["credit"] - line["debit"]
+            last = index + 1 == len(lines) or lines[index + 1]["date"] != line["date"]
+            y, m, d = line["date"].split("-")
+            out.writerow([index + 1, f"{d}/{m}/{y}", line["ref"],
+                          _dots(line["debit"]) if line["debit"] else "",
+                          _dots(line["credit"]) if line["credit"] else "",
+                          _dots(balance) if last else "", line["text"]])
+
+
+def _mbvcb(name: str, message: str, seq: int) -> str:
+    return (f"MBVCB.{6_900_000_000 + seq}.{seq % 999_999:06d}.{message}.CT tu "
+            f"00{seq:011d} {name} toi 1029990042 UBMTTQ PHUONG 3")
+
+
+@pytest.fixture
+def banked(ward):
+    """The ward with a bank account VCB1 and donor D1's reference (entry 6: P3D0006)."""
+    ward("bank", "account", "add", "VCB1", "--bank", "Vietcombank", "--number", "1029990042",
+         "--name", "UBMTTQ PHUONG 3", "--on", "2021-11-01")
+    return ward
+
+
+def _statement(tmp_path: Path, lines: list[dict], name: str = "s.csv") -> Path:
+    path = tmp_path / name
+    write_vcb(path, "1029990042", lines)
+    return path
+
+
+LINES = [
+    {"date": "2021-11-02", "credit": 500_000, "debit": 0, "ref": "100.1",
+     "text": _mbvcb("NGUYEN VAN AN", "Nguyen Van An ung ho P3D0006", 1)},
+    {"date": "2021-11-02", "credit": 200_000, "debit": 0, "ref": "100.2",
+     "text": "IBFT Tran Thi Bich ung ho ba con"},
+    {"date": "2021-11-03", "credit": 0, "debit": 11_000, "ref": "100.3",
+     "text": "THU PHI DICH VU SMS BANKING"},
+]
+
+
+# ---- accounts and VietQR ---------------------------------------------------------------------
+
+def test_account_is_declared_once_and_listed(banked):
+    listed = banked("bank", "account", "list", "--format", "json").json()
+    assert listed[0]["bank"] == "VCB" and listed[0]["bin"] == "970436"
+    before = banked.snapshot()
+    refused = banked.fails("bank", "account", "add", "VCB1", "--bank", "VCB", "--number", "1",
+                           "--name", "X")
+    assert refused.code == 1 and "already declared" in refused.err
+    assert banked.fails("bank", "account", "add", "V2", "--bank", "NOSUCH", "--number", "1",
+                        "--name", "X").code == 2
+    assert banked.snapshot() == before
+
+
+def test_qr_payload_names_the_donor_and_decodes(banked):
+    from tests.ledger.test_vietqr import (
+        decode,  # the independent EMVCo reader, CRC checked
+    )
+
+    shown = banked("bank", "qr", "VCB1", "--donor", "D1", "--amount", "350000",
+                   "--format", "json").json()
+    assert shown["ref"] == "P3D0006"
+    fields = decode(shown["payload"])
+    assert fields["54"] == "350000" and fields["58"] == "VN" and fields["53"] == "704"
+    assert fields["62"]["08"] == "P3D0006"
+    assert fields["38"]["00"] == "A000000727"
+    assert fields["38"]["01"] == {"00": "970436", "01": "1029990042"}
+    assert banked("bank", "qr", "VCB1").out.strip().startswith("000201010211")
+
+
+def test_qr_refuses_unknown_codes_and_bad_files(banked, tmp_path):
+    assert banked.fails("bank", "qr", "VCB9").code == 2
+    assert banked.fails("bank", "qr", "VCB1", "--donor", "NOBODY").code == 2
+    assert banked.fails("bank", "qr", "VCB1", "--ref", "có dấu").code == 2
+    assert banked.fails("bank", "qr", "VCB1", "-o", str(tmp_path / "x.jpg")).code == 2
+    banked("bank", "qr", "VCB1", "-o", str(tmp_path / "x.svg"))
+    assert (tmp_path / "x.svg").read_text().lstrip().startswith("<?xml")
+
+
+# ---- statements in ---------------------------------------------------------------------------
+
+def test_import_twice_or_overlapping_adds_nothing_twice(banked, tmp_path):
+    first = _statement(tmp_path, LINES[:2], "a.csv")
+    both = _statement(tmp_path, LINES, "b.csv")
+    assert "imported 2 of 2" in banked("bank", "import", "VCB1", str(first)).out
+    again = banked("bank", "import", "VCB1", str(first))
+    assert "imported 0 of 2" in again.out and "recorded entry" not in again.out
+    assert "imported 1 of 3" in banked("bank", "import", "VCB1", str(both)).out
+    rows = banked("bank", "match", "--format", "json").json()
+    assert [r["bank_ref"] for r in rows] == ["100.1", "100.2", "100.3"]
+
+
+def test_history_lists_the_bank_entries_and_the_books_stay(banked, tmp_path):
+    """The account and each import that added lines are entries of the history (in words in
+    Vietnamese); they move nothing the books count, and a rebuilt read model agrees."""
+    before = [banked(*c).out for c in (("stock",), ("cash",))]
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2], "a.csv")))
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2], "a.csv")))  # nothing new
+    lines = [h for h in banked("history", "--format", "json").json()
+             if h["kind"] in ("account", "statement")]
+    assert [(h["kind"], h["detail"]) for h in lines] == [
+        ("account", "VCB1: VCB account 1029990042, UBMTTQ PHUONG 3"),
+        ("statement", "VCB1: a.csv, 2 new of 2 lines")]
+    assert all(h["moves"] == [] and h["cash"] == {} for h in lines)
+    assert [banked(*c).out for c in (("stock",), ("cash",))] == before
+    shown = banked("--lang", "vi", "history").out
+    assert "khai báo tài khoản ngân hàng" in shown and "nhập sao kê ngân hàng" in shown
+    history = banked("history", "--format", "json").out
+    banked("rebuild")
+    assert banked("history", "--format", "json").out == history
+
+
+def test_a_refused_statement_writes_nothing(banked, tmp_path):
+    bad = tmp_path / "bad.csv"
+    write_vcb(bad, "1", LINES)
+    text = bad.read_text(encoding="utf-8-sig").replace("500.000", "5OO.000")
+    bad.write_text(text, encoding="utf-8")
+    before = banked.snapshot()
+    refused = banked.fails("bank", "import", "VCB1", str(bad))
+    assert refused.code == 2 and "not imported" in refused.err and "Traceback" not in refused.err
+    assert banked.fails("bank", "import", "NOACCT", str(SAMPLES / "vietcombank.csv")).code == 2
+    assert banked.fails("bank", "import", "VCB1", str(bad), "--thousands", ";").code == 2
+    assert banked.snapshot() == before
+
+
+def test_every_sample_layout_imports(banked):
+    for name in ("vietcombank.csv", "vietinbank.xlsx", "bidv.csv", "agribank.xlsx"):
+        banked("bank", "import", "VCB1", str(SAMPLES / name))
+    assert banked("audit", "verify").code == 0
+    assert "no failures" in banked("audit", "check").out
+
+
+# ---- matching, accepting ---------------------------------------------------------------------
+
+def test_match_pairs_by_reference_then_amount_and_date(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    by_amount = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000",
+                             "--account", "VCB1", "--on", "2021-11-04")
+    wrong = banked.entry("donate", "D1", "--into", "KHO", "--cash", "50000", "--account", "VCB1",
+                         "--on", "2021-11-02")
+    stray = banked.entry("donate", "D1", "--into", "KHO", "--cash", "7000", "--account", "VCB1",
+                         "--on", "2021-11-02")
+    boxed = banked.entry("donate", "D1", "--into", "KHO", "--cash", "500000", "--on",
+                         "2021-11-02")  # the cash box: never a bank line's
+    rows = {r["bank_ref"] or r["entry"]: r for r in banked("bank", "match", "--format",
+                                                            "json").json()}
+    assert rows["100.1"]["status"] == "differs" and rows["100.1"]["entry"] == wrong
+    assert rows["100.1"]["book_amount"] == 50_000
+    assert rows["100.2"]["status"] == "matched" and rows["100.2"]["entry"] == by_amount
+    assert rows["100.3"]["status"] == "unrecorded"
+    assert rows[stray]["status"] == "unbanked"
+    assert boxed not in rows
+
+
+def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2])))
+    assert banked.fails("audit", "reconcile", "--bank", "VCB1").code == 1
+    entry = banked.entry("bank", "accept", "100.2", "--donor", "D1")
+    history = banked("history", "--format", "json").json()
+    assert history[-1]["cash"] == {"received": 200_000} and history[-1]["on"] == "2021-11-02"
+    before = banked.snapshot()
+    again = banked.fails("bank", "accept", "100.2", "--donor", "D1")
+    assert again.code == 1 and f"entry {entry}" in again.err
+    assert banked.snapshot() == before
+    accepted = banked("bank", "accept", "--all")  # 100.1 names D1 (P3D0006)
+    assert "accepted 1 lines" in accepted.out
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+    assert banked("audit", "reconcile").code == 0  # without --bank: as before
+    assert "no failures" in banked("audit", "check").out
+
+
+DEPOSIT = [{"date": "2021-11-05", "credit": 3_000_000, "debit": 0, "ref": "200.1",
+            "text": "NOP TIEN MAT UBMTTQ PHUONG 3"},
+           {"date": "2021-11-09", "credit": 0, "debit": 1_000_000, "ref": "200.2",
+            "text": "RUT TIEN MAT"}]
+
+
+def test_cash_carried_to_and_from_the_bank_matches_its_lines(banked, tmp_path):
+    """The treasurer banks 3,000,000 đồng of envelope cash and later draws 1,000,000: the fund
+    stays as it was, the account's book side moves, and the statement's deposit and withdrawal
+    lines match those entries, so the account reconciles; a reversal takes one back out."""
+    banked("donate", "D1", "--into", "KHO", "--cash", "3000000", "--on", "2021-11-04")
+    cash = banked("cash", "--format", "json").json()
+    deposit = banked.entry("bank", "deposit", "VCB1", "--cash", "3.000.000", "--note", "GNT 17",
+                           "--on", "2021-11-05")
+    withdrawal = banked.entry("bank", "withdraw", "VCB1", "--cash", "1000000", "--on",
+                              "2021-11-09")
+    assert banked("cash", "--format", "json").json() == cash
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, DEPOSIT)))
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert (rows["200.1"]["status"], rows["200.1"]["entry"]) == ("matched", deposit)
+    assert (rows["200.2"]["status"], rows["200.2"]["entry"]) == ("matched", withdrawal)
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+    [line] = [h for h in banked("history", "--format", "json").json() if h["id"] == deposit]
+    assert (line["kind"], line["detail"]) == ("cash moved",
+                                             "cash box → VCB1, 3,000,000 đồng: GNT 17")
+    assert "quỹ tiền mặt → VCB1, 3.000.000 ₫" in banked("--lang", "vi", "history").out
+    banked("reverse", str(withdrawal), "--reason", "typed twice")
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert rows["200.2"]["status"] == "unrecorded"
+    assert banked.fails("audit", "reconcile", "--bank", "VCB1").code == 1
+    assert "no failures" in banked("audit", "check").out
+
+
+def test_cash_moves_refuse_what_makes_no_sense(banked):
+    before = banked.snapshot()
+    for args, says in ((("deposit", "NOACCT", "--cash", "5"), "unknown bank account"),
+                       (("deposit", "VCB1", "--cash", "0"), "--cash must be positive"),
+                       (("withdraw", "VCB1", "--cash", "-5"), "--cash")):
+        result = banked.fails("bank", *args)
+        assert result.code == 2 and says in result.err and len(result.err.splitlines()) == 1
+    assert banked.snapshot() == before
+
+
+def test_a_wrong_amount_is_fixed_by_reversing_then_accepting(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:1])))
+    wrong = banked.entry("donate", "D1", "--into", "KHO", "--cash", "50000", "--account", "VCB1",
+                         "--on", "2021-11-02")
+    told = banked.fails("bank", "accept", "100.1", "--donor", "D1")
+    assert told.code == 1 and f"reverse entry {wrong}" in told.err
+    differs = banked.fails("audit", "reconcile", "--bank", "VCB1")
+    assert "50,000" in differs.err and "500,000" in differs.err
+    banked("reverse", str(wrong), "--reason", "typed 50,000 for 500,000")
+    banked("bank", "accept", "100.1", "--donor", "D1")
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+    # the reversed acceptance can be replaced once more: reverse it, accept again
+    accepted = banked("history", "--format", "json").json()[-1]["id"]
+    banked("reverse", str(accepted), "--reason", "wrong donor")
+    banked("bank", "accept", "100.1", "--donor", "D1")
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+
+
+def test_bank_options_refuse_what_makes_no_sense(banked):
+    before = banked.snapshot()
+    assert banked.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1",
+                        "--account", "VCB1").code == 2
+    assert banked.fails("donate", "D1", "--into", "KHO", "--cash", "1",
+                        "--account", "VCB2").code == 2
+    assert banked.fails("bank", "accept", "--all", "--donor", "D1").code == 2
+    assert banked.fails("bank", "accept", "NOPE", "--donor", "D1").code == 2
+    assert banked.fails("bank", "match", "--status", "lost").code == 2
+    assert banked.fails("audit", "reconcile", "--bank", "NOPE").code == 2
+    assert banked.snapshot() == before
+
+
+def test_unbanked_entry_and_debit_are_differences(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("bank", "accept", "--all")
+    banked("bank", "accept", "100.2", "--donor", "D1")
+    fee = banked.fails("audit", "reconcile", "--bank", "VCB1")
+    assert "100.3" in fee.err and fee.code == 1  # the SMS fee no entry names
+    banked("buy", "--into", "KHO", "--cash", "11000", "--item", "RICE=1", "--supplier",
+           "VCB phí SMS", "--account", "VCB1", "--on", "2021-11-03")
+    assert banked("audit", "reconcile", "--bank", "VCB1").code == 0
+    banked("donate", "D1", "--into", "KHO", "--cash", "1000", "--account", "VCB1",
+           "--on", "2021-11-03")
+    unbanked = banked.fails("audit", "reconcile", "--bank", "VCB1", "--format", "json")
+    assert unbanked.json()["differences"][0]["status"] == "unbanked"
+    assert banked("audit", "reconcile", "--bank", "VCB1", "--as-of", "2021-11-02").code == 0
+
+
+# ---- the donor -------------------------------------------------------------------------------
+
+def test_find_masks_names_and_never_shows_messages(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("bank", "accept", "--all")
+    found = banked("bank", "find", "--ref", "P3D0006", "--format", "json").json()
+    assert len(found) == 1 and found[0]["status"] == "matched"
+    assert found[0]["sender"] == "NGUYEN V** A*" and found[0]["sender_account"] == "****0001"
+    assert found[0]["counted"]["held"] == 500_000
+    text = banked("bank", "find", "--amount", "200000", "--on", "02/11/2021").out
+    assert "Tran" not in text and "ung ho" not in text and "unrecorded" in text
+    assert banked("bank", "find", "--format", "json", "--ref", "nothing").json() == []
+    assert banked.fails("bank", "find", "--amount", "1").code == 2
+
+
+def test_statement_has_a_bank_section_only_with_an_account(ward, tmp_path):
+    plain = ward("audit", "statement", "--format", "json").json()
+    assert "bank" not in plain["sections"]
+    ward("bank", "account", "add", "VCB1", "--bank", "VCB", "--number", "1029990042",
+         "--name", "UBMTTQ")
+    ward("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    sections = ward("audit", "statement", "--format", "json").json()["sections"]
+    assert sections["bank"][0]["opening_balance"] == 1_000_000
+    assert sections["bank"][0]["closing_balance"] == 1_000_000 + 700_000 - 11_000
+    assert sections["bank"][0]["number"] == "****0042"
+    assert len(sections["bank_unmatched"]) == 3
+    assert "Bank accounts" in ward("audit", "statement").out
+
+
+# ---- the drive of the issue: 3 accounts, 2,000 transfers -------------------------------------
+
+ACCOUNTS = (("VCB1", "VCB", "1029990042"), ("ICB1", "ICB", "108877665544"),
+            ("BIDV1", "BIDV", "21110000123456"))
+
+
+def test_a_drive_of_three_accounts_reconciles_to_the_dong(ledger, tmp_path):
+    """2,000 transfers over 3 accounts; 15 never recorded, 5 recorded with the wrong amount.
+    It imports, matches, accepts, reconciles to the đồng, and prints its bank section."""
+    from ledger.store.access import locate, open_ledger
+
+    rng = random.Random(25)
+    ledger("init", "--ward", "Phường 3", "--on", "2024-09-01")
+    ledger("location", "add", "KHO", "--name", "Kho")
+    writer = open_ledger(locate(environ=ledger.env))
+    try:
+        donors = {}  # code -> declaring entry
+        for n in range(60):
+            donors[f"D{n:02d}"] = writer.add_donor(f"D{n:02d}", f"Nhà hảo tâm {n}", False,
+                                                    "2024-09-01", "tester")
+        for code, bank, number in ACCOUNTS:
+            ledger("bank", "account", "add", code, "--bank", bank, "--number", number,
+                   "--name", "UBMTTQ PHUONG 3", "--on", "2024-09-01")
+        transfers = []
+        for n in range(2000):
+            donor = f"D{rng.randrange(60):02d}"
+            on = f"2024-09-{10 + n * 20 // 2000:02d}"
+            transfers.append({"n": n, "donor": donor, "on": on,
+                              "account": ACCOUNTS[n % 3][0],
+                              "amount": rng.choice([50_000, 100_000, 200_000, 500_000])
+                              + rng.randrange(1, 1000)})
+        chosen = rng.sample(range(2000), 20)
+        unrecorded, wrong = set(chosen[:15]), set(chosen[15:])
+        for t in transfers:
+            if t["n"] in unrecorded:
+                continue
+            cash = t["amount"] + (10_000 if t["n"] in wrong else 0)
+            t["entry"] = writer.donate(t["donor"], "KHO", cash, {}, None, None, t["on"],
+                                       "tester", account=t["account"])
+    finally:
+        writer.close()
+    prefix = "P3D"
+    for code, _bank, number in ACCOUNTS:
+        mine = sorted((t for t in transfers if t["account"] == code),
+                      key=lambda t: (t["on"], t["n"]))
+        lines = [{"date": t["on"], "credit": t["amount"], "debit": 0, "ref": f"{code}.{t['n']}",
+                  "text": _mbvcb("NGUYEN VAN AN", f"ung ho {prefix}{donors[t['donor']]:04d}",
+                                 t["n"])} for t in mine]
+        path = _statement(tmp_path, lines, f"{code}.csv")
+        ledger("bank", "import", code, str(path))
+        ledger("bank", "import", code, str(path))  # twice: nothing added
+    rows = ledger("bank", "match", "--format", "json").json()
+    counts = {s: sum(r["status"] == s for r in rows) for s in
+              ("matched", "differs", "unrecorded", "unbanked")}
+    assert counts == {"matched": 1980, "differs": 5, "unrecorded": 15, "unbanked": 0}
+    for code, _, _ in ACCOUNTS:
+        assert ledger.fails("audit", "reconcile", "--bank", code).code == 1 or \
+            not any(t["n"] in unrecorded | wrong for t in transfers if t["account"] == code)
+    assert "accepted 15 lines" in ledger("bank", "accept", "--all").out
+    for t in transfers:
+        if t["n"] in wrong:
+            ledger("reverse", str(t["entry"]), "--reason", "sai số tiền")
+    assert "accepted 5 lines" in ledger("bank", "accept", "--all").out
+    for code, _, _ in ACCOUNTS:
+        result = ledger("audit", "reconcile", "--bank", code, "--format", "json").json()
+        assert result["differences"] == [] and result["book"] == result["bank"]
+        assert result["bank"] == sum(t["amount"] for t in transfers if t["account"] == code)
+    assert ledger("bank", "match", "--status", "matched", "--format", "json").json().__len__() \
+        == 2000
+    cash = ledger("cash", "--format", "json").json()
+    assert cash["received"] == sum(t["amount"] for t in transfers)
+    sections = ledger("audit", "statement", "--format", "json").json()["sections"]
+    assert [row["account"] for row in sections["bank"]] == ["BIDV1", "ICB1", "VCB1"]
+    assert all(row["unmatched"] == 0 for row in sections["bank"])
+    assert sections["bank_unmatched"] == []
+    assert "no failures" in ledger("audit", "check").out
+    assert ledger("audit", "verify").code == 0
+
+
+# ---- invariants ------------------------------------------------------------------------------
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([10_000, 20_000, 50_000]),
+                          st.booleans()), min_size=1, max_size=25))
+def test_matching_never_pairs_twice_and_accounts_for_everything(plan):
+    """Whatever the book and the statement hold: each line is one row, each live entry is in
+    at most one row, and matched rows have equal amounts."""
+    from projections.bank import Bank, BankLine, BookEntry, match
+
+    bank = Bank(accounts={"A": {}}, ward="Phường 3")
+    for n, (day, amount, booked) in enumerate(plan):
+        on = f"2024-09-{10 + day:02d}"
+        bank.lines.append(BankLine(f"A:{n}", "A", on, None, amount, 0, "x", str(n), None, None,
+                                   None, n))
+        if booked:
+            bank.entries.append(BookEntry(n + 1, f"2024-09-{10 + (day * 7) % 5:02d}", "donate",
+                                          "A", amount, "D1"))
+    rows = match(bank)
+    lines = [r for r in rows if r["bank_ref"]]
+    assert len(lines) == len(plan)
+    entries = [r["entry"] for r in rows if r["entry"]]
+    assert len(entries) == len(set(entries)) == len(bank.entries)
+    assert all(r["status"] != "matched" or
+               next(e.amount for e in bank.entries if e.entry == r["entry"]) == r["amount"]
+               for r in rows)

@@ -1,0 +1,100 @@
+"""The district's own read models (issue #27) and item catalogue (issue #24).
+
+Folded at each sync in the transaction that copies the rows; reports read them; `aid district
+rebuild` recomputes them from the copies and names any difference. District figures must equal
+the sum of the wards' own reports on both paths.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from tests.ledger.test_sync import make_ward, more_gifts, own_drive
+
+
+def own_figures(wards):
+    return ({code: w("cash", "--format", "json").json() for code, w in wards.items()},
+            [{"ward": code, **row} for code, w in wards.items()
+             for row in w("stock", "--format", "json").json()])
+
+
+def district_figures(ward, url):
+    cash = ward("district", "cash", "--url", url, "--format", "json").json()
+    stock = ward("district", "stock", "--url", url, "--format", "json").json()
+    return {k: v for k, v in cash.items() if k != "total"}, stock
+
+
+def test_incremental_and_rebuilt_figures_equal_the_wards_own(district, tmp_path):
+    wards = {"P1": make_ward(tmp_path / "p1.db", "P1"),
+             "P2": make_ward(tmp_path / "p2.db", "P2", more_gifts)}
+    for ward in wards.values():
+        ward("sync", "--to", district, "--batch", "7")
+    assert district_figures(wards["P1"], district) == own_figures(wards)
+    # more entries, a reversal among them, synced incrementally
+    p1 = wards["P1"]
+    p1("donate", "MTTQ", "--into", "KHO", "--item", "RICE=40", "--cash", "400000",
+       "--on", "2021-11-25")
+    entry = p1.entry("give", "H01", "--from", "KHO", "--item", "RICE=3", "--on", "2021-11-25")
+    p1("reverse", str(entry), "--reason", "wrong household")
+    p1("sync", "--to", district, "--batch", "1")
+    assert district_figures(p1, district) == own_figures(wards)
+    coverage = p1("district", "coverage", "--url", district, "--format", "json").json()
+    rebuilt = p1("district", "rebuild", "--url", district)
+    assert rebuilt.out.strip() == "rebuilt the read models of 2 wards" and rebuilt.err == ""
+    assert district_figures(p1, district) == own_figures(wards)
+    assert p1("district", "coverage", "--url", district, "--format", "json").json() == coverage
+
+
+def test_rebuild_names_a_stored_model_that_was_edited(district, tmp_path):
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    honest = ward("district", "cash", "--url", district, "--format", "json").json()
+    with psycopg.connect(district) as conn:  # someone with the district's database edits
+        conn.execute("UPDATE aid_district_folded SET books = jsonb_set(books, "
+                     "'{cash,received}', '{\"2021-11-19\": 90000000}')")
+        conn.execute("DELETE FROM aid_district_facts WHERE kind = 'give'")
+    forged = ward("district", "cash", "--url", district, "--format", "json").json()
+    assert forged != honest  # reports read the stored models
+    refused = ward.fails("district", "rebuild", "--url", district)
+    assert refused.code == 1
+    assert ("ward P1: the stored read models differed from its events: books (stock and "
+            "cash), hand-outs and donations; rebuilt") in refused.err
+    assert ward("district", "cash", "--url", district, "--format", "json").json() == honest
+    assert ward("district", "rebuild", "--url", district).err == ""
+
+
+def test_a_copy_synced_before_models_existed_is_folded_when_read(district, tmp_path):
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    with psycopg.connect(district) as conn:  # as an older release left it: no models
+        for table in ("aid_district_folded", "aid_district_households",
+                      "aid_district_facts"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DROP TABLE aid_district_items")
+    assert district_figures(ward, district) == own_figures({"P1": ward})
+
+
+def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path):
+    def gao(ledger):
+        ledger.add_item("GAO", "Gạo", "kg", 15000, "2021-11-20", "t")
+        ledger.donate("MTTQ", "KHO", 0, {"GAO": 289}, None, None, "2021-11-21", "t")
+
+    one = make_ward(tmp_path / "p1.db", "P1", gao)
+    three = make_ward(tmp_path / "p3.db", "P3", own_drive)
+    for ward in (one, three):
+        ward("sync", "--to", district)
+    before = one("district", "stock", "--url", district, "--total", "--format", "json")
+    assert {row["item"] for row in before.json()} >= {"GAO", "RICE"}
+    assert before.err == ""  # no catalogue yet: nothing to list
+    assert one.fails("district", "item", "map", "P1-GAO", "--url", district).code == 2
+    said = one("district", "item", "map", "p1:GAO=RICE", "--url", district).out
+    assert said.strip() == "district item RICE: counts ward P1's GAO"
+    after = one("district", "stock", "--url", district, "--total", "--format", "json")
+    rice = [row for row in after.json() if row["item"] == "RICE"]
+    own = sum(row["quantity"] for w in (one, three)
+              for row in w("stock", "--format", "json").json() if row["item"] in ("RICE", "GAO"))
+    assert [row["quantity"] for row in rice] == [own]
+    assert "GAO" not in {row["item"] for row in after.json()}
+    assert "P1:NOODLE" in after.err and "P3:NOODLE" in after.err and "GAO" not in after.err
+    listed = one("district", "item", "list", "--url", district, "--format", "json").json()
+    assert listed == [{"ward": "P1", "item": "GAO", "district_item": "RICE"}]
