@@ -12,6 +12,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -232,3 +233,32 @@ def district() -> Iterator[str]:
     yield PG_URL.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def wsgi_server(app) -> Iterator[str]:
+    """A WSGI app on a waitress server in a thread of this process, at the URL yielded; closed
+    afterwards (waitress has no stop: closing its socket ends the loop's select() with EBADF,
+    which is the expected end here, not a failure)."""
+    import threading
+
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        closing.set()
+        server.close()
+        thread.join(timeout=5)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from html import escape, unescape
 from urllib.parse import parse_qs, quote
 
 from tests.commands.test_print_e2e import BROWSER, needs_chromium
+from tests.conftest import wsgi_server
 
 PAGES = ["/stock", "/cash", "/rounds", "/round/R1", "/shops", "/shop/SHOP0D",
          "/shop/SHOP0D?on=2021-11-22", "/statement"]
@@ -46,8 +46,6 @@ FRAME = """<!doctype html><html><body style="margin:0">
 @contextmanager
 def board(ledger) -> Iterator[str]:
     """The board on a waitress server in this process, plus `/phone?page=P`: P in the frame."""
-    from waitress.server import create_server
-
     from commands.web.app import Board
     from ledger.store.access import locate
 
@@ -60,12 +58,8 @@ def board(ledger) -> Iterator[str]:
         start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [FRAME.format(page=escape(page)).encode()]
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
+    with wsgi_server(app) as url:
+        yield url
 
 
 def measure(url: str, path: str, profile) -> dict:

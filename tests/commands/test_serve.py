@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from commands.web.board import hide
+from tests.conftest import wsgi_server
 from tests.projections.test_audit_statement import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,8 +275,6 @@ def phone_frame(ledger) -> Iterator[str]:
     from html import escape
     from urllib.parse import parse_qs
 
-    from waitress.server import create_server
-
     from commands.web.app import Board
     from ledger.store.access import locate
 
@@ -288,12 +287,8 @@ def phone_frame(ledger) -> Iterator[str]:
         start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [PHONE.format(page=escape(page)).encode()]
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}/"
-    finally:
-        server.close()
+    with wsgi_server(app) as url:
+        yield url + "/"
 
 
 from tests.commands.test_print_e2e import BROWSER, needs_chromium  # noqa: E402
