@@ -10,7 +10,6 @@ text: whole numbers without ".0", dates as ISO text, so the ledger's own parsers
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 import zipfile
@@ -22,7 +21,7 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.values.text import clean, fold
-from ledger.values.workbooks import numbered, worksheet
+from ledger.values.workbooks import decode, numbered, worksheet
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -78,8 +77,6 @@ VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo t
               "phone": "số điện thoại", "id_number": "số CCCD", "expires": "hạn sử dụng",
               "number": "STT"}
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def read_rows(path: Path, sheet: str | None = None) -> Sheet:
@@ -123,19 +120,6 @@ def column(header: str) -> str:
     return _ALIASES.get(folded, folded)
 
 
-def decode(data: bytes) -> str:
-    """Text from Excel's CSV flavours: BOM says UTF-8 or UTF-16; else UTF-8; else Windows-1258.
-
-    Windows-1258 writes Vietnamese tone marks as combining characters, so the text is NFC-composed
-    afterwards (by `clean`, cell by cell) to compare equal to what was typed elsewhere.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1258")
 
 
 def _csv_grid(path: Path) -> Iterator[tuple[int, list[Any]]]:

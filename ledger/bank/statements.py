@@ -31,7 +31,6 @@ nothing of the command line), so the few lines are repeated here.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import re
@@ -45,7 +44,7 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.values.text import clean, fold, nearest
-from ledger.values.workbooks import numbered, worksheet
+from ledger.values.workbooks import decode, numbered, worksheet
 
 FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance", "party",
           "party_account")
@@ -264,19 +263,6 @@ def _custom(columns: dict[str, str], header: Sequence[str]) -> dict[str, int]:
 
 # --- reading files ----------------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _decode(data: bytes) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1258")
-
 
 class _Unclosed(Exception):
     def __init__(self, line: int) -> None:
@@ -329,7 +315,7 @@ def read_statement(path: str | Path, *, columns: str | dict[str, str] | None = N
         raise BadInput("cannot read {path}: there is no such file", path=path)
     if suffix in (".csv", ".txt"):
         try:
-            text = _decode(path.read_bytes())
+            text = decode(path.read_bytes())
         except UnicodeDecodeError:
             raise BadInput("{name} is not readable text: save it as CSV UTF-8",
                            name=path.name) from None

@@ -1,11 +1,13 @@
-"""Reading .xlsx workbooks as treasurers and banks send them: one sheet, its cells' values.
+"""Reading the files treasurers and banks send: CSV text in whatever encoding Excel chose, and
+one sheet of an .xlsx workbook.
 
 Shared by the spreadsheet imports (commands/recording/spreadsheets.py) and bank statements
-(ledger/bank/statements.py), so both refuse an unreadable file or a missing sheet alike.
+(ledger/bank/statements.py), so both decode alike and refuse an unreadable file alike.
 """
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode(data: bytes) -> str:
+    """Text from Excel's CSV flavours: BOM says UTF-8 or UTF-16; else UTF-8; else Windows-1258.
+
+    Windows-1258 writes Vietnamese tone marks as combining characters, so the text is NFC-composed
+    afterwards (by `clean`, cell by cell) to compare equal to what was typed elsewhere.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1258")
 
 
 @contextmanager
