@@ -156,7 +156,7 @@ def _status(found: Status) -> None:
         typer.echo(say("ward {code}: not synced yet; {behind:,} events to send",
                        code=found.code, behind=found.behind))
     else:
-        synced = found.synced.strftime("%Y-%m-%d %H:%M UTC") if found.synced else "-"
+        synced = utc_moment(found.synced.isoformat() if found.synced else None, current())
         typer.echo(say("ward {code}: the district holds up to position {district:,} (synced "
                        "{synced}), this ledger up to {ward:,}: {behind:,} events behind",
                        code=found.code, district=found.district_head, synced=synced,

@@ -125,6 +125,8 @@ def test_sync_is_idempotent_and_status_says_how_far_behind(district, tmp_path):
     ward("donate", "MTTQ", "--into", "KHO", "--cash", "100000", "--on", "2021-11-25")
     status = ward("sync", "--status", "--to", district).out
     assert "holds up to position 60" in status and ": 1 events behind" in status
+    said = ward("--lang", "vi", "sync", "--status", "--to", district).out
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d UTC", said) and not re.search(r"\d{4}-\d\d-", said)
     ward("sync", "--to", district)
     assert copy_of(district, "P1") == rows_of(Address(path=ward.path))
 
