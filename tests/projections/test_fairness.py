@@ -216,6 +216,8 @@ def test_expired_units_are_not_free_for_the_low_stock_minimum(ward):
     # honest: before the lot expires, 20 free, no alert about the minimum
     before = ward("stock", "--as-of", "2021-11-09", "--format", "json").json()
     assert [(r["free"], r["low"]) for r in before] == [(20, False)]
+    edge = ward("stock", "--as-of", "2021-11-10", "--format", "json").json()  # its last day
+    assert [(r["free"], r["low"]) for r in edge] == [(20, False)]
     # adversarial (finding 4): after it expired, none of it is free, and the minimum says so
     after = ward("stock", "--as-of", "2021-11-11", "--format", "json").json()
     assert [(r["quantity"], r["free"], r["low"]) for r in after] == [(20, 0, True)]
