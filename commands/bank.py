@@ -58,17 +58,9 @@ def _read(db: Path | None, as_of: str | None = None, account: str | None = None)
 
 
 def _known_account(bank: Bank, account: str) -> dict[str, Any]:
-    from ledger.phrases import either
-    from ledger.values.text import nearest
+    from ledger.values.inputs import known
 
-    if account in bank.accounts:
-        return bank.accounts[account]
-    if not bank.accounts:
-        raise BadInput("unknown bank account '{code}': none declared yet, see `aid bank "
-                       "account add`", code=account)
-    close = nearest(account, list(bank.accounts)) or sorted(bank.accounts)[:5]
-    raise BadInput("unknown bank account '{code}'; did you mean {close}? (declare new ones "
-                   "with `aid bank account add`)", code=account, close=either(close))
+    return bank.accounts[known(account, bank.accounts, N_("bank account"))]
 
 
 # ---- accounts ----------------------------------------------------------------------------

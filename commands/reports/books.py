@@ -44,23 +44,10 @@ def known_location(books: Books, at: str | None) -> str | None:
     (an empty report would say "nothing here" of a place that does not exist)."""
     if at is None:
         return None
-    from ledger.errors import BadInput
-    from ledger.phrases import N_, Phrase, either
-    from ledger.values.inputs import code
-    from ledger.values.text import nearest
+    from ledger.phrases import N_
+    from ledger.values.inputs import code, known
 
-    at = code(at, N_("location code"))
-    known = books.state["locations"]
-    if at in known:
-        return at
-    what = Phrase(N_("location"))
-    if not known:
-        raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
-                       what=what, code=at, command="location")
-    close = nearest(at, known) or sorted(known)[:5]
-    raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
-                   "`aid {command} add`)", what=what, code=at, command="location",
-                   close=either(close))
+    return known(code(at, N_("location code")), books.state["locations"], N_("location"))
 
 
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase
-from ledger.values.text import clean
+from ledger.phrases import N_, Phrase, either
+from ledger.values.text import clean, nearest
 
 MAX_QUANTITY = 10**9  # units of one item in one fact: far above any ward's truckload
 MAX_AMOUNT = 10**15  # đồng in one fact: a thousand times the largest drive reported
@@ -146,3 +146,18 @@ def _shown(typed: object) -> str:
     shown = "".join(ch if not unicodedata.category(ch).startswith("C")
                     else f"\\u{ord(ch):04x}" for ch in str(typed)[:40])
     return shown + "…" if len(str(typed)) > 40 else shown
+
+
+def known(code: str, declared: Collection[str], what: str) -> str:
+    """`code` when it is declared; else refused, naming the declared codes nearest to it and
+    the command that declares one (`aid {what} add`: `what` is "location", "bank account", …)."""
+    if code in declared:
+        return code
+    if not declared:
+        raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
+                       what=Phrase(what), code=code, command=what)
+    close = nearest(code, declared) or sorted(declared)[:5]
+    raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
+                   "`aid {command} add`)", what=Phrase(what), code=code, command=what,
+                   close=either(close))
+

@@ -22,8 +22,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from ledger.errors import BadInput, Refused, Shortage
-from ledger.phrases import N_, Phrase, either
-from ledger.values.text import nearest
+from ledger.phrases import N_, Phrase
+from ledger.values.inputs import known
 from ledger.ward import daybook
 from ledger.ward import lots as lotbook
 from ledger.ward.cashbook import fund_change
@@ -670,17 +670,9 @@ class Ward(Aggregate, created_event_name="Opened"):
         moves.append([location, bundle, count])
         return moves, recipe["cash"] * count
 
-    def require(self, code: str, known: dict[str, Any], what: str) -> None:
+    def require(self, code: str, declared: dict[str, Any], what: str) -> None:
         """Refuse an undeclared code, naming the declared codes nearest to it."""
-        if code in known:
-            return
-        if not known:
-            raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
-                           what=Phrase(what), code=code, command=what)
-        close = nearest(code, known) or sorted(known)[:5]
-        raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
-                       "`aid {command} add`)", what=Phrase(what), code=code, command=what,
-                       close=either(close))
+        known(code, declared, what)
 
     def _known_goods(self, code: str) -> None:
         if code not in self.items and code not in self.bundles:
