@@ -96,9 +96,9 @@ def verified(log: EventLog, held: int, upto: int) -> str | None:
 
 def folder():  # type: ignore[no-untyped-def]
     """The district's read models, folded in each batch's transaction (issue #27)."""
-    from projections.district import fold
+    from projections.district import Folder
 
-    return fold
+    return Folder()
 
 
 @contextmanager

@@ -355,15 +355,18 @@ def copy_text(rows: list[StoredRow]) -> bytes:
     with a tab, newline or backslash is refused rather than escaped by hand."""
     lines = []
     for position, originator, version, topic, state in rows:
+        aggregate = (originator if type(originator) is str and _HEX32.fullmatch(originator)
+                     else _uuid(originator).hex)  # as SQLite stores ids: no UUID() per row
         if _UNSAFE.search(topic):
             raise Refused("position {position} has a topic that cannot be copied as is: "
                           "'{topic}'", position=position, topic=topic)
-        lines.append(f"{int(position)}\t{_uuid(originator).hex}\t{int(version)}\t{topic}"
+        lines.append(f"{int(position)}\t{aggregate}\t{int(version)}\t{topic}"
                      f"\t\\\\x{bytes(state).hex()}\n")
     return "".join(lines).encode()
 
 
 _UNSAFE = re.compile(r"[\t\n\r\\]")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def _uuid(originator: Any) -> UUID:

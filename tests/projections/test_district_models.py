@@ -98,3 +98,31 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     assert "P1:NOODLE" in after.err and "P3:NOODLE" in after.err and "GAO" not in after.err
     listed = one("district", "item", "list", "--url", district, "--format", "json").json()
     assert listed == [{"ward": "P1", "item": "GAO", "district_item": "RICE"}]
+
+
+def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(district, tmp_path):
+    """The sync's fold keeps a ward's models in memory between batches; a batch whose
+    transaction rolled back must not stay counted in them."""
+    from ledger.store.access import Address, open_log
+    from projections.district import Folder, WardModel
+
+    make_ward(tmp_path / "p1.db", "P1")
+    log = open_log(Address(path=tmp_path / "p1.db"))
+    try:
+        rows = list(log.stored())
+    finally:
+        log.close()
+    once = WardModel("P1")
+    once.fold(rows)
+    folder = Folder()
+    with psycopg.connect(district, autocommit=True) as conn:
+        folder(conn, "P1", rows[:10])
+        with conn.transaction():
+            folder(conn, "P1", rows[10:20])
+            raise psycopg.Rollback()
+        folder(conn, "P1", rows[10:])
+        stored = WardModel.load(conn, "P1")
+        facts = conn.execute("SELECT count(*) FROM aid_district_facts").fetchone()[0]
+    assert stored.position == rows[-1][0]
+    assert stored.books.state == once.books.state
+    assert facts == len(once.facts)
