@@ -231,9 +231,9 @@ class WardModel:
                 self.see(event)
 
     def see(self, event: WardEvent) -> None:
-        from projections.events import is_fact
         from projections.audit.statement import STANDARD
         from projections.books import KINDS
+        from projections.events import is_fact
 
         name, data = event.name, event.data
         self.books.apply(name, data)
