@@ -418,7 +418,7 @@ def statement(url: Url = None, start: From = None, end: Until = None,
             log = open_log(district.address(prefix))
             try:
                 with log.snapshot():
-                    checked = verify(log.stored(upto=model.position),
+                    checked = verify(log.encoded(upto=model.position),
                                      log.links(upto=model.position))
             finally:
                 log.close()

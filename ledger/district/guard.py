@@ -11,6 +11,8 @@ says so for its transaction, `SET LOCAL aid.sync = 'on'`); nothing updates or de
 so an ordinary command pointed at a copy by mistake is refused instead of forking it.
 """
 
+from ledger.trust.chain import encode_sql
+
 ONLY_SYNC = r"""
 CREATE OR REPLACE FUNCTION aid_sync_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -52,15 +54,7 @@ BEGIN
         IF row.notification_id IS NULL THEN
             RAISE EXCEPTION 'aid: no event at position % for its link', row.position;
         END IF;
-        previous := encode(sha256(decode(previous, 'hex')
-            || int8send(octet_length(convert_to(row.position::text, 'UTF8')))
-            || convert_to(row.position::text, 'UTF8')
-            || int8send(32) || convert_to(replace(row.originator_id::text, '-', ''), 'UTF8')
-            || int8send(octet_length(convert_to(row.originator_version::text, 'UTF8')))
-            || convert_to(row.originator_version::text, 'UTF8')
-            || int8send(octet_length(convert_to(row.topic, 'UTF8')))
-            || convert_to(row.topic, 'UTF8')
-            || int8send(octet_length(row.state)) || row.state), 'hex');
+        previous := encode(sha256(decode(previous, 'hex') || ENCODED), 'hex');
         IF row.link IS DISTINCT FROM previous THEN
             RAISE EXCEPTION 'aid: the link at position % does not continue the chain the '
                             'district holds', row.position;
@@ -71,6 +65,7 @@ END $$
 """
 
 
+FUNCTION = FUNCTION.replace("ENCODED", encode_sql("row"))
 FUNCTIONS = {"aid_sync_check_links": FUNCTION, "aid_sync_only": ONLY_SYNC}  # made once
 
 

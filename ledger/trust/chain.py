@@ -17,7 +17,7 @@ import hashlib
 import struct
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 ALGORITHM = "sha256-chain-v1"
@@ -50,6 +50,26 @@ def _topic(topic: str) -> bytes:
     """A topic's length and bytes: a ledger has few topics, and each row names one."""
     name = topic.encode()
     return _length(len(name)) + name
+
+
+def encode_sql(row: str) -> str:
+    """`encode` as a PostgreSQL expression over the columns of `row` (an alias or a record):
+    the district's guard recomputes each link with it, and a whole copy is checked with the
+    server encoding its rows while the client only hashes them (`Encoded`)."""
+    def field(text: str) -> str:
+        return f"int8send(octet_length(convert_to({text}, 'UTF8'))) || convert_to({text}, 'UTF8')"
+
+    return " || ".join([field(f"{row}.notification_id::text"),
+                        field(f"replace({row}.originator_id::text, '-', '')"),
+                        field(f"{row}.originator_version::text"), field(f"{row}.topic"),
+                        f"int8send(octet_length({row}.state)) || {row}.state"])
+
+
+class Encoded(NamedTuple):
+    """A stored row already in the bytes its link covers (PostgreSQL made them: `encode_sql`)."""
+
+    position: int
+    data: bytes
 
 
 def originator_text(originator_id: Any) -> str:

@@ -24,9 +24,9 @@ from ledger.trust.chain import (
     ALGORITHM,
     GENESIS,
     MAX_CHECKPOINTS,
+    Encoded,
     StoredRow,
     encode,
-    link,
 )
 
 
@@ -157,7 +157,7 @@ class Verification:
                       taken=taken, checkpoints=dict(self.checkpoints))
 
 
-def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
+def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int, str]],
            digests: Iterable[Digest] = ()) -> Verification:
     """Walk the stored events and stored links together, in position order.
 
@@ -176,10 +176,11 @@ def verify(rows: Iterable[StoredRow], stored_links: Iterable[tuple[int, str]],
         while pending is not None and pending[0] < here:
             problems.append(_deleted(pending[0]))
             trusted, trusted_bytes, pending = pending[1], None, next(links_iter, None)
+        data = row.data if type(row) is Encoded else encode(*row)
         digest = sha256((bytes.fromhex(trusted) if trusted_bytes is None else trusted_bytes)
-                        + encode(*row)).digest()  # link(trusted, row)
+                        + data).digest()  # link(trusted, row)
         expected = digest.hex()
-        head = expected if head == trusted else link(head, row)
+        head = expected if head == trusted else sha256(bytes.fromhex(head) + data).hexdigest()
         if pending is not None and pending[0] == here:
             if pending[1] == expected:
                 trusted_bytes = digest
