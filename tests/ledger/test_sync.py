@@ -102,6 +102,33 @@ def test_three_wards_sum_to_the_district(district, tmp_path):
     assert sum(r["served"] for r in coverage) == 16 + 18 + 17
 
 
+def test_the_statement_names_a_copy_edited_in_the_districts_database(district, tmp_path):
+    """Someone with the district's database (a superuser can switch the guard off) changes a
+    hand-out in ward P1's copy: the statement still prints every ward, names the position,
+    and exits 1; the honest copy of P2 is not flagged."""
+    import psycopg
+
+    wards = {"P1": make_ward(tmp_path / "p1.db", "P1"),
+             "P2": make_ward(tmp_path / "p2.db", "P2", more_gifts)}
+    for ward in wards.values():
+        ward("sync", "--to", district)
+    honest = wards["P1"]("district", "statement", "--url", district)
+    assert honest.err == ""
+    prefix = table_prefix("P1")
+    with psycopg.connect(district) as conn:
+        conn.execute("SET session_replication_role = replica")  # the guard's triggers off
+        (position,) = conn.execute(f"SELECT min(notification_id) FROM {prefix}_events WHERE "
+                                   "topic LIKE '%HandedOut'").fetchone()
+        conn.execute(f"UPDATE {prefix}_events SET state = replace(state::text, '\\x', "
+                     "'\\x20')::bytea WHERE notification_id = %s", (position,))
+    edited = wards["P1"].fails("district", "statement", "--url", district, "--format", "json")
+    assert edited.code == 1
+    assert [row["ward"] for row in edited.json()] == ["P1", "P2"]
+    assert edited.err.strip().splitlines() == [
+        f"aid: warning: the district's copy of ward P1 has a broken chain at position "
+        f"{position}; see `aid audit verify` with AID_WARD=P1"]
+
+
 def test_the_same_household_code_in_two_wards_is_two_households(district, tmp_path):
     """Issue #24: P1's H02 and P3's H02 are different households (each ward numbers its own);
     the district matches households only by the keyed pseudonym of an ID number."""
