@@ -100,6 +100,12 @@ def test_three_wards_sum_to_the_district(district, tmp_path):
     assert {"ward": "P2", "group": "Tổ 11", "tier": 2, "households": 1, "served": 1} in coverage
     assert {"ward": "P1", "group": "Tổ 11", "tier": 2, "households": 1, "served": 0} in coverage
     assert sum(r["served"] for r in coverage) == 16 + 18 + 17
+    late = wards["P1"]("district", "coverage", "--url", district, "--from", "2021-11-23",
+                       "--to", "2021-11-24", "--format", "json").json()
+    assert [(r["ward"], r["group"], r["tier"], r["households"], r["served"]) for r in late
+            if r["served"]] == [("P2", "Tổ 11", 2, 1, 1), ("P2", "Tổ 11", 3, 2, 1),
+                                ("P3", "Tổ 1", 1, 1, 1)]  # H05, H06 on the 24th; X9 the 23rd
+    assert sum(r["households"] for r in late) == sum(r["households"] for r in coverage)
 
 
 def test_the_statement_names_a_copy_edited_in_the_districts_database(district, tmp_path):
