@@ -14,6 +14,7 @@ import typer
 from commands import options as o
 from commands.language.words import say
 from ledger.errors import BadInput
+from ledger.phrases import N_, Phrase
 
 LOOPBACK = "127.0.0.1"
 THREADS = 8  # requests answered side by side; more wait in waitress's queue, none are dropped
@@ -60,7 +61,7 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
                                ident="aid-ledger", **server_settings())
     except OSError as error:
         raise BadInput("cannot listen on {host}:{port}: {problem}; choose another --port or "
-                       "--host", host=host, port=port, problem=error.strerror or str(error))
+                       "--host", host=host, port=port, problem=_socket_problem(error))
     if host != LOOPBACK:
         typer.echo(say("aid: warning: the stock board is open to the network at {host}: anyone "
                        "who can reach it may read stock, cash and codes (never names)",
@@ -101,3 +102,15 @@ def _raise_descriptor_limit(wanted: int) -> int:
     except (ValueError, OSError):
         return soft
     return target
+
+
+def _socket_problem(error: OSError) -> Phrase | str:
+    """Why the board cannot listen, in the reader's language where the cause is a usual one
+    (the operating system's own words are English whatever the treasurer reads)."""
+    import errno
+
+    known = {errno.EADDRINUSE: N_("another program already uses that port"),
+             errno.EACCES: N_("this user may not open that port (ports below 1024 need an "
+                              "administrator)"),
+             errno.EADDRNOTAVAIL: N_("this computer has no such address")}
+    return Phrase(known[error.errno]) if error.errno in known else error.strerror or str(error)

@@ -190,8 +190,13 @@ def test_no_ledger_and_a_busy_port_are_one_line_and_exit_2(sqlite_ledger, tmp_pa
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy = sqlite_ledger.fails("serve", "--port", str(taken.getsockname()[1]))
+        vietnamese = sqlite_ledger.fails("--lang", "vi", "serve", "--port",
+                                         str(taken.getsockname()[1]))
     assert busy.code == 2 and busy.err.startswith("aid: cannot listen on 127.0.0.1:")
+    assert "another program already uses that port; choose another --port" in busy.err
     assert len(busy.err.strip().splitlines()) == 1
+    assert vietnamese.code == 2 and "Address already in use" not in vietnamese.err
+    assert "cổng" in vietnamese.err and len(vietnamese.err.strip().splitlines()) == 1
 
 
 def test_other_hosts_only_when_asked_and_with_a_warning(sqlite_ledger):
