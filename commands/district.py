@@ -119,11 +119,10 @@ def _district(url: str | None) -> Iterator[tuple[Any, list[tuple[str, str, str]]
 
 def _models(url: str | None) -> Iterator[Any]:
     """Each ward's stored read models, one ward at a time, newer rows folded first."""
-    from projections.district import caught_up
+    from projections.district import stored_models
 
     with _district(url) as (district, wards):
-        for code, _name, prefix in wards:
-            yield caught_up(district.connection, code, prefix)
+        yield from stored_models(district.connection, wards)
 
 
 def _caught_up_codes(url: str | None) -> list[str]:
@@ -242,7 +241,8 @@ def rebuild(url: Url = None) -> None:
                 typer.echo(say("ward {code}: the stored read models differed from its events: "
                                "{what}; rebuilt", code=code, what=", ".join(differences)),
                            err=True)
-    typer.echo(say("rebuilt the read models of {count} wards", count=len(wards)))
+    typer.echo(say(N_("rebuilt the read models of {count} ward") if len(wards) == 1 else
+                   N_("rebuilt the read models of {count} wards"), count=len(wards)))
     if differed:
         raise typer.Exit(1)
 

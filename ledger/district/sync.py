@@ -42,6 +42,7 @@ from ledger.district import guard as sync_check
 from ledger.district import witness  # issue 26: the district as witness
 from ledger.errors import BadInput, Refused
 from ledger.store.access import Address, EventLog, table_prefix
+from ledger.store.decoding import loads
 from ledger.trust.chain import GENESIS, StoredRow, links
 from ledger.trust.identity import of_log
 
@@ -114,9 +115,12 @@ class District:
 
     def __init__(self, url: str) -> None:
         import psycopg
+        from psycopg.types.json import set_json_loads
 
         self.url = district_url(url)
         self.connection = psycopg.connect(self.url, autocommit=True)
+        # each ward's books are one JSON document, read by every report: orjson, not json
+        set_json_loads(_json, self.connection)
         self.refusal = psycopg.errors.RaiseException  # the district's own checks said no
 
     def close(self) -> None:
@@ -346,6 +350,11 @@ class District:
                                     ("aid-sync " + prefix,))
             self.connection.execute("SET LOCAL aid.sync = 'on'")  # see ledger/district/guard.py
             yield
+
+
+def _json(data: Any) -> Any:
+    """A JSON column as `json.loads` reads it, three times faster (ledger/store/decoding.py)."""
+    return loads(bytes(data))
 
 
 def copy_text(rows: list[StoredRow]) -> bytes:
