@@ -125,17 +125,6 @@ def _models(url: str | None) -> Iterator[Any]:
         yield from stored_models(district.connection, wards)
 
 
-def _caught_up_codes(url: str | None) -> list[str]:
-    """Every ward's code, its stored models caught up with its copy first (loaded only when
-    something is left to fold): for the reports that read the district's SQL tables."""
-    from projections.district import catch_up
-
-    with _district(url) as (district, wards):
-        for code, _name, prefix in wards:
-            catch_up(district.connection, code, prefix)
-        return [code for code, _name, _prefix in wards]
-
-
 def _witnessed(found: Any) -> None:
     """Issue 26: what the district witnessed at this sync (commands/audit/witness.py)."""
     from commands.audit.witness import told_witnessed
@@ -314,11 +303,12 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
     from projections import district
 
     when = o.as_of(as_of)
-    rows = [{"ward": model.code, **row} for model in _models(url)
-            for row in model.books.planned(as_of=when)]
+    with _district(url) as (found, wards):
+        rows = [{"ward": model.code, **row}
+                for model in district.stored_models(found.connection, wards)
+                for row in model.books.planned(as_of=when)]
+        mapping = district.item_map(found.connection) if total else {}
     if total:
-        with _district(url) as (found, _wards):
-            mapping = district.item_map(found.connection)
         totals, unmapped = district.mapped_total(rows, mapping)
         emit(totals, fmt.value, TOTAL, empty=N_("no stock"), output=output)
         if unmapped:
@@ -358,8 +348,8 @@ def coverage(url: Url = None, start: From = None, end: Until = None,
     from projections import district
 
     first, last = _period(start, end)
-    codes = _caught_up_codes(url)
-    with _district(url) as (found, _wards):
+    with _district(url) as (found, wards):
+        codes = list(district.catch_up_all(found.connection, wards))
         rows = district.coverage_rows(found.connection, codes, first, last)
     emit(rows, fmt.value, [("ward", N_("ward")), ("group", N_("group")), ("tier", N_("tier")),
                            ("households", N_("households")), ("served", N_("served"))],
@@ -375,10 +365,11 @@ def duplicates(url: Url = None, start: From = None, end: Until = None,
     from projections import district
 
     first, last = _period(start, end)
-    codes = _caught_up_codes(url)
     people = fmt.value == "table"  # JSON and CSV keep "id"
     found_any = False
-    with _district(url) as (found, _wards):
+    with _district(url) as (found, wards):
+        codes = list(district.catch_up_all(found.connection, wards))
+
         def rows() -> Iterator[dict[str, Any]]:
             nonlocal found_any
             for row in district.duplicate_rows(found.connection, codes, first, last):
