@@ -15,6 +15,7 @@ from commands import options as o
 from commands.language.words import N_, _, current, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused
+from ledger.phrases import Phrase
 from ledger.store.access import EventLog, open_log
 
 if TYPE_CHECKING:
@@ -228,8 +229,8 @@ def rebuild(url: Url = None) -> None:
             if differences:
                 differed.append(code)
                 typer.echo(say("ward {code}: the stored read models differed from its events: "
-                               "{what}; rebuilt", code=code, what=", ".join(differences)),
-                           err=True)
+                               "{what}; rebuilt", code=code,
+                               what=Phrase.join(", ", differences)), err=True)
     typer.echo(say(N_("rebuilt the read models of {count} ward") if len(wards) == 1 else
                    N_("rebuilt the read models of {count} wards"), count=len(wards)))
     if differed:

@@ -12,12 +12,13 @@ given), never by name.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.phrases import N_, Phrase
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
 from projections.audit.statement import facts_by_kind
@@ -171,7 +172,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS aid_district_folded (ward TEXT PRIMARY KEY, position BIGINT "
     "NOT NULL, books JSONB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS aid_district_households (ward TEXT NOT NULL, code TEXT NOT "
-    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code))",
+    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code))",  # + served
     "CREATE TABLE IF NOT EXISTS aid_district_pseudonyms (ward TEXT NOT NULL, household TEXT "
     "NOT NULL, pseudonym TEXT NOT NULL, PRIMARY KEY (ward, household))",
     "CREATE INDEX IF NOT EXISTS aid_district_pseudonyms_key ON aid_district_pseudonyms "
@@ -186,13 +187,27 @@ DDL_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))"
 
 
 def ensure_schema(connection: Any) -> None:
-    """The model tables, made once (in the caller's transaction when there is one)."""
-    if connection.execute("SELECT to_regclass('aid_district_items')").fetchone()[0]:
+    """The model tables, made once (in the caller's transaction when there is one); a
+    district made by an earlier release gets its households' served counts, from its facts."""
+    if connection.execute(f"SELECT to_regclass('aid_district_items') IS NOT NULL AND {SERVED}"
+                          ).fetchone()[0]:
         return
     with connection.transaction():
         connection.execute(DDL_LOCK)
         for statement in SCHEMA:
             connection.execute(statement)
+        if not connection.execute(f"SELECT {SERVED}").fetchone()[0]:
+            connection.execute("ALTER TABLE aid_district_households ADD COLUMN served INT NOT "
+                               "NULL DEFAULT 0")
+            connection.execute(
+                "UPDATE aid_district_households h SET served = f.n FROM (SELECT ward, party, "
+                "count(*) AS n FROM aid_district_facts WHERE kind = 'give' GROUP BY ward, "
+                "party) f WHERE f.ward = h.ward AND f.party = h.code")
+
+
+# whether the households table counts each household's hand-outs (an earlier release's did not)
+SERVED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+          "'aid_district_households') AND attname = 'served' AND NOT attisdropped)")
 
 
 def has_schema(connection: Any) -> bool:
@@ -305,14 +320,23 @@ class WardModel:
                     "INSERT INTO aid_district_pseudonyms (ward, household, pseudonym) VALUES "
                     "(%s, %s, %s) ON CONFLICT (ward, household) DO UPDATE SET pseudonym = "
                     "excluded.pseudonym", [(self.code, h, p) for h, p in self.pseudonyms.items()])
+            served: Counter[str] = Counter()  # hand-outs per household, net of this fold
             if self.deleted:
-                cursor.execute("DELETE FROM aid_district_facts WHERE ward = %s AND entry = "
-                               "ANY(%s)", (self.code, [e for e in self.deleted if e is not None]))
+                served.subtract(party for kind, party in cursor.execute(
+                    "DELETE FROM aid_district_facts WHERE ward = %s AND entry = ANY(%s) "
+                    "RETURNING kind, party", (self.code, [e for e in self.deleted
+                                                          if e is not None])) if kind == "give")
             if self.facts:
                 with cursor.copy("COPY aid_district_facts (ward, entry, kind, party, on_date) "
                                  "FROM STDIN") as copy:
                     for entry, fact in self.facts.items():
                         copy.write_row((self.code, entry, *fact))
+                served.update(party for kind, party, _on in self.facts.values() if kind == "give")
+            if any(served.values()):
+                cursor.execute(
+                    "UPDATE aid_district_households h SET served = h.served + d.n FROM unnest("
+                    "%s::text[], %s::int[]) AS d (code, n) WHERE h.ward = %s AND h.code = d.code",
+                    (list(served), list(served.values()), self.code))
         self.changed, self.pseudonyms, self.facts, self.deleted = set(), {}, {}, set()
 
 
@@ -411,15 +435,19 @@ def stored_models(connection: Any, wards: list[tuple[str, str, str]]) -> Iterato
 
 def coverage_rows(connection: Any, codes: list[str], start: str | None,
                   end: str | None) -> list[dict[str, Any]]:
-    """`coverage` from the stored models: one SQL pass over households and hand-outs (a
-    semi-join, "served at least once", where a DISTINCT over every hand-out cost 2.5 times)."""
+    """`coverage` from the stored models: over the whole drive, from the households alone
+    (each keeps its count of hand-outs); over a period, one pass over households and that
+    period's hand-outs (a semi-join: a DISTINCT over every hand-out cost 2.5 times)."""
     cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    whole = "h.served > 0"  # the whole drive: each household's count, kept by the fold
+    within = ("EXISTS (SELECT 1 FROM aid_district_facts f WHERE f.ward = h.ward AND f.kind = "
+              "'give' AND f.party = h.code AND f.on_date >= %s AND f.on_date <= %s)")
+    dated = start is not None or end is not None
     for ward, group, tier, households, got in connection.execute(
-            "SELECT h.ward, h.grp, h.tier, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 "
-            "FROM aid_district_facts f WHERE f.ward = h.ward AND f.kind = 'give' AND f.party "
-            "= h.code AND f.on_date >= %s AND f.on_date <= %s)) FROM aid_district_households "
-            "h WHERE h.ward = ANY(%s) GROUP BY h.ward, h.grp, h.tier",
-            (start or EVER[0], end or EVER[1], codes)):
+            f"SELECT h.ward, h.grp, h.tier, count(*), count(*) FILTER (WHERE "
+            f"{within if dated else whole}) FROM aid_district_households h WHERE h.ward = "
+            "ANY(%s) GROUP BY h.ward, h.grp, h.tier",
+            (start or EVER[0], end or EVER[1], codes) if dated else (codes,)):
         cells[ward].append({"ward": ward, "group": group, "tier": tier,
                             "households": households, "served": got})
     return [row for code in codes for row in sorted(
@@ -469,7 +497,7 @@ def statement_line(model: WardModel, counts: tuple[int, int, int], name: str,
             "balance": after["balance"]}
 
 
-def rebuild(connection: Any, code: str, prefix: str) -> list[str]:
+def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
     """Recompute the ward's models from its copy, replace the stored ones, and return what
     differed (empty: the stored models were right)."""
     from ledger.store.access import Address, PostgresEventLog
@@ -484,20 +512,25 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[str]:
         fresh = WardModel(code)
         fresh.fold(log.stored())
         if stored.position != fresh.position:
-            differences.append(f"position {stored.position} != {fresh.position}")
+            differences.append(Phrase(N_("position {stored}, where the copy reaches {fresh}"),
+                                      stored=stored.position, fresh=fresh.position))
         if stored.document() != fresh.document():
-            differences.append("books (stock and cash)")
+            differences.append(Phrase(N_("books (stock and cash)")))
         if stored.households() != fresh.households():
-            differences.append("households")
+            differences.append(Phrase(N_("households (group and tier)")))
+        served = Counter(party for kind, party, _on in fresh.facts.values() if kind == "give")
+        if dict(connection.execute("SELECT code, served FROM aid_district_households WHERE "
+                                   "ward = %s AND served <> 0", (code,))) != served:
+            differences.append(Phrase(N_("hand-outs per household")))
         pseudonyms = dict(connection.execute("SELECT household, pseudonym FROM "
                                              "aid_district_pseudonyms WHERE ward = %s", (code,)))
         if pseudonyms != fresh.pseudonyms:
-            differences.append("ID pseudonyms")
+            differences.append(Phrase(N_("ID pseudonyms")))
         facts = {entry: (kind, party, on) for entry, kind, party, on in connection.execute(
             "SELECT entry, kind, party, on_date FROM aid_district_facts WHERE ward = %s",
             (code,))}
         if facts != fresh.facts:
-            differences.append("hand-outs and donations")
+            differences.append(Phrase(N_("hand-outs and donations")))
         for table in ("aid_district_folded", "aid_district_households",
                       "aid_district_pseudonyms", "aid_district_facts"):
             connection.execute(f"DELETE FROM {table} WHERE ward = %s", (code,))

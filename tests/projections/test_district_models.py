@@ -152,3 +152,47 @@ def test_books_stored_with_their_households_by_an_earlier_release_are_not_a_diff
                      "%s::jsonb)", (json.dumps(full.books.state["recipients"]),))
     honest = ward("district", "rebuild", "--url", district)
     assert honest.err == "" and honest.out.strip() == "rebuilt the read models of 1 ward"
+
+
+def coverage_of(ward, url, *period):
+    return {(r["ward"], r["group"], r["tier"]): (r["households"], r["served"]) for r in ward(
+        "district", "coverage", "--url", url, *period, "--format", "json").json()}
+
+
+def test_coverage_of_the_whole_drive_counts_hand_outs_kept_per_household(district, tmp_path):
+    """Over the whole drive coverage reads each household's count of hand-outs, kept by the
+    fold; it must say what the hand-outs themselves say (the dated path), also after a hand-out
+    is reversed in a later sync, and after an earlier release's district gains the counts."""
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    ever = ("--from", "2000-01-01", "--to", "2099-12-31")
+    before = coverage_of(ward, district)
+    assert before == coverage_of(ward, district, *ever)
+    served = sum(n for _, n in before.values())
+    again = ward.entry("give", "H01", "--from", "KHO", "--item", "RICE=1", "--on", "2021-11-25")
+    first = ward.entry("give", "H05", "--from", "KHO", "--item", "RICE=1", "--on", "2021-11-25")
+    ward("sync", "--to", district, "--batch", "1")
+    assert sum(n for _, n in coverage_of(ward, district).values()) == served + 1  # H05, not H01
+    ward("reverse", str(again), "--reason", "counted twice")
+    ward("sync", "--to", district)
+    assert sum(n for _, n in coverage_of(ward, district).values()) == served + 1  # H01 still
+    entry = first
+    ward("reverse", str(entry), "--reason", "wrong household")
+    ward("sync", "--to", district)
+    assert coverage_of(ward, district) == before == coverage_of(ward, district, *ever)
+    with psycopg.connect(district) as conn:  # as the release before left it: no counts
+        conn.execute("ALTER TABLE aid_district_households DROP COLUMN served")
+    assert coverage_of(ward, district) == before
+    assert ward("district", "rebuild", "--url", district).err == ""
+
+
+def test_rebuild_names_an_edited_count_of_hand_outs(district, tmp_path):
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    honest = coverage_of(ward, district)
+    with psycopg.connect(district) as conn:
+        conn.execute("UPDATE aid_district_households SET served = 0")
+    assert coverage_of(ward, district) != honest  # the report reads the stored counts
+    refused = ward.fails("district", "rebuild", "--url", district)
+    assert refused.code == 1 and "hand-outs per household; rebuilt" in refused.err
+    assert coverage_of(ward, district) == honest
