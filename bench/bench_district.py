@@ -83,6 +83,11 @@ def main() -> None:
                     total += conn.execute(f"SELECT count(*) FROM {table}_events").fetchone()[0]
             print(f"sync (verify + copy + fold), all wards: {sync_seconds:.1f} s for "
                   f"{total:,} events ({total / sync_seconds:,.0f} events/s)")
+            with psycopg.connect(url) as conn:
+                size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            wards_size = sum(path.stat().st_size for path in paths)
+            print(f"disk: the district's database {size / 2**30:.2f} GiB ({size / total:,.0f} "
+                  f"bytes per event); the wards' SQLite files {wards_size / 2**30:.2f} GiB")
             for like in (True, False):
                 raw = raw_copy(url, paths[0], like)
                 print(f"raw COPY of one ward's rows into {LIKE[like]}: {raw:,.0f} events/s "
