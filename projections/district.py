@@ -171,8 +171,13 @@ def statement_row(ward: WardCopy, name: str, start: str | None, end: str | None
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS aid_district_folded (ward TEXT PRIMARY KEY, position BIGINT "
     "NOT NULL, books JSONB NOT NULL)",
+    # + served. Room left on each page: every sync batch updates the count of the households
+    # it served, and with room PostgreSQL updates in place (HOT) and prunes old versions. For
+    # 200,000 households updated 20 times, full pages left the table 6 times as large (dead
+    # versions until a vacuum), the updates 2.7 times and coverage's query 2.5 times as slow
     "CREATE TABLE IF NOT EXISTS aid_district_households (ward TEXT NOT NULL, code TEXT NOT "
-    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code))",  # + served
+    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code)) WITH "
+    "(fillfactor = 70)",
     "CREATE TABLE IF NOT EXISTS aid_district_pseudonyms (ward TEXT NOT NULL, household TEXT "
     "NOT NULL, pseudonym TEXT NOT NULL, PRIMARY KEY (ward, household))",
     "CREATE INDEX IF NOT EXISTS aid_district_pseudonyms_key ON aid_district_pseudonyms "
@@ -198,7 +203,7 @@ def ensure_schema(connection: Any) -> None:
             connection.execute(statement)
         if not connection.execute(f"SELECT {SERVED}").fetchone()[0]:
             connection.execute("ALTER TABLE aid_district_households ADD COLUMN served INT NOT "
-                               "NULL DEFAULT 0")
+                               "NULL DEFAULT 0, SET (fillfactor = 70)")
             connection.execute(
                 "UPDATE aid_district_households h SET served = f.n FROM (SELECT ward, party, "
                 "count(*) AS n FROM aid_district_facts WHERE kind = 'give' GROUP BY ward, "
