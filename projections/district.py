@@ -367,7 +367,6 @@ class Folder:
         model = self.model
         if model is None or model.code != code or model.position != (stored[0] if stored
                                                                      else 0):
-            self.model = None
             model = WardModel.load(connection, code)
         if rows and rows[0][0] <= model.position:  # already folded (cannot happen: the copy
             return                                  # and the models commit together)
@@ -425,9 +424,9 @@ def catch_up_all(connection: Any, wards: list[tuple[str, str, str]]) -> dict[str
 def stored_models(connection: Any, wards: list[tuple[str, str, str]]) -> Iterator[WardModel]:
     """Every ward's stored books, in the order of `wards` ((code, name, table prefix)): the
     wards whose models do not reach their copy are caught up first (`catch_up_all`: a copy
-    synced before the district kept models), then all come from one query read
-    a few documents at a time (flat memory), where a query or two per ward cost a round trip
-    each: a third of the report's time at 100 wards."""
+    synced before the district kept models), then all come from one query read a few
+    documents at a time (flat memory), where a query or two per ward cost a round trip each:
+    a third of the report's time at 100 wards."""
     prefixes = catch_up_all(connection, wards)
     with connection.transaction(), connection.cursor(name="aid_district_models") as cursor:
         cursor.itersize = 16

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from ledger.errors import BadInput
 from ledger.store.decoding import loads
-from ledger.trust.chain import Encoded, encode, encode_sql
+from ledger.trust.chain import Encoded, encode_sql
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.values.text import fold
 
@@ -253,12 +253,6 @@ class EventLog:
         the result by itself)."""
         yield from self.connection.execute(sql, params)
 
-    def encoded(self, upto: int | None = None) -> Iterator[Encoded]:
-        """Every stored row (up to `upto`) as the bytes its chain link covers: for a check of
-        a whole ledger that needs nothing else of its rows."""
-        for row in self.stored(upto=upto):
-            yield Encoded(row[0], encode(*row))
-
     def rows_before_first(self, topic: str, rows: int) -> int | None:
         """The position `rows` events before the first event of `topic` (the lowest position,
         if fewer events precede it), or None if no event has that topic: `aid audit verify`
@@ -406,8 +400,8 @@ class PostgresEventLog(EventLog):
                 yield from rows                     # itself cost a Python call per row
 
     def encoded(self, upto: int | None = None) -> Iterator[Encoded]:
-        """The server encodes each row (`encode_sql`), so reading a copy costs the client one
-        hash per row and nothing more."""
+        """Every stored row (up to `upto`) as the bytes its chain link covers, encoded by the
+        server (`encode_sql`): a check of a whole copy then costs the client one hash per row."""
         upto = self.head() if upto is None else upto
         after = -(2**63)  # pages like `stored`: a server cursor could not interleave with links
         with self.connection.cursor(binary=True) as cursor:  # bytes as bytes, not hex text

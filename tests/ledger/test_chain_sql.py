@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.trust.chain import Encoded, encode, encode_sql, links
@@ -35,6 +35,8 @@ def connection():
 
 @settings(max_examples=60, deadline=None)
 @given(row=rows)
+@example(row=(2**62, uuid.UUID(int=0), 1, "ledger.ward:Ward.Đã phát ₫", b""))  # the edges:
+@example(row=(1, uuid.UUID(int=2**128 - 1), 2**31 - 1, "", b"\x00" * 600))  # sizes, marks
 def test_postgresql_encodes_every_row_as_python_does(connection, row):
     connection.execute("TRUNCATE e")
     connection.execute("INSERT INTO e VALUES (%s, %s, %s, %s, %s)", row)
