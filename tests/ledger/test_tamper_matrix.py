@@ -320,17 +320,28 @@ def old_kind_seal(db, built):
                 "(copied from another ledger?); those events are not signed"], positions[1]
 
 
-def whole_write_deleted(db, built):
-    doomed = seals(db)[3]  # the second donation: its entry, its seal
-    for row in write_of(db, doomed):
+def delete_write(db, seal) -> None:
+    """Delete a whole signed write (its entries and `seal`) and re-link the chain."""
+    for row in write_of(db, seal):
         execute(db, "DELETE FROM stored_events WHERE rowid = ?", (row[0],))
     relink(db)
-    following = next(s for s in seals(db) if s[0] > doomed[0])
+
+
+def seal_missing(db, seal) -> tuple[list, list[str], int]:
+    """What verify must say once the write sealed by `seal` is gone: the next seal is out of
+    turn, naming the missing seal number."""
+    following = next(s for s in seals(db) if s[0] > seal[0])
     covered = write_of(db, following)
     return [], [f"position {following[0]}: the seal over positions {covered[0][0]}–"
-                f"{covered[-2][0]} is not valid: it is seal number {number(doomed) + 1}, but "
-                f"seal number {number(doomed)} is not stored before it: whole signed writes "
+                f"{covered[-2][0]} is not valid: it is seal number {number(seal) + 1}, but "
+                f"seal number {number(seal)} is not stored before it: whole signed writes "
                 "were deleted (or moved); those events are not signed"], following[0]
+
+
+def whole_write_deleted(db, built):
+    doomed = seals(db)[3]  # the second donation: its entry, its seal
+    delete_write(db, doomed)
+    return seal_missing(db, doomed)
 
 
 def writes_swapped(db, built):
@@ -355,16 +366,9 @@ def writes_swapped(db, built):
 def revocation_deleted_then_revoked_key_signs(db, built):
     revocation = next(s for s in seals(db)
                       if write_of(db, s)[0][3] == "ledger.keys:Keyring.Revoked")
-    for row in write_of(db, revocation):
-        execute(db, "DELETE FROM stored_events WHERE rowid = ?", (row[0],))
-    relink(db)
+    delete_write(db, revocation)
     append(db, sealed_by(built.minh, "Anh Minh", db, [next_handout(db)]))
-    following = next(s for s in seals(db) if s[0] > revocation[0])
-    covered = write_of(db, following)
-    return [], [f"position {following[0]}: the seal over positions {covered[0][0]}–"
-                f"{covered[-2][0]} is not valid: it is seal number {number(revocation) + 1}, "
-                f"but seal number {number(revocation)} is not stored before it: whole signed "
-                "writes were deleted (or moved); those events are not signed"], following[0]
+    return seal_missing(db, revocation)
 
 
 def tail_cut_with_digest(db, built):
