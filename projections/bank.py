@@ -122,12 +122,8 @@ def read(log: EventLog, as_of: str | None = None, account: str | None = None) ->
     bank = Bank()
     events = [e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)]
     bank_facts(events, bank, as_of, account)
-    p = log.paramstyle
-    column = "rowid" if p == "?" else "notification_id"
-    for position, state in log.stream(
-            f"SELECT {column}, state FROM {log.events_table} WHERE topic = {p} "
-            f"ORDER BY {column}", (LINE_TOPIC,)):
-        data = loads(bytes(state) if not isinstance(state, bytes) else state)
+    for position, _, state in log.of_topics(LINE_TOPIC):
+        data = loads(state)
         if (as_of is not None and data["on"] > as_of) or \
                 (account is not None and data["account"] != account):
             continue

@@ -7,23 +7,19 @@ them.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 from hypothesis import HealthCheck, settings
-from typer.testing import CliRunner
 
-from commands.main import app
+from tests.cli import invoke
 
 # Property tests run on two busy workers and on slow laptops: time is no failure (no deadline,
 # no "too slow" health check), and a failure prints the blob that reproduces it.
@@ -33,11 +29,6 @@ settings.register_profile("aid", deadline=None, suppress_health_check=[HealthChe
 # replays on any machine; a developer's runs keep exploring new ones.
 settings.register_profile("ci", parent=settings.get_profile("aid"), derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "aid"))
-
-# typer rebuilds the whole command tree on every CliRunner.invoke (0.1 s, nine tenths of a
-# typical test's time); build it once per session. (`setdefault(key, build())` would build it
-# every time: the default is evaluated before the lookup.)
-typer.testing._get_command = functools.cache(typer.main.get_command)
 
 PG_URL = os.environ.get("AID_TEST_DATABASE_URL")
 PG_SKIP = ("PostgreSQL tests need a server: set AID_TEST_DATABASE_URL="
@@ -110,11 +101,9 @@ class Ledger:
     env: dict[str, str]
     backend: str
     path: Path | None = None
-    runner: CliRunner = field(default_factory=CliRunner)
 
     def __call__(self, *args: str, ok: bool = True) -> Result:
-        result = self.runner.invoke(app, [str(a) for a in args], env=self.env,
-                                    catch_exceptions=False)
+        result = invoke(args, env=self.env, catch_exceptions=False)
         outcome = Result(result.exit_code, result.stdout, result.stderr)
         if ok and result.exit_code != 0:
             raise AssertionError(f"aid {' '.join(map(str, args))} failed "

@@ -90,16 +90,10 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
     from projections.audit.receipts import DONATED, build
 
     with ledger_tree(db) as (log, tree):
-        p = log.paramstyle
-        row = log.connection.execute(
-            f"SELECT {log._position}, originator_id, originator_version, topic, state FROM "
-            f"{log.events_table} WHERE originator_id = {p} AND originator_version = {p}",
-            (log._originator(heads.WARD_ID), entry)).fetchone() if entry > 0 else None
+        row = log.row_of(heads.WARD_ID, entry) if entry > 0 else None
         if row is None:
             raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
                            entry=entry)
-        row = (row[0], row[1], row[2], row[3],
-               row[4].encode() if isinstance(row[4], str) else bytes(row[4]))
         if row[3] != DONATED:
             raise BadInput("entry {entry} is not a donation (its kind is {kind}); `aid "
                            "history` shows donations as kind donate", entry=entry,

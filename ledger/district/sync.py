@@ -89,11 +89,7 @@ class Status:
 def identity(log: EventLog) -> tuple[str, str]:
     """(district code, ward name) from the ward's own events; a ledger without a code is
     refused, saying how to give it one."""
-    p = log.paramstyle
-    rows = log.connection.execute(
-        f"SELECT topic, state FROM {log.events_table} WHERE topic IN ({p}, {p})",
-        (OPENED, CODED)).fetchall()
-    found = {topic: json.loads(bytes(state)) for topic, state in rows}
+    found = {topic: json.loads(state) for _, topic, state in log.of_topics(OPENED, CODED)}
     if CODED not in found:
         raise BadInput("this ledger has no ward code yet: give it one with `aid ward code CODE` "
                        "(once; the district knows the ward by it)")

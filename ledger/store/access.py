@@ -270,11 +270,39 @@ class EventLog:
     def state_of(self, originator: UUID, version: int) -> tuple[str, bytes] | None:
         """One stored event's topic and state, by its aggregate and version: for replays that
         need an earlier event again (a reversal's original) without keeping every event."""
+        row = self.row_of(originator, version)
+        return None if row is None else (row[3], row[4])
+
+    def row_of(self, originator: UUID, version: int
+               ) -> tuple[int, Any, int, str, bytes] | None:
+        """One stored row exactly as `stored` gives it, by its aggregate and version (the
+        primary key: cheap at any ledger size)."""
+        p = self.paramstyle
         row = self.connection.execute(
-            f"SELECT topic, state FROM {self.events_table} WHERE originator_id = "
-            f"{self.paramstyle} AND originator_version = {self.paramstyle}",
+            f"SELECT {self._position}, originator_id, originator_version, topic, state FROM "
+            f"{self.events_table} WHERE originator_id = {p} AND originator_version = {p}",
             (self._originator(originator), version)).fetchone()
-        return None if row is None else (row[0], _as_bytes(row[1]))
+        return None if row is None else (*row[:4], _as_bytes(row[4]))
+
+    def aggregate_rows(self, originator: UUID, upto: int | None = None
+                       ) -> list[tuple[int, str, bytes]]:
+        """(version, topic, state) of one aggregate's events (up to version `upto`), by the
+        primary key: the keyring and the seals are read without scanning the ledger."""
+        p = self.paramstyle
+        limit = f" AND originator_version <= {p}" if upto is not None else ""
+        rows = self.connection.execute(
+            f"SELECT originator_version, topic, state FROM {self.events_table} WHERE "
+            f"originator_id = {p}{limit} ORDER BY originator_version",
+            (self._originator(originator),) + ((upto,) if upto is not None else ()))
+        return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
+
+    def of_topics(self, *topics: str) -> Iterator[tuple[int, str, bytes]]:
+        """(position, topic, state) of every event of these topics, oldest first, streamed."""
+        p, column = self.paramstyle, self._position
+        for position, topic, state in self.stream(
+                f"SELECT {column}, topic, state FROM {self.events_table} WHERE topic IN "
+                f"({', '.join([p] * len(topics))}) ORDER BY {column}", topics):
+            yield position, topic, _as_bytes(state)
 
     def _originator(self, originator: UUID) -> Any:
         return originator.hex  # SQLite stores ids as hex text

@@ -56,16 +56,8 @@ def key_name(actor: str, key: str) -> str:
 
 
 def _rows_of(log: Any, aggregate: UUID, upto: int | None = None) -> list[tuple[int, str, Any]]:
-    """(version, topic, state) of one aggregate's stored events, by its primary key (cheap at
-    any ledger size)."""
-    p = log.paramstyle
-    limit = f" AND originator_version <= {p}" if upto is not None else ""
-    rows = log.connection.execute(
-        f"SELECT originator_version, topic, state FROM {log.events_table} WHERE originator_id "
-        f"= {p}{limit} ORDER BY originator_version",
-        (log._originator(aggregate),) + ((upto,) if upto is not None else ())).fetchall()
-    return [(v, t, json.loads(bytes(s) if not isinstance(s, str) else s.encode()))
-            for v, t, s in rows]
+    """(version, topic, fields) of one aggregate's stored events."""
+    return [(v, t, json.loads(s)) for v, t, s in log.aggregate_rows(aggregate, upto)]
 
 
 def declared_keys(log: Any) -> list[DeclaredKey]:

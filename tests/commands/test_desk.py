@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import sys
 
-from typer.testing import CliRunner
-
-from commands.main import app
 from commands.output.progress import progress
+from tests import cli
 
 
 def invoke(*args: str, **env: str):
-    return CliRunner().invoke(app, list(args), prog_name="aid", env=env or None)
+    return cli.invoke(args, env=env or None)
 
 
 def test_aid_alone_prints_a_short_overview_and_exits_0():

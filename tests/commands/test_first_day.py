@@ -10,17 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from commands.main import app
+from tests.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def aid(*args: str, env: dict[str, str] | None = None):
-    result = CliRunner().invoke(app, [str(a) for a in args], env=env or {},
-                                catch_exceptions=False)
-    return result
+    return invoke(args, env=env or {}, catch_exceptions=False)
 
 
 @pytest.fixture

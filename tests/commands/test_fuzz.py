@@ -3,7 +3,7 @@ types — huge, negative, non-ASCII digits, control characters, long, empty, Vie
 aid answers 0, 1 or 2, never a traceback; a refusal leaves the ledger exactly as it was; an
 acceptance leaves every report printable.
 
-Each example runs on a fresh copy of one small template ledger, through typer's CliRunner (far
+Each example runs on a fresh copy of one small template ledger, through tests/cli.py's runner (far
 faster than a process per example); the examples are bounded so the suite stays well under a
 minute in CI.
 """
@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from commands.main import app
+from tests.cli import invoke
 from tests.conftest import Ledger, _env
 
 RUNS = settings(max_examples=30, deadline=None, derandomize=True,
@@ -161,11 +160,10 @@ class Copy:
         self.path = where / "aid.db"
         shutil.copyfile(template, self.path)
         self.env = _env(AID_DB=str(self.path))
-        self.runner = CliRunner()
         self.ward = Ledger(self.env, "sqlite", self.path)
 
     def run(self, args: list[str]) -> int:
-        result = self.runner.invoke(app, args, env=self.env)
+        result = invoke(args, env=self.env)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"aid {args!r} raised {result.exception!r}") \
                 from result.exception

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from typer.testing import CliRunner
 
 from commands.language.catalog import po_path
 from commands.main import app
+from tests.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 # codes and technical names that stay as they are in Vietnamese text
@@ -174,7 +174,7 @@ def guide_commands(env: dict[str, str], guide: Path) -> dict[str, str]:
 
 
 def run(env: dict[str, str], args: list[str]) -> str:
-    result = CliRunner().invoke(app, ["--lang", "vi", *args], env=env, catch_exceptions=False)
+    result = invoke(["--lang", "vi", *args], env=env, catch_exceptions=False)
     assert "Traceback" not in result.stdout + result.stderr, args
     return result.stdout + result.stderr
 

@@ -18,19 +18,17 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from commands.demo import build_drive
-from commands.main import app
 from ledger.store.access import Address, open_ledger
 from ledger.trust.chain import GENESIS, encode, link, links
+from tests.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def aid(*args: str, env: dict[str, str] | None = None):
-    result = CliRunner().invoke(app, [str(a) for a in args], env=env or {"AID_ACTOR": "tester"},
-                                catch_exceptions=False)
+    result = invoke(args, env=env or {"AID_ACTOR": "tester"}, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -12,13 +12,12 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from commands.main import app
 from commands.recording.writing import refresh
 from commands.reports.books import load_books
 from ledger.errors import LedgerError
 from ledger.store.access import Address, open_ledger
+from tests.cli import invoke
 
 DAYS = [(date(2021, 11, 10) + timedelta(days=n)).isoformat() for n in range(6)]
 ITEMS, LOCATIONS, PEOPLE = ["RICE", "NOODLE"], ["KHO", "SHOP"], ["H1", "H2"]
@@ -83,12 +82,12 @@ def apply(ledger, op) -> None:
         ledger.reverse(op[1], "mistake", a)
 
 
-def reports(path, runner) -> list[str]:
+def reports(path) -> list[str]:
     outputs = []
     for args in (["stock", "--format", "json"], ["stock"], ["cash", "--format", "json"],
                  ["history", "--format", "json"], ["history", "--at", "KHO", "--item", "RICE"],
                  ["bundle", "packable", "--format", "csv"]):
-        result = runner.invoke(app, [*args, "--db", str(path)], catch_exceptions=False)
+        result = invoke([*args, "--db", str(path)], catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
         outputs.append(result.stdout)
     return outputs
@@ -120,14 +119,12 @@ def test_random_histories_keep_the_invariants(tmp_path_factory, ops):
         assert cash["received"] == cash["spent"] + cash["given"] + cash["packed"] + cash["balance"]
         assert all(v >= 0 for v in cash.values())
 
-    runner = CliRunner()
-
-    before = reports(path, runner)
+    before = reports(path)
     refresh(where)
-    assert reports(path, runner) == before
-    result = runner.invoke(app, ["rebuild", "--db", str(path)])
+    assert reports(path) == before
+    result = invoke(["rebuild", "--db", str(path)])
     assert result.exit_code == 0
-    assert reports(path, runner) == before
+    assert reports(path) == before
 
 
 def test_refused_commands_write_nothing(tmp_path):
