@@ -50,6 +50,8 @@ def main() -> None:
     parser.add_argument("--wards", type=int, default=20)
     parser.add_argument("--events", type=int, default=50_000, help="events per ward (about)")
     parser.add_argument("--quick", action="store_true", help="3 wards × 2,000 events")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the district database afterwards (its URL is printed)")
     args = parser.parse_args()
     if args.quick:
         args.wards, args.events = 3, 2_000
@@ -108,8 +110,11 @@ def main() -> None:
                      "aid_district_facts WHERE kind = 'give'")):
                 print(f"{label:<48} {raw_read(url, sql):>7.0f} ms")
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if args.keep:
+            print(f"kept: AID_DISTRICT_URL={url}")
+        else:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:

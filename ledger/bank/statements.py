@@ -24,9 +24,8 @@ SHA-256 of the line's content plus how many identical lines precede it in the st
 re-importing a statement, or an overlapping one, yields the same keys. See `line_key` for the one
 case this cannot cover.
 
-CSV text is decoded as the rest of the ledger decodes Excel's CSV (commands/sheets.py): BOM, else
-UTF-8, else Windows-1258, then NFC. This module does not import commands/ (the ledger knows
-nothing of the command line), so the few lines are repeated here.
+CSV text is decoded as every import decodes Excel's CSV (`ledger.values.workbooks.decode`): BOM,
+else UTF-8, else Windows-1258, then NFC.
 """
 
 from __future__ import annotations

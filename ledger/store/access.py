@@ -22,7 +22,7 @@ from uuid import UUID
 
 from ledger.errors import BadInput
 from ledger.store.decoding import loads
-from ledger.trust.chain import Encoded, encode_sql
+from ledger.trust.chain import Encoded, encode_sql, intact_sql
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.values.text import fold
 
@@ -313,14 +313,15 @@ class EventLog:
         all of them or those of positions (after, upto]."""
         if not self.has_table(self.table("chain")):
             return
-        if after is None:
+        if after is None and upto is None:
             yield from self.stream(
                 f"SELECT position, link FROM {self.table('chain')} ORDER BY position")
             return
         p = self.paramstyle
         yield from self.stream(
             f"SELECT position, link FROM {self.table('chain')} WHERE position > {p} AND "
-            f"position <= {p} ORDER BY position", (after, self.head() if upto is None else upto))
+            f"position <= {p} ORDER BY position",
+            (-(2**63) if after is None else after, self.head() if upto is None else upto))
 
     in_snapshot = False
 
@@ -439,6 +440,21 @@ class PostgresEventLog(EventLog):
                     "notification_id LIMIT 10000", (after, upto)).fetchall():
                 yield from map(Encoded._make, rows)
                 after = rows[-1][0]
+
+    def chain_holds(self, upto: int) -> tuple[int, int, str] | None:
+        """(events, last position, head link) if the chain holds up to position `upto`,
+        checked by the server (`intact_sql`: one SHA-256 per row there, one row back); None if
+        it does not, or there is nothing to check: `tamper.verify` then says what is wrong."""
+        chain = self.table("chain")
+        if not self.has_table(chain):
+            return None
+        events, position, intact = self.connection.execute(
+            intact_sql(self.events_table, chain), (upto, upto)).fetchone()
+        if not events or not intact:
+            return None
+        head = self.connection.execute(f"SELECT link FROM {chain} WHERE position = %s",
+                                       (position,)).fetchone()[0]
+        return events, position, head
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -3,7 +3,7 @@
 Each link hashes the previous link and one stored event exactly as kept (its position, the
 aggregate it belongs to, its version, its topic and its state bytes), so the chain covers
 encrypted or compressed events too and never depends on how events are decoded. Writers store
-each event's link in the same transaction as the event (`ledger/recorders.py`); a digest kept
+each event's link in the same transaction as the event (`ledger/store/chained*.py`); a digest kept
 outside the ledger (the head link, plus a few checkpoints) catches a history rewritten
 consistently by someone who also recomputed the stored links.
 
@@ -63,6 +63,22 @@ def encode_sql(row: str) -> str:
                         field(f"replace({row}.originator_id::text, '-', '')"),
                         field(f"{row}.originator_version::text"), field(f"{row}.topic"),
                         f"int8send(octet_length({row}.state)) || {row}.state"])
+
+
+def intact_sql(events: str, chain: str) -> str:
+    """A PostgreSQL query whose one row says whether a ledger's chain holds up to a position
+    (its parameter, given twice): how many events there are, the last one's position, and
+    whether every event has its link, every link its event, and each link is the SHA-256 of
+    the link before it and the event at its position. The server hashes and only the answer
+    travels: a copy checked without sending it. Where the chain does not hold, `tamper.verify`
+    walks it to name what is wrong."""
+    return (
+        "SELECT count(e.notification_id), max(e.notification_id), coalesce(bool_and("
+        "e.notification_id IS NOT NULL AND c.link IS NOT NULL AND c.link = encode(sha256("
+        f"decode(c.previous, 'hex') || {encode_sql('e')}), 'hex')), true) "
+        f"FROM (SELECT * FROM {events} WHERE notification_id <= %s) e FULL JOIN ("
+        f"SELECT position, link, lag(link, 1, '{GENESIS}') OVER (ORDER BY position) AS previous "
+        f"FROM {chain} WHERE position <= %s) c ON c.position = e.notification_id")
 
 
 class Encoded(NamedTuple):

@@ -57,3 +57,54 @@ def test_a_copy_checked_from_encoded_rows_finds_what_a_check_of_its_rows_finds()
             == (by_rows.head, by_rows.events, [p.position for p in by_rows.problems])
     assert [p.position for p in verify(edited, chain).problems] == [3]
     assert verify(stored, chain).problems == []
+
+
+TAMPERS = ("none", "edit a state", "delete an event", "delete a link", "change a link",
+           "swap two states", "add an event without a link", "add a link without an event")
+
+
+@settings(max_examples=80, deadline=None)
+@given(states=st.lists(st.binary(max_size=40), min_size=1, max_size=12),
+       tamper=st.sampled_from(TAMPERS), at=st.integers(0, 11))
+@example(states=[b"a"], tamper="none", at=0)  # one event
+@example(states=[b"a", b"b"], tamper="delete a link", at=0)  # the first link gone
+@example(states=[b"a", b"a"], tamper="swap two states", at=0)  # a swap that changes nothing
+def test_the_server_says_the_chain_holds_exactly_when_the_walk_finds_nothing(
+        connection, states, tamper, at):
+    """`intact_sql` (the district statement's check, run by the server) against `verify` (the
+    walk every other check uses): the same answer on honest and tampered copies, and the same
+    count, position and head when the chain holds."""
+    from ledger.trust.chain import GENESIS, intact_sql
+
+    ward = uuid.uuid4()
+    rows = [(n, ward, n, "ledger.ward:Ward.Donated", s) for n, s in enumerate(states, 1)]
+    chain = links(GENESIS, [(p, o.hex, v, t, s) for p, o, v, t, s in rows])
+    at %= len(rows)
+    if tamper == "edit a state":
+        rows[at] = (*rows[at][:4], rows[at][4] + b"!")
+    elif tamper == "delete an event":
+        del rows[at]
+    elif tamper == "delete a link":
+        del chain[at]
+    elif tamper == "change a link":
+        chain[at] = (chain[at][0], "f" * 64)
+    elif tamper == "swap two states" and len(rows) > 1:
+        other = (at + 1) % len(rows)
+        rows[at], rows[other] = (*rows[at][:4], rows[other][4]), (*rows[other][:4], rows[at][4])
+    elif tamper == "add an event without a link":
+        rows.append((len(states) + 1, ward, len(states) + 1, "ledger.ward:Ward.Donated", b"x"))
+    elif tamper == "add a link without an event":
+        chain.append((len(states) + 1, "e" * 64))
+    connection.execute("DROP TABLE IF EXISTS c")
+    connection.execute("CREATE TEMP TABLE c (position BIGINT, link TEXT)")
+    connection.execute("TRUNCATE e")
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO e VALUES (%s, %s, %s, %s, %s)", rows)
+        cursor.executemany("INSERT INTO c VALUES (%s, %s)", chain)
+    upto = len(states) + 1
+    events, position, intact = connection.execute(intact_sql("e", "c"), (upto, upto)).fetchone()
+    walked = verify([(p, o.hex, v, t, s) for p, o, v, t, s in rows], chain)
+    assert intact == (not walked.problems)
+    if intact:
+        assert (events, position, dict(chain)[position]) == \
+            (walked.events, walked.position, walked.head)
