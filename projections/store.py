@@ -1,7 +1,8 @@
 """Stored read models, brought up to date from the last event they processed.
 
 The books (stock, cash, catalogue) are one JSON document and the history is one row per entry,
-both kept in the ledger's own database next to the position of the last event folded in. A
+both kept in the ledger's own database (`ledger/store/read_models.py` holds the tables) next to
+the position of the last event folded in. A
 writer catches them up after each write, inside one transaction, so they never skip or repeat an
 event. A reader (volunteer, auditor) opens the database read-only, loads them and folds in any
 events recorded since, in memory. `rebuild` recomputes both from the first event.
@@ -26,6 +27,7 @@ from typing import Any
 
 from ledger.store.access import EventLog, Record
 from ledger.store.decoding import loads
+from ledger.store.read_models import ModelTables
 from projections.books import ENTRIES, Books
 from projections.history import entry
 
@@ -33,15 +35,11 @@ BOOKS = "books"
 
 
 class ReadModels:
-    """The read models of one ledger, over its event log."""
+    """The read models of one ledger, over its event log (stored in `ModelTables`)."""
 
     def __init__(self, log: EventLog) -> None:
         self.log = log
-        self.models = log.table("read_models")
-        self.lines = log.table("history")
-        self.bins = log.table("history_bins")
-        self.p = log.paramstyle
-        self._linked: bool | None = None  # whether the models table has its `link` column
+        self.tables = ModelTables(log)
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -56,7 +54,7 @@ class ReadModels:
                 by_date: bool = False) -> Iterator[dict[str, Any]]:
         """History lines in entry order, narrowed by location and item when given. With
         `by_date`, in (date, entry) order instead, as a running balance needs them (an entry
-        may be back-dated): SQLite sorts them, not a list in memory."""
+        may be back-dated): the database sorts them, not a list in memory."""
         position = self._position()
         stored = self._stored_lines(at, item, by_date) if position else iter(())
         records = (record for record in self.log.read(after=position, ward_only=True)
@@ -79,7 +77,7 @@ class ReadModels:
     def behind(self) -> int | None:
         """How many events the stored models have not folded in yet (None: never stored, or
         stored where the chain no longer vouches for them: they must be rebuilt)."""
-        if not self.log.has_table(self.models) or self.stored() is None:
+        if self.stored() is None:
             return None
         return self.log.head() - self._position()
 
@@ -88,7 +86,7 @@ class ReadModels:
         the chain no longer vouches for (or stored before links were kept with them) are
         rebuilt from the first event."""
         with self.log.transaction():
-            self._create_tables()
+            self.tables.ensure()
             if self.stored() is None:
                 return self._refold()
             position, books = self._stored_books()
@@ -100,16 +98,14 @@ class ReadModels:
     def rebuild(self, progress: Callable[[int], None] = lambda done: None) -> int:
         """Recompute every read model from the first event; `progress(n)` as n more are done."""
         with self.log.transaction():
-            self._create_tables()
+            self.tables.ensure()
             return self._refold(progress)
 
     def _refold(self, progress: Callable[[int], None] = lambda done: None) -> int:
-        for table in (self.models, self.lines, self.bins):
-            self._execute(f"DELETE FROM {table}")
-        self._execute(f"DROP INDEX IF EXISTS {self.bins}_bin")  # one sort beats 1M updates
+        self.tables.clear()
         head = self.log.head()
         self._fold(Books(), 0, head, progress)
-        self._execute(self._index)
+        self.tables.index()
         return head
 
     def _fold(self, books: Books, after: int, upto: int,
@@ -131,53 +127,15 @@ class ReadModels:
             if "moves" in data:
                 bins.extend({(position, loc, item) for loc, item, _ in data["moves"]})
             if len(lines) >= 5000:
-                self._insert_lines(lines, bins)
+                self.tables.add(lines, bins)
                 lines, bins = [], []
                 progress(position - told)
                 told = position
-        self._insert_lines(lines, bins)
+        self.tables.add(lines, bins)
         progress(upto - told)
         state = json.dumps(books.state, ensure_ascii=False, sort_keys=True)
-        link = self.chain_link(upto)
-        self._execute(f"INSERT INTO {self.models} (name, position, state, link, checksum) "
-                      f"VALUES ({self.p}, {self.p}, {self.p}, {self.p}, {self.p}) ON CONFLICT "
-                      "(name) DO UPDATE SET position = excluded.position, state = "
-                      "excluded.state, link = excluded.link, checksum = excluded.checksum",
-                      (BOOKS, upto, state, link, checksum(link, state)))
-
-    def _insert_lines(self, lines: list[tuple], bins: list[tuple]) -> None:
-        cursor = self.log.connection.cursor()
-        if lines:
-            cursor.executemany(f"INSERT INTO {self.lines} (position, entry, name, on_date, "
-                               f"event) VALUES ({self.p}, {self.p}, {self.p}, {self.p}, "
-                               f"{self.p})", lines)
-        if bins:
-            cursor.executemany(f"INSERT INTO {self.bins} (position, location, item) "
-                               f"VALUES ({self.p}, {self.p}, {self.p})", bins)
-
-    def _create_tables(self) -> None:
-        if self.log.has_table(self.bins):
-            if not self._has_link():  # stored before links were kept: add the columns
-                self._execute(f"ALTER TABLE {self.models} ADD COLUMN link TEXT")
-                self._execute(f"ALTER TABLE {self.models} ADD COLUMN checksum TEXT")
-                self._linked = True
-            return
-        self._linked = None
-        for statement in (
-            f"CREATE TABLE IF NOT EXISTS {self.models} (name TEXT PRIMARY KEY, "
-            "position BIGINT NOT NULL, state TEXT NOT NULL, link TEXT, checksum TEXT)",
-            f"CREATE TABLE IF NOT EXISTS {self.lines} (position BIGINT PRIMARY KEY, "
-            "entry BIGINT NOT NULL, name TEXT NOT NULL, on_date TEXT NOT NULL, "
-            "event TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {self.bins} (position BIGINT NOT NULL, "
-            "location TEXT NOT NULL, item TEXT NOT NULL)",
-            self._index,
-        ):
-            self._execute(statement)
-
-    @property
-    def _index(self) -> str:
-        return f"CREATE INDEX IF NOT EXISTS {self.bins}_bin ON {self.bins} (location, item)"
+        link = self.log.link_at(upto)
+        self.tables.put(BOOKS, upto, state, link, checksum(link, state))
 
     # ---- stored state -------------------------------------------------------------------
 
@@ -189,7 +147,7 @@ class ReadModels:
         row = self.stored_row()
         if row is None or row[0] > self.log.head():
             return None
-        link = self.chain_link(row[0])
+        link = self.log.link_at(row[0])
         if row[2] != link or row[3] != checksum(link, row[1]):
             return None
         return row[0], row[1]
@@ -197,25 +155,7 @@ class ReadModels:
     def stored_row(self) -> tuple[int, str, str | None, str | None] | None:
         """The stored books as kept: position, state, link and checksum (None if there are
         none, or they were stored before links were kept with them)."""
-        if not self.log.has_table(self.models) or not self._has_link():
-            return None
-        return self._query_one(f"SELECT position, state, link, checksum FROM {self.models} "
-                               f"WHERE name = {self.p}", (BOOKS,))
-
-    def chain_link(self, position: int) -> str | None:
-        """The link the chain stores at `position` (None at 0, or without a chain table)."""
-        chain = self.log.table("chain")
-        if not position or not self.log.has_table(chain):
-            return None
-        row = self._execute(f"SELECT link FROM {chain} WHERE position = {self.p}",
-                            (position,)).fetchone()
-        return row[0] if row else None
-
-    def _has_link(self) -> bool:
-        if self._linked is None:
-            found = self._execute(f"SELECT * FROM {self.models} LIMIT 0").description
-            self._linked = {"link", "checksum"} <= {column[0] for column in found}
-        return self._linked
+        return self.tables.row(BOOKS)
 
     def _stored_books(self) -> tuple[int, Books]:
         found = self.stored()
@@ -229,27 +169,8 @@ class ReadModels:
 
     def _stored_lines(self, at: str | None, item: str | None,
                       by_date: bool = False) -> Iterator[dict[str, Any]]:
-        columns = f"SELECT position, name, entry, event FROM {self.lines}"
-        order = "ORDER BY on_date, entry, position" if by_date else "ORDER BY position"
-        if at is None and item is None:
-            rows = self.log.stream(f"{columns} {order}")
-        else:
-            where = " AND ".join(f"{column} = {self.p}" for column, value in
-                                 (("location", at), ("item", item)) if value is not None)
-            rows = self.log.stream(
-                f"{columns} WHERE position IN (SELECT position FROM {self.bins} "
-                f"WHERE {where}) {order}",
-                tuple(v for v in (at, item) if v is not None))
-        for position, name, version, event in rows:
+        for position, name, version, event in self.tables.history(at, item, by_date):
             yield entry(Record(position, name, version, loads(event.encode())))
-
-    def _query_one(self, sql: str, params: tuple = ()) -> Any:
-        if not self.log.has_table(self.models):  # a ledger written before read models existed
-            return None
-        return self._execute(sql, params).fetchone()
-
-    def _execute(self, sql: str, params: tuple = ()) -> Any:
-        return self.log.connection.execute(sql, params)
 
 
 def checksum(link: str | None, state: str) -> str:

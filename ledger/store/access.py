@@ -323,6 +323,16 @@ class EventLog:
             f"position <= {p} ORDER BY position",
             (-(2**63) if after is None else after, self.head() if upto is None else upto))
 
+    def link_at(self, position: int) -> str | None:
+        """The chain link stored at `position` (None at 0, where none is stored, or without a
+        chain table)."""
+        chain = self.table("chain")
+        if not position or not self.has_table(chain):
+            return None
+        row = self.connection.execute(f"SELECT link FROM {chain} WHERE position = "
+                                      f"{self.paramstyle}", (position,)).fetchone()
+        return row[0] if row else None
+
     in_snapshot = False
 
     @contextmanager

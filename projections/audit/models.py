@@ -74,7 +74,7 @@ def _unvouched(models: ReadModels, position: int, link: str | None) -> Problem |
             "read model books: stored as of position {position}, but the ledger's last event "
             "is at position {head}: events were removed after it was stored"),
             position=position, head=head))
-    chain = models.chain_link(position)
+    chain = models.log.link_at(position)
     if link != chain and chain is not None:  # no link stored there: the chain's own finding
         return Problem(position, Phrase(N_(
             "read model books: stored as of position {position} under link {stored}…, but the "
@@ -152,29 +152,15 @@ class _Ahead:
         return taken
 
 
-def _paged(models: ReadModels, columns: str, table: str, key: str, size: int = 5000
-           ) -> Iterator[tuple]:
-    """A table's rows in `key` order, `size` at a time (keyset paging: two tables are read
-    side by side with the events, on one connection)."""
-    p, after = models.log.paramstyle, None
-    width = key.count(",") + 1
-    while True:
-        where = f"WHERE ({key}) > ({', '.join([p] * width)}) " if after else ""
-        rows = models.log.connection.execute(f"SELECT {columns} FROM {table} {where}ORDER BY "
-                                             f"{key} LIMIT {size}", after or ()).fetchall()
-        yield from rows
-        if len(rows) < size:
-            return
-        after = tuple(rows[-1][:width])
-
-
 def _stored_lines(models: ReadModels) -> _Ahead:
-    return _Ahead(_paged(models, "position, entry, name, on_date, event", models.lines,
-                         "position"))
+    tables = models.tables
+    return _Ahead(tables.pages(tables.lines, "position, entry, name, on_date, event",
+                               "position"))
 
 
 def _stored_bins(models: ReadModels) -> _Ahead:
-    rows = _paged(models, "position, location, item", models.bins, "position, location, item")
+    tables = models.tables
+    rows = tables.pages(tables.bins, "position, location, item", "position, location, item")
     return _Ahead((position, {(r[1], r[2]) for r in group})
                   for position, group in groupby(rows, key=lambda r: r[0]))
 
