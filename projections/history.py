@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.store.access import Record
 from projections.books import ENTRIES
@@ -101,7 +102,7 @@ _DETAILS = {
     "round reserve": lambda data: Phrase(
         N_("{round} holds {change} (plan {plan})"), round=data["round"], plan=data["plan"][:12],
         change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])),
-    "threshold": _fields(N_("{item} at {location}: minimum {minimum}"), "item", "location",
+    "threshold": _fields(N_("{item} at {location}: minimum {minimum:,}"), "item", "location",
                          "minimum"),
     "ward code": _fields("{code}", "code"),
     "account": _fields(N_("{code}: {bank} account {number}, {name}"), "code", "bank", "number",
@@ -141,6 +142,17 @@ KIND_WORDS = {
 def kind_word(kind: str) -> Phrase:
     """The kind of an entry in words ("donation"), translated wherever it is shown."""
     return Phrase(KIND_WORDS.get(kind, kind))
+
+
+def not_a_donation(entry: int, kind: str | None) -> BadInput:
+    """The refusal of a donation's receipt or trace for an entry of another kind, naming both
+    kinds as `aid history` shows them."""
+    if not kind:
+        return BadInput("entry {entry} is not a donation; `aid history` shows donations as "
+                        "“{donation}”", entry=entry, donation=kind_word("donate"))
+    return BadInput("entry {entry} is not a donation: `aid history` shows it as “{kind}”, and "
+                    "donations as “{donation}”", entry=entry, kind=kind_word(kind),
+                    donation=kind_word("donate"))
 
 
 CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))

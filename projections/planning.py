@@ -43,11 +43,11 @@ def alerts(books: Books, on: str, stale_days: int = STALE_COUNT_DAYS,
     for row in books.planned(as_of=on):
         if row["low"]:
             found.append(_alert("low", row["location"], row["item"], Phrase(
-                N_("{free} {unit} free, minimum {minimum}"), free=row["free"], unit=row["unit"],
+                N_("{free:,} {unit} free, minimum {minimum:,}"), free=row["free"], unit=row["unit"],
                 minimum=row["minimum"])))
     for lot in expiring(books, on, within):
-        said = (N_("{quantity} {unit} expired on {expires}") if lot["days"] < 0 else
-                N_("{quantity} {unit} expire on {expires}"))
+        said = (N_("{quantity:,} {unit} expired on {expires}") if lot["days"] < 0 else
+                N_("{quantity:,} {unit} expire on {expires}"))
         found.append(_alert("expiring", lot["location"], lot["item"], Phrase(
             said, quantity=lot["quantity"], unit=lot["unit"], expires=lot["expires"])))
     return found + _stale(books, on, stale_days)
@@ -63,8 +63,8 @@ def _stale(books: Books, on: str, stale_days: int) -> list[dict[str, Any]]:
         day, counted = since
         days = (date.fromisoformat(on) - date.fromisoformat(day)).days
         if days > stale_days:
-            said = (N_("last counted on {day}, {days} days ago") if counted else
-                    N_("never counted; holds stock since {day}, {days} days ago"))
+            said = (N_("last counted on {day}, {days:,} days ago") if counted else
+                    N_("never counted; holds stock since {day}, {days:,} days ago"))
             found.append(_alert("stale", location, None, Phrase(said, day=day, days=days)))
     return found
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -421,9 +422,9 @@ def _not_a_donation(tracer: Tracer, entry: int) -> BadInput:
                         entry=entry)
     if entry not in tracer.kinds:
         return BadInput("there is no entry {entry}; see `aid history` for entry ids", entry=entry)
-    return BadInput("entry {entry} is not a donation (its kind is {kind}); `aid "
-                    "history` shows donations as kind donate",
-                    entry=entry, kind=kind or 'unknown')
+    from projections.history import not_a_donation
+
+    return not_a_donation(entry, kind)
 
 
 @audit_app.command("statement")

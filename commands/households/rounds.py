@@ -386,10 +386,10 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     emit(shown, "table", STATUS_COLUMNS, empty=N_("nothing planned"))
     waiting = result["not_received"]
     if waiting:
-        told = say("{received} of {count} households received; not yet: {waiting}",
+        told = say("{received:,} of {count:,} households received; not yet: {waiting}",
                    received=result["received"], count=len(rows), waiting=", ".join(waiting))
     else:
-        told = say("{received} of {count} households received; none waiting",
+        told = say("{received:,} of {count:,} households received; none waiting",
                    received=result["received"], count=len(rows))
     typer.echo("\n" + told)
 

@@ -90,7 +90,7 @@ def _stock_columns(rows: list[dict], fmt: str, output: object) -> list[tuple[str
 
 def _marked(rows: list[dict]) -> list[dict]:
     """Rows for people: a low item says so, with its minimum."""
-    return [{**row, "low": say("below {minimum}", minimum=row["minimum"]) if row["low"]
+    return [{**row, "low": say("below {minimum:,}", minimum=row["minimum"]) if row["low"]
              else ""} for row in rows]
 
 

@@ -14,7 +14,8 @@ from ledger.values.inputs import whole
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 
 
-KINDS = {"low": N_("low"), "expiring": N_("expiring"), "stale": N_("stale")}  # for people
+# for people: a lot already expired is an "expiry" alert too, so not "expiring"
+KINDS = {"low": N_("low"), "expiring": N_("expiry"), "stale": N_("stale")}
 
 
 def register(app: typer.Typer) -> None:

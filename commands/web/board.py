@@ -31,7 +31,7 @@ WORDS = {
     "statement": N_("Public statement"), "packable": N_("Bundles that can still be packed"),
     "at": N_("At {location}"), "round": N_("Round {round}"), "shop": N_("0 đồng shop {shop}"),
     "pickups_on": N_("Pick-ups on {day}"), "not_yet": N_("Not received yet"),
-    "received_of": N_("{received} of {count} households received"),
+    "received_of": N_("{received:,} of {count:,} households received"),
     "from_on": N_("from {location} on {on}"), "open": N_("open"), "closed": N_("closed {day}"),
     "plan": N_("plan"), "no_rounds": N_("No rounds opened yet."),
     "no_shops": N_("No 0 đồng shop declared."), "none_waiting": N_("none waiting"),

@@ -511,8 +511,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                 if held + delta < 0:
                     unit = self.items.get(item) or Phrase(N_("bundles"))
                     raise Shortage(
-                        "not enough {item} at {location}: {held} {unit} available on {on} and "
-                        "after, {delta} needed", N_("record the donation or transfer first"),
+                        "not enough {item} at {location}: {held:,} {unit} available on {on} and "
+                        "after, {delta:,} needed", N_("record the donation or transfer first"),
                         item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
         change = fund_change(cash)
         if change < 0:
@@ -534,8 +534,8 @@ class Ward(Aggregate, created_event_name="Opened"):
             rest[(location, item)] = rest.get((location, item), 0) - delta
             book = self.lot_books().get(bin_key(location, item), {}).get(expires, {})
             if delta < 0 and daybook.lowest_from(book, on) + delta < 0:
-                raise Shortage("not enough {item} at {location} in lot {lot}: {held} available "
-                               "on {on} and after, {delta} needed", item=item, location=location,
+                raise Shortage("not enough {item} at {location} in lot {lot}: {held:,} available "
+                               "on {on} and after, {delta:,} needed", item=item, location=location,
                                lot=expires, held=daybook.lowest_from(book, on), on=on,
                                delta=-delta)
         for (location, item), delta in rest.items():
@@ -543,8 +543,8 @@ class Ward(Aggregate, created_event_name="Opened"):
             if delta < 0 and key in self.lot_books():
                 book = lotbook.undated(self.bins.get(key, {}), self.lot_books()[key])
                 if daybook.lowest_from(book, on) + delta < 0:
-                    raise Shortage("not enough undated {item} at {location}: {held} available "
-                                   "on {on} and after, {delta} needed",
+                    raise Shortage("not enough undated {item} at {location}: {held:,} available "
+                                   "on {on} and after, {delta:,} needed",
                                    N_("name a dated lot with --lot"), item=item, location=location,
                                    held=daybook.lowest_from(book, on), on=on, delta=-delta)
 
@@ -564,12 +564,12 @@ class Ward(Aggregate, created_event_name="Opened"):
             left = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
             unit = self.items.get(item) or Phrase(N_("bundles"))
             if left + delta < 0 and not daybook.balance(held):
-                raise Shortage("not enough free {item} at {location}: {free} {unit} free on "
-                               "{on} and after, {needed} needed", item=item, location=location,
+                raise Shortage("not enough free {item} at {location}: {free:,} {unit} free on "
+                               "{on} and after, {needed:,} needed", item=item, location=location,
                                free=max(left, 0), unit=unit, on=on, needed=-delta)
             if left + delta < 0:
-                raise Shortage("not enough free {item} at {location}: {free} {unit} free on "
-                               "{on} and after, {needed} needed", N_("{reserved} {unit} are "
+                raise Shortage("not enough free {item} at {location}: {free:,} {unit} free on "
+                               "{on} and after, {needed:,} needed", N_("{reserved:,} {unit} are "
                                "reserved for round {rounds}: hand them out in that round, or "
                                "close it to release them"), item=item, location=location, free=max(left, 0),
                                unit=unit, on=on, needed=-delta,

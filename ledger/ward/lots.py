@@ -63,12 +63,12 @@ def take(location: str, item: str, quantity: int, on: str, bin_book: daybook.Day
                       "with --allow-expired --reason TEXT",
                       item=item, location=location, lot=passed[0], on=on)
     if left and lot is not None:
-        raise Shortage("not enough {item} at {location} in lot {lot}: {held} available on {on} "
-                       "and after, {delta} needed", item=item, location=location,
+        raise Shortage("not enough {item} at {location} in lot {lot}: {held:,} available on {on} "
+                       "and after, {delta:,} needed", item=item, location=location,
                        lot=lot or "-", held=quantity - left, on=on, delta=quantity)
     if left:  # the bin holds enough on the day, but later entries already took those lots
         raise Shortage("not enough {item} at {location} on {on} in lots that later entries "
-                       "leave untouched: {held} available, {delta} needed",
+                       "leave untouched: {held:,} available, {delta:,} needed",
                        N_("record it on a later date"), item=item, location=location,
                        held=quantity - left, on=on, delta=quantity)
     return taken

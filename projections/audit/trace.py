@@ -147,7 +147,7 @@ class Tracer:
     # ---- facts ----------------------------------------------------------------------------
 
     def fact(self, event: WardEvent, kind: str | None) -> None:
-        data, entry = event.data, event.entry
+        data = event.data
         handler = getattr(self, f"_{kind}", None) if kind else None
         if handler is not None:
             handler(event, data)

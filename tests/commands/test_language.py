@@ -46,6 +46,37 @@ def test_money_in_a_vietnamese_refusal_is_grouped_the_vietnamese_way(stocked, mo
     assert "cần 2.000.000" in result.err
 
 
+def test_quantities_in_a_shortage_are_grouped_as_each_language_groups_them(stocked):
+    """5.000 kg in Vietnamese ("5000" reads as a code, "5.000" as five thousand), 5,000 in
+    English; the refusal wrote nothing."""
+    give = ("give", "H1", "--from", "KHO", "--item", "RICE=5000", "--on", "2021-11-12")
+    assert refused(stocked, RULE, "cần 5.000;", "--lang", "vi", *give).code == RULE
+    assert refused(stocked, RULE, "5,000 needed;", "--lang", "en", *give).code == RULE
+
+
+def test_alerts_in_vietnamese_name_an_expired_lot_by_its_expiry_and_group_long_spans(stocked):
+    """A lot already expired is not "sắp hết hạn" (expiring soon); 1.096 days, not 1096."""
+    stocked("donate", "D1", "--into", "KHO", "--item", "NOODLE=3", "--expires", "30/11/2021",
+            "--on", "2021-11-10")
+    table = stocked.fails("--lang", "vi", "alerts", "--as-of", "2024-11-10").out
+    expired = next(line for line in table.splitlines() if "NOODLE" in line)
+    assert expired.startswith("hạn dùng") and "3 case đã hết hạn ngày 30/11/2021" in expired  # the unit as declared
+    assert "sắp hết hạn" not in table
+    assert "chưa từng kiểm kê; có hàng từ ngày 10/11/2021, cách đây 1.096 ngày" in table
+
+
+def test_a_receipt_asked_for_another_kind_of_entry_names_both_kinds_in_vietnamese(stocked):
+    """Not the stored event's class name ("RecipientDeclared") nor the English code
+    ("donate"): the kinds as `aid history` shows them in the reader's language."""
+    declared = next(row["id"] for row in stocked("history", "--format", "json").json()
+                    if row["kind"] == "recipient")
+    for command in (("receipt", str(declared)), ("audit", "trace", str(declared))):
+        result = refused(stocked, BAD, "", "--lang", "vi", *command)
+        assert result.err == (f"aid: bút toán {declared} không phải khoản ủng hộ: `aid history` "
+                              "ghi nó là “khai báo hộ nhận”, còn khoản ủng hộ là “nhận ủng "
+                              "hộ”\n")
+
+
 def test_a_refused_reversal_quotes_the_shortage_in_vietnamese(stocked, monkeypatch):
     """The reversal's refusal quotes what ran short as its own phrase, translated; never the
     English text cut at its first ';' (issue 21: no decision on a message's words)."""
