@@ -462,9 +462,7 @@ class PostgresEventLog(EventLog):
             intact_sql(self.events_table, chain), (upto, upto)).fetchone()
         if not events or not intact:
             return None
-        head = self.connection.execute(f"SELECT link FROM {chain} WHERE position = %s",
-                                       (position,)).fetchone()[0]
-        return events, position, head
+        return events, position, self.link_at(position)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
