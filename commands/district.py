@@ -418,7 +418,7 @@ def statement(url: Url = None, start: From = None, end: Until = None,
                 held = log.chain_holds(model.position)  # the walk names the first one
                 checked = None if held else verify(log.encoded(upto=model.position),
                                                    log.links(upto=model.position))
-            events, _, head = held or (checked.events, None, checked.head)
+            events, _last, head = held or (checked.events, None, checked.head)
             rows.append({**row, "events": events, "head": head})
             if checked is not None and checked.problems:
                 broken.append((code, checked.first_bad()))
