@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from commands import bank, demo, district, options
 from commands.audit import auditor, receipt, tree, witness
+from commands.command_tree import Deferred
 from commands.households import privacy, rounds, shop
 from commands.language import words as language
 from commands.recording import actors, declare, importing, record, settings, setup
@@ -26,7 +27,15 @@ VERSION = "0.1.0"
 
 
 class AidGroup(TyperGroup):
-    """Prints refusals and usage mistakes as one line on stderr, never a traceback."""
+    """Prints refusals and usage mistakes as one line on stderr, never a traceback; builds
+    each command only when it is used (commands/command_tree.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = Deferred(registered, app, on_build=_in_language)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, without building the commands
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -123,6 +132,13 @@ def _missing(error: ModuleNotFoundError) -> str:
                         "(pip install -c constraints.txt -e .)", module=module)
 
 
+def _in_language(command: Any) -> None:
+    """A command built after the reader's language was chosen: its help in that language."""
+    from commands.language.helptexts import translate
+
+    translate(command, language._)
+
+
 def _fail(message: str, code: int) -> int:
     typer.echo(message, err=True)
     return code
@@ -157,44 +173,44 @@ def _root(ctx: typer.Context,
     """aid-ledger: record every gift, bundle and hand-out; ask what is left."""
     given = {name: value for name, value in (("db", db), ("actor", actor), ("fmt", fmt))
              if value is not None}
-    if given:
-        ctx.default_map = _defaults(ctx.command, given)
+    if given and ctx.invoked_subcommand is not None:
+        chosen = ctx.command.get_command(ctx, ctx.invoked_subcommand)
+        ctx.default_map = {ctx.invoked_subcommand: _defaults(chosen, given)}
     if ctx.invoked_subcommand is None:
         from commands.reports import overview
         overview.show(ctx)
 
 
-def _defaults(group: Any, given: dict[str, Any]) -> dict[str, Any]:
+def _defaults(command: Any, given: dict[str, Any]) -> dict[str, Any]:
     """`aid --db X stock` means `aid stock --db X`: click's default map hands the options given
-    before the subcommand to every command below that takes them (given after it, they win)."""
-    found: dict[str, Any] = {}
-    for name, command in getattr(group, "commands", {}).items():
-        if hasattr(command, "commands"):
-            found[name] = _defaults(command, given)
-        else:
-            found[name] = {p.name: given[p.name] for p in command.params if p.name in given}
-    return found
+    before the subcommand to the command chosen, or every command below the group chosen, that
+    takes them (given after it, they win)."""
+    if not hasattr(command, "commands"):
+        return {p.name: given[p.name] for p in command.params if p.name in given}
+    return {name: _defaults(child, given) for name, child in command.commands.items()}
 
 
-setup.register(app)
-bundle_commands = declare.register(app)
-record.register(app)
-books.register(app, bundle_commands)
-demo.register(app)
-importing.register(app)
-auditor.register(app)
-tree.register(app)  # aid audit checkpoint, consistency (issue 26)
-receipt.register(app)  # aid receipt ENTRY, aid receipt verify (issue 26)
-actors.register(app)
-shop.register(app)
-rounds.register(app)
-drive.register(app)
-privacy.register(app)
-planning.register(app)
-district.register(app)
-witness.register(app)  # aid witness cosign, aid district checkpoints (issue 26)
-serve.register(app)
-bank.register(app)
+# Every command, registered here and built into click commands only when used (AidGroup)
+registered = typer.Typer()
+setup.register(registered)
+bundle_commands = declare.register(registered)
+record.register(registered)
+books.register(registered, bundle_commands)
+demo.register(registered)
+importing.register(registered)
+auditor.register(registered)
+tree.register(registered)  # aid audit checkpoint, consistency (issue 26)
+receipt.register(registered)  # aid receipt ENTRY, aid receipt verify (issue 26)
+actors.register(registered)
+shop.register(registered)
+rounds.register(registered)
+drive.register(registered)
+privacy.register(registered)
+planning.register(registered)
+district.register(registered)
+witness.register(registered)  # aid witness cosign, aid district checkpoints (issue 26)
+serve.register(registered)
+bank.register(registered)
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """`aid` run inside the test process as a user runs it, through public APIs only.
 
-typer's `CliRunner.invoke` turns the app into a click command on every call (0.1 s, nine
-tenths of a typical test's time). The command tree is built here once, with typer's public
-`get_command`, and run in the runner's own `isolation()` (fresh stdin, stdout, stderr and
-environment per call), so no private part of typer is patched.
+typer's `CliRunner.invoke` makes the app into a click command on every call; here it is made
+once, with typer's public `get_command` (each command is then built the first time a test runs
+it: commands/command_tree.py), and run in the runner's own `isolation()` (fresh stdin, stdout,
+stderr and environment per call), so no private part of typer is patched.
 """
 
 from __future__ import annotations

@@ -62,3 +62,24 @@ def test_a_hand_out_on_an_unsigned_ledger_loads_no_signing_nor_claims(sqlite_led
                      packages=False)
     assert len(sqlite_ledger("history", "--format", "json").json()) == before + 1
     assert not loaded & {"ledger.trust.keyring", "ledger.trust.seals", "ledger.store.claims", "cryptography"}
+
+
+def test_a_command_builds_only_itself_and_help_still_lists_every_command(capsys):
+    """typer would make all ~95 commands into click commands at every start (about 80 ms);
+    `aid` builds the one it runs (commands/command_tree.py). Help lists every command, in
+    the order they were registered, each with its help in the reader's language."""
+    import typer.main
+
+    from commands.main import app
+
+    group = typer.main.get_command(app)  # a fresh tree, as a new process has
+    assert group.commands.built == {}
+    assert group.main(["--version"], standalone_mode=False) == 0
+    assert group.commands.built == {}
+    assert group.main(["stock", "--help"], standalone_mode=False) == 0
+    assert set(group.commands.built) == {"stock"}
+    assert group.main(["--lang", "vi", "--help"], standalone_mode=False) == 0
+    listed = capsys.readouterr().out
+    assert set(group.commands.built) == set(group.commands) >= {"init", "give", "round", "bank"}
+    assert "Tồn kho theo từng kho" in listed  # stock's help, built before Vietnamese was chosen
+    assert list(group.commands)[:3] == ["init", "timezone", "donate"]

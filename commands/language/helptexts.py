@@ -12,8 +12,10 @@ from typing import Any
 ORIGINAL = "_aid_english"  # the English text, kept on the object so a later call starts from it
 
 
-def _holders(command: Any) -> Iterator[Any]:
-    """The command, its parameters and --help, then every subcommand's, depth first."""
+def _holders(command: Any, everything: bool = True) -> Iterator[Any]:
+    """The command, its parameters and --help, then every subcommand's, depth first; without
+    `everything`, only the subcommands already built (commands/command_tree.py: the others are
+    put into the language as they are built)."""
     from typer._click.core import Context
 
     yield command
@@ -21,8 +23,10 @@ def _holders(command: Any) -> Iterator[Any]:
     help_option = command.get_help_option(Context(command))
     if help_option is not None:
         yield help_option
-    for child in getattr(command, "commands", {}).values():
-        yield from _holders(child)
+    children = getattr(command, "commands", {})
+    for child in list((children if everything else getattr(children, "built", children))
+                      .values()):
+        yield from _holders(child, everything)
 
 
 def texts(root: Any) -> Iterator[str]:
@@ -39,7 +43,7 @@ def texts(root: Any) -> Iterator[str]:
 def translate(root: Any, words: Callable[[str], str]) -> None:
     """Put every help text under `root` into the language `words` translates to."""
     context = _context(words)  # one class for every command
-    for holder in _holders(root):
+    for holder in _holders(root, everything=False):
         english = _english(holder)
         if english:
             holder.help = words(english)
