@@ -55,8 +55,8 @@ def expiring(within: Annotated[str, typer.Option(
                            ("unit", N_("unit"))],
          empty=N_("nothing expires in that time"), output=output)
     if fmt.value == "table" and output is None:
-        typer.echo("\n" + say("lots expiring within {days} days of {on} (--within to change)",
-                              days=days, on=o.on(as_of)))
+        typer.echo("\n" + say("lots expired, or expiring within {days} days of {on} (--within "
+                              "to change)", days=days, on=o.on(as_of)))
 
 
 def alerts(stale_count_days: Annotated[str, typer.Option(
