@@ -54,7 +54,8 @@ BEGIN
         IF row.notification_id IS NULL THEN
             RAISE EXCEPTION 'aid: no event at position % for its link', row.position;
         END IF;
-        previous := encode(sha256(decode(previous, 'hex') || ENCODED), 'hex');
+        previous := pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(previous, 'hex')
+                                                        || ENCODED), 'hex');
         IF row.link IS DISTINCT FROM previous THEN
             RAISE EXCEPTION 'aid: the link at position % does not continue the chain the '
                             'district holds', row.position;

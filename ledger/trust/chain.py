@@ -57,12 +57,18 @@ def encode_sql(row: str) -> str:
     the district's guard recomputes each link with it, and a whole copy is checked with the
     server encoding its rows while the client only hashes them (`Encoded`)."""
     def field(text: str) -> str:
-        return f"int8send(octet_length(convert_to({text}, 'UTF8'))) || convert_to({text}, 'UTF8')"
+        return (f"{PG}int8send({PG}octet_length({PG}convert_to({text}, 'UTF8'))) || "
+                f"{PG}convert_to({text}, 'UTF8')")
 
     return " || ".join([field(f"{row}.notification_id::text"),
-                        field(f"replace({row}.originator_id::text, '-', '')"),
+                        field(f"{PG}replace({row}.originator_id::text, '-', '')"),
                         field(f"{row}.originator_version::text"), field(f"{row}.topic"),
-                        f"int8send(octet_length({row}.state)) || {row}.state"])
+                        f"{PG}int8send({PG}octet_length({row}.state)) || {row}.state"])
+
+
+# PostgreSQL's own functions and aggregates by their schema, so that none of the same name in a
+# schema put first on the search path can stand in for them in a check
+PG = "pg_catalog."
 
 
 def intact_sql(events: str, chain: str) -> str:
@@ -73,12 +79,12 @@ def intact_sql(events: str, chain: str) -> str:
     travels: a copy checked without sending it. Where the chain does not hold, `tamper.verify`
     walks it to name what is wrong."""
     return (
-        "SELECT count(e.notification_id), max(e.notification_id), coalesce(bool_and("
-        "e.notification_id IS NOT NULL AND c.link IS NOT NULL AND c.link = encode(sha256("
-        f"decode(c.previous, 'hex') || {encode_sql('e')}), 'hex')), true) "
-        f"FROM (SELECT * FROM {events} WHERE notification_id <= %s) e FULL JOIN ("
-        f"SELECT position, link, lag(link, 1, '{GENESIS}') OVER (ORDER BY position) AS previous "
-        f"FROM {chain} WHERE position <= %s) c ON c.position = e.notification_id")
+        f"SELECT {PG}count(e.notification_id), {PG}max(e.notification_id), coalesce("
+        f"{PG}bool_and(e.notification_id IS NOT NULL AND c.link IS NOT NULL AND c.link = "
+        f"{PG}encode({PG}sha256({PG}decode(c.previous, 'hex') || {encode_sql('e')}), 'hex')), "
+        f"true) FROM (SELECT * FROM {events} WHERE notification_id <= %s) e FULL JOIN ("
+        f"SELECT position, link, {PG}lag(link, 1, '{GENESIS}') OVER (ORDER BY position) AS "
+        f"previous FROM {chain} WHERE position <= %s) c ON c.position = e.notification_id")
 
 
 class Encoded(NamedTuple):

@@ -135,6 +135,35 @@ def test_the_statement_names_a_copy_edited_in_the_districts_database(district, t
         f"{position}; see `aid audit verify` with AID_WARD=P1"]
 
 
+def test_functions_put_first_on_the_search_path_do_not_vouch_for_an_edited_copy(district,
+                                                                                tmp_path):
+    """The statement's chain check runs in the district's PostgreSQL; an aggregate `bool_and`
+    that always answers true, or a `sha256` that returns anything, in a schema put before
+    PostgreSQL's own on the district's search path, is not what the check calls."""
+    import psycopg
+
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    with psycopg.connect(district, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        (position,) = conn.execute(f"SELECT min(notification_id) FROM {table_prefix('P1')}"
+                                   "_events WHERE topic LIKE '%HandedOut'").fetchone()
+        conn.execute(f"UPDATE {table_prefix('P1')}_events SET state = replace(state::text, "
+                     "'\\x', '\\x20')::bytea WHERE notification_id = %s", (position,))
+        conn.execute("CREATE SCHEMA evil")
+        conn.execute("CREATE FUNCTION evil.yes(boolean, boolean) RETURNS boolean LANGUAGE sql "
+                     "AS 'SELECT true'")
+        conn.execute("CREATE AGGREGATE evil.bool_and(boolean) (SFUNC = evil.yes, STYPE = "
+                     "boolean, INITCOND = 'true')")
+        conn.execute("CREATE FUNCTION evil.sha256(bytea) RETURNS bytea LANGUAGE sql AS "
+                     "'SELECT ''\\x00''::bytea'")
+        conn.execute(f"ALTER DATABASE {district.rsplit('/', 1)[1]} SET search_path = evil, "
+                     "pg_catalog, public")
+    edited = ward.fails("district", "statement", "--url", district)
+    assert edited.code == 1
+    assert f"ward P1 has a broken chain at position {position}" in edited.err
+
+
 def test_the_same_household_code_in_two_wards_is_two_households(district, tmp_path):
     """Issue #24: P1's H02 and P3's H02 are different households (each ward numbers its own);
     the district matches households only by the keyed pseudonym of an ID number."""
