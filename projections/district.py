@@ -215,6 +215,11 @@ SERVED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
           "'aid_district_households') AND attname = 'served' AND NOT attisdropped)")
 
 
+def handouts_per_household(facts: dict[int, tuple[str, str, str]]) -> Counter[str]:
+    """How many hand-outs each household received among `facts` (entry -> kind, party, on)."""
+    return Counter(party for kind, party, _on in facts.values() if kind == "give")
+
+
 def has_schema(connection: Any) -> bool:
     return connection.execute("SELECT to_regclass('aid_district_items')").fetchone()[0] \
         is not None
@@ -336,7 +341,7 @@ class WardModel:
                                  "FROM STDIN") as copy:
                     for entry, fact in self.facts.items():
                         copy.write_row((self.code, entry, *fact))
-                served.update(party for kind, party, _on in self.facts.values() if kind == "give")
+                served.update(handouts_per_household(self.facts))
             if any(served.values()):
                 cursor.execute(
                     "UPDATE aid_district_households h SET served = h.served + d.n FROM unnest("
@@ -522,7 +527,7 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
             differences.append(Phrase(N_("books (stock and cash)")))
         if stored.households() != fresh.households():
             differences.append(Phrase(N_("households (group and tier)")))
-        served = Counter(party for kind, party, _on in fresh.facts.values() if kind == "give")
+        served = handouts_per_household(fresh.facts)
         if dict(connection.execute("SELECT code, served FROM aid_district_households WHERE "
                                    "ward = %s AND served <> 0", (code,))) != served:
             differences.append(Phrase(N_("hand-outs per household")))

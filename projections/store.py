@@ -77,9 +77,8 @@ class ReadModels:
     def behind(self) -> int | None:
         """How many events the stored models have not folded in yet (None: never stored, or
         stored where the chain no longer vouches for them: they must be rebuilt)."""
-        if self.stored() is None:
-            return None
-        return self.log.head() - self._position()
+        found = self.stored()
+        return None if found is None else self.log.head() - found[0]
 
     def refresh(self) -> int:
         """Fold every new event into the stored models; returns the position reached. Models
@@ -87,9 +86,10 @@ class ReadModels:
         rebuilt from the first event."""
         with self.log.transaction():
             self.tables.ensure()
-            if self.stored() is None:
+            found = self.stored()
+            if found is None:
                 return self._refold()
-            position, books = self._stored_books()
+            position, books = found[0], Books(loads(found[1].encode()))
             head = self.log.head()
             if head > position:
                 self._fold(books, position, head)

@@ -27,10 +27,6 @@ class Result:
     stderr: str
     exception: BaseException | None = None  # an exception `aid` let through, if caught
 
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
 
 def invoke(args: Sequence[str], env: Mapping[str, str | None] | None = None,
            input: str | bytes | None = None, catch_exceptions: bool = True) -> Result:
