@@ -12,7 +12,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -211,10 +210,13 @@ def test_checkpoints_name_the_range_of_a_rewrite_in_a_long_history(tmp_path):
 
 
 WRITER = """
-import random, sys, time
+import pathlib, random, sys, time
 from ledger.store.access import locate, open_ledger
 ledger = open_ledger(locate())
-time.sleep(max(0.0, float(sys.argv[3]) - time.time()))  # start together
+ready = pathlib.Path(sys.argv[3])
+(ready / sys.argv[2]).touch()
+while len(list(ready.iterdir())) < 2:  # start together, however long each took to start
+    time.sleep(0.01)
 for n in range(int(sys.argv[1])):
     time.sleep(random.uniform(0, 0.004))  # a treasurer's pause: lets the other writer in
     ledger.donate("D1", "KHO", 1000, {"RICE": 1}, None, None, "2021-11-05", sys.argv[2])
@@ -224,11 +226,12 @@ ledger.close()
 """
 
 
-def test_concurrent_writers_keep_one_chain(ward):
+def test_concurrent_writers_keep_one_chain(ward, tmp_path):
     """Two processes recording at once; afterwards every link still follows the one before."""
     env = {**os.environ, **ward.env, "PYTHONPATH": str(ROOT)}
-    start = str(time.time() + 2)
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, "60", f"writer {n}", start],
+    ready = tmp_path / "ready"  # each writer says it is ready here, then waits for the other
+    ready.mkdir()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, "60", f"writer {n}", str(ready)],
                                 env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
                for n in (1, 2)]
     for writer in writers:
