@@ -250,10 +250,10 @@ def item_map(mapping: Annotated[str, typer.Argument(
              url: Url = None) -> None:
     """Count ward WARD's item ITEM as the district's item DISTRICT_ITEM (kept in the district's
     database; the wards' ledgers are not touched)."""
+    from ledger.district.models import DistrictModels
     from ledger.district.sync import District
     from ledger.values.inputs import code as item_code
     from ledger.values.inputs import ward_code
-    from projections import district
 
     source, equals, target = mapping.partition("=")
     ward, colon, item = source.partition(":")
@@ -263,7 +263,7 @@ def item_map(mapping: Annotated[str, typer.Argument(
     ward, item, target = ward_code(ward), item_code(item.strip()), item_code(target.strip())
     found = District(url)
     try:
-        district.map_item(found.connection, ward, item, target)
+        DistrictModels(found.connection).map_item(ward, item, target)
     finally:
         found.close()
     typer.echo(say("district item {target}: counts ward {ward}'s {item}", target=target,
@@ -274,12 +274,12 @@ def item_map(mapping: Annotated[str, typer.Argument(
 def item_list(url: Url = None, fmt: o.FormatOption = o.Format.table,
               output: o.Output = None) -> None:
     """The district's item catalogue: each ward item code and the district item it counts as."""
+    from ledger.district.models import DistrictModels
     from ledger.district.sync import District
-    from projections import district
 
     found = District(url)
     try:
-        mapping = district.item_map(found.connection)
+        mapping = DistrictModels(found.connection).item_map()
     finally:
         found.close()
     rows = [{"ward": ward, "item": item, "district_item": target}
@@ -301,6 +301,7 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
           = False, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
           output: o.Output = None) -> None:
     """What every ward has left, per ward, location and item (or per item with --total)."""
+    from ledger.district.models import DistrictModels
     from projections import district
 
     when = o.as_of(as_of)
@@ -308,7 +309,7 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
         rows = [{"ward": model.code, **row}
                 for model in district.stored_models(found.connection, wards)
                 for row in model.books.planned(as_of=when)]
-        mapping = district.item_map(found.connection) if total else {}
+        mapping = DistrictModels(found.connection).item_map() if total else {}
     if total:
         totals, unmapped = district.mapped_total(rows, mapping)
         emit(totals, fmt.value, TOTAL, empty=N_("no stock"), output=output)
@@ -398,9 +399,9 @@ def statement(url: Url = None, start: From = None, end: Until = None,
     """The district's public statement (công khai): each ward's donations, hand-outs and cash
     for the period, and the digest head of the ledger it was computed from."""
     from commands.output.progress import progress
-    from ledger.store.access import PostgresEventLog
+    from ledger.district.models import DistrictModels, copy_log
     from projections.audit.tamper import verify
-    from projections.district import caught_up, statement_counts, statement_line
+    from projections.district import caught_up, statement_line
 
     first, last = _period(start, end)
     rows, broken = [], []
@@ -409,11 +410,9 @@ def statement(url: Url = None, start: From = None, end: Until = None,
             _("checking every ward's chain")) as advance:
         for code, name, prefix in wards:
             model = caught_up(district.connection, code, prefix)
-            counts = statement_counts(district.connection, code, first, last)
+            counts = DistrictModels(district.connection).statement_counts(code, first, last)
             row = statement_line(model, counts, name, first, last)
-            # the district's own connection: one per ward cost 10–15 ms each
-            log = PostgresEventLog(district.address(prefix), writable=True,
-                                   connection=district.connection)
+            log = copy_log(district.connection, prefix)
             with log.snapshot():  # the server checks the copy; where it finds a break,
                 held = log.chain_holds(model.position)  # the walk names the first one
                 checked = None if held else verify(log.encoded(upto=model.position),

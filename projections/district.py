@@ -12,12 +12,20 @@ given), never by name.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.district.models import (
+    Changes,
+    DistrictModels,
+    Fact,
+    Stored,
+    copy_log,
+    handouts_per_household,
+)
 from ledger.phrases import N_, Phrase
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
@@ -161,86 +169,31 @@ def statement_row(ward: WardCopy, name: str, start: str | None, end: str | None
 
 # ---- the district's own read models, folded at each sync (issue #27) -----------------------
 #
-# Per ward: its books (stock and cash by business date: `Books.state`, JSON) with the position
-# they reach, its households' group and tier, the keyed pseudonyms of their ID numbers, and its
+# Per ward: its books (stock and cash by business date: `Books.state`) with the position they
+# reach, its households' group and tier, the keyed pseudonyms of their ID numbers, and its
 # hand-outs and donations (reversed entries removed). Folded by `aid sync` in the transaction
 # that copies the rows, from the copied events themselves (never from the ward's stored read
 # models); reports read them and fold only what is newer; `aid district rebuild` recomputes
-# them from the copies. Memory holds one ward's models at a time, never a ward's events.
-
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS aid_district_folded (ward TEXT PRIMARY KEY, position BIGINT "
-    "NOT NULL, books JSONB NOT NULL)",
-    # + served. Room left on each page: every sync batch updates the count of the households
-    # it served, and with room PostgreSQL updates in place (HOT) and prunes old versions. For
-    # 200,000 households updated 20 times, full pages left the table 6 times as large (dead
-    # versions until a vacuum), the updates 2.7 times and coverage's query 2.5 times as slow
-    "CREATE TABLE IF NOT EXISTS aid_district_households (ward TEXT NOT NULL, code TEXT NOT "
-    "NULL, grp TEXT NOT NULL, tier INT NOT NULL, PRIMARY KEY (ward, code)) WITH "
-    "(fillfactor = 70)",
-    "CREATE TABLE IF NOT EXISTS aid_district_pseudonyms (ward TEXT NOT NULL, household TEXT "
-    "NOT NULL, pseudonym TEXT NOT NULL, PRIMARY KEY (ward, household))",
-    "CREATE INDEX IF NOT EXISTS aid_district_pseudonyms_key ON aid_district_pseudonyms "
-    "(pseudonym)",
-    "CREATE TABLE IF NOT EXISTS aid_district_facts (ward TEXT NOT NULL, entry BIGINT NOT NULL, "
-    "kind TEXT NOT NULL, party TEXT NOT NULL, on_date TEXT NOT NULL, PRIMARY KEY (ward, entry))",
-    "CREATE INDEX IF NOT EXISTS aid_district_facts_dates ON aid_district_facts (kind, on_date)",
-    "CREATE TABLE IF NOT EXISTS aid_district_items (ward TEXT NOT NULL, item TEXT NOT NULL, "
-    "district_item TEXT NOT NULL, PRIMARY KEY (ward, item))",
-)
-DDL_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))"
-
-
-def ensure_schema(connection: Any) -> None:
-    """The model tables, made once (in the caller's transaction when there is one); a
-    district made by an earlier release gets its households' served counts, from its facts."""
-    if connection.execute(f"SELECT to_regclass('aid_district_items') IS NOT NULL AND {SERVED}"
-                          ).fetchone()[0]:
-        return
-    with connection.transaction():
-        connection.execute(DDL_LOCK)
-        for statement in SCHEMA:
-            connection.execute(statement)
-        if not connection.execute(f"SELECT {SERVED}").fetchone()[0]:
-            connection.execute("ALTER TABLE aid_district_households ADD COLUMN served INT NOT "
-                               "NULL DEFAULT 0, SET (fillfactor = 70)")
-            connection.execute(
-                "UPDATE aid_district_households h SET served = f.n FROM (SELECT ward, party, "
-                "count(*) AS n FROM aid_district_facts WHERE kind = 'give' GROUP BY ward, "
-                "party) f WHERE f.ward = h.ward AND f.party = h.code")
-
-
-# whether the households table counts each household's hand-outs (an earlier release's did not)
-SERVED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
-          "'aid_district_households') AND attname = 'served' AND NOT attisdropped)")
-
-
-def handouts_per_household(facts: dict[int, tuple[str, str, str]]) -> Counter[str]:
-    """How many hand-outs each household received among `facts` (entry -> kind, party, on)."""
-    return Counter(party for kind, party, _on in facts.values() if kind == "give")
-
-
-def has_schema(connection: Any) -> bool:
-    return connection.execute("SELECT to_regclass('aid_district_items')").fetchone()[0] \
-        is not None
+# them from the copies. Memory holds one ward's models at a time, never a ward's events. The
+# tables they are stored in are the district store's (`ledger/district/models.py`).
 
 
 class WardModel:
     """One ward's district read models, in memory while they are folded."""
 
-    def __init__(self, code: str, position: int = 0, books: dict[str, Any] | None = None,
-                 households: dict[str, tuple[str, int]] | None = None) -> None:
-        self.code, self.position = code, position
-        self.books = Books(books)
+    def __init__(self, code: str, stored: Stored | None = None) -> None:
+        stored = stored or Stored()
+        self.code, self.position = code, stored.position
+        self.books = Books(stored.books)
         self.books.state.setdefault("recipients", {})  # stored without them (`document`)
         self.register = Register()
-        for household, (group, tier) in (households or {}).items():
+        for household, (group, tier) in stored.households.items():
             self.register.households[household] = {
                 "code": household, "name": None, "group": group, "size": 0, "tier": tier,
                 "excluded": False}
         self.changed: set[str] = set()
         self.pseudonyms: dict[str, str] = {}
-        self.facts: dict[int, tuple[str, str, str]] = {}  # entry -> (kind, party, date)
+        self.facts: dict[int, Fact] = {}  # entry -> (kind, party, date)
         self.deleted: set[int] = set()
 
     def fold(self, rows: Iterable[tuple[int, Any, int, str, bytes]]) -> None:
@@ -287,67 +240,20 @@ class WardModel:
 
     def document(self) -> dict[str, Any]:
         """The books as the district stores them: without their register of households, which
-        `aid_district_households` holds (it was five sixths of each ward's document, read by
+        the households table holds (it was five sixths of each ward's document, read by
         every report)."""
         return {key: value for key, value in self.books.state.items() if key != "recipients"}
 
     def households(self) -> dict[str, tuple[str, int]]:
         return {code: (h["group"], h["tier"]) for code, h in self.register.households.items()}
 
-    # ---- stored -----------------------------------------------------------------------
-
-    @classmethod
-    def load(cls, connection: Any, code: str, households: bool = True) -> WardModel:
-        """The ward's stored models (empty before its first sync folded anything); without
-        its households when only its books are read (a report, not a fold)."""
-        row = connection.execute("SELECT position, books FROM aid_district_folded WHERE "
-                                 "ward = %s", (code,)).fetchone()
-        homes = {household: (group, tier) for household, group, tier in connection.execute(
-            "SELECT code, grp, tier FROM aid_district_households WHERE ward = %s", (code,))
-            } if households else {}
-        if row is None:
-            return cls(code, 0, None, homes)
-        return cls(code, row[0], row[1], homes)
-
-    def save(self, connection: Any) -> None:
-        """Write what this fold changed (in the caller's transaction)."""
-        import json
-
-        connection.execute(
-            "INSERT INTO aid_district_folded (ward, position, books) VALUES (%s, %s, %s) "
-            "ON CONFLICT (ward) DO UPDATE SET position = excluded.position, books = "
-            "excluded.books", (self.code, self.position, json.dumps(self.document())))
-        with connection.cursor() as cursor:
-            if self.changed:
-                homes = self.households()  # once: per code it was quadratic in the register
-                cursor.executemany(
-                    "INSERT INTO aid_district_households (ward, code, grp, tier) VALUES "
-                    "(%s, %s, %s, %s) ON CONFLICT (ward, code) DO UPDATE SET grp = excluded.grp, "
-                    "tier = excluded.tier",
-                    [(self.code, c, *homes[c]) for c in sorted(self.changed)])
-            if self.pseudonyms:
-                cursor.executemany(
-                    "INSERT INTO aid_district_pseudonyms (ward, household, pseudonym) VALUES "
-                    "(%s, %s, %s) ON CONFLICT (ward, household) DO UPDATE SET pseudonym = "
-                    "excluded.pseudonym", [(self.code, h, p) for h, p in self.pseudonyms.items()])
-            served: Counter[str] = Counter()  # hand-outs per household, net of this fold
-            if self.deleted:
-                served.subtract(party for kind, party in cursor.execute(
-                    "DELETE FROM aid_district_facts WHERE ward = %s AND entry = ANY(%s) "
-                    "RETURNING kind, party", (self.code, [e for e in self.deleted
-                                                          if e is not None])) if kind == "give")
-            if self.facts:
-                with cursor.copy("COPY aid_district_facts (ward, entry, kind, party, on_date) "
-                                 "FROM STDIN") as copy:
-                    for entry, fact in self.facts.items():
-                        copy.write_row((self.code, entry, *fact))
-                served.update(handouts_per_household(self.facts))
-            if any(served.values()):
-                cursor.execute(
-                    "UPDATE aid_district_households h SET served = h.served + d.n FROM unnest("
-                    "%s::text[], %s::int[]) AS d (code, n) WHERE h.ward = %s AND h.code = d.code",
-                    (list(served), list(served.values()), self.code))
+    def changes(self) -> Changes:
+        """What this fold changed since the last call, for the store to write."""
+        homes = self.households()  # once: per code it was quadratic in the register
+        found = Changes(self.position, self.document(), {c: homes[c] for c in self.changed},
+                        self.pseudonyms, self.facts, self.deleted)
         self.changed, self.pseudonyms, self.facts, self.deleted = set(), {}, {}, set()
+        return found
 
 
 REGISTER_EVENTS = {"RecipientSealed", "RecipientForgotten", "RecipientTierChanged",
@@ -366,97 +272,68 @@ class Folder:
 
     def __call__(self, connection: Any, code: str,
                  rows: list[tuple[int, Any, int, str, bytes]]) -> None:
-        ensure_schema(connection)
-        stored = connection.execute("SELECT position FROM aid_district_folded WHERE ward = %s",
-                                    (code,)).fetchone()
+        models = DistrictModels(connection)
+        models.ensure()
         model = self.model
-        if model is None or model.code != code or model.position != (stored[0] if stored
-                                                                     else 0):
-            model = WardModel.load(connection, code)
+        if model is None or model.code != code or model.position != models.position(code):
+            model = WardModel(code, models.load(code))
         if rows and rows[0][0] <= model.position:  # already folded (cannot happen: the copy
             return                                  # and the models commit together)
         model.fold(rows)
-        model.save(connection)
+        models.save(code, model.changes())
         self.model = model
-
-
-EVER = ("", "9999-12-31")  # an open period, as business dates compare
 
 
 def caught_up(connection: Any, code: str, prefix: str) -> WardModel:
     """The ward's stored models, with whatever the copy holds beyond them folded first (a copy
     synced before the district kept models; a sync always folds what it copies)."""
-    return catch_up(connection, code, prefix) or WardModel.load(connection, code,
-                                                                households=False)
+    return catch_up(connection, code, prefix) or WardModel(
+        code, DistrictModels(connection).load(code, households=False))
 
 
 def catch_up(connection: Any, code: str, prefix: str) -> WardModel | None:
     """Fold what the copy holds beyond the ward's stored models, if anything, and return the
     models then; None when they were up to date, found without loading them (reports that
     read only the SQL tables, coverage and duplicates, need not load every ward's books)."""
-    from ledger.store.access import Address, PostgresEventLog
-
-    ensure_schema(connection)
-    head = connection.execute(f"SELECT max(position) FROM {prefix}_chain").fetchone()[0] or 0
-    folded = connection.execute("SELECT position FROM aid_district_folded WHERE ward = %s",
-                                (code,)).fetchone()
-    if (folded[0] if folded else 0) >= head:
+    models = DistrictModels(connection)
+    models.ensure()
+    head = models.copy_head(prefix)
+    if models.position(code) >= head:
         return None
-    with connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("aid-sync " + prefix,))
-        model = WardModel.load(connection, code)
+    with models.locked(prefix):
+        model = WardModel(code, models.load(code))
         if model.position < head:
-            log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
-                                   connection=connection)
-            model.fold(log.stored(model.position, head))
-            model.save(connection)
+            model.fold(copy_log(connection, prefix).stored(model.position, head))
+            models.save(code, model.changes())
     return model
 
 
 def catch_up_all(connection: Any, wards: list[tuple[str, str, str]]) -> dict[str, str]:
-    """Fold what any ward's copy holds beyond its stored models (found in one query, by the
-    head the registry keeps for each copy); returns {code: table prefix}."""
-    ensure_schema(connection)
+    """Fold what any ward's copy holds beyond its stored models; returns {code: prefix}."""
+    models = DistrictModels(connection)
+    models.ensure()
     prefixes = {code: prefix for code, _name, prefix in wards}
-    for (code,) in connection.execute(
-            "SELECT r.code FROM aid_sync_wards r LEFT JOIN aid_district_folded f ON f.ward = "
-            "r.code WHERE coalesce(f.position, 0) < r.head AND r.code = ANY(%s)",
-            (list(prefixes),)).fetchall():
+    for code in models.behind(list(prefixes)):
         catch_up(connection, code, prefixes[code])
     return prefixes
 
 
 def stored_models(connection: Any, wards: list[tuple[str, str, str]]) -> Iterator[WardModel]:
     """Every ward's stored books, in the order of `wards` ((code, name, table prefix)): the
-    wards whose models do not reach their copy are caught up first (`catch_up_all`: a copy
-    synced before the district kept models), then all come from one query read a few
-    documents at a time (flat memory), where a query or two per ward cost a round trip each:
-    a third of the report's time at 100 wards."""
+    wards whose models do not reach their copy are caught up first (a copy synced before the
+    district kept models), then all are read in one stream (flat memory)."""
     prefixes = catch_up_all(connection, wards)
-    with connection.transaction(), connection.cursor(name="aid_district_models") as cursor:
-        cursor.itersize = 16
-        cursor.execute("SELECT c.code, f.position, f.books FROM unnest(%s::text[]) WITH "
-                       "ORDINALITY AS c (code, n) LEFT JOIN aid_district_folded f ON f.ward = "
-                       "c.code ORDER BY c.n", (list(prefixes),))
-        for code, position, books in cursor:
-            yield WardModel(code, position or 0, books)
+    for code, position, books in DistrictModels(connection).books(list(prefixes)):
+        yield WardModel(code, Stored(position, books))
 
 
 def coverage_rows(connection: Any, codes: list[str], start: str | None,
                   end: str | None) -> list[dict[str, Any]]:
-    """`coverage` from the stored models: over the whole drive, from the households alone
-    (each keeps its count of hand-outs); over a period, one pass over households and that
-    period's hand-outs (a semi-join: a DISTINCT over every hand-out cost 2.5 times)."""
+    """`coverage` from the stored models: per ward, group and tier, households registered and
+    served (over the drive, or in the period)."""
     cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    whole = "h.served > 0"  # the whole drive: each household's count, kept by the fold
-    within = ("EXISTS (SELECT 1 FROM aid_district_facts f WHERE f.ward = h.ward AND f.kind = "
-              "'give' AND f.party = h.code AND f.on_date >= %s AND f.on_date <= %s)")
-    dated = start is not None or end is not None
-    for ward, group, tier, households, got in connection.execute(
-            f"SELECT h.ward, h.grp, h.tier, count(*), count(*) FILTER (WHERE "
-            f"{within if dated else whole}) FROM aid_district_households h WHERE h.ward = "
-            "ANY(%s) GROUP BY h.ward, h.grp, h.tier",
-            (start or EVER[0], end or EVER[1], codes) if dated else (codes,)):
+    for ward, group, tier, households, got in DistrictModels(connection).coverage(
+            codes, start, end):
         cells[ward].append({"ward": ward, "group": group, "tier": tier,
                             "households": households, "served": got})
     return [row for code in codes for row in sorted(
@@ -468,28 +345,10 @@ def duplicate_rows(connection: Any, codes: list[str], start: str | None,
     """`duplicates` from the stored models, streamed: households served by two or more wards
     in the period with the same keyed pseudonym of their ID number. Never by household code:
     P1's TT01 and P3's TT01 are two households (issue #24)."""
-    with connection.transaction(), connection.cursor(name="aid_duplicates") as cursor:
-        cursor.itersize = 2000
-        cursor.execute(
-            "SELECT p.pseudonym, array_agg(DISTINCT f.ward), array_agg(DISTINCT f.ward || ':' "
-            "|| f.party), min(f.on_date), max(f.on_date) FROM aid_district_facts f JOIN "
-            "aid_district_pseudonyms p ON p.ward = f.ward AND p.household = f.party "
-            "WHERE f.kind = 'give' AND f.on_date >= %s AND f.on_date <= %s AND "
-            "f.ward = ANY(%s) GROUP BY p.pseudonym HAVING count(DISTINCT f.ward) > 1 "
-            'ORDER BY p.pseudonym COLLATE "C"', (start or EVER[0], end or EVER[1], codes))
-        for key, wards, households, first, last in cursor:
-            yield {"match": "id", "key": key, "wards": ", ".join(sorted(wards)),
-                   "households": ", ".join(sorted(households)), "first": first, "last": last}
-
-
-def statement_counts(connection: Any, code: str, start: str | None,
-                     end: str | None) -> tuple[int, int, int]:
-    """(donations, hand-outs, households served) of one ward in the period."""
-    return connection.execute(
-        "SELECT count(*) FILTER (WHERE kind = 'donate'), count(*) FILTER (WHERE kind = "
-        "'give'), count(DISTINCT party) FILTER (WHERE kind = 'give') FROM aid_district_facts "
-        "WHERE ward = %s AND on_date >= %s AND on_date <= %s",
-        (code, start or EVER[0], end or EVER[1])).fetchone()
+    for key, wards, households, first, last in DistrictModels(connection).duplicates(
+            codes, start, end):
+        yield {"match": "id", "key": key, "wards": ", ".join(sorted(wards)),
+               "households": ", ".join(sorted(households)), "first": first, "last": last}
 
 
 def statement_line(model: WardModel, counts: tuple[int, int, int], name: str,
@@ -509,17 +368,13 @@ def statement_line(model: WardModel, counts: tuple[int, int, int], name: str,
 def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
     """Recompute the ward's models from its copy, replace the stored ones, and return what
     differed (empty: the stored models were right)."""
-    from ledger.store.access import Address, PostgresEventLog
-
-    ensure_schema(connection)
+    models = DistrictModels(connection)
+    models.ensure()
     differences = []
-    with connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("aid-sync " + prefix,))
-        stored = WardModel.load(connection, code)
-        log = PostgresEventLog(Address(url="postgresql://", ward=prefix), writable=True,
-                               connection=connection)
+    with models.locked(prefix):
+        stored = WardModel(code, models.load(code))
         fresh = WardModel(code)
-        fresh.fold(log.stored())
+        fresh.fold(copy_log(connection, prefix).stored())
         if stored.position != fresh.position:
             differences.append(Phrase(N_("position {stored}, where the copy reaches {fresh}"),
                                       stored=stored.position, fresh=fresh.position))
@@ -527,41 +382,16 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
             differences.append(Phrase(N_("books (stock and cash)")))
         if stored.households() != fresh.households():
             differences.append(Phrase(N_("households (group and tier)")))
-        served = handouts_per_household(fresh.facts)
-        if dict(connection.execute("SELECT code, served FROM aid_district_households WHERE "
-                                   "ward = %s AND served <> 0", (code,))) != served:
+        if models.served(code) != handouts_per_household(fresh.facts):
             differences.append(Phrase(N_("hand-outs per household")))
-        pseudonyms = dict(connection.execute("SELECT household, pseudonym FROM "
-                                             "aid_district_pseudonyms WHERE ward = %s", (code,)))
-        if pseudonyms != fresh.pseudonyms:
+        if models.pseudonyms(code) != fresh.pseudonyms:
             differences.append(Phrase(N_("ID pseudonyms")))
-        facts = {entry: (kind, party, on) for entry, kind, party, on in connection.execute(
-            "SELECT entry, kind, party, on_date FROM aid_district_facts WHERE ward = %s",
-            (code,))}
-        if facts != fresh.facts:
+        if models.facts(code) != fresh.facts:
             differences.append(Phrase(N_("hand-outs and donations")))
-        for table in ("aid_district_folded", "aid_district_households",
-                      "aid_district_pseudonyms", "aid_district_facts"):
-            connection.execute(f"DELETE FROM {table} WHERE ward = %s", (code,))
+        models.forget(code)
         fresh.changed = set(fresh.register.households)
-        fresh.save(connection)
+        models.save(code, fresh.changes())
     return differences
-
-
-def item_map(connection: Any) -> dict[tuple[str, str], str]:
-    """The district's item catalogue: (ward, item code) -> the district's item code."""
-    if not has_schema(connection):
-        return {}
-    return {(ward, item): target for ward, item, target in connection.execute(
-        "SELECT ward, item, district_item FROM aid_district_items")}
-
-
-def map_item(connection: Any, ward: str, item: str, target: str) -> None:
-    ensure_schema(connection)
-    connection.execute(
-        "INSERT INTO aid_district_items (ward, item, district_item) VALUES (%s, %s, %s) ON "
-        "CONFLICT (ward, item) DO UPDATE SET district_item = excluded.district_item",
-        (ward, item, target))
 
 
 def mapped_total(rows: list[dict[str, Any]], mapping: dict[tuple[str, str], str]

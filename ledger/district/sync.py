@@ -40,6 +40,7 @@ from uuid import UUID
 
 from ledger.district import guard as sync_check
 from ledger.district import witness  # issue 26: the district as witness
+from ledger.district.models import DistrictModels
 from ledger.errors import BadInput, Refused
 from ledger.store.access import Address, EventLog, table_prefix
 from ledger.store.decoding import loads
@@ -52,11 +53,6 @@ Fold = Callable[[Any, str, list[StoredRow]], None]  # (district connection, code
 REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
 ADMITTED = "aid_sync_admitted"  # a ledger the district admits for a code already bound
 HEX64 = re.compile(r"[0-9a-f]{64}")
-# The district's read models of each ward (projections/district.py folds them): name -> its
-# ward column. Kept here so a copy set aside forgets its models in the same transaction.
-MODELS = {"aid_district_folded": "ward", "aid_district_households": "ward",
-          "aid_district_pseudonyms": "ward", "aid_district_facts": "ward"}
-FORGET = tuple(MODELS.items())
 BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
 CODED = "ledger.ward:Ward.Coded"
 OPENED = "ledger.ward:Ward.Opened"
@@ -268,9 +264,7 @@ class District:
                 self.connection.execute(f"ALTER TABLE {prefix}_{suffix} SET SCHEMA {schema}")
         self.connection.execute(f"DELETE FROM {REGISTRY} WHERE code = %s", (code,))
         witness.set_aside(self.connection, code, schema)
-        for table, column in FORGET:
-            if self._has(table):
-                self.connection.execute(f"DELETE FROM {table} WHERE {column} = %s", (code,))
+        DistrictModels(self.connection).forget(code)  # in the same transaction
 
     def registered(self, code: str) -> bool:
         return self._has(REGISTRY) and self.connection.execute(

@@ -103,6 +103,7 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
 def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(district, tmp_path):
     """The sync's fold keeps a ward's models in memory between batches; a batch whose
     transaction rolled back must not stay counted in them."""
+    from ledger.district.models import DistrictModels
     from ledger.store.access import Address, open_log
     from projections.district import Folder, WardModel
 
@@ -121,7 +122,7 @@ def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(distr
             folder(conn, "P1", rows[10:20])
             raise psycopg.Rollback()
         folder(conn, "P1", rows[10:])
-        stored = WardModel.load(conn, "P1")
+        stored = WardModel("P1", DistrictModels(conn).load("P1"))
         facts = conn.execute("SELECT count(*) FROM aid_district_facts").fetchone()[0]
     assert stored.position == rows[-1][0]
     assert stored.document() == once.document()
