@@ -67,7 +67,14 @@ END $$
 
 
 FUNCTION = FUNCTION.replace("ENCODED", encode_sql("row"))
-FUNCTIONS = {"aid_sync_check_links": FUNCTION, "aid_sync_only": ONLY_SYNC}  # made once
+# made once per district, and made again where they differ: an earlier release's, or one
+# replaced in the database by someone who wanted the check gone (`District.prepare`)
+FUNCTIONS = {"aid_sync_check_links": FUNCTION, "aid_sync_only": ONLY_SYNC}
+
+
+def body(statement: str) -> str:
+    """A function's source as PostgreSQL keeps it (`pg_proc.prosrc`): what lies between $$."""
+    return statement.split("$$")[1]
 
 
 def triggers(prefix: str) -> list[str]:

@@ -145,15 +145,21 @@ class District:
         return Address(url=self.url, ward=prefix)
 
     def prepare(self) -> None:
-        """The district's own tables (registry, admissions, witnessed checkpoints), made once; older registries get
-        their identity and key columns. Its own transaction, under `aid init`'s DDL lock, and
-        only when something is missing (ALTER TABLE would wait for every sync in progress)."""
-        if self._has(ADMITTED) and self._has(witness.TABLE) and self.connection.execute(
-                "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
-                "column_name = 'signing_key'", (REGISTRY,)).fetchone():
+        """The district's own tables (registry, admissions, witnessed checkpoints) and the
+        guard's functions, made once; older registries get their identity and key columns, and
+        a guard function that is not this release's is made again. Its own transaction, under
+        `aid init`'s DDL lock, and only when something is missing or stale (ALTER TABLE would
+        wait for every sync in progress)."""
+        stale = self._stale_functions()
+        if not stale and self._has(ADMITTED) and self._has(witness.TABLE) and \
+                self.connection.execute(
+                    "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
+                    "column_name = 'signing_key'", (REGISTRY,)).fetchone():
             return
         with self.connection.transaction():
             self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))")
+            for name in self._stale_functions():  # again, under the lock: another sync may
+                self.connection.execute(sync_check.FUNCTIONS[name])  # have made them
             self.connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
                 "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
@@ -164,6 +170,15 @@ class District:
                 f"CREATE TABLE IF NOT EXISTS {ADMITTED} (code TEXT PRIMARY KEY, identity TEXT "
                 "NOT NULL, admitted TIMESTAMPTZ NOT NULL DEFAULT now())")
             witness.ensure_table(self.connection)
+
+    def _stale_functions(self) -> list[str]:
+        """The guard's functions that are missing or not this release's (an earlier release's
+        guard is replaced, for every copy, at the next sync)."""
+        stored = dict(self.connection.execute(
+            "SELECT p.proname, p.prosrc FROM pg_catalog.pg_proc p WHERE p.oid = ANY(ARRAY["
+            "to_regproc('aid_sync_check_links'), to_regproc('aid_sync_only')]::oid[])"))
+        return [name for name, statement in sync_check.FUNCTIONS.items()
+                if stored.get(name) != sync_check.body(statement)]
 
     def bound(self, code: str) -> tuple[str | None, str | None] | None:
         """(identity, signing key) the code is bound to, or None if no ward holds it. A copy
@@ -300,9 +315,6 @@ class District:
                 except psycopg.errors.DuplicateObject:
                     pass
             else:
-                self.connection.execute(statement)
-        for name, statement in sync_check.FUNCTIONS.items():  # once: they may be another's
-            if self.connection.execute("SELECT to_regproc(%s)", (name,)).fetchone()[0] is None:
                 self.connection.execute(statement)
         for statement in sync_check.triggers(prefix):
             self.connection.execute(statement)

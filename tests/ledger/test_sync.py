@@ -367,6 +367,70 @@ def test_the_district_store_itself_refuses_a_link_that_does_not_continue(distric
     assert copy_of(district, "P1") == held
 
 
+def _batch(conn, rows, chain):
+    """Insert event rows and chain links into P1's copy as one sync's statements would."""
+    conn.execute("SET LOCAL aid.sync = 'on'")
+    with conn.cursor() as cursor:
+        cursor.executemany("INSERT INTO aid_p1_events (notification_id, originator_id, "
+                           "originator_version, topic, state) VALUES (%s, %s, %s, %s, %s)", rows)
+        cursor.execute("INSERT INTO aid_p1_chain SELECT * FROM unnest(%s::bigint[], %s::text[])",
+                       ([p for p, _ in chain], [link for _, link in chain]))
+
+
+def _forged(start: int, count: int) -> list[tuple]:
+    return [(start + n, uuid.uuid4(), 1, "x", f"forged {n}".encode()) for n in range(count)]
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("link", "position 62 does not continue the chain"),
+    ("event", "no event at position 62 for its link")])
+def test_the_guard_names_the_first_bad_link_of_a_batch(district, tmp_path, bad, message):
+    """Adversarial: in a batch of three, the middle link is wrong (the third continues from
+    it, so only the second fails) or the middle event is missing: the district refuses the
+    whole batch, naming position 62. Honest: the same batch with true links is accepted."""
+    import psycopg
+
+    from ledger.trust.chain import links
+
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    held = copy_of(district, "P1")
+    rows = _forged(61, 3)
+    with psycopg.connect(district) as conn:
+        last = conn.execute("SELECT link FROM aid_p1_chain WHERE position = 60").fetchone()[0]
+        true = links(last, [(p, originator_text(o), v, t, s) for p, o, v, t, s in rows])
+    wrong = [true[0], (62, "f" * 64), links("f" * 64, [(63, originator_text(rows[2][1]),
+                                                         *rows[2][2:])])[0]]
+    with psycopg.connect(district) as conn, pytest.raises(psycopg.errors.RaiseException,
+                                                          match=message):
+        _batch(conn, rows if bad == "link" else [rows[0], rows[2]],
+               wrong if bad == "link" else true)
+    assert copy_of(district, "P1") == held
+    with psycopg.connect(district) as conn:
+        _batch(conn, rows, true)
+    assert len(copy_of(district, "P1")) == len(held) + 3
+
+
+def test_a_guard_switched_off_in_the_database_is_made_again_at_the_next_sync(district,
+                                                                            tmp_path):
+    """Someone replaces the district's link check with one that accepts anything (or the
+    district keeps an earlier release's): the next `aid sync` makes this release's again,
+    which then refuses a forged link."""
+    import psycopg
+
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    with psycopg.connect(district) as conn:
+        conn.execute("CREATE OR REPLACE FUNCTION aid_sync_check_links() RETURNS trigger "
+                     "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$")
+    ward("donate", "MTTQ", "--into", "KHO", "--cash", "5", "--on", "2021-11-25")
+    ward("sync", "--to", district)
+    with psycopg.connect(district) as conn, pytest.raises(psycopg.errors.RaiseException,
+                                                          match="does not continue"):
+        head = conn.execute("SELECT max(position) FROM aid_p1_chain").fetchone()[0]
+        _batch(conn, _forged(head + 1, 1), [(head + 1, "0" * 64)])
+
+
 def test_a_ward_on_either_backend_syncs(ward, district):
     """The conftest's ward, on SQLite and on a PostgreSQL ledger of its own."""
     from ledger.store.access import locate
