@@ -22,11 +22,9 @@ bank_app = typer.Typer(help="The drive's bank accounts (tài khoản): VietQR co
                        no_args_is_help=True)
 account_app = typer.Typer(help="Declare and list the drive's bank accounts.",
                           no_args_is_help=True)
+bank_app.add_typer(account_app, name="account")
 
 
-def register(app: typer.Typer) -> None:
-    bank_app.add_typer(account_app, name="account")
-    app.add_typer(bank_app, name="bank")
 
 
 class QrFormat(str, Enum):

@@ -37,8 +37,6 @@ HOUSEHOLDS = [  # code, name, group, size, tier
 ]
 
 
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
 
 
 def demo(db: Annotated[Optional[Path], typer.Option(

@@ -37,9 +37,6 @@ district_app = typer.Typer(help="The district's reports over every synced ward (
                            no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("sync")(sync)
-    app.add_typer(district_app, name="district")
 
 
 def sync(to: To = None,
@@ -431,3 +428,26 @@ def statement(url: Url = None, start: From = None, end: Until = None,
     if broken:
         raise typer.Exit(1)
 
+
+@district_app.command("checkpoints")
+def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
+    """Every ward checkpoint the district witnessed at sync (size, root, co-signed)."""
+    from ledger.district import witness
+    from ledger.district.sync import District
+
+    district = District(url)
+    try:
+        rows = witness.listing(district.connection)
+    finally:
+        district.close()
+    if fmt.value == "json":
+        emit(rows, "json")
+        return
+    people = fmt.value == "table"  # CSV keeps the ISO timestamp
+    shown = [{**row, "root": row["root"][:16] + "…", "witnessed": utc_moment(
+        row["witnessed"], current()) if people else row["witnessed"]} for row in rows]
+    emit(shown, fmt.value, CHECKPOINTS, empty=N_("the district has witnessed no checkpoint yet"))
+
+
+CHECKPOINTS = [("ward", N_("ward")), ("size", N_("events")), ("root", N_("root")),
+           ("cosigned", N_("co-signed")), ("witnessed", N_("witnessed"))]

@@ -13,14 +13,10 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from commands import bank, demo, district, options
-from commands.audit import auditor, receipt, tree, witness
+from commands import options
 from commands.command_tree import Deferred
-from commands.households import privacy, rounds, shop
 from commands.language import words as language
-from commands.recording import actors, declare, importing, record, settings, setup
-from commands.reports import books, drive, planning
-from commands.web import serve
+from commands.recording import settings
 from ledger.errors import LedgerError
 
 VERSION = "0.1.0"
@@ -32,7 +28,7 @@ class AidGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = Deferred(registered, app, on_build=_in_language)
+        self.commands = Deferred(TREE, app, on_build=_in_language)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names, without building the commands
@@ -190,27 +186,32 @@ def _defaults(command: Any, given: dict[str, Any]) -> dict[str, Any]:
     return {name: _defaults(child, given) for name, child in command.commands.items()}
 
 
-# Every command, registered here and built into click commands only when used (AidGroup)
-registered = typer.Typer()
-setup.register(registered)
-bundle_commands = declare.register(registered)
-record.register(registered)
-books.register(registered, bundle_commands)
-demo.register(registered)
-importing.register(registered)
-auditor.register(registered)
-tree.register(registered)  # aid audit checkpoint, consistency (issue 26)
-receipt.register(registered)  # aid receipt ENTRY, aid receipt verify (issue 26)
-actors.register(registered)
-shop.register(registered)
-rounds.register(registered)
-drive.register(registered)
-privacy.register(registered)
-planning.register(registered)
-district.register(registered)
-witness.register(registered)  # aid witness cosign, aid district checkpoints (issue 26)
-serve.register(registered)
-bank.register(registered)
+# Every command of `aid`, in the order `aid --help` lists them (commands, then groups), and
+# where it is defined: its module is imported, and the command built, only when it is used
+# (commands/command_tree.py). A group holds its subcommands (and subgroups) itself.
+TREE = [(name, f"commands.{where}") for name, where in (
+    ("init", "recording.setup:init"), ("timezone", "recording.setup:timezone"),
+    ("donate", "recording.record:donate"), ("buy", "recording.record:buy"),
+    ("pack", "recording.record:pack"), ("unpack", "recording.record:unpack"),
+    ("give", "recording.record:give"), ("transfer", "recording.record:transfer"),
+    ("adjust", "recording.record:adjust"), ("count", "recording.record:count"),
+    ("reverse", "recording.record:reverse"),
+    ("stock", "reports.books:stock"), ("cash", "reports.books:cash"),
+    ("history", "reports.books:history"), ("rebuild", "reports.books:rebuild"),
+    ("demo", "demo:demo"), ("pickup", "households.shop:pickup"),
+    ("expiring", "reports.planning:expiring"), ("alerts", "reports.planning:alerts"),
+    ("sync", "district:sync"), ("serve", "web.serve:serve"),
+    ("ward", "recording.setup:ward_app"), ("item", "recording.declare:item_app"),
+    ("location", "recording.declare:location_app"), ("donor", "recording.declare:donor_app"),
+    ("recipient", "households.recipients:recipient_app"),
+    ("bundle", "recording.declare:bundle_app"), ("import", "recording.importing:import_app"),
+    ("audit", "audit.auditor:audit_app"), ("receipt", "audit.receipt:receipt_app"),
+    ("actor", "recording.actors:actor_app"), ("shop", "households.shop:shop_app"),
+    ("voucher", "households.shop:voucher_app"), ("tier", "households.recipients:tier_app"),
+    ("round", "households.rounds:round_app"), ("report", "reports.drive:report_app"),
+    ("key", "households.privacy:key_app"), ("district", "district:district_app"),
+    ("witness", "audit.witness:witness_app"), ("bank", "bank:bank_app"),
+)]
 
 
 def main() -> None:

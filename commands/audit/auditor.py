@@ -50,8 +50,6 @@ audit_app = typer.Typer(help="Audit the ledger: tamper evidence, checks, reconci
                         no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(audit_app, name="audit")
 
 
 def _open(db: Path | None) -> EventLog:
@@ -507,3 +505,7 @@ def _warn_broken(checked: Verification) -> None:
                        "`aid audit verify`",
                        checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
+
+
+audit_app.command("checkpoint")(tree.checkpoint_command)  # Merkle checkpoints (issue 26)
+audit_app.command("consistency")(tree.consistency)

@@ -49,8 +49,6 @@ receipt_app = typer.Typer(cls=_EntryOrCommand, no_args_is_help=True,
                                "ENTRY), and its check (aid receipt verify FILE).")
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(receipt_app, name="receipt")
 
 
 @receipt_app.command("show", hidden=True)

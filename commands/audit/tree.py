@@ -33,13 +33,6 @@ NoteOutput = Annotated[Optional[Path], typer.Option(
     show_default=False)]
 
 
-def register(app: typer.Typer) -> None:
-    """The commands go on `aid audit` (commands/audit/auditor.py imports this module for verify's
-    --checkpoint, so the group is taken here, not at import)."""
-    from commands.audit.auditor import audit_app
-
-    audit_app.command("checkpoint")(checkpoint_command)
-    audit_app.command("consistency")(consistency)
 
 
 def note_text(value: str, what: str = N_("checkpoint")) -> str:

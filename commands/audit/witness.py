@@ -1,4 +1,5 @@
-"""Witnesses (issue 26): `aid district checkpoints` and `aid witness cosign NOTE --key FILE`.
+"""Witnesses (issue 26): `aid witness cosign NOTE --key FILE`, and what `aid sync` says of the
+district's co-signature (the district's list is `aid district checkpoints`, commands/district.py).
 
 The district witnesses every ward's checkpoint at `aid sync` (`ledger/district/witness.py`);
 any other party (a newspaper, a neighbouring ward) co-signs a checkpoint it was given with its
@@ -14,45 +15,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
 from commands.audit.tree import note_text, write_or_print
-from commands.district import Url
-from commands.language.words import N_, current, say, utc_moment
-from commands.output.render import emit
+from commands.language.words import N_, say
 from ledger.errors import BadInput
 
 witness_app = typer.Typer(help="Co-sign a ward's checkpoint as an independent witness.",
                           no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    from commands.district import district_app
-
-    app.add_typer(witness_app, name="witness")
-    district_app.command("checkpoints")(checkpoints)
-
-
-def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
-    """Every ward checkpoint the district witnessed at sync (size, root, co-signed)."""
-    from ledger.district import witness
-    from ledger.district.sync import District
-
-    district = District(url)
-    try:
-        rows = witness.listing(district.connection)
-    finally:
-        district.close()
-    if fmt.value == "json":
-        emit(rows, "json")
-        return
-    people = fmt.value == "table"  # CSV keeps the ISO timestamp
-    shown = [{**row, "root": row["root"][:16] + "…", "witnessed": utc_moment(
-        row["witnessed"], current()) if people else row["witnessed"]} for row in rows]
-    emit(shown, fmt.value, COLUMNS, empty=N_("the district has witnessed no checkpoint yet"))
-
-
-COLUMNS = [("ward", N_("ward")), ("size", N_("events")), ("root", N_("root")),
-           ("cosigned", N_("co-signed")), ("witnessed", N_("witnessed"))]
 
 
 def told_witnessed(found: Any) -> None:

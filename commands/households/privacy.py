@@ -19,15 +19,6 @@ KeyPath = Annotated[Optional[Path], typer.Option(
                    "with --district).", show_default=False)]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `key` group, and `forget` to the `recipient` group made by `declare`."""
-    keys = typer.Typer(help="The ward's encryption key for households' details (khóa).",
-                       no_args_is_help=True)
-    keys.command("init")(init)
-    app.add_typer(keys, name="key")
-    recipients = next(info.typer_instance for info in app.registered_groups
-                      if info.name == "recipient")
-    recipients.command("forget")(forget)
 
 
 def init(file: KeyPath = None,
@@ -145,3 +136,10 @@ def _waiting(db: Path | None) -> dict[str, list[str]]:
 def _register(db: Path | None):
 
     return o.load_drive(db).register
+
+
+# ---- the groups of `aid` this module holds ------------------------------------------------------
+
+key_app = typer.Typer(help="The ward's encryption key for households' details (khóa).",
+                      no_args_is_help=True)
+key_app.command("init")(init)

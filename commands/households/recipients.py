@@ -8,8 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
+from commands.households.privacy import forget
 from commands.language.words import N_, entry_span, say
 from commands.output.render import emit
+from commands.recording.declare import add_recipient
 from commands.recording.writing import record, refresh
 from ledger.values.inputs import whole
 
@@ -21,20 +23,6 @@ Tiers = Annotated[Optional[list[str]], typer.Option(
     "--tier", help="Only this tier (0-3), repeatable.", show_default=False)]
 
 
-def register(app: typer.Typer) -> None:
-    """Add to the `recipient` group made by `declare`, and add the `tier` group."""
-    recipients = next(info.typer_instance for info in app.registered_groups
-                      if info.name == "recipient")
-    recipients.command("import")(import_list)
-    recipients.command("tier")(tier)
-    recipients.command("exclude")(exclude)
-    recipients.command("include")(include)
-    recipients.command("list")(list_households)
-    tiers = typer.Typer(help="Priority tiers and their labels (nhóm ưu tiên).",
-                        no_args_is_help=True)
-    tiers.command("label")(label)
-    tiers.command("list")(list_tiers)
-    app.add_typer(tiers, name="tier")
 
 
 def households(db: Path | None, names: bool = False):
@@ -145,3 +133,19 @@ def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     labels = o.load_drive(db).register.labels
     emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,
          [("tier", N_("tier")), ("label", N_("label"))], output=output)
+
+
+# ---- the groups of `aid` this module holds -------------------------------------------------
+
+recipient_app = typer.Typer(help="Households and group leaders who receive (hộ nhận).",
+                            no_args_is_help=True)
+recipient_app.command("add")(add_recipient)  # commands/recording/declare.py
+recipient_app.command("import")(import_list)
+recipient_app.command("tier")(tier)
+recipient_app.command("exclude")(exclude)
+recipient_app.command("include")(include)
+recipient_app.command("list")(list_households)
+recipient_app.command("forget")(forget)  # commands/households/privacy.py
+tier_app = typer.Typer(help="Priority tiers and their labels (nhóm ưu tiên).", no_args_is_help=True)
+tier_app.command("label")(label)
+tier_app.command("list")(list_tiers)

@@ -29,16 +29,6 @@ class SheetFormat(str, Enum):
     html = "html"
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `round` group, and the register's commands (`recipient import`, `tier`, …)."""
-    recipients.register(app)
-    rounds = typer.Typer(help="Distribution rounds: share scarce stock fairly (đợt phát quà).",
-                         no_args_is_help=True)
-    for name, command in (("open", open_round), ("plan", plan), ("reserve", reserve),
-                          ("sheet", sheet), ("apply", apply), ("status", status),
-                          ("close", close), ("summary", summary), ("outflow", outflow)):
-        rounds.command(name)(command)
-    app.add_typer(rounds, name="round")
 
 
 def open_round(
@@ -532,3 +522,18 @@ def _outflow_total(result: dict[str, Any], lang: str | None = None) -> str:
     return say("{households} households received {goods}; cash {cash} đồng, value {value} đồng",
                households=result["households"], goods=goods(result["handed"]) or "-",
                cash=number(result["cash"], current()), value=number(result["value"], current()))
+
+
+# ---- the groups of `aid` this module holds ------------------------------------------------------
+
+round_app = typer.Typer(help="Distribution rounds: share scarce stock fairly (đợt phát quà).",
+                        no_args_is_help=True)
+round_app.command("open")(open_round)
+round_app.command("plan")(plan)
+round_app.command("reserve")(reserve)
+round_app.command("sheet")(sheet)
+round_app.command("apply")(apply)
+round_app.command("status")(status)
+round_app.command("close")(close)
+round_app.command("summary")(summary)
+round_app.command("outflow")(outflow)

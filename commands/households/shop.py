@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands import options as o
+from commands.households.paper import voucher_cards
 from commands.language.words import N_, _, current, money, say
 from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
@@ -40,24 +41,6 @@ VOUCHER_COLUMNS = [("code", N_("voucher")), ("recipient", N_("recipient")), ("sh
                    ("value", N_("value")), ("used", N_("used")), ("left", N_("left")),
                    ("visits", N_("visits")), ("last_visit", N_("last visit")),
                    ("valid_to", N_("valid to")), ("status", N_("status"))]
-def register(app: typer.Typer) -> None:
-    shop = typer.Typer(help="0 đồng shops: prices and reports (siêu thị 0 đồng).",
-                       no_args_is_help=True)
-    shop.command("price")(price)
-    shop.command("report")(report)
-    app.add_typer(shop, name="shop")
-    vouchers = typer.Typer(help="Vouchers for the 0 đồng shop (phiếu mua hàng 0 đồng).",
-                           no_args_is_help=True)
-    for name, command in (("issue", issue), ("issue-batch", issue_batch), ("cancel", cancel),
-                          ("show", show), ("list", list_vouchers)):
-        vouchers.command(name)(command)
-    from commands.households.paper import (
-        voucher_cards,  # printable cards (commands/households/paper.py)
-    )
-
-    vouchers.command("card")(voucher_cards)
-    app.add_typer(vouchers, name="voucher")
-    app.command("pickup")(pickup)
 
 
 def _write(db: Path | None, write: Any) -> Any:
@@ -313,3 +296,19 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
+
+
+# ---- the groups of `aid` this module holds ------------------------------------------------------
+
+shop_app = typer.Typer(help="0 đồng shops: prices and reports (siêu thị 0 đồng).",
+                       no_args_is_help=True)
+shop_app.command("price")(price)
+shop_app.command("report")(report)
+voucher_app = typer.Typer(help="Vouchers for the 0 đồng shop (phiếu mua hàng 0 đồng).",
+                          no_args_is_help=True)
+voucher_app.command("issue")(issue)
+voucher_app.command("issue-batch")(issue_batch)
+voucher_app.command("cancel")(cancel)
+voucher_app.command("show")(show)
+voucher_app.command("list")(list_vouchers)
+voucher_app.command("card")(voucher_cards)  # printable cards: commands/households/paper.py

@@ -20,11 +20,9 @@ from ledger.trust.signing_key import SigningKey, key_path
 actor_app = typer.Typer(help="Who records: actors' signing keys (chữ ký số).",
                         no_args_is_help=True)
 key_app = typer.Typer(help="Your own signing key, kept outside the ledger.", no_args_is_help=True)
+actor_app.add_typer(key_app, name="key")
 
 
-def register(app: typer.Typer) -> None:
-    actor_app.add_typer(key_app, name="key")
-    app.add_typer(actor_app, name="actor")
 
 
 KeyFile = Annotated[Optional[Path], typer.Option(

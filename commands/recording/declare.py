@@ -7,34 +7,15 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
+from commands.households.paper import donor_receipt
 from commands.recording.writing import record
 from commands.reports import planning
+from commands.reports.books import packable
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
 
 
-def register(app: typer.Typer) -> typer.Typer:
-    """Add the declaring commands; returns the `bundle` group for its reports."""
-    for noun, helptext, add in (
-        ("item", "Goods the ward handles (mặt hàng).", add_item),
-        ("location", "Stores and 0 đồng shops (kho, siêu thị 0 đồng).", add_location),
-        ("donor", "Benefactors (mạnh thường quân, nhà hảo tâm).", add_donor),
-        ("recipient", "Households and group leaders who receive (hộ nhận).", add_recipient),
-    ):
-        group = typer.Typer(help=helptext, no_args_is_help=True)
-        group.command("add")(add)
-        if noun == "item":
-            group.command("threshold")(planning.threshold)
-        if noun == "donor":  # the receipt of a recorded donation (commands/households/paper.py)
-            from commands.households.paper import donor_receipt
-
-            group.command("receipt")(donor_receipt)
-        app.add_typer(group, name=noun)
-    bundles = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
-    bundles.command("define")(define_bundle)
-    app.add_typer(bundles, name="bundle")
-    return bundles
 
 
 def add_item(code: str, name: Name,
@@ -106,3 +87,19 @@ def define_bundle(code: str, name: Name, item: o.Items = None,
     money = whole(cash, "--cash", minimum=0) if cash is not None else 0
     record(db, lambda ledger: ledger.define_bundle(code, name, recipe, money, o.on(on),
                                                    o.actor(actor)))
+
+
+# ---- the groups of `aid` this module holds (`recipient` is commands/households/recipients.py's)
+
+item_app = typer.Typer(help="Goods the ward handles (mặt hàng).", no_args_is_help=True)
+item_app.command("add")(add_item)
+item_app.command("threshold")(planning.threshold)
+location_app = typer.Typer(help="Stores and 0 đồng shops (kho, siêu thị 0 đồng).",
+                           no_args_is_help=True)
+location_app.command("add")(add_location)
+donor_app = typer.Typer(help="Benefactors (mạnh thường quân, nhà hảo tâm).", no_args_is_help=True)
+donor_app.command("add")(add_donor)
+donor_app.command("receipt")(donor_receipt)  # commands/households/paper.py
+bundle_app = typer.Typer(help="Gift bundles (phần quà, túi an sinh).", no_args_is_help=True)
+bundle_app.command("define")(define_bundle)
+bundle_app.command("packable")(packable)  # commands/reports/books.py

@@ -25,12 +25,6 @@ Batch = Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction
 BATCH = 1000  # rows per transaction unless --batch says otherwise
 
 
-def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Bulk imports from .xlsx or CSV (nhập danh sách).",
-                        no_args_is_help=True)
-    group.command("donations")(donations)
-    group.command("handouts")(handouts)
-    app.add_typer(group, name="import")
 
 
 def donations(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
@@ -82,3 +76,10 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
                    "recorded, skipped", written=outcome.written, what=_(what),
                    batches=outcome.batches, skipped=outcome.skipped))
 
+
+# ---- the groups of `aid` this module holds ------------------------------------------------------
+
+import_app = typer.Typer(help="Bulk imports from .xlsx or CSV (nhập danh sách).",
+                         no_args_is_help=True)
+import_app.command("donations")(donations)
+import_app.command("handouts")(handouts)

@@ -23,11 +23,6 @@ Account = Annotated[Optional[str], typer.Option(
                       "default: the cash box.", show_default=False)]
 
 
-def register(app: typer.Typer) -> None:
-    for name, command in (("donate", donate), ("buy", buy), ("pack", pack), ("unpack", unpack),
-                          ("give", give), ("transfer", transfer), ("adjust", adjust),
-                          ("count", count), ("reverse", reverse)):
-        app.command(name)(command)
 
 
 def _cash(text: str | None) -> int:

@@ -23,11 +23,6 @@ ward_app = typer.Typer(help="The ward itself: its district code (mã phường) 
                        no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("timezone")(timezone)
-    app.add_typer(ward_app, name="ward")
-    ward_app.command("code")(code)
 
 
 def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g. 'Phường 3'.")],
@@ -144,3 +139,6 @@ def code(district_code: Annotated[str, typer.Argument(
          db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Fix the ward's district code once, for a ledger created without --code."""
     record(db, lambda ledger: ledger.set_code(district_code, o.on(on), o.actor(actor)))
+
+
+ward_app.command("code")(code)

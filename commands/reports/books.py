@@ -20,12 +20,6 @@ if TYPE_CHECKING:
 At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", show_default=False)]
 
 
-def register(app: typer.Typer, bundles: typer.Typer) -> None:
-    app.command("stock")(stock)
-    app.command("cash")(cash)
-    app.command("history")(history)
-    app.command("rebuild")(rebuild)
-    bundles.command("packable")(packable)
 
 
 def load_books(db: Path | None) -> Books:

@@ -26,8 +26,6 @@ class DriveFormat(str, Enum):
     html = "html"
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(report_app, name="report")
 
 
 @report_app.command("drive")

@@ -18,9 +18,6 @@ At = Annotated[Optional[str], typer.Option("--at", help="Only this location.", s
 KINDS = {"low": N_("low"), "expiring": N_("expiry"), "stale": N_("stale")}
 
 
-def register(app: typer.Typer) -> None:
-    app.command("expiring")(expiring)
-    app.command("alerts")(alerts)
 
 
 def threshold(code: str,

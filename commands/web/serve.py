@@ -37,8 +37,6 @@ Refresh = Annotated[int, typer.Option("--refresh", min=5, max=3600,
                                       help="Seconds between a page's automatic reloads.")]
 
 
-def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
 
 
 def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
