@@ -83,3 +83,19 @@ def test_a_command_builds_only_itself_and_help_still_lists_every_command(capsys)
     assert set(group.commands.built) == set(group.commands) >= {"init", "give", "round", "bank"}
     assert "Tồn kho theo từng kho" in listed  # stock's help, built before Vietnamese was chosen
     assert list(group.commands)[:3] == ["init", "timezone", "donate"]
+
+
+def test_a_command_imports_only_the_modules_it_needs(sqlite_ledger):
+    """Each command's module is imported when that command runs (commands/main.py's TREE):
+    `aid stock` loads its own module, not the bank's, the rounds' or the auditor's."""
+    import os
+
+    sqlite_ledger("init", "--ward", "Phường 3")
+    env = {**os.environ, **sqlite_ledger.env}
+    others = {"commands.bank", "commands.households.rounds", "commands.audit.auditor",
+              "commands.district", "commands.recording.importing", "commands.households.shop"}
+    stock = modules("stock", "--format", "json", env=env, packages=False)
+    assert "commands.reports.books" in stock and not stock & others
+    assert not modules("--version", packages=False) & {*others, "commands.reports.books"}
+    assert {"commands.households.recipients", "commands.recording.declare",
+            "commands.households.privacy"} <= modules("recipient", "--help", packages=False)
