@@ -174,11 +174,11 @@ class District:
     def _stale_functions(self) -> list[str]:
         """The guard's functions that are missing or not this release's (an earlier release's
         guard is replaced, for every copy, at the next sync)."""
-        stored = dict(self.connection.execute(
-            "SELECT p.proname, p.prosrc FROM pg_catalog.pg_proc p WHERE p.oid = ANY(ARRAY["
-            "to_regproc('aid_sync_check_links'), to_regproc('aid_sync_only')]::oid[])"))
+        stored = {name: (source, settings) for name, source, settings in self.connection.execute(
+            "SELECT p.proname, p.prosrc, p.proconfig FROM pg_catalog.pg_proc p WHERE p.oid = "
+            "ANY(ARRAY[to_regproc('aid_sync_check_links'), to_regproc('aid_sync_only')]::oid[])")}
         return [name for name, statement in sync_check.FUNCTIONS.items()
-                if stored.get(name) != sync_check.body(statement)]
+                if stored.get(name) != (sync_check.body(statement), sync_check.SETTINGS)]
 
     def bound(self, code: str) -> tuple[str | None, str | None] | None:
         """(identity, signing key) the code is bound to, or None if no ward holds it. A copy

@@ -55,14 +55,21 @@ def _topic(topic: str) -> bytes:
 def encode_sql(row: str) -> str:
     """`encode` as a PostgreSQL expression over the columns of `row` (an alias or a record):
     the district's guard recomputes each link with it, and a whole copy is checked with the
-    server encoding its rows while the client only hashes them (`Encoded`)."""
-    def field(text: str) -> str:
-        return (f"{PG}int8send({PG}octet_length({PG}convert_to({text}, 'UTF8'))) || "
-                f"{PG}convert_to({text}, 'UTF8')")
+    server encoding its rows while the client only hashes them (`Encoded`). Numbers and the
+    aggregate id (a uuid column, as 32 hex digits) are ASCII, taken as bytes as they are
+    (`decode(…, 'escape')`: no backslash can occur in them) and the id's length is a constant;
+    a quarter cheaper than converting each to UTF-8, which the topic needs."""
+    def text(value: str) -> str:
+        return (f"{PG}int8send({PG}octet_length({PG}convert_to({value}, 'UTF8'))) || "
+                f"{PG}convert_to({value}, 'UTF8')")
 
-    return " || ".join([field(f"{row}.notification_id::text"),
-                        field(f"{PG}replace({row}.originator_id::text, '-', '')"),
-                        field(f"{row}.originator_version::text"), field(f"{row}.topic"),
+    def ascii(value: str) -> str:
+        return f"{PG}int8send({PG}octet_length({value})) || {PG}decode({value}, 'escape')"
+
+    hex_id = f"{PG}encode({PG}uuid_send({row}.originator_id), 'hex')"
+    return " || ".join([ascii(f"{row}.notification_id::text"),
+                        f"{PG}int8send(32) || {PG}decode({hex_id}, 'escape')",
+                        ascii(f"{row}.originator_version::text"), text(f"{row}.topic"),
                         f"{PG}int8send({PG}octet_length({row}.state)) || {row}.state"])
 
 

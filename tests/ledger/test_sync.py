@@ -383,11 +383,13 @@ def _forged(start: int, count: int) -> list[tuple]:
 
 @pytest.mark.parametrize(("bad", "message"), [
     ("link", "position 62 does not continue the chain"),
+    ("garbage", "position 62 does not continue the chain"),
     ("event", "no event at position 62 for its link")])
 def test_the_guard_names_the_first_bad_link_of_a_batch(district, tmp_path, bad, message):
     """Adversarial: in a batch of three, the middle link is wrong (the third continues from
-    it, so only the second fails) or the middle event is missing: the district refuses the
-    whole batch, naming position 62. Honest: the same batch with true links is accepted."""
+    it, so only the second fails), is not a link at all, or the middle event is missing: the
+    district refuses the whole batch, naming position 62. Honest: the same batch with true
+    links is accepted."""
     import psycopg
 
     from ledger.trust.chain import links
@@ -401,10 +403,11 @@ def test_the_guard_names_the_first_bad_link_of_a_batch(district, tmp_path, bad, 
         true = links(last, [(p, originator_text(o), v, t, s) for p, o, v, t, s in rows])
     wrong = [true[0], (62, "f" * 64), links("f" * 64, [(63, originator_text(rows[2][1]),
                                                          *rows[2][2:])])[0]]
+    garbage = [true[0], (62, "not a link"), true[2]]
     with psycopg.connect(district) as conn, pytest.raises(psycopg.errors.RaiseException,
                                                           match=message):
-        _batch(conn, rows if bad == "link" else [rows[0], rows[2]],
-               wrong if bad == "link" else true)
+        _batch(conn, [rows[0], rows[2]] if bad == "event" else rows,
+               {"link": wrong, "garbage": garbage, "event": true}[bad])
     assert copy_of(district, "P1") == held
     with psycopg.connect(district) as conn:
         _batch(conn, rows, true)
@@ -414,8 +417,9 @@ def test_the_guard_names_the_first_bad_link_of_a_batch(district, tmp_path, bad, 
 def test_a_guard_switched_off_in_the_database_is_made_again_at_the_next_sync(district,
                                                                             tmp_path):
     """Someone replaces the district's link check with one that accepts anything (or the
-    district keeps an earlier release's): the next `aid sync` makes this release's again,
-    which then refuses a forged link."""
+    district keeps an earlier release's), and lets the other run with the caller's search path
+    (where a function or operator of the same name could stand in for PostgreSQL's): the next
+    `aid sync` makes this release's again, which then refuses a forged link."""
     import psycopg
 
     ward = make_ward(tmp_path / "p1.db", "P1")
@@ -423,10 +427,14 @@ def test_a_guard_switched_off_in_the_database_is_made_again_at_the_next_sync(dis
     with psycopg.connect(district) as conn:
         conn.execute("CREATE OR REPLACE FUNCTION aid_sync_check_links() RETURNS trigger "
                      "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$")
+        conn.execute("ALTER FUNCTION aid_sync_only() RESET search_path")
     ward("donate", "MTTQ", "--into", "KHO", "--cash", "5", "--on", "2021-11-25")
     ward("sync", "--to", district)
     with psycopg.connect(district) as conn, pytest.raises(psycopg.errors.RaiseException,
                                                           match="does not continue"):
+        settings = conn.execute("SELECT array_agg(DISTINCT array_to_string(proconfig, ';')) "
+                                "FROM pg_proc WHERE proname LIKE 'aid_sync_%'").fetchone()[0]
+        assert settings == ["search_path=pg_catalog, pg_temp"]
         head = conn.execute("SELECT max(position) FROM aid_p1_chain").fetchone()[0]
         _batch(conn, _forged(head + 1, 1), [(head + 1, "0" * 64)])
 
