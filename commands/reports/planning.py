@@ -46,6 +46,8 @@ def expiring(within: Annotated[str, typer.Option(
     days = whole(within, "--within", minimum=0)
     books = load_books(db)
     rows = expiring_lots(books, o.on(as_of), days, known_location(books, at))
+    if fmt.value == "table":  # a person reads "expired", not "-1,832 days left"
+        rows = [{**row, "days": _("expired")} if row["days"] < 0 else row for row in rows]
     emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),
                            ("name", N_("name")), ("expires", N_("expires")),
                            ("days", N_("days left")), ("quantity", N_("quantity")),

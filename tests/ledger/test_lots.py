@@ -87,6 +87,15 @@ def test_expiring_lists_lots_within_the_days_asked(dated):
                  "--format", "json").json() == []
 
 
+def test_an_expired_lot_reads_expired_to_a_person_and_negative_days_to_a_script(dated):
+    late = ("expiring", "--as-of", "2021-12-03")
+    [row] = dated(*late, "--format", "json").json()
+    assert (row["expires"], row["days"], row["quantity"]) == ("2021-11-30", -3, 3)
+    lines = dated(*late).out.splitlines()
+    assert "2021-11-30  expired" in lines[2] and " -3 " not in lines[2]
+    assert "30/11/2021  hết hạn" in dated(*late, "--lang", "vi").out.splitlines()[2]
+
+
 def test_alerts_list_exactly_the_planted_cases(dated):
     dated("donate", "D1", "--into", "SHOP", "--item", "RICE=20", "--on", "2021-11-02")
     dated("count", "KHO", "--item", "NOODLE=12", "--on", "2021-11-20")
