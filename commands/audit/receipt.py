@@ -86,7 +86,7 @@ def show(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
 def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
     from ledger.trust import heads
     from projections.audit.receipts import DONATED, build
-    from projections.books import KINDS
+    from projections.books import ENTRIES
     from projections.history import not_a_donation
 
     with ledger_tree(db) as (log, tree):
@@ -95,7 +95,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
             raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
                            entry=entry)
         if row[3] != DONATED:
-            raise not_a_donation(entry, KINDS.get(row[3].rpartition(":")[2]))
+            raise not_a_donation(entry, ENTRIES.get(row[3].rpartition(":")[2]))
         from ledger.store.tree import leaf_of
 
         index = tree.ordinal(row)

@@ -119,8 +119,17 @@ def test_receipt_json_shape_and_bounds(ward, tmp_path):
 
 
 def test_a_receipt_for_what_is_not_a_donation_is_refused(ward, tmp_path):
+    """The refusal names the entry's kind as `aid history` shows it, whatever its kind (the
+    ward's opening, a bank account), and what a donation is called there."""
     signed(ward, tmp_path)
-    assert ward.fails("receipt", "1").code == 2
+    opening = ward.fails("receipt", "1")
+    assert opening.code == 2 and "shows it as “ward opened”, and donations as “donation”" \
+        in opening.err
+    account = ward.entry("bank", "account", "add", "VCB1", "--bank", "VCB", "--number",
+                         "0071000123456", "--name", "QUY TUONG TRO P3")
+    said = ward.fails("receipt", str(account)).err
+    assert "shows it as “bank account declared”" in said and ward("history", "--format", "json").json()[
+        -1]["kind"] == "account"
     assert "there is no entry 999" in ward.fails("receipt", "999").err
 
 
