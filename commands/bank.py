@@ -411,15 +411,18 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
                            bank=result["bank"]))
     for row in result["differences"]:
         unrecorded_debit = row["status"] == "unrecorded" and row["amount"] < 0
-        told = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase or hand-out "
-                  "names it (record it with --account)") if unrecorded_debit else {"differs": N_("{date}: line {ref} of {amount:,} đồng is entry {entry} with "
-                              "{book:,} đồng"),
-                "unrecorded": N_("{date}: line {ref} of {amount:,} đồng has no entry in the "
-                                 "book (aid bank accept)"),
-                "unbanked": N_("{date}: entry {entry} of {amount:,} đồng has no line in the "
-                               "statement")}[row["status"]]
+        told = UNRECORDED_DEBIT if unrecorded_debit else DIFFERENCES[row["status"]]
         typer.echo("aid: reconcile: " + say(told, date=row["date"], ref=row["bank_ref"],
                                             amount=row["amount"], entry=row["entry"],
                                             book=row.get("book_amount")), err=True)
     if result["differences"] or result["book"] != result["bank"]:
         raise typer.Exit(1)
+
+
+UNRECORDED_DEBIT = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase or hand-out "
+                      "names it (record it with --account)")
+DIFFERENCES = {  # a difference between the book and the bank, by its status
+    "differs": N_("{date}: line {ref} of {amount:,} đồng is entry {entry} with {book:,} đồng"),
+    "unrecorded": N_("{date}: line {ref} of {amount:,} đồng has no entry in the book (aid bank "
+                     "accept)"),
+    "unbanked": N_("{date}: entry {entry} of {amount:,} đồng has no line in the statement")}

@@ -128,8 +128,8 @@ def test_a_receipt_for_what_is_not_a_donation_is_refused(ward, tmp_path):
     account = ward.entry("bank", "account", "add", "VCB1", "--bank", "VCB", "--number",
                          "0071000123456", "--name", "QUY TUONG TRO P3")
     said = ward.fails("receipt", str(account)).err
-    assert "shows it as “bank account declared”" in said and ward("history", "--format", "json").json()[
-        -1]["kind"] == "account"
+    history = ward("history", "--format", "json").json()
+    assert "shows it as “bank account declared”" in said and history[-1]["kind"] == "account"
     assert "there is no entry 999" in ward.fails("receipt", "999").err
 
 
