@@ -29,7 +29,6 @@ from ledger.district.models import (
 from ledger.phrases import N_, Phrase
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
-from projections.audit.statement import facts_by_kind
 from projections.books import Books
 from projections.events import WardEvent
 from projections.register import Register
@@ -80,6 +79,8 @@ def cash(wards: Iterable[WardCopy], as_of: str | None = None) -> dict[str, dict[
 def served(ward: WardCopy, start: str | None, end: str | None) -> dict[str, list[str]]:
     """Households that received in the period (hand-outs and voucher pick-ups, reversed
     entries left out): code -> the business dates they received on."""
+    from projections.audit.statement import facts_by_kind
+
     _, by_kind = facts_by_kind(ward.events, start, end)
     dates: dict[str, list[str]] = defaultdict(list)
     for event in by_kind["give"]:
@@ -156,6 +157,8 @@ def statement_row(ward: WardCopy, name: str, start: str | None, end: str | None
     """One ward's line of the district's statement: donations, households served and the
     cash book's movements in the period (as its own statement counts them), the fund at the
     end."""
+    from projections.audit.statement import facts_by_kind
+
     books, by_kind = facts_by_kind(ward.events, start, end)
     after = books.cash(end)
     before = (books.cash((date.fromisoformat(start) - timedelta(days=1)).isoformat())

@@ -39,7 +39,6 @@ from typing import Any
 from uuid import UUID
 
 from ledger.district import guard as sync_check
-from ledger.district import witness  # issue 26: the district as witness
 from ledger.district.models import DistrictModels
 from ledger.errors import BadInput, Refused
 from ledger.store.access import Address, EventLog, table_prefix
@@ -150,6 +149,9 @@ class District:
         a guard function that is not this release's is made again. Its own transaction, under
         `aid init`'s DDL lock, and only when something is missing or stale (ALTER TABLE would
         wait for every sync in progress)."""
+        # not imported with this module: the district's reports need none of it
+        from ledger.district import witness
+
         stale = self._stale_functions()
         if not stale and self._has(ADMITTED) and self._has(witness.TABLE) and \
                 self.connection.execute(
@@ -272,6 +274,8 @@ class District:
     def _set_aside(self, code: str, prefix: str, holder: str) -> None:
         """Move the copy of the ledger the code was bound to into a schema of its own (kept,
         never read by the reports), and forget its registry row and read models."""
+        from ledger.district import witness
+
         schema = f"{prefix}_set_aside_{holder[:12]}"
         self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for suffix in ("events", "chain", "snapshots"):
@@ -398,6 +402,8 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
     code, rows)` brings the district's read models up to each batch, in its transaction;
     `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
+    from ledger.district import witness  # issue 26: the district as witness
+
     code, name = identity(log)
     me = of_log(log)
     district_key = witness.district_key()
