@@ -99,3 +99,19 @@ def test_a_command_imports_only_the_modules_it_needs(sqlite_ledger):
     assert not modules("--version", packages=False) & {*others, "commands.reports.books"}
     assert {"commands.households.recipients", "commands.recording.declare",
             "commands.households.privacy"} <= modules("recipient", "--help", packages=False)
+
+
+def test_a_district_report_loads_neither_the_witness_nor_the_writers(sqlite_ledger, district):
+    """The district's reports read its stored models: none of sync's witness (Merkle trees,
+    checkpoints, keys), and no event store."""
+    import os
+
+    sqlite_ledger.drive()
+    sqlite_ledger("ward", "code", "P1")
+    sqlite_ledger("sync", "--to", district)
+    env = {**os.environ, **sqlite_ledger.env}
+    loaded = modules("district", "stock", "--url", district, "--format", "json", env=env,
+                     packages=False)
+    assert "ledger.district.models" in loaded
+    assert not loaded & {"ledger.district.witness", "ledger.store.tree", "eventsourcing",
+                         "projections.audit.statement", "cryptography"}
