@@ -120,8 +120,9 @@ def read(log: EventLog, as_of: str | None = None, account: str | None = None) ->
     from projections.events import ward_events
 
     bank = Bank()
-    events = [e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)]
-    bank_facts(events, bank, as_of, account)
+    # streamed: only the bank's facts are kept, never the ledger's events
+    bank_facts((e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)),
+               bank, as_of, account)
     for position, _, state in log.of_topics(LINE_TOPIC):
         data = loads(state)
         if (as_of is not None and data["on"] > as_of) or \
