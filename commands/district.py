@@ -5,7 +5,7 @@ The ward's own commands never touch the network: only these do, and only when as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -70,11 +70,13 @@ def sync(to: To = None,
                        code=code, head=head))
 
 
-def verified(log: EventLog, held: int, upto: int) -> str | None:
+def verified(log: EventLog, held: int, upto: int,
+             each: Callable[[bytes], None] | None = None) -> str | None:
     """The ward's ledger checked up to `upto` before anything is sent: every link, and every
-    seal with the keys the ward declared (`aid audit verify`'s own checks, in one read). A
-    finding past `held` (what the district already holds) refuses the sync with its position;
-    returns the ledger's first declared key (the one the district binds the code to)."""
+    seal with the keys the ward declared (`aid audit verify`'s own checks, in one read; `each`
+    hears each row's encoded bytes). A finding past `held` (what the district already holds)
+    refuses the sync with its position; returns the ledger's first declared key (the one the
+    district binds the code to)."""
     from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
     from projections.audit.signatures import SignatureCheck
     from projections.audit.tamper import verify
@@ -82,7 +84,7 @@ def verified(log: EventLog, held: int, upto: int) -> str | None:
     seals = SignatureCheck()
     with log.snapshot():
         rows = seals.watch(log.stored(upto=upto), log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
-        chain = verify(rows, log.links(upto=upto))
+        chain = verify(rows, log.links(upto=upto), each=each)
     signed = seals.finish()
     found = sorted((p for p in [*chain.problems, *signed.problems] if p.position > held),
                    key=lambda problem: problem.position)

@@ -46,7 +46,8 @@ from ledger.store.decoding import loads
 from ledger.trust.chain import GENESIS, StoredRow, links
 from ledger.trust.identity import of_log
 
-Verify = Callable[[EventLog, int, int], "str | None"]  # (log, held, upto) -> first key id
+# (log, held, upto, each row's encoded bytes) -> the ledger's first key id
+Verify = Callable[[EventLog, int, int, Callable[[bytes], None]], "str | None"]
 Fold = Callable[[Any, str, list[StoredRow]], None]  # (district connection, code, rows)
 
 REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
@@ -397,8 +398,9 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
          fold: Fold | None = None, witnessed: Callable[[Any], None] = lambda checkpoint: None,
          ) -> tuple[str, list[Sent], int]:
     """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
-    batch commits. `verify(log, held, upto)` checks the ledger before anything is sent (it
-    raises to refuse, and returns the ledger's first declared key id); `fold(connection,
+    batch commits. `verify(log, held, upto, each)` checks the ledger before anything is sent
+    (it raises to refuse, and returns the ledger's first declared key id), handing each row's
+    encoded bytes to `each`: the witness's Merkle tree is built from them, in the same read; `fold(connection,
     code, rows)` brings the district's read models up to each batch, in its transaction;
     `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
@@ -416,10 +418,12 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
             raise district._squatter(code, holder, me)
         held = district.held(table_prefix(code))[0] if bound and bound[0] == me else 0
         upto = log.head()
-        key = verify(log, held, upto) if verify is not None else None
+        replacing = bound is not None and bound[0] != me
+        roots = witness.roots_to_check(district.connection, code, replacing)
+        key = verify(log, held, upto, roots.add) if verify is not None else None
         try:  # issue 26: a refusal is raised once sync's own checks (fork, chain) have passed
-            checked: Any = witness.check(log, district.connection, code,
-                                         replacing=bound is not None and bound[0] != me)
+            checked: Any = witness.check(log, district.connection, code, replacing,
+                                         roots if verify is not None else None)
         except Refused as refusal:
             checked = refusal
         prefix, sent = None, []

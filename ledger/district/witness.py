@@ -33,7 +33,7 @@ from typing import Any
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_
-from ledger.store.tree import LedgerTree, TreeMismatch, roots_at
+from ledger.store.tree import LedgerTree, Roots, TreeMismatch, roots_at
 from ledger.trust import checkpoint, heads
 from ledger.trust.merkle import verify_consistency
 
@@ -120,11 +120,22 @@ def listing(connection: Any) -> list[dict[str, Any]]:
              "note": note} for code, size, root, cosigned, when, note in rows]
 
 
-def check(log: Any, connection: Any, code: str, replacing: bool = False) -> Witnessed:
+def roots_to_check(connection: Any, code: str, replacing: bool = False) -> Roots:
+    """The roots `check` needs, to be built from the events by sync's verify pass: at the size
+    of the last checkpoint the district witnessed for `code`, and at the end."""
+    last = None if replacing else last_witnessed(connection, code)
+    return Roots([last.size] if last is not None else [])
+
+
+def check(log: Any, connection: Any, code: str, replacing: bool = False,
+          roots: Roots | None = None) -> Witnessed:
     """The ward's checkpoint now, checked against the last one the district witnessed for
     `code`; Refused (nothing sent) when the ward's history does not extend it. `replacing`:
     the district admitted this ledger over the one it holds for `code`, whose checkpoints this
-    sync sets aside (`set_aside`), so there is nothing for it to extend."""
+    sync sets aside (`set_aside`), so there is nothing for it to extend. `roots`: the roots
+    already recomputed from every stored event (`roots_to_check`, fed by the verify pass);
+    when they do not cover exactly the events stored now (a write came in between), or are
+    not given, the events are read again here."""
     from ledger.trust.signing_key import SigningKey, key_path
 
     last = None if replacing else last_witnessed(connection, code)
@@ -136,15 +147,19 @@ def check(log: Any, connection: Any, code: str, replacing: bool = False) -> Witn
         try:
             origin = heads.origin_of(log)
             sizes = [tree.size] + ([last.size] if last is not None else [])
-            roots, events = roots_at(log.stored(), sizes)  # from the events, not the tree
-            root, stored_root = roots[events], tree.root()
+            if roots is not None and roots.size == tree.size and (
+                    last is None or last.size in roots.found or last.size > roots.size):
+                found, events = roots.at_end(), roots.size
+            else:  # from the events, not the tree
+                found, events = roots_at(log.stored(), sizes)
+            root, stored_root = found.get(events), tree.root()
             proof = (tree.consistency(last.size)
                      if last is not None and last.size <= tree.size else [])
             keys = heads.declared_keys(log)
         finally:
             tree.close()
     if last is not None:
-        _extends(code, last, origin, events, root, roots.get(last.size), proof)
+        _extends(code, last, origin, events, root, found.get(last.size), proof)
     if events != tree.size or root != stored_root:
         raise Refused(MISMATCH, code=code)
     body = checkpoint.make(origin, events, root)

@@ -207,17 +207,39 @@ def extend(store: NodeTable, rows: Rows, first: int, new_rows: list[StoredRow]) 
     store.put(frontier.extend([leaf_of(row) for row in new_rows]))
 
 
+class Roots:
+    """The tree's roots recomputed from the events alone, as their encoded bytes pass by (one
+    `add` per stored row, in position order; flat memory): kept at each of `sizes` the rows
+    reach, and at their end. Sync's verify pass feeds it the bytes it hashes for the chain,
+    so the witness needs no second read of the ledger."""
+
+    def __init__(self, sizes: Iterable[int] = ()) -> None:
+        self.wanted = set(sizes)
+        self.found = {0: EMPTY_ROOT} if 0 in self.wanted else {}
+        self.frontier = Frontier()
+
+    def add(self, data: bytes) -> None:
+        frontier = self.frontier
+        frontier.append(leaf_hash(data))
+        if frontier.size in self.wanted:
+            self.found[frontier.size] = frontier.root()
+
+    @property
+    def size(self) -> int:
+        return self.frontier.size
+
+    def at_end(self) -> dict[int, bytes]:
+        """The roots kept, and the root over every row added."""
+        return {**self.found, self.size: self.frontier.root()}
+
+
 def roots_at(rows: Iterable[StoredRow], sizes: Iterable[int]) -> tuple[dict[int, bytes], int]:
     """The root of the tree over `rows` at each of `sizes` (those the rows reach), and how many
     rows there are: recomputed from the events alone, one pass, flat memory."""
-    wanted = set(sizes)
-    found = {0: EMPTY_ROOT} if 0 in wanted else {}
-    frontier = Frontier()
+    roots = Roots(sizes)
     for row in rows:
-        frontier.append(leaf_of(row))
-        if frontier.size in wanted:
-            found[frontier.size] = frontier.root()
-    return found, frontier.size
+        roots.add(encode(*row))
+    return roots.found, roots.size
 
 
 class LedgerTree:

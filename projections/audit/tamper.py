@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
@@ -158,8 +158,10 @@ class Verification:
 
 
 def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int, str]],
-           digests: Iterable[Digest] = ()) -> Verification:
-    """Walk the stored events and stored links together, in position order.
+           digests: Iterable[Digest] = (),
+           each: Callable[[bytes], None] | None = None) -> Verification:
+    """Walk the stored events and stored links together, in position order; `each(bytes)`
+    hears every row's encoded bytes (sync's witness builds the Merkle tree from them).
 
     One sha256 per row while all is well: this loop is verify's whole cost, so it keeps its
     state in local variables and reuses each computed link's bytes as the next row's input."""
@@ -177,6 +179,8 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
             problems.append(_deleted(pending[0]))
             trusted, trusted_bytes, pending = pending[1], None, next(links_iter, None)
         data = row.data if type(row) is Encoded else encode(*row)
+        if each is not None:
+            each(data)
         digest = sha256((bytes.fromhex(trusted) if trusted_bytes is None else trusted_bytes)
                         + data).digest()  # link(trusted, row)
         expected = digest.hex()

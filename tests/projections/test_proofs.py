@@ -356,3 +356,50 @@ def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_pat
                                           page.as_uri()),
                          capture_output=True, text=True, timeout=120).stdout
     assert 'data-result="ok"' in dom or 'data-result="partial"' in dom
+
+
+stored_rows = st.lists(st.tuples(st.uuids().map(lambda u: u.hex), st.integers(1, 9),
+                                 st.sampled_from(["ledger.ward:Ward.Donated", "t"]),
+                                 st.binary(max_size=40)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=stored_rows, cut=st.integers(0, 45))
+def test_the_roots_sync_builds_in_its_verify_pass_are_those_of_the_events(rows, cut):
+    """Sync's witness takes its Merkle roots from the bytes the verify pass hashes for the
+    chain (one read of the ledger); they must be exactly the roots recomputed from the rows
+    alone, at the witnessed size and at the end."""
+    from ledger.store.tree import Roots, roots_at
+    from ledger.trust.chain import GENESIS, links
+    from projections.audit.tamper import verify
+
+    stored = [(n + 1, *row) for n, row in enumerate(rows)]
+    passed = Roots([cut])
+    assert verify(stored, links(GENESIS, stored), each=passed.add).problems == []
+    found, size = roots_at(stored, [cut, len(stored)])
+    assert passed.size == size == len(stored)
+    assert passed.at_end() == {**found, size: root([leaf_of(row) for row in stored])}
+
+
+def test_a_write_between_the_verify_pass_and_the_witness_check_is_read_again(district,
+                                                                             tmp_path):
+    """Honest: the treasurer records while a sync runs. The roots built in the verify pass
+    then cover fewer events than the ledger holds, and the witness reads the events again
+    instead of refusing or vouching for the shorter tree."""
+    import psycopg
+
+    from commands.district import verified
+    from ledger.district import witness
+
+    ward = _coded(tmp_path / "p1.db", tmp_path)
+    ward("sync", "--to", district)
+    log = open_log(locate(environ=ward.env))
+    try:
+        with psycopg.connect(district, autocommit=True) as conn:
+            roots = witness.roots_to_check(conn, "P1")
+            verified(log, 0, log.head(), roots.add)
+            donate(ward, 7)  # after the verify pass, before the check
+            found = witness.check(log, conn, "P1", False, roots)
+    finally:
+        log.close()
+    assert (found.size, found.root) == stored_root(ward) and found.size > roots.size
