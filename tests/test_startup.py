@@ -115,3 +115,41 @@ def test_a_district_report_loads_neither_the_witness_nor_the_writers(sqlite_ledg
     assert "ledger.district.models" in loaded
     assert not loaded & {"ledger.district.witness", "ledger.store.tree", "eventsourcing",
                          "projections.audit.statement", "cryptography"}
+
+
+CONNECTIONS = """
+import json, sys
+import psycopg
+opened = []
+connect = psycopg.Connection.connect
+def counting(cls, *args, **kwargs):
+    opened.append(1)
+    return connect.__func__(cls, *args, **kwargs)
+psycopg.Connection.connect = classmethod(counting)
+psycopg.connect = psycopg.Connection.connect
+sys.argv = ["aid", *json.loads(sys.argv[1])]
+from commands.main import main
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print(json.dumps([code, len(opened)]), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [("stock",), ("history", "--format", "json"),
+                                  ("give", "H1", "--from", "KHO", "--item", "RICE=1"),
+                                  ("donate", "D1", "--into", "KHO", "--cash", "5000")])
+def test_a_postgresql_command_connects_once(ward, args):
+    """Issue 27: one connection per command. The library's pool opened a second one when the
+    first request came before its first connection was ready, and a write's summary line
+    opened a third to read back what was written."""
+    import os
+
+    if ward.backend != "postgres":
+        pytest.skip("PostgreSQL only")
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=10")
+    result = subprocess.run([sys.executable, "-c", CONNECTIONS, json.dumps(args)], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, **ward.env})
+    code, connections = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (code, connections) == (0, 1), result.stderr

@@ -21,21 +21,23 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
     try:
         entry = write(ledger)
         refresh(where, lag=LAG, ledger=ledger)
+        said = recorded(where, entry, ledger)  # on the writer's connection
     finally:
         ledger.close()
-    typer.echo(recorded(where, entry))
+    typer.echo(said)
     return entry
 
 
-def recorded(where: Address, entry: int | list[int]) -> str:
+def recorded(where: Address, entry: int | list[int], ledger: Any = None) -> str:
     """One line: what was recorded and on which date, ending with the entry id (the last word,
     for scripts): "donation: from MEKONG, receipt PT-0001 (KHO RICE +500), on 12 Nov 2021 —
-    recorded entry 16"; just "recorded entry 16" if the entry cannot be read back."""
+    recorded entry 16"; just "recorded entry 16" if the entry cannot be read back. Read back
+    through the `ledger` that wrote it when given (PostgreSQL: no second connection)."""
     entries = entry if isinstance(entry, list) else [entry]
     done = (say("recorded entry {entry}", entry=entries[0]) if len(entries) == 1
             else say("recorded {span}", span=entry_span(entries)))
     try:
-        lines = _read_back(where, entries)
+        lines = _read_back(where, entries, ledger)
     except Exception:  # noqa: BLE001 - the entry is recorded; its summary is a courtesy
         lines = []
     if not lines:
@@ -53,13 +55,13 @@ def _summary(line: dict[str, Any]) -> str:
     return say("{text} ({moved})", text=text, moved=moved) if moved else text
 
 
-def _read_back(where: Address, entries: list[int]) -> list[dict[str, Any]]:
+def _read_back(where: Address, entries: list[int], ledger: Any = None
+               ) -> list[dict[str, Any]]:
     """The history lines of the entries just written (among the last stored events)."""
     from projections.history import entry as history_entry
 
     wanted = set(entries)
-    log = open_log(where)
-    try:
+    with (writer_log(ledger, where) if ledger is not None else closing(open_log(where))) as log:
         head = log.head()
         found = {}
         for record in log.read(after=max(0, head - 50 - 5 * len(wanted)), ward_only=True):
@@ -67,8 +69,6 @@ def _read_back(where: Address, entries: list[int]) -> list[dict[str, Any]]:
                 line = history_entry(record)
                 if line is not None:
                     found[record.version] = line
-    finally:
-        log.close()
     return [found[number] for number in entries if number in found]
 
 

@@ -90,7 +90,11 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
             # wards in one database would write into each other's tables, and it skips the table
             # lock that keeps positions in commit order (catch-ups and the chain rely on it).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "POSTGRES_POOL_SIZE": "1",  # one command, one connection (each costs ~10 ms)
+            # one command, one connection (each costs ~5 ms here, a few round trips over a
+            # network): the pool opens its connection in a thread of its own, and with room
+            # to grow it opened a second for the first request that came before it was ready
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": "0",
             "APPLICATION_RECORDER_TOPIC": "ledger.store.chained_postgres:ChainedPostgresRecorder",
         }
     else:
