@@ -162,7 +162,7 @@ class District:
         with self.connection.transaction():
             self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))")
             for name in self._stale_functions():  # again, under the lock: another sync may
-                self.connection.execute(sync_check.FUNCTIONS[name])  # have made them
+                self._remake(name)                    # have made them
             self.connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {REGISTRY} (code TEXT PRIMARY KEY, name TEXT NOT "
                 "NULL, prefix TEXT NOT NULL UNIQUE, head BIGINT NOT NULL DEFAULT 0, synced "
@@ -173,6 +173,23 @@ class District:
                 f"CREATE TABLE IF NOT EXISTS {ADMITTED} (code TEXT PRIMARY KEY, identity TEXT "
                 "NOT NULL, admitted TIMESTAMPTZ NOT NULL DEFAULT now())")
             witness.ensure_table(self.connection)
+
+    def _remake(self, name: str) -> None:
+        """Make one of the guard's functions again; only its owner may (a district whose wards
+        sync as roles of their own waits for that role's next sync)."""
+        import psycopg
+
+        try:
+            with self.connection.transaction():  # a savepoint: the refusal names the owner
+                self.connection.execute(sync_check.FUNCTIONS[name])
+        except psycopg.errors.InsufficientPrivilege:
+            owner = self.connection.execute(
+                "SELECT pg_catalog.pg_get_userbyid(proowner) FROM pg_catalog.pg_proc WHERE oid "
+                "= to_regproc(%s)", (name,)).fetchone()[0]
+            raise Refused("the district's check of every link ({name}) is not this release's, "
+                          "and only its owner, role {owner}, may make it again: run `aid sync` "
+                          "once as {owner} (or ask the district's administrator); nothing was "
+                          "sent", name=name, owner=owner) from None
 
     def _stale_functions(self) -> list[str]:
         """The guard's functions that are missing or not this release's (an earlier release's

@@ -453,3 +453,41 @@ def test_a_ward_on_either_backend_syncs(ward, district):
         "P7", "Phường 3", len(copy_of(district, "P7")))
     assert ward("district", "stock", "--url", district, "--format", "json").json() == [
         {"ward": "P7", **row} for row in ward("stock", "--format", "json").json()]
+
+
+def test_a_role_that_may_not_remake_the_guard_is_told_who_may(district, tmp_path):
+    """A district whose wards sync as roles of their own, after an upgrade (or a change) left
+    the guard's function not this release's: a role that does not own it is refused in one
+    line naming the owner, with nothing sent, rather than syncing past a stale check."""
+    import psycopg
+
+    from ledger.district.sync import District
+    from ledger.errors import Refused
+
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    from urllib.parse import urlparse
+
+    role = f"aid_ward_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(district, autocommit=True) as conn:
+        conn.execute("ALTER FUNCTION aid_sync_check_links() RESET search_path")
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        owner = conn.execute("SELECT current_user").fetchone()[0]
+    address = urlparse(district)
+    as_role = address._replace(netloc=f"{role}@{address.hostname}:{address.port or 5432}")
+    try:
+        other = District(as_role.geturl())
+        try:
+            with pytest.raises(Refused, match=rf"only its owner, role {owner}, may make it"):
+                other.prepare()
+        finally:
+            other.close()
+        District(district).prepare()  # its owner's next sync makes it again
+        with psycopg.connect(district) as conn:
+            assert conn.execute("SELECT proconfig FROM pg_proc WHERE proname = "
+                                "'aid_sync_check_links'").fetchone()[0] == [
+                "search_path=pg_catalog, pg_temp"]
+    finally:
+        with psycopg.connect(district, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
