@@ -137,18 +137,37 @@ print(json.dumps([code, len(opened)]), file=sys.stderr)
 """
 
 
+@pytest.fixture(scope="module")
+def postgres_ward():
+    """One PostgreSQL ward with rice in its store, for the connection counts."""
+    import uuid
+
+    from conftest import PG_SKIP, PG_URL, Ledger, _env, drop_ward_tables
+
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    code = f"t{uuid.uuid4().hex[:12]}"
+    ward = Ledger(_env(AID_DATABASE_URL=PG_URL, AID_WARD=code), "postgres")
+    ward("init", "--ward", "Phường 3", "--on", "2021-11-01")
+    ward("item", "add", "RICE", "--name", "Gạo", "--unit", "kg")
+    ward("location", "add", "KHO", "--name", "Kho phường")
+    ward("donor", "add", "D1", "--name", "Công ty Gạo Việt")
+    ward("recipient", "add", "H1", "--name", "Nguyễn Văn A", "--group", "Tổ 1")
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=10")
+    yield ward
+    drop_ward_tables(f"aid_{code}")
+
+
 @pytest.mark.parametrize("args", [("stock",), ("history", "--format", "json"),
                                   ("give", "H1", "--from", "KHO", "--item", "RICE=1"),
                                   ("donate", "D1", "--into", "KHO", "--cash", "5000")])
-def test_a_postgresql_command_connects_once(ward, args):
+def test_a_postgresql_command_connects_once(postgres_ward, args):
     """Issue 27: one connection per command. The library's pool opened a second one when the
     first request came before its first connection was ready, and a write's summary line
     opened a third to read back what was written."""
     import os
 
-    if ward.backend != "postgres":
-        pytest.skip("PostgreSQL only")
-    ward("donate", "D1", "--into", "KHO", "--item", "RICE=10")
+    ward = postgres_ward
     result = subprocess.run([sys.executable, "-c", CONNECTIONS, json.dumps(args)], cwd=ROOT,
                             capture_output=True, text=True, env={**os.environ, **ward.env})
     code, connections = json.loads(result.stderr.strip().splitlines()[-1])
