@@ -474,19 +474,20 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
 
     bank = read(log)
     rows = {row["key"]: row for row in match(bank) if row["key"]}
-    found = []
-    for line in find_lines(bank, ref, amount, on)[:MAX_FOUND]:
-        shown = public_line(bank, line, rows.get(line.key))
-        if shown["status"] in ("matched", "differs") and shown["entry"] and line.credit:
-            events = (e for e in ward_events(log.stored(ward_only=True))
-                      if not isinstance(e, str))
-            story = donation(trace_donation(events, shown["entry"]), shown["entry"])
+    found = [(line, public_line(bank, line, rows.get(line.key)))
+             for line in find_lines(bank, ref, amount, on)[:MAX_FOUND]]
+    counted = [shown["entry"] for line, shown in found if line.credit and shown["entry"]
+               and shown["status"] in ("matched", "differs")]
+    if counted:  # every transfer found traced in one replay of the ledger, not one each
+        events = (e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str))
+        tracer = trace_donation(events, *counted)
+        for line, shown in found:
+            story = donation(tracer, shown["entry"]) if shown["entry"] in counted else None
             if story:
                 cash = next((row for row in story["summary"] if row["item"] == "cash"), None)
                 shown["counted"] = cash
                 shown["groups"] = [g for g in story["groups"] if g["item"] == "cash"]
-        found.append(shown)
-    return found
+    return [shown for _line, shown in found]
 
 
 def statement_sections(log: EventLog, start: str | None = None,

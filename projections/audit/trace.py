@@ -349,14 +349,15 @@ class Runs(Bin):
 
 
 class DonationTracer(Tracer):
-    """`Tracer`'s replay for one donation: `flows()` is exactly the donation's part of
-    `Tracer.flows()`, but facts are sorted on disk, other origins merge into runs, and only
-    destinations that received some of the donation are kept (`kinds` holds just the asked
-    entry, for saying what it is when it is no donation)."""
+    """`Tracer`'s replay for one donation (or a few, in one replay: a donor's search finds
+    several transfers): `flows()` is exactly those donations' part of `Tracer.flows()`, but
+    facts are sorted on disk, other origins merge into runs, and only destinations that
+    received some of them are kept (`kinds` holds just the asked entries, for saying what one
+    is when it is no donation)."""
 
-    def __init__(self, entry: int) -> None:
+    def __init__(self, *entries: int) -> None:
         super().__init__()
-        self.focus: Origin = ("donation", entry)
+        self.focus: set[Origin] = {("donation", entry) for entry in entries}
         self.reached: dict[int, Destination] = {}  # number (order of creation) -> destination
         self.numbers = itertools.count()
 
@@ -378,11 +379,11 @@ class DonationTracer(Tracer):
     def _facts(self, events: Iterable[WardEvent], spilled: list[bool]) -> Iterator[WardEvent]:
         """The facts to sort; on the way, the books' declarations, the asked entry's kind, and
         the reversals with their originals (left out of the replay)."""
-        entry = self.focus[1]
+        asked = {entry for _, entry in self.focus}
         for event in events:
             kind = KINDS.get(event.name)
-            if event.entry == entry:
-                self.kinds[entry] = kind
+            if event.entry in asked:
+                self.kinds[event.entry] = kind
             if not is_fact(event.data):
                 self.books.apply(event.name, event.data)  # facts: the trace needs no balances
                 continue
@@ -392,7 +393,7 @@ class DonationTracer(Tracer):
         spilled.append(True)
 
     def _origin(self, event: WardEvent, source: str) -> Origin:
-        if (source, event.entry) != self.focus:
+        if (source, event.entry) not in self.focus:
             return ELSEWHERE  # type: ignore[return-value]
         return super()._origin(event, source)
 
@@ -407,7 +408,7 @@ class DonationTracer(Tracer):
                 token.place = (number, place)
                 if token.traced:
                     self.reached[number] = place
-            elif token == self.focus:
+            elif token in self.focus:
                 place.items.append((token, item, n))
                 self.reached[number] = place
         return receive
@@ -429,7 +430,7 @@ class DonationTracer(Tracer):
                 self._shelf(unit.released_at, item).put(origin, n)
                 return
             unit.contents.append((origin, item, n))
-            if origin == self.focus and not unit.traced:
+            if origin in self.focus and not unit.traced:
                 unit.traced = True
                 if unit.place:  # handed out already: its destination now holds some
                     self.reached[unit.place[0]] = unit.place[1]
@@ -460,14 +461,14 @@ class DonationTracer(Tracer):
                 out.append(_flow(groups, origin, item, n, *args, None))
             for unit in place.units:
                 out += [_flow(groups, origin, item, n, *args, unit)
-                        for origin, item, n in unit.contents if origin == focus]
+                        for origin, item, n in unit.contents if origin in focus]
         for (location, item, _lot), shelf in sorted(self.bins.items()):
             for token, n in shelf.lots:
                 if isinstance(token, TracedUnit):
                     out += [_flow(groups, origin, content, k, "held", None, None, location,
                                   None, token)
-                            for origin, content, k in token.contents if origin == focus]
-                elif token == focus:
+                            for origin, content, k in token.contents if origin in focus]
+                elif token in focus:
                     out.append(_flow(groups, token, item, n, "held", None, None, location,
                                      None, None))
         return out
@@ -477,9 +478,10 @@ def trace(events: Iterable[WardEvent]) -> Tracer:
     return Tracer().run(events)
 
 
-def trace_donation(events: Iterable[WardEvent], entry: int) -> DonationTracer:
-    """Where donation `entry` went (`donation()` tells its story), in flat memory."""
-    return DonationTracer(entry).run(events)
+def trace_donation(events: Iterable[WardEvent], *entries: int) -> DonationTracer:
+    """Where donation `entry` went (`donation()` tells its story), in flat memory; given
+    several entries, where each went, in the same one replay."""
+    return DonationTracer(*entries).run(events)
 
 
 def donation(tracer: Tracer, entry: int) -> dict[str, Any]:

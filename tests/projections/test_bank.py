@@ -307,6 +307,25 @@ def test_find_masks_names_and_never_shows_messages(banked, tmp_path):
     assert banked.fails("bank", "find", "--amount", "1").code == 2
 
 
+def test_a_search_finding_several_transfers_traces_each_as_alone(banked, tmp_path):
+    """A donor's search by amount and day may find several counted transfers: all are traced
+    in one replay of the ledger, and each says where its cash went exactly as when it is found
+    alone by its reference."""
+    twins = [{"date": "2021-11-04", "credit": 300_000, "debit": 0, "ref": f"200.{n}",
+              "text": _mbvcb(name, f"{name.title()} ung ho P3D0006", n)}
+             for n, name in ((1, "LE MINH CHAU"), (2, "PHAM QUOC DAT"))]
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, twins)))
+    banked("bank", "accept", "--all")
+    banked("give", "H1", "--from", "KHO", "--cash", "450000", "--on", "2021-11-05")
+    both = banked("bank", "find", "--amount", "300000", "--on", "2021-11-04",
+                  "--format", "json").json()
+    assert [row["bank_ref"] for row in both] == ["200.1", "200.2"]
+    alone = [banked("bank", "find", "--ref", ref, "--format", "json").json()[0]
+             for ref in ("200.1", "200.2")]
+    assert both == alone
+    assert [row["counted"]["given"] for row in both] == [300_000, 150_000]
+
+
 def test_statement_has_a_bank_section_only_with_an_account(ward, tmp_path):
     plain = ward("audit", "statement", "--format", "json").json()
     assert "bank" not in plain["sections"]

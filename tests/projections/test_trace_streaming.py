@@ -138,11 +138,16 @@ def stored_events(path: Path) -> list:
 
 
 def assert_same_stories(events: list) -> None:
-    """Every entry (and one past the last): the same story, or the same reason for none."""
+    """Every entry (and one past the last): the same story, or the same reason for none; and
+    every donation traced together with all the others in one replay (a donor's search)
+    tells the same story as alone."""
     full = trace(events)
-    for entry in range(0, max(e.entry for e in events) + 2):
+    entries = range(0, max(e.entry for e in events) + 2)
+    together = trace_donation(iter(events), *entries)
+    for entry in entries:
         streamed = trace_donation(iter(events), entry)
         assert donation(streamed, entry) == donation(full, entry), entry
+        assert donation(together, entry) == donation(full, entry), entry
         if not donation(full, entry):
             said, told = _not_a_donation(streamed, entry), _not_a_donation(full, entry)
             assert (str(said), said.args) == (str(told), told.args), entry
