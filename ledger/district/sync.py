@@ -417,9 +417,10 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
     """Append what the district lacks of this ward, batch by batch; `told(sent)` after each
     batch commits. `verify(log, held, upto, each)` checks the ledger before anything is sent
     (it raises to refuse, and returns the ledger's first declared key id), handing each row's
-    encoded bytes to `each`: the witness's Merkle tree is built from them, in the same read; `fold(connection,
-    code, rows)` brings the district's read models up to each batch, in its transaction;
-    `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
+    encoded bytes to `each`: the witness's Merkle tree is built from them, in the same read;
+    `fold(connection, code, rows)` brings the district's read models up to each batch, in its
+    transaction; `witnessed(checkpoint)` hears what the district co-signed once all is sent
+    (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
     from ledger.district import witness  # issue 26: the district as witness
 
