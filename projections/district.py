@@ -6,8 +6,8 @@ hand-outs), its households the `Register`. The district adds them up, so its fig
 construction the sum of what each ward's own `aid stock` and `aid cash` say.
 
 Households are named by code only. Two wards' households are matched only by the keyed
-pseudonym of an ID number (never by code: each ward numbers its own households) (`id_pseudonym`, an HMAC the ward stores in clear when an ID number is
-given), never by name.
+pseudonym of an ID number (`id_pseudonym`, an HMAC the ward stores in clear when an ID number
+is given), never by code (each ward numbers its own households) nor by name.
 """
 
 from __future__ import annotations

@@ -235,8 +235,8 @@ class EventLog:
                ) -> Iterator[tuple[int, Any, int, str, bytes]]:
         """Stored rows exactly as kept, with the aggregate each belongs to, for the chain
         (from the very lowest position: a row slipped in at position 0 must show up too);
-        with `ward_only`, claims, seals and keys are left in the database. Read `batch` rows at a time, so
-        memory stays flat however long the ledger."""
+        with `ward_only`, claims, seals and keys are left in the database. Read `batch` rows at
+        a time, so memory stays flat however long the ledger."""
         upto = self.head() if upto is None else upto
         p, column = self.paramstyle, self._position
         others = tuple(prefix + "%" for prefix in NOT_WARD) if ward_only else ()
