@@ -27,6 +27,7 @@ from ledger.district.models import (
     handouts_per_household,
 )
 from ledger.phrases import N_, Phrase
+from ledger.store.decoding import dumps
 from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
 from projections.books import Books
@@ -253,7 +254,8 @@ class WardModel:
     def changes(self) -> Changes:
         """What this fold changed since the last call, for the store to write."""
         homes = self.households()  # once: per code it was quadratic in the register
-        found = Changes(self.position, self.document(), {c: homes[c] for c in self.changed},
+        found = Changes(self.position, dumps(self.document()).decode(),
+                        {c: homes[c] for c in self.changed},
                         self.pseudonyms, self.facts, self.deleted)
         self.changed, self.pseudonyms, self.facts, self.deleted = set(), {}, {}, set()
         return found
@@ -264,27 +266,35 @@ REGISTER_EVENTS = {"RecipientSealed", "RecipientForgotten", "RecipientTierChange
 
 
 class Folder:
-    """`aid sync`'s fold: the ward's models brought up to each copied batch, in the batch's
-    transaction (so the models always reach exactly what the copy holds). The models stay in
-    memory from one batch to the next, and are read again only when what is stored is not
-    where they left it (a batch rolled back, another ward): loading and parsing a ward's
-    books for every batch of 5,000 events cost as much as folding them."""
+    """`aid sync`'s fold (ledger/district/sync.py's `Fold`): the ward's models read once
+    before the batches, each batch folded in memory while the one before is being written, and
+    its changes written in the transaction that copies it (so the models always reach exactly
+    what the copy holds; loading and parsing a ward's books for every batch of 5,000 events
+    cost as much as folding them)."""
 
     def __init__(self) -> None:
         self.model: WardModel | None = None
 
-    def __call__(self, connection: Any, code: str,
-                 rows: list[tuple[int, Any, int, str, bytes]]) -> None:
+    def start(self, connection: Any, code: str, prefix: str, fresh: bool = False) -> None:
+        """The models as stored, after folding what a copy synced by an earlier release
+        holds beyond them; none when `fresh` (the copy is new, or replaces another ledger's,
+        whose models are forgotten with it)."""
         models = DistrictModels(connection)
         models.ensure()
-        model = self.model
-        if model is None or model.code != code or model.position != models.position(code):
-            model = WardModel(code, models.load(code))
-        if rows and rows[0][0] <= model.position:  # already folded (cannot happen: the copy
-            return                                  # and the models commit together)
-        model.fold(rows)
-        models.save(code, model.changes())
-        self.model = model
+        if fresh:
+            self.model = WardModel(code)
+            return
+        catch_up(connection, code, prefix)
+        self.model = WardModel(code, models.load(code))
+
+    def fold(self, rows: list[tuple[int, Any, int, str, bytes]]) -> Changes:
+        if self.model is None:
+            raise RuntimeError("Folder.start comes first")
+        self.model.fold(rows)
+        return self.model.changes()
+
+    def save(self, connection: Any, code: str, changes: Changes) -> None:
+        DistrictModels(connection).save(code, changes)
 
 
 def caught_up(connection: Any, code: str, prefix: str) -> WardModel:

@@ -69,7 +69,7 @@ class Changes:
     """What one fold changed: written by `save` in the caller's transaction."""
 
     position: int
-    books: dict[str, Any]
+    books: str  # JSON, made when the fold ends (its books go on changing with the next batch)
     households: dict[str, tuple[str, int]]  # those changed: code -> (group, tier)
     pseudonyms: dict[str, str]  # household -> pseudonym of its ID number
     facts: dict[int, Fact]  # entry -> fact, new since the last save
@@ -142,7 +142,9 @@ class DistrictModels:
                          (code,)) or 0
 
     def copy_head(self, prefix: str) -> int:
-        """The last position the ward's copy holds."""
+        """The last position the ward's copy holds (0 before its first sync)."""
+        if self._one("SELECT to_regclass(%s)", (f"{prefix}_chain",)) is None:
+            return 0
         return self._one(f"SELECT max(position) FROM {prefix}_chain") or 0
 
     def load(self, code: str, households: bool = True) -> Stored:
@@ -156,12 +158,10 @@ class DistrictModels:
 
     def save(self, code: str, changes: Changes) -> None:
         """Write one fold's changes (in the caller's transaction)."""
-        import json
-
         self.connection.execute(
             "INSERT INTO aid_district_folded (ward, position, books) VALUES (%s, %s, %s) "
             "ON CONFLICT (ward) DO UPDATE SET position = excluded.position, books = "
-            "excluded.books", (code, changes.position, json.dumps(changes.books)))
+            "excluded.books", (code, changes.position, changes.books))
         with self.connection.cursor() as cursor:
             if changes.households:
                 cursor.executemany(

@@ -24,6 +24,11 @@ DDL is transactional), and each batch folds the district's own read models (`fol
 by the command) in the transaction that copies it: a sync killed anywhere leaves a prefix.
 Rows are copied as stored, whatever their aggregate (ward entries, claims, and any other
 aggregate that shares the stream), so sync never needs to know the events it carries.
+Each batch is written by a thread of its own while the next is read, folded and made into COPY
+text here (the district's work on one overlaps this program's on the next: a sync ~15%
+sooner); the next is written only once the one before has committed, so a refusal still ends
+the sync at the batch before it. A sync that finds the copy moved on (another sync of the
+ward, between two of its batches) starts again from what the district holds.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from ledger.district import guard as sync_check
@@ -48,7 +53,6 @@ from ledger.trust.identity import of_log
 
 # (log, held, upto, each row's encoded bytes) -> the ledger's first key id
 Verify = Callable[[EventLog, int, int, Callable[[bytes], None]], "str | None"]
-Fold = Callable[[Any, str, list[StoredRow]], None]  # (district connection, code, rows)
 
 REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
 ADMITTED = "aid_sync_admitted"  # a ledger the district admits for a code already bound
@@ -358,17 +362,16 @@ class District:
                                       (code,)).fetchone()
         return row[0] if row else None
 
-    def append(self, code: str, prefix: str, rows: list[StoredRow],
-               new_links: list[tuple[int, str]]) -> None:
-        """COPY rows (at their own positions) and their links into the ward's copy."""
+    def append(self, code: str, prefix: str, batch: Batch) -> None:
+        """COPY a batch's rows (at their own positions) and links into the ward's copy."""
         with self.connection.cursor() as cursor:
             with cursor.copy(f"COPY {prefix}_events (notification_id, originator_id, "
                              "originator_version, topic, state) FROM STDIN") as copy:
-                copy.write(copy_text(rows))
+                copy.write(batch.events_text)
             with cursor.copy(f"COPY {prefix}_chain (position, link) FROM STDIN") as copy:
-                copy.write("".join(f"{position}\t{link}\n" for position, link in new_links))
+                copy.write(batch.links_text)
             cursor.execute(f"UPDATE {REGISTRY} SET head = %s, synced = now() WHERE code = %s",
-                           (rows[-1][0], code))
+                           (batch.rows[-1][0], code))
 
     @contextmanager
     def ward_lock(self, prefix: str) -> Iterator[None]:
@@ -444,46 +447,142 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
                                          roots if verify is not None else None)
         except Refused as refusal:
             checked = refusal
-        prefix, sent = None, []
-        while True:
-            with district.ward_lock(table_prefix(code)):
-                if prefix is None:
-                    prefix = district.claim(code, name, me, key)
-                batch_sent = _next_batch(log, district, code, prefix, upto, batch, fold)
-            if batch_sent is None:
-                witnessed(witness.cosign(district.connection, checked, district_key))
-                return code, sent, district.held(prefix)[0]
-            sent.append(batch_sent)
-            told(batch_sent)
+        sending = Sending(code, name, me, key, upto, batch, fold)
+        sent: list[Sent] = []
+        mine = not replacing and bound is not None
+        while not _send(log, district, sending, sent, told, mine):
+            mine = True  # another sync of the ward moved the copy meanwhile: go on from there
+        witnessed(witness.cosign(district.connection, checked, district_key))
+        return code, sent, district.held(table_prefix(code))[0]
     finally:
         district.close()
 
 
-def _next_batch(log: EventLog, district: District, code: str, prefix: str, upto: int,
-                batch: int, fold: Fold | None = None) -> Sent | None:
-    """Append the next batch with the ward's stored links; the caller holds the ward's lock in
-    the district, whose trigger recomputes every link. Only when it refuses are the links
-    recomputed here, to name the first position that does not continue the chain."""
-    held, held_link = district.held(prefix)
+class Fold(Protocol):
+    """The district's read models of the ward, brought up to each batch it copies
+    (projections/district.py's `Folder`; given by the command: folding is the read side's)."""
+
+    def start(self, connection: Any, code: str, prefix: str, fresh: bool) -> None:
+        """Read the models as stored, before the batches (nothing is being written); `fresh`:
+        start from none (a first sync, or one replacing the copy of another ledger, whose
+        models the first batch forgets)."""
+
+    def fold(self, rows: list[StoredRow]) -> Any:
+        """Fold the next batch in memory and return what changed, ready to write (no
+        database: it runs while the batch before is being written)."""
+
+    def save(self, connection: Any, code: str, changes: Any) -> None:
+        """Write what `fold` returned, in the transaction that copies its batch."""
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What one sync sends: the ward, the ledger's identity and key, up to where, and how."""
+
+    code: str
+    name: str
+    me: str
+    key: str | None
+    upto: int
+    batch: int
+    fold: Fold | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The next rows, read and made ready while the batch before them is being written (all
+    the work in Python is done here, so that the writing thread only waits on the district)."""
+
+    after: int  # the position they follow: what the district must hold when they are written
+    after_link: str  # this ledger's stored link there (GENESIS at 0)
+    rows: list[StoredRow]
+    links: dict[int, str]  # this ledger's stored link of each row
+    events_text: bytes  # the rows, and their links, as COPY reads them
+    links_text: bytes
+    changes: Any  # the fold's, for the district's read models
+
+
+class _Moved(Exception):
+    """The district's copy is not where this sync left it: another sync of the ward ran."""
+
+
+def _send(log: EventLog, district: District, sending: Sending, sent: list[Sent],
+          told: Callable[[Sent], None], mine: bool) -> bool:
+    """Send every batch, each written by a thread of its own while the next is read and
+    folded here: the district's work on one overlaps this program's on the next. True when
+    all is sent; False when the copy moved under it (start again from what it holds)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prefix = table_prefix(sending.code)
+    held, held_link = district.held(prefix) if mine else (0, GENESIS)
     if held:
-        _continues(log, district, code, prefix, held, held_link, upto)
-    rows = list(islice(log.stored(held, upto, batch), batch))
-    if not rows:
-        return None
-    stored = dict(log.links(held, rows[-1][0]))
-    try:
-        district.append(code, prefix, rows, [(row[0], stored.get(row[0], "")) for row in rows])
-    except district.refusal:
-        position = next((position for position, expected in links(held_link, rows)
-                         if stored.get(position) != expected), None)
-        if position is None:  # refused for another reason: say the district's own words
-            raise
-        raise Refused("this ledger's chain does not continue at position {position} (its "
-                      "stored link does not match its event); nothing from there was sent: "
-                      "run `aid audit verify` and restore the ledger from a backup",
-                      position=position) from None
-    if fold is not None:
-        fold(district.connection, code, rows)
+        _continues(log, district, sending.code, prefix, held, held_link, sending.upto)
+    if sending.fold is not None:
+        sending.fold.start(district.connection, sending.code, prefix, fresh=not mine)
+    claim = not mine  # the first batch claims the code (and makes the copy)
+    with ThreadPoolExecutor(1, thread_name_prefix="aid-sync") as writer:
+        pending = None
+        try:
+            for batch in _batches(log, held, held_link, sending):
+                if pending is not None:
+                    told(_done(pending.result(), sent))
+                pending = writer.submit(_write, district, sending, prefix, batch, claim)
+                claim = False
+            if pending is not None:
+                told(_done(pending.result(), sent))
+        except _Moved:
+            return False
+        finally:
+            if pending is not None and not pending.done():
+                pending.exception()  # the write in flight ends before anything else
+    return True
+
+
+def _done(batch_sent: Sent, sent: list[Sent]) -> Sent:
+    sent.append(batch_sent)
+    return batch_sent
+
+
+def _batches(log: EventLog, held: int, held_link: str, sending: Sending) -> Iterator[Batch]:
+    """The batches after `held`, each read, linked, folded and made into COPY text."""
+    after, after_link = held, held_link
+    while True:
+        rows = list(islice(log.stored(after, sending.upto, sending.batch), sending.batch))
+        if not rows:
+            return
+        stored = dict(log.links(after, rows[-1][0]))
+        changes = sending.fold.fold(rows) if sending.fold is not None else None
+        links_text = "".join(f"{row[0]}\t{stored.get(row[0], '')}\n" for row in rows)
+        yield Batch(after, after_link, rows, stored, copy_text(rows), links_text.encode(),
+                    changes)
+        after, after_link = rows[-1][0], stored.get(rows[-1][0], "")
+
+
+def _write(district: District, sending: Sending, prefix: str, batch: Batch,
+           claim: bool) -> Sent:
+    """Append one batch with the ward's stored links, and its folded models, in one
+    transaction holding the ward's lock; the district's trigger recomputes every link. Only
+    when it refuses are the links recomputed here, to name the first position that does not
+    continue the chain."""
+    rows = batch.rows
+    with district.ward_lock(prefix):
+        if claim:
+            district.claim(sending.code, sending.name, sending.me, sending.key)
+        if district.held(prefix) != (batch.after, batch.after_link):
+            raise _Moved()
+        try:
+            district.append(sending.code, prefix, batch)
+        except district.refusal:
+            position = next((position for position, expected in links(batch.after_link, rows)
+                             if batch.links.get(position) != expected), None)
+            if position is None:  # refused for another reason: say the district's own words
+                raise
+            raise Refused("this ledger's chain does not continue at position {position} (its "
+                          "stored link does not match its event); nothing from there was "
+                          "sent: run `aid audit verify` and restore the ledger from a backup",
+                          position=position) from None
+        if sending.fold is not None:
+            sending.fold.save(district.connection, sending.code, batch.changes)
     return Sent(rows[0][0], rows[-1][0], len(rows))
 
 

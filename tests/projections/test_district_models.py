@@ -102,7 +102,7 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
 
 def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(district, tmp_path):
     """The sync's fold keeps a ward's models in memory between batches; a batch whose
-    transaction rolled back must not stay counted in them."""
+    transaction rolled back must not stay counted in the models the next sync starts from."""
     from ledger.district.models import DistrictModels
     from ledger.store.access import Address, open_log
     from projections.district import Folder, WardModel
@@ -115,13 +115,16 @@ def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(distr
         log.close()
     once = WardModel("P1")
     once.fold(rows)
-    folder = Folder()
     with psycopg.connect(district, autocommit=True) as conn:
-        folder(conn, "P1", rows[:10])
+        folder = Folder()
+        folder.start(conn, "P1", "aid_p1")
+        folder.save(conn, "P1", folder.fold(rows[:10]))
         with conn.transaction():
-            folder(conn, "P1", rows[10:20])
+            folder.save(conn, "P1", folder.fold(rows[10:20]))
             raise psycopg.Rollback()
-        folder(conn, "P1", rows[10:])
+        again = Folder()  # the next sync
+        again.start(conn, "P1", "aid_p1")
+        again.save(conn, "P1", again.fold(rows[10:]))
         stored = WardModel("P1", DistrictModels(conn).load("P1"))
         facts = conn.execute("SELECT count(*) FROM aid_district_facts").fetchone()[0]
     assert stored.position == rows[-1][0]
