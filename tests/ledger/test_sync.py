@@ -270,33 +270,41 @@ def test_init_with_a_code(tmp_path, district):
                       "--db", str(tmp_path / "m.db")).code == 2
 
 
-def test_duplicates_by_id_pseudonym_never_by_name():
+def test_duplicates_by_id_pseudonym_never_by_name(district):
     """Matching on `id_pseudonym`, the clear HMAC of an ID number that the privacy work
-    (issue 12) stores on a household's event; planted here as the field itself, since this
-    branch does not compute it. Households with one name but different pseudonyms and codes
-    are two households."""
-    from projections.district import WardCopy, duplicates
+    (issue 12) stores on a household's event; planted here as the field itself, folded into
+    the district's models as a sync folds it. Households with one name but different
+    pseudonyms and codes are two households."""
+    import psycopg
+
+    from ledger.district.models import DistrictModels
+    from projections.district import WardModel, duplicate_rows
     from projections.events import WardEvent
 
-    def ward(code, households, gifts):
-        events = [WardEvent(n, n, "Ward.RecipientDeclared", {
-            "code": household, "name": "Nguyễn Văn A", "group": "Tổ 1", "size": 1, "tier": 0,
-            **({"id_pseudonym": pseudonym} if pseudonym else {})})
-            for n, (household, pseudonym) in enumerate(households, start=1)]
-        events += [WardEvent(100 + n, 100 + n, "Ward.HandedOut", {
-            "recipient": household, "on": on, "moves": [], "cash": {"given": 1000}})
-            for n, (household, on) in enumerate(gifts)]
-        return WardCopy(code, events)
+    def ward(conn, code, households, gifts) -> None:
+        model = WardModel(code)
+        for n, (household, pseudonym) in enumerate(households, start=1):
+            model.see(WardEvent(n, n, "Ward.RecipientDeclared", {
+                "code": household, "name": "Nguyễn Văn A", "group": "Tổ 1", "size": 1,
+                "tier": 0, **({"id_pseudonym": pseudonym} if pseudonym else {})}))
+        for n, (household, on) in enumerate(gifts):
+            model.see(WardEvent(100 + n, 100 + n, "Ward.HandedOut", {
+                "recipient": household, "on": on, "moves": [], "cash": {"given": 1000}}))
+        model.position = 100 + len(gifts)
+        DistrictModels(conn).save(code, model.changes())
 
     same = "ab" * 32
-    wards = [ward("P1", [("A7", same), ("A8", "cd" * 32)], [("A7", "2021-11-19"),
-                                                             ("A8", "2021-11-19")]),
-             ward("P2", [("B3", same), ("B4", "ef" * 32)], [("B3", "2021-11-20"),
-                                                             ("B4", "2021-11-20")])]
-    assert duplicates(wards) == [{"match": "id", "key": same, "wards": "P1, P2",
-                                  "households": "P1:A7, P2:B3", "first": "2021-11-19",
-                                  "last": "2021-11-20"}]
-    assert duplicates(wards, "2021-11-20", "2021-11-20") == []
+    with psycopg.connect(district, autocommit=True) as conn:
+        DistrictModels(conn).ensure()
+        ward(conn, "P1", [("A7", same), ("A8", "cd" * 32)], [("A7", "2021-11-19"),
+                                                             ("A8", "2021-11-19")])
+        ward(conn, "P2", [("B3", same), ("B4", "ef" * 32)], [("B3", "2021-11-20"),
+                                                             ("B4", "2021-11-20")])
+        found = list(duplicate_rows(conn, ["P1", "P2"], None, None))
+        assert found == [{"match": "id", "key": same, "wards": "P1, P2",
+                          "households": "P1:A7, P2:B3", "first": "2021-11-19",
+                          "last": "2021-11-20"}]
+        assert list(duplicate_rows(conn, ["P1", "P2"], "2021-11-20", "2021-11-20")) == []
 
 
 def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, tmp_path):
