@@ -24,7 +24,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ledger.bank.statements import find_reference, mask_account, mask_name, parse_detail
@@ -456,10 +456,6 @@ def unmatched_public(bank: Bank, rows: list[dict[str, Any]], start: str | None =
         yield {"account": row["account"], "bank_ref": row["bank_ref"] or "",
                "on": row["date"], "amount": row["amount"], "status": row["status"],
                "entry": row["entry"] or ""}
-
-
-def days_ago(on: str, n: int) -> str:
-    return (date.fromisoformat(on) - timedelta(days=n)).isoformat()
 
 
 MAX_FOUND = 20  # a donor's search shows at most this many lines

@@ -121,14 +121,6 @@ def links(previous: str, rows: Iterable[StoredRow]) -> list[tuple[int, str]]:
     return out
 
 
-def checkpoint_spacing(events: int) -> int:
-    """Keep every n-th link in a digest (n a power of two), so at most MAX_CHECKPOINTS are kept."""
-    spacing = 1
-    while events // spacing > MAX_CHECKPOINTS:
-        spacing *= 2
-    return spacing
-
-
 def chain_table(events_table: str) -> str:
     """The table holding the links next to an events table ("stored_events" is SQLite's)."""
     if events_table == "stored_events":
