@@ -219,59 +219,6 @@ class NodeStore(Protocol):
         ...
 
 
-class DictNodeStore:
-    """A NodeStore in a dict, for tests and small trees."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[tuple[int, int], bytes] = {}
-
-    def get(self, level: int, idx: int) -> bytes:
-        return self.nodes[level, idx]
-
-    def put(self, rows: Iterable[Row]) -> None:
-        for level, idx, value in rows:
-            if self.nodes.setdefault((level, idx), value) != value:
-                raise ValueError(f"node ({level}, {idx}) is already stored with another hash")
-
-
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
-
-class SQLiteNodeStore:
-    """A NodeStore in an SQLite table (level, idx) → hash, beside the ledger's events.
-
-    It never commits: the caller writes a write's rows in the same transaction as its events, so
-    the tree can never disagree with the events it covers. `connection` is anything with
-    `execute` and `executemany` taking qmark parameters (an sqlite3 connection or cursor). A
-    node written twice raises (sqlite3.IntegrityError): a replay must not silently differ."""
-
-    def __init__(self, connection: Any, table: str = "aid_merkle", *, create: bool = True):
-        if not _TABLE_NAME.fullmatch(table):
-            raise ValueError(f"not a plain table name: {table!r}")
-        self.connection = connection
-        self.table = table
-        self._select = f"SELECT hash FROM {table} WHERE level = ? AND idx = ?"
-        self._insert = f"INSERT INTO {table} (level, idx, hash) VALUES (?, ?, ?)"
-        if create:
-            connection.execute(self.create_statement())
-
-    def create_statement(self) -> str:
-        """WITHOUT ROWID: the primary key is the row's only index, so a node costs one B-tree
-        entry of about 40 bytes, not two."""
-        return (f"CREATE TABLE IF NOT EXISTS {self.table} (level INTEGER NOT NULL, "
-                "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) "
-                "WITHOUT ROWID")
-
-    def get(self, level: int, idx: int) -> bytes:
-        row = self.connection.execute(self._select, (level, idx)).fetchone()
-        if row is None:
-            raise KeyError(f"Merkle node ({level}, {idx}) is not in {self.table}")
-        return bytes(row[0])
-
-    def put(self, rows: Iterable[Row]) -> None:
-        self.connection.executemany(self._insert, rows)
-
-
 class Frontier:
     """The compact range of a tree: the roots of its perfect subtrees, largest (leftmost) first.
 

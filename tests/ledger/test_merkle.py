@@ -4,7 +4,6 @@ properties, the stored form against the all-leaves form, and an independent impl
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +11,7 @@ from hypothesis import strategies as st
 
 from ledger.trust.merkle import (
     EMPTY_ROOT,
-    DictNodeStore,
     Frontier,
-    SQLiteNodeStore,
     ceil_log2,
     consistency_proof,
     consistency_proof_from_store,
@@ -72,6 +69,22 @@ VECTOR_CONSISTENCY = [
             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
 ]
 EDGE_SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9]
+
+
+
+class DictNodeStore:
+    """A NodeStore in a dict: the reference the stored tree's proofs are checked against."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[tuple[int, int], bytes] = {}
+
+    def get(self, level: int, idx: int) -> bytes:
+        return self.nodes[level, idx]
+
+    def put(self, rows) -> None:
+        for level, idx, value in rows:
+            if self.nodes.setdefault((level, idx), value) != value:
+                raise ValueError(f"node ({level}, {idx}) is already stored with another hash")
 
 
 def leaves(n: int, salt: bytes = b"") -> list[bytes]:
@@ -490,54 +503,6 @@ def test_dict_store_refuses_a_different_hash_for_a_node():
 
 
 # -- the SQLite store ------------------------------------------------------------------------------
-
-
-def test_sqlite_store_gives_the_same_proofs(tmp_path):
-    hashes = leaves(77)
-    connection = sqlite3.connect(tmp_path / "tree.db")
-    store = SQLiteNodeStore(connection)
-    frontier, reference = Frontier(), DictNodeStore()
-    for h in hashes:
-        rows = frontier.append(h)
-        store.put(rows)
-        reference.put(rows)
-    connection.commit()
-    count = connection.execute("SELECT count(*) FROM aid_merkle").fetchone()[0]
-    assert count == 2 * 77 - (77).bit_count()  # every leaf and every completed inner node
-    for n in (1, 2, 31, 64, 77):
-        assert root_from_store(n, store) == root(hashes[:n])
-        for i in (0, n // 3, n - 1):
-            assert inclusion_proof_from_store(i, n, store) == inclusion_proof(i, hashes[:n])
-        for m in (1, n // 2, n):
-            assert consistency_proof_from_store(m, n, store) == consistency_proof(m, hashes[:n])
-    assert Frontier.from_store(77, store).hashes == frontier.hashes
-    with pytest.raises(KeyError, match=r"\(0, 77\)"):
-        store.get(0, 77)
-    with pytest.raises(sqlite3.IntegrityError):  # written once: a replay must not differ
-        store.put([(0, 5, leaf_hash(b"replayed"))])
-
-
-def test_sqlite_store_writes_in_the_callers_transaction(tmp_path):
-    """The tree's rows go in with the events or not at all: the store never commits."""
-    path = tmp_path / "tree.db"
-    writer = sqlite3.connect(path)
-    store = SQLiteNodeStore(writer, "ward_merkle")
-    writer.commit()
-    frontier = Frontier()
-    store.put(frontier.extend(leaves(3)))
-    reader = sqlite3.connect(path)
-    assert reader.execute("SELECT count(*) FROM ward_merkle").fetchone()[0] == 0
-    writer.rollback()
-    assert writer.execute("SELECT count(*) FROM ward_merkle").fetchone()[0] == 0
-    store.put(Frontier().extend(leaves(3)))
-    writer.commit()
-    assert reader.execute("SELECT count(*) FROM ward_merkle").fetchone()[0] == 4  # 3 + (0..1)
-
-
-@pytest.mark.parametrize("table", ["", "merkle; DROP TABLE x", "1abc", "a-b", "x" * 64])
-def test_sqlite_store_refuses_table_names_it_would_have_to_quote(table):
-    with pytest.raises(ValueError, match="table name"):
-        SQLiteNodeStore(sqlite3.connect(":memory:"), table)
 
 
 # -- an independent implementation ------------------------------------------------------------
