@@ -33,12 +33,13 @@ class Deferred(MutableMapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         if name not in self.built:
             where = self.infos[name]  # KeyError: no such command (`get` answers None)
+            assert where is not None  # set from outside means built already
             self.built[name] = self._build(name, where)
             self.on_build(self.built[name])
         return self.built[name]
 
-    def _build(self, name: str, where: str | None) -> Any:
-        module, _, attribute = (where or "").partition(":")
+    def _build(self, name: str, where: str) -> Any:
+        module, _, attribute = where.partition(":")
         target = getattr(importlib.import_module(module), attribute)
         holder, settings = typer.Typer(), self.settings
         if isinstance(target, typer.Typer):

@@ -421,9 +421,8 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
     batch commits. `verify(log, held, upto, each)` checks the ledger before anything is sent
     (it raises to refuse, and returns the ledger's first declared key id), handing each row's
     encoded bytes to `each`: the witness's Merkle tree is built from them, in the same read;
-    `fold(connection, code, rows)` brings the district's read models up to each batch, in its
-    transaction; `witnessed(checkpoint)` hears what the district co-signed once all is sent
-    (issue 26).
+    `fold` (a `Fold`) brings the district's read models up to each batch, in its transaction;
+    `witnessed(checkpoint)` hears what the district co-signed once all is sent (issue 26).
     Returns (code, batches sent, the district's head for the ward)."""
     from ledger.district import witness  # issue 26: the district as witness
 
@@ -437,9 +436,10 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
         holder = district.admitted(code) or (bound[0] if bound else None)
         if holder is not None and holder != me:  # before reading the whole ledger
             raise district._squatter(code, holder, me)
-        held = district.held(table_prefix(code))[0] if bound and bound[0] == me else 0
+        mine = bound is not None and bound[0] == me  # else a first sync, or a replacement
+        replacing = bound is not None and not mine
+        held = district.held(table_prefix(code))[0] if mine else 0
         upto = log.head()
-        replacing = bound is not None and bound[0] != me
         roots = witness.roots_to_check(district.connection, code, replacing)
         key = verify(log, held, upto, roots.add) if verify is not None else None
         try:  # issue 26: a refusal is raised once sync's own checks (fork, chain) have passed
@@ -449,7 +449,6 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
             checked = refusal
         sending = Sending(code, name, me, key, upto, batch, fold)
         sent: list[Sent] = []
-        mine = not replacing and bound is not None
         while not _send(log, district, sending, sent, told, mine):
             mine = True  # another sync of the ward moved the copy meanwhile: go on from there
         witnessed(witness.cosign(district.connection, checked, district_key))

@@ -148,7 +148,7 @@ def check(log: Any, connection: Any, code: str, replacing: bool = False,
             origin = heads.origin_of(log)
             sizes = [tree.size] + ([last.size] if last is not None else [])
             if roots is not None and roots.size == tree.size and (
-                    last is None or last.size in roots.found or last.size > roots.size):
+                    last is None or last.size in roots.wanted):  # built for this checkpoint
                 found, events = roots.at_end(), roots.size
             else:  # from the events, not the tree
                 found, events = roots_at(log.stored(), sizes)
