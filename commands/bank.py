@@ -44,6 +44,7 @@ STATUS_WORDS = {"matched": N_("matched"), "differs": N_("differs"),
 
 
 def _read(db: Path | None, as_of: str | None = None, account: str | None = None) -> Bank:
+    """The bank as of `as_of`: close it (or use it in `with`) to throw away its spool."""
     from ledger.store.access import open_log
     from projections.bank import read
 
@@ -83,9 +84,10 @@ def account_add(code: Annotated[str, typer.Argument(help="The account's code, e.
 @account_app.command("list")
 def account_list(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
     """The declared accounts, their banks and numbers."""
-    bank = _read(db)
+    with _read(db) as bank:
+        accounts = sorted(bank.accounts.items())
     rows = [{"account": code, "bank": a["bank"], "bin": a["bin"], "number": a["number"],
-             "name": a["name"], "entry": a["entry"]} for code, a in sorted(bank.accounts.items())]
+             "name": a["name"], "entry": a["entry"]} for code, a in accounts]
     emit(rows, fmt.value, [("account", N_("account")), ("bank", N_("bank")), ("bin", "BIN"),
                            ("number", N_("number")), ("name", N_("name")),
                            ("entry", N_("entry"))],
@@ -156,16 +158,16 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
     from projections.bank import donor_reference
 
     money = whole(amount, "--amount", minimum=1) if amount is not None else None
-    bank = _read(db)
-    declared = _known_account(bank, code(account, N_("bank account code")))
     if ref is not None and donor is not None:
         raise BadInput("give --donor or --ref, not both: --donor makes the donor's reference")
-    if donor is not None:
-        wanted = code(donor, N_("donor code"))
-        entries = {name: entry for entry, name in bank.donors.items()}
-        if wanted not in entries:
-            raise BadInput("unknown donor '{code}'; see `aid donor add`", code=wanted)
-        ref = donor_reference(bank.reference_prefix, entries[wanted])
+    with _read(db) as bank:
+        declared = _known_account(bank, code(account, N_("bank account code")))
+        if donor is not None:
+            wanted = code(donor, N_("donor code"))
+            entries = {name: entry for entry, name in bank.donors.items()}
+            if wanted not in entries:
+                raise BadInput("unknown donor '{code}'; see `aid donor add`", code=wanted)
+            ref = donor_reference(bank.reference_prefix, entries[wanted])
     payload = vietqr.payload(declared["bin"], declared["number"], money, ref)
     if output is not None:
         (vietqr.qr_svg if output.suffix.lower() == ".svg" else vietqr.qr_png)(
@@ -236,25 +238,21 @@ def match(account: Annotated[Optional[str], typer.Option(
           output: o.Output = None, db: o.Db = None) -> None:
     """Each statement line beside the cash-book entry it proves: matched, differs (another
     amount), unrecorded (no entry), unbanked (an entry no line supports)."""
+    from commands.output.render import emit_stream
     from projections.bank import STATUSES
-    from projections.bank import match as pair
 
     if status is not None and status not in STATUSES:
         raise BadInput("--status is one of {statuses}, not '{given}'",
                        statuses=", ".join(STATUSES), given=status)
-    bank = _read(db, o.as_of(as_of))
-    if account is not None:
-        _known_account(bank, account)
-    rows = [row for row in pair(bank) if (account is None or row["account"] == account)
-            and (status is None or row["status"] == status)]
-    if fmt.value == "json" and output is None:
-        emit(rows, "json")
-        return
-    shown = [{**row, "status": _(STATUS_WORDS[row["status"]]) if fmt.value == "table"
-              else row["status"]} for row in rows]
-    emit(shown, fmt.value, MATCH_COLUMNS, empty=N_("no statement lines and no entries in a "
-                                                   "bank account yet"),
-         output=output, money=["amount", "book_amount"])
+    with _read(db, o.as_of(as_of)) as bank:
+        if account is not None:
+            _known_account(bank, account)
+        rows = bank.rows(account, status)
+        if fmt.value == "table":
+            rows = ({**row, "status": _(STATUS_WORDS[row["status"]])} for row in rows)
+        emit_stream(rows, fmt.value, MATCH_COLUMNS, empty=N_("no statement lines and no "
+                                                             "entries in a bank account yet"),
+                    output=output, money=["amount", "book_amount"])
 
 
 @bank_app.command("accept")
@@ -273,11 +271,7 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
            db: o.Db = None, actor: o.Actor = None) -> None:
     """Record the cash donation a statement line shows, citing it (nothing typed twice)."""
     from commands.recording.writing import record
-    from ledger.bank.accounts import Acceptance
     from ledger.bank.accounts import accept as record_lines
-    from ledger.values.inputs import code
-    from projections.bank import donor_of
-    from projections.bank import match as pair
 
     if every == (bank_ref is not None):
         raise BadInput("name one line (BANK_REF --donor D) or give --all, not both")
@@ -285,49 +279,61 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
         raise BadInput("--all takes each line's donor from its reference: leave out --donor")
     if not every and donor is None:
         raise BadInput("say who gave it: --donor CODE (see `aid donor add`)")
-    bank = _read(db)
-    rows = pair(bank)
-    lines = {line.key: line for line in bank.lines}
-    chosen: list[Acceptance] = []
-    if every:
-        for row in rows:
-            line = lines.get(row["key"]) if row["key"] else None
-            found = donor_of(bank, row["reference"])
-            if row["status"] == "unrecorded" and line is not None and line.credit and found:
-                chosen.append(Acceptance(line.key, line.account, line.on, line.credit, found,
-                                         bank.accepted_reversed.get(line.key, 0)))
-        if not chosen:
-            typer.echo(_("nothing to accept: no unrecorded credit names a declared donor"))
-            return
-    else:
-        wanted = "".join(str(bank_ref).split()).upper()
-        hits = [row for row in rows if row["bank_ref"] and row["bank_ref"].upper() == wanted]
-        if not hits:
-            raise BadInput("no statement line has the bank reference {ref}; see `aid bank "
-                           "match`", ref=bank_ref)
-        if len(hits) > 1:
-            raise BadInput("{count} statement lines have the bank reference {ref}: accept "
-                           "them by their short ids in `aid bank match`", count=len(hits),
-                           ref=bank_ref)
-        row, line = hits[0], lines[hits[0]["key"]]
-        if not line.credit:
-            raise BadInput("line {ref} is a debit (money out): record the purchase or hand-out "
-                           "it paid with --account {account}", ref=bank_ref,
-                           account=line.account)
-        if row["status"] == "matched":
-            raise Refused("line {ref} is already recorded as entry {entry}", ref=bank_ref,
-                          entry=row["entry"])
-        if row["status"] == "differs":
-            raise Refused("line {ref} is recorded as entry {entry} with {book:,} đồng, the bank "
-                          "says {amount:,}: reverse entry {entry} first (aid reverse {entry} "
-                          "--reason …), then accept the line", ref=bank_ref,
-                          entry=row["entry"], book=row["book_amount"], amount=row["amount"])
-        chosen.append(Acceptance(line.key, line.account, line.on, line.credit,
-                                 code(donor, N_("donor code")),
-                                 bank.accepted_reversed.get(line.key, 0)))
+    with _read(db) as bank:
+        chosen = _named_credits(bank) if every else [_named_line(bank, str(bank_ref),
+                                                                 str(donor))]
+    if not chosen:
+        typer.echo(_("nothing to accept: no unrecorded credit names a declared donor"))
+        return
     entries = record(db, lambda ledger: record_lines(ledger, chosen, into, o.actor(actor)))
     if every:
         typer.echo(say("accepted {count:,} lines", count=len(entries)))
+
+
+def _named_credits(bank: Bank) -> list[Any]:
+    """`aid bank accept --all`: every unrecorded credit whose reference names a donor."""
+    from ledger.bank.accounts import Acceptance
+    from projections.bank import donor_of
+
+    chosen = []
+    for row in bank.rows(status="unrecorded"):
+        found = donor_of(bank, row["reference"])
+        line = bank.line(row["key"]) if found and row["key"] else None
+        if line is not None and line.credit:
+            chosen.append(Acceptance(line.key, line.account, line.on, line.credit, found,
+                                     bank.accepted_reversed.get(line.key, 0)))
+    return chosen
+
+
+def _named_line(bank: Bank, bank_ref: str, donor: str) -> Any:
+    """The one line `aid bank accept BANK_REF --donor D` names, refused unless it is an
+    unrecorded credit."""
+    from ledger.bank.accounts import Acceptance
+    from ledger.values.inputs import code
+
+    hits = list(bank.rows(bank_ref="".join(bank_ref.split())))
+    if not hits:
+        raise BadInput("no statement line has the bank reference {ref}; see `aid bank "
+                       "match`", ref=bank_ref)
+    if len(hits) > 1:
+        raise BadInput("{count} statement lines have the bank reference {ref}: accept "
+                       "them by their short ids in `aid bank match`", count=len(hits),
+                       ref=bank_ref)
+    row = hits[0]
+    [line] = bank.lines("key = ?", (row["key"],))
+    if not line.credit:
+        raise BadInput("line {ref} is a debit (money out): record the purchase or hand-out "
+                       "it paid with --account {account}", ref=bank_ref, account=line.account)
+    if row["status"] == "matched":
+        raise Refused("line {ref} is already recorded as entry {entry}", ref=bank_ref,
+                      entry=row["entry"])
+    if row["status"] == "differs":
+        raise Refused("line {ref} is recorded as entry {entry} with {book:,} đồng, the bank "
+                      "says {amount:,}: reverse entry {entry} first (aid reverse {entry} "
+                      "--reason …), then accept the line", ref=bank_ref,
+                      entry=row["entry"], book=row["book_amount"], amount=row["amount"])
+    return Acceptance(line.key, line.account, line.on, line.credit,
+                      code(donor, N_("donor code")), bank.accepted_reversed.get(line.key, 0))
 
 
 @bank_app.command("find")
@@ -387,13 +393,12 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
     """`aid audit reconcile --bank CODE`: book and bank per day; exit 1 listing every
     difference (each line or entry not matched, or matched with another amount)."""
     from ledger.values.inputs import code
-    from projections.bank import match as pair
     from projections.bank import reconcile
 
-    bank = _read(db, as_of)
     account = code(account, N_("bank account code"))
-    _known_account(bank, account)
-    result = reconcile(bank, pair(bank), account)
+    with _read(db, as_of) as bank:
+        _known_account(bank, account)
+        result = reconcile(bank, account)
     money = [key for key, _title in DAY_COLUMNS if key != "date"]
     if output is not None:
         from commands.output.render import save

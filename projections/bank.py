@@ -2,26 +2,33 @@
 
 The bank side of an account is its statement lines (`ledger.banklines:Line.Stated`); the book
 side is the ward's cash facts that name the account (`account` on a donation, purchase or cash
-hand-out, ledger/bank/accounts.py). `match` pairs them:
+hand-out, ledger/bank/accounts.py). `Bank.match` pairs them:
 
 1. a donation citing a line (`bank_line`, recorded by `aid bank accept`) is that line's;
 2. a credit whose transfer text carries a ward reference (`P3D0042`, statements.find_reference)
    names the donor declared at entry 42 (`aid bank qr --donor`): it pairs with that donor's
-   donation into the account of the same amount nearest in date, else of another amount within
-   the date window (`differs`);
-3. any other credit pairs with a donation into the account of the same amount within
-   `WINDOW` days (nearest date, then the earliest entry); each debit likewise with a purchase
-   or cash hand-out paid from the account.
+   donation into the account of the same amount nearest in date (within `WINDOW` days, then
+   at any date), else of another amount within the window (`differs`); each of the three
+   passes goes over every such line before the next;
+3. any other line pairs with a fact of the account and the same signed amount within
+   `WINDOW` days: a credit with a donation, a debit with a purchase or cash hand-out paid
+   from the account.
 
-Lines left over are `unrecorded`; facts left over are `unbanked`. A reversed fact and its
-reversal are left out together, as every other audit does.
+"Nearest" is fewest days apart, then the earliest entry, on either side of the line's date.
+Lines are taken in the order they are shown (account, date, time, position). Lines left over
+are `unrecorded`; facts left over are `unbanked`. A reversed fact and its reversal are left
+out together, as every other audit does.
+
+A statement can hold a million lines, so neither side is held in memory: both are spooled to a
+temporary SQLite database on disk (as the public statement's sections are) and paired there,
+each line's nearest fact found by seeks in an index of the facts still free. Rows are read back
+from the spool, one at a time.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-from collections import defaultdict
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -78,24 +85,247 @@ class BookEntry:
     bank_line: str | None = None
 
 
+NEAREST = """
+SELECT * FROM (SELECT entry, day FROM book WHERE free = 1 AND account = ?1 AND amount = ?2
+               AND day BETWEEN ?3 AND ?3 + ?4 ORDER BY day, entry LIMIT 1)
+UNION ALL
+SELECT * FROM (SELECT entry, day FROM book WHERE free = 1 AND account = ?1 AND amount = ?2
+               AND day = (SELECT max(day) FROM book WHERE free = 1 AND account = ?1
+                          AND amount = ?2 AND day BETWEEN ?3 - ?4 AND ?3 - 1)
+               ORDER BY entry LIMIT 1)
+"""  # the free facts nearest a line: on or after its day, and before it (a day's earliest)
+LINE_FIELDS = ("key", "account", "on_date", "time", "credit", "debit", "text", "ref", "party",
+               "party_account", "balance", "position")
+SPOOL = f"""
+CREATE TABLE arrived ({", ".join(LINE_FIELDS)}, bank_ref, reference);
+CREATE TABLE line (seq INTEGER PRIMARY KEY, {", ".join(LINE_FIELDS)}, bank_ref, reference,
+                   day INTEGER);
+CREATE TABLE book (entry INTEGER PRIMARY KEY, on_date TEXT, day INTEGER, kind TEXT,
+                   account TEXT, amount INTEGER, donor TEXT, bank_line TEXT,
+                   free INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE annulled (entry INTEGER PRIMARY KEY);
+CREATE TABLE pair (seq INTEGER PRIMARY KEY, entry INTEGER NOT NULL, differs INTEGER NOT NULL);
+CREATE TABLE named (seq INTEGER PRIMARY KEY, donor TEXT NOT NULL);
+"""
+SETTLED = """
+DELETE FROM book WHERE entry IN (SELECT entry FROM annulled);
+INSERT INTO line SELECT NULL, *, CAST(julianday(on_date) - 1721424.5 AS INTEGER) FROM arrived
+    ORDER BY account, on_date, coalesce(time, ''), position;
+DELETE FROM arrived;
+CREATE INDEX line_key ON line (key);
+CREATE INDEX book_cited ON book (bank_line) WHERE bank_line IS NOT NULL;
+CREATE INDEX book_donor ON book (account, donor, amount, day, entry) WHERE free = 1;
+CREATE INDEX book_free ON book (account, amount, day, entry) WHERE free = 1;
+CREATE VIEW shown AS
+    SELECT l.seq, l.account, l.bank_ref, l.on_date AS date, l.credit - l.debit AS amount,
+           CASE WHEN p.entry IS NULL THEN 'unrecorded'
+                WHEN p.differs OR b.amount != l.credit - l.debit THEN 'differs'
+                ELSE 'matched' END AS status,
+           p.entry, b.amount AS book_amount, l.reference, l.key
+      FROM line l LEFT JOIN pair p ON p.seq = l.seq LEFT JOIN book b ON b.entry = p.entry
+    UNION ALL
+    SELECT NULL, account, NULL, on_date, amount, 'unbanked', entry, NULL, NULL, NULL
+      FROM book WHERE free = 1;
+"""
+
+
+def _day(on: str) -> int:
+    return date.fromisoformat(on).toordinal()  # as SETTLED counts a line's day
+
+
 @dataclass
 class Bank:
-    """Everything the bank pages need, read from the events once."""
+    """Everything the bank pages need, read from the events once: the declarations in memory
+    (few), the lines and cash facts in a spool on disk (as many as the statements hold)."""
 
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> declaration
     imports: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[BankLine] = field(default_factory=list)
-    entries: list[BookEntry] = field(default_factory=list)  # live (not reversed) cash facts
     donors: dict[int, str] = field(default_factory=dict)  # declaring entry -> donor code
     donor_names: dict[str, str] = field(default_factory=dict)
     anonymous: set[str] = field(default_factory=set)
     ward: str = ""
     code: str | None = None
     accepted_reversed: dict[str, int] = field(default_factory=dict)  # line key -> reversals
+    window: int = WINDOW
+
+    def __post_init__(self) -> None:
+        # "": a temporary database on disk, not in memory
+        self.db = sqlite3.connect("", isolation_level=None)
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SPOOL)
+        self.db.execute("BEGIN")  # one transaction, never committed: the spool is thrown away
+        self.stage = "filling"  # then "settled" (lines in order), then "matched"
+        self.arriving: list[tuple[Any, ...]] = []  # book entries not yet in the spool
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Bank:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def reference_prefix(self) -> str:
         return ward_prefix(self.code, self.ward) + "D"
+
+    # ---- filling ---------------------------------------------------------------------------
+
+    def add_lines(self, lines: Iterable[BankLine]) -> None:
+        """Spool statement lines (in any order); the ward's name and code come first, so that
+        each credit's ward reference is found as it arrives."""
+        assert self.stage == "filling", "lines come before the bank is read"
+        prefix = self.reference_prefix
+        self.db.executemany(
+            f"INSERT INTO arrived VALUES ({', '.join('?' * (len(LINE_FIELDS) + 2))})",
+            ((line.key, line.account, line.on, line.time, line.credit, line.debit, line.text,
+              line.ref, line.party, line.party_account, line.balance, line.position,
+              line.bank_ref, find_reference(line.text, prefix) if line.credit else None)
+             for line in lines))
+
+    def add_entry(self, fact: BookEntry) -> None:
+        self.arriving.append((fact.entry, fact.on, _day(fact.on), fact.kind, fact.account,
+                              fact.amount, fact.donor, fact.bank_line))
+        if len(self.arriving) >= 5000:
+            self._spool_entries()
+
+    def _spool_entries(self) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO book (entry, on_date, day, kind, account, "
+                            "amount, donor, bank_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            self.arriving)
+        self.arriving.clear()
+
+    def annul(self, original: int, reversal: int) -> None:
+        """A reversal: the fact and the reversal both leave the book; a reversed acceptance is
+        counted, so that the line can be accepted again under a new key."""
+        self._spool_entries()
+        self.db.executemany("INSERT OR IGNORE INTO annulled VALUES (?)",
+                            ((original,), (reversal,)))
+        cited = self.db.execute("SELECT bank_line FROM book WHERE entry = ?",
+                                (original,)).fetchone()
+        if cited and cited[0]:
+            self.accepted_reversed[cited[0]] = self.accepted_reversed.get(cited[0], 0) + 1
+
+    def _settled(self) -> sqlite3.Connection:
+        if self.stage == "filling":
+            self._spool_entries()
+            for statement in SETTLED.split(";\n"):  # not executescript: it would commit
+                if statement.strip():
+                    self.db.execute(statement)
+            self.stage = "settled"
+        return self.db
+
+    # ---- pairing ---------------------------------------------------------------------------
+
+    def match(self) -> Bank:
+        """Pair lines and facts (once), by the rules in the module's docstring."""
+        db = self._settled()
+        if self.stage == "matched":
+            return self
+        db.execute("INSERT INTO pair SELECT l.seq, min(b.entry), 0 FROM line l "  # 1. citations
+                   "JOIN book b ON b.bank_line = l.key GROUP BY l.seq")
+        db.execute("UPDATE book SET free = 0 WHERE entry IN (SELECT entry FROM pair)")
+        self._name_donors()
+        for near, same in ((True, True), (False, True), (True, False)):  # 2. donor references
+            self._by_donor(near, same)
+        self._by_amount_and_date()  # 3.
+        self.stage = "matched"
+        return self
+
+    def _by_donor(self, near: bool, same: bool) -> None:
+        """One pass over the unpaired credits that name a declared donor."""
+        named = self.db.execute(
+            "SELECT n.seq, l.account, l.day, l.credit - l.debit, n.donor FROM named n "
+            "JOIN line l ON l.seq = n.seq WHERE n.seq NOT IN (SELECT seq FROM pair) "
+            "ORDER BY n.seq")
+        query = ("SELECT entry FROM book WHERE free = 1 AND account = :account AND "
+                 "donor = :donor AND " + ("amount = :amount" if same else "amount > 0")
+                 + (" AND day BETWEEN :day - :window AND :day + :window" if near else "")
+                 + " ORDER BY abs(day - :day), entry LIMIT 1")
+        for seq, account, day, amount, donor in named:
+            found = self.db.execute(query, {"account": account, "donor": donor, "day": day,
+                                            "amount": amount, "window": self.window}).fetchone()
+            if found is not None:
+                self.db.execute("UPDATE book SET free = 0 WHERE entry = ?", found)
+                self.db.execute("INSERT INTO pair VALUES (?, ?, ?)", (seq, found[0], not same))
+
+    def _name_donors(self) -> None:
+        """Note each credit whose ward reference names a declared donor, and the donor."""
+        prefix = self.reference_prefix
+        self.db.executemany("INSERT INTO named VALUES (?, ?)", (
+            (seq, donor) for seq, reference in self.db.execute(
+                "SELECT seq, reference FROM line WHERE credit > 0 AND reference IS NOT NULL")
+            if (donor := _donor_named(self.donors, prefix, reference)) is not None))
+
+    def _by_amount_and_date(self) -> None:
+        """Every line still unpaired, in order, with the nearest free fact of its account and
+        amount within the window: the first on or after the line's day and the earliest of
+        the last day before it, found by two seeks in the spool's index of free facts."""
+        lines = self.db.execute("SELECT seq, account, day, credit - debit FROM line "
+                                "WHERE seq NOT IN (SELECT seq FROM pair) ORDER BY seq")
+        pairs: list[tuple[int, int, int]] = []
+        for seq, account, day, amount in lines:
+            found = self.db.execute(NEAREST, (account, amount, day, self.window)).fetchall()
+            if found:
+                entry = min(found, key=lambda fact: (abs(fact[1] - day), fact[0]))[0]
+                self.db.execute("UPDATE book SET free = 0 WHERE entry = ?", (entry,))
+                pairs.append((seq, entry, 0))
+                if len(pairs) >= 10_000:
+                    self.db.executemany("INSERT INTO pair VALUES (?, ?, ?)", pairs)
+                    pairs.clear()
+        self.db.executemany("INSERT INTO pair VALUES (?, ?, ?)", pairs)
+
+    # ---- reading back ----------------------------------------------------------------------
+
+    def rows(self, account: str | None = None, status: str | None = None,
+             bank_ref: str | None = None, key: str | None = None) -> Iterator[dict[str, Any]]:
+        """One row per line and per unbanked fact, by account, date, entry and bank reference:
+        account, bank_ref, date, amount (signed), status, entry (when paired), book_amount
+        (when it differs), reference (the ward reference a credit carries), key."""
+        self.match()
+        where, params = ["1"], []
+        for column, value in (("account", account), ("status", status),
+                              ("upper(bank_ref)", bank_ref and bank_ref.upper()),
+                              ("key", key)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        for account_, ref, on, amount, state, entry, book_amount, reference, key in self.db.execute(
+                "SELECT account, bank_ref, date, amount, status, entry, book_amount, reference, "
+                f"key FROM shown WHERE {' AND '.join(where)} "
+                "ORDER BY account, date, coalesce(entry, 0), coalesce(bank_ref, ''), seq",
+                params):
+            row = {"account": account_, "bank_ref": ref, "date": on, "amount": amount,
+                   "status": state, "entry": entry, "reference": reference, "key": key}
+            if state == "differs":
+                row["book_amount"] = book_amount
+            yield row
+
+    def lines(self, where: str = "1", params: tuple[Any, ...] = (),
+              limit: int = -1) -> list[BankLine]:
+        """The lines `where` says, in order."""
+        return [BankLine(*found) for found in self._settled().execute(
+            f"SELECT {', '.join(LINE_FIELDS)} FROM line WHERE {where} ORDER BY seq LIMIT ?",
+            (*params, limit))]
+
+    def line(self, key: str) -> BankLine | None:
+        found = self.lines("key = ?", (key,), 1)
+        return found[0] if found else None
+
+    def totals(self, account: str, start: str | None = None, end: str | None = None,
+               before: str | None = None) -> tuple[int, int]:
+        """Money in and out of `account` by its lines dated start..end (either open), or
+        before `before`."""
+        where, params = ["account = ?"], [account]
+        for condition, value in (("on_date >= ?", start), ("on_date <= ?", end),
+                                 ("on_date < ?", before)):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        found = self._settled().execute("SELECT coalesce(sum(credit), 0), coalesce(sum(debit), "
+                                        f"0) FROM line WHERE {' AND '.join(where)}",
+                                        params).fetchone()
+        return found[0], found[1]
 
 
 def ward_prefix(code: str | None, name: str) -> str:
@@ -115,33 +345,47 @@ def donor_reference(prefix: str, entry: int) -> str:
     return f"{prefix}{entry:04d}"
 
 
+def donor_of(bank: Bank, ref: str | None) -> str | None:
+    """The donor a reference names (the donor declared at its serial's entry), if any."""
+    return _donor_named(bank.donors, bank.reference_prefix, ref)
+
+
+def _donor_named(donors: dict[int, str], prefix: str, ref: str | None) -> str | None:
+    digits = ref[len(prefix):] if ref else ""
+    return donors.get(int(digits)) if digits.isdigit() else None
+
+
 def read(log: EventLog, as_of: str | None = None, account: str | None = None) -> Bank:
     """The accounts, lines and cash facts as of `as_of` (every one when None)."""
     from projections.events import ward_events
 
     bank = Bank()
-    # streamed: only the bank's facts are kept, never the ledger's events
+    # streamed: only the bank's facts are kept (spooled), never the ledger's events
     bank_facts((e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)),
                bank, as_of, account)
+    bank.add_lines(_stated(log, as_of, account))
+    return bank
+
+
+def _stated(log: EventLog, as_of: str | None, account: str | None) -> Iterator[BankLine]:
     for position, _, state in log.of_topics(LINE_TOPIC):
         data = loads(state)
         if (as_of is not None and data["on"] > as_of) or \
                 (account is not None and data["account"] != account):
             continue
-        bank.lines.append(BankLine(data["key"], data["account"], data["on"], data.get("time"),
-                                   data["credit"], data["debit"], data["text"], data.get("ref"),
-                                   data.get("party"), data.get("party_account"),
-                                   data.get("balance"), position))
-    bank.lines.sort(key=lambda line: (line.account, line.on, line.time or "", line.position))
-    return bank
+        yield BankLine(data["key"], data["account"], data["on"], data.get("time"),
+                       data["credit"], data["debit"], data["text"], data.get("ref"),
+                       data.get("party"), data.get("party_account"), data.get("balance"),
+                       position)
+
+
+BOOK_KINDS = {"Ward.Donated": "donate", "Ward.Bought": "buy", "Ward.HandedOut": "give"}
 
 
 def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None,
                account: str | None = None) -> Bank:
     """Fold the ward's events: accounts, imports, donors, and the live cash facts naming an
     account."""
-    facts: dict[int, BookEntry] = {}
-    annulled: set[int] = set()
     for event in events:
         data, name = event.data, event.name
         if name == "Ward.Opened":
@@ -158,223 +402,47 @@ def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None
             if data.get("anonymous"):
                 bank.anonymous.add(data["code"])
         elif name == "Ward.Reversed":
-            annulled.update((data["entry"], event.entry))
-            original = facts.get(data["entry"])
-            if original is not None and original.bank_line:
-                bank.accepted_reversed[original.bank_line] = \
-                    bank.accepted_reversed.get(original.bank_line, 0) + 1
+            bank.annul(data["entry"], event.entry)
+        elif (as_of is not None and data.get("on", "") > as_of) or \
+                account not in (None, data.get("account")):
+            continue
         elif name == names.CASH_MOVED:  # cash box <-> account: only the account's side moves
-            if (as_of is None or data["on"] <= as_of) and account in (None, data["account"]):
-                facts[event.entry] = BookEntry(event.entry, data["on"], "cash moved",
-                                               data["account"], data["amount"])
-        elif data.get("account") and "cash" in data:
-            if (as_of is not None and data["on"] > as_of) or \
-                    (account is not None and data["account"] != account):
-                continue
-            kind = {"Ward.Donated": "donate", "Ward.Bought": "buy",
-                    "Ward.HandedOut": "give"}.get(name)
-            if kind is None:
-                continue
-            amount = fund_change(data["cash"])  # a hand-out's: its direct cash only
-            facts[event.entry] = BookEntry(event.entry, data["on"], kind, data["account"],
-                                           amount, data.get("donor"), data.get("bank_line"))
-    bank.entries = [fact for entry, fact in sorted(facts.items()) if entry not in annulled]
+            bank.add_entry(BookEntry(event.entry, data["on"], "cash moved", data["account"],
+                                     data["amount"]))
+        elif data.get("account") and "cash" in data and name in BOOK_KINDS:
+            bank.add_entry(BookEntry(event.entry, data["on"], BOOK_KINDS[name],
+                                     data["account"], fund_change(data["cash"]),
+                                     data.get("donor"), data.get("bank_line")))
     return bank
 
 
-# ---- matching ----------------------------------------------------------------------------
-
-def _day(on: str) -> int:
-    return date.fromisoformat(on).toordinal()
-
-
-class _Pool:
-    """Unpaired book entries of one account and amount (or one donor), by date: the nearest
-    unused one is found by bisection, used ones skipped by path-compressed pointers, so a
-    statement of 100,000 lines matches in near-linear time."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[int, int, BookEntry]] = []
-
-    def add(self, fact: BookEntry) -> None:
-        self.items.append((_day(fact.on), fact.entry, fact))
-
-    def sort(self) -> None:
-        self.items.sort(key=lambda item: (item[0], item[1]))
-        self.days = [item[0] for item in self.items]
-        n = len(self.items)
-        self.after = list(range(n + 1))  # index -> the first unused index at or after it
-        self.before = list(range(-1, n))  # index + 1 -> the last unused index at or before it
-
-    def _next(self, i: int) -> int:
-        root = i
-        while self.after[root] != root:
-            root = self.after[root]
-        while self.after[i] != root:
-            self.after[i], i = root, self.after[i]
-        return root
-
-    def _previous(self, i: int) -> int:  # i in -1..n-1, stored at i + 1
-        root = i
-        while self.before[root + 1] != root:
-            root = self.before[root + 1]
-        while self.before[i + 1] != root:
-            self.before[i + 1], i = root, self.before[i + 1]
-        return root
-
-    def _use(self, i: int) -> None:
-        self.after[i] = i + 1
-        self.before[i + 1] = i - 1
-
-    def take(self, day: int, window: int | None, taken: set[int],
-             amount: int | None = None) -> BookEntry | None:
-        """The unused entry nearest `day` (within `window` days; any date when None), of
-        `amount` when given; ties go to the earlier entry."""
-        n = len(self.items)
-        at = bisect.bisect_left(self.days, day)
-        while True:
-            right = self._next(at) if at < n else n
-            left = self._previous(at - 1) if at > 0 else -1
-            choices = [i for i in (left, right) if 0 <= i < n]
-            if not choices:
-                return None
-            i = min(choices, key=lambda c: (abs(self.days[c] - day), self.items[c][1]))
-            if window is not None and abs(self.days[i] - day) > window:
-                return None
-            fact = self.items[i][2]
-            if fact.entry in taken:
-                self._use(i)
-                continue
-            if amount is not None and fact.amount != amount:
-                return self._scan(day, window, taken, amount)
-            self._use(i)
-            taken.add(fact.entry)
-            return fact
-
-    def _scan(self, day: int, window: int | None, taken: set[int],
-              amount: int) -> BookEntry | None:
-        """One donor's entries are few: the nearest unused one of `amount`, by a plain scan."""
-        found = [(abs(d - day), e, i) for i, (d, e, fact) in enumerate(self.items)
-                 if fact.amount == amount and fact.entry not in taken
-                 and self._next(i) == i and (window is None or abs(d - day) <= window)]
-        if not found:
-            return None
-        _, _, i = min(found)
-        self._use(i)
-        taken.add(self.items[i][2].entry)
-        return self.items[i][2]
-
-
-def match(bank: Bank, window: int = WINDOW) -> list[dict[str, Any]]:
-    """One row per line and per unbanked fact: account, bank_ref, date, amount (signed),
-    status, entry (when paired), book_amount (when it differs), reference, key."""
-    lines_by_key = {line.key: line for line in bank.lines}
-    paired: dict[str, BookEntry] = {}
-    taken: set[int] = set()
-    for fact in bank.entries:  # 1. citations
-        if fact.bank_line and fact.bank_line in lines_by_key and fact.bank_line not in paired:
-            paired[fact.bank_line] = fact
-            taken.add(fact.entry)
-    pools: dict[tuple[str, int], _Pool] = defaultdict(_Pool)
-    by_donor: dict[tuple[str, str], _Pool] = defaultdict(_Pool)
-    for fact in bank.entries:
-        if fact.entry in taken:
-            continue
-        pools[(fact.account, fact.amount)].add(fact)
-        if fact.donor and fact.amount > 0:
-            by_donor[(fact.account, fact.donor)].add(fact)
-    for pool in (*pools.values(), *by_donor.values()):
-        pool.sort()
-    prefix = bank.reference_prefix
-    references: dict[str, str | None] = {}
-    differs: dict[str, BookEntry] = {}
-    named: list[tuple[BankLine, _Pool]] = []
-    for line in bank.lines:  # 2. references naming a declared donor
-        if line.key in paired:
-            continue
-        ref = find_reference(line.text, prefix) if line.credit else None
-        references[line.key] = ref
-        donor = donor_of(bank, ref)
-        pool = by_donor.get((line.account, donor)) if donor else None
-        if pool is not None:
-            named.append((line, pool))
-    # the donor's entry of the same amount near the line's date, then at any date, then one
-    # of another amount near it (`differs`): each pass over every named line before the next
-    for near, same in ((window, True), (None, True), (window, False)):
-        for line, pool in named:
-            if line.key in paired:
-                continue
-            fact = pool.take(_day(line.on), near, taken, line.amount if same else None)
-            if fact is not None:
-                paired[line.key] = fact
-                if not same:
-                    differs[line.key] = fact
-    for line in bank.lines:  # 3. amount and date
-        if line.key in paired:
-            continue
-        pool = pools.get((line.account, line.amount))
-        fact = pool.take(_day(line.on), window, taken) if pool else None
-        if fact is not None:
-            paired[line.key] = fact
-    rows: list[dict[str, Any]] = []
-    for line in bank.lines:
-        fact = paired.get(line.key)
-        status = "unrecorded" if fact is None else \
-            "differs" if (line.key in differs or fact.amount != line.amount) else "matched"
-        row = {"account": line.account, "bank_ref": line.bank_ref, "date": line.on,
-               "amount": line.amount, "status": status,
-               "entry": fact.entry if fact is not None else None,
-               "reference": references.get(line.key) or (
-                   find_reference(line.text, prefix) if line.credit else None),
-               "key": line.key}
-        if status == "differs":
-            row["book_amount"] = fact.amount
-        rows.append(row)
-    for fact in bank.entries:
-        if fact.entry not in taken:
-            rows.append({"account": fact.account, "bank_ref": None, "date": fact.on,
-                         "amount": fact.amount, "status": "unbanked", "entry": fact.entry,
-                         "reference": None, "key": None})
-    rows.sort(key=lambda r: (r["account"], r["date"], r["entry"] or 0, r["bank_ref"] or ""))
-    return rows
-
-
-def donor_of(bank: Bank, ref: str | None) -> str | None:
-    """The donor a reference names (the donor declared at its serial's entry), if any."""
-    if not ref:
-        return None
-    digits = ref[len(bank.reference_prefix):]
-    return bank.donors.get(int(digits)) if digits.isdigit() else None
-
-
 def find_lines(bank: Bank, ref: str | None = None, amount: int | None = None,
-               on: str | None = None) -> list[BankLine]:
+               on: str | None = None, limit: int = -1) -> list[BankLine]:
     """Lines whose bank reference or short id is `ref`, or whose transfer text carries the
     ward reference `ref`; or credits of `amount` on `on`."""
     if ref:
         wanted = "".join(clean(ref).upper().split())
-        return [line for line in bank.lines
-                if line.bank_ref.upper() == wanted or
-                (line.credit and (find_reference(line.text, bank.reference_prefix) or "")
-                 == wanted)]
-    return [line for line in bank.lines if line.credit == amount and line.on == on]
+        return bank.lines("upper(bank_ref) = ? OR (credit > 0 AND reference = ?)",
+                          (wanted, wanted), limit)
+    return bank.lines("credit = ? AND on_date = ?", (amount, on), limit)
 
 
 # ---- reconciling -------------------------------------------------------------------------
 
-def reconcile(bank: Bank, rows: list[dict[str, Any]], account: str) -> dict[str, Any]:
+def reconcile(bank: Bank, account: str) -> dict[str, Any]:
     """Book and bank side by side per day for `account`, and every difference: each line or
     fact left unpaired or paired with another amount."""
-    days: dict[str, dict[str, int]] = defaultdict(lambda: {"book_in": 0, "book_out": 0,
-                                                           "bank_in": 0, "bank_out": 0})
-    for line in bank.lines:
-        if line.account == account:
-            days[line.on]["bank_in"] += line.credit
-            days[line.on]["bank_out"] += line.debit
-    for fact in bank.entries:
-        if fact.account == account:
-            side = "book_in" if fact.amount > 0 else "book_out"
-            days[fact.on][side] += abs(fact.amount)
+    db = bank.match().db
+    days: dict[str, dict[str, int]] = {}
+    for side, query in (
+            ("bank", "SELECT on_date, sum(credit), sum(debit) FROM line WHERE account = ? "
+                     "GROUP BY on_date"),
+            ("book", "SELECT on_date, sum(max(amount, 0)), sum(max(-amount, 0)) FROM book "
+                     "WHERE account = ? GROUP BY on_date")):
+        for on, money_in, money_out in db.execute(query, (account,)):
+            day = days.setdefault(on, {"book_in": 0, "book_out": 0, "bank_in": 0,
+                                       "bank_out": 0})
+            day[f"{side}_in"], day[f"{side}_out"] = money_in, money_out
     table, book, banked = [], 0, 0
     for on in sorted(days):
         day = days[on]
@@ -382,47 +450,47 @@ def reconcile(bank: Bank, rows: list[dict[str, Any]], account: str) -> dict[str,
         banked += day["bank_in"] - day["bank_out"]
         table.append({"date": on, **day, "book": book, "bank": banked,
                       "difference": book - banked})
-    differences = [row for row in rows if row["account"] == account
-                   and row["status"] != "matched"]
+    differences = [row for row in bank.rows(account) if row["status"] != "matched"]
     return {"account": account, "days": table, "book": book, "bank": banked,
             "differences": differences}
 
 
-def balances(bank: Bank, rows: list[dict[str, Any]], start: str | None = None,
+def balances(bank: Bank, start: str | None = None,
              end: str | None = None) -> list[dict[str, Any]]:
     """Per account: opening and closing balance (as the bank states them, where it does),
     money in and out over start..end, and how many lines are not matched."""
+    db = bank.match().db
     out = []
     for account, declared in sorted(bank.accounts.items()):
-        lines = [line for line in bank.lines if line.account == account]
-        base = _base(lines, bank.imports, account)
-        before = sum(line.amount for line in lines if start is not None and line.on < start)
-        within = [line for line in lines if (start is None or line.on >= start)
-                  and (end is None or line.on <= end)]
+        base = _base(bank, account)
+        money_in, money_out = bank.totals(account, before=start) if start else (0, 0)
+        before = money_in - money_out
+        money_in, money_out = bank.totals(account, start, end)
         opening = None if base is None else base + before
-        moved = sum(line.amount for line in within)
-        unmatched = sum(1 for row in rows if row["account"] == account
-                        and row["status"] != "matched" and (start is None or row["date"] >= start)
-                        and (end is None or row["date"] <= end))
+        unmatched = db.execute(
+            "SELECT count(*) FROM shown WHERE account = ? AND status != 'matched' "
+            "AND date >= coalesce(?, date) AND date <= coalesce(?, date)",
+            (account, start, end)).fetchone()[0]
         out.append({"account": account, "bank": declared["bank"],
                     "number": mask_account(declared["number"]),
-                    "opening_balance": opening,
-                    "money_in": sum(line.credit for line in within),
-                    "money_out": sum(line.debit for line in within),
-                    "closing_balance": None if opening is None else opening + moved,
+                    "opening_balance": opening, "money_in": money_in, "money_out": money_out,
+                    "closing_balance": None if opening is None else
+                    opening + money_in - money_out,
                     "unmatched": unmatched})
     return out
 
 
-def _base(lines: list[BankLine], imports: list[dict[str, Any]], account: str) -> int | None:
+def _base(bank: Bank, account: str) -> int | None:
     """The account's balance before its first line: from the first stated balance, less the
     lines up to it; else the earliest statement's stated opening balance."""
-    moved = 0
-    for line in lines:
-        moved += line.amount
-        if line.balance is not None:
-            return line.balance - moved
-    openings = [i for i in imports if i["account"] == account and i.get("opening") is not None]
+    stated = bank.db.execute("SELECT seq, balance FROM line WHERE account = ? AND balance IS "
+                             "NOT NULL ORDER BY seq LIMIT 1", (account,)).fetchone()
+    if stated is not None:
+        moved = bank.db.execute("SELECT sum(credit - debit) FROM line WHERE account = ? AND "
+                                "seq <= ?", (account, stated[0])).fetchone()[0]
+        return stated[1] - moved
+    openings = [i for i in bank.imports if i["account"] == account
+                and i.get("opening") is not None]
     if openings:
         return min(openings, key=lambda i: i["first"])["opening"]
     return None
@@ -430,7 +498,7 @@ def _base(lines: list[BankLine], imports: list[dict[str, Any]], account: str) ->
 
 # ---- what donors may see -----------------------------------------------------------------
 
-def public_line(bank: Bank, line: BankLine, row: dict[str, Any] | None) -> dict[str, Any]:
+def public_line(line: BankLine, row: dict[str, Any] | None) -> dict[str, Any]:
     """A line as a public page shows it: the sender's name and account masked, the transfer
     text never (a message can name someone else), the ward reference it carries, its status
     and the entry it was counted as."""
@@ -445,10 +513,10 @@ def public_line(bank: Bank, line: BankLine, row: dict[str, Any] | None) -> dict[
             "entry": row.get("entry") if row else None}
 
 
-def unmatched_public(bank: Bank, rows: list[dict[str, Any]], start: str | None = None,
+def unmatched_public(bank: Bank, start: str | None = None,
                      end: str | None = None) -> Iterator[dict[str, Any]]:
     """Rows not matched, for the public statement: no texts, no names."""
-    for row in rows:
+    for row in bank.rows():
         if row["status"] == "matched":
             continue
         if (start is not None and row["date"] < start) or (end is not None and row["date"] > end):
@@ -468,10 +536,11 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
     from projections.audit.trace import donation, trace_donation
     from projections.events import ward_events
 
-    bank = read(log)
-    rows = {row["key"]: row for row in match(bank) if row["key"]}
-    found = [(line, public_line(bank, line, rows.get(line.key)))
-             for line in find_lines(bank, ref, amount, on)[:MAX_FOUND]]
+    with read(log).match() as bank:
+        found = []
+        for line in find_lines(bank, ref, amount, on, MAX_FOUND):
+            row = next(bank.rows(key=line.key), None)
+            found.append((line, public_line(line, row)))
     counted = [shown["entry"] for line, shown in found if line.credit and shown["entry"]
                and shown["status"] in ("matched", "differs")]
     if counted:  # every transfer found traced in one replay of the ledger, not one each
@@ -494,20 +563,19 @@ def statement_sections(log: EventLog, start: str | None = None,
     from ledger.phrases import N_
     from projections.audit.statement import Section
 
-    bank = read(log)
-    if not bank.accounts:
-        return []
-    rows = match(bank)
-    return [
-        Section("bank", N_("Bank accounts (sao kê)"),
-                [("account", N_("account")), ("bank", N_("bank")), ("number", N_("number")),
-                 ("opening_balance", N_("opening balance")), ("money_in", N_("in")),
-                 ("money_out", N_("out")), ("closing_balance", N_("closing balance")),
-                 ("unmatched", N_("not matched"))],
-                balances(bank, rows, start, end)),
-        Section("bank_unmatched", N_("Bank lines and entries not matched"),
-                [("account", N_("account")), ("bank_ref", N_("bank reference")),
-                 ("on", N_("date")), ("amount", N_("amount")), ("status", N_("status")),
-                 ("entry", N_("entry"))],
-                list(unmatched_public(bank, rows, start, end))),
-    ]
+    with read(log) as bank:
+        if not bank.accounts:
+            return []
+        return [
+            Section("bank", N_("Bank accounts (sao kê)"),
+                    [("account", N_("account")), ("bank", N_("bank")), ("number", N_("number")),
+                     ("opening_balance", N_("opening balance")), ("money_in", N_("in")),
+                     ("money_out", N_("out")), ("closing_balance", N_("closing balance")),
+                     ("unmatched", N_("not matched"))],
+                    balances(bank, start, end)),
+            Section("bank_unmatched", N_("Bank lines and entries not matched"),
+                    [("account", N_("account")), ("bank_ref", N_("bank reference")),
+                     ("on", N_("date")), ("amount", N_("amount")), ("status", N_("status")),
+                     ("entry", N_("entry"))],
+                    list(unmatched_public(bank, start, end))),
+        ]

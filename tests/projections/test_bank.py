@@ -426,21 +426,111 @@ def test_a_drive_of_three_accounts_reconciles_to_the_dong(ledger, tmp_path):
 def test_matching_never_pairs_twice_and_accounts_for_everything(plan):
     """Whatever the book and the statement hold: each line is one row, each live entry is in
     at most one row, and matched rows have equal amounts."""
-    from projections.bank import Bank, BankLine, BookEntry, match
+    from projections.bank import Bank, BankLine, BookEntry
 
-    bank = Bank(accounts={"A": {}}, ward="Phường 3")
-    for n, (day, amount, booked) in enumerate(plan):
-        on = f"2024-09-{10 + day:02d}"
-        bank.lines.append(BankLine(f"A:{n}", "A", on, None, amount, 0, "x", str(n), None, None,
-                                   None, n))
-        if booked:
-            bank.entries.append(BookEntry(n + 1, f"2024-09-{10 + (day * 7) % 5:02d}", "donate",
-                                          "A", amount, "D1"))
-    rows = match(bank)
-    lines = [r for r in rows if r["bank_ref"]]
-    assert len(lines) == len(plan)
-    entries = [r["entry"] for r in rows if r["entry"]]
-    assert len(entries) == len(set(entries)) == len(bank.entries)
-    assert all(r["status"] != "matched" or
-               next(e.amount for e in bank.entries if e.entry == r["entry"]) == r["amount"]
+    entries: dict[int, BookEntry] = {}
+    with Bank(accounts={"A": {}}, ward="Phường 3") as bank:
+        lines = []
+        for n, (day, amount, booked) in enumerate(plan):
+            on = f"2024-09-{10 + day:02d}"
+            lines.append(BankLine(f"A:{n}", "A", on, None, amount, 0, "x", str(n), None, None,
+                                  None, n))
+            if booked:
+                entries[n + 1] = BookEntry(n + 1, f"2024-09-{10 + (day * 7) % 5:02d}",
+                                           "donate", "A", amount, "D1")
+                bank.add_entry(entries[n + 1])
+        bank.add_lines(lines)
+        rows = list(bank.rows())
+    assert len([r for r in rows if r["bank_ref"]]) == len(plan)
+    paired = [r["entry"] for r in rows if r["entry"]]
+    assert len(paired) == len(set(paired)) == len(entries)
+    assert all(r["status"] != "matched" or entries[r["entry"]].amount == r["amount"]
                for r in rows)
+
+
+def _nearest(line, facts, taken, wanted, window):
+    """The documented rule, by brute force: the free fact `wanted` accepts fewest days from
+    the line (within `window` when given), then the earliest entry."""
+    from projections.bank import _day
+
+    day = _day(line.on)
+    found = [f for f in facts if f.entry not in taken and wanted(f)
+             and (window is None or abs(_day(f.on) - day) <= window)]
+    return min(found, key=lambda f: (abs(_day(f.on) - day), f.entry), default=None)
+
+
+def _match_by_the_rules(lines, facts, donors, prefix, window=3):
+    """The module docstring's three rules, written as plainly as they read: line key ->
+    (status, entry), and the entries left unbanked."""
+    from ledger.bank.statements import find_reference
+
+    keys = {line.key for line in lines}
+    paired, differs, taken = {}, set(), set()
+    for fact in sorted(facts, key=lambda f: f.entry):  # 1. citations
+        if fact.bank_line in keys and fact.bank_line not in paired:
+            paired[fact.bank_line] = fact
+            taken.add(fact.entry)
+    for near, same in ((True, True), (False, True), (True, False)):  # 2. donor references
+        for line in lines:
+            ref = find_reference(line.text, prefix) if line.credit else None
+            digits = ref[len(prefix):] if ref else ""
+            donor = donors.get(int(digits)) if digits.isdigit() else None
+            if line.key in paired or donor is None:
+                continue
+            fact = _nearest(line, facts, taken, lambda f, line=line, donor=donor: (
+                f.account == line.account and f.donor == donor and f.amount > 0
+                and (not same or f.amount == line.amount)), window if near else None)
+            if fact is not None:
+                paired[line.key] = fact
+                taken.add(fact.entry)
+                if not same:
+                    differs.add(line.key)
+    for line in lines:  # 3. amount and date
+        if line.key not in paired:
+            fact = _nearest(line, facts, taken, lambda f, line=line: (
+                f.account == line.account and f.amount == line.amount), window)
+            if fact is not None:
+                paired[line.key] = fact
+                taken.add(fact.entry)
+    shown = {}
+    for line in lines:
+        fact = paired.get(line.key)
+        shown[line.key] = ("unrecorded", None) if fact is None else (
+            "differs" if line.key in differs or fact.amount != line.amount else "matched",
+            fact.entry)
+    return shown, {f.entry for f in facts if f.entry not in taken}
+
+
+AMOUNTS = st.sampled_from([10_000, 20_000, 50_000, -11_000])
+
+
+@given(st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 9), AMOUNTS,
+                          st.sampled_from([None, 1, 2, 9])), max_size=30),
+       st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 9), AMOUNTS,
+                          st.sampled_from([None, "D1", "D2"]), st.integers(0, 40)),
+                max_size=30))
+def test_matching_follows_its_documented_rules(stated, booked):
+    """The spooled matcher and a brute-force reading of the rules agree on every line's
+    status and entry, and on the entries left unbanked: citations first, then references
+    naming a donor (near, any date, another amount), then amount and date, nearest first."""
+    from projections.bank import Bank, BankLine, BookEntry
+
+    donors = {1: "D1", 2: "D2"}  # P3D0001 names D1; P3D0009 names nobody
+    lines = [BankLine(f"{account}:{n}", account, f"2024-09-{10 + day:02d}", None,
+                      max(amount, 0), max(-amount, 0),
+                      f"ung ho P3D{ref:04d}" if ref else "ung ho", None, None, None, None,
+                      100 + n)
+             for n, (account, day, amount, ref) in enumerate(stated)]
+    facts = [BookEntry(10 + n, f"2024-09-{10 + day:02d}", "donate" if amount > 0 else "buy",
+                       account, amount, donor if amount > 0 else None,
+                       lines[cites].key if cites < len(lines) and cites % 4 == 0 else None)
+             for n, (account, day, amount, donor, cites) in enumerate(booked)]
+    with Bank(accounts={"A": {}, "B": {}}, ward="Phường 3", donors=donors) as bank:
+        for fact in facts:
+            bank.add_entry(fact)
+        bank.add_lines(reversed(lines))  # any order: shown by account, date, position
+        rows = list(bank.rows())
+    shown = {r["key"]: (r["status"], r["entry"]) for r in rows if r["key"]}
+    unbanked = {r["entry"] for r in rows if r["status"] == "unbanked"}
+    in_order = sorted(lines, key=lambda line: (line.account, line.on, line.position))
+    assert (shown, unbanked) == _match_by_the_rules(in_order, facts, donors, "P3D")
