@@ -25,7 +25,7 @@ statement lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from ledger.bank.events import (
     Line,
     StatementImported,
 )
-from ledger.bank.statements import Statement, keyed
+from ledger.bank.statements import Statement, StatementLine, each_keyed
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_
 from ledger.service import Ledger, Written
@@ -108,27 +108,31 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
                      progress: Callable[[int], None] = lambda n: None) -> Imported:
     """Store every line of `statement` not stored yet, `batch` lines per transaction, and a
     `StatementImported` entry with the first batch. The statement was checked whole when it
-    was read (statements.read_statement), so nothing here can refuse a line halfway."""
+    was read (statements.read_statement), so nothing here can refuse a line halfway.
+
+    Two passes over the lines, `batch` at a time, so memory does not grow with the statement:
+    one counts the new lines (the entry says how many), the other stores them."""
     account = code(account, N_("bank account code"))
     ward = ledger.ward()
     ward.require(account, ward.bank_accounts(), N_("bank account"))
     actor = clean(actor)
     if not actor:
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
-    pairs = keyed(account, statement.lines)
-    outcome = Imported(lines=len(pairs))
-    claimed = ledger.claimed([LINE_PREFIX + key for key, _ in pairs])
-    new = [(key, line) for key, line in pairs if LINE_PREFIX + key not in claimed]
-    outcome.skipped = len(pairs) - len(new)
+    lines = statement.lines
+    outcome = Imported(lines=len(lines))
+    new = sum(len(fresh) for fresh, _ in _unclaimed(ledger, account, lines, batch))
+    outcome.skipped = outcome.lines - new
     if not new:
         return outcome
     summary = {"account": account, "file": file, "layout": statement.layout,
-               "lines": len(pairs), "added": len(new), "first": pairs[0][1].date,
-               "last": pairs[-1][1].date, "opening": statement.opening,
+               "lines": len(lines), "added": new, "first": lines[0].date,
+               "last": lines[-1].date, "opening": statement.opening,
                "closing": statement.closing}
-    for start in range(0, len(new), batch):
-        chunk = new[start:start + batch]
-        first = start == 0
+    for chunk, read in _unclaimed(ledger, account, lines, batch):
+        if not chunk:
+            progress(read)
+            continue
+        first = outcome.entry is None and outcome.added == 0
 
         def change(ward: Ward, builder: Any, chunk: Sequence[Any] = chunk,
                    first: bool = first) -> Written:
@@ -157,8 +161,27 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
         outcome.skipped += len(chunk) - added
         outcome.batches += 1
         outcome.entry = outcome.entry or entry
-        progress(len(chunk))
+        progress(read)
     return outcome
+
+
+def _unclaimed(ledger: Ledger, account: str, lines: Iterable[StatementLine],
+               batch: int) -> Iterator[tuple[list[tuple[str, StatementLine]], int]]:
+    """(the keyed lines not stored yet, how many lines were read) for each `batch` lines."""
+    chunk: list[tuple[str, StatementLine]] = []
+    for pair in each_keyed(account, lines):
+        chunk.append(pair)
+        if len(chunk) == batch:
+            yield _fresh(ledger, chunk), len(chunk)
+            chunk = []
+    if chunk:
+        yield _fresh(ledger, chunk), len(chunk)
+
+
+def _fresh(ledger: Ledger, chunk: list[tuple[str, StatementLine]]
+           ) -> list[tuple[str, StatementLine]]:
+    claimed = ledger.claimed([LINE_PREFIX + key for key, _ in chunk])
+    return [(key, line) for key, line in chunk if LINE_PREFIX + key not in claimed]
 
 
 # ---- accepting ---------------------------------------------------------------------------

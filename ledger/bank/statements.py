@@ -25,25 +25,28 @@ re-importing a statement, or an overlapping one, yields the same keys. See `line
 case this cannot cover.
 
 CSV text is decoded as every import decodes Excel's CSV (`ledger.values.workbooks.decode`): BOM,
-else UTF-8, else Windows-1258, then NFC.
+else UTF-8, else Windows-1258, then NFC. The file is read as it goes and the lines are kept on
+disk (`lines.LineSpool`): a statement of a million lines is never whole in memory.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.values.text import clean, fold, nearest
-from ledger.values.workbooks import decode, numbered, worksheet
+from ledger.values.workbooks import numbered, text_encoding, worksheet
 
 FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance", "party",
           "party_account")
@@ -73,7 +76,7 @@ class Statement:
     """A whole statement: its lines in date order and what its title and total rows state."""
 
     layout: str  # "vietcombank", "vietinbank", "bidv", "agribank" or "columns"
-    lines: tuple[StatementLine, ...]
+    lines: Sequence[StatementLine]  # kept on disk (lines.LineSpool), read in date order
     opening: int | None = None  # "Số dư đầu kỳ" where stated
     closing: int | None = None  # "Số dư cuối kỳ" where stated
     thousands: str | None = None  # the separator the amounts were read with
@@ -268,11 +271,15 @@ class _Unclosed(Exception):
         self.line = line
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) of each CSV record; a quote never closed raises _Unclosed."""
-    head = "\n".join(text[:16384].split("\n")[:40])  # title rows may have no separator
+def csv_rows(text: str | TextIO) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record of a text or an open file (read as it
+    goes, from its start); a quote never closed raises _Unclosed."""
+    if isinstance(text, str):
+        text = io.StringIO(text)
+    head = "\n".join(text.read(16384).split("\n")[:40])  # title rows may have no separator
+    text.seek(0)
     delimiter = "\t" if "\t" in head else ";" if head.count(";") > head.count(",") else ","
-    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     start = 1
     try:
         for cells in reader:
@@ -280,16 +287,6 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             start = reader.line_num + 1
     except csv.Error:
         raise _Unclosed(start) from None
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of a text, line ends kept, one at a time (no copy of the whole text)."""
-    start, end = 0, len(text)
-    while start < end:
-        stop = text.find("\n", start)
-        stop = end if stop < 0 else stop + 1
-        yield text[start:stop]
-        start = stop
 
 
 def xlsx_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
@@ -313,12 +310,13 @@ def read_statement(path: str | Path, *, columns: str | dict[str, str] | None = N
     if not path.is_file():
         raise BadInput("cannot read {path}: there is no such file", path=path)
     if suffix in (".csv", ".txt"):
-        try:
-            text = decode(path.read_bytes())
+        try:  # read as it goes: a statement of a million lines is never whole in memory
+            with path.open(encoding=text_encoding(path), newline="") as text:
+                return parse_rows(csv_rows(text), name=path.name, columns=columns,
+                                  thousands=thousands)
         except UnicodeDecodeError:
             raise BadInput("{name} is not readable text: save it as CSV UTF-8",
                            name=path.name) from None
-        return parse_rows(csv_rows(text), name=path.name, columns=columns, thousands=thousands)
     return parse_rows(xlsx_rows(path, sheet), name=path.name, columns=columns,
                       thousands=thousands)
 
@@ -508,7 +506,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
     amounts = _Amounts(thousands)
     opening = _labelled(title, _TITLE_OPENING, amounts, problems)
     closing: int | None = None
-    lines: list[StatementLine] = []
+    lines = LineSpool(StatementLine)
     current: _Draft | None = None  # the last line, while rows below may continue it
     col = found.get
 
@@ -614,14 +612,12 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
     newest_first = False
     if not problems:
         newest_first = len(lines) > 1 and lines[0].date > lines[-1].date
-        if newest_first:
-            lines.reverse()
-        mismatch = check_balances(lines, opening, closing)
+        mismatch = check_balances(lines.finish(newest_first), opening, closing)
         if mismatch:
             problems.append(mismatch)
     if problems:
         raise StatementRefused(name, problems)
-    return Statement(layout.name if layout else "columns", tuple(lines), opening, closing,
+    return Statement(layout.name if layout else "columns", lines, opening, closing,
                      thousands, header_line, newest_first)
 
 
@@ -725,17 +721,27 @@ def line_key(account_code: str, line: StatementLine, occurrence: int) -> str:
 
 def keyed(account_code: str, lines: Iterable[StatementLine]) -> list[tuple[str, StatementLine]]:
     """(key, line) for each line, in order; see `line_key`."""
+    return list(each_keyed(account_code, lines))
+
+
+def each_keyed(account_code: str,
+               lines: Iterable[StatementLine]) -> Iterator[tuple[str, StatementLine]]:
+    """`keyed`, one line at a time: a statement's spooled lines are numbered by the spool."""
+    for line, occurrence in (lines.numbered() if isinstance(lines, LineSpool)
+                             else _numbered(lines)):
+        yield line_key(account_code, line, occurrence), line
+
+
+def _numbered(lines: Iterable[StatementLine]) -> Iterator[tuple[StatementLine, int]]:
     seen: dict[tuple, int] = {}
-    out: list[tuple[str, StatementLine]] = []
     for line in lines:
         if line.ref:
-            out.append((f"{account_code}:ref:{line.ref}", line))
+            yield line, 0
             continue
         content = _content(line)
         occurrence = seen.get(content, 0)
         seen[content] = occurrence + 1
-        out.append((line_key(account_code, line, occurrence), line))
-    return out
+        yield line, occurrence
 
 
 # --- transfer texts ---------------------------------------------------------------------------

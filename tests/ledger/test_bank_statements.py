@@ -349,8 +349,8 @@ COLUMNS = "date=Ngày,time=Giờ,credit=Có,debit=Nợ,text=Nội dung,party=Ng�
 
 transfer = st.builds(
     lambda day, clock, amount, out, text, party: StatementLine(
-        f"2024-09-{day:02d}", clock, 0 if out else amount, amount if out else 0, text, party,
-        None, None, None, 0),
+        f"2024-09-{day:02d}", clock, 0 if out else amount, amount if out else 0, text,
+        ref=None, party=party, party_account=None, balance=None, line=0),
     day=st.integers(9, 14),
     clock=st.sampled_from([None, "08:00:00", "09:15:00"]),
     amount=st.sampled_from([10_000, 50_000, 100_000, 200_000]),
@@ -470,3 +470,55 @@ def test_mask_name(name, masked):
     ("0011 0041 82418", "****2418")])
 def test_mask_account(account, masked):
     assert bs.mask_account(account) == masked
+
+
+@settings(max_examples=60)
+@given(lines=st.lists(transfer, min_size=1, max_size=40), newest_first=st.booleans())
+def test_spooled_lines_read_and_number_as_a_list_would(lines, newest_first):
+    """A statement's lines live on disk (a million would not fit in memory): read back by
+    index or in order, and numbered by SQLite for their keys, they are what a plain list of
+    the same lines gives, whichever order the file listed them in."""
+    lines.sort(key=lambda line: line.date, reverse=newest_first)
+    whole = parse(render(lines), columns=COLUMNS, thousands=",")
+    listed = list(whole.lines)
+    assert [line.date for line in listed] == sorted(line.date for line in lines)
+    assert [whole.lines[i] for i in range(-len(listed), len(listed))] == listed + listed
+    assert whole.lines[1:3] == listed[1:3] and whole.lines == listed
+    assert bs.keyed("ACC", whole.lines) == bs.keyed("ACC", listed)
+
+
+def test_an_import_in_batches_stores_each_new_line_once(ledger, tmp_path):
+    """Importing reads the statement twice, a batch at a time (memory stays flat): once to
+    count what is new, once to store it. Half a statement, then the whole in batches of 3:
+    every line once, the second import's entry counting only the new ones."""
+    from ledger.bank.accounts import import_statement
+    from ledger.bank.events import Line
+    from ledger.store.access import locate, open_ledger, open_log
+
+    ledger("init", "--ward", "Phường 3", "--on", "2024-09-01")
+    ledger("bank", "account", "add", "CTG1", "--bank", "VietinBank", "--number", "113000042",
+           "--name", "UBMTTQ PHUONG 3", "--on", "2024-09-01")
+    whole = bs.read_statement(SAMPLES / "vietinbank.csv")  # no references: keyed by content
+    half = tmp_path / "half.csv"
+    half.write_text(render(list(whole.lines)[:5]), encoding="utf-8")
+    writer = open_ledger(locate(environ=ledger.env))
+    try:
+        early = import_statement(writer, "CTG1", bs.read_statement(
+            half, columns=COLUMNS, thousands=","), "half.csv", "tester", batch=3)
+        later = import_statement(writer, "CTG1", whole, "whole.csv", "tester", batch=3)
+        again = import_statement(writer, "CTG1", whole, "whole.csv", "tester", batch=3)
+    finally:
+        writer.close()
+    count = len(whole.lines)
+    assert (early.added, early.skipped, early.batches) == (5, 0, 2)
+    assert (later.added, later.skipped) == (count - 5, 5)
+    assert (again.added, again.skipped, again.entry) == (0, count, None)
+    log = open_log(locate(environ=ledger.env))
+    try:
+        assert sum(1 for _ in log.of_topics(Line.Stated.TOPIC)) == count
+    finally:
+        log.close()
+    imports = [row for row in ledger("history", "--format", "json").json()
+               if row["id"] in (early.entry, later.entry)]
+    assert len(imports) == 2
+    assert ledger("audit", "verify").code == 0
