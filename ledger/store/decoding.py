@@ -35,6 +35,14 @@ def dumps(data: Any) -> bytes:
     what orjson refuses (integers beyond 64 bits, which old ledgers may hold; lone
     surrogates)."""
     try:
-        return orjson.dumps(data)
+        return trimmed(orjson.dumps(data))
     except TypeError:  # orjson.JSONEncodeError
         return json.dumps(data).encode()  # escaped to ASCII: lone surrogates round-trip too
+
+
+def trimmed(encoded: bytes) -> bytes:
+    """orjson's bytes sized to their content. Since orjson 3.12 each result keeps the whole
+    buffer it was written into (4 KiB or more, whatever its length), so a batch of 5,000 spooled
+    or stored rows held 40 MiB instead of 2; a copy of the content costs a fraction of a
+    microsecond and frees the buffer."""
+    return bytes(memoryview(encoded))

@@ -27,6 +27,8 @@ from uuid import UUID
 import orjson
 from eventsourcing.utils import get_topic
 
+from ledger.store.decoding import trimmed
+
 _NOT_STATE = ("originator_id", "originator_version")
 
 
@@ -106,7 +108,7 @@ def _fast_encoder(transcoder: Any) -> Any:
 
     def encode(obj: Any) -> bytes:
         try:
-            return orjson.dumps(obj, default=default, option=options)
+            return trimmed(orjson.dumps(obj, default=default, option=options))
         except orjson.JSONEncodeError:
             return standard(obj)
 

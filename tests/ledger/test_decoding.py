@@ -38,3 +38,24 @@ def test_what_dumps_spools_loads_reads_back_equal(data):
     """Spooled data (sorted facts, statement rows, table cells) comes back exactly: numbers
     beyond 64 bits and lone surrogates included."""
     assert loads(dumps(data)) == data
+
+
+def test_encoded_rows_hold_about_their_own_length():
+    """A batch of 5,000 spooled or stored rows is held in memory at once: each encoding must
+    cost about its length, not the 4 KiB buffer orjson (from 3.12) writes it into and keeps."""
+    import tracemalloc
+
+    from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
+
+    from ledger.store.rows import _fast_encoder
+
+    transcoder = JSONTranscoder()
+    transcoder.register(DatetimeAsISO())
+    encode = _fast_encoder(transcoder)
+    state = {"key": "VCB1:ref:5243.00042", "text": "ủng hộ P3D0042 " * 12, "credit": 500_000}
+    for make in (dumps, encode):
+        tracemalloc.start()
+        kept = [make({**state, "n": n}) for n in range(1000)]
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert held < 1000 * (len(kept[0]) + 200), (make, held)
