@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -113,6 +114,9 @@ INSERT INTO line SELECT NULL, *, CAST(julianday(on_date) - 1721424.5 AS INTEGER)
     ORDER BY account, on_date, coalesce(time, ''), position;
 DELETE FROM arrived;
 CREATE INDEX line_key ON line (key);
+CREATE INDEX line_bank_ref ON line (upper(bank_ref));
+CREATE INDEX line_reference ON line (reference) WHERE reference IS NOT NULL;
+CREATE INDEX line_credit ON line (credit, on_date);
 CREATE INDEX book_cited ON book (bank_line) WHERE bank_line IS NOT NULL;
 CREATE INDEX book_donor ON book (account, donor, amount, day, entry) WHERE free = 1;
 CREATE INDEX book_free ON book (account, amount, day, entry) WHERE free = 1;
@@ -149,8 +153,10 @@ class Bank:
     window: int = WINDOW
 
     def __post_init__(self) -> None:
-        # "": a temporary database on disk, not in memory
-        self.db = sqlite3.connect("", isolation_level=None)
+        # "": a temporary database on disk, not in memory; shared by a board's threads, which
+        # take `lock` to use it
+        self.db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self.lock = threading.RLock()
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SPOOL)
         self.db.execute("BEGIN")  # one transaction, never committed: the spool is thrown away
         self.stage = "filling"  # then "settled" (lines in order), then "matched"
@@ -530,17 +536,20 @@ MAX_FOUND = 20  # a donor's search shows at most this many lines
 
 
 def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = None,
-                   on: str | None = None) -> list[dict[str, Any]]:
+                   on: str | None = None, bank: Bank | None = None) -> list[dict[str, Any]]:
     """A donor's search (`aid bank find`, the board's /saoke): each line found, masked, with
-    its status and, once counted, where its cash went (the donor trace, by group)."""
+    its status and, once counted, where its cash went (the donor trace, by group). `bank` is
+    the ledger's bank already read and matched (the board shares one between searches);
+    without it the bank is read here."""
     from projections.audit.trace import donation, trace_donation
     from projections.events import ward_events
 
-    with read(log).match() as bank:
-        found = []
-        for line in find_lines(bank, ref, amount, on, MAX_FOUND):
-            row = next(bank.rows(key=line.key), None)
-            found.append((line, public_line(line, row)))
+    if bank is None:
+        with read(log) as own:
+            return find_transfers(log, ref, amount, on, own)
+    with bank.lock:
+        found = [(line, public_line(line, next(bank.rows(key=line.key), None)))
+                 for line in find_lines(bank.match(), ref, amount, on, MAX_FOUND)]
     counted = [shown["entry"] for line, shown in found if line.credit and shown["entry"]
                and shown["status"] in ("matched", "differs")]
     if counted:  # every transfer found traced in one replay of the ledger, not one each

@@ -98,6 +98,7 @@ class Board:
     def __init__(self, address: Address, refresh: int = 30) -> None:
         self.address, self.refresh = address, refresh
         self.recent: Recent[tuple[datetime, board.Answer]] = Recent(ttl=refresh)
+        self.models: Recent[Any] = Recent(ttl=refresh, size=4)  # Reading.shared's
         self._thread = threading.local()
 
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
@@ -135,12 +136,15 @@ class Board:
                                     if k not in ("lang", "format")))
             key = (build.__name__, args, settings, asked.lang, events, head, date.today())
 
+            def shared(name: str, make: Callable[[], Any]) -> Any:
+                return self.models.get((name, events, head, date.today()), make)
+
             def compute() -> tuple[datetime, board.Answer]:
                 from zoneinfo import ZoneInfo
 
                 clock = ZoneInfo(board.ward_zone(log))  # the ward's clock, not the server's
                 return (datetime.now(clock).replace(microsecond=0),
-                        build(board.Reading(log, asked.lang, asked.query), *args))
+                        build(board.Reading(log, asked.lang, asked.query, shared), *args))
 
             computed, answer = self.recent.get(key, compute)
             return events, computed, answer

@@ -45,14 +45,21 @@ STATUS = {"received": N_("received"), "part received": N_("part received"),
           "not yet": N_("not yet")}
 
 
+def _unshared(name: str, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
 @dataclass
 class Reading:
     """One request's view of the ledger: the log (inside its snapshot), the reader's language
-    and the query's parameters."""
+    and the query's parameters. `shared(name, compute)` gives a model computed from this very
+    state of the ledger once for every request that reads it (the server keeps it while the
+    ledger stays as it is); alone, it just computes."""
 
     log: EventLog
     lang: str
     query: Mapping[str, str] = field(default_factory=dict)
+    shared: Callable[[str, Callable[[], Any]], Any] = _unshared
 
     def label(self, key: str, **fields: Any) -> str:
         """One of the board's WORDS in the reader's language, numbers grouped its way."""

@@ -326,6 +326,51 @@ def test_a_search_finding_several_transfers_traces_each_as_alone(banked, tmp_pat
     assert [row["counted"]["given"] for row in both] == [300_000, 150_000]
 
 
+def test_the_board_finds_a_transfer_as_the_command_does(banked, tmp_path, monkeypatch):
+    """The board's /saoke is `aid bank find`: the same JSON, the sender masked and the message
+    never shown, in Vietnamese too. Every donor's search reads and matches the bank once for a
+    state of the ledger (a 100,000-line statement takes seconds to match), and again once the
+    ledger has changed."""
+    import json
+    import urllib.request
+
+    import projections.bank as bank_projection
+    from commands.web.app import Board
+    from ledger.store.access import locate
+    from tests.conftest import wsgi_server
+
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("bank", "accept", "100.1", "--donor", "D1")
+    searches = {"ref=100.1": ("--ref", "100.1"), "ref=P3D0006": ("--ref", "P3D0006"),
+                "amount=200000&on=02/11/2021": ("--amount", "200000", "--on", "02/11/2021")}
+    expected = {query: banked("bank", "find", *args, "--format", "json").json()
+                for query, args in searches.items()}
+    reads, read = [], bank_projection.read
+    monkeypatch.setattr(bank_projection, "read", lambda *a: reads.append(a) or read(*a))
+
+    def fetch(path: str) -> str:
+        with urllib.request.urlopen(f"{url}{path}", timeout=30) as answer:
+            return answer.read().decode()
+
+    with wsgi_server(Board(locate(environ=banked.env))) as url:
+        served = {query: json.loads(fetch(f"/saoke?{query}&format=json"))
+                  for query in searches}
+        page = fetch("/saoke?ref=P3D0006&lang=vi")
+        assert len(reads) == 1  # three searches and a page: one bank
+        banked("bank", "accept", "100.2", "--donor", "D1")  # the command reads the bank too
+        reads.clear()
+        after = json.loads(fetch("/saoke?ref=100.2&format=json"))
+        assert len(reads) == 1 and after[0]["status"] == "matched"
+    assert served == expected
+    [found] = served["ref=P3D0006"]
+    assert (found["bank_ref"], found["status"], found["sender"]) == \
+        ("100.1", "matched", "NGUYEN V** A*")
+    assert found["counted"]["held"] == 500_000
+    assert "NGUYEN V** A*" in page and "Tìm giao dịch" in page
+    assert "NGUYEN VAN AN" not in page and "ung ho" not in page.lower()
+    assert served["amount=200000&on=02/11/2021"][0]["status"] == "unrecorded"
+
+
 def test_statement_has_a_bank_section_only_with_an_account(ward, tmp_path):
     plain = ward("audit", "statement", "--format", "json").json()
     assert "bank" not in plain["sections"]
