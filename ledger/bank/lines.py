@@ -92,6 +92,10 @@ class LineSpool(Sequence["StatementLine"]):
         """Each line, in order, with how many lines before it have no reference and the same
         date, time, credit, debit, text and counter-party (statements._content)."""
         self._flush()
+        if self.db.execute("SELECT 1 FROM line WHERE coalesce(ref, '') = '' LIMIT 1").fetchone() \
+                is None:  # every line has the bank's reference (most banks): nothing to count
+            yield from ((line, 0) for line in self)
+            return
         make, width = self.line_type, len(fields(self.line_type))
         for row in self.db.execute(
                 f"SELECT {self.columns}, row_number() OVER (PARTITION BY coalesce(ref, '') = '',"
