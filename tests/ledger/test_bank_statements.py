@@ -118,6 +118,17 @@ def test_agribank_sample_figures_windows_1258():
                               "10/09/2024"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-8"])
+def test_a_statement_reads_the_same_in_every_encoding_excel_saves(encoding, tmp_path):
+    """The file is read as it goes (its encoding decided first, by its BOM or by one pass over
+    its bytes): UTF-16 from Excel's "Unicode text", UTF-8 with and without a BOM, and the
+    Windows-1258 sample above all give the statement's lines."""
+    text = (SAMPLES / "vietcombank.csv").read_text(encoding="utf-8-sig")
+    copy = tmp_path / "s.csv"
+    copy.write_bytes(text.encode(encoding))
+    assert bs.read_statement(copy) == bs.read_statement(SAMPLES / "vietcombank.csv")
+
+
 def test_every_sample_text_is_nfc():
     import unicodedata
 
