@@ -91,6 +91,32 @@ def test_every_board_page_fits_a_360_px_phone_with_thumb_sized_links(sqlite_ledg
 
 
 @needs_chromium
+def test_a_donors_search_fits_a_360_px_phone(sqlite_ledger, tmp_path):
+    """/saoke, where a donor checks their transfer on their own phone: the found transfer,
+    where its cash went, and the page with nothing asked or nothing found."""
+    from tests.projections.test_bank import _mbvcb, write_vcb
+
+    ward = sqlite_ledger.drive(whole=True)
+    ward("bank", "account", "add", "VCB1", "--bank", "Vietcombank", "--number", "1029990042",
+         "--name", "UBMTTQ PHUONG 3", "--on", "2021-11-01")
+    statement = tmp_path / "s.csv"
+    write_vcb(statement, "1029990042", [
+        {"date": "2021-11-02", "credit": 500_000, "debit": 0, "ref": "5243.00042",
+         "text": _mbvcb("NGUYEN VAN AN", "Nguyen Van An ung ho dong bao", 1)}])
+    ward("bank", "import", "VCB1", str(statement))
+    ward("bank", "accept", "5243.00042", "--donor", "DNT")
+    with board(ward) as url:
+        for lang in ("vi", "en"):
+            for path in ("/saoke?ref=5243.00042", "/saoke", "/saoke?ref=NOTHING"):
+                asked = f"{path}{'&' if '?' in path else '?'}lang={lang}"
+                seen = measure(url, asked, tmp_path / "profile")
+                assert seen["scroll"] <= 360 and seen["widest"] <= 361, (asked, seen)
+                assert not [link for link in seen["links"] if link[1] < 44 or link[2] < 44]
+        assert "NGUYEN V** A*" in measure(url, "/saoke?ref=5243.00042&lang=vi",
+                                          tmp_path / "profile")["text"]
+
+
+@needs_chromium
 def test_the_measure_catches_a_table_that_runs_off_the_edge(sqlite_ledger, tmp_path,
                                                            monkeypatch):
     """Adversarial: with the phone styles gone (a wide table in a sideways-scrolling box, as
