@@ -13,6 +13,7 @@ from commands import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused
+from ledger.phrases import Phrase, Verbatim
 
 if TYPE_CHECKING:
     from projections.bank import Bank
@@ -241,6 +242,8 @@ def match(account: Annotated[Optional[str], typer.Option(
     from commands.output.render import emit_stream
     from projections.bank import STATUSES
 
+    said = {_(STATUS_WORDS[code]): code for code in STATUSES}  # "chưa ghi sổ" is unrecorded
+    status = said.get(status, status) if status is not None else None
     if status is not None and status not in STATUSES:
         raise BadInput("--status is one of {statuses}, not '{given}'",
                        statuses=", ".join(STATUSES), given=status)
@@ -311,6 +314,7 @@ def _named_line(bank: Bank, bank_ref: str, donor: str) -> Any:
     from ledger.bank.accounts import Acceptance
     from ledger.values.inputs import code
 
+    bank_ref = Verbatim(bank_ref)  # a code, however much it looks like a number
     hits = list(bank.rows(bank_ref="".join(bank_ref.split())))
     if not hits:
         raise BadInput("no statement line has the bank reference {ref}; see `aid bank "
@@ -403,8 +407,10 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
     if output is not None:
         from commands.output.render import save
 
+        differences = [{**row, "status": Phrase(row["status"])}  # in the reader's words
+                       for row in result["differences"]]
         save(output, [(N_("days"), result["days"], DAY_COLUMNS),
-                      (N_("differences"), result["differences"], MATCH_COLUMNS)])
+                      (N_("differences"), differences, MATCH_COLUMNS)])
     elif fmt == "json":
         emit(result, "json")
     else:
@@ -417,9 +423,9 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
     for row in result["differences"]:
         unrecorded_debit = row["status"] == "unrecorded" and row["amount"] < 0
         told = UNRECORDED_DEBIT if unrecorded_debit else DIFFERENCES[row["status"]]
-        typer.echo("aid: reconcile: " + say(told, date=row["date"], ref=row["bank_ref"],
-                                            amount=row["amount"], entry=row["entry"],
-                                            book=row.get("book_amount")), err=True)
+        typer.echo(say("aid: reconcile: {failure}", failure=say(
+            told, date=row["date"], ref=row["bank_ref"], amount=row["amount"], entry=row["entry"],
+            book=row.get("book_amount"))), err=True)
     if result["differences"] or result["book"] != result["bank"]:
         raise typer.Exit(1)
 

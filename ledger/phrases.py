@@ -23,6 +23,13 @@ def N_(text: str) -> str:
     return text
 
 
+class Verbatim(str):
+    """Text shown exactly as written in every language: a bank's reference "5243.90313" is a
+    code, never a decimal to write "5.243,90313", nor "2024-09-10" a date to rewrite."""
+
+    __slots__ = ()
+
+
 class Phrase(str):
     """A string that is also (template, fields); fields may be phrases themselves."""
 

@@ -36,6 +36,7 @@ from datetime import date
 from typing import Any
 
 from ledger.bank.statements import find_reference, mask_account, mask_name, parse_detail
+from ledger.phrases import Phrase, Verbatim
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
@@ -301,7 +302,8 @@ class Bank:
                 f"key FROM shown WHERE {' AND '.join(where)} "
                 "ORDER BY account, date, coalesce(entry, 0), coalesce(bank_ref, ''), seq",
                 params):
-            row = {"account": account_, "bank_ref": ref, "date": on, "amount": amount,
+            row = {"account": account_, "bank_ref": ref and Verbatim(ref), "date": on,
+                   "amount": amount,
                    "status": state, "entry": entry, "reference": reference, "key": key}
             if state == "differs":
                 row["book_amount"] = book_amount
@@ -511,7 +513,7 @@ def public_line(line: BankLine, row: dict[str, Any] | None) -> dict[str, Any]:
     message, name, sender = parse_detail(line.text)
     name = name or line.party
     sender = sender or line.party_account
-    return {"account": line.account, "bank_ref": line.bank_ref, "date": line.on,
+    return {"account": line.account, "bank_ref": Verbatim(line.bank_ref), "date": line.on,
             "amount": line.amount, "sender": mask_name(name) if name else None,
             "sender_account": mask_account(sender) if sender else None,
             "reference": row.get("reference") if row else None,
@@ -527,8 +529,9 @@ def unmatched_public(bank: Bank, start: str | None = None,
             continue
         if (start is not None and row["date"] < start) or (end is not None and row["date"] > end):
             continue
-        yield {"account": row["account"], "bank_ref": row["bank_ref"] or "",
-               "on": row["date"], "amount": row["amount"], "status": row["status"],
+        yield {"account": row["account"], "bank_ref": row["bank_ref"] or Verbatim(""),
+               "on": row["date"], "amount": row["amount"],
+               "status": Phrase(row["status"]),  # "unrecorded", in the reader's words
                "entry": row["entry"] or ""}
 
 

@@ -111,7 +111,7 @@ class Writer:
     def local(self, text: str) -> str:
         if self.lang == DEFAULT:
             return text
-        if ISO_DAY.fullmatch(text):
+        if is_day(text):
             return day(text, self.lang)
         if DECIMAL.fullmatch(text):
             return decimal(text, self.lang)
@@ -120,6 +120,18 @@ class Writer:
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def is_day(text: str) -> bool:
+    """Whether `text` is an ISO date that exists: "2021-13-01", quoted back in a refusal, is
+    shown as the user typed it."""
+    if not ISO_DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _grouped(value: int) -> str:

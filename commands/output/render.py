@@ -15,7 +15,18 @@ from typing import Any
 
 import typer
 
-from commands.language.words import DECIMAL, N_, _, current, day, decimal, message, number, say
+from commands.language.words import (
+    DECIMAL,
+    N_,
+    _,
+    current,
+    day,
+    decimal,
+    is_day,
+    message,
+    number,
+    say,
+)
 from commands.language.words import money as lg_money
 from commands.output.cells import inert_row
 from ledger.phrases import Phrase
@@ -231,14 +242,13 @@ def _cell(value: Any, is_money: bool = False) -> str:
         return "" if value is None else (_("yes") if value else _("no"))
     if isinstance(value, int):
         return number(value, current())
-    if current() == "vi" and isinstance(value, str) and ISO_DATE.fullmatch(value):
+    if current() == "vi" and type(value) is str and is_day(value):  # not a Verbatim code
         return day(value, "vi")  # 17/11/2021
-    if current() == "vi" and isinstance(value, str) and DECIMAL.fullmatch(value):
+    if current() == "vi" and type(value) is str and DECIMAL.fullmatch(value):
         return decimal(value, "vi")  # a ratio: 0,5146
     return str(value)
 
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _align(table: list[dict[str, Any]], key: str) -> str:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from commands.language.words import DECIMAL, _, current, decimal, message
+from commands.language.words import DECIMAL, _, current, decimal, is_day, message
 from commands.output.cells import as_text
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
@@ -24,7 +24,6 @@ from ledger.phrases import Phrase
 Columns = Sequence[tuple[str, str]] | None
 Table = tuple[str, list[dict[str, Any]], Columns]
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IDS = {"id", "entry", "position", "version"}  # entry numbers read better without separators
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
@@ -130,7 +129,9 @@ def _value(value: Any) -> Any:
     if isinstance(value, Phrase):  # a description: in the reader's language, a plain str
         return message(value)
     if isinstance(value, str):
-        if _ISO_DATE.match(value):
+        if type(value) is not str:  # a Verbatim code, "5243.90313": as written
+            return str(value)
+        if is_day(value):
             return date.fromisoformat(value)
         if DECIMAL.fullmatch(value) and current() != "en":  # a ratio, "0.5146": "0,5146"
             return decimal(value, current())

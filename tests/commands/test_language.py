@@ -96,6 +96,20 @@ def test_bad_input_in_vietnamese_keeps_its_exit_code(stocked):
     assert "'nhiều'" in result.err
 
 
+def test_an_impossible_date_is_quoted_back_as_typed_in_vietnamese(stocked):
+    """"2021-13-01" looks like a date but is none: the Vietnamese refusal quotes it as typed
+    (it once crashed rewriting it as a Vietnamese date), one line, exit 2, nothing written."""
+    before = stocked.snapshot()
+    for args in (("stock", "--as-of", "2021-13-01"),
+                 ("give", "H1", "--from", "KHO", "--item", "RICE=1", "--on", "2021-02-30"),
+                 ("donate", "D1", "--into", "KHO", "--item", "RICE=5@2021-13-01")):
+        result = stocked.fails("--lang", "vi", *args)
+        assert result.code == 2 and "Traceback" not in result.err, args
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        assert args[-1].rpartition("@")[2] in result.err
+    assert stocked.snapshot() == before
+
+
 def test_the_system_locale_chooses_vietnamese(stocked, monkeypatch):
     monkeypatch.delenv("AID_LANG")
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):

@@ -371,6 +371,30 @@ def test_the_board_finds_a_transfer_as_the_command_does(banked, tmp_path, monkey
     assert served["amount=200000&on=02/11/2021"][0]["status"] == "unrecorded"
 
 
+def test_a_bank_reference_reads_as_written_and_statuses_in_vietnamese(banked, tmp_path):
+    """A bank's reference "5243.00042" is a code: Vietnamese output never rewrites it as the
+    number "5.243,00042" (nobody could search for that); the statuses, the bank section of the
+    statement and the reconciliation speak Vietnamese, and `--status` takes their words."""
+    lines = [{**line, "ref": ref} for line, ref in zip(LINES, ("5243.00042", "2024-09-10",
+                                                                 "100.3"))]
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, lines)))
+    shown = banked("--lang", "vi", "bank", "match").out
+    assert "5243.00042" in shown and "2024-09-10" in shown and "5.243" not in shown
+    assert "chưa ghi sổ" in shown and "unrecorded" not in shown
+    only = banked("--lang", "vi", "bank", "match", "--status", "chưa ghi sổ", "--format",
+                  "json").json()
+    assert {row["status"] for row in only} == {"unrecorded"} and len(only) == 3
+    statement = banked("--lang", "vi", "audit", "statement").out
+    assert "5243.00042" in statement and "chưa ghi sổ" in statement
+    assert "unrecorded" not in statement
+    assert banked("audit", "statement", "--format", "json").json()["sections"][
+        "bank_unmatched"][0]["status"] == "unrecorded"  # JSON keeps the code
+    refused = banked.fails("--lang", "vi", "audit", "reconcile", "--bank", "VCB1")
+    assert "5243.00042" in refused.err and "reconcile:" not in refused.err
+    found = banked("--lang", "vi", "bank", "find", "--ref", "5243.00042").out
+    assert "5243.00042" in found
+
+
 def test_statement_has_a_bank_section_only_with_an_account(ward, tmp_path):
     plain = ward("audit", "statement", "--format", "json").json()
     assert "bank" not in plain["sections"]
