@@ -184,13 +184,27 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
 
     if not values:
         return []
-    notes = [heads.parse_note(note_text(value)) for value in values]
+    texts = [note_text(value) for value in values]
+    notes = [heads.parse_note(text) for text in texts]
     origin = heads.origin_of(log)
-    for note in notes:
-        if not heads.same_ledger(note.origin, origin):
+    renamed: list[tuple[bool, Any]] = []
+    for text, note in zip(texts, notes):
+        if heads.same_ledger(note.origin, origin):
+            continue
+        # this ledger's identity is its first event: a checkpoint its own treasurer signed
+        # under another identity means that event was rewritten (or the key signs elsewhere)
+        signer = next(iter(heads.signers(text, heads.declared_keys(log))), None)
+        if signer is None:
             raise BadInput("that checkpoint is of another ledger ({theirs}); this one is "
                            "{ours}: pass this ledger's own checkpoint", theirs=note.origin,
                            ours=origin)
+        renamed.append((False, Phrase(N_(
+            "the checkpoint of {size} events signed by {name}, a key this ledger declares, "
+            "names ledger {theirs}, and this one is {ours}: the ledger's first event (its "
+            "identity) was rewritten, or that key signs another ledger too"),
+            size=note.size, name=signer.name, theirs=note.origin, ours=origin)))
+    if renamed:
+        return renamed
     with log.snapshot():
         return findings(log.stored(), notes)
 

@@ -30,6 +30,10 @@ def told_witnessed(found: Any) -> None:
     told = (N_("ward {code}: the district witnessed and co-signed its checkpoint ({size} "
                "events, root {root}…)") if found.cosigned else
             N_("ward {code}: the district checked its checkpoint ({size} events, root "
+               "{root}…); not co-signed: the ward signs its entries and this checkpoint "
+               "carries none of its signatures (sync with a declared key, "
+               "AID_SIGNING_KEY_FILE)") if found.unsigned else
+            N_("ward {code}: the district checked its checkpoint ({size} events, root "
                "{root}…); not co-signed: no district key (AID_WITNESS_KEY_FILE)"))
     typer.echo(say(told, code=found.code, size=found.size, root=found.root.hex()[:16]))
 

@@ -11,7 +11,9 @@ against the last checkpoint the district witnessed for that ward:
   first: a relinked rewrite is a fork there and nothing is sent; a rewrite that kept the old
   links only lets the new events through, which the district's append-only copy keeps beside
   the true history, and then sync is refused here);
-- a signature on the checkpoint must be a valid one by a live key the ward's ledger declares.
+- a signature on the checkpoint must be a valid one by a live key the ward's ledger declares;
+  a ward that declares keys must have signed it, or the district keeps it checked but not
+  co-signed.
 
 Once the batches are copied, the district co-signs the checkpoint with its own key
 (`AID_WITNESS_KEY_FILE`, an Ed25519 key made like any signing key: `aid actor key init
@@ -53,6 +55,7 @@ class Witnessed:
     root: bytes
     note: str  # the ward's note, with the district's signature line when co-signed
     cosigned: bool
+    unsigned: bool = False  # the ward signs, but this checkpoint carries no signature of it
 
     def label(self) -> str:
         return f"{self.size} events, root {self.root.hex()[:16]}…"
@@ -170,7 +173,11 @@ def check(log: Any, connection: Any, code: str, replacing: bool = False,
     if note is not body and not heads.signers(note, keys):  # the district's own check
         raise Refused("ward {code}: its checkpoint is not signed by a live key the ward "
                       "declares; the district did not co-sign it", code=code)
-    return Witnessed(code, origin, events, root, note, False)
+    # a ward that declares keys vouches for its checkpoints by signing them: without its
+    # signature (synced by someone who holds none of its keys) the district checks the
+    # checkpoint and keeps it, but does not vouch for it either
+    unsigned = note is body and any(not k.revoked for k in keys)
+    return Witnessed(code, origin, events, root, note, False, unsigned)
 
 
 def _extends(code: str, last: Witnessed, origin: str, size: int, root: bytes,
@@ -194,7 +201,7 @@ def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed |
     if isinstance(found, Refused):  # `check` refused; sync's own checks did not
         raise found
     note, cosigned = found.note, False
-    if key is not None:
+    if key is not None and not found.unsigned:
         note = checkpoint.sign(note, key_name(key), key)
         cosigned = True
     stored = connection.execute(
@@ -203,7 +210,8 @@ def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed |
         (found.code, found.origin, found.size, found.root, note, cosigned)).fetchone()
     if stored is None:
         return None
-    return Witnessed(found.code, found.origin, found.size, found.root, note, cosigned)
+    return Witnessed(found.code, found.origin, found.size, found.root, note, cosigned,
+                     found.unsigned)
 
 
 def district_key() -> Any:

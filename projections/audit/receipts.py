@@ -105,12 +105,20 @@ def verify(receipt: Any, later: str | None = None,
     if not isinstance(receipt, dict):
         fail(Phrase(N_("the receipt is not a JSON object")))
         return found
+    if receipt.get("format") != RECEIPT_VERSION:
+        fail(Phrase(N_("this is not a receipt aid-ledger can read: its format is {given}, "
+                       "not {format}"), given=json.dumps(receipt.get("format")),
+                    format=RECEIPT_VERSION))
+        return found
     try:
         note = checkpoint.parse(receipt.get("checkpoint", ""))
     except ValueError as error:
         fail(Phrase(N_("the receipt's checkpoint is not a signed checkpoint: {error}"),
                     error=str(error)))
         return found
+    if receipt.get("origin") != note.origin:
+        fail(Phrase(N_("the receipt says it is of ledger {said}, its checkpoint of {origin}"),
+                    said=json.dumps(receipt.get("origin")), origin=note.origin))
     size, index = receipt.get("tree_size"), receipt.get("leaf_index")
     root, leaf = _hex_hash(receipt.get("root")), _hex_hash(receipt.get("leaf_hash"))
     path = [_hex_hash(p) for p in receipt.get("audit_path") or []]
@@ -147,9 +155,9 @@ def verify(receipt: Any, later: str | None = None,
                            "{value}"), key=key, said=json.dumps(receipt[key],
                                                                ensure_ascii=False),
                         value=json.dumps(value, ensure_ascii=False)))
-    _signatures(receipt, note, found, Phrase(N_("the receipt's checkpoint")))
+    _signatures(receipt, receipt["checkpoint"], found, Phrase(N_("the receipt's checkpoint")))
     if later is not None:
-        _later(note, later, consistency, found)
+        _later(receipt, note, later, consistency, found)
     if found.ok:
         found.facts.insert(0, Phrase(N_("the donation (entry {entry}) is event {index} of the "
                                         "{size} events of ledger {origin}"),
@@ -158,8 +166,8 @@ def verify(receipt: Any, later: str | None = None,
     return found
 
 
-def _signatures(receipt: dict[str, Any], note: Any, found: Checked, what: Phrase) -> None:
-    """Which of the receipt's keys signed the checkpoint; none is a failure."""
+def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase) -> None:
+    """Which of the receipt's keys signed `note` (a checkpoint's text); none is a failure."""
     signers = []
     for text in receipt.get("vkeys") or []:
         try:
@@ -168,7 +176,7 @@ def _signatures(receipt: dict[str, Any], note: Any, found: Checked, what: Phrase
             found.failures.append(Phrase(N_("the receipt names a key that is not a verifier "
                                             "key: {key}"), key=str(text)[:60]))
             continue
-        if checkpoint.verify_vkey(receipt["checkpoint"], key):
+        if checkpoint.verify_vkey(note, key):
             signers.append(key)
     if not signers:
         found.failures.append(Phrase(N_("{what} carries no valid signature by a key the "
@@ -178,7 +186,10 @@ def _signatures(receipt: dict[str, Any], note: Any, found: Checked, what: Phrase
         found.facts.append(Phrase(N_("{what} is signed by {name}"), what=what, name=key.name))
 
 
-def _later(note: Any, later: str, consistency: dict[str, Any] | None, found: Checked) -> None:
+def _later(receipt: dict[str, Any], note: Any, later: str,
+           consistency: dict[str, Any] | None, found: Checked) -> None:
+    """That the newer checkpoint `later`, signed by a key the receipt names (anyone can write
+    an unsigned one), extends the receipt's."""
     fail = found.failures.append
     try:
         newer = checkpoint.parse(later)
@@ -186,6 +197,7 @@ def _later(note: Any, later: str, consistency: dict[str, Any] | None, found: Che
         fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
                     error=str(error)))
         return
+    _signatures(receipt, later, found, Phrase(N_("the later checkpoint")))
     if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:
         fail(Phrase(N_("the later checkpoint is of another ledger ({theirs}), the receipt of "
                        "{ours}"), theirs=newer.origin, ours=note.origin))

@@ -108,6 +108,37 @@ def test_receipt_of_day_1_verifies_against_day_30_through_a_consistency_proof(wa
     assert missing.code == 1 and "consistency proof" in missing.err
 
 
+def test_a_later_checkpoint_counts_only_when_signed_by_the_receipts_keys(ward, tmp_path):
+    """Adversarial: anyone can write a checkpoint note. One whose signature was altered, or
+    that no key of the receipt signed, proves nothing about the ledger, however well its
+    consistency proof fits; the honest one signed by the treasurer does."""
+    signed(ward, tmp_path)
+    receipt = tmp_path / "receipt.json"
+    ward("receipt", str(donate(ward, 500_000, "R-001")), "-o", str(receipt))
+    day1 = save(tmp_path, "day1.txt", json.loads(receipt.read_text())["checkpoint"])
+    for n in range(5):
+        donate(ward, 1000 + n)
+    note = ward("audit", "checkpoint").out
+    day30 = save(tmp_path, "day30.txt", note)
+    proof = tmp_path / "proof.json"
+    ward("audit", "consistency", str(day1), str(day30), "--format", "json", "-o", str(proof))
+    assert ward("receipt", "verify", str(receipt), "--checkpoint", str(day30),
+                "--consistency", str(proof)).code == 0
+    head, _, signature = note.rpartition(" ")
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    paper = tmp_path / "paper.pem"
+    ward("actor", "key", "init", "--key-file", str(paper))
+    stranger = ward("witness", "cosign", str(day30), "--key", str(paper), "--name",
+                    "stranger").out
+    stranger = stranger[:stranger.index("\n\n") + 2] + stranger.splitlines()[-1] + "\n"
+    for forged in (head + " " + flipped, stranger):
+        later = save(tmp_path, "later.txt", forged)
+        refused = ward.fails("receipt", "verify", str(receipt), "--checkpoint", str(later),
+                             "--consistency", str(proof))
+        assert refused.code == 1 and "the later checkpoint carries no valid signature" \
+            in refused.err, forged
+
+
 def test_receipt_json_shape_and_bounds(ward, tmp_path):
     signed(ward, tmp_path)
     entry = donate(ward, 500_000, "R-7")
@@ -133,7 +164,8 @@ def test_a_receipt_for_what_is_not_a_donation_is_refused(ward, tmp_path):
     assert "there is no entry 999" in ward.fails("receipt", "999").err
 
 
-@pytest.mark.parametrize("edit", ["cash", "path", "leaf", "index", "checkpoint"])
+@pytest.mark.parametrize("edit", ["cash", "path", "leaf", "index", "checkpoint", "origin",
+                                  "format"])
 def test_a_doctored_receipt_does_not_verify(sqlite_ledger, tmp_path, edit):
     ward = _ward(sqlite_ledger, tmp_path)
     entry = donate(ward, 500_000, "R-1")
@@ -147,6 +179,10 @@ def test_a_doctored_receipt_does_not_verify(sqlite_ledger, tmp_path, edit):
         found["leaf"] = found["leaf"][:-8] + "AAAAAAA="
     elif edit == "index":
         found["leaf_index"] += 1
+    elif edit == "origin":
+        found["origin"] = "aid-ledger/" + "0" * 32
+    elif edit == "format":
+        found["format"] = "aid-receipt-v9"
     else:
         found["checkpoint"] = found["checkpoint"].replace("\n\n— ", "\n\n— x")
     path = save(tmp_path, "bad.json", json.dumps(found))
@@ -184,6 +220,21 @@ def test_verify_checkpoint_catches_a_rewrite_before_it(sqlite_ledger, tmp_path, 
     refused = ward.fails("audit", "verify", "--checkpoint", str(taken))
     assert refused.code == 1
     assert "not held" in refused.out or "cut short" in refused.out
+
+
+def test_a_rewritten_first_event_is_an_altered_ledger_not_another_one(sqlite_ledger, tmp_path):
+    """The ledger's identity is its first event, so rewriting that event renames the ledger:
+    a checkpoint its own treasurer signed then names another identity. That is reported as the
+    rewrite it is (exit 1), not as a checkpoint of another ledger (bad input, exit 2)."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    donate(ward, 500_000)
+    taken = save(tmp_path, "c.txt", ward("audit", "checkpoint").out)
+    with sqlite3.connect(ward.path) as conn:
+        conn.execute("UPDATE stored_events SET state = replace(state, 'Phường 3', 'Phường 9') "
+                     "WHERE rowid = 1")
+    refused = ward.fails("audit", "verify", "--checkpoint", str(taken))
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert "first event (its identity) was rewritten" in refused.out + refused.err
 
 
 def test_verify_checkpoint_of_another_ledger_is_bad_input(sqlite_ledger, tmp_path):
@@ -267,6 +318,26 @@ def test_the_district_witnesses_and_cosigns_each_sync(district, tmp_path):
     assert "witnessed" not in again.out
 
 
+def test_the_district_vouches_only_for_a_checkpoint_the_signing_ward_signed(district,
+                                                                           tmp_path):
+    """Adversarial: a ward that declares keys signs its checkpoints. Synced by someone holding
+    none of its keys, its checkpoint carries no signature: the district copies the events and
+    keeps the checkpoint as checked, but does not co-sign it and says why; the treasurer's
+    next sync is co-signed."""
+    ward = _coded(tmp_path / "p1.db", tmp_path)
+    district_key = tmp_path / "district.pem"
+    ward("actor", "key", "init", "--key-file", str(district_key))
+    ward.env["AID_WITNESS_KEY_FILE"] = str(district_key)
+    treasurer = ward.env.pop("AID_SIGNING_KEY_FILE")
+    said = ward("sync", "--to", district).out
+    assert "not co-signed: the ward signs its entries" in said
+    [kept] = ward("district", "checkpoints", "--url", district, "--format", "json").json()
+    assert not kept["cosigned"] and "district." not in kept["note"]
+    ward.env["AID_SIGNING_KEY_FILE"] = treasurer
+    donate(ward, 1000)
+    assert "witnessed and co-signed" in ward("sync", "--to", district).out
+
+
 def test_a_rewrite_before_a_witnessed_checkpoint_is_refused_at_the_next_sync(district,
                                                                              tmp_path):
     ward = _coded(tmp_path / "p1.db", tmp_path)
@@ -321,7 +392,8 @@ def test_the_page_verifies_a_receipt_in_node(sqlite_ledger, tmp_path):
     entry = donate(ward, 500_000, "R-1")
     donate(ward, 9)
     good = ward("receipt", str(entry), "--format", "json").json()
-    bad = {**good, "cash": 1}
+    bad = [{**good, "cash": 1}, {**good, "format": "aid-receipt-v9"},
+           {**good, "origin": "aid-ledger/" + "0" * 32}]
     runner = save(tmp_path, "run.js", _page_script() + """
 const fs = require("fs");
 (async () => {
@@ -332,13 +404,13 @@ const fs = require("fs");
   }
 })();
 """)
-    paths = [save(tmp_path, "good.json", json.dumps(good)),
-             save(tmp_path, "bad.json", json.dumps(bad))]
+    paths = [save(tmp_path, "good.json", json.dumps(good))] + [
+        save(tmp_path, f"bad{n}.json", json.dumps(each)) for n, each in enumerate(bad)]
     out = subprocess.run([node, str(runner), *map(str, paths)], capture_output=True, text=True,
                          timeout=60, check=True).stdout.splitlines()
-    ok, doctored = (json.loads(line) for line in out)
+    ok, *doctored = (json.loads(line) for line in out)
     assert ok["ok"] and ok["signed"] and ok["gift"]["cash"] == 500_000
-    assert not doctored["ok"]
+    assert len(doctored) == 3 and not any(each["ok"] for each in doctored)
 
 
 def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_path):
