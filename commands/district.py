@@ -307,7 +307,7 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
     with _district(url) as (found, wards):
         rows = [{"ward": model.code, **row}
                 for model in district.stored_models(found.connection, wards)
-                for row in model.books.planned(as_of=when)]
+                for row in model.books.planned(as_of=when, today=o.on(None))]
         mapping = DistrictModels(found.connection).item_map() if total else {}
     if total:
         totals, unmapped = district.mapped_total(rows, mapping)

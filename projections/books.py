@@ -154,13 +154,15 @@ class Books:
         return [{key: row[key] for key in ("location", "item", "name", "unit", "quantity")}
                 for row in self.planned(at, as_of) if row["quantity"]]
 
-    def planned(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+    def planned(self, at: str | None = None, as_of: str | None = None,
+                today: str | None = None) -> list[dict[str, Any]]:
         """Stock per location and item as `stock` has it, plus what is reserved for open
         rounds, what is free, and the low-stock minimum if any (`low` when free stock is below
-        it). Units of lots expired by `as_of` (or the last business date) are never free.
-        Items with nothing on hand show only if a minimum asks for them."""
+        it). Units of lots expired by `as_of` (or, asked for now, by `today` or the last
+        business date, whichever is later) are never free. Items with nothing on hand show
+        only if a minimum asks for them."""
         rows = []
-        day = as_of or self.last_day()
+        day = self.expiry_day(as_of, today)
         places = set(self.state["bins"]) | set(self.state["thresholds"])
         for location in sorted(places):
             if at is not None and location != at:
@@ -188,9 +190,17 @@ class Books:
         return sum(daybook.balance(book, day) for expires, book in
                    self.state["lots"].get(location, {}).get(item, {}).items() if expires < day)
 
+    def expiry_day(self, as_of: str | None, today: str | None) -> str | None:
+        """The day whose expired lots are not free: `as_of`, else `today` (the command's
+        clock: the books never read it) or the last business date, whichever is later, so a
+        lot that expired since the last entry is not free either."""
+        if as_of is not None:
+            return as_of
+        return max((day for day in (self.last_day(), today) if day), default=None)
+
     def last_day(self) -> str | None:
-        """The latest business date in the books: "as of now" for what has expired when no
-        date is given (the clock never decides a report)."""
+        """The latest business date in the books (they never read the clock: a command
+        asking for now passes its day to `expiry_day`)."""
         days = [day for bins in self.state["bins"].values() for book in bins.values()
                 for day in book]
         return max(days, default=None)
@@ -224,10 +234,12 @@ class Books:
         book["balance"] = book["received"] - book["spent"] - book["given"] - book["packed"]
         return book
 
-    def packable(self, at: str | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
-        """How many more of each bundle the stock at each location, and the fund, could make."""
+    def packable(self, at: str | None = None, as_of: str | None = None,
+                 today: str | None = None) -> list[dict[str, Any]]:
+        """How many more of each bundle the stock at each location, and the fund, could make
+        (expired lots count for nothing, as in `planned`)."""
         fund = self.cash(as_of)["balance"]
-        day = as_of or self.last_day()
+        day = self.expiry_day(as_of, today)
         rows = []
         for code in sorted(self.state["bundles"]):
             bundle = self.state["bundles"][code]

@@ -56,7 +56,7 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
         emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
              empty=N_("no stock"), output=output)
         return
-    rows = books.planned(at=at, as_of=o.as_of(as_of))
+    rows = books.planned(at=at, as_of=o.as_of(as_of), today=o.on(None))
     emit(rows if fmt.value != "table" or output else _marked(rows), fmt.value,
          _stock_columns(rows, fmt.value, output), empty=N_("no stock"), output=output)
 
@@ -106,7 +106,8 @@ def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format
              output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
     books = load_books(db)
-    emit(books.packable(at=known_location(books, at), as_of=o.as_of(as_of)), fmt.value,
+    emit(books.packable(at=known_location(books, at), as_of=o.as_of(as_of), today=o.on(None)),
+         fmt.value,
          [("bundle", N_("bundle")), ("location", N_("location")), ("packable", N_("packable")),
           ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output)
 

@@ -116,7 +116,9 @@ def stock(reading: Reading) -> Answer:
     is `{"stock": aid stock, "packable": aid bundle packable}`, both `--format json`."""
     books = _books(reading)
     at, as_of = reading.query.get("at"), reading.day("as_of")
-    rows, packable = books.planned(at=at, as_of=as_of), books.packable(at=at, as_of=as_of)
+    today = parse_date(None)  # what expired by today is not free, though nothing moved since
+    rows = books.planned(at=at, as_of=as_of, today=today)
+    packable = books.packable(at=at, as_of=as_of, today=today)
     locations = sorted({row["location"] for row in rows}) or ([at] if at else [])
     blocks: list[Block] = [
         _goods_table(reading, _place(reading, books, code),

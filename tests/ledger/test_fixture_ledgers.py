@@ -48,7 +48,10 @@ def stored(folder: Path) -> list[tuple[int, str, bytes]]:
 
 
 @pytest.mark.parametrize("number", range(1, len(REPORTS) + 1))
-def test_every_report_reads_as_the_release_printed_it(old, aid, number):
+def test_every_report_reads_as_the_release_printed_it(old, aid, number, today):
+    """Run on a day of the drive (`today`: 30/11/2021): a report asked for now counts lots
+    expired by today as not free (issue 24), so in 2026 the fixture's rice of 31/12/2021 is
+    rightly no longer free; on the drive's own days it reads as the release printed it."""
     line = REPORTS[number - 1]
     result = aid(*line.split(), ok=False)
     assert timeless(result.out) == timeless((old / "reports" / f"{number}.out").read_text()), line

@@ -134,3 +134,25 @@ def test_donation_import_carries_expiry(dated, tmp_path):
                      "PT-9,2021-11-06,D1,KHO,RICE=10,15/11/2021\n", encoding="utf-8")
     dated("import", "donations", str(sheet))
     assert ("KHO", "RICE", "2021-11-15", 10) in lots(dated)
+
+
+def test_a_lot_that_expired_since_the_last_entry_is_not_free_now(ward, today):
+    """Adversarial: nothing has moved since a lot expired, so the books' last date is before
+    its expiry; asked for now, stock, bundles and the board still count it as nothing free,
+    as alerts do (today is 30/11/2021 here). Honest: as of a day before it expired, it is."""
+    ward("donate", "D1", "--into", "KHO", "--item", "NOODLE=20", "--expires", "05/11/2021",
+         "--on", "2021-11-01")
+    ward("item", "threshold", "NOODLE", "--at", "KHO", "--min", "10", "--on", "2021-11-01")
+    ward("bundle", "define", "BM", "--name", "Túi mì", "--item", "NOODLE=2")
+    [row] = ward("stock", "--format", "json").json()
+    assert (row["quantity"], row["free"], row["low"]) == (20, 0, True)
+    assert "below 10" in ward("stock").out
+    packable = {r["bundle"]: r["packable"] for r in ward("bundle", "packable", "--at", "KHO",
+                                                         "--format", "json").json()}
+    assert packable["BM"] == 0
+    assert "low" in ward.fails("alerts", "--format", "json").out
+    [before] = ward("stock", "--as-of", "2021-11-04", "--format", "json").json()
+    assert (before["free"], before["low"]) == (20, False)
+    assert {r["bundle"]: r["packable"] for r in ward(
+        "bundle", "packable", "--at", "KHO", "--as-of", "2021-11-04", "--format", "json"
+    ).json()}["BM"] == 10
