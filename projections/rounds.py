@@ -33,7 +33,8 @@ class RoundLog:
     and shop pick-up (all net of reversals): what households received, and when."""
 
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
-    handouts: dict[int, tuple[str, str, dict[str, int], int]] = field(default_factory=dict)
+    handouts: dict[int, tuple[str, str, dict[str, int], int, str]] = \
+        field(default_factory=dict)  # entry -> (round, recipient, goods, cash, day)
     given: dict[int, tuple[str, str, dict[str, int], int]] = field(default_factory=dict)
     pickups: dict[int, tuple[str, str, int]] = field(default_factory=dict)
 
@@ -53,7 +54,8 @@ class RoundLog:
             goods = {item: -delta for _, item, delta in data["moves"]}
             cash = data["cash"].get("given", 0) + data["cash"].get("packed", 0)
             if data.get("round"):
-                self.handouts[record.version] = (data["round"], data["recipient"], goods, cash)
+                self.handouts[record.version] = (data["round"], data["recipient"], goods, cash,
+                                                 data["on"])
             else:  # `aid give`: counts toward "received before" from its business date
                 self.given[record.version] = (data["on"], data["recipient"], goods, cash)
         elif record.name == names.PICKED_UP:
@@ -100,7 +102,7 @@ class Drive:
     def received(self, round_code: str) -> dict[str, dict[str, int]]:
         """recipient -> goods code -> units handed out in this round."""
         got: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for name, recipient, goods, _ in self.log.handouts.values():
+        for name, recipient, goods, _, _ in self.log.handouts.values():
             if name == round_code:
                 for item, qty in goods.items():
                     got[recipient][item] += qty
@@ -108,7 +110,8 @@ class Drive:
 
     def earlier(self, round_code: str) -> dict[str, int]:
         """recipient -> đồng value received before this round: in rounds opened before it,
-        by `aid give` and by shop pick-ups dated on or before its day."""
+        and by hand-outs of other rounds, `aid give` and shop pick-ups dated on or before its
+        day (a round opened later but handing out first is seen too)."""
         return self.before(round_code)[0]
 
     def before(self, round_code: str) -> tuple[dict[str, int], list[tuple[str, str, str, int]]]:
@@ -118,8 +121,8 @@ class Drive:
         rules = self.log.rounds[round_code]
         before = {name for name, r in self.log.rounds.items() if r["entry"] < rules["entry"]}
         parts: list[tuple[str, str, str, int]] = []
-        for name, recipient, goods, cash in self.log.handouts.values():
-            if name in before:
+        for name, recipient, goods, cash, on in self.log.handouts.values():
+            if name != round_code and (name in before or on <= rules["on"]):
                 parts.append((recipient, "round", name,
                               cash + sum(q * self.value(i) for i, q in goods.items())))
         for on, recipient, goods, cash in self.log.given.values():

@@ -118,6 +118,23 @@ def test_aid_give_and_shop_pickups_count_as_received_before(ward, tmp_path):
     assert sorted(got(plan(ward, "R"))) == ["G1", "G3", "G5"]
 
 
+def test_a_round_opened_later_but_handing_out_first_counts_as_received_before(ward6):
+    """Two open rounds, neither reserving: R2, opened after R1, hands out first (the same
+    day). R1's plan then counts R2's hand-outs as received before, so the households R2
+    served do not come first again; a hand-out R2 records after R1's day would not count
+    (adversarial: it would reorder a plan already shown)."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--cap", "1", "--policy", "equal", "--on", "2021-11-05")
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--cap", "1", "--tier", "0", "--on", "2021-11-05")
+    ward6("round", "apply", "R2", "--plan", plan(ward6, "R2")["plan"])  # A0, A1 (tier 0)
+    ward6("adjust", "KHO", "--item", "RICE=-34", "--reason", "moved", "--on", "2021-11-05")
+    r1 = plan(ward6, "R1")  # 4 kg left for 8 households: those R2 served come last
+    assert "A0" not in got(r1) and "A1" not in got(r1) and len(got(r1)) == 4
+    counted = r1["figures"]["received_before"]
+    assert counted["rounds"] == {"R2": 30_000} and counted["households"] == 2  # 2 kg, 15,000 ₫
+
+
 # ---- a floor before priorities, over three rounds -----------------------------------------
 
 def reference_ward(ledger, tmp_path, count=600, seed=24):
