@@ -38,6 +38,11 @@ NoteOutput = Annotated[Optional[Path], typer.Option(
 def note_text(value: str, what: str = N_("checkpoint")) -> str:
     """A checkpoint given as a file name, its text, or the JSON `aid audit checkpoint
     --format json` printed (its `note`)."""
+    return read_note(value, what)[0]
+
+
+def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]:
+    """`note_text`, and the verifier keys of its signers when the JSON gives them (`vkeys`)."""
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)
@@ -47,13 +52,16 @@ def note_text(value: str, what: str = N_("checkpoint")) -> str:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+    vkeys: list[str] = []
     if text.lstrip().startswith("{"):
         try:
-            text = json.loads(text)["note"]
-        except (ValueError, KeyError, TypeError):
+            found = json.loads(text)
+            text = found["note"]
+            vkeys = [str(key) for key in found.get("vkeys") or []]
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise BadInput("{value} is JSON without a checkpoint note", value=value[:60]) \
                 from None
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n"), vkeys
 
 
 @contextmanager
@@ -88,7 +96,9 @@ def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
     root = tree.root()
     body = checkpoint.make(origin, tree.size, root)
     note = heads.sign_head(body, log, SigningKey.load(key_path()))
-    return {"origin": origin, "size": tree.size, "root": root.hex(), "note": note}
+    vkeys = [key.vkey() for key in heads.signers(note, heads.declared_keys(log))]
+    return {"origin": origin, "size": tree.size, "root": root.hex(), "note": note,
+            "vkeys": vkeys}  # who signed it: what a witness checks the signature with
 
 
 def write_or_print(text: str, output: Path | None, told: str) -> None:

@@ -3,8 +3,8 @@ district's co-signature (the district's list is `aid district checkpoints`, comm
 
 The district witnesses every ward's checkpoint at `aid sync` (`ledger/district/witness.py`);
 any other party (a newspaper, a neighbouring ward) co-signs a checkpoint it was given with its
-own key, after checking it however it chooses (`aid audit consistency` against the last one it
-signed, say).
+own key: only one the ward signed, that extends the last one it co-signed
+(`ledger/trust/witnessing.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands.audit.tree import note_text, write_or_print
+from commands.audit.tree import read_note, write_or_print
 from commands.language.words import N_, say
 from ledger.errors import BadInput
 
@@ -40,10 +40,21 @@ def told_witnessed(found: Any) -> None:
 
 @witness_app.command("cosign")
 def cosign(note: Annotated[str, typer.Argument(
-               metavar="NOTE", help="The checkpoint to co-sign: a file, or its text.")],
+               metavar="NOTE", help="The checkpoint to co-sign: a file, its text, or the JSON "
+                                    "of `aid audit checkpoint --format json` (with the ward's "
+                                    "keys).")],
            key: Annotated[Path, typer.Option(
                "--key", metavar="FILE", help="Your Ed25519 key (`aid actor key init "
                                              "--key-file FILE`).")],
+           vkey: Annotated[Optional[list[str]], typer.Option(
+               "--vkey", metavar="NAME+ID+KEY",
+               help="The ward's verifier key, the first time (then remembered): the "
+                    "checkpoint must carry its signature.", show_default=False)] = None,
+           proof: Annotated[Optional[Path], typer.Option(
+               "--consistency", metavar="FILE",
+               help="The consistency proof from the checkpoint you co-signed last to this one "
+                    "(`aid audit consistency OLD NEW --format json`).",
+               show_default=False)] = None,
            name: Annotated[Optional[str], typer.Option(
                "--name", help="The name on your signature line (default: witness.<key id>).",
                show_default=False)] = None,
@@ -52,24 +63,45 @@ def cosign(note: Annotated[str, typer.Argument(
                show_default=False)] = None,
            fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text"
            ) -> None:
-    """Add your signature to a checkpoint (C2SP signed note) after checking it extends the
-    last one you signed (`aid audit consistency`); prints the co-signed note."""
+    """Add your signature to a checkpoint (C2SP signed note), only if the ward signed it and
+    it extends the last one you co-signed (its consistency proof given); prints the co-signed
+    note. What you co-signed is kept beside your key (FILE.witnessed.json)."""
     from ledger.district.witness import key_name, load_key
-    from ledger.trust import checkpoint, heads
+    from ledger.trust import checkpoint, heads, witnessing
 
     if fmt not in ("text", "json"):
         raise BadInput("--format is text or json, not {fmt}", fmt=fmt)
-    text = note_text(note)
+    text, keys = read_note(note)
     parsed = heads.parse_note(text)
     private = load_key(key)
     if name is not None and (not name or "+" in name or any(c.isspace() or c < " " for c in name)):
         raise BadInput("--name is how the note names you: one word without spaces or '+', "
                        "e.g. --name ThanhTraP3, not '{name}'", name=name[:40])
+    record = witnessing.load(witnessing.record_path(key))
+    ledger = witnessing.identity(parsed)
+    remembered = witnessing.check(text, parsed, [*keys, *(vkey or [])], _proof(proof),
+                                  record.get(ledger))
     try:
         signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
     except ValueError as error:
         raise BadInput("cannot co-sign: {error}", error=str(error)) from None
+    witnessing.save(witnessing.record_path(key), {**record, ledger: remembered})
     out = (json.dumps({"origin": parsed.origin, "size": parsed.size, "root": parsed.root.hex(),
                        "note": signed}, ensure_ascii=False, indent=2) + "\n"
            if fmt == "json" else signed)
     write_or_print(out, output, say("co-signed checkpoint written to {path}", path=output))
+
+
+def _proof(path: Path | None) -> dict[str, Any] | None:
+    """The consistency proof's JSON, from a file."""
+    if path is None:
+        return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BadInput("cannot read the consistency proof {path}: {error}", path=path,
+                       error=str(error)) from None
+    if not isinstance(found, dict):
+        raise BadInput("{path} is not a consistency proof (`aid audit consistency --format "
+                       "json`)", path=path)
+    return found

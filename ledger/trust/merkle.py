@@ -155,6 +155,16 @@ def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[by
     return sn == 0 and compare_digest(r, root)
 
 
+def hash_from_hex(value: object) -> bytes | None:
+    """A hash written as hex in a proof someone hands over, or None if it is not one."""
+    if not isinstance(value, str) or len(value) != 2 * HASH_SIZE:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return None
+
+
 def verify_consistency(first_size: int, second_size: int, first_root: bytes,
                        second_root: bytes, proof: Sequence[bytes]) -> bool:
     """True if `proof` shows the tree (second_size, second_root) extends (first_size, first_root)

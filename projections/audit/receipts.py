@@ -23,7 +23,7 @@ from typing import Any
 from ledger.phrases import N_, Phrase
 from ledger.trust import checkpoint
 from ledger.trust.chain import StoredRow, encode
-from ledger.trust.merkle import HASH_SIZE, leaf_hash, verify_consistency, verify_inclusion
+from ledger.trust.merkle import hash_from_hex, leaf_hash, verify_consistency, verify_inclusion
 
 DONATED = "ledger.ward:Ward.Donated"
 RECEIPT_VERSION = "aid-receipt-v1"
@@ -86,15 +86,6 @@ class Checked:
         return not self.failures
 
 
-def _hex_hash(value: Any) -> bytes | None:
-    if not isinstance(value, str) or len(value) != 2 * HASH_SIZE:
-        return None
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        return None
-
-
 def verify(receipt: Any, later: str | None = None,
            consistency: dict[str, Any] | None = None) -> Checked:
     """Check a receipt without the ledger; with `later` (a newer checkpoint) and its
@@ -120,8 +111,8 @@ def verify(receipt: Any, later: str | None = None,
         fail(Phrase(N_("the receipt says it is of ledger {said}, its checkpoint of {origin}"),
                     said=json.dumps(receipt.get("origin")), origin=note.origin))
     size, index = receipt.get("tree_size"), receipt.get("leaf_index")
-    root, leaf = _hex_hash(receipt.get("root")), _hex_hash(receipt.get("leaf_hash"))
-    path = [_hex_hash(p) for p in receipt.get("audit_path") or []]
+    root, leaf = hash_from_hex(receipt.get("root")), hash_from_hex(receipt.get("leaf_hash"))
+    path = [hash_from_hex(p) for p in receipt.get("audit_path") or []]
     if root is None or leaf is None or None in path or type(size) is not int \
             or type(index) is not int:
         fail(Phrase(N_("the receipt's proof is malformed (leaf_index, leaf_hash, tree_size, "
@@ -215,10 +206,10 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         fail(Phrase(N_("a later checkpoint needs the consistency proof from the receipt's "
                        "checkpoint to it: `aid audit consistency`")))
         return
-    proof = [_hex_hash(p) for p in consistency.get("proof") or []]
+    proof = [hash_from_hex(p) for p in consistency.get("proof") or []]
     claimed = (consistency.get("first_size"), consistency.get("second_size"),
-               _hex_hash(consistency.get("first_root")),
-               _hex_hash(consistency.get("second_root")))
+               hash_from_hex(consistency.get("first_root")),
+               hash_from_hex(consistency.get("second_root")))
     if claimed != (note.size, newer.size, note.root, newer.root) or None in proof:
         fail(Phrase(N_("the consistency proof is not from the receipt's checkpoint ({first} "
                        "events) to the later one ({second} events)"),

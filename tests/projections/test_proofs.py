@@ -126,11 +126,13 @@ def test_a_later_checkpoint_counts_only_when_signed_by_the_receipts_keys(ward, t
                 "--consistency", str(proof)).code == 0
     head, _, signature = note.rpartition(" ")
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    from ledger.district.witness import load_key
+
     paper = tmp_path / "paper.pem"
     ward("actor", "key", "init", "--key-file", str(paper))
-    stranger = ward("witness", "cosign", str(day30), "--key", str(paper), "--name",
-                    "stranger").out
-    stranger = stranger[:stranger.index("\n\n") + 2] + stranger.splitlines()[-1] + "\n"
+    parsed = notes.parse(note)  # the same tree, signed by someone the receipt does not name
+    stranger = notes.sign(notes.make(parsed.origin, parsed.size, parsed.root), "stranger",
+                          load_key(paper))
     for forged in (head + " " + flipped, stranger):
         later = save(tmp_path, "later.txt", forged)
         refused = ward.fails("receipt", "verify", str(receipt), "--checkpoint", str(later),
@@ -358,7 +360,8 @@ def test_a_rewrite_before_a_witnessed_checkpoint_is_refused_at_the_next_sync(dis
 
 def test_witness_cosign_by_any_party(sqlite_ledger, tmp_path):
     ward = _ward(sqlite_ledger, tmp_path)
-    taken = save(tmp_path, "c.txt", ward("audit", "checkpoint").out)
+    taken = save(tmp_path, "c.json", ward("audit", "checkpoint", "--format", "json").out)
+    assert json.loads(taken.read_text())["vkeys"]  # who signed it: the witness checks with it
     paper = tmp_path / "paper.pem"
     ward("actor", "key", "init", "--key-file", str(paper))
     cosigned = ward("witness", "cosign", str(taken), "--key", str(paper), "--name",
@@ -372,6 +375,59 @@ def test_witness_cosign_by_any_party(sqlite_ledger, tmp_path):
                         "--name", "Ban thanh tra phường 3")
     assert spaced.code == 2 and spaced.err.count("\n") == 1
     assert "--name là tên của bạn trong ghi chú" in spaced.err and "has a space" not in spaced.err
+
+
+def test_a_witness_cosigns_only_what_the_ward_signed_and_what_extends_its_last(sqlite_ledger,
+                                                                            tmp_path):
+    """A newspaper co-signs the ward's checkpoints over a month. Adversarial: a note without
+    the ward's signature, one with a forged signature, an older one, one of another history of
+    the same size, and a newer one without (or with a wrong) consistency proof are refused,
+    nothing written; honest: each checkpoint that extends the last, with its proof."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    paper = tmp_path / "paper.pem"
+    ward("actor", "key", "init", "--key-file", str(paper))
+    day1 = save(tmp_path, "day1.json", ward("audit", "checkpoint", "--format", "json").out)
+    note1 = json.loads(day1.read_text())["note"]
+    unsigned = note1[:note1.index("\n\n") + 2]  # the body, no signature line
+    vkey = json.loads(day1.read_text())["vkeys"][0]
+    first = ward.fails("witness", "cosign", unsigned + "— x AAAA\n", "--key", str(paper))
+    assert first.code in (1, 2)
+    none = ward.fails("witness", "cosign", note1, "--key", str(paper))  # no key named
+    assert none.code == 2 and "--vkey" in none.err
+    head, _, signature = note1.rstrip("\n").rpartition(" ")
+    forged = head + " " + signature[:10] + ("A" if signature[10] != "A" else "B") + \
+        signature[11:] + "\n"
+    assert "no valid signature by the ward's key" in ward.fails(
+        "witness", "cosign", forged, "--key", str(paper), "--vkey", vkey).err
+    record = paper.with_name("paper.pem.witnessed.json")
+    assert not record.exists()
+    ward("witness", "cosign", str(day1), "--key", str(paper), "--name", "bao")
+    assert json.loads(record.read_text())  # remembered: size, root and the ward's key
+    donate(ward, 1000)
+    donate(ward, 2000)
+    day30 = save(tmp_path, "day30.txt", ward("audit", "checkpoint").out)
+    missing = ward.fails("witness", "cosign", str(day30), "--key", str(paper), "--name", "bao")
+    assert missing.code == 2 and "--consistency" in missing.err
+    wrong = save(tmp_path, "wrong.json", json.dumps({
+        "first_size": 1, "second_size": 2, "first_root": "00" * 32, "second_root": "00" * 32,
+        "proof": []}))
+    assert ward.fails("witness", "cosign", str(day30), "--key", str(paper), "--name", "bao",
+                      "--consistency", str(wrong)).code == 2
+    proof = tmp_path / "proof.json"
+    ward("audit", "consistency", str(day1), str(day30), "--format", "json", "-o", str(proof))
+    ward("witness", "cosign", str(day30), "--key", str(paper), "--name", "bao",
+         "--consistency", str(proof))  # honest: the ward's key was remembered
+    older = ward.fails("witness", "cosign", str(day1), "--key", str(paper), "--name", "bao")
+    assert older.code == 1 and "older than the one you co-signed" in older.err
+    from ledger.district.witness import load_key
+
+    signed30 = notes.parse(day30.read_text())  # another history of that size, the ward's key
+    body = notes.make(signed30.origin, signed30.size, bytes(32))
+    fork = notes.sign(body, signed30.signatures[0].name, load_key(tmp_path / "lan.pem"))
+    forked = ward.fails("witness", "cosign", fork, "--key", str(paper), "--name", "bao")
+    assert forked.code == 1 and "forked" in forked.err
+    assert json.loads(record.read_text())[signed30.origin.rsplit("/", 1)[-1]]["size"] == \
+        signed30.size
 
 
 # -- the offline page --------------------------------------------------------------------------
