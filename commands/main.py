@@ -6,6 +6,7 @@ Heavy modules (the event store, tabulate) are imported by the commands that need
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated, Any, Optional
 
@@ -118,7 +119,8 @@ EXTRAS = {"psycopg": "postgres", "psycopg_pool": "postgres", "psycopg_binary": "
 
 def _missing(error: ModuleNotFoundError) -> str:
     """One line for a module that is not installed, naming what to install."""
-    module = (error.name or "").split(".")[0] or str(error)
+    named = error.name or next(iter(re.findall(r"No module named '([^']+)'", str(error))), "")
+    module = named.split(".")[0] or str(error)
     extra = EXTRAS.get(module)
     if extra:
         return language.say("aid: PostgreSQL needs the {extra} extra, which is not installed: "

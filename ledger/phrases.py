@@ -37,6 +37,8 @@ class Phrase(str):
     fields: dict[str, Any]
 
     def __new__(cls, template: str, /, **fields: Any) -> "Phrase":
+        if isinstance(template, Phrase) and not fields:  # already one: kept, fields and all
+            return template
         made = super().__new__(cls, fill(template, fields))
         made.template, made.fields = template, fields
         return made

@@ -121,12 +121,13 @@ def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
         if key in result:
             raise BadInput("{what} names {key} twice: give it once with the total quantity",
                            what=what, key=key)
+        quantity = Phrase(N_("quantity of {key}"), key=key)  # translated where it is shown
         if signed:
-            number = whole(qty, f"quantity of {key}", minimum=-maximum, maximum=maximum)
+            number = whole(qty, quantity, minimum=-maximum, maximum=maximum)
             if number == 0:
                 raise BadInput("quantity of {key} must not be 0", key=key)
         else:
-            number = whole(qty, f"quantity of {key}", minimum=minimum, maximum=maximum)
+            number = whole(qty, quantity, minimum=minimum, maximum=maximum)
         result[key] = number
     return result
 

@@ -31,6 +31,7 @@ from ledger.ward.drafts import active, draft
 from ledger.ward.names import WARD_ID
 
 LOCATION_KINDS = ("store", "shop")
+KIND_WORDS = {"store": N_("store (kho)"), "shop": N_("shop (cửa hàng 0 đồng)")}  # in refusals
 TIERS = (0, 1, 2, 3)
 OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line",  # stored only when
             "top_up", "floor")  # a fact or a round has them; `account`: the bank account the
@@ -273,7 +274,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         self._unused(code, self.locations, "location")
         if kind not in LOCATION_KINDS:
             raise BadInput("location kind must be one of {kinds}, not '{kind}'",
-                           kinds=', '.join(LOCATION_KINDS), kind=kind)
+                           kinds=Phrase.join(", ", (Phrase(KIND_WORDS[k]) for k in LOCATION_KINDS)),
+                           kind=kind)
         return self.emit(self.LocationDeclared, on=on, actor=actor, code=code, name=name,
                           kind=kind)
 

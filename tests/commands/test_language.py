@@ -403,3 +403,25 @@ def test_timestamps_in_tables_are_read_the_readers_way():
     assert utc_moment("2026-12-07T05:48:20+07:00", "vi") == "06/12/2026 22:48 UTC"
     assert utc_moment(None, "vi") == "-"
     assert "2026-12-06" not in utc_moment("2026-12-06T22:48:20+00:00", "en")
+
+
+def test_a_quantity_and_a_location_kind_are_refused_in_vietnamese(stocked):
+    """Issue 23: "quantity of GAO" and the location kinds were English inside Vietnamese
+    refusals; nothing is written either way."""
+    before = stocked.snapshot()
+    quantity = stocked.fails("--lang", "vi", "give", "H1", "--from", "KHO", "--item", "RICE=1,5")
+    assert quantity.code == 2 and "số lượng của RICE phải là số nguyên" in quantity.err
+    assert "quantity" not in quantity.err
+    kind = stocked.fails("--lang", "vi", "location", "add", "CH2", "--name", "x", "--kind",
+                         "shop0d")
+    assert "kho (store), cửa hàng 0 đồng (shop)" in kind.err
+    assert stocked.snapshot() == before
+
+
+def test_a_missing_driver_names_the_extra_to_install():
+    """However the import failed to name its module, the advice is the extra that has it."""
+    from commands.main import _missing
+
+    for error in (ModuleNotFoundError("No module named 'psycopg'"),
+                  ModuleNotFoundError("No module named 'psycopg'", name="psycopg")):
+        assert "-e '.[postgres]'" in _missing(error) and "psycopg" in _missing(error)
