@@ -87,12 +87,42 @@ CLICK_PHRASES = (language.N_("Missing option"), language.N_("Missing argument"),
                  language.N_("Possible options"))
 
 
+# click's sentences that carry values: each said again in the reader's language
+CLICK_SENTENCES = (
+    (re.compile(r"'(?P<value>[^']*)' is not one of (?P<choices>.+?)\.?$"),
+     language.N_("'{value}' is not one of {choices}")),
+    (re.compile(r"(?P<value>\S+) is not in the range (?P<range>\S+?)\.?$"),
+     language.N_("{value} is not in the range {range}")),
+    (re.compile(r"'(?P<value>[^']*)' is not a valid (?:integer|int)(?: range)?\.?$"),
+     language.N_("'{value}' is not a whole number")),
+    (re.compile(r"Option '(?P<option>[^']+)' requires an argument\.?"),
+     language.N_("option '{option}' needs a value after it")),
+    (re.compile(r"Option '(?P<option>[^']+)' requires (?P<count>\d+) arguments\.?"),
+     language.N_("option '{option}' needs {count} values after it")),
+)
+MISSING = re.compile(r"(Missing (?:argument|parameter)) '(?P<name>[^']+)'")
+
+
 def _usage(message: str) -> str:
-    """A usage mistake as click words it, its phrases in the reader's language."""
+    """A usage mistake as click words it, in the reader's language: its phrases, its sentences
+    that carry values, and the name of a missing argument where the catalog has a word for
+    it."""
+    message = MISSING.sub(lambda found: f"{found.group(1)} '{_argument(found['name'])}'",
+                          message)
+    for pattern, template in CLICK_SENTENCES:
+        message = pattern.sub(lambda found, said=template: language.say(
+            said, **found.groupdict()), message)
     for phrase in CLICK_PHRASES:
         if phrase in message:
             message = message.replace(phrase, language._(phrase))
     return message
+
+
+def _argument(name: str) -> str:
+    """An argument's name ("recipient", "bank_ref") as the reader's language has the word."""
+    word = name.lower().replace("_", " ")
+    said = language._(word)
+    return name if said == word else f"{said} ({name})"
 
 
 def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:

@@ -166,6 +166,25 @@ def test_a_usage_mistake_in_vietnamese(ward):
     assert extra.code == 2 and "Thừa tham số (extra)" in extra.err and "(s)" not in extra.err
 
 
+def test_clicks_sentences_with_values_in_vietnamese(ward):
+    """A wrong choice, a number out of range, an option without its value, a missing argument:
+    click's English sentences, said in Vietnamese (exit 2, one line, nothing written)."""
+    before = ward.snapshot()
+    cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'table', 'csv', 'json'",
+             ("serve", "--port", "99999"): "99999 không nằm trong khoảng 0<=x<=65535",
+             ("serve", "--port", "abc"): "'abc' không phải số nguyên",
+             ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
+             ("round", "reserve"): "Thiếu tham số 'mã (code)'"}
+    for args, said in cases.items():
+        result = ward.fails("--lang", "vi", *args)
+        assert result.code == 2 and said in result.err, (args, result.err)
+        assert len(result.err.strip().splitlines()) == 1
+        assert not re.search(r"\b(is not|requires|Missing)\b", result.err), result.err
+    english = ward.fails("stock", "--format", "foo").err
+    assert "'foo' is not one of 'table', 'csv', 'json'" in english
+    assert ward.snapshot() == before
+
+
 def test_an_import_refusal_translates_each_line(ward, tmp_path):
     sheet = tmp_path / "handouts.csv"
     sheet.write_text("date,recipient,location,items\n2021-11-12,H1,KHO,RICE=5\n",
