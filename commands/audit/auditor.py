@@ -455,14 +455,17 @@ def statement(start: Annotated[Optional[str], typer.Option(
     try:
         with log.snapshot():
             sheet, checked, fold = stream_statement(log, first, last)
+            held = tree.statement_checkpoint(log) if fmt is not StatementFormat.csv else None
     finally:
         log.close()
     try:  # printed from the spool, after the ledger is closed
         digest = checked.digest(sheet["ward"], taken_now())
         if fmt is StatementFormat.json:
-            echo_json(statement_json(sheet, digest))
+            echo_json(statement_json(sheet, digest, held))
+        elif fmt is StatementFormat.table:
+            publish.as_table(sheet, digest, held)
         else:
-            {"table": publish.as_table, "csv": publish.as_csv}[fmt.value](sheet, digest)
+            publish.as_csv(sheet, digest)
     finally:
         fold.close()
     _warn_broken(checked)

@@ -49,7 +49,7 @@ def digest_shown(digest: Any, lang: str, zone: str) -> list[tuple[str, str]]:
             for key, value in digest_lines(digest)]
 
 
-def as_table(statement: dict[str, Any], digest: Any) -> None:
+def as_table(statement: dict[str, Any], digest: Any, checkpoint: str | None = None) -> None:
     typer.echo(message(header(statement)))
     for section in statement["sections"]:
         typer.echo("\n" + _(section.title))
@@ -58,6 +58,10 @@ def as_table(statement: dict[str, Any], digest: Any) -> None:
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_shown(digest, current(), statement["timezone"]):
         typer.echo(f"  {key}: {value}")
+    if checkpoint:
+        typer.echo("\n" + _("Checkpoint (keep it; check with `aid audit verify --checkpoint`)"))
+        for line in checkpoint.rstrip("\n").split("\n"):
+            typer.echo(f"  {line}")
 
 
 def as_csv(statement: dict[str, Any], digest: Any) -> None:
@@ -168,9 +172,11 @@ def _table(section: Any, lang: str) -> Any:
     return Table(label(section.title), columns, rows, kinds=KINDS)
 
 
-def statement_json(sheet: dict[str, Any], digest: Digest) -> dict[str, Any]:
-    """What `aid audit statement --format json` prints (and the stock board serves)."""
+def statement_json(sheet: dict[str, Any], digest: Digest,
+                   checkpoint: str | None = None) -> dict[str, Any]:
+    """What `aid audit statement --format json` prints (and the stock board serves): with the
+    ledger's checkpoint note, which anyone can keep and check later (issue 26)."""
     return {**{k: v for k, v in sheet.items() if k != "sections"},
             "sections": {s.key: s.rows if isinstance(s.rows, list) else Streamed(s.rows)
                          for s in sheet["sections"]},
-            "digest": digest.to_json() | {"checkpoints": []}}
+            "digest": digest.to_json() | {"checkpoints": []}, "checkpoint": checkpoint}

@@ -280,15 +280,20 @@ def statement(reading: Reading) -> Answer:
     first, last = reading.day("from"), reading.day("to")
     if first and last and first > last:
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
+    from commands.audit.tree import statement_checkpoint
+
     sheet, pictures, checked = read_statement(reading.log, first, last, charts=True)
+    held = statement_checkpoint(reading.log)  # issue 26: as the printed statement has it
     digest = checked.digest(sheet["ward"], taken_now())
     title, facts, blocks, _footer = publish.parts(sheet, digest, pictures, reading.lang)
     for block in blocks:
         if isinstance(block, Table):
             block.scroll = True
+    if held:
+        blocks.append(publish.checkpoint_figure(held))
     if checked.problems:  # what `aid audit statement` warns of, on the page itself
         blocks.insert(0, Note(reading.phrase(BROKEN, checked=checked.first_bad())))
-    return Answer(title, publish.statement_json(sheet, digest), blocks, facts)
+    return Answer(title, publish.statement_json(sheet, digest, held), blocks, facts)
 
 
 def _href(code: str) -> str:

@@ -54,8 +54,19 @@ def test_every_report_reads_as_the_release_printed_it(old, aid, number, today):
     rightly no longer free; on the drive's own days it reads as the release printed it."""
     line = REPORTS[number - 1]
     result = aid(*line.split(), ok=False)
-    assert timeless(result.out) == timeless((old / "reports" / f"{number}.out").read_text()), line
+    printed = timeless((old / "reports" / f"{number}.out").read_text())
+    assert as_printed(timeless(result.out), printed) == printed, line
     assert result.code == int((old / "reports" / f"{number}.rc").read_text()), line
+
+
+def as_printed(now: object, then: object) -> object:
+    """Today's JSON cut to the keys the release printed: a later release may add keys (as the
+    JSON contracts allow, `checkpoint` on the statement), never drop or change one."""
+    if isinstance(now, dict) and isinstance(then, dict):
+        return {k: as_printed(now[k], v) if k in now else "<dropped>" for k, v in then.items()}
+    if isinstance(now, list) and isinstance(then, list) and len(now) == len(then):
+        return [as_printed(a, b) for a, b in zip(now, then)]
+    return now
 
 
 def timeless(out: str) -> object:

@@ -77,6 +77,20 @@ def test_a_checkpoint_needs_a_declared_key(ward, tmp_path):
     assert "Traceback" not in refused.err
 
 
+def test_the_statement_carries_the_checkpoint_in_every_form(ward, tmp_path):
+    """The public statement prints its checkpoint in JSON and as a table too (not only on the
+    printed page): whoever keeps it can later check the ledger still holds it."""
+    signed(ward, tmp_path)
+    donate(ward, 500_000, "R-1")
+    note = ward("audit", "statement", "--format", "json").json()["checkpoint"]
+    assert note == ward("audit", "checkpoint").out
+    assert note.splitlines()[2] in ward("audit", "statement").out
+    kept = save(tmp_path, "kept.txt", note)
+    donate(ward, 7)
+    assert "ok, the ledger extends it by" in ward("audit", "verify", "--checkpoint",
+                                                  str(kept)).out
+
+
 def test_verify_checkpoint_honest_after_more_writes(ward, tmp_path):
     signed(ward, tmp_path)
     day1 = save(tmp_path, "day1.txt", ward("audit", "checkpoint").out)
