@@ -200,7 +200,11 @@ def round_status(reading: Reading, code: str) -> Answer:
              (reading.label("not_yet"), ", ".join(waiting) or reading.label("none_waiting"))]
     table = Table(summary, [(key, reading.word(title)) for key, title in STATUS_COLUMNS],
                   rows, kinds={"recipient": "code", "tier": "text"}, scroll=True)
-    return Answer(reading.label("round", round=result["round"]), result, [table], facts)
+    outflow = reading.phrase(N_("Public outflow statement, round {round}"),
+                             round=result["round"])
+    link = Note(f'<a href="{_href(result["round"])}/outflow{_lang_query(reading)}">'
+                f'{_text(outflow)}</a>', markup=True)  # relative to /round/: its own page
+    return Answer(reading.label("round", round=result["round"]), result, [table, link], facts)
 
 
 def round_outflow(reading: Reading, code: str) -> Answer:

@@ -222,6 +222,8 @@ def test_outflow_on_the_stock_board(sqlite_ledger):
         assert not [name for name in NAMES if name in body]
         code, _headers, served = fetch(f"{url}round/R1/outflow?format=json")
         assert code == 200 and served == cli
+        page = fetch(f"{url}round/R1?lang=vi")[2]  # the round's page links to it
+        assert 'href="R1/outflow?lang=vi"' in page and "Công khai" in page
 
 
 # ---- expired stock is never free ----------------------------------------------------------
