@@ -19,12 +19,12 @@ from commands import options as o
 from commands.audit.tree import (
     ledger_tree,
     note_text,
+    read_json,
     signed_checkpoint,
     write_or_print,
 )
 from commands.language.words import N_, _, message, say
 from ledger.errors import BadInput, Refused
-from ledger.phrases import Phrase
 
 PAGE = Path(__file__).parents[1] / "output" / "verify-receipt.html"
 SLOT = '<script id="receipt-data" type="application/json"></script>'
@@ -135,24 +135,6 @@ def receipt_page(found: dict[str, Any]) -> str:
     return page.replace(SLOT, SLOT.replace("></script>", f">{data}</script>"), 1)
 
 
-def _read_json(value: str, what: str) -> Any:
-    path = Path(value)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput("no {what} file {value}", what=Phrase(what), value=value) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
-    if path.suffix.lower() in (".html", ".htm") and 'id="receipt-data"' in text:
-        start = text.index('id="receipt-data"')
-        text = text[text.index(">", start) + 1:text.index("</script>", start)]
-        text = text.replace("<\\/", "</")
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise BadInput("{value} is not a JSON {what}", value=value, what=Phrase(what)) from None
-
-
 @receipt_app.command("verify")
 def verify(file: Annotated[str, typer.Argument(
                metavar="FILE", help="The receipt (.json, or the .html page).")],
@@ -169,8 +151,8 @@ def verify(file: Annotated[str, typer.Argument(
     checkpoint (exit 1 naming what fails)."""
     from projections.audit.receipts import verify as check
 
-    receipt = _read_json(file, N_("donor's receipt"))
-    proof = _read_json(consistency, N_("consistency proof")) if consistency else None
+    receipt = read_json(file, N_("donor's receipt"))
+    proof = read_json(consistency, N_("consistency proof")) if consistency else None
     if proof is not None and later is None:
         raise BadInput("--consistency proves a later checkpoint: give it with --checkpoint")
     checked = check(receipt, note_text(later) if later is not None else None, proof)

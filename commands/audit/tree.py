@@ -64,6 +64,26 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
     return text.replace("\r\n", "\n"), vkeys
 
 
+def read_json(value: str, what: str) -> Any:
+    """A JSON file someone hands over (a receipt, also inside its .html page; a proof), or
+    one line saying what is wrong with it."""
+    path = Path(value)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput("no {what} file {value}", what=Phrase(what), value=value) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+    if path.suffix.lower() in (".html", ".htm") and 'id="receipt-data"' in text:
+        start = text.index('id="receipt-data"')
+        text = text[text.index(">", start) + 1:text.index("</script>", start)]
+        text = text.replace("<\\/", "</")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise BadInput("{value} is not a JSON {what}", value=value, what=Phrase(what)) from None
+
+
 @contextmanager
 def ledger_tree(db: Path | None) -> Iterator[tuple[EventLog, Any]]:
     """The ledger, read-only, and its tree as of one moment."""

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands.audit.tree import read_note, write_or_print
+from commands.audit.tree import read_json, read_note, write_or_print
 from commands.language.words import N_, say
 from ledger.errors import BadInput
 
@@ -79,7 +79,11 @@ def cosign(note: Annotated[str, typer.Argument(
                        "e.g. --name ThanhTraP3, not '{name}'", name=name[:40])
     record = witnessing.load(witnessing.record_path(key))
     ledger = witnessing.identity(parsed)
-    remembered = witnessing.check(text, parsed, [*keys, *(vkey or [])], _proof(proof),
+    proven = read_json(str(proof), N_("consistency proof")) if proof is not None else None
+    if proven is not None and not isinstance(proven, dict):
+        raise BadInput("{path} is not a consistency proof (`aid audit consistency --format "
+                       "json`)", path=proof)
+    remembered = witnessing.check(text, parsed, [*keys, *(vkey or [])], proven,
                                   record.get(ledger))
     try:
         signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
@@ -90,18 +94,3 @@ def cosign(note: Annotated[str, typer.Argument(
                        "note": signed}, ensure_ascii=False, indent=2) + "\n"
            if fmt == "json" else signed)
     write_or_print(out, output, say("co-signed checkpoint written to {path}", path=output))
-
-
-def _proof(path: Path | None) -> dict[str, Any] | None:
-    """The consistency proof's JSON, from a file."""
-    if path is None:
-        return None
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise BadInput("cannot read the consistency proof {path}: {error}", path=path,
-                       error=str(error)) from None
-    if not isinstance(found, dict):
-        raise BadInput("{path} is not a consistency proof (`aid audit consistency --format "
-                       "json`)", path=path)
-    return found
