@@ -117,43 +117,68 @@ def as_page(data: dict[str, Any], lang: str) -> str:
 
 
 def as_workbook(data: dict[str, Any], lang: str, path: Any) -> int:
-    """The receipt list as a workbook laid out like the page: the authority, the title and the
-    round's facts above; STT, the household, each good headed by its name and unit, the cash,
-    "handed" where it was handed out, and an empty "Ký nhận" column to sign in; the place, date
-    and signature block below. Quantities and cash stay numbers; returns the rows written."""
+    """The receipt list as a workbook laid out like the page: the authority beside quốc hiệu
+    and tiêu ngữ, the title and the round's facts above; the households tổ by tổ, each under
+    its heading and closed by its subtotal, then the total; STT, the household, each good
+    headed by its name and unit, the cash, "received" where it was handed out, and an empty
+    "Ký nhận" column to sign in; the place, date and signature block below. Quantities and
+    cash stay numbers; returns the households written."""
     from commands.output.pages import LABELS
     from commands.output.workbook import save_form
 
     words = lg.translated(WORDS, lang)
     say = lg.words(lang)
     place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
-    above = [[words["ward_of"].format(ward=data["ward"]).upper()],
-             [words["title"].format(round=data["round"])],
-             [words["ward"], data["ward"]], [words["round"], data["round"]],
-             [words["location"], place], [words["on"], lg.day(data["on"], lang)],
-             [words["plan"], data["plan"][:12]], [None]]
     goods = [(f"goods.{i}", f"{g['name']} ({_unit(g, lang)})" if g["unit"] else g["name"])
              for i, g in enumerate(data["goods"])]
     shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
              + ([("cash", words["cash"])] if data["cash"] else [])
              + [("received", words["received"]), ("signature", words["sign"])])
-    rows = [{**row, "received": say(N_("handed")) if row["handed"] else None}
-            for row in records(data)]
     width = len(shown)
-    when = date.fromisoformat(data["on"])
-    day_text = (say(LABELS["on"]).format(d=f"{when.day:02d}", m=f"{when.month:02d}",
-                                         y=when.year) if lang == "vi" else lg.day(when, lang))
-    first, last = 1, max(width - 2, 3)  # the signers stand apart, as on the page
+    first, last = 1, max(width - 2, 3)  # the two sides stand apart, as on the page
 
-    def spread(texts: list[str]) -> list[Any]:
+    def spread(texts: list[Any]) -> list[Any]:
         line: list[Any] = [None] * max(width, last + 1)
         line[first], line[last] = texts
         return line
 
+    above = [spread([words["ward_of"].format(ward=data["ward"]).upper(),
+                     say(LABELS["nation"])]),
+             spread([None, say(LABELS["motto"])]), [None],
+             [words["title"].format(round=data["round"])],
+             [words["ward"], data["ward"]], [words["round"], data["round"]],
+             [words["location"], place], [words["on"], lg.day(data["on"], lang)],
+             [words["plan"], data["plan"][:12]], [None]]
+    every = records(data)
+    rows = _by_group(every, words, [key for key, _ in goods] + ["cash", "size"], lang)
+    when = date.fromisoformat(data["on"])
+    day_text = (say(LABELS["on"]).format(d=f"{when.day:02d}", m=f"{when.month:02d}",
+                                         y=when.year) if lang == "vi" else lg.day(when, lang))
     below = [[None], spread([None, f"{data['ward']}, {day_text}"]),
              spread([say(signer) for signer in SIGNERS]),
              spread([say(LABELS["sign_hint"])] * 2)]
-    return save_form(path, path.stem, rows, shown, above, below)
+    save_form(path, path.stem, rows, shown, above, below)
+    return len(every)
+
+
+def _by_group(every: list[dict[str, Any]], words: dict[str, str], figures: list[str],
+              lang: str) -> list[dict[str, Any]]:
+    """The workbook's rows: each tổ's heading, its households ("received" where handed), its
+    subtotal; the total last."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in every:
+        groups.setdefault(row["group"] or "", []).append(row)
+    rows: list[dict[str, Any]] = []
+    for group, members in groups.items():
+        named = group or words["no_group"]
+        rows.append({"name": named})
+        rows += [{**row, "received": words["handed"] if row["handed"] else None}
+                 for row in members]
+        rows.append({**_sums(members, figures), "name": words["subtotal"].format(
+            group=named, count=_n(len(members), lang))})
+    rows.append({**_sums(every, figures),
+                 "name": words["total"].format(count=_n(len(every), lang))})
+    return rows
 
 
 def _unit(good: dict[str, Any], lang: str) -> str:

@@ -127,23 +127,30 @@ def test_receipt_list_as_a_workbook_has_numbers_for_quantities_and_cash(drive, t
                               "Signature (ký nhận)"]  # goods by their names, not codes
     planned = {(a["recipient"], a["item"]): a["quantity"]
                for a in drive("round", "plan", "R1", "--format", "json").json()["allocations"]}
-    assert values[header + 1:header + 3] == [
+    body = values[header + 1:]
+    homes = [row for row in body if row[1] in ("H1", "H2")]
+    assert homes == [
         [1, "H1", "Nguyễn Văn A", "Tổ 1", 4, planned[("H1", "B350")],
          planned[("H1", "RICE")], 100_000, None, None],
-        [2, "H2", "Trần Thị B", "Tổ 2", 2, 1, planned[("H2", "RICE")], 100_000, "handed", None]]
-    assert all(cell.data_type == "n" for cell in cells[header + 1][4:8])
-    assert cells[header + 1][7].number_format == "#,##0"
+        [2, "H2", "Trần Thị B", "Tổ 2", 2, 1, planned[("H2", "RICE")], 100_000, "received", None]]
+    first = header + 1 + body.index(homes[0])
+    assert all(cell.data_type == "n" for cell in cells[first][4:8])
+    assert cells[first][7].number_format == "#,##0"
+    # tổ by tổ, as on the page: a heading, the households, a subtotal; the total last
+    named = [row[2] for row in body if row[1] is None and row[2]]
+    assert named[:3] == ["Tổ 1", "Total Tổ 1 (1 households)", "Tổ 2"]
+    total = next(row for row in body if row[2] == "Total (2 households)")
+    assert total[4] == 6 and total[7] == 200_000  # persons, cash
     assert sheet.freeze_panes == f"A{header + 2}"
     assert sheet.print_title_rows == f"${header + 1}:${header + 1}"
     csv = drive("round", "sheet", "R1", "--format", "csv").out.splitlines()
-    assert [line.split(",")[1] for line in csv[1:]] == [
-        row[1] for row in values[header + 1:header + 3]]
+    assert [line.split(",")[1] for line in csv[1:]] == [row[1] for row in homes]
 
 
 def test_the_receipt_list_workbook_in_vietnamese_is_the_paper_form(drive, tmp_path):
-    """Issue 23: STT first and "Ký nhận" last, goods by name, "đã phát" or blank (not
-    TRUE/FALSE), the ward, the round and a signature block as on the page, landscape and one
-    page wide."""
+    """Issue 23: quốc hiệu and tiêu ngữ, STT first and "Ký nhận" last, goods by name, tổ by
+    tổ with subtotals and a total, "đã nhận" or blank (not TRUE/FALSE), the ward, the round
+    and a signature block as on the page, landscape and one page wide."""
     drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
           "--ration", "RICE=5", "--on", "2021-11-16")
     drive("round", "apply", "R1", "--only", "H2")
@@ -157,10 +164,14 @@ def test_the_receipt_list_workbook_in_vietnamese_is_the_paper_form(drive, tmp_pa
     assert titles[1:5] == ["Mã hộ", "Họ và tên", "Tổ", "Số người"]
     assert "Gạo (kg)" in titles and "RICE" not in titles and "B350" not in titles
     assert "Phần quà 350.000 ₫ (phần quà)" in titles  # a bundle's unit in words too
-    handed = [row[titles.index("Ghi chú")] for row in values[header + 1:header + 3]]
-    assert handed == [None, "đã phát"]
+    homes = [row for row in values[header + 1:] if row[1] in ("H1", "H2")]
+    handed = [row[titles.index("Ghi chú")] for row in homes]
+    assert handed == [None, "đã nhận"]  # the word the printed page uses
     above = [cell for row in values[:header] for cell in row if cell]
     assert "Phường 3" in above and "R1" in above and "Đợt phát" in above
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in above and "Độc lập - Tự do - Hạnh phúc" in above
+    assert any(str(cell).startswith("Tổng cộng (2 hộ)") for row in values for cell in row)
+    assert any(str(cell).startswith("Cộng Tổ 1 (1 hộ)") for row in values for cell in row)
     below = [cell for row in values[header + 3:] for cell in row if cell]
     assert "Người lập danh sách" in below and "Trưởng ban" in below
     assert "(Ký, ghi rõ họ tên)" in below
