@@ -379,12 +379,19 @@ def find(ref: Annotated[Optional[str], typer.Option(
     for row in found:
         counted = row.get("counted")
         if counted:
-            typer.echo("  " + say("{bank_ref}: counted as entry {entry}; {given:,} đồng handed "
-                                  "out to {households} households in {groups} groups, {held:,} "
-                                  "still held, {spent:,} spent on purchases",
-                                  bank_ref=row["bank_ref"], entry=row["entry"], **{
-                                      k: counted[k] for k in ("given", "households", "groups",
-                                                              "held", "spent")}))
+            typer.echo("  " + say(COUNTED, **counted_fields(row)))
+
+
+COUNTED = N_("{bank_ref}: counted as entry {entry}; {given:,} đồng handed out to {households} "
+             "households in {groups} groups, {held:,} đồng still held, {spent:,} đồng spent on "
+             "purchases")  # where a donor's transfer went: `aid bank find` and the board's /saoke
+
+
+def counted_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """COUNTED's fields for a transfer `find_transfers` found and traced."""
+    counted = row["counted"]
+    return {"bank_ref": row["bank_ref"], "entry": row["entry"],
+            **{k: counted[k] for k in ("given", "households", "groups", "held", "spent")}}
 
 
 DAY_COLUMNS = [("date", N_("date")), ("book_in", N_("book in")), ("book_out", N_("book out")),

@@ -29,7 +29,7 @@ from commands.language.words import (
 )
 from commands.language.words import money as lg_money
 from commands.output.cells import inert_row
-from ledger.phrases import Phrase
+from ledger.phrases import Phrase, Verbatim
 from ledger.store.decoding import dumps, loads
 
 
@@ -42,7 +42,8 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     With `output` (an .xlsx path, see options.Output) the table is written there instead.
     """
     if output is not None:
-        save(output, [(output.stem, [rows] if isinstance(rows, dict) else rows, columns)])
+        save(output, [(Verbatim(output.stem), [rows] if isinstance(rows, dict) else rows,
+                       columns)])  # the sheet named as the user named the file
         return
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

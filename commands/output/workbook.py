@@ -19,7 +19,7 @@ from typing import Any
 from commands.language.words import DECIMAL, _, current, decimal, is_day, message
 from commands.output.cells import as_text
 from ledger.errors import BadInput
-from ledger.phrases import Phrase
+from ledger.phrases import Phrase, Verbatim
 
 Columns = Sequence[tuple[str, str]] | None
 Table = tuple[str, list[dict[str, Any]], Columns]
@@ -59,7 +59,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(_title(book, _(title)))  # marked N_ where it is named
+    # marked N_ where it is named; a Verbatim title (the file's own name) as the user typed it
+    sheet = book.create_sheet(_title(book, title if isinstance(title, Verbatim) else _(title)))
     for line in above:
         sheet.append(list(line))
         for cell in sheet[sheet.max_row]:

@@ -21,6 +21,7 @@ HOW = N_("Find your transfer: add ?ref=YOUR-REFERENCE to this page's address (th
 
 
 def saoke(reading: Reading) -> Answer:
+    from commands.bank import COUNTED, counted_fields
     from ledger.values.inputs import whole
     from projections.bank import find_transfers, read
 
@@ -49,12 +50,7 @@ def saoke(reading: Reading) -> Answer:
     for row in found:
         counted = row.get("counted")
         if counted:
-            blocks.append(Note(reading.phrase(
-                N_("{bank_ref}: counted as entry {entry}; {given:,} đồng handed out to "
-                   "{households} households in {groups} groups, {held:,} still held, "
-                   "{spent:,} spent on purchases"), bank_ref=row["bank_ref"],
-                entry=row["entry"], **{k: counted[k] for k in ("given", "households",
-                                                               "groups", "held", "spent")})))
+            blocks.append(Note(reading.phrase(COUNTED, **counted_fields(row))))
         for group in row.get("groups") or ():
             blocks.append(Note(reading.phrase(N_("{group}: {quantity:,} đồng to {households} "
                                                  "households"), **_group(group))))

@@ -30,6 +30,8 @@ def test_stock_round_trips_with_numbers_as_numbers(drive, tmp_path):
     assert out == f"wrote 3 rows to {path}\n"
     sheet, values, cells = sheet_rows(path)
     assert sheet.title == "tồn kho"
+    drive("--lang", "vi", "cash", "-o", str(tmp_path / "cash.xlsx"))  # issue 23: the file's
+    assert openpyxl.load_workbook(tmp_path / "cash.xlsx").sheetnames == ["cash"]  # own name
     columns = ["location", "item", "name", "quantity", "unit", "reserved", "free", "minimum",
                "low"]  # a workbook carries every column, as CSV does
     assert values[0] == columns
