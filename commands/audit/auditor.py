@@ -153,7 +153,8 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         _print_verification(checked, signed, chain_ok)
     tree.report_checkpoints(held, not checked.ok)  # issue 26
     if not checked.ok:
-        count = len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
+        count = (len(checked.problems) + sum(1 for _, p in checked.digests if p is not None)
+                 + sum(1 for ok, _text in held if not ok))  # checkpoints not held count too
         where = say("in {output}", output=output) if output is not None else _("above")
         told = (N_("aid: the ledger was altered: first bad position {position} ({count} findings "
                    "{where})") if count > 1 else
