@@ -262,11 +262,35 @@ def item_map(mapping: Annotated[str, typer.Argument(
     ward, item, target = ward_code(ward), item_code(item.strip()), item_code(target.strip())
     found = District(url)
     try:
-        DistrictModels(found.connection).map_item(ward, item, target)
+        models = DistrictModels(found.connection)
+        models.map_item(ward, item, target)
+        units = _units(found, models.item_map(), ward, item, target)
     finally:
         found.close()
     typer.echo(say("district item {target}: counts ward {ward}'s {item}", target=target,
                    ward=ward, item=item))
+    if units is not None:
+        typer.echo(say("aid: warning: ward {ward} counts {item} in {unit}, other wards count "
+                       "{target} in {other}: `aid district stock --total` lists them apart, "
+                       "one line per unit", ward=ward, item=item, unit=units[0], target=target,
+                       other=units[1]), err=True)
+
+
+def _units(district: Any, mapping: dict[tuple[str, str], str], ward: str, item: str,
+           target: str) -> tuple[str, str] | None:
+    """(the ward item's unit, another unit the district item is counted in) when they differ:
+    a mapping of rice in kg onto noodles in packets is a slip worth a word."""
+    from projections.district import stored_models
+
+    mine, others = None, set()
+    for model in stored_models(district.connection, district.wards()):
+        for code, declared in model.books.state["items"].items():
+            if (model.code, code) == (ward, item):
+                mine = declared["unit"]
+            elif mapping.get((model.code, code), code) == target:
+                others.add(declared["unit"])
+    different = sorted(others - {mine})
+    return (mine, different[0]) if mine is not None and different else None
 
 
 @item_app.command("list")

@@ -87,8 +87,9 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     assert {row["item"] for row in before.json()} >= {"GAO", "RICE"}
     assert before.err == ""  # no catalogue yet: nothing to list
     assert one.fails("district", "item", "map", "P1-GAO", "--url", district).code == 2
-    said = one("district", "item", "map", "p1:GAO=RICE", "--url", district).out
-    assert said.strip() == "district item RICE: counts ward P1's GAO"
+    said = one("district", "item", "map", "p1:GAO=RICE", "--url", district)
+    assert said.out.strip() == "district item RICE: counts ward P1's GAO"
+    assert said.err == ""  # honest: rice in kg onto rice in kg
     after = one("district", "stock", "--url", district, "--total", "--format", "json")
     rice = [row for row in after.json() if row["item"] == "RICE"]
     own = sum(row["quantity"] for w in (one, three)
@@ -98,6 +99,10 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     assert "P1:NOODLE" in after.err and "P3:NOODLE" in after.err and "GAO" not in after.err
     listed = one("district", "item", "list", "--url", district, "--format", "json").json()
     assert listed == [{"ward": "P1", "item": "GAO", "district_item": "RICE"}]
+    # adversarial: rice in kg mapped onto noodles in cases is said, and kept apart per unit
+    slip = one("district", "item", "map", "P1:GAO=NOODLE", "--url", district)
+    assert "P1 counts GAO in kg, other wards count NOODLE in thùng" in slip.err
+    one("district", "item", "map", "P1:GAO=RICE", "--url", district)
 
 
 def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(district, tmp_path):
