@@ -125,7 +125,9 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     """Recompute the chain of links; check saved digests are prefixes of the ledger, that
     every event is signed by a declared actor's key, that the stored read models are what
     the events give, and that checkpoints held outside (--checkpoint) are of this history."""
+    from ledger.store.tree import Roots
     from projections.audit.models import compare
+    from projections.audit.public import tree_findings
     from projections.audit.signatures import SignatureCheck
     from projections.audit.tamper import Digest
 
@@ -138,7 +140,12 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
         seals = SignatureCheck(keys or ())
-        checked = verification(log, saved, seals)
+        roots = Roots()  # the Merkle root from the events, as the verify pass hashes them
+        with log.snapshot():
+            checked = verification(log, saved, seals, roots.add)
+            # the stored tree checkpoints are signed from; an edited event already breaks the
+            # chain (and the tree with it): the tree is named only over intact events
+            stored_tree = [] if checked.problems else tree_findings(log, roots)
         models = compare(log)
         held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
@@ -147,6 +154,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     chain_ok = not checked.problems
     checked.problems.extend(signed.problems)  # counted and ordered with the chain's findings
     checked.problems.extend(models)
+    checked.problems.extend(stored_tree)
     if output is not None:
         save(output, _verification_tables(checked, signed, chain_ok))
     else:

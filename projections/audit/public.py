@@ -4,7 +4,7 @@ the same rows, so what a page shows and what `aid audit …` prints are one comp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +23,10 @@ def taken_now() -> str:
 
 
 def verification(log: EventLog, digests: Sequence[Digest] = (),
-                 seals: SignatureCheck | None = None) -> Verification:
-    """The chain checked over one read of the stored rows (and the seals too, when given)."""
+                 seals: SignatureCheck | None = None,
+                 each: Callable[[bytes], None] | None = None) -> Verification:
+    """The chain checked over one read of the stored rows (and the seals too, when given);
+    `each` hears every row's encoded bytes (the Merkle roots are recomputed from them)."""
     from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
     from projections.audit.tamper import verify
 
@@ -32,9 +34,35 @@ def verification(log: EventLog, digests: Sequence[Digest] = (),
         rows = log.stored()
         if seals is not None:
             rows = seals.watch(rows, log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
-        return verify(rows, log.links(), digests)
+        return verify(rows, log.links(), digests, each)
     with log.snapshot():
-        return verification(log, digests, seals)
+        return verification(log, digests, seals, each)
+
+
+def tree_findings(log: EventLog, roots: Any) -> list[Any]:
+    """The stored Merkle tree against the root recomputed from the events (`roots`, fed by the
+    verify pass): checkpoints and receipts are signed from the stored tree, so a tree edited
+    outside aid would have the treasurer sign a root the events do not give."""
+    from ledger.phrases import N_, Phrase
+    from ledger.store.tree import LedgerTree, TreeMismatch
+    from projections.audit.tamper import Problem
+
+    try:
+        tree = LedgerTree(log)
+    except TreeMismatch as mismatch:
+        return [Problem(log.head(), Phrase(N_(
+            "the stored Merkle tree covers {tree} events, the ledger holds {events}: the tree "
+            "was edited outside aid"), tree=mismatch.tree, events=mismatch.events))]
+    try:
+        if tree.size != roots.size or tree.root() == roots.at_end()[roots.size]:
+            return []
+        return [Problem(log.head(), Phrase(N_(
+            "the stored Merkle tree has root {stored}… over the {events} events, which give "
+            "{root}…: the tree was edited outside aid, and a checkpoint signed from it would "
+            "not be the events'"), stored=tree.root().hex()[:16], events=tree.size,
+            root=roots.at_end()[roots.size].hex()[:16]))]
+    finally:
+        tree.close()
 
 
 def readable(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:

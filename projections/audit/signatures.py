@@ -106,6 +106,8 @@ class SignatureCheck:
         self.run = _Run()  # consecutive unsigned positions not yet reported
         self.sealed: dict[str, int] = {}  # digest of each valid seal's rows -> its position
         self.hash_from = -(2**63)  # rows before it go unhashed (see `watch`)
+        self.declared: list[int] = []  # positions of key declarations stored
+        self.signed_declarations: set[int] = set()  # those a valid seal covers
 
     def watch(self, rows: Iterable[StoredRow],
               hash_from: int | None = -(2**63)) -> Iterator[StoredRow]:
@@ -129,6 +131,8 @@ class SignatureCheck:
         key_event = None
         if topic.startswith(KEYS_TOPIC_PREFIX):
             key_event = (topic.rpartition(".")[2], _decoded(state))
+            if key_event[0] == "Declared":
+                self.declared.append(position)
         elif topic == WARD_OPENED and not self.ward:
             self.ward = str(_decoded(state).get("name", ""))
         if position < self.hash_from:  # no seal can cover it
@@ -144,6 +148,13 @@ class SignatureCheck:
         self.pending.clear()
         self._report_run()
         self.result.keys = list(self.keys.values())
+        began = self.result.began
+        for position in self.declared:  # after `began`, an unsigned row is already a finding
+            if position not in self.signed_declarations and (began is None or position < began):
+                self._problem(position, Phrase(N_(
+                    "position {position}: a signing key is declared here, but no valid seal "
+                    "signs its declaration: the ledger's seals were removed (a ledger that "
+                    "began signing never reads back as unsigned)"), position=position))
         for key in self.expected:  # what the auditor holds outside: the treasurer's key id
             if key not in self.keys:
                 self._problem(self.first, Phrase(N_(
@@ -274,6 +285,7 @@ class SignatureCheck:
             return
         name, fields = row.key_event
         if name == "Declared":
+            self.signed_declarations.add(row.position)
             declared = _key(row)
             if declared is not None and declared.key not in self.keys:
                 self.keys[declared.key] = declared

@@ -48,13 +48,17 @@ def demo(tmp_path_factory) -> tuple[Path, Path]:
     return db, digest
 
 
-def altered(demo, tmp_path, *statements: str, relink: bool = False) -> Path:
-    """A copy of the demo ledger changed directly in the database file."""
+def altered(demo, tmp_path, *statements: str, relink: bool = False,
+            careful: bool = False) -> Path:
+    """A copy of the demo ledger changed directly in the database file; `careful`: the stored
+    Merkle tree emptied too (readers build it from the events), as a forger covering tracks."""
     db = tmp_path / "altered.db"
     shutil.copy(demo[0], db)
     with sqlite3.connect(db) as conn:
         for statement in statements:
             conn.execute(statement)
+        if careful:
+            conn.execute("DELETE FROM aid_merkle")
         if relink:  # a careful forger recomputes every stored link
             rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state "
                                 "FROM stored_events ORDER BY rowid").fetchall()
@@ -128,7 +132,8 @@ def test_digest_text_as_printed_or_retyped_is_accepted(demo):
 ])
 def test_tampering_is_detected_and_named(demo, tmp_path, name, statements, forger, first_bad):
     """`forger` None: a naive edit; "relinked" or "consistent": the stored links agree."""
-    db = altered(demo, tmp_path, *statements, relink=forger == "relinked")
+    db = altered(demo, tmp_path, *statements, relink=forger == "relinked",
+                 careful=forger is not None)
     code, out, err = verify(db, demo[1])
     assert code == 1, f"{name} went unnoticed: {out}"
     assert f"first bad position {first_bad} " in err, (name, out, err)

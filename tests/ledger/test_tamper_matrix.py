@@ -105,9 +105,12 @@ def execute(db: Path, sql: str, params: tuple = ()) -> None:
 
 
 def relink(db: Path) -> None:
-    """Every stored link recomputed from the events, as a careful forger does."""
+    """Every stored link recomputed from the events, and the stored Merkle tree emptied
+    (readers build it from the events, as for a ledger older than the tree), as a careful
+    forger does; `test_a_tree_left_behind_by_a_forger_is_caught` is the careless one."""
     conn = sqlite3.connect(db)
     with conn:
+        conn.execute("DELETE FROM aid_merkle")
         conn.execute("DELETE FROM aid_chain")
         previous = GENESIS
         for row in rows(db):
@@ -435,6 +438,7 @@ def test_each_alteration_is_named_exactly(built, tmp_path, case):
     db = tmp_path / "ward.db"
     shutil.copy(built.folder / "ward.db", db)
     extra, findings, first_bad = CASES[case].alter(db, built)
+    execute(db, "DELETE FROM aid_merkle")  # each alteration alone: the tree has its own test
     result = built.aid(db).fails("audit", "verify", *extra)
     assert result.code == 1, result.out
     printed = [line for line in result.out.splitlines()
@@ -444,6 +448,49 @@ def test_each_alteration_is_named_exactly(built, tmp_path, case):
     assert printed == findings, "\n".join(printed)
     assert f"first bad position {first_bad} " in result.err, result.err
     assert f"({len(findings)} finding" in result.err, result.err  # and no other finding
+
+
+def test_a_tree_left_behind_by_a_forger_is_caught(built, tmp_path):
+    """Adversarial: whole writes cut from the end and the chain relinked, but the stored Merkle
+    tree (what checkpoints are signed from) left as it was: verify names the tree, exit 1. And
+    a tree edited where its root is made, under events left alone."""
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    for row in write_of(db, seals(db)[-1]):
+        execute(db, "DELETE FROM stored_events WHERE rowid = ?", (row[0],))
+    conn = sqlite3.connect(db)
+    with conn:
+        previous = GENESIS
+        conn.execute("DELETE FROM aid_chain")
+        for row in rows(db):
+            previous = link(previous, row)
+            conn.execute("INSERT INTO aid_chain (position, link) VALUES (?, ?)",
+                         (row[0], previous))
+    conn.close()
+    refused = built.aid(db).fails("audit", "verify")
+    assert refused.code == 1 and "the stored Merkle tree covers" in refused.out
+    edited = tmp_path / "edited.db"
+    shutil.copy(built.folder / "ward.db", edited)
+    top = max(level for (level,) in sqlite3.connect(edited).execute(
+        "SELECT level FROM aid_merkle"))
+    execute(edited, "UPDATE aid_merkle SET hash = zeroblob(32) WHERE level = ?", (top,))
+    refused = built.aid(edited).fails("audit", "verify")
+    assert refused.code == 1 and "the stored Merkle tree has root" in refused.out
+    assert built.aid(built.folder / "ward.db")("audit", "verify").code == 0  # honest
+
+
+def test_seals_stripped_but_key_declarations_left_are_caught(built, tmp_path):
+    """Adversarial (issue 22): every seal deleted and the chain relinked, the key declarations
+    left: the ledger began signing, so it must not read back as one that never did."""
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    for seal in seals(db):
+        execute(db, "DELETE FROM stored_events WHERE rowid = ?", (seal[0],))
+    relink(db)
+    refused = built.aid(db).fails("audit", "verify")
+    assert refused.code == 1
+    assert "a signing key is declared here, but no valid seal signs its declaration" \
+        in refused.out
 
 
 def test_what_only_something_held_outside_catches(built, tmp_path):
