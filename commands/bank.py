@@ -44,7 +44,8 @@ STATUS_WORDS = {"matched": N_("matched"), "differs": N_("differs"),
                 "unrecorded": N_("unrecorded"), "unbanked": N_("unbanked")}
 
 
-def _read(db: Path | None, as_of: str | None = None, account: str | None = None) -> Bank:
+def _read(db: Path | None, as_of: str | None = None, account: str | None = None,
+          statements: bool = True) -> Bank:
     """The bank as of `as_of`: close it (or use it in `with`) to throw away its spool."""
     from ledger.store.access import open_log
     from projections.bank import read
@@ -52,7 +53,7 @@ def _read(db: Path | None, as_of: str | None = None, account: str | None = None)
     log = open_log(o.address(db))
     try:
         with log.snapshot():
-            return read(log, as_of, account)
+            return read(log, as_of, account, statements)
     finally:
         log.close()
 
@@ -85,7 +86,7 @@ def account_add(code: Annotated[str, typer.Argument(help="The account's code, e.
 @account_app.command("list")
 def account_list(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
     """The declared accounts, their banks and numbers."""
-    with _read(db) as bank:
+    with _read(db, statements=False) as bank:
         accounts = sorted(bank.accounts.items())
     rows = [{"account": code, "bank": a["bank"], "bin": a["bin"], "number": a["number"],
              "name": a["name"], "entry": a["entry"]} for code, a in accounts]
@@ -161,7 +162,7 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
     money = whole(amount, "--amount", minimum=1) if amount is not None else None
     if ref is not None and donor is not None:
         raise BadInput("give --donor or --ref, not both: --donor makes the donor's reference")
-    with _read(db) as bank:
+    with _read(db, statements=False) as bank:
         declared = _known_account(bank, code(account, N_("bank account code")))
         if donor is not None:
             wanted = code(donor, N_("donor code"))

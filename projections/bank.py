@@ -99,7 +99,7 @@ SELECT * FROM (SELECT entry, day FROM book WHERE free = 1 AND account = ?1 AND a
 LINE_FIELDS = ("key", "account", "on_date", "time", "credit", "debit", "text", "ref", "party",
                "party_account", "balance", "position")
 SPOOL = f"""
-CREATE TABLE arrived ({", ".join(LINE_FIELDS)}, bank_ref, reference);
+CREATE TABLE arrived ({", ".join(LINE_FIELDS)}, bank_ref, reference, day INTEGER);
 CREATE TABLE line (seq INTEGER PRIMARY KEY, {", ".join(LINE_FIELDS)}, bank_ref, reference,
                    day INTEGER);
 CREATE TABLE book (entry INTEGER PRIMARY KEY, on_date TEXT, day INTEGER, kind TEXT,
@@ -111,7 +111,7 @@ CREATE TABLE named (seq INTEGER PRIMARY KEY, donor TEXT NOT NULL);
 """
 SETTLED = """
 DELETE FROM book WHERE entry IN (SELECT entry FROM annulled);
-INSERT INTO line SELECT NULL, *, CAST(julianday(on_date) - 1721424.5 AS INTEGER) FROM arrived
+INSERT INTO line SELECT NULL, * FROM arrived
     ORDER BY account, on_date, coalesce(time, ''), position;
 DELETE FROM arrived;
 CREATE INDEX line_key ON line (key);
@@ -135,7 +135,7 @@ CREATE VIEW shown AS
 
 
 def _day(on: str) -> int:
-    return date.fromisoformat(on).toordinal()  # as SETTLED counts a line's day
+    return date.fromisoformat(on).toordinal()  # a line's and an entry's, compared in days
 
 
 @dataclass
@@ -184,10 +184,11 @@ class Bank:
         assert self.stage == "filling", "lines come before the bank is read"
         prefix = self.reference_prefix
         self.db.executemany(
-            f"INSERT INTO arrived VALUES ({', '.join('?' * (len(LINE_FIELDS) + 2))})",
+            f"INSERT INTO arrived VALUES ({', '.join('?' * (len(LINE_FIELDS) + 3))})",
             ((line.key, line.account, line.on, line.time, line.credit, line.debit, line.text,
               line.ref, line.party, line.party_account, line.balance, line.position,
-              line.bank_ref, find_reference(line.text, prefix) if line.credit else None)
+              line.bank_ref, find_reference(line.text, prefix) if line.credit else None,
+              _day(line.on))
              for line in lines))
 
     def add_entry(self, fact: BookEntry) -> None:
@@ -297,14 +298,14 @@ class Bank:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        for account_, ref, on, amount, state, entry, book_amount, reference, key in self.db.execute(
-                "SELECT account, bank_ref, date, amount, status, entry, book_amount, reference, "
-                f"key FROM shown WHERE {' AND '.join(where)} "
-                "ORDER BY account, date, coalesce(entry, 0), coalesce(bank_ref, ''), seq",
-                params):
+        found = self.db.execute(
+            "SELECT account, bank_ref, date, amount, status, entry, book_amount, reference, key "
+            f"FROM shown WHERE {' AND '.join(where)} "
+            "ORDER BY account, date, coalesce(entry, 0), coalesce(bank_ref, ''), seq", params)
+        for account_, ref, on, amount, state, entry, book_amount, reference, key_ in found:
             row = {"account": account_, "bank_ref": ref and Verbatim(ref), "date": on,
-                   "amount": amount,
-                   "status": state, "entry": entry, "reference": reference, "key": key}
+                   "amount": amount, "status": state, "entry": entry, "reference": reference,
+                   "key": key_}
             if state == "differs":
                 row["book_amount"] = book_amount
             yield row
@@ -363,15 +364,18 @@ def _donor_named(donors: dict[int, str], prefix: str, ref: str | None) -> str | 
     return donors.get(int(digits)) if digits.isdigit() else None
 
 
-def read(log: EventLog, as_of: str | None = None, account: str | None = None) -> Bank:
-    """The accounts, lines and cash facts as of `as_of` (every one when None)."""
+def read(log: EventLog, as_of: str | None = None, account: str | None = None,
+         statements: bool = True) -> Bank:
+    """The accounts, lines and cash facts as of `as_of` (every one when None); without
+    `statements`, no line is read (listing accounts or making a QR code needs none)."""
     from projections.events import ward_events
 
     bank = Bank()
     # streamed: only the bank's facts are kept (spooled), never the ledger's events
     bank_facts((e for e in ward_events(log.stored(ward_only=True)) if not isinstance(e, str)),
                bank, as_of, account)
-    bank.add_lines(_stated(log, as_of, account))
+    if statements:
+        bank.add_lines(_stated(log, as_of, account))
     return bank
 
 

@@ -20,15 +20,20 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+def _bom_encoding(start: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of a text names, if it has one."""
+    return next((encoding for bom, encoding in _BOMS if start.startswith(bom)), None)
+
+
 def decode(data: bytes) -> str:
     """Text from Excel's CSV flavours: BOM says UTF-8 or UTF-16; else UTF-8; else Windows-1258.
 
     Windows-1258 writes Vietnamese tone marks as combining characters, so the text is NFC-composed
     afterwards (by `clean`, cell by cell) to compare equal to what was typed elsewhere.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
+    marked = _bom_encoding(data)
+    if marked is not None:
+        return data.decode(marked)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -39,10 +44,9 @@ def text_encoding(path: Path) -> str:
     """`decode`'s choice for a file, made reading it a megabyte at a time: the BOM's encoding,
     else UTF-8 if all of it is, else Windows-1258."""
     with path.open("rb") as handle:
-        start = handle.read(4)
-        for bom, encoding in _BOMS:
-            if start.startswith(bom):
-                return encoding
+        marked = _bom_encoding(handle.read(4))
+        if marked is not None:
+            return marked
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
