@@ -517,6 +517,26 @@ def test_matching_never_pairs_twice_and_accounts_for_everything(plan):
                for r in rows)
 
 
+def test_the_nearest_entry_is_fewest_days_apart_then_the_earliest():
+    """The rule at its edges, by hand: of two entries the day before a line, the earlier
+    entry; of one two days before and one two days after, the earlier entry whichever side;
+    beyond the window (3 days), none."""
+    from projections.bank import Bank, BankLine, BookEntry
+
+    def line(n: int, on: str) -> BankLine:
+        return BankLine(f"A:{n}", "A", on, None, 50_000, 0, "x", str(n), None, None, None, n)
+
+    with Bank(accounts={"A": {}}, ward="Phường 3") as bank:
+        for entry, on in ((12, "2024-09-09"), (11, "2024-09-09"),  # the day before line 1
+                          (21, "2024-09-22"), (20, "2024-09-18"),  # 2 days after, 2 before
+                          (30, "2024-09-26")):                     # 4 days after line 3
+            bank.add_entry(BookEntry(entry, on, "donate", "A", 50_000))
+        bank.add_lines([line(1, "2024-09-10"), line(2, "2024-09-20"), line(3, "2024-09-30"),
+                        line(4, "2024-09-10")])
+        paired = {row["bank_ref"]: row["entry"] for row in bank.rows() if row["bank_ref"]}
+    assert paired == {"1": 11, "2": 20, "3": None, "4": 12}
+
+
 def _nearest(line, facts, taken, wanted, window):
     """The documented rule, by brute force: the free fact `wanted` accepts fewest days from
     the line (within `window` when given), then the earliest entry."""

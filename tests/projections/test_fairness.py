@@ -135,6 +135,18 @@ def test_a_round_opened_later_but_handing_out_first_counts_as_received_before(wa
     assert counted["rounds"] == {"R2": 30_000} and counted["households"] == 2  # 2 kg, 15,000 ₫
 
 
+def test_a_later_rounds_hand_outs_after_this_rounds_day_do_not_count(ward6):
+    """Adversarial edge of the rule above: R2, opened after R1, hands out the day after R1's
+    day; those hand-outs do not reorder R1's plan (it would change a plan already shown)."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--cap", "1", "--policy", "equal", "--on", "2021-11-05")
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--cap", "1", "--tier", "0", "--on", "2021-11-06")
+    ward6("round", "apply", "R2", "--plan", plan(ward6, "R2")["plan"])  # A0, A1, on 06/11
+    counted = plan(ward6, "R1")["figures"]["received_before"]
+    assert counted["rounds"] == {} and counted["households"] == 0
+
+
 # ---- a floor before priorities, over three rounds -----------------------------------------
 
 def reference_ward(ledger, tmp_path, count=600, seed=24):

@@ -404,8 +404,17 @@ def test_a_witness_cosigns_only_what_the_ward_signed_and_what_extends_its_last(s
     note1 = json.loads(day1.read_text())["note"]
     unsigned = note1[:note1.index("\n\n") + 2]  # the body, no signature line
     vkey = json.loads(day1.read_text())["vkeys"][0]
-    first = ward.fails("witness", "cosign", unsigned + "— x AAAA\n", "--key", str(paper))
-    assert first.code in (1, 2)
+    bare = ward.fails("witness", "cosign", unsigned, "--key", str(paper), "--vkey", vkey)
+    assert bare.code == 2 and "no signature lines" in bare.err
+    from ledger.district.witness import load_key
+
+    stranger = tmp_path / "stranger.pem"  # a valid signature, by a key the ward never had
+    ward("actor", "key", "init", "--key-file", str(stranger))
+    ours = notes.parse(note1)
+    theirs = notes.sign(notes.make(ours.origin, ours.size, ours.root), "stranger",
+                        load_key(stranger))
+    assert "no valid signature by the ward's key" in ward.fails(
+        "witness", "cosign", theirs, "--key", str(paper), "--vkey", vkey).err
     none = ward.fails("witness", "cosign", note1, "--key", str(paper))  # no key named
     assert none.code == 2 and "--vkey" in none.err
     head, _, signature = note1.rstrip("\n").rpartition(" ")
@@ -433,8 +442,6 @@ def test_a_witness_cosigns_only_what_the_ward_signed_and_what_extends_its_last(s
          "--consistency", str(proof))  # honest: the ward's key was remembered
     older = ward.fails("witness", "cosign", str(day1), "--key", str(paper), "--name", "bao")
     assert older.code == 1 and "older than the one you co-signed" in older.err
-    from ledger.district.witness import load_key
-
     signed30 = notes.parse(day30.read_text())  # another history of that size, the ward's key
     body = notes.make(signed30.origin, signed30.size, bytes(32))
     fork = notes.sign(body, signed30.signatures[0].name, load_key(tmp_path / "lan.pem"))
