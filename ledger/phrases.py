@@ -56,6 +56,11 @@ class Phrase(str):
         return cls(template, **parts)
 
 
+def said(error: Exception) -> Any:
+    """What an error says: its phrase, if it was raised with one (so it is translated)."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
+
+
 def either(choices: list[str]) -> str:
     """"A", "A or B", "A, B or C": the choices a refusal suggests, in the reader's language."""
     if len(choices) < 2:

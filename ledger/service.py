@@ -69,6 +69,22 @@ class Ledger(Application):
         except AggregateNotFoundError:
             raise BadInput("this ledger has no ward yet: run `aid init --ward NAME` first") from None
 
+    def snapshot_from_events(self) -> int:
+        """Store a snapshot of the ward folded from its first event, never from a snapshot
+        (`aid rebuild`, once the edited ones are discarded); the entry it is taken at."""
+        ward, at = None, 0
+        while page := list(self.events.get(WARD_ID, gt=at, limit=5_000)):  # flat memory
+            for event in page:
+                ward = event.mutate(ward)
+            at = ward.version
+        if ward is None:
+            return 0
+        try:
+            self.snapshots.put([Ward.Snapshot.take(ward)])
+        except IntegrityError:  # a writer took one there in the meantime, from this history
+            pass
+        return ward.version
+
     def entry(self, entry: int) -> Ward.Event:
         """The event recorded as entry `entry`."""
         found = list(self.events.get(WARD_ID, gt=entry - 1, lte=entry)) if entry > 0 else []

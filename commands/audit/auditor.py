@@ -123,9 +123,11 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             show_default=False)] = None,
         checkpoints: tree.CheckpointOption = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger, that
-    every event is signed by a declared actor's key, that the stored read models are what
-    the events give, and that checkpoints held outside (--checkpoint) are of this history."""
+    every event is signed by a declared actor's key, that the stored read models and the
+    ward's snapshots are what the events give, and that checkpoints held outside
+    (--checkpoint) are of this history."""
     from ledger.store.tree import Roots
+    from projections.audit import snapshots
     from projections.audit.models import compare
     from projections.audit.public import tree_findings
     from projections.audit.signatures import SignatureCheck
@@ -146,7 +148,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             # the stored tree checkpoints are signed from; an edited event already breaks the
             # chain (and the tree with it): the tree is named only over intact events
             stored_tree = [] if checked.problems else tree_findings(log, roots)
-        models = compare(log)
+        models = compare(log) + snapshots.compare(log)
         held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
     finally:
         log.close()
@@ -254,6 +256,7 @@ def _digest_text(value: str) -> str:
 def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
+    from projections.audit import snapshots
     from projections.audit.check import check as check_all
     from projections.audit.models import compare
     from projections.events import entry_reader, ward_events
@@ -262,7 +265,7 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     try:
         entries, failures = check_all(ward_events(log.stored()), entry_reader(log))
         failures += [{"entry": None, "position": p.position, "on": None, "rule": "read model",
-                      "problem": p.text} for p in compare(log)]
+                      "problem": p.text} for p in compare(log) + snapshots.compare(log)]
     finally:
         log.close()
     columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),

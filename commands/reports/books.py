@@ -144,13 +144,23 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
 
 
 def rebuild(db: o.Db = None) -> None:
-    """Recompute every stored read model from the first event (reports stay identical)."""
+    """Recompute every stored read model, and the ward's snapshot that writes start from,
+    from the first event (reports stay identical)."""
+    from ledger.store.access import open_ledger
+    from ledger.ward.names import WARD_ID
     from projections.store import ReadModels
 
-    log = open_log(o.address(db), writable=True)
+    address = o.address(db)
+    log = open_log(address, writable=True)
     try:
         with progress(log.head(), _("rebuilding read models")) as advance:
             position = ReadModels(log).rebuild(advance)
+        log.discard_snapshots(WARD_ID)  # none is trusted: `aid audit verify` may have named one
     finally:
         log.close()
+    ledger = open_ledger(address)
+    try:
+        ledger.snapshot_from_events()
+    finally:
+        ledger.close()
     typer.echo(say("rebuilt read models from {position:,} events", position=position))

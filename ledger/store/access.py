@@ -208,6 +208,7 @@ class EventLog:
 
     paramstyle = "?"
     events_table = "stored_events"
+    snapshots_table = "stored_snapshots"
     prefix = "aid"
     connection: Any
 
@@ -288,17 +289,37 @@ class EventLog:
             (self._originator(originator), version)).fetchone()
         return None if row is None else (*row[:4], _as_bytes(row[4]))
 
-    def aggregate_rows(self, originator: UUID, upto: int | None = None
+    def aggregate_rows(self, originator: UUID, upto: int | None = None, after: int = 0
                        ) -> list[tuple[int, str, bytes]]:
-        """(version, topic, state) of one aggregate's events (up to version `upto`), by the
-        primary key: the keyring and the seals are read without scanning the ledger."""
+        """(version, topic, state) of one aggregate's events (after version `after`, up to
+        `upto`), by the primary key: the keyring and the seals are read without scanning the
+        ledger."""
         p = self.paramstyle
         limit = f" AND originator_version <= {p}" if upto is not None else ""
         rows = self.connection.execute(
             f"SELECT originator_version, topic, state FROM {self.events_table} WHERE "
-            f"originator_id = {p}{limit} ORDER BY originator_version",
-            (self._originator(originator),) + ((upto,) if upto is not None else ()))
+            f"originator_id = {p} AND originator_version > {p}{limit} "
+            "ORDER BY originator_version",
+            (self._originator(originator), after) + ((upto,) if upto is not None else ()))
         return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
+
+    def snapshots(self, originator: UUID, after: int = 0, limit: int = 100
+                  ) -> list[tuple[int, str, bytes]]:
+        """(version, topic, state) of an aggregate's stored snapshots after version `after`,
+        oldest first: the write side's starting points (ledger/service.py)."""
+        p = self.paramstyle
+        rows = self.connection.execute(
+            f"SELECT originator_version, topic, state FROM {self.snapshots_table} WHERE "
+            f"originator_id = {p} AND originator_version > {p} ORDER BY originator_version "
+            f"LIMIT {int(limit)}", (self._originator(originator), after))
+        return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
+
+    def discard_snapshots(self, originator: UUID) -> int:
+        """Delete an aggregate's stored snapshots (`aid rebuild` takes a new one from the
+        events); how many there were."""
+        return self.connection.execute(
+            f"DELETE FROM {self.snapshots_table} WHERE originator_id = {self.paramstyle}",
+            (self._originator(originator),)).rowcount
 
     def of_topics(self, *topics: str) -> Iterator[tuple[int, str, bytes]]:
         """(position, topic, state) of every event of these topics, oldest first, streamed."""
@@ -410,6 +431,7 @@ class PostgresEventLog(EventLog):
         self.writable = writable
         self.prefix = address.ward
         self.events_table = f"{address.ward}_events"
+        self.snapshots_table = f"{address.ward}_snapshots"
         self.owned = connection is None
         if connection is None:
             import psycopg

@@ -46,3 +46,21 @@ def trimmed(encoded: bytes) -> bytes:
     or stored rows held 40 MiB instead of 2; a copy of the content costs a fraction of a
     microsecond and frees the buffer."""
     return bytes(memoryview(encoded))
+
+
+def event_mapper() -> Any:
+    """The application's mapper (the library's JSON transcoder with its default transcodings; no
+    cipher, no compression), for readers that need the library's event objects (the audit folds
+    the ward aggregate) without opening the write side."""
+    from eventsourcing.persistence import (
+        DatetimeAsISO,
+        DecimalAsStr,
+        JSONTranscoder,
+        Mapper,
+        UUIDAsHex,
+    )
+
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    return Mapper(transcoder=transcoder)

@@ -588,6 +588,13 @@ class Ward(Aggregate, created_event_name="Opened"):
     # so each piece is made on first use; these methods are the only ones that reach into the
     # ward's __dict__ for it (docs/format.md).
 
+    def made_on_first_use(self) -> None:
+        """Make every piece below now, as any write's first use would (the audit compares
+        a snapshot taken after that use with a ward folded from its events)."""
+        for make in (self.lot_books, self.reserved_books, self.round_states, self.shop_book,
+                     self.shop_prices, self.forgotten_codes, self.bank_accounts):
+            make()
+
     def lot_books(self) -> dict[str, lotbook.Lots]:
         """Dated lots per bin."""
         return self.__dict__.setdefault("lots", {})

@@ -88,11 +88,11 @@ def _unvouched(models: ReadModels, position: int, link: str | None) -> Problem |
 def _books_differences(position: int, state: str, books: Books) -> list[Problem]:
     stored = _plain(Books(loads(state.encode())).state)
     recomputed = _plain(books.state)
-    found = list(_differences(stored, recomputed, ()))
+    found = list(differences(stored, recomputed, ()))
     problems = [Problem(position, Phrase(N_(
         "read model books (as of position {position}): {key}: stored {stored}, recomputed from "
-        "the events {recomputed}"), position=position, key=_where(path),
-        stored=_shown(old), recomputed=_shown(new))) for path, old, new in found[:SHOWN]]
+        "the events {recomputed}"), position=position, key=where(path),
+        stored=shown(old), recomputed=shown(new))) for path, old, new in found[:SHOWN]]
     if len(found) > SHOWN:
         problems.append(Problem(position, Phrase(N_(
             "read model books (as of position {position}): … and {count} more differences"),
@@ -104,25 +104,30 @@ def _books_differences(position: int, state: str, books: Books) -> list[Problem]
 PARTS = {"ward": N_("ward"), "items": N_("items"), "locations": N_("locations"),
          "donors": N_("donors"), "bundles": N_("bundles"), "recipients": N_("households"),
          "bins": N_("stock"), "cash": N_("cash book"), "reserved": N_("reserved"),
-         "lots": N_("lots"), "thresholds": N_("minimums"), "counted": N_("counts")}
+         "lots": N_("lots"), "thresholds": N_("minimums"), "counted": N_("counts"),
+         # and the ward's own (its snapshots: projections/audit/snapshots.py)
+         "fund": N_("cash book"), "reversed": N_("reversals"), "rounds": N_("rounds"),
+         "shops": N_("0 đồng shops"), "values": N_("shop prices"),
+         "forgotten": N_("forgotten households"), "accounts": N_("bank accounts")}
 
 
-def _where(path: tuple[str, ...]) -> Phrase:
+def where(path: tuple[str, ...]) -> Phrase:
     """Where in the books a difference is: "stock › KHO › RICE", the part in words."""
     if not path:
         return Phrase("-")
-    return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *path[1:]])
+    rest = [part.replace("\t", " › ") for part in path[1:]]  # a bin is "LOCATION\tITEM"
+    return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *rest])
 
 
-_MISSING = object()
+MISSING = object()
 
 
-def _differences(stored: Any, recomputed: Any, path: tuple[str, ...]
+def differences(stored: Any, recomputed: Any, path: tuple[str, ...]
                  ) -> Iterator[tuple[tuple[str, ...], Any, Any]]:
     """(path, stored, recomputed) for every leaf that differs, keys in sorted order."""
     if isinstance(stored, dict) and isinstance(recomputed, dict):
         for key in sorted(set(stored) | set(recomputed)):
-            yield from _differences(stored.get(key, _MISSING), recomputed.get(key, _MISSING),
+            yield from differences(stored.get(key, MISSING), recomputed.get(key, MISSING),
                                     (*path, str(key)))
     elif stored != recomputed:
         yield path, stored, recomputed
@@ -133,10 +138,10 @@ def _plain(state: Any) -> Any:
     return json.loads(json.dumps(state, ensure_ascii=False, sort_keys=True))
 
 
-def _shown(value: Any) -> str:
-    if value is _MISSING:
+def shown(value: Any) -> str:
+    if value is MISSING:
         return "—"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:200]
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)[:200]
 
 
 # ---- the history lines and their location/item index ----------------------------------------

@@ -19,7 +19,7 @@ from hashlib import sha256
 from typing import Any
 
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, said
 from ledger.trust.chain import (
     ALGORITHM,
     GENESIS,
@@ -78,7 +78,7 @@ class Digest:
                                         data.get("checkpoints", [])})
             except (ValueError, KeyError, TypeError) as error:
                 raise BadInput("this digest's JSON is not one `aid audit digest` printed ({error})",
-                               error=_said(error)) from None
+                               error=said(error)) from None
         fields = {key: found.group(1) for key, pattern in _TEXT_FIELDS.items()
                   if (found := re.search(pattern, text, re.IGNORECASE | re.MULTILINE))}
         if "events" not in fields or "head" not in fields:
@@ -105,11 +105,6 @@ def _hex(value: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{64}", value):
         raise ValueError(Phrase(N_("'{value}' is not a 64-digit hex SHA-256 link"), value=value))
     return value
-
-
-def _said(error: Exception) -> Any:
-    """What an error says: its phrase, if it was raised with one (so it is translated)."""
-    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,19 @@ from hypothesis import strategies as st
 
 from ledger.trust.signing_key import SigningKey
 from tests.commands.test_import import write_donations
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _snapshot_every_write() -> Iterator[None]:
+    """The ward takes a snapshot at every save here, not every 100 entries, so the audit
+    compares one with the ward folded from its events after every step (the commands run in
+    this process)."""
+    from ledger.service import Ledger as Application
+    from ledger.ward.aggregate import Ward
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Application, "snapshotting_intervals", {Ward: 1})
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +139,17 @@ STEPS = ["donate", "give", "pack", "transfer", "reverse", "import donations",
          "declare minh", "minh gives", "revoke minh", "rebuild"]
 
 
+def _snapshots(folder: Path) -> int:
+    from ledger.store.access import Address, open_log
+    from ledger.ward.names import WARD_ID
+
+    log = open_log(Address(path=folder / "aid.db"))
+    try:
+        return len(log.snapshots(WARD_ID, limit=1_000))
+    finally:
+        log.close()
+
+
 def run(template: Path, steps: list[tuple[str, int]]) -> list[tuple]:
     """Play `steps` on a copy of the template, verifying after each; the rows stored."""
     folder = Path(tempfile.mkdtemp(prefix="honest-"))
@@ -133,6 +158,7 @@ def run(template: Path, steps: list[tuple[str, int]]) -> list[tuple]:
                      "handouts.csv"):
             shutil.copy(template / name, folder / name)
         aid = _driver(folder)
+        assert _snapshots(folder) >= 10  # one per write: each is compared after every step
         for number, (name, n) in enumerate(steps, 1):
             _step(aid, folder, name, n)
             verify = aid.fails("audit", "verify")

@@ -1,0 +1,108 @@
+"""The ward's stored snapshots against the ward folded from its first event (`aid audit verify`,
+`aid audit check`).
+
+Every write starts from the ward's latest snapshot (ledger/service.py): the snapshot decides
+what the next write may do (how much stock is free, which key is revoked, which voucher is
+live). It is derived data that anyone who can write the database can edit, and the write side
+would then refuse and allow by the edit. The audit never starts from a snapshot: it folds the
+ward's events from the first and compares every stored snapshot with the fold at its version,
+part by part. A part a snapshot lacks is one a later release added (the ward makes it on first
+use); every part a snapshot holds must be the fold's.
+
+One pass, paged: memory holds the ward, one page of snapshots and the events between two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.phrases import N_, Phrase, said
+from ledger.store.access import EventLog
+from ledger.store.decoding import event_mapper
+from ledger.ward.aggregate import Ward
+from ledger.ward.names import WARD_ID
+from projections.audit.models import MISSING, SHOWN, differences, shown, where
+from projections.audit.tamper import Problem
+
+PAGE = 100  # snapshots read at a time (one per 100 entries): a few MB
+EVENTS = 5_000  # events folded at a time between two snapshots far apart
+
+
+def compare(log: EventLog) -> list[Problem]:
+    """Every difference between a stored snapshot of the ward and its events, in one snapshot
+    of the database."""
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.ward import events  # noqa: F401 - every stored name resolves to its class
+
+    mapper, fold, problems = event_mapper(), _Fold(log), []
+    with log.snapshot():
+        after = 0
+        while page := log.snapshots(WARD_ID, after, PAGE):
+            for version, topic, state in page:
+                try:
+                    fresh = fold.upto(version)
+                except Exception as error:  # noqa: BLE001 - the events' own findings say why
+                    return [*problems, _unreadable(log, version, error)]
+                try:
+                    stored = mapper.to_domain_event(StoredEvent(WARD_ID, version, topic, state))
+                    problems += _differences(log, version, stored.state, fresh, mapper)
+                except Exception as error:  # noqa: BLE001 - an unreadable snapshot is a finding
+                    problems.append(_unreadable(log, version, error))
+            after = page[-1][0]
+    return problems
+
+
+class _Fold:
+    """The ward folded from its first event, never from a snapshot."""
+
+    def __init__(self, log: EventLog) -> None:
+        from eventsourcing.persistence import StoredEvent
+
+        self.log, self.ward, self.mapper, self.stored = log, None, event_mapper(), StoredEvent
+
+    def upto(self, version: int) -> Any:
+        at = 0 if self.ward is None else self.ward.version
+        while at < version:
+            rows = self.log.aggregate_rows(WARD_ID, min(at + EVENTS, version), after=at)
+            if not rows:
+                raise LookupError(Phrase(N_("the ward's events end at entry {entry}"),
+                                         entry=at))
+            for row_version, topic, state in rows:
+                event = self.mapper.to_domain_event(
+                    self.stored(WARD_ID, row_version, topic, state))
+                self.ward = event.mutate(self.ward)
+            at = self.ward.version
+        self.ward.made_on_first_use()
+        return self.ward
+
+
+def _differences(log: EventLog, version: int, stored: dict[str, Any], ward: Any,
+                 mapper: Any) -> list[Problem]:
+    """The parts of a stored snapshot's state that the fold does not give, as stored."""
+    fresh = mapper.to_domain_event(mapper.to_stored_event(Ward.Snapshot.take(ward))).state
+    found = [difference for part in sorted(stored)
+             for difference in differences(stored[part], fresh.get(part, MISSING), (part,))]
+    position = _position(log, version)
+    problems = [Problem(position, Phrase(N_(
+        "the ward's snapshot at entry {entry}: {part}: stored {stored}, recomputed from the "
+        "events {recomputed} (every write starts from it: run `aid rebuild`)"),
+        entry=version, part=where(path), stored=shown(old), recomputed=shown(new)))
+        for path, old, new in found[:SHOWN]]
+    if len(found) > SHOWN:
+        problems.append(Problem(position, Phrase(N_(
+            "the ward's snapshot at entry {entry}: … and {count} more differences"),
+            entry=version, count=len(found) - SHOWN)))
+    return problems
+
+
+def _unreadable(log: EventLog, version: int, error: Exception) -> Problem:
+    return Problem(_position(log, version), Phrase(N_(
+        "the ward's snapshot at entry {entry} cannot be checked: {error} (every write starts "
+        "from it: run `aid rebuild`)"), entry=version, error=said(error)))
+
+
+def _position(log: EventLog, version: int) -> int:
+    """Where the snapshot's entry is stored (the ledger's last position if it is not)."""
+    row = log.row_of(WARD_ID, version)
+    return row[0] if row is not None else log.head()
