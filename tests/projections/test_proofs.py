@@ -491,7 +491,7 @@ const fs = require("fs");
 
 
 def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_path):
-    from commands.output.printing import chromium_command, find_chromium
+    from commands.output.printing import find_chromium
 
     browser = find_chromium()
     if browser is None:
@@ -500,11 +500,37 @@ def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_pat
     entry = donate(ward, 500_000, "R-1")
     page = tmp_path / "receipt.html"
     ward("receipt", str(entry), "-o", str(page))
-    dom = subprocess.run(chromium_command(browser, tmp_path / "profile",
-                                          "--virtual-time-budget=5000", "--dump-dom",
-                                          page.as_uri()),
-                         capture_output=True, text=True, timeout=120).stdout
+    dom = _dom(browser, tmp_path, page)
     assert 'data-result="ok"' in dom or 'data-result="partial"' in dom
+    assert "khoản quyên góp (bút toán" in dom  # what it proved, in Vietnamese first
+
+
+def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path):
+    """A doctored receipt fails in the browser, each finding in Vietnamese with its English
+    translation beside it (the page's own headings are both too)."""
+    from commands.audit.receipt import receipt_page
+    from commands.output.printing import find_chromium
+
+    browser = find_chromium()
+    if browser is None:
+        pytest.skip("no Chromium (/usr/bin/chromium or on PATH): install it to run this test")
+    ward = _ward(sqlite_ledger, tmp_path)
+    good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
+    page = save(tmp_path, "doctored.html", receipt_page({**good, "cash": 5_000_000}))
+    dom = _dom(browser, tmp_path, page)
+    assert 'data-result="fail"' in dom
+    assert ("<p>biên nhận ghi cash là 5000000, khoản quyên góp được chứng minh ghi 500000"
+            '<span class="en"> · the receipt says cash is 5000000, the proven donation says '
+            "500000</span></p>") in dom
+
+
+def _dom(browser: str, tmp_path: Path, page: Path) -> str:
+    from commands.output.printing import chromium_command
+
+    return subprocess.run(chromium_command(browser, tmp_path / "profile",
+                                           "--virtual-time-budget=5000", "--dump-dom",
+                                           page.as_uri()),
+                          capture_output=True, text=True, timeout=120).stdout
 
 
 stored_rows = st.lists(st.tuples(st.uuids().map(lambda u: u.hex), st.integers(1, 9),
