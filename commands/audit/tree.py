@@ -42,26 +42,38 @@ def note_text(value: str, what: str = N_("checkpoint")) -> str:
 
 
 def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]:
-    """`note_text`, and the verifier keys of its signers when the JSON gives them (`vkeys`)."""
+    """`note_text`, and the verifier keys of its signers when the JSON gives them (`vkeys`).
+    The checkpoint may also come inside what someone outside was handed: a donor's receipt
+    (its JSON or its .html page) or the statement's JSON."""
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)
         if not path.is_file():
             raise BadInput("no {what} file {value}", what=Phrase(what), value=value)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _embedded(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as error:
             raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
     vkeys: list[str] = []
     if text.lstrip().startswith("{"):
         try:
             found = json.loads(text)
-            text = found["note"]
+            text = found["note"] if "note" in found else found["checkpoint"]
+            text.encode()  # a string, not null (a statement of a ledger with no events)
             vkeys = [str(key) for key in found.get("vkeys") or []]
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BadInput("{value} is JSON without a checkpoint note", value=value[:60]) \
                 from None
     return text.replace("\r\n", "\n"), vkeys
+
+
+def _embedded(text: str) -> str:
+    """The receipt inside a receipt's .html page (the page checks it when opened); any other
+    text as it is."""
+    if 'id="receipt-data"' not in text:
+        return text
+    start = text.index('id="receipt-data"')
+    return text[text.index(">", start) + 1:text.index("</script>", start)].replace("<\\/", "</")
 
 
 def read_json(value: str, what: str) -> Any:
@@ -74,10 +86,8 @@ def read_json(value: str, what: str) -> Any:
         raise BadInput("no {what} file {value}", what=Phrase(what), value=value) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
-    if path.suffix.lower() in (".html", ".htm") and 'id="receipt-data"' in text:
-        start = text.index('id="receipt-data"')
-        text = text[text.index(">", start) + 1:text.index("</script>", start)]
-        text = text.replace("<\\/", "</")
+    if path.suffix.lower() in (".html", ".htm"):
+        text = _embedded(text)
     try:
         return json.loads(text)
     except ValueError:
@@ -202,8 +212,9 @@ def consistency(old: Annotated[str, typer.Argument(
 
 CheckpointOption = Annotated[Optional[list[str]], typer.Option(
     "--checkpoint", metavar="FILE|TEXT",
-    help="A checkpoint held outside the ledger: the ledger's first events must have its root "
-         "(repeatable).", show_default=False)]
+    help="A checkpoint held outside the ledger (its text or file, a donor's receipt, the "
+         "statement's JSON): the ledger's first events must have its root (repeatable).",
+    show_default=False)]
 
 
 def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool, Any]]:

@@ -91,6 +91,35 @@ def test_the_statement_carries_the_checkpoint_in_every_form(ward, tmp_path):
                                                   str(kept)).out
 
 
+def test_what_a_donor_or_a_reader_kept_is_a_checkpoint_for_verify(sqlite_ledger, tmp_path):
+    """Issue #22: what outsiders already hold must be enough to catch a rewrite. A donor's
+    receipt (its JSON or its page) and the statement's JSON each carry a signed checkpoint:
+    `aid audit verify --checkpoint` takes them as they are, passes while the ledger only grew,
+    and fails once whole writes were cut from the end with the Merkle tree emptied (which
+    verify alone cannot see)."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    with sqlite3.connect(ward.path) as conn:
+        (before,), = conn.execute("SELECT MAX(rowid) FROM stored_events")
+    entry = donate(ward, 500_000, "R-1")
+    kept = [tmp_path / "receipt.json", tmp_path / "receipt.html",
+            save(tmp_path, "statement.json", ward("audit", "statement", "--format", "json").out)]
+    ward("receipt", str(entry), "-o", str(kept[0]))
+    ward("receipt", str(entry), "-o", str(kept[1]))
+    donate(ward, 7)
+    for each in kept:
+        assert "ok, the ledger extends it by" in ward("audit", "verify", "--checkpoint",
+                                                      str(each)).out
+    with sqlite3.connect(ward.path) as conn:  # the donation's whole write cut, tree emptied
+        conn.execute("DELETE FROM stored_events WHERE rowid > ?", (before,))
+        conn.execute("DELETE FROM aid_chain WHERE position > ?", (before,))
+        conn.execute("DELETE FROM aid_merkle")
+    ward("rebuild")  # the read models too, as a careful forger would
+    assert ward.fails("audit", "verify").code == 0  # a complete, shorter ledger
+    for each in kept:
+        refused = ward.fails("audit", "verify", "--checkpoint", str(each))
+        assert refused.code == 1 and "Traceback" not in refused.err, refused.out
+
+
 def test_verify_checkpoint_honest_after_more_writes(ward, tmp_path):
     signed(ward, tmp_path)
     day1 = save(tmp_path, "day1.txt", ward("audit", "checkpoint").out)
