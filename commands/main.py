@@ -100,15 +100,12 @@ CLICK_SENTENCES = (
     (re.compile(r"Option '(?P<option>[^']+)' requires (?P<count>\d+) arguments\.?"),
      language.N_("option '{option}' needs {count} values after it")),
 )
-MISSING = re.compile(r"(Missing (?:argument|parameter)) '(?P<name>[^']+)'")
 
 
 def _usage(message: str) -> str:
-    """A usage mistake as click words it, in the reader's language: its phrases, its sentences
-    that carry values, and the name of a missing argument where the catalog has a word for
-    it."""
-    message = MISSING.sub(lambda found: f"{found.group(1)} '{_argument(found['name'])}'",
-                          message)
+    """A usage mistake as click words it, in the reader's language: its phrases and its
+    sentences that carry values (a missing argument's name is already the reader's word for
+    it: commands/language/helptexts.py)."""
     for pattern, template in CLICK_SENTENCES:
         message = pattern.sub(lambda found, said=template: language.say(
             said, **found.groupdict()), message)
@@ -116,13 +113,6 @@ def _usage(message: str) -> str:
         if phrase in message:
             message = message.replace(phrase, language._(phrase))
     return message
-
-
-def _argument(name: str) -> str:
-    """An argument's name ("recipient", "bank_ref") as the reader's language has the word."""
-    word = name.lower().replace("_", " ")
-    said = language._(word)
-    return name if said == word else f"{said} ({name})"
 
 
 def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:

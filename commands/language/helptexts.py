@@ -30,18 +30,19 @@ def _holders(command: Any, everything: bool = True) -> Iterator[Any]:
 
 
 def texts(root: Any) -> Iterator[str]:
-    """Every English help text under `root`, once each."""
+    """Every English help text and placeholder under `root`, once each."""
     seen: set[str] = {USAGE}
     yield USAGE
     for holder in _holders(root):
-        text = _english(holder)
-        if text and text not in seen:
-            seen.add(text)
-            yield text
+        for text in (_english(holder), *_placeholders(holder)):
+            if text and text not in seen:
+                seen.add(text)
+                yield text
 
 
 def translate(root: Any, words: Callable[[str], str]) -> None:
-    """Put every help text under `root` into the language `words` translates to."""
+    """Put every help text and placeholder under `root` into the language `words`
+    translates to."""
     context = _context(words)  # one class for every command
     for holder in _holders(root, everything=False):
         english = _english(holder)
@@ -49,6 +50,7 @@ def translate(root: Any, words: Callable[[str], str]) -> None:
             holder.help = words(english)
         if hasattr(holder, "context_class"):
             holder.context_class = context
+        _translate_placeholders(holder, words)
 
 
 USAGE = "Usage:"  # click's prefix of the usage line
@@ -70,3 +72,50 @@ def _english(holder: Any) -> str | None:
     if not hasattr(holder, ORIGINAL):
         setattr(holder, ORIGINAL, getattr(holder, "help", None))
     return getattr(holder, ORIGINAL)
+
+
+# ---- placeholders: `aid give [OPTIONS] {recipient}`, `--from <str>`, `--url URL` ---------------
+
+PLACEHOLDERS = "_aid_english_placeholders"  # kept on the object like ORIGINAL
+USAGE_PARTS = ("options_metavar", "subcommand_metavar")  # "[OPTIONS]", "COMMAND [ARGS]..."
+
+
+def _placeholders(holder: Any) -> list[str]:
+    """The words of what stands for a value on a command or parameter, for the catalog."""
+    return [word for _, word, _ in _english_placeholders(holder).values() if _worded(word)]
+
+
+def _translate_placeholders(holder: Any, words: Callable[[str], str]) -> None:
+    for attribute, (original, word, suffix) in _english_placeholders(holder).items():
+        said = words(word) if _worded(word) else word
+        setattr(holder, attribute, original if said == word else said + suffix)
+
+
+def _english_placeholders(holder: Any) -> dict[str, tuple[Any, str, str]]:
+    """{attribute: (its value as the code set it, the English placeholder's word in the
+    catalog, what follows a translation)}: the usage line's parts on a command; on an option
+    or argument, its metavar (its own, else what click shows: the type for an option,
+    "<str>"; the name for an argument, as the word its errors use: "bank_ref" is "bank ref",
+    commands/main.py)."""
+    from typer._click.core import Parameter
+    from typer.core import TyperArgument, TyperOption
+
+    if not hasattr(holder, PLACEHOLDERS):
+        found = {name: (getattr(holder, name), getattr(holder, name), "") for name in USAGE_PARTS
+                 if isinstance(getattr(holder, name, None), str)}
+        if isinstance(holder, TyperArgument):
+            many = "..." if holder.nargs != 1 else ""
+            found["metavar"] = (holder.metavar, holder.metavar, "") if holder.metavar else \
+                (None, (holder.name or "").lower().replace("_", " "), many)
+        elif isinstance(holder, TyperOption) and not (holder.is_flag or holder.count):
+            found["metavar"] = (holder.metavar,
+                                holder.metavar or Parameter.make_metavar(holder, None), "")
+        setattr(holder, PLACEHOLDERS, found)
+    return getattr(holder, PLACEHOLDERS)
+
+
+def _worded(text: str) -> bool:
+    """Whether a placeholder has words to translate: not a list of the values themselves
+    ("<table|csv|json>", "vi|en"), which are typed alike in every language."""
+    values = text.strip("<>").split("|")
+    return bool(text) and not (len(values) > 1 and all(v == v.lower() for v in values))

@@ -55,4 +55,8 @@ def test_the_reference_lists_every_command_and_option_in_english():
         for name, child in getattr(command, "commands", {}).items():
             walk(child, f"{path} {name}")
 
-    walk(get_command(app), "aid")
+    words.activate("en")  # the tree walked here, built lazily, in the page's language
+    try:
+        walk(get_command(app), "aid")
+    finally:
+        words.activate(before)

@@ -147,12 +147,29 @@ def test_json_and_csv_do_not_change_with_the_language(stocked):
 
 def test_help_in_vietnamese(ward):
     text = ward("--lang", "vi", "stock", "--help").out
-    assert text.startswith("Cách dùng: ") and " stock [OPTIONS]" in text.splitlines()[0]
+    assert text.startswith("Cách dùng: ") and " stock [TÙY CHỌN]" in text.splitlines()[0]
     assert "Tồn kho theo từng kho và mặt hàng" in text
     assert "Tùy chọn:" in text and "Hiện hướng dẫn này rồi thoát." in text
     english = ward("stock", "--help").out  # the same command tree, back in English
     assert english.startswith("Usage: ") and "Show this message and exit." in english
     assert "Lệnh:" in ward("--lang", "vi", "--help").out
+
+
+def test_help_placeholders_in_vietnamese(ward):
+    """What stands for a value reads in the reader's language too: the usage line, the
+    argument's name, an option's value (its type, or its own placeholder), the formats its
+    help gives; lists of the values themselves stay as they are typed."""
+    give = ward("--lang", "vi", "give", "--help").out
+    assert give.splitlines()[0] == "Cách dùng: aid give [TÙY CHỌN] {hộ nhận}"
+    assert "--item <giá trị>" in give and "MÃ=SL, có thể ghi nhiều lần" in give
+    assert "--db <đường dẫn>" in give and "<str>" not in give and "CODE" not in give
+    assert "LỆNH [THAM SỐ]..." in ward("--lang", "vi", "--help").out.splitlines()[0]
+    verify = ward("--lang", "vi", "audit", "verify", "--help").out
+    assert "--digest TỆP|NỘI_DUNG" in verify
+    assert "--format <table|csv|json>" in ward("--lang", "vi", "stock", "--help").out
+    english = ward("give", "--help").out  # and back, in the same process
+    assert english.splitlines()[0] == "Usage: aid give [OPTIONS] {recipient}"
+    assert "--item <str>" in english and "--db <path>" in english
 
 
 def test_a_usage_mistake_in_vietnamese(ward):
@@ -174,7 +191,7 @@ def test_clicks_sentences_with_values_in_vietnamese(ward):
              ("serve", "--port", "99999"): "99999 không nằm trong khoảng 0<=x<=65535",
              ("serve", "--port", "abc"): "'abc' không phải số nguyên",
              ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
-             ("round", "reserve"): "Thiếu tham số 'mã (code)'"}
+             ("round", "reserve"): "Thiếu tham số 'mã'"}
     for args, said in cases.items():
         result = ward.fails("--lang", "vi", *args)
         assert result.code == 2 and said in result.err, (args, result.err)
