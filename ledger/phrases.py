@@ -30,6 +30,31 @@ class Verbatim(str):
     __slots__ = ()
 
 
+class Money(int):
+    """An amount of đồng inside a sentence, written with the currency sign where the reader's
+    language writes one ("+20.000.000 ₫"); English, JSON's language, keeps the bare grouped
+    number ("+20,000,000") it always had. `signed`: "+" before a positive amount."""
+
+    __slots__ = ()
+    signed = False
+
+    def text(self, translate: Translate, number: Number) -> str:
+        sign = "-" if self < 0 else "+" if self.signed and self > 0 else ""
+        amount = number(abs(int(self)))
+        currency = getattr(number, "money", None)  # commands/language/words.py: Writer
+        return sign + (currency(amount) if currency is not None else amount)
+
+    def __format__(self, spec: str) -> str:  # the English text (`fill`)
+        return format(self.text(str, "{:,}".format), spec)
+
+
+class Change(Money):
+    """A change of an amount: "+" before an increase."""
+
+    __slots__ = ()
+    signed = True
+
+
 class Phrase(str):
     """A string that is also (template, fields); fields may be phrases themselves."""
 

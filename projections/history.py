@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Change, Phrase
 from ledger.store.access import Record
 from projections.books import ENTRIES
 
@@ -162,7 +162,7 @@ def effect(line: dict[str, Any]) -> Phrase:
     """Goods and cash moved, as "KHO RICE +500; received +1,000,000"."""
     goods = [Phrase("{location} {item} {delta:+,}", location=loc, item=item, delta=delta)
              for loc, item, delta in line["moves"]]
-    cash = [Phrase("{category} {delta:+,}", category=Phrase(category), delta=delta)
+    cash = [Phrase("{category} {delta}", category=Phrase(category), delta=Change(delta))
             for category, delta in line["cash"].items()]
     return Phrase.join("; ", goods + cash)
 

@@ -108,6 +108,10 @@ class Writer:
     def __call__(self, value: int) -> str:
         return number(value, self.lang)
 
+    def money(self, amount: str) -> str:
+        """A written amount of đồng with the language's currency sign ("350.000 ₫")."""
+        return FIGURES[self.lang].money.format(amount)
+
     def local(self, text: str) -> str:
         if self.lang == DEFAULT:
             return text

@@ -226,14 +226,16 @@ def test_history_says_each_entry_in_the_readers_language(stocked):
             "2021-11-12")
     vi = stocked("--lang", "vi", "history").out.splitlines()[-1].split(None, 5)
     assert vi[1:5] == ["12/11/2021", "trao", "quà", "tester"]  # dates as dd/mm/yyyy, kinds
-    assert vi[5].split() == ["cho", "H1", "KHO", "RICE", "-5;", "đã", "phát", "+1.000"]
+    assert vi[5].split() == ["cho", "H1", "KHO", "RICE", "-5;", "đã", "phát", "+1.000", "₫"]
+    assert vi[5].endswith("+1.000\xa0₫")  # đồng as Vietnamese writes them
     en = stocked("history").out.splitlines()[-1].split(None, 4)
     assert en[1:3] == ["2021-11-12", "give"]  # English keeps the code
     assert en[4].split() == ["to", "H1", "KHO", "RICE", "-5;", "given", "+1,000"]
     kinds = [line["kind"] for line in stocked("--lang", "vi", "history", "--format",
                                               "json").json()]
     assert kinds[-1] == "give"  # JSON keeps the codes
-    assert stocked("history", "--format", "json").json()[-1]["detail"] == "to H1"
+    last = stocked("--lang", "vi", "history", "--format", "json").json()[-1]
+    assert (last["detail"], last["effect"]) == ("to H1", "KHO RICE -5; given +1,000")
 
 
 def test_the_words_a_refusal_quotes_are_translated_too(stocked):
