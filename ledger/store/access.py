@@ -289,18 +289,19 @@ class EventLog:
             (self._originator(originator), version)).fetchone()
         return None if row is None else (*row[:4], _as_bytes(row[4]))
 
-    def aggregate_rows(self, originator: UUID, upto: int | None = None, after: int = 0
-                       ) -> list[tuple[int, str, bytes]]:
+    def aggregate_rows(self, originator: UUID, upto: int | None = None,
+                       after: int | None = None) -> list[tuple[int, str, bytes]]:
         """(version, topic, state) of one aggregate's events (after version `after`, up to
         `upto`), by the primary key: the keyring and the seals are read without scanning the
         ledger."""
         p = self.paramstyle
-        limit = f" AND originator_version <= {p}" if upto is not None else ""
+        bounds = [(f" AND originator_version > {p}", after), (f" AND originator_version <= {p}",
+                                                               upto)]
+        given = [(sql, value) for sql, value in bounds if value is not None]
         rows = self.connection.execute(
             f"SELECT originator_version, topic, state FROM {self.events_table} WHERE "
-            f"originator_id = {p} AND originator_version > {p}{limit} "
-            "ORDER BY originator_version",
-            (self._originator(originator), after) + ((upto,) if upto is not None else ()))
+            f"originator_id = {p}{''.join(sql for sql, _ in given)} ORDER BY originator_version",
+            (self._originator(originator), *(value for _, value in given)))
         return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
 
     def snapshots(self, originator: UUID, after: int = 0, limit: int = 100
