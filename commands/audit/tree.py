@@ -7,7 +7,9 @@ read-only (docs/audit.md, "Checkpoints").
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -67,13 +69,22 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
     return text.replace("\r\n", "\n"), vkeys
 
 
+# a signed checkpoint inside a page (the printed statement shows it under its QR code)
+NOTE_IN_PAGE = re.compile(r"aid-ledger/\S+\n\d+\n[A-Za-z0-9+/]+=*\n\n(?:\u2014 \S+ [A-Za-z0-9+/]+=*(?:\n|$))+")
+
+
 def _embedded(text: str) -> str:
-    """The receipt inside a receipt's .html page (the page checks it when opened); any other
-    text as it is."""
-    if 'id="receipt-data"' not in text:
-        return text
-    start = text.index('id="receipt-data"')
-    return text[text.index(">", start) + 1:text.index("</script>", start)].replace("<\\/", "</")
+    """The receipt inside a receipt's .html page (the page checks it when opened), the
+    checkpoint inside a statement's page; any other text as it is."""
+    if 'id="receipt-data"' in text:
+        start = text.index('id="receipt-data"')
+        return text[text.index(">", start) + 1:text.index("</script>", start)].replace("<\\/",
+                                                                                      "</")
+    if text.lstrip().startswith("<"):
+        found = NOTE_IN_PAGE.search(html.unescape(text).replace("\r\n", "\n"))
+        if found:
+            return found.group(0).rstrip("\n") + "\n"
+    return text
 
 
 def read_json(value: str, what: str) -> Any:
@@ -213,7 +224,8 @@ def consistency(old: Annotated[str, typer.Argument(
 CheckpointOption = Annotated[Optional[list[str]], typer.Option(
     "--checkpoint", metavar="FILE|TEXT",
     help="A checkpoint held outside the ledger (its text or file, a donor's receipt, the "
-         "statement's JSON): the ledger's first events must have its root (repeatable).",
+         "statement's JSON or page): the ledger's first events must have its root "
+         "(repeatable).",
     show_default=False)]
 
 

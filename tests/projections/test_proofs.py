@@ -93,7 +93,8 @@ def test_the_statement_carries_the_checkpoint_in_every_form(ward, tmp_path):
 
 def test_what_a_donor_or_a_reader_kept_is_a_checkpoint_for_verify(sqlite_ledger, tmp_path):
     """Issue #22: what outsiders already hold must be enough to catch a rewrite. A donor's
-    receipt (its JSON or its page) and the statement's JSON each carry a signed checkpoint:
+    receipt (its JSON or its page) and the statement (its JSON or its printed page) each carry
+    a signed checkpoint:
     `aid audit verify --checkpoint` takes them as they are, passes while the ledger only grew,
     and fails once whole writes were cut from the end with the Merkle tree emptied (which
     verify alone cannot see)."""
@@ -105,6 +106,8 @@ def test_what_a_donor_or_a_reader_kept_is_a_checkpoint_for_verify(sqlite_ledger,
             save(tmp_path, "statement.json", ward("audit", "statement", "--format", "json").out)]
     ward("receipt", str(entry), "-o", str(kept[0]))
     ward("receipt", str(entry), "-o", str(kept[1]))
+    kept.append(tmp_path / "statement.html")  # the printed page: its checkpoint under the QR
+    ward("audit", "statement", "-o", str(kept[-1]))
     donate(ward, 7)
     for each in kept:
         assert "ok, the ledger extends it by" in ward("audit", "verify", "--checkpoint",
