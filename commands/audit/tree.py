@@ -70,7 +70,8 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
 
 
 # a signed checkpoint inside a page (the printed statement shows it under its QR code)
-NOTE_IN_PAGE = re.compile(r"aid-ledger/\S+\n\d+\n[A-Za-z0-9+/]+=*\n\n(?:\u2014 \S+ [A-Za-z0-9+/]+=*(?:\n|$))+")
+NOTE_IN_PAGE = re.compile(r"aid-ledger/\S+\n\d+\n[A-Za-z0-9+/]+=*\n\n"  # origin, size, root
+                          r"(?:\u2014 \S+ [A-Za-z0-9+/]+=*(?:\n|$))+")  # — signer signature
 
 
 def _embedded(text: str) -> str:
