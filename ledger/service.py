@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
@@ -65,25 +66,38 @@ class Ledger(Application):
 
     def ward(self) -> Ward:
         try:
-            return self.repository.get(WARD_ID)
+            ward = self.repository.get(WARD_ID)
         except AggregateNotFoundError:
             raise BadInput("this ledger has no ward yet: run `aid init --ward NAME` first") from None
+        if not self.recorder.select_events(WARD_ID, gt=ward.version - 1, lte=ward.version,
+                                           limit=1):  # one lookup by the primary key
+            raise Refused("the ward's stored snapshot is at entry {entry}, past its last "
+                          "event: it was written outside aid, and a write starting from it "
+                          "would skip entries; run `aid audit verify`, then `aid rebuild`",
+                          entry=ward.version)
+        return ward
 
-    def snapshot_from_events(self) -> int:
-        """Store a snapshot of the ward folded from its first event, never from a snapshot
-        (`aid rebuild`, once the edited ones are discarded); the entry it is taken at."""
+    def ward_from_events(self) -> Ward | None:
+        """The ward folded from its first event, never from a snapshot (`aid rebuild`)."""
         ward, at = None, 0
         while page := list(self.events.get(WARD_ID, gt=at, limit=5_000)):  # flat memory
             for event in page:
-                ward = event.mutate(ward)
-            at = ward.version
-        if ward is None:
-            return 0
+                try:
+                    ward = event.mutate(ward)
+                except OriginatorVersionError:
+                    raise Refused("the ward's events skip from entry {last} to entry {entry}: "
+                                  "its history is broken (run `aid audit check`); the stored "
+                                  "snapshots are left as they were", last=at,
+                                  entry=event.originator_version) from None
+                at = ward.version
+        return ward
+
+    def snapshot(self, ward: Ward) -> None:
+        """Store a snapshot of `ward` (one folded from the events: `aid rebuild`)."""
         try:
             self.snapshots.put([Ward.Snapshot.take(ward)])
         except IntegrityError:  # a writer took one there in the meantime, from this history
             pass
-        return ward.version
 
     def entry(self, entry: int) -> Ward.Event:
         """The event recorded as entry `entry`."""

@@ -151,16 +151,18 @@ def rebuild(db: o.Db = None) -> None:
     from projections.store import ReadModels
 
     address = o.address(db)
-    log = open_log(address, writable=True)
-    try:
-        with progress(log.head(), _("rebuilding read models")) as advance:
-            position = ReadModels(log).rebuild(advance)
-        log.discard_snapshots(WARD_ID)  # none is trusted: `aid audit verify` may have named one
-    finally:
-        log.close()
     ledger = open_ledger(address)
     try:
-        ledger.snapshot_from_events()
+        ward = ledger.ward_from_events()  # first: a history that cannot be folded changes nothing
+        log = open_log(address, writable=True)
+        try:
+            with progress(log.head(), _("rebuilding read models")) as advance:
+                position = ReadModels(log).rebuild(advance)
+            log.discard_snapshots(WARD_ID)  # none is trusted: `aid audit verify` may name one
+        finally:
+            log.close()
+        if ward is not None:
+            ledger.snapshot(ward)
     finally:
         ledger.close()
     typer.echo(say("rebuilt read models from {position:,} events", position=position))
