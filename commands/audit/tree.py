@@ -66,7 +66,10 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BadInput("{value} is JSON without a checkpoint note", value=value[:60]) \
                 from None
-    return text.replace("\r\n", "\n"), vkeys
+    text = text.replace("\r\n", "\n")
+    if text.strip() and not text.endswith("\n"):  # `$(cat note.txt)` drops the last newline
+        text += "\n"
+    return text, vkeys
 
 
 # a signed checkpoint inside a page (the printed statement shows it under its QR code)
@@ -241,13 +244,15 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
     texts = [note_text(value) for value in values]
     notes = [heads.parse_note(text) for text in texts]
     origin = heads.origin_of(log)
+    declared = heads.declared_keys(log)
     renamed: list[tuple[bool, Any]] = []
     for text, note in zip(texts, notes):
         if heads.same_ledger(note.origin, origin):
+            _signed_here(text, note, declared)
             continue
         # this ledger's identity is its first event: a checkpoint its own treasurer signed
         # under another identity means that event was rewritten (or the key signs elsewhere)
-        signer = next(iter(heads.signers(text, heads.declared_keys(log))), None)
+        signer = next(iter(heads.signers(text, declared)), None)
         if signer is None:
             raise BadInput("that checkpoint is of another ledger ({theirs}); this one is "
                            "{ours}: pass this ledger's own checkpoint", theirs=note.origin,
@@ -261,6 +266,20 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
         return renamed
     with log.snapshot():
         return findings(log.stored(), notes)
+
+
+def _signed_here(text: str, note: Any, declared: list[Any]) -> None:
+    """A checkpoint is evidence about this ledger only with a valid signature by a key the
+    ledger declares: anyone can write a note naming the ledger, with any size and root."""
+    from ledger.trust import heads
+
+    if not heads.signers(text, declared):
+        names = ", ".join(sorted({signature.name for signature in note.signatures}))
+        raise BadInput("the checkpoint of {size} events is not validly signed by a key this "
+                       "ledger declares (it is signed as {names}): it proves nothing about "
+                       "this ledger; if one of those is the treasurer's key, run `aid audit "
+                       "verify --key KEY`: a ledger that no longer declares it was stripped",
+                       size=note.size, names=names)
 
 
 def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> None:

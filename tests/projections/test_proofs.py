@@ -123,6 +123,27 @@ def test_what_a_donor_or_a_reader_kept_is_a_checkpoint_for_verify(sqlite_ledger,
         assert refused.code == 1 and "Traceback" not in refused.err, refused.out
 
 
+def test_a_checkpoint_not_signed_by_this_ledger_is_no_evidence(sqlite_ledger, tmp_path):
+    """Anyone can write a note naming the ledger with any size and root: unless a key the
+    ledger declares signed it, it proves nothing, and verify says so (exit 2) rather than
+    calling an honest ledger cut short or rewritten (exit 1)."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    donate(ward, 500_000)
+    note = ward("audit", "checkpoint").out
+    origin, size, *rest = note.split("\n")
+    bigger = save(tmp_path, "bigger.txt", "\n".join([origin, str(int(size) + 100), *rest]))
+    name, signature = rest[2].removeprefix("\u2014 ").split(" ")
+    blank = save(tmp_path, "blank.txt", note.replace(signature, "A" * len(signature)))
+    for forged in (bigger, blank):
+        refused = ward.fails("audit", "verify", "--checkpoint", str(forged))
+        assert refused.code == 2 and "not validly signed by a key this ledger declares" in \
+            refused.err, refused.err
+        assert len(refused.err.strip().splitlines()) == 1
+    # the genuine note as a shell passes it, `--checkpoint "$(cat note.txt)"`: no last newline
+    assert "ok, the ledger extends it by 0 events" in ward(
+        "audit", "verify", "--checkpoint", note.rstrip("\n")).out
+
+
 def test_verify_checkpoint_honest_after_more_writes(ward, tmp_path):
     signed(ward, tmp_path)
     day1 = save(tmp_path, "day1.txt", ward("audit", "checkpoint").out)
