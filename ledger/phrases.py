@@ -9,6 +9,7 @@ knows which language anyone reads.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -103,7 +104,15 @@ def render(template: str, fields: dict[str, Any], translate: Translate, number: 
     numbers formatted `{n:,}` or `{n:+,}` grouped by `number`."""
     if not fields:
         return translate(template)
-    return _Fields(translate, number).vformat(translate(template), (), fields)
+    said = translate(template)
+    # a field in quotes is what someone typed ('{text}'): quoted as typed, never rewritten as
+    # the language writes dates and decimals ("1.5" is not to come back as "1,5")
+    typed = {name: Verbatim(fields[name]) for name in QUOTED.findall(said)
+             if type(fields.get(name)) is str}
+    return _Fields(translate, number).vformat(said, (), {**fields, **typed})
+
+
+QUOTED = re.compile(r"['‘“]\{(\w+)\}['’”]")
 
 
 class _Fields(string.Formatter):

@@ -98,8 +98,8 @@ def identity(log: EventLog) -> tuple[str, str]:
 
 def district_url(url: str | None) -> str:
     if not url:
-        raise BadInput("say where the district's store is: --to postgresql://… or "
-                       "AID_DISTRICT_URL")
+        raise BadInput("say where the district's store is: postgresql://… after --to (aid "
+                       "sync) or --url (aid district …), or in AID_DISTRICT_URL")
     if not url.startswith(("postgresql://", "postgres://")):
         raise BadInput("the district's store must be PostgreSQL (postgresql://…), not '{url}'",
                        url=url)

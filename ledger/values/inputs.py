@@ -149,16 +149,21 @@ def _shown(typed: object) -> str:
     return shown + "…" if len(str(typed)) > 40 else shown
 
 
+# the command that declares each kind of code (`aid {what} add` for the others)
+DECLARED_BY = {"bundle": "bundle define"}
+
+
 def known(code: str, declared: Collection[str], what: str) -> str:
     """`code` when it is declared; else refused, naming the declared codes nearest to it and
-    the command that declares one (`aid {what} add`: `what` is "location", "bank account", …)."""
+    the command that declares one (`what` is "location", "bank account", …)."""
     if code in declared:
         return code
+    command = DECLARED_BY.get(what, f"{what} add")
     if not declared:
-        raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command} add`",
-                       what=Phrase(what), code=code, command=what)
+        raise BadInput("unknown {what} '{code}': none declared yet, see `aid {command}`",
+                       what=Phrase(what), code=code, command=command)
     close = nearest(code, declared) or sorted(declared)[:5]
     raise BadInput("unknown {what} '{code}'; did you mean {close}? (declare new ones with "
-                   "`aid {command} add`)", what=Phrase(what), code=code, command=what,
+                   "`aid {command}`)", what=Phrase(what), code=code, command=command,
                    close=either(close))
 

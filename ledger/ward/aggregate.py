@@ -31,7 +31,8 @@ from ledger.ward.drafts import active, draft
 from ledger.ward.names import WARD_ID
 
 LOCATION_KINDS = ("store", "shop")
-KIND_WORDS = {"store": N_("store (kho)"), "shop": N_("shop (cửa hàng 0 đồng)")}  # in refusals
+KIND_WORDS = {"store": N_("store (kho)"), "shop": N_("shop (siêu thị 0 đồng)")}  # in refusals
+KIND_NAMES = {"store": N_("store"), "shop": N_("shop")}  # a location's kind inside a sentence
 TIERS = (0, 1, 2, 3)
 OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line",  # stored only when
             "top_up", "floor")  # a fact or a round has them; `account`: the bank account the
@@ -271,7 +272,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           unit=_required(unit, "--unit"), value=value)
 
     def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
-        self._unused(code, self.locations, "location")
+        self._unused(code, self.locations, N_("location"))
         if kind not in LOCATION_KINDS:
             raise BadInput("location kind must be one of {kinds}, not '{kind}'",
                            kinds=Phrase.join(", ", (Phrase(KIND_WORDS[k]) for k in LOCATION_KINDS)),
@@ -280,7 +281,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           kind=kind)
 
     def declare_donor(self, code: str, name: str, anonymous: bool, on: str, actor: str) -> int:
-        self._unused(code, self.donors, "donor")
+        self._unused(code, self.donors, N_("donor"))
         return self.emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
                           anonymous=anonymous)
 
@@ -289,7 +290,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           id_number: str | None = None) -> int:
         """Declare a household; with a `sealer` (ledger/privacy/details.py) its name, phone and ID
         number are recorded only sealed under its own key, bound to its code and entry."""
-        self._unused(code, self.recipients, "recipient")
+        self._unused(code, self.recipients, N_("recipient"))
         if size < 1:
             raise BadInput("household size must be at least 1, not {size}", size=size)
         if tier not in TIERS:
@@ -696,12 +697,12 @@ class Ward(Aggregate, created_event_name="Opened"):
     def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
         if code in known:
             raise Refused("{what} {code} is already declared; choose another code",
-                          what=what, code=code)
+                          what=Phrase(what), code=code)
         twin = _case_twin(code, known)
         if twin is not None:  # "rice" beside "RICE": two codes a reader cannot tell apart
             raise BadInput("{what} code '{code}' differs from the declared {twin} only in "
                            "case; codes must differ in more than case: use {twin}, or choose "
-                           "another code", what=what, code=code, twin=twin)
+                           "another code", what=Phrase(what), code=code, twin=twin)
 
     def _cash_account(self, account: str | None, cash: int) -> None:
         """A fact's cash may name the bank account it went through (ledger/bank/accounts.py):
@@ -714,8 +715,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                            account=account)
 
     def _unused_goods_code(self, code: str) -> None:
-        self._unused(code, self.items, "item")
-        self._unused(code, self.bundles, "bundle")
+        self._unused(code, self.items, N_("item"))
+        self._unused(code, self.bundles, N_("bundle"))
 
 
 _FOLDED: dict[int, tuple[dict[str, Any], int, dict[str, str]]] = {}

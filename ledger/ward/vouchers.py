@@ -20,7 +20,7 @@ from ledger.values import voucher_codes as vouchercode
 from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
 from ledger.ward import lots, shopbook
-from ledger.ward.aggregate import WARD_ID, Ward, stored_names
+from ledger.ward.aggregate import KIND_NAMES, WARD_ID, Ward, stored_names
 
 if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
     from ledger.service import Ledger
@@ -280,7 +280,8 @@ def _require_shop(ward: Ward, shop: str) -> None:
     if ward.locations[shop] != "shop":
         raise BadInput("{shop} is a {kind}, not a 0 đồng shop: vouchers and shop "
                        "prices are for locations declared with --kind shop",
-                       shop=shop, kind=ward.locations[shop])
+                       shop=shop, kind=Phrase(KIND_NAMES.get(ward.locations[shop],
+                                                             ward.locations[shop])))
 
 
 def _check_terms(terms: Terms, valid_from: str) -> None:

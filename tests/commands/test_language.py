@@ -247,6 +247,23 @@ def test_the_words_a_refusal_quotes_are_translated_too(stocked):
                    "0").err == "aid: --cash phải là số dương, không phải 0\n"
 
 
+def test_a_refusal_quotes_what_was_typed_and_names_things_in_vietnamese(stocked):
+    """What someone typed comes back as typed ('1.5', not rewritten as the Vietnamese decimal
+    '1,5'); the kind of thing already declared is named in Vietnamese; the suggested command
+    exists."""
+    decimal = refused(stocked, BAD, "", "--lang", "vi", "give", "H1", "--from", "KHO",
+                      "--item", "RICE=1.5")
+    assert decimal.err == "aid: số lượng của RICE phải là số nguyên, không phải '1.5'\n"
+    again = refused(stocked, RULE, "", "--lang", "vi", "item", "add", "RICE", "--name", "Gạo",
+                    "--unit", "kg")
+    assert again.err == "aid: mặt hàng RICE đã được khai báo; hãy chọn mã khác\n"
+    bundle = refused(stocked, BAD, "", "--lang", "vi", "pack", "B999", "--count", "1", "--at",
+                     "KHO")
+    assert "`aid bundle define`" in bundle.err and "bundle add" not in bundle.err
+    nowhere = stocked.fails("--lang", "vi", "district", "wards")
+    assert nowhere.code == 2 and "--url (aid district …)" in nowhere.err
+
+
 # ---- what the audit and round commands say, in Vietnamese ---------------------------------
 
 def test_audit_check_findings_in_vietnamese(demo_file):
@@ -452,7 +469,7 @@ def test_a_quantity_and_a_location_kind_are_refused_in_vietnamese(stocked):
     assert "quantity" not in quantity.err
     kind = stocked.fails("--lang", "vi", "location", "add", "CH2", "--name", "x", "--kind",
                          "shop0d")
-    assert "kho (store), cửa hàng 0 đồng (shop)" in kind.err
+    assert "kho (store), siêu thị 0 đồng (shop)" in kind.err
     assert stocked.snapshot() == before
 
 
