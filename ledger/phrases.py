@@ -39,13 +39,15 @@ class Money(int):
     __slots__ = ()
     signed = False
 
-    def text(self, translate: Translate, number: Number) -> str:
-        sign = "-" if self < 0 else "+" if self.signed and self > 0 else ""
+    def text(self, translate: Translate, number: Number, signed: bool = False) -> str:
+        sign = "-" if self < 0 else "+" if (signed or self.signed) and self > 0 else ""
         amount = number(abs(int(self)))
         currency = getattr(number, "money", None)  # commands/language/words.py: Writer
         return sign + (currency(amount) if currency is not None else amount)
 
     def __format__(self, spec: str) -> str:  # the English text (`fill`)
+        if spec in (",", "+,"):  # grouped anyway
+            return self.text(str, "{:,}".format, signed=spec == "+,")
         return format(self.text(str, "{:,}".format), spec)
 
 
@@ -120,6 +122,8 @@ class _Fields(string.Formatter):
         self.translate, self.number = translate, number
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Money) and format_spec in (",", "+,"):
+            return value.text(self.translate, self.number, signed=format_spec == "+,")
         if hasattr(value, "text") and callable(value.text):
             return format(value.text(self.translate, self.number), format_spec)
         if format_spec in (",", "+,") and isinstance(value, int) and not isinstance(value, bool):

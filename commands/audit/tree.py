@@ -194,8 +194,8 @@ def consistency(old: Annotated[str, typer.Argument(
     from ledger.trust import heads
     from ledger.trust.merkle import verify_consistency
 
-    first = heads.parse_note(note_text(old), "OLD")
-    second = heads.parse_note(note_text(new), "NEW")
+    first = heads.parse_note(note_text(old), N_("OLD"))
+    second = heads.parse_note(note_text(new), N_("NEW"))
     if first.size > second.size:
         raise BadInput("OLD is of {first} events, NEW of {second}: give the older one first",
                        first=first.size, second=second.size)

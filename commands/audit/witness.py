@@ -18,6 +18,7 @@ import typer
 from commands.audit.tree import read_json, read_note, write_or_print
 from commands.language.words import N_, say
 from ledger.errors import BadInput
+from ledger.phrases import said
 
 witness_app = typer.Typer(help="Co-sign a ward's checkpoint as an independent witness.",
                           no_args_is_help=True)
@@ -88,7 +89,7 @@ def cosign(note: Annotated[str, typer.Argument(
     try:
         signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
     except ValueError as error:
-        raise BadInput("cannot co-sign: {error}", error=str(error)) from None
+        raise BadInput("cannot co-sign: {error}", error=said(error)) from None
     witnessing.save(witnessing.record_path(key), {**record, ledger: remembered})
     out = (json.dumps({"origin": parsed.origin, "size": parsed.size, "root": parsed.root.hex(),
                        "note": signed}, ensure_ascii=False, indent=2) + "\n"

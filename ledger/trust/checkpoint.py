@@ -37,6 +37,8 @@ from typing import NamedTuple
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ledger.phrases import N_, Phrase
+
 EM_DASH = "\u2014"
 SIGNATURE_PREFIX = EM_DASH + " "
 ED25519 = 0x01  # the signed-note signature type byte for Ed25519
@@ -81,9 +83,11 @@ def _unb64(text: str, what: str) -> bytes:
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(f"{what} is not base64: {_show(text)}") from None
+        raise ValueError(Phrase(N_("{what} is not base64: {text}"), what=Phrase(what),
+                                text=_show(text))) from None
     if _b64(data) != text:
-        raise ValueError(f"{what} is not canonical base64: {_show(text)}")
+        raise ValueError(Phrase(N_("{what} is not canonical base64: {text}"), what=Phrase(what),
+                                text=_show(text)))
     return data
 
 
@@ -91,11 +95,12 @@ def _show(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-def _check_name(name: object, what: str = "key name") -> str:
+def _check_name(name: object, what: str = N_("key name")) -> str:
     if not isinstance(name, str) or not name:
-        raise ValueError(f"the {what} is empty")
+        raise ValueError(Phrase(N_("the {what} is empty"), what=Phrase(what)))
     if "+" in name or any(c.isspace() or c < " " for c in name):
-        raise ValueError(f"the {what} {_show(name)} has a space, a control character or a '+'")
+        raise ValueError(Phrase(N_("the {what} {name} has a space, a control character or a '+'"),
+                                what=Phrase(what), name=_show(name)))
     return name
 
 
@@ -123,19 +128,22 @@ def format_vkey(name: str, public_key: Ed25519PublicKey | bytes) -> str:
 def parse_vkey(vkey: str) -> VerifierKey:
     """The inverse of `format_vkey`, strict: the key ID must be that of the name and key."""
     if not isinstance(vkey, str):
-        raise ValueError("a verifier key is text")
+        raise ValueError(Phrase(N_("a verifier key is text")))
     parts = vkey.strip().split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3:
-        raise ValueError("a verifier key is <name>+<key ID in hex>+<base64 key>")
+        raise ValueError(Phrase(N_("a verifier key is <name>+<key ID in hex>+<base64 key>")))
     name, hash_hex, data = parts
     _check_name(name)
     if not re.fullmatch(r"[0-9a-fA-F]{8}", hash_hex):
-        raise ValueError(f"the key ID {_show(hash_hex)} of {name} is not 8 hex digits")
-    key = _unb64(data, f"the key of {name}")
+        raise ValueError(Phrase(N_("the key ID {id} of {name} is not 8 hex digits"),
+                                id=_show(hash_hex), name=name))
+    key = _unb64(data, Phrase(N_("the key of {name}"), name=name))
     if len(key) != 33 or key[0] != ED25519:
-        raise ValueError(f"the key of {name} is not an Ed25519 key (type 0x01 and 32 bytes)")
+        raise ValueError(Phrase(N_("the key of {name} is not an Ed25519 key (type 0x01 and 32 "
+                                   "bytes)"), name=name))
     if key_hash(name, key[1:]).hex() != hash_hex.lower():
-        raise ValueError(f"the key ID {hash_hex} does not match the name {name} and its key")
+        raise ValueError(Phrase(N_("the key ID {id} does not match the name {name} and its key"),
+                                id=hash_hex, name=name))
     return VerifierKey(name, bytes.fromhex(hash_hex), key[1:])
 
 
@@ -147,7 +155,7 @@ def make(origin: str, size: int, root: bytes) -> str:
 
     The origin is held to what a key name must be too (no spaces, no '+'), since the log's key
     is named after it."""
-    _check_name(origin, "origin")
+    _check_name(origin, N_("origin"))
     if type(size) is not int or not 0 <= size <= MAX_SIZE:
         raise ValueError(f"tree size {size!r} is not a whole number from 0 to 2^64 - 1")
     if type(root) is not bytes or len(root) != HASH_SIZE:
@@ -160,11 +168,12 @@ def _check_text(text: str) -> None:
     for c in text:
         if c < " " and c != "\n":
             if c == "\r":
-                raise ValueError("the note has a carriage return (U+000D): saved with Windows "
-                                 "line endings?")
-            raise ValueError(f"the note has a control character (U+{ord(c):04X})")
+                raise ValueError(Phrase(N_("the note has a carriage return (U+000D): saved with "
+                                        "Windows line endings?")))
+            raise ValueError(Phrase(N_("the note has a control character (U+{code})"),
+                                    code=f"{ord(c):04X}"))
     if not text.endswith("\n"):
-        raise ValueError("the note does not end with a newline")
+        raise ValueError(Phrase(N_("the note does not end with a newline")))
 
 
 def _decode(note: str | bytes) -> str:
@@ -172,9 +181,9 @@ def _decode(note: str | bytes) -> str:
         try:
             return note.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValueError("the note is not UTF-8 text") from None
+            raise ValueError(Phrase(N_("the note is not UTF-8 text"))) from None
     if not isinstance(note, str):
-        raise ValueError("a note is text")
+        raise ValueError(Phrase(N_("a note is text")))
     return note
 
 
@@ -185,29 +194,32 @@ def split_note(note: str | bytes) -> tuple[str, tuple[Signature, ...]]:
     cut = note.rfind("\n\n")
     if cut < 0:
         if note.startswith(SIGNATURE_PREFIX) or "\n" + SIGNATURE_PREFIX in note:
-            raise ValueError("no blank line between the note text and its signature lines")
-        raise ValueError("the note is not signed: no blank line and signature lines after "
-                         "its text")
+            raise ValueError(Phrase(N_("no blank line between the note text and its signature "
+                                        "lines")))
+        raise ValueError(Phrase(N_("the note is not signed: no blank line and signature lines "
+                                    "after its text")))
     text, lines = note[:cut + 1], note[cut + 2:].split("\n")[:-1]
     if not lines:
-        raise ValueError("the note has no signature lines after its last blank line")
+        raise ValueError(Phrase(N_("the note has no signature lines after its last blank line")))
     if len(lines) > MAX_SIGNATURES:
-        raise ValueError(f"the note has {len(lines)} signatures; at most {MAX_SIGNATURES} are "
-                         "read")
+        raise ValueError(Phrase(N_("the note has {count} signatures; at most {most} are read"),
+                                count=len(lines), most=MAX_SIGNATURES))
     signatures = []
     for number, line in enumerate(lines, 1):
         if not line.startswith(SIGNATURE_PREFIX):
-            raise ValueError(f"signature line {number} does not start with an em dash (U+2014) "
-                             f"and a space: {_show(line)}")
+            raise ValueError(Phrase(N_("signature line {number} does not start with an em dash "
+                                        "(U+2014) and a space: {line}"), number=number,
+                                     line=_show(line)))
         fields = line[len(SIGNATURE_PREFIX):].split(" ")
         if len(fields) != 2:
-            raise ValueError(f"signature line {number} is not '— <key name> <base64>': "
-                             f"{_show(line)}")
+            raise ValueError(Phrase(N_("signature line {number} is not '— <key name> <base64>': "
+                                        "{line}"), number=number, line=_show(line)))
         name, data = fields
-        _check_name(name, f"key name on signature line {number}")
-        raw = _unb64(data, f"the signature of {name}")
+        _check_name(name, Phrase(N_("key name on signature line {number}"), number=number))
+        raw = _unb64(data, Phrase(N_("the signature of {name}"), name=name))
         if len(raw) < 5:
-            raise ValueError(f"the signature of {name} is too short ({len(raw)} bytes)")
+            raise ValueError(Phrase(N_("the signature of {name} is too short ({count} bytes)"),
+                                    name=name, count=len(raw)))
         signatures.append(Signature(name, raw[:4], raw[4:]))
     return text, tuple(signatures)
 
@@ -217,18 +229,19 @@ def parse(note: str | bytes) -> Checkpoint:
     text, signatures = split_note(note)
     lines = text[:-1].split("\n")
     if len(lines) < 3:
-        raise ValueError(f"a checkpoint has an origin, a tree size and a root hash line; this "
-                         f"one has {len(lines)} line{'s' * (len(lines) != 1)}")
+        raise ValueError(Phrase(N_("a checkpoint has an origin, a tree size and a root hash "
+                                    "line; this one has {count} of them"), count=len(lines)))
     for number, line in enumerate(lines, 1):
         if not line:
-            raise ValueError(f"line {number} of the checkpoint is empty")
+            raise ValueError(Phrase(N_("line {number} of the checkpoint is empty"), number=number))
     origin, size_text, root_text, *extensions = lines
     if not _SIZE.fullmatch(size_text) or int(size_text) > MAX_SIZE:
-        raise ValueError(f"the tree size {_show(size_text)} is not a decimal number (no sign, "
-                         "no leading zeros, below 2^64)")
-    root = _unb64(root_text, "the root hash")
+        raise ValueError(Phrase(N_("the tree size {size} is not a decimal number (no sign, no "
+                                    "leading zeros, below 2^64)"), size=_show(size_text)))
+    root = _unb64(root_text, Phrase(N_("the root hash")))
     if len(root) != HASH_SIZE:
-        raise ValueError(f"the root hash is {len(root)} bytes, not {HASH_SIZE}")
+        raise ValueError(Phrase(N_("the root hash is {count} bytes, not {size}"), count=len(root),
+                                size=HASH_SIZE))
     return Checkpoint(origin, int(size_text), root, signatures, tuple(extensions), text)
 
 

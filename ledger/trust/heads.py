@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from ledger.errors import BadInput, Refused
+from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.identity import identity, origin
 from ledger.values.text import fold
@@ -110,10 +111,10 @@ def signers(note: str, keys: list[DeclaredKey]) -> list[DeclaredKey]:
     return [k for k in keys if checkpoint.verify(note, k.name, k.public)]
 
 
-def parse_note(text: str, what: str = "the checkpoint") -> checkpoint.Checkpoint:
+def parse_note(text: str, what: str = N_("the checkpoint")) -> checkpoint.Checkpoint:
     """A checkpoint given on the command line or in a file, or BadInput saying what is wrong."""
     try:
         return checkpoint.parse(text)
     except ValueError as error:
-        raise BadInput("{what} is not a signed checkpoint: {error}", what=what,
-                       error=str(error)) from None
+        raise BadInput("{what} is not a signed checkpoint: {error}", what=Phrase(what),
+                       error=said(error)) from None

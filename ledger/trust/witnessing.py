@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput, Refused
+from ledger.phrases import said
 from ledger.trust import checkpoint
 from ledger.trust.merkle import hash_from_hex, verify_consistency
 
@@ -56,7 +57,7 @@ def check(text: str, note: checkpoint.Checkpoint, given: list[str],
             keys.append(checkpoint.parse_vkey(vkey))
         except ValueError as error:
             raise BadInput("--vkey {key} is not a verifier key: {error}", key=vkey[:60],
-                           error=str(error)) from None
+                           error=said(error)) from None
     if not any(checkpoint.verify_vkey(text, key) for key in keys):
         raise Refused("the checkpoint carries no valid signature by the ward's key ({names}): "
                       "not co-signed", names=", ".join(key.name for key in keys))

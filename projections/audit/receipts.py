@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.chain import StoredRow, encode
 from ledger.trust.merkle import hash_from_hex, leaf_hash, verify_consistency, verify_inclusion
@@ -105,7 +105,7 @@ def verify(receipt: Any, later: str | None = None,
         note = checkpoint.parse(receipt.get("checkpoint", ""))
     except ValueError as error:
         fail(Phrase(N_("the receipt's checkpoint is not a signed checkpoint: {error}"),
-                    error=str(error)))
+                    error=said(error)))
         return found
     if receipt.get("origin") != note.origin:
         fail(Phrase(N_("the receipt says it is of ledger {said}, its checkpoint of {origin}"),
@@ -129,7 +129,7 @@ def verify(receipt: Any, later: str | None = None,
         state = json.loads(row[4])
     except (ValueError, TypeError) as error:
         fail(Phrase(N_("the receipt's leaf (the donation's stored bytes) cannot be read: "
-                       "{error}"), error=str(error)))
+                       "{error}"), error=said(error)))
         return found
     if leaf_hash(data) != leaf:
         fail(Phrase(N_("the donation's bytes do not hash to the receipt's leaf_hash")))
@@ -186,7 +186,7 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         newer = checkpoint.parse(later)
     except ValueError as error:
         fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
-                    error=str(error)))
+                    error=said(error)))
         return
     _signatures(receipt, later, found, Phrase(N_("the later checkpoint")))
     if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:

@@ -267,7 +267,7 @@ def test_trailing_garbage_is_refused(garbage, message):
     (lambda n: n.replace(f"{EM_DASH} {WARD}", f"{EM_DASH} a+b"), r"has a space, a control .* '\+'"),
     (lambda n: n.replace("\n", "\r\n"), "carriage return"),
     (lambda n: n.replace("1000", "10\t00"), r"control character \(U\+0009\)"),
-    (lambda n: n.replace(f"{WARD}\n1000\n", "1000\n"), "this one has 2 lines"),
+    (lambda n: n.replace(f"{WARD}\n1000\n", "1000\n"), "this one has 2 of them"),
     (lambda n: n.replace("\n1000\n", "\n\n1000\n"), "line 2 of the checkpoint is empty"),
     (lambda n: "\n" + n, "line 1 of the checkpoint is empty"),
     (lambda n: n + (n[n.index(EM_DASH):]) * 64, "at most 64"),
