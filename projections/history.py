@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import BadInput
-from ledger.phrases import N_, Change, Phrase
+from ledger.phrases import N_, Change, Money, Phrase
 from ledger.store.access import Record
 from projections.books import ENTRIES
 
@@ -76,7 +76,8 @@ _DETAILS = {
                            if data["variance_reason"] else Phrase(N_("matches the books"))),
     "reverse": _fields(N_("reverses entry {entry}: {reason}"), "entry", "reason"),
     "price": lambda data: Phrase("{shop} {prices}", shop=data["shop"], prices=Phrase.join(
-        ", ", (Phrase("{item} {value:,}", item=k, value=v) for k, v in data["prices"].items()))),
+        ", ", (Phrase("{item} {value:,}", item=k, value=Money(v))
+               for k, v in data["prices"].items()))),
     "voucher": _fields(N_("{code} for {recipient} at {shop}, {value:,} đồng"),
                        "code", "recipient", "shop", "value"),
     "pickup": _fields(N_("voucher {voucher} of {recipient}, {value:,} đồng"),

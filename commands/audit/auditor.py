@@ -16,7 +16,7 @@ from commands.language.words import N_, _, current, message, say
 from commands.output.publish import statement_json
 from commands.output.render import echo_json, emit, save
 from ledger.errors import BadInput
-from ledger.phrases import Phrase
+from ledger.phrases import Money, Phrase
 from ledger.store.access import EventLog, open_log
 from projections.audit.public import (
     read_statement,
@@ -381,9 +381,11 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     for row in story["summary"]:
         cash = row["item"] == "cash"
         unit = "" if cash else books.describe(row["item"])[1]
+        amount = Money if cash else int  # đồng written as the reader writes them ("1.000 ₫")
         parts = [say("{given:,} to {households} households in {groups} groups",
-                     given=row["given"], households=row["households"], groups=row["groups"])]
-        parts += [say(part, count=row[k]) for k, part in TRACE_PARTS if row[k]]
+                     given=amount(row["given"]), households=row["households"],
+                     groups=row["groups"])]
+        parts += [say(part, count=amount(row[k])) for k, part in TRACE_PARTS if row[k]]
         if cash:
             typer.echo("  " + say("{donated:,} đồng cash: {parts}", donated=row["donated"],
                                   parts=", ".join(parts)))

@@ -425,8 +425,8 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
     if fmt.value == "csv":
         emit(rows, "csv", SUMMARY_COLUMNS + [("goods", N_("goods"))])
         return
-    typer.echo(say("Rounds {rounds} · cumulative", rounds=", ".join(result["rounds"]) or "-")
-               + "\n")
+    typer.echo((say("Rounds {rounds} · cumulative", rounds=", ".join(result["rounds"]))
+                if result["rounds"] else _("No round yet")) + "\n")
     emit(rows, "table", SUMMARY_COLUMNS, empty=N_("nothing planned"),
          money=("target", "planned", "received"))
     typer.echo("")

@@ -174,6 +174,10 @@ def _refuse_file(source: str, errors: list[tuple[int, LedgerError]]) -> None:
     (line, error), others = errors[0], [str(n) for n, _ in errors[1:6]]
     if len(errors) > 6:
         others[-1] += "…"
+    if len(others) == 1:
+        raise BadInput("{source} line {line}: {error} (and one more, on line {other}); nothing "
+                       "was imported: fix the file and import it again", source=source,
+                       line=line, error=error, other=others[0])
     if others:
         raise BadInput("{source} line {line}: {error} (and {count} more, on lines {lines}); "
                        "nothing was imported: fix the file and import it again", source=source,

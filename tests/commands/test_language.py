@@ -337,7 +337,7 @@ def test_audit_trace_story_in_vietnamese(stocked):
     assert vi[:3] == [
         f"Bút toán ủng hộ {first} ngày 10/11/2021 của D1 (Công ty Gạo Việt) vào KHO, phiếu thu R1",
         "  100 kg RICE: đã phát 30 cho 1 hộ thuộc 1 tổ, còn giữ 70",
-        "  1.234.567 ₫ tiền mặt: đã phát 1.000 cho 1 hộ thuộc 1 tổ, còn giữ 1.233.567"]
+        "  1.234.567 ₫ tiền mặt: đã phát 1.000\xa0₫ cho 1 hộ thuộc 1 tổ, còn giữ 1.233.567\xa0₫"]
     assert "Đã phát, theo tổ:" in vi
     en = stocked("audit", "trace", str(first)).out.splitlines()
     assert en[:3] == [

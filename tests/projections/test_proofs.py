@@ -555,7 +555,8 @@ def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_pat
     ward("receipt", str(entry), "-o", str(page))
     dom = _dom(browser, tmp_path, page)
     assert 'data-result="ok"' in dom or 'data-result="partial"' in dom
-    assert "khoản quyên góp (bút toán" in dom  # what it proved, in Vietnamese first
+    assert "khoản ủng hộ (bút toán" in dom  # what it proved, in Vietnamese first
+    assert "<dd>02/11/2021</dd>" in dom  # its date as Vietnamese write it
 
 
 def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path):
@@ -572,7 +573,7 @@ def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path
     page = save(tmp_path, "doctored.html", receipt_page({**good, "cash": 5_000_000}))
     dom = _dom(browser, tmp_path, page)
     assert 'data-result="fail"' in dom
-    assert ("<p>biên nhận ghi cash là 5000000, khoản quyên góp được chứng minh ghi 500000"
+    assert ("<p>biên nhận ghi cash là 5000000, khoản ủng hộ được chứng minh ghi 500000"
             '<span class="en"> · the receipt says cash is 5000000, the proven donation says '
             "500000</span></p>") in dom
 
