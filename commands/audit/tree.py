@@ -57,7 +57,7 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
         except (OSError, UnicodeDecodeError) as error:
             raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
     vkeys: list[str] = []
-    if text.lstrip().startswith("{"):
+    if text.lstrip().startswith(("{", "[")) or text.strip() in ("null", "true", "false"):
         try:
             found = json.loads(text)
             text = found["note"] if "note" in found else found["checkpoint"]
