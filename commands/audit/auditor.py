@@ -333,7 +333,7 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     else:
         emit(goods, fmt.value, shown, empty=N_("no goods moved"))
         typer.echo("")
-        emit(cash, fmt.value)
+        emit(cash, fmt.value, money=("đồng",))
     for failure in result["failures"]:
         typer.echo(say("aid: reconcile: {failure}", failure=failure), err=True)
     if result["failures"]:
