@@ -79,10 +79,10 @@ class Asked:
     json: bool
 
     @classmethod
-    def of(cls, environ: dict[str, Any]) -> Asked:
+    def of(cls, environ: dict[str, Any], default: str = lg.DEFAULT) -> Asked:
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         lang = (lg.negotiate(query.get("lang")) or
-                lg.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE")) or lg.DEFAULT)
+                lg.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE")) or default)
         # WSGI gives the decoded path as latin-1 text; codes may be Vietnamese (UTF-8)
         path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
         wants_json = query.get("format") == "json" or _prefers_json(environ.get("HTTP_ACCEPT"))
@@ -97,12 +97,13 @@ class Board:
 
     def __init__(self, address: Address, refresh: int = 30) -> None:
         self.address, self.refresh = address, refresh
+        self.lang = lg.current()  # `aid serve --lang`/AID_LANG: for a browser naming none of ours
         self.recent: Recent[tuple[datetime, board.Answer]] = Recent(ttl=refresh)
         self.models: Recent[Any] = Recent(ttl=refresh, size=4)  # Reading.shared's
         self._thread = threading.local()
 
     def __call__(self, environ: dict[str, Any], start: Start) -> Iterable[bytes]:
-        asked = Asked.of(environ)
+        asked = Asked.of(environ, self.lang)
         if asked.method not in ("GET", "HEAD"):
             return _refuse(start, asked, "405 Method Not Allowed", asked.say(WORDS["method"]),
                            [("Allow", "GET, HEAD")])

@@ -364,3 +364,26 @@ def test_a_lost_database_connection_costs_one_answer(ledger):
     status, body = get()
     assert status.startswith("503") and len(body.decode().strip().splitlines()) == 1
     assert get() == ("200 OK", ledger("cash", "--format", "json").out.encode())
+
+
+def test_a_browser_naming_none_of_our_languages_gets_the_boards_own(ledger):
+    """`aid serve --lang vi` (or AID_LANG=vi): a phone asking for French, or a client sending
+    no Accept-Language, reads Vietnamese; ?lang and the phone's own choice still win."""
+    from commands.language import words
+    from commands.web.app import Board
+    from ledger.store.access import locate
+
+    ledger("init", "--ward", "Phường 3", "--on", "2021-11-01")
+    before = words.current()
+    words.activate("vi")  # as `aid serve --lang vi` does before it builds the board
+    try:
+        board = Board(locate(environ=ledger.env))
+    finally:
+        words.activate(before)
+    with wsgi_server(board) as url:
+        def language(path: str, **headers: str) -> str:
+            return fetch(f"{url}/{path}", **headers)[1]["Content-Language"]
+
+        assert language("cash") == "vi" and language("cash", **{"Accept-Language": "fr"}) == "vi"
+        assert language("cash", **{"Accept-Language": "en-GB,en;q=0.9"}) == "en"
+        assert language("cash?lang=en", **{"Accept-Language": "vi"}) == "en"
