@@ -3,8 +3,8 @@
 Each request opens the ledger read-only, reads one snapshot of it (`EventLog.snapshot`: a
 request never sees half of what a treasurer is recording), builds its page with commands/web/board.py
 and answers in the reader's language (`?lang=vi|en`, else the browser's Accept-Language, else
-the language `aid serve` runs in) as
-HTML, or as the command's JSON when asked (`?format=json`, or `Accept: application/json`).
+the language `aid serve` runs in) as HTML, or as the command's JSON when asked (`?format=json`,
+or `Accept: application/json`).
 Every answer says when it was computed and how many events the ledger held, in the page and in
 the `X-Aid-Computed` and `X-Aid-Events` headers. No state is shared between requests, so any
 number of server threads may run them side by side.
