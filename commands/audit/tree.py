@@ -270,16 +270,17 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
 
 def _signed_here(text: str, note: Any, declared: list[Any]) -> None:
     """A checkpoint is evidence about this ledger only with a valid signature by a key the
-    ledger declares: anyone can write a note naming the ledger, with any size and root."""
+    ledger declares (a revoked one only for what came before its revocation): anyone can
+    write a note naming the ledger, with any size and root."""
     from ledger.trust import heads
 
-    if not heads.signers(text, declared):
+    if not [key for key in heads.signers(text, declared) if key.signs_for(note.size)]:
         names = ", ".join(sorted({signature.name for signature in note.signatures}))
-        raise BadInput("the checkpoint of {size} events is not validly signed by a key this "
-                       "ledger declares (it is signed as {names}): it proves nothing about "
-                       "this ledger; if one of those is the treasurer's key, run `aid audit "
-                       "verify --key KEY`: a ledger that no longer declares it was stripped",
-                       size=note.size, names=names)
+        raise BadInput("the checkpoint of {size} events is not validly signed by a live key "
+                       "of this ledger (declared, and not revoked before it; it is signed as "
+                       "{names}): it proves nothing about this ledger; if one of those is the "
+                       "treasurer's key, run `aid audit verify --key KEY`: a ledger that no "
+                       "longer declares it was stripped", size=note.size, names=names)
 
 
 def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> None:

@@ -40,6 +40,13 @@ class DeclaredKey:
     key: str  # the key id (16 hex digits)
     public: bytes  # 32 raw Ed25519 bytes
     revoked: bool
+    revoked_at: int | None = None  # the position of its revocation
+
+    def signs_for(self, size: int) -> bool:
+        """Whether its signature vouches for a checkpoint of `size` events: a revoked key only
+        for one that ends before its revocation (one past it was signed after, by whoever
+        holds the key now)."""
+        return self.revoked_at is None or size < self.revoked_at
 
     @property
     def name(self) -> str:
@@ -66,13 +73,15 @@ def declared_keys(log: Any) -> list[DeclaredKey]:
     import base64
 
     keys: dict[str, DeclaredKey] = {}
-    for _version, topic, data in _rows_of(log, KEYRING_ID):
+    for version, topic, data in _rows_of(log, KEYRING_ID):
         if topic == DECLARED:
             public = base64.b64decode(str(data["public"]).removeprefix("ed25519:"))
             keys[data["key"]] = DeclaredKey(data["actor"], data["key"], public, False)
         elif topic == REVOKED and data.get("key") in keys:
             found = keys[data["key"]]
-            keys[data["key"]] = DeclaredKey(found.actor, found.key, found.public, True)
+            row = log.row_of(KEYRING_ID, version)
+            keys[data["key"]] = DeclaredKey(found.actor, found.key, found.public, True,
+                                            None if row is None else row[0])
     return list(keys.values())
 
 

@@ -136,12 +136,41 @@ def test_a_checkpoint_not_signed_by_this_ledger_is_no_evidence(sqlite_ledger, tm
     blank = save(tmp_path, "blank.txt", note.replace(signature, "A" * len(signature)))
     for forged in (bigger, blank):
         refused = ward.fails("audit", "verify", "--checkpoint", str(forged))
-        assert refused.code == 2 and "not validly signed by a key this ledger declares" in \
-            refused.err, refused.err
+        assert refused.code == 2 and "not validly signed by a live key" in refused.err, \
+            refused.err
         assert len(refused.err.strip().splitlines()) == 1
     # the genuine note as a shell passes it, `--checkpoint "$(cat note.txt)"`: no last newline
     assert "ok, the ledger extends it by 0 events" in ward(
         "audit", "verify", "--checkpoint", note.rstrip("\n")).out
+
+
+def test_a_revoked_key_vouches_only_for_what_came_before_its_revocation(sqlite_ledger,
+                                                                           tmp_path):
+    """A volunteer's key, revoked when her phone was lost: a checkpoint it signed before the
+    revocation still counts; one covering the revocation was signed after it, by whoever holds
+    the phone now, and is no evidence (exit 2), whatever it claims."""
+    from ledger.district.witness import load_key
+    from ledger.trust.heads import key_name
+    from ledger.trust.signing_key import SigningKey
+
+    ward = _ward(sqlite_ledger, tmp_path)
+    minh = SigningKey.create(tmp_path / "minh.pem")
+    ward("actor", "add", "Anh Minh", "--public-key", minh.text)
+    donate(ward, 1000)
+
+    def signed_by_minh() -> Path:
+        lan = notes.parse(ward("audit", "checkpoint").out)
+        body = notes.make(lan.origin, lan.size, lan.root)
+        note = notes.sign(body, key_name("Anh Minh", minh.key), load_key(tmp_path / "minh.pem"))
+        return save(tmp_path, f"minh-{lan.size}.txt", note)
+
+    before = signed_by_minh()
+    ward("actor", "key", "revoke", minh.key, "--reason", "phone lost")
+    after = signed_by_minh()
+    assert "ok, the ledger extends it by" in ward("audit", "verify", "--checkpoint",
+                                                  str(before)).out
+    refused = ward.fails("audit", "verify", "--checkpoint", str(after))
+    assert refused.code == 2 and "not validly signed by a live key" in refused.err
 
 
 def test_verify_checkpoint_honest_after_more_writes(ward, tmp_path):
