@@ -14,6 +14,7 @@ from commands import options as o
 from commands.language.words import N_, _, current, say
 from commands.output.render import emit
 from ledger.errors import BadInput
+from ledger.phrases import Verbatim
 from ledger.store.access import open_log
 
 report_app = typer.Typer(help="Reports for the committee: a picture of the drive.",
@@ -81,13 +82,20 @@ def as_tables(figures: dict[str, Any]) -> None:
          [("item", N_("item")), ("on", N_("on")), ("quantity", N_("quantity"))],
          empty=N_("no stock"))
     typer.echo("\n" + _("Received and handed out by week (đồng, goods at their declared value)"))
-    emit(figures["weeks"], "table", WEEK_COLUMNS, empty=N_("no entries"))
+    emit(shown_weeks(figures["weeks"]), "table", WEEK_COLUMNS, empty=N_("no entries"),
+         money=("received", "handed_out"))
     for key, column, title in (("groups", "group", N_("Households served, by group")),
                                ("tiers", "tier", N_("Households served, by tier"))):
         typer.echo("\n" + _(title))
         emit(figures["coverage"][key], "table",
              [(column, column), ("served", N_("served")), ("declared", N_("declared"))],
              empty=N_("no households"))
+
+
+def shown_weeks(weeks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The weeks for people: "45/2021" under the heading "week" (JSON keeps ISO's "2021-W45")."""
+    return [{**week, "week": Verbatim("{}/{}".format(*reversed(week["week"].split("-W"))))}
+            for week in weeks]
 
 
 WEEK_COLUMNS = [("week", N_("week")), ("monday", N_("from")),
@@ -123,7 +131,7 @@ def as_page(figures: dict[str, Any], lang: str) -> str:
     blocks = [Note(words["note"]),
               *[Figure(title, svg) for title, svg in charts.figures(figures, lang)],
               Table(words["weeks"], [(k, words.get(k, label(t))) for k, t in WEEK_COLUMNS],
-                    figures["weeks"], kinds={"monday": "date", "received": "money",
+                    shown_weeks(figures["weeks"]), kinds={"monday": "date", "received": "money",
                                              "handed_out": "money", "week": "code"})]
     return page(words["title"].format(ward=figures["ward"]), facts, blocks, lang, signers=[],
                 footer=f"{figures['ward']} · {period}")

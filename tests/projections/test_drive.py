@@ -88,7 +88,7 @@ def test_drive_for_a_period_and_as_tables(ledger):
     rice = next(line for line in figures["stock"] if line["item"] == "RICE")
     assert rice["points"] == [["2021-11-17", 380], ["2021-11-19", 355]]
     table = ledger("report", "drive").out
-    assert "2021-W46" in table and "Households served, by group" in table
+    assert "46/2021  2021-11-15" in table and "Households served, by group" in table
     assert not re.search(r"Nguyễn|Lý Thị", table)
 
 
