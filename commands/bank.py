@@ -398,6 +398,7 @@ def counted_fields(row: dict[str, Any]) -> dict[str, Any]:
 DAY_COLUMNS = [("date", N_("date")), ("book_in", N_("book in")), ("book_out", N_("book out")),
                ("bank_in", N_("bank in")), ("bank_out", N_("bank out")),
                ("book", N_("book")), ("bank", N_("bank")), ("difference", N_("difference"))]
+DAY_MONEY = [key for key, _title in DAY_COLUMNS if key != "date"]  # every figure is in đồng
 
 
 def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | None,
@@ -417,8 +418,8 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
 
         differences = [{**row, "status": Phrase(row["status"])}  # in the reader's words
                        for row in result["differences"]]
-        save(output, [(N_("days"), result["days"], DAY_COLUMNS),
-                      (N_("differences"), differences, MATCH_COLUMNS)])
+        save(output, [(N_("days"), result["days"], DAY_COLUMNS, DAY_MONEY),
+                      (N_("differences"), differences, MATCH_COLUMNS, ("amount", "book_amount"))])
     elif fmt == "json":
         emit(result, "json")
     else:

@@ -327,7 +327,8 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
             for k, v in result["cash"].items()]
     if output is not None:
         save(output, [(N_("goods"), goods, shown),
-                      (N_("cash"), cash, [("cash", N_("cash")), ("đồng", N_("đồng"))])])
+                      (N_("cash"), cash, [("cash", N_("cash")), ("đồng", N_("đồng"))],
+                       ("đồng",))])
     elif fmt.value == "json":
         emit(result, "json")
     else:

@@ -416,7 +416,8 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
             for row in result["rows"]]
     tiers = [{"tier": int(k), **v} for k, v in result["tiers"].items()]
     if output is not None:
-        save(output, [(N_("summary"), rows, SUMMARY_COLUMNS + [("goods", N_("goods"))]),
+        save(output, [(N_("summary"), rows, SUMMARY_COLUMNS + [("goods", N_("goods"))],
+                       ("target", "planned", "received")),
                       (N_("tiers"), tiers, SUMMARY_TIERS)])
         return
     if fmt.value == "json":
@@ -481,7 +482,7 @@ def outflow(code: str,
         emit(result, "json")
         return
     if kind == "xlsx":
-        emit(rows, "table", OUTFLOW_COLUMNS, output=output)
+        emit(rows, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"))
         return
     if kind == "csv":
         if output is None:

@@ -268,7 +268,7 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
         figures = [{"figure": Phrase(SHOP_FIGURES.get(k, k)), "value": v}
                    for k, v in totals.items()]
         save(output, [(N_("stock"), found["stock"], goods),
-                      (N_("pick-ups"), found["pickups"], PICKUP_COLUMNS),
+                      (N_("pick-ups"), found["pickups"], PICKUP_COLUMNS, ("value",)),
                       (N_("given"), found["given"], goods),
                       (N_("vouchers"), figures, [("figure", N_("figure")),
                                                  ("value", N_("value"))])])

@@ -43,7 +43,7 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     """
     if output is not None:
         save(output, [(Verbatim(output.stem), [rows] if isinstance(rows, dict) else rows,
-                       columns)])  # the sheet named as the user named the file
+                       columns, money)])  # the sheet named as the user named the file
         return
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -225,9 +225,9 @@ def _print_table(body: Iterable[list[str]], titles: list[str], widths: list[int]
         typer.echo("\n".join(lines))
 
 
-def save(output: Path, tables: Sequence[tuple[str, list[dict[str, Any]],
-                                             list[tuple[str, str]] | None]]) -> None:
-    """Write (sheet title, rows, columns) tables to one workbook and say so."""
+def save(output: Path, tables: Sequence[tuple[Any, ...]]) -> None:
+    """Write (sheet title, rows, columns[, money columns]) tables to one workbook and say
+    so."""
     from commands.output.workbook import save as write
 
     count = write(output, tables)

@@ -16,13 +16,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from commands.language.words import DECIMAL, _, current, decimal, is_day, message
+from commands.language.words import (
+    DECIMAL,
+    FIGURES,
+    _,
+    current,
+    decimal,
+    is_day,
+    message,
+)
 from commands.output.cells import as_text
 from ledger.errors import BadInput
 from ledger.phrases import Phrase, Verbatim
 
 Columns = Sequence[tuple[str, str]] | None
-Table = tuple[str, list[dict[str, Any]], Columns]
+# (title, rows, columns), or with the keys of its columns of đồng (written "350.000 ₫")
+Table = tuple[str, list[dict[str, Any]], Columns] | \
+    tuple[str, list[dict[str, Any]], Columns, Sequence[str]]
 
 _IDS = {"id", "entry", "position", "version"}  # entry numbers read better without separators
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -35,8 +45,8 @@ def save(path: Path, tables: Sequence[Table]) -> int:
     book = Workbook()
     book.remove(book.active)
     written = 0
-    for title, rows, columns in tables:
-        written += _sheet(book, title, rows, columns)
+    for title, rows, columns, *money in tables:
+        written += _sheet(book, title, rows, columns, money=money[0] if money else ())
     _atomically(book, path)
     return written
 
@@ -55,7 +65,8 @@ def save_form(path: Path, title: str, rows: list[dict[str, Any]], columns: Colum
 
 
 def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
-           above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> int:
+           above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = (),
+           money: Sequence[str] = ()) -> int:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -81,6 +92,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
             as_text(cell)  # a name such as "=HYPERLINK(…)" is shown, never run
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
+            elif isinstance(value, int) and not isinstance(value, bool) and key in money:
+                cell.number_format = _money_format()  # still a number: it sums
             elif isinstance(value, int) and not isinstance(value, bool) and key not in _IDS:
                 cell.number_format = "#,##0"
             widths[index] = max(widths[index], _shown_width(value))
@@ -97,6 +110,14 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
 
 WIDE = 80  # column widths (characters) beyond which a sheet prints landscape: A4 portrait
 # holds about 85 at the default font
+
+
+def _money_format() -> str:
+    """Whole đồng with the reader's currency sign after them, as a literal of the cell's
+    format ("#,##0\u00a0₫" shows 350000 as 350.000 ₫ in a Vietnamese spreadsheet)."""
+    sign = FIGURES[current()].money.format("").strip()  # "₫", "VND"
+    space = "\u00a0" if current() == "vi" else " "
+    return f'#,##0"{space}{sign}"'
 
 
 def _printable(sheet: Any, width: int, header: int = 1) -> None:

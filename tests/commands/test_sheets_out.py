@@ -72,6 +72,22 @@ def test_cash_and_reconcile_figures_match_json(drive, tmp_path):
         (r["location"], r["item"]): r["on_hand"] for r in result["goods"]}
 
 
+def test_amounts_of_dong_are_numbers_written_as_money(drive, tmp_path):
+    """The glossary's promise for workbooks too: a cell of đồng shows "1.100.000 ₫" (its
+    format, in the reader's language) and stays a number a treasurer can sum; quantities keep
+    the plain grouped format."""
+    drive("--lang", "vi", "cash", "-o", str(tmp_path / "so-quy.xlsx"))
+    _, values, cells = sheet_rows(tmp_path / "so-quy.xlsx")
+    balance = next(row for row in cells[1:] if row[1].value == 1_100_000)[1]
+    assert balance.data_type == "n" and balance.number_format == '#,##0"\u00a0₫"'
+    drive("audit", "reconcile", "-o", str(tmp_path / "reconcile.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "reconcile.xlsx")
+    assert {cell.number_format for row in book["cash"].iter_rows(min_row=2)
+            for cell in row[1:]} == {'#,##0" VND"'}
+    assert {cell.number_format for row in book["goods"].iter_rows(min_row=2)
+            for cell in row[2:]} == {"#,##0"}
+
+
 def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
     path = tmp_path / "cong khai.xlsx"
     drive("audit", "statement", "-o", str(path))
