@@ -406,11 +406,15 @@ def _trace_words(row: dict[str, Any]) -> dict[str, Any]:
     shown = dict(row)
     if shown.get("item") == CASH:
         shown["item"] = Phrase(N_("cash"))
+        for key in CASH_FIGURES:  # đồng, written as money ("1.000 ₫")
+            if type(shown.get(key)) is int:
+                shown[key] = Money(shown[key])
     if shown.get("to") in WENT:
         shown["to"] = Phrase(WENT[shown["to"]])
     return shown
 
 
+CASH_FIGURES = ("quantity", "donated", "given", "held", "lost", "spent", "other")
 WENT = {"given": N_("given"), "held": N_("still held"), "lost": N_("lost"), "spent": N_("spent"),
         "other": N_("other")}
 TRACE_SUMMARY = [("item", N_("item")), ("donated", N_("donated")), ("given", N_("given")),

@@ -29,7 +29,7 @@ from commands.language.words import (
 )
 from commands.language.words import money as lg_money
 from commands.output.cells import inert_row
-from ledger.phrases import Phrase, Verbatim
+from ledger.phrases import Money, Phrase, Verbatim
 from ledger.store.decoding import dumps, loads
 
 
@@ -235,8 +235,8 @@ def save(output: Path, tables: Sequence[tuple[Any, ...]]) -> None:
 
 
 def _cell(value: Any, is_money: bool = False) -> str:
-    if is_money and type(value) is int:
-        return lg_money(value, current())
+    if (is_money and type(value) is int) or isinstance(value, Money):
+        return lg_money(int(value), current())
     if isinstance(value, Phrase):
         return message(value)
     if isinstance(value, bool) or value is None:

@@ -27,7 +27,7 @@ from commands.language.words import (
 )
 from commands.output.cells import as_text
 from ledger.errors import BadInput
-from ledger.phrases import Phrase, Verbatim
+from ledger.phrases import Money, Phrase, Verbatim
 
 Columns = Sequence[tuple[str, str]] | None
 # (title, rows, columns), or with the keys of its columns of đồng (written "350.000 ₫")
@@ -92,7 +92,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
             as_text(cell)  # a name such as "=HYPERLINK(…)" is shown, never run
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
-            elif isinstance(value, int) and not isinstance(value, bool) and key in money:
+            elif isinstance(value, Money) or (isinstance(value, int) and
+                                              not isinstance(value, bool) and key in money):
                 cell.number_format = _money_format()  # still a number: it sums
             elif isinstance(value, int) and not isinstance(value, bool) and key not in _IDS:
                 cell.number_format = "#,##0"

@@ -345,7 +345,7 @@ def test_audit_trace_story_in_vietnamese(stocked):
         "  100 kg RICE: 30 to 1 households in 1 groups, 70 still held",
         "  1,234,567 đồng cash: 1,000 to 1 households in 1 groups, 1,233,567 still held"]
     flows = [line.split() for line in vi[vi.index("Từng phần của khoản ủng hộ:") + 3:]]
-    assert ["tiền", "mặt", "1.000", "đã", "phát"] == flows[1][:5]  # issue 23: not "cash given"
+    assert ["tiền", "mặt", "1.000", "₫", "đã", "phát"] == flows[1][:6]  # not "cash given"
     assert ["RICE", "70", "còn", "giữ"] in [line[:4] for line in flows]
     assert not {"cash", "given", "held"} & {word for line in flows for word in line}
     csv = stocked("--lang", "vi", "audit", "trace", str(first), "--format", "csv").out
