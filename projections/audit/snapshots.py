@@ -2,12 +2,13 @@
 `aid audit check`).
 
 Every write starts from the ward's latest snapshot (ledger/service.py): the snapshot decides
-what the next write may do (how much stock is free, which key is revoked, which voucher is
-live). It is derived data that anyone who can write the database can edit, and the write side
-would then refuse and allow by the edit. The audit never starts from a snapshot: it folds the
-ward's events from the first and compares every stored snapshot with the fold at its version,
-part by part. A part a snapshot lacks is one a later release added (the ward makes it on first
-use); every part a snapshot holds must be the fold's.
+what the next write may do (how much stock is free or reserved, which voucher is live, which
+household was forgotten). It is derived data that anyone who can write the database can edit,
+and the write side would then refuse and allow by the edit. The audit never starts from a
+snapshot: it folds the ward's events from the first and compares every stored snapshot with the
+fold at its version, part by part. Every part a snapshot holds must be the fold's; a part it
+lacks may be one a later release added, but only while the fold has it as the ward makes it on
+first use (empty).
 
 One pass, paged: memory holds the ward, one page of snapshots and the events between two.
 """
@@ -35,7 +36,8 @@ def compare(log: EventLog) -> list[Problem]:
 
     from ledger.ward import events  # noqa: F401 - every stored name resolves to its class
 
-    mapper, fold, problems = event_mapper(), _Fold(log), []
+    mapper, problems = event_mapper(), []
+    fold, first_use = _Fold(log, mapper), _first_use(mapper)
     with log.snapshot():
         after = 0
         while page := log.snapshots(WARD_ID, after, PAGE):
@@ -47,7 +49,8 @@ def compare(log: EventLog) -> list[Problem]:
                 try:
                     stored = _snapshot(mapper.to_domain_event(
                         StoredEvent(WARD_ID, version, topic, state)))
-                    problems += _differences(log, version, stored.state, fresh, mapper)
+                    problems += _differences(log, version, stored.state, fresh, mapper,
+                                             first_use)
                 except Exception as error:  # noqa: BLE001 - an unreadable snapshot is a finding
                     problems.append(_unreadable(log, version, error))
             after = page[-1][0]
@@ -57,10 +60,10 @@ def compare(log: EventLog) -> list[Problem]:
 class _Fold:
     """The ward folded from its first event, never from a snapshot."""
 
-    def __init__(self, log: EventLog) -> None:
+    def __init__(self, log: EventLog, mapper: Any) -> None:
         from eventsourcing.persistence import StoredEvent
 
-        self.log, self.ward, self.mapper, self.stored = log, None, event_mapper(), StoredEvent
+        self.log, self.ward, self.mapper, self.stored = log, None, mapper, StoredEvent
 
     def upto(self, version: int) -> Any:
         at = 0 if self.ward is None else self.ward.version
@@ -95,12 +98,11 @@ READ_AGAIN_WHEN_MISSING = ("values",)
 
 
 def _differences(log: EventLog, version: int, stored: dict[str, Any], ward: Any,
-                 mapper: Any) -> list[Problem]:
+                 mapper: Any, first_use: dict[str, Any]) -> list[Problem]:
     """The parts of a stored snapshot's state that the fold does not give, as stored. A part
     the snapshot lacks is one a later release added only while the fold has it as the ward
     makes it on first use (empty); lacking anything else, a write would start without it."""
     fresh = _as_stored(mapper, Ward.Snapshot.take(ward))
-    first_use = _first_use(mapper)
     found = []
     for part in sorted(set(stored) | set(fresh)):
         if part in stored:
