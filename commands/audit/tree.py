@@ -46,7 +46,7 @@ def note_text(value: str, what: str = N_("checkpoint")) -> str:
 def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]:
     """`note_text`, and the verifier keys of its signers when the JSON gives them (`vkeys`).
     The checkpoint may also come inside what someone outside was handed: a donor's receipt
-    (its JSON or its .html page) or the statement's JSON."""
+    (its JSON or its .html page), the statement's JSON or its printed .html page."""
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)

@@ -95,8 +95,8 @@ def _english_placeholders(holder: Any) -> dict[str, tuple[Any, str, str]]:
     """{attribute: (its value as the code set it, the English placeholder's word in the
     catalog, what follows a translation)}: the usage line's parts on a command; on an option
     or argument, its metavar (its own, else what click shows: the type for an option,
-    "<str>"; the name for an argument, as the word its errors use: "bank_ref" is "bank ref",
-    commands/main.py)."""
+    "<str>"; the name for an argument, as a word: "bank_ref" is "bank ref"; click's "Missing
+    argument" names it by its metavar, so the refusal says the same word)."""
     from typer._click.core import Parameter
     from typer.core import TyperArgument, TyperOption
 
