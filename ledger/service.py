@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
@@ -82,13 +81,12 @@ class Ledger(Application):
         ward, at = None, 0
         while page := list(self.events.get(WARD_ID, gt=at, limit=5_000)):  # flat memory
             for event in page:
-                try:
-                    ward = event.mutate(ward)
-                except OriginatorVersionError:
+                if event.originator_version != at + 1:  # a gap, or the first one missing
                     raise Refused("the ward's events skip from entry {last} to entry {entry}: "
                                   "its history is broken (run `aid audit check`); the stored "
                                   "snapshots are left as they were", last=at,
-                                  entry=event.originator_version) from None
+                                  entry=event.originator_version)
+                ward = event.mutate(ward)
                 at = ward.version
         return ward
 

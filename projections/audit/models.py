@@ -124,12 +124,17 @@ MISSING = object()
 
 def differences(stored: Any, recomputed: Any, path: tuple[str, ...]
                  ) -> Iterator[tuple[tuple[str, ...], Any, Any]]:
-    """(path, stored, recomputed) for every leaf that differs, keys in sorted order."""
+    """(path, stored, recomputed) for every leaf that differs, keys in sorted order; a leaf
+    of another type differs too (500.0 is not 500, true is not 1: a write would carry it on)."""
     if isinstance(stored, dict) and isinstance(recomputed, dict):
         for key in sorted(set(stored) | set(recomputed)):
             yield from differences(stored.get(key, MISSING), recomputed.get(key, MISSING),
                                     (*path, str(key)))
-    elif stored != recomputed:
+    elif isinstance(stored, list) and isinstance(recomputed, list) and \
+            len(stored) == len(recomputed):
+        for index, (old, new) in enumerate(zip(stored, recomputed)):
+            yield from differences(old, new, (*path, str(index)))
+    elif type(stored) is not type(recomputed) or stored != recomputed:
         yield path, stored, recomputed
 
 

@@ -73,10 +73,13 @@ class _Fold:
                 raise LookupError(Phrase(N_("the ward's events end at entry {entry}"),
                                          entry=at))
             for row_version, topic, state in rows:
+                if row_version != at + 1:  # a gap, or the first one missing
+                    raise LookupError(Phrase(N_("the ward's events skip from entry {last} to "
+                                                "entry {entry}"), last=at, entry=row_version))
+                at = row_version
                 event = self.mapper.to_domain_event(
                     self.stored(WARD_ID, row_version, topic, state))
                 self.ward = event.mutate(self.ward)
-            at = self.ward.version
         self.ward.made_on_first_use()
         return self.ward
 

@@ -199,3 +199,34 @@ def test_rebuild_refuses_a_history_with_a_gap_and_changes_nothing(ward, tmp_path
         "aid: the ward's events skip from entry 49 to entry 51: its history is broken (run "
         "`aid audit check`); the stored snapshots are left as they were")
     assert snapshots(ward) == before and before[0][0] == version
+
+
+def test_a_value_of_another_type_is_named(ward, tmp_path):
+    """500.0 equals 500 in Python, and a write starting from it would record a decimal move
+    (then blamed on the treasurer): a leaf of another type is a difference."""
+    version = stocked(ward, tmp_path)
+    (_, data), = snapshots(ward)
+    bins = data["state"]["bins"]["KHO\tRICE"]
+    day = sorted(bins)[-1]
+    bins[day] = float(bins[day])
+    store(ward, version, data)
+    assert (f"the ward's snapshot at entry {version}: stock › KHO › RICE › {day}: stored "
+            f"{float(bins[day])}, recomputed from the events {int(bins[day])}") in \
+        audit(ward)[0].out
+
+
+def test_rebuild_and_the_audit_name_a_missing_first_entry(ward, tmp_path):
+    version = stocked(ward, tmp_path)
+    log = open_log(locate(environ=ward.env), writable=True)
+    try:
+        log.connection.execute(f"DELETE FROM {log.events_table} WHERE originator_id = "
+                               f"{log.paramstyle} AND originator_version = 1",
+                               (log._originator(WARD_ID),))
+    finally:
+        log.close()
+    refused = ward.fails("rebuild")
+    assert refused.code == 1 and refused.err.strip() == (
+        "aid: the ward's events skip from entry 0 to entry 2: its history is broken (run "
+        "`aid audit check`); the stored snapshots are left as they were")
+    assert (f"the ward's snapshot at entry {version} cannot be checked: the ward's events skip "
+            "from entry 0 to entry 2") in audit(ward)[0].out
