@@ -53,7 +53,7 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
         if not path.is_file():
             raise BadInput("no {what} file {value}", what=Phrase(what), value=value)
         try:
-            text = _embedded(path.read_text(encoding="utf-8"))
+            text = _embedded(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError) as error:
             raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
     vkeys: list[str] = []
@@ -66,9 +66,11 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BadInput("{value} is JSON without a checkpoint note", value=value[:60]) \
                 from None
-    text = text.replace("\r\n", "\n")
-    if text.strip() and not text.endswith("\n"):  # `$(cat note.txt)` drops the last newline
-        text += "\n"
+    # as editors and shells hand it over: a byte-order mark, Windows line ends (a lone \r
+    # left where `$(cat note.txt)` dropped the last newline), blank lines after its end
+    text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))
+    if text.strip():
+        text = text.rstrip("\n") + "\n"
     return text, vkeys
 
 
@@ -85,9 +87,13 @@ def _embedded(text: str) -> str:
         return text[text.index(">", start) + 1:text.index("</script>", start)].replace("<\\/",
                                                                                       "</")
     if text.lstrip().startswith("<"):
-        found = NOTE_IN_PAGE.search(html.unescape(text).replace("\r\n", "\n"))
+        found = {note.rstrip("\n") + "\n"
+                 for note in NOTE_IN_PAGE.findall(html.unescape(text).replace("\r\n", "\n"))}
+        if len(found) > 1:
+            raise BadInput("that page holds {count} different checkpoints: give the one you "
+                           "kept as a file or text", count=len(found))
         if found:
-            return found.group(0).rstrip("\n") + "\n"
+            return found.pop()
     return text
 
 
@@ -246,13 +252,15 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
     origin = heads.origin_of(log)
     declared = heads.declared_keys(log)
     renamed: list[tuple[bool, Any]] = []
+    ours = []
     for text, note in zip(texts, notes):
         if heads.same_ledger(note.origin, origin):
             _signed_here(text, note, declared)
+            ours.append(note)
             continue
         # this ledger's identity is its first event: a checkpoint its own treasurer signed
         # under another identity means that event was rewritten (or the key signs elsewhere)
-        signer = next(iter(heads.signers(text, declared)), None)
+        signer = next(iter(_vouching(text, note, declared)), None)
         if signer is None:
             raise BadInput("that checkpoint is of another ledger ({theirs}); this one is "
                            "{ours}: pass this ledger's own checkpoint", theirs=note.origin,
@@ -262,19 +270,35 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
             "names ledger {theirs}, and this one is {ours}: the ledger's first event (its "
             "identity) was rewritten, or that key signs another ledger too"),
             size=note.size, name=signer.name, theirs=note.origin, ours=origin)))
-    if renamed:
+    if not ours:
         return renamed
     with log.snapshot():
-        return findings(log.stored(), notes)
+        return renamed + findings(log.stored(), ours)
+
+
+def _vouching(text: str, note: Any, declared: list[Any]) -> list[Any]:
+    """The declared keys whose valid signature vouches for this checkpoint: a key counts only
+    for a tree that holds its declaration and ends before its revocation (aid signs the
+    ledger's current size with a live key; any other was signed by someone else)."""
+    from ledger.trust import heads
+
+    return [key for key in heads.signers(text, declared) if key.signs_for(note.size)]
 
 
 def _signed_here(text: str, note: Any, declared: list[Any]) -> None:
     """A checkpoint is evidence about this ledger only with a valid signature by a key the
-    ledger declares (a revoked one only for what came before its revocation): anyone can
-    write a note naming the ledger, with any size and root."""
-    from ledger.trust import heads
+    ledger declares (`_vouching`), and none by such a key that fails: anyone can write a note
+    naming the ledger, with any size and root."""
+    from ledger.trust import checkpoint
 
-    if not [key for key in heads.signers(text, declared) if key.signs_for(note.size)]:
+    for key in declared:  # signed-note: a known key's signature that fails rejects the note
+        mine = checkpoint.key_hash(key.name, key.public)
+        if any(s.name == key.name and s.key_hash == mine for s in note.signatures) and \
+                not checkpoint.verify(text, key.name, key.public):
+            raise BadInput("the checkpoint of {size} events carries a signature by {name}, a "
+                           "key this ledger declares, that does not verify: it was altered",
+                           size=note.size, name=key.name)
+    if not _vouching(text, note, declared):
         names = ", ".join(sorted({signature.name for signature in note.signatures}))
         raise BadInput("the checkpoint of {size} events is not validly signed by a live key "
                        "of this ledger (declared, and not revoked before it; it is signed as "

@@ -41,12 +41,15 @@ class DeclaredKey:
     public: bytes  # 32 raw Ed25519 bytes
     revoked: bool
     revoked_at: int | None = None  # the position of its revocation
+    declared_at: int | None = None  # the position of its declaration
 
     def signs_for(self, size: int) -> bool:
-        """Whether its signature vouches for a checkpoint of `size` events: a revoked key only
-        for one that ends before its revocation (one past it was signed after, by whoever
-        holds the key now)."""
-        return self.revoked_at is None or size < self.revoked_at
+        """Whether its signature vouches for a checkpoint of `size` events: one that holds
+        the key's declaration (aid signs the current size with a declared key), and for a
+        revoked key one that ends before its revocation (one past it was signed after, by
+        whoever holds the key now)."""
+        return (self.declared_at is None or self.declared_at <= size) and \
+            (self.revoked_at is None or size < self.revoked_at)
 
     @property
     def name(self) -> str:
@@ -74,14 +77,16 @@ def declared_keys(log: Any) -> list[DeclaredKey]:
 
     keys: dict[str, DeclaredKey] = {}
     for version, topic, data in _rows_of(log, KEYRING_ID):
+        row = log.row_of(KEYRING_ID, version) if topic in (DECLARED, REVOKED) else None
+        at = None if row is None else row[0]
         if topic == DECLARED:
             public = base64.b64decode(str(data["public"]).removeprefix("ed25519:"))
-            keys[data["key"]] = DeclaredKey(data["actor"], data["key"], public, False)
+            keys[data["key"]] = DeclaredKey(data["actor"], data["key"], public, False,
+                                            declared_at=at)
         elif topic == REVOKED and data.get("key") in keys:
             found = keys[data["key"]]
-            row = log.row_of(KEYRING_ID, version)
-            keys[data["key"]] = DeclaredKey(found.actor, found.key, found.public, True,
-                                            None if row is None else row[0])
+            keys[data["key"]] = DeclaredKey(found.actor, found.key, found.public, True, at,
+                                            found.declared_at)
     return list(keys.values())
 
 
