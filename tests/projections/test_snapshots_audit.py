@@ -6,26 +6,34 @@ stored snapshot the fold does not give; `aid rebuild` takes the snapshot again f
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from ledger.store.access import locate, open_log
+from ledger.store.access import EventLog, locate, open_log
 from ledger.ward.names import WARD_ID
 from tests.commands.test_import import write_donations
 
 
-def snapshots(ward) -> list[tuple[int, dict]]:
-    """(entry, stored JSON) of each stored snapshot of the ward."""
-    log = open_log(locate(environ=ward.env))
+@contextmanager
+def database(ward, writable: bool = False) -> Iterator[EventLog]:
+    """The ward's own database, as someone holding it would use it."""
+    log = open_log(locate(environ=ward.env), writable=writable)
     try:
-        return [(version, json.loads(state))
-                for version, _, state in log.snapshots(WARD_ID, limit=10_000)]
+        yield log
     finally:
         log.close()
 
 
+def snapshots(ward) -> list[tuple[int, dict]]:
+    """(entry, stored JSON) of each stored snapshot of the ward."""
+    with database(ward) as log:
+        return [(version, json.loads(state))
+                for version, _, state in log.snapshots(WARD_ID, limit=10_000)]
+
+
 def store(ward, version: int, data: dict | None = None, topic: str | None = None) -> None:
-    """Overwrite a stored snapshot, as someone holding the database would."""
-    log = open_log(locate(environ=ward.env), writable=True)
-    try:
+    """Overwrite a stored snapshot."""
+    with database(ward, writable=True) as log:
         p, table = log.paramstyle, log.snapshots_table
         if data is not None:
             state = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
@@ -34,8 +42,14 @@ def store(ward, version: int, data: dict | None = None, topic: str | None = None
         if topic is not None:
             log.connection.execute(f"UPDATE {table} SET topic = {p} WHERE originator_version "
                                    f"= {p}", (topic, version))
-    finally:
-        log.close()
+
+
+def delete_entry(ward, version: int) -> None:
+    """Delete one of the ward's stored events."""
+    with database(ward, writable=True) as log:
+        p = log.paramstyle
+        log.connection.execute(f"DELETE FROM {log.events_table} WHERE originator_id = {p} AND "
+                               f"originator_version = {p}", (log._originator(WARD_ID), version))
 
 
 def stocked(ward, tmp_path):
@@ -162,14 +176,11 @@ def test_a_snapshot_past_the_last_event_stops_writes_until_rebuild(ward, tmp_pat
     a gap (and sign it): the write side refuses, writing nothing; `aid rebuild` puts the
     snapshot back where the events are."""
     version = stocked(ward, tmp_path)
-    log = open_log(locate(environ=ward.env), writable=True)
-    try:
+    with database(ward, writable=True) as log:
         p, table = log.paramstyle, log.snapshots_table
         log.connection.execute(f"INSERT INTO {table} (originator_id, originator_version, topic, "
                                f"state) SELECT originator_id, {p}, topic, state FROM {table}",
                                (version + 60,))
-    finally:
-        log.close()
     before = ward.snapshot()
     refused = ward.fails("give", "H1", "--from", "KHO", "--item", "RICE=1", "--on",
                          "2021-11-20")
@@ -186,13 +197,7 @@ def test_a_snapshot_past_the_last_event_stops_writes_until_rebuild(ward, tmp_pat
 
 def test_rebuild_refuses_a_history_with_a_gap_and_changes_nothing(ward, tmp_path):
     version = stocked(ward, tmp_path)
-    log = open_log(locate(environ=ward.env), writable=True)
-    try:
-        log.connection.execute(f"DELETE FROM {log.events_table} WHERE originator_id = "
-                               f"{log.paramstyle} AND originator_version = {log.paramstyle}",
-                               (log._originator(WARD_ID), 50))
-    finally:
-        log.close()
+    delete_entry(ward, 50)
     before = snapshots(ward)
     refused = ward.fails("rebuild")
     assert refused.code == 1 and refused.err.strip() == (
@@ -217,13 +222,7 @@ def test_a_value_of_another_type_is_named(ward, tmp_path):
 
 def test_rebuild_and_the_audit_name_a_missing_first_entry(ward, tmp_path):
     version = stocked(ward, tmp_path)
-    log = open_log(locate(environ=ward.env), writable=True)
-    try:
-        log.connection.execute(f"DELETE FROM {log.events_table} WHERE originator_id = "
-                               f"{log.paramstyle} AND originator_version = 1",
-                               (log._originator(WARD_ID),))
-    finally:
-        log.close()
+    delete_entry(ward, 1)
     refused = ward.fails("rebuild")
     assert refused.code == 1 and refused.err.strip() == (
         "aid: the ward's events skip from entry 0 to entry 2: its history is broken (run "
