@@ -236,7 +236,7 @@ FIGURES = {
 
 def money(amount: int, lang: str) -> str:
     """350000 -> "350.000 ₫" (vi, a no-break space) or "350,000 VND" (en)."""
-    return FIGURES[lang].money.format(number(amount, lang))
+    return Writer(lang).money(number(amount, lang))
 
 
 def number(value: int, lang: str) -> str:
