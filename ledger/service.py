@@ -26,6 +26,7 @@ from ledger.trust import seal_bytes as sealing
 from ledger.trust.signing_key import SigningKey, parse_public
 from ledger.values.inputs import MAX_NOTE, code, optional, text, ward_code
 from ledger.values.text import clean
+from ledger.ward import replay
 from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
 from ledger.ward.lots import expired_reason
@@ -78,16 +79,15 @@ class Ledger(Application):
 
     def ward_from_events(self) -> Ward | None:
         """The ward folded from its first event, never from a snapshot (`aid rebuild`)."""
-        ward, at = None, 0
-        while page := list(self.events.get(WARD_ID, gt=at, limit=5_000)):  # flat memory
-            for event in page:
-                if event.originator_version != at + 1:  # a gap, or the first one missing
-                    raise Refused("the ward's events skip from entry {last} to entry {entry}: "
-                                  "its history is broken (run `aid audit check`); the stored "
-                                  "snapshots are left as they were", last=at,
-                                  entry=event.originator_version)
-                ward = event.mutate(ward)
-                at = ward.version
+        ward = None
+        try:
+            while page := list(self.events.get(WARD_ID, gt=ward.version if ward else 0,
+                                               limit=5_000)):  # flat memory
+                ward = replay.fold(page, ward)
+        except replay.Gap as gap:
+            raise Refused("the ward's events skip from entry {last} to entry {entry}: its "
+                          "history is broken (run `aid audit check`); the stored snapshots "
+                          "are left as they were", last=gap.last, entry=gap.entry) from None
         return ward
 
     def snapshot(self, ward: Ward) -> None:

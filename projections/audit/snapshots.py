@@ -20,6 +20,7 @@ from typing import Any
 from ledger.phrases import N_, Phrase, said
 from ledger.store.access import EventLog
 from ledger.store.decoding import event_mapper
+from ledger.ward import replay
 from ledger.ward.aggregate import Ward
 from ledger.ward.names import WARD_ID
 from projections.audit.models import MISSING, SHOWN, differences, shown, where
@@ -72,14 +73,9 @@ class _Fold:
             if not rows:
                 raise LookupError(Phrase(N_("the ward's events end at entry {entry}"),
                                          entry=at))
-            for row_version, topic, state in rows:
-                if row_version != at + 1:  # a gap, or the first one missing
-                    raise LookupError(Phrase(N_("the ward's events skip from entry {last} to "
-                                                "entry {entry}"), last=at, entry=row_version))
-                at = row_version
-                event = self.mapper.to_domain_event(
-                    self.stored(WARD_ID, row_version, topic, state))
-                self.ward = event.mutate(self.ward)
+            self.ward = replay.fold((self.mapper.to_domain_event(self.stored(WARD_ID, *row))
+                                     for row in rows), self.ward)  # a gap: replay.Gap says so
+            at = self.ward.version
         self.ward.made_on_first_use()
         return self.ward
 
