@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase
+from ledger.store.decoding import event_mapper
 from ledger.store.errors import busy
 from ledger.store.rows import RowBuilder
 from ledger.trust import seal_bytes as sealing
@@ -61,6 +62,11 @@ class Ledger(Application):
         from ledger.ward import events  # noqa: F401 - every stored name resolves to its class
 
         super().__init__(env)
+
+    def construct_mapper(self) -> Any:
+        """The one mapper the readers use too (ledger/store/decoding.py: no cipher, no
+        compression; the library's JSON transcoder and its default transcodings)."""
+        return event_mapper()
 
     # ---- reading the write model --------------------------------------------------------
 
