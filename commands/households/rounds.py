@@ -10,9 +10,9 @@ import typer
 
 from commands import options as o
 from commands.households import recipients
-from commands.language.words import N_, _, current, day, entry_span, number, say
+from commands.language.words import N_, _, current, day, entry_span, say
 from commands.output.columns import STATUS_COLUMNS, goods
-from commands.output.outflow import OUTFLOW_COLUMNS, outflow_page
+from commands.output.outflow import OUTFLOW_COLUMNS, outflow_page, outflow_total
 from commands.output.render import emit, save
 from ledger.phrases import Phrase
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
@@ -502,7 +502,7 @@ def outflow(code: str,
         typer.echo(_outflow_heading(result) + "\n")
         emit(rows, "table", OUTFLOW_COLUMNS, empty=N_("nothing handed out yet"),
              money=("cash", "value"))
-        typer.echo("\n" + _outflow_total(result))
+        typer.echo("\n" + outflow_total(result, current()))
         return
     text = outflow_page(result, current())
     if output is None:
@@ -517,12 +517,6 @@ def _outflow_heading(result: dict[str, Any]) -> str:
     return say("Public outflow statement of round {round} · {ward} · from {location} on {on}",
                round=result["round"], ward=result["ward"], location=result["location"],
                on=day(result["on"], current()))
-
-
-def _outflow_total(result: dict[str, Any], lang: str | None = None) -> str:
-    return say("{households} households received {goods}; cash {cash} đồng, value {value} đồng",
-               households=result["households"], goods=goods(result["handed"]) or "-",
-               cash=number(result["cash"], current()), value=number(result["value"], current()))
 
 
 # ---- the groups of `aid` this module holds ------------------------------------------------------

@@ -117,12 +117,18 @@ class Writer:
             return text
         if is_day(text):
             return day(text, self.lang)
+        if UTC_STAMP.fullmatch(text):  # a stored moment ("2026-12-07T12:23:46Z"), in UTC
+            try:
+                return utc_moment(text, self.lang)
+            except ValueError:  # not a moment that exists: shown as it is
+                return text
         if DECIMAL.fullmatch(text):
             return decimal(text, self.lang)
         return text
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|\+00:00)")
 DECIMAL = re.compile(r"-?\d+\.\d+")
 
 

@@ -23,15 +23,17 @@ def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
                   [(key, word(title)) for key, title in OUTFLOW_COLUMNS], rows,
                   kinds={"recipient": "code", "tier": "text", "cash": "money",
                          "value": "money"}, scroll=True)
-    from ledger.phrases import render
+    return [table, Note(outflow_total(result, lang))]
 
-    total = render(N_("{households} households received {goods}; cash {cash} đồng, value "
-                      "{value} đồng"),
-                   {"households": result["households"], "goods": goods(result["handed"]) or "-",
-                    "cash": lg.number(result["cash"], lang),
-                    "value": lg.number(result["value"], lang)},
-                   word, lg.figures(lang))
-    return [table, Note(total)]
+
+def outflow_total(result: dict[str, Any], lang: str) -> str:
+    """The statement's last line: how many households received what, and its worth."""
+    from commands.language import words as lg
+
+    return render_word(lang, N_("{households} households received {goods}; cash {cash} đồng, "
+                                "value {value} đồng"),
+                       households=result["households"], goods=goods(result["handed"]) or "-",
+                       cash=lg.number(result["cash"], lang), value=lg.number(result["value"], lang))
 
 
 def outflow_page(result: dict[str, Any], lang: str) -> str:

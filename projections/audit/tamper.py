@@ -86,7 +86,7 @@ class Digest:
                            "as `aid audit digest` prints them, or its --format json")
         position = fields.get("position")
         return cls(ward=fields.get("ward", ""), events=int(fields["events"]),
-                   head=fields["head"].lower(), taken=fields.get("taken", ""),
+                   head=fields["head"].lower(), taken=_taken(fields.get("taken", "")),
                    position=int(position) if position else None)
 
 
@@ -96,8 +96,18 @@ _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed 
     "events": r"(?:\bevents|\bsố sự kiện|\bsố bút toán)\s*[:=]?\s*(\d+)",  # vi: both spellings
     "position": r"(?:\bposition|\bvị trí)\s*[:=]?\s*(\d+)",
     "head": r"(?:\bhead|\bmã đầu chuỗi)\s*[:=]?\s*([0-9a-f]{64})\b",
-    "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*(\S+)",
+    "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*(\S+(?:\s+\d{1,2}:\d{2}\s+UTC)?)",
 }
+
+
+def _taken(text: str) -> str:
+    """A digest's moment as stored (ISO, UTC), also when read back as a Vietnamese page shows it
+    ("07/12/2026 12:23 UTC")."""
+    found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})\s+UTC", text)
+    if found is None:
+        return text
+    day, month, year, hour, minute = (int(part) for part in found.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
 
 
 def _hex(value: str) -> str:

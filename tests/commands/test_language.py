@@ -321,7 +321,13 @@ def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     assert [line.split(":")[0] for line in lines[1:]] == [
         "phường", "số sự kiện", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
     assert "số sự kiện: 59" in lines and "vị trí: 59" in lines
-    assert verify(demo[0], printed)[0] == 0  # verify reads the Vietnamese keys back
+    taken = lines[-1].removeprefix("lấy lúc: ")  # a moment as Vietnamese write it, in UTC
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} UTC", taken), taken
+    code, out, _ = verify(demo[0], printed)  # verify reads the Vietnamese keys back
+    assert code == 0
+    english = aid("audit", "verify", "--db", demo[0], "--digest", printed)[1]
+    day, month, year = taken[:10].split("/")
+    assert f"digest taken {year}-{month}-{day}T{taken[11:16]}:00Z (59 events" in english
     english = aid("audit", "digest", "--db", demo[0])[1]
     assert "\nevents: 59\nposition: 59\nhead: " in english
     assert verify(demo[0], english)[0] == 0

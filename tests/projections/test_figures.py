@@ -118,3 +118,15 @@ def test_decimals_inside_messages_follow_the_language():
     finally:
         language.activate("en")
     assert said == "from 17/11/2021, Gini 0,5146, code B350"
+
+
+def test_stored_moments_inside_vietnamese_messages_read_as_people_write_them():
+    """A stored UTC moment is shown as a day and a time in UTC; one that cannot exist, as typed."""
+    language.activate("vi")
+    try:
+        said = language.say("taken {a}, {b}, {c}", a="2026-12-07T12:23:46Z",
+                            b="2021-11-17T03:05:00+00:00", c="2021-13-45T99:00:00Z")
+    finally:
+        language.activate("en")
+    assert said == "taken 07/12/2026 12:23 UTC, 17/11/2021 03:05 UTC, 2021-13-45T99:00:00Z"
+    assert language.say("taken {a}", a="2026-12-07T12:23:46Z") == "taken 2026-12-07T12:23:46Z"
