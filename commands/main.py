@@ -60,8 +60,9 @@ class AidGroup(TyperGroup):
         except Exception as error:  # the database said no: permissions, disk full, server down
             if not type(error).__module__.startswith(("eventsourcing", "sqlite3", "psycopg")):
                 raise
-            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            code = _fail(language.say("aid: the database refused: {first}", first=first), 1)
+            from commands.language.database import refusal
+
+            code = _fail(refusal(error), 1)
         if standalone_mode:
             sys.exit(code)
         return code

@@ -1,0 +1,66 @@
+"""A database that cannot be used is one line in the reader's language, naming what was typed."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from commands.main import app
+from tests.conftest import PG_SKIP, PG_URL
+
+
+def stock(url: str, lang: str) -> tuple[int, str]:
+    done = CliRunner().invoke(app, ["--lang", lang, "stock"], env={"AID_DATABASE_URL": url})
+    return done.exit_code, done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:  # bound, then closed: nothing listens there after
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "aid: cannot use the database: nothing answers at 127.0.0.1:{port}: is PostgreSQL "
+           "running there, on that port?\n"),
+    ("vi", "aid: không dùng được cơ sở dữ liệu: không có gì trả lời tại 127.0.0.1:{port}: "
+           "PostgreSQL có đang chạy ở đó, đúng cổng đó không?\n")])
+def test_a_server_that_is_not_running(lang, said):
+    port = free_port()
+    assert stock(f"postgresql://postgres@127.0.0.1:{port}/test", lang) == (
+        1, said.format(port=port))
+
+
+def test_a_host_that_does_not_exist():
+    code, err = stock("postgresql://postgres@no-such-host.invalid:5432/test", "vi")
+    assert (code, err) == (1, "aid: không dùng được cơ sở dữ liệu: không có máy nào tên "
+                              "'no-such-host.invalid': hãy kiểm tra tên máy (host) trong địa chỉ\n")
+
+
+@pytest.mark.skipif(PG_URL is None, reason=PG_SKIP)
+def test_a_mistyped_database_or_user_on_a_real_server():
+    parts = urlsplit(PG_URL)
+    server = f"{parts.hostname}:{parts.port or 5432}"
+    code, err = stock(parts._replace(path="/aid_no_such_database").geturl(), "vi")
+    assert (code, err) == (1, f"aid: không dùng được cơ sở dữ liệu: máy chủ tại {server} không "
+                              "có cơ sở dữ liệu 'aid_no_such_database': hãy kiểm tra tên đó "
+                              "trong địa chỉ, hoặc nhờ người quản trị tạo nó\n")
+    where = parts.netloc.rsplit("@", 1)[-1]
+    code, err = stock(parts._replace(netloc=f"aid_no_such_role@{where}").geturl(), "en")
+    assert (code, err) == (1, f"aid: cannot use the database: the server at {server} knows no "
+                              "user 'aid_no_such_role': check the user in the address\n")
+
+
+def test_anything_else_keeps_the_databases_own_first_line():
+    from commands.language.database import refusal
+    from commands.language.words import activate
+
+    activate("vi")
+    try:
+        said = refusal(RuntimeError("disk full\nDETAIL: more"))
+    finally:
+        activate("en")
+    assert said == "aid: cơ sở dữ liệu từ chối: disk full"
