@@ -34,8 +34,8 @@ Expires = Annotated[Optional[str], typer.Option(
     "--expires", help="Last day the goods may be used (their lot), 31/12/2021; default: undated.",
     show_default=False)]
 Lot = Annotated[Optional[str], typer.Option(
-    "--lot", help="Take from the lot expiring on this date ('undated' for undated goods) "
-                  "instead of the earliest-expiring first.", show_default=False)]
+    "--lot", help="Take from the lot expiring on this date ('undated', or in Vietnamese 'không "
+                  "ghi hạn', for undated goods) instead of the earliest-expiring first.", show_default=False)]
 AllowExpired = Annotated[bool, typer.Option(
     "--allow-expired", help="Hand out goods past their expiry date (needs --reason).")]
 ExpiredReason = Annotated[Optional[str], typer.Option(
@@ -96,10 +96,23 @@ def expires(given: str | None) -> str | None:
 
 
 def lot(given: str | None) -> str | None:
-    """A named lot: its expiry date, or 'undated' (the lot of goods recorded without one)."""
+    """A named lot: its expiry date, or 'undated' / 'không ghi hạn' (the lot of goods recorded
+    without one)."""
     if given is None:
         return None
-    return "" if given.strip().lower() in ("undated", "-") else parse_date(given)
+    return "" if spoken(given, UNDATED) == "undated" else parse_date(given)
+
+
+UNDATED = {"-": "undated", "khong ghi han": "undated", "khong han": "undated",
+           "khong co han": "undated"}
+
+
+def spoken(given: str, words: dict[str, str]) -> str:
+    """A word from a fixed set as typed, in English (the code) or in Vietnamese with or
+    without its marks ("chia đều", "chia deu"): the code, else what was typed."""
+    from ledger.values.text import fold
+
+    return words.get(" ".join(fold(given).split()), given.strip().lower())
 
 
 def expired_reason(allow: bool, reason: str | None) -> str | None:

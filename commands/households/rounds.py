@@ -17,11 +17,8 @@ from commands.output.render import emit, save
 from ledger.phrases import Phrase
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
 
-
-class Policy(str, Enum):
-    tiered = "tiered"
-    equal = "equal"
-    per_capita = "per-capita"
+# the policies in Vietnamese, as the help and the plan name them (with or without the marks)
+POLICY_NAMES = {"theo muc uu tien": "tiered", "chia deu": "equal", "theo nhan khau": "per-capita"}
 
 
 class SheetFormat(str, Enum):
@@ -38,9 +35,10 @@ def open_round(
             "--bundle", help="Bundle code to share, repeatable.")] = None,
         item: Annotated[Optional[list[str]], typer.Option(
             "--item", help="Loose item code to share (needs --ration), repeatable.")] = None,
-        policy: Annotated[Policy, typer.Option("--policy", help="tiered: tiers strictly in "
-                                               "order; per-capita: by size, no tiers; equal: "
-                                               "one share each.")] = Policy.tiered,
+        policy: Annotated[str, typer.Option(
+            "--policy", metavar="<tiered|equal|per-capita>",
+            help="tiered (theo mức ưu tiên): tiers strictly in order; per-capita (theo nhân "
+                 "khẩu): by size, no tiers; equal (chia đều): one share each.")] = "tiered",
         cap: Annotated[Optional[str], typer.Option(
             "--cap", help="At most this many units of each item per household.")] = None,
         persons_per_bundle: Annotated[str, typer.Option(
@@ -69,7 +67,7 @@ def open_round(
     if group:
         _known_groups(db, group)
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],
-                                      policy.value, limit, per_bundle, rations, group or [],
+                                      o.spoken(policy, POLICY_NAMES), limit, per_bundle, rations, group or [],
                                       ranks, o.on(on), o.actor(actor), top_up, least))
 
 

@@ -44,10 +44,7 @@ KIND_NAMES = {"kho": "store", "kho hang": "store", "cua hang": "shop", "sieu thi
 
 def location_kind(given: str) -> str:
     """--kind: store or shop, in English or Vietnamese ("kho", "cửa hàng", "siêu thị 0 đồng")."""
-    from ledger.values.text import fold
-
-    folded = " ".join(fold(given).split())
-    return KIND_NAMES.get(folded, given)
+    return o.spoken(given, KIND_NAMES)
 
 
 def add_donor(code: str, name: Name,

@@ -156,3 +156,12 @@ def test_a_lot_that_expired_since_the_last_entry_is_not_free_now(ward, today):
     assert {r["bundle"]: r["packable"] for r in ward(
         "bundle", "packable", "--at", "KHO", "--as-of", "2021-11-04", "--format", "json"
     ).json()}["BM"] == 10
+
+
+@pytest.mark.parametrize("named", ["undated", "-", "không ghi hạn", "Khong ghi han"])
+def test_the_undated_lot_is_named_in_english_or_vietnamese(dated, named):
+    dated("give", "H2", "--from", "KHO", "--item", "NOODLE=1", "--lot", named, "--on",
+          "2021-11-05")
+    assert lots(dated, "--at", "KHO") == [("KHO", "NOODLE", "2021-11-30", 3),
+                                          ("KHO", "NOODLE", "2021-12-31", 5),
+                                          ("KHO", "NOODLE", None, 3)]

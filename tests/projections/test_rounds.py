@@ -267,6 +267,11 @@ def test_equal_and_per_capita_policies(drive):
     assert shares(plan(drive, "EQ")) == {(h, "RICE"): 3 for h in ("H1", "H2", "H3", "H4")}
     drive("round", "open", "PC", "--from", "KHO", "--bundle", "B350", "--policy", "per-capita")
     result = plan(drive, "PC")
+    drive("round", "open", "PC2", "--from", "KHO", "--bundle", "B350", "--policy",
+          "theo nhân khẩu")  # as the Vietnamese help and plan name it
+    drive("round", "open", "EQ2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=3",
+          "--policy", "Chia deu")
+    assert plan(drive, "PC2")["policy"] == "per-capita" and plan(drive, "EQ2")["policy"] == "equal"
     assert sum(shares(result).values()) == 3
     assert result["figures"]["lower_tier_while_unmet"] == 1  # H1 (tier 3) shares with tier 1
 
