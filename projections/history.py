@@ -35,8 +35,6 @@ def entry(record: Record) -> dict[str, Any] | None:
 
 def detail(kind: str, data: dict[str, Any]) -> Phrase:
     """A short account of the entry that names no recipient."""
-    if kind == "location" and data.get("kind") == "shop":  # a store needs no word: most are
-        return Phrase(N_("{code} {name} (0 đồng shop)"), code=data["code"], name=data["name"])
     if kind in ("init", "item", "location", "donor", "bundle"):
         return Phrase("{code} {name}" if data.get("code") else "{name}",
                       code=data.get("code", ""), name=data["name"])
