@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
 
 COLUMNS = ("code", "name", "group", "size", "tier")
 OPTIONAL = ("excluded", "phone", "id_number")
-YES = {"1", "yes", "y", "true", "x", "có", "co"}
-NO = {"", "0", "no", "n", "false", "không", "khong"}
+YES = {"1", "yes", "y", "true", "x", "có", "co", "đúng", "dung"}
+NO = {"", "0", "no", "n", "false", "không", "khong", "sai"}
 ATTEMPTS = 50
 
 
@@ -101,7 +101,7 @@ class Row:
     group: str
     size: int
     tier: int
-    excluded: bool
+    excluded: bool | None  # None: the file has no such column, so exclusions stay as they are
     phone: str | None = None
     id_number: str | None = None
 
@@ -147,12 +147,13 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list
     rows: list[Row] = []
     errors: list[tuple[int, LedgerError]] = []
     seen: dict[str, int] = {}
+    says_excluded = "excluded" in present
     for line, values in table:
         field = {key: values.get(key) or "" for key in (*COLUMNS, *OPTIONAL)}
         if not any(v.strip() for v in field.values()):
             continue
         try:
-            row = _row(line, field)
+            row = _row(line, field, says_excluded)
         except BadInput as error:
             errors.append((line, error))
             continue
@@ -186,17 +187,19 @@ def _refuse_file(source: str, errors: list[tuple[int, LedgerError]]) -> None:
                    "import it again", source=source, line=line, error=error)
 
 
-def _row(line: int, field: dict[str, str]) -> Row:
+def _row(line: int, field: dict[str, str], says_excluded: bool = True) -> Row:
     name = text(field["name"], N_("name"))
     tier = whole(field["tier"] or "", N_("tier"), minimum=0)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     flag = clean(field.get("excluded", "")).lower()
     if flag not in YES | NO:
-        raise BadInput("excluded must be empty, yes/1/x or no/0, not '{flag}'", flag=flag)
+        raise BadInput("the column excluded must be empty, yes/1/x or no/0, not '{flag}'",
+                       flag=flag)
     group = text(field["group"], N_("group")) if clean(field["group"] or "") else ""
     return Row(line, code(field["code"], N_("recipient code")), name, group,
-               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier, flag in YES,
+               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier,
+               flag in YES if says_excluded else None,
                optional(field["phone"] or None, N_("phone")),
                optional(field["id_number"] or None, N_("ID number")))
 
@@ -257,7 +260,7 @@ def _import_row(ward: Ward, row: Row, known: dict[str, Any] | None, reason: str,
     if known["tier"] != row.tier:
         entries.append(ward.emit(RecipientTierChanged, on=on, actor=actor, code=row.code,
                                  tier=row.tier, reason=reason))
-    if known["excluded"] != row.excluded:
+    if row.excluded is not None and known["excluded"] != row.excluded:
         event = RecipientExcluded if row.excluded else RecipientIncluded
         entries.append(ward.emit(event, on=on, actor=actor, code=row.code, reason=reason))
     return entries

@@ -131,3 +131,41 @@ def test_a_missing_column_names_the_header_row_and_its_vietnamese_name(ward, tmp
     assert result.code == 2
     assert "list.xlsx line 5: missing column(s) code (in Vietnamese: mã hộ)" in result.err
     assert "Họ và tên chủ hộ" in result.err
+
+
+@pytest.mark.parametrize("lang, kind", [("vi", "xlsx"), ("en", "xlsx"), ("vi", "csv"),
+                                        ("en", "csv")])
+def test_the_register_exported_in_any_language_imports_back_unchanged(ward, tmp_path, lang,
+                                                                       kind):
+    """Issue 23: `aid recipient list -o` in Vietnamese heads the column 'bị loại khỏi danh
+    sách'; imported back, the excluded household stays excluded and nothing is recorded."""
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": [HEADERS] + ROWS})
+    ward("recipient", "import", str(path))
+    ward("recipient", "exclude", "H12", "--reason", "chuyển đi")
+    before = ward.snapshot()
+    exported = tmp_path / f"register.{kind}"
+    if kind == "xlsx":
+        ward("--lang", lang, "recipient", "list", "-o", str(exported))
+    else:
+        exported.write_text(ward("--lang", lang, "recipient", "list", "--format", "csv").out,
+                            encoding="utf-8")
+    said = ward("--lang", "vi", "recipient", "import", str(exported)).out
+    assert said.startswith("không có gì để ghi: danh sách hộ đã khớp với "), said
+    assert ward.snapshot() == before
+
+
+def test_a_list_without_an_excluded_column_leaves_exclusions_as_they_are(ward, tmp_path):
+    """A ward's own list knows nothing of who was excluded since: it must not bring them back."""
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": [HEADERS] + ROWS})
+    ward("recipient", "import", str(path))
+    ward("recipient", "exclude", "H12", "--reason", "chuyển đi")
+    changed = [row[:4] + [6] + row[5:] if row[1] == "H11" else row for row in ROWS]
+    ward("recipient", "import", str(workbook(tmp_path / "again.xlsx",
+                                             {"Hộ": [HEADERS] + changed})))
+    listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
+    assert listed["H12"]["excluded"] is True and listed["H11"]["size"] == 6
+    flagged = [HEADERS + ["Loại trừ"]] + [row + ["đúng" if row[1] == "H13" else "sai"]
+                                          for row in ROWS]
+    ward("recipient", "import", str(workbook(tmp_path / "flags.xlsx", {"Hộ": flagged})))
+    listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
+    assert [code for code, r in sorted(listed.items()) if r["excluded"]] == ["H13"]
