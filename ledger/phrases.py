@@ -89,11 +89,12 @@ def said(error: Exception) -> Any:
     return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
 
 
-def either(choices: list[str]) -> str:
+def either(choices: list[Any]) -> Any:
     """"A", "A or B", "A, B or C": the choices a refusal suggests, in the reader's language."""
     if len(choices) < 2:
         return choices[0] if choices else ""
-    return Phrase(N_("{first} or {second}"), first=", ".join(choices[:-1]), second=choices[-1])
+    return Phrase(N_("{first} or {second}"), first=Phrase.join(", ", choices[:-1]),
+                  second=choices[-1])
 
 
 def fill(template: str, fields: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from commands.output.progress import progress
 from commands.recording.spreadsheets import VIETNAMESE, read_rows
 from commands.recording.writing import refresh
 from ledger.errors import BadInput, Refused
-from ledger.phrases import Phrase
+from ledger.phrases import Phrase, either
 from ledger.store.access import open_ledger
 
 File = Annotated[Path, typer.Argument(
@@ -47,11 +47,11 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
 
     parse = getattr(bulk, parser)
     table = read_rows(file, sheet)
-    missing = [f"'{name}' ({VIETNAMESE[name]})" for name in required
-               if table and name not in table[0][1]]
+    missing = [Phrase(N_("'{name}' ({vietnamese})"), vietnamese=VIETNAMESE[name], name=name)
+               for name in required if table and name not in table[0][1]]
     if missing:
         raise BadInput("{name} has no {missing} column: name it in the header row",
-                       name=file.name, missing=' or '.join(missing))
+                       name=file.name, missing=either(missing))
     if not table:
         raise BadInput("{name} has a header row but no rows to import", name=file.name)
     where = o.address(db)

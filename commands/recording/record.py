@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from commands import options as o
+from commands.language.words import N_
 from commands.recording.writing import record
 from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
@@ -123,5 +124,5 @@ def count(location: str,
 
 def reverse(entry: str, reason: Reason, db: o.Db = None, actor: o.Actor = None) -> None:
     """Reverse an earlier fact by its entry id, as of that fact's own date (hủy bút toán)."""
-    number = whole(entry.lstrip("#"), "ENTRY")
+    number = whole(entry.lstrip("#"), N_("entry number"))
     record(db, lambda ledger: ledger.reverse(number, reason, o.actor(actor)))

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 
 from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
-from ledger.phrases import Phrase
+from ledger.phrases import N_, Phrase
 from ledger.values.text import clean, fold, nearest
 from ledger.values.workbooks import numbered, text_encoding, worksheet
 
@@ -492,7 +492,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                                                "closed: close it, or save the file again from "
                                                "Excel")]) from None
     if not header:
-        found_headers = ", ".join(_likely_header(title)) or "nothing"
+        found_headers = ", ".join(_likely_header(title)) or Phrase(N_("(none)"))
         if wanted is not None:
             raise BadInput("{name} has no row heading the columns {wanted}: the headers found "
                            "are {found}", name=name, wanted=", ".join(wanted.values()),

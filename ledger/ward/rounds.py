@@ -14,7 +14,7 @@ from dataclasses import KW_ONLY
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase, either
 from ledger.service import Written
 from ledger.values.inputs import code, text
 from ledger.values.text import clean, nearest
@@ -283,7 +283,7 @@ def _open(ward: Ward, name: str) -> dict[str, Any]:
     known = rounds(ward)
     if name not in known:
         close = nearest(name, known)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        hint = Phrase(N_("; did you mean {close}?"), close=either(close)) if close else ""
         raise BadInput("unknown round '{name}'{hint} (open one with `aid round open`)",
                        name=name, hint=hint)
     if known[name]["closed"]:

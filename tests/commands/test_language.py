@@ -39,6 +39,23 @@ def test_a_refusal_in_vietnamese_and_in_english(stocked):
                       "101 needed; record the donation or transfer first\n")
 
 
+def test_hints_and_lists_inside_vietnamese_refusals_are_vietnamese(stocked, tmp_path):
+    """"có phải ý bạn là … hoặc …", never "did you mean … or …"; columns named in Vietnamese
+    first; the argument of `aid reverse` by its name."""
+    stocked("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1")
+    stocked("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1")
+    said = refused(stocked, BAD, "", "--lang", "vi", "round", "close", "R3").err
+    assert said == ("aid: không có đợt phát 'R3'; có phải ý bạn là R2 hoặc R1? (mở đợt phát "
+                    "bằng `aid round open`)\n")
+    file = tmp_path / "thiếu.csv"
+    file.write_text("Số phiếu thu,Ngày\nA,2021-11-10\n", encoding="utf-8")
+    said = refused(stocked, BAD, "", "--lang", "vi", "import", "donations", str(file)).err
+    assert said == ("aid: thiếu.csv không có cột 'nhà hảo tâm' (donor) hoặc 'kho' (location): "
+                    "hãy ghi tên cột đó ở dòng tiêu đề\n")
+    said = refused(stocked, BAD, "", "--lang", "vi", "reverse", "abc", "--reason", "x").err
+    assert said == "aid: số bút toán phải là số nguyên, không phải 'abc'\n"
+
+
 def test_money_in_a_vietnamese_refusal_is_grouped_the_vietnamese_way(stocked, monkeypatch):
     monkeypatch.setenv("AID_LANG", "vi")
     result = refused(stocked, RULE, "quỹ phường không đủ tiền mặt: chỉ có 1.234.567 ₫",

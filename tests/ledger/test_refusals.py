@@ -133,7 +133,7 @@ def test_unknown_codes_suggest_the_nearest(stocked):
     (("item", "add", "A B", "--name", "x", "--unit", "kg"), "is not a valid item code"),
     (("recipient", "add", "H9", "--name", "x", "--tier", "4"), "tier must be one of"),
     (("location", "add", "L9", "--name", "x", "--kind", "warehouse"), "location kind must be"),
-    (("reverse", "abc", "--reason", "x"), "ENTRY must be a whole number"),
+    (("reverse", "abc", "--reason", "x"), "entry number must be a whole number"),
 ])
 def test_bad_input_exits_2(stocked, args, fragment):
     refused(stocked, BAD, fragment, *args)
