@@ -179,10 +179,12 @@ def message(error: LedgerError | Phrase) -> str:
 
 def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """"vi" or "en": the option, else AID_LANG, else the system locale; English when unknown."""
+    from ledger.values.text import fold
+
     env = os.environ if environ is None else environ
     for value, source in ((given, "--lang"), (env.get("AID_LANG"), "AID_LANG")):
         if value:
-            language = _language(value)
+            language = _language(value) or NAMED.get(" ".join(fold(value).split()))
             if language is None:
                 raise BadInput("{source} {value!r} is not a language aid-ledger speaks: use "
                                "{languages}",
@@ -210,6 +212,11 @@ def negotiate(header: str | None) -> str | None:
         if weight < 0 and _language(tag):
             return _language(tag)
     return None
+
+
+# the language as people type it after --lang or in AID_LANG, besides its code
+NAMED = {"vn": "vi", "vie": "vi", "tieng viet": "vi", "vietnamese": "vi", "eng": "en",
+         "english": "en", "tieng anh": "en"}
 
 
 def _language(value: str) -> str | None:

@@ -27,6 +27,8 @@ from ledger.errors import BadInput
     (None, {"LANG": "C.UTF-8"}, "en"),
     (None, {"LANG": "C", "LC_ALL": "POSIX"}, "en"),
     (None, {}, "en"),
+    ("vn", {}, "vi"), ("Tiếng Việt", {}, "vi"), (None, {"AID_LANG": "tieng viet"}, "vi"),
+    (None, {"AID_LANG": "vie"}, "vi"), ("English", {"AID_LANG": "vi"}, "en"),  # as people type
 ])
 def test_language_comes_from_option_then_aid_lang_then_system_locale(given_lang, env, expected):
     assert language.resolve(given_lang, env) == expected
