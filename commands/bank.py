@@ -125,9 +125,9 @@ def _move(account: str, cash: str, sign: int, note: str | None, db: Path | None,
           actor: str | None, on: str | None) -> None:
     from commands.recording.writing import record
     from ledger.bank.accounts import move_cash
-    from ledger.values.inputs import whole
+    from ledger.values.inputs import money_amount
 
-    amount = sign * whole(cash, "--cash")
+    amount = sign * money_amount(cash, "--cash")
     record(db, lambda ledger: move_cash(ledger, account, amount, note, o.on(on), o.actor(actor)))
 
 
@@ -156,10 +156,10 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
        db: o.Db = None) -> None:
     """A NAPAS VietQR code for giving to an account: prints its payload."""
     from ledger.bank import vietqr
-    from ledger.values.inputs import code, whole
+    from ledger.values.inputs import code, money_amount
     from projections.bank import donor_reference
 
-    money = whole(amount, "--amount", minimum=1) if amount is not None else None
+    money = money_amount(amount, "--amount", minimum=1) if amount is not None else None
     if ref is not None and donor is not None:
         raise BadInput("give --donor or --ref, not both: --donor makes the donor's reference")
     with _read(db, statements=False) as bank:
@@ -361,9 +361,9 @@ def find(ref: Annotated[Optional[str], typer.Option(
         raise BadInput("give --ref R, or --amount N with --on DATE")
     if amount is not None and on is None:
         raise BadInput("--amount goes with --on DATE: the day you sent it")
-    from ledger.values.inputs import whole
+    from ledger.values.inputs import money_amount
 
-    money = whole(amount, "--amount", minimum=1) if amount is not None else None
+    money = money_amount(amount, "--amount", minimum=1) if amount is not None else None
     day = o.on(on) if on is not None else None
     log = open_log(o.address(db))
     try:

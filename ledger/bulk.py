@@ -24,7 +24,7 @@ from ledger.store.claims import claim_row, receipt_key
 from ledger.store.rows import RowBuilder
 from ledger.values.dates import parse_date
 from ledger.values.expiry import dated_pairs
-from ledger.values.inputs import MAX_NOTE, code, optional, pairs, text, whole
+from ledger.values.inputs import MAX_NOTE, code, money_amount, optional, pairs, text
 from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
 
@@ -70,7 +70,7 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         on = cell(lambda: parse_date(_required(row, "date")))
         donor = cell(lambda: code(_required(row, "donor")))
         location = cell(lambda: code(_required(row, "location")))
-        cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
+        cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
         until = cell(lambda: parse_date(row["expires"])
                      if (row.get("expires") or "").strip() else None)
         goods, expires = cell(lambda: _dated_items(row.get("items"), until)) or ({}, None)
@@ -93,7 +93,7 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
         location = cell(lambda: code(_required(row, "location")))
         bundles = cell(lambda: _items(row.get("bundles"), "bundles"))
         goods = cell(lambda: _items(row.get("items")))
-        cash = cell(lambda: whole(row.get("cash") or 0, "cash", minimum=0))
+        cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
         slip = cell(lambda: optional(row.get("slip") or None, N_("slip")) or "")
         cell.done()
         if slip:

@@ -17,7 +17,7 @@ from ledger.errors import BadInput
 from ledger.phrases import Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
-from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, pairs, whole
+from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, money_amount, pairs, whole
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -55,7 +55,7 @@ def _terms(value: str, max_items: str | None, every: str | None, valid_from: str
            valid_to: str | None, slot: str | None) -> Any:
     from ledger.ward.vouchers import Terms
 
-    return Terms(value=whole(value, "--value"),
+    return Terms(value=money_amount(value, "--value"),
                  max_items=whole(max_items, "--max-items", maximum=MAX_QUANTITY)
                  if max_items is not None else None,
                  every=whole(every, "--every", maximum=EVERY_MAX) if every is not None else None,

@@ -11,7 +11,7 @@ from commands.households.paper import donor_receipt
 from commands.recording.writing import record
 from commands.reports import planning
 from commands.reports.books import packable
-from ledger.values.inputs import MAX_QUANTITY, pairs, whole
+from ledger.values.inputs import MAX_QUANTITY, money_amount, pairs, whole
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
 
@@ -24,7 +24,7 @@ def add_item(code: str, name: Name,
                  "--value", help="Value in đồng per unit, for reports.")] = None,
              db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Declare an item (mặt hàng)."""
-    worth = whole(value, "--value", minimum=0) if value is not None else None
+    worth = money_amount(value, "--value", minimum=0) if value is not None else None
     record(db, lambda ledger: ledger.add_item(code, name, unit, worth, o.on(on), o.actor(actor)))
 
 
@@ -81,7 +81,7 @@ def define_bundle(code: str, name: Name, item: o.Items = None,
                   db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Define a gift bundle's recipe, e.g. noodles, rice and 100,000 đồng (phần quà)."""
     recipe = pairs(item or [])
-    money = whole(cash, "--cash", minimum=0) if cash is not None else 0
+    money = money_amount(cash, "--cash", minimum=0) if cash is not None else 0
     record(db, lambda ledger: ledger.define_bundle(code, name, recipe, money, o.on(on),
                                                    o.actor(actor)))
 

@@ -10,7 +10,7 @@ from commands import options as o
 from commands.language.words import N_
 from commands.recording.writing import record
 from ledger.values.expiry import dated_pairs
-from ledger.values.inputs import MAX_QUANTITY, pairs, whole
+from ledger.values.inputs import MAX_QUANTITY, money_amount, pairs, whole
 
 Location = Annotated[str, typer.Option(help="Location code.", show_default=False)]
 DatedItems = Annotated[Optional[list[str]], typer.Option(
@@ -27,7 +27,7 @@ Account = Annotated[Optional[str], typer.Option(
 
 
 def _cash(text: str | None) -> int:
-    return whole(text, "--cash") if text is not None else 0
+    return money_amount(text, "--cash") if text is not None else 0
 
 
 def donate(donor: str, into: Annotated[str, typer.Option("--into", help="Location code.")],
@@ -52,7 +52,7 @@ def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
         expires: o.Expires = None, account: Account = None,
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Record a purchase paid from the ward fund (mua hàng)."""
-    money = whole(cash, "--cash")
+    money = money_amount(cash, "--cash")
     goods, until = dated_pairs(item, o.expires(expires))
     record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor),
                                          until, account))

@@ -22,14 +22,14 @@ HOW = N_("Find your transfer: add ?ref=YOUR-REFERENCE to this page's address (th
 
 def saoke(reading: Reading) -> Answer:
     from commands.bank import COUNTED, counted_fields
-    from ledger.values.inputs import whole
+    from ledger.values.inputs import money_amount
     from projections.bank import find_transfers, read
 
     ref, amount = reading.query.get("ref"), reading.query.get("amount")
     title = reading.word(N_("Find your transfer (sao kê)"))
     if not ref and not amount:
         return Answer(title, [], [Note(reading.word(HOW))])
-    money = whole(amount, "amount", minimum=1) if amount else None
+    money = money_amount(amount, "amount", minimum=1) if amount else None
     on = reading.day("on") if amount else None
     # every donor's search reads the same matched bank until the ledger changes: matching a
     # statement of 100,000 lines takes seconds, looking a transfer up in it milliseconds

@@ -95,6 +95,23 @@ def whole(value: int | str, what: str, *, minimum: int = 1, maximum: int = MAX_A
     return number
 
 
+def money_amount(value: int | str, what: str, *, minimum: int = 1) -> int:
+    """An amount of đồng as `whole` reads it, also written the way pages print it: "350.000 ₫",
+    "350.000đ", "350.000 đồng", "350000 VND", "350.000,00" (no part of a đồng is kept, so only
+    zero decimals are read)."""
+    if isinstance(value, str):
+        value = _CURRENCY.sub("", value.strip())
+        if _ZERO_DECIMALS.fullmatch(value):
+            value = value[:-3]
+    return whole(value, what, minimum=minimum)
+
+
+_CURRENCY = re.compile(r"[\s\u00a0]*(?:₫|đồng|đ|vnđ|vnd|dong)$", re.IGNORECASE)
+# "1.000.000,00" or "1,000,000.00" or "350000,00": the decimals after the other separator
+_ZERO_DECIMALS = re.compile(r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+,00|[0-9]{1,3}(?:,[0-9]{3})+\.00"
+                            r"|[0-9]+[.,]00)")
+
+
 def _parse_whole(typed: str, what: str) -> int:
     text = typed.strip()
     if _GROUPED.fullmatch(text):

@@ -34,6 +34,20 @@ def test_an_amount_with_one_separator_all_along_is_read(ward):
     assert cash_received(ward) == 3_350_000
 
 
+def test_an_amount_written_as_pages_print_it_is_read(ward):
+    """Copied from a statement or a receipt: the currency sign and zero decimals go."""
+    for typed in ("350.000 ₫", "350.000\u00a0₫", "350.000đ", "350.000 đồng", "350000 VND",
+                  "1.000.000,00", "1,000,000.00"):
+        ward("donate", "D1", "--into", "KHO", "--cash", typed)
+    assert cash_received(ward) == 5 * 350_000 + 2 * 1_000_000
+
+
+@pytest.mark.parametrize("typed", ["350.000 kg", "₫ 350.000", "1.000.000,50", "350.000 ₫ ₫"])
+def test_an_amount_with_anything_else_around_it_is_refused(ward, typed):
+    refused(ward, BAD, "must be a whole number", "donate", "D1", "--into", "KHO",
+            "--cash", typed)
+
+
 # ---- codes ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, twin", [
