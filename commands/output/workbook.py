@@ -1,7 +1,7 @@
 """Reports as .xlsx workbooks: one sheet per table, typed cells a treasurer can sum and sort.
 
 Integers stay numbers (with thousands separators), ISO dates become real date cells shown as
-dd/mm/yyyy, yes/no stay booleans; the header row is bold and frozen, columns are sized to their
+dd/mm/yyyy, yes/no are the reader's words ("có"/"không"); the header row is bold and frozen, columns are sized to their
 contents. openpyxl is imported only here, when a workbook is asked for.
 """
 
@@ -147,7 +147,9 @@ def _title(book: Any, title: str) -> str:
 
 def _value(value: Any) -> Any:
     """A report value as a typed cell value."""
-    if value is None or isinstance(value, (bool, int)):
+    if isinstance(value, bool):  # the word the screen shows: a spreadsheet's TRUE/FALSE is English
+        return _("yes") if value else _("no")
+    if value is None or isinstance(value, int):
         return value
     if isinstance(value, Phrase):  # a description: in the reader's language, a plain str
         return message(value)
