@@ -195,7 +195,8 @@ def show(voucher: Voucher, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.
     fields = [{"field": k, "value": v} for k, v in card.items() if k != "pickups"]
     if output is not None or fmt.value == "table":  # people read it; CSV keeps the keys
         fields = [{"field": Phrase(VOUCHER_FIELDS.get(k, k)), "value": _shown(k, v, output)}
-                  for k, v in card.items() if k != "pickups"]
+                  for k, v in card.items()  # "cancelled" with no reason would read as cancelled
+                  if k != "pickups" and not (k == "cancelled" and v is None)]
     if output is not None:
         save(output, [(N_("voucher"), fields, FIELD_COLUMNS),
                       (N_("pick-ups"), card["pickups"], PICKUP_COLUMNS)])
@@ -242,7 +243,7 @@ VOUCHER_FIELDS = {"code": N_("voucher"), "recipient": N_("recipient"), "shop": N
                   "every": N_("days between visits, at least"), "valid_from": N_("valid from"),
                   "valid_to": N_("valid to"), "slot": N_("time slot"),
                   "issued": N_("issued on"), "entry": N_("entry"), "status": N_("status"),
-                  "cancelled": N_("cancelled")}
+                  "cancelled": N_("cancelled, because")}
 SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
                 "unused": N_("vouchers unused"), "live": N_("live"),
                 "not_yet_valid": N_("not yet valid"), "used_up": N_("used up"),

@@ -460,6 +460,7 @@ def test_voucher_show_in_vietnamese(ward):
     assert fields["giá trị"] == fields["còn lại"] == "400.000\xa0₫"
     assert fields["số món tối đa mỗi lượt"] == "5" and fields["hạn dùng"] == "30/11/2021"
     assert fields["trạng thái"] == "còn hiệu lực"
+    assert not [field for field in fields if "hủy" in field]  # no blank "cancelled" row
     later = ward("--lang", "vi", "voucher", "show", code, "--as-of", "2021-12-05").out
     assert "trạng thái                       hết hạn" in later
     for word in ("max_items", "valid_to", "status", "expired", "recipient"):
@@ -467,6 +468,7 @@ def test_voucher_show_in_vietnamese(ward):
     ward("voucher", "cancel", code, "--reason", "mất phiếu", "--on", "2021-11-03")
     cancelled = ward("--lang", "vi", "voucher", "show", code, "--as-of", "2021-11-10").out
     assert "trạng thái                       đã hủy" in cancelled
+    assert "đã hủy, vì                       mất phiếu" in cancelled
     csv = ward("--lang", "vi", "voucher", "show", code, "--format", "csv").out.splitlines()
     assert csv[:3] == ["field,value", f"code,{code}", "recipient,H1"]
     assert "status,cancelled" in csv
