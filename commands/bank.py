@@ -255,8 +255,10 @@ def match(account: Annotated[Optional[str], typer.Option(
         rows = bank.rows(account, status)
         if fmt.value == "table":
             rows = ({**row, "status": _(STATUS_WORDS[row["status"]])} for row in rows)
-        emit_stream(rows, fmt.value, MATCH_COLUMNS, empty=N_("no statement lines and no "
-                                                             "entries in a bank account yet"),
+        empty = (Phrase(N_("no row has the status “{status}”"), status=Phrase(STATUS_WORDS[status]))
+                 if status is not None else N_("no statement lines and no entries in a bank "
+                                               "account yet"))
+        emit_stream(rows, fmt.value, MATCH_COLUMNS, empty=empty,
                     output=output, money=["amount", "book_amount"])
 
 

@@ -58,7 +58,7 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
         typer.echo(out.getvalue(), nl=False)
         return
     if not table:
-        typer.echo(_(empty))
+        typer.echo(message(empty) if isinstance(empty, Phrase) else _(empty))
         return
     from tabulate import tabulate
 

@@ -386,6 +386,8 @@ def test_a_bank_reference_reads_as_written_and_statuses_in_vietnamese(banked, tm
     assert {row["status"] for row in only} == {"unrecorded"} and len(only) == 3
     assert banked("--lang", "vi", "bank", "match", "--status", "Chua ghi so", "--format",
                   "json").json() == only  # typed without the marks
+    none = banked("--lang", "vi", "bank", "match", "--status", "lệch số tiền").out
+    assert none == "không có dòng nào ở trạng thái “lệch số tiền”\n"  # lines there are
     statement = banked("--lang", "vi", "audit", "statement").out
     assert "5243.00042" in statement and "chưa ghi sổ" in statement
     assert "unrecorded" not in statement
