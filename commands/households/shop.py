@@ -85,7 +85,7 @@ def price(shop: str,
     """Set what items count for against vouchers at a shop, from --on (default: item value)."""
     from ledger.ward.vouchers import set_prices
 
-    prices = pairs(item, minimum=0, maximum=MAX_AMOUNT)
+    prices = pairs(item, minimum=0, maximum=MAX_AMOUNT, prices=True)
     entry = _write(db, lambda ledger: set_prices(ledger, shop, prices, o.on(on), o.actor(actor)))
     announce(db, entry)
 

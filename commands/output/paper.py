@@ -16,7 +16,7 @@ from typing import Any
 from commands.language import words as lg
 from commands.language.words import N_
 
-CARD = {"title": N_("Vouchers of the 0 đồng shop {shop}"), "card": N_("0 đồng shop voucher"),
+CARD = {"title": N_("Vouchers of {shop}"), "card": N_("0 đồng shop voucher"),
         "code": N_("Code"), "value": N_("Value"), "household": N_("Household"),
         "limits": N_("Limits"), "valid": N_("Valid"), "from_to": N_("{first} to {last}"),
         "from": N_("from {first}"), "until": N_("until {last}"), "always": N_("no end date"),

@@ -126,8 +126,9 @@ def _parse_whole(typed: str, what: str) -> int:
 
 
 def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
-          minimum: int = 1, maximum: int = MAX_QUANTITY) -> dict[str, int]:
-    """Parse CODE=QTY options into {code: qty}; a code given twice is refused, not summed."""
+          minimum: int = 1, maximum: int = MAX_QUANTITY, prices: bool = False) -> dict[str, int]:
+    """Parse CODE=QTY options into {code: qty}; a code given twice is refused, not summed.
+    `prices`: each number is an item's price, an amount of đồng as `money_amount` reads it."""
     result: dict[str, int] = {}
     for typed in texts:
         name, sep, qty = str(typed).partition("=")
@@ -138,8 +139,11 @@ def pairs(texts: Iterable[str], what: str = "--item", *, signed: bool = False,
         if key in result:
             raise BadInput("{what} names {key} twice: give it once with the total quantity",
                            what=what, key=key)
-        quantity = Phrase(N_("quantity of {key}"), key=key)  # translated where it is shown
-        if signed:
+        # translated where it is shown
+        quantity = Phrase(N_("price of {key}") if prices else N_("quantity of {key}"), key=key)
+        if prices:
+            number = money_amount(qty, quantity, minimum=minimum)
+        elif signed:
             number = whole(qty, quantity, minimum=-maximum, maximum=maximum)
             if number == 0:
                 raise BadInput("quantity of {key} must not be 0", key=key)

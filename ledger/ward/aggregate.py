@@ -537,10 +537,8 @@ class Ward(Aggregate, created_event_name="Opened"):
             rest[(location, item)] = rest.get((location, item), 0) - delta
             book = self.lot_books().get(bin_key(location, item), {}).get(expires, {})
             if delta < 0 and daybook.lowest_from(book, on) + delta < 0:
-                raise Shortage("not enough {item} at {location} in lot {lot}: {held:,} available "
-                               "on {on} and after, {delta:,} needed", item=item, location=location,
-                               lot=expires, held=daybook.lowest_from(book, on), on=on,
-                               delta=-delta)
+                raise lotbook.short_in_lot(item, location, expires,
+                                           daybook.lowest_from(book, on), on, -delta)
         for (location, item), delta in rest.items():
             key = bin_key(location, item)
             if delta < 0 and key in self.lot_books():

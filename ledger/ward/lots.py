@@ -63,9 +63,7 @@ def take(location: str, item: str, quantity: int, on: str, bin_book: daybook.Day
                       "with --allow-expired --reason TEXT",
                       item=item, location=location, lot=passed[0], on=on)
     if left and lot is not None:
-        raise Shortage("not enough {item} at {location} in lot {lot}: {held:,} available on {on} "
-                       "and after, {delta:,} needed", item=item, location=location,
-                       lot=lot or "-", held=quantity - left, on=on, delta=quantity)
+        raise short_in_lot(item, location, lot, quantity - left, on, quantity)
     if left:  # the bin holds enough on the day, but later entries already took those lots
         raise Shortage("not enough {item} at {location} on {on} in lots that later entries "
                        "leave untouched: {held:,} available, {delta:,} needed",
@@ -83,3 +81,14 @@ def expired_reason(text: str | None) -> str | None:
         raise BadInput("--allow-expired needs --reason TEXT saying why expired goods are "
                        "handed out")
     return clean(text)
+
+
+def short_in_lot(item: str, location: str, lot: str, held: int, on: str, delta: int) -> Shortage:
+    """The refusal of taking more of one lot than it holds; the undated lot ("") by name."""
+    if not lot:
+        return Shortage("not enough undated {item} at {location}: {held:,} available on {on} "
+                        "and after, {delta:,} needed", item=item, location=location, held=held,
+                        on=on, delta=delta)
+    return Shortage("not enough {item} at {location} in lot {lot}: {held:,} available on {on} "
+                    "and after, {delta:,} needed", item=item, location=location, lot=lot,
+                    held=held, on=on, delta=delta)

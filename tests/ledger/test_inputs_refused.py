@@ -170,3 +170,10 @@ def test_a_ledger_path_with_uri_characters_works_for_every_command(tmp_path, fol
     assert len(aid("history", "--format", "json").json()) == 5
     aid("audit", "verify")
     assert not (tmp_path / "a").exists()  # nothing written beside, under a cut-off name
+
+
+def test_a_shop_price_is_an_amount_of_money(ward):
+    refused(ward, BAD, "price of RICE must be at least 0, not -1", "shop", "price", "SHOP",
+            "--item", "RICE=-1")
+    ward("shop", "price", "SHOP", "--item", "RICE=15.000 ₫")
+    assert "RICE 15,000" in ward("history").out.splitlines()[-1]

@@ -165,3 +165,9 @@ def test_the_undated_lot_is_named_in_english_or_vietnamese(dated, named):
     assert lots(dated, "--at", "KHO") == [("KHO", "NOODLE", "2021-11-30", 3),
                                           ("KHO", "NOODLE", "2021-12-31", 5),
                                           ("KHO", "NOODLE", None, 3)]
+
+
+def test_taking_more_of_the_undated_lot_than_it_holds_names_it_in_words(dated):
+    refused(dated, "--lang", "vi", "give", "H2", "--from", "KHO", "--item", "NOODLE=5", "--lot",
+            "không ghi hạn", "--on", "2021-11-05",
+            says="aid: không đủ NOODLE không ghi hạn tại KHO: chỉ có 4 ")
