@@ -85,8 +85,32 @@ class Phrase(str):
 
 
 def said(error: Exception) -> Any:
-    """What an error says: its phrase, if it was raised with one (so it is translated)."""
+    """What an error says: its phrase, if it was raised with one (so it is translated); why a
+    file could not be read or written, in words, where the system's reason is a usual one."""
+    if isinstance(error, (OSError, UnicodeDecodeError)):
+        return system_reason(error)
     return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else error
+
+
+def system_reason(error: OSError | UnicodeDecodeError) -> Any:
+    """The reason a file could not be used, as a phrase the reader's language translates (the
+    operating system's own words are English whatever the reader reads), else its own."""
+    if isinstance(error, UnicodeDecodeError):
+        return Phrase(N_("it is not text in UTF-8 (a workbook, a picture, or another encoding)"))
+    import errno
+
+    reasons = {errno.ENOENT: N_("there is no such file or folder"),
+               errno.EISDIR: N_("it is a folder, not a file"),
+               errno.ENOTDIR: N_("a part of the path is a file, not a folder"),
+               errno.EACCES: N_("this user may not use it (permission denied)"),
+               errno.EPERM: N_("this user may not use it (permission denied)"),
+               errno.ENOSPC: N_("the disk is full"),
+               errno.EROFS: N_("the disk is read-only"),
+               errno.ENAMETOOLONG: N_("the name is too long"),
+               errno.EINVAL: N_("this folder does not take files (choose a normal folder)")}
+    if error.errno in reasons:
+        return Phrase(reasons[error.errno])
+    return error.strerror or str(error)
 
 
 def either(choices: list[Any]) -> Any:

@@ -20,7 +20,7 @@ import typer
 from commands import options as o
 from commands.language.words import say
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, said
 from ledger.store.access import EventLog, open_log
 
 
@@ -55,7 +55,7 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
         try:
             text = _embedded(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError) as error:
-            raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+            raise BadInput("cannot read {value}: {error}", value=value, error=said(error)) from None
     vkeys: list[str] = []
     if text.lstrip().startswith(("{", "[")) or text.strip() in ("null", "true", "false"):
         try:
@@ -106,7 +106,7 @@ def read_json(value: str, what: str) -> Any:
     except FileNotFoundError:
         raise BadInput("no {what} file {value}", what=Phrase(what), value=value) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise BadInput("cannot read {value}: {error}", value=value, error=error) from None
+        raise BadInput("cannot read {value}: {error}", value=value, error=said(error)) from None
     if path.suffix.lower() in (".html", ".htm"):
         text = _embedded(text)
     try:
@@ -160,7 +160,7 @@ def write_or_print(text: str, output: Path | None, told: str) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise BadInput("cannot write {path}: {error}", path=output,
-                       error=error.strerror or error) from None
+                       error=said(error)) from None
     typer.echo(told)
 
 

@@ -1,9 +1,10 @@
 """What the database said when it refused, in the reader's words.
 
-PostgreSQL and its driver speak English ("connection to server at … failed: FATAL:  database
-"x" does not exist"). The mistakes a ward can make in an address (a server that is not running,
-a mistyped host, database or role) are said again as one sentence in the reader's language,
-naming what was typed; anything else keeps the database's own first line after the same lead.
+PostgreSQL, SQLite and their drivers speak English ("connection to server at … failed: FATAL:
+database "x" does not exist", "file is not a database"). The mistakes a ward can make in an
+address or a file name (a server that is not running, a mistyped host, database or role, a file
+that is not a ledger) are said again as one sentence in the reader's language, naming what was
+typed; anything else keeps the database's own first line after the same lead.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ _CAUSES = (
         "the address")),
     (re.compile(r"timeout expired|timed out"),
      N_("{server} did not answer in time: check the network and the address")),
+    # SQLite, on the file --db or AID_DB names
+    (re.compile(r"^file is not a database"),
+     N_("the file is not a ledger (not an SQLite database): check --db or AID_DB")),
+    (re.compile(r"^(?:unable to open database file|disk I/O error)"),
+     N_("the ledger file cannot be opened or read (a folder, a missing folder, no permission, "
+        "or a failing disk): check --db or AID_DB")),
 )
 
 

@@ -27,7 +27,7 @@ from commands.language.words import (
 )
 from commands.output.cells import as_text
 from ledger.errors import BadInput
-from ledger.phrases import Money, Phrase, Verbatim
+from ledger.phrases import Money, Phrase, Verbatim, said
 
 Columns = Sequence[tuple[str, str]] | None
 # (title, rows, columns), or with the keys of its columns of đồng (written "350.000 ₫")
@@ -192,7 +192,7 @@ def _atomically(book: Any, path: Path) -> None:
                        "in Excel and try again)", path=path) from None
     except OSError as error:  # a folder that takes no files (/proc), a full disk, …
         raise BadInput("cannot write {path}: {problem}; choose another --output", path=path,
-                       problem=error.strerror or str(error)) from None
+                       problem=said(error)) from None
     finally:
         if temporary and os.path.exists(temporary):
             os.remove(temporary)

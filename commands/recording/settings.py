@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import BadInput
+from ledger.phrases import said
 
 APP = "aid-ledger"
 FILE_NAME = "config.toml"
@@ -60,7 +61,7 @@ def read(where: Path | None = None) -> dict[str, str]:
         return {}
     except OSError as error:
         raise BadInput("cannot read the settings file {path}: {error}", path=where,
-                       error=error.strerror or error) from None
+                       error=said(error)) from None
     try:
         found = tomllib.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

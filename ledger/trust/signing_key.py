@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from ledger.errors import BadInput, Refused
+from ledger.phrases import said
 from ledger.privacy.owner_only import refuse_if_shared
 from ledger.trust.seal_bytes import key_id, public_text
 
@@ -61,7 +62,7 @@ class SigningKey:
             return None
         except OSError as error:
             raise BadInput("cannot read the signing key {path}: {error}", path=path,
-                           error=error.strerror or error) from None
+                           error=said(error)) from None
         refuse_if_shared(path)  # like ssh: a key others may read is not used
         try:
             private = load_pem_private_key(data, password=None)
@@ -95,7 +96,7 @@ class SigningKey:
                 file.write(pem)
         except OSError as error:
             raise BadInput("cannot write the signing key {path}: {error}", path=path,
-                           error=error.strerror or error) from None
+                           error=said(error)) from None
         return cls(private, path)
 
 

@@ -34,7 +34,7 @@ def load(path: Path) -> dict[str, dict[str, Any]]:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BadInput("cannot read {path}, the record of what you co-signed: {error}",
-                       path=path, error=str(error)) from None
+                       path=path, error=said(error)) from None
     return found if isinstance(found, dict) else {}
 
 
@@ -100,4 +100,4 @@ def save(path: Path, record: dict[str, dict[str, Any]]) -> None:
         path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as error:
         raise BadInput("cannot write {path}, the record of what you co-signed: {error}",
-                       path=path, error=error.strerror or error) from None
+                       path=path, error=said(error)) from None

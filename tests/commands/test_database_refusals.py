@@ -64,3 +64,27 @@ def test_anything_else_keeps_the_databases_own_first_line():
     finally:
         activate("en")
     assert said == "aid: cơ sở dữ liệu từ chối: disk full"
+
+
+def test_a_file_that_is_not_a_ledger_or_a_folder_given_as_one(tmp_path):
+    noise = tmp_path / "ảnh.db"
+    noise.write_bytes(bytes(range(256)) * 8)
+    for path, said in ((noise, "tệp này không phải sổ (không phải cơ sở dữ liệu SQLite)"),
+                       (tmp_path, "không mở hay đọc được tệp sổ (là thư mục")):
+        done = CliRunner().invoke(app, ["--lang", "vi", "stock", "--db", str(path)])
+        assert done.exit_code == 1 and done.stderr.startswith(
+            f"aid: không dùng được cơ sở dữ liệu: {said}"), done.stderr
+        assert done.stderr.count("\n") == 1
+    assert noise.read_bytes() == bytes(range(256)) * 8  # untouched
+
+
+def test_why_a_file_could_not_be_used_is_said_in_the_readers_words(tmp_path):
+    """The operating system's reasons are English; the usual ones are said in Vietnamese."""
+    binary = tmp_path / "ảnh.bin"
+    binary.write_bytes(b"\xc4\xff\x00" * 10)
+    for args, said in (
+            (["receipt", "verify", str(tmp_path)], "đó là một thư mục, không phải tệp"),
+            (["receipt", "verify", str(binary)], "đó không phải văn bản UTF-8")):
+        done = CliRunner().invoke(app, ["--lang", "vi", *args])
+        assert done.exit_code == 2 and said in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1
