@@ -172,8 +172,11 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
             ref = donor_reference(bank.reference_prefix, entries[wanted])
     payload = vietqr.payload(declared["bin"], declared["number"], money, ref)
     if output is not None:
-        (vietqr.qr_svg if output.suffix.lower() == ".svg" else vietqr.qr_png)(
-            payload=payload, path=output)
+        from commands.output.printing import writing
+
+        with writing(output):
+            (vietqr.qr_svg if output.suffix.lower() == ".svg" else vietqr.qr_png)(
+                payload=payload, path=output)
     if fmt is QrFormat.json:
         typer.echo(json.dumps({"payload": payload, "ref": ref, "account": declared["code"],
                                "bank": declared["bank"], "number": declared["number"],

@@ -16,7 +16,7 @@ from commands.language.words import N_, _, current, message, say
 from commands.output.publish import statement_json
 from commands.output.render import echo_json, emit, save
 from ledger.errors import BadInput
-from ledger.phrases import Money, Phrase
+from ledger.phrases import Money, Phrase, said
 from ledger.store.access import EventLog, open_log
 from projections.audit.public import (
     read_statement,
@@ -246,7 +246,11 @@ def _digest_text(value: str) -> str:
     path = Path(value)
     if "\n" not in value and not value.lstrip().startswith("{") and len(value) < 4096:
         if path.is_file():
-            return path.read_text(encoding="utf-8")
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise BadInput("cannot read {value}: {error}", value=value,
+                               error=said(error)) from None
         if value.endswith((".json", ".txt")):
             raise BadInput("no digest file {value}", value=value)
     return value

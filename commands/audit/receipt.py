@@ -90,7 +90,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
     from projections.history import not_a_donation
 
     with ledger_tree(db) as (log, tree):
-        row = log.row_of(heads.WARD_ID, entry) if entry > 0 else None
+        row = log.row_of(heads.WARD_ID, entry) if 0 < entry < 2**63 else None  # SQL's range
         if row is None:
             raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
                            entry=entry)

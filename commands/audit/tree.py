@@ -156,11 +156,10 @@ def write_or_print(text: str, output: Path | None, told: str) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    try:
+    from commands.output.printing import writing
+
+    with writing(output):
         output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise BadInput("cannot write {path}: {error}", path=output,
-                       error=said(error)) from None
     typer.echo(told)
 
 
@@ -176,8 +175,16 @@ def checkpoint_command(fmt: FormatChoice = NoteFormat.text, output: NoteOutput =
                                      size=found["size"], path=output))
 
 
-def held_root(tree: Any, note: Any, label: str) -> None:
-    """Refuse (exit 1) unless this ledger's tree at the checkpoint's size has its root."""
+def held_root(tree: Any, note: Any, label: str, vouched: bool = True) -> None:
+    """Refuse (exit 1) unless this ledger's tree at the checkpoint's size has its root; a
+    checkpoint no live key of this ledger signed (`vouched` false) proves nothing, so one the
+    ledger does not hold is refused as such (exit 2), never reported as a rewrite."""
+    if not vouched and (note.size > tree.size or tree.root(note.size) != note.root):
+        raise BadInput("this ledger does not hold the {label} checkpoint ({size} events, root "
+                       "{root}), and no live key of this ledger signed it: anyone can write "
+                       "such a note, so it proves nothing; give a checkpoint `aid audit "
+                       "checkpoint` printed", label=label, size=note.size,
+                       root=note.root.hex()[:16])
     if note.size > tree.size:
         raise Refused("the {label} checkpoint is of {size} events but this ledger holds only "
                       "{events}: it was cut short, or the checkpoint is of a later copy",
@@ -200,8 +207,9 @@ def consistency(old: Annotated[str, typer.Argument(
     from ledger.trust import heads
     from ledger.trust.merkle import verify_consistency
 
-    first = heads.parse_note(note_text(old), N_("OLD"))
-    second = heads.parse_note(note_text(new), N_("NEW"))
+    texts = {"OLD": note_text(old), "NEW": note_text(new)}
+    first = heads.parse_note(texts["OLD"], N_("OLD"))
+    second = heads.parse_note(texts["NEW"], N_("NEW"))
     if first.size > second.size:
         raise BadInput("OLD is of {first} events, NEW of {second}: give the older one first",
                        first=first.size, second=second.size)
@@ -211,8 +219,9 @@ def consistency(old: Annotated[str, typer.Argument(
             if not heads.same_ledger(note.origin, origin):
                 raise BadInput("the {label} checkpoint is of another ledger ({theirs}); this "
                                "one is {ours}", label=label, theirs=note.origin, ours=origin)
-        held_root(tree, first, "OLD")
-        held_root(tree, second, "NEW")
+        declared = heads.declared_keys(log)
+        for label, note in (("OLD", first), ("NEW", second)):
+            held_root(tree, note, label, vouched=bool(_vouching(texts[label], note, declared)))
         proof = tree.consistency(first.size, second.size)
     if not verify_consistency(first.size, second.size, first.root, second.root, proof):
         raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "
@@ -252,11 +261,13 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
     origin = heads.origin_of(log)
     declared = heads.declared_keys(log)
     renamed: list[tuple[bool, Any]] = []
-    ours = []
+    ours, revoked = [], []
     for text, note in zip(texts, notes):
         if heads.same_ledger(note.origin, origin):
             _signed_here(text, note, declared)
             ours.append(note)
+            vouchers = _vouching(text, note, declared)  # none live: see _after_revocation
+            revoked.append(vouchers if all(key.revoked for key in vouchers) else [])
             continue
         # this ledger's identity is its first event: a checkpoint its own treasurer signed
         # under another identity means that event was rewritten (or the key signs elsewhere)
@@ -273,7 +284,20 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
     if not ours:
         return renamed
     with log.snapshot():
-        return renamed + findings(log.stored(), ours)
+        found = findings(log.stored(), ours)
+    return renamed + [(ok, text if ok or not keys else _after_revocation(text, keys))
+                      for (ok, text), keys in zip(found, revoked)]
+
+
+def _after_revocation(finding: Any, keys: list[Any]) -> Phrase:
+    """A checkpoint the ledger does not hold, vouched for only by keys revoked since: a note
+    carries no time, so one signed before the revocation and one forged afterwards by whoever
+    holds the key look the same; the finding says both."""
+    key = keys[0]
+    return Phrase(N_("{finding}; but it is signed only by {name}, revoked at position "
+                     "{position}: whoever holds that key now can write such a note, so either "
+                     "the ledger was rewritten or the note is forged"), finding=finding,
+                  name=key.name, position=key.revoked_at)
 
 
 def _vouching(text: str, note: Any, declared: list[Any]) -> list[Any]:

@@ -267,7 +267,10 @@ def sheet(code: str,
         typer.echo(text, nl=False)
         return
     if kind == "csv":
-        output.write_text(text, encoding="utf-8")
+        from commands.output.printing import writing
+
+        with writing(output):
+            output.write_text(text, encoding="utf-8")
         told = say("wrote {output}", output=output)
     else:
         from commands.output.printing import save as print_page
@@ -493,7 +496,10 @@ def outflow(code: str,
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow([key for key, _title in OUTFLOW_COLUMNS])
         writer.writerows([[row[key] for key, _title in OUTFLOW_COLUMNS] for row in rows])
-        output.write_text(text.getvalue(), encoding="utf-8")
+        from commands.output.printing import writing
+
+        with writing(output):
+            output.write_text(text.getvalue(), encoding="utf-8")
         typer.echo(say("wrote {output}", output=output))
         return
     if kind == "table":

@@ -6,15 +6,18 @@ page numbers and footer (`--no-pdf-header-footer` drops Chromium's URL and date 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from commands.language.words import say
 from ledger.errors import BadInput, Refused
+from ledger.phrases import said
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -66,11 +69,30 @@ def chromium_command(browser: str, profile: Path, *flags: str) -> list[str]:
     return [browser, *FLAGS, f"--user-data-dir={profile}", *flags]
 
 
+def writing(output: Path) -> contextlib.AbstractContextManager[None]:
+    """Around a write to a file the user named: a missing folder, or a folder that takes no
+    files, is one line (the same words as every other -o), never a traceback."""
+    if not output.parent.is_dir():
+        raise BadInput("cannot write {path}: there is no folder {folder}", path=output,
+                       folder=output.parent)
+    return _refused_as_one_line(output)
+
+
+@contextlib.contextmanager
+def _refused_as_one_line(output: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise BadInput("cannot write {path}: {problem}; choose another --output", path=output,
+                       problem=said(error)) from None
+
+
 def save(html: str, output: Path) -> str:
     """Write `html` to output (.html or .pdf); returns the line to tell the user."""
     suffix = output.suffix.lower()
     if suffix in (".html", ".htm"):
-        output.write_text(html, encoding="utf-8")
+        with writing(output):
+            output.write_text(html, encoding="utf-8")
         return say("wrote {output}", output=output)
     if suffix != ".pdf":
         raise BadInput("--output {output}: write a .html or a .pdf file", output=output)
@@ -80,7 +102,8 @@ def save(html: str, output: Path) -> str:
                        "Chromium, Chrome or Edge, or set AID_CHROMIUM to one), or write "
                        "--output {html} and print that from a browser", output=output,
                        html=output.with_suffix('.html'))
-    print_pdf(browser, html, output)
+    with writing(output):
+        print_pdf(browser, html, output)
     return say("wrote {output}", output=output)
 
 

@@ -43,7 +43,7 @@ def expiring(within: Annotated[str, typer.Option(
     from commands.reports.books import known_location, load_books
     from projections.planning import expiring as expiring_lots
 
-    days = whole(within, "--within", minimum=0)
+    days = whole(within, "--within", minimum=0, maximum=36_500)  # a century: dates end at 9999
     books = load_books(db)
     rows = expiring_lots(books, o.on(as_of), days, known_location(books, at))
     if fmt.value == "table":  # a person reads "expired", not "-1,832 days left"

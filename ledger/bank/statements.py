@@ -45,6 +45,7 @@ from typing import Any, TextIO
 from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
+from ledger.values.inputs import MAX_AMOUNT
 from ledger.values.text import clean, fold, nearest
 from ledger.values.workbooks import numbered, text_encoding, worksheet
 
@@ -426,6 +427,8 @@ class _Amounts:
     def _sign(amount: int, signed: bool) -> int:
         if amount < 0 and not signed:
             raise ValueError("is negative")
+        if abs(amount) > MAX_AMOUNT:  # beyond any bank's, and beyond what the ledger stores
+            raise ValueError("is larger than any amount a ledger records (10¹⁵ đồng)")
         return amount
 
 

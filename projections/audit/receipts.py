@@ -112,8 +112,8 @@ def verify(receipt: Any, later: str | None = None,
                     said=json.dumps(receipt.get("origin")), origin=note.origin))
     size, index = receipt.get("tree_size"), receipt.get("leaf_index")
     root, leaf = hash_from_hex(receipt.get("root")), hash_from_hex(receipt.get("leaf_hash"))
-    path = [hash_from_hex(p) for p in receipt.get("audit_path") or []]
-    if root is None or leaf is None or None in path or type(size) is not int \
+    path = _hashes(receipt.get("audit_path"))
+    if root is None or leaf is None or path is None or type(size) is not int \
             or type(index) is not int:
         fail(Phrase(N_("the receipt's proof is malformed (leaf_index, leaf_hash, tree_size, "
                        "audit_path, root)")))
@@ -157,10 +157,21 @@ def verify(receipt: Any, later: str | None = None,
     return found
 
 
-def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase) -> None:
+def _hashes(value: Any) -> list[bytes] | None:
+    """A JSON list of hex hashes (a proof's path), or None if it is anything else."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return None
+    hashes = [hash_from_hex(item) for item in value]
+    return None if None in hashes else hashes  # type: ignore[return-value]
+
+
+def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase) -> bool:
     """Which of the receipt's keys signed `note` (a checkpoint's text); none is a failure."""
     signers = []
-    for text in receipt.get("vkeys") or []:
+    vkeys = receipt.get("vkeys") or []
+    for text in vkeys if isinstance(vkeys, list) else [vkeys]:
         try:
             key = checkpoint.parse_vkey(text)
         except ValueError:
@@ -172,9 +183,10 @@ def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase
     if not signers:
         found.failures.append(Phrase(N_("{what} carries no valid signature by a key the "
                                         "receipt names"), what=what))
-        return
+        return False
     for key in signers:
         found.facts.append(Phrase(N_("{what} is signed by {name}"), what=what, name=key.name))
+    return True
 
 
 def _later(receipt: dict[str, Any], note: Any, later: str,
@@ -188,7 +200,12 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
                     error=said(error)))
         return
-    _signatures(receipt, later, found, Phrase(N_("the later checkpoint")))
+    if not _signatures(receipt, later, found, Phrase(N_("the later checkpoint"))):
+        fail(Phrase(N_("nothing the later checkpoint says can be relied on (anyone can write "
+                       "one): it may be signed by a key the ward declared after this receipt; "
+                       "check it with `aid audit verify --checkpoint` on the ward's ledger, or "
+                       "ask the ward for a receipt taken with its current key")))
+        return
     if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:
         fail(Phrase(N_("the later checkpoint is of another ledger ({theirs}), the receipt of "
                        "{ours}"), theirs=newer.origin, ours=note.origin))
@@ -206,11 +223,11 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         fail(Phrase(N_("a later checkpoint needs the consistency proof from the receipt's "
                        "checkpoint to it: `aid audit consistency`")))
         return
-    proof = [hash_from_hex(p) for p in consistency.get("proof") or []]
+    proof = _hashes(consistency.get("proof")) if isinstance(consistency, dict) else None
     claimed = (consistency.get("first_size"), consistency.get("second_size"),
                hash_from_hex(consistency.get("first_root")),
-               hash_from_hex(consistency.get("second_root")))
-    if claimed != (note.size, newer.size, note.root, newer.root) or None in proof:
+               hash_from_hex(consistency.get("second_root"))) if proof is not None else None
+    if proof is None or claimed != (note.size, newer.size, note.root, newer.root):
         fail(Phrase(N_("the consistency proof is not from the receipt's checkpoint ({first} "
                        "events) to the later one ({second} events)"),
                     first=note.size, second=newer.size))

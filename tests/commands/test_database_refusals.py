@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -88,3 +89,30 @@ def test_why_a_file_could_not_be_used_is_said_in_the_readers_words(tmp_path):
         done = CliRunner().invoke(app, ["--lang", "vi", *args])
         assert done.exit_code == 2 and said in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1
+
+
+def test_writing_into_a_missing_folder_or_one_that_takes_no_files_is_one_line(ward, tmp_path):
+    """Every -o (pages, proofs, QR codes, sheets): the same words, exit 2, nothing written."""
+    ward("bank", "account", "add", "VCB1", "--bank", "VCB", "--number", "1029990042", "--name",
+         "UBMTTQ PHUONG 3")
+    ward("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1")
+    for target in (tmp_path / "missing" / "x", Path("/proc/aid-x")):
+        for args, suffix in ((["bank", "qr", "VCB1"], ".png"), (["audit", "statement"], ".html"),
+                             (["audit", "statement"], ".pdf"), (["round", "sheet", "R1"], ".csv"),
+                             (["stock"], ".xlsx")):
+            path = target.with_suffix(suffix)
+            done = ward.fails(*args, "-o", str(path))
+            assert done.code == 2 and done.err.startswith(f"aid: cannot write {path}: "), \
+                (args, done.err)
+            assert done.err.count("\n") == 1 and not path.exists()
+
+
+def test_numbers_beyond_what_a_ledger_holds_are_refused_in_one_line(ward, tmp_path):
+    for args, said in ((["receipt", "99999999999999999999"], "there is no entry"),
+                       (["expiring", "--within", "3000000"], "--within must be at most 36,500")):
+        done = ward.fails(*args)
+        assert done.code == 2 and said in done.err and done.err.count("\n") == 1, done.err
+    binary = tmp_path / "digest.txt"
+    binary.write_bytes(b"\xbe\xef" * 20)
+    done = ward.fails("audit", "verify", "--digest", str(binary))
+    assert done.code == 2 and "it is not text in UTF-8" in done.err, done.err

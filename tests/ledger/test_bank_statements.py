@@ -223,6 +223,14 @@ def test_wrong_separator_bad_date_and_cents_all_listed():
         "line 8: an amount without a date: write the date of the transaction"]
 
 
+def test_an_amount_no_ledger_can_store_is_a_problem_of_its_line():
+    """A sheet's 1e30 or a slip of 23 digits: named with its line, never an overflow."""
+    text = VCB_HEAD + "09/09/2024,R1,,99.999.999.999.999.999.999.999,,ung ho\n"
+    assert [str(p) for p in refusal(text).problems] == [
+        "line 2: the credit '99.999.999.999.999.999.999.999' is larger than any amount a ledger "
+        "records (10¹⁵ đồng)"]
+
+
 def test_refusal_message_is_one_line_and_lists_problems():
     text = VCB_HEAD + "".join(f"xx/09/2024,R{i},,100.000,,t\n" for i in range(30))
     error = refusal(text)

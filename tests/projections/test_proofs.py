@@ -173,6 +173,16 @@ def test_a_revoked_key_vouches_only_for_what_came_before_its_revocation(sqlite_l
                                                   str(before)).out
     refused = ward.fails("audit", "verify", "--checkpoint", str(after))
     assert refused.code == 2 and "not validly signed by a live key" in refused.err
+    # whoever found the phone signs a note of an early size with a root of their making: the
+    # ledger does not hold it, and verify says it may be forged, not only that history changed
+    lan = notes.parse(ward("audit", "checkpoint").out)
+    early = notes.parse(before.read_text()).size  # after her declaration, before revocation
+    made_up = notes.sign(notes.make(lan.origin, early, bytes(32)),
+                         key_name("Anh Minh", minh.key), load_key(tmp_path / "minh.pem"))
+    refused = ward.fails("audit", "verify", "--checkpoint", str(save(tmp_path, "old.txt",
+                                                                      made_up)))
+    assert refused.code == 1 and "revoked at position" in refused.err
+    assert "either the ledger was rewritten or the note is forged" in refused.err
 
 
 def test_a_key_vouches_only_for_trees_that_hold_its_declaration(sqlite_ledger, tmp_path):
@@ -264,6 +274,26 @@ def test_receipt_of_day_1_verifies_against_day_30_through_a_consistency_proof(wa
     assert missing.code == 1 and "consistency proof" in missing.err
 
 
+def test_a_consistency_proof_is_not_refused_as_a_rewrite_for_a_note_anyone_wrote(ward,
+                                                                                 tmp_path):
+    """Adversarial and honest: `aid audit consistency` with an OLD note no key of the ledger
+    signed, naming a root the ledger does not hold, proves nothing: exit 2, not "history before
+    it was changed" (exit 1); with the treasurer's own checkpoints it proves as before."""
+    signed(ward, tmp_path)
+    donate(ward, 1000)
+    first = ward("audit", "checkpoint").out
+    donate(ward, 2000)
+    second = save(tmp_path, "second.txt", ward("audit", "checkpoint").out)
+    parsed = notes.parse(first)
+    fake = save(tmp_path, "fake.txt", notes.make(parsed.origin, 3, bytes(32)) + "\n\u2014 "
+                "nobody.0000 " + base64.b64encode(bytes(68)).decode() + "\n")
+    refused = ward.fails("audit", "consistency", str(fake), str(second))
+    assert refused.code == 2 and "proves nothing" in refused.err, refused.err
+    assert "history before it was changed" not in refused.err
+    assert ward("audit", "consistency", str(save(tmp_path, "first.txt", first)),
+                str(second)).code == 0
+
+
 def test_a_later_checkpoint_counts_only_when_signed_by_the_receipts_keys(ward, tmp_path):
     """Adversarial: anyone can write a checkpoint note. One whose signature was altered, or
     that no key of the receipt signed, proves nothing about the ledger, however well its
@@ -295,6 +325,7 @@ def test_a_later_checkpoint_counts_only_when_signed_by_the_receipts_keys(ward, t
                              "--consistency", str(proof))
         assert refused.code == 1 and "the later checkpoint carries no valid signature" \
             in refused.err, forged
+        assert "still holds the donation" not in refused.out  # nothing it says is relied on
 
 
 def test_receipt_json_shape_and_bounds(ward, tmp_path):
