@@ -75,7 +75,7 @@ class Digest:
                            head=_hex(str(data["head"])), position=data.get("position"),
                            taken=str(data.get("taken", "")),
                            checkpoints={int(p): _hex(str(h)) for p, h in
-                                        data.get("checkpoints", [])})
+                                        data.get("checkpoints", [])}).checked()
             except (ValueError, KeyError, TypeError) as error:
                 raise BadInput("this digest's JSON is not one `aid audit digest` printed ({error})",
                                error=said(error)) from None
@@ -87,7 +87,18 @@ class Digest:
         position = fields.get("position")
         return cls(ward=fields.get("ward", ""), events=int(fields["events"]),
                    head=fields["head"].lower(), taken=_taken(fields.get("taken", "")),
-                   position=int(position) if position else None)
+                   position=int(position) if position else None).checked()
+
+    def checked(self) -> Digest:
+        """Refuse a digest no ledger could have given: a count below 0, or no events with a
+        head other than the empty chain's (it would vouch for nothing, and pass anything)."""
+        if self.events < 0 or (self.position is not None and self.position < 0):
+            raise BadInput("this digest counts {events} events: a digest `aid audit digest` "
+                           "printed counts 0 or more", events=self.events)
+        if self.events == 0 and self.head != GENESIS:
+            raise BadInput("this digest counts no events but names head {head}…: a digest of "
+                           "an empty ledger has the empty chain's head", head=self.head[:12])
+        return self
 
 
 _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed statement;

@@ -110,6 +110,18 @@ def test_digest_text_as_printed_or_retyped_is_accepted(demo):
     assert verify(demo[0], f"events 59 head {'0' * 64}")[0] == 1
 
 
+@pytest.mark.parametrize("events", [-1, 0])
+def test_a_digest_of_no_or_fewer_than_no_events_vouches_for_nothing(demo, events):
+    """Adversarial: edited to count -1 or 0 events under an arbitrary head, a digest would
+    pass any ledger; it is refused as one no ledger gave (exit 2)."""
+    forged = {**json.loads(demo[1].read_text()), "events": events, "head": "ab" * 32,
+              "checkpoints": []}
+    code, _, err = verify(demo[0], json.dumps(forged))
+    assert code == 2 and "this digest counts" in err, err
+    code, _, err = verify(demo[0], f"events {events} head {'ab' * 32}")
+    assert code == 2, err
+
+
 @pytest.mark.parametrize("name, statements, forger, first_bad", [
     ("edit a payload byte", [edit_byte(30)], None, 30),
     ("delete a row", ["DELETE FROM stored_events WHERE rowid = 20"], None, 20),
