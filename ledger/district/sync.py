@@ -103,6 +103,14 @@ def district_url(url: str | None) -> str:
     if not url.startswith(("postgresql://", "postgres://")):
         raise BadInput("the district's store must be PostgreSQL (postgresql://…), not '{url}'",
                        url=url)
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if not parts.path.strip("/") and "dbname" not in parse_qs(parts.query):
+        # libpq would pick a database named after the user: the district's tables would land
+        # wherever that is, without a word
+        raise BadInput("name the district's database in its address, e.g. "
+                       "postgresql://HOST/DISTRICT, not '{url}'", url=url)
     return url
 
 

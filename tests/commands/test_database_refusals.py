@@ -116,3 +116,12 @@ def test_numbers_beyond_what_a_ledger_holds_are_refused_in_one_line(ward, tmp_pa
     binary.write_bytes(b"\xbe\xef" * 20)
     done = ward.fails("audit", "verify", "--digest", str(binary))
     assert done.code == 2 and "it is not text in UTF-8" in done.err, done.err
+
+
+@pytest.mark.parametrize("url", ["postgresql://", "postgresql://postgres@127.0.0.1:5432",
+                                 "postgres://127.0.0.1/"])
+def test_a_district_address_without_its_database_is_refused_before_connecting(ward, url):
+    """libpq would take a database named after the user and sync into it, without a word."""
+    done = ward.fails("sync", "--to", url)
+    assert done.code == 2 and "name the district's database in its address" in done.err
+    assert ward.fails("district", "wards", "--url", url).code == 2
