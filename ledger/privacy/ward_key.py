@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput
+from ledger.phrases import said
 from ledger.privacy.owner_only import open_private, refuse_if_shared
 
 FORMAT = "aid-ledger ward key 1"
@@ -149,8 +150,14 @@ class KeyFile:
         the same on Linux, macOS and Windows (filelock: flock there, msvcrt.locking here)."""
         from filelock import FileLock, Timeout
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path.with_name(self.path.name + ".lock"), mode=0o600, timeout=120)
+        where = self.path.with_name(self.path.name + ".lock")
+        try:  # a folder that takes no files would look to filelock like a lock held forever
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(where, os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError as error:
+            raise BadInput("cannot keep the ward's key at {path}: {problem}", path=self.path,
+                           problem=said(error)) from None
+        lock = FileLock(where, mode=0o600, timeout=120)
         try:
             lock.acquire()
         except Timeout:

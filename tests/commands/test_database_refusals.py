@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,3 +128,12 @@ def test_a_district_address_without_its_database_is_refused_before_connecting(wa
     done = ward.fails("sync", "--to", url)
     assert done.code == 2 and "name the district's database in its address" in done.err
     assert ward.fails("district", "wards", "--url", url).code == 2
+
+
+def test_a_key_file_where_no_file_can_be_made_is_refused_at_once(tmp_path):
+    """Not a two-minute wait for a lock no one holds, then the wrong reason."""
+    done = subprocess.run([sys.executable, "-m", "commands", "key", "init", "--file",
+                           "/proc/aid-ward.key"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "AID_LANG": "en"}, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("aid: cannot keep the ward's key at /proc/aid-ward.key: ")
