@@ -194,18 +194,23 @@ def admit(code: Annotated[str, typer.Argument(help="The ward's code in the distr
                    "sync` prints it when the district refuses it).")],
           url: Url = None) -> None:
     """Admit a ledger as ward CODE when another ledger holds the code (a squatter, or a ward
-    that had to start a new ledger): its next `aid sync` sets the other copy aside."""
+    that had to start a new ledger): its next `aid sync` sets the other copy aside. Admitting
+    the ledger that holds the code withdraws an admission made by mistake."""
     from ledger.district.sync import District
     from ledger.values.inputs import ward_code
 
-    code = ward_code(code)
+    code, identity = ward_code(code), identity.strip().lower()
     district = District(url)
     try:
-        bound, changed = district.admit(code, identity.strip().lower())
+        bound, changed = district.admit(code, identity)
     finally:
         district.close()
     if not changed:
         typer.echo(say("ward {code} is already bound to that ledger", code=code))
+    elif bound == identity:
+        typer.echo(say("ward {code}: the admission of another ledger is withdrawn; the ledger "
+                       "{identity} keeps the code and syncs as before", code=code,
+                       identity=identity[:16] + "…"))
     elif bound is None:
         typer.echo(say("ward {code}: the district admits only the ledger {identity} at its "
                        "first sync", code=code, identity=identity[:16] + "…"))

@@ -245,8 +245,11 @@ class District:
                            text=identity_hex[:80])
         self.prepare()
         bound = self.bound(code)
-        if bound is not None and bound[0] == identity_hex:
-            return bound[0], False
+        if bound is not None and bound[0] == identity_hex:  # the ledger that holds it: an
+            # admission of another one, pending, is withdrawn (a mistyped identity undone)
+            withdrawn = self.connection.execute(f"DELETE FROM {ADMITTED} WHERE code = %s",
+                                                (code,)).rowcount
+            return bound[0], bool(withdrawn)
         self.connection.execute(
             f"INSERT INTO {ADMITTED} (code, identity) VALUES (%s, %s) ON CONFLICT (code) DO "
             "UPDATE SET identity = excluded.identity, admitted = now()", (code, identity_hex))
@@ -262,7 +265,7 @@ class District:
         bound = self.bound(code)
         admitted = self.admitted(code)
         if admitted is not None and admitted != me:  # admitted over whoever holds it now
-            raise self._squatter(code, admitted, me)
+            raise self.replaced(code, admitted, me, bound)
         if bound is None:
             self._create(code, name, prefix, me, key)
             return prefix
@@ -280,6 +283,22 @@ class District:
         self.connection.execute(f"UPDATE {REGISTRY} SET identity = %s, signing_key = "
                                 "coalesce(signing_key, %s) WHERE code = %s", (me, key, code))
         return prefix
+
+    @staticmethod
+    def replaced(code: str, admitted: str, me: str,
+                 bound: tuple[str | None, str | None] | None) -> Refused:
+        """The refusal of a ledger the district no longer takes as `code`: it admitted another
+        (`admitted`), whose next sync replaces the copy."""
+        if bound is not None and bound[0] == me:
+            return Refused("the district admitted another ledger (identity {admitted}) as ward "
+                           "{code}, to replace this one's copy at its next sync; nothing was "
+                           "sent. If that was a mistake, the district withdraws it with `aid "
+                           "district admit {code} --identity {me}`", code=code,
+                           admitted=admitted[:16] + "…", me=me)
+        return Refused("the district admitted another ledger (identity {admitted}) as ward "
+                       "{code}; nothing was sent. If this ledger is the genuine ward {code}, the "
+                       "district admits it with `aid district admit {code} --identity {me}`",
+                       code=code, admitted=admitted[:16] + "…", me=me)
 
     @staticmethod
     def _squatter(code: str, holder: str, me: str) -> Refused:
@@ -441,9 +460,11 @@ def sync(log: EventLog, url: str, batch: int = BATCH,
     try:
         district.prepare()
         bound = district.bound(code)
-        holder = district.admitted(code) or (bound[0] if bound else None)
-        if holder is not None and holder != me:  # before reading the whole ledger
-            raise district._squatter(code, holder, me)
+        admitted = district.admitted(code)
+        if admitted is not None and admitted != me:  # before reading the whole ledger
+            raise district.replaced(code, admitted, me, bound)
+        if bound is not None and bound[0] != me and admitted != me:
+            raise district._squatter(code, bound[0], me)
         mine = bound is not None and bound[0] == me  # else a first sync, or a replacement
         replacing = bound is not None and not mine
         held = district.held(table_prefix(code))[0] if mine else 0

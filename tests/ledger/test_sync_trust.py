@@ -96,7 +96,7 @@ def test_a_squatter_is_refused_and_the_genuine_ward_keeps_syncing(district, tmp_
     admitted = genuine("district", "admit", "P1", "--identity", identity, "--url", district)
     assert "P1" in admitted.out
     again = squatter.fails("sync", "--to", district)  # the squatter, once admitted over, waits
-    assert again.code == 1 and "bound to another ledger" in again.err
+    assert again.code == 1 and "the district admitted another ledger" in again.err
     assert "ward P1: sent" in genuine("sync", "--to", district).out
     assert copy_of(district, "P1") == copy_of_ward(genuine)
     squatter("donate", "MTTQ", "--into", "KHO", "--cash", "5000", "--on", "2021-11-25")
@@ -105,6 +105,24 @@ def test_a_squatter_is_refused_and_the_genuine_ward_keeps_syncing(district, tmp_
     assert "ward P1: sent 1 events" in genuine("sync", "--to", district).out
     cash = genuine("district", "cash", "--url", district, "--format", "json").json()
     assert cash["P1"] == genuine("cash", "--format", "json").json()
+
+
+def test_an_admission_made_by_mistake_is_withdrawn_by_admitting_the_holder(district, tmp_path):
+    """Adversarial slip: the district admits a mistyped identity over the genuine ward; the
+    ward is told what happened (not that another history is held), and admitting its own
+    identity withdraws the admission: it syncs again, nothing lost."""
+    genuine = make_ward(tmp_path / "p1.db", "P1")
+    genuine("sync", "--to", district)
+    genuine("district", "admit", "P1", "--identity", "a" * 64, "--url", district)
+    genuine("donate", "MTTQ", "--into", "KHO", "--cash", "5000", "--on", "2021-11-25")
+    refused = genuine.fails("sync", "--to", district)
+    assert refused.code == 1 and "the district admitted another ledger (identity aaaa" in \
+        refused.err and "another history" not in refused.err, refused.err
+    identity = refused.err.rsplit("--identity ", 1)[1].strip().rstrip("`")
+    withdrawn = genuine("district", "admit", "P1", "--identity", identity, "--url", district)
+    assert "the admission of another ledger is withdrawn" in withdrawn.out
+    assert "ward P1: sent 1 events" in genuine("sync", "--to", district).out
+    assert copy_of(district, "P1") == copy_of_ward(genuine)
 
 
 def test_admitting_ahead_of_the_first_sync_keeps_others_out(district, tmp_path):
