@@ -12,8 +12,10 @@ link of the last event folded in; a reader uses it only while the chain still vo
 position (it is not past the last event, and the link stored there is the same) and the stored
 figures still hash, with that link, to the checksum stored beside them; otherwise it folds every
 event itself, and a writer rebuilds the models. The checksum has no secret: it turns away figures
-edited by hand, not a forger who recomputes it. That forger, and any edit of the history lines,
-`aid audit verify` and `aid audit check` find by folding the events afresh and comparing
+edited by hand, not a forger who recomputes it. History lines are read as the events stored at
+their positions (the table only chooses and orders them), so an edited copy never shows. The
+forger who recomputes the checksum, and a history line deleted or re-dated, `aid audit verify`
+and `aid audit check` find by folding the events afresh and comparing
 (`projections/audit/models.py`).
 """
 
@@ -169,8 +171,8 @@ class ReadModels:
 
     def _stored_lines(self, at: str | None, item: str | None,
                       by_date: bool = False) -> Iterator[dict[str, Any]]:
-        for position, name, version, event in self.tables.history(at, item, by_date):
-            yield entry(Record(position, name, version, loads(event.encode())))
+        for position, topic, version, state in self.tables.history(at, item, by_date):
+            yield entry(Record(position, topic.rpartition(":")[2], version, loads(bytes(state))))
 
 
 def checksum(link: str | None, state: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from ledger.store.access import EventLog
 
 BooksRow = tuple[int, str, "str | None", "str | None"]  # position, state, link, checksum
-HistoryRow = tuple[int, str, int, str]  # position, name, entry, the event's stored JSON
+HistoryRow = tuple[int, str, int, bytes]  # position, topic, entry, the event's stored bytes
 
 
 class ModelTables:
@@ -114,16 +114,23 @@ class ModelTables:
     def history(self, at: str | None = None, item: str | None = None,
                 by_date: bool = False) -> Iterator[HistoryRow]:
         """Stored history lines, streamed, narrowed to the entries that move `item` at `at`
-        (either may be None); in entry order, or with `by_date` in (date, entry) order."""
-        columns = f"SELECT position, name, entry, event FROM {self.lines}"
-        order = "ORDER BY on_date, entry, position" if by_date else "ORDER BY position"
+        (either may be None); in entry order, or with `by_date` in (date, entry) order.
+
+        Each line is the event stored at its position (its topic, entry and bytes), found
+        through the table: a line edited in the table shows the event as recorded, whatever
+        the edit (issue 22); the table only chooses and orders them."""
+        log = self.log
+        columns = (f"SELECT h.position, e.topic, e.originator_version, e.state FROM {self.lines} "
+                   f"h JOIN {log.events_table} e ON e.{log._position} = h.position")
+        order = ("ORDER BY h.on_date, h.entry, h.position" if by_date
+                 else "ORDER BY h.position")
         if at is None and item is None:
             yield from self.log.stream(f"{columns} {order}")
             return
         where = " AND ".join(f"{column} = {self.p}" for column, value in
                              (("location", at), ("item", item)) if value is not None)
         yield from self.log.stream(
-            f"{columns} WHERE position IN (SELECT position FROM {self.bins} WHERE {where}) "
+            f"{columns} WHERE h.position IN (SELECT position FROM {self.bins} WHERE {where}) "
             f"{order}", tuple(v for v in (at, item) if v is not None))
 
     def pages(self, table: str, columns: str, key: str, size: int = 5000) -> Iterator[tuple]:

@@ -101,6 +101,22 @@ def test_edited_missing_and_extra_history_lines_are_named(ward):
             "events KHO/RICE") in verify.out
 
 
+def test_a_history_line_edited_in_its_table_is_shown_as_recorded(ward):
+    """Finding 3, for `aid history`: the table only chooses and orders the lines; each shows
+    the event stored at its position, so an edit of its copy, its kind or its entry number
+    never reaches the report (and verify names it)."""
+    donated(ward)
+    before = ward("history", "--format", "json").json()
+    position = next(p for p, name in sql(ward, "SELECT position, name FROM {history}")
+                    if name.endswith("Donated"))
+    sql(ward, "UPDATE {history} SET event = REPLACE(event, '\"RICE\", 100]', "
+              "'\"RICE\", 5000]'), name = 'Ward.HandedOut', entry = 99 WHERE position = {p}",
+        (position,))
+    assert ward("history", "--format", "json").json() == before
+    assert ward("history", "--at", "KHO", "--item", "RICE").out.count("5,000") == 0
+    assert audit(ward)[0].code == 1
+
+
 def test_books_stored_past_the_last_event_are_not_used(ward):
     donated(ward)
     stock = ward("stock", "--format", "json").out
