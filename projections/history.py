@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger.errors import BadInput
+from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Change, Money, Phrase
-from ledger.store.access import Record
+from ledger.store.access import EventLog, Record
 from projections.books import ENTRIES
 
 
@@ -187,3 +187,19 @@ def history(lines: Iterable[dict[str, Any]], at: str | None = None, item: str | 
             running += line["change"]
             line["balance"] = running
         yield line
+
+
+def refuse_if_reversed(log: EventLog, entry: int, what: str) -> None:
+    """Refuse to vouch for a donation the ward has reversed: a receipt (`what`) would prove a
+    gift the ledger itself cancels."""
+    from ledger.store.decoding import loads
+    from ledger.ward import names
+
+    for position, _topic, state in log.of_topics(f"ledger.ward:{names.REVERSED}"):
+        data = loads(state)
+        if data.get("entry") == entry:
+            by = next(iter(log.stored(position - 1, position)))[2]
+            raise Refused("entry {entry} was reversed by entry {by} ({reason}): a {what} would "
+                          "prove a gift the ward has cancelled; give the one of the entry "
+                          "recorded in its place", entry=entry, by=by, reason=data["reason"],
+                          what=Phrase(what))

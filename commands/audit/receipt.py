@@ -87,7 +87,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
     from ledger.trust import heads
     from projections.audit.receipts import DONATED, build
     from projections.books import ENTRIES
-    from projections.history import not_a_donation
+    from projections.history import not_a_donation, refuse_if_reversed
 
     with ledger_tree(db) as (log, tree):
         row = log.row_of(heads.WARD_ID, entry) if 0 < entry < 2**63 else None  # SQL's range
@@ -96,6 +96,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
                            entry=entry)
         if row[3] != DONATED:
             raise not_a_donation(entry, ENTRIES.get(row[3].rpartition(":")[2]))
+        refuse_if_reversed(log, entry, N_("receipt with its proof"))
         from ledger.store.tree import leaf_of
 
         index = tree.ordinal(row)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import current
+from commands.language.words import N_, current
 from ledger.errors import BadInput
 from ledger.store.access import open_log
 
@@ -80,11 +80,14 @@ def donor_receipt(entry: Annotated[int, typer.Argument(
                   output: Page = None, db: o.Db = None) -> None:
     """A donor's receipt (giấy biên nhận) for a recorded donation, to print and hand over."""
     from commands.output.paper import donor_receipt as receipt_page
+    from projections.history import refuse_if_reversed
     from projections.store import ReadModels
 
     log = open_log(o.address(db))
     try:
         gift = _donation(log, entry)
+        if gift is not None:
+            refuse_if_reversed(log, entry, N_("donor's receipt"))
         books = ReadModels(log).books()
     finally:
         log.close()

@@ -328,6 +328,22 @@ def test_a_later_checkpoint_counts_only_when_signed_by_the_receipts_keys(ward, t
         assert "still holds the donation" not in refused.out  # nothing it says is relied on
 
 
+def test_no_receipt_vouches_for_a_donation_the_ward_reversed(ward, tmp_path):
+    """Adversarial (from a sweep): a receipt and a donor's receipt were handed over for a
+    donation the ward had cancelled; both are refused, naming the reversal. The honest case:
+    the entry recorded in its place gets its receipt."""
+    signed(ward, tmp_path)
+    wrong = donate(ward, 500_000, "R-001")
+    ward("reverse", str(wrong), "--reason", "gõ nhầm số tiền")
+    right = donate(ward, 50_000, "R-001b")
+    for args in (["receipt", str(wrong)], ["donor", "receipt", str(wrong)]):
+        refused = ward.fails(*args)
+        assert refused.code == 1 and f"entry {wrong} was reversed by entry " in refused.err
+        assert "(gõ nhầm số tiền)" in refused.err and refused.out == ""
+    assert ward("receipt", str(right)).code == 0
+    assert ward("donor", "receipt", str(right)).code == 0
+
+
 def test_receipt_json_shape_and_bounds(ward, tmp_path):
     signed(ward, tmp_path)
     entry = donate(ward, 500_000, "R-7")
