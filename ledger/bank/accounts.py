@@ -75,6 +75,24 @@ def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: 
     return ledger.write(change)
 
 
+# the bank whose export each recognised layout is (statements.LAYOUTS)
+LAYOUT_BANKS = {"vietcombank": "VCB", "vietinbank": "ICB", "bidv": "BIDV", "agribank": "VBA"}
+
+
+def _same_bank(account: str, bank: str, layout: str) -> None:
+    """Refuse another bank's statement in an account: its lines would be counted as this
+    account's money (and again in the right one). A file read by --columns says nothing of
+    its bank."""
+    from ledger.bank.banks import lookup
+
+    theirs = LAYOUT_BANKS.get(layout)
+    if theirs is not None and theirs != bank:
+        raise Refused("{account} is an account at {bank}, but this file is a {theirs} "
+                      "statement: import it into the {theirs} account (declare one with `aid "
+                      "bank account add`); nothing was imported", account=account,
+                      bank=lookup(bank).short_name, theirs=lookup(theirs).short_name)
+
+
 def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: str,
                actor: str) -> int:
     """Record cash carried from the cash box into `account` (amount > 0) or out of it into
@@ -115,6 +133,7 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
     account = code(account, N_("bank account code"))
     ward = ledger.ward()
     ward.require(account, ward.bank_accounts(), N_("bank account"))
+    _same_bank(account, ward.bank_accounts()[account], statement.layout)
     actor = clean(actor)
     if not actor:
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")

@@ -151,9 +151,13 @@ class KeyFile:
         from filelock import FileLock, Timeout
 
         where = self.path.with_name(self.path.name + ".lock")
-        try:  # a folder that takes no files would look to filelock like a lock held forever
+        try:  # a folder that takes no files would look to filelock like a lock held forever;
+            # the probe leaves nothing behind (where there is no fcntl, the lock IS the file)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(where, os.O_RDWR | os.O_CREAT, 0o600))
+            os.close(os.open(where, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            where.unlink()
+        except FileExistsError:
+            pass
         except OSError as error:
             raise BadInput("cannot keep the ward's key at {path}: {problem}", path=self.path,
                            problem=said(error)) from None

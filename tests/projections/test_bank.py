@@ -157,10 +157,24 @@ def test_a_refused_statement_writes_nothing(banked, tmp_path):
 
 
 def test_every_sample_layout_imports(banked):
-    for name in ("vietcombank.csv", "vietinbank.xlsx", "bidv.csv", "agribank.xlsx"):
-        banked("bank", "import", "VCB1", str(SAMPLES / name))
+    for code, bank in (("ICB1", "ICB"), ("BIDV1", "BIDV"), ("VBA1", "VBA")):
+        banked("bank", "account", "add", code, "--bank", bank, "--number", "1261122666",
+               "--name", "UBMTTQ PHUONG 3")
+    for name, account in (("vietcombank.csv", "VCB1"), ("vietinbank.xlsx", "ICB1"),
+                          ("bidv.csv", "BIDV1"), ("agribank.xlsx", "VBA1")):
+        banked("bank", "import", account, str(SAMPLES / name))
     assert banked("audit", "verify").code == 0
     assert "no failures" in banked("audit", "check").out
+
+
+def test_another_banks_statement_is_refused(banked):
+    """Adversarial slip: BIDV's statement imported into the Vietcombank account would count
+    its money as that account's (and again in BIDV's); refused, nothing written."""
+    before = banked.snapshot()
+    refused = banked.fails("bank", "import", "VCB1", str(SAMPLES / "bidv.csv"))
+    assert refused.code == 1 and "VCB1 is an account at Vietcombank, but this file is a BIDV " \
+        "statement" in refused.err
+    assert banked.snapshot() == before
 
 
 # ---- matching, accepting ---------------------------------------------------------------------
@@ -415,8 +429,10 @@ def test_statement_has_a_bank_section_only_with_an_account(ward, tmp_path):
 
 # ---- the drive of the issue: 3 accounts, 2,000 transfers -------------------------------------
 
-ACCOUNTS = (("VCB1", "VCB", "1029990042"), ("ICB1", "ICB", "108877665544"),
-            ("BIDV1", "BIDV", "21110000123456"))
+# three accounts at one bank, so one writer makes every statement (another bank's file in an
+# account is refused: test_another_banks_statement_is_refused)
+ACCOUNTS = (("VCB1", "VCB", "1029990042"), ("VCB2", "VCB", "1029990043"),
+            ("VCB3", "VCB", "0071000123456"))
 
 
 def test_a_drive_of_three_accounts_reconciles_to_the_dong(ledger, tmp_path):
@@ -485,7 +501,7 @@ def test_a_drive_of_three_accounts_reconciles_to_the_dong(ledger, tmp_path):
     cash = ledger("cash", "--format", "json").json()
     assert cash["received"] == sum(t["amount"] for t in transfers)
     sections = ledger("audit", "statement", "--format", "json").json()["sections"]
-    assert [row["account"] for row in sections["bank"]] == ["BIDV1", "ICB1", "VCB1"]
+    assert [row["account"] for row in sections["bank"]] == ["VCB1", "VCB2", "VCB3"]
     assert all(row["unmatched"] == 0 for row in sections["bank"])
     assert sections["bank_unmatched"] == []
     assert "no failures" in ledger("audit", "check").out
