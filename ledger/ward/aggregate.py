@@ -361,6 +361,10 @@ class Ward(Aggregate, created_event_name="Opened"):
              round: str | None = None, plan: str | None = None, lot: str | None = None,
              expired_reason: str | None = None, account: str | None = None) -> int:
         self.require(recipient, self.recipients, N_("recipient"))
+        gone = self.forgotten_codes().get(recipient)
+        if gone is not None:  # issue 22: forgotten on request, it receives nothing more
+            raise Refused("household {recipient} was forgotten in entry {entry} and receives "
+                          "nothing more; nothing was recorded", recipient=recipient, entry=gone)
         self._cash_account(account, cash)
         self.require(location, self.locations, N_("location"))
         self._items_only(goods)

@@ -52,6 +52,15 @@ def test_the_ward_refuses_a_rounds_hand_out_to_a_forgotten_household(forgotten):
     assert forgotten.snapshot() == before
 
 
+def test_a_hand_out_outside_rounds_to_a_forgotten_household_is_refused(forgotten):
+    """From a sweep: `aid give` to a forgotten household was recorded, its row nameless."""
+    before = forgotten.snapshot()
+    refused = forgotten.fails("give", "H1", "--from", "KHO", "--bundle", "B350=1")
+    assert refused.code == 1 and "household H1 was forgotten in entry" in refused.err
+    assert forgotten.snapshot() == before
+    forgotten("give", "H2", "--from", "KHO", "--bundle", "B350=1")  # the others, as before
+
+
 def test_households_not_forgotten_are_planned_as_before(ward_key, ward):
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--item", "NOODLE=10",
          "--cash", "1000000", "--on", "2021-11-02")
