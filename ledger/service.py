@@ -330,6 +330,11 @@ class Ledger(Application):
                               "make one with `aid actor key init` and ask a keyholder to "
                               "declare it; nothing was recorded", path=self.key_file)
             holder = keyring.holder(own.key)
+            if holder is None and own.key in keyring.keys:  # declared once, since revoked
+                raise Refused("your signing key {key} was revoked in this ledger and signs "
+                              "nothing more: make a new one with `aid actor key init --key-file "
+                              "NEW` and ask the treasurer to declare it; nothing was recorded",
+                              key=own.key)
             if holder is None:
                 raise Refused("your signing key {key} is not a live key of this ledger: ask "
                               "the treasurer to run `aid actor add NAME --public-key {public}`; "

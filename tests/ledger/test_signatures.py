@@ -194,7 +194,8 @@ def test_a_revoked_key_signs_nothing_more(signed):
     before = signed.snapshot()
     signed.env.update(AID_SIGNING_KEY_FILE=signed.env["MINH"], AID_ACTOR="Anh Minh")
     result = signed.fails("give", "H1", "--from", "KHO", "--item", "RICE=1")
-    assert result.code == 1 and "is not a live key" in result.err
+    assert result.code == 1 and f"your signing key {minh} was revoked" in result.err
+    assert "aid actor add" not in result.err  # declaring it again is refused: not the way out
     assert signed.snapshot() == before
     out = signed("audit", "verify").out
     assert f"key {minh}: Anh Minh, declared at position" in out and ", revoked at position" in out
