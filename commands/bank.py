@@ -283,8 +283,11 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
     from commands.recording.writing import record
     from ledger.bank.accounts import accept as record_lines
 
-    if every == (bank_ref is not None):
+    if every and bank_ref is not None:
         raise BadInput("name one line (BANK_REF --donor D) or give --all, not both")
+    if not every and bank_ref is None:
+        raise BadInput("name the line to accept (its bank reference, or the short id `aid bank "
+                       "match` shows) with --donor D, or give --all")
     if every and donor is not None:
         raise BadInput("--all takes each line's donor from its reference: leave out --donor")
     if not every and donor is None:

@@ -284,6 +284,8 @@ def test_bank_options_refuse_what_makes_no_sense(banked):
     assert banked.fails("donate", "D1", "--into", "KHO", "--cash", "1",
                         "--account", "VCB2").code == 2
     assert banked.fails("bank", "accept", "--all", "--donor", "D1").code == 2
+    neither = banked.fails("bank", "accept", "--donor", "D1")
+    assert neither.code == 2 and "name the line to accept" in neither.err
     assert banked.fails("bank", "accept", "NOPE", "--donor", "D1").code == 2
     assert banked.fails("bank", "match", "--status", "lost").code == 2
     assert banked.fails("audit", "reconcile", "--bank", "NOPE").code == 2
