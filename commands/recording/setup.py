@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -14,6 +16,7 @@ from commands import options as o
 from commands.language.words import say
 from commands.recording import settings
 from commands.recording.writing import record
+from ledger.errors import LedgerError
 
 Timezone = Annotated[Optional[str], typer.Option(
     "--timezone", help="The ward's time zone for printed times (default: Asia/Ho_Chi_Minh).",
@@ -51,7 +54,8 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
             return opened
         return [opened, set_timezone(ledger, chosen, o.on(on), who)]
 
-    record(db, write, create=True)
+    with _nothing_left_if_refused(o.address(db)):
+        record(db, write, create=True)
     key_file = _ward_key(ward)
     if sign and who:
         _declare_own_key(db, who, o.on(on))
@@ -66,6 +70,20 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
         settings.write(values, config)
         typer.echo(say("settings written to {path}: later commands need no environment "
                        "variable", path=config))
+
+
+@contextmanager
+def _nothing_left_if_refused(where: Any) -> Iterator[None]:
+    """A refused `aid init` (a ward code that is no code) leaves no ledger file behind: an
+    empty one would read later as a ledger with no stock, not as no ledger at all."""
+    made = where.path is not None and not where.path.exists()
+    try:
+        yield
+    except LedgerError:
+        if made:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{where.path}{suffix}").unlink(missing_ok=True)
+        raise
 
 
 def _default_db() -> str:

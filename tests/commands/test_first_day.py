@@ -57,6 +57,18 @@ def test_init_does_the_first_day_in_one_step(newcomer, monkeypatch):
     assert verified.exit_code == 0 and "signed from position" in verified.stdout
 
 
+def test_a_refused_init_leaves_no_ledger_behind(newcomer):
+    """From a sweep: `--code "bad code"` was refused after the file was made; the empty file
+    then read as a ledger with no stock. Now nothing is left, and the next init works."""
+    refused = aid("init", "--ward", "Phường 3", "--code", "bad code", "--db", "y.db",
+                  "--no-sign")
+    assert refused.exit_code == 2 and "is not a valid ward code" in refused.stderr
+    assert not list(Path.cwd().glob("y.db*"))
+    assert aid("stock", "--db", "y.db").exit_code == 2  # no ledger, said as such
+    assert aid("init", "--ward", "Phường 3", "--code", "P3", "--db", "y.db",
+               "--no-sign").exit_code == 0
+
+
 def test_variables_and_options_win_over_the_settings_file(newcomer, monkeypatch):
     assert aid("init", "--ward", "Phường 3", "--actor", "Chị Lan", "--no-sign").exit_code == 0
     other = newcomer / "other.db"
