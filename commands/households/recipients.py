@@ -58,7 +58,7 @@ def import_list(file: Annotated[Path, typer.Argument(
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),
-                              o.actor(actor))
+                              o.actor(actor), say("import {source}", source=file.name))
     finally:
         ledger.close()
     refresh(o.address(db))

@@ -205,13 +205,14 @@ def _row(line: int, field: dict[str, str], says_excluded: bool = True) -> Row:
 
 
 def import_rows(ledger: Ledger, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],
-                source: str, on: str, actor: str) -> list[int]:
+                source: str, on: str, actor: str, reason: str | None = None) -> list[int]:
     """Record what the file changes in one atomic write; [] when the register already matches.
 
     `view()` returns the register with names opened: code -> {name, group, size, tier,
     excluded, forgotten}. New households' details are sealed (their keys made in one write).
-    """
-    reason = f"import {source}"
+    `reason`: why each change is made, as the ledger keeps it ("import FILE" if not given; the
+    command says it in the reader's language, as a treasurer would have typed it)."""
+    reason = reason or f"import {source}"
     sealer, ward = ledger.details_sealer(), ledger.ward()
     sealer.check(ward.sealing_key_id())  # a wrong key file gets no keys either
     sealer.prepare([row.code for row in rows if row.code not in ward.recipients])

@@ -70,6 +70,8 @@ def test_a_changed_list_records_tier_size_and_exclusion_changes(ward, tmp_path):
     assert (rows["H11"]["group"], rows["H11"]["size"], rows["H11"]["tier"]) == ("Tổ 2", 3, 0)
     assert rows["H13"]["excluded"] is False
     assert "H11 to tier 0: import v2.csv" in ward("history").out
+    ward("--lang", "vi", "recipient", "import", write(tmp_path, LIST, "v3.csv"))
+    assert "H11 sang mức 1: nhập từ v3.csv" in ward("--lang", "vi", "history").out  # as typed
 
 
 def test_import_errors_are_line_numbered_and_nothing_is_written(ward, tmp_path):
