@@ -16,6 +16,7 @@ so nothing leaks into the next command run in the same process (the tests' CliRu
 from __future__ import annotations
 
 import os
+import textwrap
 import tomllib
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
@@ -75,8 +76,11 @@ def write(settings: dict[str, str], where: Path | None = None) -> Path:
     """Write the file (UTF-8, LF, TOML basic strings), replacing what was there atomically."""
     where = where or path()
     where.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# aid-ledger settings, written by `aid init`; environment variables and options",
-             "# win over them (see README, \"A treasurer's first day\")."]
+    from commands.language.words import _
+
+    said = _("aid-ledger settings, written by `aid init`; environment variables and options "
+             "win over them (see README, \"A treasurer's first day\").")
+    lines = [f"# {line}" for line in textwrap.wrap(said, 96)]  # in the reader's language
     lines += [f"{key} = {_quoted(value)}" for key, value in settings.items() if value]
     temporary = where.with_name(where.name + ".tmp")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
