@@ -21,7 +21,6 @@ from commands.language.words import (
     FIGURES,
     _,
     current,
-    decimal,
     is_day,
     message,
 )
@@ -92,6 +91,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
             as_text(cell)  # a name such as "=HYPERLINK(…)" is shown, never run
             if isinstance(value, date):
                 cell.number_format = "dd/mm/yyyy"
+            elif isinstance(value, float):  # a ratio, "0.5146": a number, its places kept
+                cell.number_format = "0." + "0" * len(str(row.get(key)).partition(".")[2])
             elif isinstance(value, Money) or (isinstance(value, int) and
                                               not isinstance(value, bool) and key in money):
                 cell.number_format = _money_format()  # still a number: it sums
@@ -158,8 +159,8 @@ def _value(value: Any) -> Any:
             return str(value)
         if is_day(value):
             return date.fromisoformat(value)
-        if DECIMAL.fullmatch(value) and current() != "en":  # a ratio, "0.5146": "0,5146"
-            return decimal(value, current())
+        if DECIMAL.fullmatch(value):  # a ratio, "0.5146": a number the sheet shows as 0,5146
+            return float(value)
         return value
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)

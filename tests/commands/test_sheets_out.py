@@ -223,8 +223,10 @@ def test_report_workbooks_in_vietnamese(drive, tmp_path):
     assert "to_hand" not in items and "min_fill" not in items
     tiers = [c.value for c in book["mức ưu tiên"][1]]
     assert "đủ định mức" in tiers and "đạt một phần" in tiers and "chưa nhận được gì" in tiers
-    ratios = [row[-1] for row in book["mặt hàng"].iter_rows(min_row=2, values_only=True)]
-    assert ratios and all("." not in str(ratio) for ratio in ratios)  # "0,5", not "0.5000"
+    ratios = [row[-1] for row in book["mặt hàng"].iter_rows(min_row=2)]
+    assert ratios and all(isinstance(ratio.value, (int, float)) and 0 <= ratio.value <= 1 and
+                          ratio.number_format == "0.0000" for ratio in ratios)  # numbers:
+    # the spreadsheet writes them its reader's way ("0,5000"), and they sum and sort
     drive(*vi, "round", "status", "R1", "-o", str(tmp_path / "status.xlsx"))
     status = openpyxl.load_workbook(tmp_path / "status.xlsx").worksheets[0]
     assert {row[-1] for row in status.iter_rows(min_row=2, values_only=True)} == {
