@@ -510,9 +510,10 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         log.close()
     digest = checked.digest(sheet["ward"], taken_now())
     if workbook:  # a sheet per section, then the digest to check it by
-        about = labelled([("statement", publish.header(sheet)),
-                          *publish.digest_lines(digest)])
-        save(output, [(s.title, s.rows, s.columns) for s in sheet["sections"]]
+        about = labelled([("statement", publish.header(sheet)), ("events", digest.events),
+                          ("position", digest.position), ("head", digest.head),
+                          ("taken", digest.taken)])  # numbers as numbers
+        save(output, [(s.title, s.rows, s.columns, publish.MONEY) for s in sheet["sections"]]
              + [(N_("digest"), about, FIELDS)])
     else:
         html = publish.as_page(sheet, digest, pictures, language, held)

@@ -14,7 +14,7 @@ from commands.output.columns import PICKUP_COLUMNS, goods
 from commands.output.render import emit, save
 from commands.recording.writing import announce
 from ledger.errors import BadInput
-from ledger.phrases import Phrase
+from ledger.phrases import Money, Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, money_amount, pairs, whole
@@ -227,11 +227,11 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
 
 def _shown(key: str, value: Any, output: Path | None) -> Any:
     """A voucher's field as people read it: its status in words, money as money on screen (a
-    workbook keeps the figure, formatted by the cell)."""
+    workbook keeps the figure, in a cell formatted as money)."""
     if key == "status" and value:
         return Phrase(STATUS_WORDS.get(value, value))
-    if key in ("value", "used", "left") and output is None and type(value) is int:
-        return money(value, current())
+    if key in ("value", "used", "left") and type(value) is int:  # a cell formatted as money
+        return money(value, current()) if output is None else Money(value)
     return value
 
 

@@ -53,8 +53,7 @@ def as_table(statement: dict[str, Any], digest: Any, checkpoint: str | None = No
     typer.echo(message(header(statement)))
     for section in statement["sections"]:
         typer.echo("\n" + _(section.title))
-        emit_stream(section.rows, "table", section.columns, empty=N_("none"),
-                    money=[key for key, kind in KINDS.items() if kind == "money"])
+        emit_stream(section.rows, "table", section.columns, empty=N_("none"), money=MONEY)
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_shown(digest, current(), statement["timezone"]):
         typer.echo(f"  {key}: {value}")
@@ -90,6 +89,7 @@ KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "en
          "opening_balance": "money", "money_in": "money", "money_out": "money",  # bank section
          "closing_balance": "money",
          "receipt": "code"}
+MONEY = [key for key, kind in KINDS.items() if kind == "money"]  # with ₫, on screen and in cells
 WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
          "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
          "printed": N_("Printed"), "digest": N_("Ledger digest"),

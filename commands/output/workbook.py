@@ -19,10 +19,12 @@ from typing import Any
 from commands.language.words import (
     DECIMAL,
     FIGURES,
+    UTC_STAMP,
     _,
     current,
     is_day,
     message,
+    utc_moment,
 )
 from commands.output.cells import as_text
 from ledger.errors import BadInput
@@ -161,6 +163,8 @@ def _value(value: Any) -> Any:
             return date.fromisoformat(value)
         if DECIMAL.fullmatch(value):  # a ratio, "0.5146": a number the sheet shows as 0,5146
             return float(value)
+        if UTC_STAMP.fullmatch(value):  # a stored moment: "07/12/2026 13:18 UTC"
+            return utc_moment(value, current())
         return value
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)

@@ -100,6 +100,11 @@ def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
     fields = {row[0]: row[1] for row in book["digest"].iter_rows(min_row=2, values_only=True)}
     digest = drive("audit", "digest", "--format", "json").json()
     assert fields["head"] == digest["head"]
+    assert fields["events"] == digest["events"]  # a number, not its text
+    cash = [row[index] for sheet in book.worksheets[:-1]
+            for index, title in enumerate(cell.value for cell in sheet[1]) if title == "cash (đồng)"
+            for row in sheet.iter_rows(min_row=2) if isinstance(row[index].value, int)]
+    assert cash and {cell.number_format for cell in cash} == {'#,##0" VND"'}  # money, as money
 
 
 def test_an_unknown_extension_is_one_line_and_writes_nothing(drive, tmp_path):
@@ -254,6 +259,9 @@ def test_report_workbooks_in_vietnamese(drive, tmp_path):
     assert book.sheetnames == ["phiếu mua hàng", "lượt nhận hàng"]
     fields = dict(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert fields["giá trị"] == 400_000 and fields["trạng thái"] in ("còn hiệu lực", "hết hạn")
+    value = next(row[1] for row in book.worksheets[0].iter_rows(min_row=2)
+                 if row[0].value == "giá trị")
+    assert value.number_format == '#,##0"\u00a0₫"'  # still a number: it sums
     assert "status" not in fields and "max_items" not in fields
     drive(*vi, "shop", "report", "SHOP", "-o", str(tmp_path / "shop.xlsx"))
     figures = openpyxl.load_workbook(tmp_path / "shop.xlsx")["phiếu mua hàng"]
