@@ -36,6 +36,7 @@ class Row:
     line: int
     key: str
     record: Callable[[Ward], int] = field(compare=False)
+    names: Sequence[tuple[str, str]] = field(default=(), compare=False)  # (kind, code) named
 
 
 @dataclass
@@ -49,10 +50,12 @@ class ImportErrors(LedgerError):
     """Every problem found, one per line, so the whole file can be fixed in one go."""
 
     def __init__(self, problems: list[LedgerError], exit_code: int,
-                 parsed: Sequence[Row] = ()) -> None:
+                 parsed: Sequence[Row] = (),
+                 named: Sequence[tuple[int, Sequence[tuple[str, str]]]] = ()) -> None:
         self.problems = problems
         self.exit_code = exit_code
         self.parsed = list(parsed)  # the rows that did parse, so the rules can check them too
+        self.named = list(named)  # (line, codes) of rows that did not: their codes checked too
         super().__init__("\n".join(map(str, problems)))
 
 
@@ -75,9 +78,10 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
                      if (row.get("expires") or "").strip() else None)
         goods, expires = cell(lambda: _dated_items(row.get("items"), until)) or ({}, None)
         note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
-        cell.done()
+        names = _named(("donor", donor), ("location", location), *(("goods", g) for g in goods))
+        cell.done(names)
         return Row(line, receipt_key(receipt), lambda w: w.donate(
-            donor, location, cash, goods, receipt, note, on, actor, expires))
+            donor, location, cash, goods, receipt, note, on, actor, expires), names)
 
     return _parse_all(rows, parse)
 
@@ -95,7 +99,9 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
         goods = cell(lambda: _items(row.get("items")))
         cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
         slip = cell(lambda: optional(row.get("slip") or None, N_("slip")) or "")
-        cell.done()
+        names = _named(("recipient", recipient), ("location", location),
+                       *(("bundle", b) for b in bundles or ()), *(("item", g) for g in goods or ()))
+        cell.done(names)
         if slip:
             key = f"handout:{slip}"
         else:  # no slip number: the row's content, and which repeat of it this is
@@ -105,7 +111,7 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
             digest = hashlib.sha256(f"{content}#{seen[content]}".encode()).hexdigest()[:32]
             key = f"handout-row:{digest}"
         return Row(line, key, lambda w: w.give(recipient, location, bundles, goods, cash,
-                                              on, actor))
+                                              on, actor), names)
 
     return _parse_all(rows, parse)
 
@@ -115,24 +121,37 @@ def validate(ledger: Ledger, parse: Callable[[Iterable[tuple[int, dict[str, str]
              table: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
     """Parse every row and dry-run those that parse; raise every problem of every row at once,
     in line order (a malformed cash on line 3 does not hide an unknown donor on line 2)."""
+    named: list[tuple[int, Sequence[tuple[str, str]]]] = []
     try:
         rows = parse(table, actor)
         earlier: list[LedgerError] = []
     except ImportErrors as errors:
-        rows, earlier = errors.parsed, errors.problems
-    check(ledger, rows, earlier)
+        rows, earlier, named = errors.parsed, errors.problems, errors.named
+    check(ledger, rows, earlier, named)
     return rows
 
 
-def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = ()) -> None:
+def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = (),
+          named: Sequence[tuple[int, Sequence[tuple[str, str]]]] = ()) -> None:
     """Dry-run every row not yet recorded on a copy of the ward; raise all refusals at once,
-    together with the `earlier` problems of rows that did not even parse."""
+    together with the `earlier` problems of rows that did not even parse, and every unknown
+    code any row names (`named`: those of rows that did not parse), not only a row's first."""
     seen: set[str] = set()
     problems: list[LedgerError] = list(earlier)
     worst = 2 if earlier else 1
     ward = copy.deepcopy(ledger.ward())
+    for line, names in named:
+        unknown = _unknown(ward, names)
+        problems += [_on_line(line, error) for error in unknown]
+        worst = 2 if unknown else worst
     claimed = ledger.claimed([row.key for row in rows])
     for row in rows:
+        unknown = _unknown(ward, row.names)
+        if unknown:  # the dry run would stop at the first of them
+            problems += [_on_line(row.line, error) for error in unknown]
+            worst = 2
+            seen.add(row.key)
+            continue
         if row.key in seen and not row.key.startswith("handout-row:"):
             problems.append(BadInput("line {line}: {key} appears earlier in the file; each is "
                                      "recorded once", line=row.line,
@@ -185,16 +204,43 @@ def _parse_all(rows: Iterable[tuple[int, dict[str, str]]],
                parse: Callable[[int, dict[str, str]], Row]) -> list[Row]:
     parsed: list[Row] = []
     problems: list[LedgerError] = []
+    named: list[tuple[int, Sequence[tuple[str, str]]]] = []
     for line, row in rows:
         try:
             parsed.append(parse(line, row))
         except ImportErrors as errors:
             problems += [_on_line(line, error) for error in errors.problems]
+            named += [(line, names) for _line, names in errors.named]
         except LedgerError as error:
             problems.append(_on_line(line, error))
     if problems:
-        raise ImportErrors(problems, 2, parsed)
+        raise ImportErrors(problems, 2, parsed, named)
     return parsed
+
+
+def _named(*pairs: tuple[str, str | None]) -> tuple[tuple[str, str], ...]:
+    """The (kind, code) pairs a row names, leaving out cells that did not parse."""
+    return tuple((kind, value) for kind, value in pairs if value is not None)
+
+
+def _unknown(ward: Ward, names: Sequence[tuple[str, str]]) -> list[LedgerError]:
+    """A refusal for each code a row names that the ward has not declared (with the nearest
+    declared ones), so one pass over the file finds them all."""
+    from ledger.values.inputs import known
+
+    declared = {"donor": (ward.donors, N_("donor")), "location": (ward.locations, N_("location")),
+                "recipient": (ward.recipients, N_("recipient")),
+                "bundle": (ward.bundles, N_("bundle")), "item": (ward.items, N_("item"))}
+    found = []
+    for kind, value in names:
+        if kind == "goods" and value in ward.bundles:
+            continue  # named as goods: the dry run says a bundle is not an item
+        table, what = declared["item" if kind == "goods" else kind]
+        try:
+            known(value, table, what)
+        except LedgerError as error:
+            found.append(error)
+    return found
 
 
 class _Fields:
@@ -210,9 +256,10 @@ class _Fields:
             self.problems.append(error)
             return None
 
-    def done(self) -> None:
+    def done(self, names: Sequence[tuple[str, str]] = ()) -> None:
+        """Raise every cell's problem, with the codes the row names (checked all the same)."""
         if self.problems:
-            raise ImportErrors(self.problems, 2)
+            raise ImportErrors(self.problems, 2, named=[(0, names)])
 
 
 def _required(row: dict[str, str], column: str) -> str:

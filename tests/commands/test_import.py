@@ -65,6 +65,24 @@ def test_import_with_errors_writes_nothing_and_numbers_every_line(ward, tmp_path
     assert ward.snapshot() == before
 
 
+def test_every_problem_of_a_row_is_listed_not_only_its_first(ward, tmp_path):
+    """From a sweep: a row with a bad date hid its unknown donor, location and item; a row
+    with an unknown donor hid its unknown location and item. One pass now lists them all."""
+    csv = tmp_path / "bad.csv"
+    csv.write_text("receipt,date,donor,location,cash,items\n"
+                   "R1,2021-13-45,XMEK,KHOX,abc,GAO=1\n"
+                   "R2,2021-11-10,XMEK,KHOX,100,GAO=1\n", encoding="utf-8")
+    before = ward.snapshot()
+    result = ward.fails("import", "donations", str(csv))
+    said = [line.split(";")[0].split(": write")[0] for line in result.err.splitlines()[:-1]]
+    assert result.code == 2 and said == [f"aid: bad.csv line {line}" for line in (
+        "2: '2021-13-45' is not a date", "2: cash must be a whole number, not 'abc'",
+        "2: unknown donor 'XMEK'", "2: unknown location 'KHOX'", "2: unknown item 'GAO'",
+        "3: unknown donor 'XMEK'", "3: unknown location 'KHOX'",
+        "3: unknown item 'GAO'")], result.err
+    assert ward.snapshot() == before
+
+
 def test_import_handouts_refuses_overdraw_and_is_idempotent_without_slips(ward, tmp_path):
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on", "2021-11-10")
     csv = tmp_path / "handouts.csv"
