@@ -23,6 +23,11 @@ Tiers = Annotated[Optional[list[str]], typer.Option(
     "--tier", help="Only this tier (0-3), repeatable.", show_default=False)]
 
 
+def chosen_tiers(given: list[str] | None) -> list[int]:
+    """--tier, each 0 to 3: a tier that cannot exist is refused, not an empty list."""
+    return [whole(t, "--tier", minimum=0, maximum=3) for t in given or []]
+
+
 
 
 def households(db: Path | None, names: bool = False):
@@ -108,7 +113,7 @@ def list_households(group: Groups = None, tier: Tiers = None,
     """The register, in Vietnamese alphabetical order of name (danh sách hộ); names are
     opened with the ward's key (AID_KEY_FILE)."""
 
-    ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
+    ranks = chosen_tiers(tier)
     rows = o.revealed(o.load_drive(db).register).rows(group or [], ranks, search)
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),

@@ -63,7 +63,7 @@ def open_round(
     per_bundle = whole(persons_per_bundle, "--persons-per-bundle", maximum=MAX_QUANTITY)
     least = whole(floor, "--floor", minimum=0, maximum=MAX_QUANTITY) if floor is not None else 0
     rations = pairs(ration or [], "--ration")
-    ranks = [whole(t, "--tier", minimum=0) for t in tier or []]
+    ranks = recipients.chosen_tiers(tier)
     if group:
         _known_groups(db, group)
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],

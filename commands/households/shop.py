@@ -119,7 +119,9 @@ def issue_batch(shop: Shop, value: Value,
     from projections.shop import eligible, replay
 
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
-    tiers = [whole(t, "--tier", minimum=0) for t in tier or []]
+    from commands.households.recipients import chosen_tiers
+
+    tiers = chosen_tiers(tier)
     log = open_log(o.address(db))
     try:
         books, shops = replay(log.read())

@@ -44,6 +44,18 @@ def known_location(books: Books, at: str | None) -> str | None:
     return known(code(at, N_("location code")), books.state["locations"], N_("location"))
 
 
+def known_goods(books: Books, item: str | None) -> str | None:
+    """`--item` as a declared item's or bundle's code; an unknown one is refused, naming the
+    nearest (an empty history would say "no entries" of goods that do not exist)."""
+    if item is None:
+        return None
+    from ledger.phrases import N_
+    from ledger.values.inputs import code, known
+
+    goods = {**books.state["items"], **books.state["bundles"]}
+    return known(code(item, N_("item code")), goods, N_("item"))
+
+
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
           output: o.Output = None, lots: Annotated[bool, typer.Option(
               "--lots", help="One line per lot, with its expiry date.")] = False,
@@ -128,6 +140,9 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
         columns += [("change", N_("change")), ("balance", N_("balance"))]
     log = open_log(o.address(db))
     try:  # printed as read: a million lines never sit in memory together
+        if at is not None or item is not None:
+            books = ReadModels(log).books()
+            at, item = known_location(books, at), known_goods(books, item)
         lines = history_lines(ReadModels(log).history(at, item, by_date=balance), at=at,
                               item=item, as_of=o.as_of(as_of))
         # people read it in Vietnamese: kinds in words (English keeps its codes, which are

@@ -177,3 +177,13 @@ def test_a_shop_price_is_an_amount_of_money(ward):
             "--item", "RICE=-1")
     ward("shop", "price", "SHOP", "--item", "RICE=15.000 ₫")
     assert "RICE 15,000" in ward("history").out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("args, said", [
+    (("history", "--item", "RICEE"), "unknown item 'RICEE'; did you mean RICE"),
+    (("history", "--at", "KHOO"), "unknown location 'KHOO'; did you mean KHO"),
+    (("recipient", "list", "--tier", "9"), "--tier must be at most 3, not 9"),
+    (("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+      "--tier", "4"), "--tier must be at most 3, not 4")])
+def test_a_filter_naming_what_cannot_exist_is_refused_not_an_empty_report(ward, args, said):
+    refused(ward, BAD, said, *args)
