@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
@@ -134,6 +135,10 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     from projections.audit.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
+    for key in keys or ():
+        if not re.fullmatch(r"[0-9a-f]{16}", key.strip().lower()):
+            raise BadInput("--key takes a key id, 16 hexadecimal digits as `aid actor key init` "
+                           "and `aid audit verify` print it, not '{key}'", key=key[:80])
     log = _open(db)
     try:
         ward = _ward_name(log) if saved else ""

@@ -187,3 +187,9 @@ def test_a_shop_price_is_an_amount_of_money(ward):
       "--tier", "4"), "--tier must be at most 3, not 4")])
 def test_a_filter_naming_what_cannot_exist_is_refused_not_an_empty_report(ward, args, said):
     refused(ward, BAD, said, *args)
+
+
+@pytest.mark.parametrize("key", ["xyz", "6c6f3315c7f1943", "6c6f3315c7f19431zz"])
+def test_a_key_that_is_no_key_id_is_refused_not_reported_as_stripped(ward, key):
+    refused(ward, BAD, "--key takes a key id, 16 hexadecimal digits", "audit", "verify",
+            "--key", key)
