@@ -7,6 +7,7 @@ read-only (docs/audit.md, "Checkpoints").
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import re
@@ -50,8 +51,15 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)
+        if path.is_dir():
+            raise BadInput("cannot read {value}: {error}", value=value,
+                           error=said(IsADirectoryError(errno.EISDIR, value)))
         if not path.is_file():
             raise BadInput("no {what} file {value}", what=Phrase(what), value=value)
+        if path.stat().st_size > MAX_HELD:
+            raise BadInput("{value} holds {size:,} bytes: a checkpoint, a receipt or a "
+                           "statement's page is far smaller; give the file you kept",
+                           value=value, size=path.stat().st_size)
         try:
             text = _embedded(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError) as error:
@@ -74,6 +82,7 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
     return text, vkeys
 
 
+MAX_HELD = 64 * 2**20  # bytes of a file handed over as a checkpoint (a statement's page: ~1 MB)
 # a signed checkpoint inside a page (the printed statement shows it under its QR code)
 NOTE_IN_PAGE = re.compile(r"aid-ledger/\S+\n\d+\n[A-Za-z0-9+/]+=*\n\n"  # origin, size, root
                           r"(?:\u2014 \S+ [A-Za-z0-9+/]+=*(?:\n|$))+")  # — signer signature

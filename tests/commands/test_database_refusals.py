@@ -137,3 +137,13 @@ def test_a_key_file_where_no_file_can_be_made_is_refused_at_once(tmp_path):
                           env={**os.environ, "AID_LANG": "en"}, check=False)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("aid: cannot keep the ward's key at /proc/aid-ward.key: ")
+
+
+def test_a_checkpoint_given_as_a_folder_or_a_huge_file_is_one_line(ward, tmp_path):
+    done = ward.fails("audit", "verify", "--checkpoint", str(tmp_path))
+    assert done.code == 2 and "it is a folder, not a file" in done.err
+    huge = tmp_path / "big.txt"
+    with huge.open("wb") as out:
+        out.truncate(65 * 2**20)  # sparse: no time, no disk
+    done = ward.fails("audit", "verify", "--checkpoint", str(huge))
+    assert done.code == 2 and "is far smaller" in done.err and done.err.count("\n") == 1
