@@ -26,7 +26,8 @@ from commands.language.words import DOMAIN, LOCALES_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("ledger", "projections", "commands")
 KEYWORDS = {"_": None, "N_": None, "say": None, "Refused": None, "BadInput": None,
-            "LedgerError": None, "Shortage": None}
+            "LedgerError": None, "Shortage": None,
+            "_problem": (2,)}  # a statement's problem: (line, template, **fields)
 TRANSLATED = ("vi",)
 FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}")
 

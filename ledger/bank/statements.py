@@ -44,7 +44,8 @@ from typing import Any, TextIO
 
 from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, said
+from ledger.values.dates import FIRST, LAST
 from ledger.values.inputs import MAX_AMOUNT
 from ledger.values.text import clean, fold, nearest
 from ledger.values.workbooks import numbered, text_encoding, worksheet
@@ -94,11 +95,11 @@ class StatementRefused(BadInput):
         more = len(self.problems) - len(shown)
         listed = Phrase.join("; ", shown)
         if more:
-            super().__init__("{name} was not imported, {count} problems: {listed}; and {more} "
-                             "more", name=name, count=len(self.problems), listed=listed,
-                             more=more)
+            super().__init__(N_("{name} was not imported, {count} problems: {listed}; and "
+                                "{more} more"), name=name, count=len(self.problems),
+                             listed=listed, more=more)
         else:
-            super().__init__("{name} was not imported, {count} problem(s): {listed}",
+            super().__init__(N_("{name} was not imported, {count} problem(s): {listed}"),
                              name=name, count=len(self.problems), listed=listed)
 
 
@@ -394,12 +395,12 @@ class _Amounts:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError("is not an amount")
+            raise ValueError(Phrase(N_("is not an amount")))
         if isinstance(value, int):
             return self._sign(value, signed)
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError("has a part of a đồng")
+                raise ValueError(Phrase(N_("has a part of a đồng")))
             return self._sign(int(value), signed)
         text = _text(value).replace(" ", "").upper()
         for unit in ("VND", "VNĐ", "Đ", "D"):
@@ -411,24 +412,25 @@ class _Amounts:
         match = self.pattern.fullmatch(text)
         if not match:
             if self.thousands is None and re.fullmatch(r"[\d.,]+", text):
-                raise ValueError("has a separator and the statement's thousands separator is "
-                                 "not known: state it (thousands . or ,)")
+                raise ValueError(Phrase(N_("has a separator and the statement's thousands "
+                                           "separator is not known: state it (thousands . or ,)")))
             other = "," if self.thousands == "." else "."
             if self.thousands and other in text and re.fullmatch(r"[\d.,]+", text):
-                raise ValueError(f"uses '{other}' but this statement writes thousands with "
-                                 f"'{self.thousands}'")
-            raise ValueError("is not an amount")
+                raise ValueError(Phrase(N_("uses '{other}' but this statement writes thousands "
+                                           "with '{thousands}'"), other=other,
+                                        thousands=self.thousands))
+            raise ValueError(Phrase(N_("is not an amount")))
         if self.thousands is not None and match.group(2) and int(match.group(2)):
-            raise ValueError("has a part of a đồng")
+            raise ValueError(Phrase(N_("has a part of a đồng")))
         amount = int(match.group(1).replace(self.thousands or "", ""))
         return self._sign(-amount if negative else amount, signed)
 
     @staticmethod
     def _sign(amount: int, signed: bool) -> int:
         if amount < 0 and not signed:
-            raise ValueError("is negative")
+            raise ValueError(Phrase(N_("is negative")))
         if abs(amount) > MAX_AMOUNT:  # beyond any bank's, and beyond what the ledger stores
-            raise ValueError("is larger than any amount a ledger records (10¹⁵ đồng)")
+            raise ValueError(Phrase(N_("is larger than any amount a ledger records (10¹⁵ đồng)")))
         return amount
 
 
@@ -454,7 +456,9 @@ class _Draft:
 
 
 def _problem(line: int, template: str, **fields: Any) -> Phrase:
-    return Phrase("line {line}: " + template, line=line, **fields)
+    """A problem of the statement's `line`, in the reader's language (each `template` is in the
+    catalog: commands/language/catalog.py reads this function's second argument)."""
+    return Phrase(N_("line {line}: {problem}"), line=line, problem=Phrase(template, **fields))
 
 
 def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the statement",
@@ -570,6 +574,10 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                 problems.append(_problem(number, "'{value}' is not a date: write it "
                                          "dd/mm/yyyy", value=date_text))
                 continue
+            if not FIRST.isoformat() <= on <= LAST.isoformat():  # as every business date
+                problems.append(_problem(number, "'{value}' is outside 2000–2099: check the "
+                                         "year", value=date_text))
+                continue
             if "time" in found:
                 try:
                     clock = _clock(cell(cells, "time")) or clock
@@ -578,10 +586,10 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                                              "hh:mm:ss", value=_text(cell(cells, "time"))))
                     continue
             bad = len(problems)
-            credit = _read(amounts, credit_raw, number, "credit", problems)
-            debit = _read(amounts, debit_raw, number, "debit", problems)
-            signed = _read(amounts, amount_raw, number, "amount", problems, signed=True)
-            balance = _read(amounts, balance_raw, number, "balance", problems, signed=True)
+            credit = _read(amounts, credit_raw, number, N_("credit"), problems)
+            debit = _read(amounts, debit_raw, number, N_("debit"), problems)
+            signed = _read(amounts, amount_raw, number, N_("amount"), problems, signed=True)
+            balance = _read(amounts, balance_raw, number, N_("balance"), problems, signed=True)
             if len(problems) > bad:
                 continue
             if signed:
@@ -629,8 +637,8 @@ def _read(amounts: _Amounts, raw: Any, number: int, what: str, problems: list[Ph
     try:
         return amounts(raw, signed)
     except ValueError as reason:
-        problems.append(_problem(number, "the {what} '{value}' {reason}", what=what,
-                                 value=_text(raw), reason=str(reason)))
+        problems.append(_problem(number, "the {what} '{value}' {reason}", what=Phrase(what),
+                                 value=_text(raw), reason=said(reason)))
         return None
 
 
@@ -653,7 +661,7 @@ def _labelled(rows: list[tuple[int, list[str]]], labels: tuple[str, ...], amount
                     return amounts(candidate, signed=True)
                 except ValueError as reason:
                     problems.append(_problem(number, "the balance '{value}' {reason}",
-                                             value=candidate, reason=str(reason)))
+                                             value=candidate, reason=said(reason)))
                     return None
     return None
 
@@ -687,16 +695,16 @@ def check_balances(lines: Sequence[StatementLine], opening: int | None = None,
         if line.balance is None:
             continue
         if anchor is not None and anchor + moved != line.balance:
-            since = (f"line {anchor_line}'s balance" if anchor_line is not None
-                     else "the opening balance")
+            since = (Phrase(N_("line {line}'s balance"), line=anchor_line)
+                     if anchor_line is not None else Phrase(N_("the opening balance")))
             return _problem(line.line, "the balance {stated:,} does not follow from the lines "
                             "before it: {since} {anchor:,} plus credits minus debits since "
                             "gives {expected:,}", stated=line.balance, since=since,
                             anchor=anchor, expected=anchor + moved)
         anchor, anchor_line, moved = line.balance, line.line, 0
     if closing is not None and anchor is not None and anchor + moved != closing:
-        return Phrase("the closing balance {stated:,} does not follow from the lines: they "
-                      "give {expected:,}", stated=closing, expected=anchor + moved)
+        return Phrase(N_("the closing balance {stated:,} does not follow from the lines: they "
+                         "give {expected:,}"), stated=closing, expected=anchor + moved)
     return None
 
 

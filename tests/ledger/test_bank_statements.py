@@ -231,6 +231,24 @@ def test_an_amount_no_ledger_can_store_is_a_problem_of_its_line():
         "records (10¹⁵ đồng)"]
 
 
+def test_a_statements_problems_are_said_in_the_readers_language():
+    """Issue 23: every problem of a statement went out in English under --lang vi; a year
+    outside 2000–2099 is refused as every business date is."""
+    from commands.language.words import activate, message
+
+    text = VCB_HEAD + ('09/09/2024,R1,,"1,000,000",,ung ho\n'
+                       "09/09/1999,R2,,100.000,,ung ho\n")
+    error = refusal(text)
+    activate("vi")
+    try:
+        said = message(error)
+    finally:
+        activate("en")
+    assert said == ("chưa nhập test.csv, có 2 lỗi: dòng 2: ghi có '1,000,000' dùng ',' nhưng "
+                    "sao kê này tách hàng nghìn bằng '.'; dòng 3: '09/09/1999' nằm ngoài "
+                    "2000–2099: hãy kiểm tra năm")
+
+
 def test_refusal_message_is_one_line_and_lists_problems():
     text = VCB_HEAD + "".join(f"xx/09/2024,R{i},,100.000,,t\n" for i in range(30))
     error = refusal(text)
