@@ -60,15 +60,15 @@ def decode_leaf(data: bytes) -> StoredRow:
     fields, at = [], 0
     for _ in range(5):
         if at + 8 > len(data):
-            raise ValueError("the leaf is cut short")
+            raise ValueError(Phrase(N_("the leaf is cut short")))
         (size,) = struct.unpack(">Q", data[at:at + 8])
         at += 8
         if at + size > len(data):
-            raise ValueError("the leaf is cut short")
+            raise ValueError(Phrase(N_("the leaf is cut short")))
         fields.append(data[at:at + size])
         at += size
     if at != len(data):
-        raise ValueError("the leaf has bytes after its last field")
+        raise ValueError(Phrase(N_("the leaf has bytes after its last field")))
     position, originator, version, topic, state = fields
     return (int(position), originator.decode(), int(version), topic.decode(), state)
 
