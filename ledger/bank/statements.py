@@ -54,6 +54,13 @@ FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance",
           "party_account")
 # The fields a column map may name; "amount" is a signed amount (negative = debit), for exports
 # with one amount column instead of a credit and a debit column.
+# the fields as a Vietnamese treasurer names them in --columns (folded: marks optional)
+FIELD_NAMES = {"ngay": "date", "ngay giao dich": "date", "gio": "time", "thoi gian": "time",
+               "co": "credit", "ghi co": "credit", "tien vao": "credit", "no": "debit",
+               "ghi no": "debit", "tien ra": "debit", "so tien": "amount", "noi dung": "text",
+               "dien giai": "text", "so tham chieu": "ref", "ma giao dich": "ref",
+               "so du": "balance", "nguoi chuyen": "party", "doi tac": "party",
+               "tai khoan doi ung": "party_account", "so tai khoan doi ung": "party_account"}
 MAX_LISTED = 20  # problems spelled out in the message; the exception carries all of them
 
 
@@ -232,13 +239,16 @@ def parse_columns(spec: str | dict[str, str]) -> dict[str, str]:
                 raise BadInput("--columns takes field=header pairs separated by commas "
                                "(date=Ngày,credit=Có,debit=Nợ,text=Nội dung), not '{part}'",
                                part=part)
-            pairs.append((name.strip().lower(), header.strip()))
+            named = " ".join(fold(name).split())
+            pairs.append((FIELD_NAMES.get(named, named), header.strip()))
     columns: dict[str, str] = {}
     for name, header in pairs:
         if name not in FIELDS:
             close = ", ".join(nearest(name, FIELDS)) or ", ".join(FIELDS)
             raise BadInput("--columns has no field '{name}': did you mean {close}? (fields: "
-                           "{fields})", name=name, close=close, fields=", ".join(FIELDS))
+                           "{fields}, or in Vietnamese ngày, giờ, có, nợ, số tiền, nội dung, "
+                           "số tham chiếu, số dư, người chuyển, tài khoản đối ứng)",
+                           name=name, close=close, fields=", ".join(FIELDS))
         if name in columns:
             raise BadInput("--columns names the field '{name}' twice: keep one", name=name)
         if not clean(header):

@@ -158,6 +158,12 @@ def test_other_bank_through_a_column_map():
     same = parse(OTHER_BANK, columns={"date": "ngay", "credit": "CO", "debit": "no",
                                       "text": "noi dung"}, thousands=",")
     assert [l.credit for l in same.lines] == [1_000_000, 0]
+    # the fields named in Vietnamese, as the treasurer reads them, marks optional
+    said = parse(OTHER_BANK, columns="ngày=Ngày,Giờ=Giờ,số tham chiếu=Mã GD,có=Có,no=Nợ,"
+                                     "nội dung=Nội dung,người chuyển=Người chuyển",
+                 thousands=",")
+    assert [(l.date, l.time, l.ref, l.credit, l.debit, l.party) for l in said.lines] == \
+        [(l.date, l.time, l.ref, l.credit, l.debit, l.party) for l in s.lines]
 
 
 def test_column_map_needs_the_separator_when_amounts_have_one():
