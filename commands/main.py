@@ -109,11 +109,29 @@ def _usage(message: str) -> str:
     it: commands/language/helptexts.py)."""
     for pattern, template in CLICK_SENTENCES:
         message = pattern.sub(lambda found, said=template: language.say(
-            said, **found.groupdict()), message)
+            said, **{**found.groupdict(), **_range(found.groupdict())}), message)
     for phrase in CLICK_PHRASES:
         if phrase in message:
             message = message.replace(phrase, language._(phrase))
     return message
+
+
+_RANGE = re.compile(r"(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
+                    r"x<=(?P<most>-?\d+))")
+
+
+def _range(fields: dict[str, str]) -> dict[str, Any]:
+    """click's "1<=x<=10000" said in words, its numbers grouped ("from 1 to 10,000")."""
+    found = _RANGE.fullmatch(fields.get("range") or "")
+    if found is None:
+        return {}
+    low, high, least, most = (int(v) if v else None for v in found.groups())
+    if low is not None:
+        return {"range": language.Phrase(language.N_("from {low:,} to {high:,}"), low=low,
+                                         high=high)}
+    if least is not None:
+        return {"range": language.Phrase(language.N_("{low:,} or more"), low=least)}
+    return {"range": language.Phrase(language.N_("{high:,} or less"), high=most)}
 
 
 def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:

@@ -505,3 +505,10 @@ def test_a_missing_driver_names_the_extra_to_install():
     for error in (ModuleNotFoundError("No module named 'psycopg'"),
                   ModuleNotFoundError("No module named 'psycopg'", name="psycopg")):
         assert "-e '.[postgres]'" in _missing(error) and "psycopg" in _missing(error)
+
+
+def test_a_number_out_of_an_options_range_is_said_in_words(ward):
+    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10.000"."""
+    said = ward.fails("--lang", "vi", "sync", "--batch", "0")
+    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10.000" in said.err
+    assert "from 1 to 10,000" in ward.fails("sync", "--batch", "0").err
