@@ -205,7 +205,7 @@ def test_clicks_sentences_with_values_in_vietnamese(ward):
     click's English sentences, said in Vietnamese (exit 2, one line, nothing written)."""
     before = ward.snapshot()
     cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'table', 'csv', 'json'",
-             ("serve", "--port", "99999"): "99999 không nằm trong khoảng 0<=x<=65535",
+             ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65535",
              ("serve", "--port", "abc"): "'abc' không phải số nguyên",
              ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
              ("round", "reserve"): "Thiếu tham số 'mã'"}
@@ -508,7 +508,7 @@ def test_a_missing_driver_names_the_extra_to_install():
 
 
 def test_a_number_out_of_an_options_range_is_said_in_words(ward):
-    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10.000"."""
+    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10000"."""
     said = ward.fails("--lang", "vi", "sync", "--batch", "0")
-    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10.000" in said.err
-    assert "from 1 to 10,000" in ward.fails("sync", "--batch", "0").err
+    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10000" in said.err
+    assert "from 1 to 10000" in ward.fails("sync", "--batch", "0").err
