@@ -129,7 +129,8 @@ def test_import_lists_every_problem_of_every_row_in_line_order(ward, tmp_path):
     assert lines[0].startswith("aid: d.csv line 2: unknown donor 'NOBODY'")
     assert lines[1] == "aid: d.csv line 3: cash must be at least 0, not -5"
     assert lines[2].startswith("aid: d.csv line 4: '99/11/2021' is not a date")
-    assert len(lines) == 4
+    assert lines[3].startswith("aid: d.csv line 4: unknown location 'NOWHERE'")  # not hidden
+    assert len(lines) == 5
     assert lines[-1] == "aid: nothing was imported from d.csv: fix the lines above"
     assert ward.snapshot() == before
 
