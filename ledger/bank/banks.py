@@ -97,6 +97,13 @@ def _squash(text: str) -> str:
     return "".join(fold(clean(text)).split())
 
 
+def _plain(name: str) -> str:
+    """A bank's Vietnamese name without what every name shares ("Ngân hàng TMCP … Việt Nam"):
+    "Ngân hàng TMCP Ngoại thương Việt Nam" -> "ngoaithuong"."""
+    squashed = _squash(name).removeprefix("nganhang").removeprefix("tmcp")
+    return squashed.removesuffix("vietnam") or squashed
+
+
 def lookup(code_or_bin: str) -> Bank:
     """The bank a code ("VCB", "vcb", "Vietcombank", "CTG") or a six-digit BIN names.
 
@@ -115,6 +122,9 @@ def lookup(code_or_bin: str) -> Bank:
     for bank in BANKS:
         if _squash(bank.short_name) == squashed:
             return bank
+    named = [bank for bank in BANKS if _plain(bank.name).startswith(_plain(text))]
+    if len(_plain(text)) >= 4 and len(named) == 1:  # "Ngân hàng Ngoại thương": its own name
+        return named[0]
     close = nearest(text.upper(), [bank.code for bank in BANKS])
     close += [_ALIASES[name] for name in nearest(squashed, list(_ALIASES), limit=2)]
     suggestions = ", ".join(dict.fromkeys(close)) or "VCB, ICB, BIDV, VBA"

@@ -179,6 +179,12 @@ def test_bank_aliases():
     assert banks.lookup("VietinBank").code == "ICB"
     assert banks.lookup("Agribank").code == "VBA"
     assert banks.lookup(" Vietcombank ").code == "VCB"
+    # by its Vietnamese name, as a ward writes it, shortened or without marks
+    assert banks.lookup("Ngân hàng Ngoại thương").code == "VCB"
+    assert banks.lookup("ngan hang cong thuong viet nam").code == "ICB"
+    assert banks.lookup("Ngân hàng Nông nghiệp và Phát triển Nông thôn").code == "VBA"
+    with pytest.raises(BadInput):
+        banks.lookup("Ngân hàng")  # every bank's name begins so: not one
 
 
 def test_unknown_bank_suggests_nearest():
