@@ -38,9 +38,18 @@ class TimezoneSet(Ward.Event):
 stored_names(TimezoneSet)
 
 
+# the zone as people in Viet Nam name it (one zone for the whole country), marks optional
+SAID = {"gio viet nam": DEFAULT, "viet nam": DEFAULT, "vietnam": DEFAULT, "gmt+7": DEFAULT,
+        "utc+7": DEFAULT, "gio ha noi": DEFAULT, "ha noi": DEFAULT, "hanoi": DEFAULT,
+        "sai gon": DEFAULT, "saigon": DEFAULT, "ho chi minh": DEFAULT}
+
+
 def zone(name: str) -> str:
     """An IANA time zone name as the tz database spells it, or a refusal naming an example."""
     typed = clean(name or "")
+    from ledger.values.text import fold
+
+    typed = SAID.get(" ".join(fold(typed).split()), typed)
     try:
         if typed and "\\" not in typed and ".." not in typed and not typed.startswith("/"):
             ZoneInfo(typed)

@@ -186,6 +186,7 @@ def test_printed_times_are_the_wards_local_time(ledger):
     assert said.endswith(" — recorded entry 3\n") and said.count("\n") == 1
     assert "(Asia/Ho_Chi_Minh)" in ledger("audit", "statement").out
     assert refused(ledger, "timezone", "Asia/Ho_Chi_Minh", code=1)
+    assert refused(ledger, "timezone", "Giờ Việt Nam", code=1)  # the same zone, as said
     assert refused(ledger, "timezone", "Mars/Olympus")
     taken = ledger("audit", "digest", "--format", "json").json()["taken"]
     assert taken.endswith("Z")  # scripts keep reading UTC
