@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -82,7 +83,9 @@ def tier(code: str,
     """Move a household to another priority tier."""
     from ledger.ward.register import set_tier
 
-    rank = whole(number, "TIER", minimum=0)
+    # "2", or as said: "mức 2", "tier 2"
+    rank = whole(re.sub(r"^\s*(?:mức|muc|tier)\s+", "", number, flags=re.IGNORECASE),
+                 N_("tier"), minimum=0)
     record(db, lambda ledger: set_tier(ledger, code, rank, reason, households(db), o.on(on),
                                        o.actor(actor)))
 

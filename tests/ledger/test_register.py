@@ -114,7 +114,7 @@ def test_tier_exclude_include_with_refusals(ward):
     assert ward.entry("recipient", "tier", "H1", "1", "--reason", "hộ cận nghèo") == 10
     assert register(ward)["H1"]["tier"] == 1
     before = ward.snapshot()
-    same = ward.fails("recipient", "tier", "H1", "1", "--reason", "again")
+    same = ward.fails("recipient", "tier", "H1", "mức 1", "--reason", "again")  # as said
     assert (same.code, same.err) == (1, "aid: H1 is already in tier 1; nothing to change\n")
     bad = ward.fails("recipient", "tier", "H1", "4", "--reason", "x")
     assert bad.code == 2 and "tier must be 0, 1, 2 or 3" in bad.err
