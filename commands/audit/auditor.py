@@ -474,6 +474,8 @@ def statement(start: Annotated[Optional[str], typer.Option(
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
         raise BadInput("--from {first} is after --to {last}", first=first, last=last)
+    if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf", ".xlsx"):
+        raise BadInput("--output {output}: write a .html, .pdf or .xlsx file", output=output)
     workbook = output is not None and output.suffix.lower() == ".xlsx"
     page = (output is not None and not workbook) or fmt is StatementFormat.html
     if workbook or page:
