@@ -267,9 +267,11 @@ def item_map(mapping: Annotated[str, typer.Argument(
     ward, item, target = ward_code(ward), item_code(item.strip()), item_code(target.strip())
     found = District(url)
     try:
+        catalogue = _catalogue(found)
+        _known_ward_item(catalogue, ward, item)
         models = DistrictModels(found.connection)
         models.map_item(ward, item, target)
-        units = _units(found, models.item_map(), ward, item, target)
+        units = _units(catalogue, models.item_map(), ward, item, target)
     finally:
         found.close()
     typer.echo(say("district item {target}: counts ward {ward}'s {item}", target=target,
@@ -281,18 +283,38 @@ def item_map(mapping: Annotated[str, typer.Argument(
                        other=units[1]), err=True)
 
 
-def _units(district: Any, mapping: dict[tuple[str, str], str], ward: str, item: str,
-           target: str) -> tuple[str, str] | None:
-    """(the ward item's unit, another unit the district item is counted in) when they differ:
-    a mapping of rice in kg onto noodles in packets is a slip worth a word."""
+def _catalogue(district: Any) -> dict[str, dict[str, Any]]:
+    """Each synced ward's declared items, by ward code."""
     from projections.district import stored_models
 
+    return {model.code: model.books.state["items"]
+            for model in stored_models(district.connection, district.wards())}
+
+
+def _known_ward_item(catalogue: dict[str, dict[str, Any]], ward: str, item: str) -> None:
+    """Refuse a mapping of a ward the district does not hold, or of an item that ward never
+    declared (a typo would map nothing, without a word), naming the nearest."""
+    from ledger.phrases import either
+    from ledger.values.inputs import known
+    from ledger.values.text import nearest
+
+    if ward not in catalogue:
+        raise BadInput("the district holds no ward {ward}; did you mean {close}? (a ward joins "
+                       "at its first `aid sync`)", ward=ward,
+                       close=either(nearest(ward, catalogue) or sorted(catalogue)[:5]))
+    known(item, catalogue[ward], N_("item"))
+
+
+def _units(catalogue: dict[str, dict[str, Any]], mapping: dict[tuple[str, str], str],
+           ward: str, item: str, target: str) -> tuple[str, str] | None:
+    """(the ward item's unit, another unit the district item is counted in) when they differ:
+    a mapping of rice in kg onto noodles in packets is a slip worth a word."""
     mine, others = None, set()
-    for model in stored_models(district.connection, district.wards()):
-        for code, declared in model.books.state["items"].items():
-            if (model.code, code) == (ward, item):
+    for code_of_ward, items in catalogue.items():
+        for code, declared in items.items():
+            if (code_of_ward, code) == (ward, item):
                 mine = declared["unit"]
-            elif mapping.get((model.code, code), code) == target:
+            elif mapping.get((code_of_ward, code), code) == target:
                 others.add(declared["unit"])
     different = sorted(others - {mine})
     return (mine, different[0]) if mine is not None and different else None

@@ -87,6 +87,10 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     assert {row["item"] for row in before.json()} >= {"GAO", "RICE"}
     assert before.err == ""  # no catalogue yet: nothing to list
     assert one.fails("district", "item", "map", "P1-GAO", "--url", district).code == 2
+    for slip, said in (("P9:GAO=RICE", "the district holds no ward P9; did you mean P3 or P1?"),
+                       ("P1:GOA=RICE", "unknown item 'GOA'; did you mean GAO")):
+        refused = one.fails("district", "item", "map", slip, "--url", district)
+        assert refused.code == 2 and said in refused.err, refused.err  # a typo maps nothing
     said = one("district", "item", "map", "p1:GAO=RICE", "--url", district)
     assert said.out.strip() == "district item RICE: counts ward P1's GAO"
     assert said.err == ""  # honest: rice in kg onto rice in kg
