@@ -321,6 +321,8 @@ def read_statement(path: str | Path, *, columns: str | dict[str, str] | None = N
                        suffix=suffix or path.name)
     if not path.is_file():
         raise BadInput("cannot read {path}: there is no such file", path=path)
+    if suffix in (".csv", ".txt") and sheet is not None:  # as `aid import` says it
+        raise BadInput("--sheet only applies to .xlsx files, and {name} is CSV", name=path.name)
     if suffix in (".csv", ".txt"):
         try:  # read as it goes: a statement of a million lines is never whole in memory
             with path.open(encoding=text_encoding(path), newline="") as text:

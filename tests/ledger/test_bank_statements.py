@@ -565,3 +565,10 @@ def test_an_import_in_batches_stores_each_new_line_once(ledger, tmp_path):
                if row["id"] in (early.entry, later.entry)]
     assert len(imports) == 2
     assert ledger("audit", "verify").code == 0
+
+
+def test_a_sheet_named_for_a_csv_statement_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(VCB_HEAD + "09/09/2024,R1,,100.000,,ung ho\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="--sheet only applies to .xlsx files, and s.csv is CSV"):
+        bs.read_statement(path, sheet="Sao kê")
