@@ -178,8 +178,8 @@ def writer_log(ledger: Ledger, address: Address) -> Iterator[EventLog]:
 
 
 def _no_ward(address: Address) -> BadInput:
-    return BadInput("no ledger at {address} (its tables {ward}_…): create one with `aid init "
-                    "--ward NAME`, or check AID_WARD", ward=address.ward, address=address)
+    return BadInput("no ledger at {address}: create one with `aid init --ward NAME`, or check "
+                    "AID_WARD", address=address)
 
 
 def _must_exist(address: Address) -> None:
