@@ -71,6 +71,7 @@ class AidGroup(TyperGroup):
         """Activate the reader's language before anything is printed, help included; `--lang`
         may stand anywhere before `--`, so it is taken out here rather than by one command."""
         given, rest = _take_lang(args)
+        rest = _formats(rest)
         language.activate(language.resolve(given))
         from commands.language.helptexts import translate
 
@@ -151,6 +152,29 @@ def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:
             rest.append(word)
         index += 1
     return given, rest
+
+
+# --format's values as a Vietnamese treasurer types them (marks and case optional)
+FORMAT_WORDS = {"bang": "table", "trang": "html", "trang web": "html", "van ban": "text",
+                "chu": "text"}
+
+
+def _formats(args: list[str]) -> list[str]:
+    """--format's value in any case ("CSV"), or in Vietnamese ("bảng": table), as the code
+    click knows; after `--` everything is kept as typed."""
+    from ledger.values.text import fold
+
+    said, index = list(args), 0
+    while index < len(said) and said[index] != "--":
+        word = said[index]
+        if word == "--format" and index + 1 < len(said):
+            value = " ".join(fold(said[index + 1]).split())
+            said[index + 1] = FORMAT_WORDS.get(value, value)
+        elif word.startswith("--format="):
+            value = " ".join(fold(word.split("=", 1)[1]).split())
+            said[index] = "--format=" + FORMAT_WORDS.get(value, value)
+        index += 1
+    return said
 
 
 EXTRAS = {"psycopg": "postgres", "psycopg_pool": "postgres", "psycopg_binary": "postgres"}

@@ -512,3 +512,12 @@ def test_a_number_out_of_an_options_range_is_said_in_words(ward):
     said = ward.fails("--lang", "vi", "sync", "--batch", "0")
     assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10000" in said.err
     assert "from 1 to 10000" in ward.fails("sync", "--batch", "0").err
+
+
+def test_a_format_is_named_in_any_case_or_in_vietnamese(ward):
+    table = ward("stock").out
+    assert ward("--lang", "vi", "stock", "--format", "bảng").out == ward(
+        "--lang", "vi", "stock").out
+    assert ward("stock", "--format", "CSV").out == ward("stock", "--format", "csv").out
+    assert ward("stock", "--format=Json").json() == ward("stock", "--format", "json").json()
+    assert table and ward.fails("stock", "--format", "xyz").code == 2
