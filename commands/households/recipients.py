@@ -60,7 +60,7 @@ def import_list(file: Annotated[Path, typer.Argument(
 
     table = read_rows(file, sheet)
     require(table, COLUMNS, file.name)
-    rows = parse_rows(table, file.name)
+    rows = parse_rows(table, file.name, o.load_drive(db).register.labels)  # "hộ nghèo": a tier
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),

@@ -11,6 +11,7 @@ the ward has not moved since the view was read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_, Phrase
 from ledger.values.inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
-from ledger.values.text import clean
+from ledger.values.text import clean, fold
 from ledger.ward.aggregate import TIERS, Ward, stored_names
 
 if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
@@ -131,7 +132,8 @@ def write_seen(ledger: Ledger, view: Callable[[], Any], change: Callable[[Ward, 
 
 # ---- import ---------------------------------------------------------------------------------
 
-def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list[Row]:
+def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str,
+               labels: dict[int, str] | None = None) -> list[Row]:
     """Check an import file's (line, {column: text}) rows (read by
     commands/recording/spreadsheets.py from .xlsx or CSV) into rows to record.
 
@@ -148,12 +150,13 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str) -> list
     errors: list[tuple[int, LedgerError]] = []
     seen: dict[str, int] = {}
     says_excluded = "excluded" in present
+    named = {" ".join(fold(label).split()): tier for tier, label in (labels or {}).items()}
     for line, values in table:
         field = {key: values.get(key) or "" for key in (*COLUMNS, *OPTIONAL)}
         if not any(v.strip() for v in field.values()):
             continue
         try:
-            row = _row(line, field, says_excluded)
+            row = _row(line, field, says_excluded, named)
         except BadInput as error:
             errors.append((line, error))
             continue
@@ -187,9 +190,12 @@ def _refuse_file(source: str, errors: list[tuple[int, LedgerError]]) -> None:
                    "import it again", source=source, line=line, error=error)
 
 
-def _row(line: int, field: dict[str, str], says_excluded: bool = True) -> Row:
+def _row(line: int, field: dict[str, str], says_excluded: bool = True,
+         labels: dict[str, int] | None = None) -> Row:
     name = text(field["name"], N_("name"))
-    tier = whole(field["tier"] or "", N_("tier"), minimum=0)
+    given = re.sub(r"^\s*(?:mức|muc|tier)\s+", "", field["tier"] or "", flags=re.IGNORECASE)
+    label = (labels or {}).get(" ".join(fold(given).split()))  # "hộ nghèo", as the ward names it
+    tier = label if label is not None else whole(given, N_("tier"), minimum=0)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)
     flag = clean(field.get("excluded", "")).lower()

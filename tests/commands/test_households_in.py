@@ -169,3 +169,19 @@ def test_a_list_without_an_excluded_column_leaves_exclusions_as_they_are(ward, t
     ward("recipient", "import", str(workbook(tmp_path / "flags.xlsx", {"Hộ": flagged})))
     listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
     assert [code for code, r in sorted(listed.items()) if r["excluded"]] == ["H13"]
+
+
+def test_a_tier_named_by_its_label_or_as_said_is_read(ward, tmp_path):
+    """A ward's list heads its tier column "Diện" and writes the ward's own label ("Hộ nghèo,
+    cận nghèo"), or "mức 1"; both are the tier the ward's labels say."""
+    ward("tier", "label", "1", "Hộ nghèo, cận nghèo")
+    rows = [["Mã hộ", "Họ và tên", "Tổ", "Số nhân khẩu", "Diện"],
+            ["H21", "Nguyễn Văn An", "Tổ 1", 4, "hộ nghèo, cận nghèo"],
+            ["H22", "Trần Thị Bình", "Tổ 2", 2, "Mức 2"],
+            ["H23", "Lê Văn Cường", "Tổ 2", 5, 3]]
+    ward("recipient", "import", str(workbook(tmp_path / "diện.xlsx", {"Hộ": rows})))
+    listed = {r["code"]: r["tier"] for r in ward("recipient", "list", "--format", "json").json()}
+    assert (listed["H21"], listed["H22"], listed["H23"]) == (1, 2, 3)
+    bad = [rows[0], ["H24", "Phạm Thị D", "Tổ 1", 1, "hộ giàu"]]
+    refused = ward.fails("recipient", "import", str(workbook(tmp_path / "bad.xlsx", {"Hộ": bad})))
+    assert refused.code == 2 and "tier must be a whole number, not 'hộ giàu'" in refused.err
