@@ -35,7 +35,8 @@ Expires = Annotated[Optional[str], typer.Option(
     show_default=False)]
 Lot = Annotated[Optional[str], typer.Option(
     "--lot", help="Take from the lot expiring on this date ('undated', or in Vietnamese 'không "
-                  "ghi hạn', for undated goods) instead of the earliest-expiring first.", show_default=False)]
+                  "ghi hạn', for undated goods) instead of the earliest-expiring first.",
+    show_default=False)]
 AllowExpired = Annotated[bool, typer.Option(
     "--allow-expired", help="Hand out goods past their expiry date (needs --reason).")]
 ExpiredReason = Annotated[Optional[str], typer.Option(

@@ -66,9 +66,10 @@ def open_round(
     ranks = recipients.chosen_tiers(tier)
     if group:
         _known_groups(db, group)
-    record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [],
-                                      o.spoken(policy, POLICY_NAMES), limit, per_bundle, rations, group or [],
-                                      ranks, o.on(on), o.actor(actor), top_up, least))
+    chosen = o.spoken(policy, POLICY_NAMES)
+    record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [], chosen,
+                                      limit, per_bundle, rations, group or [], ranks, o.on(on),
+                                      o.actor(actor), top_up, least))
 
 
 def _known_groups(db: Path | None, groups: list[str]) -> None:

@@ -1,8 +1,9 @@
 """Reports as .xlsx workbooks: one sheet per table, typed cells a treasurer can sum and sort.
 
-Integers stay numbers (with thousands separators), ISO dates become real date cells shown as
-dd/mm/yyyy, yes/no are the reader's words ("có"/"không"); the header row is bold and frozen, columns are sized to their
-contents. openpyxl is imported only here, when a workbook is asked for.
+Integers stay numbers (with thousands separators), ratios numbers with their places, ISO dates
+real date cells shown as dd/mm/yyyy, yes/no the reader's words ("có"/"không"); the header row is
+bold and frozen, columns are sized to their contents. openpyxl is imported only here, when a
+workbook is asked for.
 """
 
 from __future__ import annotations
