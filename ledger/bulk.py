@@ -24,7 +24,7 @@ from ledger.store.claims import claim_row, receipt_key
 from ledger.store.rows import RowBuilder
 from ledger.values.dates import parse_date
 from ledger.values.expiry import dated_pairs
-from ledger.values.inputs import MAX_NOTE, code, money_amount, optional, pairs, text
+from ledger.values.inputs import MAX_NOTE, code, known, money_amount, optional, pairs, text
 from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
 
@@ -226,8 +226,6 @@ def _named(*pairs: tuple[str, str | None]) -> tuple[tuple[str, str], ...]:
 def _unknown(ward: Ward, names: Sequence[tuple[str, str]]) -> list[LedgerError]:
     """A refusal for each code a row names that the ward has not declared (with the nearest
     declared ones), so one pass over the file finds them all."""
-    from ledger.values.inputs import known
-
     declared = {"donor": (ward.donors, N_("donor")), "location": (ward.locations, N_("location")),
                 "recipient": (ward.recipients, N_("recipient")),
                 "bundle": (ward.bundles, N_("bundle")), "item": (ward.items, N_("item"))}
