@@ -28,12 +28,13 @@ def outflow_blocks(result: dict[str, Any], lang: str) -> list[Any]:
 
 def outflow_total(result: dict[str, Any], lang: str) -> str:
     """The statement's last line: how many households received what, and its worth."""
-    from commands.language import words as lg
+    from ledger.phrases import Money
 
-    return render_word(lang, N_("{households} households received {goods}; cash {cash} đồng, "
-                                "value {value} đồng"),
+    # Money, not a written figure: "100.000" passed as text was read back as a decimal
+    return render_word(lang, N_("{households} households received {goods}; cash {cash:,}, "
+                                "value {value:,}"),
                        households=result["households"], goods=goods(result["handed"]) or "-",
-                       cash=lg.number(result["cash"], lang), value=lg.number(result["value"], lang))
+                       cash=Money(result["cash"]), value=Money(result["value"]))
 
 
 def outflow_page(result: dict[str, Any], lang: str) -> str:

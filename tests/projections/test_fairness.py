@@ -218,6 +218,9 @@ def test_outflow_statement_lists_what_each_household_received_without_names(ledg
     for text in texts:
         assert not [name for name in NAMES if name in text]
     assert "Public outflow statement" in texts[0] and "13 households received" in texts[0]
+    value = f"{result['value']:,}".replace(",", ".")  # the Vietnamese way, in the total line
+    said = ledger("--lang", "vi", "round", "outflow", "R1").out.splitlines()[-1]
+    assert said.startswith("13 hộ đã nhận ") and said.endswith(f"giá trị {value}\u00a0₫"), said
     assert "<table" in texts[4] and "H01" in texts[4]
     bad = ledger.fails("round", "outflow", "R1", "-o", tmp_path / "r1.txt")
     assert bad.code == 2 and bad.err.count("\n") == 1
