@@ -59,7 +59,11 @@ def serve(host: Host = LOOPBACK, port: Port = 8000, refresh: Refresh = 30,
                                ident="aid-ledger", **server_settings())
     except OSError as error:
         raise BadInput("cannot listen on {host}:{port}: {problem}; choose another --port or "
-                       "--host", host=host, port=port, problem=_socket_problem(error))
+                       "--host", host=host, port=port, problem=_socket_problem(error)) from None
+    except ValueError:  # waitress: "Invalid host/port specified" (no such name or address)
+        raise BadInput("cannot listen on {host}:{port}: {problem}; choose another --port or "
+                       "--host", host=host, port=port,
+                       problem=Phrase(N_("this computer has no such address"))) from None
     if host != LOOPBACK:
         typer.echo(say("aid: warning: the stock board is open to the network at {host}: anyone "
                        "who can reach it may read stock, cash and codes (never names)",

@@ -197,6 +197,11 @@ def test_no_ledger_and_a_busy_port_are_one_line_and_exit_2(sqlite_ledger, tmp_pa
     assert len(busy.err.strip().splitlines()) == 1
     assert vietnamese.code == 2 and "Address already in use" not in vietnamese.err
     assert "cổng" in vietnamese.err and len(vietnamese.err.strip().splitlines()) == 1
+    for host in ("999.1.1.1", "no-such-host.invalid"):  # waitress said so in a traceback
+        nowhere = sqlite_ledger.fails("serve", "--port", "0", "--host", host)
+        assert nowhere.code == 2 and nowhere.err == (f"aid: cannot listen on {host}:0: this "
+                                                     "computer has no such address; choose "
+                                                     "another --port or --host\n")
 
 
 def test_other_hosts_only_when_asked_and_with_a_warning(sqlite_ledger):
