@@ -389,9 +389,17 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Close a round; stock not handed out stays at its location."""
     from commands.recording.writing import record
+    from ledger.errors import BadInput
+    from ledger.values.inputs import code as clean_code
     from ledger.ward.rounds import close_round
 
-    record(db, lambda ledger: close_round(ledger, code, o.on(on), o.actor(actor)))
+    day, name = o.on(on), clean_code(code, N_("round code"))
+    handed = [when for (round_code, _who, _goods, _cash, when)
+              in o.load_drive(db).log.handouts.values() if round_code == name]
+    if handed and day < max(handed):  # a close dated before its own hand-outs
+        raise BadInput("round {name} handed out on {last}: close it on that day or later, not "
+                       "{on}", name=name, last=max(handed), on=day)
+    record(db, lambda ledger: close_round(ledger, code, day, o.actor(actor)))
 
 
 

@@ -171,6 +171,9 @@ def close_round(ledger: Ledger, round_code: str, on: str, actor: str) -> int:
 def close(ward: Ward, name: str, on: str, actor: str) -> int:
     """Record the round's close, releasing what it still holds reserved."""
     state = _open(ward, name)
+    if on < state["on"]:
+        raise BadInput("round {name} opened on {opened}: close it on that day or later, not "
+                       "{on}", name=name, opened=state["on"], on=on)
     if state.get("reserved") and on < state["reserved_on"]:
         raise BadInput("round {name} holds stock reserved on {reserved_on}: close it on that "
                        "day or later, not {on}", name=name, reserved_on=state["reserved_on"],
