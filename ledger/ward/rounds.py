@@ -137,6 +137,12 @@ def open_round(ledger: Ledger, round_code: str, location: str, bundles: Iterable
                           "with another code", name=name)
         if name in rounds(ward):
             raise Refused("round {name} is already open; choose another round code", name=name)
+        twin = next((known for known in rounds(ward) if known.casefold() == name.casefold()),
+                    None)
+        if twin is not None:  # "r1" beside "R1": two rounds a reader cannot tell apart
+            raise BadInput("round code '{code}' differs from round {twin} only in case; codes "
+                           "must differ in more than case: choose another code", code=name,
+                           twin=twin)
         ward.require(location, ward.locations, N_("location"))
         for bundle in bundles:
             if bundle in ward.items:

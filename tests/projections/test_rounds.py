@@ -199,6 +199,8 @@ def test_open_refusals(drive):
         (("R2", "--from", "KHO", "--bundle", "B350", "--persons-per-bundle", "0"), 2,
          "--persons-per-bundle must be positive"),
         (("R2", "--from", "KHO", "--bundle", "B350", "--policy", "random"), 2, "--policy"),
+        (("r1", "--from", "KHO", "--bundle", "B350"), 2,
+         "round code 'r1' differs from round R1 only in case"),
     ):
         result = drive.fails("round", "open", *args)
         assert result.code == code and message in result.err, (args, result.err)
