@@ -22,7 +22,7 @@ CARD = {"title": N_("Vouchers of {shop}"), "card": N_("0 đồng shop voucher"),
         "from": N_("from {first}"), "until": N_("until {last}"), "always": N_("no end date"),
         "max_items": N_("at most {count} items a visit"),
         "every": N_("one visit every {days} days"), "slot": N_("slot {slot}"),
-        "none": N_("none"), "keep": N_("Show this card at the shop. Whoever holds the code can "
+        "none": N_("no limit"), "keep": N_("Show this card at the shop. Whoever holds the code can "
                                        "use it: keep it safe."),
         "no_cards": N_("No voucher to print.")}
 RECEIPT = {"title": N_("Receipt for a donation"), "received_from": N_("Received from"),
