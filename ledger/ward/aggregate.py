@@ -407,7 +407,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         """Spoiled, lost or found goods; removals take the earliest-expiring lot first, expired
         lots included, so `--reason expired` writes off what has expired."""
         self.require(location, self.locations, N_("location"))
-        self._items_only(changes, hint="unpack bundles first, then adjust their items")
+        self._items_only(changes, hint=N_("unpack bundles first, then adjust their items"))
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
         moves = [[location, item, qty] for item, qty in changes.items()]
@@ -690,10 +690,12 @@ class Ward(Aggregate, created_event_name="Opened"):
         if code not in self.items and code not in self.bundles:
             self.require(code, {**self.items, **self.bundles}, N_("item"))
 
-    def _items_only(self, goods: dict[str, int], hint: str = "give bundles with --bundle") -> None:
+    def _items_only(self, goods: dict[str, int],
+                    hint: str = N_("give bundles with --bundle")) -> None:
         for code in goods:
             if code in self.bundles:
-                raise BadInput("{code} is a bundle, not an item: {hint}", code=code, hint=hint)
+                raise BadInput("{code} is a bundle, not an item: {hint}", code=code,
+                               hint=Phrase(hint))
             self.require(code, self.items, N_("item"))
 
     def _unused(self, code: str, known: dict[str, Any], what: str) -> None:

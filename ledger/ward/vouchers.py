@@ -238,8 +238,8 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
     _usable(card, on)
     if not goods:
         raise BadInput("a pick-up needs at least one --item CODE=QTY")
-    for item in goods:
-        ward.require(item, ward.items, N_("item"))
+    ward._items_only(goods, hint=N_("the shop hands out items; unpack the bundle first (`aid "
+                                    "unpack`)"))
     units = sum(goods.values())
     if card["max_items"] is not None and units > card["max_items"]:
         raise Refused("voucher {voucher} allows {max_items} items a visit; this pick-up has "

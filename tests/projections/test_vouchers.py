@@ -135,6 +135,8 @@ REFUSALS = [
      1, "SOAP has no value at SHOP: set one with `aid shop price SHOP --item SOAP=DONG`"),
     ("unknown item", ["pickup", "{v}", "--item", "RIC=1", "--on", "2021-11-20"],
      2, "unknown item 'RIC'; did you mean RICE"),
+    ("a bundle", ["pickup", "{v}", "--item", "B350=1", "--on", "2021-11-20"],
+     2, "B350 is a bundle, not an item: the shop hands out items; unpack the bundle first"),
     ("second live voucher", ["voucher", "issue", "H1", "--shop", "SHOP", "--value", "1000",
                              "--on", "2021-11-20"],
      1, "H1 already holds live voucher {v} for SHOP"),
