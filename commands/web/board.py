@@ -114,8 +114,10 @@ def _goods_table(reading: Reading, title: str, rows: list[dict[str, Any]]) -> Ta
 def stock(reading: Reading) -> Answer:
     """Stock per location and item, and the bundles each location could still pack: the JSON
     is `{"stock": aid stock, "packable": aid bundle packable}`, both `--format json`."""
+    from commands.reports.books import known_location
+
     books = _books(reading)
-    at, as_of = reading.query.get("at"), reading.day("as_of")
+    at, as_of = known_location(books, reading.query.get("at")), reading.day("as_of")
     today = parse_date(None)  # what expired by today is not free, though nothing moved since
     rows = books.planned(at=at, as_of=as_of, today=today)
     packable = books.packable(at=at, as_of=as_of, today=today)

@@ -168,6 +168,9 @@ def test_refusals_are_one_line_and_nothing_is_written(ledger):
         code, _, body = fetch(f"{url}shop/KHO?format=json&lang=vi")
         assert code == 404 and "không phải siêu thị 0 đồng" in json.loads(body)["error"]
         assert fetch(f"{url}stock?as_of=31/02/2021")[0] == 400
+        for at, said in (("NOPE", "unknown location"), ("%00", "invisible character")):
+            code, _headers, page = fetch(f"{url}stock?at={at}")  # echoed as a place before
+            assert code == 400 and "\x00" not in page and said in page, page
         assert fetch(f"{url}nowhere")[0] == 404
         request = urllib.request.Request(f"{url}stock", data=b"x", method="POST")
         with pytest.raises(urllib.error.HTTPError) as refused:
