@@ -80,10 +80,19 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
     from projections.events import ward_events
 
     events = list(readable(ward_events(log.stored())))
-    sheet = build_statement(events, first, last)
-    bank_sections(log, sheet, first, last)
-    pictures = drive(events, first, last) if charts else None
+    until = _until(last)
+    sheet = {**build_statement(events, first, until), "to": last}
+    bank_sections(log, sheet, first, until)
+    pictures = drive(events, first, until) if charts else None
     return sheet, pictures, verification(log)
+
+
+def _until(last: str | None) -> str:
+    """The statement's last day: the one asked for, else today ("from … to today" on the page
+    is what it holds; an entry dated in the future is not yet the ward's to publish)."""
+    from ledger.values.dates import parse_date
+
+    return last if last is not None else parse_date(None)
 
 
 def bank_sections(log: EventLog, sheet: dict[str, Any], first: str | None,
@@ -105,7 +114,8 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
     from projections.audit.tamper import verify
     from projections.events import ward_events
 
-    fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, last)
+    until = _until(last)
+    fold = StatementFold(annulled_in(log.stored(ward_only=True)), first, until)
 
     def folded(rows: Iterable[StoredRow]) -> Iterator[StoredRow]:
         for row in rows:
@@ -115,8 +125,8 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
 
     try:
         checked = verify(folded(log.stored()), log.links())
-        sheet = fold.statement()
-        bank_sections(log, sheet, first, last)
+        sheet = {**fold.statement(), "to": last}
+        bank_sections(log, sheet, first, until)
         return sheet, checked, fold
     except BaseException:
         fold.close()
