@@ -107,6 +107,8 @@ def _books(reading: Reading) -> Any:
 def _goods_table(reading: Reading, title: str, rows: list[dict[str, Any]]) -> Table:
     columns = [("name", reading.word(N_("item"))), ("quantity", reading.word(N_("quantity"))),
                ("unit", reading.word(N_("unit")))]
+    if any(row.get("reserved") for row in rows):  # held for a round: on hand is not free
+        columns += [("reserved", reading.word(N_("reserved"))), ("free", reading.word(N_("free")))]
     shown = [{**row, "name": f"{row['name']} ({row['item']})"} for row in rows]
     return Table(title, columns, shown, scroll=True)
 

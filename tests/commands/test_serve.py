@@ -395,3 +395,17 @@ def test_a_browser_naming_none_of_our_languages_gets_the_boards_own(ledger):
         assert language("cash") == "vi" and language("cash", **{"Accept-Language": "fr"}) == "vi"
         assert language("cash", **{"Accept-Language": "en-GB,en;q=0.9"}) == "en"
         assert language("cash?lang=en", **{"Accept-Language": "vi"}) == "en"
+
+
+def test_the_stock_page_shows_what_rounds_hold(sqlite_ledger):
+    """From a sweep: the page showed bundles on hand that a round had reserved, as if free."""
+    ward = sqlite_ledger
+    ward.drive()
+    ward("round", "open", "R9", "--from", "KHO", "--item", "RICE", "--ration", "RICE=5")
+    plan = ward("round", "plan", "R9", "--format", "json").json()
+    ward("round", "reserve", "R9", "--plan", plan["plan"])
+    held = [row for row in ward("stock", "--format", "json").json() if row["reserved"]]
+    assert held
+    with serving(ward) as (url, _):
+        code, _, page = fetch(f"{url}stock?lang=vi")
+    assert code == 200 and "giữ chỗ" in page and "sẵn có" in page
