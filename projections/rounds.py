@@ -537,6 +537,12 @@ def round_status(drive: Drive, code: str) -> dict[str, Any]:
 PRIORITY_TIERS = (0, 1)  # F0/F1, elderly alone, disabled; poor and near-poor households
 
 
+def _planned_any(row: dict[str, Any]) -> bool:
+    """Whether a household's rounds plan it anything: goods (an item of no declared value is
+    still goods) or đồng."""
+    return bool(row["planned"] or row["goods"])
+
+
 def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any]:
     """Cumulative figures over a set of rounds (all of them by default, in the order opened):
     each household's total, the Gini of value per person, the minimum fill ratio per tier and
@@ -553,6 +559,7 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
     else:
         chosen = sorted(drive.log.rounds, key=lambda r: drive.log.rounds[r]["entry"])
     homes: dict[str, dict[str, Any]] = {}
+    handed: dict[str, int] = defaultdict(int)  # units handed out, whatever their value
     for name in chosen:
         _, households, columns = _computed(drive, name)
         values = {item: drive.value(item) for item in columns}
@@ -569,6 +576,7 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
                 home["target"] += column.targets[i] * values[item]
                 home["planned"] += column.quantities[i] * values[item]
                 home["received"] += column.handed[i] * values[item]
+                handed[code] += column.handed[i]
                 if column.quantities[i]:
                     home["goods"][item] += column.quantities[i]
     rows = [{**home, "goods": dict(sorted(home["goods"].items())),
@@ -580,13 +588,14 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
         mine = [row for row in rows if row["tier"] == tier]
         fills = [Fraction(row["planned"], row["target"]) for row in mine if row["target"]]
         tiers[str(tier)] = {"label": drive.register.labels[tier], "households": len(mine),
-                            "nothing": sum(1 for row in mine if not row["planned"]),
+                            "nothing": sum(1 for row in mine if not _planned_any(row)),
                             "min_fill": _ratio(min(fills, default=None))}
     scale = lcm(*{row["size"] for row in rows}) if rows else 1
     nothing = [row["recipient"] for row in rows
-               if row["tier"] in PRIORITY_TIERS and not row["planned"]]
+               if row["tier"] in PRIORITY_TIERS and not _planned_any(row)]
     return {"rounds": chosen, "households": len(rows),
-            "served": sum(1 for row in rows if row["planned"]),
+            "served": sum(1 for row in rows if _planned_any(row)),
+            "households_received": sum(1 for row in rows if handed[row["recipient"]]),
             "gini": _ratio(gini([row["planned"] * (scale // row["size"]) for row in rows])),
             "tiers": tiers, "priority_with_nothing": nothing, "rows": rows}
 

@@ -450,11 +450,14 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
 def _summary_lines(result: dict[str, Any]) -> list[str]:
     nothing = result["priority_with_nothing"]
     codes = " (" + ", ".join(nothing) + ")" if nothing else ""
-    return [say("households served: {served} of {eligible} eligible", served=result["served"],
-                eligible=result["households"]),
-            say("cumulative Gini of value per person: {gini}",
+    # the figures are of the plans (a closed round's plan is what it handed out): they hold
+    # for open rounds too; what was received so far is said beside them
+    return [say("households the plans serve: {served} of {eligible} eligible; received so far: "
+                "{received}", served=result["served"], eligible=result["households"],
+                received=result["households_received"]),
+            say("cumulative Gini of value per person, as planned: {gini}",
                 gini=result["gini"] or _(NOT_APPLICABLE)),
-            say("priority households (tiers 0-1) with nothing: {count}{codes}",
+            say("priority households (tiers 0-1) the plans give nothing: {count}{codes}",
                 count=len(nothing), codes=codes)]
 
 

@@ -190,8 +190,9 @@ def test_three_rounds_with_a_floor_leave_no_household_with_nothing(sqlite_ledger
     assert summary["priority_with_nothing"] == []
     assert summary["gini"] is not None
     table = ward("round", "summary").out
-    assert "cumulative Gini of value per person" in table
-    assert "priority households (tiers 0-1) with nothing: 0" in table
+    assert "cumulative Gini of value per person, as planned" in table
+    assert "priority households (tiers 0-1) the plans give nothing: 0" in table
+    assert "received so far: " in table
     one = ward("round", "summary", "--round", "R2", "--format", "json").json()
     assert one["rounds"] == ["R2"]
     assert ward.fails("round", "summary", "--round", "R9").code == 2

@@ -393,3 +393,18 @@ def test_demo_includes_a_round(sqlite_ledger, tmp_path):
     result = sqlite_ledger("round", "plan", "R1", "--db", path, "--format", "json").json()
     assert result["figures"]["lower_tier_while_unmet"] == 0
     assert result["figures"]["tiers"]["1"]["label"] == "Hộ nghèo, cận nghèo"
+
+
+def test_the_summary_counts_goods_of_no_declared_value_and_says_what_was_received(drive):
+    """From a sweep: an item declared without value made its households "nothing"; figures of
+    the plans were labelled as served and received."""
+    drive("item", "add", "SOAP", "--name", "Xà phòng", "--unit", "bánh", "--value", "0")
+    drive("donate", "D1", "--into", "KHO", "--item", "SOAP=20", "--on", "2021-11-05")
+    drive("round", "open", "S1", "--from", "KHO", "--item", "SOAP", "--ration", "SOAP=1",
+          "--on", "2021-11-06")
+    drive("round", "apply", "S1", "--only", "H3")
+    result = drive("round", "summary", "--round", "S1", "--format", "json").json()
+    assert result["served"] == result["households"] == 4  # planned soap, worth 0 đồng
+    assert result["households_received"] == 1 and result["priority_with_nothing"] == []
+    said = drive("round", "summary", "--round", "S1").out
+    assert "households the plans serve: 4 of 4 eligible; received so far: 1" in said
