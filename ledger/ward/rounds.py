@@ -260,6 +260,12 @@ def apply_plan(ledger: Ledger, round_code: str, planner: Callable[[], Plan],
             _same_plan(name, plan, expected)
         chosen = [h for h in plan.handouts
                   if (not only or h.recipient in only) and h.recipient not in skip]
+        missing = sorted(only - {h.recipient for h in plan.handouts})
+        if only and missing:  # an excluded household, one not eligible, or one already served
+            raise Refused("round {name}'s plan hands nothing to {codes} (excluded, outside the "
+                          "round's groups or tiers, or already handed out); nothing was "
+                          "recorded: see `aid round plan {name}`", name=name,
+                          codes=", ".join(missing))
         if not chosen:
             raise Refused("nothing left to hand out in round {name} for the households chosen; "
                           "see `aid round status {name}`", name=name)

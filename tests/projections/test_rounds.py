@@ -148,7 +148,7 @@ def test_apply_refusals_leave_the_ledger_unchanged(drive):
         (("R9",), 2, "unknown round 'R9'; did you mean R1? (open one with `aid round open`)"),
         (("R1", "--only", "H9"), 2, "unknown recipient 'H9'"),
         (("R1", "--on", "2021-11-01"), 2, "cannot be dated before it opened (2021-11-05)"),
-        (("R1", "--only", "H5"), 1, "nothing left to hand out in round R1"),
+        (("R1", "--only", "H5"), 1, "round R1's plan hands nothing to H5 (excluded"),
     ):
         result = drive.fails("round", "apply", *args)
         assert result.code == code and message in result.err, result.err
