@@ -454,8 +454,10 @@ class Ward(Aggregate, created_event_name="Opened"):
         the round is still open (a closed round holds nothing)."""
         entry = original.originator_version
         if not isinstance(original, Ward.Fact):
-            raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed",
-                          entry=entry)
+            way = UNDONE_BY.get(type(original).__name__)
+            raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed"
+                          "{way}", entry=entry,
+                          way=Phrase(N_("; {how}"), how=Phrase(way)) if way else "")
         if isinstance(original, Ward.Reversed):
             raise Refused("entry {entry} is itself a reversal; record the fact again instead",
                           entry=entry)
@@ -722,6 +724,19 @@ class Ward(Aggregate, created_event_name="Opened"):
         self._unused(code, self.items, N_("item"))
         self._unused(code, self.bundles, N_("bundle"))
 
+
+# how a declaration is undone, by its event's class name (ledger/ward/*: the stored names)
+UNDONE_BY = {
+    "VoucherIssued": N_("cancel the voucher instead: `aid voucher cancel CODE --reason TEXT`"),
+    "RoundOpened": N_("close the round instead: `aid round close CODE`"),
+    "RoundReserved": N_("close the round to release it (`aid round close CODE`), or reserve "
+                        "its new plan"),
+    "ShopPriced": N_("set the price again: `aid shop price SHOP --item CODE=DONG`"),
+    "RecipientExcluded": N_("bring the household back: `aid recipient include CODE`"),
+    "RecipientIncluded": N_("leave the household out again: `aid recipient exclude CODE`"),
+    "RecipientTierChanged": N_("move it back: `aid recipient tier CODE TIER`"),
+    "ThresholdSet": N_("set the minimum again: `aid item threshold CODE`"),
+}
 
 _FOLDED: dict[int, tuple[dict[str, Any], int, dict[str, str]]] = {}
 

@@ -92,6 +92,10 @@ def test_reversals_once_and_only_of_facts(stocked):
             "--reason", "again")
     refused(stocked, RULE, "is itself a reversal", "reverse", str(undo), "--reason", "x")
     refused(stocked, RULE, "is a declaration", "reverse", "2", "--reason", "x")
+    opened = stocked.entry("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration",
+                           "RICE=1")
+    refused(stocked, RULE, "only facts can be reversed; close the round instead: `aid round "
+            "close CODE`", "reverse", str(opened), "--reason", "x")  # says what undoes it
     refused(stocked, BAD, "there is no entry 999", "reverse", "999", "--reason", "x")
 
 
