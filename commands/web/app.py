@@ -117,7 +117,8 @@ class Board:
             events, computed, answer = self._read(build, args, asked)
         except LedgerError as error:  # an unknown round or shop, a malformed date
             said = error.text(lg.words(asked.lang), lg.figures(asked.lang))
-            return _refuse(start, asked, "404 Not Found" if args else "400 Bad Request", said)
+            unknown = args and not isinstance(error, board.NotUnderstood)  # /shop/NOPE
+            return _refuse(start, asked, "404 Not Found" if unknown else "400 Bad Request", said)
         except Exception as error:  # the database said no: locked, gone, server down
             if not type(error).__module__.startswith(("sqlite3", "psycopg")):
                 raise

@@ -74,9 +74,17 @@ class Reading:
         return lg.words(self.lang)(text)
 
     def day(self, key: str) -> str | None:
-        """A date from the query (`as_of=17/11/2021`), ISO; None when not given."""
+        """A date from the query (`as_of=17/11/2021`), ISO; None when not given. One that is
+        no date is the request's fault (400), whatever page asked for it."""
         given = self.query.get(key)
-        return parse_date(given) if given else None
+        try:
+            return parse_date(given) if given else None
+        except BadInput as error:
+            raise NotUnderstood(error.template, **error.fields) from None
+
+
+class NotUnderstood(BadInput):
+    """A query the board cannot read (a date that is none): 400, not 404."""
 
 
 @dataclass

@@ -160,6 +160,7 @@ def test_refusals_are_one_line_and_nothing_is_written(ledger):
     ward = ledger
     ward("init", "--ward", "Phường 3")
     ward("location", "add", "KHO", "--name", "Kho phường")
+    ward("location", "add", "SHOP", "--name", "Siêu thị 0 đồng", "--kind", "shop")
     before = ward.snapshot()
     with serving(ward) as (url, _):
         code, _, body = fetch(f"{url}round/NOPE?format=json")
@@ -168,6 +169,8 @@ def test_refusals_are_one_line_and_nothing_is_written(ledger):
         code, _, body = fetch(f"{url}shop/KHO?format=json&lang=vi")
         assert code == 404 and "không phải siêu thị 0 đồng" in json.loads(body)["error"]
         assert fetch(f"{url}stock?as_of=31/02/2021")[0] == 400
+        assert fetch(f"{url}shop/SHOP?on=garbage")[0] == 400  # the query, not the shop
+        assert fetch(f"{url}shop/NOPE")[0] == 404
         for at, said in (("NOPE", "unknown location"), ("%00", "invisible character")):
             code, _headers, page = fetch(f"{url}stock?at={at}")  # echoed as a place before
             assert code == 400 and "\x00" not in page and said in page, page
