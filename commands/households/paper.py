@@ -56,6 +56,16 @@ def voucher_cards(codes: Annotated[Optional[list[str]], typer.Argument(
                 raise BadInput("unknown voucher {code}: check the code printed on the voucher, "
                                "or see `aid voucher list`", code=wanted_code)
         cards = [shops.row(c) for c in wanted]
+        dead = next((card for card in cards
+                     if card["status"] in ("expired", "cancelled", "used up")), None)
+        if dead is not None:  # a card no shop would honour
+            from commands.households.shop import STATUS_WORDS
+            from ledger.errors import Refused
+            from ledger.phrases import Phrase
+
+            raise Refused("voucher {code} is {status}: a card for it would be honoured by no "
+                          "shop; nothing was printed", code=dead["code"],
+                          status=Phrase(STATUS_WORDS[dead["status"]]))
         shops_of = {card["shop"] for card in cards}
         if shop and shops_of != {clean_code(shop)}:
             raise BadInput("the vouchers named are not all of shop {shop}", shop=shop)

@@ -94,6 +94,11 @@ def test_voucher_cards_refusals_are_one_line(ledger):
         result = ledger.fails(*args)
         assert result.code == 2 and says in result.err and result.err.count("\n") == 1, args
     assert ledger.snapshot() == before
+    ledger("location", "add", "SHOP", "--name", "Siêu thị 0 đồng", "--kind", "shop")
+    code = ledger("voucher", "issue", "H01", "--shop", "SHOP", "--value", "1000").out.split()[-1]
+    ledger("voucher", "cancel", code, "--reason", "mất phiếu")
+    said = ledger.fails("--lang", "vi", "voucher", "card", code)  # no shop would honour it
+    assert said.code == 1 and said.err.startswith(f"aid: phiếu {code} đã hủy: "), said.err
 
 
 @needs_chromium
