@@ -338,6 +338,11 @@ def _spaced(voucher: str, card: dict[str, Any], on: str, reversed: Any) -> None:
     close = [day for _, day, _, _ in shopbook.visits(card, reversed)
              if shopbook.days_between(day, on) < every]
     before = [day for day in close if day <= on]
+    after = [day for day in close if day > on]
+    if before and after:  # a back-dated visit squeezed between two: "next visit on …" is taken
+        raise Refused("voucher {voucher} was used on {last} and on {next}: with one visit every "
+                      "{every} days there is no room for a visit on {on} between them",
+                      voucher=voucher, last=max(before), next=min(after), every=every, on=on)
     if before:
         last = max(before)
         following = date.fromisoformat(last) + timedelta(days=every)

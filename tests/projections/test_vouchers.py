@@ -329,3 +329,14 @@ def test_vouchers_survive_the_ward_snapshot(ward):
         ledger.close()
     assert (receipt.entry, receipt.left) == (109, 870_000)
     assert voucher(ward, code)["left"] == 870_000
+
+
+def test_a_back_dated_visit_between_two_visits_names_both(shop):
+    """From a sweep: a visit squeezed between two was told 'the next visit is on' a day
+    already used."""
+    shop("pickup", shop.v, "--item", "RICE=1", "--on", "2021-11-14")
+    before = shop.snapshot()
+    said = shop.fails("pickup", shop.v, "--item", "RICE=1", "--on", "2021-11-12")
+    assert said.code == 1 and ("was used on 2021-11-10 and on 2021-11-14: with one visit every "
+                               "3 days there is no room for a visit on 2021-11-12") in said.err
+    assert shop.snapshot() == before
