@@ -261,7 +261,7 @@ def apply_plan(ledger: Ledger, round_code: str, planner: Callable[[], Plan],
         chosen = [h for h in plan.handouts
                   if (not only or h.recipient in only) and h.recipient not in skip]
         missing = sorted(only - {h.recipient for h in plan.handouts})
-        if only and missing:  # an excluded household, one not eligible, or one already served
+        if not chosen and missing:  # excluded, not eligible, or already served: say which
             raise Refused("round {name}'s plan hands nothing to {codes} (excluded, outside the "
                           "round's groups or tiers, or already handed out); nothing was "
                           "recorded: see `aid round plan {name}`", name=name,
