@@ -100,7 +100,8 @@ class Shops:
 
     def report(self, books: Books, shop: str, as_of: str | None = None) -> dict[str, Any]:
         """Stock, pick-ups, vouchers used and unused, and value given, for one shop."""
-        pickups = [p for p in self._standing(as_of) if p["shop"] == shop]
+        pickups = sorted((p for p in self._standing(as_of) if p["shop"] == shop),
+                         key=lambda p: (p["on"], p["entry"]))  # as the days went, back-dated too
         vouchers = self.rows(shop, as_of)
         given: dict[str, int] = {}
         for p in pickups:

@@ -340,3 +340,11 @@ def test_a_back_dated_visit_between_two_visits_names_both(shop):
     assert said.code == 1 and ("was used on 2021-11-10 and on 2021-11-14: with one visit every "
                                "3 days there is no room for a visit on 2021-11-12") in said.err
     assert shop.snapshot() == before
+
+
+def test_the_shop_report_lists_pick_ups_as_the_days_went(shop):
+    """From a sweep: a back-dated pick-up was listed after later ones (by entry, not day)."""
+    shop("pickup", shop.v, "--item", "RICE=1", "--on", "2021-11-20")
+    shop("pickup", shop.v, "--item", "RICE=1", "--on", "2021-11-15")  # recorded late
+    days = [p["on"] for p in shop("shop", "report", "SHOP", "--format", "json").json()["pickups"]]
+    assert days == ["2021-11-10", "2021-11-15", "2021-11-20"]
