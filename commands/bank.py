@@ -244,10 +244,10 @@ def match(account: Annotated[Optional[str], typer.Option(
     """Each statement line beside the cash-book entry it proves: matched, differs (another
     amount), unrecorded (no entry), unbanked (an entry no line supports)."""
     from commands.output.render import emit_stream
-    from ledger.values.text import fold
+    from ledger.values.text import words_of
     from projections.bank import STATUSES
 
-    said = {fold(_(STATUS_WORDS[code])): code for code in STATUSES}  # "chưa ghi sổ": unrecorded
+    said = {words_of(_(STATUS_WORDS[code])): code for code in STATUSES}  # "chưa ghi sổ": unrecorded
     status = o.spoken(status, said) if status is not None else None
     if status is not None and status not in STATUSES:
         raise BadInput("--status is one of {statuses}, not '{given}'",

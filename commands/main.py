@@ -162,17 +162,13 @@ FORMAT_WORDS = {"bang": "table", "trang": "html", "trang web": "html", "van ban"
 def _formats(args: list[str]) -> list[str]:
     """--format's value in any case ("CSV"), or in Vietnamese ("bảng": table), as the code
     click knows; after `--` everything is kept as typed."""
-    from ledger.values.text import fold
-
     said, index = list(args), 0
     while index < len(said) and said[index] != "--":
         word = said[index]
         if word == "--format" and index + 1 < len(said):
-            value = " ".join(fold(said[index + 1]).split())
-            said[index + 1] = FORMAT_WORDS.get(value, value)
+            said[index + 1] = options.spoken(said[index + 1], FORMAT_WORDS)
         elif word.startswith("--format="):
-            value = " ".join(fold(word.split("=", 1)[1]).split())
-            said[index] = "--format=" + FORMAT_WORDS.get(value, value)
+            said[index] = "--format=" + options.spoken(word.split("=", 1)[1], FORMAT_WORDS)
         index += 1
     return said
 

@@ -111,9 +111,9 @@ UNDATED = {"-": "undated", "khong ghi han": "undated", "khong han": "undated",
 def spoken(given: str, words: dict[str, str]) -> str:
     """A word from a fixed set as typed, in English (the code) or in Vietnamese with or
     without its marks ("chia đều", "chia deu"): the code, else what was typed."""
-    from ledger.values.text import fold
+    from ledger.values.text import words_of
 
-    return words.get(" ".join(fold(given).split()), given.strip().lower())
+    return words.get(words_of(given), given.strip().lower())
 
 
 def expired_reason(allow: bool, reason: str | None) -> str | None:

@@ -179,12 +179,10 @@ def message(error: LedgerError | Phrase) -> str:
 
 def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """"vi" or "en": the option, else AID_LANG, else the system locale; English when unknown."""
-    from ledger.values.text import fold
-
     env = os.environ if environ is None else environ
     for value, source in ((given, "--lang"), (env.get("AID_LANG"), "AID_LANG")):
         if value:
-            language = _language(value) or NAMED.get(" ".join(fold(value).split()))
+            language = _language(value) or _named_language(value)
             if language is None:
                 raise BadInput("{source} {value!r} is not a language aid-ledger speaks: use "
                                "{languages}",
@@ -212,6 +210,14 @@ def negotiate(header: str | None) -> str | None:
         if weight < 0 and _language(tag):
             return _language(tag)
     return None
+
+
+def _named_language(value: str) -> str | None:
+    """The language named as people type it ("Tiếng Việt"); only read when no code matched,
+    so start-up does not import the folding of text."""
+    from ledger.values.text import words_of
+
+    return NAMED.get(words_of(value))
 
 
 # the language as people type it after --lang or in AID_LANG, besides its code

@@ -47,7 +47,7 @@ from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase, said
 from ledger.values.dates import FIRST, LAST
 from ledger.values.inputs import MAX_AMOUNT
-from ledger.values.text import clean, fold, nearest
+from ledger.values.text import clean, fold, nearest, words_of
 from ledger.values.workbooks import numbered, text_encoding, worksheet
 
 FIELDS = ("date", "time", "credit", "debit", "amount", "text", "ref", "balance", "party",
@@ -239,7 +239,7 @@ def parse_columns(spec: str | dict[str, str]) -> dict[str, str]:
                 raise BadInput("--columns takes field=header pairs separated by commas "
                                "(date=Ngày,credit=Có,debit=Nợ,text=Nội dung), not '{part}'",
                                part=part)
-            named = " ".join(fold(name).split())
+            named = words_of(name)
             pairs.append((FIELD_NAMES.get(named, named), header.strip()))
     columns: dict[str, str] = {}
     for name, header in pairs:

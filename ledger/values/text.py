@@ -38,6 +38,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))  # beyond the BMP
 
 
+
+def words_of(text: str) -> str:
+    """A typed word of a fixed set as it is compared: folded, one space between words ("Chia
+    đều " -> "chia deu"), so the marks, the case and stray spaces never matter."""
+    return " ".join(fold(text).split())
+
 @cache
 def _marks() -> dict[int, None]:
     """Every combining mark of the Basic Multilingual Plane, to delete with str.translate

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_, Phrase
 from ledger.values.inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
-from ledger.values.text import clean, fold
+from ledger.values.text import clean, words_of
 from ledger.ward.aggregate import TIERS, Ward, stored_names
 
 if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
@@ -150,7 +150,7 @@ def parse_rows(table: Iterable[tuple[int, dict[str, str]]], source: str,
     errors: list[tuple[int, LedgerError]] = []
     seen: dict[str, int] = {}
     says_excluded = "excluded" in present
-    named = {" ".join(fold(label).split()): tier for tier, label in (labels or {}).items()}
+    named = {words_of(label): tier for tier, label in (labels or {}).items()}
     for line, values in table:
         field = {key: values.get(key) or "" for key in (*COLUMNS, *OPTIONAL)}
         if not any(v.strip() for v in field.values()):
@@ -194,7 +194,7 @@ def _row(line: int, field: dict[str, str], says_excluded: bool = True,
          labels: dict[str, int] | None = None) -> Row:
     name = text(field["name"], N_("name"))
     given = re.sub(r"^\s*(?:mức|muc|tier)\s+", "", field["tier"] or "", flags=re.IGNORECASE)
-    label = (labels or {}).get(" ".join(fold(given).split()))  # "hộ nghèo", as the ward names it
+    label = (labels or {}).get(words_of(given))  # "hộ nghèo", as the ward names it
     tier = label if label is not None else whole(given, N_("tier"), minimum=0)
     if tier not in TIERS:
         raise BadInput("tier must be 0, 1, 2 or 3 (0 most urgent), not {tier}", tier=tier)

@@ -47,9 +47,9 @@ SAID = {"gio viet nam": DEFAULT, "viet nam": DEFAULT, "vietnam": DEFAULT, "gmt+7
 def zone(name: str) -> str:
     """An IANA time zone name as the tz database spells it, or a refusal naming an example."""
     typed = clean(name or "")
-    from ledger.values.text import fold
+    from ledger.values.text import words_of
 
-    typed = SAID.get(" ".join(fold(typed).split()), typed)
+    typed = SAID.get(words_of(typed), typed)
     try:
         if typed and "\\" not in typed and ".." not in typed and not typed.startswith("/"):
             ZoneInfo(typed)
