@@ -7,7 +7,6 @@ read-only (docs/audit.md, "Checkpoints").
 
 from __future__ import annotations
 
-import errno
 import html
 import json
 import re
@@ -51,12 +50,9 @@ def read_note(value: str, what: str = N_("checkpoint")) -> tuple[str, list[str]]
     text = value
     if "\n" not in value and len(value) < 4096:
         path = Path(value)
-        if path.is_dir():
-            raise BadInput("cannot read {value}: {error}", value=value,
-                           error=said(IsADirectoryError(errno.EISDIR, value)))
-        if not path.is_file():
+        if not path.exists():
             raise BadInput("no {what} file {value}", what=Phrase(what), value=value)
-        if path.stat().st_size > MAX_HELD:
+        if path.is_file() and path.stat().st_size > MAX_HELD:
             raise BadInput("{value} holds {size:,} bytes: a checkpoint, a receipt or a "
                            "statement's page is far smaller; give the file you kept",
                            value=value, size=path.stat().st_size)
