@@ -29,7 +29,7 @@ from commands.language.words import (
 )
 from commands.output.cells import as_text
 from ledger.errors import BadInput
-from ledger.phrases import Money, Phrase, Verbatim, said
+from ledger.phrases import Money, Phrase, Verbatim
 
 Columns = Sequence[tuple[str, str]] | None
 # (title, rows, columns), or with the keys of its columns of đồng (written "350.000 ₫")
@@ -182,23 +182,21 @@ def _shown_width(value: Any) -> int:
 
 
 def _atomically(book: Any, path: Path) -> None:
-    """Save next to the target, then rename: a failed save never leaves half a workbook."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise BadInput("cannot write {path}: there is no folder {folder}",
-                       path=path, folder=folder)
+    """Save next to the target, then rename: a failed save never leaves half a workbook. A
+    missing folder, or one that takes no files (/proc), a full disk: as every -o says them
+    (commands/output/printing.py)."""
+    from commands.output.printing import writing
+
     temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".aid-", suffix=".xlsx", dir=folder)
-        os.close(handle)
-        book.save(temporary)
-        os.replace(temporary, path)
-    except PermissionError:
-        raise BadInput("cannot write {path}: it is read-only or open in another program (close it "
-                       "in Excel and try again)", path=path) from None
-    except OSError as error:  # a folder that takes no files (/proc), a full disk, …
-        raise BadInput("cannot write {path}: {problem}; choose another --output", path=path,
-                       problem=said(error)) from None
-    finally:
-        if temporary and os.path.exists(temporary):
-            os.remove(temporary)
+    with writing(path):
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=".aid-", suffix=".xlsx", dir=path.parent)
+            os.close(handle)
+            book.save(temporary)
+            os.replace(temporary, path)
+        except PermissionError:  # open in Excel, on Windows: the usual reason, said as such
+            raise BadInput("cannot write {path}: it is read-only or open in another program "
+                           "(close it in Excel and try again)", path=path) from None
+        finally:
+            if temporary and os.path.exists(temporary):
+                os.remove(temporary)

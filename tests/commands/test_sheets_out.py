@@ -119,6 +119,21 @@ def test_an_unknown_extension_is_one_line_and_writes_nothing(drive, tmp_path):
     assert missing.code == 2 and "there is no folder" in missing.err
 
 
+def test_a_workbook_open_in_excel_is_said_so_and_leaves_nothing(drive, tmp_path, monkeypatch):
+    """Windows refuses to replace a file Excel holds open: PermissionError at the rename."""
+    import commands.output.workbook as workbook
+
+    def held(*_args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(workbook.os, "replace", held)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = drive.fails("stock", "--output", str(out / "stock.xlsx"))
+    assert result.code == 2 and "open in another program (close it in Excel" in result.err
+    assert list(out.iterdir()) == []  # no half workbook, no temporary file
+
+
 def test_round_plan_status_and_register_as_workbooks(drive, tmp_path):
     drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
           "--ration", "RICE=5", "--on", "2021-11-16")
