@@ -110,6 +110,15 @@ def test_digest_text_as_printed_or_retyped_is_accepted(demo):
     assert verify(demo[0], f"events 59 head {'0' * 64}")[0] == 1
 
 
+def test_the_digest_of_an_empty_ledger_is_still_read():
+    """The honest edge: 0 events under the empty chain's head is what an empty ledger gives."""
+    from ledger.trust.chain import GENESIS
+    from projections.audit.tamper import Digest
+
+    assert Digest.parse(f"events 0 head {GENESIS}").events == 0
+    assert Digest.parse(json.dumps({"events": 0, "head": GENESIS})).head == GENESIS
+
+
 @pytest.mark.parametrize("events", [-1, 0])
 def test_a_digest_of_no_or_fewer_than_no_events_vouches_for_nothing(demo, events):
     """Adversarial: edited to count -1 or 0 events under an arbitrary head, a digest would

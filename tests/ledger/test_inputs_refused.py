@@ -193,3 +193,10 @@ def test_a_filter_naming_what_cannot_exist_is_refused_not_an_empty_report(ward, 
 def test_a_key_that_is_no_key_id_is_refused_not_reported_as_stripped(ward, key):
     refused(ward, BAD, "--key takes a key id, 16 hexadecimal digits", "audit", "verify",
             "--key", key)
+
+
+def test_filters_naming_what_exists_are_read_as_before(ward):
+    """The honest side: a declared item, a bundle, a location and tiers 0 and 3."""
+    for args in (("history", "--item", "RICE"), ("history", "--item", "B350"),
+                 ("history", "--at", "KHO"), ("recipient", "list", "--tier", "0", "--tier", "3")):
+        assert ward(*args).code == 0

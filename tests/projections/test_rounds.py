@@ -177,6 +177,7 @@ def test_close_keeps_stock_and_refuses_later_hand_outs(drive):
     assert drive.snapshot() == before
     result = plan(drive)
     assert result["closed"] == "2021-11-07"
+    drive("round", "close", "R2", "--on", "2021-11-05")  # the edge: closed the day it opened
     assert "round R1 was closed on 2021-11-07" in result["notes"][0]
     assert "closed 2021-11-07" in drive("round", "status", "R1").out
 
