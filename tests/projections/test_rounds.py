@@ -160,10 +160,10 @@ def test_close_keeps_stock_and_refuses_later_hand_outs(drive):
     drive("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
           "--on", "2021-11-05")
     before = drive.snapshot()
-    for name, day, said in (
+    for name, early, said in (
             ("R2", "2021-11-01", "round R2 opened on 2021-11-05: close it on that day"),
             ("R1", "2021-11-05", "round R1 handed out on 2021-11-06: close it on that day")):
-        result = drive.fails("round", "close", name, "--on", day)  # a close dated too early
+        result = drive.fails("round", "close", name, "--on", early)  # a close dated too early
         assert result.code == 2 and said in result.err, result.err
     assert drive.snapshot() == before
     left = stock(drive)
