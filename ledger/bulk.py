@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.errors import BadInput, LedgerError
+from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim_row, receipt_key
@@ -37,6 +37,9 @@ class Row:
     key: str
     record: Callable[[Ward], int] = field(compare=False)
     names: Sequence[tuple[str, str]] = field(default=(), compare=False)  # (kind, code) named
+    # whether a stored fact records what this row says (a row keyed by a number the file's
+    # author chose: a re-import skips it only when the entry that used the number is this row)
+    same: Callable[[Any], bool] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -80,8 +83,14 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
         names = _named(("donor", donor), ("location", location), *(("goods", g) for g in goods))
         cell.done(names)
+
+        def same(fact: Any) -> bool:
+            return (isinstance(fact, Ward.Donated) and (fact.on, fact.donor, fact.location)
+                    == (on, donor, location) and fact.cash.get("received", 0) == cash
+                    and _goods(fact.moves, 1) == goods)
+
         return Row(line, receipt_key(receipt), lambda w: w.donate(
-            donor, location, cash, goods, receipt, note, on, actor, expires), names)
+            donor, location, cash, goods, receipt, note, on, actor, expires), names, same)
 
     return _parse_all(rows, parse)
 
@@ -102,8 +111,15 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
         names = _named(("recipient", recipient), ("location", location),
                        *(("bundle", b) for b in bundles or ()), *(("item", g) for g in goods or ()))
         cell.done(names)
+        same = None
         if slip:
             key = f"handout:{slip}"
+
+            def same(fact: Any) -> bool:
+                given = fact.cash.get("given", 0) + fact.cash.get("packed", 0)
+                return (isinstance(fact, Ward.HandedOut) and (fact.on, fact.recipient,
+                        fact.location, given) == (on, recipient, location, cash)
+                        and _goods(fact.moves, -1) == {**bundles, **goods})
         else:  # no slip number: the row's content, and which repeat of it this is
             content = repr((on, recipient, location, sorted(bundles.items()),
                             sorted(goods.items()), cash))
@@ -111,7 +127,7 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
             digest = hashlib.sha256(f"{content}#{seen[content]}".encode()).hexdigest()[:32]
             key = f"handout-row:{digest}"
         return Row(line, key, lambda w: w.give(recipient, location, bundles, goods, cash,
-                                              on, actor), names)
+                                              on, actor), names, same)
 
     return _parse_all(rows, parse)
 
@@ -144,32 +160,55 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
         unknown = _unknown(ward, names)
         problems += [_on_line(line, error) for error in unknown]
         worst = 2 if unknown else worst
-    claimed = ledger.claimed([row.key for row in rows])
-    for row in rows:
-        unknown = _unknown(ward, row.names)
-        if unknown:  # the dry run would stop at the first of them
-            problems += [_on_line(row.line, error) for error in unknown]
-            worst = 2
+    for chunk in _chunks(rows, 1000):
+        used = ledger.claimed_entries([row.key for row in chunk])
+        stored = ledger.entries(used[row.key] for row in chunk if row.same and row.key in used)
+        for row in chunk:
+            unknown = _unknown(ward, row.names)
+            if unknown:  # the dry run would stop at the first of them
+                problems += [_on_line(row.line, error) for error in unknown]
+                worst = 2
+                seen.add(row.key)
+                continue
+            if row.key in seen and not row.key.startswith("handout-row:"):
+                problems.append(BadInput("line {line}: {key} appears earlier in the file; each "
+                                         "is recorded once", line=row.line,
+                                         key=row.key.replace(":", " ", 1)))
+                worst = 2
+                continue
             seen.add(row.key)
-            continue
-        if row.key in seen and not row.key.startswith("handout-row:"):
-            problems.append(BadInput("line {line}: {key} appears earlier in the file; each is "
-                                     "recorded once", line=row.line,
-                                     key=row.key.replace(":", " ", 1)))
-            worst = 2
-            continue
-        seen.add(row.key)
-        if row.key in claimed:
-            continue
-        with drafting():  # a dry run: the rules and the state, no events kept
-            try:
-                row.record(ward)
-            except LedgerError as error:
-                problems.append(_on_line(row.line, error))
-                worst = max(worst, error.exit_code)
+            if row.key in used:
+                entry = used[row.key]
+                if row.same is not None and not row.same(stored.get(entry)):
+                    problems.append(_on_line(row.line, _used_otherwise(row.key, entry)))
+                continue
+            with drafting():  # a dry run: the rules and the state, no events kept
+                try:
+                    row.record(ward)
+                except LedgerError as error:
+                    problems.append(_on_line(row.line, error))
+                    worst = max(worst, error.exit_code)
     if problems:
         problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise ImportErrors(problems, worst)
+
+
+def _used_otherwise(key: str, entry: int) -> LedgerError:
+    """A receipt or slip number the ledger holds for something else: skipping the row would
+    lose it without a word, recording it would use the number twice."""
+    kind, number = key.split(":", 1)
+    if kind == "receipt":
+        return Refused("receipt {number} is already used by entry {entry}, which records "
+                       "another donation; a receipt number is used once: correct the number "
+                       "on this line, or leave the line out", number=number, entry=entry)
+    return Refused("slip {number} is already used by entry {entry}, which records another "
+                   "hand-out; a slip number is used once: correct the number on this line, "
+                   "or leave the line out", number=number, entry=entry)
+
+
+def _goods(moves: Sequence[Sequence[Any]], sign: int) -> dict[str, int]:
+    """What a stored fact's moves carried, by item or bundle code (one location)."""
+    return {item: sign * delta for _location, item, delta in moves}
 
 
 def write(ledger: Ledger, rows: Sequence[Row], batch: int,

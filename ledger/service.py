@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -378,6 +378,34 @@ class Ledger(Application):
         found: set[str] = set()
         for start in range(0, len(ids), 1000):
             found.update(by_id[i] for i in self.recorder.created(ids[start:start + 1000]))
+        return found
+
+    def claimed_entries(self, keys: Sequence[str]) -> dict[str, int]:
+        """The entry that used each of these once-only keys, for those already used."""
+        from ledger.store.claims import claim_id
+
+        ids = [claim_id(key) for key in keys]
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 1000):
+            for stored in self.recorder.first_events(ids[start:start + 1000]):
+                made = self.mapper.to_domain_event(stored)
+                found[made.key] = made.entry
+        return found
+
+    def entries(self, numbers: Iterable[int]) -> dict[int, Ward.Event]:
+        """These entries by number, read a run of consecutive numbers at a time (the rows of
+        one earlier import are consecutive)."""
+        wanted = sorted(set(numbers))
+        found: dict[int, Ward.Event] = {}
+        start = 0
+        while start < len(wanted):
+            end = start
+            while end + 1 < len(wanted) and wanted[end + 1] == wanted[end] + 1 \
+                    and end - start < 999:
+                end += 1
+            for event in self.events.get(WARD_ID, gt=wanted[start] - 1, lte=wanted[end]):
+                found[event.originator_version] = event
+            start = end + 1
         return found
 
     # ---- saving -------------------------------------------------------------------------

@@ -68,3 +68,16 @@ class ChainedPostgresRecorder(ChainWriter, PostgresApplicationRecorder):
                 Identifier(self.datastore.schema), Identifier(self.events_table_name)),
                 (list(ids),))
             return [row["originator_id"] for row in cursor.fetchall()]
+
+    def first_events(self, ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first stored event of each of these aggregates that has one (whose entry
+        used a once-only claim)."""
+        if not ids:
+            return []
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(SQL("SELECT originator_id, originator_version, topic, state FROM "
+                               "{}.{} WHERE originator_version = 1 AND originator_id = ANY(%s)"
+                               ).format(Identifier(self.datastore.schema),
+                                        Identifier(self.events_table_name)), (list(ids),))
+            return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
+                                bytes(row["state"])) for row in cursor.fetchall()]

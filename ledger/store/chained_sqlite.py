@@ -59,3 +59,16 @@ class ChainedSQLiteRecorder(ChainWriter, SQLiteApplicationRecorder):
                            f"originator_version = 1 AND originator_id IN ({marks})",
                            [i.hex for i in ids])
             return [UUID(row[0]) for row in cursor.fetchall()]
+
+    def first_events(self, ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first stored event of each of these aggregates that has one (whose entry
+        used a once-only claim)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT originator_id, originator_version, topic, state FROM "
+                           f"{self.events_table_name} WHERE originator_version = 1 AND "
+                           f"originator_id IN ({marks})", [i.hex for i in ids])
+            return [StoredEvent(UUID(row[0]), row[1], row[2], row[3])
+                    for row in cursor.fetchall()]

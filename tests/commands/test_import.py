@@ -104,10 +104,40 @@ def test_import_handouts_refuses_overdraw_and_is_idempotent_without_slips(ward, 
 
 
 def test_receipt_already_recorded_by_hand_is_skipped(ward, tmp_path):
-    ward("donate", "D1", "--into", "KHO", "--item", "RICE=2", "--receipt", "PT-00000")
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--item", "NOODLE=1",
+         "--receipt", "PT-00000", "--on", "10/11/2021")
     csv = write_donations(tmp_path / "donations.csv", 3)
     out = ward("import", "donations", str(csv)).out
     assert "imported 2 donations" in out and "1 already recorded" in out
+    assert stock(ward) == {("KHO", "RICE"): 1 + 2 + 3, ("KHO", "NOODLE"): 3}
+
+
+def test_a_number_already_used_for_something_else_is_refused_not_skipped(ward, tmp_path):
+    """From a sweep: a row whose receipt (or slip) number the ledger already holds for another
+    donation (hand-out) was counted as "already recorded" and silently lost."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--receipt", "PT-1",
+         "--on", "07/11/2021")
+    csv = tmp_path / "donations.csv"
+    csv.write_text("receipt,date,donor,location,cash,items\n"
+                   "PT-1,08/11/2021,D1,KHO,,RICE=77\n"
+                   "PT-2,08/11/2021,D1,KHO,500000,\n", encoding="utf-8")
+    before = ward.snapshot()
+    result = ward.fails("import", "donations", str(csv))
+    assert result.code == 1 and result.err.splitlines()[0] == (
+        "aid: donations.csv line 2: receipt PT-1 is already used by entry 10, which records "
+        "another donation; a receipt number is used once: correct the number on this line, or "
+        "leave the line out")
+    assert ward.snapshot() == before
+    slips = tmp_path / "handouts.csv"
+    slips.write_text("slip,date,recipient,location,items\nS1,10/11/2021,H1,KHO,RICE=1\n",
+                     encoding="utf-8")
+    ward("import", "handouts", str(slips))
+    slips.write_text("slip,date,recipient,location,items\nS1,10/11/2021,H2,KHO,RICE=3\n",
+                     encoding="utf-8")
+    before = ward.snapshot()
+    result = ward.fails("import", "handouts", str(slips))
+    assert result.code == 1 and "line 2: slip S1 is already used by entry 11" in result.err
+    assert ward.snapshot() == before and stock(ward) == {("KHO", "RICE"): 4}
 
 
 def test_killed_imports_leave_whole_batches_and_resume(ledger, tmp_path):
