@@ -215,7 +215,10 @@ def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
                       "nothing more; no voucher was issued", recipient=recipient, entry=gone)
     valid_from = terms.valid_from or on
     _check_terms(terms, valid_from)
-    holding = _held(ward, recipient, shop, on)
+    # held from the first day the new one is usable: a voucher back-dated with --valid-from
+    # must not overlap one it replaced (every voucher usable on or after a day is live or not
+    # yet valid on it)
+    holding = _held(ward, recipient, shop, min(valid_from, on))
     if holding:
         raise Refused("{recipient} already holds live voucher {holding} for {shop}; a household "
                       "holds one at a time: cancel it first (`aid voucher cancel {holding} "
@@ -236,6 +239,11 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
     """Check every limit of the voucher, then record the goods leaving the shop."""
     card = _known(ward, voucher)
     _usable(card, on)
+    gone = _forgotten(ward).get(card["recipient"])
+    if gone is not None:  # issue 22: forgotten on request, it receives nothing more
+        raise Refused("household {recipient} was forgotten in entry {entry} and receives "
+                      "nothing more; nothing was recorded", recipient=card["recipient"],
+                      entry=gone)
     if not goods:
         raise BadInput("a pick-up needs at least one --item CODE=QTY")
     ward._items_only(goods, hint=N_("the shop hands out items; unpack the bundle first (`aid "

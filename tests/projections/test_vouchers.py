@@ -140,6 +140,10 @@ REFUSALS = [
     ("second live voucher", ["voucher", "issue", "H1", "--shop", "SHOP", "--value", "1000",
                              "--on", "2021-11-20"],
      1, "H1 already holds live voucher {v} for SHOP"),
+    ("a back-dated voucher overlapping one held then", ["voucher", "issue", "H2", "--shop",
+                                                       "SHOP", "--value", "1000", "--on",
+                                                       "2021-11-20", "--valid-from", "2021-11-04"],
+     1, "H2 already holds live voucher {c} for SHOP"),
     ("voucher at a store", ["voucher", "issue", "H2", "--shop", "KHO", "--value", "1000"],
      2, "KHO is a store, not a 0 đồng shop"),
     ("valid-to before valid-from", ["voucher", "issue", "H2", "--shop", "SHOP", "--value", "1000",
@@ -162,7 +166,7 @@ def test_refusals_write_nothing_and_say_which_limit(shop):
         filled = [a.format(v=shop.v, c=shop.c, mistyped=_mistyped(shop.v)) for a in args]
         result = shop.fails(*filled)
         assert (result.code, name) == (code, name), result.err
-        assert message.format(v=shop.v) in result.err, name
+        assert message.format(v=shop.v, c=shop.c) in result.err, name
         assert len(result.err.strip().splitlines()) == 1, name
         assert shop.snapshot() == before, name
 
@@ -186,6 +190,26 @@ def test_used_up_voucher_frees_the_household_for_a_new_one(ward):
     assert fresh != code
     failed = ward.fails("pickup", code, "--item", "RICE=1", "--on", "2021-11-05")
     assert failed.code == 1 and "has 0 đồng left" in failed.err
+
+
+def test_a_back_dated_voucher_starts_after_the_one_it_replaces(shop):
+    """From a sweep: --valid-from before --on let a household hold two usable vouchers on the
+    same days (the live-voucher check looked at the issue day only)."""
+    fresh = issue(shop, "H2", "--value", "1000", "--on", "2021-11-20", "--valid-from",
+                  "2021-11-07")
+    assert voucher(shop, fresh, "--as-of", "2021-11-07")["status"] == "live"
+    failed = shop.fails("pickup", shop.c, "--item", "RICE=1", "--on", "2021-11-07")
+    assert failed.code == 1 and "was cancelled on 2021-11-06" in failed.err
+
+
+def test_a_forgotten_household_picks_nothing_up(shop):
+    """From a sweep: a pick-up back-dated to before its voucher's cancellation was recorded for
+    a household forgotten since; `aid give` already refused it."""
+    shop("recipient", "forget", "H2", "--reason", "asked", "--on", "2021-11-20")
+    before = shop.snapshot()
+    failed = shop.fails("pickup", shop.c, "--item", "RICE=1", "--on", "2021-11-05")
+    assert failed.code == 1 and "household H2 was forgotten in entry" in failed.err
+    assert shop.snapshot() == before
 
 
 def test_issue_batch_skips_holders_and_excluded_households(ward):
