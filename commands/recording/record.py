@@ -102,7 +102,11 @@ def transfer(source: Annotated[str, typer.Option("--from", help="Location code."
 def adjust(location: str,
            item: Annotated[list[str], typer.Option(
                "--item", help="CODE=QTY, negative to remove, repeatable.")],
-           reason: Reason, lot: o.Lot = None,
+           reason: Reason, lot: Annotated[Optional[str], typer.Option(
+               "--lot", help="The lot expiring on this date ('undated', or in Vietnamese 'không "
+                             "ghi hạn', for undated goods): removals come from it instead of "
+                             "the earliest-expiring first, found goods go into it (undated "
+                             "without --lot).", show_default=False)] = None,
            db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Adjust stock with a reason: spoiled, lost, found, expired (điều chỉnh); removals take
     the earliest-expiring lot first."""

@@ -65,10 +65,7 @@ def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: 
     holder = text(name, "--name")
 
     def change(ward: Ward) -> int:
-        accounts = ward.bank_accounts()
-        if account in accounts:
-            raise Refused("bank account {code} is already declared; choose another code",
-                          code=account)
+        ward.unused(account, ward.bank_accounts(), N_("bank account"))
         return ward.emit(AccountDeclared, on=on, actor=clean(actor), code=account,
                          bank=found.code, bin=found.bin, number=number, name=holder)
 

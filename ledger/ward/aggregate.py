@@ -272,7 +272,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           unit=_required(unit, "--unit"), value=value)
 
     def declare_location(self, code: str, name: str, kind: str, on: str, actor: str) -> int:
-        self._unused(code, self.locations, N_("location"))
+        self.unused(code, self.locations, N_("location"))
         if kind not in LOCATION_KINDS:
             raise BadInput("location kind must be one of {kinds}, not '{kind}'",
                            kinds=Phrase.join(", ", (Phrase(KIND_WORDS[k]) for k in LOCATION_KINDS)),
@@ -281,7 +281,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           kind=kind)
 
     def declare_donor(self, code: str, name: str, anonymous: bool, on: str, actor: str) -> int:
-        self._unused(code, self.donors, N_("donor"))
+        self.unused(code, self.donors, N_("donor"))
         return self.emit(self.DonorDeclared, on=on, actor=actor, code=code, name=name,
                           anonymous=anonymous)
 
@@ -290,7 +290,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           id_number: str | None = None) -> int:
         """Declare a household; with a `sealer` (ledger/privacy/details.py) its name, phone and ID
         number are recorded only sealed under its own key, bound to its code and entry."""
-        self._unused(code, self.recipients, N_("recipient"))
+        self.unused(code, self.recipients, N_("recipient"))
         if size < 1:
             raise BadInput("household size must be at least 1, not {size}", size=size)
         if tier not in TIERS:
@@ -405,15 +405,18 @@ class Ward(Aggregate, created_event_name="Opened"):
     def adjust(self, location: str, changes: dict[str, int], reason: str,
                on: str, actor: str, lot: str | None = None) -> int:
         """Spoiled, lost or found goods; removals take the earliest-expiring lot first, expired
-        lots included, so `--reason expired` writes off what has expired."""
+        lots included, so `--reason expired` writes off what has expired; found goods go into
+        the named lot (undated without one)."""
         self.require(location, self.locations, N_("location"))
         self._items_only(changes, hint=N_("unpack bundles first, then adjust their items"))
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
         moves = [[location, item, qty] for item, qty in changes.items()]
         removed = {item: -qty for item, qty in changes.items() if qty < 0}
+        found = {item: qty for item, qty in changes.items() if qty > 0}
+        taken = self.lots_out(location, removed, on, moves, lot, expired_ok=True)
         return self.fact(self.Adjusted, on, actor, moves, {},
-                         lots=self.lots_out(location, removed, on, moves, lot, expired_ok=True),
+                         lots=taken + _dated(location, found, lot),
                          location=location, reason=_required(reason, "--reason"))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
@@ -700,7 +703,9 @@ class Ward(Aggregate, created_event_name="Opened"):
                                hint=Phrase(hint))
             self.require(code, self.items, N_("item"))
 
-    def _unused(self, code: str, known: dict[str, Any], what: str) -> None:
+    def unused(self, code: str, known: dict[str, Any], what: str) -> None:
+        """Refuse a new code already declared, or one differing from a declared code only in
+        case."""
         if code in known:
             raise Refused("{what} {code} is already declared; choose another code",
                           what=Phrase(what), code=code)
@@ -721,8 +726,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                            account=account)
 
     def _unused_goods_code(self, code: str) -> None:
-        self._unused(code, self.items, N_("item"))
-        self._unused(code, self.bundles, N_("bundle"))
+        self.unused(code, self.items, N_("item"))
+        self.unused(code, self.bundles, N_("bundle"))
 
 
 # how a declaration is undone, by its event's class name (ledger/ward/*: the stored names)

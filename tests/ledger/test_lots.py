@@ -66,6 +66,16 @@ def test_expired_goods_need_the_override_and_a_reason(dated):
     assert check["failures"] == []
 
 
+def test_goods_found_go_into_the_named_lot(dated):
+    """From a sweep: --lot was ignored on a positive adjustment, the goods recorded undated."""
+    dated("adjust", "KHO", "--item", "NOODLE=2", "--reason", "found", "--lot", "31/12/2021",
+          "--on", "2021-11-04")
+    dated("adjust", "KHO", "--item", "NOODLE=1", "--reason", "found", "--on", "2021-11-04")
+    assert lots(dated) == [("KHO", "NOODLE", "2021-11-30", 3), ("KHO", "NOODLE", "2021-12-31", 7),
+                           ("KHO", "NOODLE", None, 5)]
+    assert dated("audit", "check", "--format", "json").json()["failures"] == []
+
+
 def test_reversals_return_goods_to_their_lot(dated):
     entry = dated.entry("give", "H1", "--from", "KHO", "--item", "NOODLE=5", "--on", "2021-11-05")
     assert lots(dated)[0] == ("KHO", "NOODLE", "2021-12-31", 3)

@@ -82,6 +82,9 @@ def test_account_is_declared_once_and_listed(banked):
     assert refused.code == 1 and "already declared" in refused.err
     assert banked.fails("bank", "account", "add", "V2", "--bank", "NOSUCH", "--number", "1",
                         "--name", "X").code == 2
+    twin = banked.fails("bank", "account", "add", "vcb1", "--bank", "VCB", "--number", "2",
+                        "--name", "X")  # from a sweep: every other kind of code refused this
+    assert twin.code == 2 and "differs from the declared VCB1 only in case" in twin.err
     assert banked.snapshot() == before
 
 
