@@ -266,16 +266,14 @@ class District:
         admitted = self.admitted(code)
         if admitted is not None and admitted != me:  # admitted over whoever holds it now
             raise self.replaced(code, admitted, me, bound)
-        if bound is None:
-            self._create(code, name, prefix, me, key)
+        if bound is None or bound[0] != me:
+            if bound is not None and admitted != me:
+                raise self._squatter(code, bound[0], me)
+            if bound is not None:
+                self._set_aside(code, prefix, bound[0])
+            self._create(code, name, prefix, me, key, admitted)
             return prefix
-        holder, bound_key = bound
-        if holder != me:
-            if admitted != me:
-                raise self._squatter(code, holder, me)
-            self._set_aside(code, prefix, holder)
-            self._create(code, name, prefix, me, key)
-            return prefix
+        bound_key = bound[1]
         if bound_key is not None and key != bound_key:
             raise Refused("ward {code} signs with key {bound} at the district, but this ledger's "
                           "first key is {key}; nothing was sent", code=code, bound=bound_key,
@@ -283,6 +281,22 @@ class District:
         self.connection.execute(f"UPDATE {REGISTRY} SET identity = %s, signing_key = "
                                 "coalesce(signing_key, %s) WHERE code = %s", (me, key, code))
         return prefix
+
+    def _one_code(self, code: str, me: str, admitted: str | None) -> None:
+        """A ledger is one ward: the same ledger under a second code would be counted twice
+        (its code is edited, or was changed by `aid ward code`). The district moves it only
+        when it admitted the ledger under the new code; the old code's copy is set aside."""
+        row = self.connection.execute(f"SELECT code, prefix FROM {REGISTRY} WHERE identity = "
+                                      "%s AND code <> %s", (me, code)).fetchone()
+        if row is None:
+            return
+        if admitted != me:
+            raise Refused("this ledger (identity {me}) is already ward {other} at the district, "
+                          "and one ledger is one ward (it would be counted twice); nothing was "
+                          "sent. If its code really changed to {code}, the district moves it "
+                          "with `aid district admit {code} --identity {me}`", code=code,
+                          other=row[0], me=me)
+        self._set_aside(row[0], row[1], me)
 
     @staticmethod
     def replaced(code: str, admitted: str, me: str,
@@ -308,8 +322,10 @@ class District:
                        "with `aid district admit {code} --identity {me}`",
                        code=code, holder=holder[:16] + "…", me=me)
 
-    def _create(self, code: str, name: str, prefix: str, me: str, key: str | None) -> None:
+    def _create(self, code: str, name: str, prefix: str, me: str, key: str | None,
+                admitted: str | None) -> None:
         self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))")
+        self._one_code(code, me, admitted)  # under the lock every new ward's sync takes
         if self._has(f"{prefix}_events"):
             raise Refused("the district's database already has tables {prefix}_… that are "
                           "not a synced ward's copy; give the district a database of its "

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import PG_SKIP, PG_URL, Ledger, _env
 
-from ledger.store.access import Address, open_ledger
+from ledger.store.access import Address, open_ledger, open_log
 from tests.ledger.test_sync import copy_of, make_ward, rows_of
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP)
@@ -38,14 +38,26 @@ def base(tmp_path_factory) -> Path:
     return make_ward(tmp_path_factory.mktemp("base") / "base.db", None, donations).path
 
 
-def coded_copy(base: Path, path: Path, code: str) -> Ledger:
+def coded_copy(base: Path, path: Path, code: str, district: str) -> Ledger:
+    """A copy of `base` as ward `code`. Copies are one ledger (one identity) and a ledger is
+    one ward at the district, so the district first admits this copy under its new code: its
+    sync then sets the copy synced under the previous code aside (the same transaction as
+    everything a sync's kill may cut)."""
+    from ledger.trust.identity import of_log
+
     shutil.copy(base, path)
     writer = open_ledger(Address(path=path))
     try:
         writer.set_code(code, "2021-11-24", "tester")
     finally:
         writer.close()
-    return Ledger(_env(AID_DB=str(path)), "sqlite", path)
+    ward = Ledger(_env(AID_DB=str(path)), "sqlite", path)
+    log = open_log(Address(path=path))
+    try:
+        ward("district", "admit", code, "--identity", of_log(log), "--url", district)
+    finally:
+        log.close()
+    return ward
 
 
 def start_sync(ward: Ledger, url: str, batch: int) -> subprocess.Popen:
@@ -54,8 +66,8 @@ def start_sync(ward: Ledger, url: str, batch: int) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_four_wards_sync_at_once(district, base, tmp_path):
-    wards = [coded_copy(base, tmp_path / f"w{n}.db", f"W{n}") for n in range(4)]
+def test_four_wards_sync_at_once(district, tmp_path):
+    wards = [make_ward(tmp_path / f"w{n}.db", f"W{n}", donations) for n in range(4)]
     # four wards, and ward W0 from two processes at once (one waits for the other's batches)
     procs = [start_sync(ward, district, 20) for ward in [*wards, wards[0]]]
     for proc in procs:
@@ -71,7 +83,7 @@ def test_a_killed_sync_resumes_to_the_same_result(district, base, tmp_path):
     cut_short = 0
     for trial in range(20):
         code = f"K{trial}"
-        ward = coded_copy(base, tmp_path / f"k{trial}.db", code)
+        ward = coded_copy(base, tmp_path / f"k{trial}.db", code, district)
         whole = rows_of(Address(path=ward.path))
         proc = start_sync(ward, district, 8)
         watchdog = threading.Timer(120, proc.kill)  # bounded even if a sync hung
@@ -122,7 +134,7 @@ def test_a_sync_killed_at_any_moment_leaves_nothing_or_a_prefix(district, large,
     import psycopg
 
     rng = random.Random(22)
-    timed = coded_copy(large, tmp_path / "timed.db", "T0")
+    timed = coded_copy(large, tmp_path / "timed.db", "T0", district)
     began = time.monotonic()
     proc = start_sync(timed, district, 50)
     proc.communicate(timeout=300)
@@ -130,7 +142,7 @@ def test_a_sync_killed_at_any_moment_leaves_nothing_or_a_prefix(district, large,
     outcomes = {"nothing": 0, "prefix": 0, "whole": 0}
     for trial in range(20):
         code = f"F{trial}"
-        ward = coded_copy(large, tmp_path / f"f{trial}.db", code)
+        ward = coded_copy(large, tmp_path / f"f{trial}.db", code, district)
         whole = rows_of(Address(path=ward.path))
         proc = start_sync(ward, district, 50)
         if trial % 4 == 3:  # kill right after its first batch commits: a prefix, surely

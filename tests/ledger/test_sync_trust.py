@@ -147,3 +147,31 @@ def copy_of_ward(ledger) -> list[tuple]:
     from ledger.store.access import Address
     from tests.ledger.test_sync import rows_of
     return rows_of(Address(path=ledger.path))
+
+
+def test_one_ledger_is_one_ward_at_the_district(district, tmp_path):
+    """From a sweep: the ward code of a ledger whose code was recorded before its first seal
+    was edited (and the chain re-linked); the same ledger then synced as a second ward and
+    every district figure counted it twice. A ledger is one ward: a second code is refused
+    until the district admits the move, which sets the old copy aside."""
+    ward = make_ward(tmp_path / "p1.db", "P1")
+    ward("sync", "--to", district)
+    edit_last(ward, "Ward.Coded", b'"P1"', b'"P9"')
+    import sqlite3
+    with sqlite3.connect(ward.path) as db:  # and what is derived from it, as a forger would
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT IN ('stored_events', 'aid_chain')").fetchall():
+            db.execute(f"DELETE FROM {table}")
+    refused = ward.fails("sync", "--to", district)
+    assert refused.code == 1
+    [line] = refused.err.strip().splitlines()
+    assert "is already ward P1 at the district" in line and "nothing was sent" in line
+    wards = ward("district", "wards", "--url", district, "--format", "json").json()
+    assert [w["ward"] for w in wards] == ["P1"]
+    identity = line.rsplit("--identity ", 1)[1].rstrip("`")
+    ward("district", "admit", "P9", "--identity", identity, "--url", district)
+    assert "ward P9: sent" in ward("sync", "--to", district).out
+    wards = ward("district", "wards", "--url", district, "--format", "json").json()
+    assert [w["ward"] for w in wards] == ["P9"]
+    cash = ward("district", "cash", "--url", district, "--format", "json").json()
+    assert cash["total"] == ward("cash", "--format", "json").json()
