@@ -29,15 +29,35 @@ DONATED = "ledger.ward:Ward.Donated"
 RECEIPT_VERSION = "aid-receipt-v1"
 
 
-def given(data: dict[str, Any], entry: int) -> dict[str, Any]:
-    """What a donation's stored fields say was given (the receipt's readable part)."""
+NOT_A_DONATION = N_("its stored fields are not those of a donation (moves, cash, on, receipt, "
+                    "donor, location)")
+
+
+def given(data: Any, entry: int) -> dict[str, Any]:
+    """What a donation's stored fields say was given (the receipt's readable part); a
+    ValueError if they are not a donation's (a receipt's leaf can hold any bytes)."""
+    if not isinstance(data, dict):
+        raise ValueError(Phrase(NOT_A_DONATION))
+    moves = [] if data.get("moves") is None else data["moves"]
+    cash = {} if data.get("cash") is None else data["cash"]
+    on, receipt, donor, location = (data.get(key) for key in ("on", "receipt", "donor",
+                                                              "location"))
+    if not (isinstance(moves, list)
+            and all(isinstance(m, list) and len(m) == 3 and isinstance(m[0], str)
+                    and isinstance(m[1], str) and _whole(m[2]) for m in moves)
+            and isinstance(cash, dict) and all(_whole(v) for v in cash.values())
+            and all(text is None or isinstance(text, str)
+                    for text in (on, receipt, donor, location))):
+        raise ValueError(Phrase(NOT_A_DONATION))
     goods: dict[str, int] = {}
-    for _location, item, quantity in data.get("moves") or []:
+    for _location, item, quantity in moves:
         goods[item] = goods.get(item, 0) + quantity
-    cash = (data.get("cash") or {}).get("received", 0)
-    return {"entry": entry, "on": data.get("on"), "receipt": data.get("receipt"),
-            "donor": data.get("donor"), "location": data.get("location"), "cash": cash,
-            "goods": goods}
+    return {"entry": entry, "on": on, "receipt": receipt, "donor": donor, "location": location,
+            "cash": cash.get("received", 0), "goods": goods}
+
+
+def _whole(value: Any) -> bool:
+    return type(value) is int  # a stored amount, not a bool, a float or a text
 
 
 def build(row: StoredRow, index: int, tree: Any, signed: dict[str, Any],
@@ -127,6 +147,7 @@ def verify(receipt: Any, later: str | None = None,
         data = base64.b64decode(receipt.get("leaf", ""), validate=True)
         row = decode_leaf(data)
         state = json.loads(row[4])
+        gift = given(state, row[2]) if row[3] == DONATED else None  # another event gives none
     except (ValueError, TypeError) as error:
         fail(Phrase(N_("the receipt's leaf (the donation's stored bytes) cannot be read: "
                        "{error}"), error=said(error)))
@@ -139,8 +160,8 @@ def verify(receipt: Any, later: str | None = None,
         fail(Phrase(N_("the audit path does not lead from the donation (event {index}) to the "
                        "root of the {size}-event tree: the proof is false"),
                     index=index, size=size))
-    found.gift = given(state, row[2])
-    for key, value in found.gift.items():
+    found.gift = gift
+    for key, value in (gift or {}).items():
         if key in receipt and receipt[key] != value:
             fail(Phrase(N_("the receipt says {key} is {said}, the proven donation says "
                            "{value}"), key=key, said=json.dumps(receipt[key],

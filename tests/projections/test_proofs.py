@@ -21,7 +21,10 @@ from hypothesis import strategies as st
 from ledger.store.access import locate, open_log
 from ledger.store.tree import leaf_of
 from ledger.trust import checkpoint as notes
+from ledger.trust.chain import encode
 from ledger.trust.merkle import root
+from projections.audit.receipts import decode_leaf
+from projections.audit.receipts import verify as verify_receipt
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "commands" / "output" / "verify-receipt.html"
@@ -394,6 +397,70 @@ def test_a_doctored_receipt_does_not_verify(sqlite_ledger, tmp_path, edit):
     refused = ward.fails("receipt", "verify", str(path))
     assert refused.code == 1 and refused.err.startswith("aid: the receipt does not verify")
     assert "Traceback" not in refused.err
+
+
+def _with_state(receipt: dict, state: str) -> dict:
+    """`receipt` with its leaf replaced by the donation's stored row carrying `state` (its
+    leaf_hash and proof then no longer match: the leaf must be read before they are judged)."""
+    row = decode_leaf(base64.b64decode(receipt["leaf"]))
+    leaf = encode(*row[:4], state.encode())
+    return {**receipt, "leaf": base64.b64encode(leaf).decode("ascii")}
+
+
+@pytest.fixture(scope="module")
+def donated(tmp_path_factory) -> tuple[Ledger, dict]:
+    """A signed ward and a genuine receipt of one of its donations (made once: read only)."""
+    folder = tmp_path_factory.mktemp("donated")
+    ward = _ward(Ledger(_env(AID_DB=str(folder / "aid.db")), "sqlite", folder / "aid.db"),
+                 folder)
+    entry = donate(ward, 500_000, "R-1")
+    return ward, ward("receipt", str(entry), "--format", "json").json()
+
+
+@pytest.mark.parametrize("state", ['[1]', '5', 'null', '"text"', '{"moves":[[1]]}',
+                                   '{"cash":5}', '{"moves":[["K","R","x"],["K","R",1]]}',
+                                   '{"moves":[["K",["R"],1]]}', '{"cash":{"received":"x"}}',
+                                   '{"cash":{"received":true}}', '{"donor":{"name":"D1"}}'])
+def test_a_receipt_whose_leaf_is_not_a_donations_fields_cannot_be_read(donated, tmp_path,
+                                                                       state):
+    """Adversarial: the leaf's stored state is JSON but not a donation's fields. That is a
+    receipt that cannot be read, said in one line (exit 1), as any other malformed leaf."""
+    ward, good = donated
+    path = save(tmp_path, "bad.json", json.dumps(_with_state(good, state)))
+    refused = ward.fails("receipt", "verify", str(path))
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert refused.err == ("aid: the receipt does not verify: the receipt's leaf (the "
+                           "donation's stored bytes) cannot be read: its stored fields are not "
+                           "those of a donation (moves, cash, on, receipt, donor, location)\n")
+
+
+STATES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12)
+DONATION_LIKE = st.fixed_dictionaries({}, optional={
+    key: STATES for key in ("moves", "cash", "on", "receipt", "donor", "location")}) | \
+    st.fixed_dictionaries({"moves": st.lists(st.lists(STATES, max_size=4), max_size=3),
+                           "cash": st.dictionaries(st.sampled_from(["received", "spent"]),
+                                                   STATES, max_size=2)})
+
+
+@settings(max_examples=60)
+@given(STATES | DONATION_LIKE)
+def test_any_json_state_in_a_receipts_leaf_is_refused_without_a_crash(donated, state):
+    """Whatever JSON the leaf's state holds, verify answers (exit 1, one line on stderr): the
+    state is not the donation the proof is of."""
+    ward, good = donated
+    doctored = _with_state(good, json.dumps(state))
+    checked = verify_receipt(doctored)
+    assert not checked.ok
+    path = ward.path.parent / "any.json"
+    path.write_text(json.dumps(doctored), encoding="utf-8")
+    refused = ward.fails("receipt", "verify", str(path))
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert refused.err.startswith("aid: the receipt does not verify: ")
+    assert refused.err.count("\n") == 1
 
 
 def _ward(ledger: Ledger, tmp_path: Path) -> Ledger:
