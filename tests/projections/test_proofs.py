@@ -417,10 +417,13 @@ def donated(tmp_path_factory) -> tuple[Ledger, dict]:
     return ward, ward("receipt", str(entry), "--format", "json").json()
 
 
-@pytest.mark.parametrize("state", ['[1]', '5', 'null', '"text"', '{"moves":[[1]]}',
-                                   '{"cash":5}', '{"moves":[["K","R","x"],["K","R",1]]}',
-                                   '{"moves":[["K",["R"],1]]}', '{"cash":{"received":"x"}}',
-                                   '{"cash":{"received":true}}', '{"donor":{"name":"D1"}}'])
+LEAVES_NOT_A_DONATIONS = ['[1]', '5', 'null', '"text"', '{"moves":[[1]]}', '{"moves":[1]}',
+                          '{"moves":{}}', '{"cash":5}', '{"moves":[["K","R","x"],["K","R",1]]}',
+                          '{"moves":[["K",["R"],1]]}', '{"cash":{"received":"x"}}',
+                          '{"cash":{"received":true}}', '{"donor":{"name":"D1"}}']
+
+
+@pytest.mark.parametrize("state", LEAVES_NOT_A_DONATIONS)
 def test_a_receipt_whose_leaf_is_not_a_donations_fields_cannot_be_read(donated, tmp_path,
                                                                        state):
     """Adversarial: the leaf's stored state is JSON but not a donation's fields. That is a
@@ -726,7 +729,8 @@ def test_the_page_verifies_a_receipt_in_node(sqlite_ledger, tmp_path):
     donate(ward, 9)
     good = ward("receipt", str(entry), "--format", "json").json()
     bad = [{**good, "cash": 1}, {**good, "format": "aid-receipt-v9"},
-           {**good, "origin": "aid-ledger/" + "0" * 32}]
+           {**good, "origin": "aid-ledger/" + "0" * 32},
+           *(_with_state(good, state) for state in LEAVES_NOT_A_DONATIONS)]
     runner = save(tmp_path, "run.js", _page_script() + """
 const fs = require("fs");
 (async () => {
@@ -743,7 +747,13 @@ const fs = require("fs");
                          timeout=60, check=True).stdout.splitlines()
     ok, *doctored = (json.loads(line) for line in out)
     assert ok["ok"] and ok["signed"] and ok["gift"]["cash"] == 500_000
-    assert len(doctored) == 3 and not any(each["ok"] for each in doctored)
+    assert len(doctored) == len(bad) and not any(each["ok"] for each in doctored)
+    for each in doctored[3:]:  # the leaf's state is read, and refused, as the CLI refuses it
+        assert each["failures"] == [{
+            "vi": "không đọc được dữ liệu đã lưu của khoản ủng hộ: các trường đã lưu của nó "
+                  "không phải của một khoản ủng hộ (moves, cash, on, receipt, donor, location)",
+            "en": "the donation's stored bytes cannot be read: its stored fields are not those "
+                  "of a donation (moves, cash, on, receipt, donor, location)"}]
 
 
 def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_path):
