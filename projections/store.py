@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.store.access import EventLog, Record
+from ledger.store.access import EventLog, Record, decoded
 from ledger.store.decoding import loads
 from ledger.store.read_models import ModelTables
 from projections.books import ENTRIES, Books
@@ -123,7 +123,7 @@ class ReadModels:
             name = topic.rpartition(":")[2]
             if name not in ENTRIES:
                 continue
-            data = loads(state)
+            data = decoded(position, version, state)
             books.apply(name, data)
             lines.append((position, version, name, data["on"], state.decode()))
             if "moves" in data:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
-from ledger.errors import BadInput
+from ledger.errors import BadInput, Refused
 from ledger.store.decoding import loads
-from ledger.trust.chain import Encoded, encode_sql, intact_sql
+from ledger.trust.chain import Encoded, encode_sql, intact_sql, rows_sql, stored_bytes
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.values.text import fold
 
@@ -188,9 +188,16 @@ def _must_exist(address: Address) -> None:
                        "--db or AID_DB at an existing one", path=address.path)
 
 
-def _as_bytes(state: Any) -> bytes:
-    """A stored state as bytes (a row edited by hand in SQLite can come back as text)."""
-    return state.encode() if isinstance(state, str) else bytes(state)
+def decoded(position: int, version: int, state: bytes) -> dict[str, Any]:
+    """A stored event's fields, for a report: a state that is not JSON (edited by hand, even to
+    NULL) refuses the report in one line naming its position; `aid audit` names it as a
+    finding instead."""
+    try:
+        return loads(state)
+    except ValueError:
+        raise Refused("the ledger cannot be read: the event at position {position} (entry "
+                      "{entry}) is not readable JSON (changed outside aid?): run `aid audit "
+                      "verify`", position=position, entry=version) from None
 
 
 class Record(NamedTuple):
@@ -229,7 +236,8 @@ class EventLog:
         with `ward_only`, without the claims, seals and keys in between (not even read)."""
         for position, _, version, topic, state in self.stored(after, upto, batch,
                                                               ward_only=ward_only):
-            yield Record(position, topic.rpartition(":")[2], version, loads(state))
+            yield Record(position, topic.rpartition(":")[2], version,
+                         decoded(position, version, state))
 
     def stored(self, after: int = -(2**63), upto: int | None = None,
                batch: int = 10_000, *, ward_only: bool = False,
@@ -250,7 +258,7 @@ class EventLog:
             if not rows:
                 return
             for row in rows:
-                yield row if type(row[4]) is bytes else (*row[:4], _as_bytes(row[4]))
+                yield row if type(row[4]) is bytes else (*row[:4], stored_bytes(row[4]))
             after = rows[-1][0]
 
     def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
@@ -287,7 +295,7 @@ class EventLog:
             f"SELECT {self._position}, originator_id, originator_version, topic, state FROM "
             f"{self.events_table} WHERE originator_id = {p} AND originator_version = {p}",
             (self._originator(originator), version)).fetchone()
-        return None if row is None else (*row[:4], _as_bytes(row[4]))
+        return None if row is None else (*row[:4], stored_bytes(row[4]))
 
     def aggregate_rows(self, originator: UUID, upto: int | None = None,
                        after: int | None = None) -> list[tuple[int, str, bytes]]:
@@ -302,7 +310,7 @@ class EventLog:
             f"SELECT originator_version, topic, state FROM {self.events_table} WHERE "
             f"originator_id = {p}{''.join(sql for sql, _ in given)} ORDER BY originator_version",
             (self._originator(originator), *(value for _, value in given)))
-        return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
+        return [(version, topic, stored_bytes(state)) for version, topic, state in rows]
 
     def snapshots(self, originator: UUID, after: int = 0, limit: int = 100
                   ) -> list[tuple[int, str, bytes]]:
@@ -313,7 +321,7 @@ class EventLog:
             f"SELECT originator_version, topic, state FROM {self.snapshots_table} WHERE "
             f"originator_id = {p} AND originator_version > {p} ORDER BY originator_version "
             f"LIMIT {int(limit)}", (self._originator(originator), after))
-        return [(version, topic, _as_bytes(state)) for version, topic, state in rows]
+        return [(version, topic, stored_bytes(state)) for version, topic, state in rows]
 
     def discard_snapshots(self, originator: UUID) -> int:
         """Delete an aggregate's stored snapshots (`aid rebuild` takes a new one from the
@@ -328,7 +336,7 @@ class EventLog:
         for position, topic, state in self.stream(
                 f"SELECT {column}, topic, state FROM {self.events_table} WHERE topic IN "
                 f"({', '.join([p] * len(topics))}) ORDER BY {column}", topics):
-            yield position, topic, _as_bytes(state)
+            yield position, topic, stored_bytes(state)
 
     def _originator(self, originator: UUID) -> Any:
         return originator.hex  # SQLite stores ids as hex text
@@ -472,7 +480,8 @@ class PostgresEventLog(EventLog):
         after = -(2**63)  # pages like `stored`: a server cursor could not interleave with links
         with self.connection.cursor(binary=True) as cursor:  # bytes as bytes, not hex text
             while rows := cursor.execute(
-                    f"SELECT notification_id, {encode_sql('e')} FROM {self.events_table} e "
+                    f"SELECT notification_id, {encode_sql('e')} FROM "
+                    f"{rows_sql(self.events_table)} e "
                     "WHERE notification_id > %s AND notification_id <= %s ORDER BY "
                     "notification_id LIMIT 10000", (after, upto)).fetchall():
                 yield from map(Encoded._make, rows)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.errors import Refused
 from ledger.store import tree
-from ledger.trust.chain import GENESIS, StoredRow, links
+from ledger.trust.chain import GENESIS, StoredRow, links, stored_bytes
 
 
 class ChainWriter:
@@ -81,7 +81,7 @@ class ChainWriter:
                        f"state FROM {self.events_table_name} WHERE {pos} > {p} AND {pos} < {p} "
                        f"ORDER BY {pos}", (after, before))
         return [(row["position"], row["originator_id"], row["originator_version"],
-                 row["topic"], bytes(row["state"])) for row in cursor.fetchall()]
+                 row["topic"], stored_bytes(row["state"])) for row in cursor.fetchall()]
 
     def insert_links(self, cursor: Any, new: list[tuple[int, str]]) -> None:
         raise NotImplementedError

@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger.trust.chain import StoredRow, encode
+from ledger.trust.chain import StoredRow, encode, stored_bytes
 from ledger.trust.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -133,7 +133,7 @@ def _as_row(row: Any) -> StoredRow:
         row = tuple(row.values())
     position, originator, version, topic, state = row
     return (position, originator, version, topic,
-            state.encode() if isinstance(state, str) else bytes(state))
+            state if type(state) is bytes else stored_bytes(state))
 
 
 class Rows:

@@ -34,11 +34,24 @@ def encode(position: int, originator_id: Any, version: int, topic: str, state: b
     originator = (originator_id if type(originator_id) is str
                   else originator_text(originator_id)).encode()
     if type(state) is not bytes:
-        state = bytes(state)
+        state = stored_bytes(state)
     size = len(originator)
     return b"".join((_SHORT[len(number)], number,
                      _SHORT[size] if size < 256 else _length(size), originator,
                      _SHORT[len(count)], count, _topic(topic), _length(len(state)), state))
+
+
+def stored_bytes(state: Any) -> bytes:
+    """A stored state as the bytes its link covers. A row edited by hand can hold text (its
+    UTF-8), a number (its digits, as SQLite casts one to a blob) or NULL (no bytes): no event is
+    ever stored empty, so each of them breaks the row's link and `aid audit verify` names it."""
+    if state is None:
+        return b""
+    if isinstance(state, str):
+        return state.encode()
+    if isinstance(state, (int, float)):
+        return str(state).encode()
+    return bytes(state)
 
 
 _length = struct.Struct(">Q").pack  # 8 bytes, big-endian
@@ -78,6 +91,14 @@ def encode_sql(row: str) -> str:
 PG = "pg_catalog."
 
 
+def rows_sql(events: str) -> str:
+    """The rows of `events` for `encode_sql` to encode as `encode` does, a NULL state (set by
+    hand) as no bytes (`stored_bytes`): a NULL must break its link, not make the whole encoding
+    NULL, which `bool_and` would pass over and a client could not hash."""
+    return (f"(SELECT notification_id, originator_id, originator_version, topic, "
+            f"coalesce(state, ''::bytea) AS state FROM {events})")
+
+
 def intact_sql(events: str, chain: str) -> str:
     """A PostgreSQL query whose one row says whether a ledger's chain holds up to a position
     (its parameter, given twice): how many events there are, the last one's position, and
@@ -89,9 +110,10 @@ def intact_sql(events: str, chain: str) -> str:
         f"SELECT {PG}count(e.notification_id), {PG}max(e.notification_id), coalesce("
         f"{PG}bool_and(e.notification_id IS NOT NULL AND c.link IS NOT NULL AND c.link = "
         f"{PG}encode({PG}sha256({PG}decode(c.previous, 'hex') || {encode_sql('e')}), 'hex')), "
-        f"true) FROM (SELECT * FROM {events} WHERE notification_id <= %s) e FULL JOIN ("
-        f"SELECT position, link, {PG}lag(link, 1, '{GENESIS}') OVER (ORDER BY position) AS "
-        f"previous FROM {chain} WHERE position <= %s) c ON c.position = e.notification_id")
+        f"true) FROM (SELECT * FROM {rows_sql(events)} r WHERE notification_id <= %s) e "
+        f"FULL JOIN (SELECT position, link, {PG}lag(link, 1, '{GENESIS}') OVER (ORDER BY "
+        f"position) AS previous FROM {chain} WHERE position <= %s) c ON c.position = "
+        f"e.notification_id")
 
 
 class Encoded(NamedTuple):

@@ -327,6 +327,71 @@ def test_postgres_rows_edited_or_deleted_in_the_database_are_named(ward):
     assert f"first bad position {edited} " in result.err
 
 
+def _set_state(ward, position: int, state: bytes | None) -> None:
+    """Overwrite one stored event's state directly in the database (NULL for None)."""
+    if ward.backend == "sqlite":
+        with sqlite3.connect(ward.path) as conn:
+            conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position))
+        return
+    import psycopg
+
+    from ledger.store.access import locate, open_log
+
+    log = open_log(locate(environ=ward.env))
+    table = log.events_table
+    log.close()
+    with psycopg.connect(os.environ["AID_TEST_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(f"UPDATE {table} SET state = %s WHERE notification_id = %s",
+                     (state, position))
+
+
+@pytest.mark.parametrize("models", ["behind", "stored past it"])
+def test_a_state_set_to_null_is_reported_as_a_garbled_state_is(ward, models):
+    """Adversarial: a donation's stored state set to NULL by hand. The audits name it at its
+    position as they name a state that is not JSON (exit 1, same findings), and a report that
+    reads it refuses in one line: never a traceback. `models`: the stored read models end
+    before the row (reports fold it) or after it (`aid audit` compares them with the events)."""
+    from ledger.store.access import locate, open_log
+    from ledger.ward.names import WARD_ID
+
+    entry = ward.entry("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on",
+                       "2021-11-02")
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--on", "2021-11-03")
+    log = open_log(locate(environ=ward.env))
+    position = log.row_of(WARD_ID, entry)[0]
+    log.close()
+    if models == "stored past it":
+        ward("rebuild")
+    commands = [("audit", "verify"), ("audit", "check"), ("audit", "reconcile"), ("stock",),
+                ("cash",)]
+    said = {}
+    for state in (b"garbage", None):
+        _set_state(ward, position, state)
+        said[state] = [ward.fails(*command) for command in commands]
+        for result in said[state]:
+            assert "Traceback" not in result.err and result.err.count("\n") <= 1, result.err
+    garbled, null = said[b"garbage"], said[None]
+    head = garbled[0].out.splitlines()[0].rsplit(" ", 1)[0]  # "… head <link>": the bytes differ
+    assert null[0].out.splitlines()[0].startswith(head)
+    assert [(r.code, r.out.splitlines()[1:], r.err) for r in null] == \
+        [(r.code, r.out.splitlines()[1:], r.err) for r in garbled]
+    verified, checked, _, stock, cash = null
+    assert verified.code == 1 and f"position {position}: the event does not match the link " \
+        "stored with it" in verified.out
+    assert verified.err.startswith(f"aid: the ledger was altered: first bad position {position} ")
+    assert checked.code == 1 and f"position {position}: entry {entry} is not readable JSON" \
+        in checked.out
+    if models == "behind":  # the reports fold the row itself
+        unreadable = (f"aid: the ledger cannot be read: the event at position {position} (entry "
+                      f"{entry}) is not readable JSON (changed outside aid?): run `aid audit "
+                      "verify`\n")
+        assert (stock.code, stock.err) == (cash.code, cash.err) == (1, unreadable)
+    else:
+        assert "read model books (as of position" in verified.out
+        assert f"cannot be recomputed from the events: position {position}: entry {entry} is " \
+            "not readable JSON" in verified.out
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.tuples(st.integers(-5, 10**6), st.text(max_size=8), st.integers(0, 10**6),
                  st.text(max_size=12), st.binary(max_size=24)),

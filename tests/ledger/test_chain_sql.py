@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ledger.trust.chain import Encoded, encode, encode_sql, links
+from ledger.trust.chain import Encoded, encode, encode_sql, links, rows_sql
 from projections.audit.tamper import verify
 from tests.conftest import PG_SKIP, PG_URL
 
@@ -45,6 +45,17 @@ def test_postgresql_encodes_every_row_as_python_does(connection, row):
     assert bytes(made) == encode(position, originator.hex, version, topic, state)
 
 
+def test_a_state_set_to_null_by_hand_is_encoded_as_python_encodes_it(connection):
+    """No bytes (`stored_bytes`), so its link breaks where the walk says, never a NULL
+    encoding that a client cannot hash and `bool_and` passes over."""
+    row = (7, uuid.UUID(int=7), 7, "ledger.ward:Ward.Donated", None)
+    connection.execute("TRUNCATE e")
+    connection.execute("INSERT INTO e VALUES (%s, %s, %s, %s, %s)", row)
+    (made,) = connection.execute(f"SELECT {encode_sql('e')} FROM {rows_sql('e')} e").fetchone()
+    assert bytes(made) == encode(7, row[1].hex, 7, row[3], None) == encode(7, row[1].hex, 7,
+                                                                           row[3], b"")
+
+
 def test_a_copy_checked_from_encoded_rows_finds_what_a_check_of_its_rows_finds():
     stored = [(n, uuid.uuid4().hex, n, "ledger.ward:Ward.HandedOut", b'{"n":%d}' % n)
               for n in range(1, 6)]
@@ -60,7 +71,8 @@ def test_a_copy_checked_from_encoded_rows_finds_what_a_check_of_its_rows_finds()
 
 
 TAMPERS = ("none", "edit a state", "delete an event", "delete a link", "change a link",
-           "swap two states", "add an event without a link", "add a link without an event")
+           "swap two states", "add an event without a link", "add a link without an event",
+           "a state set to NULL")
 
 
 @settings(max_examples=80, deadline=None)
@@ -69,6 +81,7 @@ TAMPERS = ("none", "edit a state", "delete an event", "delete a link", "change a
 @example(states=[b"a"], tamper="none", at=0)  # one event
 @example(states=[b"a", b"b"], tamper="delete a link", at=0)  # the first link gone
 @example(states=[b"a", b"a"], tamper="swap two states", at=0)  # a swap that changes nothing
+@example(states=[b"a", b"b"], tamper="a state set to NULL", at=1)  # not skipped as unknown
 def test_the_server_says_the_chain_holds_exactly_when_the_walk_finds_nothing(
         connection, states, tamper, at):
     """`intact_sql` (the district statement's check, run by the server) against `verify` (the
@@ -95,6 +108,8 @@ def test_the_server_says_the_chain_holds_exactly_when_the_walk_finds_nothing(
         rows.append((len(states) + 1, ward, len(states) + 1, "ledger.ward:Ward.Donated", b"x"))
     elif tamper == "add a link without an event":
         chain.append((len(states) + 1, "e" * 64))
+    elif tamper == "a state set to NULL":
+        rows[at] = (*rows[at][:4], None)
     connection.execute("DROP TABLE IF EXISTS c")
     connection.execute("CREATE TEMP TABLE c (position BIGINT, link TEXT)")
     connection.execute("TRUNCATE e")
