@@ -13,7 +13,7 @@ import typer
 from commands.language.words import say
 from ledger.errors import BadInput
 from ledger.store.access import Address, locate
-from ledger.values.dates import parse_date
+from ledger.values.dates import happened, parse_date
 from ledger.values.inputs import text
 from ledger.ward import lots
 
@@ -84,7 +84,7 @@ def actor(given: str | None) -> str:
 
 
 def on(given: str | None) -> str:
-    return parse_date(given)
+    return happened(given)
 
 
 def as_of(given: str | None) -> str | None:

@@ -22,7 +22,7 @@ from ledger.phrases import N_
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim_row, receipt_key
 from ledger.store.rows import RowBuilder
-from ledger.values.dates import parse_date
+from ledger.values.dates import happened, parse_date
 from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_NOTE, code, known, money_amount, optional, pairs, text
 from ledger.ward.aggregate import Ward
@@ -73,7 +73,7 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
     def parse(line: int, row: dict[str, str]) -> Row:
         cell = _Fields()
         receipt = cell(lambda: text(_required(row, "receipt"), N_("receipt")))
-        on = cell(lambda: parse_date(_required(row, "date")))
+        on = cell(lambda: happened(_required(row, "date"), N_("date")))
         donor = cell(lambda: code(_required(row, "donor")))
         location = cell(lambda: code(_required(row, "location")))
         cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
@@ -101,7 +101,7 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
 
     def parse(line: int, row: dict[str, str]) -> Row:
         cell = _Fields()
-        on = cell(lambda: parse_date(_required(row, "date")))
+        on = cell(lambda: happened(_required(row, "date"), N_("date")))
         recipient = cell(lambda: code(_required(row, "recipient")))
         location = cell(lambda: code(_required(row, "location")))
         bundles = cell(lambda: _items(row.get("bundles"), "bundles"))

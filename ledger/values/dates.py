@@ -2,13 +2,15 @@
 
 ISO text sorts in date order, so the ledger and projections compare dates as plain strings.
 A business date lies between 2000 and 2099: that catches a mistyped year (202, 2201) and keeps
-every report's date arithmetic (weeks, charts) far from the calendar's ends.
+every report's date arithmetic (weeks, charts) far from the calendar's ends. The date of an
+entry is also no later than tomorrow (`happened`): it records what happened, and a year typed
+2029 for 2021 would otherwise count as stock on hand today and lock reserved stock for years.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ledger.errors import BadInput
 
@@ -39,4 +41,16 @@ def parse_date(text: str | date | None, *, default: date | None = None) -> str:
 def _bounded(day: date, typed: str) -> date:
     if not FIRST <= day <= LAST:
         raise BadInput("'{text}' is outside 2000–2099: check the year", text=typed[:40])
+    return day
+
+
+def happened(text: str | None, what: str = "--on") -> str:
+    """The business date of an entry: what `parse_date` reads, no later than tomorrow by this
+    machine's clock (a day's slack for a ward whose clock is ahead of the machine's)."""
+    day = parse_date(text)
+    today = date.today()
+    if day > (today + timedelta(days=1)).isoformat():
+        raise BadInput("{what} {day} is after today ({today}): an entry records what has "
+                       "happened; give the day it happened", what=what, day=day,
+                       today=today.isoformat())
     return day

@@ -83,6 +83,30 @@ def test_empty_texts_and_dates_are_refused(ward):
     assert ward.fails("stock", "--as-of", "").code == 2
 
 
+def test_an_entry_dated_after_tomorrow_is_refused(ward, today, tmp_path):
+    """From a sweep: `--on 10/11/2099` was recorded, counted as stock on hand today, and a round
+    closed on 01/12/2029 (for 2021) locked its reserved stock until then, with no way back."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--on", "2021-11-30")
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-12-01")  # slack
+    for args in (("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--on", "10/11/2099"),
+                 ("give", "H1", "--from", "KHO", "--item", "RICE=1", "--on", "2021-12-02"),
+                 ("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--on",
+                  "01/12/2029")):
+        before = ward.snapshot()
+        result = ward.fails(*args)
+        assert result.code == 2 and "is after today (2021-11-30): an entry records what has " \
+            "happened" in result.err and len(result.err.splitlines()) == 1, result.err
+        assert ward.snapshot() == before
+    csv = tmp_path / "late.csv"
+    csv.write_text("receipt,date,donor,location,items\nPT-9,10/11/2099,D1,KHO,RICE=5\n",
+                   encoding="utf-8")
+    before = ward.snapshot()
+    result = ward.fails("import", "donations", str(csv))
+    assert result.code == 2 and "line 2: date 2099-11-10 is after today" in result.err
+    assert ward.snapshot() == before
+    assert ward("stock", "--format", "json").json()[0]["quantity"] == 6
+
+
 # ---- 4. invisible characters and overlong texts, from the command line and from files ----------
 
 INVISIBLE = [
