@@ -417,6 +417,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         taken = self.lots_out(location, removed, on, moves, lot, expired_ok=True)
         return self.fact(self.Adjusted, on, actor, moves, {},
                          lots=taken + _dated(location, found, lot),
+                         reserved=self._released(moves, on),
                          location=location, reason=_required(reason, "--reason"))
 
     def count(self, location: str, counted: dict[str, int], variance_reason: str | None,
@@ -447,6 +448,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         missing = {item: -delta for _, item, delta in moves if delta < 0}
         return self.fact(self.Counted, on, actor, moves, {},
                          lots=self.lots_out(location, missing, on, moves, expired_ok=True),
+                         reserved=self._released(moves, on),
                          location=location, counted=counted,
                          variance_reason=variance_reason if moves else None)
 
@@ -678,6 +680,30 @@ class Ward(Aggregate, created_event_name="Opened"):
         held = state["reserved"]
         return [[round, location, item, -min(qty, held[item])]
                 for item, qty in goods.items() if held.get(item)]
+
+    def _released(self, moves: list[list[Any]], on: str) -> list[list[Any]]:
+        """What a count or a loss releases from open rounds' reservations: goods that are gone
+        cannot stay promised, and a count is the truth, so the rounds holding them give up the
+        shortfall (the latest reservation first) instead of the count being refused. Only
+        from a round reserved on or before `on`: before it, nothing was held."""
+        released: list[list[Any]] = []
+        rounds = sorted(self.round_states().items(), reverse=True,
+                        key=lambda pair: (pair[1].get("reserved_on", ""), pair[0]))
+        for (location, item), delta in _net(moves).items():
+            key = bin_key(location, item)
+            held = self.reserved_books().get(key, {})
+            if delta >= 0 or not daybook.balance(held):
+                continue
+            free = daybook.lowest_from(daybook.difference(self.bins.get(key, {}), held), on)
+            short = -(free + delta)
+            for name, state in rounds:
+                has = (state.get("reserved") or {}).get(item, 0)
+                if short <= 0 or not has or state["closed"] or state["location"] != location \
+                        or on < state.get("reserved_on", on):
+                    continue
+                released.append([name, location, item, -min(short, has)])
+                short -= min(short, has)
+        return released
 
     def _packing(self, bundle: str, count: int, location: str) -> tuple[list[list[Any]], int]:
         self.require(bundle, self.bundles, N_("bundle"))

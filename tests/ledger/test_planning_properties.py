@@ -1,6 +1,6 @@
 """Properties of planned stock, checked on a ward in memory (no store: hundreds of facts a
-second): whatever sequence of donations, hand-outs, transfers, reservations, closes and
-reversals is tried, at the end of every date free stock is never negative, on hand = free +
+second): whatever sequence of donations, hand-outs, transfers, reservations, closes, counts,
+losses and reversals is tried, at the end of every date free stock is never negative, on hand = free +
 reserved, every lot is non-negative and the lots add up to what is on hand."""
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("reserve"), day, qty, st.sampled_from(ROUNDS)),
     st.tuples(st.just("close"), day, qty, st.sampled_from(ROUNDS)),
     st.tuples(st.just("reverse"), day, st.integers(0, 30), st.none()),
+    st.tuples(st.just("count"), day, st.integers(0, 8), st.none()),  # may release a round's
+    st.tuples(st.just("loss"), day, qty, st.none()),  # reservation: gone is not promised
 ), min_size=5, max_size=25)
 
 
@@ -62,6 +64,10 @@ def run(ward: Ward, operation: tuple, facts: list[Ward.Event]) -> None:
         reserve(ward, extra, plan, plan.digest[:8], "t")  # dated on the round's day
     elif kind == "close":
         close(ward, extra, on, "t")
+    elif kind == "count":
+        ward.count("KHO", {"MI": n}, "counted", on, "t")
+    elif kind == "loss":
+        ward.adjust("KHO", {"MI": -n}, "lost", on, "t")
     elif facts:
         ward.reverse(facts[n % len(facts)], "test", "t")
 
