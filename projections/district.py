@@ -23,6 +23,8 @@ from ledger.district.models import (
     DistrictModels,
     Fact,
     Stored,
+    Tampered,
+    checksum,
     copy_log,
     handouts_per_household,
 )
@@ -133,7 +135,9 @@ class WardModel:
     def changes(self) -> Changes:
         """What this fold changed since the last call, for the store to write."""
         homes = self.households()  # once: per code it was quadratic in the register
-        found = Changes(self.position, dumps(self.document()).decode(),
+        document = self.document()
+        found = Changes(self.position, dumps(document).decode(),
+                        checksum(self.code, self.position, document),
                         {c: homes[c] for c in self.changed},
                         self.pseudonyms, self.facts, self.deleted)
         self.changed, self.pseudonyms, self.facts, self.deleted = set(), {}, {}, set()
@@ -264,9 +268,16 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
     models.ensure()
     differences = []
     with models.locked(prefix):
-        stored = WardModel(code, models.load(code))
         fresh = WardModel(code)
         fresh.fold(copy_log(connection, prefix).stored())
+        try:
+            stored = WardModel(code, models.load(code))
+        except Tampered:  # the books were edited: compare the rest with what they say
+            stored = WardModel(code, Stored(fresh.position, fresh.document(),
+                                            models.load(code, households=True, checked=False
+                                                        ).households))
+            differences.append(Phrase(N_("books (stock and cash), which no longer match their "
+                                         "checksum")))
         if stored.position != fresh.position:
             differences.append(Phrase(N_("position {stored}, where the copy reaches {fresh}"),
                                       stored=stored.position, fresh=fresh.position))

@@ -5,7 +5,8 @@ copied events into books, households, pseudonyms and facts); how they are stored
 migrated and queried is the district store's, so no SQL lives on the read side. Per ward:
 
 - `aid_district_folded`: its books (stock and cash by business date, JSON) with the position
-  they reach;
+  they reach and a checksum of both (`checksum`: no secret, so it turns away figures edited by
+  hand, as the ward's own read models do; `aid district rebuild` finds the rest);
 - `aid_district_households`: each household's group and tier, and how many hand-outs it
   received (kept by every fold, so coverage over the whole drive reads households alone);
 - `aid_district_pseudonyms`: the keyed pseudonym of a household's ID number, where recorded;
@@ -22,11 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.errors import Refused
+from ledger.phrases import N_
 from ledger.store.access import EventLog
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS aid_district_folded (ward TEXT PRIMARY KEY, position BIGINT "
-    "NOT NULL, books JSONB NOT NULL)",
+    "NOT NULL, books JSONB NOT NULL, checksum TEXT)",
     # + served. Room left on each page: every sync batch updates the count of the households
     # it served, and with room PostgreSQL updates in place (HOT) and prunes old versions. For
     # 200,000 households updated 20 times, full pages left the table 6 times as large (dead
@@ -51,6 +54,9 @@ DDL_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aid-ledger ddl'))"
 SERVED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
           "'aid_district_households') AND attname = 'served' AND NOT attisdropped)")
 EVER = ("", "9999-12-31")  # an open period, as business dates compare
+# whether the folded books have their checksum (an earlier release's did not)
+CHECKED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+           "'aid_district_folded') AND attname = 'checksum' AND NOT attisdropped)")
 
 Fact = tuple[str, str, str]  # kind ("give" or "donate"), party, business date
 
@@ -64,12 +70,44 @@ class Stored:
     households: dict[str, tuple[str, int]] = field(default_factory=dict)  # code -> group, tier
 
 
+def checksum(code: str, position: int, books: dict[str, Any] | None) -> str:
+    """What a ward's folded books are stored with: SHA-256 of the ward, the position and the
+    books in one canonical JSON (keys sorted: the database keeps JSONB in an order of its own)."""
+    import hashlib
+    import json
+
+    import orjson
+
+    try:
+        canonical = orjson.dumps(books, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits, which old ledgers may hold
+        canonical = json.dumps(books, sort_keys=True).encode()
+    return hashlib.sha256(f"{code}\n{position}\n".encode() + canonical).hexdigest()
+
+
+class Tampered(Refused):
+    """A ward's folded books no longer match their checksum: edited outside aid."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(N_("the district's stored figures of ward {code} do not match "
+                            "their checksum (changed outside aid?): run `aid district "
+                            "rebuild`, which names what differs and recomputes them from the "
+                            "ward's copy"), code=code)
+
+
+def _checked(code: str, position: int, books: Any, kept: str | None) -> Any:
+    if books is not None and kept != checksum(code, position, books):
+        raise Tampered(code)
+    return books
+
+
 @dataclass
 class Changes:
     """What one fold changed: written by `save` in the caller's transaction."""
 
     position: int
     books: str  # JSON, made when the fold ends (its books go on changing with the next batch)
+    checksum: str  # of the position and the books (`checksum`)
     households: dict[str, tuple[str, int]]  # those changed: code -> (group, tier)
     pseudonyms: dict[str, str]  # household -> pseudonym of its ID number
     facts: dict[int, Fact]  # entry -> fact, new since the last save
@@ -111,7 +149,8 @@ class DistrictModels:
     def ensure(self) -> None:
         """The tables, made once (in the caller's transaction when there is one); a district
         made by an earlier release gets its households' served counts, from its facts."""
-        if self._one(f"SELECT to_regclass('aid_district_items') IS NOT NULL AND {SERVED}"):
+        if self._one(f"SELECT to_regclass('aid_district_items') IS NOT NULL AND {SERVED} "
+                     f"AND {CHECKED}"):
             return
         with self.connection.transaction():
             self.connection.execute(DDL_LOCK)
@@ -125,6 +164,14 @@ class DistrictModels:
                     "UPDATE aid_district_households h SET served = f.n FROM (SELECT ward, "
                     "party, count(*) AS n FROM aid_district_facts WHERE kind = 'give' GROUP BY "
                     "ward, party) f WHERE f.ward = h.ward AND f.party = h.code")
+            if not self._one(f"SELECT {CHECKED}"):  # books folded by an earlier release
+                self.connection.execute("ALTER TABLE aid_district_folded ADD COLUMN checksum "
+                                        "TEXT")
+                for ward, position, books in self._rows(
+                        "SELECT ward, position, books FROM aid_district_folded"):
+                    self.connection.execute(
+                        "UPDATE aid_district_folded SET checksum = %s WHERE ward = %s",
+                        (checksum(ward, position, books), ward))
 
     @contextmanager
     def locked(self, prefix: str) -> Iterator[None]:
@@ -147,21 +194,25 @@ class DistrictModels:
             return 0
         return self._one(f"SELECT max(position) FROM {prefix}_chain") or 0
 
-    def load(self, code: str, households: bool = True) -> Stored:
-        """The ward's stored models; without its households when only its books are read."""
+    def load(self, code: str, households: bool = True, checked: bool = True) -> Stored:
+        """The ward's stored models; without its households when only its books are read.
+        `Tampered` if the books do not match their checksum (unless not `checked`)."""
         homes = {household: (group, tier) for household, group, tier in self._rows(
             "SELECT code, grp, tier FROM aid_district_households WHERE ward = %s", (code,))
             } if households else {}
-        row = self.connection.execute("SELECT position, books FROM aid_district_folded WHERE "
-                                      "ward = %s", (code,)).fetchone()
-        return Stored(row[0], row[1], homes) if row else Stored(households=homes)
+        row = self.connection.execute("SELECT position, books, checksum FROM "
+                                      "aid_district_folded WHERE ward = %s", (code,)).fetchone()
+        if row is None:
+            return Stored(households=homes)
+        return Stored(row[0], _checked(code, *row) if checked else row[1], homes)
 
     def save(self, code: str, changes: Changes) -> None:
         """Write one fold's changes (in the caller's transaction)."""
         self.connection.execute(
-            "INSERT INTO aid_district_folded (ward, position, books) VALUES (%s, %s, %s) "
-            "ON CONFLICT (ward) DO UPDATE SET position = excluded.position, books = "
-            "excluded.books", (code, changes.position, changes.books))
+            "INSERT INTO aid_district_folded (ward, position, books, checksum) VALUES (%s, "
+            "%s, %s, %s) ON CONFLICT (ward) DO UPDATE SET position = excluded.position, books = "
+            "excluded.books, checksum = excluded.checksum",
+            (code, changes.position, changes.books, changes.checksum))
         with self.connection.cursor() as cursor:
             if changes.households:
                 cursor.executemany(
@@ -227,10 +278,11 @@ class DistrictModels:
         with self.connection.transaction(), \
                 self.connection.cursor(name="aid_district_models") as cursor:
             cursor.itersize = 16
-            cursor.execute("SELECT c.code, coalesce(f.position, 0), f.books FROM unnest("
-                           "%s::text[]) WITH ORDINALITY AS c (code, n) LEFT JOIN "
+            cursor.execute("SELECT c.code, coalesce(f.position, 0), f.books, f.checksum FROM "
+                           "unnest(%s::text[]) WITH ORDINALITY AS c (code, n) LEFT JOIN "
                            "aid_district_folded f ON f.ward = c.code ORDER BY c.n", (codes,))
-            yield from cursor
+            for code, position, books, kept in cursor:
+                yield code, position, _checked(code, position, books, kept)
 
     def coverage(self, codes: list[str], start: str | None, end: str | None
                  ) -> list[tuple[str, str, int, int, int]]:

@@ -53,14 +53,26 @@ def test_rebuild_names_a_stored_model_that_was_edited(district, tmp_path):
         conn.execute("UPDATE aid_district_folded SET books = jsonb_set(books, "
                      "'{cash,received}', '{\"2021-11-19\": 90000000}')")
         conn.execute("DELETE FROM aid_district_facts WHERE kind = 'give'")
-    forged = ward("district", "cash", "--url", district, "--format", "json").json()
-    assert forged != honest  # reports read the stored models
+    # from a sweep: the reports printed the edited figures (the statement beside the digest
+    # head of a valid copy) and the next sync folded on top of them; now each refuses
+    ward("donate", "MTTQ", "--into", "KHO", "--cash", "5000", "--on", "2021-11-25")
+    tampered = ("the district's stored figures of ward P1 do not match their checksum "
+                "(changed outside aid?): run `aid district rebuild`")
+    for args in (("district", "cash", "--url", district), ("district", "stock", "--url",
+                 district), ("district", "statement", "--url", district),
+                 ("sync", "--to", district)):
+        refused = ward.fails(*args)
+        assert refused.code == 1 and tampered in refused.err, (args, refused.err)
+        assert len(refused.err.strip().splitlines()) == 1 and "90.000.000" not in refused.out
     refused = ward.fails("district", "rebuild", "--url", district)
     assert refused.code == 1
     assert ("ward P1: the stored read models differed from its events: books (stock and "
-            "cash), hand-outs and donations; rebuilt") in refused.err
+            "cash), which no longer match their checksum, hand-outs and donations; rebuilt"
+            ) in refused.err
     assert ward("district", "cash", "--url", district, "--format", "json").json() == honest
     assert ward("district", "rebuild", "--url", district).err == ""
+    ward("sync", "--to", district)
+    assert district_figures(ward, district) == own_figures({"P1": ward})
 
 
 def test_a_copy_synced_before_models_existed_is_folded_when_read(district, tmp_path):
@@ -160,9 +172,11 @@ def test_books_stored_with_their_households_by_an_earlier_release_are_not_a_diff
     finally:
         log.close()
     assert full.books.state["recipients"]
-    with psycopg.connect(district) as conn:
+    with psycopg.connect(district) as conn:  # as that release left them: no checksums
         conn.execute("UPDATE aid_district_folded SET books = jsonb_set(books, '{recipients}', "
                      "%s::jsonb)", (json.dumps(full.books.state["recipients"]),))
+        conn.execute("ALTER TABLE aid_district_folded DROP COLUMN checksum")
+    assert district_figures(ward, district) == own_figures({"P1": ward})  # checksums made
     honest = ward("district", "rebuild", "--url", district)
     assert honest.err == "" and honest.out.strip() == "rebuilt the read models of 1 ward"
 
