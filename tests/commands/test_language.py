@@ -255,6 +255,24 @@ def test_history_says_each_entry_in_the_readers_language(stocked):
     assert (last["detail"], last["effect"]) == ("to H1", "KHO RICE -5; given +1,000")
 
 
+def test_a_households_group_is_not_called_to_twice_in_vietnamese(ward, tmp_path):
+    """Groups are named "Tổ 1" already: the history and `recipient add` put the name in
+    brackets, never "tổ Tổ 1"; English and JSON keep their words."""
+    said = ward("--lang", "vi", "recipient", "add", "H3", "--name", "Lê Văn C", "--group",
+                "Tổ 4", "--size", "3", "--tier", "2", "--on", "2021-11-05").out
+    assert "H3 (Tổ 4), 3 người, mức 2" in said and "tổ Tổ" not in said
+    listing = tmp_path / "ds.csv"  # the approved list says H3 has grown: a change of size
+    listing.write_text("code,name,group,size,tier\nH3,Lê Văn C,Tổ 4,4,2\n", encoding="utf-8")
+    ward("recipient", "import", str(listing), "--on", "2021-11-06")
+    vi = ward("--lang", "vi", "history").out
+    assert "H1 (Tổ 1), 4 người, mức 3" in vi and "H3 (Tổ 4), 4 người: import ds.csv" in vi
+    assert "tổ Tổ" not in vi
+    assert "H1 group Tổ 1, 4 people, tier 3" in ward("history").out
+    details = [line["detail"] for line in ward("--lang", "vi", "history", "--format",
+                                                "json").json()]
+    assert "H1 group Tổ 1, 4 people, tier 3" in details
+
+
 def test_the_words_a_refusal_quotes_are_translated_too(stocked):
     vi = refused(stocked, BAD, "", "--lang", "vi", "give", "H1", "--from", "KHOO", "--item",
                  "RICE=1")
