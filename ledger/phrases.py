@@ -24,6 +24,22 @@ def N_(text: str) -> str:
     return text
 
 
+CONTEXT = "\x04"  # gettext's separator of a context (msgctxt) and its text, as in a .mo file
+
+
+def C_(context: str, text: str) -> str:
+    """Marks an English text that needs a translation of its own in `context` (gettext's
+    msgctxt): "received" as a line of a cash table is "Đã nhận", as a word inside a sentence
+    "đã nhận". It is still `text` in English, in JSON and in CSV (`english`); a catalog finds
+    it by context and text; use it as a phrase's template."""
+    return f"{context}{CONTEXT}{text}"
+
+
+def english(text: str) -> str:
+    """A text marked with `C_` without its context; any other text as it is."""
+    return text.rpartition(CONTEXT)[2] if CONTEXT in text else text
+
+
 class Verbatim(str):
     """Text shown exactly as written in every language: a bank's reference "5243.90313" is a
     code, never a decimal to write "5.243,90313", nor "2024-09-10" a date to rewrite."""
@@ -123,6 +139,7 @@ def either(choices: list[Any]) -> Any:
 
 def fill(template: str, fields: dict[str, Any]) -> str:
     """The English text; a template without fields is printed as written (braces and all)."""
+    template = english(template)
     return template.format(**fields) if fields else template
 
 
@@ -130,8 +147,8 @@ def render(template: str, fields: dict[str, Any], translate: Translate, number: 
     """`template` translated, then filled in: quoted phrases and errors translated too, whole
     numbers formatted `{n:,}` or `{n:+,}` grouped by `number`."""
     if not fields:
-        return translate(template)
-    said = translate(template)
+        return english(translate(template))  # a context left by a catalog without the text
+    said = english(translate(template))
     # a field in quotes is what someone typed ('{text}'): quoted as typed, never rewritten as
     # the language writes dates and decimals ("1.5" is not to come back as "1,5")
     typed = {name: Verbatim(fields[name]) for name in QUOTED.findall(said)

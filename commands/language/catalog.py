@@ -3,9 +3,9 @@
     python -m commands.language.catalog update   # add new English texts to vi.po, drop gone ones, compile
     python -m commands.language.catalog check    # what is untranslated, mistranslated or not compiled
 
-The English texts come from the code (`_("…")`, `N_("…")` and the messages of `Refused`,
-`BadInput` and `LedgerError`, found by Babel's extractor) and from the command tree's help texts
-(commands/language/helptexts.py). A translation must keep every `{field}` of its English text.
+The English texts come from the code (`_("…")`, `N_("…")`, `C_("context", "…")` and the
+messages of `Refused`, `BadInput` and `LedgerError`, found by Babel's extractor) and from the
+command tree's help texts (commands/language/helptexts.py). A translation must keep every `{field}` of its English text.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("ledger", "projections", "commands")
 KEYWORDS = {"_": None, "N_": None, "say": None, "Refused": None, "BadInput": None,
             "LedgerError": None, "Shortage": None,
+            "C_": ((1, "c"), 2),  # C_(context, text): a text with a msgctxt
             "_problem": (2,)}  # a statement's problem: (line, template, **fields)
 TRANSLATED = ("vi",)
 FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}")
@@ -40,10 +41,10 @@ def template() -> Catalog:
     """Every English text the program can print."""
     found = Catalog(project="aid-ledger", domain=DOMAIN)
     for folder in SOURCES:
-        for filename, line, text, _comments, _context in extract_from_dir(
+        for filename, line, text, _comments, context in extract_from_dir(
                 ROOT / folder, keywords=KEYWORDS, comment_tags=()):
             if isinstance(text, str) and text.strip():
-                found.add(text, locations=[(f"{folder}/{filename}", line)])
+                found.add(text, locations=[(f"{folder}/{filename}", line)], context=context)
     from typer.main import get_command
 
     from commands.main import app
@@ -99,26 +100,37 @@ def _texts(mo: bytes) -> dict[str, str]:
 
 def problems() -> list[str]:
     """Untranslated or fuzzy texts, lost {fields}, texts the code no longer has, stale .mo."""
-    english = {message.id for message in template() if message.id}
+    english = {_key(message) for message in template() if message.id}
     found = []
     for lang in TRANSLATED:
         path = po_path(lang)
         with path.open("rb") as file:
             catalog = read_po(file)
-        have = {message.id: message for message in catalog if message.id}
-        found += [f"{lang}: not in the catalog: {text!r}" for text in sorted(english - set(have))]
-        found += [f"{lang}: no longer in the code: {text!r}" for text in sorted(set(have) - english)]
-        for text, message in have.items():
+        have = {_key(message): message for message in catalog if message.id}
+        found += [f"{lang}: not in the catalog: {_named(key)}" for key in sorted(english - set(have))]
+        found += [f"{lang}: no longer in the code: {_named(key)}"
+                  for key in sorted(set(have) - english)]
+        for key, message in have.items():
             if not message.string or message.fuzzy:
-                found.append(f"{lang}: untranslated: {text!r}")
-            elif sorted(FIELD.findall(text)) != sorted(FIELD.findall(message.string)):
-                found.append(f"{lang}: fields differ in {text!r}")
+                found.append(f"{lang}: untranslated: {_named(key)}")
+            elif sorted(FIELD.findall(message.id)) != sorted(FIELD.findall(message.string)):
+                found.append(f"{lang}: fields differ in {_named(key)}")
     for po in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.is_file() or _texts(mo.read_bytes()) != _texts(compiled(po)):
             found.append(f"{mo.relative_to(ROOT)} is not compiled from {po.name}: run "
                          "`python -m commands.language.catalog update`")
     return found
+
+
+def _key(message: object) -> tuple[str, str]:
+    """A message as the catalog knows it: its text and its context (C_), if any."""
+    return message.id, message.context or ""  # type: ignore[attr-defined]
+
+
+def _named(key: tuple[str, str]) -> str:
+    text, context = key
+    return f"{text!r} (context {context!r})" if context else repr(text)
 
 
 def main(argv: list[str]) -> int:

@@ -48,6 +48,7 @@ Lang = Annotated[Optional[str], typer.Option(
 
 _active = DEFAULT
 N_ = phrases.N_  # the commands mark their texts with it
+C_ = phrases.C_  # ... and with it a text that needs its own translation in a context
 
 
 def activate(lang: str) -> None:
@@ -88,7 +89,7 @@ def catalog(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
 
 def _(text: str) -> str:
     """`text` (English) in the active language."""
-    return text if _active == DEFAULT else words(_active)(text)
+    return phrases.english(text) if _active == DEFAULT else words(_active)(text)
 
 
 def say(text: str, /, **fields: object) -> str:
@@ -163,7 +164,8 @@ def entry_span(entries: list[int]) -> str:
 def words(lang: str) -> Callable[[str], str]:
     """A `_` for a page printed in `lang`, whatever the active language."""
     # "" would look up the catalog's header
-    return lambda text: catalog(lang).gettext(text) if text else text
+    # a text marked with C_ (ledger/phrases.py) without a translation: its English
+    return lambda text: phrases.english(catalog(lang).gettext(text)) if text else text
 
 
 def translated(texts: Mapping[str, str], lang: str) -> dict[str, str]:

@@ -166,10 +166,9 @@ def _table(section: Any, lang: str) -> Any:
 
     label = words(lang)
     columns = [(key, label(heading)) for key, heading in section.columns]
-    rows = section.rows
-    if section.key == "cash":
-        rows = [{**row, "line": label(row["line"])} for row in rows]
-    return Table(label(section.title), columns, rows, kinds=KINDS)
+    # the cash lines are phrases: each cell says them in `lang` (pages.cell), "received" as
+    # the table's own line ("Đã nhận"), not the bare word
+    return Table(label(section.title), columns, section.rows, kinds=KINDS)
 
 
 def statement_json(sheet: dict[str, Any], digest: Digest,

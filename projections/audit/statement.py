@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.phrases import N_, Phrase
+from ledger.phrases import C_, N_, Phrase
 from ledger.store.decoding import dumps, loads
 from ledger.values.dates import DEFAULT_ZONE
 from ledger.values.text import sort_key
@@ -376,7 +376,7 @@ class _View:
         in_bundles = sum(self.books.quantity(location, code, end) * bundles[code]["cash"]
                          for location in self.state["bins"] for code in bundles)
         lines = [(N_("opening balance of the fund"), before["balance"]),
-                 (N_("received"), after["received"] - before["received"]),
+                 (C_("cash table", "received"), after["received"] - before["received"]),
                  (N_("spent on purchases"), after["spent"] - before["spent"]),
                  (N_("handed out (in cash and in bundles)"), after["given"] - before["given"]),
                  (N_("put into / taken from packed bundles"), after["packed"] - before["packed"]),

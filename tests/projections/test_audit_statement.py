@@ -101,3 +101,30 @@ def test_csv_is_one_table_and_the_digest_verifies(ledger):
                   vietnamese[vietnamese.index("Mã kiểm tra của sổ"):]).code == 0
     ledger("donor", "add", "NEW", "--name", "Later donor")
     assert ledger("audit", "verify", "--digest", digest).code == 0
+
+
+def test_the_cash_lines_are_capitalised_alike_in_vietnamese(ledger, tmp_path):
+    """"received" in the cash table has a translation of its own ("Đã nhận", like "Tồn quỹ đầu
+    kỳ" and "Chi mua hàng" around it), in the table, the page and the workbook; English, JSON
+    and CSV keep "received"."""
+    import openpyxl
+
+    demo(ledger)
+    lines = ledger("--lang", "vi", "audit", "statement").out.splitlines()
+    opening = lines.index(next(line for line in lines if line.startswith("Tồn quỹ đầu kỳ")))
+    assert lines[opening + 1].startswith("Đã nhận ") and lines[opening + 2].startswith(
+        "Chi mua hàng ")
+    page = ledger("--lang", "vi", "audit", "statement", "--format", "html").out
+    assert '<td class="t" data-label="khoản">Đã nhận</td>' in page
+    ledger("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["Quỹ tiền mặt"]
+    cells = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert cells[cells.index("Tồn quỹ đầu kỳ") + 1] == "Đã nhận"
+    assert any(line.startswith("received ") for line in ledger("audit", "statement").out
+               .splitlines())
+    json_lines = [row["line"] for row in ledger("--lang", "vi", "audit", "statement", "--format",
+                                                "json").json()["sections"]["cash"]]
+    assert json_lines[:2] == ["opening balance of the fund", "received"]
+    rows = csv.DictReader(io.StringIO(ledger("--lang", "vi", "audit", "statement", "--format",
+                                             "csv").out))
+    assert [r["note"] for r in rows if r["section"] == "cash"][1] == "received"
