@@ -136,17 +136,27 @@ def _printable(sheet: Any, width: int, header: int = 1) -> None:
 
 
 def _title(book: Any, title: str) -> str:
-    """A legal, unique sheet name: at most 31 characters, so long titles lose their gloss."""
+    """A legal, unique sheet name: at most 31 characters, so long titles lose their gloss, and
+    a name still too long is cut after a whole word, never inside one."""
     name = " ".join(_SHEET_NAME.sub(" ", title).split())
     if len(name) > 31:
         name = re.sub(r"\s*\(.*?\)", "", name)
-    name = name[:31].rstrip() or "report"
+    name = _words_within(name, 31) or "report"
     taken = {existing.lower() for existing in book.sheetnames}
     unique, number = name, 2
     while unique.lower() in taken:
-        unique = f"{name[:27].rstrip()} {number}"
+        unique = f"{_words_within(name, 31 - len(str(number)) - 1)} {number}"
         number += 1
     return unique
+
+
+def _words_within(name: str, limit: int) -> str:
+    """`name` if it fits in `limit` characters, else the whole words of it that do (without a
+    trailing comma or dash); a single word longer than that is cut, having nothing else."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit + 1].rsplit(" ", 1)[0] if " " in name[:limit + 1] else name[:limit]
+    return cut.rstrip(" ,;:-–—·") or name[:limit].rstrip()
 
 
 def _value(value: Any) -> Any:

@@ -223,6 +223,27 @@ def test_the_receipt_list_workbook_in_vietnamese_is_the_paper_form(drive, tmp_pa
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
 
 
+def test_sheet_names_are_never_cut_inside_a_word(drive, tmp_path):
+    """Excel takes 31 characters: the Vietnamese statement's sheets have whole titles, and a
+    title still too long loses whole words, never half of one ("… kiểm kê chênh")."""
+    from commands.output.workbook import _title
+
+    drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
+    names = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert "Hư hao và chênh lệch kiểm kê" in names
+    assert all(len(name) <= 31 for name in names)
+    book = openpyxl.Workbook()
+    long = "Danh sách hộ nhận quà, theo từng tổ dân phố"
+    first = _title(book, long)
+    assert first == "Danh sách hộ nhận quà, theo" and long.startswith(first + " ")
+    book.create_sheet(first)
+    assert _title(book, long) == "Danh sách hộ nhận quà, theo 2"
+    book.create_sheet("Nhà hảo tâm và số đã ủng hộ quà")  # 31: room for " 2" only without "quà"
+    assert _title(book, "Nhà hảo tâm và số đã ủng hộ quà") == "Nhà hảo tâm và số đã ủng hộ 2"
+    assert _title(book, "Tồn kho (hàng còn lại ở mọi kho của phường)") == "Tồn kho"
+    assert _title(book, "x" * 40) == "x" * 31  # one word, nothing else to keep
+
+
 def test_report_workbooks_in_vietnamese(drive, tmp_path):
     """Issue 23: Vietnamese sheet names, row labels and column headers in the workbooks."""
     drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
