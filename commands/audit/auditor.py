@@ -266,6 +266,7 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
           db: o.Db = None) -> None:
     """Re-check every ledger rule over the whole history; list all failures (exit 1 if any)."""
     from projections.audit import snapshots
+    from projections.audit.check import RULES
     from projections.audit.check import check as check_all
     from projections.audit.models import compare
     from projections.events import entry_reader, ward_events
@@ -273,8 +274,9 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     log = _open(db)
     try:
         entries, failures = check_all(ward_events(log.stored()), entry_reader(log))
-        failures += [{"entry": None, "position": p.position, "on": None, "rule": "read model",
-                      "problem": p.text} for p in compare(log) + snapshots.compare(log)]
+        failures += [{"entry": None, "position": p.position, "on": None,
+                      "rule": RULES["read model"], "problem": p.text}
+                     for p in compare(log) + snapshots.compare(log)]
     finally:
         log.close()
     columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ledger.phrases import N_, Phrase
+from ledger.phrases import C_, N_, Phrase, english
 from ledger.ward import daybook, lots
 from ledger.ward.cashbook import CATEGORIES, fund_change
 from ledger.ward.names import WARD_ID
@@ -32,6 +32,14 @@ DECLARED_AGAIN = {  # kind -> the finding, one whole sentence per kind for the t
     "recipient": N_("entry {entry} declares recipient {code} again"),
     "bundle": N_("entry {entry} declares bundle {code} again"),
 }
+# The rule a finding breaks: a code in JSON and CSV ("balance"), a word for people in the
+# reader's language in the table and the workbook (a phrase: its str is the code)
+RULES = {english(text): Phrase(text) for text in (
+    C_("audit rule", "readable"), C_("audit rule", "actor"), C_("audit rule", "date"),
+    C_("audit rule", "kind"), C_("audit rule", "entries"), C_("audit rule", "declaration"),
+    C_("audit rule", "balance"), C_("audit rule", "code"), C_("audit rule", "receipt"),
+    C_("audit rule", "reason"), C_("audit rule", "count"), C_("audit rule", "reversal"),
+    C_("audit rule", "negative"), C_("audit rule", "read model"))}
 UNDECLARED = {  # what an entry names -> the finding when it was never declared
     "item": N_("entry {entry} names item {code}, never declared before it"),
     "location": N_("entry {entry} names location {code}, never declared before it"),
@@ -61,7 +69,7 @@ class Checker:
             "entry": event.entry if event else None,
             "position": event.position if event else None,
             "on": event.data.get("on") if event else None,
-            "rule": rule, "problem": problem})
+            "rule": RULES[rule], "problem": problem})
 
     def run(self, events: Iterable[WardEvent | str]) -> list[dict[str, Any]]:
         try:
@@ -348,7 +356,7 @@ class Checker:
             lowest = min(lowest, running)
         if first is not None:
             self.failures.append({"entry": None, "position": None, "on": first,
-                                  "rule": "negative",
+                                  "rule": RULES["negative"],
                                   "problem": Phrase(N_("{what} is negative from {day} (lowest "
                                                        "{lowest:,})"),
                                                     what=what, day=first, lowest=lowest)})

@@ -311,9 +311,20 @@ def test_audit_check_findings_in_vietnamese(demo_file):
     for text in ("bút toán 57 kiểm kê được 250 RICE tại KHO ngày 21/11/2021, khi đó sổ ghi 278, "
                  "nhưng không nêu lý do chênh lệch",
                  "bút toán 57 (kiểm kê tại KHO) không cân đối: KHO RICE ghi 0, lẽ ra phải là -28",
-                 "19/11/2021  negative   RICE tại SHOP0D bị âm từ ngày 19/11/2021 (thấp nhất "
+                 "19/11/2021  số âm      RICE tại SHOP0D bị âm từ ngày 19/11/2021 (thấp nhất "
                  "-9.935)"):
         assert text in vi
+    # the rule column names each rule in Vietnamese too; the workbook as the table
+    rule = vi.splitlines()[1].split()[:3]  # the dashes under each column
+    start = len(rule[0]) + 2 + len(rule[1]) + 2
+    rules = [line[start:start + len(rule[2])].strip() for line in vi.splitlines()[2:]]
+    assert sorted(rules) == ["cân đối", "kiểm kê", "số âm"]
+    sheet = demo_file.parent / "check.xlsx"
+    assert run(demo_file, "check", "--lang", "vi", "-o", str(sheet))[0] == 1
+    import openpyxl
+
+    assert [row[2] for row in openpyxl.load_workbook(sheet).worksheets[0].iter_rows(
+        min_row=2, values_only=True)] == rules
     _, en, _ = run(demo_file, "check")
     for text in ("entry 57 counts 250 RICE at KHO on 2021-11-21, the books then said 278, and no "
                  "variance reason is given",
@@ -321,9 +332,13 @@ def test_audit_check_findings_in_vietnamese(demo_file):
                  "-28",
                  "RICE at SHOP0D is negative from 2021-11-19 (lowest -9,935)"):
         assert text in en
-    # JSON stays English, whatever the language
+    # JSON and CSV stay English, whatever the language: the rules are codes there
     assert run(demo_file, "check", "--format", "json", "--lang", "vi")[1] == run(
         demo_file, "check", "--format", "json")[1]
+    csv = run(demo_file, "check", "--format", "csv", "--lang", "vi")[1]
+    assert csv == run(demo_file, "check", "--format", "csv")[1]
+    assert sorted(line.split(",")[2] for line in csv.splitlines()[1:]) == [
+        "balance", "count", "negative"]
     code, _, err = run(demo_file, "reconcile", "--lang", "vi")
     assert code == 1 and "aid: đối chiếu: RICE tại SHOP0D: tồn kho là -9.935\n" in err
 
