@@ -72,7 +72,12 @@ class AidGroup(TyperGroup):
         may stand anywhere before `--`, so it is taken out here rather than by one command."""
         given, rest = _take_lang(args)
         rest = _formats(rest)
-        language.activate(language.resolve(given))
+        try:
+            chosen = language.resolve(given)
+        except LedgerError:  # an unknown language: refused in the one the environment chose
+            language.activate(language.refusing(given))
+            raise
+        language.activate(chosen)
         from commands.language.helptexts import translate
 
         translate(self, language._)

@@ -180,7 +180,8 @@ def message(error: LedgerError | Phrase) -> str:
 
 
 def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """"vi" or "en": the option, else AID_LANG, else the system locale; English when unknown."""
+    """"vi" or "en": the option, else AID_LANG, else the system locale; English when unknown.
+    A language it does not know is refused (BadInput): `refusing` says in which language."""
     env = os.environ if environ is None else environ
     for value, source in ((given, "--lang"), (env.get("AID_LANG"), "AID_LANG")):
         if value:
@@ -188,12 +189,24 @@ def resolve(given: str | None = None, environ: Mapping[str, str] | None = None) 
             if language is None:
                 raise BadInput("{source} {value!r} is not a language aid-ledger speaks: use "
                                "{languages}",
-                               source=source, value=value, languages=' or '.join(LANGUAGES))
+                               source=source, value=value,
+                               languages=phrases.either(list(LANGUAGES)))
             return language
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         for value in env.get(name, "").split(":"):
             if value and value not in ("C", "POSIX") and not value.startswith("C."):
                 return _language(value) or DEFAULT
+    return DEFAULT
+
+
+def refusing(given: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The language to refuse an unknown `--lang` in: the one the environment chose (AID_LANG,
+    else the system locale), English when that is unknown too."""
+    if given:
+        try:
+            return resolve(None, environ)
+        except BadInput:
+            pass
     return DEFAULT
 
 

@@ -147,6 +147,29 @@ def test_an_unknown_language_is_one_line_and_exit_2(stocked):
     assert stocked.snapshot() == before
 
 
+def test_an_unknown_language_is_refused_in_the_language_the_environment_chose(stocked,
+                                                                              monkeypatch):
+    """`AID_LANG=vi aid --lang xx`: the reader chose Vietnamese, so the refusal is Vietnamese
+    ("vi hoặc en", not "vi or en"); the system locale chooses as well; English when the
+    environment names no language aid-ledger speaks either."""
+    monkeypatch.setenv("AID_LANG", "vi")
+    result = stocked.fails("--lang", "xx", "stock")
+    assert result.code == 2
+    assert result.err == ("aid: --lang 'xx' không phải ngôn ngữ mà aid-ledger hỗ trợ: hãy dùng "
+                          "vi hoặc en\n")
+    monkeypatch.delenv("AID_LANG")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    assert "hãy dùng vi hoặc en" in stocked.fails("stock", "--lang", "xx").err
+    monkeypatch.setenv("AID_LANG", "fr")
+    assert stocked.fails("--lang", "xx", "stock").err == (
+        "aid: --lang 'xx' is not a language aid-ledger speaks: use vi or en\n")
+    monkeypatch.setenv("AID_LANG", "en")
+    stocked("--lang", "vi", "stock")  # a Vietnamese command before, in the same process
+    assert stocked.fails("--lang", "xx", "stock").err.startswith("aid: --lang 'xx' is not ")
+
+
 def test_report_headings_and_numbers_follow_the_language(stocked):
     vi = stocked("--lang", "vi", "stock").out.splitlines()
     assert vi[0].split() == ["kho", "mặt", "hàng", "tên", "số", "lượng", "đơn", "vị"]
