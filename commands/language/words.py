@@ -268,6 +268,17 @@ FIGURES = {
 }
 
 
+def with_unit(name: str, unit: str) -> str:
+    """A good's name with its unit in brackets, "Gạo (kg)", unless the name already says the
+    unit: "Mì gói (thùng 30 gói)", not "Mì gói (thùng 30 gói) (thùng)" (the unit as a whole
+    word, in any case)."""
+    if not unit:
+        return name
+    if re.search(rf"(?<!\w){re.escape(unit.casefold())}(?!\w)", name.casefold()):
+        return name
+    return f"{name} ({unit})"
+
+
 def money(amount: int, lang: str) -> str:
     """350000 -> "350.000 ₫" (vi, a no-break space) or "350,000 VND" (en)."""
     return Writer(lang).money(number(amount, lang))

@@ -94,7 +94,7 @@ def _stock_panel(line: dict[str, Any], lang: str) -> str:
     unit = line["unit"]  # a bundle's is a word (a Phrase), said in the page's language
     if isinstance(unit, Phrase):
         unit = unit.text(lg.words(lang), lg.figures(lang))
-    title = f"{line['item']} · {line['name']} ({unit})"
+    title = f"{line['item']} · {lg.with_unit(line['name'], unit)}"
     body = [_text(0, 13, title, font_weight="bold")]
     for value in scale:
         body.append(f'<line x1="{LEFT}" x2="{LEFT + width}" y1="{y(value)}" y2="{y(value)}" '

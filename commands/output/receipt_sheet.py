@@ -129,7 +129,7 @@ def as_workbook(data: dict[str, Any], lang: str, path: Any) -> int:
     words = lg.translated(WORDS, lang)
     say = lg.words(lang)
     place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
-    goods = [(f"goods.{i}", f"{g['name']} ({_unit(g, lang)})" if g["unit"] else g["name"])
+    goods = [(f"goods.{i}", lg.with_unit(g["name"], _unit(g, lang) if g["unit"] else ""))
              for i, g in enumerate(data["goods"])]
     shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
              + ([("cash", words["cash"])] if data["cash"] else [])

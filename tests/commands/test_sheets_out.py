@@ -204,7 +204,9 @@ def test_the_receipt_list_workbook_in_vietnamese_is_the_paper_form(drive, tmp_pa
     assert titles[-1] == "Ký nhận" and "signature" not in titles
     assert titles[1:5] == ["Mã hộ", "Họ và tên", "Tổ", "Số người"]
     assert "Gạo (kg)" in titles and "RICE" not in titles and "B350" not in titles
-    assert "Phần quà 350.000 ₫ (phần quà)" in titles  # a bundle's unit in words too
+    # the bundle's name says its unit ("phần quà") already: not again in brackets, and never
+    # the English "(bundle)"
+    assert "Phần quà 350.000 ₫" in titles and not any("bundle" in str(t) for t in titles)
     homes = [row for row in values[header + 1:] if row[1] in ("H1", "H2")]
     handed = [row[titles.index("Ghi chú")] for row in homes]
     assert handed == [None, "đã nhận"]  # the word the printed page uses
@@ -242,6 +244,18 @@ def test_sheet_names_are_never_cut_inside_a_word(drive, tmp_path):
     assert _title(book, "Nhà hảo tâm và số đã ủng hộ quà") == "Nhà hảo tâm và số đã ủng hộ 2"
     assert _title(book, "Tồn kho (hàng còn lại ở mọi kho của phường)") == "Tồn kho"
     assert _title(book, "x" * 40) == "x" * 31  # one word, nothing else to keep
+
+
+def test_a_goods_header_names_its_unit_once(ledger, tmp_path):
+    """The receipt list's goods headers: "Gạo (kg)", but "Mì gói (thùng 30 gói)" as its name
+    says it, never "Mì gói (thùng 30 gói) (thùng)"."""
+    ledger.drive(whole=True)
+    ledger("--lang", "vi", "round", "sheet", "R1", "-o", str(tmp_path / "sheet.xlsx"))
+    rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").worksheets[0].iter_rows(
+        values_only=True))
+    header = next(row for row in rows if row and "STT" in row)
+    assert "Mì gói (thùng 30 gói)" in header and "Nước mắm (chai)" in header
+    assert not any("(thùng)" in str(title) for title in header)
 
 
 def test_report_workbooks_in_vietnamese(drive, tmp_path):

@@ -75,8 +75,13 @@ def test_drive_page_shows_three_charts_with_the_figures(ledger):
     vietnamese = ledger("report", "drive", "--format", "html", "--lang", "vi").out
     assert "Tồn kho từng mặt hàng" in vietnamese and "5.465.000\xa0₫" in vietnamese
     assert "12/11/2021 – 21/11/2021" in vietnamese
-    assert "B350 · Phần quà 350.000 ₫ cho tổ trưởng (phần quà)" in vietnamese  # issue 23
-    assert "(bundle)" not in vietnamese and "(bundle)" in page
+    # issue 23: the bundle's unit in Vietnamese; a name that says its unit already is not
+    # followed by it again ("Phần quà … (phần quà)", "Mì gói (thùng 30 gói) (thùng)")
+    assert "B350 · Phần quà 350.000 ₫ cho tổ trưởng<" in vietnamese
+    assert "(bundle)" not in vietnamese
+    assert "B350 · Phần quà 350.000 ₫ cho tổ trưởng (bundle)" in page
+    assert "NOODLE · Mì gói (thùng 30 gói)<" in vietnamese and "(thùng)" not in vietnamese
+    assert "RICE · Gạo (kg)" in vietnamese and "OIL · Dầu ăn 1 lít (chai)" in vietnamese
 
 
 def test_drive_for_a_period_and_as_tables(ledger):
