@@ -46,9 +46,9 @@ def outflow_page(result: dict[str, Any], lang: str) -> str:
     title = render_word(lang, N_("Public outflow statement, round {round}"),
                         round=result["round"])
     facts = [(word(N_("Ward")), result["ward"]), (word(N_("Round")), result["round"]),
-             (word(N_("location")), result["location"]),
-             (word(N_("date")), lg.day(result["on"], lang)),
-             (word(N_("plan")), result["plan"][:12])]
+             (word(N_("Handed out at")), result["location"]),  # capitalised alike, as the
+             (word(N_("Date")), lg.day(result["on"], lang)),  # receipt list's own facts
+             (word(N_("Plan")), result["plan"][:12])]
     return page(title, facts, outflow_blocks(result, lang), lang, place=result["ward"],
                 signed_on=result["on"])
 

@@ -33,7 +33,7 @@ WORDS = {
     "pickups_on": N_("Pick-ups on {day}"), "not_yet": N_("Not received yet"),
     "received_of": N_("{received:,} of {count:,} households received"),
     "from_on": N_("from {location} on {on}"), "open": N_("open"), "closed": N_("closed {day}"),
-    "plan": N_("plan"), "no_rounds": N_("No rounds opened yet."),
+    "plan": N_("Plan"), "no_rounds": N_("No rounds opened yet."),
     "no_shops": N_("No 0 đồng shop declared."), "none_waiting": N_("none waiting"),
     "as_of_label": N_("As of"), "vouchers": N_("Vouchers"),
     "voucher_line": N_("{issued} issued, {used} used, {live} live; {value_given} given, "

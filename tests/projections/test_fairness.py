@@ -227,6 +227,22 @@ def test_outflow_statement_lists_what_each_household_received_without_names(ledg
     assert bad.code == 2 and bad.err.count("\n") == 1
 
 
+def test_the_outflow_pages_facts_are_capitalised_alike(ledger, tmp_path):
+    """The facts above the outflow statement read as one block in both languages: "Đơn vị",
+    "Đợt phát", "Nơi phát", "Ngày phát", "Mã kế hoạch" (the receipt list's own words), never
+    "kho", "ngày", "kế hoạch" among them."""
+    import re
+
+    ledger.drive(whole=True)
+    for lang, expected in (("vi", ["Đơn vị", "Đợt phát", "Nơi phát", "Ngày phát",
+                                   "Mã kế hoạch"]),
+                           ("en", ["Ward", "Round", "Handed out at", "Date", "Plan"])):
+        page = tmp_path / f"outflow-{lang}.html"
+        ledger("--lang", lang, "round", "outflow", "R1", "-o", page)
+        facts = re.findall(r"<th>([^<]*)</th><td>", page.read_text(encoding="utf-8"))
+        assert facts == expected
+
+
 def test_outflow_on_the_stock_board(sqlite_ledger):
     from tests.commands.test_serve import fetch, serving
 
@@ -240,6 +256,8 @@ def test_outflow_on_the_stock_board(sqlite_ledger):
         assert code == 200 and served == cli
         page = fetch(f"{url}round/R1?lang=vi")[2]  # the round's page links to it
         assert 'href="R1/outflow?lang=vi"' in page and "Công khai" in page
+        assert "<th>Mã kế hoạch</th>" in page  # capitalised as "Đợt phát" beside it
+        assert "<th>Mã kế hoạch</th>" in fetch(f"{url}round/R1/outflow?lang=vi")[2]
 
 
 # ---- expired stock is never free ----------------------------------------------------------
