@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _, current, say, utc_moment
+from commands.language.words import N_, _, current, moment, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase
@@ -53,7 +53,9 @@ def sync(to: To = None,
     log = open_log(o.address(db))
     try:
         if show_status:
-            _status(syncing.status(log, url))
+            from projections.store import ward_zone
+
+            _status(syncing.status(log, url), ward_zone(log))
             return
         code, sent, head = syncing.sync(log, url, batch, told=lambda part: typer.echo(say(
             "sent positions {first:,}–{last:,} ({count:,} events)",
@@ -132,7 +134,9 @@ def _witnessed(found: Any) -> None:
     told_witnessed(found)
 
 
-def _status(found: Status) -> None:
+def _status(found: Status, zone: str) -> None:
+    """What `aid sync --status` says; when the district last synced, on the ward's clock
+    (`zone`), as the ward's statement says a moment."""
     if found.other is not None:
         typer.echo(say("aid: the district binds ward {code} to another ledger (identity "
                        "{other}); this ledger's identity is {identity}: if it is the genuine "
@@ -144,7 +148,7 @@ def _status(found: Status) -> None:
         typer.echo(say("ward {code}: not synced yet; {behind:,} events to send",
                        code=found.code, behind=found.behind))
     else:
-        synced = utc_moment(found.synced.isoformat() if found.synced else None, current())
+        synced = moment(found.synced.isoformat(), current(), zone) if found.synced else "-"
         typer.echo(say("ward {code}: the district holds up to position {district:,} (synced "
                        "{synced}), this ledger up to {ward:,}: {behind:,} events behind",
                        code=found.code, district=found.district_head, synced=synced,

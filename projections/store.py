@@ -175,6 +175,14 @@ class ReadModels:
             yield entry(Record(position, topic.rpartition(":")[2], version, loads(bytes(state))))
 
 
+def ward_zone(log: EventLog) -> str:
+    """The ward's clock (ledger/ward/zones.py): every moment the ward's own pages, digest and
+    status show is on it, never the server's nor UTC."""
+    from ledger.values.dates import DEFAULT_ZONE
+
+    return ReadModels(log).books().state.get("timezone", DEFAULT_ZONE)
+
+
 def checksum(link: str | None, state: str) -> str:
     """What the stored books are kept with: SHA-256 of the chain's link at their position and
     their JSON (no secret: it catches figures edited by hand, and a model moved under another

@@ -13,7 +13,7 @@ import typer
 
 from commands import options as o
 from commands.audit import tree
-from commands.language.words import N_, _, current, message, say
+from commands.language.words import N_, _, current, message, moment, say
 from commands.output.publish import statement_json
 from commands.output.render import echo_json, emit, save
 from ledger.errors import BadInput
@@ -65,10 +65,13 @@ def _ward_name(log: EventLog) -> str:
 def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output format.")]
            = DigestFormat.text, output: o.Output = None, db: o.Db = None) -> None:
     """Print the ledger's digest (ward, events, head link): keep it outside the ledger."""
+    from projections.store import ward_zone
+
     log = _open(db)
     try:
         checked = verification(log)
         ward = _ward_name(log)
+        zone = ward_zone(log) if not checked.problems else ""
     finally:
         log.close()
     if checked.problems:
@@ -79,12 +82,14 @@ def digest(fmt: Annotated[DigestFormat, typer.Option("--format", help="Output fo
                        checked=checked.first_bad()), err=True)
         raise typer.Exit(1)
     found = checked.digest(ward, taken_now())
+    shown = moment(found.taken, current(), zone)  # for people: on the ward's clock, as the
+    # statement shows it; JSON keeps the UTC stamp
     if output is not None:
-        save(output, _digest_tables(found))
+        save(output, _digest_tables(found, shown))
     elif fmt is DigestFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(message(found.text()))
+        typer.echo(message(found.text(shown)))
 
 
 FIELDS = [("field", N_("field")), ("value", N_("value"))]
@@ -101,9 +106,11 @@ def labelled(pairs: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
     return [{"field": Phrase(DIGEST_FIELDS.get(k, k)), "value": v} for k, v in pairs]
 
 
-def _digest_tables(found: Digest) -> list[Sheet]:
-    """The digest as field/value rows (numbers as numbers), and its checkpoints if it has any."""
-    fields = labelled((k, v) for k, v in found.to_json().items() if k != "checkpoints")
+def _digest_tables(found: Digest, taken: str) -> list[Sheet]:
+    """The digest as field/value rows (numbers as numbers; `taken` as people read it), and its
+    checkpoints if it has any."""
+    fields = labelled((k, taken if k == "taken" else v) for k, v in found.to_json().items()
+                      if k != "checkpoints")
     tables = [(N_("digest"), fields, FIELDS)]
     if found.checkpoints:
         tables.append((N_("checkpoints"), [{"position": p, "link": link}
@@ -521,7 +528,8 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
     if workbook:  # a sheet per section, then the digest to check it by
         about = labelled([("statement", publish.header(sheet)), ("events", digest.events),
                           ("position", digest.position), ("head", digest.head),
-                          ("taken", digest.taken)])  # numbers as numbers
+                          ("taken", moment(digest.taken, language, sheet["timezone"]))])
+        # numbers as numbers; the moment on the ward's clock, as the printed statement says it
         save(output, [(s.title, s.rows, s.columns, publish.MONEY) for s in sheet["sections"]]
              + [(N_("digest"), about, FIELDS)])
     else:

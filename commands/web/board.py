@@ -100,10 +100,9 @@ class Answer:
 def ward_zone(log: EventLog) -> str:
     """The ward's clock (ledger/ward/zones.py): every time a page shows is on it, never the
     server's."""
-    from ledger.values.dates import DEFAULT_ZONE as DEFAULT
-    from projections.store import ReadModels
+    from projections.store import ward_zone as zone
 
-    return ReadModels(log).books().state.get("timezone", DEFAULT)
+    return zone(log)
 
 
 def _books(reading: Reading) -> Any:

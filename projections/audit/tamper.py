@@ -46,16 +46,17 @@ class Digest:
                 "head": self.head, "taken": self.taken, "algorithm": ALGORITHM,
                 "checkpoints": [[p, link] for p, link in sorted(self.checkpoints.items())]}
 
-    def text(self) -> Phrase:
+    def text(self, taken: str | None = None) -> Phrase:
         """The digest as `aid audit digest` prints it: a heading, then `key: value` lines, in
-        the reader's language; `parse` reads them back in English or Vietnamese."""
+        the reader's language; `parse` reads them back in English or Vietnamese. `taken`: the
+        moment as people read it on the ward's clock (else the stored UTC stamp)."""
         return Phrase.join("\n", [Phrase(N_("aid-ledger digest ({algorithm})"),
                                          algorithm=ALGORITHM),
                                   Phrase(N_("ward: {ward}"), ward=self.ward),
                                   Phrase(N_("events: {events}"), events=self.events),
                                   Phrase(N_("position: {position}"), position=self.position),
                                   Phrase(N_("head: {head}"), head=self.head),
-                                  Phrase(N_("taken: {taken}"), taken=self.taken)])
+                                  Phrase(N_("taken: {taken}"), taken=taken or self.taken)])
 
     def label(self) -> Phrase:
         if self.taken:
@@ -107,18 +108,35 @@ _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed 
     "events": r"(?:\bevents|\bsố sự kiện|\bsố bút toán)\s*[:=]?\s*(\d+)",  # vi: both spellings
     "position": r"(?:\bposition|\bvị trí)\s*[:=]?\s*(\d+)",
     "head": r"(?:\bhead|\bmã đầu chuỗi)\s*[:=]?\s*([0-9a-f]{64})\b",
-    "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*(\S+(?:\s+\d{1,2}:\d{2}\s+UTC)?)",
+    "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*((?:\d{1,2}\s+[A-Za-z]{3,4}\s+\d{4}|\S+)"
+             r"(?:\s+\d{1,2}:\d{2}\s+(?:UTC|\([^()\s]+\)))?)",
 }
+# a moment as people read it: "07/12/2026 19:23 (Asia/Ho_Chi_Minh)" (vi), "7 Dec 2026 19:23
+# (Asia/Ho_Chi_Minh)" (en), on the ward's clock; or "07/12/2026 12:23 UTC"
+_MOMENT = re.compile(r"(\d{1,2})(?:/(\d{1,2})/|\s+([A-Za-z]{3})[A-Za-z]?\s+)(\d{4})\s+"
+                     r"(\d{1,2}):(\d{2})\s+(?:UTC|\(([^()\s]+)\))")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _taken(text: str) -> str:
-    """A digest's moment as stored (ISO, UTC), also when read back as a Vietnamese page shows it
-    ("07/12/2026 12:23 UTC")."""
-    found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})\s+UTC", text)
+    """A digest's moment as stored (ISO, UTC), also when read back as a page or `aid audit
+    digest` shows it to people ("07/12/2026 19:23 (Asia/Ho_Chi_Minh)", "07/12/2026 12:23 UTC");
+    as written if it is none of those."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    found = _MOMENT.fullmatch(text)
     if found is None:
         return text
-    day, month, year, hour, minute = (int(part) for part in found.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
+    day, number, name, year, hour, minute, zone = found.groups()
+    month = int(number) if number else (_MONTHS.index(name.lower()) + 1
+                                        if name.lower() in _MONTHS else 0)
+    try:
+        clock = ZoneInfo(zone) if zone else timezone.utc
+        when = datetime(int(year), month, int(day), int(hour), int(minute), tzinfo=clock)
+    except (ValueError, ZoneInfoNotFoundError):  # no such day or zone: kept as written
+        return text
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:00Z")
 
 
 def _hex(value: str) -> str:

@@ -394,16 +394,23 @@ def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     assert [line.split(":")[0] for line in lines[1:]] == [
         "phường", "số sự kiện", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
     assert "số sự kiện: 59" in lines and "vị trí: 59" in lines
-    taken = lines[-1].removeprefix("lấy lúc: ")  # a moment as Vietnamese write it, in UTC
-    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} UTC", taken), taken
+    # a moment as Vietnamese write it, on the ward's clock as the statement says it (not UTC)
+    taken = lines[-1].removeprefix("lấy lúc: ")
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(Asia/Ho_Chi_Minh\)", taken), taken
     code, out, _ = verify(demo[0], printed)  # verify reads the Vietnamese keys back
     assert code == 0
     english = aid("audit", "verify", "--db", demo[0], "--digest", printed)[1]
-    day, month, year = taken[:10].split("/")
-    assert f"digest taken {year}-{month}-{day}T{taken[11:16]}:00Z (59 events" in english
+    from datetime import datetime, timedelta
+
+    utc = datetime.strptime(taken[:16], "%d/%m/%Y %H:%M") - timedelta(hours=7)  # read back
+    assert f"digest taken {utc:%Y-%m-%dT%H:%M}:00Z (59 events" in english  # as UTC
     english = aid("audit", "digest", "--db", demo[0])[1]
     assert "\nevents: 59\nposition: 59\nhead: " in english
+    assert re.search(r"\ntaken: \d{1,2} [A-Z][a-z]{2,3} \d{4} \d{2}:\d{2} \(Asia/Ho_Chi_Minh\)\n",
+                     english)
     assert verify(demo[0], english)[0] == 0
+    assert f"digest taken {utc:%Y-%m-%d}T" in aid("audit", "verify", "--db", demo[0],
+                                                 "--digest", english)[1]
 
 
 def test_audit_trace_story_in_vietnamese(stocked):
@@ -528,6 +535,30 @@ def test_voucher_show_in_vietnamese(ward):
     csv = ward("--lang", "vi", "voucher", "show", code, "--format", "csv").out.splitlines()
     assert csv[:3] == ["field,value", f"code,{code}", "recipient,H1"]
     assert "status,cancelled" in csv
+
+
+def test_sync_status_says_when_on_the_wards_clock(monkeypatch, capsys):
+    """`aid sync --status`: the ward's own status says when the district last synced on the
+    ward's clock, as its statement says a moment ("22:18 (Asia/Ho_Chi_Minh)", not UTC); the
+    district's tables of many wards keep UTC (below)."""
+    from datetime import datetime, timezone
+
+    from commands.district import _status
+    from commands.language import words
+    from ledger.district.sync import Status
+
+    found = Status(code="P3", ward_head=90, district_head=88, behind=2,
+                   synced=datetime(2026, 12, 7, 15, 18, 20, tzinfo=timezone.utc))
+    try:
+        words.activate("vi")
+        _status(found, "Asia/Ho_Chi_Minh")
+    finally:
+        words.activate("en")
+    said = capsys.readouterr().out
+    assert said == ("phường P3: quận giữ đến vị trí 88 (đồng bộ lúc 07/12/2026 22:18 "
+                    "(Asia/Ho_Chi_Minh)), sổ này đến 90: quận còn thiếu 2 sự kiện\n")
+    _status(found, "Asia/Ho_Chi_Minh")
+    assert "(synced 7 Dec 2026 22:18 (Asia/Ho_Chi_Minh))" in capsys.readouterr().out
 
 
 def test_timestamps_in_tables_are_read_the_readers_way():

@@ -246,6 +246,24 @@ def test_sheet_names_are_never_cut_inside_a_word(drive, tmp_path):
     assert _title(book, "x" * 40) == "x" * 31  # one word, nothing else to keep
 
 
+def test_the_statement_workbook_says_when_on_the_wards_clock(drive, tmp_path):
+    """The digest sheet's moment is the printed statement's: on the ward's clock with its
+    zone named ("07/12/2026 21:56 (Asia/Ho_Chi_Minh)"), never "… UTC"; so is `aid audit
+    digest -o`'s."""
+    import re
+
+    drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
+    drive("--lang", "vi", "audit", "digest", "-o", str(tmp_path / "d.xlsx"))
+    for path, sheet in ((tmp_path / "s.xlsx", "mã kiểm tra"), (tmp_path / "d.xlsx", None)):
+        book = openpyxl.load_workbook(path)
+        fields = dict(row[:2] for row in (book[sheet] if sheet else book.worksheets[0])
+                      .iter_rows(min_row=2, values_only=True))
+        assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(Asia/Ho_Chi_Minh\)",
+                            fields["lấy lúc"]), fields["lấy lúc"]
+    printed = drive("--lang", "vi", "audit", "statement").out
+    assert re.search(r"lấy lúc: \d{2}/\d{2}/\d{4} \d{2}:\d{2} \(Asia/Ho_Chi_Minh\)", printed)
+
+
 def test_a_goods_header_names_its_unit_once(ledger, tmp_path):
     """The receipt list's goods headers: "Gạo (kg)", but "Mì gói (thùng 30 gói)" as its name
     says it, never "Mì gói (thùng 30 gói) (thùng)"."""
