@@ -751,7 +751,8 @@ const fs = require("fs");
     for each in doctored[3:]:  # the leaf's state is read, and refused, as the CLI refuses it
         assert each["failures"] == [{
             "vi": "không đọc được dữ liệu đã lưu của khoản ủng hộ: các trường đã lưu của nó "
-                  "không phải của một khoản ủng hộ (moves, cash, on, receipt, donor, location)",
+                  "không phải của một khoản ủng hộ (hàng, tiền, ngày, phiếu thu, nhà hảo tâm, nơi "
+                  "nhận)",
             "en": "the donation's stored bytes cannot be read: its stored fields are not those "
                   "of a donation (moves, cash, on, receipt, donor, location)"}]
 
