@@ -59,6 +59,7 @@ class Ledger(Application):
             self.name = name  # PostgreSQL table prefix: one ward's tables per name
         self.key_file = key_file  # the writer's signing key (ledger/trust/signing_key.py), if any
         self._key: SigningKey | None = None
+        self._snapshot_next = False  # the next save snapshots the ward, interval or not
         from ledger.ward import events  # noqa: F401 - every stored name resolves to its class
 
         super().__init__(env)
@@ -81,6 +82,9 @@ class Ledger(Application):
                           "event: it was written outside aid, and a write starting from it "
                           "would skip entries; run `aid audit verify`, then `aid rebuild`",
                           entry=ward.version)
+        if "counted" not in ward.__dict__:  # snapshotted by a release that kept no counts:
+            ward = self.ward_from_events() or ward  # folded from the events, and the next
+            self._snapshot_next = True  # save snapshots it whole
         return ward
 
     def ward_from_events(self) -> Ward | None:
@@ -516,8 +520,10 @@ class Ledger(Application):
         """One snapshot per save, taken from memory, however many events a batch appended
         (versions `first` to `last`)."""
         interval = self.snapshotting_intervals[Ward]
-        if first and last // interval > (first - 1) // interval and self.snapshots is not None:
+        due = self._snapshot_next or last // interval > (first - 1) // interval
+        if first and due and self.snapshots is not None:
             self.snapshots.put([Ward.Snapshot.take(ward)])
+            self._snapshot_next = False
 
 
 def _written(outcome: Any) -> Written:

@@ -82,6 +82,9 @@ class Ward(Aggregate, created_event_name="Opened"):
         self.bins: dict[str, daybook.DayBook] = {}  # "LOCATION\tITEM" -> day book
         self.fund: daybook.DayBook = {}
         self.reversed: dict[str, int] = {}  # str(entry) -> entry that reversed it
+        # "LOCATION\tITEM" -> {str(entry): day} of its counts; a snapshot of a release that
+        # kept none lacks it, and the write side folds the events again (ledger/service.py)
+        self.counted: dict[str, dict[str, str]] = {}
 
     # ---- events ---------------------------------------------------------------------------
 
@@ -227,6 +230,12 @@ class Ward(Aggregate, created_event_name="Opened"):
         location: str
         counted: dict[str, int]
         variance_reason: str | None
+
+        def apply(self, ward: Ward) -> None:
+            super().apply(ward)
+            for item in self.counted:
+                days = ward.counted.setdefault(bin_key(self.location, item), {})
+                days[str(self.originator_version)] = self.on
 
     class Reversed(Fact):
         TOPIC = "ledger.ward:Ward.Reversed"
@@ -492,6 +501,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         """Record a movement after checking no stock, lot, free stock or fund goes negative;
         returns its entry."""
         cash = {k: v for k, v in cash.items() if v}
+        self._after_counts(on, moves)
         self._never_negative(on, moves, cash)
         self.check_lots(on, moves, lots or [])
         self.check_free(on, moves, reserved or [])
@@ -516,6 +526,22 @@ class Ward(Aggregate, created_event_name="Opened"):
             if name in event.__dict__ and event.__dict__[name] is None:
                 del event.__dict__[name]
         return self.version
+
+    def _after_counts(self, on: str, moves: list[list[Any]]) -> None:
+        """Refuse a movement dated before a standing count of its bin: a count says what was
+        there, and an entry slipped in before it would make the books disagree with it."""
+        for (location, item), delta in _net(moves).items():
+            days = self.counted.get(bin_key(location, item))
+            if not delta or not days:
+                continue
+            standing = [(day, int(entry)) for entry, day in days.items()
+                        if entry not in self.reversed]
+            if standing and on < max(standing)[0]:
+                day, entry = max(standing)
+                raise Refused("{item} at {location} was counted on {day} (entry {entry}): an "
+                              "entry dated {on} would change what that count found; date it "
+                              "{day} or later, or reverse that count first", item=item,
+                              location=location, day=day, entry=entry, on=on)
 
     def _never_negative(self, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
         """Refuse any fact after which a stock or the fund would be negative on some day."""

@@ -63,6 +63,10 @@ class Checker:
         self.receipts = FirstSeen(str)  # receipt number -> the first donation with it
         self.next_entry = 1
         self.entries = 0
+        # counts as recorded: (event, location, item, what the books held the day before)
+        self.counts: list[tuple[WardEvent, str, str, int]] = []
+        self.count_entries: set[int] = set()
+        self.reversed_counts: set[Any] = set()  # a count reversed no longer stands
 
     def fail(self, event: WardEvent | None, rule: str, problem: Phrase) -> None:
         self.failures.append({
@@ -83,6 +87,7 @@ class Checker:
             self.receipts.close()
             self.reversed_by.close()
         self.negative_balances()
+        self.counts_still_hold()
         return self.failures
 
     def visit(self, event: WardEvent) -> None:
@@ -249,7 +254,10 @@ class Checker:
         location, on = data.get("location"), data["on"]
         counted = data.get("counted") or {}
         implied = []
+        self.count_entries.add(event.entry)
         for item, qty in counted.items():
+            self.counts.append((event, location, item,
+                                self.books.quantity(location, item, _day_before(on))))
             difference = qty - self.books.quantity(location, item, on)
             if difference:
                 implied.append([location, item, difference])
@@ -260,6 +268,20 @@ class Checker:
                         entry=event.entry, counted=qty, item=item, location=location, on=on,
                         books=qty - difference))
         self._expect(event, implied, {}, Phrase(N_("the count at {location}"), location=location))
+
+    def counts_still_hold(self) -> None:
+        """A count says what was there. An entry dated before its day but recorded after it
+        changes what the books say was there, and the count (and its variance) no longer
+        match them: found by what the books held the day before, then and now."""
+        for event, location, item, then in self.counts:
+            now = self.books.quantity(location, item, _day_before(event.data["on"]))
+            if now != then and event.entry not in self.reversed_counts:
+                self.fail(event, "count", Phrase(
+                    N_("entry {entry} counted {item} at {location} on {on}; entries dated "
+                       "before that day and recorded after the count changed what the books "
+                       "held by {change:+,}: recount, or reverse those entries"),
+                    entry=event.entry, item=item, location=location, on=event.data["on"],
+                    change=now - then))
 
     def _remember(self, entry: int, kind: str, data: dict[str, Any]) -> None:
         """Note an entry as a fact a reversal may name: one byte each when facts can be read
@@ -285,6 +307,8 @@ class Checker:
 
     def _reverse(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("entry")
+        if type(target) is int and target in self.count_entries:
+            self.reversed_counts.add(target)
         original = self._original(target)
         if original is None:
             self.fail(event, "reversal", Phrase(N_("entry {entry} reverses entry {target}, which "
@@ -444,6 +468,10 @@ def check(events: Iterable[WardEvent | str],
     checker = Checker(lookup)
     failures = checker.run(events)
     return checker.entries, failures
+
+
+def _day_before(on: str) -> str:
+    return date.fromordinal(date.fromisoformat(on).toordinal() - 1).isoformat()
 
 
 def _is_date(value: Any) -> bool:

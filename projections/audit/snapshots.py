@@ -92,8 +92,9 @@ def _snapshot(stored: Any) -> Any:
     return stored
 
 
-# What the ward reads from its own declarations when a snapshot lacks it (ledger/ward/vouchers.py)
-READ_AGAIN_WHEN_MISSING = ("values",)
+# What the write side reads again from the events when a snapshot lacks it: item values
+# (ledger/ward/vouchers.py) and the days stock was counted (ledger/service.py)
+READ_AGAIN_WHEN_MISSING = ("values", "counted")
 
 
 def _differences(log: EventLog, version: int, stored: dict[str, Any], ward: Any,

@@ -36,6 +36,32 @@ def test_demo_passes_check_and_reconcile(ledger):
     assert ledger("audit", "reconcile", "--as-of", "2021-11-16").code == 0
 
 
+def test_an_entry_dated_before_a_standing_count_is_refused(ward):
+    """From a sweep: counted 100 kg on 10/11 ("matches the books"), then a hand-out of 30 kg
+    dated 05/11 was recorded: the books said 70 kg on 10/11, the count 100, and every check
+    was silent. The ward refuses it now, and `aid audit check` names a count that entries
+    recorded later contradict (a ledger of an earlier release, or forged: see the forged
+    transfer below). Honest: entries of the count's own day or later are what happened
+    after it; a count reversed no longer stands."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--on", "2021-11-01")
+    count = ward.entry("count", "KHO", "--item", "RICE=100", "--on", "2021-11-10")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-10")
+    ward("give", "H2", "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-12")
+    ward("donate", "D1", "--into", "KHO", "--item", "NOODLE=3", "--on", "2021-11-05")
+    before = ward.snapshot()
+    refused = ward.fails("give", "H1", "--from", "KHO", "--item", "RICE=30", "--on",
+                         "2021-11-05")
+    assert refused.code == 1 and refused.err.strip() == (
+        f"aid: RICE at KHO was counted on 2021-11-10 (entry {count}): an entry dated "
+        "2021-11-05 would change what that count found; date it 2021-11-10 or later, or "
+        "reverse that count first")
+    assert ward.snapshot() == before
+    assert ward("audit", "check", "--format", "json").json()["failures"] == []
+    ward("reverse", str(count), "--reason", "đếm sai")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=30", "--on", "2021-11-05")
+    assert ward("audit", "check", "--format", "json").json()["failures"] == []
+
+
 def test_trace_of_the_demo_rice(ledger):
     ledger.drive()
     story = ledger("audit", "trace", "31", "--format", "json").json()
@@ -104,8 +130,9 @@ def test_forged_unbalanced_transfer(demo_file):
     forge(demo_file, 50, moves=[["KHO", "RICE", -100], ["SHOP0D", "RICE", 90]])
     code, out, _ = run(demo_file, "check", "--format", "json")
     failures = json.loads(out)["failures"]
-    assert code == 1 and [f["rule"] for f in failures] == ["balance"]
+    assert code == 1 and [f["rule"] for f in failures] == ["balance", "count"], failures
     assert "SHOP0D RICE records +90, should be +100" in failures[0]["problem"]
+    assert "changed what the books held by" in failures[1]["problem"], failures
     code, _, err = run(demo_file, "reconcile")
     assert code == 1 and "transfers of RICE: 200 left their locations, 190 arrived" in err
 
@@ -124,7 +151,7 @@ def test_forged_reversals_counts_actor_and_gaps(demo_file):
     problems = [(f["entry"], f["rule"], f["problem"]) for f in json.loads(out)["failures"]]
     assert code == 1
     rules = Counter(rule for _, rule, _ in problems)
-    assert rules["entries"] == 1 and rules["actor"] == 1 and rules["count"] == 1
+    assert rules["entries"] == 1 and rules["actor"] == 1 and rules["count"] == 3, problems
     assert (55, "entries", "entry 54 missing before entry 55 (deleted?)") in problems
     assert any("reverses entry 31 again (already reversed by entry 57)" in p
                for _, _, p in problems)

@@ -78,6 +78,28 @@ def test_an_honest_ward_and_an_old_release_s_snapshot_have_no_finding(ward, tmp_
     assert audit(ward)[0].code == 0
 
 
+def test_a_snapshot_taken_before_counts_were_kept_is_folded_again_once(ward, tmp_path):
+    """The ward keeps the days each bin was counted (an entry dated before a standing count
+    is refused). A snapshot of a release that kept none lacks them: the next write folds the
+    ward from its events once and snapshots it with them, and the audit does not call the
+    old snapshot's lack a difference."""
+    ward("count", "KHO", "--item", "RICE=0", "--on", "2021-11-09")
+    version = stocked(ward, tmp_path)  # a count, then 130 donations dated 10-14/11
+    (_, data), = snapshots(ward)
+    assert data["state"]["counted"] == {"KHO\tRICE": {"10": "2021-11-09"}}
+    data["state"].pop("counted")
+    store(ward, version, data)
+    assert audit(ward)[0].code == 0 and audit(ward)[1].code == 0
+    before = ward.snapshot()
+    refused = ward.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on",
+                         "2021-11-08")
+    assert refused.code == 1 and "counted on 2021-11-09 (entry 10)" in refused.err
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-11-09")
+    assert [v for v, d in snapshots(ward) if "counted" in d["state"]]  # taken again, whole
+    assert audit(ward)[0].code == 0 and audit(ward)[1].code == 0
+    assert ward.snapshot() != before
+
+
 def test_edited_stock_in_the_snapshot_is_named_and_rebuild_takes_it_again(ward, tmp_path):
     version = stocked(ward, tmp_path)
     (_, data), = snapshots(ward)
