@@ -39,6 +39,11 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
             yield Phrase(N_("position {position}: entry {entry} is not readable JSON"),
                          position=position, entry=version)
             continue
+        if not isinstance(data, dict):  # JSON, but no event's fields (written outside aid)
+            yield Phrase(N_("position {position}: entry {entry} holds no fields (a JSON {kind}, "
+                            "not an object)"), position=position, entry=version,
+                         kind=type(data).__name__)
+            continue
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 
 
@@ -53,9 +58,10 @@ def entry_reader(log: EventLog) -> Lookup:
         if found is None:
             return None
         try:
-            return found[0].rpartition(":")[2], loads(found[1])
+            data = loads(found[1])
         except ValueError:
             return None
+        return (found[0].rpartition(":")[2], data) if isinstance(data, dict) else None
 
     return lookup
 

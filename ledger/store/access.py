@@ -193,7 +193,10 @@ def decoded(position: int, version: int, state: bytes) -> dict[str, Any]:
     NULL) refuses the report in one line naming its position; `aid audit` names it as a
     finding instead."""
     try:
-        return loads(state)
+        data = loads(state)
+        if isinstance(data, dict):
+            return data
+        raise ValueError(state)  # JSON, but no event's fields
     except ValueError:
         raise Refused("the ledger cannot be read: the event at position {position} (entry "
                       "{entry}) is not readable JSON (changed outside aid?): run `aid audit "

@@ -392,6 +392,28 @@ def test_a_state_set_to_null_is_reported_as_a_garbled_state_is(ward, models):
             "not readable JSON" in verified.out
 
 
+@pytest.mark.parametrize("state", [b"5", b"[1]", b'"text"', b"null"])
+def test_a_state_that_is_json_but_no_object_is_a_finding_never_a_traceback(ward, state):
+    """Adversarial (from a sweep): a donation's state set to valid JSON that holds no fields
+    crashed `aid audit check` and every report. The check names it at its position; a report
+    refuses in one line."""
+    from ledger.store.access import locate, open_log
+    from ledger.ward.names import WARD_ID
+
+    entry = ward.entry("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on",
+                       "2021-11-02")
+    log = open_log(locate(environ=ward.env))
+    position = log.row_of(WARD_ID, entry)[0]
+    log.close()
+    _set_state(ward, position, state)
+    checked = ward.fails("audit", "check")
+    assert checked.code == 1 and f"position {position}: entry {entry} holds no fields" in \
+        checked.out and "Traceback" not in checked.err
+    for command in (("stock",), ("cash",), ("history",), ("audit", "reconcile")):
+        result = ward.fails(*command)
+        assert "Traceback" not in result.err and result.err.count("\n") <= 1, result.err
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.tuples(st.integers(-5, 10**6), st.text(max_size=8), st.integers(0, 10**6),
                  st.text(max_size=12), st.binary(max_size=24)),
