@@ -122,22 +122,19 @@ def _usage(message: str) -> str:
     return message
 
 
-_RANGE = re.compile(r"(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
-                    r"x<=(?P<most>-?\d+))")
-
-
 def _range(fields: dict[str, str]) -> dict[str, Any]:
     """click's "1<=x<=10000" said in words ("from 1 to 10000"; not grouped: a port is one)."""
-    found = _RANGE.fullmatch(fields.get("range") or "")
+    from commands.language.helptexts import FROM_TO, OR_LESS, OR_MORE, RANGE
+
+    found = RANGE.fullmatch(fields.get("range") or "")
     if found is None:
         return {}
     low, high, least, most = found.groups()  # as written: a port is never grouped
     if low is not None:
-        return {"range": language.Phrase(language.N_("from {low} to {high}"), low=low,
-                                         high=high)}
+        return {"range": language.Phrase(FROM_TO, low=low, high=high)}
     if least is not None:
-        return {"range": language.Phrase(language.N_("{low} or more"), low=least)}
-    return {"range": language.Phrase(language.N_("{high} or less"), high=most)}
+        return {"range": language.Phrase(OR_MORE, low=least)}
+    return {"range": language.Phrase(OR_LESS, high=most)}
 
 
 def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:

@@ -6,8 +6,11 @@ new option cannot go untranslated unnoticed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from ledger.phrases import N_
 
 ORIGINAL = "_aid_english"  # the English text, kept on the object so a later call starts from it
 
@@ -55,6 +58,24 @@ def translate(root: Any, words: Callable[[str], str]) -> None:
 
 USAGE = "Usage:"  # click's prefix of the usage line
 
+# click's ranges ("1<=x<=10000", "x>=1"), said in words in the reader's language
+RANGE = re.compile(r"(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
+                   r"x<=(?P<most>-?\d+))")
+FROM_TO, OR_MORE, OR_LESS = N_("from {low} to {high}"), N_("{low} or more"), N_("{high} or less")
+
+
+def range_words(text: str, words: Callable[[str], str]) -> str:
+    """`text` with click's ranges in words ("from 1 to 10000"; not grouped: a port is one)."""
+    def said(found: re.Match[str]) -> str:
+        low, high, least, most = found.groups()
+        if low is not None:
+            return words(FROM_TO).format(low=low, high=high)
+        if least is not None:
+            return words(OR_MORE).format(low=least)
+        return words(OR_LESS).format(high=most)
+
+    return RANGE.sub(said, text)
+
 
 def _context(words: Callable[[str], str]) -> type:
     """A click context whose help formatter writes "Usage:" in the reader's language."""
@@ -64,6 +85,10 @@ def _context(words: Callable[[str], str]) -> type:
     class Formatter(HelpFormatter):
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
             super().write_usage(prog, args, f"{words(USAGE)} " if prefix is None else prefix)
+
+        def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+            super().write_dl([(term, range_words(text, words)) for term, text in rows],
+                             col_max, col_spacing)
 
     return type("TranslatedContext", (Context,), {"formatter_class": Formatter})
 

@@ -212,6 +212,16 @@ def test_help_placeholders_in_vietnamese(ward):
     assert "--item <str>" in english and "--db <path>" in english
 
 
+def test_help_says_ranges_in_words(ward):
+    """From a sweep: click's own "0<=x<=65535" and "x>=1" stood in the Vietnamese help."""
+    serve = " ".join(ward("--lang", "vi", "serve", "--help").out.split())
+    assert "từ 0 đến 65535" in serve and "từ 5 đến 3600" in serve and "<=x" not in serve
+    batch = " ".join(ward("--lang", "vi", "import", "donations", "--help").out.split())
+    assert "từ 1 trở lên" in batch and "x>=" not in batch
+    english = " ".join(ward("import", "donations", "--help").out.split())
+    assert "[default: 1000; 1 or more]" in english
+
+
 def test_a_usage_mistake_in_vietnamese(ward):
     result = ward.fails("--lang", "vi", "give", "H1", "--from", "KHO", "--itm", "RICE=1")
     assert result.code == 2
