@@ -151,12 +151,17 @@ def eligible(books: Books, shops: Shops, tiers: Iterable[int] = (),
     return [c for c in chosen if c not in out], [c for c in chosen if c in out]
 
 
-def shop_report(books: Any, shops: Shops, shop: str, as_of: str | None) -> dict[str, Any]:
-    """What `aid shop report --format json` prints (and the stock board's shop page serves):
-    refuses a code that is not a 0 đồng shop, naming the shops there are."""
+def require_shop(books: Any, shop: str) -> None:
+    """Refuse a code that is not a 0 đồng shop, naming the shops there are."""
     if books.state["locations"].get(shop, {}).get("kind") != "shop":
         raise BadInput("'{shop}' is not a 0 đồng shop; shops: {shops}",
                        shop=shop, shops=', '.join(shop_codes(books)) or 'none')
+
+
+def shop_report(books: Any, shops: Shops, shop: str, as_of: str | None) -> dict[str, Any]:
+    """What `aid shop report --format json` prints (and the stock board's shop page serves):
+    refuses a code that is not a 0 đồng shop, naming the shops there are."""
+    require_shop(books, shop)
     found = shops.report(books, shop, as_of)
     for pick in found["pickups"]:
         pick["goods"] = ", ".join(f"{item} {qty:,}" for item, qty in pick["items"].items())

@@ -218,7 +218,11 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
                   as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
                   output: o.Output = None, db: o.Db = None) -> None:
     """Every voucher by code, with its recipient's code, use and status."""
-    _books, shops = _shops(db)
+    from projections.shop import require_shop
+
+    books, shops = _shops(db)
+    if shop is not None:  # an unknown shop is refused, not "no vouchers issued"
+        require_shop(books, shop)
     rows = shops.rows(shop, o.as_of(as_of))
     if fmt.value == "table" or output is not None:  # people read it; JSON and CSV keep codes
         rows = [{**row, "status": Phrase(STATUS_WORDS.get(row["status"], row["status"]))}

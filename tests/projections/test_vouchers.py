@@ -144,6 +144,8 @@ REFUSALS = [
                                                        "SHOP", "--value", "1000", "--on",
                                                        "2021-11-20", "--valid-from", "2021-11-04"],
      1, "H2 already holds live voucher {c} for SHOP"),
+    ("vouchers of an unknown shop", ["voucher", "list", "--shop", "NOPE"], 2,
+     "'NOPE' is not a 0 đồng shop; shops: SHOP"),  # from a sweep: it said "no vouchers issued"
     ("voucher at a store", ["voucher", "issue", "H2", "--shop", "KHO", "--value", "1000"],
      2, "KHO is a store, not a 0 đồng shop"),
     ("valid-to before valid-from", ["voucher", "issue", "H2", "--shop", "SHOP", "--value", "1000",
