@@ -169,7 +169,7 @@ def test_the_same_household_code_in_two_wards_is_two_households(district, tmp_pa
     the district matches households only by the keyed pseudonym of an ID number."""
     one = make_ward(tmp_path / "p1.db", "P1")
     three = make_ward(tmp_path / "p3.db", "P3", lambda w: (
-        own_drive(w), w.give("H02", "KHO", {}, {"RICE": 5}, 0, "2021-11-20", "t")))
+        own_drive(w), w.give("H02", "KHO", {}, {"RICE": 5}, 0, "2021-11-21", "t")))
     one("sync", "--to", district)
     three("sync", "--to", district)
     found = one("district", "duplicates", "--url", district, "--format", "json")
@@ -325,14 +325,14 @@ def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, t
             ward("key", "init", "--district")
         ward("recipient", "add", household, "--name", "Trần Thị Canary", "--group", "Tổ 1",
              "--id-number", "079 123 456 789", "--on", "2021-11-19")
-        ward("give", household, "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-19")
+        ward("give", household, "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-21")
         ward("sync", "--to", district)
         wards[code] = ward
     found = wards["P1"].fails("district", "duplicates", "--url", district, "--format", "json")
     assert [row for row in found.json() if row["match"] == "id"] == [{
         "match": "id", "key": pseudonym(load_district_key(key), "079123456789"),
-        "wards": "P1, P2", "households": "P1:A7, P2:B3", "first": "2021-11-19",
-        "last": "2021-11-19"}]
+        "wards": "P1, P2", "households": "P1:A7, P2:B3", "first": "2021-11-21",
+        "last": "2021-11-21"}]
     table = wards["P1"].fails("--lang", "vi", "district", "duplicates", "--url", district).out
     assert "số CCCD (đã mã hóa)" in table and " id " not in table  # in words, for people
     listed = wards["P1"]("--lang", "vi", "district", "wards", "--url", district).out

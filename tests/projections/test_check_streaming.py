@@ -14,7 +14,8 @@ from tests.projections.test_audit_checks import demo_file, forge, run  # noqa: F
 @pytest.fixture
 def forged(demo_file):  # noqa: F811
     """The demo drive (donations 31-34 with receipts PT-0001..PT-0004) and, forged after it,
-    receipts used two and three times and a donation reversed twice."""
+    receipts used two and three times and a donation reversed twice (all dated before the
+    count of entry 55, which they contradict)."""
     forge(demo_file, 31, receipt="PT-0002")  # 56
     forge(demo_file, 31, receipt="PT-0002")  # 57
     forge(demo_file, 33, receipt="PT-0004")  # 58
@@ -38,7 +39,7 @@ def test_receipts_and_reversals_found_as_in_memory(forged, monkeypatch):
         outputs.append((run(forged, "check", "--format", "json"), run(forged, "check")))
     assert outputs[1:] == [outputs[0]] * 3
     (code, out, err), (_, table, _) = outputs[0]
-    assert code == 1 and "check found 5 failures" in err
+    assert code == 1 and "check found 6 failures" in err
     found = json.loads(out)
     assert found["entries"] == 62
     assert [(f["entry"], f["rule"], f["problem"]) for f in found["failures"]] == [
@@ -46,7 +47,10 @@ def test_receipts_and_reversals_found_as_in_memory(forged, monkeypatch):
         (57, "receipt", "entry 57 uses receipt PT-0002, already used by entry 32"),
         (58, "receipt", "entry 58 uses receipt PT-0004, already used by entry 34"),
         (60, "receipt", "entry 60 uses receipt PT-0009, already used by entry 59"),
-        (62, "reversal", "entry 62 reverses entry 31 again (already reversed by entry 61)")]
+        (62, "reversal", "entry 62 reverses entry 31 again (already reversed by entry 61)"),
+        (55, "count", "entry 55 counted RICE at KHO on 2021-11-21; entries dated before that "
+                      "day and recorded after the count changed what the books held by "
+                      "+500: recount, or reverse those entries")]
     assert "60  2021-11-12  receipt   entry 60 uses receipt PT-0009" in table
 
 

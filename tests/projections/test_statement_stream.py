@@ -33,9 +33,9 @@ def demo(tmp_path_factory):
     cash = ledger.entry("donate", "NHT01", "--into", "KHO", "--cash", "3000000", "--receipt",
                         "PT-0099",
                         "--on", "2021-11-12")
-    ledger.entry("donate", "MEKONG", "--into", "KHO", "--item", "RICE=200", "--on",
-                 "2021-11-11")
-    given = ledger.entry("give", "TT02", "--from", "KHO", "--item", "RICE=5", "--on",
+    ledger.entry("donate", "MEKONG", "--into", "KHO", "--item", "NOODLE=200", "--on",
+                 "2021-11-11")  # noodles: the rice at KHO was counted on 21/11
+    given = ledger.entry("give", "TT02", "--from", "KHO", "--item", "NOODLE=5", "--on",
                          "2021-11-16")
     ledger("reverse", str(cash), "--reason", "typed twice")
     ledger("reverse", str(given), "--reason", "not handed out")

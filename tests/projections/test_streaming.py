@@ -18,7 +18,7 @@ from projections.events import WardEvent, entry_reader, ward_events
 def test_streaming_check_and_drive_equal_the_in_memory_ones(sqlite_ledger):
     ledger = sqlite_ledger.drive()
     entry = ledger.entry("donate", "MEKONG", "--into", "KHO", "--item", "RICE=40",
-                         "--on", "2021-11-20")
+                         "--on", "2021-11-21")  # the day of the demo's count of that rice
     ledger("give", "TT01", "--from", "KHO", "--item", "RICE=3", "--on", "2021-11-21")
     ledger("reverse", str(entry), "--reason", "typed twice")
     given = ledger.entry("give", "TT02", "--from", "KHO", "--item", "RICE=2", "--on",
