@@ -27,6 +27,10 @@ class WardEvent(NamedTuple):
     data: dict[str, Any]
 
 
+JSON_KINDS = {int: "number", float: "number", str: "string", list: "array", bool: "boolean",
+              type(None): "null"}  # as JSON names what a state holds instead of an object
+
+
 def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[WardEvent | str]:
     """The ward's own events from stored rows; an undecodable row yields a failure message (a
     Phrase, so a str)."""
@@ -42,7 +46,7 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         if not isinstance(data, dict):  # JSON, but no event's fields (written outside aid)
             yield Phrase(N_("position {position}: entry {entry} holds no fields (a JSON {kind}, "
                             "not an object)"), position=position, entry=version,
-                         kind=type(data).__name__)
+                         kind=JSON_KINDS.get(type(data), "value"))
             continue
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 

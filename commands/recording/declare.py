@@ -11,7 +11,7 @@ from commands.households.paper import donor_receipt
 from commands.recording.writing import record
 from commands.reports import planning
 from commands.reports.books import packable
-from ledger.values.inputs import MAX_QUANTITY, money_amount, pairs, whole
+from ledger.values.inputs import MAX_PEOPLE, money_amount, pairs, whole
 
 Name = Annotated[str, typer.Option("--name", help="Full name, in Vietnamese if you like.")]
 
@@ -69,7 +69,7 @@ def add_recipient(code: str, name: Name,
                   db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Declare a household or group leader who may receive (hộ nhận); name, phone and ID
     number are stored encrypted with the ward's key (AID_KEY_FILE)."""
-    people = whole(size, "--size", maximum=MAX_QUANTITY)
+    people = whole(size, "--size", maximum=MAX_PEOPLE)
     rank = whole(tier, "--tier", minimum=0)
     record(db, lambda ledger: ledger.add_recipient(code, name, group, people, rank, phone,
                                                    o.on(on), o.actor(actor), id_number))

@@ -21,6 +21,8 @@ from ledger.phrases import N_, Phrase, either
 from ledger.values.text import clean, nearest
 
 MAX_QUANTITY = 10**9  # units of one item in one fact: far above any ward's truckload
+MAX_PEOPLE = 1000  # people in one household: a typo's 100,000 would take a whole round's
+# stock by the per-person rules, while a pagoda or a dormitory listed as one still fits
 MAX_AMOUNT = 10**15  # đồng in one fact: a thousand times the largest drive reported
 MAX_NAME = 200  # characters of a name, unit, group, phone, receipt, actor
 MAX_NOTE = 1000  # characters of a note or reason

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_, Phrase
-from ledger.values.inputs import MAX_NOTE, MAX_QUANTITY, code, optional, text, whole
+from ledger.values.inputs import MAX_NOTE, MAX_PEOPLE, code, optional, text, whole
 from ledger.values.text import clean, words_of
 from ledger.ward.aggregate import TIERS, Ward, stored_names
 
@@ -204,7 +204,7 @@ def _row(line: int, field: dict[str, str], says_excluded: bool = True,
                        flag=flag)
     group = text(field["group"], N_("group")) if clean(field["group"] or "") else ""
     return Row(line, code(field["code"], N_("recipient code")), name, group,
-               whole(field["size"] or "", N_("size"), maximum=MAX_QUANTITY), tier,
+               whole(field["size"] or "", N_("size"), maximum=MAX_PEOPLE), tier,
                flag in YES if says_excluded else None,
                optional(field["phone"] or None, N_("phone")),
                optional(field["id_number"] or None, N_("ID number")))

@@ -35,6 +35,19 @@ def test_the_bounds_themselves_are_accepted(ward):
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=1000000000",
          "--cash", "1.000.000.000.000.000")
     assert ward("cash", "--format", "json").json()["received"] == 10**15
+    ward("recipient", "add", "CHUA", "--name", "Chùa Phước Hải", "--group", "Tổ 9", "--size",
+         "1000")  # a pagoda feeding its people, listed as one
+
+
+def test_a_household_of_more_than_a_thousand_people_is_refused(ward, tmp_path):
+    """From a sweep: --size 100000 was accepted, and per-person rules would give that one
+    household a whole round's stock."""
+    said = refused(ward, "recipient", "add", "H9", "--name", "Lê Văn C", "--group", "Tổ 1",
+                   "--size", "100000")
+    assert "--size must be at most 1,000" in said
+    sheet = tmp_path / "ho.csv"
+    sheet.write_text("code,name,group,size,tier\nH9,Lê Văn C,Tổ 1,100000,1\n", encoding="utf-8")
+    assert "size must be at most 1,000" in refused(ward, "recipient", "import", str(sheet))
 
 
 def test_every_report_prints_a_value_beyond_the_bounds_held_by_an_older_ledger(ward):
