@@ -80,14 +80,15 @@ def verified(log: EventLog, held: int, upto: int,
     refuses the sync with its position; returns the ledger's first declared key (the one the
     district binds the code to)."""
     from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
-    from projections.audit.signatures import SignatureCheck
+    from projections.audit.signatures import SignatureCheck, head_findings
     from projections.audit.tamper import verify
 
     seals = SignatureCheck()
     with log.snapshot():
         rows = seals.watch(log.stored(upto=upto), log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
         chain = verify(rows, log.links(upto=upto), each=each)
-    signed = seals.finish()
+        signed = seals.finish()
+        signed.problems.extend(head_findings(signed, log.link_at))
     found = sorted((p for p in [*chain.problems, *signed.problems] if p.position > held),
                    key=lambda problem: problem.position)
     if found:

@@ -278,7 +278,9 @@ class Ledger(Application):
             from ledger.trust.keyring import Keyring
 
             keyring = self.keyring() or Keyring(on=on)
-            keyring.declare(holder, key, sealing.public_text(raw), on, clean(by))
+            first = not keyring.keys  # it binds the history written before it (keyring.py)
+            keyring.declare(holder, key, sealing.public_text(raw), on, clean(by),
+                            head=self.recorder.last_link() if first else None)
             return Written(key, [keyring])
 
         return self.write(change)

@@ -138,7 +138,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     from projections.audit import snapshots
     from projections.audit.models import compare
     from projections.audit.public import tree_findings
-    from projections.audit.signatures import SignatureCheck
+    from projections.audit.signatures import SignatureCheck, head_findings
     from projections.audit.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
@@ -162,9 +162,10 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             stored_tree = [] if checked.problems else tree_findings(log, roots)
         models = compare(log) + snapshots.compare(log)
         held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
+        signed = seals.finish()
+        signed.problems.extend(head_findings(signed, log.link_at))
     finally:
         log.close()
-    signed = seals.finish()
     chain_ok = not checked.problems
     checked.problems.extend(signed.problems)  # counted and ordered with the chain's findings
     checked.problems.extend(models)

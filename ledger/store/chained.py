@@ -43,6 +43,14 @@ class ChainWriter:
         return (f"CREATE TABLE IF NOT EXISTS {self.chain_table} "
                 f"(position {self.position_type} PRIMARY KEY, link TEXT NOT NULL)")
 
+    def last_link(self) -> tuple[int, str] | None:
+        """(position, link) of the last stored event, or None while nothing is linked."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT position, link FROM {self.chain_table} "
+                           "ORDER BY position DESC LIMIT 1")
+            row = cursor.fetchone()
+        return (row["position"], row["link"]) if row else None
+
     def write_links(self, cursor: Any, ids: Sequence[int], stored_events: Sequence[Any]) -> None:
         """Link the events just inserted at positions `ids`; the caller holds the write lock."""
         new_rows = sorted((position, event.originator_id, event.originator_version,

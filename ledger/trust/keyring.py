@@ -9,6 +9,7 @@ declared, because once a ledger has keys every write must be.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +42,10 @@ class Keyring(Aggregate, created_event_name="Started"):
         self.keys: dict[str, dict[str, Any]] = {}
 
     class Declared(Aggregate.Event):
-        """`actor` signs with the key `key` (its public half: `public`, ed25519:base64)."""
+        """`actor` signs with the key `key` (its public half: `public`, ed25519:base64). The
+        first key's declaration also names the chain's link at `head_position`, the last event
+        stored before it: signed with it, that link binds the whole history written before
+        signing began (the ward's code among it), which no seal covers."""
 
         TOPIC = "ledger.keys:Keyring.Declared"
 
@@ -50,6 +54,9 @@ class Keyring(Aggregate, created_event_name="Started"):
         actor: str
         key: str
         public: str
+        _: KW_ONLY
+        head_position: int | None = None  # stored only on the first declaration
+        head: str | None = None
 
         def apply(self, keyring: Keyring) -> None:
             keyring.keys[self.key] = {"actor": self.actor, "public": self.public,
@@ -73,11 +80,18 @@ class Keyring(Aggregate, created_event_name="Started"):
         found = self.keys.get(key)
         return found["actor"] if found and not found["revoked"] else None
 
-    def declare(self, actor: str, key: str, public: str, on: str, by: str) -> None:
+    def declare(self, actor: str, key: str, public: str, on: str, by: str,
+                head: tuple[int, str] | None = None) -> None:
+        """`head`: (position, link) of the chain's last event, for the first key."""
         if key in self.keys:
             raise Refused("key {key} is already declared, for {actor}", key=key,
                           actor=self.keys[key]["actor"])
-        self.trigger_event(self.Declared, on=on, by=by, actor=actor, key=key, public=public)
+        bound = {"head_position": head[0], "head": head[1]} if head else {}
+        self.trigger_event(self.Declared, on=on, by=by, actor=actor, key=key, public=public,
+                           **bound)
+        if not head:  # declarations without one are stored as they always were
+            for name in ("head_position", "head"):
+                self.pending_events[-1].__dict__.pop(name, None)
 
     def revoke(self, key: str, reason: str, on: str, by: str) -> None:
         if self.holder(key) is None:

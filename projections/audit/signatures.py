@@ -21,7 +21,7 @@ import base64
 import binascii
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -64,6 +64,8 @@ class Signatures:
     seals: int = 0
     keys: list[Key] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # (position of a first key's declaration, the position it names, the link it signed there)
+    heads: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 class _Row(NamedTuple):
@@ -286,6 +288,9 @@ class SignatureCheck:
         name, fields = row.key_event
         if name == "Declared":
             self.signed_declarations.add(row.position)
+            at, head = fields.get("head_position"), fields.get("head")
+            if type(at) is int and isinstance(head, str):
+                self.result.heads.append((row.position, at, head))
             declared = _key(row)
             if declared is not None and declared.key not in self.keys:
                 self.keys[declared.key] = declared
@@ -314,6 +319,23 @@ class SignatureCheck:
 
     def _problem(self, position: int, text: Phrase) -> None:
         self.result.problems.append(Problem(position, text))
+
+
+def head_findings(signed: Signatures, link_at: Callable[[int], str | None]) -> list[Problem]:
+    """The history written before signing began, against the chain's link its first key's
+    declaration signed (`ledger/trust/keyring.py`): an event changed there and the chain
+    linked again would otherwise pass, since no seal covers it. `link_at`: the stored link at a
+    position (the chain's own check says whether the stored links are the events')."""
+    found = []
+    for position, at, head in signed.heads:
+        now = link_at(at) if 0 < at < position else None
+        if now != head:
+            found.append(Problem(position, Phrase(N_(
+                "position {position}: the first key, declared here, signed the history up to "
+                "position {at} (link {head}…), and the chain there reads {now}…: an event "
+                "written before signing began was changed after it"), position=position, at=at,
+                head=head[:12], now=(now or "-")[:12])))
+    return found
 
 
 def check(rows: Iterable[StoredRow]) -> Signatures:

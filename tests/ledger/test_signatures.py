@@ -118,6 +118,31 @@ def test_signed_writes_verify_and_the_unsigned_history_is_reported(signed, tmp_p
     assert signed("stock", "--format", "json").out == stock
 
 
+def test_the_history_before_signing_began_is_bound_by_the_first_key(signed):
+    """From a sweep: the 9 entries written before the first key was declared (a ledger's
+    opening and its district code among them) are covered by no seal, so one edited and the
+    chain linked again passed `aid audit verify`, and the district then counted the ledger
+    under an edited code. The first key's declaration signs the chain's link just before it."""
+    result = signed("audit", "verify")  # honest: the bound history is the one stored
+    assert result.code == 0 and "signed the history" not in result.out
+    declaration = next(r for r in rows(signed) if r[3] == "ledger.keys:Keyring.Declared")
+    assert json.loads(declaration[4])["head_position"] == declaration[0] - 2  # before Started
+    rice = next(r for r in rows(signed) if r[3].endswith("Ward.ItemDeclared"))
+    assert b'"kg"' in bytes(rice[4])
+    log = open_log(locate(environ=signed.env), writable=True)
+    p = log.paramstyle
+    column = "rowid" if p == "?" else "notification_id"
+    log.connection.execute(f"UPDATE {log.events_table} SET state = {p} WHERE {column} = {p}",
+                           (bytes(rice[4]).replace(b'"kg"', b'"g"'), rice[0]))  # 1000 times
+    log.close()
+    relink(signed)
+    forged = signed.fails("audit", "verify")
+    assert forged.code == 1, forged.out
+    assert (f"position {declaration[0]}: the first key, declared here, signed the history up "
+            f"to position {declaration[0] - 2}") in forged.out
+    assert "an event written before signing began was changed after it" in forged.out
+
+
 def test_finding_6_an_appended_forgery_is_caught_without_a_digest(signed):
     digest = signed("audit", "digest", "--format", "json").out
     original = last_handout(signed)
