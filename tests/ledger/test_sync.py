@@ -39,8 +39,10 @@ def rows_of(address: Address) -> list[tuple]:
     """Every stored row with its link, comparable across SQLite and PostgreSQL."""
     log = open_log(address)
     try:
-        links = dict(log.links())
-        return [(p, originator_text(o), v, t, s, links.get(p)) for p, o, v, t, s in log.stored()]
+        with log.snapshot():  # one read: a killed sync's last commit may land in between
+            links = dict(log.links())
+            return [(p, originator_text(o), v, t, s, links.get(p))
+                    for p, o, v, t, s in log.stored()]
     finally:
         log.close()
 
