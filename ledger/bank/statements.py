@@ -397,7 +397,7 @@ class _Amounts:
     def __init__(self, thousands: str | None) -> None:
         self.thousands = thousands
         if thousands is None:
-            self.pattern = re.compile(r"\d+")
+            self.pattern = re.compile(r"(\d+)()")  # the groups `__call__` reads, as below
         else:
             t, d = re.escape(thousands), re.escape("," if thousands == "." else ".")
             self.pattern = re.compile(rf"(\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}(\d{{1,2}}))?")

@@ -166,6 +166,15 @@ def test_other_bank_through_a_column_map():
         [(l.date, l.time, l.ref, l.credit, l.debit, l.party) for l in s.lines]
 
 
+def test_column_map_without_a_separator_reads_plain_amounts():
+    """From a sweep: docs/bank.md's own example, plain digits and no --thousands, crashed
+    (the pattern for amounts without a separator had no group to read)."""
+    plain = "Ngày,Có,Nợ,Nội dung\n12/09/2024,500000,,x\n13/09/2024,,22000 VND,phi\n"
+    s = parse(plain, columns="date=Ngày,credit=Có,debit=Nợ,text=Nội dung")
+    assert [(l.date, l.credit, l.debit) for l in s.lines] == [("2024-09-12", 500_000, 0),
+                                                              ("2024-09-13", 0, 22_000)]
+
+
 def test_column_map_needs_the_separator_when_amounts_have_one():
     problems = refusal(OTHER_BANK, columns="date=Ngày,credit=Có,debit=Nợ,text=Nội dung")
     assert [str(p) for p in problems.problems] == [
