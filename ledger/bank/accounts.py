@@ -136,7 +136,7 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
     lines = statement.lines
     outcome = Imported(lines=len(lines))
-    new = sum(len(fresh) for fresh, _ in _unclaimed(ledger, account, lines, batch))
+    new = sum(len(fresh) for fresh, _ in _unclaimed(ledger, account, lines, batch, file))
     outcome.skipped = outcome.lines - new
     if not new:
         return outcome
@@ -182,22 +182,53 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
 
 
 def _unclaimed(ledger: Ledger, account: str, lines: Iterable[StatementLine],
-               batch: int) -> Iterator[tuple[list[tuple[str, StatementLine]], int]]:
-    """(the keyed lines not stored yet, how many lines were read) for each `batch` lines."""
+               batch: int, file: str = "") -> Iterator[tuple[list[tuple[str, StatementLine]],
+                                                             int]]:
+    """(the keyed lines not stored yet, how many lines were read) for each `batch` lines;
+    with `file`, a line whose bank reference is stored for another transaction refuses the
+    statement (the first pass, before anything is written)."""
     chunk: list[tuple[str, StatementLine]] = []
     for pair in each_keyed(account, lines):
         chunk.append(pair)
         if len(chunk) == batch:
-            yield _fresh(ledger, chunk), len(chunk)
+            yield _fresh(ledger, chunk, file), len(chunk)
             chunk = []
     if chunk:
-        yield _fresh(ledger, chunk), len(chunk)
+        yield _fresh(ledger, chunk, file), len(chunk)
 
 
-def _fresh(ledger: Ledger, chunk: list[tuple[str, StatementLine]]
+def _fresh(ledger: Ledger, chunk: list[tuple[str, StatementLine]], file: str = ""
            ) -> list[tuple[str, StatementLine]]:
     claimed = ledger.claimed([LINE_PREFIX + key for key, _ in chunk])
+    if file and claimed:
+        _same_transactions(ledger, [(key, line) for key, line in chunk
+                                    if line.ref and LINE_PREFIX + key in claimed], file)
     return [(key, line) for key, line in chunk if LINE_PREFIX + key not in claimed]
+
+
+def _same_transactions(ledger: Ledger, stored: list[tuple[str, StatementLine]],
+                       file: str) -> None:
+    """Refuse lines whose bank reference is stored for another transaction (another day or
+    amount): skipped as "already imported", they would be lost without a word."""
+    import json
+
+    from ledger.bank.statements import StatementRefused
+    from ledger.phrases import Phrase
+
+    by_id = {claim_id(LINE_PREFIX + key): line for key, line in stored}
+    problems = []
+    for event in ledger.recorder.first_events(list(by_id)):
+        kept, line = json.loads(event.state), by_id[event.originator_id]
+        if (kept.get("on"), kept.get("credit"), kept.get("debit")) != \
+                (line.date, line.credit, line.debit):
+            problems.append(Phrase(N_("line {line}: the bank reference {ref} is already "
+                                      "stored for another transaction ({on}, in {credit:,}, "
+                                      "out {debit:,} đồng): a reference names one transaction"),
+                                   line=line.line, ref=line.ref, on=kept.get("on"),
+                                   credit=kept.get("credit") or 0,
+                                   debit=kept.get("debit") or 0))
+    if problems:
+        raise StatementRefused(file, sorted(problems, key=lambda p: p.fields["line"]))
 
 
 # ---- accepting ---------------------------------------------------------------------------

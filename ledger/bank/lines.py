@@ -88,6 +88,14 @@ class LineSpool(Sequence["StatementLine"]):
 
     __hash__ = None  # type: ignore[assignment]  # mutable until finished, like a list
 
+    def repeated_refs(self) -> list[tuple[str, list[int]]]:
+        """Each bank reference more than one line states, with those lines' file rows."""
+        self._flush()
+        return [(ref, [int(n) for n in rows.split(",")]) for ref, rows in self.db.execute(
+            "SELECT ref, group_concat(line, ',') FROM (SELECT ref, line FROM line WHERE "
+            "coalesce(ref, '') <> '' ORDER BY line) GROUP BY ref HAVING count(*) > 1 "
+            "ORDER BY min(line)")]
+
     def numbered(self) -> Iterator[tuple[StatementLine, int]]:
         """Each line, in order, with how many lines before it have no reference and the same
         date, time, credit, debit, text and counter-party (statements._content)."""

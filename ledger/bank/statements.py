@@ -632,6 +632,12 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                                  "it, or save the file again from Excel"))
     if current is not None:
         lines.append(current.done())
+    for ref, rows in lines.repeated_refs():  # keyed by its reference, one would be lost
+        problems += [_problem(row, "the bank reference {ref} is on line {first} too: a "
+                              "reference names one transaction (to import a file that repeats "
+                              "them, leave its reference column out of --columns: lines are "
+                              "then told apart by their content)", ref=ref, first=rows[0])
+                     for row in rows[1:]]
     newest_first = False
     if not problems:
         newest_first = len(lines) > 1 and lines[0].date > lines[-1].date
@@ -639,6 +645,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         if mismatch:
             problems.append(mismatch)
     if problems:
+        problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise StatementRefused(name, problems)
     return Statement(layout.name if layout else "columns", lines, opening, closing,
                      thousands, header_line, newest_first)

@@ -126,6 +126,28 @@ def test_import_twice_or_overlapping_adds_nothing_twice(banked, tmp_path):
     assert [r["bank_ref"] for r in rows] == ["100.1", "100.2", "100.3"]
 
 
+def test_a_reference_names_one_transaction(banked, tmp_path):
+    """From a sweep: a file stating one bank reference on two lines stored the lines before
+    it, then failed as "busy" (a reference is a line's key); and a statement whose reference
+    was stored for another day and amount was skipped as "already imported", its money lost.
+    Both are refused whole now; the same statement again is still skipped."""
+    twice = [LINES[0], {**LINES[1], "ref": LINES[0]["ref"]}, LINES[2]]
+    before = banked.snapshot()
+    refused = banked.fails("bank", "import", "VCB1", str(_statement(tmp_path, twice, "t.csv")))
+    assert refused.code == 2 and "line 6: the bank reference 100.1 is on line 5 too" in \
+        refused.err and "Traceback" not in refused.err
+    assert banked.snapshot() == before
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:1], "a.csv")))
+    other = [LINES[2], {**LINES[0], "date": "2021-11-04", "credit": 900_000}]
+    before = banked.snapshot()
+    refused = banked.fails("bank", "import", "VCB1", str(_statement(tmp_path, other, "o.csv")))
+    assert refused.code == 2 and ("line 6: the bank reference 100.1 is already stored for "
+                                  "another transaction (2021-11-02, in 500,000") in refused.err
+    assert banked.snapshot() == before
+    assert "imported 0 of 1" in banked("bank", "import", "VCB1",
+                                       str(_statement(tmp_path, LINES[:1], "a.csv"))).out
+
+
 def test_history_lists_the_bank_entries_and_the_books_stay(banked, tmp_path):
     """The account and each import that added lines are entries of the history (in words in
     Vietnamese); they move nothing the books count, and a rebuilt read model agrees."""
