@@ -216,6 +216,7 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
         raise BadInput("--thousands is . or , (the separator the amounts are written with), "
                        "not '{given}'", given=thousands)
     statement = read_statement(file, columns=columns, thousands=thousands, sheet=sheet)
+    _same_number(db, account, statement, file.name)
     where = o.address(db)
     ledger = open_ledger(where)
     try:
@@ -231,6 +232,27 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
     typer.echo(say("imported {added:,} of {lines:,} lines of {name}; {skipped:,} already "
                    "imported, skipped", added=outcome.added, lines=outcome.lines,
                    name=file.name, skipped=outcome.skipped))
+
+
+def _same_number(db: Path | None, account: str, statement: Any, name: str) -> None:
+    """Refuse a statement whose title states another account's number: its lines would count
+    as this account's money (and again in their own account's). Another bank's statement is
+    said as such by the import (ledger/bank/accounts.py)."""
+    from ledger.bank.accounts import LAYOUT_BANKS
+
+    number = statement.number
+    if number is None:
+        return
+    with _read(db, statements=False) as bank:
+        declared = bank.accounts.get(account)
+    if declared is None or LAYOUT_BANKS.get(statement.layout, declared["bank"]) != \
+            declared["bank"]:
+        return
+    if declared["number"] != number:
+        raise BadInput("{name} is the statement of account {number}, but {account} is account "
+                       "{declared}: import it into the account it is of (declare it with `aid "
+                       "bank account add`); nothing was imported", name=name, number=number,
+                       account=account, declared=declared["number"])
 
 
 @bank_app.command("match")

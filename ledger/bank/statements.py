@@ -91,6 +91,7 @@ class Statement:
     thousands: str | None = None  # the separator the amounts were read with
     header_line: int = 0
     newest_first: bool = False  # the file listed the newest line first; `lines` are reordered
+    number: str | None = None  # the account number its title rows state, where they do
 
 
 class StatementRefused(BadInput):
@@ -648,7 +649,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise StatementRefused(name, problems)
     return Statement(layout.name if layout else "columns", lines, opening, closing,
-                     thousands, header_line, newest_first)
+                     thousands, header_line, newest_first, _stated_number(title))
 
 
 def _read(amounts: _Amounts, raw: Any, number: int, what: str, problems: list[Phrase],
@@ -659,6 +660,25 @@ def _read(amounts: _Amounts, raw: Any, number: int, what: str, problems: list[Ph
         problems.append(_problem(number, "the {what} '{value}' {reason}", what=Phrase(what),
                                  value=_text(raw), reason=said(reason)))
         return None
+
+
+_TITLE_NUMBER = ("so tai khoan", "account number")
+
+
+def _stated_number(rows: list[tuple[int, list[str]]]) -> str | None:
+    """The account number a title row states ("Số tài khoản: 1029990042"), when it is written
+    out whole (a masked one, 0091000639xxx, says nothing certain)."""
+    for _number, texts in rows:
+        for index, text in enumerate(texts):
+            folded = " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+            if not folded.startswith(_TITLE_NUMBER) or "doi ung" in folded:
+                continue
+            rest = text.split(":", 1)[1] if ":" in text else ""
+            for candidate in [rest, *texts[index + 1:]]:
+                digits = candidate.strip().replace(" ", "")
+                if digits:
+                    return digits if re.fullmatch(r"[0-9]{6,19}", digits) else None
+    return None
 
 
 def _labelled(rows: list[tuple[int, list[str]]], labels: tuple[str, ...], amounts: _Amounts,

@@ -55,9 +55,10 @@ def banked(ward):
     return ward
 
 
-def _statement(tmp_path: Path, lines: list[dict], name: str = "s.csv") -> Path:
+def _statement(tmp_path: Path, lines: list[dict], name: str = "s.csv",
+               number: str = "1029990042") -> Path:
     path = tmp_path / name
-    write_vcb(path, "1029990042", lines)
+    write_vcb(path, number, lines)
     return path
 
 
@@ -182,14 +183,34 @@ def test_a_refused_statement_writes_nothing(banked, tmp_path):
 
 
 def test_every_sample_layout_imports(banked):
-    for code, bank in (("ICB1", "ICB"), ("BIDV1", "BIDV"), ("VBA1", "VBA")):
-        banked("bank", "account", "add", code, "--bank", bank, "--number", "1261122666",
+    for code, bank, number in (("ICB1", "ICB", "108877665544"), ("BIDV1", "BIDV", "1261122666"),
+                               ("VBA1", "VBA", "1600205123456")):  # as the samples state them
+        banked("bank", "account", "add", code, "--bank", bank, "--number", number,
                "--name", "UBMTTQ PHUONG 3")
     for name, account in (("vietcombank.csv", "VCB1"), ("vietinbank.xlsx", "ICB1"),
                           ("bidv.csv", "BIDV1"), ("agribank.xlsx", "VBA1")):
         banked("bank", "import", account, str(SAMPLES / name))
     assert banked("audit", "verify").code == 0
     assert "no failures" in banked("audit", "check").out
+
+
+def test_another_accounts_statement_is_refused(banked, tmp_path):
+    """From a sweep: Vietcombank's statement of account 1029990042 imported into another
+    Vietcombank account counted its money there (and again in its own); its title row states
+    the account, so it is refused, nothing written. A file that states none is taken."""
+    banked("bank", "account", "add", "VCB2", "--bank", "VCB", "--number", "0071000999999",
+           "--name", "QUY 2")
+    before = banked.snapshot()
+    refused = banked.fails("bank", "import", "VCB2", str(SAMPLES / "vietcombank.csv"))
+    assert refused.code == 2 and refused.err.strip() == (
+        "aid: vietcombank.csv is the statement of account 1029990042, but VCB2 is account "
+        "0071000999999: import it into the account it is of (declare it with `aid bank "
+        "account add`); nothing was imported")
+    assert banked.snapshot() == before
+    plain = tmp_path / "plain.csv"
+    plain.write_text("Ngày,Có,Nợ,Nội dung\n12/09/2024,500000,,x\n", encoding="utf-8")
+    banked("bank", "import", "VCB2", str(plain), "--columns",
+           "date=Ngày,credit=Có,debit=Nợ,text=Nội dung")
 
 
 def test_another_banks_statement_is_refused(banked):
@@ -504,7 +525,7 @@ def test_a_drive_of_three_accounts_reconciles_to_the_dong(ledger, tmp_path):
         lines = [{"date": t["on"], "credit": t["amount"], "debit": 0, "ref": f"{code}.{t['n']}",
                   "text": _mbvcb("NGUYEN VAN AN", f"ung ho {prefix}{donors[t['donor']]:04d}",
                                  t["n"])} for t in mine]
-        path = _statement(tmp_path, lines, f"{code}.csv")
+        path = _statement(tmp_path, lines, f"{code}.csv", number)
         ledger("bank", "import", code, str(path))
         ledger("bank", "import", code, str(path))  # twice: nothing added
     rows = ledger("bank", "match", "--format", "json").json()
