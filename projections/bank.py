@@ -8,8 +8,9 @@ hand-out, ledger/bank/accounts.py). `Bank.match` pairs them:
 2. a credit whose transfer text carries a ward reference (`P3D0042`, statements.find_reference)
    names the donor declared at entry 42 (`aid bank qr --donor`): it pairs with that donor's
    donation into the account of the same amount nearest in date (within `WINDOW` days, then
-   at any date), else of another amount within the window (`differs`); each of the three
-   passes goes over every such line before the next;
+   at any date), else of another amount within the window (`differs`, a pass made after
+   step 3, so a line of that donor's amount takes its donation first); a line naming a donor
+   pairs with that donor's donations only, never another's of the same amount;
 3. any other line pairs with a fact of the account and the same signed amount within
    `WINDOW` days: a credit with a donation, a debit with a purchase or cash hand-out paid
    from the account.
@@ -234,9 +235,10 @@ class Bank:
                    "JOIN book b ON b.bank_line = l.key GROUP BY l.seq")
         db.execute("UPDATE book SET free = 0 WHERE entry IN (SELECT entry FROM pair)")
         self._name_donors()
-        for near, same in ((True, True), (False, True), (True, False)):  # 2. donor references
+        for near, same in ((True, True), (False, True)):  # 2. donor references
             self._by_donor(near, same)
-        self._by_amount_and_date()  # 3.
+        self._by_amount_and_date()  # 3. lines naming no donor
+        self._by_donor(True, False)  # 2., another amount: what no line of it took
         self.stage = "matched"
         return self
 
@@ -270,7 +272,8 @@ class Bank:
         amount within the window: the first on or after the line's day and the earliest of
         the last day before it, found by two seeks in the spool's index of free facts."""
         lines = self.db.execute("SELECT seq, account, day, credit - debit FROM line "
-                                "WHERE seq NOT IN (SELECT seq FROM pair) ORDER BY seq")
+                                "WHERE seq NOT IN (SELECT seq FROM pair) AND seq NOT IN "
+                                "(SELECT seq FROM named) ORDER BY seq")
         pairs: list[tuple[int, int, int]] = []
         for seq, account, day, amount in lines:
             found = self.db.execute(NEAREST, (account, amount, day, self.window)).fetchall()

@@ -225,6 +225,22 @@ def test_another_banks_statement_is_refused(banked):
 
 # ---- matching, accepting ---------------------------------------------------------------------
 
+def test_a_line_naming_a_donor_is_never_another_donors(banked, tmp_path):
+    """From a sweep: the 500,000 line citing D1's reference paired, by amount, with D2's
+    500,000 donation, and `aid bank find` then told D1 their transfer was counted; and it took
+    D1's 200,000 donation as `differs` while the 200,000 line of that day stayed unrecorded."""
+    banked("donor", "add", "D2", "--name", "Bà Hai")
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    other = banked.entry("donate", "D2", "--into", "KHO", "--cash", "500000", "--account",
+                         "VCB1", "--on", "2021-11-02")
+    own = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000", "--account",
+                       "VCB1", "--on", "2021-11-02")
+    rows = {(r["bank_ref"], r["status"], r["entry"])
+            for r in banked("bank", "match", "--format", "json").json()}
+    assert ("100.1", "unrecorded", None) in rows and ("100.2", "matched", own) in rows
+    assert (None, "unbanked", other) in rows
+
+
 def test_match_pairs_by_reference_then_amount_and_date(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
     by_amount = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000",
@@ -617,7 +633,7 @@ def _nearest(line, facts, taken, wanted, window):
 
 
 def _match_by_the_rules(lines, facts, donors, prefix, window=3):
-    """The module docstring's three rules, written as plainly as they read: line key ->
+    """The module docstring's rules, written as plainly as they read: line key ->
     (status, entry), and the entries left unbanked."""
     from ledger.bank.statements import find_reference
 
@@ -627,11 +643,15 @@ def _match_by_the_rules(lines, facts, donors, prefix, window=3):
         if fact.bank_line in keys and fact.bank_line not in paired:
             paired[fact.bank_line] = fact
             taken.add(fact.entry)
-    for near, same in ((True, True), (False, True), (True, False)):  # 2. donor references
+
+    def named(line):
+        ref = find_reference(line.text, prefix) if line.credit else None
+        digits = ref[len(prefix):] if ref else ""
+        return donors.get(int(digits)) if digits.isdigit() else None
+
+    def by_donor(near, same):  # 2. donor references
         for line in lines:
-            ref = find_reference(line.text, prefix) if line.credit else None
-            digits = ref[len(prefix):] if ref else ""
-            donor = donors.get(int(digits)) if digits.isdigit() else None
+            donor = named(line)
             if line.key in paired or donor is None:
                 continue
             fact = _nearest(line, facts, taken, lambda f, line=line, donor=donor: (
@@ -642,13 +662,17 @@ def _match_by_the_rules(lines, facts, donors, prefix, window=3):
                 taken.add(fact.entry)
                 if not same:
                     differs.add(line.key)
-    for line in lines:  # 3. amount and date
-        if line.key not in paired:
+
+    by_donor(True, True)
+    by_donor(False, True)
+    for line in lines:  # 3. amount and date, for lines naming no donor
+        if line.key not in paired and named(line) is None:
             fact = _nearest(line, facts, taken, lambda f, line=line: (
                 f.account == line.account and f.amount == line.amount), window)
             if fact is not None:
                 paired[line.key] = fact
                 taken.add(fact.entry)
+    by_donor(True, False)  # 2., another amount, after 3
     shown = {}
     for line in lines:
         fact = paired.get(line.key)
