@@ -175,7 +175,23 @@ class Bank:
 
     @property
     def reference_prefix(self) -> str:
+        """The start of the references the ward hands out now ("P3D")."""
         return ward_prefix(self.code, self.ward) + "D"
+
+    @property
+    def reference_prefixes(self) -> tuple[str, ...]:
+        """Every start the ward's references have had: its district code's, and its name's
+        from before it had a code (posters and QR codes printed then still name donors)."""
+        now, before = self.reference_prefix, ward_prefix(None, self.ward) + "D"
+        return (now,) if before == now else (now, before)
+
+    def find_reference(self, text: str) -> str | None:
+        """The first of the ward's references in a transfer's message, by any of its starts."""
+        for prefix in self.reference_prefixes:
+            found = find_reference(text, prefix)
+            if found is not None:
+                return found
+        return None
 
     # ---- filling ---------------------------------------------------------------------------
 
@@ -183,12 +199,11 @@ class Bank:
         """Spool statement lines (in any order); the ward's name and code come first, so that
         each credit's ward reference is found as it arrives."""
         assert self.stage == "filling", "lines come before the bank is read"
-        prefix = self.reference_prefix
         self.db.executemany(
             f"INSERT INTO arrived VALUES ({', '.join('?' * (len(LINE_FIELDS) + 3))})",
             ((line.key, line.account, line.on, line.time, line.credit, line.debit, line.text,
               line.ref, line.party, line.party_account, line.balance, line.position,
-              line.bank_ref, find_reference(line.text, prefix) if line.credit else None,
+              line.bank_ref, self.find_reference(line.text) if line.credit else None,
               _day(line.on))
              for line in lines))
 
@@ -261,11 +276,10 @@ class Bank:
 
     def _name_donors(self) -> None:
         """Note each credit whose ward reference names a declared donor, and the donor."""
-        prefix = self.reference_prefix
         self.db.executemany("INSERT INTO named VALUES (?, ?)", (
             (seq, donor) for seq, reference in self.db.execute(
                 "SELECT seq, reference FROM line WHERE credit > 0 AND reference IS NOT NULL")
-            if (donor := _donor_named(self.donors, prefix, reference)) is not None))
+            if (donor := donor_of(self, reference)) is not None))
 
     def _by_amount_and_date(self) -> None:
         """Every line still unpaired, in order, with the nearest free fact of its account and
@@ -358,13 +372,13 @@ def donor_reference(prefix: str, entry: int) -> str:
 
 
 def donor_of(bank: Bank, ref: str | None) -> str | None:
-    """The donor a reference names (the donor declared at its serial's entry), if any."""
-    return _donor_named(bank.donors, bank.reference_prefix, ref)
-
-
-def _donor_named(donors: dict[int, str], prefix: str, ref: str | None) -> str | None:
-    digits = ref[len(prefix):] if ref else ""
-    return donors.get(int(digits)) if digits.isdigit() else None
+    """The donor a reference names (the donor declared at its serial's entry), if any, by
+    any start the ward's references have had."""
+    for prefix in bank.reference_prefixes:
+        digits = ref[len(prefix):] if ref and ref.upper().startswith(prefix) else ""
+        if digits.isdigit():
+            return bank.donors.get(int(digits))
+    return None
 
 
 def read(log: EventLog, as_of: str | None = None, account: str | None = None,

@@ -225,6 +225,21 @@ def test_another_banks_statement_is_refused(banked):
 
 # ---- matching, accepting ---------------------------------------------------------------------
 
+def test_references_handed_out_before_the_ward_had_a_code_still_name_their_donors(
+        banked, tmp_path):
+    """From a sweep: once `aid ward code` gave the ward a code, references printed before
+    (P3D…, from its name) no longer named anyone: `bank find` and `bank accept --all` found
+    nothing, though the posters and QR codes were already out."""
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("ward", "code", "Q1P03")
+    assert banked("bank", "qr", "VCB1", "--donor", "D1", "--format", "json").json()[
+        "ref"] == "Q1P03D0006"  # new references carry the code
+    accepted = banked("bank", "accept", "--all").out
+    assert "donation: from D1 (received +500,000)" in accepted
+    rows = {r["bank_ref"]: r["status"] for r in banked("bank", "match", "--format", "json").json()}
+    assert rows["100.1"] == "matched"
+
+
 def test_a_line_naming_a_donor_is_never_another_donors(banked, tmp_path):
     """From a sweep: the 500,000 line citing D1's reference paired, by amount, with D2's
     500,000 donation, and `aid bank find` then told D1 their transfer was counted; and it took
