@@ -60,6 +60,16 @@ def _fields(template: str, *names: str) -> Any:
     return lambda data: Phrase(template, **{name: data[name] for name in names})
 
 
+def _released(data: dict[str, Any], detail: Phrase) -> Phrase:
+    """A count's or loss's detail, and what it released from rounds' reservations (goods that
+    are gone are promised no more: ledger/ward/aggregate.py)."""
+    if not data.get("reserved"):
+        return detail
+    return Phrase(N_("{detail}; released from round {rounds}: {change}"), detail=detail,
+                  rounds=", ".join(sorted({name for name, *_ in data["reserved"]})),
+                  change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"]))
+
+
 _DETAILS = {
     "recipient": lambda data: Phrase(N_("{code} group {group}, {size} people, tier {tier}"),
                                      code=data["code"], group=data["group"] or "-",
@@ -71,9 +81,11 @@ _DETAILS = {
     "unpack": _fields("{count} × {bundle}", "count", "bundle"),
     "give": _handout,
     "transfer": _fields("{source} → {target}", "source", "target"),
-    "adjust": _fields("{reason}", "reason"),
-    "count": lambda data: (Phrase(N_("variance: {reason}"), reason=data["variance_reason"])
-                           if data["variance_reason"] else Phrase(N_("matches the books"))),
+    "adjust": lambda data: _released(data, Phrase("{reason}", reason=data["reason"])),
+    "count": lambda data: _released(data, Phrase(N_("variance: {reason}"),
+                                                 reason=data["variance_reason"])
+                                    if data["variance_reason"] else
+                                    Phrase(N_("matches the books"))),
     "reverse": _fields(N_("reverses entry {entry}: {reason}"), "entry", "reason"),
     "price": lambda data: Phrase("{shop} {prices}", shop=data["shop"], prices=Phrase.join(
         ", ", (Phrase("{item} {value:,}", item=k, value=Money(v))

@@ -710,8 +710,9 @@ class Ward(Aggregate, created_event_name="Opened"):
     def _released(self, moves: list[list[Any]], on: str) -> list[list[Any]]:
         """What a count or a loss releases from open rounds' reservations: goods that are gone
         cannot stay promised, and a count is the truth, so the rounds holding them give up the
-        shortfall (the latest reservation first) instead of the count being refused. Only
-        from a round reserved on or before `on`: before it, nothing was held."""
+        shortfall (the one whose reservation starts last first: the latest round date) instead
+        of the count being refused. Only from a round reserved on or before `on`: before it,
+        nothing was held."""
         released: list[list[Any]] = []
         rounds = sorted(self.round_states().items(), reverse=True,
                         key=lambda pair: (pair[1].get("reserved_on", ""), pair[0]))

@@ -100,7 +100,9 @@ def test_a_count_or_loss_is_never_refused_for_stock_a_round_holds(scarce):
     row = stock(scarce)[("KHO", "NOODLE")]
     assert (row["quantity"], row["reserved"], row["free"]) == (1, 1, 0)
     last = scarce("history", "--format", "json").json()[-2:]
-    assert [line["kind"] for line in last] == ["count", "adjust"]
+    assert [(line["kind"], line["detail"]) for line in last] == [
+        ("count", "variance: chuột cắn; released from round A: NOODLE -2"),
+        ("adjust", "hỏng; released from round A: NOODLE -1")]
     assert scarce("audit", "check", "--format", "json").json()["failures"] == []
     # the rest of the round's plan still goes out, to what is there
     again = scarce("round", "plan", "A", "--format", "json").json()
