@@ -199,7 +199,9 @@ LAYOUTS: tuple[Layout, ...] = (VIETCOMBANK, VIETINBANK, BIDV, AGRIBANK)
 _HEAD_SCAN = 60  # rows searched for the header
 _TITLE_OPENING = ("so du dau ky", "so du dau", "opening balance", "du dau ky")
 _TITLE_CLOSING = ("so du cuoi ky", "so du cuoi", "closing balance", "du cuoi ky")
-_TOTAL = re.compile(r"(tong cong|tong so|tong phat sinh|cong phat sinh|tong|total|cong)\b")
+# a total row's whole label, made of these words only ("Tổng cộng", "Tổng số/ Total", "Cộng phát
+# sinh trong kỳ:"), never a line's text that begins with one ("Công đoàn phường ủng hộ", Tống)
+_TOTAL = re.compile(r"(tong|cong|total)( (tong|cong|so|phat|sinh|trong|ky|thang|total))*")
 
 
 def _header_parts(cell: str) -> list[str]:
@@ -558,7 +560,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                     continue  # the header again, at the top of a printed page
                 has_amount = any(_text(v) for v in (credit_raw, debit_raw, amount_raw,
                                                     balance_raw))
-                if has_amount and _TOTAL.match(label):
+                if has_amount and _TOTAL.fullmatch(label):
                     continue  # "Tổng cộng" and the like: sums of the lines above
                 if date_text:
                     problems.append(_problem(number, "'{value}' is not a date: write it "

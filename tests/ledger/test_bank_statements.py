@@ -345,6 +345,21 @@ def test_repeated_page_header_and_total_rows_are_not_lines():
     assert [line.ref for line in parse(text).lines] == ["R1", "R2"]
 
 
+def test_a_line_beginning_like_a_total_is_no_total():
+    """From a sweep: a row without its date whose text began "Công đoàn" (or a sender named
+    Tống) was taken for a total row and dropped without a word; a total row's label is made
+    of total words only ("Tổng số/ Total", "Cộng phát sinh trong kỳ")."""
+    columns = "date=Ngày,text=Nội dung,credit=Có,debit=Nợ"
+    for text in ("Công đoàn phường ủng hộ", "Tống Văn Ba ung ho"):
+        sheet = (f"Ngày,Nội dung,Có,Nợ\n12/09/2024,a,\"500,000\",\n,{text},\"1,000,000\",\n"
+                 "13/09/2024,b,\"2,000\",\n")
+        assert [str(p) for p in refusal(sheet, columns=columns, thousands=",").problems] == [
+            "line 3: an amount without a date: write the date of the transaction"]
+    for total in ("Tổng số/ Total", "Cộng phát sinh trong kỳ:", "TỔNG CỘNG"):
+        sheet = f"Ngày,Nội dung,Có,Nợ\n12/09/2024,a,\"500,000\",\n{total},,\"500,000\",\n"
+        assert len(parse(sheet, columns=columns, thousands=",").lines) == 1
+
+
 def test_semicolon_csv_below_a_title_row():
     text = ("NGAN HANG X\n" + VCB_HEAD.replace(",", ";") +
             '09/09/2024;R1;;1.000.000;;ung ho, cam on\n')
