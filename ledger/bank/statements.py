@@ -643,7 +643,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                      for row in rows[1:]]
     newest_first = False
     if not problems:
-        newest_first = len(lines) > 1 and lines[0].date > lines[-1].date
+        newest_first = len(lines) > 1 and _moment(lines[0]) > _moment(lines[-1])
         mismatch = check_balances(lines.finish(newest_first), opening, closing)
         if mismatch:
             problems.append(mismatch)
@@ -652,6 +652,11 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         raise StatementRefused(name, problems)
     return Statement(layout.name if layout else "columns", lines, opening, closing,
                      thousands, header_line, newest_first, _stated_number(title))
+
+
+def _moment(line: StatementLine) -> tuple[str, str]:
+    """When a line happened, as far as the statement says (a day's lines by their times)."""
+    return line.date, line.time or ""
 
 
 def _read(amounts: _Amounts, raw: Any, number: int, what: str, problems: list[Phrase],

@@ -339,6 +339,17 @@ def test_newest_first_export_is_put_in_date_order():
     assert [line.ref for line in s.lines] == ["R1", "R2", "R3"]
 
 
+def test_a_one_day_statement_listed_newest_first_is_read_by_its_times():
+    """From a sweep: a VietinBank export of one day, newest line first, was refused: its
+    balances were checked in file order (only dates told the order apart)."""
+    text = ("Số dư đầu kỳ:,,\"4,030,000\"\nSTT,Ngày giao dịch,Chi tiết giao dịch,Số tiền,Số dư,"
+            "Tên đối ứng\n"
+            "1,10/09/2024 15:00:00,b,\"100,000\",\"4,430,000\",B\n"
+            "2,10/09/2024 09:00:00,a,\"300,000\",\"4,330,000\",A\n")
+    s = parse(text)
+    assert s.newest_first and [line.time for line in s.lines] == ["09:00:00", "15:00:00"]
+
+
 def test_repeated_page_header_and_total_rows_are_not_lines():
     text = VCB_HEAD + ("09/09/2024,R1,,100.000,,a\n" + VCB_HEAD +
                        "09/09/2024,R2,,200.000,,b\nTổng cộng,,,,300.000,,\n")
