@@ -328,8 +328,8 @@ def head_findings(signed: Signatures, link_at: Callable[[int], str | None]) -> l
     position (the chain's own check says whether the stored links are the events')."""
     found = []
     for position, at, head in signed.heads:
-        now = link_at(at) if 0 < at < position else None
-        if now != head:
+        now = link_at(at) if 0 < at < position else "-"
+        if now is not None and now != head:  # no stored link there: the chain's check says so
             found.append(Problem(position, Phrase(N_(
                 "position {position}: the first key, declared here, signed the history up to "
                 "position {at} (link {head}…), and the chain there reads {now}…: an event "
