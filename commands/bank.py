@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -215,13 +217,14 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
     if thousands is not None and thousands not in (".", ","):
         raise BadInput("--thousands is . or , (the separator the amounts are written with), "
                        "not '{given}'", given=thousands)
-    statement = read_statement(file, columns=columns, thousands=thousands, sheet=sheet)
+    with _problems_listed(file.name):
+        statement = read_statement(file, columns=columns, thousands=thousands, sheet=sheet)
     _same_number(db, account, statement, file.name)
     where = o.address(db)
     ledger = open_ledger(where)
     try:
         with progress(len(statement.lines), say("importing {what}", what=_("bank lines"))) \
-                as advance:
+                as advance, _problems_listed(file.name):
             outcome = import_statement(ledger, account, statement, file.name, o.actor(actor),
                                        progress=advance)
     finally:
@@ -232,6 +235,23 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
     typer.echo(say("imported {added:,} of {lines:,} lines of {name}; {skipped:,} already "
                    "imported, skipped", added=outcome.added, lines=outcome.lines,
                    name=file.name, skipped=outcome.skipped))
+
+
+@contextmanager
+def _problems_listed(name: str) -> Iterator[None]:
+    """A refused statement's problems one per line, as `aid import` lists a file's (the first
+    50), then one line saying nothing was imported."""
+    from ledger.bank.statements import StatementRefused
+
+    try:
+        yield
+    except StatementRefused as refused:
+        for problem in refused.problems[:50]:
+            typer.echo(say("aid: {name} {problem}", name=name, problem=problem), err=True)
+        more = len(refused.problems) - 50
+        tail = Phrase(N_(" ({more} more problems not shown)"), more=more) if more > 0 else ""
+        raise BadInput(N_("nothing was imported from {name}: fix the lines above{tail}"),
+                       name=name, tail=tail) from None
 
 
 def _same_number(db: Path | None, account: str, statement: Any, name: str) -> None:
