@@ -586,8 +586,12 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
             try:
                 on, clock = _when(raw_date)
             except ValueError:
-                problems.append(_problem(number, "'{value}' is not a date: write it "
-                                         "dd/mm/yyyy", value=date_text))
+                if re.match(r"\d{1,2}/\d{1,2}/\d{4}\b", date_text):  # written so, but no day
+                    problems.append(_problem(number, "'{value}' is no day of the calendar: "
+                                             "check the day and the month", value=date_text))
+                else:
+                    problems.append(_problem(number, "'{value}' is not a date: write it "
+                                             "dd/mm/yyyy", value=date_text))
                 continue
             if not FIRST.isoformat() <= on <= LAST.isoformat():  # as every business date
                 problems.append(_problem(number, "'{value}' is outside 2000–2099: check the "

@@ -231,7 +231,7 @@ def test_wrong_separator_bad_date_and_cents_all_listed():
     problems = [str(p) for p in refusal(text).problems]
     assert problems == [
         "line 2: the credit '1,000,000' uses ',' but this statement writes thousands with '.'",
-        "line 3: '31/09/2024' is not a date: write it dd/mm/yyyy",
+        "line 3: '31/09/2024' is no day of the calendar: check the day and the month",
         "line 4: the credit '100.000,50' has a part of a đồng",
         "line 6: both a credit (20,000) and a debit (10,000): a line is one or the other",
         "line 7: neither a credit nor a debit: a line moves money in or out",
@@ -337,6 +337,12 @@ def test_newest_first_export_is_put_in_date_order():
     s = parse(text)
     assert s.newest_first
     assert [line.ref for line in s.lines] == ["R1", "R2", "R3"]
+
+
+def test_a_date_written_right_but_not_in_the_calendar_says_so():
+    """From a sweep: '31/09/2024' was told to be written dd/mm/yyyy, which it was."""
+    assert [str(p) for p in refusal(VCB_HEAD + "31/09/2024,R1,,100.000,,a\n").problems] == [
+        "line 2: '31/09/2024' is no day of the calendar: check the day and the month"]
 
 
 def test_a_one_day_statement_listed_newest_first_is_read_by_its_times():
