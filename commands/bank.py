@@ -484,7 +484,8 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
         unrecorded_debit = row["status"] == "unrecorded" and row["amount"] < 0
         told = UNRECORDED_DEBIT if unrecorded_debit else DIFFERENCES[row["status"]]
         typer.echo(say("aid: reconcile: {failure}", failure=say(
-            told, date=row["date"], ref=row["bank_ref"], amount=row["amount"], entry=row["entry"],
+            told, date=row["date"], ref=row["bank_ref"], entry=row["entry"],
+            amount=-row["amount"] if unrecorded_debit else row["amount"],  # "pays out 11,000"
             book=row.get("book_amount"))), err=True)
     if result["differences"] or result["book"] != result["bank"]:
         raise typer.Exit(1)

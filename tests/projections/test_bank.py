@@ -280,6 +280,13 @@ def test_match_pairs_by_reference_then_amount_and_date(banked, tmp_path):
     assert boxed not in rows
 
 
+def test_an_unrecorded_fee_is_said_as_money_paid_out(banked, tmp_path):
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    said = banked.fails("audit", "reconcile", "--bank", "VCB1").err
+    assert ("2021-11-03: line 100.3 pays out 11,000 đồng and no purchase or hand-out names it"
+            in said)  # from a sweep: it said "pays out -11,000"
+
+
 def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:2])))
     assert banked.fails("audit", "reconcile", "--bank", "VCB1").code == 1
