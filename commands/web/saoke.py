@@ -29,6 +29,10 @@ def saoke(reading: Reading) -> Answer:
     title = reading.word(N_("Find your transfer (sao kê)"))
     if not ref and not amount:
         return Answer(title, [], [Note(reading.word(HOW))])
+    if amount and not ref and not reading.query.get("on"):  # as `aid bank find` asks for it
+        return Answer(title, [], [Note(reading.word(N_("an amount is looked up with the day "
+                                                       "you sent it: add &on=10/09/2024"))),
+                                  Note(reading.word(HOW))])
     money = money_amount(amount, "amount", minimum=1) if amount else None
     on = reading.day("on") if amount else None
     # every donor's search reads the same matched bank until the ledger changes: matching a

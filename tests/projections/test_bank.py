@@ -461,6 +461,8 @@ def test_the_board_finds_a_transfer_as_the_command_does(banked, tmp_path, monkey
                   for query in searches}
         page = fetch("/saoke?ref=P3D0006&lang=vi")
         assert len(reads) == 1  # three searches and a page: one bank
+        asks = fetch("/saoke?amount=200000")  # from a sweep: it said "no transfer found"
+        assert "looked up with the day you sent it" in asks and "no transfer found" not in asks
         banked("bank", "accept", "100.2", "--donor", "D1")  # the command reads the bank too
         reads.clear()
         after = json.loads(fetch("/saoke?ref=100.2&format=json"))
