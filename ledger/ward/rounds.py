@@ -261,7 +261,8 @@ def apply_plan(ledger: Ledger, round_code: str, planner: Callable[[], Plan],
         chosen = [h for h in plan.handouts
                   if (not only or h.recipient in only) and h.recipient not in skip]
         missing = sorted(only - {h.recipient for h in plan.handouts})
-        if not chosen and missing:  # excluded, not eligible, or already served: say which
+        if missing:  # excluded, not eligible, or already served: say which, apply none (the
+            # volunteer named them to hand them something)
             raise Refused("round {name}'s plan hands nothing to {codes} (excluded, outside the "
                           "round's groups or tiers, or already handed out); nothing was "
                           "recorded: see `aid round plan {name}`", name=name,

@@ -149,6 +149,8 @@ def test_apply_refusals_leave_the_ledger_unchanged(drive):
         (("R1", "--only", "H9"), 2, "unknown recipient 'H9'"),
         (("R1", "--on", "2021-11-01"), 2, "cannot be dated before it opened (2021-11-05)"),
         (("R1", "--only", "H5"), 1, "round R1's plan hands nothing to H5 (excluded"),
+        # from a sweep: with one household the plan serves, the other was passed over unsaid
+        (("R1", "--only", "H4", "--only", "H5"), 1, "round R1's plan hands nothing to H5"),
     ):
         result = drive.fails("round", "apply", *args)
         assert result.code == code and message in result.err, result.err
