@@ -231,9 +231,9 @@ def reserve(ward: Ward, name: str, plan: Plan, expected: str, actor: str) -> dic
 
 def _same_plan(name: str, plan: Plan, expected: str) -> None:
     if not plan.digest.startswith(expected.strip().lower()):
-        raise Refused("the plan of round {name} is now {plan}, not "
-                      "{expected}: the ledger changed since that plan was shown; run "
-                      "`aid round plan {name}` again and apply the fresh plan",
+        raise Refused("the plan of round {name} is now {plan}, not {expected}: the ledger "
+                      "changed since that plan was shown, or its hash was mistyped; run `aid "
+                      "round plan {name}` again and give the hash it shows",
                       name=name, plan=plan.digest[:12], expected=expected.strip()[:12])
 
 

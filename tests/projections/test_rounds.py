@@ -134,8 +134,8 @@ def test_apply_refuses_a_plan_that_changed_since_it_was_shown(drive):
     assert result.code == 1
     fresh = plan(drive)["plan"]
     assert result.err == (f"aid: the plan of round R1 is now {fresh[:12]}, not {shown[:12]}: the "
-                          "ledger changed since that plan was shown; run `aid round plan R1` "
-                          "again and apply the fresh plan\n")
+                          "ledger changed since that plan was shown, or its hash was mistyped; "
+                          "run `aid round plan R1` again and give the hash it shows\n")
     assert drive.snapshot() == before
     short = drive.fails("round", "apply", "R1", "--plan", "abc")
     assert short.code == 2 and "at least the first 8 characters" in short.err
