@@ -64,6 +64,15 @@ RANGE = re.compile(r"(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
 FROM_TO, OR_MORE, OR_LESS = N_("from {low} to {high}"), N_("{low} or more"), N_("{high} or less")
 
 
+# click's "[default: store]": a value that is a word, said in the reader's language as it may
+# be typed there too ("kho", "theo mức ưu tiên": commands/language/words.py `spoken`)
+DEFAULT = re.compile(r"(\[[^:\[\]]+: )([A-Za-z]+)(?=[;\]])")
+
+
+def default_words(text: str, words: Callable[[str], str]) -> str:
+    return DEFAULT.sub(lambda found: found[1] + words(found[2]), text)
+
+
 def range_words(text: str, words: Callable[[str], str]) -> str:
     """`text` with click's ranges in words ("from 1 to 10000"; not grouped: a port is one)."""
     def said(found: re.Match[str]) -> str:
@@ -87,8 +96,8 @@ def _context(words: Callable[[str], str]) -> type:
             super().write_usage(prog, args, f"{words(USAGE)} " if prefix is None else prefix)
 
         def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
-            super().write_dl([(term, range_words(text, words)) for term, text in rows],
-                             col_max, col_spacing)
+            super().write_dl([(term, default_words(range_words(text, words), words))
+                              for term, text in rows], col_max, col_spacing)
 
     return type("TranslatedContext", (Context,), {"formatter_class": Formatter})
 

@@ -220,6 +220,12 @@ def test_help_says_ranges_in_words(ward):
     assert "từ 1 trở lên" in batch and "x>=" not in batch
     english = " ".join(ward("import", "donations", "--help").out.split())
     assert "[default: 1000; 1 or more]" in english
+    # and a default that is a word, as it may be typed in Vietnamese ("[default: store]")
+    kind = " ".join(ward("--lang", "vi", "location", "add", "--help").out.split())
+    assert "[mặc định: kho]" in kind and "store]" not in kind
+    policy = " ".join(ward("--lang", "vi", "round", "open", "--help").out.split())
+    assert "[mặc định: theo mức ưu tiên]" in policy
+    assert "[default: store]" in " ".join(ward("location", "add", "--help").out.split())
 
 
 def test_a_usage_mistake_in_vietnamese(ward):
