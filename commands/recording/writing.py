@@ -42,6 +42,10 @@ def recorded(where: Address, entry: int | list[int], ledger: Any = None) -> str:
         lines = []
     if not lines:
         return done
+    if len({line["on"] for line in lines}) > 1:  # entries of several days: each says its own
+        what = "; ".join(say("{what}, on {day}", what=_summary(line),
+                             day=day(line["on"], current())) for line in lines)
+        return say("{what} — {done}", what=what, done=done)
     what = "; ".join(_summary(line) for line in lines)
     return say("{what}, on {day} — {done}", what=what, day=day(lines[0]["on"], current()),
                done=done)

@@ -280,6 +280,16 @@ def test_match_pairs_by_reference_then_amount_and_date(banked, tmp_path):
     assert boxed not in rows
 
 
+def test_entries_of_several_days_each_say_their_day(banked, tmp_path):
+    """From a sweep: `accept --all` of lines of 9, 10 and 11 Sept said one day for all."""
+    later = {"date": "2021-11-04", "credit": 300_000, "debit": 0, "ref": "100.4",
+             "text": _mbvcb("NGUYEN VAN AN", "Nguyen Van An ung ho P3D0006", 4)}
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, [LINES[0], later])))
+    said = banked("bank", "accept", "--all").out
+    assert "(received +500,000), on 2 Nov 2021; " in said
+    assert "(received +300,000), on 4 Nov 2021 — recorded entries" in said
+
+
 def test_an_unrecorded_fee_is_said_as_money_paid_out(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
     said = banked.fails("audit", "reconcile", "--bank", "VCB1").err
