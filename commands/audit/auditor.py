@@ -153,6 +153,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             if item.ward and item.ward != ward:
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
+        _on_the_wards_clock(log, saved)
         seals = SignatureCheck(keys or ())
         roots = Roots()  # the Merkle root from the events, as the verify pass hashes them
         with log.snapshot():
@@ -201,6 +202,17 @@ def _print_verification(checked: Verification, signed: Signatures, chain_ok: boo
         typer.echo(_(ALL_MATCH))
     for _kind, text in _digest_findings(checked) + _signature_findings(signed):
         typer.echo(message(text))
+
+
+def _on_the_wards_clock(log: EventLog, saved: list[Any]) -> None:
+    """When each digest was taken, as `aid audit digest` showed it: on the ward's clock."""
+    from projections.store import ward_zone
+
+    taken = [item for item in saved if re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]+Z", item.taken)]
+    if taken:
+        zone = ward_zone(log)
+        for item in taken:
+            item.shown = moment(item.taken, current(), zone)
 
 
 ALL_MATCH = N_("every event matches the link stored with it")

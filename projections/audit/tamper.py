@@ -40,6 +40,7 @@ class Digest:
     position: int | None = None
     taken: str = ""
     checkpoints: dict[int, str] = field(default_factory=dict)  # position -> link
+    shown: str = field(default="", compare=False)  # `taken` as people read it (never stored)
 
     def to_json(self) -> dict[str, Any]:
         return {"ward": self.ward, "events": self.events, "position": self.position,
@@ -61,7 +62,8 @@ class Digest:
     def label(self) -> Phrase:
         if self.taken:
             return Phrase(N_("digest taken {taken} ({events} events, head {head}…)"),
-                          taken=self.taken, events=self.events, head=self.head[:12])
+                          taken=self.shown or self.taken, events=self.events,
+                          head=self.head[:12])
         return Phrase(N_("digest ({events} events, head {head}…)"), events=self.events,
                       head=self.head[:12])
 

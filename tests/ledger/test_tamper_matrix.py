@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import Ledger, _env
 
+from commands.language.words import moment
 from ledger.trust.chain import GENESIS, link
 from ledger.trust.identity import identity
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
@@ -386,7 +387,8 @@ def tail_cut_with_digest(db, built):
     events = len(rows(db))
     held = json.loads(digest.read_text())
     return ["--digest", str(digest)], [
-        f"digest taken {held['taken']} ({held['events']} events, head {held['head'][:12]}…): "
+        f"digest taken {moment(held['taken'], 'en', 'Asia/Ho_Chi_Minh')} ({held['events']} "
+        f"events, head {held['head'][:12]}…): "
         f"the ledger holds {events} events, the digest covers {held['events']}: history after "
         f"position {last[0][0] - 1} was removed"], last[0][0]
 
