@@ -332,7 +332,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                bank_line: str | None = None) -> int:
         self.require(donor, self.donors, N_("donor"))
         self.require(location, self.locations, N_("location"))
-        self._items_only(goods)
+        self.items_only(goods)
         if not cash and not goods:
             raise BadInput("a donation needs --cash DONG and/or --item CODE=QTY")
         self._cash_account(account, cash)
@@ -345,7 +345,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             on: str, actor: str, expires: str | dict[str, str] | None = None,
             account: str | None = None) -> int:
         self.require(location, self.locations, N_("location"))
-        self._items_only(goods)
+        self.items_only(goods)
         if not goods:
             raise BadInput("a purchase needs at least one --item CODE=QTY")
         self._cash_account(account, cash)
@@ -376,7 +376,7 @@ class Ward(Aggregate, created_event_name="Opened"):
                           "nothing more; nothing was recorded", recipient=recipient, entry=gone)
         self._cash_account(account, cash)
         self.require(location, self.locations, N_("location"))
-        self._items_only(goods)
+        self.items_only(goods)
         for code in bundles:
             self.require(code, self.bundles, N_("bundle"))
         if not bundles and not goods and not cash:
@@ -417,7 +417,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         lots included, so `--reason expired` writes off what has expired; found goods go into
         the named lot (undated without one)."""
         self.require(location, self.locations, N_("location"))
-        self._items_only(changes, hint=N_("unpack bundles first, then adjust their items"))
+        self.items_only(changes, hint=N_("unpack bundles first, then adjust their items"))
         if not changes:
             raise BadInput("an adjustment needs at least one --item CODE=QTY")
         moves = [[location, item, qty] for item, qty in changes.items()]
@@ -748,8 +748,8 @@ class Ward(Aggregate, created_event_name="Opened"):
         if code not in self.items and code not in self.bundles:
             self.require(code, {**self.items, **self.bundles}, N_("item"))
 
-    def _items_only(self, goods: dict[str, int],
-                    hint: str = N_("give bundles with --bundle")) -> None:
+    def items_only(self, goods: dict[str, int],
+                   hint: str = N_("give bundles with --bundle")) -> None:
         for code in goods:
             if code in self.bundles:
                 raise BadInput("{code} is a bundle, not an item: {hint}", code=code,
@@ -762,7 +762,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         if code in known:
             raise Refused("{what} {code} is already declared; choose another code",
                           what=Phrase(what), code=code)
-        twin = _case_twin(code, known)
+        twin = case_twin(code, known)
         if twin is not None:  # "rice" beside "RICE": two codes a reader cannot tell apart
             raise BadInput("{what} code '{code}' differs from the declared {twin} only in "
                            "case; codes must differ in more than case: use {twin}, or choose "
@@ -799,7 +799,7 @@ UNDONE_BY = {
 _FOLDED: dict[int, tuple[dict[str, Any], int, dict[str, str]]] = {}
 
 
-def _case_twin(code: str, known: dict[str, Any]) -> str | None:
+def case_twin(code: str, known: dict[str, Any]) -> str | None:
     """The declared code equal to `code` but for case, if any. Codes are only ever added, so
     the case-folded index of each dict is kept here (never in the aggregate: snapshots stay as
     they were) and extended by the codes added since; a declaration costs O(1), not O(codes)."""

@@ -18,7 +18,7 @@ from ledger.phrases import N_, Phrase, either
 from ledger.service import Written
 from ledger.values.inputs import code, text
 from ledger.values.text import clean, nearest
-from ledger.ward.aggregate import TIERS, Ward, post_reserved, stored_names
+from ledger.ward.aggregate import TIERS, Ward, case_twin, post_reserved, stored_names
 from ledger.ward.personal import forgotten
 from ledger.ward.plans import Plan
 from ledger.ward.register import write_seen
@@ -137,8 +137,7 @@ def open_round(ledger: Ledger, round_code: str, location: str, bundles: Iterable
                           "with another code", name=name)
         if name in rounds(ward):
             raise Refused("round {name} is already open; choose another round code", name=name)
-        twin = next((known for known in rounds(ward) if known.casefold() == name.casefold()),
-                    None)
+        twin = case_twin(name, rounds(ward))
         if twin is not None:  # "r1" beside "R1": two rounds a reader cannot tell apart
             raise BadInput("round code '{code}' differs from round {twin} only in case; codes "
                            "must differ in more than case: choose another code", code=name,

@@ -246,7 +246,7 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
                       entry=gone)
     if not goods:
         raise BadInput("a pick-up needs at least one --item CODE=QTY")
-    ward._items_only(goods, hint=N_("the shop hands out items; unpack the bundle first (`aid "
+    ward.items_only(goods, hint=N_("the shop hands out items; unpack the bundle first (`aid "
                                     "unpack`)"))
     units = sum(goods.values())
     if card["max_items"] is not None and units > card["max_items"]:
