@@ -67,7 +67,12 @@ def _released(data: dict[str, Any], detail: Phrase) -> Phrase:
         return detail
     return Phrase(N_("{detail}; released from round {rounds}: {change}"), detail=detail,
                   rounds=", ".join(sorted({name for name, *_ in data["reserved"]})),
-                  change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"]))
+                  change=_reserved_change(data))
+
+
+def _reserved_change(data: dict[str, Any]) -> str:
+    """What an entry's reservation moves change, item by item: "RICE -3, OIL +2"."""
+    return ", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])
 
 
 _DETAILS = {
@@ -114,7 +119,7 @@ _DETAILS = {
     "forget": _fields(N_("{code} forgotten: {reason}"), "code", "reason"),
     "round reserve": lambda data: Phrase(
         N_("{round} holds {change} (plan {plan})"), round=data["round"], plan=data["plan"][:12],
-        change=", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])),
+        change=_reserved_change(data)),
     "threshold": _fields(N_("{item} at {location}: minimum {minimum:,}"), "item", "location",
                          "minimum"),
     "ward code": _fields("{code}", "code"),
