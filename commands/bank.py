@@ -259,12 +259,20 @@ def _same_number(db: Path | None, account: str, statement: Any, name: str) -> No
     as this account's money (and again in their own account's). Another bank's statement is
     said as such by the import (ledger/bank/accounts.py)."""
     from ledger.bank.accounts import LAYOUT_BANKS
+    from ledger.bank.events import AccountDeclared
+    from ledger.store.access import open_log
+    from ledger.store.decoding import loads
 
     number = statement.number
     if number is None:
         return
-    with _read(db, statements=False) as bank:
-        declared = bank.accounts.get(account)
+    log = open_log(o.address(db))
+    try:  # the declarations alone, not every event (`_read` folds them all)
+        declared = next((data for data in (loads(state) for _, _, state
+                                           in log.of_topics(AccountDeclared.TOPIC))
+                         if data.get("code") == account), None)
+    finally:
+        log.close()
     if declared is None or LAYOUT_BANKS.get(statement.layout, declared["bank"]) != \
             declared["bank"]:
         return

@@ -40,9 +40,10 @@ from ledger.bank.events import (
 )
 from ledger.bank.statements import Statement, StatementLine, each_keyed
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim, claim_id
+from ledger.store.decoding import loads
 from ledger.store.rows import timestamp
 from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
@@ -210,15 +211,12 @@ def _same_transactions(ledger: Ledger, stored: list[tuple[str, StatementLine]],
                        file: str) -> None:
     """Refuse lines whose bank reference is stored for another transaction (another day or
     amount): skipped as "already imported", they would be lost without a word."""
-    import json
-
     from ledger.bank.statements import StatementRefused
-    from ledger.phrases import Phrase
 
     by_id = {claim_id(LINE_PREFIX + key): line for key, line in stored}
     problems = []
     for event in ledger.recorder.first_events(list(by_id)):
-        kept, line = json.loads(event.state), by_id[event.originator_id]
+        kept, line = loads(event.state), by_id[event.originator_id]
         if (kept.get("on"), kept.get("credit"), kept.get("debit")) != \
                 (line.date, line.credit, line.debit):
             problems.append(Phrase(N_("line {line}: the bank reference {ref} is already "
