@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from ledger.phrases import N_, Phrase
+from ledger.phrases import C_, N_, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.trust.chain import originator_text
@@ -27,8 +27,10 @@ class WardEvent(NamedTuple):
     data: dict[str, Any]
 
 
-JSON_KINDS = {int: "number", float: "number", str: "string", list: "array", bool: "boolean",
-              type(None): "null"}  # as JSON names what a state holds instead of an object
+JSON_KINDS = {int: C_("JSON", "number"), float: C_("JSON", "number"),
+              str: C_("JSON", "string"), list: C_("JSON", "array"),
+              bool: C_("JSON", "boolean"), type(None): C_("JSON", "null")}  # what a state
+# holds instead of an object, as JSON names it (in the reader's language)
 
 
 def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[WardEvent | str]:
@@ -46,7 +48,7 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
         if not isinstance(data, dict):  # JSON, but no event's fields (written outside aid)
             yield Phrase(N_("position {position}: entry {entry} holds no fields (a JSON {kind}, "
                             "not an object)"), position=position, entry=version,
-                         kind=JSON_KINDS.get(type(data), "value"))
+                         kind=Phrase(JSON_KINDS.get(type(data), C_("JSON", "value"))))
             continue
         yield WardEvent(position, version, topic.rpartition(":")[2], data)
 

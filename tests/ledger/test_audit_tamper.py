@@ -409,6 +409,9 @@ def test_a_state_that_is_json_but_no_object_is_a_finding_never_a_traceback(ward,
     checked = ward.fails("audit", "check")
     assert checked.code == 1 and f"position {position}: entry {entry} holds no fields" in \
         checked.out and "Traceback" not in checked.err
+    if state == b"5":  # what it holds, named in the reader's language
+        assert "(a JSON number, not an object)" in checked.out
+        assert "kiểu số, không phải" in ward.fails("--lang", "vi", "audit", "check").out
     for command in (("stock",), ("cash",), ("history",), ("audit", "reconcile")):
         result = ward.fails(*command)
         assert "Traceback" not in result.err and result.err.count("\n") <= 1, result.err
