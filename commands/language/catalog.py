@@ -5,7 +5,8 @@
 
 The English texts come from the code (`_("…")`, `N_("…")`, `C_("context", "…")` and the
 messages of `Refused`, `BadInput` and `LedgerError`, found by Babel's extractor) and from the
-command tree's help texts (commands/language/helptexts.py). A translation must keep every `{field}` of its English text.
+command tree's help texts (commands/language/helptexts.py). A translation must keep every
+`{field}` of its English text.
 """
 
 from __future__ import annotations

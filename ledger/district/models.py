@@ -17,11 +17,15 @@ migrated and queried is the district store's, so no SQL lives on the read side. 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ledger.errors import Refused
 from ledger.phrases import N_
@@ -73,11 +77,6 @@ class Stored:
 def checksum(code: str, position: int, books: dict[str, Any] | None) -> str:
     """What a ward's folded books are stored with: SHA-256 of the ward, the position and the
     books in one canonical JSON (keys sorted: the database keeps JSONB in an order of its own)."""
-    import hashlib
-    import json
-
-    import orjson
-
     try:
         canonical = orjson.dumps(books, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # integers beyond 64 bits, which old ledgers may hold
