@@ -146,6 +146,13 @@ class Column(NamedTuple):
     handed: list[int]
 
 
+class Overlap(NamedTuple):
+    """Another open round's hold on households of this one: which, and for which goods."""
+
+    households: list[str]
+    goods: list[str]
+
+
 @dataclass
 class Households:
     """The households a plan covers, in code order, with what the figures need of them."""
@@ -174,9 +181,10 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
     eligible = drive.register.eligible(rules["groups"], rules["tiers"],
                                        until=rules.get("closed_entry"))
     received = drive.received(round_code)
-    held, overlaps = _overlaps(drive, rules, eligible)
-    if not rules.get("top_up"):
-        eligible = {code: h for code, h in eligible.items() if code not in held}
+    held, overlaps = _overlaps(drive, rules, eligible, goods)
+    if not rules.get("top_up"):  # held for every good of this round: nothing left to plan
+        eligible = {code: h for code, h in eligible.items()
+                    if len(held.get(code, ())) < len(goods)}
     codes = sorted({*eligible, *received})
     people = {code: drive.register.households[code] for code in codes}
     mine = {code for code in codes if code in eligible or code in received}
@@ -194,6 +202,10 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
             shares = allocate(stock[item], claimants, rules.get("floor") or 0)
         columns[item] = Column([c.target for c in claimants], [shares[c] for c in codes],
                                [c.held for c in claimants])
+    if rules.get("top_up"):  # one the other rounds give its whole target is owed nothing here
+        homes.eligible = [yes and (code not in held or code in received or
+                                   any(column.targets[i] for column in columns.values()))
+                          for i, (code, yes) in enumerate(zip(codes, homes.eligible))]
     allocations = [{"recipient": code, "tier": homes.tiers[i], "size": homes.sizes[i],
                     "item": item, "target": column.targets[i], "quantity": column.quantities[i],
                     "handed": column.handed[i]}
@@ -214,33 +226,35 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
         if rules.get(key):
             result[key] = rules[key]
     if overlaps:
-        result["overlaps"] = [{"round": name, "households": homes_held,
-                               "top_up": bool(rules.get("top_up"))}
-                              for name, homes_held in overlaps.items()]
+        result["overlaps"] = [{"round": name, "households": overlap.households,
+                               "top_up": bool(rules.get("top_up")), "goods": overlap.goods}
+                              for name, overlap in overlaps.items()]
     return result, homes, columns
 
 
-def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any]
-              ) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
-    """Households of this round that another open round holds: one that reserved its plan
-    before this one did (or at all, if this one has not). Returns (household -> item ->
-    units the other rounds plan for it, other round -> its households in this round)."""
+def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any], goods: list[str]
+              ) -> tuple[dict[str, dict[str, int]], dict[str, Overlap]]:
+    """Households of this round that another open round holds for some of the same goods:
+    one that reserved its plan before this one did (or at all, if this one has not). Returns
+    (household -> item -> units the other rounds plan for it, other round -> its households
+    in this round); a household held for rice may still be planned noodles."""
     mine = rules.get("reserved_entry")
     held: dict[str, dict[str, int]] = {}
-    overlaps: dict[str, list[str]] = {}
+    overlaps: dict[str, Overlap] = {}
     for name, other in sorted(drive.log.rounds.items()):
         if name == rules["round"] or other["closed"] or other.get("reserved_entry") is None:
             continue
         if mine is not None and other["reserved_entry"] > mine:
             continue
-        found = set()
+        found, shared = set(), set()
         for a in _planned(drive, name)["allocations"]:
-            if a["recipient"] in eligible:
+            if a["recipient"] in eligible and a["item"] in goods:
                 units = held.setdefault(a["recipient"], {})
                 units[a["item"]] = units.get(a["item"], 0) + a["quantity"]
                 found.add(a["recipient"])
+                shared.add(a["item"])
         if found:
-            overlaps[name] = sorted(found)
+            overlaps[name] = Overlap(sorted(found), [g for g in goods if g in shared])
     return held, overlaps
 
 
@@ -253,11 +267,18 @@ def _planned(drive: Drive, name: str) -> dict[str, Any]:
     return cache[name]
 
 
-def _overlap_notes(rules: dict[str, Any], overlaps: dict[str, list[str]]) -> list[Phrase]:
+def _overlap_notes(rules: dict[str, Any], overlaps: dict[str, Overlap]) -> list[Phrase]:
     said = []
-    for name, codes in overlaps.items():
+    every = len(rules["bundles"]) + len(rules["items"])
+    for name, (codes, goods) in overlaps.items():
         shown = ", ".join(codes[:12]) + (", …" if len(codes) > 12 else "")
-        if rules.get("top_up"):
+        if not rules.get("top_up") and len(goods) < every:
+            said.append(Phrase(N_("{count} households are held by round {other}'s reserved plan "
+                                  "for {goods} ({codes}): not planned those again here (open the "
+                                  "round with --top-up to top them up)"),
+                               count=len(codes), other=name, goods=", ".join(goods),
+                               codes=shown))
+        elif rules.get("top_up"):
             said.append(Phrase(N_("{count} households are also in round {other}'s reserved plan "
                                   "({codes}): this round tops them up to its targets, less what "
                                   "round {other} gives them"),
@@ -356,7 +377,8 @@ def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any
                eligible: dict[str, Any], received: dict[str, dict[str, int]],
                order: dict[str, int], elsewhere: dict[str, dict[str, int]]) -> list[Claimant]:
     """Every household's claim on `item`; one no longer eligible keeps what it got, no more;
-    one another round holds (in a top-up round) claims its target less what that round gives.
+    one another round holds for this item claims nothing more, or in a top-up round its
+    target less what that round gives.
     (One comprehension: a plan of 20,000 households builds 100,000 claims.)"""
     tiered = rules["policy"] == "tiered"
     goals = {size: target(rules["policy"], item in rules["bundles"], size, rules["cap"],
@@ -366,9 +388,12 @@ def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any
                        goals[home["size"]] if code in eligible else held, held, order[code])
               for code, home in people.items()
               for held in (received[code][item] if code in received else 0,)]
-    if elsewhere and rules.get("top_up"):
-        claims = [c._replace(target=max(c.target - elsewhere[c.code].get(item, 0), c.held))
-                  if c.code in elsewhere and c.code in eligible else c for c in claims]
+    if elsewhere:
+        top_up = rules.get("top_up")
+        claims = [c._replace(target=max(c.target - elsewhere[c.code][item] if top_up else 0,
+                                        c.held))
+                  if c.code in eligible and item in elsewhere.get(c.code, ()) else c
+                  for c in claims]
     return claims
 
 
@@ -562,9 +587,10 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
         chosen = sorted(drive.log.rounds, key=lambda r: drive.log.rounds[r]["entry"])
     homes: dict[str, dict[str, Any]] = {}
     handed: dict[str, int] = defaultdict(int)  # units handed out, whatever their value
-    for name in chosen:
-        _, households, columns = _computed(drive, name)
+    computed = {name: _computed(drive, name) for name in chosen}
+    for name, (result, households, columns) in computed.items():
         values = {item: drive.value(item) for item in columns}
+        aimed = _aimed_before(result, computed)
         for i, code in enumerate(households.codes):
             if not households.eligible[i]:
                 continue
@@ -575,7 +601,8 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
                 "received": 0, "goods": defaultdict(int)})
             home["rounds"] += 1
             for item, column in columns.items():
-                home["target"] += column.targets[i] * values[item]
+                aim = max(column.targets[i] - aimed.get((code, item), 0), 0)
+                home["target"] += aim * values[item]
                 home["planned"] += column.quantities[i] * values[item]
                 home["received"] += column.handed[i] * values[item]
                 handed[code] += column.handed[i]
@@ -600,6 +627,22 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
             "households_received": sum(1 for row in rows if handed[row["recipient"]]),
             "gini": _ratio(gini([row["planned"] * (scale // row["size"]) for row in rows])),
             "tiers": tiers, "priority_with_nothing": nothing, "rows": rows}
+
+
+def _aimed_before(result: dict[str, Any], computed: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """What a top-up round's targets repeat of the summed rounds it tops up: their shortfall
+    (target less plan), which its target, theirs less what they give, counts a second time."""
+    repeated: dict[tuple[str, str], int] = defaultdict(int)
+    for overlap in result.get("overlaps", ()) if result.get("top_up") else ():
+        if overlap["round"] not in computed:
+            continue
+        _, households, columns = computed[overlap["round"]]
+        place = {code: i for i, code in enumerate(households.codes)}
+        for code in overlap["households"]:
+            for item in overlap["goods"]:
+                column, i = columns[item], place[code]
+                repeated[(code, item)] += column.targets[i] - column.quantities[i]
+    return repeated
 
 
 def outflow(drive: Drive, round_code: str) -> dict[str, Any]:

@@ -60,7 +60,8 @@ def test_a_round_does_not_plan_households_another_round_holds(ward6):
     assert r2["figures"]["items"]["RICE"]["stock"] == free
     held = sorted(got(r1))
     assert got(r2) == {"C0": 4, "D0": 4, "H1": 8} and free == 20  # tiers 2-3 get R2's stock
-    assert r2["overlaps"] == [{"round": "R1", "households": held, "top_up": False}]
+    assert r2["overlaps"] == [{"round": "R1", "households": held, "top_up": False,
+                               "goods": ["RICE"]}]
     assert any(n.startswith(f"{len(held)} households are held by round R1") for n in r2["notes"])
     table = ward6("round", "plan", "R2").out
     assert "held by round R1's reserved plan" in table
@@ -74,12 +75,56 @@ def test_a_top_up_round_plans_them_up_to_its_targets_less_what_the_other_gives(w
           "--tier", "0", "--top-up", "--on", "2021-11-05")
     r2 = plan(ward6, "R2")
     assert got(r2) == {"A0": 2, "A1": 2} and r2["top_up"] is True
-    assert r2["overlaps"] == [{"round": "R1", "households": ["A0", "A1"], "top_up": True}]
+    assert r2["overlaps"] == [{"round": "R1", "households": ["A0", "A1"], "top_up": True,
+                               "goods": ["RICE"]}]
     assert "tops them up" in " ".join(r2["notes"])
     # an honest round: no other round holds anything, so no overlap is ever noted
     ward6("round", "open", "R3", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
           "--tier", "3", "--on", "2021-11-05")
     assert "overlaps" not in plan(ward6, "R3")
+
+
+def test_a_household_held_for_rice_is_still_planned_noodles(ward6):
+    """From a sweep: R1 reserved rice for tiers 0-2; R2, sharing noodles only, left those
+    households out and gave tier 3 everything. A hold is on the goods it reserves."""
+    ward6("donate", "D1", "--into", "KHO", "--item", "NOODLE=10", "--on", "2021-11-02")
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--tier", "0", "--tier", "1", "--on", "2021-11-05")
+    ward6("round", "reserve", "R1", "--plan", plan(ward6, "R1")["plan"])
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "NOODLE", "--ration", "NOODLE=1",
+          "--on", "2021-11-05")
+    r2 = plan(ward6, "R2")
+    assert got(r2) == {"A0": 2, "A1": 2, "B0": 2, "B1": 2, "H2": 2} and "overlaps" not in r2
+    # a round sharing both: rice is not planned again for R1's households, noodles are
+    ward6("round", "open", "R3", "--from", "KHO", "--item", "NOODLE", "--item", "RICE",
+          "--ration", "NOODLE=1", "--ration", "RICE=2", "--on", "2021-11-05")
+    r3 = plan(ward6, "R3")
+    rice = {a["recipient"]: a["quantity"] for a in r3["allocations"] if a["item"] == "RICE"}
+    assert rice == {"C0": 4, "D0": 4, "H1": 8}
+    assert r3["overlaps"] == [{"round": "R1", "households": ["A0", "A1", "B0", "B1", "H2"],
+                               "top_up": False, "goods": ["RICE"]}]
+    assert any("reserved plan for RICE (A0, A1, B0, B1, H2)" in n for n in r3["notes"])
+    assert r3["figures"]["tiers"]["0"]["full"] == 2  # noodles in full, rice owed elsewhere
+
+
+def test_a_top_up_round_owes_nothing_to_households_the_other_round_fills(ward6):
+    """From a sweep: households R1 gives their whole target were "got nothing" in the top-up
+    round, and the summary added both rounds' targets, so topped-up households looked short."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--tier", "0", "--tier", "1", "--on", "2021-11-05")
+    ward6("round", "reserve", "R1", "--plan", plan(ward6, "R1")["plan"])  # 4 kg each of 5
+    ward6("adjust", "KHO", "--item", "RICE=-20", "--reason", "mọt", "--on", "2021-11-05")
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--top-up", "--on", "2021-11-06")
+    ward6("donate", "D1", "--into", "KHO", "--item", "RICE=40", "--on", "2021-11-06")
+    r1, r2 = plan(ward6, "R1"), plan(ward6, "R2")
+    assert got(r1) == {"A0": 4, "A1": 4, "B0": 4, "B1": 4, "H2": 4}
+    assert got(r2) == {"C0": 4, "D0": 4, "H1": 8}
+    assert r2["figures"]["eligible"] == 3 and r2["figures"]["tiers"]["0"]["nothing"] == 0
+    rows = {row["recipient"]: row
+            for row in ward6("round", "summary", "--format", "json").json()["rows"]}
+    assert {code: row["fill"] for code, row in rows.items()} == dict.fromkeys(rows, "1.0000")
+    assert rows["A0"]["target"] == 4 * 15000 and rows["A0"]["rounds"] == 1
 
 
 # ---- every hand-out counts as received before ---------------------------------------------

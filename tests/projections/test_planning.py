@@ -51,7 +51,8 @@ def test_two_open_rounds_never_promise_the_same_unit(scarce):
     # (issue 24), and the free unit stays free rather than topping up A's households
     b = scarce("round", "plan", "B", "--format", "json").json()
     assert b["allocations"] == [] and b["figures"]["items"]["NOODLE"]["stock"] == 1
-    assert b["overlaps"] == [{"round": "A", "households": ["H1", "H2"], "top_up": False}]
+    assert b["overlaps"] == [{"round": "A", "households": ["H1", "H2"], "top_up": False,
+                              "goods": ["NOODLE"]}]
     assert any("held by round A's reserved plan (H1, H2)" in n for n in b["notes"])
     row = stock(scarce)[("KHO", "NOODLE")]
     assert (row["quantity"], row["reserved"], row["free"]) == (5, 4, 1)
@@ -161,7 +162,8 @@ def test_every_refusal_names_the_round_that_holds_the_stock(scarce):
            "NOODLE=1", "--top-up", "--on", "2021-11-10")
     t = scarce("round", "plan", "T", "--format", "json").json()
     assert sum(x["quantity"] for x in t["allocations"]) == 1  # what S does not hold
-    assert t["overlaps"] == [{"round": "S", "households": ["H1", "H2"], "top_up": True}]
+    assert t["overlaps"] == [{"round": "S", "households": ["H1", "H2"], "top_up": True,
+                              "goods": ["NOODLE"]}]
     scarce("give", "H2", "--from", "SHOP2", "--item", "NOODLE=1", "--on", "2021-11-11")
     refused(scarce, "round", "reserve", "T", "--plan", t["plan"],
             says="the plan of round T is now")
