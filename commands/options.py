@@ -53,13 +53,24 @@ class Format(str, Enum):
 FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 
 
+def to_folder(path: Path | None) -> Path | None:
+    """Refuse an --output whose folder is missing before any work is done: a command that
+    records entries and then writes a file must not record them and fail at the file."""
+    if path is not None and not path.parent.is_dir():
+        raise typer.BadParameter(say("cannot write {path}: there is no folder {folder}",
+                                     path=path, folder=path.parent))
+    if path is not None and path.is_dir():
+        raise typer.BadParameter(say("{path} is a folder: name a file", path=path))
+    return path
+
+
 def _spreadsheet(path: Path | None) -> Path | None:
-    """Refuse an --output that is not a workbook before any work is done."""
+    """Refuse an --output that is not a workbook, or has no folder, before any work is done."""
     if path is not None and path.suffix.lower() != ".xlsx":
         raise typer.BadParameter(say("'{name}' must end in .xlsx: --output writes a workbook "
                                      "(other formats print to the screen, see --help)",
                                      name=path.name))
-    return path
+    return to_folder(path)
 
 
 Output = Annotated[Optional[Path], typer.Option(

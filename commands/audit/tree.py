@@ -32,7 +32,7 @@ class NoteFormat(str, Enum):
 FormatChoice = Annotated[NoteFormat, typer.Option("--format", help="Output format.")]
 NoteOutput = Annotated[Optional[Path], typer.Option(
     "--output", "-o", metavar="FILE", help="Write to FILE instead of printing.",
-    show_default=False)]
+    callback=o.to_folder, show_default=False)]
 
 
 

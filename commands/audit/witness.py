@@ -15,6 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from commands import options as o
 from commands.audit.tree import read_json, read_note, write_or_print
 from commands.language.words import N_, say
 from ledger.errors import BadInput
@@ -61,7 +62,7 @@ def cosign(note: Annotated[str, typer.Argument(
                show_default=False)] = None,
            output: Annotated[Optional[Path], typer.Option(
                "--output", "-o", metavar="FILE", help="Write the co-signed note to FILE.",
-               show_default=False)] = None,
+               callback=o.to_folder, show_default=False)] = None,
            fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text"
            ) -> None:
     """Add your signature to a checkpoint (C2SP signed note), only if the ward signed it and

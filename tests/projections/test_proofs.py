@@ -637,6 +637,11 @@ def test_witness_cosign_by_any_party(sqlite_ledger, tmp_path):
     assert json.loads(taken.read_text())["vkeys"]  # who signed it: the witness checks with it
     paper = tmp_path / "paper.pem"
     ward("actor", "key", "init", "--key-file", str(paper))
+    # an --output into a missing folder is refused before anything is remembered as co-signed
+    nowhere = ward.fails("witness", "cosign", str(taken), "--key", str(paper), "-o",
+                         str(tmp_path / "no" / "c.txt"))
+    assert nowhere.code == 2 and "there is no folder" in nowhere.err
+    assert not (tmp_path / "paper.pem.witnessed.json").exists()
     cosigned = ward("witness", "cosign", str(taken), "--key", str(paper), "--name",
                     "bao-tuoi-tre").out
     parsed = notes.parse(cosigned)

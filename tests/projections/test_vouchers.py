@@ -227,6 +227,12 @@ def test_issue_batch_skips_holders_and_excluded_households(ward):
     listed = ward("voucher", "list", "--shop", "SHOP", "--format", "json").json()
     assert sorted((v["recipient"], v["value"]) for v in listed) == [("H2", 100_000),
                                                                    ("H3", 200_000)]
+    # a workbook into a missing folder is refused before any voucher is issued
+    before = ward.snapshot()
+    nowhere = ward.fails("voucher", "issue-batch", "--shop", "SHOP", "--value", "1000",
+                         "-o", "/no/such/folder/v.xlsx")
+    assert nowhere.code == 2 and "there is no folder /no/such/folder" in nowhere.err
+    assert ward.snapshot() == before
     table = ward("voucher", "issue-batch", "--shop", "SHOP", "--value", "1000",
                  "--group", "tổ 1").out
     assert "issued 1 voucher(s) at SHOP" in table and "skipped 0" in table
