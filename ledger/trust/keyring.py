@@ -97,4 +97,9 @@ class Keyring(Aggregate, created_event_name="Started"):
         if self.holder(key) is None:
             raise Refused("key {key} is not a live key of this ledger; `aid audit verify` "
                           "lists them", key=key)
+        if not any(k != key and not held.get("revoked") for k, held in self.keys.items()):
+            raise Refused("key {key} is the last live key of this ledger: once a ledger signs, "
+                          "every entry needs a live key, so revoking it would lock the ledger "
+                          "for good; declare the next key first (`aid actor add NAME "
+                          "--public-key FILE`), then revoke this one", key=key)
         self.trigger_event(self.Revoked, on=on, by=by, key=key, reason=reason)

@@ -217,6 +217,7 @@ def test_a_revoked_key_signs_nothing_more(signed):
     minh = key_id(parse_public(key))
     assert signed("actor", "key", "revoke", minh, "--reason", "left the team").code == 0
     before = signed.snapshot()
+    lan_file = signed.env["AID_SIGNING_KEY_FILE"]
     signed.env.update(AID_SIGNING_KEY_FILE=signed.env["MINH"], AID_ACTOR="Anh Minh")
     result = signed.fails("give", "H1", "--from", "KHO", "--item", "RICE=1")
     assert result.code == 1 and f"your signing key {minh} was revoked" in result.err
@@ -224,6 +225,14 @@ def test_a_revoked_key_signs_nothing_more(signed):
     assert signed.snapshot() == before
     out = signed("audit", "verify").out
     assert f"key {minh}: Anh Minh, declared at position" in out and ", revoked at position" in out
+    # the last live key is never revoked: no one could record again, not even a new key
+    signed.env.update(AID_SIGNING_KEY_FILE=lan_file, AID_ACTOR="Chị Lan")
+    lan = key_id(parse_public(signed("actor", "key", "show").out))
+    before = signed.snapshot()
+    last = signed.fails("actor", "key", "revoke", lan, "--reason", "moved away")
+    assert last.code == 1 and "is the last live key of this ledger" in last.err
+    assert last.err.count("\n") == 1 and signed.snapshot() == before
+    signed("give", "H1", "--from", "KHO", "--item", "RICE=1")
 
 
 def test_the_first_key_must_be_the_writers_own(ward, tmp_path):
