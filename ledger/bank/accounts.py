@@ -39,7 +39,7 @@ from ledger.bank.events import (
     StatementImported,
 )
 from ledger.bank.statements import Statement, StatementLine, each_keyed
-from ledger.errors import BadInput, Refused
+from ledger.errors import BadInput, Refused, Shortage
 from ledger.phrases import N_, Phrase
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim, claim_id
@@ -47,6 +47,7 @@ from ledger.store.decoding import loads
 from ledger.store.rows import timestamp
 from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
+from ledger.ward import daybook
 from ledger.ward.aggregate import Ward
 
 BATCH = 5000  # lines per transaction (PostgreSQL hangs on very large saves; DESIGN.md)
@@ -102,6 +103,13 @@ def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: s
 
     def change(ward: Ward) -> int:
         ward.require(account, ward.bank_accounts(), N_("bank account"))
+        held = daybook.lowest_from(ward.fund, on)
+        if abs(amount) > held:  # the box and the accounts together hold no more than the fund
+            raise Shortage("cannot carry {amount:,} đồng between the cash box and {account}: "
+                           "the ward fund, box and accounts together, holds {held:,} đồng on "
+                           "{on} and after", N_("check the amount, or record the cash donation "
+                                               "first"),
+                           amount=abs(amount), account=account, held=max(held, 0), on=on)
         return ward.fact(CashMoved, on, clean(actor), [], {}, account=account, amount=amount,
                          note=note)
 

@@ -348,13 +348,21 @@ def test_cash_carried_to_and_from_the_bank_matches_its_lines(banked, tmp_path):
 
 
 def test_cash_moves_refuse_what_makes_no_sense(banked):
+    banked("donate", "D1", "--into", "KHO", "--cash", "1000000", "--on", "2021-11-04")
     before = banked.snapshot()
     for args, says in ((("deposit", "NOACCT", "--cash", "5"), "unknown bank account"),
                        (("deposit", "VCB1", "--cash", "0"), "--cash must be positive"),
                        (("withdraw", "VCB1", "--cash", "-5"), "--cash")):
         result = banked.fails("bank", *args)
         assert result.code == 2 and says in result.err and len(result.err.splitlines()) == 1
+    # from a sweep: 999,999,999,999 đồng carried while the fund held 1,000,000 was recorded
+    fund = banked("cash", "--format", "json").json()["balance"]
+    for move in ("deposit", "withdraw"):
+        result = banked.fails("bank", move, "VCB1", "--cash", str(fund + 1))
+        assert result.code == 1 and len(result.err.splitlines()) == 1
+        assert f"together, holds {fund:,} đồng" in result.err
     assert banked.snapshot() == before
+    banked("bank", "deposit", "VCB1", "--cash", str(fund))  # all of it: honest
 
 
 def test_a_wrong_amount_is_fixed_by_reversing_then_accepting(banked, tmp_path):
