@@ -90,14 +90,21 @@ class Drive:
                            code=code, hint=hint)
         return self.log.rounds[code]
 
-    def value(self, code: str) -> int:
-        """Đồng value of one unit (an item's declared value, else 1; a bundle's contents)."""
+    def value(self, code: str, unknown: int = 1) -> int:
+        """Đồng value of one unit (an item's declared value, else `unknown`; a bundle's
+        contents). The fairness figures weigh an item of no declared value as 1 đồng a unit,
+        so they still compare households; published đồng (`worth`) count it as 0."""
         items, bundles = self.books.state["items"], self.books.state["bundles"]
         if code in bundles:
-            return sum(q * self.value(i) for i, q in bundles[code]["recipe"].items()) + \
-                bundles[code]["cash"]
+            return sum(q * self.value(i, unknown) for i, q in bundles[code]["recipe"].items()) \
+                + bundles[code]["cash"]
         declared = items.get(code, {}).get("value")
-        return 1 if declared is None else declared
+        return unknown if declared is None else declared
+
+    def worth(self, code: str) -> int:
+        """Đồng value of one unit as published: goods of no declared value count as 0, as in
+        the drive report (never an invented figure)."""
+        return self.value(code, unknown=0)
 
     def received(self, round_code: str) -> dict[str, dict[str, int]]:
         """recipient -> goods code -> units handed out in this round."""
@@ -577,8 +584,9 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
 
     A household's `planned` is what its rounds' plans give it (a closed round's plan is what
     it handed out), `received` what was handed out, `target` what the rounds aimed to give it,
-    all in đồng (an item's declared value, a bundle's contents and cash); the figures are of
-    `planned`, so they hold for open rounds too. Households by code, never by name."""
+    all in đồng (an item's declared value, 0 if none, a bundle's contents and cash); the
+    figures are of `planned`, weighed as the plans weigh it (an item of no declared value as 1
+    a unit), so they hold for open rounds too. Households by code, never by name."""
     if round_codes:
         chosen = list(dict.fromkeys(round_codes))
         for name in chosen:
@@ -589,7 +597,8 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
     handed: dict[str, int] = defaultdict(int)  # units handed out, whatever their value
     computed = {name: _computed(drive, name) for name in chosen}
     for name, (result, households, columns) in computed.items():
-        values = {item: drive.value(item) for item in columns}
+        values = {item: drive.worth(item) for item in columns}
+        weights = {item: drive.value(item) for item in columns}
         aimed = _aimed_before(result, computed)
         for i, code in enumerate(households.codes):
             if not households.eligible[i]:
@@ -598,24 +607,28 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
             home = homes.setdefault(code, {
                 "recipient": code, "group": person["group"], "tier": person["tier"],
                 "size": person["size"], "rounds": 0, "target": 0, "planned": 0,
-                "received": 0, "goods": defaultdict(int)})
+                "received": 0, "goods": defaultdict(int), "weighed": [0, 0]})
             home["rounds"] += 1
             for item, column in columns.items():
                 aim = max(column.targets[i] - aimed.get((code, item), 0), 0)
                 home["target"] += aim * values[item]
                 home["planned"] += column.quantities[i] * values[item]
+                home["weighed"][0] += aim * weights[item]
+                home["weighed"][1] += column.quantities[i] * weights[item]
                 home["received"] += column.handed[i] * values[item]
                 handed[code] += column.handed[i]
                 if column.quantities[i]:
                     home["goods"][item] += column.quantities[i]
+    weighed = {code: home.pop("weighed") for code, home in homes.items()}  # (target, planned)
     rows = [{**home, "goods": dict(sorted(home["goods"].items())),
-             "fill": _ratio(Fraction(home["planned"], home["target"]))
-             if home["target"] else None}
-            for _, home in sorted(homes.items())]
+             "fill": _ratio(Fraction(weighed[code][1], weighed[code][0]))
+             if weighed[code][0] else None}
+            for code, home in sorted(homes.items())]
     tiers: dict[str, dict[str, Any]] = {}
     for tier in sorted(drive.register.labels):
         mine = [row for row in rows if row["tier"] == tier]
-        fills = [Fraction(row["planned"], row["target"]) for row in mine if row["target"]]
+        fills = [Fraction(weighed[r["recipient"]][1], weighed[r["recipient"]][0]) for r in mine
+                 if weighed[r["recipient"]][0]]
         tiers[str(tier)] = {"label": drive.register.labels[tier], "households": len(mine),
                             "nothing": sum(1 for row in mine if not _planned_any(row)),
                             "min_fill": _ratio(min(fills, default=None))}
@@ -625,7 +638,8 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
     return {"rounds": chosen, "households": len(rows),
             "served": sum(1 for row in rows if _planned_any(row)),
             "households_received": sum(1 for row in rows if handed[row["recipient"]]),
-            "gini": _ratio(gini([row["planned"] * (scale // row["size"]) for row in rows])),
+            "gini": _ratio(gini([weighed[row["recipient"]][1] * (scale // row["size"])
+                                 for row in rows])),
             "tiers": tiers, "priority_with_nothing": nothing, "rows": rows}
 
 
@@ -658,7 +672,7 @@ def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
             rows.append({"recipient": code, "group": drive.register.households[code]["group"],
                          "tier": households.tiers[i], "goods": goods,
                          "cash": sum(q * cash.get(item, 0) for item, q in goods.items()),
-                         "value": sum(q * drive.value(item) for item, q in goods.items())})
+                         "value": sum(q * drive.worth(item) for item, q in goods.items())})
     rows.sort(key=lambda row: (sort_key(row["group"]), sort_key(row["recipient"])))
     totals = {item: sum(column.handed) for item, column in columns.items()}
     return {"ward": drive.books.state["ward"], "round": round_code,

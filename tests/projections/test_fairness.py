@@ -202,6 +202,22 @@ def reference_ward(ledger, tmp_path, count=600, seed=24):
     return homes
 
 
+def test_goods_of_no_declared_value_are_published_as_0_dong_not_1(ward6):
+    """From a sweep: the public outflow statement and the summary printed "value 8 VND" for 8
+    cases of noodles that have no declared value (while the drive report said 0): published
+    đồng are never invented. The fairness figures still weigh a case as a unit."""
+    ward6("item", "add", "MI", "--name", "Mì gói", "--unit", "thùng")
+    ward6("donate", "D1", "--into", "KHO", "--item", "MI=8", "--on", "2021-11-02")
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "MI", "--ration", "MI=1",
+          "--tier", "0", "--on", "2021-11-05")
+    ward6("round", "apply", "R1", "--plan", plan(ward6, "R1")["plan"])
+    shown = ward6("round", "outflow", "R1", "--format", "json").json()
+    assert shown["handed"] == {"MI": 4} and shown["value"] == 0
+    rows = ward6("round", "summary", "--format", "json").json()["rows"]
+    assert [(r["recipient"], r["planned"], r["target"], r["fill"]) for r in rows] == [
+        ("A0", 0, 0, "1.0000"), ("A1", 0, 0, "1.0000")]
+
+
 @pytest.mark.parametrize("floor", [None, "1"])
 def test_three_rounds_with_a_floor_leave_no_household_with_nothing(sqlite_ledger, tmp_path,
                                                                    floor):
