@@ -54,6 +54,14 @@ class Register:
         elif name == names.TIER_LABELLED:
             self.labels[data["tier"]] = data["label"]
 
+    def frozen(self) -> Register:
+        """The register as it stands now, kept apart from later changes: what a round that
+        closes now planned with, so its published figures never follow a later move."""
+        kept = Register()
+        kept.households = {code: dict(home) for code, home in self.households.items()}
+        kept.labels, kept.forgotten = dict(self.labels), dict(self.forgotten)
+        return kept
+
     def reveal(self, sealer: Any) -> Register:
         """Open the sealed names in memory with the ward's key (`ledger.privacy.details.Sealer`), so
         the register can be listed and searched. Refuses, in one line, without the key, with

@@ -72,6 +72,7 @@ class Drive:
     books: Books = field(default_factory=Books)
     register: Register = field(default_factory=Register)
     log: RoundLog = field(default_factory=RoundLog)
+    closed_with: dict[str, Register] = field(default_factory=dict)  # round -> its register
 
     @classmethod
     def replay(cls, records: Iterable[Record]) -> Drive:
@@ -80,7 +81,16 @@ class Drive:
             drive.books.apply(record.name, record.data)
             drive.register.apply(record.name, record.data, record.version)
             drive.log.apply(record)
+            if record.name == names.ROUND_CLOSED:
+                drive.closed_with[record.data["round"]] = drive.register.frozen()
+            elif record.name == names.ROUND_OPENED:
+                drive.closed_with.pop(record.data["round"], None)
         return drive
+
+    def register_of(self, round_code: str) -> Register:
+        """The households as the round sees them: a closed round, as they were when it closed
+        (a household that moves group later stays where it was in that round's figures)."""
+        return self.closed_with.get(round_code, self.register)
 
     def round(self, code: str) -> dict[str, Any]:
         if code not in self.log.rounds:
@@ -185,15 +195,16 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
     release's ledger prints as it did."""
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
-    eligible = drive.register.eligible(rules["groups"], rules["tiers"],
-                                       until=rules.get("closed_entry"))
+    register = drive.register_of(round_code)
+    eligible = register.eligible(rules["groups"], rules["tiers"],
+                                 until=rules.get("closed_entry"))
     received = drive.received(round_code)
     held, overlaps = _overlaps(drive, rules, eligible, goods)
     if not rules.get("top_up"):  # held for every good of this round: nothing left to plan
         eligible = {code: h for code, h in eligible.items()
                     if len(held.get(code, ())) < len(goods)}
     codes = sorted({*eligible, *received})
-    people = {code: drive.register.households[code] for code in codes}
+    people = {code: register.households[code] for code in codes}
     mine = {code for code in codes if code in eligible or code in received}
     homes = Households(codes, [people[c]["tier"] for c in codes],
                        [people[c]["size"] for c in codes], [c in mine for c in codes])
@@ -444,8 +455,9 @@ def _per_person(drive: Drive, homes: Households, columns: dict[str, Column],
 def _tiers(drive: Drive, rules: dict[str, Any], homes: Households, columns: dict[str, Column],
            mine: list[int]) -> dict[str, dict[str, Any]]:
     """Per tier: households fully met, partly met, given nothing, and excluded from the round."""
-    excluded = [h["tier"] for h in drive.register.excluded(rules["groups"], rules["tiers"])]
-    counts = {tier: {"eligible": 0, "full": 0, "nothing": 0} for tier in drive.register.labels}
+    register = drive.register_of(rules["round"])
+    excluded = [h["tier"] for h in register.excluded(rules["groups"], rules["tiers"])]
+    counts = {tier: {"eligible": 0, "full": 0, "nothing": 0} for tier in register.labels}
     for i in mine:
         count = counts[homes.tiers[i]]
         count["eligible"] += 1
@@ -454,7 +466,7 @@ def _tiers(drive: Drive, rules: dict[str, Any], homes: Households, columns: dict
             count["full"] += 1
         elif not any(q for q, _ in got):
             count["nothing"] += 1
-    return {str(tier): {"label": drive.register.labels[tier], "eligible": c["eligible"],
+    return {str(tier): {"label": register.labels[tier], "eligible": c["eligible"],
                         "full": c["full"], "partial": c["eligible"] - c["full"] - c["nothing"],
                         "nothing": c["nothing"], "excluded": excluded.count(tier)}
             for tier, c in sorted(counts.items())}
@@ -603,7 +615,7 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
         for i, code in enumerate(households.codes):
             if not households.eligible[i]:
                 continue
-            person = drive.register.households[code]
+            person = drive.register_of(name).households[code]
             home = homes.setdefault(code, {
                 "recipient": code, "group": person["group"], "tier": person["tier"],
                 "size": person["size"], "rounds": 0, "target": 0, "planned": 0,
@@ -669,7 +681,8 @@ def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
     for i, code in enumerate(households.codes):
         goods = {item: column.handed[i] for item, column in columns.items() if column.handed[i]}
         if goods:
-            rows.append({"recipient": code, "group": drive.register.households[code]["group"],
+            rows.append({"recipient": code,
+                         "group": drive.register_of(round_code).households[code]["group"],
                          "tier": households.tiers[i], "goods": goods,
                          "cash": sum(q * cash.get(item, 0) for item, q in goods.items()),
                          "value": sum(q * drive.worth(item) for item, q in goods.items())})

@@ -202,6 +202,25 @@ def reference_ward(ledger, tmp_path, count=600, seed=24):
     return homes
 
 
+def test_a_closed_rounds_figures_stay_as_they_were_when_households_move_later(ward6,
+                                                                             tmp_path):
+    """From a sweep: after the round closed, a household moved into its group and another
+    out, and the closed round's plan, summary and posted outflow statement changed with them
+    (eligible 5, Gini 0.2, a household "given nothing" that was never in the round)."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--group", "Tổ 1", "--on", "2021-11-05")
+    ward6("round", "apply", "R1", "--plan", plan(ward6, "R1")["plan"])
+    ward6("round", "close", "R1", "--on", "2021-11-05")
+    reports = [("round", "plan", "R1"), ("round", "summary"), ("round", "outflow", "R1")]
+    before = [ward6(*args, "--format", "json").out for args in reports]
+    register(ward6, tmp_path, [("B0", "Tổ 1", 2, 1), ("C0", "Tổ 2", 2, 2), ("A1", "Tổ 1", 2, 3)])
+    assert [ward6(*args, "--format", "json").out for args in reports] == before
+    # a round opened now sees the register as it is
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--group", "Tổ 1", "--on", "2021-11-12")
+    assert sorted(got(plan(ward6, "R2"))) == ["A0", "A1", "B0", "H1"]
+
+
 def test_goods_of_no_declared_value_are_published_as_0_dong_not_1(ward6):
     """From a sweep: the public outflow statement and the summary printed "value 8 VND" for 8
     cases of noodles that have no declared value (while the drive report said 0): published
