@@ -487,8 +487,9 @@ def outflow(code: str,
     from projections.rounds import outflow as outflow_of
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt
-    if kind not in ("table", "csv", "json", "html", "htm", "pdf", "xlsx"):
-        raise BadInput("--format must be table, csv, json or html, not '{fmt}'", fmt=fmt)
+    if output is None and kind not in ("table", "csv", "json", "html"):
+        raise BadInput("--format must be table, csv, json or html, not '{fmt}' (a PDF or a "
+                       "workbook is written with -o FILE.pdf or -o FILE.xlsx)", fmt=fmt)
     result = outflow_of(o.load_drive(db), clean_code(code, "round code"))
     rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
     if kind == "json":

@@ -305,6 +305,9 @@ def test_outflow_statement_lists_what_each_household_received_without_names(ledg
     assert "<table" in texts[4] and "H01" in texts[4]
     bad = ledger.fails("round", "outflow", "R1", "-o", tmp_path / "r1.txt")
     assert bad.code == 2 and bad.err.count("\n") == 1
+    for fmt in ("pdf", "xlsx"):  # a file's format without a file: said, not HTML on screen
+        bad = ledger.fails("round", "outflow", "R1", "--format", fmt)
+        assert bad.code == 2 and "-o FILE.pdf" in bad.err and not bad.out
 
 
 def test_the_outflow_pages_facts_are_capitalised_alike(ledger, tmp_path):
