@@ -41,7 +41,7 @@ def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None
     books = tally.books
     days = sorted(day for day, count in tally.days.items() if count)
     first = start or (days[0] if days else None)
-    last = end or (days[-1] if days else None)
+    last = end or max((day for day in (days[-1] if days else None, start) if day), default=None)
     return {"ward": books.state["ward"], "from": first, "to": last,
             "stock": stock_lines(books, first, last),
             "weeks": weekly(tally.weeks, first, last),

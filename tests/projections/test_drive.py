@@ -94,6 +94,13 @@ def test_drive_for_a_period_and_as_tables(ledger):
     assert rice["points"] == [["2021-11-17", 380], ["2021-11-19", 355]]
     table = ledger("report", "drive").out
     assert "46/2021  2021-11-15" in table and "Households served, by group" in table
+    # a period after the last entry: its stock on that day, never "to None"
+    later = ledger("report", "drive", "--from", "2022-01-10", "--format", "json").json()
+    assert (later["from"], later["to"]) == ("2022-01-10", "2022-01-10")
+    rice = next(line for line in later["stock"] if line["item"] == "RICE")
+    assert rice["points"] == [["2022-01-10", rice["points"][0][1]]] and later["weeks"] == [
+        {**later["weeks"][0], "received": 0, "handouts": 0}]
+    assert "2022-01-10 to 2022-01-10" in ledger("report", "drive", "--from", "2022-01-10").out
     assert not re.search(r"Nguyễn|Lý Thị", table)
 
 
