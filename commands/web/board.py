@@ -256,8 +256,8 @@ def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) ->
 
     on, as_of = reading.day("on"), reading.day("as_of")
     if on and as_of and on != as_of:
-        raise BadInput("on={on} and as_of={as_of}: the shop's page shows one day; give one",
-                       on=on, as_of=as_of)
+        raise NotUnderstood("on={on} and as_of={as_of}: the shop's page shows one day; give one",
+                            on=on, as_of=as_of)
     as_of = as_of or on
     books, shop_book = replay(reading.log.read())
     found = shop_report(books, shop_book, code, as_of)
