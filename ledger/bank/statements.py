@@ -45,8 +45,8 @@ from typing import Any, TextIO
 from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase, said
-from ledger.values.dates import FIRST, LAST
-from ledger.values.inputs import MAX_AMOUNT
+from ledger.values.dates import FIRST, LAST, latest_day
+from ledger.values.inputs import MAX_AMOUNT, MAX_NAME, MAX_NOTE
 from ledger.values.text import clean, fold, nearest, words_of
 from ledger.values.workbooks import numbered, text_encoding, worksheet
 
@@ -470,6 +470,22 @@ class _Draft:
                              self.party_account, self.balance, self.line)
 
 
+def _finish(draft: _Draft, lines: LineSpool, problems: list[Phrase]) -> None:
+    """Keep a finished line, unless one of its words is longer than any bank writes (a file
+    that is not a statement, or columns mapped wrongly): stored, it would stay for good."""
+    line = draft.done()
+    for what, value, limit in ((N_("text"), line.text, MAX_NOTE),
+                               (N_("reference"), line.ref, MAX_NAME),
+                               (N_("counter-party"), line.party, MAX_NAME),
+                               (N_("counter-party account"), line.party_account, MAX_NAME)):
+        if value and len(value) > limit:
+            problems.append(_problem(line.line, "the {what} is {length:,} characters long: a "
+                                     "statement's is at most {limit:,}; check --columns",
+                                     what=Phrase(what), length=len(value), limit=limit))
+            return
+    lines.append(line)
+
+
 def _problem(line: int, template: str, **fields: Any) -> Phrase:
     """A problem of the statement's `line`, in the reader's language (each `template` is in the
     catalog: commands/language/catalog.py reads this function's second argument)."""
@@ -597,6 +613,11 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                 problems.append(_problem(number, "'{value}' is outside 2000–2099: check the "
                                          "year", value=date_text))
                 continue
+            if on > latest_day():  # a bank states what happened, as an entry records it
+                problems.append(_problem(number, "'{value}' is after today: a statement "
+                                         "lists what the bank did; check the date",
+                                         value=date_text))
+                continue
             if "time" in found:
                 try:
                     clock = _clock(cell(cells, "time")) or clock
@@ -628,7 +649,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                                          "money in or out"))
                 continue
             if current is not None:
-                lines.append(current.done())
+                _finish(current, lines, problems)
             current = (_Draft(
                 on, clock, credit, debit, [t] if (t := _text(cell(cells, "text"))) else [],
                 _text(cell(cells, "ref")) or None,
@@ -638,7 +659,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         problems.append(_problem(error.line, "a quote (\") opened here is never closed: close "
                                  "it, or save the file again from Excel"))
     if current is not None:
-        lines.append(current.done())
+        _finish(current, lines, problems)
     for ref, rows in lines.repeated_refs():  # keyed by its reference, one would be lost
         problems += [_problem(row, "the bank reference {ref} is on line {first} too: a "
                               "reference names one transaction (to import a file that repeats "

@@ -44,12 +44,18 @@ def _bounded(day: date, typed: str) -> date:
     return day
 
 
+def latest_day() -> str:
+    """The last business date anything may have happened on: tomorrow by this machine's clock
+    (a day's slack for a ward whose clock is ahead of the machine's)."""
+    return (date.today() + timedelta(days=1)).isoformat()
+
+
 def happened(text: str | None, what: str = "--on") -> str:
     """The business date of an entry: what `parse_date` reads, no later than tomorrow by this
     machine's clock (a day's slack for a ward whose clock is ahead of the machine's)."""
     day = parse_date(text)
     today = date.today()
-    if day > (today + timedelta(days=1)).isoformat():
+    if day > latest_day():
         raise BadInput("{what} {day} is after today ({today}): an entry records what has "
                        "happened; give the day it happened", what=what, day=day,
                        today=today.isoformat())

@@ -186,6 +186,20 @@ def test_a_refused_statement_writes_nothing(banked, tmp_path):
     assert banked.snapshot() == before
 
 
+def test_a_line_dated_after_today_or_too_long_to_be_a_banks_is_refused(banked, tmp_path):
+    """From a sweep: a line dated 2030 and a 5,000-character text were stored for good."""
+    future = [{**LINES[0], "date": "2030-12-01"}]
+    long = [{**LINES[1], "text": "x" * 5000}, {**LINES[0], "ref": "R" * 500}]
+    before = banked.snapshot()
+    for lines, says in ((future, "'01/12/2030' is after today"),
+                        (long, "the text is 5,000 characters long")):
+        refused = banked.fails("bank", "import", "VCB1", str(_statement(tmp_path, lines)))
+        assert refused.code == 2 and says in refused.err, refused.err
+    assert "the reference is 500 characters long" in refused.err
+    assert banked.snapshot() == before
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, [{**LINES[1], "text": "y" * 200}])))
+
+
 def test_every_sample_layout_imports(banked):
     for code, bank, number in (("ICB1", "ICB", "108877665544"), ("BIDV1", "BIDV", "1261122666"),
                                ("VBA1", "VBA", "1600205123456")):  # as the samples state them
