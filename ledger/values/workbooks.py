@@ -8,11 +8,12 @@ Shared by the spreadsheet imports (commands/recording/spreadsheets.py) and bank 
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.errors import BadInput
 
@@ -80,9 +81,61 @@ def worksheet(path: Path, sheet: str | None = None) -> Iterator[Any]:
             raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
                            name=path.name, sheet=sheet, names=names)
         found.reset_dimensions()  # trust the cells, not a stale size some writers leave
-        yield found
+        ranges = _merged(path, found._worksheet_path)
+        yield _Filled(found, ranges) if ranges else found
     finally:
         book.close()
+
+
+_MERGE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged(path: Path, part: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (min_col, min_row, max_col, max_row), found by scanning its
+    XML a megabyte at a time: a read-only sheet does not say, and reads every merged cell but
+    the first as empty (a tổ merged over its households' rows would read as no group)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: set[bytes] = set()
+    with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            found.update(match.group(1) for match in _MERGE.finditer(data))
+            tail = data[-100:]
+    return sorted(range_boundaries(ref.decode()) for ref in found)
+
+
+class _Cell(NamedTuple):
+    value: Any
+    row: int
+
+
+class _Filled:
+    """A read-only sheet whose merged cells each read as their range's first cell: what the
+    person who merged them meant (one tổ for five rows, one date for a day's lines)."""
+
+    def __init__(self, sheet: Any, ranges: list[tuple[int, int, int, int]]) -> None:
+        self.sheet, self.ranges, self.title = sheet, ranges, sheet.title
+
+    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
+        first: dict[tuple[int, int], Any] = {}  # a range's first cell -> its value
+        for cells in self.sheet.iter_rows():
+            row = numbered(cells)
+            covering = [r for r in self.ranges if row is not None and r[1] <= row <= r[3]]
+            if not covering:
+                yield cells
+                continue
+            values = [cell.value for cell in cells]
+            for min_col, min_row, max_col, _ in covering:
+                if row == min_row and min_col <= len(values):
+                    first[(min_row, min_col)] = values[min_col - 1]
+                value = first.get((min_row, min_col))
+                values += [None] * (max_col - len(values))
+                for column in range(min_col, max_col + 1):
+                    if (row, column) != (min_row, min_col):
+                        values[column - 1] = value
+            yield tuple(_Cell(value, row) for value in values)
 
 
 def numbered(cells: Any) -> int | None:

@@ -203,3 +203,23 @@ def test_the_household_list_from_xlsx_with_vietnamese_headers(ward, tmp_path):
     listed = {r["code"]: r for r in ward("recipient", "list", "--format", "json").json()}
     assert listed["H30"]["name"] == "Lê Thị Hạnh" and listed["H30"]["size"] == 5
     assert listed["H30"]["tier"] == 1 and listed["H30"]["excluded"] is True
+
+
+def test_merged_cells_read_as_their_first_cell(ward, tmp_path):
+    """From a sweep: a tổ merged over its households' rows (as paper lists are laid out) left
+    all but the first with no group, silently. A merged cell means its value for every row."""
+    path = tmp_path / "merged.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["DANH SÁCH HỘ"])
+    sheet.append(["Mã hộ", "Họ và tên", "Tổ", "Số nhân khẩu", "Diện"])
+    for code, name, group, size in (("M1", "Nguyễn A", "Tổ 5", 3), ("M2", "Trần B", None, 2),
+                                    ("M3", "Lê C", None, 4), ("M4", "Phạm D", "Tổ 6", 1)):
+        sheet.append([code, name, group, size, 1])
+    sheet.merge_cells("A1:E1")  # a title across the columns: still no household
+    sheet.merge_cells("C3:C5")
+    book.save(path)
+    ward("recipient", "import", str(path), "--on", "2021-11-25")
+    listed = {r["code"]: r["group"] for r in ward("recipient", "list", "--format", "json").json()}
+    assert {code: listed[code] for code in ("M1", "M2", "M3", "M4")} == {
+        "M1": "Tổ 5", "M2": "Tổ 5", "M3": "Tổ 5", "M4": "Tổ 6"}
