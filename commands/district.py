@@ -275,17 +275,33 @@ def item_map(mapping: Annotated[str, typer.Argument(
         catalogue = _catalogue(found)
         _known_ward_item(catalogue, ward, item)
         models = DistrictModels(found.connection)
+        before = models.item_map()
+        _no_case_twin(target, {*before.values(), *(c for items in catalogue.values()
+                                                   for c in items)})
         models.map_item(ward, item, target)
         units = _units(catalogue, models.item_map(), ward, item, target)
     finally:
         found.close()
     typer.echo(say("district item {target}: counts ward {ward}'s {item}", target=target,
                    ward=ward, item=item))
+    if before.get((ward, item), target) != target:
+        typer.echo(say("(it counted as district item {old} until now)",
+                       old=before[(ward, item)]))
     if units is not None:
         typer.echo(say("aid: warning: ward {ward} counts {item} in {unit}, other wards count "
                        "{target} in {other}: `aid district stock --total` lists them apart, "
                        "one line per unit", ward=ward, item=item, unit=units[0], target=target,
                        other=units[1]), err=True)
+
+
+def _no_case_twin(target: str, known: set[str]) -> None:
+    """Refuse a district item that differs only in case from one the district counts already:
+    `gạo` beside `GẠO` would be two lines of the same rice in every total."""
+    twins = sorted(code for code in known
+                   if code != target and code.casefold() == target.casefold())
+    if twins:
+        raise BadInput("district item {target} differs only in case from {twin}, which the "
+                       "district already counts: write {twin}", target=target, twin=twins[0])
 
 
 def _catalogue(district: Any) -> dict[str, dict[str, Any]]:

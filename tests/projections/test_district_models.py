@@ -118,7 +118,12 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     # adversarial: rice in kg mapped onto noodles in cases is said, and kept apart per unit
     slip = one("district", "item", "map", "P1:GAO=NOODLE", "--url", district)
     assert "P1 counts GAO in kg, other wards count NOODLE in thùng" in slip.err
-    one("district", "item", "map", "P1:GAO=RICE", "--url", district)
+    again = one("district", "item", "map", "P1:GAO=RICE", "--url", district)
+    assert "(it counted as district item NOODLE until now)" in again.out  # a re-map is said
+    # from a sweep: `rice` beside `RICE` became two lines of the same rice in every total
+    twin = one.fails("district", "item", "map", "P1:GAO=rice", "--url", district)
+    assert twin.code == 2 and "differs only in case from RICE" in twin.err
+    assert one("district", "item", "list", "--url", district, "--format", "json").json() == listed
 
 
 def test_a_batch_rolled_back_is_folded_again_from_what_the_district_stored(district, tmp_path):
