@@ -47,6 +47,7 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
     chosen = checked(zone) if zone is not None else DEFAULT  # refused before anything is made
     who = o.actor(actor)  # refused before anything is made
     config = settings.path()
+    _key_files_checked(ward, signing=bool(sign and who))  # refused before anything is made
 
     def write(ledger):
         opened = ledger.init(ward, o.on(on), who, district_code)
@@ -54,11 +55,11 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
             return opened
         return [opened, set_timezone(ledger, chosen, o.on(on), who)]
 
-    with _nothing_left_if_refused(o.address(db)):
+    with _nothing_left_if_refused(o.address(db)):  # the keys too: all of it, or nothing
         record(db, write, create=True)
-    key_file = _ward_key(ward)
-    if sign and who:
-        _declare_own_key(db, who, o.on(on))
+        key_file = _ward_key(ward)
+        if sign and who:
+            _declare_own_key(db, who, o.on(on))
     if config.exists():
         typer.echo(say("settings kept as they were in {path}", path=config))
         return
@@ -74,8 +75,9 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
 
 @contextmanager
 def _nothing_left_if_refused(where: Any) -> Iterator[None]:
-    """A refused `aid init` (a ward code that is no code) leaves no ledger file behind: an
-    empty one would read later as a ledger with no stock, not as no ledger at all."""
+    """A refused `aid init` (a ward code that is no code, a key file that cannot be made)
+    leaves no ledger file behind: an empty one would read later as a ledger with no stock, not
+    as no ledger at all, and a retry would be told the ward is already there."""
     made = where.path is not None and not where.path.exists()
     try:
         yield
@@ -90,6 +92,19 @@ def _default_db() -> str:
     from ledger.store.access import DEFAULT_DB
 
     return DEFAULT_DB
+
+
+def _key_files_checked(ward: str, *, signing: bool) -> None:
+    """The key files `aid init` will use, read before anything is written: a folder, or a file
+    of another kind, is refused while there is still no ledger, so a retry starts clean."""
+    from ledger.privacy.ward_key import KeyFile, from_environment
+    from ledger.trust.signing_key import SigningKey, key_path
+
+    ward_key = from_environment() or settings.data_dir() / f"{_slug(ward)}.key"
+    if ward_key.exists():
+        KeyFile.load(ward_key)
+    if signing:
+        SigningKey.load(key_path())
 
 
 def _ward_key(ward: str) -> Path | None:

@@ -69,6 +69,33 @@ def test_a_refused_init_leaves_no_ledger_behind(newcomer):
                "--no-sign").exit_code == 0
 
 
+@pytest.mark.parametrize("variable", ["AID_KEY_FILE", "AID_SIGNING_KEY_FILE"])
+def test_a_key_file_that_is_a_folder_is_refused_before_the_ledger_is_made(newcomer, variable,
+                                                                         monkeypatch):
+    """From a sweep: the ledger was written first, then the key file refused; the retry with a
+    good one was told the ledger already held the ward. Now nothing is made, and it works."""
+    folder = newcomer / "keys"
+    folder.mkdir()
+    monkeypatch.setenv(variable, str(folder))
+    refused = aid("init", "--ward", "Phường 9", "--actor", "Chị Lan", "--db", "p9.db")
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    said = "cannot read the signing key" if variable == "AID_SIGNING_KEY_FILE" else folder
+    assert refused.stderr.startswith(f"aid: {said}"), refused.stderr
+    assert "recorded" not in refused.stdout and not list(Path.cwd().glob("p9.db*"))
+    assert not (newcomer / "config" / "aid-ledger" / "config.toml").exists()
+    monkeypatch.setenv(variable, str(newcomer / "good.key"))
+    again = aid("init", "--ward", "Phường 9", "--actor", "Chị Lan", "--db", "p9.db")
+    assert again.exit_code == 0, again.stderr
+
+
+def test_a_key_that_cannot_be_made_takes_the_new_ledger_with_it(newcomer, monkeypatch):
+    """A key file refused only when it is made, after the ledger: the ledger goes too."""
+    monkeypatch.setenv("AID_SIGNING_KEY_FILE", "/proc/aid-signing-key.pem")
+    refused = aid("init", "--ward", "Phường 9", "--actor", "Chị Lan", "--db", "p9.db")
+    assert refused.exit_code == 2 and "cannot write the signing key" in refused.stderr
+    assert not list(Path.cwd().glob("p9.db*"))
+
+
 def test_variables_and_options_win_over_the_settings_file(newcomer, monkeypatch):
     assert aid("init", "--ward", "Phường 3", "--actor", "Chị Lan", "--no-sign").exit_code == 0
     other = newcomer / "other.db"
