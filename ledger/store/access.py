@@ -119,8 +119,10 @@ def open_ledger(address: Address, *, create: bool = False,
     env = library_env(address, create=create)
     key_file = key_file or key_path()
     if not address.is_postgres:
-        if not create:
-            _must_exist(address)
+        if create:
+            _may_become_ledger(address.path)
+        else:  # there, and a ledger: checked read-only, as readers check it, so that a file
+            open_log(address).close()  # of another kind is refused as it was, not made over
         return Ledger(env, key_file=key_file)
     if not create:
         ledger = Ledger(env, name=address.ward, key_file=key_file)
@@ -186,6 +188,24 @@ def _must_exist(address: Address) -> None:
     if not address.path.exists():
         raise BadInput("no ledger at {path}: create one with `aid init --ward NAME`, or point "
                        "--db or AID_DB at an existing one", path=address.path)
+
+
+def _may_become_ledger(path: Path) -> None:
+    """`aid init` makes a new file, fills an empty one, or finds a ledger already there (and
+    says so); another program's database is left as it was, not given tables beside its own.
+    Read-only: a file that is no SQLite database at all is refused unchanged, as readers
+    refuse it."""
+    if not path.is_file():
+        return
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        connection.close()
+    if tables and EventLog.events_table not in tables:
+        raise BadInput("{path} is another program's database, not an aid-ledger file: give "
+                       "`aid init` a new file with --db", path=path)
 
 
 def decoded(position: int, version: int, state: bytes) -> dict[str, Any]:

@@ -147,3 +147,33 @@ def test_a_checkpoint_given_as_a_folder_or_a_huge_file_is_one_line(ward, tmp_pat
         out.truncate(65 * 2**20)  # sparse: no time, no disk
     done = ward.fails("audit", "verify", "--checkpoint", str(huge))
     assert done.code == 2 and "is far smaller" in done.err and done.err.count("\n") == 1
+
+
+def test_a_write_to_a_file_that_is_not_a_ledger_leaves_it_as_it_was(tmp_path):
+    """From a sweep: `--db` at an empty file or another program's SQLite database made the
+    one into a database and switched the other to WAL; reads already refused both."""
+    import sqlite3
+
+    from tests.cli import invoke
+
+    empty = tmp_path / "notes.csv"
+    empty.write_bytes(b"")
+    other = tmp_path / "o.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t(x)")
+    connection.close()
+    before = other.read_bytes()
+    for path in (empty, other):
+        for args in (("donate", "MEKONG", "--into", "KHO", "--cash", "5"),
+                     ("item", "add", "X", "--name", "x", "--unit", "kg")):
+            done = invoke([*args, "--db", str(path)], env={"AID_ACTOR": "tester"})
+            assert (done.exit_code, done.stderr) == (
+                2, f"aid: {path} is not an aid-ledger file: create one with `aid init --ward "
+                   "NAME`\n")
+    done = invoke(["init", "--ward", "X", "--no-sign", "--db", str(other)])
+    assert (done.exit_code, done.stderr) == (
+        2, f"aid: {other} is another program's database, not an aid-ledger file: give `aid "
+           "init` a new file with --db\n")
+    assert empty.read_bytes() == b"" and other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.csv", "o.sqlite"]
+    assert invoke(["init", "--ward", "X", "--no-sign", "--db", str(empty)]).exit_code == 0
