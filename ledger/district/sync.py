@@ -105,7 +105,13 @@ def district_url(url: str | None) -> str:
                        url=url)
     from urllib.parse import parse_qs, urlsplit
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read for the ValueError a port that is no port raises
+    except ValueError:
+        raise BadInput("the district's address '{url}' is not one aid can use: write it as "
+                       "postgresql://USER@HOST:PORT/DISTRICT (a port is a number up to 65535)",
+                       url=url) from None
     if not parts.path.strip("/") and "dbname" not in parse_qs(parts.query):
         # libpq would pick a database named after the user: the district's tables would land
         # wherever that is, without a word

@@ -51,7 +51,7 @@ class Address:
     def __str__(self) -> str:
         if self.url:
             parsed = urlparse(self.url)
-            return f"{parsed.hostname}/{parsed.path.lstrip('/')} ward {self.ward}"
+            return f"{parsed.hostname or 'localhost'}/{parsed.path.lstrip('/')} ward {self.ward}"
         return str(self.path)
 
 
@@ -63,8 +63,24 @@ def locate(db: str | Path | None = None, environ: dict[str, str] | None = None) 
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise BadInput("AID_DATABASE_URL must start with postgresql://, not '{url}'", url=url)
+        _usable(url)
         return Address(url=url, ward=table_prefix(env.get("AID_WARD") or "aid"))
     return Address(path=Path(env.get("AID_DB") or DEFAULT_DB))
+
+
+def _usable(url: str) -> None:
+    """An address writers can reach as readers do: its port a number a port can be, its
+    brackets closed, and its database named (writers take the host, port and database from
+    it; left out, libpq would pick a database named after the user, the library another)."""
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - read for the ValueError a port that is no port raises
+    except ValueError:
+        parsed = None
+    if parsed is None or not parsed.path.strip("/"):
+        raise BadInput("AID_DATABASE_URL '{url}' is not an address aid can use: write it as "
+                       "postgresql://USER@HOST:PORT/DATABASE (a port is a number up to 65535)",
+                       url=url)
 
 
 def table_prefix(ward: str) -> str:

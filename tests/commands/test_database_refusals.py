@@ -177,3 +177,24 @@ def test_a_write_to_a_file_that_is_not_a_ledger_leaves_it_as_it_was(tmp_path):
     assert empty.read_bytes() == b"" and other.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.csv", "o.sqlite"]
     assert invoke(["init", "--ward", "X", "--no-sign", "--db", str(empty)]).exit_code == 0
+
+
+@pytest.mark.parametrize("url", ["postgresql://localhost:99999/x", "postgresql://localhost:abc/x",
+                                 "postgresql://[::1/x", "postgresql://", "postgresql://localhost"])
+def test_an_address_that_is_no_address_is_one_line_naming_it(url):
+    """From a sweep: writes raised ValueError (a port out of range or no number, an unclosed
+    bracket), and an address with no database read as "no ledger at None/"."""
+    from tests.cli import invoke
+
+    for args in (("donate", "MEKONG", "--into", "KHO", "--cash", "5"), ("stock",)):
+        done = invoke(args, env={"AID_DATABASE_URL": url, "AID_DB": "", "AID_ACTOR": "tester"},
+                      catch_exceptions=False)
+        assert (done.exit_code, done.stderr) == (
+            2, f"aid: AID_DATABASE_URL '{url}' is not an address aid can use: write it as "
+               "postgresql://USER@HOST:PORT/DATABASE (a port is a number up to 65535)\n")
+    if url.endswith("/x"):
+        done = invoke(["district", "wards"], env={"AID_DISTRICT_URL": url},
+                      catch_exceptions=False)
+        assert (done.exit_code, done.stderr) == (
+            2, f"aid: the district's address '{url}' is not one aid can use: write it as "
+               "postgresql://USER@HOST:PORT/DISTRICT (a port is a number up to 65535)\n")
