@@ -96,7 +96,8 @@ def library_env(address: Address, *, create: bool = False) -> dict[str, str]:
     if address.is_postgres:
         parsed = urlparse(address.url)
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # the library's, connecting in the command's own thread (chained_postgres.py)
+            "PERSISTENCE_MODULE": "ledger.store.chained_postgres:ConnectedFactory",
             "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),

@@ -16,6 +16,7 @@ from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
+    PostgresFactory,
 )
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
@@ -81,3 +82,29 @@ class ChainedPostgresRecorder(ChainWriter, PostgresApplicationRecorder):
                                         Identifier(self.events_table_name)), (list(ids),))
             return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
                                 bytes(row["state"])) for row in cursor.fetchall()]
+
+
+class ConnectedFactory(PostgresFactory):
+    """The library's factory, whose pool has its connection before the command asks for one.
+
+    The library's pool connects in a thread of its own: when nothing answers, it retries there
+    while the command waits 30 s for "couldn't get a connection", the server's own reason never
+    said. Here the first connection is made in the command's thread, with the pool's own
+    settings, as readers connect: one that cannot be made is refused at once in the reader's
+    words (commands/language/database.py); one that can is handed to the pool as its first,
+    still the command's only one."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        pool = self.datastore.pool
+        made = pool.connection_class
+        first = [made.connect(pool.conninfo, **(pool.kwargs or {}))]
+
+        class Handed(made):  # type: ignore[misc, valid-type]
+            """The pool's kind of connection, its first one already made."""
+
+            @classmethod
+            def connect(cls, *args: Any, **kwargs: Any) -> Any:
+                return first.pop() if first else made.connect(*args, **kwargs)
+
+        pool.connection_class = Handed

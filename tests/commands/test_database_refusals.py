@@ -198,3 +198,21 @@ def test_an_address_that_is_no_address_is_one_line_naming_it(url):
         assert (done.exit_code, done.stderr) == (
             2, f"aid: the district's address '{url}' is not one aid can use: write it as "
                "postgresql://USER@HOST:PORT/DISTRICT (a port is a number up to 65535)\n")
+
+
+def test_a_write_to_a_server_that_is_not_running_is_refused_at_once_as_a_read_is():
+    """From a sweep: reads said at once that nothing answers; writes waited 30 s on the
+    library's pool, then said only "couldn't get a connection after 30.00 sec"."""
+    import time
+
+    from tests.cli import invoke
+
+    port = free_port()
+    started = time.monotonic()
+    done = invoke(["item", "add", "X", "--name", "x", "--unit", "kg"],
+                  env={"AID_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/test",
+                       "AID_DB": "", "AID_ACTOR": "tester"}, catch_exceptions=False)
+    assert (done.exit_code, done.stderr) == (
+        1, f"aid: cannot use the database: nothing answers at 127.0.0.1:{port}: is PostgreSQL "
+           "running there, on that port?\n")
+    assert time.monotonic() - started < 10
