@@ -85,8 +85,8 @@ def cosign(note: Annotated[str, typer.Argument(
     if proven is not None and not isinstance(proven, dict):
         raise BadInput("{path} is not a consistency proof (`aid audit consistency --format "
                        "json`)", path=proof)
-    remembered = witnessing.check(text, parsed, [*keys, *(vkey or [])], proven,
-                                  record.get(ledger))
+    remembered = witnessing.check(text, parsed, list(vkey or []), proven, record.get(ledger),
+                                  offered=keys)
     try:
         signed = checkpoint.sign(text, name or key_name(private, "witness"), private)
     except ValueError as error:

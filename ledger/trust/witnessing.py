@@ -12,6 +12,7 @@ the ledger makes). Two checkpoints of the same size with different roots are a f
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,15 @@ def identity(note: checkpoint.Checkpoint) -> str:
 
 
 def check(text: str, note: checkpoint.Checkpoint, given: list[str],
-          proof: dict[str, Any] | None, last: dict[str, Any] | None) -> dict[str, Any]:
+          proof: dict[str, Any] | None, last: dict[str, Any] | None,
+          offered: Sequence[str] = ()) -> dict[str, Any]:
     """Refuse unless the ward signed `text` (the note `note` was parsed from) with a key given
-    now or remembered, and it extends `last`; returns what to remember once co-signed."""
-    vkeys = sorted(set(given) | set((last or {}).get("vkeys") or []))
+    now (--vkey) or remembered, and it extends `last`; returns what to remember once
+    co-signed. The keys the note's own file `offered` are trusted on first use only: once a
+    witness remembers the ward's key, a file naming another key is what a forger would hand
+    over, and a ward's new key is given by the witness's own --vkey."""
+    remembered = (last or {}).get("vkeys") or []
+    vkeys = sorted(set(given) | set(remembered) | (set() if remembered else set(offered)))
     if not vkeys:
         raise BadInput("name the ward's key with --vkey NAME+ID+KEY (the `vkeys` of `aid audit "
                        "checkpoint --format json`, or of a donor's receipt), or give that "
@@ -59,6 +65,11 @@ def check(text: str, note: checkpoint.Checkpoint, given: list[str],
             raise BadInput("--vkey {key} is not a verifier key: {error}", key=vkey[:60],
                            error=said(error)) from None
     if not any(checkpoint.verify_vkey(text, key) for key in keys):
+        if remembered and set(offered) - set(vkeys):
+            raise Refused("the checkpoint carries no valid signature by the ward's key you "
+                          "co-signed with before ({names}); the file names another: if the ward "
+                          "has a new key, check it with the ward and give it with --vkey",
+                          names=", ".join(key.name for key in keys))
         raise Refused("the checkpoint carries no valid signature by the ward's key ({names}): "
                       "not co-signed", names=", ".join(key.name for key in keys))
     if last is not None:

@@ -702,6 +702,17 @@ def test_a_witness_cosigns_only_what_the_ward_signed_and_what_extends_its_last(s
                       "--consistency", str(wrong)).code == 2
     proof = tmp_path / "proof.json"
     ward("audit", "consistency", str(day1), str(day30), "--format", "json", "-o", str(proof))
+    # from a sweep: once the ward's key is remembered, a file naming another key is a forger's
+    genuine = notes.parse(day30.read_text())
+    impostor = save(tmp_path, "impostor.json", json.dumps({
+        "note": notes.sign(notes.make(genuine.origin, genuine.size, genuine.root), "chi-lan",
+                           load_key(stranger)),
+        "vkeys": [notes.format_vkey("chi-lan", load_key(stranger).public_key())]}))
+    kept = record.read_text()
+    refused = ward.fails("witness", "cosign", str(impostor), "--key", str(paper), "--name",
+                         "bao", "--consistency", str(proof))
+    assert refused.code == 1 and "the ward's key you co-signed with before" in refused.err
+    assert record.read_text() == kept
     ward("witness", "cosign", str(day30), "--key", str(paper), "--name", "bao",
          "--consistency", str(proof))  # honest: the ward's key was remembered
     older = ward.fails("witness", "cosign", str(day1), "--key", str(paper), "--name", "bao")
