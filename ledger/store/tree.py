@@ -96,7 +96,8 @@ class NodeTable:
         row = _fetchone(self.cursor, self._select, (level, idx))
         if row is None:
             raise KeyError(f"Merkle node ({level}, {idx}) is not in {self.table}")
-        return bytes(_value(row))
+        value = _value(row)  # text where a hash belongs was edited in: a wrong hash, found so
+        return value.encode() if isinstance(value, str) else bytes(value)
 
     def find(self, level: int, idx: int) -> bytes | None:
         try:

@@ -53,25 +53,41 @@ def compare(log: EventLog) -> list[Problem]:
                 data = loads(raw)
             except ValueError:  # edited by hand (even to NULL): the chain names it; the books
                 # cannot be folded past it, so nothing after it can be compared
-                return [*problems, Problem(event_position, Phrase(N_(
-                    "read model books (as of position {position}): cannot be recomputed from "
-                    "the events: position {event}: entry {entry} is not readable JSON"),
-                    position=position, event=event_position, entry=version))]
-            books.apply(name, data)
-            expected_lines.append((event_position, version, name, data["on"], raw.decode()))
-            moves = {(location, item) for location, item, _ in data.get("moves") or ()}
+                return [*problems, _unfoldable(position, event_position, version, Phrase(N_(
+                    "is not readable JSON")))]
+            try:
+                books.apply(name, data)
+                expected_lines.append((event_position, version, name, data["on"], raw.decode()))
+                moves = {(location, item) for location, item, _ in data.get("moves") or ()}
+            except (LookupError, TypeError, ValueError, AttributeError):  # JSON of another shape
+                return [*problems, _unfoldable(position, event_position, version, Phrase(N_(
+                    "does not hold what its kind of entry holds")))]
             problems += _lines_before(lines, expected_lines, limit=event_position)
             problems += _bins_at(bins, event_position, moves)
             expected_lines.clear()
         problems += _lines_before(lines, [], limit=END, upto=position)
         problems += _bins_at(bins, END, set())
-        problems[:0] = _books_differences(position, state, books)
+        try:
+            problems[:0] = _books_differences(position, state, books)
+        except ValueError:  # the stored model itself edited into something that is no JSON
+            problems.insert(0, Problem(position, Phrase(N_(
+                "read model books (as of position {position}): not readable JSON (edited by "
+                "hand; reports fold the events instead)"), position=position)))
         if not problems and stored_checksum != checksum(link, state):
             problems.append(Problem(position, Phrase(N_(
                 "read model books (as of position {position}): its checksum does not match "
                 "its figures (edited by hand; reports fold the events instead)"),
                 position=position)))
     return problems
+
+
+def _unfoldable(position: int, event: int, entry: int, why: Phrase) -> Problem:
+    """The books cannot be folded past an entry edited by hand (the chain names the edit), so
+    nothing after it can be compared."""
+    return Problem(event, Phrase(N_(
+        "read model books (as of position {position}): cannot be recomputed from the events: "
+        "position {event}: entry {entry} {why}"), position=position, event=event, entry=entry,
+        why=why))
 
 
 def _unvouched(models: ReadModels, position: int, link: str | None) -> Problem | None:
@@ -185,6 +201,15 @@ def _stored_bins(models: ReadModels) -> _Ahead:
 END = 2**62  # past any position
 
 
+def _same_json(stored: Any, expected: str) -> bool:
+    """Whether a stored line's event holds the recorded entry's data (one edited into
+    something that is no JSON never does)."""
+    try:
+        return bool(loads(stored.encode()) == loads(expected.encode()))
+    except (ValueError, AttributeError):
+        return False
+
+
 def _lines_before(lines: _Ahead, expected: list[tuple], limit: int,
                   upto: int | None = None) -> list[Problem]:
     """Compare stored history lines at positions up to `limit` with the expected ones (`upto`:
@@ -202,8 +227,7 @@ def _lines_before(lines: _Ahead, expected: list[tuple], limit: int,
             problems.append(Problem(stored[0], Phrase(N_(
                 "read model history: a line is stored at position {position} (entry {entry}), "
                 "where no entry is recorded"), position=stored[0], entry=stored[1])))
-        elif stored != line and (stored[:4] != line[:4] or loads(stored[4].encode())
-                                 != loads(line[4].encode())):
+        elif stored != line and (stored[:4] != line[:4] or not _same_json(stored[4], line[4])):
             problems.append(Problem(stored[0], Phrase(N_(
                 "read model history: the line of entry {entry} at position {position} differs "
                 "from the entry recorded there"), position=stored[0], entry=line[1])))

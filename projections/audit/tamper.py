@@ -213,7 +213,7 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
         here = row[0]
         while pending is not None and pending[0] < here:
             problems.append(_deleted(pending[0]))
-            trusted, trusted_bytes, pending = pending[1], None, next(links_iter, None)
+            trusted, trusted_bytes, pending = _link(pending[1]), None, next(links_iter, None)
         data = row.data if type(row) is Encoded else encode(*row)
         if each is not None:
             each(data)
@@ -229,7 +229,7 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
                     "position {position}: the event does not match the link stored with it "
                     "(edited, or moved here from another position)"), position=here)))
                 trusted_bytes = None
-            trusted, pending = pending[1], next(links_iter, None)
+            trusted, pending = _link(pending[1], expected), next(links_iter, None)
         else:
             problems.append(Problem(here, Phrase(N_(
                 "position {position}: the event has no stored link (inserted directly into the "
@@ -258,6 +258,19 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
         _finish_digest(check, result)
         result.digests.append((check.digest, check.first_bad))
     return result
+
+
+def _link(stored: Any, instead: str = GENESIS) -> str:
+    """A stored link to chain the next row from; one edited into something that is no link
+    (named already, as the row's own finding) is replaced by `instead`, so the finding stays
+    at its position and verify goes on."""
+    if isinstance(stored, str) and len(stored) == 64:
+        try:
+            bytes.fromhex(stored)
+            return stored
+        except ValueError:
+            pass
+    return instead
 
 
 def _deleted(position: int) -> Problem:

@@ -327,6 +327,30 @@ def test_postgres_rows_edited_or_deleted_in_the_database_are_named(ward):
     assert f"first bad position {edited} " in result.err
 
 
+@pytest.mark.parametrize("statement, says", [
+    ("UPDATE stored_events SET state = CAST('{\"on\": \"2021-11-12\", \"actor\": \"x\"}' "
+     "AS BLOB) WHERE rowid = 2", "entry 2 does not hold what its kind of entry holds"),
+    ("UPDATE aid_read_models SET state = 'x'", "not readable JSON (edited by hand"),
+    ("UPDATE aid_history SET event = 'x'", "differs from the entry recorded there"),
+    ("UPDATE aid_chain SET link = 'zz' WHERE position = 3",
+     "position 3: the event does not match the link stored with it"),
+    ("UPDATE aid_merkle SET hash = 'zz'", "the stored Merkle tree covers"),
+])
+def test_a_row_edited_into_another_shape_is_named_never_a_traceback(demo, tmp_path, statement,
+                                                                    says):
+    """From a sweep: a declaration without its name, a read model or history line that is no
+    JSON, a link or a tree node that is no hash made `audit verify` and `audit check` crash
+    (KeyError, JSONDecodeError, non-hexadecimal); an auditor's tool must name them."""
+    db = tmp_path / "shapes.db"
+    shutil.copy(demo[0], db)
+    assert aid("rebuild", "--db", db)[0] == 0  # stored read models, as every ward's ledger has
+    with sqlite3.connect(db) as conn:
+        conn.execute(statement)
+    code, out, err = aid("audit", "verify", "--db", db)  # a traceback fails the test itself
+    assert code == 1 and says in out + err, (out, err)
+    assert aid("audit", "check", "--db", db)[0] in (0, 1)
+
+
 def _set_state(ward, position: int, state: bytes | None) -> None:
     """Overwrite one stored event's state directly in the database (NULL for None)."""
     if ward.backend == "sqlite":
