@@ -363,6 +363,15 @@ class EventLog:
             f"LIMIT {int(limit)}", (self._originator(originator), after))
         return [(version, topic, stored_bytes(state)) for version, topic, state in rows]
 
+    def others_snapshotted(self, originator: UUID) -> list[tuple[str, int]]:
+        """(originator, version) of every stored snapshot not of `originator`: only the ward
+        takes snapshots, so any other was written outside aid."""
+        p = self.paramstyle
+        rows = self.connection.execute(
+            f"SELECT originator_id, originator_version FROM {self.snapshots_table} WHERE "
+            f"originator_id <> {p} ORDER BY originator_version", (self._originator(originator),))
+        return [(str(found), version) for found, version in rows]
+
     def discard_snapshots(self, originator: UUID) -> int:
         """Delete an aggregate's stored snapshots (`aid rebuild` takes a new one from the
         events); how many there were."""

@@ -16,6 +16,7 @@ One pass, paged: memory holds the ward, one page of snapshots and the events bet
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from ledger.phrases import N_, Phrase, said
 from ledger.store.access import EventLog
@@ -40,6 +41,11 @@ def compare(log: EventLog) -> list[Problem]:
     mapper, problems = event_mapper(), []
     fold, first_use = _Fold(log, mapper), _first_use(mapper)
     with log.snapshot():
+        problems += [Problem(_event_at(log, originator, version), Phrase(N_(
+            "a snapshot of aggregate {originator} (version {version}) is stored: aid takes "
+            "snapshots of the ward alone, so it was written outside aid (writers never read "
+            "it)"), originator=originator, version=version))
+            for originator, version in log.others_snapshotted(WARD_ID)]
         after = 0
         while page := log.snapshots(WARD_ID, after, PAGE):
             for version, topic, state in page:
@@ -56,6 +62,15 @@ def compare(log: EventLog) -> list[Problem]:
                     problems.append(_unreadable(log, version, error))
             after = page[-1][0]
     return problems
+
+
+def _event_at(log: EventLog, originator: str, version: int) -> int:
+    """The position of the event a snapshot claims to stand for (the head if none is)."""
+    try:
+        row = log.row_of(UUID(originator), version)
+    except ValueError:
+        row = None
+    return row[0] if row is not None else log.head()
 
 
 class _Fold:

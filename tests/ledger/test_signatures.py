@@ -235,6 +235,31 @@ def test_a_revoked_key_signs_nothing_more(signed):
     signed("give", "H1", "--from", "KHO", "--item", "RICE=1")
 
 
+def test_a_keyring_snapshot_written_by_hand_never_turns_signing_off(signed):
+    """From a sweep: a snapshot of the keyring with no keys, inserted in the database, made
+    the next write go unsealed without a word, and verify blamed that honest entry. Only the
+    ward takes snapshots: another is named, and writers read the keyring from its events."""
+    from ledger.ward.names import KEYRING_ID
+
+    log = open_log(locate(environ=signed.env), writable=True)
+    try:
+        p, at = log.paramstyle, '{"_type_": "datetime_iso", "_data_": "2026-01-01T00:00:00+00:00"}'
+        state = ('{"timestamp": %s, "topic": "ledger.trust.keyring:Keyring", "state": {"_id": '
+                 '"%s", "_version": 2, "_created_on": %s, "_modified_on": %s, "keys": {}}}'
+                 % (at, KEYRING_ID, at, at)).encode()
+        log.connection.execute(
+            f"INSERT INTO {log.snapshots_table} (originator_id, originator_version, topic, "
+            f"state) VALUES ({p}, {p}, {p}, {p})",
+            (log._originator(KEYRING_ID), 2, "eventsourcing.domain:Snapshot", state))
+    finally:
+        log.close()
+    named = signed.fails("audit", "verify")
+    assert named.code == 1 and "a snapshot of aggregate" in named.out and \
+        "written outside aid" in named.out
+    signed("give", "H1", "--from", "KHO", "--item", "RICE=1")  # still sealed by Lan's key
+    assert "not signed" not in signed.fails("audit", "verify").out
+
+
 def test_the_first_key_must_be_the_writers_own(ward, tmp_path):
     ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
     ward("actor", "key", "init")
