@@ -72,6 +72,9 @@ def import_list(file: Annotated[Path, typer.Argument(
         typer.echo(say("nothing to record: the register already matches {name} ({count} "
                        "households)", name=file.name, count=len(rows)))
         return
+    from commands.recording.declare import unmatched_ids
+
+    unmatched_ids(sum(1 for row in rows if row.id_number))
     span = entry_span(entries)
     typer.echo(say("recorded {span} from {name} ({count} households in the file)",
                    span=span, name=file.name, count=len(rows)))

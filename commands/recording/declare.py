@@ -8,6 +8,7 @@ import typer
 
 from commands import options as o
 from commands.households.paper import donor_receipt
+from commands.language.words import say
 from commands.recording.writing import record
 from commands.reports import planning
 from commands.reports.books import packable
@@ -73,6 +74,20 @@ def add_recipient(code: str, name: Name,
     rank = whole(tier, "--tier", minimum=0)
     record(db, lambda ledger: ledger.add_recipient(code, name, group, people, rank, phone,
                                                    o.on(on), o.actor(actor), id_number))
+    unmatched_ids(1 if id_number else 0)
+
+
+def unmatched_ids(count: int) -> None:
+    """Say so when ID numbers were recorded without the district key: sealed in the ledger,
+    but with no pseudonym the district cannot find these households in another ward's list
+    (`aid district duplicates` would say "none" of them)."""
+    from ledger.privacy.pseudonym import district_key
+
+    if count and district_key() is None:
+        typer.echo(say("aid: warning: {count} ID numbers recorded without the district key "
+                       "(AID_DISTRICT_KEY_FILE): they are sealed in the ledger, but `aid district "
+                       "duplicates` cannot match these households with another ward's; ask the "
+                       "district for its key before importing", count=count), err=True)
 
 
 def define_bundle(code: str, name: Name, item: o.Items = None,
