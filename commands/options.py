@@ -56,11 +56,11 @@ FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")
 def to_folder(path: Path | None) -> Path | None:
     """Refuse an --output whose folder is missing before any work is done: a command that
     records entries and then writes a file must not record them and fail at the file."""
-    if path is not None and not path.parent.is_dir():
-        raise typer.BadParameter(say("cannot write {path}: there is no folder {folder}",
-                                     path=path, folder=path.parent))
+    if path is not None and not path.parent.is_dir():  # the words of every other -o
+        raise BadInput("cannot write {path}: there is no folder {folder}", path=path,
+                       folder=path.parent)
     if path is not None and path.is_dir():
-        raise typer.BadParameter(say("{path} is a folder: name a file", path=path))
+        raise BadInput("cannot write {path}: it is a folder; name a file", path=path)
     return path
 
 
