@@ -166,6 +166,21 @@ def _status(found: Status, zone: str) -> None:
         raise typer.Exit(1)
 
 
+def _zones(district: Any) -> dict[str, str]:
+    """Each ward's clock, as far as the district's copy of it says (a ward not folded yet: none)."""
+    from ledger.district.models import DistrictModels
+
+    return DistrictModels(district.connection).zones()
+
+
+def _when(stamp: str | None, zone: str | None) -> str:
+    """When a ward synced or was witnessed, for people: on the ward's own clock, as `aid sync
+    --status` says it there (the same sync reads as the same day), else plainly in UTC."""
+    if not stamp:
+        return "-"
+    return moment(stamp, current(), zone) if zone else utc_moment(stamp, current())
+
+
 def _period(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     first, last = o.as_of(start), o.as_of(end)
     if first and last and first > last:
@@ -182,12 +197,13 @@ def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
     district = District(url)
     try:
         rows = district.registry()
+        zones = _zones(district) if fmt.value == "table" else {}
     finally:
         district.close()
-    if fmt.value == "table":  # JSON and CSV keep the ISO timestamp
-        rows = [{**row, "synced": utc_moment(row["synced"], current())} for row in rows]
+    if fmt.value == "table":  # JSON and CSV keep the ISO timestamp, in UTC
+        rows = [{**row, "synced": _when(row["synced"], zones.get(row["ward"]))} for row in rows]
     emit(rows, fmt.value, [("ward", N_("ward")), ("name", N_("name")),
-                           ("position", N_("position")), ("synced", N_("synced (UTC)"))],
+                           ("position", N_("position")), ("synced", N_("synced"))],
          empty=N_("the district's store holds no ward yet"), output=output)
 
 
@@ -510,16 +526,18 @@ def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
     from ledger.district.sync import District
 
     district = District(url)
+    people = fmt.value == "table"  # JSON and CSV keep the ISO timestamp, in UTC
     try:
         rows = witness.listing(district.connection)
+        zones = _zones(district) if people else {}
     finally:
         district.close()
     if fmt.value == "json":
         emit(rows, "json")
         return
-    people = fmt.value == "table"  # CSV keeps the ISO timestamp
-    shown = [{**row, "root": row["root"][:16] + "…", "witnessed": utc_moment(
-        row["witnessed"], current()) if people else row["witnessed"]} for row in rows]
+    shown = [{**row, "root": row["root"][:16] + "…", "witnessed": _when(
+        row["witnessed"], zones.get(row["ward"])) if people else row["witnessed"]}
+             for row in rows]
     emit(shown, fmt.value, CHECKPOINTS, empty=N_("the district has witnessed no checkpoint yet"))
 
 

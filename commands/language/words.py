@@ -330,13 +330,30 @@ def _tenths(size: int, unit: int) -> int:
     return tenths
 
 
-def moment(utc: str, lang: str, zone: str) -> str:
-    """A stored UTC time ("2021-11-21T03:15:00Z") on the ward's clock, as people read it:
-    "21/11/2021 10:15 (Asia/Ho_Chi_Minh)" (vi) or "21 Nov 2021 10:15 (…)" (en)."""
+# the ward's clock named after a moment: "(Asia/Bangkok)" in English; in Vietnamese "giờ Việt
+# Nam" or "giờ Asia/Bangkok", no brackets (a moment often stands inside a sentence's own)
+ZONED = N_("{moment} ({zone})")
+VIETNAM = N_("Vietnam")  # a Vietnamese reader's name for the zones below
+VIETNAM_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Saigon")
+
+
+def moment(utc: str | datetime, lang: str, zone: str, seconds: bool = False) -> str:
+    """A stored UTC time ("2021-11-21T03:15:00Z") on the ward's clock, as people read it, the
+    date before the time: "21/11/2021 10:15 giờ Việt Nam" (vi; "… giờ Asia/Bangkok" for another
+    zone) or "21 Nov 2021 10:15 (Asia/Ho_Chi_Minh)" (en); `seconds`: "10:15:07"."""
     from zoneinfo import ZoneInfo
 
-    when = datetime.fromisoformat(utc.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
-    return f"{day(when.date(), lang)} {when:%H:%M} ({zone})"
+    when = utc if isinstance(utc, datetime) else datetime.fromisoformat(
+        utc.replace("Z", "+00:00"))
+    when = when.astimezone(ZoneInfo(zone))
+    clock = f"{when:%H:%M:%S}" if seconds else f"{when:%H:%M}"
+    return zoned(f"{day(when.date(), lang)} {clock}", lang, zone)
+
+
+def zoned(shown: str, lang: str, zone: str) -> str:
+    """A moment already written (`shown`) followed by the clock it is on."""
+    name = words(lang)(VIETNAM) if lang != DEFAULT and zone in VIETNAM_ZONES else zone
+    return words(lang)(ZONED).format(moment=shown, zone=name)
 
 
 def utc_moment(stamp: str | None, lang: str) -> str:

@@ -191,8 +191,8 @@ class Board:
 
     def _html(self, answer: board.Answer, asked: Asked, events: int, computed: datetime) -> str:
         say = lg.words(asked.lang)
-        when = (f"{computed:%H:%M:%S}, {lg.day(computed.date(), asked.lang)} "
-                f"({computed.tzinfo})")  # the ward's clock, as the statement's printed time
+        # the ward's clock, written as the statement's printed time (the date, then the time)
+        when = lg.moment(computed, asked.lang, str(computed.tzinfo), seconds=True)
         facts = [*answer.facts, (say(WORDS["computed"]), when),
                  (say(WORDS["events"]), lg.number(events, asked.lang))]
         head = f'<meta http-equiv="refresh" content="{self.refresh}">\n{STYLE}'

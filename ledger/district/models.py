@@ -180,6 +180,17 @@ class DistrictModels:
                                     ("aid-sync " + prefix,))
             yield
 
+    def zones(self) -> dict[str, str]:
+        """Each folded ward's clock by code (`aid timezone`, else the default one): the
+        district's tables show when a ward synced on the ward's own clock, as `aid sync
+        --status` says it in that ward."""
+        from ledger.values.dates import DEFAULT_ZONE
+
+        if self._one("SELECT to_regclass('aid_district_folded')") is None:
+            return {}
+        return {ward: zone or DEFAULT_ZONE for ward, zone in self._rows(
+            "SELECT ward, books->>'timezone' FROM aid_district_folded")}
+
     # ---- one ward -----------------------------------------------------------------------
 
     def position(self, code: str) -> int:

@@ -111,18 +111,19 @@ _TEXT_FIELDS = {  # the text form, also when retyped on one line from a printed 
     "position": r"(?:\bposition|\bvị trí)\s*[:=]?\s*(\d+)",
     "head": r"(?:\bhead|\bmã đầu chuỗi)\s*[:=]?\s*([0-9a-f]{64})\b",
     "taken": r"(?:\btaken|\blấy lúc)\s*[:=]?\s*((?:\d{1,2}\s+[A-Za-z]{3,4}\s+\d{4}|\S+)"
-             r"(?:\s+\d{1,2}:\d{2}\s+(?:UTC|\([^()\s]+\)))?)",
+             r"(?:\s+\d{1,2}:\d{2}\s+(?:UTC|\([^()\s]+\)|giờ\s+(?:Việt\s+Nam|[^()\s]+)))?)",
 }
-# a moment as people read it: "07/12/2026 19:23 (Asia/Ho_Chi_Minh)" (vi), "7 Dec 2026 19:23
-# (Asia/Ho_Chi_Minh)" (en), on the ward's clock; or "07/12/2026 12:23 UTC"
+# a moment as people read it, on the ward's clock: "07/12/2026 19:23 giờ Việt Nam" or "… giờ
+# Asia/Bangkok" (vi; "07/12/2026 19:23 (Asia/Ho_Chi_Minh)" before), "7 Dec 2026 19:23
+# (Asia/Ho_Chi_Minh)" (en); or in UTC, "07/12/2026 12:23 UTC", "… giờ UTC"
 _MOMENT = re.compile(r"(\d{1,2})(?:/(\d{1,2})/|\s+([A-Za-z]{3})[A-Za-z]?\s+)(\d{4})\s+"
-                     r"(\d{1,2}):(\d{2})\s+(?:UTC|\(([^()\s]+)\))")
+                     r"(\d{1,2}):(\d{2})\s+(?:UTC|\(([^()\s]+)\)|giờ\s+(Việt\s+Nam|[^()\s]+))")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _taken(text: str) -> str:
     """A digest's moment as stored (ISO, UTC), also when read back as a page or `aid audit
-    digest` shows it to people ("07/12/2026 19:23 (Asia/Ho_Chi_Minh)", "07/12/2026 12:23 UTC");
+    digest` shows it to people ("07/12/2026 19:23 giờ Việt Nam", "07/12/2026 12:23 UTC");
     as written if it is none of those."""
     from datetime import datetime, timezone
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -130,7 +131,9 @@ def _taken(text: str) -> str:
     found = _MOMENT.fullmatch(text)
     if found is None:
         return text
-    day, number, name, year, hour, minute, zone = found.groups()
+    day, number, name, year, hour, minute, zone, named = found.groups()
+    if named:  # "giờ Việt Nam" names the zone as Vietnamese readers do
+        zone = "Asia/Ho_Chi_Minh" if named.startswith("Việt") else named
     month = int(number) if number else (_MONTHS.index(name.lower()) + 1
                                         if name.lower() in _MONTHS else 0)
     try:

@@ -389,6 +389,9 @@ def test_audit_verify_in_vietnamese(demo, tmp_path):
     assert lines[0].startswith("59 sự kiện đến vị trí 59, mã đầu chuỗi ")
     assert lines[1] == "mọi sự kiện đều khớp với liên kết lưu cùng nó"
     assert lines[2].startswith("mã kiểm tra lấy lúc ") and " (59 sự kiện, mã đầu chuỗi " in lines[2]
+    # when, on the ward's clock named in Vietnamese: no zone in brackets inside the brackets
+    assert re.match(r"mã kiểm tra lấy lúc \d\d/\d\d/\d{4} \d\d:\d\d giờ Việt Nam \(59 sự kiện",
+                    lines[2]), lines[2]
     assert lines[2].endswith("…): khớp, sổ có thêm 0 sự kiện sau mã kiểm tra này")
     db = altered(demo, tmp_path, edit_byte(30))
     code, out, err = aid("--lang", "vi", "audit", "verify", "--db", db, "--digest", demo[1])
@@ -412,7 +415,7 @@ def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     assert "số sự kiện: 59" in lines and "vị trí: 59" in lines
     # a moment as Vietnamese write it, on the ward's clock as the statement says it (not UTC)
     taken = lines[-1].removeprefix("lấy lúc: ")
-    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(Asia/Ho_Chi_Minh\)", taken), taken
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} giờ Việt Nam", taken), taken
     code, out, _ = verify(demo[0], printed)  # verify reads the Vietnamese keys back
     assert code == 0
     english = aid("audit", "verify", "--db", demo[0], "--digest", printed)[1]
@@ -556,8 +559,8 @@ def test_voucher_show_in_vietnamese(ward):
 
 def test_sync_status_says_when_on_the_wards_clock(monkeypatch, capsys):
     """`aid sync --status`: the ward's own status says when the district last synced on the
-    ward's clock, as its statement says a moment ("22:18 (Asia/Ho_Chi_Minh)", not UTC); the
-    district's tables of many wards keep UTC (below)."""
+    ward's clock, as its statement says a moment ("22:18 giờ Việt Nam", not UTC; English names
+    the zone); the district's tables show each ward's on its own clock too (test_sync.py)."""
     from datetime import datetime, timezone
 
     from commands.district import _status
@@ -572,15 +575,21 @@ def test_sync_status_says_when_on_the_wards_clock(monkeypatch, capsys):
     finally:
         words.activate("en")
     said = capsys.readouterr().out
-    assert said == ("phường P3: quận giữ đến vị trí 88 (đồng bộ lúc 07/12/2026 22:18 "
-                    "(Asia/Ho_Chi_Minh)), sổ này đến 90: quận còn thiếu 2 sự kiện\n")
+    assert said == ("phường P3: quận giữ đến vị trí 88 (đồng bộ lúc 07/12/2026 22:18 giờ Việt "
+                    "Nam), sổ này đến 90: quận còn thiếu 2 sự kiện\n")
+    try:
+        words.activate("vi")
+        _status(found, "Asia/Bangkok")  # a ward on another clock: named, still no brackets
+    finally:
+        words.activate("en")
+    assert "(đồng bộ lúc 07/12/2026 22:18 giờ Asia/Bangkok)," in capsys.readouterr().out
     _status(found, "Asia/Ho_Chi_Minh")
     assert "(synced 7 Dec 2026 22:18 (Asia/Ho_Chi_Minh))" in capsys.readouterr().out
 
 
 def test_timestamps_in_tables_are_read_the_readers_way():
-    """`aid district wards` and `aid district checkpoints` show when, in UTC, as dates are
-    written in each language (their JSON keeps ISO)."""
+    """A moment the district knows no ward's clock for is shown in UTC and says so, as dates
+    are written in each language (JSON keeps ISO)."""
     from commands.language.words import utc_moment
 
     assert utc_moment("2026-12-06T22:48:20+00:00", "vi") == "06/12/2026 22:48 UTC"

@@ -217,7 +217,7 @@ def test_printed_times_are_the_wards_local_time(ledger):
     assert ledger("init", "--ward", "Phường 3", "--timezone", "Asia/Bangkok").out.endswith(
         " — recorded entries 1–2\n")
     page = ledger("--lang", "vi", "audit", "statement", "--format", "html").out
-    assert "(Asia/Bangkok)" in page and "Z<" not in page
+    assert "giờ Asia/Bangkok" in page and "(Asia/Bangkok)" not in page and "Z<" not in page
     said = ledger("timezone", "Asia/Ho_Chi_Minh").out
     assert said.startswith("time zone set: printed times in Asia/Ho_Chi_Minh, on ")
     assert said.endswith(" — recorded entry 3\n") and said.count("\n") == 1

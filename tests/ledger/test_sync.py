@@ -190,10 +190,38 @@ def test_sync_is_idempotent_and_status_says_how_far_behind(district, tmp_path):
     status = ward("sync", "--status", "--to", district).out
     assert "holds up to position 60" in status and ": 1 events behind" in status
     said = ward("--lang", "vi", "sync", "--status", "--to", district).out
-    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d \(Asia/Ho_Chi_Minh\)", said)  # the ward's clock
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d giờ Việt Nam\)", said)  # the ward's clock
     assert not re.search(r"\d{4}-\d\d-", said)
     ward("sync", "--to", district)
     assert copy_of(district, "P1") == rows_of(Address(path=ward.path))
+
+
+def test_the_district_says_when_a_ward_synced_as_the_ward_does(district, tmp_path):
+    """One sync, one moment: `aid district wards` and `aid district checkpoints` show when a
+    ward synced on that ward's own clock, as its `aid sync --status` does (a sync at 00:36 in
+    Hà Nội was "07/12 17:36 UTC" in the district's tables, "08/12 00:36" in the ward's); a ward
+    on another clock is shown on its own. CSV and JSON keep the UTC stamp."""
+    moment = r"(\d\d/\d\d/\d{4} \d\d:\d\d giờ [^\s)]+(?: Nam)?)"
+    wards = {}
+    for code, zone in (("P1", None), ("P2", "Asia/Bangkok")):
+        wards[code] = make_ward(tmp_path / f"{code}.db", code)
+        if zone:
+            wards[code]("timezone", zone)
+        wards[code]("sync", "--to", district)
+    one = wards["P1"]
+    for code, zone in (("P1", "giờ Việt Nam"), ("P2", "giờ Asia/Bangkok")):
+        status = wards[code]("--lang", "vi", "sync", "--status", "--to", district).out
+        when = re.search(r"đồng bộ lúc " + moment, status).group(1)
+        assert when.endswith(zone), status
+        listed = one("--lang", "vi", "district", "wards", "--url", district).out
+        assert re.search(rf"^{code} .* {re.escape(when)}\s*$", listed, re.M), (when, listed)
+        witnessed = one("--lang", "vi", "district", "checkpoints", "--url", district).out
+        assert re.search(rf"^{code} .* {re.escape(when)}\s*$", witnessed, re.M), witnessed
+    assert "(UTC)" not in listed and "đồng bộ lúc" in listed.splitlines()[0]
+    english = one("district", "wards", "--url", district).out
+    assert "(Asia/Ho_Chi_Minh)" in english and "(Asia/Bangkok)" in english
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", one(
+        "district", "wards", "--url", district, "--format", "csv").out)
 
 
 def test_a_forked_ward_is_refused_with_its_position(district, tmp_path):
@@ -338,7 +366,7 @@ def test_one_person_listed_by_two_wards_is_found_by_the_id_pseudonym(district, t
     table = wards["P1"].fails("--lang", "vi", "district", "duplicates", "--url", district).out
     assert "số CCCD (đã mã hóa)" in table and " id " not in table  # in words, for people
     listed = wards["P1"]("--lang", "vi", "district", "wards", "--url", district).out
-    assert " UTC" in listed and not re.search(r"\d{4}-\d\d-\d\dT", listed)
+    assert " giờ Việt Nam" in listed and not re.search(r"\d{4}-\d\d-\d\dT", listed)
     with psycopg.connect(district) as conn:
         stored = b"".join(bytes(state) for (state,) in conn.execute(
             "SELECT state FROM aid_p1_events UNION ALL SELECT state FROM aid_p2_events"))
