@@ -298,10 +298,11 @@ def match(account: Annotated[Optional[str], typer.Option(
     from projections.bank import STATUSES
 
     said = {words_of(_(STATUS_WORDS[code])): code for code in STATUSES}  # "chưa ghi sổ": unrecorded
-    status = o.spoken(status, said) if status is not None else None
-    if status is not None and status not in STATUSES:
-        raise BadInput("--status is one of {statuses}, not '{given}'",
-                       statuses=", ".join(STATUSES), given=status)
+    typed, status = status, o.spoken(status, said) if status is not None else None
+    if status is not None and status not in STATUSES:  # the words the reader may type
+        raise BadInput("--status is one of {statuses}, not '{given}'", given=typed,
+                       statuses=Phrase.join(", ", [Phrase(STATUS_WORDS[code])
+                                                   for code in STATUSES]))
     with _read(db, o.as_of(as_of)) as bank:
         if account is not None:
             _known_account(bank, account)

@@ -115,11 +115,25 @@ def _usage(message: str) -> str:
     it: commands/language/helptexts.py)."""
     for pattern, template in CLICK_SENTENCES:
         message = pattern.sub(lambda found, said=template: language.say(
-            said, **{**found.groupdict(), **_range(found.groupdict())}), message)
+            said, **{**found.groupdict(), **_range(found.groupdict()),
+                     **_choices(found.groupdict())}), message)
     for phrase in CLICK_PHRASES:
         if phrase in message:
             message = message.replace(phrase, language._(phrase))
     return message
+
+
+def _choices(fields: dict[str, str]) -> dict[str, Any]:
+    """click's refusal of a choice (only --format's are choices): the value as the reader typed
+    it ("trang", not the "html" it was read as), the choices as the reader may type them
+    ("'bảng', 'csv', 'json'")."""
+    from commands.language.helptexts import typed_word
+
+    if "choices" not in fields:
+        return {}
+    return {"value": options.typed_format(fields["value"]),
+            "choices": re.sub(r"'([^']*)'", lambda found: "'" + typed_word(
+                found[1], language._) + "'", fields["choices"])}
 
 
 def _range(fields: dict[str, str]) -> dict[str, Any]:
@@ -163,16 +177,25 @@ FORMAT_WORDS = {"bang": "table", "trang": "html", "trang web": "html", "van ban"
 
 def _formats(args: list[str]) -> list[str]:
     """--format's value in any case ("CSV"), or in Vietnamese ("bảng": table), as the code
-    click knows; after `--` everything is kept as typed."""
+    click knows; after `--` everything is kept as typed. What was typed is remembered: click's
+    refusal of a value it does not know quotes it (`_usage`)."""
     said, index = list(args), 0
+    options.TYPED_FORMATS.clear()
     while index < len(said) and said[index] != "--":
         word = said[index]
         if word == "--format" and index + 1 < len(said):
-            said[index + 1] = options.spoken(said[index + 1], FORMAT_WORDS)
+            said[index + 1] = _format(said[index + 1])
         elif word.startswith("--format="):
-            said[index] = "--format=" + options.spoken(word.split("=", 1)[1], FORMAT_WORDS)
+            said[index] = "--format=" + _format(word.split("=", 1)[1])
         index += 1
     return said
+
+
+def _format(typed: str) -> str:
+    code = options.spoken(typed, FORMAT_WORDS)
+    if code != typed:
+        options.TYPED_FORMATS[code] = typed
+    return code
 
 
 EXTRAS = {"psycopg": "postgres", "psycopg_pool": "postgres", "psycopg_binary": "postgres"}

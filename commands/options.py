@@ -127,6 +127,16 @@ def spoken(given: str, words: dict[str, str]) -> str:
     return words.get(words_of(given), given.strip().lower())
 
 
+# --format's value as click got it -> as the reader typed it ("html" <- "trang"; commands/main.py
+# reads --format before click does): a refusal quotes what was typed
+TYPED_FORMATS: dict[str, str] = {}
+
+
+def typed_format(value: str) -> str:
+    """--format's value as the reader typed it."""
+    return TYPED_FORMATS.get(value, value)
+
+
 def expired_reason(allow: bool, reason: str | None) -> str | None:
     """The reason for handing out expired goods; --allow-expired and --reason go together."""
     if reason is not None and not allow:

@@ -72,7 +72,7 @@ def cosign(note: Annotated[str, typer.Argument(
     from ledger.trust import checkpoint, heads, witnessing
 
     if fmt not in ("text", "json"):
-        raise BadInput("--format is text or json, not {fmt}", fmt=fmt)
+        raise BadInput("--format is text or json, not '{fmt}'", fmt=o.typed_format(fmt))
     text, keys = read_note(note)
     parsed = heads.parse_note(text)
     private = load_key(key)

@@ -57,6 +57,7 @@ def open_round(
         db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Open a round: what to share, from where, by which policy, for whom."""
     from commands.recording.writing import record
+    from ledger.ward.rounds import POLICIES, unknown_policy
     from ledger.ward.rounds import open_round as open_it
 
     limit = whole(cap, "--cap", minimum=0, maximum=MAX_QUANTITY) if cap is not None else None
@@ -67,6 +68,8 @@ def open_round(
     if group:
         _known_groups(db, group)
     chosen = o.spoken(policy, POLICY_NAMES)
+    if chosen not in POLICIES:  # refused here, quoting it as typed
+        raise unknown_policy(policy)
     record(db, lambda ledger: open_it(ledger, code, source, bundle or [], item or [], chosen,
                                       limit, per_bundle, rations, group or [], ranks, o.on(on),
                                       o.actor(actor), top_up, least))
@@ -489,7 +492,8 @@ def outflow(code: str,
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt
     if output is None and kind not in ("table", "csv", "json", "html"):
         raise BadInput("--format must be table, csv, json or html, not '{fmt}' (a PDF or a "
-                       "workbook is written with -o FILE.pdf or -o FILE.xlsx)", fmt=fmt)
+                       "workbook is written with -o FILE.pdf or -o FILE.xlsx)",
+                       fmt=o.typed_format(fmt))
     result = outflow_of(o.load_drive(db), clean_code(code, "round code"))
     rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
     if kind == "json":

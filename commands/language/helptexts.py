@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.phrases import N_
+from ledger.phrases import C_, N_, english
 
 ORIGINAL = "_aid_english"  # the English text, kept on the object so a later call starts from it
 
@@ -66,11 +66,28 @@ FROM_TO, OR_MORE, OR_LESS = N_("from {low} to {high}"), N_("{low} or more"), N_(
 
 # click's "[default: store]": a value that is a word, said in the reader's language as it may
 # be typed there too ("kho", "theo mức ưu tiên": commands/language/words.py `spoken`)
-DEFAULT = re.compile(r"(\[[^:\[\]]+: )([A-Za-z]+)(?=[;\]])")
+DEFAULT = re.compile(r"(\[[^:\[\]]+: )([A-Za-z-]+)(?=[;\]])")
+
+# A choice's value as a Vietnamese reader may type it instead of its code (commands/main.py
+# FORMAT_WORDS reads --format's, commands/households/rounds.py POLICY_NAMES --policy's): help's
+# placeholders ("--format <bảng|csv|json>"), defaults and click's refusal of a choice list the
+# choices so; a value without such a word (csv, json) is typed alike in every language.
+TYPED = (C_("typed value", "table"), C_("typed value", "html"), C_("typed value", "text"),
+         C_("typed value", "tiered"), C_("typed value", "equal"),
+         C_("typed value", "per-capita"))
+
+
+def typed_word(value: str, words: Callable[[str], str]) -> str:
+    """`value` (a choice's code) as the reader may type it: "table" is "bảng" in Vietnamese."""
+    return english(words(C_("typed value", value)))  # a `words` without catalog: English
 
 
 def default_words(text: str, words: Callable[[str], str]) -> str:
-    return DEFAULT.sub(lambda found: found[1] + words(found[2]), text)
+    def said(found: re.Match[str]) -> str:
+        typed = typed_word(found[2], words)
+        return found[1] + (typed if typed != found[2] else words(found[2]))
+
+    return DEFAULT.sub(said, text)
 
 
 def range_words(text: str, words: Callable[[str], str]) -> str:
@@ -121,8 +138,18 @@ def _placeholders(holder: Any) -> list[str]:
 
 def _translate_placeholders(holder: Any, words: Callable[[str], str]) -> None:
     for attribute, (original, word, suffix) in _english_placeholders(holder).items():
-        said = words(word) if _worded(word) else word
+        said = words(word) if _worded(word) else _values(word, words)
         setattr(holder, attribute, original if said == word else said + suffix)
+
+
+def _values(text: str, words: Callable[[str], str]) -> str:
+    """A placeholder listing the values ("<tiered|equal|per-capita>"), each as the reader may
+    type it ("<theo mức ưu tiên|chia đều|theo nhân khẩu>", "<bảng|csv|json>")."""
+    inner = text.strip("<>")
+    if "|" not in inner:
+        return text
+    return text.replace(inner, "|".join(typed_word(value, words)
+                                        for value in inner.split("|")))
 
 
 def _english_placeholders(holder: Any) -> dict[str, tuple[Any, str, str]]:

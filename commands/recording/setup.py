@@ -35,7 +35,7 @@ def init(ward: Annotated[str, typer.Option("--ward", help="The ward's name, e.g.
          zone: Timezone = None, db: o.Db = None, actor: o.Actor = None,
          on: o.On = None,
          sign: Annotated[bool, typer.Option(
-             "--sign/--no-sign", envvar="AID_INIT_SIGN", show_envvar=False,
+             "--sign/--no-sign", envvar="AID_INIT_SIGN", show_envvar=False, show_default=False,
              help="Make (or reuse) your signing key and declare it, so every entry is signed "
                   "from the first day (default); --no-sign leaves that for `aid actor add`.")]
          = True) -> None:

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 
 from ledger.bank.lines import LineSpool
 from ledger.errors import BadInput
-from ledger.phrases import N_, Phrase, said
+from ledger.phrases import C_, N_, Phrase, said
 from ledger.values.dates import FIRST, LAST, latest_day
 from ledger.values.inputs import MAX_AMOUNT, MAX_NAME, MAX_NOTE
 from ledger.values.text import clean, fold, nearest, words_of
@@ -61,6 +61,13 @@ FIELD_NAMES = {"ngay": "date", "ngay giao dich": "date", "gio": "time", "thoi gi
                "dien giai": "text", "so tham chieu": "ref", "ma giao dich": "ref",
                "so du": "balance", "nguoi chuyen": "party", "doi tac": "party",
                "tai khoan doi ung": "party_account", "so tai khoan doi ung": "party_account"}
+# each field as the reader names it in --columns, and as refusals about --columns name it
+FIELD_WORDS = {"date": C_("bank field", "date"), "time": C_("bank field", "time"),
+               "credit": C_("bank field", "credit"), "debit": C_("bank field", "debit"),
+               "amount": C_("bank field", "amount"), "text": C_("bank field", "text"),
+               "ref": C_("bank field", "ref"), "balance": C_("bank field", "balance"),
+               "party": C_("bank field", "party"),
+               "party_account": C_("bank field", "party_account")}
 MAX_LISTED = 20  # problems spelled out in the message; the exception carries all of them
 
 
@@ -242,29 +249,37 @@ def parse_columns(spec: str | dict[str, str]) -> dict[str, str]:
                 raise BadInput("--columns takes field=header pairs separated by commas "
                                "(date=Ngày,credit=Có,debit=Nợ,text=Nội dung), not '{part}'",
                                part=part)
-            named = words_of(name)
-            pairs.append((FIELD_NAMES.get(named, named), header.strip()))
+            pairs.append((name.strip(), header.strip()))
     columns: dict[str, str] = {}
-    for name, header in pairs:
+    for typed, header in pairs:  # a refusal quotes the field as typed ("ngày", "date")
+        name = FIELD_NAMES.get(words_of(typed), words_of(typed))
         if name not in FIELDS:
-            close = ", ".join(nearest(name, FIELDS)) or ", ".join(FIELDS)
+            spellings = {**{field: field for field in FIELDS}, **FIELD_NAMES}
+            close = list(dict.fromkeys(spellings[word] for word in nearest(
+                words_of(typed), spellings))) or list(FIELDS)
             raise BadInput("--columns has no field '{name}': did you mean {close}? (fields: "
                            "{fields}, or in Vietnamese ngày, giờ, có, nợ, số tiền, nội dung, "
                            "số tham chiếu, số dư, người chuyển, tài khoản đối ứng)",
-                           name=name, close=close, fields=", ".join(FIELDS))
+                           name=typed, close=_field_words(close), fields=", ".join(FIELDS))
         if name in columns:
-            raise BadInput("--columns names the field '{name}' twice: keep one", name=name)
+            raise BadInput("--columns names the field '{name}' twice: keep one", name=typed)
         if not clean(header):
             raise BadInput("--columns gives no header for '{name}': write {name}=<the file's "
-                           "header>", name=name)
+                           "header>", name=typed)
         columns[name] = clean(header)
     missing = [name for name in ("date", "text") if name not in columns]
     if not _amount_columns(dict.fromkeys(columns, 0)):
         missing += ["credit", "debit"]
     if missing:
         raise BadInput("--columns must name the file's {missing} column(s): "
-                       "date=…,credit=…,debit=…,text=… at least", missing=", ".join(missing))
+                       "date=…,credit=…,debit=…,text=… at least",
+                       missing=_field_words(missing))
     return columns
+
+
+def _field_words(fields: Iterable[str]) -> Phrase:
+    """Fields as the reader names them ("ngày, có" in Vietnamese, "date, credit" in English)."""
+    return Phrase.join(", ", [Phrase(FIELD_WORDS[field]) for field in fields])
 
 
 def _custom(columns: dict[str, str], header: Sequence[str]) -> dict[str, int]:

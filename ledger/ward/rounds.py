@@ -98,6 +98,13 @@ class RoundClosed(Ward.Event):
 stored_names(RoundOpened, RoundReserved, RoundClosed)
 
 
+def unknown_policy(typed: str) -> BadInput:
+    """The refusal of a --policy that is none of ours: the policies named as the reader may
+    type them ("theo mức ưu tiên, chia đều, theo nhân khẩu" in Vietnamese)."""
+    return BadInput("--policy must be one of {policies}, not '{policy}'", policy=typed,
+                    policies=Phrase.join(", ", [Phrase(policy) for policy in POLICIES]))
+
+
 def rounds(ward: Ward) -> dict[str, dict[str, Any]]:
     """Rounds by code (set lazily, so wards saved before rounds existed still load)."""
     return ward.round_states()
@@ -116,8 +123,7 @@ def open_round(ledger: Ledger, round_code: str, location: str, bundles: Iterable
     groups = _unique([text(g, "--group") for g in groups if clean(g)], "--group")
     tiers = sorted(set(tiers))
     if policy not in POLICIES:
-        raise BadInput("--policy must be one of {policies}, not '{policy}'",
-                       policies=', '.join(POLICIES), policy=policy)
+        raise unknown_policy(policy)
     if floor < 0:
         raise BadInput("--floor must be 0 or more, not {floor}", floor=floor)
     if cap is not None and cap < 0:

@@ -198,7 +198,8 @@ def test_help_in_vietnamese(ward):
 def test_help_placeholders_in_vietnamese(ward):
     """What stands for a value reads in the reader's language too: the usage line, the
     argument's name, an option's value (its type, or its own placeholder), the formats its
-    help gives; lists of the values themselves stay as they are typed."""
+    help gives; lists of the values themselves as the reader may type them ("bảng" for table,
+    csv as it is)."""
     give = ward("--lang", "vi", "give", "--help").out
     assert give.splitlines()[0] == "Cách dùng: aid give [TÙY CHỌN] {hộ nhận}"
     assert "--item <giá trị>" in give and "MÃ=SL, có thể ghi nhiều lần" in give
@@ -206,7 +207,7 @@ def test_help_placeholders_in_vietnamese(ward):
     assert "LỆNH [THAM SỐ]..." in ward("--lang", "vi", "--help").out.splitlines()[0]
     verify = ward("--lang", "vi", "audit", "verify", "--help").out
     assert "--digest TỆP|NỘI_DUNG" in verify
-    assert "--format <table|csv|json>" in ward("--lang", "vi", "stock", "--help").out
+    assert "--format <bảng|csv|json>" in ward("--lang", "vi", "stock", "--help").out
     english = ward("give", "--help").out  # and back, in the same process
     assert english.splitlines()[0] == "Usage: aid give [OPTIONS] {recipient}"
     assert "--item <str>" in english and "--db <path>" in english
@@ -243,7 +244,7 @@ def test_clicks_sentences_with_values_in_vietnamese(ward):
     """A wrong choice, a number out of range, an option without its value, a missing argument:
     click's English sentences, said in Vietnamese (exit 2, one line, nothing written)."""
     before = ward.snapshot()
-    cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'table', 'csv', 'json'",
+    cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'bảng', 'csv', 'json'",
              ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65535",
              ("serve", "--port", "abc"): "'abc' không phải số nguyên",
              ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
@@ -609,6 +610,60 @@ def test_a_quantity_and_a_location_kind_are_refused_in_vietnamese(stocked):
                          "shop0d")
     assert "kho (store), siêu thị 0 đồng (shop)" in kind.err
     assert stocked.snapshot() == before
+
+
+def test_choices_are_named_as_the_reader_types_them(ward, tmp_path):
+    """A refusal of a choice quotes what was typed and, in Vietnamese, lists the Vietnamese
+    words accepted (English codes stay accepted for scripts); help texts show them too. From a
+    sweep: "--status là một trong matched, differs, …", "'html' không phải một trong 'table',
+    …" for `--format trang`, "[mặc định: sign]", "--columns phải ghi tên (các) cột text,
+    credit, debit" after `--columns "ngày=A"`."""
+    before = ward.snapshot()
+    vi = ("--lang", "vi")
+    said = ward.fails(*vi, "bank", "match", "--status", "foo").err
+    assert ("--status là một trong đã khớp, lệch số tiền, chưa ghi sổ, không có trong sao kê, "
+            "không phải 'foo'") in said
+    said = ward.fails(*vi, "round", "open", "R9", "--from", "KHO", "--bundle", "B350",
+                      "--policy", "Chia Deux").err
+    assert ("--policy phải là một trong theo mức ưu tiên, chia đều, theo nhân khẩu, không phải "
+            "'Chia Deux'") in said
+    said = ward.fails(*vi, "stock", "--format", "trang").err
+    assert "'trang' không phải một trong 'bảng', 'csv', 'json'" in said and "html" not in said
+    assert "'trang' is not one of 'table', 'csv', 'json'" in ward.fails(
+        "stock", "--format", "trang").err  # English quotes what was typed too
+    said = ward.fails(*vi, "round", "outflow", "R1", "--format", "Bang X").err
+    assert "--format phải là bảng, csv, json hoặc trang, không phải 'Bang X'" in said
+    statement = tmp_path / "sao-ke.csv"
+    statement.write_text("Ngày,Có\n01/11/2021,100000\n", encoding="utf-8")
+    for columns, refusal in (
+            ("ngày=A", "--columns phải ghi tên (các) cột nội dung, có, nợ của tệp: ít nhất "
+                       "ngày=…,có=…,nợ=…,nội dung=…"),
+            ("ngya=A", "--columns không có trường 'ngya': có phải ý bạn là ngày?"),
+            ("Ngày=A,ngay=B", "--columns ghi trường 'ngay' hai lần"),
+            ("Nội dung=", "--columns không ghi tiêu đề cho 'Nội dung': hãy viết Nội dung=<")):
+        said = ward.fails(*vi, "bank", "import", "VCB1", str(statement), "--columns",
+                          columns).err
+        assert refusal in said, (columns, said)
+    assert "must name the file's text, credit, debit column(s)" in ward.fails(
+        "bank", "import", "VCB1", str(statement), "--columns", "ngày=A").err
+    shop = ward.fails(*vi, "shop", "price", "KHO", "--item", "RICE=1").err
+    assert 'địa điểm khai báo với --kind "siêu thị 0 đồng"' in shop and "--kind shop" not in shop
+    helps = {args: ward(*vi, *args, "--help").out for args in (
+        ("init",), ("location", "add"), ("stock",), ("round", "open"), ("bank", "match"),
+        ("bank", "import"))}
+    assert "sign]" not in helps[("init",)]
+    assert 'kho hoặc "siêu thị 0 đồng" (gõ "cửa hàng" cũng được)' in " ".join(
+        helps[("location", "add")].split())
+    assert "--format <bảng|csv|json>" in helps[("stock",)] and "[mặc định: bảng]" in helps[
+        ("stock",)]
+    assert "--policy <theo mức ưu tiên|chia đều|theo nhân khẩu>" in helps[("round", "open")]
+    assert "đã khớp, lệch số tiền, chưa ghi sổ, không có trong sao kê" in " ".join(
+        helps[("bank", "match")].split())
+    assert "ngày=…,có=…,nợ=…,nội dung=…" in helps[("bank", "import")]
+    for args, text in helps.items():  # (round open's help glosses each policy with its code)
+        assert not re.search(r"\b(matched|unbanked|shop \(|store \()|<tiered", text), args
+    assert "--format <table|csv|json>" in ward("stock", "--help").out  # English keeps its codes
+    assert ward.snapshot() == before
 
 
 def test_a_missing_driver_names_the_extra_to_install():
