@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from ledger.errors import BadInput
+from ledger.phrases import Phrase
 
 _FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 _SHAPE = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")  # ASCII digits only
@@ -57,6 +58,6 @@ def happened(text: str | None, what: str = "--on") -> str:
     today = date.today()
     if day > latest_day():
         raise BadInput("{what} {day} is after today ({today}): an entry records what has "
-                       "happened; give the day it happened", what=what, day=day,
+                       "happened; give the day it happened", what=Phrase(what), day=day,
                        today=today.isoformat())
     return day

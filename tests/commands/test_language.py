@@ -271,6 +271,20 @@ def test_an_import_refusal_translates_each_line(ward, tmp_path):
     assert "Traceback" not in result.err
 
 
+def test_an_import_row_dated_after_today_names_its_column_in_vietnamese(ward, tmp_path):
+    """From a sweep: "don.csv dòng 3: date 17/11/2030 là sau hôm nay": the column's name was
+    English in the Vietnamese sentence, whatever the file's header said."""
+    for header in ("receipt,date,donor,location,cash", "Số phiếu,Ngày,Nhà hảo tâm,Kho,Tiền"):
+        sheet = tmp_path / "don.csv"
+        sheet.write_text(f"{header}\nPT-1,12/11/2021,D1,KHO,1000\nPT-2,17/11/2090,D1,KHO,1000\n",
+                         encoding="utf-8")
+        said = ward.fails("--lang", "vi", "import", "donations", str(sheet)).err
+        assert "don.csv dòng 3: ngày 17/11/2090 là sau hôm nay (" in said, said
+        assert "date" not in said
+        english = ward.fails("import", "donations", str(sheet)).err
+        assert "don.csv line 3: date 2090-11-17 is after today (" in english
+
+
 def test_the_statement_table_in_vietnamese(stocked):
     lines = stocked("--lang", "vi", "audit", "statement", "--to", "2021-11-30").out.splitlines()
     assert lines[0] == "Bảng công khai của Phường 3: từ đầu – 30/11/2021"
