@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Money, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from projections.audit.tamper import Problem
@@ -115,7 +115,8 @@ def _books_differences(position: int, state: str, books: Books) -> list[Problem]
     problems = [Problem(position, Phrase(N_(
         "read model books (as of position {position}): {key}: stored {stored}, recomputed from "
         "the events {recomputed}"), position=position, key=where(path),
-        stored=shown(old), recomputed=shown(new))) for path, old, new in found[:SHOWN]]
+        stored=shown(old, path), recomputed=shown(new, path)))
+        for path, old, new in found[:SHOWN]]
     if len(found) > SHOWN:
         problems.append(Problem(position, Phrase(N_(
             "read model books (as of position {position}): … and {count} more differences"),
@@ -134,11 +135,21 @@ PARTS = {"ward": N_("ward"), "items": N_("items"), "locations": N_("locations"),
          "forgotten": N_("forgotten households"), "accounts": N_("bank accounts")}
 
 
+# the cash book's categories, in words as its table says them (`aid cash`: "đã chi")
+CATEGORIES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
+              "packed": N_("packed")}
+# the parts whose numbers are amounts of đồng (the cash book, the ward's fund by day, shop prices)
+MONEY = ("cash", "fund", "values")
+
+
 def where(path: tuple[str, ...]) -> Phrase:
-    """Where in the books a difference is: "stock › KHO › RICE", the part in words."""
+    """Where in the books a difference is: "stock › KHO › RICE", "cash book › spent ›
+    2021-11-15", the part and a cash category in words."""
     if not path:
         return Phrase("-")
-    rest = [part.replace("\t", " › ") for part in path[1:]]  # a bin is "LOCATION\tITEM"
+    rest: list[Any] = [part.replace("\t", " › ") for part in path[1:]]  # a bin: "LOCATION\tITEM"
+    if path[0] == "cash" and rest and rest[0] in CATEGORIES:
+        rest[0] = Phrase(CATEGORIES[rest[0]])
     return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *rest])
 
 
@@ -166,9 +177,33 @@ def _plain(state: Any) -> Any:
     return json.loads(json.dumps(state, ensure_ascii=False, sort_keys=True))
 
 
-def shown(value: Any) -> str:
+class Figure(int):
+    """A whole number stored in the books, in a finding: as stored in English (and so in
+    `audit check`'s JSON), "90000000"; in a language that writes figures its own way, grouped,
+    and as money where it is an amount of đồng ("90.000.000 ₫")."""
+
+    def __new__(cls, value: int, money: bool = False) -> Figure:
+        figure = super().__new__(cls, value)
+        figure.money = money
+        return figure
+
+    def text(self, translate: Any, number: Any) -> str:
+        if getattr(number, "money", None) is None:  # English: as stored
+            return str(int(self))
+        return Money(self).text(translate, number) if self.money else number(int(self))
+
+    def __format__(self, spec: str) -> str:  # the English text
+        return format(str(int(self)), spec)
+
+
+def shown(value: Any, path: tuple[str, ...] = ()) -> Any:
+    """A stored or recomputed value as the reader reads it: a whole number grouped ("1.500"),
+    an amount of đồng as money ("1.500.000 ₫"), in English as stored; anything else as JSON (a
+    500.0 stays "500.0": its type is the difference)."""
     if value is MISSING:
         return "—"
+    if type(value) is int:
+        return Figure(value, bool(path) and (path[0] in MONEY or path[-1] == "cash"))
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)[:200]
 
 

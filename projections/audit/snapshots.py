@@ -128,7 +128,8 @@ def _differences(log: EventLog, version: int, stored: dict[str, Any], ward: Any,
     problems = [Problem(position, Phrase(N_(
         "the ward's snapshot at entry {entry}: {part}: stored {stored}, recomputed from the "
         "events {recomputed} (every write starts from it: run `aid rebuild`)"),
-        entry=version, part=where(path), stored=shown(old), recomputed=shown(new)))
+        entry=version, part=where(path), stored=shown(old, path),
+        recomputed=shown(new, path)))
         for path, old, new in found[:SHOWN]]
     if len(found) > SHOWN:
         problems.append(Problem(position, Phrase(N_(

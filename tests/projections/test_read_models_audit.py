@@ -62,6 +62,13 @@ def test_edited_cash_is_named_and_reports_fold_the_events_instead(ward):
     assert verify.code == 1 and finding.format(p=head) in verify.out
     assert check.code == 1 and [(f["rule"], f["problem"]) for f in check.json()["failures"]] \
         == [("read model", finding.format(p=head))]
+    # in Vietnamese, the category in words and the amounts as money (a sweep read "sổ quỹ ›
+    # spent › 15/11/2021: đã lưu 1500000")
+    said = ward.fails("--lang", "vi", "audit", "verify").out
+    assert ("sổ quỹ › đã nhận › 02/11/2021: đã lưu 90.000.000\xa0₫, tính lại từ các sự kiện "
+            "1.000.000\xa0₫") in said, said
+    checked = ward.fails("--lang", "vi", "audit", "check").out
+    assert "sổ quỹ › đã nhận › 02/11/2021: đã lưu 90.000.000\xa0₫" in checked
     ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-11-04")
     assert audit(ward)[0].code == 0  # the next write rebuilt what the chain did not vouch for
 
@@ -80,7 +87,8 @@ def test_edited_stock_with_its_checksum_recomputed_is_still_named(ward):
         "1100, recomputed from the events 100") in verify.out
     assert check.code == 1
     said = ward.fails("--lang", "vi", "audit", "verify").out
-    assert "tồn kho › KHO › RICE › 02/11/2021: đã lưu 1100" in said and "bins" not in said
+    assert "tồn kho › KHO › RICE › 02/11/2021: đã lưu 1.100, tính lại" in said
+    assert "bins" not in said
 
 
 def test_edited_missing_and_extra_history_lines_are_named(ward):
