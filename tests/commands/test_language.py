@@ -423,7 +423,7 @@ def test_audit_verify_in_vietnamese(demo, tmp_path):
 def test_a_digest_printed_in_vietnamese_is_read_back(demo):
     code, printed, _ = aid("--lang", "vi", "audit", "digest", "--db", demo[0])
     assert code == 0
-    assert printed.startswith("mã kiểm tra (digest) của aid-ledger (")
+    assert printed.startswith("mã kiểm tra của aid-ledger (")  # no English "(digest)" gloss
     lines = printed.splitlines()
     assert [line.split(":")[0] for line in lines[1:]] == [
         "phường", "số sự kiện", "vị trí", "mã đầu chuỗi", "lấy lúc"]  # issue 23
@@ -678,6 +678,23 @@ def test_choices_are_named_as_the_reader_types_them(ward, tmp_path):
         assert not re.search(r"\b(matched|unbanked|shop \(|store \()|<tiered", text), args
     assert "--format <table|csv|json>" in ward("stock", "--help").out  # English keeps its codes
     assert ward.snapshot() == before
+
+
+def test_no_english_gloss_of_digest_or_head_in_vietnamese(stocked):
+    """The glossary's "mã kiểm tra" (digest) and "mã đầu chuỗi" (head) stand alone: a sweep
+    read "mã kiểm tra (digest) của aid-ledger", "Mã kiểm tra sổ (digest)", "mã kiểm tra
+    (head)" in `aid audit digest`, the statement, the overview and help texts."""
+    vi = ("--lang", "vi")
+    said = [stocked(*vi, "audit", "digest").out, stocked(*vi, "audit", "statement").out,
+            stocked(*vi, "audit", "statement", "--format", "html").out,
+            stocked(*vi, "audit", "digest", "--help").out, stocked(*vi, "audit", "--help").out,
+            stocked(*vi, "district", "statement", "--help").out, stocked(*vi).out]
+    for text in said:
+        assert not re.search(r"\((digest|head)\)", text), text
+    assert said[0].startswith("mã kiểm tra của aid-ledger (")
+    assert "Mã kiểm tra của sổ" in said[2]
+    assert "mã đầu chuỗi của sổ đã dùng để tính" in " ".join(said[5].split())
+    assert "mã kiểm tra của sổ để lưu giữ" in said[6]  # the overview `aid` prints
 
 
 def test_a_missing_driver_names_the_extra_to_install():
