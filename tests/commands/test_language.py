@@ -101,7 +101,7 @@ def test_a_refused_reversal_quotes_the_shortage_in_vietnamese(stocked, monkeypat
     stocked("give", "H1", "--from", "KHO", "--item", "RICE=60")
     before = stocked.snapshot()
     monkeypatch.setenv("AID_LANG", "vi")
-    result = refused(stocked, RULE, f"không thể đảo bút toán {entry}: không đủ RICE tại KHO: "
+    result = refused(stocked, RULE, f"không thể hủy bút toán {entry}: không đủ RICE tại KHO: "
                      "chỉ có 40 kg", "reverse", str(entry), "--reason", "nhầm")
     assert "not enough" not in result.err and "hãy ghi khoản ủng hộ" not in result.err
     assert stocked.snapshot() == before
@@ -527,8 +527,8 @@ def test_voucher_terms_and_the_register_in_vietnamese(ward):
 
 
 def test_the_catalog_follows_the_glossarys_spelling():
-    """docs/glossary.md: khóa/hủy (mark on the first vowel of a final oa/oe/uy), and an amount
-    in figures followed by ₫, never "{n:,} đồng"."""
+    """docs/glossary.md: khóa/hủy (mark on the first vowel of a final oa/oe/uy), an amount in
+    figures followed by ₫, never "{n:,} đồng"; its words for unpacking and reversal."""
     import re
 
     from babel.messages.pofile import read_po
@@ -542,8 +542,25 @@ def test_the_catalog_follows_the_glossarys_spelling():
                 if old_style.search(text) or re.search(r"\{[a-z_]*:,\} đồng", text) \
                         or "còn trống" in text:  # free stock is "sẵn có" ("còn trống": empty)
                     found.append(text)
+                # unpacking is "dỡ", a reversal "hủy bút toán" (a sweep found "tháo gói",
+                # "đóng/tháo gói (vào)", "bút toán đảo", "đã được đảo bởi", "đảo bút toán 89")
+                if "tháo" in text or re.search(r"bút toán đảo|bị đảo|được đảo|đảo (bút toán|"
+                                               r"một nghiệp vụ)|\bđảo \{", text):
+                    found.append(text)
     assert found == []
     assert old_style.search("phiếu đã bị huỷ") and not old_style.search("đã hủy, hoàn, quý")
+
+
+def test_packing_and_reversal_in_the_glossarys_words(stocked):
+    """Reconcile's headings say "đóng/dỡ gói", a second reversal of an entry says it "đã bị hủy
+    bởi" the first, and the reversal's own line says which entry it cancels, once."""
+    entry = stocked("history", "--format", "json").json()[-1]["id"]
+    headings = stocked("--lang", "vi", "audit", "reconcile").out.splitlines()[0]
+    assert "đóng/dỡ gói (vào)" in headings and "đóng/dỡ gói (ra)" in headings
+    said = stocked("--lang", "vi", "reverse", str(entry), "--reason", "nhầm").out
+    assert said.startswith(f"hủy bút toán: bút toán {entry}: nhầm"), said
+    again = stocked.fails("--lang", "vi", "reverse", str(entry), "--reason", "nhầm").err
+    assert f"bút toán {entry} đã bị hủy bởi bút toán " in again and "đảo" not in again
 
 
 def test_voucher_show_in_vietnamese(ward):
