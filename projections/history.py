@@ -15,7 +15,18 @@ from projections.books import ENTRIES
 
 
 def entry(record: Record) -> dict[str, Any] | None:
-    """The history line of one stored event, or None for events that are not ward entries."""
+    """The history line of one stored event, or None for events that are not ward entries;
+    an event edited out of its kind's shape refuses the report in one line naming it."""
+    try:
+        return _line(record)
+    except (LookupError, TypeError, ValueError, AttributeError):
+        raise Refused("the ledger cannot be read: the event at position {position} (entry "
+                      "{entry}) does not hold what its kind of entry holds (changed outside "
+                      "aid?): run `aid audit verify`", position=record.position,
+                      entry=record.version) from None
+
+
+def _line(record: Record) -> dict[str, Any] | None:
     kind = ENTRIES.get(record.name)
     if kind is None:
         return None

@@ -30,6 +30,7 @@ from typing import Any
 from ledger.store.access import EventLog, Record, decoded
 from ledger.store.decoding import loads
 from ledger.store.read_models import ModelTables
+from ledger.trust.chain import stored_bytes
 from projections.books import ENTRIES, Books
 from projections.history import entry
 
@@ -172,7 +173,8 @@ class ReadModels:
     def _stored_lines(self, at: str | None, item: str | None,
                       by_date: bool = False) -> Iterator[dict[str, Any]]:
         for position, topic, version, state in self.tables.history(at, item, by_date):
-            yield entry(Record(position, topic.rpartition(":")[2], version, loads(bytes(state))))
+            data = decoded(position, version, stored_bytes(state))  # an edited row: one line
+            yield entry(Record(position, topic.rpartition(":")[2], version, data))
 
 
 def ward_zone(log: EventLog) -> str:

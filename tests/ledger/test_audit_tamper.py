@@ -335,6 +335,8 @@ def test_postgres_rows_edited_or_deleted_in_the_database_are_named(ward):
     ("UPDATE aid_chain SET link = 'zz' WHERE position = 3",
      "position 3: the event does not match the link stored with it"),
     ("UPDATE aid_merkle SET hash = 'zz'", "the stored Merkle tree covers"),
+    ("UPDATE stored_events SET state = '[]' WHERE rowid = 1",
+     "position 1: the event does not match the link stored with it"),
 ])
 def test_a_row_edited_into_another_shape_is_named_never_a_traceback(demo, tmp_path, statement,
                                                                     says):
@@ -349,6 +351,9 @@ def test_a_row_edited_into_another_shape_is_named_never_a_traceback(demo, tmp_pa
     code, out, err = aid("audit", "verify", "--db", db)  # a traceback fails the test itself
     assert code == 1 and says in out + err, (out, err)
     assert aid("audit", "check", "--db", db)[0] in (0, 1)
+    for report in (("history",), ("audit", "checkpoint")):
+        code, out, err = aid(*report, "--db", db)
+        assert code in (0, 1, 2) and err.count("\n") <= 1, (report, err)
 
 
 def _set_state(ward, position: int, state: bytes | None) -> None:
