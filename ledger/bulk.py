@@ -160,10 +160,18 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
         unknown = _unknown(ward, names)
         problems += [_on_line(line, error) for error in unknown]
         worst = 2 if unknown else worst
+    folded: dict[str, str] = {}  # a receipt's key in small letters -> as first written
     for chunk in _chunks(rows, 1000):
         used = ledger.claimed_entries([row.key for row in chunk])
         stored = ledger.entries(used[row.key] for row in chunk if row.same and row.key in used)
+        twins = ledger.case_twins([row.key for row in chunk if row.key not in used])
         for row in chunk:
+            first = folded.setdefault(row.key.lower(), row.key)
+            twin = twins.get(row.key) or ((first, 0) if first != row.key else None)
+            if twin is not None and row.key.startswith("receipt:"):
+                problems.append(_case_twin(row.line, row.key, *twin))
+                worst = 2
+                continue
             unknown = _unknown(ward, row.names)
             if unknown:  # the dry run would stop at the first of them
                 problems += [_on_line(row.line, error) for error in unknown]
@@ -191,6 +199,19 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
     if problems:
         problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise ImportErrors(problems, worst)
+
+
+def _case_twin(line: int, key: str, twin: str, entry: int) -> LedgerError:
+    """A receipt number written in other capitals than one used (entry) or earlier in the
+    file (entry 0): the same paper receipt, never recorded twice."""
+    number, other = key.split(":", 1)[1], twin.split(":", 1)[1]
+    if entry:
+        return BadInput("line {line}: receipt {number} is receipt {twin} of entry {entry}, "
+                        "written in other letters; each receipt number is recorded once",
+                        line=line, number=number, twin=other, entry=entry)
+    return BadInput("line {line}: receipt {number} is receipt {twin} of an earlier line, "
+                    "written in other letters; each receipt number is recorded once",
+                    line=line, number=number, twin=other)
 
 
 def _used_otherwise(key: str, entry: int) -> LedgerError:

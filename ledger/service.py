@@ -194,6 +194,10 @@ class Ledger(Application):
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
+        for key, (twin, entry) in self.case_twins(claims).items():
+            raise Refused("receipt {number} is receipt {twin} of entry {entry}, written in other "
+                          "letters; each receipt number is recorded once",
+                          number=key.split(":", 1)[1], twin=twin.split(":", 1)[1], entry=entry)
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
             optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), _lots(expires),
@@ -398,6 +402,15 @@ class Ledger(Application):
                 made = self.mapper.to_domain_event(stored)
                 found[made.key] = made.entry
         return found
+
+    def case_twins(self, keys: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """Each receipt key (of those not used themselves) whose number an entry already used
+        in other capitals: key -> (that key, that entry)."""
+        from ledger.store.claims import case_variants
+
+        variants = {variant: key for key in keys for variant in case_variants(key)}
+        used = self.claimed_entries(list(variants)) if variants else {}
+        return {variants[variant]: (variant, entry) for variant, entry in used.items()}
 
     def entries(self, numbers: Iterable[int]) -> dict[int, Ward.Event]:
         """These entries by number, read a run of consecutive numbers at a time (the rows of

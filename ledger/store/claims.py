@@ -64,6 +64,17 @@ def receipt_key(receipt: str) -> str:
     return f"receipt:{receipt}"
 
 
+def case_variants(key: str) -> list[str]:
+    """A receipt's key with its number written all in capitals and all in small letters,
+    where that differs: "pt-0001" typed after "PT-0001" is the same paper receipt. (Keys stay
+    as typed, as every ledger already stores them; a twin is looked up, never re-keyed.)"""
+    kind, _, number = key.partition(":")
+    if kind != "receipt":
+        return []
+    return [f"{kind}:{variant}" for variant in dict.fromkeys((number.upper(), number.lower()))
+            if variant != number]
+
+
 def claim_row(builder: RowBuilder, key: str, entry: int) -> EventRow:
     """The stored row of `claim(key, entry)`, built directly (for bulk writers)."""
     return builder.row(claim_id(key), Claim.INITIAL_VERSION, Claim.Made,

@@ -112,6 +112,26 @@ def test_receipt_already_recorded_by_hand_is_skipped(ward, tmp_path):
     assert stock(ward) == {("KHO", "RICE"): 1 + 2 + 3, ("KHO", "NOODLE"): 3}
 
 
+def test_a_receipt_in_other_capitals_is_the_same_receipt(ward, tmp_path):
+    """From a sweep: "pt-1" beside "PT-1" (in the ledger or earlier in the file) was a new
+    receipt, so one paper receipt could be counted twice."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--receipt", "PT-1",
+         "--on", "07/11/2021")
+    csv = tmp_path / "donations.csv"
+    csv.write_text("receipt,date,donor,location,cash,items\n"
+                   "pt-1,07/11/2021,D1,KHO,,RICE=5\n"
+                   "PT-7,08/11/2021,D1,KHO,500000,\n"
+                   "pt-7,08/11/2021,D1,KHO,500000,\n", encoding="utf-8")
+    before = ward.snapshot()
+    result = ward.fails("import", "donations", str(csv))
+    assert result.code == 2 and ward.snapshot() == before
+    assert "line 2: receipt pt-1 is receipt PT-1 of entry" in result.err, result.err
+    assert "line 4: receipt pt-7 is receipt PT-7 of an earlier line" in result.err
+    write_donations(csv, 2)  # honest: the same file twice adds nothing twice
+    ward("import", "donations", str(csv))
+    assert "2 already recorded" in ward("import", "donations", str(csv)).out
+
+
 def test_a_number_already_used_for_something_else_is_refused_not_skipped(ward, tmp_path):
     """From a sweep: a row whose receipt (or slip) number the ledger already holds for another
     donation (hand-out) was counted as "already recorded" and silently lost."""

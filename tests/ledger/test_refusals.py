@@ -83,6 +83,10 @@ def test_count_mismatch_without_variance_reason(stocked):
 def test_receipt_used_twice(stocked):
     refused(stocked, RULE, "receipt R1 is already used by entry 10", "donate", "D1",
             "--into", "KHO", "--cash", "5", "--receipt", "R1")
+    # from a sweep: the same paper receipt typed in small letters was recorded a second time
+    refused(stocked, RULE, "receipt r1 is receipt R1 of entry 10, written in other letters",
+            "donate", "D1", "--into", "KHO", "--cash", "5", "--receipt", "r1")
+    stocked("donate", "D1", "--into", "KHO", "--cash", "5", "--receipt", "R1-b")  # honest
 
 
 def test_reversals_once_and_only_of_facts(stocked):
