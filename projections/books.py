@@ -184,10 +184,12 @@ class Books:
         return rows
 
     def free(self, location: str, item: str, day: str | None, as_of: str | None) -> int:
-        """Units neither reserved for an open round nor of a lot expired before `day`."""
+        """Units neither reserved for an open round nor of a lot expired before `day`. A round
+        holding units of a lot that expired since may hand out fresh ones instead (a hand-out
+        never takes an expired lot), so both are left out: free is never overstated."""
         return max(self.quantity(location, item, as_of) -
                    sum(self.reserved(location, item, as_of).values()) -
-                   self.unheld_expired(location, item, day, as_of), 0)
+                   self.expired(location, item, day), 0)
 
     def expired(self, location: str, item: str, day: str | None) -> int:
         """Units of dated lots that expired before `day` and are still held: never free."""
@@ -195,34 +197,6 @@ class Books:
             return 0
         return sum(daybook.balance(book, day) for expires, book in
                    self.state["lots"].get(location, {}).get(item, {}).items() if expires < day)
-
-    def unheld_expired(self, location: str, item: str, day: str | None,
-                       as_of: str | None = None) -> int:
-        """Units of lots expired before `day` that no open round holds: never free. A unit
-        reserved by a round whose date came before its lot expired is counted once, as
-        reserved, not a second time as expired."""
-        return self.expired(location, item, day) - self.held_expired(location, item, day, as_of)
-
-    def held_expired(self, location: str, item: str, day: str | None,
-                     as_of: str | None = None, besides: str | None = None) -> int:
-        """Units of lots expired before `day` that open rounds (but `besides`) hold: a round's
-        hand-outs are dated on or after its own date and take, as `aid give` does, the lots
-        still good then, earliest expiry first (rounds in date order; undated goods last)."""
-        if day is None:
-            return 0
-        lots = {expires: daybook.balance(book, as_of) for expires, book in
-                self.state["lots"].get(location, {}).get(item, {}).items()}
-        held = self.state["reserved"].get(location, {}).get(item, {})
-        rounds = sorted((min(book), daybook.balance(book, as_of)) for name, book in held.items()
-                        if book and name != besides)
-        taken = 0
-        for start, wanted in rounds:
-            for expires in sorted(e for e in lots if e >= start and lots[e] > 0):
-                part = min(wanted, lots[expires])
-                lots[expires] -= part
-                wanted -= part
-                taken += part if expires < day else 0
-        return taken
 
     def expiry_day(self, as_of: str | None, today: str | None) -> str | None:
         """The day whose expired lots are not free: `as_of`, else `today` (the command's

@@ -386,9 +386,7 @@ def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
     for expires, lot in state["lots"].get(rules["location"], {}).get(item, {}).items():
         if expires < rules["on"]:  # expired by the round's day: not handed out by a plan
             book = daybook.difference(book, lot)
-    # units of those lots that another round holds were taken away twice: once is enough
-    twice = drive.books.held_expired(rules["location"], item, rules["on"], besides=rules["round"])
-    return max(daybook.lowest_from(book, rules["on"]) + twice, 0)
+    return max(daybook.lowest_from(book, rules["on"]), 0)
 
 
 def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any]],
