@@ -103,12 +103,12 @@ def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: s
 
     def change(ward: Ward) -> int:
         ward.require(account, ward.bank_accounts(), N_("bank account"))
-        held = daybook.lowest_from(ward.fund, on)
+        held = daybook.balance(ward.fund, on)  # a move leaves the fund as it is: its own day
         if abs(amount) > held:  # the box and the accounts together hold no more than the fund
             raise Shortage("cannot carry {amount:,} đồng between the cash box and {account}: "
-                           "the ward fund, box and accounts together, holds {held:,} đồng on "
-                           "{on} and after", N_("check the amount, or record the cash donation "
-                                               "first"),
+                           "the ward fund, box and accounts together, holds {held:,} đồng at "
+                           "the end of {on}", N_("check the amount, or record the cash "
+                                                 "donation first"),
                            amount=abs(amount), account=account, held=max(held, 0), on=on)
         return ward.fact(CashMoved, on, clean(actor), [], {}, account=account, amount=amount,
                          note=note)

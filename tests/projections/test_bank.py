@@ -377,6 +377,11 @@ def test_cash_moves_refuse_what_makes_no_sense(banked):
         assert f"together, holds {fund:,} đồng" in result.err
     assert banked.snapshot() == before
     banked("bank", "deposit", "VCB1", "--cash", str(fund))  # all of it: honest
+    # honest too: a move recorded after later spending, bounded by the fund on its own day
+    banked("bank", "account", "add", "VCB2", "--bank", "VCB", "--number", "1029990043",
+           "--name", "UBMTTQ PHUONG 3")
+    banked("buy", "--into", "KHO", "--cash", "800000", "--item", "RICE=10", "--on", "2021-11-06")
+    banked("bank", "deposit", "VCB2", "--cash", "900000", "--on", "2021-11-05")
 
 
 def test_a_wrong_amount_is_fixed_by_reversing_then_accepting(banked, tmp_path):
