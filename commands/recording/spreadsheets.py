@@ -168,7 +168,7 @@ def _delimiter(header: str) -> str:
 
 
 def _xlsx_grid(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
-    with worksheet(path, sheet) as found:
+    with worksheet(path, sheet, merged=True) as found:
         formulas = _formulas(path, found.title)
         try:
             for cells in found.iter_rows():

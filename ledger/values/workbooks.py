@@ -60,9 +60,11 @@ def text_encoding(path: Path) -> str:
 
 
 @contextmanager
-def worksheet(path: Path, sheet: str | None = None) -> Iterator[Any]:
+def worksheet(path: Path, sheet: str | None = None, merged: bool = False) -> Iterator[Any]:
     """The first sheet (or `sheet`) of the workbook at `path`, read-only, values not formulas;
-    the workbook is closed afterwards."""
+    the workbook is closed afterwards. `merged`: a merged cell reads as its range's first (a
+    list's tổ merged over its rows); not for a bank statement, whose wrapped description rows
+    are continuations that must stay empty in the other columns."""
     import openpyxl  # only the commands that read workbooks pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -81,7 +83,7 @@ def worksheet(path: Path, sheet: str | None = None) -> Iterator[Any]:
             raise BadInput("{name} has no sheet '{sheet}': its sheets are {names}",
                            name=path.name, sheet=sheet, names=names)
         found.reset_dimensions()  # trust the cells, not a stale size some writers leave
-        ranges = _merged(path, found._worksheet_path)
+        ranges = _merged(path, found._worksheet_path) if merged else []
         yield _Filled(found, ranges) if ranges else found
     finally:
         book.close()
@@ -116,13 +118,17 @@ class _Filled:
     person who merged them meant (one tổ for five rows, one date for a day's lines)."""
 
     def __init__(self, sheet: Any, ranges: list[tuple[int, int, int, int]]) -> None:
-        self.sheet, self.ranges, self.title = sheet, ranges, sheet.title
+        self.sheet, self.title = sheet, sheet.title
+        self.rows: dict[int, list[tuple[int, int, int, int]]] = {}  # row -> ranges over it
+        for each in ranges:
+            for row in range(each[1], each[3] + 1):
+                self.rows.setdefault(row, []).append(each)
 
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
         first: dict[tuple[int, int], Any] = {}  # a range's first cell -> its value
         for cells in self.sheet.iter_rows():
             row = numbered(cells)
-            covering = [r for r in self.ranges if row is not None and r[1] <= row <= r[3]]
+            covering = self.rows.get(row, []) if row is not None else []
             if not covering:
                 yield cells
                 continue

@@ -200,6 +200,19 @@ def test_a_line_dated_after_today_or_too_long_to_be_a_banks_is_refused(banked, t
     banked("bank", "import", "VCB1", str(_statement(tmp_path, [{**LINES[1], "text": "y" * 200}])))
 
 
+def test_a_statements_cells_merged_over_its_wrapped_rows_are_not_copied_down(banked, tmp_path):
+    """From a sweep: reading merged cells as their first cell (right for a household list)
+    copied a transaction onto its wrapped description rows, and the statement was refused."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(SAMPLES / "vietcombank.xlsx")
+    for column in "ABCDEF":
+        book.active.merge_cells(f"{column}9:{column}11")
+    merged = tmp_path / "merged.xlsx"
+    book.save(merged)
+    assert "imported 9 of 9 lines" in banked("bank", "import", "VCB1", str(merged)).out
+
+
 def test_every_sample_layout_imports(banked):
     for code, bank, number in (("ICB1", "ICB", "108877665544"), ("BIDV1", "BIDV", "1261122666"),
                                ("VBA1", "VBA", "1600205123456")):  # as the samples state them
