@@ -292,8 +292,8 @@ def item_map(mapping: Annotated[str, typer.Argument(
         _known_ward_item(catalogue, ward, item)
         models = DistrictModels(found.connection)
         before = models.item_map()
-        _no_case_twin(target, {*before.values(), *(c for items in catalogue.values()
-                                                   for c in items)})
+        _no_case_twin(target, {*(t for pair, t in before.items() if pair != (ward, item)),
+                               *(c for items in catalogue.values() for c in items)})
         models.map_item(ward, item, target)
         units = _units(catalogue, models.item_map(), ward, item, target)
     finally:

@@ -123,6 +123,9 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     # from a sweep: `rice` beside `RICE` became two lines of the same rice in every total
     twin = one.fails("district", "item", "map", "P1:GAO=rice", "--url", district)
     assert twin.code == 2 and "differs only in case from RICE" in twin.err
+    one("district", "item", "map", "P1:GAO=GẠO", "--url", district)  # its own item renamed:
+    one("district", "item", "map", "P1:GAO=Gạo", "--url", district)  # no other counts it
+    one("district", "item", "map", "P1:GAO=RICE", "--url", district)
     assert one("district", "item", "list", "--url", district, "--format", "json").json() == listed
 
 
