@@ -20,7 +20,7 @@ from typing import Any
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_
 from ledger.service import Ledger, Written
-from ledger.store.claims import claim_row, receipt_key
+from ledger.store.claims import claim_row, receipt_key, twin_used
 from ledger.store.rows import RowBuilder
 from ledger.values.dates import happened, parse_date
 from ledger.values.expiry import dated_pairs
@@ -204,14 +204,11 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
 def _case_twin(line: int, key: str, twin: str, entry: int) -> LedgerError:
     """A receipt number written in other capitals than one used (entry) or earlier in the
     file (entry 0): the same paper receipt, never recorded twice."""
-    number, other = key.split(":", 1)[1], twin.split(":", 1)[1]
     if entry:
-        return BadInput("line {line}: receipt {number} is receipt {twin} of entry {entry}, "
-                        "written in other letters; each receipt number is recorded once",
-                        line=line, number=number, twin=other, entry=entry)
+        return _on_line(line, twin_used(key, twin, entry))
     return BadInput("line {line}: receipt {number} is receipt {twin} of an earlier line, "
                     "written in other letters; each receipt number is recorded once",
-                    line=line, number=number, twin=other)
+                    line=line, number=key.split(":", 1)[1], twin=twin.split(":", 1)[1])
 
 
 def _used_otherwise(key: str, entry: int) -> LedgerError:

@@ -190,14 +190,14 @@ class Ledger(Application):
     def donate(self, donor: str, location: str, cash: int, goods: dict[str, int],
                receipt: str | None, note: str | None, on: str, actor: str,
                expires: str | dict[str, str] | None = None, account: str | None = None) -> int:
-        from ledger.store.claims import receipt_key
+        from ledger.store.claims import receipt_key, twin_used
 
         receipt = optional(receipt, "--receipt")
         claims = [receipt_key(receipt)] if receipt else []
-        for key, (twin, entry) in self.case_twins(claims).items():
-            raise Refused("receipt {number} is receipt {twin} of entry {entry}, written in other "
-                          "letters; each receipt number is recorded once",
-                          number=key.split(":", 1)[1], twin=twin.split(":", 1)[1], entry=entry)
+        twins = self.case_twins(claims)
+        if twins:
+            key, (twin, entry) = next(iter(twins.items()))
+            raise twin_used(key, twin, entry)
         return self.write(lambda w: w.donate(
             code(donor), code(location), cash, _codes(goods), receipt,
             optional(note, "--note", limit=MAX_NOTE), on, _actor(actor), _lots(expires),

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from ledger.errors import Refused
 from ledger.store.rows import EventRow, RowBuilder, timestamp
 from ledger.ward.names import WARD_ID
 
@@ -73,6 +74,13 @@ def case_variants(key: str) -> list[str]:
         return []
     return [f"{kind}:{variant}" for variant in dict.fromkeys((number.upper(), number.lower()))
             if variant != number]
+
+
+def twin_used(key: str, twin: str, entry: int) -> Refused:
+    """The refusal of receipt `key` whose number entry `entry` used as `twin`."""
+    return Refused("receipt {number} is receipt {twin} of entry {entry}, written in other "
+                   "letters; each receipt number is recorded once",
+                   number=key.split(":", 1)[1], twin=twin.split(":", 1)[1], entry=entry)
 
 
 def claim_row(builder: RowBuilder, key: str, entry: int) -> EventRow:
