@@ -21,7 +21,7 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase
 from ledger.values.text import clean, fold
-from ledger.values.workbooks import decode, numbered, worksheet
+from ledger.values.workbooks import decode, numbered, worksheet, xml_matches
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -213,13 +213,7 @@ def _formulas(path: Path, sheet: str) -> Iterator[tuple[Any, ...]] | None:
 
 
 def _holds_formula(archive: zipfile.ZipFile, part: str) -> bool:
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            if _FORMULA.search(tail + chunk):
-                return True
-            tail = chunk[-64:]
-    return False
+    return next(xml_matches(archive, part, _FORMULA), None) is not None
 
 
 def _refuse_unsaved_formula(path: Path, values: tuple[Any, ...],

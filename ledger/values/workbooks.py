@@ -98,14 +98,22 @@ def _merged(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     the first as empty (a tổ merged over its households' rows would read as no group)."""
     from openpyxl.utils.cell import range_boundaries
 
-    found: set[bytes] = set()
-    with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as stream:
-        tail = b""
+    with zipfile.ZipFile(path) as archive:
+        found = {match.group(1) for match in xml_matches(archive, part.lstrip("/"), _MERGE)}
+    return sorted(range_boundaries(ref.decode()) for ref in found)
+
+
+def xml_matches(archive: zipfile.ZipFile, part: str,
+                pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """Matches of `pattern` in one XML part of a workbook, read a megabyte at a time; the last
+    100 bytes of each read are read again with the next, so a match that straddles two reads
+    is found (and a short one may be found twice)."""
+    tail = b""
+    with archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
             data = tail + chunk
-            found.update(match.group(1) for match in _MERGE.finditer(data))
+            yield from pattern.finditer(data)
             tail = data[-100:]
-    return sorted(range_boundaries(ref.decode()) for ref in found)
 
 
 class _Cell(NamedTuple):
@@ -115,7 +123,7 @@ class _Cell(NamedTuple):
 
 class _Filled:
     """A read-only sheet whose merged cells each read as their range's first cell: what the
-    person who merged them meant (one tổ for five rows, one date for a day's lines)."""
+    person who merged them meant (one tổ for five households' rows)."""
 
     def __init__(self, sheet: Any, ranges: list[tuple[int, int, int, int]]) -> None:
         self.sheet, self.title = sheet, sheet.title
