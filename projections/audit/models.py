@@ -22,6 +22,7 @@ from typing import Any
 from ledger.phrases import N_, Money, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
+from ledger.ward.cashbook import CATEGORIES
 from projections.audit.tamper import Problem
 from projections.books import ENTRIES, Books
 from projections.store import ReadModels, checksum
@@ -135,9 +136,6 @@ PARTS = {"ward": N_("ward"), "items": N_("items"), "locations": N_("locations"),
          "forgotten": N_("forgotten households"), "accounts": N_("bank accounts")}
 
 
-# the cash book's categories, in words as its table says them (`aid cash`: "đã chi")
-CATEGORIES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
-              "packed": N_("packed")}
 # the parts whose numbers are amounts of đồng (the cash book, the ward's fund by day, shop prices)
 MONEY = ("cash", "fund", "values")
 
@@ -148,8 +146,8 @@ def where(path: tuple[str, ...]) -> Phrase:
     if not path:
         return Phrase("-")
     rest: list[Any] = [part.replace("\t", " › ") for part in path[1:]]  # a bin: "LOCATION\tITEM"
-    if path[0] == "cash" and rest and rest[0] in CATEGORIES:
-        rest[0] = Phrase(CATEGORIES[rest[0]])
+    if path[0] == "cash" and rest and rest[0] in CATEGORIES:  # each its own word (CASH_WORDS)
+        rest[0] = Phrase(rest[0])
     return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *rest])
 
 
