@@ -252,16 +252,20 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
 
 def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any], goods: list[str]
               ) -> tuple[dict[str, dict[str, int]], dict[str, Overlap]]:
-    """Households of this round that another open round holds for some of the same goods:
-    one that reserved its plan before this one did (or at all, if this one has not). Returns
-    (household -> item -> units the other rounds plan for it, other round -> its households
-    in this round); a household held for rice may still be planned noodles."""
+    """Households of this round that another round open beside it holds for some of the same
+    goods: one that reserved its plan before this one did (or at all, if this one has not),
+    and was still open when this one opened (once it closes it still holds what it handed
+    out, so a plan never changes because the other round closed). Returns (household -> item
+    -> units the other rounds plan for it, other round -> its households in this round); a
+    household held for rice may still be planned noodles."""
     mine = rules.get("reserved_entry")
     held: dict[str, dict[str, int]] = {}
     overlaps: dict[str, Overlap] = {}
     for name, other in sorted(drive.log.rounds.items()):
-        if name == rules["round"] or other["closed"] or other.get("reserved_entry") is None:
+        if name == rules["round"] or other.get("reserved_entry") is None:
             continue
+        if other["closed_entry"] is not None and other["closed_entry"] < rules["entry"]:
+            continue  # closed before this round opened: what it gave counts as received before
         if mine is not None and other["reserved_entry"] > mine:
             continue
         found, shared = set(), set()

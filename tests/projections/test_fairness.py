@@ -127,6 +127,52 @@ def test_a_top_up_round_owes_nothing_to_households_the_other_round_fills(ward6):
     assert rows["A0"]["target"] == 4 * 15000 and rows["A0"]["rounds"] == 1
 
 
+def test_a_top_up_round_still_sees_the_round_it_tops_up_once_that_round_closes(ward6):
+    """From a sweep: once R1 handed out and closed, its top-up round R2 planned R1's
+    households their whole target again (its reserved plan refused), and the summary of both
+    closed rounds counted their targets twice (fill 0.5 where it was 1)."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--tier", "0", "--on", "2021-11-05")
+    r1 = plan(ward6, "R1")
+    ward6("round", "reserve", "R1", "--plan", r1["plan"])  # A0, A1: 2 kg each
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--tier", "0", "--top-up", "--on", "2021-11-05")
+    before = plan(ward6, "R2")
+    ward6("round", "reserve", "R2", "--plan", before["plan"])
+    ward6("round", "apply", "R1", "--plan", r1["plan"], "--on", "2021-11-05")
+    ward6("round", "close", "R1", "--on", "2021-11-05")
+    after = plan(ward6, "R2")
+    assert after["plan"] == before["plan"] and got(after) == {"A0": 2, "A1": 2}
+    assert after["overlaps"] == before["overlaps"]
+    ward6("round", "apply", "R2", "--plan", before["plan"], "--on", "2021-11-06")
+    ward6("round", "close", "R2", "--on", "2021-11-06")
+    rows = {row["recipient"]: row
+            for row in ward6("round", "summary", "--format", "json").json()["rows"]}
+    assert rows["A0"]["target"] == 4 * 15000 and rows["A0"]["fill"] == "1.0000"
+    closed = plan(ward6, "R2")
+    assert closed["figures"]["eligible"] == 2 and got(closed) == {"A0": 2, "A1": 2}
+    # a round opened after both closed is a round of its own: it plans them again
+    ward6("round", "open", "R3", "--from", "KHO", "--item", "RICE", "--ration", "RICE=1",
+          "--tier", "0", "--on", "2021-11-20")
+    assert got(plan(ward6, "R3")) == {"A0": 2, "A1": 2} and "overlaps" not in plan(ward6, "R3")
+
+
+def test_a_round_beside_another_does_not_plan_its_households_after_it_closes(ward6):
+    """The same for a round without --top-up: R1's households, held while R2 was open beside
+    it, are not planned again by R2 because R1 handed out and closed."""
+    ward6("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--tier", "0", "--on", "2021-11-05")
+    r1 = plan(ward6, "R1")
+    ward6("round", "reserve", "R1", "--plan", r1["plan"])
+    ward6("round", "open", "R2", "--from", "KHO", "--item", "RICE", "--ration", "RICE=2",
+          "--on", "2021-11-05")
+    before = plan(ward6, "R2")
+    ward6("round", "apply", "R1", "--plan", r1["plan"], "--on", "2021-11-05")
+    ward6("round", "close", "R1", "--on", "2021-11-05")
+    after = plan(ward6, "R2")
+    assert "A0" not in got(after) and after["plan"] == before["plan"]
+
+
 # ---- every hand-out counts as received before ---------------------------------------------
 
 def test_aid_give_and_shop_pickups_count_as_received_before(ward, tmp_path):
