@@ -13,12 +13,16 @@ bind it to each library recorder (separate modules, so SQLite writers never impo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
+
+from eventsourcing.persistence import IntegrityError
 
 from ledger.errors import Refused
 from ledger.store import tree
 from ledger.trust.chain import GENESIS, StoredRow, links, stored_bytes
+from ledger.trust.keyring import Keyring
 
 
 class ChainWriter:
@@ -71,6 +75,8 @@ class ChainWriter:
                     "the ledger file was changed outside aid near position {where} (its chain of "
                     "links no longer matches its events); nothing was recorded: run `aid audit "
                     "verify` and restore the ledger from a backup", where=where)
+        if _moved(last["position"] if last else None, stored_events):
+            raise IntegrityError("another writer wrote after the history the first key binds")
         self.insert_links(cursor, links(previous, earlier + new_rows))
         self.write_tree(cursor, first, new_rows)
 
@@ -93,3 +99,14 @@ class ChainWriter:
 
     def insert_links(self, cursor: Any, new: list[tuple[int, str]]) -> None:
         raise NotImplementedError
+
+
+def _moved(last: int | None, stored_events: Sequence[Any]) -> bool:
+    """Whether the first key's declaration in this batch binds a history that is no longer the
+    last one stored: another writer wrote between reading it and this insert, and verify would
+    find that write unsigned after the bound history. The write is then tried again."""
+    for event in stored_events:
+        if event.topic == Keyring.Declared.TOPIC:
+            head = json.loads(bytes(event.state)).get("head_position")
+            return head is not None and head != last
+    return False

@@ -60,6 +60,7 @@ class Signatures:
 
     began: int | None = None  # position of the first signed event
     unsigned_before: int = 0  # events written before signing began
+    last_unsigned: int | None = None  # position of the last of them
     signed: int = 0
     seals: int = 0
     keys: list[Key] = field(default_factory=list)
@@ -307,6 +308,7 @@ class SignatureCheck:
             return
         if self.result.began is None:
             self.result.unsigned_before += run.count
+            self.result.last_unsigned = run.last
             return
         if run.count == 1:
             text = Phrase(N_("position {position}: the event is not signed by a declared "
@@ -335,6 +337,12 @@ def head_findings(signed: Signatures, link_at: Callable[[int], str | None]) -> l
                 "position {at} (link {head}…), and the chain there reads {now}…: an event "
                 "written before signing began was changed after it"), position=position, at=at,
                 head=head[:12], now=(now or "-")[:12])))
+    if signed.heads and signed.last_unsigned is not None and signed.last_unsigned > (
+            at := signed.heads[0][1]):
+        found.append(Problem(signed.last_unsigned, Phrase(N_(
+            "position {position}: the event is not signed, and lies after position {at}, up "
+            "to which the first key signed the history written before signing began: it was "
+            "added outside aid"), position=signed.last_unsigned, at=at)))
     return found
 
 

@@ -391,3 +391,67 @@ def test_rows_no_seal_can_reach_need_no_hash_and_change_nothing(signed, window, 
     unsealed = signatures.SignatureCheck()
     list(unsealed.watch(iter(stored[:first_seal - 1]), None))  # no seal stored at all
     assert unsealed.finish() == signatures.check(stored[:first_seal - 1])
+
+
+def test_an_unsigned_event_slipped_in_before_the_first_key_is_caught(signed):
+    """From a sweep: a donation of 10,000 kg inserted after the history the first key's
+    declaration binds, just before the declaration, was counted among the "events before it
+    unsigned" and passed verify, check and reconcile. Only the chain up to the bound link may be
+    unsigned."""
+    declaration = next(r for r in rows(signed) if r[3] == "ledger.keys:Keyring.Declared")
+    at = json.loads(declaration[4])["head_position"]
+    donated = next(r for r in rows(signed) if r[3].endswith("Ward.Donated"))
+    ward_rows = [r for r in rows(signed) if r[1] == donated[1]]
+    log = open_log(locate(environ=signed.env), writable=True)
+    try:
+        p, conn = log.paramstyle, log.connection
+        column = "rowid" if p == "?" else "notification_id"
+        for step in (f"+ 1000000 WHERE {column} > {at}", f"- 999999 WHERE {column} > 1000000"):
+            conn.execute(f"UPDATE {log.events_table} SET {column} = {column} {step}")
+        conn.execute(f"INSERT INTO {log.events_table} ({column}, originator_id, "
+                     f"originator_version, topic, state) VALUES ({p}, {p}, {p}, {p}, {p})",
+                     (at + 1, originator_text(donated[1]) if p == "?" else donated[1],
+                      max(r[2] for r in ward_rows) + 1, donated[3],
+                      bytes(donated[4]).replace(b'"receipt":"', b'"receipt":"X')))
+        chain = log.table("chain")
+        conn.execute(f"DELETE FROM {chain}")
+        previous = GENESIS
+        for row in list(log.stored()):
+            previous = link(previous, row)
+            conn.execute(f"INSERT INTO {chain} (position, link) VALUES ({p}, {p})",
+                         (row[0], previous))
+        for derived in ("merkle", "read_models", "history", "history_bins"):
+            conn.execute(f"DELETE FROM {log.table(derived)}")
+        conn.execute(f"DELETE FROM {log.snapshots_table}")
+    finally:
+        log.close()
+    forged = signed.fails("audit", "verify")
+    assert forged.code == 1, forged.out
+    assert (f"position {at + 1}: the event is not signed, and lies after position {at}, up "
+            "to which the first key signed the history") in forged.out
+
+
+def test_a_write_between_reading_the_bound_history_and_declaring_is_tried_again(
+        ward, tmp_path, monkeypatch):
+    """The first key's declaration binds the last link it read; another writer's entry stored
+    in between would lie unsigned after it (a false alarm): the declaration is written again."""
+    from ledger.store.chained import ChainWriter
+
+    real, calls = ChainWriter.last_link, []
+
+    def stale(self):  # the first read sees the history as it was one entry earlier
+        calls.append(1)
+        found = real(self)
+        if len(calls) > 1:
+            return found
+        return found[0] - 1, "0" * 64
+    monkeypatch.setattr(ChainWriter, "last_link", stale)
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
+    ward("actor", "key", "init")
+    ward("actor", "add", "tester")
+    assert len(calls) == 2
+    declaration = next(r for r in rows(ward) if r[3] == "ledger.keys:Keyring.Declared")
+    at = json.loads(declaration[4])["head_position"]
+    assert [r[3] for r in rows(ward) if at < r[0] < declaration[0]] == [
+        "ledger.keys:Keyring.Started"]
+    assert ward("audit", "verify").code == 0
