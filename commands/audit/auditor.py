@@ -134,7 +134,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     every event is signed by a declared actor's key, that the stored read models and the
     ward's snapshots are what the events give, and that checkpoints held outside
     (--checkpoint) are of this history."""
-    from ledger.store.tree import Roots
+    from ledger.store.tree import NodeCheck, StoredNodes
     from projections.audit import snapshots
     from projections.audit.models import compare
     from projections.audit.public import tree_findings
@@ -155,8 +155,9 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
         _on_the_wards_clock(log, saved)
         seals = SignatureCheck(keys or ())
-        roots = Roots()  # the Merkle root from the events, as the verify pass hashes them
         with log.snapshot():
+            # the Merkle tree from the events, as the verify pass hashes them, node by node
+            roots = NodeCheck(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
             checked = verification(log, saved, seals, roots.add)
             # the stored tree checkpoints are signed from; an edited event already breaks the
             # chain (and the tree with it): the tree is named only over intact events

@@ -107,7 +107,21 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
         signed = signed_checkpoint(log, tree)
         keys = heads.declared_keys(log)
         vkeys = [k.vkey() for k in heads.signers(signed["note"], keys)]
-        return build(row, index, tree, signed, vkeys)
+        found = build(row, index, tree, signed, vkeys)
+    if not proves(found):  # never hand a donor a proof that fails at home
+        raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "
+                      "it is damaged; run `aid audit verify`")
+    return found
+
+
+def proves(found: dict[str, Any]) -> bool:
+    """Whether a receipt's audit path leads from its leaf to its root."""
+    from ledger.trust.merkle import verify_inclusion
+
+    return verify_inclusion(found["leaf_index"], found["tree_size"],
+                            bytes.fromhex(found["leaf_hash"]),
+                            [bytes.fromhex(h) for h in found["audit_path"]],
+                            bytes.fromhex(found["root"]))
 
 
 def _lines(found: dict[str, Any]) -> list[str]:

@@ -96,8 +96,7 @@ class NodeTable:
         row = _fetchone(self.cursor, self._select, (level, idx))
         if row is None:
             raise KeyError(f"Merkle node ({level}, {idx}) is not in {self.table}")
-        value = _value(row)  # text where a hash belongs was edited in: a wrong hash, found so
-        return value.encode() if isinstance(value, str) else bytes(value)
+        return _bytes(_value(row))
 
     def find(self, level: int, idx: int) -> bytes | None:
         try:
@@ -232,6 +231,63 @@ class Roots:
     def at_end(self) -> dict[int, bytes]:
         """The roots kept, and the root over every row added."""
         return {**self.found, self.size: self.frontier.root()}
+
+
+class NodeCheck(Roots):
+    """The roots, and every node the events complete compared with the stored tree's node
+    (read level by level in index order, a page at a time: flat memory). Receipts and
+    consistency proofs are made of stored nodes, so an inner node edited outside aid would
+    hand a donor a proof that fails while the root still matched."""
+
+    def __init__(self, nodes: StoredNodes) -> None:
+        super().__init__()
+        self.nodes = nodes
+        self.differ = 0
+        self.first: tuple[int, int] | None = None  # (level, idx) of the first node that differs
+
+    def add(self, data: bytes) -> None:
+        stored = self.nodes.size
+        for level, idx, value in self.frontier.append(leaf_hash(data)):
+            if (idx + 1) << level <= stored and self.nodes.hash_at(level, idx) != value:
+                self.differ += 1
+                self.first = self.first or (level, idx)
+
+
+class StoredNodes:
+    """A stored tree's nodes asked for in index order within each level (as a tree grows),
+    read a page per level at a time."""
+
+    PAGE = 4096
+
+    def __init__(self, cursor: Any, table: str, placeholder: str = "?") -> None:
+        nodes = NodeTable(cursor, table, placeholder)
+        self.size = nodes.size() if nodes.exists() else 0  # leaves the stored tree holds
+        self.cursor, p = cursor, placeholder
+        self._select = (f"SELECT idx, hash FROM {table} WHERE level = {p} AND idx >= {p} "
+                        f"ORDER BY idx LIMIT {self.PAGE}")
+        self.pages: dict[int, list[tuple[int, bytes]]] = {}
+        self.at: dict[int, int] = {}  # level -> how far into its page
+
+    def hash_at(self, level: int, idx: int) -> bytes | None:
+        page, at = self.pages.get(level, []), self.at.get(level, 0)
+        while at < len(page) and page[at][0] < idx:
+            at += 1
+        if at == len(page):
+            page, at = self._page(level, idx), 0
+        self.at[level] = at
+        return page[at][1] if at < len(page) and page[at][0] == idx else None
+
+    def _page(self, level: int, idx: int) -> list[tuple[int, bytes]]:
+        rows = _fetchall(self.cursor, self._select, (level, idx))
+        page = [(int(r["idx"] if isinstance(r, dict) else r[0]),
+                 _bytes(r["hash"] if isinstance(r, dict) else r[1])) for r in rows]
+        self.pages[level] = page
+        return page
+
+
+def _bytes(value: Any) -> bytes:
+    """A stored hash; text where a hash belongs was edited in: a wrong hash, found so."""
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def roots_at(rows: Iterable[StoredRow], sizes: Iterable[int]) -> tuple[dict[int, bytes], int]:

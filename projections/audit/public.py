@@ -54,6 +54,13 @@ def tree_findings(log: EventLog, roots: Any) -> list[Any]:
             "the stored Merkle tree covers {tree} events, the ledger holds {events}: the tree "
             "was edited outside aid"), tree=mismatch.tree, events=mismatch.events))]
     try:
+        if getattr(roots, "differ", 0):
+            level, idx = roots.first
+            return [Problem(log.head(), Phrase(N_(
+                "the stored Merkle tree's node at level {level}, index {idx} is not what the "
+                "events give (nodes that differ: {count}): the tree was edited outside aid, "
+                "and receipts and proofs made from it would not verify"), level=level, idx=idx,
+                count=roots.differ))]
         if tree.size != roots.size or tree.root() == roots.at_end()[roots.size]:
             return []
         return [Problem(log.head(), Phrase(N_(

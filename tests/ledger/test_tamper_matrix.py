@@ -477,8 +477,24 @@ def test_a_tree_left_behind_by_a_forger_is_caught(built, tmp_path):
         "SELECT level FROM aid_merkle"))
     execute(edited, "UPDATE aid_merkle SET hash = zeroblob(32) WHERE level = ?", (top,))
     refused = built.aid(edited).fails("audit", "verify")
-    assert refused.code == 1 and "the stored Merkle tree has root" in refused.out
+    assert refused.code == 1 and f"the stored Merkle tree's node at level {top}, index 0 is " \
+        "not what the events give (nodes that differ: 1)" in refused.out
     assert built.aid(built.folder / "ward.db")("audit", "verify").code == 0  # honest
+
+
+@pytest.mark.parametrize("level, idx", [(0, 5), (1, 3), (2, 1)])
+def test_an_inner_node_of_the_tree_edited_is_caught(built, tmp_path, level, idx):
+    """From a sweep: a node inside the stored tree zeroed (the root untouched) passed verify,
+    while a receipt whose proof used it failed at the donor's, and the advice was to run
+    verify. Every node the events complete is compared with the stored one."""
+    edited = tmp_path / "edited.db"
+    shutil.copy(built.folder / "ward.db", edited)
+    execute(edited, "UPDATE aid_merkle SET hash = zeroblob(32) WHERE level = ? AND idx = ?",
+            (level, idx))
+    refused = built.aid(edited).fails("audit", "verify")
+    assert refused.code == 1
+    assert (f"the stored Merkle tree's node at level {level}, index {idx} is not what the "
+            "events give") in refused.out
 
 
 def test_seals_stripped_but_key_declarations_left_are_caught(built, tmp_path):

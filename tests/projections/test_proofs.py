@@ -357,6 +357,28 @@ def test_receipt_json_shape_and_bounds(ward, tmp_path):
     assert len(found["audit_path"]) <= (found["tree_size"] - 1).bit_length()
 
 
+def test_no_receipt_is_issued_from_a_damaged_tree(sqlite_ledger, tmp_path):
+    """From a sweep: a node on a receipt's path zeroed in the stored tree; the receipt was
+    issued anyway and failed at the donor's (which reads as the ward forging), and verify,
+    which its refusal advises, passed. Now the receipt is refused and verify names the node."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    entry = donate(ward, 500_000, "R-8")
+    for _ in range(6):
+        donate(ward, 10_000)
+    found = ward("receipt", str(entry), "--format", "json").json()
+    sibling = found["leaf_index"] ^ 1  # the first hash of its audit path
+    conn = sqlite3.connect(ward.path)
+    with conn:
+        conn.execute("UPDATE aid_merkle SET hash = zeroblob(32) WHERE level = 0 AND idx = ?",
+                     (sibling,))
+    conn.close()
+    refused = ward.fails("receipt", str(entry), "--format", "json")
+    assert refused.code != 0 and refused.out == ""
+    assert "gives a proof that does not verify: it is damaged" in refused.err
+    flagged = ward.fails("audit", "verify")
+    assert f"node at level 0, index {sibling} is not what the events give" in flagged.out
+
+
 def test_a_receipt_for_what_is_not_a_donation_is_refused(ward, tmp_path):
     """The refusal names the entry's kind as `aid history` shows it, whatever its kind (the
     ward's opening, a bank account), and what a donation is called there."""
