@@ -163,7 +163,8 @@ def verify(file: Annotated[str, typer.Argument(
                     "consistency OLD NEW --format json`).", show_default=False)] = None
            ) -> None:
     """Check a receipt without the ledger: the donation's bytes, its proof, the signed
-    checkpoint (exit 1 naming what fails)."""
+    checkpoint (exit 1 naming what fails; exit 2 when a later checkpoint given proves
+    nothing, signed by no key the receipt names)."""
     from projections.audit.receipts import verify as check
 
     receipt = read_json(file, N_("donor's receipt"))
@@ -186,6 +187,8 @@ def verify(file: Annotated[str, typer.Argument(
         typer.echo(say("aid: the receipt does not verify: {failure}",
                        failure=message(checked.failures[0])), err=True)
         raise typer.Exit(1)
+    if checked.unproven is not None:  # the receipt holds; what was asked of it is unanswered
+        raise BadInput(checked.unproven.template, **checked.unproven.fields)
     typer.echo(_(PROVEN))
 
 

@@ -100,6 +100,7 @@ class Checked:
     failures: list[Phrase] = field(default_factory=list)
     facts: list[Phrase] = field(default_factory=list)
     gift: dict[str, Any] | None = None
+    unproven: Phrase | None = None  # why a later checkpoint given proves nothing either way
 
     @property
     def ok(self) -> bool:
@@ -221,12 +222,16 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
                     error=said(error)))
         return
-    if not _signatures(receipt, later, found, Phrase(N_("the later checkpoint"))):
-        fail(Phrase(N_("nothing the later checkpoint says can be relied on (anyone can write "
-                       "one): it may be signed by a key the ward declared after this receipt; "
-                       "check it with `aid audit verify --checkpoint` on the ward's ledger, or "
-                       "ask the ward for a receipt taken with its current key")))
+    signers = Checked()
+    if not _signatures(receipt, later, signers, Phrase(N_("the later checkpoint"))):
+        found.unproven = Phrase(N_(
+            "the later checkpoint is signed by no key the receipt names, so nothing it says "
+            "can be relied on (anyone can write one): it proves nothing about this receipt, "
+            "for or against. It may be signed by a key the ward declared after the receipt: "
+            "check it with `aid audit verify --checkpoint` on the ward's ledger, or ask the "
+            "ward for a receipt taken with its current key"))
         return
+    found.facts.extend(signers.facts)
     if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:
         fail(Phrase(N_("the later checkpoint is of another ledger ({theirs}), the receipt of "
                        "{ours}"), theirs=newer.origin, ours=note.origin))
