@@ -46,6 +46,10 @@ class AidGroup(TyperGroup):
             code = result if isinstance(result, int) else 0
         except LedgerError as error:
             code = _fail(f"aid: {language.message(error)}", error.exit_code)
+        except click_exceptions.NoArgsIsHelpError as error:  # a group without its command
+            where = error.ctx.command_path if error.ctx else "aid"
+            code = _fail(error.format_message().rstrip("\n") + "\n" + language.say(
+                "(see `{where} --help`)", where=where), 2)
         except click_exceptions.UsageError as error:
             where = error.ctx.command_path if error.ctx else "aid"
             message = _usage(error.format_message().rstrip("."))
@@ -215,10 +219,32 @@ def _missing(error: ModuleNotFoundError) -> str:
 
 
 def _in_language(command: Any) -> None:
-    """A command built after the reader's language was chosen: its help in that language."""
+    """A command built after the reader's language was chosen: its help in that language,
+    and its usage mistakes pointing to its own help."""
     from commands.language.helptexts import translate
 
     translate(command, language._)
+    _naming_itself(command)
+
+
+def _naming_itself(command: Any) -> None:
+    """click's parser refuses an option without its value ("--at" alone) with no context: the
+    refusal then named `aid`, not the command. Each command (and a group's, below it) now
+    hands its own context to the mistakes its parser finds, so `aid stock --at` points to
+    `aid stock --help`."""
+    parse = command.parse_args
+
+    def parse_args(ctx: Any, args: list[str]) -> Any:
+        try:
+            return parse(ctx, args)
+        except click_exceptions.UsageError as error:
+            if error.ctx is None:
+                error.ctx = ctx
+            raise
+
+    command.parse_args = parse_args
+    for child in getattr(command, "commands", {}).values():
+        _naming_itself(child)
 
 
 def _fail(message: str, code: int) -> int:

@@ -737,3 +737,39 @@ def test_a_format_is_named_in_any_case_or_in_vietnamese(ward):
     assert ward("stock", "--format", "CSV").out == ward("stock", "--format", "csv").out
     assert ward("stock", "--format=Json").json() == ward("stock", "--format", "json").json()
     assert table and ward.fails("stock", "--format", "xyz").code == 2
+
+
+def test_a_group_without_its_command_shows_its_help_and_the_hint_on_a_line_of_its_own(ward):
+    """Issue 23: `aid bank` (import, receipt) alone glued "(xem `aid bank --help`)" onto the
+    last command of the list it printed."""
+    for group in ("bank", "import", "receipt"):
+        result = ward.fails("--lang", "vi", group)
+        lines = result.err.rstrip("\n").splitlines()
+        assert result.code == 2 and lines[-1] == f"(xem `aid {group} --help`)", result.err
+        assert "Cách dùng:" in result.err and "(xem" not in lines[-2]
+    assert ward.fails("bank").err.rstrip("\n").splitlines()[-1] == "(see `aid bank --help`)"
+
+
+def test_an_option_without_its_value_points_to_its_own_commands_help(ward):
+    """Issue 23: `aid stock --at` said "(xem `aid --help`)", not the command's own help."""
+    said = ward.fails("--lang", "vi", "stock", "--at").err
+    assert said.strip() == ("aid stock: tùy chọn '--at' cần một giá trị theo sau "
+                            "(xem `aid stock --help`)")
+    deeper = ward.fails("bank", "account", "add", "VCB1", "--bank").err
+    assert "(see `aid bank account add --help`)" in deeper
+
+
+def test_declaring_a_key_says_what_and_on_which_date_in_one_line(ward, tmp_path):
+    """Issue 23: `aid actor add` printed only "đã khai báo khóa … cho Chị Lan". A key is the
+    keyring's, not an entry of the ward's history (no entry id to reverse it by): the line
+    says what and when, as every recording command does."""
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
+    ward("actor", "key", "init")
+    said = ward("--lang", "vi", "actor", "add", "tester", "--on", "2021-11-05").out
+    assert re.fullmatch(r"đã khai báo khóa [0-9a-f]{16} cho tester, ngày 05/11/2021\n", said)
+    second = ward("actor", "key", "init", "--key-file", str(tmp_path / "bao.pem")).out
+    public = next(line.split()[-1] for line in second.splitlines()
+                  if line.startswith("public key:"))
+    key = ward("actor", "add", "bao", "--public-key", public, "--on", "2021-11-06").out.split()[2]
+    revoked = ward("actor", "key", "revoke", key, "--reason", "lost", "--on", "2021-11-07")
+    assert revoked.out == f"revoked key {key}, on 7 Nov 2021\n"
