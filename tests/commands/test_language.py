@@ -759,6 +759,23 @@ def test_an_option_without_its_value_points_to_its_own_commands_help(ward):
     assert "(see `aid bank account add --help`)" in deeper
 
 
+def test_a_transfer_is_dieu_chuyen_in_help_the_recording_line_and_history(stocked):
+    """Issue 23: help said "Điều chuyển hàng", the recording line and history "chuyển hàng";
+    docs/glossary.md's word is "điều chuyển", and no translation says otherwise."""
+    from babel.messages.pofile import read_po
+
+    assert "Điều chuyển" in stocked("--lang", "vi", "transfer", "--help").out
+    said = stocked("--lang", "vi", "transfer", "--from", "KHO", "--to", "SHOP", "--item",
+                   "RICE=10", "--on", "2021-11-11").out
+    assert said.startswith("điều chuyển: KHO → SHOP"), said
+    history = stocked("--lang", "vi", "history").out
+    assert "điều chuyển" in history and "chuyển hàng" not in history
+    with catalog.po_path("vi").open("rb") as file:
+        odd = [m.string for m in read_po(file) if isinstance(m.string, str)
+               and re.search(r"(?<!điều )(?<!Điều )chuyển (kho|hàng)(?!\w)", m.string)]
+    assert odd == []
+
+
 def test_declaring_a_key_says_what_and_on_which_date_in_one_line(ward, tmp_path):
     """Issue 23: `aid actor add` printed only "đã khai báo khóa … cho Chị Lan". A key is the
     keyring's, not an entry of the ward's history (no entry id to reverse it by): the line
