@@ -790,3 +790,28 @@ def test_declaring_a_key_says_what_and_on_which_date_in_one_line(ward, tmp_path)
     key = ward("actor", "add", "bao", "--public-key", public, "--on", "2021-11-06").out.split()[2]
     revoked = ward("actor", "key", "revoke", key, "--reason", "lost", "--on", "2021-11-07")
     assert revoked.out == f"revoked key {key}, on 7 Nov 2021\n"
+
+
+def test_completion_is_installed_and_refused_in_vietnamese(monkeypatch, tmp_path):
+    """Issue 23: `aid --install-completion` printed typer's English ("bash completion installed
+    in …"); it says so through the catalog. A temporary HOME: nothing of the user's is
+    touched."""
+    from typer import _completion_shared as shared
+
+    from tests.cli import invoke
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: "bash")
+    done = invoke(["--lang", "vi", "--install-completion"])
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == (f"đã cài tự hoàn thành lệnh cho bash vào "
+                           f"{tmp_path / '.bash_completions' / 'aid.sh'}\n"
+                           "Tự hoàn thành lệnh có tác dụng sau khi bạn mở lại cửa sổ dòng lệnh.\n")
+    assert "_AID_COMPLETE" in (tmp_path / ".bash_completions" / "aid.sh").read_text()
+    assert "_aid_completion" in invoke(["--lang", "vi", "--show-completion"]).stdout
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: "tcsh")
+    refused = invoke(["--lang", "vi", "--install-completion"])
+    assert refused.exit_code == 2 and refused.stderr == (
+        "aid: tự hoàn thành lệnh chỉ có cho bash, zsh, fish và PowerShell, không có cho tcsh\n")
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: None)
+    assert "không nhận ra đây là shell nào" in invoke(["--lang", "vi", "--show-completion"]).stderr
