@@ -33,7 +33,7 @@ def test_a_refusal_in_vietnamese_and_in_english(stocked):
     give = ("give", "H1", "--from", "KHO", "--item", "RICE=101", "--on", "2021-11-12")
     vi = refused(stocked, RULE, "", "--lang", "vi", *give)
     assert vi.err == ("aid: không đủ RICE tại KHO: chỉ có 100 kg từ ngày 12/11/2021 trở đi, "
-                      "cần 101; hãy ghi khoản ủng hộ hoặc chuyển kho trước\n")
+                      "cần 101; hãy ghi khoản ủng hộ hoặc điều chuyển trước\n")
     en = refused(stocked, RULE, "", *give, "--lang", "en")
     assert en.err == ("aid: not enough RICE at KHO: 100 kg available on 2021-11-12 and after, "
                       "101 needed; record the donation or transfer first\n")
