@@ -209,7 +209,7 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
             db: o.Db = None, actor: o.Actor = None) -> None:
     """Import a statement: each line once, however often it is imported; all or nothing."""
     from commands.output.progress import progress
-    from commands.recording.writing import refresh
+    from commands.recording.writing import recorded, refresh
     from ledger.bank.accounts import import_statement
     from ledger.bank.statements import read_statement
     from ledger.store.access import open_ledger
@@ -230,8 +230,8 @@ def import_(account: Annotated[str, typer.Argument(help="The account's code.")],
     finally:
         ledger.close()
     refresh(where)
-    if outcome.entry:
-        typer.echo(say("recorded entry {entry}", entry=outcome.entry))
+    if outcome.entry:  # the usual one line: what was recorded, on which date, the entry id
+        typer.echo(recorded(where, outcome.entry))
     typer.echo(say("imported {added:,} of {lines:,} lines of {name}; {skipped:,} already "
                    "imported, skipped", added=outcome.added, lines=outcome.lines,
                    name=file.name, skipped=outcome.skipped))

@@ -18,7 +18,7 @@ from commands import options
 from commands.command_tree import Deferred
 from commands.language import words as language
 from commands.recording import settings
-from ledger.errors import LedgerError
+from ledger.errors import BadInput, LedgerError
 
 VERSION = "0.1.0"
 
@@ -37,6 +37,7 @@ class AidGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        _own_completion(self)
         try:
             # the settings file of `aid init` and the reader's language, for this command only
             with settings.applied(), language.spoken():
@@ -46,6 +47,10 @@ class AidGroup(TyperGroup):
             code = result if isinstance(result, int) else 0
         except LedgerError as error:
             code = _fail(f"aid: {language.message(error)}", error.exit_code)
+        except click_exceptions.NoArgsIsHelpError as error:  # a group without its command
+            where = error.ctx.command_path if error.ctx else "aid"
+            code = _fail(error.format_message().rstrip("\n") + "\n" + language.say(
+                "(see `{where} --help`)", where=where), 2)
         except click_exceptions.UsageError as error:
             where = error.ctx.command_path if error.ctx else "aid"
             message = _usage(error.format_message().rstrip("."))
@@ -214,11 +219,81 @@ def _missing(error: ModuleNotFoundError) -> str:
                         "(pip install -c constraints.txt -e .)", module=module)
 
 
+COMPLETION = ("install_completion", "show_completion")  # typer's two options on the root
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # the shells typer writes completion for
+
+
+def _own_completion(root: Any) -> None:
+    """typer's --install-completion and --show-completion, saying what they did through the
+    catalog (typer prints "bash completion installed in …" in English whatever the reader's
+    language): the same scripts, installed in the same places by typer's own functions."""
+    for param in root.params:
+        if param.name in COMPLETION:
+            param.callback = _completion(install=param.name == COMPLETION[0])
+
+
+def _completion(install: bool) -> Any:
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        import os
+
+        from typer import _completion_shared as shared
+
+        if not value or ctx.resilient_parsing:
+            return value
+        if isinstance(value, str):  # the shell named (typer's tests turn detection off)
+            shell: str | None = getattr(value, "value", value)
+        elif os.getenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"):
+            shell = None
+        else:
+            shell = shared._get_shell_name()
+        if shell is None:
+            raise BadInput("cannot tell which shell this is: completion is written for bash, "
+                           "zsh, fish and PowerShell")
+        if shell not in SHELLS:
+            raise BadInput("completion is written for bash, zsh, fish and PowerShell, not for "
+                           "{shell}", shell=shell)
+        prog = ctx.find_root().info_name or "aid"
+        variable = "_{}_COMPLETE".format(prog.replace("-", "_").upper())
+        if install:
+            shell, path = shared.install(shell=shell, prog_name=prog, complete_var=variable)
+            typer.echo(language.say("{shell} completion installed in {path}", shell=shell,
+                                    path=path))
+            typer.echo(language._("Completion will take effect once you restart the terminal."))
+        else:
+            typer.echo(shared.get_completion_script(prog_name=prog, complete_var=variable,
+                                                    shell=shell))
+        raise typer.Exit()
+
+    return callback
+
+
 def _in_language(command: Any) -> None:
-    """A command built after the reader's language was chosen: its help in that language."""
+    """A command built after the reader's language was chosen: its help in that language,
+    and its usage mistakes pointing to its own help."""
     from commands.language.helptexts import translate
 
     translate(command, language._)
+    _naming_itself(command)
+
+
+def _naming_itself(command: Any) -> None:
+    """click's parser refuses an option without its value ("--at" alone) with no context: the
+    refusal then named `aid`, not the command. Each command (and a group's, below it) now
+    hands its own context to the mistakes its parser finds, so `aid stock --at` points to
+    `aid stock --help`."""
+    parse = command.parse_args
+
+    def parse_args(ctx: Any, args: list[str]) -> Any:
+        try:
+            return parse(ctx, args)
+        except click_exceptions.UsageError as error:
+            if error.ctx is None:
+                error.ctx = ctx
+            raise
+
+    command.parse_args = parse_args
+    for child in getattr(command, "commands", {}).values():
+        _naming_itself(child)
 
 
 def _fail(message: str, code: int) -> int:

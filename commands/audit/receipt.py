@@ -8,6 +8,8 @@ The receipt is a projection over the stored donation and the ledger's Merkle tre
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -23,11 +25,28 @@ from commands.audit.tree import (
     signed_checkpoint,
     write_or_print,
 )
-from commands.language.words import N_, _, message, say
+from commands.language.words import (
+    DEFAULT,
+    LANGUAGES,
+    N_,
+    _,
+    current,
+    message,
+    say,
+    words,
+)
 from ledger.errors import BadInput, Refused
+from ledger.phrases import C_
 
 PAGE = Path(__file__).parents[1] / "output" / "verify-receipt.html"
 SLOT = '<script id="receipt-data" type="application/json"></script>'
+# The page's own texts: the English of each `say("…")`, `fault("…")` and `t("…")` in its
+# script is a msgid of the catalog (context PAGE_CONTEXT); their translations are written into
+# the page's WORDS, between the two comments, by `receipt_page` and by the catalog's update.
+PAGE_CONTEXT = "receipt page"
+PAGE_TEXT = re.compile(r'\b(?:say|fault|t)\("((?:[^"\\]|\\.)*)"')
+PAGE_WORDS = re.compile(r"/\* words \*/.*?/\* end words \*/", re.S)
+HTML_LANG = '<html lang="vi">'
 
 
 class ReceiptFormat(str, Enum):
@@ -108,6 +127,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
         keys = heads.declared_keys(log)
         vkeys = [k.vkey() for k in heads.signers(signed["note"], keys)]
         found = build(row, index, tree, signed, vkeys)
+        found = {**found, **names(log, found)}
     if not proves(found):  # never hand a donor a proof that fails at home
         raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "
                       "it is damaged; run `aid audit verify`")
@@ -122,6 +142,23 @@ def proves(found: dict[str, Any]) -> bool:
                             bytes.fromhex(found["leaf_hash"]),
                             [bytes.fromhex(h) for h in found["audit_path"]],
                             bytes.fromhex(found["root"]))
+
+
+def names(log: Any, found: dict[str, Any]) -> dict[str, Any]:
+    """What the receipt's codes are called, for people to read ("Cô Ba (ABC)", "Trứng (EGG) 20
+    vỉ"): keys added beside the proven ones, never instead of them. They are the ward's
+    declarations as of now, not part of the proof (`verify` reads the codes from the proven
+    bytes); an anonymous donor's name stays out, as on every public page."""
+    from projections.store import ReadModels
+
+    state = ReadModels(log).books().state
+    donor = state["donors"].get(found["donor"] or "", {})
+    items = {code: state["items"].get(code) or {} for code in found["goods"]}
+    return {"donor_name": None if donor.get("anonymous") else donor.get("name"),
+            "anonymous": bool(donor.get("anonymous")),
+            "location_name": (state["locations"].get(found["location"] or "") or {}).get("name"),
+            "goods_names": {code: {"name": item.get("name"), "unit": item.get("unit")}
+                            for code, item in items.items()}}
 
 
 def _lines(found: dict[str, Any]) -> list[str]:
@@ -144,10 +181,38 @@ def _lines(found: dict[str, Any]) -> list[str]:
 
 
 def receipt_page(found: dict[str, Any]) -> str:
-    """The offline verifier page with this receipt in it: it checks itself when opened."""
+    """The offline verifier page with this receipt in it, in the reader's language (the
+    other one a link away): it checks itself when opened."""
     data = json.dumps(found, ensure_ascii=False).replace("</", "<\\/")
-    page = PAGE.read_text(encoding="utf-8")
+    page = with_words(PAGE.read_text(encoding="utf-8"), {
+        lang: page_words(words(lang)) for lang in LANGUAGES if lang != DEFAULT})
+    page = page.replace(HTML_LANG, f'<html lang="{current()}">', 1)
     return page.replace(SLOT, SLOT.replace("></script>", f">{data}</script>"), 1)
+
+
+def page_texts(page: str | None = None) -> list[str]:
+    """The English texts of the verifier page's script, once each, in order."""
+    found = PAGE_TEXT.findall(PAGE.read_text(encoding="utf-8") if page is None else page)
+    return list(dict.fromkeys(json.loads(f'"{text}"') for text in found))
+
+
+def page_words(translate: Callable[[str], str]) -> dict[str, str]:
+    """{English text: its translation} for the page's texts that `translate` translates."""
+    said = {text: translate(C_(PAGE_CONTEXT, text)) for text in page_texts()}
+    return {text: word for text, word in said.items() if word != text}
+
+
+def with_words(page: str, found: dict[str, dict[str, str]]) -> str:
+    """The page with `found` ({language: {English: translation}}) as its WORDS."""
+    text = json.dumps(found, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return PAGE_WORDS.sub(lambda _: f"/* words */{text}/* end words */", page, count=1)
+
+
+def embedded_words(page: str | None = None) -> dict[str, dict[str, str]]:
+    """The WORDS a page carries (the template's: written by the catalog's update)."""
+    found = PAGE_WORDS.search(PAGE.read_text(encoding="utf-8") if page is None else page)
+    return json.loads(found[0].removeprefix("/* words */").removesuffix("/* end words */")
+                      .replace("<\\/", "</")) if found else {}
 
 
 @receipt_app.command("verify")

@@ -224,8 +224,9 @@ def _figure_lines(result: dict[str, Any]) -> list[str]:
                          "its target, if less)", floor=result["floor"]))
     counted = f.get("received_before")
     if counted:
-        sources = [say("rounds {rounds}", rounds=", ".join(counted["rounds"]))] \
-            if counted["rounds"] else []
+        rounds = list(counted["rounds"])  # "round R1", "rounds R1, R2": one msgid for each
+        sources = ([say("round {round}", round=rounds[0])] if len(rounds) == 1 else
+                   [say("rounds {rounds}", rounds=", ".join(rounds))] if rounds else [])
         if counted["given"]["count"]:
             sources.append(say("{count} hand-outs by aid give ({value:,} đồng)",
                                **counted["given"]))

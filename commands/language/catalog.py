@@ -52,6 +52,11 @@ def template() -> Catalog:
 
     for text in _help_texts(get_command(app)):
         found.add(text, locations=[("commands/help", 0)])
+    from commands.audit import receipt
+
+    for text in receipt.page_texts():  # the donor's receipt page (its own script's texts)
+        found.add(text, locations=[("commands/output/verify-receipt.html", 0)],
+                  context=receipt.PAGE_CONTEXT)
     return found
 
 
@@ -75,6 +80,31 @@ def update() -> None:
                  include_lineno=False)  # a line number changes with every edit: noise
         path.write_bytes(out.getvalue())
     compile_all()
+    _page_words()
+
+
+def _page_words() -> None:
+    """The receipt page's WORDS from the catalogs, so the page in the repository (opened
+    without a receipt) speaks Vietnamese as `aid receipt -o` writes it."""
+    from commands.audit import receipt
+
+    page = receipt.PAGE.read_text(encoding="utf-8")
+    fresh = receipt.with_words(page, _page_translations())
+    if fresh != page:
+        receipt.PAGE.write_text(fresh, encoding="utf-8", newline="\n")
+
+
+def _page_translations() -> dict[str, dict[str, str]]:
+    from commands.audit import receipt
+
+    found: dict[str, dict[str, str]] = {}
+    for lang in TRANSLATED:
+        with po_path(lang).open("rb") as file:
+            catalog = read_po(file)
+        found[lang] = {text: message.string for text in receipt.page_texts()
+                       if (message := catalog.get(text, context=receipt.PAGE_CONTEXT))
+                       and message.string and not message.fuzzy and message.string != text}
+    return found
 
 
 def compile_all() -> None:
@@ -116,6 +146,11 @@ def problems() -> list[str]:
                 found.append(f"{lang}: untranslated: {_named(key)}")
             elif sorted(FIELD.findall(message.id)) != sorted(FIELD.findall(message.string)):
                 found.append(f"{lang}: fields differ in {_named(key)}")
+    from commands.audit import receipt
+
+    if receipt.embedded_words() != _page_translations():
+        found.append(f"{receipt.PAGE.relative_to(ROOT)} does not carry the catalog's words: "
+                     "run `python -m commands.language.catalog update`")
     for po in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.is_file() or _texts(mo.read_bytes()) != _texts(compiled(po)):

@@ -14,6 +14,7 @@ import typer
 
 from commands import options as o
 from commands.language.words import say
+from commands.recording.writing import dated
 from ledger.errors import BadInput
 from ledger.trust.signing_key import SigningKey, key_path
 
@@ -67,11 +68,12 @@ def add(name: Annotated[str, typer.Argument(help="The actor's name, as entries r
     from ledger.store.access import open_ledger
 
     ledger = open_ledger(o.address(db), key_file=key_file)
+    day = o.on(on)
     try:
-        key = ledger.declare_key(name, _key_text(public_key), o.on(on), o.actor(actor))
+        key = ledger.declare_key(name, _key_text(public_key), day, o.actor(actor))
     finally:
         ledger.close()
-    typer.echo(say("declared key {key} for {actor}", key=key, actor=name))
+    typer.echo(dated(say("declared key {key} for {actor}", key=key, actor=name), day))
 
 
 @key_app.command("revoke")
@@ -83,11 +85,12 @@ def revoke(key: Annotated[str, typer.Argument(help="The key id (16 hex digits)."
     from ledger.store.access import open_ledger
 
     ledger = open_ledger(o.address(db), key_file=key_file)
+    day = o.on(on)
     try:
-        revoked = ledger.revoke_key(key, reason, o.on(on), o.actor(actor))
+        revoked = ledger.revoke_key(key, reason, day, o.actor(actor))
     finally:
         ledger.close()
-    typer.echo(say("revoked key {key}", key=revoked))
+    typer.echo(dated(say("revoked key {key}", key=revoked), day))
 
 
 def _key_text(value: str | None) -> str | None:

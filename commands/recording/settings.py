@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import BadInput
-from ledger.phrases import said
+from ledger.phrases import N_, said
 
 APP = "aid-ledger"
 FILE_NAME = "config.toml"
@@ -76,16 +76,21 @@ def write(settings: dict[str, str], where: Path | None = None) -> Path:
     """Write the file (UTF-8, LF, TOML basic strings), replacing what was there atomically."""
     where = where or path()
     where.parent.mkdir(parents=True, exist_ok=True)
-    from commands.language.words import _
+    from commands.language.words import _, say
 
-    said = _("aid-ledger settings, written by `aid init`; environment variables and options "
-             "win over them (see README, \"A treasurer's first day\").")
+    said = say("aid-ledger settings, written by `aid init`; environment variables and options "
+               "win over them (see {guide}).", guide=_(GUIDE))
     lines = [f"# {line}" for line in textwrap.wrap(said, 96)]  # in the reader's language
     lines += [f"{key} = {_quoted(value)}" for key, value in settings.items() if value]
     temporary = where.with_name(where.name + ".tmp")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     os.replace(temporary, where)
     return where
+
+
+# where a reader of the file learns more: the README's section in English, the treasurer's
+# guide (docs/guides/thu-quy.md) in Vietnamese, as the catalog says
+GUIDE = N_("README, \"A treasurer's first day\"")
 
 
 def _quoted(value: str) -> str:

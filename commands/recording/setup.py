@@ -139,6 +139,7 @@ def _slug(ward: str) -> str:
 
 def _declare_own_key(db, who: str, on: str) -> None:
     """The writer's own signing key (made if missing), declared as the first key."""
+    from commands.recording.writing import dated
     from ledger.store.access import open_ledger
     from ledger.trust.signing_key import SigningKey, key_path
 
@@ -155,7 +156,7 @@ def _declare_own_key(db, who: str, on: str) -> None:
         key = ledger.declare_key(who, None, on, who)
     finally:
         ledger.close()
-    typer.echo(say("declared key {key} for {actor}", key=key, actor=who))
+    typer.echo(dated(say("declared key {key} for {actor}", key=key, actor=who), on))
 
 
 def timezone(zone: Annotated[str, typer.Argument(

@@ -51,6 +51,13 @@ def recorded(where: Address, entry: int | list[int], ledger: Any = None) -> str:
                done=done)
 
 
+def dated(what: str, on: str) -> str:
+    """A write that is not an entry of the ward's history (a signing key declared or revoked:
+    the keyring's, which `aid history` does not list and `aid reverse` cannot undo) in the
+    one line of `recorded`, without an entry id: "declared key … for Chị Lan, on 07/12/2026"."""
+    return say("{what}, on {day}", what=what, day=day(on, current()))
+
+
 def _summary(line: dict[str, Any]) -> str:
     from projections.history import effect, kind_word
 

@@ -191,3 +191,20 @@ def test_the_demo_never_takes_the_wards_own_key(newcomer):
     assert demo.exit_code == 0, demo.stderr
     assert key.read_bytes() == before
     assert (newcomer / "demo.key").is_file() and "made the demo's key file" in demo.stdout
+
+
+def test_the_settings_file_points_a_vietnamese_reader_to_the_treasurers_guide(newcomer):
+    """Issue 23: in Vietnamese the file's comment pointed to the README's English section "A
+    treasurer's first day"; it names the guide in Vietnamese, which exists."""
+    made = aid("--lang", "vi", "init", "--ward", "Phường 3", "--actor", "Chị Lan")
+    assert made.exit_code == 0, made.stderr
+    config = newcomer / "config" / "aid-ledger" / "config.toml"
+    comment = " ".join(line.lstrip("# ") for line in config.read_text(encoding="utf-8")
+                       .splitlines() if line.startswith("#"))
+    assert "docs/guides/thu-quy.md" in comment and "treasurer" not in comment, comment
+    assert (ROOT / "docs" / "guides" / "thu-quy.md").is_file()
+    english = newcomer / "en.toml"
+    made = aid("init", "--ward", "Phường 4", "--db", str(newcomer / "4.db"),
+               env={"AID_CONFIG": str(english)})
+    assert made.exit_code == 0, made.stderr
+    assert "A treasurer's first day" in english.read_text(encoding="utf-8")

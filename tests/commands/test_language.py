@@ -33,7 +33,7 @@ def test_a_refusal_in_vietnamese_and_in_english(stocked):
     give = ("give", "H1", "--from", "KHO", "--item", "RICE=101", "--on", "2021-11-12")
     vi = refused(stocked, RULE, "", "--lang", "vi", *give)
     assert vi.err == ("aid: không đủ RICE tại KHO: chỉ có 100 kg từ ngày 12/11/2021 trở đi, "
-                      "cần 101; hãy ghi khoản ủng hộ hoặc chuyển kho trước\n")
+                      "cần 101; hãy ghi khoản ủng hộ hoặc điều chuyển trước\n")
     en = refused(stocked, RULE, "", *give, "--lang", "en")
     assert en.err == ("aid: not enough RICE at KHO: 100 kg available on 2021-11-12 and after, "
                       "101 needed; record the donation or transfer first\n")
@@ -737,3 +737,81 @@ def test_a_format_is_named_in_any_case_or_in_vietnamese(ward):
     assert ward("stock", "--format", "CSV").out == ward("stock", "--format", "csv").out
     assert ward("stock", "--format=Json").json() == ward("stock", "--format", "json").json()
     assert table and ward.fails("stock", "--format", "xyz").code == 2
+
+
+def test_a_group_without_its_command_shows_its_help_and_the_hint_on_a_line_of_its_own(ward):
+    """Issue 23: `aid bank` (import, receipt) alone glued "(xem `aid bank --help`)" onto the
+    last command of the list it printed."""
+    for group in ("bank", "import", "receipt"):
+        result = ward.fails("--lang", "vi", group)
+        lines = result.err.rstrip("\n").splitlines()
+        assert result.code == 2 and lines[-1] == f"(xem `aid {group} --help`)", result.err
+        assert "Cách dùng:" in result.err and "(xem" not in lines[-2]
+    assert ward.fails("bank").err.rstrip("\n").splitlines()[-1] == "(see `aid bank --help`)"
+
+
+def test_an_option_without_its_value_points_to_its_own_commands_help(ward):
+    """Issue 23: `aid stock --at` said "(xem `aid --help`)", not the command's own help."""
+    said = ward.fails("--lang", "vi", "stock", "--at").err
+    assert said.strip() == ("aid stock: tùy chọn '--at' cần một giá trị theo sau "
+                            "(xem `aid stock --help`)")
+    deeper = ward.fails("bank", "account", "add", "VCB1", "--bank").err
+    assert "(see `aid bank account add --help`)" in deeper
+
+
+def test_a_transfer_is_dieu_chuyen_in_help_the_recording_line_and_history(stocked):
+    """Issue 23: help said "Điều chuyển hàng", the recording line and history "chuyển hàng";
+    docs/glossary.md's word is "điều chuyển", and no translation says otherwise."""
+    from babel.messages.pofile import read_po
+
+    assert "Điều chuyển" in stocked("--lang", "vi", "transfer", "--help").out
+    said = stocked("--lang", "vi", "transfer", "--from", "KHO", "--to", "SHOP", "--item",
+                   "RICE=10", "--on", "2021-11-11").out
+    assert said.startswith("điều chuyển: KHO → SHOP"), said
+    history = stocked("--lang", "vi", "history").out
+    assert "điều chuyển" in history and "chuyển hàng" not in history
+    with catalog.po_path("vi").open("rb") as file:
+        odd = [m.string for m in read_po(file) if isinstance(m.string, str)
+               and re.search(r"(?<!điều )(?<!Điều )chuyển (kho|hàng)(?!\w)", m.string)]
+    assert odd == []
+
+
+def test_declaring_a_key_says_what_and_on_which_date_in_one_line(ward, tmp_path):
+    """Issue 23: `aid actor add` printed only "đã khai báo khóa … cho Chị Lan". A key is the
+    keyring's, not an entry of the ward's history (no entry id to reverse it by): the line
+    says what and when, as every recording command does."""
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")
+    ward("actor", "key", "init")
+    said = ward("--lang", "vi", "actor", "add", "tester", "--on", "2021-11-05").out
+    assert re.fullmatch(r"đã khai báo khóa [0-9a-f]{16} cho tester, ngày 05/11/2021\n", said)
+    second = ward("actor", "key", "init", "--key-file", str(tmp_path / "bao.pem")).out
+    public = next(line.split()[-1] for line in second.splitlines()
+                  if line.startswith("public key:"))
+    key = ward("actor", "add", "bao", "--public-key", public, "--on", "2021-11-06").out.split()[2]
+    revoked = ward("actor", "key", "revoke", key, "--reason", "lost", "--on", "2021-11-07")
+    assert revoked.out == f"revoked key {key}, on 7 Nov 2021\n"
+
+
+def test_completion_is_installed_and_refused_in_vietnamese(monkeypatch, tmp_path):
+    """Issue 23: `aid --install-completion` printed typer's English ("bash completion installed
+    in …"); it says so through the catalog. A temporary HOME: nothing of the user's is
+    touched."""
+    from typer import _completion_shared as shared
+
+    from tests.cli import invoke
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: "bash")
+    done = invoke(["--lang", "vi", "--install-completion"])
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == (f"đã cài tự hoàn thành lệnh cho bash vào "
+                           f"{tmp_path / '.bash_completions' / 'aid.sh'}\n"
+                           "Tự hoàn thành lệnh có tác dụng sau khi bạn mở lại cửa sổ dòng lệnh.\n")
+    assert "_AID_COMPLETE" in (tmp_path / ".bash_completions" / "aid.sh").read_text()
+    assert "_aid_completion" in invoke(["--lang", "vi", "--show-completion"]).stdout
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: "tcsh")
+    refused = invoke(["--lang", "vi", "--install-completion"])
+    assert refused.exit_code == 2 and refused.stderr == (
+        "aid: tự hoàn thành lệnh chỉ có cho bash, zsh, fish và PowerShell, không có cho tcsh\n")
+    monkeypatch.setattr(shared, "_get_shell_name", lambda: None)
+    assert "không nhận ra đây là shell nào" in invoke(["--lang", "vi", "--show-completion"]).stderr

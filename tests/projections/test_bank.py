@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,11 @@ def test_qr_refuses_unknown_codes_and_bad_files(banked, tmp_path):
 def test_import_twice_or_overlapping_adds_nothing_twice(banked, tmp_path):
     first = _statement(tmp_path, LINES[:2], "a.csv")
     both = _statement(tmp_path, LINES, "b.csv")
-    assert "imported 2 of 2" in banked("bank", "import", "VCB1", str(first)).out
+    said = banked("--lang", "vi", "bank", "import", "VCB1", str(first)).out.splitlines()
+    # the usual one line of a recording command, then what was imported (issue 23)
+    assert re.fullmatch(r"nhập sao kê ngân hàng: VCB1: a\.csv, .*, ngày \d\d/\d\d/\d{4} — "
+                        r"đã ghi bút toán \d+", said[0]), said
+    assert said[1].startswith("đã nhập 2 trên 2 ")
     again = banked("bank", "import", "VCB1", str(first))
     assert "imported 0 of 2" in again.out and "recorded entry" not in again.out
     assert "imported 1 of 3" in banked("bank", "import", "VCB1", str(both)).out

@@ -224,6 +224,9 @@ def test_a_round_opened_later_but_handing_out_first_counts_as_received_before(wa
     assert "A0" not in got(r1) and "A1" not in got(r1) and len(got(r1)) == 4
     counted = r1["figures"]["received_before"]
     assert counted["rounds"] == {"R2": 30_000} and counted["households"] == 2  # 2 kg, 15,000 ₫
+    # one round is "đợt R2", not "các đợt R2" (issue 23)
+    assert "counted from round R2" in ward6("round", "plan", "R1").out
+    assert "tính từ đợt R2" in ward6("--lang", "vi", "round", "plan", "R1").out
 
 
 def test_a_later_rounds_hand_outs_after_this_rounds_day_do_not_count(ward6):

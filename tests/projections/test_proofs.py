@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -804,16 +805,22 @@ def test_the_page_verifies_a_receipt_in_headless_chromium(sqlite_ledger, tmp_pat
     ward = _ward(sqlite_ledger, tmp_path)
     entry = donate(ward, 500_000, "R-1")
     page = tmp_path / "receipt.html"
-    ward("receipt", str(entry), "-o", str(page))
+    ward("--lang", "vi", "receipt", str(entry), "-o", str(page))
     dom = _dom(browser, tmp_path, page)
     assert 'data-result="ok"' in dom or 'data-result="partial"' in dom
-    assert "khoản ủng hộ (bút toán" in dom  # what it proved, in Vietnamese first
+    assert "khoản ủng hộ (bút toán" in dom  # what it proved, in Vietnamese
     assert "<dd>02/11/2021</dd>" in dom  # its date as Vietnamese write it
+    english = tmp_path / "receipt-en.html"
+    ward("receipt", str(entry), "-o", str(english))  # the reader's language: English here
+    dom = _dom(browser, tmp_path, english)
+    assert 'data-result="ok"' in dom or 'data-result="partial"' in dom
+    assert "the donation (entry" in dom and "<dd>2 Nov 2021</dd>" in dom
+    assert "khoản ủng hộ" not in dom.partition("<body")[2].partition("<script")[0]
 
 
 def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path):
-    """A doctored receipt fails in the browser, each finding in Vietnamese with its English
-    translation beside it (the page's own headings are both too)."""
+    """A doctored receipt fails in the browser, each finding in the page's language: Vietnamese
+    by default, English after #en (the page's link to the other language)."""
     from commands.audit.receipt import receipt_page
     from commands.output.printing import find_chromium
 
@@ -822,20 +829,63 @@ def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path
         pytest.skip("no Chromium (/usr/bin/chromium or on PATH): install it to run this test")
     ward = _ward(sqlite_ledger, tmp_path)
     good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
-    page = save(tmp_path, "doctored.html", receipt_page({**good, "cash": 5_000_000}))
+    page = save(tmp_path, "doctored.html", receipt_page({**good, "cash": 5_000_000})
+                .replace('<html lang="en">', '<html lang="vi">'))
     dom = _dom(browser, tmp_path, page)
     assert 'data-result="fail"' in dom
-    assert ("<p>biên nhận ghi cash là 5000000, khoản ủng hộ được chứng minh ghi 500000"
-            '<span class="en"> · the receipt says cash is 5000000, the proven donation says '
-            "500000</span></p>") in dom
+    assert ("<p>biên nhận ghi cash là 5000000, khoản ủng hộ được chứng minh ghi 500000</p>"
+            in dom)
+    assert "the proven donation says" not in dom.partition("<script")[0]
+    dom = _dom(browser, tmp_path, page, "#en")
+    assert 'data-result="fail"' in dom and '<html lang="en">' in dom
+    assert "<p>the receipt says cash is 5000000, the proven donation says 500000</p>" in dom
+    assert "<p>DOES NOT VERIFY</p>" in dom
 
 
-def _dom(browser: str, tmp_path: Path, page: Path) -> str:
+def test_the_page_speaks_vietnamese_and_names_the_donor_and_the_goods(sqlite_ledger, tmp_path):
+    """Issue 23: the page was always bilingual ("ĐÚNG · VERIFIED", "Số biên nhận · Receipt")
+    and showed codes only. Written with --lang vi it is Vietnamese only, every text from the
+    catalog, a link to English; the donor, the place and the goods by name with their code."""
+    from commands.audit.receipt import embedded_words, page_texts
+    from commands.output.printing import find_chromium
+
+    browser = find_chromium()
+    if browser is None:
+        pytest.skip("no Chromium (/usr/bin/chromium or on PATH): install it to run this test")
+    ward = _ward(sqlite_ledger, tmp_path)
+    ward("item", "add", "EGG", "--name", "Trứng", "--unit", "vỉ", "--value", "30000")
+    ward("donor", "add", "ABC", "--name", "Cô Ba")
+    entry = ward.entry("donate", "ABC", "--into", "KHO", "--item", "EGG=20", "--cash", "500000",
+                       "--receipt", "R-9", "--on", "2021-11-02")
+    receipt = ward("receipt", str(entry), "--format", "json").json()
+    assert receipt["donor_name"] == "Cô Ba" and receipt["anonymous"] is False
+    assert receipt["goods_names"] == {"EGG": {"name": "Trứng", "unit": "vỉ"}}
+    page = tmp_path / "r.html"
+    ward("--lang", "vi", "receipt", str(entry), "-o", str(page))
+    assert '<html lang="vi">' in page.read_text(encoding="utf-8")
+    dom = _dom(browser, tmp_path, page)
+    shown = re.sub(r"<!--.*?-->", "", dom.partition("<body")[2].partition("<script")[0], flags=re.S)
+    assert "<p>ĐÚNG</p>" in shown or "<p>Cây Merkle đúng;" in shown  # partial: no Ed25519
+    for text in ('<h1 id="heading">Kiểm tra biên nhận ủng hộ</h1>',
+                 "<dt>Nhà hảo tâm</dt><dd>Cô Ba (ABC)</dd>",
+                 "<dt>Hàng</dt><dd>Trứng (EGG) 20 vỉ</dd>", "<dt>Tiền</dt><dd>500.000&nbsp;₫</dd>",
+                 "<dt>Nơi nhận</dt><dd>Kho phường (KHO)</dd>", ">English</a>"):
+        assert text in shown, text
+    assert not re.search(r"\b(VERIFIED|Receipt|Donor|Goods|the donation|checks)\b", shown), shown
+    # every text of the page is the catalog's, and the page in the repository carries them
+    assert set(embedded_words()["vi"]) == set(page_texts())
+    ward("donor", "add", "NHT", "--name", "Ông X", "--anonymous")
+    anonymous = ward.entry("donate", "NHT", "--into", "KHO", "--cash", "1", "--on", "2021-11-02")
+    hidden = ward("receipt", str(anonymous), "--format", "json").json()  # its name stays out
+    assert hidden["donor_name"] is None and hidden["anonymous"] is True
+
+
+def _dom(browser: str, tmp_path: Path, page: Path, after: str = "") -> str:
     from commands.output.printing import chromium_command
 
     return subprocess.run(chromium_command(browser, tmp_path / "profile",
                                            "--virtual-time-budget=5000", "--dump-dom",
-                                           page.as_uri()),
+                                           page.as_uri() + after),
                           capture_output=True, text=True, timeout=120).stdout
 
 
