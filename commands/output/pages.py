@@ -246,6 +246,7 @@ table.national td.authority strong, .motto {{ display: inline-block; padding-bot
 .motto {{ font-weight: bold; }}
 tr.group th {{ text-align: left; background: #f4f4f4; }}
 tr.subtotal td, tr.total td {{ font-weight: bold; white-space: nowrap; }}
+tr.total td.t:not(.d) {{ white-space: normal; }}
 table.signed th.n {{ min-width: 4.5em; hyphens: auto; }}
 tr.total td {{ border-top: 2px solid #444; }}
 th small {{ font-weight: normal; color: #444; }}

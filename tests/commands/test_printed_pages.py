@@ -1,0 +1,145 @@
+"""Printed pages, issue 23's review of them: the public statement's total rows, national header,
+period and charts; the round's outflow page; the receipt sheet's headers and page breaks; the
+donor's receipt with the amount in words. Each page printed to PDF by Chromium and read back
+with pdftotext -layout, line by line (skipped, saying why, without them), or read as HTML or
+SVG where the layout is not the point."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from commands.language.words import day
+from tests.commands.test_print_e2e import needs_chromium, needs_pdftotext
+from tests.projections.test_audit_statement import demo
+
+
+def printed_lines(ledger, tmp_path: Path, *command: str, lang: str = "vi") -> list[str]:
+    """The PDF a command writes, as pdftotext -layout reads it: one printed line each, runs
+    of spaces (and no-break spaces) made one."""
+    pdf = tmp_path / "page.pdf"
+    ledger(*command, "-o", pdf, "--lang", lang)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+    return [" ".join(line.replace("\xa0", " ").split()) for line in text.splitlines()]
+
+
+def section(lines: list[str], first: str, after: str) -> list[str]:
+    """The lines from the one that is `first` up to the one that starts with `after`."""
+    start = lines.index(first)
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(after))
+    return lines[start:end]
+
+
+def matching(lines: list[str], pattern: str) -> list[str]:
+    return [line for line in lines if re.fullmatch(pattern, line)]
+
+
+# ---- the public statement -----------------------------------------------------------------
+
+@needs_chromium
+@needs_pdftotext
+def test_the_statement_has_total_rows_the_national_header_and_its_dates(ledger, tmp_path):
+    sheet = demo(ledger)("audit", "statement", "--format", "json").json()
+    assert sheet["from"] is None and sheet["to"] is None  # the JSON says as it always did
+    first, last = sheet["first_day"], sheet["last_day"]
+    assert first == "2021-11-12" and last >= "2021-11-30"
+    lines = printed_lines(ledger, tmp_path, "audit", "statement")
+    text = "\n".join(lines)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "ỦY BAN NHÂN DÂN PHƯỜNG 3" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert f"Thời gian {day(first, 'vi')} – {day(last, 'vi')}" in lines  # not "từ đầu – nay"
+    assert "từ đầu" not in text
+    # donors: 4 gifts, 25.000.000 ₫ of cash, the goods per item, 36.500.000 ₫ in all
+    assert matching(lines, r"Tổng cộng 4 25\.000\.000 ₫ Mì gói .* 36\.500\.000 ₫")
+    # receipts (phiếu thu): the cash and the goods of every receipt
+    assert matching(lines, r"Tổng cộng 25\.000\.000 ₫ Mì gói.*")
+    # totals received: the cash said once, with its value; the sum of values
+    assert "tiền mặt Tiền mặt 25.000.000 ₫" in lines and "Tổng cộng 36.500.000 ₫" in lines
+    assert not [line for line in lines if "25.000.000 đồng" in line]
+    assert matching(lines, r"Tổng cộng 1\.500\.000 ₫ Nước mắm \(FISHSAUCE\) 30 chai, Dầu ăn.*")
+    by_group = section(lines, "Đã phát, theo tổ", "Đã phát, theo mã hộ")
+    assert matching(by_group, r"Tổng cộng 16 Phần quà 350\.000 ₫ .* 1\.100\.000 ₫")
+    groups = {int(n) for line in by_group for n in re.findall(r"^Tổ (\d+) \d+ ", line)}
+    assert groups == set(range(1, 13))  # "Tổ 1" on one line, never "Tổ" above "1"
+    assert not matching(by_group, r"(Tổ|\d+)")
+    by_household = section(lines, "Đã phát, theo mã hộ (không ghi tên)", "Hư hao")
+    assert matching(by_household, r"Tổng cộng 16 Phần quà .*1\.100\.000 ₫")  # 16 hand-outs
+    english = printed_lines(ledger, tmp_path, "audit", "statement", lang="en")
+    assert matching(english, r"Total 4 25,000,000 VND .*")
+
+
+@needs_chromium
+@needs_pdftotext
+def test_the_statements_charts_say_the_year_and_read_a_long_drive_by_year(ledger, tmp_path):
+    """The demo's drive ran in November 2021, the statement runs to today: five years and
+    more. Its bars are years, not 260 weeks; the stock axes carry the year."""
+    demo(ledger)
+    lines = printed_lines(ledger, tmp_path, "audit", "statement")
+    text = "\n".join(lines)
+    assert "Nhận vào và phát ra theo năm (đồng, hàng tính theo giá trị khai báo)" in lines
+    assert "tuần" not in text and "2021" in text and "2023" in text
+    axis = [line for line in lines if line.startswith("12/11/2021")]
+    assert axis, "the stock chart's first day carries its year"
+    assert not matching(lines, r"12/11 .*")  # never the day without the year
+
+
+def bars(weeks: int, first: str = "2021-11-08") -> dict:
+    from datetime import date, timedelta
+
+    from projections.drive import monthly
+
+    start = date.fromisoformat(first)
+    rows = [{"week": "{}-W{:02d}".format(*(start + timedelta(weeks=i)).isocalendar()[:2]),
+             "monday": (start + timedelta(weeks=i)).isoformat(), "received": 1000 * i,
+             "handed_out": 500, "handouts": 1} for i in range(weeks)]
+    last = (start + timedelta(weeks=weeks - 1)).isoformat()
+    sums = {}
+    for row in rows:
+        month = sums.setdefault(row["monday"][:7], [0, 0, 0])
+        month[0] += row["received"]
+        month[1] += row["handed_out"]
+        month[2] += 1
+    return {"weeks": rows, "months": monthly(sums, first, last)}
+
+
+def test_the_bars_are_weeks_then_months_then_years_as_the_drive_grows():
+    from commands.output.charts import by_period, period_bars
+
+    period, short = by_period(bars(3))
+    assert period == "weeks" and [b["label"] for b in short] == [
+        ("week", "45", None), ("week", "46", None), ("week", "47", None)]
+    svg = period_bars(short, "vi", "t")
+    assert ">tuần 45<" in svg
+    period, winter = by_period(bars(12))  # November to January: the year beside each week
+    assert period == "weeks" and ">tuần 01/2022<" in period_bars(winter, "vi", "t")
+    period, year = by_period(bars(52))
+    assert period == "months" and len(year) == 12  # November 2021 to October 2022
+    svg = period_bars(year, "vi", "t")
+    assert ">11/2021<" in svg and ">tuần" not in svg
+    assert ">Nov 2021<" in period_bars(year, "en", "t")
+    assert sum(b["received"] for b in year) == sum(w["received"] for w in bars(52)["weeks"])
+    period, long = by_period(bars(5 * 52))
+    assert period == "years" and [b["label"][1] for b in long] == [
+        "2021", "2022", "2023", "2024", "2025", "2026"]
+    assert len(re.findall(r"<rect ", period_bars(long, "vi", "t"))) == 2 + 2 * 6
+
+
+def test_the_stock_axis_carries_the_year_when_the_drive_crosses_one():
+    from commands.output.charts import stock_panels
+
+    line = {"item": "RICE", "name": "Gạo", "unit": "kg",
+            "points": [["2021-11-12", 500], ["2021-12-20", 300], ["2022-01-07", 280]]}
+    svg = stock_panels([line], "vi")
+    labels = re.findall(r'fill="#666">([^<]+)<', svg)
+    assert labels[0] == "12/11/2021" and labels[-1] == "07/01/2022" and len(labels) <= 3
+    same = stock_panels([{**line, "points": line["points"][:2]}], "vi")
+    assert re.findall(r'fill="#666">([^<]+)<', same)[0] == "12/11"  # one year: day and month
+
+
+def test_the_drive_counts_each_month_as_well_as_each_week(ledger):
+    figures = demo(ledger)("report", "drive", "--format", "json").json()
+    assert [m["month"] for m in figures["months"]] == ["2021-11"]
+    for key in ("received", "handed_out", "handouts"):
+        assert figures["months"][0][key] == sum(w[key] for w in figures["weeks"])
