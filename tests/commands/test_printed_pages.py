@@ -143,3 +143,111 @@ def test_the_drive_counts_each_month_as_well_as_each_week(ledger):
     assert [m["month"] for m in figures["months"]] == ["2021-11"]
     for key in ("received", "handed_out", "handouts"):
         assert figures["months"][0][key] == sum(w[key] for w in figures["weeks"])
+
+
+# ---- the round's outflow statement (công khai đợt phát) -----------------------------------
+
+@needs_chromium
+@needs_pdftotext
+def test_the_outflow_page_names_goods_and_place_totals_and_has_the_national_header(ledger,
+                                                                                   tmp_path):
+    ledger.drive(whole=True)
+    result = ledger("round", "outflow", "R1", "--format", "json").json()
+    lines = printed_lines(ledger, tmp_path, "round", "outflow", "R1")
+    text = "\n".join(lines)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "ỦY BAN NHÂN DÂN PHƯỜNG 3" in text
+    assert "Nơi phát KHO — Kho UBND phường 3" in lines
+    assert "Mì gói (thùng 30 gói) (NOODLE) 1 thùng" in text and "NOODLE 1" not in text
+    value = f"{result['value']:,}".replace(",", ".")
+    total = matching(lines, r"Tổng cộng \(13 hộ\) Mì gói \(thùng 30 gói\) \(NOODLE\) 16 thùng.*")
+    assert total and total[0].endswith(f"0 ₫ {value} ₫")
+
+
+def test_the_outflow_keeps_its_json_and_csv_and_names_goods_in_the_table_and_workbook(
+        sqlite_ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    ledger = sqlite_ledger.drive(whole=True)
+    result = ledger("round", "outflow", "R1", "--format", "json").json()
+    assert {"ward", "round", "location", "on", "closed", "plan", "households", "handed", "cash",
+            "value", "rows"} <= set(result)  # the keys it always had, as they were
+    assert result["handed"] == {"NOODLE": 16, "FISHSAUCE": 16}
+    assert result["location_name"] == "Kho UBND phường 3"
+    assert result["goods"]["NOODLE"] == {"name": "Mì gói (thùng 30 gói)", "unit": "thùng"}
+    assert "NOODLE 1, FISHSAUCE 1" in ledger("round", "outflow", "R1", "--format", "csv").out
+    table = ledger("--lang", "vi", "round", "outflow", "R1").out
+    assert "Mì gói (thùng 30 gói) (NOODLE) 1 thùng, Nước mắm (FISHSAUCE) 1 chai" in table
+    assert "từ KHO — Kho UBND phường 3 ngày 22/11/2021" in table
+    book = tmp_path / "r1.xlsx"
+    ledger("--lang", "vi", "round", "outflow", "R1", "-o", book)
+    rows = [[cell for cell in row if cell is not None]
+            for row in load_workbook(book).active.iter_rows(values_only=True)]
+    assert "Mì gói (thùng 30 gói) (NOODLE) 1 thùng, Nước mắm (FISHSAUCE) 1 chai" in rows[1]
+    assert rows[-1] == ["Tổng cộng (13 hộ)",
+                        "Mì gói (thùng 30 gói) (NOODLE) 16 thùng, Nước mắm (FISHSAUCE) 16 chai",
+                        0, result["value"]]
+
+
+# ---- the receipt sheet (danh sách ký nhận) -------------------------------------------------
+
+def sheet_data(goods: list[dict], households: int = 1) -> dict:
+    return {"ward": "Phường 3", "round": "R9", "location": "KHO", "location_name": "",
+            "on": "2021-11-22", "plan": "0" * 64, "cash": False, "goods": goods,
+            "lines": [{"code": f"H{i}", "name": "A", "group": f"Tổ {i % 3 + 1}", "size": 2,
+                       "goods": {goods[0]["code"]: 1}, "cash": 0, "handed": False}
+                      for i in range(households)]}
+
+
+def test_the_receipt_sheet_heads_goods_as_the_workbook_does_on_two_lines_at_most(tmp_path):
+    from openpyxl import load_workbook
+
+    from commands.output.receipt_sheet import as_page, as_workbook, two_lines
+
+    goods = [{"code": "FISHSAUCE", "name": "Nước mắm", "unit": "chai"},
+             {"code": "NOODLE", "name": "Mì gói (thùng 30 gói)", "unit": "thùng"}]
+    html = as_page(sheet_data(goods), "vi")
+    assert 'style="min-width: 7.0em">Nước mắm (chai)</th>' in html
+    assert f'style="min-width: {two_lines("Mì gói (thùng 30 gói)")}em">Mì gói (thùng 30 gói)<' \
+        in html
+    assert two_lines("Mì gói (thùng 30 gói)") == 10.8  # 13 letters: "Mì gói (thùng" above
+    as_workbook(sheet_data(goods), "vi", tmp_path / "r9.xlsx")
+    cells = {cell for row in load_workbook(tmp_path / "r9.xlsx").active.iter_rows(
+        values_only=True) for cell in row}
+    assert {"Nước mắm (chai)", "Mì gói (thùng 30 gói)"} <= cells  # the same words
+
+
+def test_each_tổ_of_the_receipt_sheet_is_a_body_that_a_page_break_does_not_split():
+    from commands.output.receipt_sheet import as_page
+
+    goods = [{"code": "RICE", "name": "Gạo", "unit": "kg"}]
+    html = as_page(sheet_data(goods, households=9), "vi")
+    assert "tr, tbody.keep { break-inside: avoid; }" in html
+    bodies = re.findall(r'<tbody class="keep">(.*?)</tbody>', html, re.S)
+    assert len(bodies) == 4  # Tổ 1, Tổ 2, Tổ 3, then the total
+    for group, body in zip(("Tổ 1", "Tổ 2", "Tổ 3"), bodies):
+        assert body.count('<tr class="group">') == 1 and f"Cộng {group} (3 hộ)" in body
+    assert "Tổng cộng (9 hộ)" in bodies[-1]
+
+
+@needs_chromium
+@needs_pdftotext
+def test_no_tổ_of_the_printed_receipt_sheet_is_split_over_two_pages(ledger, tmp_path):
+    from tests.commands.test_print_e2e import round_r1
+
+    rows = round_r1(demo(ledger))
+    pdf = tmp_path / "page.pdf"
+    ledger("round", "sheet", "R1", "-o", pdf, "--lang", "vi")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True, timeout=60).stdout.split("\f")
+    assert len([page for page in pages if page.strip()]) >= 2
+    for group in {row["group"] for row in rows}:
+        heading = [i for i, page in enumerate(pages)
+                   if re.search(rf"^\s*{group}\s*$", page, re.M)]
+        subtotal = [i for i, page in enumerate(pages) if f"Cộng {group} (" in page]
+        assert heading == subtotal and len(heading) == 1, group
+    first = pages[0].splitlines()
+    start = next(i for i, line in enumerate(first) if line.strip() == "Hộ nhận quà") + 1
+    end = next(i for i, line in enumerate(first) if re.fullmatch(r"\s*Tổ \d+\s*", line))
+    heads = [" ".join(line.split()) for line in first[start:end] if line.strip()]
+    assert len(heads) == 2, heads  # the headings on two lines, not four or five
+    assert "Mì gói (thùng 30" in heads[0] and "Nước mắm" in heads[0] and "(chai)" in heads[1]
