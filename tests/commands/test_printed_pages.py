@@ -251,3 +251,63 @@ def test_no_tổ_of_the_printed_receipt_sheet_is_split_over_two_pages(ledger, tm
     heads = [" ".join(line.split()) for line in first[start:end] if line.strip()]
     assert len(heads) == 2, heads  # the headings on two lines, not four or five
     assert "Mì gói (thùng 30" in heads[0] and "Nước mắm" in heads[0] and "(chai)" in heads[1]
+
+
+# ---- the donor's receipt --------------------------------------------------------------------
+
+@needs_chromium
+@needs_pdftotext
+def test_a_donors_receipt_says_the_cash_in_words_and_values_the_goods(ledger, tmp_path):
+    demo(ledger)
+    ledger("donor", "add", "BINH", "--name", "Bà Nguyễn Thị Bình")
+    out = ledger("donate", "BINH", "--into", "KHO", "--cash", "20000000", "--item", "RICE=50",
+                 "--item", "NOODLE=3@15/12/2021", "--receipt", "PT-0099", "--on",
+                 "2021-11-22").out
+    entry = re.findall(r"\d+", out)[-1]
+    lines = printed_lines(ledger, tmp_path, "donor", "receipt", entry)
+    text = "\n".join(lines)
+    assert "Bằng chữ Hai mươi triệu đồng" in lines
+    assert "Hạn dùng" in text and "Hạn sử dụng" not in text
+    assert matching(lines, r"Gạo \(RICE\) 50 kg 750\.000 ₫")  # 50 kg at 15.000 ₫
+    assert matching(lines, r"Mì gói \(thùng 30 gói\) \(NOODLE\) 3 thùng 15/12/2021 300\.000 ₫")
+    assert "Tổng cộng 1.050.000 ₫" in lines
+    english = printed_lines(ledger, tmp_path, "donor", "receipt", entry, lang="en")
+    assert "Total 1,050,000 VND" in english and not matching(english, r"In words.*")
+
+
+def test_a_receipt_of_goods_without_declared_values_has_no_value_column():
+    from commands.output.paper import donor_receipt
+
+    gift = {"ward": "Phường 3", "entry": 7, "on": "2021-11-22",
+            "donor": {"code": "D", "name": "Bà Bình"}, "location": {"code": "KHO", "name": "Kho"},
+            "receipt": None, "note": None, "cash": 0,
+            "goods": [{"item": "RICE", "name": "Gạo", "unit": "kg", "quantity": 5,
+                       "expires": None, "value": None}]}
+    html = donor_receipt(gift, "vi")
+    assert "Giá trị khai báo" not in html and "Tổng cộng" not in html and "Bằng chữ" not in html
+
+
+def test_amounts_in_vietnamese_words_follow_the_reading_rules():
+    from commands.language.in_words import money_in_words, number_in_words
+
+    assert money_in_words(20_000_000) == "Hai mươi triệu đồng"
+    assert money_in_words(350_000) == "Ba trăm năm mươi nghìn đồng"
+    said = {0: "không", 5: "năm", 10: "mười", 11: "mười một", 14: "mười bốn", 15: "mười lăm",
+            20: "hai mươi", 21: "hai mươi mốt", 24: "hai mươi tư", 25: "hai mươi lăm",
+            101: "một trăm linh một", 105: "một trăm linh năm", 110: "một trăm mười",
+            115: "một trăm mười lăm", 1_001: "một nghìn không trăm linh một",
+            1_024: "một nghìn không trăm hai mươi tư",
+            1_050_000: "một triệu không trăm năm mươi nghìn",
+            1_234_567: "một triệu hai trăm ba mươi tư nghìn năm trăm sáu mươi bảy",
+            2_000_000_005: "hai tỷ không trăm linh năm",
+            1_000_000_000_000: "một nghìn tỷ", -15: "âm mười lăm"}
+    for number, words in said.items():
+        assert number_in_words(number) == words, number
+    assert number_in_words(105, linh="lẻ") == "một trăm lẻ năm"  # as the South says it
+
+
+# ---- money written with ₫ after its figures -------------------------------------------------
+
+def test_bundle_define_help_writes_money_with_its_sign(ledger):
+    said = ledger("--lang", "vi", "bundle", "define", "--help").out
+    assert "100.000 ₫" in " ".join(said.split()) and "100.000 đồng" not in said
