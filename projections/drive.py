@@ -5,8 +5,9 @@ start..end (inclusive), with reversed entries and their reversals left out as in
 
 - stock of each item and bundle over time, all locations together (what `aid stock --as-of`
   says, summed), one point per day the total changed;
-- received vs handed out by ISO week, in đồng: cash plus goods at their declared value (a
-  bundle at its recipe's value; its cash is already in the cash handed out);
+- received vs handed out by ISO week, and by calendar month (the charts of a long drive), in
+  đồng: cash plus goods at their declared value (a bundle at its recipe's value; its cash is
+  already in the cash handed out);
 - coverage: households served (at least one hand-out in the period) out of those declared, by
   group and by priority tier.
 """
@@ -45,6 +46,7 @@ def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None
     return {"ward": books.state["ward"], "from": first, "to": last,
             "stock": stock_lines(books, first, last),
             "weeks": weekly(tally.weeks, first, last),
+            "months": monthly(tally.months, first, last),
             "coverage": coverage(books, {code for code, n in tally.served.items() if n})}
 
 
@@ -59,6 +61,7 @@ class _Tally:
         self.annulled: set[int] = set()  # reversals and what they reversed: few
         self.seen = bytearray()  # with a lookup: entry -> 1 once added (a byte per entry)
         self.weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.months: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.days: dict[str, int] = defaultdict(int)
         self.served: dict[str, int] = defaultdict(int)
 
@@ -102,14 +105,18 @@ class _Tally:
         if kind not in STANDARD and data.get("recipient"):
             kind = "give"  # a hand-out recorded by another feature (a voucher redeemed, say)
         self.days[on] += sign
-        week = self.weeks[_monday(on).isoformat()]
+        sums = (self.weeks[_monday(on).isoformat()], self.months[on[:7]])
         if kind == "donate":
-            week[0] += sign * (data["cash"].get("received", 0) + sum(
+            received = sign * (data["cash"].get("received", 0) + sum(
                 value(self.books, item, delta) for _, item, delta in data["moves"]))
+            for period in sums:
+                period[0] += received
         elif kind == "give":
-            week[2] += sign
-            week[1] += sign * (data["cash"].get("given", 0) + sum(
+            handed = sign * (data["cash"].get("given", 0) + sum(
                 value(self.books, item, -delta) for _, item, delta in data["moves"] if delta < 0))
+            for period in sums:
+                period[1] += handed
+                period[2] += sign
             self.served[data["recipient"]] += sign
 
 
@@ -172,6 +179,23 @@ def weekly(sums: dict[str, list[int]], first: str | None,
                       "received": received, "handed_out": handed_out, "handouts": handouts})
         monday += timedelta(days=7)
     return weeks
+
+
+def monthly(sums: dict[str, list[int]], first: str | None,
+            last: str | None) -> list[dict[str, Any]]:
+    """Received and handed out per calendar month ("2021-11"), đồng; every month from first to
+    last, even empty."""
+    if first is None or last is None:
+        return []
+    months = []
+    year, month = int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{month:02d}" <= last[:7]:
+        key = f"{year:04d}-{month:02d}"
+        received, handed_out, handouts = sums.get(key, (0, 0, 0))
+        months.append({"month": key, "received": received, "handed_out": handed_out,
+                       "handouts": handouts})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _monday(iso: str) -> date:

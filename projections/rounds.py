@@ -690,9 +690,13 @@ def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
                          "value": sum(q * drive.worth(item) for item, q in goods.items())})
     rows.sort(key=lambda row: (sort_key(row["group"]), sort_key(row["recipient"])))
     totals = {item: sum(column.handed) for item, column in columns.items()}
+    place = drive.books.state["locations"].get(result["location"], {})
     return {"ward": drive.books.state["ward"], "round": round_code,
             "location": result["location"], "on": result["on"], "closed": result["closed"],
             "plan": result["plan"], "households": len(rows),
             "handed": {item: qty for item, qty in totals.items() if qty},
             "cash": sum(row["cash"] for row in rows),
-            "value": sum(row["value"] for row in rows), "rows": rows}
+            "value": sum(row["value"] for row in rows), "rows": rows,
+            "location_name": place.get("name", ""),
+            "goods": {item: {"name": drive.books.describe(item)[0],
+                             "unit": drive.books.describe(item)[1]} for item in columns}}

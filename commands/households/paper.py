@@ -111,8 +111,9 @@ def donor_receipt(entry: Annotated[int, typer.Argument(
     goods = []
     for _loc, item, qty in gift["moves"]:
         name, unit = books.describe(item)
+        price = state["items"].get(item, {}).get("value") or 0  # declared, as the statement
         goods.append({"item": item, "name": name, "unit": unit, "quantity": qty,
-                      "expires": dated.get(item)})
+                      "expires": dated.get(item), "value": qty * price if price else None})
     _out(receipt_page({
         "ward": state["ward"], "entry": entry, "on": gift["on"], "donor": donor,
         "location": {"code": gift["location"], "name": place.get("name", gift["location"])},

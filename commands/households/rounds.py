@@ -12,7 +12,14 @@ from commands import options as o
 from commands.households import recipients
 from commands.language.words import N_, _, current, day, entry_span, say
 from commands.output.columns import STATUS_COLUMNS, goods
-from commands.output.outflow import OUTFLOW_COLUMNS, outflow_page, outflow_total
+from commands.output.outflow import (
+    OUTFLOW_COLUMNS,
+    outflow_page,
+    outflow_total,
+    shown_rows,
+    total_row,
+)
+from commands.output.outflow import place as outflow_place
 from commands.output.render import emit, save
 from ledger.phrases import Phrase
 from ledger.values.inputs import MAX_QUANTITY, pairs, whole
@@ -496,12 +503,13 @@ def outflow(code: str,
                        "workbook is written with -o FILE.pdf or -o FILE.xlsx)",
                        fmt=o.typed_format(fmt))
     result = outflow_of(o.load_drive(db), clean_code(code, "round code"))
-    rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]
+    rows = [{**row, "goods": goods(row["goods"])} for row in result["rows"]]  # codes: the CSV
     if kind == "json":
         emit(result, "json")
         return
-    if kind == "xlsx":
-        emit(rows, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"))
+    if kind == "xlsx":  # goods by name and unit, the total row last, as on the page
+        shown = shown_rows(result) + ([total_row(result)] if result["rows"] else [])
+        emit(shown, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"))
         return
     if kind == "csv":
         if output is None:
@@ -522,7 +530,7 @@ def outflow(code: str,
         return
     if kind == "table":
         typer.echo(_outflow_heading(result) + "\n")
-        emit(rows, "table", OUTFLOW_COLUMNS, empty=N_("nothing handed out yet"),
+        emit(shown_rows(result), "table", OUTFLOW_COLUMNS, empty=N_("nothing handed out yet"),
              money=("cash", "value"))
         typer.echo("\n" + outflow_total(result, current()))
         return
@@ -537,7 +545,7 @@ def outflow(code: str,
 
 def _outflow_heading(result: dict[str, Any]) -> str:
     return say("Public outflow statement of round {round} · {ward} · from {location} on {on}",
-               round=result["round"], ward=result["ward"], location=result["location"],
+               round=result["round"], ward=result["ward"], location=outflow_place(result),
                on=day(result["on"], current()))
 
 

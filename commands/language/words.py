@@ -387,3 +387,13 @@ def day(iso: str | date, lang: str, short: bool = False) -> str:
     from babel.dates import format_date
 
     return format_date(when, "d MMM" if short else "d MMM yyyy", locale=LOCALES[lang])
+
+
+def month(year: int, number: int, lang: str) -> str:
+    """A calendar month with its year: "11/2021" (vi) or "Nov 2021" (en, CLDR's abbreviation,
+    as `day` writes it)."""
+    if lang == "vi":
+        return f"{number:02d}/{year:04d}"
+    from babel.dates import format_date
+
+    return format_date(date(year, number, 1), "MMM yyyy", locale=LOCALES[lang])

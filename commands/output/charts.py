@@ -21,6 +21,8 @@ RECEIVED, HANDED, LINE, SERVED, DECLARED = "#2f6db3", "#e07b1f", "#2f6db3", "#2e
 
 TEXT = {"stock": N_("Stock of each item over time (all locations together)"),
         "weeks": N_("Received and handed out by week (đồng; goods at their declared value)"),
+        "months": N_("Received and handed out by month (đồng; goods at their declared value)"),
+        "years": N_("Received and handed out by year (đồng; goods at their declared value)"),
         "received": N_("received"), "handed_out": N_("handed out"),
         "groups": N_("Coverage by group: households served / declared"),
         "tiers": N_("Coverage by priority tier: households served / declared"),
@@ -33,8 +35,9 @@ def figures(drive: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     groups = [(row["group"], row["served"], row["declared"]) for row in drive["coverage"]["groups"]]
     tiers = [(text["tier"].format(row["tier"]), row["served"], row["declared"])
              for row in drive["coverage"]["tiers"]]
+    period, bars = by_period(drive)
     return [(text["stock"], stock_panels(drive["stock"], lang)),
-            (text["weeks"], weekly_bars(drive["weeks"], lang)),
+            (text[period], period_bars(bars, lang, text[period])),
             (text["groups"], coverage_bars(groups, lang, text["groups"])),
             (text["tiers"], coverage_bars(tiers, lang, text["tiers"]))]
 
@@ -100,9 +103,12 @@ def _stock_panel(line: dict[str, Any], lang: str) -> str:
         body.append(f'<line x1="{LEFT}" x2="{LEFT + width}" y1="{y(value)}" y2="{y(value)}" '
                     f'stroke="{GRID}"/>')
         body.append(_text(LEFT - 4, y(value) + 4, lg.number(value, lang), "end"))
-    for day in _day_ticks(first, last):
-        label = lg.day(date.fromordinal(day), lang, short=True)
-        body.append(_text(x(day), TOP + height + 15, label, "middle", fill=MUTED))
+    years = date.fromordinal(first).year != date.fromordinal(last).year
+    shown = _day_ticks(first, last, 3 if years else 6)  # "12/11/2021" takes room: fewer
+    for day in shown:
+        label = lg.day(date.fromordinal(day), lang, short=not years)  # the year, if it changes
+        anchor = "end" if years and day == last and len(shown) > 1 else "middle"
+        body.append(_text(x(day), TOP + height + 15, label, anchor, fill=MUTED))
     path = [f"M{x(points[0][0])} {y(points[0][1])}"]
     for (_, previous), (day, quantity) in zip(points, points[1:]):
         path.append(f"H{x(day)}V{y(quantity)}" if quantity != previous else f"H{x(day)}")
@@ -113,22 +119,59 @@ def _stock_panel(line: dict[str, Any], lang: str) -> str:
     return _svg(PANEL_W, PANEL_H, body, title)
 
 
-def _day_ticks(first: int, last: int) -> list[int]:
-    """First and last day, and evenly spaced days between: at most six labels."""
+def _day_ticks(first: int, last: int, count: int = 6) -> list[int]:
+    """First and last day, and evenly spaced days between: at most `count` labels."""
     span = last - first
-    step = max(1, -(-span // 5))
+    step = max(1, -(-span // (count - 1)))
     days = list(range(first, last, step))
     if days and last - days[-1] < step // 2 + 1 and len(days) > 1:
         days.pop()
     return days + [last]
 
 
-# ---- received vs handed out by ISO week --------------------------------------------------
+# ---- received vs handed out by ISO week, month or year -----------------------------------
 
-def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
-    if not weeks:
+WEEKS_AT_MOST, MONTHS_AT_MOST = 27, 48  # about six months of weeks; four years of months
+
+
+def by_period(drive: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The bars a drive's length reads best in, and what each is called: ISO weeks for a
+    drive of up to about six months, calendar months up to four years, years beyond; each bar
+    {"label": (period, year or None), "received", "handed_out", "monday" for a week}."""
+    weeks, months = drive["weeks"], drive.get("months")
+    if months is None or len(weeks) <= WEEKS_AT_MOST:
+        crosses = len({week["week"][:4] for week in weeks}) > 1
+        return "weeks", [{**week, "label": ("week", week["week"][-2:],
+                                            week["week"][:4] if crosses else None)}
+                         for week in weeks]
+    if len(months) <= MONTHS_AT_MOST:
+        return "months", [{**month, "label": ("month", month["month"][5:7],
+                                              month["month"][:4])} for month in months]
+    years: dict[str, dict[str, Any]] = {}
+    for month in months:
+        year = years.setdefault(month["month"][:4], {"label": ("year", month["month"][:4], None),
+                                                     "received": 0, "handed_out": 0})
+        year["received"] += month["received"]
+        year["handed_out"] += month["handed_out"]
+    return "years", list(years.values())
+
+
+def _bar_label(label: tuple[str, str, str | None], lang: str) -> str:
+    """ "tuần 45", "tuần 45/2021" (a drive across new year), "11/2021", "Nov 2021", "2021"."""
+    kind, period, year = label
+    if kind == "week":
+        return lg.translated(TEXT, lang)["week"].format(f"{period}/{year}" if year else period)
+    if kind == "month":
+        return lg.month(int(year or 0), int(period), lang)
+    return period
+
+
+def period_bars(bars: list[dict[str, Any]], lang: str, title: str) -> str:
+    """Received and handed out side by side for each period (`by_period`)."""
+    if not bars:
         return _none(lang)
     text = lg.translated(TEXT, lang)
+    weeks = bars
     left, top, height, slot = 64, 30, 170, max(10, min(150, 600 // len(weeks)))
     width = slot * len(weeks)
     scale = ticks(max(max(w["received"], w["handed_out"]) for w in weeks))
@@ -145,7 +188,8 @@ def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
                     f'stroke="{GRID}"/>')
         body.append(_text(left - 4, y(value) + 4, lg.compact(value, lang), "end"))
     bar = max(3, slot // 3)
-    every = -(-60 // slot)
+    widest = max(len(_bar_label(week["label"], lang)) for week in weeks)
+    every = -(-max(60, widest * 7 + 8) // slot)  # a label's width, about 7 px a character
     for index, week in enumerate(weeks):
         middle = left + index * slot + slot // 2
         for offset, key, colour in ((-bar, "received", RECEIVED), (0, "handed_out", HANDED)):
@@ -154,14 +198,14 @@ def weekly_bars(weeks: list[dict[str, Any]], lang: str) -> str:
                         f'height="{top + height - y(amount)}" fill="{colour}"/>')
             body.append(_text(middle + offset + bar // 2 - 1, y(amount) - 3,
                               lg.compact(amount, lang), "middle", font_size="10"))
-        if index % every == 0:  # long drives: label every few weeks so labels never overlap
-            body.append(_text(middle, top + height + 15, text["week"].format(week["week"][-2:]),
+        if index % every == 0:  # long drives: label every few bars so labels never overlap
+            body.append(_text(middle, top + height + 15, _bar_label(week["label"], lang),
                               "middle"))
-        if slot >= 70:
+        if slot >= 70 and "monday" in week:
             body.append(_text(middle, top + height + 28, lg.day(week["monday"], lang, short=True)
                               + "–" + lg.day(_sunday(week["monday"]), lang, short=True),
                               "middle", fill=MUTED, font_size="10"))
-    return _svg(left + width + 10, top + height + 34, body, text["weeks"])
+    return _svg(left + width + 10, top + height + 34, body, title)
 
 
 def _sunday(monday: str) -> date:

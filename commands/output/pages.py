@@ -34,6 +34,8 @@ ROLES = (N_("Prepared by (người lập biểu)"), N_("Head of the board (trư�
 
 ROW = "_row"  # a row's kind in a Table: "heading" (a full-width group heading, text in
 # "heading"), "subtotal" or "total" (bold figures, nothing to sign); plain rows have none
+SPAN = "_span"  # a row's first cell spans this many columns ("Total (13 households)" across
+# the code, group and tier), the cells it covers left out
 
 
 @dataclass
@@ -49,6 +51,10 @@ class Table:
     sign: str | None = None
     note: str = ""
     scroll: bool = False  # on a narrow screen the table scrolls sideways, not the page
+    widths: dict[str, float] = field(default_factory=dict)  # field -> least width of its
+    # column, in em: a long heading wraps on whole words over two lines, never one word a line
+    keep: bool = False  # each group (a "heading" row, its rows, its subtotal) in a body of its
+    # own that a page break does not split; the total row in one of its own
 
 
 @dataclass
@@ -124,25 +130,34 @@ def table(block: Table, lang: str) -> str:
     note = f'<p class="note">{escape(block.note)}</p>\n' if block.note else ""
     if not block.rows:
         return f"<h2>{escape(block.title)}</h2>\n{note}<p>{lg.words(lang)(LABELS['none'])}</p>\n"
-    heads = "".join(f'<th class="{_align(block, key)}">{_heading(title)}</th>'
+    heads = "".join(f'<th class="{_align(block, key)}"'
+                    + (f' style="min-width: {block.widths[key]:.1f}em"' if key in block.widths
+                       else "") + f">{_heading(title)}</th>"
                     for key, title in block.columns)
     if block.sign is not None:
         heads += f'<th class="sign">{escape(block.sign)}</th>'
     sign = '<td class="sign"></td>' if block.sign is not None else ""
     labels = {key: escape(" ".join(title.split())) for key, title in block.columns}
     width = len(block.columns) + (block.sign is not None)
+    def starts(row: dict[str, Any]) -> str:  # a new body before a group or the total
+        return ("</tbody>\n<tbody class=\"keep\">\n"
+                if block.keep and row.get(ROW) in ("heading", "total") else "")
+
     body = "".join(
+        starts(row) +
         f'<tr class="group"><th colspan="{width}">{escape(str(row["heading"]))}</th></tr>\n'
-        if row.get(ROW) == "heading" else
+        if row.get(ROW) == "heading" else starts(row) +
         (f'<tr class="{escape(str(row[ROW]))}">' if row.get(ROW) else "<tr>")
-        + "".join(f'<td class="{_align(block, key)}" data-label="{labels[key]}">'
-                  f"{escape(cell(row.get(key), block.kinds.get(key), lang))}</td>"
-                  for key, _ in block.columns)
+        + "".join(f'<td class="{_align(block, key)}" data-label="{labels[key]}"'
+                  + (f' colspan="{row[SPAN]}"' if index == 0 and row.get(SPAN) else "")
+                  + f">{escape(cell(row.get(key), block.kinds.get(key), lang))}</td>"
+                  for index, (key, _) in enumerate(block.columns)
+                  if not 0 < index < (row.get(SPAN) or 1))
         + (sign if not row.get(ROW) else '<td class="sign"></td>' if sign else "") + "</tr>\n"
         for row in block.rows)
     signed = " signed" if block.sign is not None else ""
     grid = (f"<table class=\"data{signed}\">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n"
-            f"{body}</tbody>\n</table>\n")
+            f"{body}</tbody>\n</table>\n").replace("<tbody>\n</tbody>\n", "")
     if block.scroll:
         grid = f'<div class="wide">{grid}</div>\n'
     return f"<h2>{escape(block.title)}</h2>\n{note}{grid}"
@@ -246,6 +261,7 @@ table.national td.authority strong, .motto {{ display: inline-block; padding-bot
 .motto {{ font-weight: bold; }}
 tr.group th {{ text-align: left; background: #f4f4f4; }}
 tr.subtotal td, tr.total td {{ font-weight: bold; white-space: nowrap; }}
+tr.total td.t:not(.d) {{ white-space: normal; }}
 table.signed th.n {{ min-width: 4.5em; hyphens: auto; }}
 tr.total td {{ border-top: 2px solid #444; }}
 th small {{ font-weight: normal; color: #444; }}
@@ -271,7 +287,7 @@ th small {{ font-weight: normal; color: #444; }}
 @media print {{
   body {{ margin: 0; max-width: none; font-size: 9.5pt; }}
   h2 {{ break-after: avoid; }}
-  tr {{ break-inside: avoid; }}
+  tr, tbody.keep {{ break-inside: avoid; }}
   table.data th {{ background: none; }}
   thead {{ display: table-header-group; }}
 }}

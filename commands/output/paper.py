@@ -4,8 +4,9 @@ shop's voucher cards and a donor's receipt (giấy biên nhận).
 Voucher cards: one card per voucher, several to a page, each with the shop, the code in large
 print, its QR code (segno, drawn inline as SVG: nothing fetched), the value and the limits, and
 where the household signs. A donor's receipt: the national header, what the ward received from
-whom on which day (goods by name and unit, cash in đồng and in words of figures), the receipt
-number and the ledger's entry, and the signature block of the one who received it.
+whom on which day (goods by name and unit, with their declared value and its total; cash in
+figures and, in Vietnamese, in words: "Bằng chữ: Hai mươi triệu đồng"), the receipt number and
+the ledger's entry, and the signature block of the one who received it.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ RECEIPT = {"title": N_("Receipt for a donation"), "received_from": N_("Received 
            "on": N_("Received on"), "receipt": N_("Receipt no."), "entry": N_("Ledger entry"),
            "into": N_("Received at"), "goods": N_("Goods received"), "item": N_("Item"),
            "quantity": N_("Quantity"), "unit": N_("Unit"), "expires": N_("Use by"),
-           "cash": N_("Cash received"), "note": N_("Note"), "ward_of": N_("People's "
-                                                                          "Committee of {ward}"),
+           "value": N_("Declared value"), "total": N_("Total"),
+           "cash": N_("Cash received"), "in_words": N_("In words"), "note": N_("Note"),
+           "ward_of": N_("People's Committee of {ward}"),
            "thanks": N_("{ward} thanks you for your support of the households in need. This "
                         "receipt can be checked against the ward's public statement: its "
                         "entry number is {entry}."),
@@ -102,8 +104,8 @@ def _card(card: dict[str, Any], shop: dict[str, str], ward: str, words: dict[str
 def donor_receipt(gift: dict[str, Any], lang: str) -> str:
     """A donor's receipt (giấy biên nhận) for one recorded donation: `gift` has ward, entry,
     on, donor {code, name, anonymous}, location {code, name}, receipt, note, cash, and goods
-    [{item, name, unit, quantity, expires}]."""
-    from commands.output.pages import Note, Table, page
+    [{item, name, unit, quantity, expires, value (declared, or None)}]."""
+    from commands.output.pages import ROW, Note, Table, page
 
     words = lg.translated(RECEIPT, lang)
     donor = gift["donor"]
@@ -115,6 +117,10 @@ def donor_receipt(gift: dict[str, Any], lang: str) -> str:
     facts.append((words["entry"], str(gift["entry"])))
     if gift.get("cash"):
         facts.append((words["cash"], lg.money(gift["cash"], lang)))
+        if lang == "vi":  # the amount in words beneath the figures, as a receipt writes it
+            from commands.language.in_words import money_in_words
+
+            facts.append((words["in_words"], money_in_words(gift["cash"])))
     if gift.get("note"):
         facts.append((words["note"], gift["note"]))
     blocks: list[Any] = []
@@ -123,9 +129,14 @@ def donor_receipt(gift: dict[str, Any], lang: str) -> str:
                    ("unit", words["unit"])]
         if any(line.get("expires") for line in gift["goods"]):
             columns.append(("expires", words["expires"]))
-        rows = [{**line, "name": f"{line['name']} ({line['item']})"} for line in gift["goods"]]
+        rows: list[dict[str, Any]] = [{**line, "name": f"{line['name']} ({line['item']})"}
+                                      for line in gift["goods"]]
+        if any(line.get("value") for line in gift["goods"]):  # goods of a declared value:
+            columns.append(("value", words["value"]))  # each line's worth and their sum
+            rows.append({ROW: "total", "name": words["total"],
+                         "value": sum(line.get("value") or 0 for line in gift["goods"])})
         blocks.append(Table(words["goods"], columns, rows,
-                            kinds={"quantity": "number", "expires": "date"}))
+                            kinds={"quantity": "number", "expires": "date", "value": "money"}))
     blocks.append(Note(words["thanks"].format(ward=gift["ward"], entry=gift["entry"])))
     return page(words["title"], facts, blocks, lang,
                 signers=[lg.words(lang)(role) for role in RECEIVERS], place=gift["ward"],

@@ -24,8 +24,8 @@ CSV_FIELDS = ["section", "entry", "on", "donor", "name", "gifts", "recipient", "
 
 
 def header(statement: dict[str, Any]) -> Phrase:
-    start = statement["from"] or Phrase(N_("the beginning"))
-    end = statement["to"] or Phrase(N_("today"))
+    start = statement["from"] or statement.get("first_day") or Phrase(N_("the beginning"))
+    end = statement["to"] or statement.get("last_day") or Phrase(N_("today"))
     return Phrase(N_("Public statement (công khai) of {ward}, from {start} to {end}"),
                   ward=statement["ward"], start=start, end=end)
 
@@ -85,13 +85,25 @@ def as_csv(statement: dict[str, Any], digest: Any) -> None:
     typer.echo(out.getvalue(), nl=False)
 
 
+def shown_rows(section: Any) -> Any:
+    """A section's rows as a printed page shows them: the cash line of the totals received
+    says its amount once, under value, not again as a quantity of "đồng" (the terminal's
+    table, JSON and CSV keep it)."""
+    if section.key != N_("received"):
+        return section.rows
+    return [{**row, "quantity": None, "unit": ""} if isinstance(row["item"], Phrase) else row
+            for row in section.rows]
+
+
 KINDS = {"cash": "money", "value": "money", "amount": "money", "on": "date", "entry": "text",
          "opening_balance": "money", "money_in": "money", "money_out": "money",  # bank section
          "closing_balance": "money",
-         "receipt": "code"}
+         "receipt": "code", "group": "code", "recipient": "code",  # "Tổ 1" on one line
+         "quantity": "number"}
 MONEY = [key for key, kind in KINDS.items() if kind == "money"]  # with ₫, on screen and in cells
 WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Ward"),
          "period": N_("Period"), "start": N_("the beginning"), "today": N_("today"),
+         "ward_of": N_("People's Committee of {ward}"),
          "printed": N_("Printed"), "digest": N_("Ledger digest"),
          "head": N_("{events} events, head {head}"), "field": N_("field"), "value": N_("value"),
          "footer": N_("digest {head}…"),
@@ -107,14 +119,15 @@ def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
     totals, the drive's charts, the rest of the sections, the digest, the ledger's checkpoint
     with its QR code (issue 26), and the signatures."""
-    from commands.language.words import local_day
+    from commands.language.words import local_day, translated
     from commands.output.pages import page
 
     title, facts, blocks, footer = parts(statement, digest, drive, lang)
     if checkpoint:
         blocks.insert(len(blocks) - 1, checkpoint_figure(checkpoint))
+    authority = translated(WORDS, lang)["ward_of"].format(ward=statement["ward"])
     return page(title, facts, blocks, lang, place=statement["ward"], footer=footer,
-                signed_on=local_day(digest.taken, statement["timezone"]))
+                signed_on=local_day(digest.taken, statement["timezone"]), authority=authority)
 
 
 def checkpoint_figure(note: str) -> Any:
@@ -142,8 +155,10 @@ def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
     from commands.output.pages import Figure, Note, Table
 
     words = translated(WORDS, lang)
-    start = day(statement["from"], lang) if statement["from"] else words["start"]
-    end = day(statement["to"], lang) if statement["to"] else words["today"]
+    first = statement["from"] or statement.get("first_day")
+    last = statement["to"] or statement.get("last_day")
+    start = day(first, lang) if first else words["start"]
+    end = day(last, lang) if last else words["today"]
     facts = [(words["ward"], statement["ward"]), (words["period"], f"{start} – {end}"),
              (words["digest"], words["head"].format(events=digest.events, head=digest.head)),
              (words["printed"], moment(digest.taken, lang, statement["timezone"]))]
@@ -162,13 +177,16 @@ def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
 
 def _table(section: Any, lang: str) -> Any:
     from commands.language.words import words
-    from commands.output.pages import Table
+    from commands.output.pages import ROW, Table
 
     label = words(lang)
     columns = [(key, label(heading)) for key, heading in section.columns]
     # the cash lines are phrases: each cell says them in `lang` (pages.cell), "received" as
     # the table's own line ("Đã nhận"), not the bare word
-    return Table(label(section.title), columns, section.rows, kinds=KINDS)
+    rows = list(shown_rows(section))
+    if section.total is not None and rows:
+        rows = [*rows, {ROW: "total", **section.total}]
+    return Table(label(section.title), columns, rows, kinds=KINDS)
 
 
 def statement_json(sheet: dict[str, Any], digest: Digest,

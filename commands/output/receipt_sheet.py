@@ -73,9 +73,10 @@ def _text(value: Any) -> Any:
 def as_page(data: dict[str, Any], lang: str) -> str:
     """The receipt list on the shared A4 page, as a ward files it: the national header, the
     round's facts, then the households tổ by tổ, each tổ under its heading and closed by its
-    subtotal, a total row at the end, and the signature block. Goods are headed by their name
-    with the unit beneath (short headers that fit); with more than three goods columns the
-    page turns to landscape."""
+    subtotal, a total row at the end, and the signature block; a page break never splits a
+    tổ from its subtotal. Goods are headed by their name with the unit in brackets, as the
+    workbook heads them, on two lines at most; with more than three goods columns the page
+    turns to landscape."""
     from commands.output.pages import ROW, Note, Table, page
 
     words = lg.translated(WORDS, lang)
@@ -84,7 +85,7 @@ def as_page(data: dict[str, Any], lang: str) -> str:
     facts = [(words["ward"], data["ward"]), (words["round"], data["round"]),
              (words["location"], place), (words["on"], lg.day(data["on"], lang)),
              (words["plan"], data["plan"][:12])]
-    goods = [(f"goods.{i}", f"{g['name']}\n{_unit(g, lang)}") for i, g in enumerate(data["goods"])]
+    goods = [(f"goods.{i}", heading(g, lang)) for i, g in enumerate(data["goods"])]
     money = [("cash", words["cash"])] if data["cash"] else []
     shown = ([(key, words[key]) for key in ("no", "code", "name", "size")] + goods
              + money + [("received", words["received"])])
@@ -106,7 +107,8 @@ def as_page(data: dict[str, Any], lang: str) -> str:
     kinds = {key: "number" for key, _ in goods}
     kinds.update(no="text", code="code", name="text", size="number", cash="money",
                  received="code")  # "code": kept on one line
-    table = Table(words["households"], shown, rows, kinds=kinds, sign=words["sign"])
+    table = Table(words["households"], shown, rows, kinds=kinds, sign=words["sign"],
+                  widths={key: two_lines(title) for key, title in goods}, keep=True)
     footer = f"{data['ward']} · {title} · {words['plan']} {data['plan'][:12]}"
     note = words["note"] + (" " + words["cash_note"] if data["cash"] else "")
     return page(title, facts, [Note(note), table], lang,
@@ -129,8 +131,7 @@ def as_workbook(data: dict[str, Any], lang: str, path: Any) -> int:
     words = lg.translated(WORDS, lang)
     say = lg.words(lang)
     place = data["location"] + (f" — {data['location_name']}" if data["location_name"] else "")
-    goods = [(f"goods.{i}", lg.with_unit(g["name"], _unit(g, lang) if g["unit"] else ""))
-             for i, g in enumerate(data["goods"])]
+    goods = [(f"goods.{i}", heading(g, lang)) for i, g in enumerate(data["goods"])]
     shown = ([(key, words[key]) for key in ("no", "code", "name", "group", "size")] + goods
              + ([("cash", words["cash"])] if data["cash"] else [])
              + [("received", words["received"]), ("signature", words["sign"])])
@@ -179,6 +180,22 @@ def _by_group(every: list[dict[str, Any]], words: dict[str, str], figures: list[
     rows.append({**_sums(every, figures),
                  "name": words["total"].format(count=_n(len(every), lang))})
     return rows
+
+
+def heading(good: dict[str, Any], lang: str) -> str:
+    """A good's column heading, the same on the page and in the workbook: its name with the
+    unit in brackets, "Nước mắm (chai)", unless the name says it ("Mì gói (thùng 30 gói)")."""
+    return lg.with_unit(good["name"], _unit(good, lang) if good["unit"] else "")
+
+
+def two_lines(title: str) -> float:
+    """The least width, in em, at which `title` wraps on whole words over two lines at most:
+    the longer line of its most even split between two words, at about 0.75 em a letter in
+    bold, and the cell's padding."""
+    words = title.split() or [""]
+    longer = min(max(len(" ".join(words[:cut])), len(" ".join(words[cut:])))
+                 for cut in range(1, len(words) + 1))
+    return round(longer * 0.75 + 1, 1)
 
 
 def _unit(good: dict[str, Any], lang: str) -> str:

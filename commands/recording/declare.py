@@ -94,7 +94,7 @@ def define_bundle(code: str, name: Name, item: o.Items = None,
                   cash: Annotated[Optional[str], typer.Option(
                       "--cash", help="Cash in đồng inside each bundle.")] = None,
                   db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
-    """Define a gift bundle's recipe, e.g. noodles, rice and 100,000 đồng (phần quà)."""
+    """Define a gift bundle's recipe, e.g. noodles, rice and 100,000 VND in cash (phần quà)."""
     recipe = pairs(item or [])
     money = money_amount(cash, "--cash", minimum=0) if cash is not None else 0
     record(db, lambda ledger: ledger.define_bundle(code, name, recipe, money, o.on(on),

@@ -24,6 +24,7 @@ from projections.books import KINDS, Books
 from projections.events import WardEvent, is_fact, ward_events
 
 ANONYMOUS = Phrase(N_("Ẩn danh (anonymous)"))  # Vietnamese pages: "Ẩn danh"
+TOTAL = Phrase(N_("Total"))  # the first words of a section's total row on the printed page
 STANDARD = {"donate", "buy", "pack", "unpack", "give", "transfer", "adjust", "count", "reverse"}
 
 
@@ -33,6 +34,8 @@ class Section:
     title: str
     columns: list[tuple[str, str]]  # (field, title)
     rows: Iterable[dict[str, Any]]  # a list, or Spooled rows made as they are read
+    total: dict[str, Any] | None = None  # the printed page's "Total" row: only the sums that
+    # mean something (money; goods per item, each in its own unit), the word in one column
 
 
 def statement(events: Iterable[WardEvent], start: str | None = None,
@@ -42,22 +45,29 @@ def statement(events: Iterable[WardEvent], start: str | None = None,
     books, by_kind = facts_by_kind(events, start, end)
     view = _View(books)
     donated, gifts = by_kind["donate"], _handed_out(by_kind["give"])
+    received = _received(donated)
     sections = [
         view.donors(_donor_totals(donated)),
-        view.donations(list(view.donation_rows(_by_date(donated)))),
-        view.received(_received(donated)),
-        view.purchases(list(view.purchase_rows(_by_date(by_kind["buy"])))),
+        view.donations(list(view.donation_rows(_by_date(donated))), received),
+        view.received(received),
+        view.purchases(list(view.purchase_rows(_by_date(by_kind["buy"]))),
+                       _bought(by_kind["buy"])),
         view.by_group(gifts), view.by_household(gifts),
         view.losses(list(view.loss_rows(_by_date(by_kind["adjust"] + by_kind["count"])))),
         view.stock(end), view.cash(start, end),
     ]
-    return _sheet(books, start, end, sections)
+    first = min((e.data["on"] for kind in by_kind.values() for e in kind), default=None)
+    return _sheet(books, start, end, sections, first)
 
 
 def _sheet(books: Books, start: str | None, end: str | None,
-           sections: list[Section]) -> dict[str, Any]:
+           sections: list[Section], first: str | None = None) -> dict[str, Any]:
+    """The statement's header and sections; `first_day` and `last_day` are the dates the
+    period runs between when no --from or --to says them (the first entry it holds, and the
+    day it is made as of), for the page to print dates rather than "from the beginning"."""
     return {"ward": books.state["ward"], "from": start, "to": end, "sections": sections,
-            "timezone": books.state.get("timezone", DEFAULT_ZONE)}
+            "timezone": books.state.get("timezone", DEFAULT_ZONE),
+            "first_day": start or first, "last_day": end}
 
 
 def facts_by_kind(events: Iterable[WardEvent], start: str | None = None, end: str | None = None
@@ -137,6 +147,17 @@ def _received(donations: Iterable[WardEvent],
     return totals
 
 
+def _bought(purchases: Iterable[WardEvent],
+            totals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Goods by item and cash spent on purchases, added to `totals` when given."""
+    totals = {"goods": defaultdict(int), "cash": 0} if totals is None else totals
+    for event in purchases:
+        totals["cash"] += event.data["cash"].get("spent", 0)
+        for _, item, qty in event.data["moves"]:
+            totals["goods"][item] += qty
+    return totals
+
+
 def _handed_out(gifts: Iterable[WardEvent],
                 totals: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Entries, units (goods and bundles together) and cash per recipient, in the order of
@@ -167,6 +188,8 @@ class StatementFold:
         self.books, self.annulled, self.start, self.end = Books(), annulled, start, end
         self.donors: dict[str, dict[str, Any]] = {}
         self.received = _received(())
+        self.bought = _bought(())
+        self.first: str | None = None
         self.gifts: dict[str, dict[str, Any]] = {}
         self.spool = sqlite3.connect("")  # "": a temporary database on disk, not in memory
         self.spool.execute("CREATE TABLE facts (section TEXT, on_date TEXT, entry INTEGER, "
@@ -178,6 +201,10 @@ class StatementFold:
         """Fold one ward event (in ledger order) into the books and the sections."""
         self.books.apply(event.name, event.data)
         kind = _period_kind(event, self.annulled, self.start, self.end)
+        if kind is not None and (self.first is None or event.data["on"] < self.first):
+            self.first = event.data["on"]
+        if kind == "buy":
+            _bought((event,), self.bought)
         if kind == "donate":
             _donor_totals((event,), self.donors)
             _received((event,), self.received)
@@ -200,14 +227,14 @@ class StatementFold:
         view = _View(self.books)
         sections = [
             view.donors(self.donors),
-            view.donations(Spooled(self.spool, "donations", view.donation_rows)),
+            view.donations(Spooled(self.spool, "donations", view.donation_rows), self.received),
             view.received(self.received),
-            view.purchases(Spooled(self.spool, "purchases", view.purchase_rows)),
+            view.purchases(Spooled(self.spool, "purchases", view.purchase_rows), self.bought),
             view.by_group(self.gifts), view.by_household(self.gifts),
             view.losses(Spooled(self.spool, "losses", view.loss_rows)),
             view.stock(self.end), view.cash(self.start, self.end),
         ]
-        return _sheet(self.books, self.start, self.end, sections)
+        return _sheet(self.books, self.start, self.end, sections, self.first)
 
     def close(self) -> None:
         self.spool.close()
@@ -262,10 +289,17 @@ class _View:
             rows.append({"donor": shown, "name": name, "gifts": row["gifts"],
                          "cash": row["cash"], "goods": self.goods(row["goods"]),
                          "value": self.value(row["goods"]) + row["cash"]})
+        goods: dict[str, int] = defaultdict(int)
+        for row in totals.values():
+            for item, qty in row["goods"].items():
+                goods[item] += qty
+        total = {"name": TOTAL, "gifts": sum(row["gifts"] for row in totals.values()),
+                 "cash": sum(row["cash"] for row in totals.values()), "goods": self.goods(goods),
+                 "value": sum(row["value"] for row in rows)}
         return Section("donors", N_("Donors and what each gave (nhà hảo tâm)"),
                        [("donor", N_("code")), ("name", N_("name")), ("gifts", N_("gifts")),
                         ("cash", N_("cash (đồng)")), ("goods", N_("goods")),
-                        ("value", N_("total value (đồng)"))], rows)
+                        ("value", N_("total value (đồng)"))], rows, total)
 
     def value(self, goods: dict[str, int]) -> int:
         items = self.state["items"]
@@ -280,11 +314,13 @@ class _View:
                    "cash": event.data["cash"].get(N_("received"), 0),
                    "goods": self.goods(goods)}
 
-    def donations(self, rows: Iterable[dict[str, Any]]) -> Section:
+    def donations(self, rows: Iterable[dict[str, Any]], received: dict[str, Any]) -> Section:
+        """The donations one by one; `received`: their sums (`_received`), for the total."""
         return Section("donations", N_("Donations received (phiếu thu)"),
                        [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("code")), ("name", N_("name")),
                         ("receipt", N_("receipt")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
-                       rows)
+                       rows, {"name": TOTAL, "cash": received["cash"],
+                              "goods": self.goods(received["goods"])})
 
     def received(self, totals: dict[str, Any]) -> Section:
         goods, cash = totals["goods"], totals["cash"]
@@ -295,7 +331,8 @@ class _View:
                      "quantity": cash, "unit": "đồng", "value": cash})
         return Section(N_("received"), N_("Totals received"),
                        [("item", N_("item")), ("name", N_("name")), ("quantity", N_("quantity")),
-                        ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows)
+                        ("unit", N_("unit")), ("value", N_("value (đồng)"))], rows,
+                       {"name": TOTAL, "value": sum(row["value"] for row in rows)})
 
     def purchase_rows(self, purchases: Iterable[WardEvent]) -> Iterator[dict[str, Any]]:
         return ({"entry": e.entry, "on": e.data["on"], "supplier": e.data.get("supplier") or "",
@@ -304,10 +341,13 @@ class _View:
                  "goods": self.goods({item: qty for _, item, qty in e.data["moves"]})}
                 for e in purchases)
 
-    def purchases(self, rows: Iterable[dict[str, Any]]) -> Section:
+    def purchases(self, rows: Iterable[dict[str, Any]], bought: dict[str, Any]) -> Section:
+        """The purchases one by one; `bought`: their sums (`_bought`), for the total."""
         return Section("purchases", N_("Purchases from the fund"),
                        [("entry", N_("entry")), ("on", N_("on")), ("supplier", N_("supplier")),
-                        ("location", N_("into")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows)
+                        ("location", N_("into")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows,
+                       {"supplier": TOTAL, "cash": bought["cash"],
+                        "goods": self.goods(bought["goods"])})
 
     def _handed(self, gifts: dict[str, dict[str, Any]], key: Any) -> dict[Any, dict[str, Any]]:
         """Per-recipient hand-outs (`_handed_out`) summed by `key(recipient)`, the units split
@@ -333,10 +373,14 @@ class _View:
                  "bundles": self.goods(row["bundles"]), "goods": self.goods(row["goods"]),
                  "cash": row["cash"]}
                 for group, row in sorted(totals.items(), key=lambda kv: sort_key(kv[0]))]
+        every = self._handed(gifts, lambda recipient: "").get("", None)
+        total = every and {"group": TOTAL, "households": len(every["households"]),
+                           "bundles": self.goods(every["bundles"]),
+                           "goods": self.goods(every["goods"]), "cash": every["cash"]}
         return Section("by_group", N_("Handed out, by group (tổ)"),
                        [("group", N_("group")), ("households", N_("households")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows, total)
 
     def by_household(self, gifts: dict[str, dict[str, Any]]) -> Section:
         totals = self._handed(gifts, lambda recipient: recipient)
@@ -345,10 +389,14 @@ class _View:
                  "cash": row["cash"]}
                 for code, row in sorted(totals.items(), key=lambda kv: (
                     sort_key(self.group(kv[0])), sort_key(kv[0])))]
+        every = self._handed(gifts, lambda recipient: "").get("", None)
+        total = every and {"recipient": TOTAL, "times": every["entries"],
+                           "bundles": self.goods(every["bundles"]),
+                           "goods": self.goods(every["goods"]), "cash": every["cash"]}
         return Section("by_household", N_("Handed out, by household code (no names)"),
                        [("recipient", N_("household")), ("group", N_("group")), ("times", N_("times")),
                         ("bundles", N_("bundles")), ("goods", N_("goods")),
-                        ("cash", N_("cash incl. bundles (đồng)"))], rows)
+                        ("cash", N_("cash incl. bundles (đồng)"))], rows, total)
 
     def loss_rows(self, changes: Iterable[WardEvent]) -> Iterator[dict[str, Any]]:
         return ({"entry": e.entry, "on": e.data["on"], "location": location, "item": item,

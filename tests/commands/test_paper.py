@@ -59,7 +59,7 @@ def test_the_receipt_sheet_headers_are_short_and_a_wide_round_prints_landscape()
                        "goods": {"G0": 1}, "cash": 350_000, "handed": False}]}
     html = as_page(data, "vi")
     assert "size: A4 landscape" in html
-    assert "Hàng 0<br><small>kg</small>" in html  # the unit beneath, not "(kg)" beside
+    assert ">Hàng 0 (kg)</th>" in html  # the unit in brackets, as the workbook heads it
     assert '<tr class="group"><th colspan="11">Chưa có tổ</th></tr>' in html
     narrow = as_page({**data, "goods": data["goods"][:1], "cash": False}, "vi")
     assert "size: A4;" in narrow
