@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from commands import options as o
-from commands.language.words import N_, _, current, moment, say, utc_moment
+from commands.language.words import N_, _, current, message, moment, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase
@@ -539,6 +540,37 @@ def checkpoints(url: Url = None, fmt: o.FormatOption = o.Format.table) -> None:
         row["witnessed"], zones.get(row["ward"])) if people else row["witnessed"]}
              for row in rows]
     emit(shown, fmt.value, CHECKPOINTS, empty=N_("the district has witnessed no checkpoint yet"))
+
+
+@district_app.command("cosign")
+def cosign(url: Url = None, key: Annotated[Optional[Path], typer.Option(
+        "--key", metavar="FILE", help="The district's witness key (default: "
+                                      "AID_WITNESS_KEY_FILE); keep it on the district's "
+                                      "machine, never a ward's.", show_default=False)] = None
+           ) -> None:
+    """Co-sign, on the district's machine, the ward checkpoints syncs checked without the
+    district's key: each checked again against the district's own copy of the ward's events
+    (exit 1 naming any it does not co-sign)."""
+    from ledger.district import witness
+    from ledger.district.models import copy_log
+
+    private = witness.load_key(key) if key is not None else witness.district_key()
+    if private is None:
+        raise BadInput("give the district's witness key: --key FILE or AID_WITNESS_KEY_FILE "
+                       "(made once with `aid actor key init --key-file FILE`)")
+    refused = []
+    with _district(url) as (district, wards):
+        for code, _name, prefix in wards:
+            done, said_no = witness.cosign_held(district.connection,
+                                                copy_log(district.connection, prefix), code,
+                                                private)
+            for found in done:
+                _witnessed(found)
+            refused += said_no
+    for error in refused:
+        typer.echo(f"aid: {message(error)}", err=True)
+    if refused:
+        raise typer.Exit(1)
 
 
 CHECKPOINTS = [("ward", N_("ward")), ("size", N_("events")), ("root", N_("root")),

@@ -23,7 +23,10 @@ co-signs a checkpoint with `aid witness cosign NOTE --key FILE`.
 
 What this does not cover: the check runs in the syncing program, so a ward running a modified
 program could skip it; its co-signature, though, needs the district's key, and a checkpoint
-without the district's signature is not witnessed.
+without the district's signature is not witnessed. The district's key belongs on the district's
+machine, never a ward's: a ward syncs without it, and the district co-signs what it has
+checked, on its own machine, with `aid district cosign` (`cosign_held`), which checks each
+checkpoint again against the district's own copy of the ward's events.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import BadInput, Refused
-from ledger.phrases import N_
+from ledger.phrases import N_, Phrase
 from ledger.store.tree import LedgerTree, Roots, TreeMismatch, roots_at
 from ledger.trust import checkpoint, heads
 from ledger.trust.merkle import verify_consistency
@@ -57,8 +60,12 @@ class Witnessed:
     cosigned: bool
     unsigned: bool = False  # the ward signs, but this checkpoint carries no signature of it
 
-    def label(self) -> str:
-        return f"{self.size} events, root {self.root.hex()[:16]}…"
+    def label(self) -> Phrase:
+        return _label(self.size, self.root)
+
+
+def _label(size: int, root: bytes) -> Phrase:
+    return Phrase(N_("{size} events, root {root}…"), size=size, root=root.hex()[:16])
 
 
 def key_name(private: Any, role: str = "district") -> str:
@@ -182,7 +189,7 @@ def check(log: Any, connection: Any, code: str, replacing: bool = False,
 
 def _extends(code: str, last: Witnessed, origin: str, size: int, root: bytes,
              recomputed: bytes | None, proof: list[bytes]) -> None:
-    now = f"{size} events, root {root.hex()[:16]}…"
+    now = _label(size, root)
     if not heads.same_ledger(last.origin, origin):
         raise Refused("ward {code}: the district witnessed the checkpoints of ledger {theirs}, "
                       "this is ledger {ours}; the district did not co-sign it", code=code,
@@ -217,3 +224,50 @@ def cosign(connection: Any, found: Witnessed | Refused, key: Any) -> Witnessed |
 def district_key() -> Any:
     """The district's witness key, from AID_WITNESS_KEY_FILE (None when unset)."""
     return load_key(os.environ.get(KEY_ENV))
+
+
+def _held(connection: Any, code: str, where: str) -> list[Witnessed]:
+    if not _has_table(connection):
+        return []
+    rows = connection.execute(f"SELECT code, origin, size, root, note, cosigned FROM {TABLE} "
+                              f"WHERE code = %s AND {where} ORDER BY size", (code,)).fetchall()
+    return [Witnessed(r[0], r[1], int(r[2]), bytes(r[3]), r[4], bool(r[5])) for r in rows]
+
+
+def cosign_held(connection: Any, log: Any, code: str, key: Any
+                ) -> tuple[list[Witnessed], list[Refused]]:
+    """Co-sign the checkpoints of ward `code` that syncs checked without the district's key
+    (a ward syncs without it), on the district's machine: each again against the district's
+    own copy of the ward's events (`log`): its root at that size is the copy's, the last one
+    co-signed still is, and a ward that declares keys signed it with a live one."""
+    waiting = _held(connection, code, "NOT cosigned")
+    if not waiting:
+        return [], []
+    last = next(iter(reversed(_held(connection, code, "cosigned"))), None)
+    with log.snapshot():
+        found, _events = roots_at(log.stored(), [w.size for w in waiting] +
+                                  ([last.size] if last is not None else []))
+        keys = heads.declared_keys(log)
+    if last is not None and found.get(last.size) != last.root:
+        return [], [Refused("ward {code}: the district's copy no longer gives the checkpoint "
+                            "it co-signed ({witnessed}): the copy was changed in the "
+                            "district's database; nothing co-signed: run `aid district "
+                            "statement`", code=code, witnessed=last.label())]
+    live = any(not k.revoked for k in keys)
+    done: list[Witnessed] = []
+    refused: list[Refused] = []
+    for held in waiting:
+        if found.get(held.size) != held.root:
+            refused.append(Refused("ward {code}: its checkpoint of {checkpoint} is not what the "
+                                   "district's copy of its events gives; not co-signed",
+                                   code=code, checkpoint=held.label()))
+        elif live and not heads.signers(held.note, keys):
+            refused.append(Refused("ward {code}: its checkpoint of {checkpoint} carries no "
+                                   "signature of a live key the ward declares; not co-signed",
+                                   code=code, checkpoint=held.label()))
+        else:
+            note = checkpoint.sign(held.note, key_name(key), key)
+            connection.execute(f"UPDATE {TABLE} SET note = %s, cosigned = TRUE WHERE code = %s "
+                               "AND size = %s AND NOT cosigned", (note, code, held.size))
+            done.append(Witnessed(code, held.origin, held.size, held.root, note, True))
+    return done, refused

@@ -636,6 +636,46 @@ def test_the_district_vouches_only_for_a_checkpoint_the_signing_ward_signed(dist
     assert "witnessed and co-signed" in ward("sync", "--to", district).out
 
 
+def test_the_district_cosigns_on_its_own_machine_what_wards_synced_without_its_key(
+        district, tmp_path):
+    """From a sweep: co-signing happened only inside `aid sync` with the district's key, which
+    runs on the ward's machine: the ward would hold the key that vouches for it. A ward syncs
+    without it; the district co-signs later with `aid district cosign`, each checkpoint checked
+    again against its own copy of the ward's events (a stored checkpoint edited, or one the
+    ward did not sign, is not co-signed)."""
+    import psycopg
+
+    ward = _coded(tmp_path / "p1.db", tmp_path)
+    key = tmp_path / "district.pem"
+    ward("actor", "key", "init", "--key-file", str(key))
+    ward.env.pop("AID_WITNESS_KEY_FILE", None)
+    for n in range(3):
+        donate(ward, 1000 + n)
+        assert "not co-signed: no district key" in ward("sync", "--to", district).out
+    listed = ward("district", "checkpoints", "--url", district, "--format", "json").json()
+    assert len(listed) == 3 and not any(row["cosigned"] for row in listed)
+    with psycopg.connect(district, autocommit=True) as conn:  # a stored note's root edited
+        conn.execute("UPDATE aid_witness_checkpoints SET root = %s WHERE size = %s",
+                     (b"\0" * 32, listed[1]["size"]))
+    refused = ward.fails("district", "cosign", "--url", district, "--key", str(key))
+    assert refused.code == 1
+    assert (f"ward P1: its checkpoint of {listed[1]['size']} events, root 0000000000000000… "
+            "is not what the district's copy of its events gives; not co-signed") in refused.err
+    assert refused.out.count("witnessed and co-signed its checkpoint") == 2
+    after = ward("district", "checkpoints", "--url", district, "--format", "json").json()
+    assert [row["cosigned"] for row in after] == [True, False, True]
+    for row in (after[0], after[2]):
+        names = [s.name.split(".")[0] for s in notes.parse(row["note"]).signatures]
+        assert names == ["tester", "district"]
+    # a checkpoint synced by someone holding none of the ward's keys carries no signature of it
+    donate(ward, 2000)
+    ward.env.pop("AID_SIGNING_KEY_FILE")
+    ward("sync", "--to", district)
+    unsigned = ward.fails("district", "cosign", "--url", district, "--key", str(key))
+    assert "carries no signature of a live key the ward declares" in unsigned.err
+    assert ward.fails("district", "cosign", "--url", district).code == 2  # no key: bad input
+
+
 def test_a_rewrite_before_a_witnessed_checkpoint_is_refused_at_the_next_sync(district,
                                                                              tmp_path):
     ward = _coded(tmp_path / "p1.db", tmp_path)
