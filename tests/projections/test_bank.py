@@ -127,6 +127,52 @@ def test_import_twice_or_overlapping_adds_nothing_twice(banked, tmp_path):
     assert [r["bank_ref"] for r in rows] == ["100.1", "100.2", "100.3"]
 
 
+VCB_HEADER = ("STT/ No.,Ngày giao dịch/ Transaction date,Số tham chiếu/ Reference No.,"
+              "Số tiền ghi nợ/ Debit,Số tiền ghi có/ Credit,Số dư/ Balance,"
+              "Nội dung chi tiết/ Transactions in detail")
+
+
+def _raw(tmp_path: Path, name: str, opening: str, rows: list[str], closing: str) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([f"Số dư đầu kỳ/ Opening balance:,,{opening}", VCB_HEADER, *rows,
+                               f"Số dư cuối kỳ/ Closing balance:,,{closing}"]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_overlapping_statements_that_contradict_each_other_are_refused(banked, tmp_path):
+    """From a sweep: a statement of 09-10/11 (1,000,000 then 1,500,000, 1,600,000) and one of
+    10-11/11 whose opening says 1,500,000 were both taken, and the published closing
+    balance matched neither. The second is refused now, saying where and both balances;
+    an honest statement overlapping the first (its 10/11 line included) is taken."""
+    first = _raw(tmp_path, "s1.csv", "1.000.000",
+                 ["1,09/11/2021,B1,,500.000,1.500.000,x", "2,10/11/2021,B2,,100.000,1.600.000,x"],
+                 "1.600.000")
+    banked("bank", "import", "VCB1", str(first))
+    before = banked.snapshot()
+    contradicting = _raw(tmp_path, "s2.csv", "1.500.000",
+                         ["1,10/11/2021,B9,,200.000,1.700.000,y",
+                          "2,11/11/2021,B10,,300.000,2.000.000,y"], "2.000.000")
+    refused = banked.fails("bank", "import", "VCB1", str(contradicting))
+    assert refused.code == 1 and refused.err.splitlines() == [
+        "aid: s2.csv line 3: the opening balance 1,500,000 đồng does not follow from the lines "
+        "of VCB1 already imported, which give 1,600,000 đồng; nothing was imported"]
+    short = _raw(tmp_path, "s4.csv", "1.000.000",  # without B2: its balance is contradicted
+                 ["1,09/11/2021,B1,,500.000,1.500.000,x", "2,10/11/2021,B8,,50.000,1.550.000,y"],
+                 "1.550.000")
+    said = banked.fails("bank", "import", "VCB1", str(short)).err
+    assert said == ("aid: s4.csv contradicts line B2 of 2021-11-10 already imported in VCB1: the "
+                    "bank stated the balance 1,600,000 đồng there, this statement's lines give "
+                    "1,650,000 đồng; nothing was imported\n")
+    assert banked.snapshot() == before
+    honest = _raw(tmp_path, "s3.csv", "1.500.000",
+                  ["1,10/11/2021,B2,,100.000,,x", "2,10/11/2021,B9,,200.000,1.800.000,y",
+                   "3,11/11/2021,B10,,300.000,2.100.000,y"], "2.100.000")
+    assert "imported 2 of 3" in banked("bank", "import", "VCB1", str(honest)).out
+    [section] = banked("audit", "statement", "--format", "json").json()["sections"]["bank"]
+    assert (section["opening_balance"], section["closing_balance"]) == (1_000_000, 2_100_000)
+
+
 def test_a_reference_names_one_transaction(banked, tmp_path):
     """From a sweep: a file stating one bank reference on two lines stored the lines before
     it, then failed as "busy" (a reference is a line's key); and a statement whose reference
