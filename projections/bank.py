@@ -47,7 +47,7 @@ from datetime import date
 from typing import Any
 
 from ledger.bank.statements import find_reference, mask_account, mask_name, parse_detail
-from ledger.phrases import Phrase, Verbatim
+from ledger.phrases import N_, Phrase, Verbatim
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
@@ -397,6 +397,15 @@ class Bank:
                 row["book_amount"] = book_amount
             yield row
 
+    def anonymous_entry(self, row: dict[str, Any] | None) -> bool:
+        """Whether a line's row is counted as (matched with, or accepted as) a donation of
+        an anonymous donor: a public page then names no sender."""
+        if not row or not row.get("entry") or row["status"] not in ("matched", "differs"):
+            return False
+        found = self.db.execute("SELECT donor FROM book WHERE entry = ?",
+                                (row["entry"],)).fetchone()
+        return bool(found and found[0] in self.anonymous)
+
     def lines(self, where: str = "1", params: tuple[Any, ...] = (),
               limit: int = -1) -> list[BankLine]:
         """The lines `where` says, in order."""
@@ -671,15 +680,22 @@ def _base(bank: Bank, account: str) -> int | None:
 
 # ---- what donors may see -----------------------------------------------------------------
 
-def public_line(line: BankLine, row: dict[str, Any] | None) -> dict[str, Any]:
-    """A line as a public page shows it: the sender's name and account masked, the transfer
-    text never (a message can name someone else), the ward reference it carries, its status
-    and the entry it was counted as."""
+ANONYMOUS = Phrase(N_("Ẩn danh (anonymous)"))  # as the public statement says it
+
+
+def public_line(line: BankLine, row: dict[str, Any] | None,
+                anonymous: bool = False) -> dict[str, Any]:
+    """A line as a public page shows it: the sender's name and account masked (an anonymous
+    donor's not at all: "Ẩn danh"), the transfer text never (a message can name someone
+    else), the ward reference it carries, its status and the entry it was counted as."""
     message, name, sender = parse_detail(line.text)
     name = name or line.party
     sender = sender or line.party_account
+    shown_name: Any = mask_name(name) if name else None
+    if anonymous:
+        shown_name, sender = ANONYMOUS, None
     return {"account": line.account, "bank_ref": Verbatim(line.bank_ref), "date": line.on,
-            "amount": line.amount, "sender": mask_name(name) if name else None,
+            "amount": line.amount, "sender": shown_name,
             "sender_account": mask_account(sender) if sender else None,
             "reference": row.get("reference") if row else None,
             "status": row["status"] if row else "unrecorded",
@@ -716,8 +732,10 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
         with read(log) as own:
             return find_transfers(log, ref, amount, on, own)
     with bank.lock:
-        found = [(line, public_line(line, next(bank.rows(key=line.key), None)))
-                 for line in find_lines(bank.match(), ref, amount, on, MAX_FOUND)]
+        found = []
+        for line in find_lines(bank.match(), ref, amount, on, MAX_FOUND):
+            row = next(bank.rows(key=line.key), None)
+            found.append((line, public_line(line, row, bank.anonymous_entry(row))))
     counted = [shown["entry"] for line, shown in found if line.credit and shown["entry"]
                and shown["status"] in ("matched", "differs")]
     if counted:  # every transfer found traced in one replay of the ledger, not one each
@@ -737,7 +755,6 @@ def statement_sections(log: EventLog, start: str | None = None,
     """The public statement's bank sections (none when no account is declared): per account
     its opening and closing balance, money in and out; then the lines and entries not
     matched, without names or messages."""
-    from ledger.phrases import N_
     from projections.audit.statement import Section
 
     with read(log) as bank:

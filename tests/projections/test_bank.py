@@ -595,6 +595,30 @@ def test_find_masks_names_and_never_shows_messages(banked, tmp_path):
     assert banked.fails("bank", "find", "--amount", "1").code == 2
 
 
+def test_an_anonymous_donors_transfer_names_no_sender(banked, tmp_path):
+    """From a sweep: `aid bank find` and /saoke showed "NGUYEN V** A*" for a transfer counted
+    as an anonymous donor's gift. A line matched with, or accepted as, an anonymous donor's
+    donation shows the word for anonymous and no account; another line is masked as before."""
+    banked("donor", "add", "AN", "--name", "Nguyễn Văn An", "--anonymous")
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("bank", "accept", "100.1", "--donor", "AN")
+    banked("donate", "AN", "--into", "KHO", "--cash", "200000", "--account", "VCB1", "--on",
+           "2021-11-02")
+    for ref in ("100.1", "100.2"):
+        [found] = banked("bank", "find", "--ref", ref, "--format", "json").json()
+        assert (found["status"], found["sender"], found["sender_account"]) == \
+            ("matched", "Ẩn danh (anonymous)", None)
+    shown = banked("--lang", "vi", "bank", "find", "--ref", "100.1").out
+    assert "Ẩn danh" in shown and "NGUYEN" not in shown and "****0001" not in shown
+    banked("donor", "add", "D3", "--name", "Bà Ba")
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, [
+        *LINES, {"date": "2021-11-04", "credit": 90_000, "debit": 0, "ref": "100.4",
+                 "text": _mbvcb("TRAN THI BA", "ung ho", 4)}], "t.csv")))
+    banked("bank", "accept", "100.4", "--donor", "D3")
+    [named] = banked("bank", "find", "--ref", "100.4", "--format", "json").json()
+    assert (named["sender"], named["sender_account"]) == ("TRAN T** B*", "****0004")
+
+
 def test_a_search_finding_several_transfers_traces_each_as_alone(banked, tmp_path):
     """A donor's search by amount and day may find several counted transfers: all are traced
     in one replay of the ledger, and each says where its cash went exactly as when it is found
