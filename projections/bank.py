@@ -6,24 +6,32 @@ hand-out, ledger/bank/accounts.py). `Bank.match` pairs them:
 
 1. a donation citing a line (`bank_line`, recorded by `aid bank accept`) is that line's;
 2. a credit whose transfer text carries a ward reference (`P3D0042`, statements.find_reference)
-   names the donor declared at entry 42 (`aid bank qr --donor`): it pairs with that donor's
-   donation into the account of the same amount nearest in date (within `WINDOW` days, then
-   at any date), else of another amount within the window (`differs`, a pass made after
-   step 3, so a line of that donor's amount takes its donation first); a line naming a donor
-   pairs with that donor's donations only, never another's of the same amount;
-3. any other line pairs with a fact of the account and the same signed amount within
-   `WINDOW` days: a credit with a donation, a debit with a purchase or cash hand-out paid
-   from the account.
+   names the donor declared at entry 42 (`aid bank qr --donor`), and pairs with that donor's
+   donations into the account only, never another's of the same amount: first with those of
+   its amount within `WINDOW` days;
+3. any other line pairs with a fact of the account and the same signed amount within `WINDOW`
+   days: a credit with a donation, a debit with a purchase or cash hand-out paid from the
+   account; either with cash carried to or from the box;
+4. a credit naming a donor still unpaired then takes a donation of that donor of another
+   amount within the window (`differs`): the pair nearest in amount first, then fewest days
+   apart, then the line first in order, then the earliest entry;
+5. and at last one of its own amount at any date, the nearest in date (then the earliest
+   entry): an exact pairing in the window (step 3) is never taken by a line dated far off.
 
-"Nearest" is fewest days apart, then the earliest entry, on either side of the line's date.
-Lines are taken in the order they are shown (account, date, time, position). Lines left over
-are `unrecorded`; facts left over are `unbanked`. A reversed fact and its reversal are left
-out together, as every other audit does.
+Steps 2 and 3 pair within each group of one account (and donor) and amount as many lines as
+the window allows, not each line with its nearest in turn (entries of 07/09 and 11/09 pair
+with lines of 10/09 and 13/09, though 11/09 is nearer 10/09): of the pairings with the most
+pairs, the one with the fewest days apart in total, then with the earliest days
+(`closest_pairing`); a day's lines pair in order (time, position), a day's facts earliest entry
+first, and the chosen lines and facts pair with each other in date order.
+Lines are shown in the order account, date, time, position. Lines left over are `unrecorded`;
+facts left over are `unbanked`. A reversed fact and its reversal are left out together, as
+every other audit does.
 
 A statement can hold a million lines, so neither side is held in memory: both are spooled to a
-temporary SQLite database on disk (as the public statement's sections are) and paired there,
-each line's nearest fact found by seeks in an index of the facts still free. Rows are read back
-from the spool, one at a time.
+temporary SQLite database on disk (as the public statement's sections are) and paired there:
+only the count of each day's lines and facts is held in memory while pairing. Rows are read
+back from the spool, one at a time.
 """
 
 from __future__ import annotations
@@ -31,13 +39,15 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ledger.bank.statements import find_reference, mask_account, mask_name, parse_detail
-from ledger.phrases import Phrase, Verbatim
+from ledger.phrases import N_, Phrase, Verbatim
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
@@ -88,15 +98,6 @@ class BookEntry:
     bank_line: str | None = None
 
 
-NEAREST = """
-SELECT * FROM (SELECT entry, day FROM book WHERE free = 1 AND account = ?1 AND amount = ?2
-               AND day BETWEEN ?3 AND ?3 + ?4 ORDER BY day, entry LIMIT 1)
-UNION ALL
-SELECT * FROM (SELECT entry, day FROM book WHERE free = 1 AND account = ?1 AND amount = ?2
-               AND day = (SELECT max(day) FROM book WHERE free = 1 AND account = ?1
-                          AND amount = ?2 AND day BETWEEN ?3 - ?4 AND ?3 - 1)
-               ORDER BY entry LIMIT 1)
-"""  # the free facts nearest a line: on or after its day, and before it (a day's earliest)
 LINE_FIELDS = ("key", "account", "on_date", "time", "credit", "debit", "text", "ref", "party",
                "party_account", "balance", "position")
 SPOOL = f"""
@@ -250,29 +251,58 @@ class Bank:
                    "JOIN book b ON b.bank_line = l.key GROUP BY l.seq")
         db.execute("UPDATE book SET free = 0 WHERE entry IN (SELECT entry FROM pair)")
         self._name_donors()
-        for near, same in ((True, True), (False, True)):  # 2. donor references
-            self._by_donor(near, same)
-        self._by_amount_and_date()  # 3. lines naming no donor
-        self._by_donor(True, False)  # 2., another amount: what no line of it took
+        self._closest(  # 2. a line naming a donor: that donor's donations of its amount, near
+            "SELECT l.account, n.donor, l.credit - l.debit, l.day, l.seq FROM named n "
+            "JOIN line l ON l.seq = n.seq WHERE n.seq NOT IN (SELECT seq FROM pair)",
+            "SELECT account, donor, amount, day, entry FROM book WHERE free = 1 "
+            "AND donor IS NOT NULL AND amount > 0")
+        self._closest(  # 3. lines naming no donor: any fact of the account and amount, near
+            "SELECT account, '', credit - debit, day, seq FROM line WHERE seq NOT IN "
+            "(SELECT seq FROM pair) AND seq NOT IN (SELECT seq FROM named)",
+            "SELECT account, '', amount, day, entry FROM book WHERE free = 1")
+        self._differing()  # 4. a line naming a donor: another amount of theirs, near
+        self._by_donor()  # 5. a line naming a donor: its own amount at any date
         self.stage = "matched"
         return self
 
-    def _by_donor(self, near: bool, same: bool) -> None:
-        """One pass over the unpaired credits that name a declared donor."""
+    def _by_donor(self) -> None:
+        """The credits naming a donor still unpaired, in order, each with the free donation
+        of that donor and of its amount nearest in date, at any date (fewest days apart, then
+        the earliest entry)."""
         named = self.db.execute(
             "SELECT n.seq, l.account, l.day, l.credit - l.debit, n.donor FROM named n "
             "JOIN line l ON l.seq = n.seq WHERE n.seq NOT IN (SELECT seq FROM pair) "
             "ORDER BY n.seq")
         query = ("SELECT entry FROM book WHERE free = 1 AND account = :account AND "
-                 "donor = :donor AND " + ("amount = :amount" if same else "amount > 0")
-                 + (" AND day BETWEEN :day - :window AND :day + :window" if near else "")
-                 + " ORDER BY abs(day - :day), entry LIMIT 1")
+                 "donor = :donor AND amount = :amount ORDER BY abs(day - :day), entry LIMIT 1")
         for seq, account, day, amount, donor in named:
             found = self.db.execute(query, {"account": account, "donor": donor, "day": day,
-                                            "amount": amount, "window": self.window}).fetchone()
+                                            "amount": amount}).fetchone()
             if found is not None:
                 self.db.execute("UPDATE book SET free = 0 WHERE entry = ?", found)
-                self.db.execute("INSERT INTO pair VALUES (?, ?, ?)", (seq, found[0], not same))
+                self.db.execute("INSERT INTO pair VALUES (?, ?, 0)", (seq, found[0]))
+
+    def _differing(self) -> None:
+        """The credits naming a donor still unpaired and that donor's free donations of
+        another amount within the window: the pair nearest in amount first, then fewest days
+        apart, then the line first in order, then the earliest entry; each line and each
+        donation once (`differs`: the line of 150,000 takes the entry typed 160,000 the same
+        day, not the line of 500,000 beside it)."""
+        candidates = self.db.execute(
+            "SELECT n.seq, b.entry FROM named n JOIN line l ON l.seq = n.seq "
+            "JOIN book b ON b.free = 1 AND b.account = l.account AND b.donor = n.donor "
+            "AND b.amount > 0 AND b.day BETWEEN l.day - ?1 AND l.day + ?1 "
+            "WHERE n.seq NOT IN (SELECT seq FROM pair) "
+            "ORDER BY abs(b.amount - l.credit), abs(b.day - l.day), n.seq, b.entry",
+            (self.window,)).fetchall()
+        lines: set[int] = set()
+        entries: set[int] = set()
+        for seq, entry in candidates:
+            if seq not in lines and entry not in entries:
+                lines.add(seq)
+                entries.add(entry)
+                self.db.execute("UPDATE book SET free = 0 WHERE entry = ?", (entry,))
+                self.db.execute("INSERT INTO pair VALUES (?, ?, 1)", (seq, entry))
 
     def _name_donors(self) -> None:
         """Note each credit whose ward reference names a declared donor, and the donor."""
@@ -281,24 +311,64 @@ class Bank:
                 "SELECT seq, reference FROM line WHERE credit > 0 AND reference IS NOT NULL")
             if (donor := donor_of(self, reference)) is not None))
 
-    def _by_amount_and_date(self) -> None:
-        """Every line still unpaired, in order, with the nearest free fact of its account and
-        amount within the window: the first on or after the line's day and the earliest of
-        the last day before it, found by two seeks in the spool's index of free facts."""
-        lines = self.db.execute("SELECT seq, account, day, credit - debit FROM line "
-                                "WHERE seq NOT IN (SELECT seq FROM pair) AND seq NOT IN "
-                                "(SELECT seq FROM named) ORDER BY seq")
-        pairs: list[tuple[int, int, int]] = []
-        for seq, account, day, amount in lines:
-            found = self.db.execute(NEAREST, (account, amount, day, self.window)).fetchall()
-            if found:
-                entry = min(found, key=lambda fact: (abs(fact[1] - day), fact[0]))[0]
-                self.db.execute("UPDATE book SET free = 0 WHERE entry = ?", (entry,))
-                pairs.append((seq, entry, 0))
-                if len(pairs) >= 10_000:
-                    self.db.executemany("INSERT INTO pair VALUES (?, ?, ?)", pairs)
-                    pairs.clear()
-        self.db.executemany("INSERT INTO pair VALUES (?, ?, ?)", pairs)
+    def _closest(self, lines: str, facts: str) -> None:
+        """Pair the lines and the facts two queries give, each as (account, donor, amount,
+        day, id), within each group of one account, donor and amount: as many pairs as the
+        window allows (an entry of 07/09 and one of 11/09 both pair with lines of 10/09 and
+        13/09, though 11/09 is nearer 10/09), then the fewest days apart in total, then the
+        earliest days. Which days pair how often is found on the days alone
+        (`closest_pairing`); of a day's lines the first in order pair, of its facts the
+        earliest entries, and the lines so chosen pair with the facts in date order. Only the
+        day counts are held in memory, never the lines or the facts."""
+        db = self.db
+        for table in ("cl", "cf", "ml", "mf"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for table, query in (("cl", lines), ("cf", facts)):
+            db.execute(f"CREATE TABLE {table} (account, donor, amount, day, id)")
+            db.execute(f"INSERT INTO {table} {query}")
+        db.execute("CREATE TABLE ml (account, donor, amount, day, n)")
+        db.execute("CREATE TABLE mf (account, donor, amount, day, n)")
+        counts = db.execute(
+            "SELECT account, donor, amount, day, side, count(*) FROM (SELECT *, 0 AS side "
+            "FROM cl UNION ALL SELECT *, 1 FROM cf) GROUP BY account, donor, amount, day, side "
+            "ORDER BY account, donor, amount, day, side")
+        chosen: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+        group: tuple[Any, ...] | None = None
+        days: tuple[dict[int, int], dict[int, int]] = ({}, {})
+
+        def pair_group() -> None:
+            if group is not None and days[0] and days[1]:
+                for side, taken in enumerate(closest_pairing(days[0], days[1], self.window)):
+                    chosen[side].extend((*group, day, n) for day, n in taken.items() if n)
+
+        for account, donor, amount, day, side, count in counts:
+            if (account, donor, amount) != group:
+                pair_group()
+                group, days = (account, donor, amount), ({}, {})
+            days[side][day] = count
+        pair_group()
+        db.executemany("INSERT INTO ml VALUES (?, ?, ?, ?, ?)", chosen[0])
+        db.executemany("INSERT INTO mf VALUES (?, ?, ?, ?, ?)", chosen[1])
+        taken = (
+            f"SELECT c.id FROM (SELECT *, row_number() OVER (PARTITION BY account, donor, "
+            f"amount, day ORDER BY id) AS r FROM {table}) c JOIN {counted} m ON m.account = "
+            "c.account AND m.donor = c.donor AND m.amount = c.amount AND m.day = c.day "
+            "WHERE c.r <= m.n ORDER BY c.account, c.donor, c.amount, c.day, c.id"
+            for table, counted in (("cl", "ml"), ("cf", "mf")))
+        pairs = ((seq, entry) for (seq,), (entry,) in zip(  # as many of each: the same counts
+            db.execute(next(taken)), db.execute(next(taken)), strict=True))
+        batch: list[tuple[int, int]] = []
+        for pair in pairs:
+            batch.append(pair)
+            if len(batch) >= 10_000:
+                self._pair(batch)
+        self._pair(batch)
+
+    def _pair(self, batch: list[tuple[int, int]]) -> None:
+        self.db.executemany("UPDATE book SET free = 0 WHERE entry = ?",
+                            ((entry,) for _, entry in batch))
+        self.db.executemany("INSERT INTO pair VALUES (?, ?, 0)", batch)
+        batch.clear()
 
     # ---- reading back ----------------------------------------------------------------------
 
@@ -327,6 +397,15 @@ class Bank:
                 row["book_amount"] = book_amount
             yield row
 
+    def anonymous_entry(self, row: dict[str, Any] | None) -> bool:
+        """Whether a line's row is counted as (matched with, or accepted as) a donation of
+        an anonymous donor: a public page then names no sender."""
+        if not row or not row.get("entry") or row["status"] not in ("matched", "differs"):
+            return False
+        found = self.db.execute("SELECT donor FROM book WHERE entry = ?",
+                                (row["entry"],)).fetchone()
+        return bool(found and found[0] in self.anonymous)
+
     def lines(self, where: str = "1", params: tuple[Any, ...] = (),
               limit: int = -1) -> list[BankLine]:
         """The lines `where` says, in order."""
@@ -352,6 +431,80 @@ class Bank:
                                         f"0) FROM line WHERE {' AND '.join(where)}",
                                         params).fetchone()
         return found[0], found[1]
+
+
+def closest_pairing(lines: dict[int, int], facts: dict[int, int],
+                    window: int) -> tuple[dict[int, int], dict[int, int]]:
+    """How many of each day's lines and of each day's facts pair, given how many of each
+    there are by day (`lines`, `facts`: day -> count), when a line and a fact pair only if
+    at most `window` days apart: the most pairs there can be; of those, the fewest days
+    apart in total; of those, the earliest days (the smallest sum of the paired days).
+
+    A minimum-cost maximum flow over the days (source -> a line day -> a fact day within the
+    window -> sink; successive shortest paths), so its size grows with the days a drive
+    spans, never with the lines. Lines and facts of the counts found pair with each other
+    in date order, which keeps every pair within the window and the total as found."""
+    line_days, fact_days = sorted(lines), sorted(facts)
+    if len(line_days) == 1 and len(fact_days) == 1:  # most groups: one day each
+        d, e = line_days[0], fact_days[0]
+        if abs(d - e) > window:
+            return {}, {}
+        n = min(lines[d], facts[e])
+        return {d: n}, {e: n}
+    base = min(line_days[0], fact_days[0])
+    span = max(line_days[-1], fact_days[-1]) - base
+    most = min(sum(lines.values()), sum(facts.values()))
+    scale = 2 * span * most + 1  # a day apart outweighs any difference in the sum of days
+    first_fact = 2 + len(line_days)
+    graph: list[list[list[int]]] = [[] for _ in range(first_fact + len(fact_days))]
+
+    def edge(u: int, v: int, capacity: int, cost: int) -> None:
+        graph[u].append([v, capacity, cost, len(graph[v])])
+        graph[v].append([u, 0, -cost, len(graph[u]) - 1])
+
+    for i, d in enumerate(line_days):
+        edge(0, 2 + i, lines[d], 0)
+        for j in range(bisect_left(fact_days, d - window), len(fact_days)):
+            e = fact_days[j]
+            if e > d + window:
+                break
+            edge(2 + i, first_fact + j, most, abs(d - e) * scale + (d - base) + (e - base))
+    for j, e in enumerate(fact_days):
+        edge(first_fact + j, 1, facts[e], 0)
+    while True:  # Bellman-Ford (queue-based) from the source on the residual graph
+        cost: list[int | None] = [None] * len(graph)
+        back: list[tuple[int, int] | None] = [None] * len(graph)
+        cost[0], queue, queued = 0, deque([0]), {0}
+        while queue:
+            u = queue.popleft()
+            queued.discard(u)
+            here = cost[u]
+            assert here is not None
+            for index, (v, capacity, step, _rev) in enumerate(graph[u]):
+                there = cost[v]
+                if capacity > 0 and (there is None or here + step < there):
+                    cost[v], back[v] = here + step, (u, index)
+                    if v not in queued:
+                        queued.add(v)
+                        queue.append(v)
+        if cost[1] is None:
+            break
+        path, v = [], 1
+        while v != 0:
+            came = back[v]
+            assert came is not None
+            path.append(came)
+            v = came[0]
+        flow = min(graph[u][index][1] for u, index in path)
+        for u, index in path:
+            arc = graph[u][index]
+            arc[1] -= flow
+            graph[arc[0]][arc[3]][1] += flow
+    paired_lines = {d: lines[d] - graph[0][i][1] for i, d in enumerate(line_days)}
+    sinks = {arc[0]: arc for arc in graph[1]}  # the reverse arcs: their capacity is the flow
+    paired_facts = {e: sinks[first_fact + j][1] for j, e in enumerate(fact_days)}
+    return ({d: n for d, n in paired_lines.items() if n},
+            {e: n for e, n in paired_facts.items() if n})
 
 
 def ward_prefix(code: str | None, name: str) -> str:
@@ -527,15 +680,22 @@ def _base(bank: Bank, account: str) -> int | None:
 
 # ---- what donors may see -----------------------------------------------------------------
 
-def public_line(line: BankLine, row: dict[str, Any] | None) -> dict[str, Any]:
-    """A line as a public page shows it: the sender's name and account masked, the transfer
-    text never (a message can name someone else), the ward reference it carries, its status
-    and the entry it was counted as."""
+ANONYMOUS = Phrase(N_("Ẩn danh (anonymous)"))  # as the public statement says it
+
+
+def public_line(line: BankLine, row: dict[str, Any] | None,
+                anonymous: bool = False) -> dict[str, Any]:
+    """A line as a public page shows it: the sender's name and account masked (an anonymous
+    donor's not at all: "Ẩn danh"), the transfer text never (a message can name someone
+    else), the ward reference it carries, its status and the entry it was counted as."""
     message, name, sender = parse_detail(line.text)
     name = name or line.party
     sender = sender or line.party_account
+    shown_name: Any = mask_name(name) if name else None
+    if anonymous:
+        shown_name, sender = ANONYMOUS, None
     return {"account": line.account, "bank_ref": Verbatim(line.bank_ref), "date": line.on,
-            "amount": line.amount, "sender": mask_name(name) if name else None,
+            "amount": line.amount, "sender": shown_name,
             "sender_account": mask_account(sender) if sender else None,
             "reference": row.get("reference") if row else None,
             "status": row["status"] if row else "unrecorded",
@@ -572,8 +732,10 @@ def find_transfers(log: EventLog, ref: str | None = None, amount: int | None = N
         with read(log) as own:
             return find_transfers(log, ref, amount, on, own)
     with bank.lock:
-        found = [(line, public_line(line, next(bank.rows(key=line.key), None)))
-                 for line in find_lines(bank.match(), ref, amount, on, MAX_FOUND)]
+        found = []
+        for line in find_lines(bank.match(), ref, amount, on, MAX_FOUND):
+            row = next(bank.rows(key=line.key), None)
+            found.append((line, public_line(line, row, bank.anonymous_entry(row))))
     counted = [shown["entry"] for line, shown in found if line.credit and shown["entry"]
                and shown["status"] in ("matched", "differs")]
     if counted:  # every transfer found traced in one replay of the ledger, not one each
@@ -593,7 +755,6 @@ def statement_sections(log: EventLog, start: str | None = None,
     """The public statement's bank sections (none when no account is declared): per account
     its opening and closing balance, money in and out; then the lines and entries not
     matched, without names or messages."""
-    from ledger.phrases import N_
     from projections.audit.statement import Section
 
     with read(log) as bank:

@@ -40,7 +40,7 @@ from ledger.bank.events import (
 )
 from ledger.bank.statements import Statement, StatementLine, each_keyed
 from ledger.errors import BadInput, Refused, Shortage
-from ledger.phrases import N_, Phrase
+from ledger.phrases import N_, Phrase, Verbatim
 from ledger.service import Ledger, Written
 from ledger.store.claims import claim, claim_id
 from ledger.store.decoding import loads
@@ -145,6 +145,7 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
     lines = statement.lines
     outcome = Imported(lines=len(lines))
+    _follows_stored(ledger, account, statement, file)
     new = sum(len(fresh) for fresh, _ in _unclaimed(ledger, account, lines, batch, file))
     outcome.skipped = outcome.lines - new
     if not new:
@@ -188,6 +189,103 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
         outcome.entry = outcome.entry or entry
         progress(read)
     return outcome
+
+
+STATED_TOPIC = "ledger.banklines:Line.Stated"  # a stored line (Line.Stated's TOPIC)
+
+
+def _stored_lines(ledger: Ledger, account: str, first: str, last: str) -> dict[str, Any]:
+    """The lines of `account` already stored, dated `first` to `last`, by key."""
+    found: dict[str, Any] = {}
+    start: int | None = None
+    while True:
+        page = ledger.recorder.select_notifications(start, 10_000, topics=(STATED_TOPIC,),
+                                                    inclusive_of_start=start is None)
+        for notification in page:
+            data = loads(notification.state)
+            if data["account"] == account and first <= data["on"] <= last:
+                found[data["key"]] = {**data, "position": notification.id}
+        if len(page) < 10_000:
+            return found
+        start = page[-1].id
+
+
+def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: str) -> None:
+    """Refuse a statement whose balances contradict the lines of the account already stored
+    over the days it covers (two overlapping statements that cannot both be the bank's).
+
+    The statement's lines and the stored lines of its dates are walked together, by date
+    (and by time where every line of the day has one): on the statement's first day the
+    stored lines it does not have come first, on its last day after its own, and on a day
+    between, first. Each stated balance, the statement's (its opening before its first
+    line, its closing after its last) and the stored lines', must equal the balance before
+    it plus the lines since; the first that does not refuses the statement. Only the days
+    the statement covers are walked: a gap between it and what is stored is no
+    contradiction."""
+    lines = statement.lines
+    if not len(lines):
+        return
+    first, last = lines[0].date, lines[-1].date
+    stored = _stored_lines(ledger, account, first, last)
+    if not stored:
+        return
+    walked: list[tuple[Any, ...]] = []
+    own: set[str] = set()
+    timed: dict[str, bool] = {}
+    for index, (key, line) in enumerate(each_keyed(account, lines)):
+        own.add(key)
+        timed[line.date] = timed.get(line.date, True) and line.time is not None
+        rank = 0 if line.date == last and line.date != first else 1
+        walked.append((line.date, line.time, rank, index, key, line))
+    for key, data in stored.items():
+        if key in own:
+            continue
+        timed[data["on"]] = timed.get(data["on"], True) and data.get("time") is not None
+        rank = 1 if data["on"] == last and data["on"] != first else 0
+        walked.append((data["on"], data.get("time"), rank, data["position"], key, None))
+    walked.sort(key=lambda w: (w[0], (w[1] or "") if timed[w[0]] else "", w[2], w[3]))
+    running: int | None = None
+    last_index = len(lines) - 1
+
+    def check(stated: int, what: Phrase, line: Any, key: str) -> None:
+        nonlocal running
+        if running is not None and running != stated:
+            if line is not None:
+                raise Refused("{file} line {line}: {what} {stated:,} đồng does not follow from "
+                              "the lines of {account} already imported, which give {expected:,} "
+                              "đồng; nothing was imported", file=file, line=line.line,
+                              what=what, stated=stated, account=account, expected=running)
+            kept = stored[key]
+            raise Refused("{file} contradicts line {ref} of {on} already imported in {account}: "
+                          "the bank stated the balance {stored:,} đồng there, this statement's "
+                          "lines give {expected:,} đồng; nothing was imported", file=file,
+                          ref=Verbatim(kept.get("ref") or short_id(key)), on=kept["on"],
+                          account=account, stored=stated, expected=running)
+        running = stated
+
+    balance = Phrase(N_("the balance"))
+    for _on, _time, _rank, index, key, line in walked:
+        if line is not None and index == 0 and statement.opening is not None:
+            check(statement.opening, Phrase(N_("the opening balance")), line, key)
+        if line is not None:
+            moved = line.credit - line.debit
+        else:
+            moved = stored[key]["credit"] - stored[key]["debit"]
+        if running is not None:
+            running += moved
+        if line is not None and line.balance is not None:
+            check(line.balance, balance, line, key)
+        if key in stored and stored[key].get("balance") is not None:
+            check(stored[key]["balance"], balance, None, key)
+        if line is not None and index == last_index and statement.closing is not None:
+            check(statement.closing, Phrase(N_("the closing balance")), line, key)
+
+
+def short_id(key: str) -> str:
+    """A line's short id, for statements without references (projections.bank.BankLine)."""
+    import hashlib
+
+    return "L" + hashlib.sha256(key.encode()).hexdigest()[:10].upper()
 
 
 def _unclaimed(ledger: Ledger, account: str, lines: Iterable[StatementLine],

@@ -567,9 +567,15 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         index = col(field_name)
         return cells[index] if index is not None and index < len(cells) else None
 
+    width = len(_trimmed(header))
     try:
         for number, cells in rows:
             if not any(value is not None and value != "" for value in cells):
+                continue
+            filled = len(_trimmed([_text(c) for c in cells]))
+            if filled > width:  # a cell too many: a comma in a text, or a column shifted
+                problems.append(_problem(number, "{cells} cells, the header has {header}",
+                                         cells=filled, header=width))
                 continue
             raw_date = cell(cells, "date")
             date_text = _text(raw_date)

@@ -238,6 +238,20 @@ def test_wrong_separator_bad_date_and_cents_all_listed():
         "line 8: an amount without a date: write the date of the transaction"]
 
 
+def test_a_row_with_more_cells_than_the_header_is_a_problem_of_its_row():
+    """From a sweep: a row of 7 cells under a header of 6 (a text with an unquoted comma,
+    "ung ho, P3D0004") was read silently, its last cell dropped. It is a problem of its row
+    now, listed with the others, and nothing is imported; empty cells at a row's end are no
+    cells (spreadsheets pad rows with them)."""
+    text = VCB_HEAD + (
+        "09/09/2024,R1,,100.000,,ung ho,P3D0004\n"    # line 2: 7 cells
+        "09/09/2024,R2,,200.000,,fine,,,\n"           # line 3: fine, padded
+        "31/09/2024,R3,,100.000,,ung ho\n")           # line 4: no such date
+    assert [str(p) for p in refusal(text).problems] == [
+        "line 2: 7 cells, the header has 6",
+        "line 4: '31/09/2024' is no day of the calendar: check the day and the month"]
+
+
 def test_an_amount_no_ledger_can_store_is_a_problem_of_its_line():
     """A sheet's 1e30 or a slip of 23 digits: named with its line, never an overflow."""
     text = VCB_HEAD + "09/09/2024,R1,,99.999.999.999.999.999.999.999,,ung ho\n"
