@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError
 from ledger.errors import Refused
 from ledger.store import tree
 from ledger.trust.chain import GENESIS, StoredRow, links, stored_bytes
-from ledger.trust.keyring import Keyring
+from ledger.trust.seal_bytes import KEY_DECLARED
 
 
 class ChainWriter:
@@ -106,7 +106,7 @@ def _moved(last: int | None, stored_events: Sequence[Any]) -> bool:
     last one stored: another writer wrote between reading it and this insert, and verify would
     find that write unsigned after the bound history. The write is then tried again."""
     for event in stored_events:
-        if event.topic == Keyring.Declared.TOPIC:
+        if event.topic == KEY_DECLARED:
             head = json.loads(bytes(event.state)).get("head_position")
             return head is not None and head != last
     return False

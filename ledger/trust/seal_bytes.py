@@ -23,6 +23,7 @@ SEAL_SCHEME = "aid-seal-v1"  # bound to the ward's name: release 0.1's seals, st
 SEAL_SCHEME_V2 = "aid-seal-v2"  # bound to the ledger's identity and numbered (issue #22)
 SEAL_TOPIC = "ledger.seals:Seal.Made"  # get_topic(ledger.trust.seals.Seal.Made)
 KEYS_TOPIC_PREFIX = "ledger.keys:"  # the keyring's events (ledger/trust/keyring.py)
+KEY_DECLARED = f"{KEYS_TOPIC_PREFIX}Keyring.Declared"  # keyring.Keyring.Declared.TOPIC
 # The aggregate whose version n is the ledger's n-th seal of the second scheme: the store's unique
 # (id, version) key keeps the numbers gapless across concurrent writers (one loses and retries).
 SEALS_ID = UUID("7a1d5ea1-5ea1-4c0b-8e5a-a1d5ea15ea15")
