@@ -12,11 +12,11 @@ names.EXCLUDED / names.INCLUDED (with a `recipient` or `code` field); a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from ledger.errors import BadInput
 from ledger.store.access import Record
+from ledger.values import dates
 from ledger.values.text import clean, fold, sort_key
 from ledger.ward import names, shopbook
 from projections.books import Books
@@ -66,7 +66,7 @@ class Shops:
     def row(self, code: str, as_of: str | None = None) -> dict[str, Any]:
         """One voucher's terms, use and status as of a date (default today)."""
         card = self.book["vouchers"][code]
-        day = as_of or date.today().isoformat()
+        day = as_of or dates.today().isoformat()
         visits = shopbook.visits(card, self.reversed, as_of)
         used = sum(visit[2] for visit in visits)
         return {

@@ -200,13 +200,9 @@ def today(monkeypatch) -> date:
     the seed drive's own month), so a test of that default passes on any day it runs."""
     import ledger.values.dates as dates
 
-    class Frozen(date):
-        @classmethod
-        def today(cls) -> date:
-            return cls(2021, 11, 30)
-
-    monkeypatch.setattr(dates, "date", Frozen)
-    return Frozen.today()
+    frozen = date(2021, 11, 30)
+    monkeypatch.setattr(dates, "today", lambda zone=None: frozen)
+    return frozen
 
 
 @pytest.fixture

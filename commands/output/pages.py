@@ -23,6 +23,7 @@ from typing import Any, Union
 from commands.language import words as lg
 from commands.language.words import N_
 from ledger.phrases import Phrase
+from ledger.values import dates
 
 LABELS = {"page": N_("Page"), "sign_hint": N_("(signature and full name)"), "none": N_("None."),
           "on": N_("on {d}/{m}/{y}"),
@@ -198,7 +199,7 @@ def cell(value: Any, kind: str | None, lang: str) -> str:
 def signatures(roles: Sequence[str], lang: str, place: str = "",
                signed_on: str | None = None) -> str:
     """The signature block: place and date, then one column per role with room to sign."""
-    when = date.fromisoformat(signed_on) if signed_on else date.today()
+    when = date.fromisoformat(signed_on) if signed_on else dates.today()
     if lang == "vi":
         day_text = lg.words(lang)(LABELS["on"]).format(d=f"{when.day:02d}",
                                                        m=f"{when.month:02d}", y=when.year)

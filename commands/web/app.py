@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
@@ -31,6 +31,7 @@ from commands.web import board, saoke
 from commands.web.recent import Recent
 from ledger.errors import LedgerError
 from ledger.store.access import Address, EventLog, open_log
+from ledger.values import dates
 
 Page = Callable[..., board.Answer]
 ROUTES: list[tuple[re.Pattern[str], Page]] = [
@@ -137,10 +138,10 @@ class Board:
             events, head = log.count(), log.head()
             settings = tuple(sorted((k, v) for k, v in asked.query.items()
                                     if k not in ("lang", "format")))
-            key = (build.__name__, args, settings, asked.lang, events, head, date.today())
+            key = (build.__name__, args, settings, asked.lang, events, head, dates.today())
 
             def shared(name: str, make: Callable[[], Any]) -> Any:
-                return self.models.get((name, events, head, date.today()), make)
+                return self.models.get((name, events, head, dates.today()), make)
 
             def compute() -> tuple[datetime, board.Answer]:
                 from zoneinfo import ZoneInfo

@@ -23,6 +23,7 @@ from commands.language.words import N_
 from commands.output.pages import Block, Note, Table
 from ledger.errors import BadInput
 from ledger.store.access import EventLog
+from ledger.values import dates
 from ledger.values.dates import parse_date
 
 WORDS = {
@@ -127,7 +128,8 @@ def stock(reading: Reading) -> Answer:
 
     books = _books(reading)
     at, as_of = known_location(books, reading.query.get("at")), reading.day("as_of")
-    today = parse_date(None)  # what expired by today is not free, though nothing moved since
+    today = dates.today(ward_zone(reading.log)).isoformat()  # what expired by today is not
+    # free, though nothing moved since
     rows = books.planned(at=at, as_of=as_of, today=today)
     packable = books.packable(at=at, as_of=as_of, today=today)
     locations = sorted({row["location"] for row in rows}) or ([at] if at else [])
@@ -246,7 +248,7 @@ def shops(reading: Reading) -> Answer:
     return Answer(reading.label("shops"), found, [block])
 
 
-def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) -> Answer:
+def shop(reading: Reading, code: str, today: Callable[[], date] | None = None) -> Answer:
     """A shop's stock and the pick-ups of one day (`on`, or `as_of`, default today); every
     figure on the page is as of that same day: `?on=22/11/2021` shows that day's pick-ups beside
     the stock and vouchers as they stood at its end. The JSON is `aid shop report --format
@@ -263,7 +265,7 @@ def shop(reading: Reading, code: str, today: Callable[[], date] = date.today) ->
     found = shop_report(books, shop_book, code, as_of)
     for pick in found["pickups"]:
         pick["voucher"] = hide(pick["voucher"])
-    day = as_of or today().isoformat()
+    day = as_of or (today() if today else dates.today(ward_zone(reading.log))).isoformat()
     picked = [p for p in found["pickups"] if p["on"] == day]
     v = found["vouchers"]
     line = reading.label("voucher_line", issued=v["issued"], used=v["used"], live=v["live"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ledger.errors import BadInput
 from ledger.phrases import Phrase
@@ -21,11 +22,18 @@ FIRST, LAST = date(2000, 1, 1), date(2099, 12, 31)
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # the ward's clock until `aid timezone` records another
 
 
+def today(zone: str | None = None) -> date:
+    """Today on the ward's clock (`zone`, else Vietnam's), not the machine's: a server kept on
+    UTC is still on yesterday from midnight to 7 a.m. in Vietnam, and would date a hand-out
+    recorded then, or a page's "today", a day early."""
+    return datetime.now(ZoneInfo(zone or DEFAULT_ZONE)).date()
+
+
 def parse_date(text: str | date | None, *, default: date | None = None) -> str:
-    """The ISO form of a typed date; today (or `default`) when none is given. Given but empty
-    (`--on ''`) is refused: it is a slip, not a request for today."""
+    """The ISO form of a typed date; today on the ward's clock (or `default`) when none is
+    given. Given but empty (`--on ''`) is refused: it is a slip, not a request for today."""
     if text is None:
-        return (default or date.today()).isoformat()
+        return (default or today()).isoformat()
     if isinstance(text, date):
         return _bounded(text, str(text)).isoformat()
     typed = text.strip()
@@ -46,18 +54,17 @@ def _bounded(day: date, typed: str) -> date:
 
 
 def latest_day() -> str:
-    """The last business date anything may have happened on: tomorrow by this machine's clock
-    (a day's slack for a ward whose clock is ahead of the machine's)."""
-    return (date.today() + timedelta(days=1)).isoformat()
+    """The last business date anything may have happened on: tomorrow on Vietnam's clock (a
+    day's slack for a ward whose clock, recorded with `aid timezone`, is ahead of it)."""
+    return (today() + timedelta(days=1)).isoformat()
 
 
 def happened(text: str | None, what: str = "--on") -> str:
-    """The business date of an entry: what `parse_date` reads, no later than tomorrow by this
-    machine's clock (a day's slack for a ward whose clock is ahead of the machine's)."""
+    """The business date of an entry: what `parse_date` reads, no later than tomorrow (see
+    `latest_day`)."""
     day = parse_date(text)
-    today = date.today()
     if day > latest_day():
         raise BadInput("{what} {day} is after today ({today}): an entry records what has "
                        "happened; give the day it happened", what=Phrase(what), day=day,
-                       today=today.isoformat())
+                       today=today().isoformat())
     return day

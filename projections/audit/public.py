@@ -95,8 +95,9 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
 
 
 def _until(last: str | None) -> str:
-    """The statement's last day: the one asked for, else today ("from … to today" on the page
-    is what it holds; an entry dated in the future is not yet the ward's to publish)."""
+    """The statement's last day: the one asked for, else today on the ward's clock ("from … to
+    today" on the page is what it holds; an entry dated in the future is not yet the ward's
+    to publish)."""
     from ledger.values.dates import parse_date
 
     return last if last is not None else parse_date(None)

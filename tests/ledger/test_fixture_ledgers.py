@@ -48,11 +48,15 @@ def stored(folder: Path) -> list[tuple[int, str, bytes]]:
 
 
 @pytest.mark.parametrize("number", range(1, len(REPORTS) + 1))
-def test_every_report_reads_as_the_release_printed_it(old, aid, number, today):
+def test_every_report_reads_as_the_release_printed_it(old, aid, number, today, monkeypatch):
     """Run on a day of the drive (`today`: 30/11/2021): a report asked for now counts lots
     expired by today as not free (issue 24), so in 2026 the fixture's rice of 31/12/2021 is
-    rightly no longer free; on the drive's own days it reads as the release printed it."""
+    rightly no longer free; on the drive's own days it reads as the release printed it. The
+    vouchers' status is the exception: the release printed it after they expired (2026), and
+    a voucher valid to 31/12/2021 is live on 30/11/2021, so those reports run on today's date."""
     line = REPORTS[number - 1]
+    if line.startswith(("voucher list", "shop report")):
+        monkeypatch.undo()
     result = aid(*line.split(), ok=False)
     printed = timeless((old / "reports" / f"{number}.out").read_text())
     assert as_printed(timeless(result.out), printed) == printed, line
@@ -135,6 +139,17 @@ def test_every_event_class_has_a_frozen_stored_name():
     names = stored_names()
     assert sorted(set(frozen) - set(names)) == [], "a stored name was removed"
     assert names == sorted(frozen), "a new event needs its name added to topics.txt"
+
+
+def test_readers_spell_the_keyrings_names_as_it_stores_them():
+    """Readers that must not load the event library (a write on an unsigned ledger) spell the
+    keyring's stored names themselves; they are the keyring's own."""
+    from ledger.trust import heads
+    from ledger.trust.keyring import Keyring
+    from ledger.trust.seal_bytes import KEY_DECLARED
+
+    assert KEY_DECLARED == heads.DECLARED == Keyring.Declared.TOPIC
+    assert heads.REVOKED == Keyring.Revoked.TOPIC
 
 
 def stored_names() -> list[str]:

@@ -96,6 +96,25 @@ def test_empty_texts_and_dates_are_refused(ward):
     assert ward.fails("stock", "--as-of", "").code == 2
 
 
+def test_an_entry_left_undated_takes_the_wards_day_not_the_machines(ward, monkeypatch):
+    """From a sweep: a server on UTC dated an entry recorded at 6 a.m. in Vietnam the day
+    before, and the shop's page showed yesterday's pick-ups beside today's clock. At 18:30 UTC
+    on 29/11/2021 it is 01:30 on 30/11 in Vietnam: that is the entry's day."""
+    from datetime import datetime, timezone
+
+    import ledger.values.dates as dates
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2021, 11, 29, 18, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(dates, "datetime", Clock)
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5")
+    assert ward("history", "--format", "json").json()[-1]["on"] == "2021-11-30"
+    assert dates.today("Europe/London").isoformat() == "2021-11-29"  # a ward's own clock
+
+
 def test_an_entry_dated_after_tomorrow_is_refused(ward, today, tmp_path):
     """From a sweep: `--on 10/11/2099` was recorded, counted as stock on hand today, and a round
     closed on 01/12/2029 (for 2021) locked its reserved stock until then, with no way back."""
