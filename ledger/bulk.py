@@ -19,7 +19,7 @@ from typing import Any
 
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_
-from ledger.service import Ledger, Written
+from ledger.service import Ledger
 from ledger.store.claims import claim_row, receipt_key, twin_used
 from ledger.store.rows import RowBuilder
 from ledger.values.dates import happened, parse_date
@@ -27,6 +27,7 @@ from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_NOTE, code, known, money_amount, optional, pairs, text
 from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
+from ledger.ward.written import Written
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,19 +31,12 @@ from ledger.ward.aggregate import Ward
 from ledger.ward.drafts import drafting
 from ledger.ward.lots import expired_reason
 from ledger.ward.names import KEYRING_ID, WARD_ID
+from ledger.ward.written import Written
 
 if TYPE_CHECKING:
     from ledger.trust.keyring import Keyring
 
 ATTEMPTS = 200
-
-
-@dataclass
-class Written:
-    """What a change wrote: its result (entry ids) and other aggregates to save with the ward."""
-
-    result: Any
-    aggregates: list[Any] = field(default_factory=list)
 
 
 class Ledger(Application):

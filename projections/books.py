@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from ledger.phrases import N_, Phrase
+from ledger.values import inputs
 from ledger.ward import daybook, names
 from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
 
@@ -132,6 +133,22 @@ class Books:
             return item["name"], item["unit"]
         bundle = self.state["bundles"].get(code, {})
         return bundle.get("name", code), Phrase(N_("bundle"))
+
+    def known_location(self, at: str | None) -> str | None:
+        """`--at` as a declared location's code; an unknown one is refused, naming the nearest
+        (an empty report would say "nothing here" of a place that does not exist)."""
+        if at is None:
+            return None
+        return inputs.known(inputs.code(at, N_("location code")), self.state["locations"],
+                            N_("location"))
+
+    def known_goods(self, item: str | None) -> str | None:
+        """`--item` as a declared item's or bundle's code; an unknown one is refused, naming
+        the nearest (an empty history would say "no entries" of goods that do not exist)."""
+        if item is None:
+            return None
+        goods = {**self.state["items"], **self.state["bundles"]}
+        return inputs.known(inputs.code(item, N_("item code")), goods, N_("item"))
 
     def quantity(self, location: str, item: str, as_of: str | None = None) -> int:
         return daybook.balance(self.state["bins"].get(location, {}).get(item, {}), as_of)

@@ -59,3 +59,65 @@ def test_the_check_would_see_a_back_end_named(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from ledger.store.access import PostgresEventLog\n")
     assert "PostgresEventLog" in imported(sample) & BACK_ENDS
+
+
+def module_graph(root: Path) -> dict[str, set[str]]:
+    """Each module of `ledger`, `projections` and `commands` under `root` -> the modules of
+    those packages it imports, at any depth (lazy imports too), leaving out imports only for
+    type checkers (`if TYPE_CHECKING:`), which never run."""
+    files = {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+             for package in ("ledger", "projections", "commands")
+             for p in (root / package).rglob("*.py")}
+
+    def owner(name: str) -> str | None:
+        while name and name not in files:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):  # drop what only type checkers read
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                node.body = []
+        names = [f"{node.module}.{a.name}" for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module for a in node.names]
+        names += [a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                  for a in node.names]
+        graph[module] = {found for name in names if (found := owner(name)) not in (None, module)}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other, directly or around a loop."""
+    reach = {module: set() for module in graph}
+    for start in graph:
+        todo = list(graph[start])
+        while todo:
+            module = todo.pop()
+            if module not in reach[start]:
+                reach[start].add(module)
+                todo.extend(graph.get(module, ()))
+    groups = {frozenset(m for m in reach[start] if start in reach[m]) for start in graph}
+    return sorted(sorted(group) for group in groups if len(group) > 1)
+
+
+def test_no_modules_import_each_other():
+    """Issue 21: a loop of imports (the ward's rounds importing the application that imports
+    them, paper and shop importing each other) makes a module impossible to read, test or
+    move alone."""
+    assert cycles(module_graph(ROOT)) == []
+
+
+def test_the_loop_check_would_see_a_lazy_loop(tmp_path):
+    """The adversarial counterpart: a loop closed by an import inside a function is found;
+    one closed only for type checkers is not."""
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "a.py").write_text("from ledger.b import x\n")
+    (tmp_path / "ledger" / "b.py").write_text("def f():\n    from ledger.a import y\n")
+    (tmp_path / "ledger" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ledger.a import z\n")
+    (tmp_path / "ledger" / "d.py").write_text("from ledger.c import w\n")
+    for package in ("projections", "commands"):
+        (tmp_path / package).mkdir()
+    assert cycles(module_graph(tmp_path)) == [["ledger.a", "ledger.b"]]

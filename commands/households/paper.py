@@ -59,13 +59,13 @@ def voucher_cards(codes: Annotated[Optional[list[str]], typer.Argument(
         dead = next((card for card in cards
                      if card["status"] in ("expired", "cancelled", "used up")), None)
         if dead is not None:  # a card no shop would honour
-            from commands.households.shop import STATUS_WORDS
+            from commands.output.columns import VOUCHER_STATUS
             from ledger.errors import Refused
             from ledger.phrases import Phrase
 
             raise Refused("voucher {code} is {status}: a card for it would be honoured by no "
                           "shop; nothing was printed", code=dead["code"],
-                          status=Phrase(STATUS_WORDS[dead["status"]]))
+                          status=Phrase(VOUCHER_STATUS[dead["status"]]))
         shops_of = {card["shop"] for card in cards}
         if shop and shops_of != {clean_code(shop)}:
             raise BadInput("the vouchers named are not all of shop {shop}", shop=shop)

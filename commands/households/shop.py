@@ -10,7 +10,7 @@ import typer
 from commands import options as o
 from commands.households.paper import voucher_cards
 from commands.language.words import N_, _, current, money, say
-from commands.output.columns import PICKUP_COLUMNS, goods
+from commands.output.columns import PICKUP_COLUMNS, VOUCHER_STATUS, goods
 from commands.output.render import emit, save
 from commands.recording.writing import announce
 from ledger.errors import BadInput
@@ -225,7 +225,7 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
         require_shop(books, shop)
     rows = shops.rows(shop, o.as_of(as_of))
     if fmt.value == "table" or output is not None:  # people read it; JSON and CSV keep codes
-        rows = [{**row, "status": Phrase(STATUS_WORDS.get(row["status"], row["status"]))}
+        rows = [{**row, "status": Phrase(VOUCHER_STATUS.get(row["status"], row["status"]))}
                 if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
          empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
@@ -235,7 +235,7 @@ def _shown(key: str, value: Any, output: Path | None) -> Any:
     """A voucher's field as people read it: its status in words, money as money on screen (a
     workbook keeps the figure, in a cell formatted as money)."""
     if key == "status" and value:
-        return Phrase(STATUS_WORDS.get(value, value))
+        return Phrase(VOUCHER_STATUS.get(value, value))
     if key in ("value", "used", "left") and type(value) is int:  # a cell formatted as money
         return money(value, current()) if output is None else Money(value)
     return value
@@ -257,10 +257,6 @@ SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
                 "value_issued": N_("value issued (đồng)"),
                 "value_left": N_("value left on vouchers still held (đồng)"),
                 "value_given": N_("value given (đồng)")}
-STATUS_WORDS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
-                "used up": N_("used up"), "expired": N_("expired"), "cancelled": N_("cancelled")}
-
-
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
            output: o.Output = None, db: o.Db = None) -> None:
     """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""

@@ -33,29 +33,6 @@ def load_books(db: Path | None) -> Books:
         log.close()
 
 
-def known_location(books: Books, at: str | None) -> str | None:
-    """`--at` as a declared location's code; an unknown one is refused, naming the nearest
-    (an empty report would say "nothing here" of a place that does not exist)."""
-    if at is None:
-        return None
-    from ledger.phrases import N_
-    from ledger.values.inputs import code, known
-
-    return known(code(at, N_("location code")), books.state["locations"], N_("location"))
-
-
-def known_goods(books: Books, item: str | None) -> str | None:
-    """`--item` as a declared item's or bundle's code; an unknown one is refused, naming the
-    nearest (an empty history would say "no entries" of goods that do not exist)."""
-    if item is None:
-        return None
-    from ledger.phrases import N_
-    from ledger.values.inputs import code, known
-
-    goods = {**books.state["items"], **books.state["bundles"]}
-    return known(code(item, N_("item code")), goods, N_("item"))
-
-
 def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
           output: o.Output = None, lots: Annotated[bool, typer.Option(
               "--lots", help="One line per lot, with its expiry date.")] = False,
@@ -63,7 +40,7 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
     """What is left, per location and item: on hand, reserved for open rounds, free, and
     below its minimum; bundles appear under their code (tồn kho)."""
     books = load_books(db)
-    at = known_location(books, at)
+    at = books.known_location(at)
     if lots:
         emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
              empty=N_("no stock"), output=output)
@@ -118,7 +95,7 @@ def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format
              output: o.Output = None, db: o.Db = None) -> None:
     """How many more of each bundle current stock and cash could pack."""
     books = load_books(db)
-    emit(books.packable(at=known_location(books, at), as_of=o.as_of(as_of), today=o.on(None)),
+    emit(books.packable(at=books.known_location(at), as_of=o.as_of(as_of), today=o.on(None)),
          fmt.value,
          [("bundle", N_("bundle")), ("location", N_("location")), ("packable", N_("packable")),
           ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output)
@@ -142,7 +119,7 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     try:  # printed as read: a million lines never sit in memory together
         if at is not None or item is not None:
             books = ReadModels(log).books()
-            at, item = known_location(books, at), known_goods(books, item)
+            at, item = books.known_location(at), books.known_goods(item)
         lines = history_lines(ReadModels(log).history(at, item, by_date=balance), at=at,
                               item=item, as_of=o.as_of(as_of))
         # people read it in Vietnamese: kinds in words (English keeps its codes, which are

@@ -40,12 +40,12 @@ def expiring(within: Annotated[str, typer.Option(
              at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
              output: o.Output = None, db: o.Db = None) -> None:
     """Lots that expire within N days (or have expired), per location (sắp hết hạn)."""
-    from commands.reports.books import known_location, load_books
+    from commands.reports.books import load_books
     from projections.planning import expiring as expiring_lots
 
     days = whole(within, "--within", minimum=0, maximum=36_500)  # a century: dates end at 9999
     books = load_books(db)
-    rows = expiring_lots(books, o.on(as_of), days, known_location(books, at))
+    rows = expiring_lots(books, o.on(as_of), days, books.known_location(at))
     if fmt.value == "table":  # a person reads "expired", not "-1,832 days left"
         rows = [{**row, "days": _("expired")} if row["days"] < 0 else row for row in rows]
     emit(rows, fmt.value, [("location", N_("location")), ("item", N_("item")),

@@ -124,10 +124,8 @@ def _goods_table(reading: Reading, title: str, rows: list[dict[str, Any]]) -> Ta
 def stock(reading: Reading) -> Answer:
     """Stock per location and item, and the bundles each location could still pack: the JSON
     is `{"stock": aid stock, "packable": aid bundle packable}`, both `--format json`."""
-    from commands.reports.books import known_location
-
     books = _books(reading)
-    at, as_of = known_location(books, reading.query.get("at")), reading.day("as_of")
+    at, as_of = books.known_location(reading.query.get("at")), reading.day("as_of")
     today = dates.today(ward_zone(reading.log)).isoformat()  # what expired by today is not
     # free, though nothing moved since
     rows = books.planned(at=at, as_of=as_of, today=today)

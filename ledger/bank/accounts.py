@@ -41,7 +41,7 @@ from ledger.bank.events import (
 from ledger.bank.statements import Statement, StatementLine, each_keyed
 from ledger.errors import BadInput, Refused, Shortage
 from ledger.phrases import N_, Phrase, Verbatim
-from ledger.service import Ledger, Written
+from ledger.service import Ledger
 from ledger.store.claims import claim, claim_id
 from ledger.store.decoding import loads
 from ledger.store.rows import timestamp
@@ -49,6 +49,7 @@ from ledger.values.inputs import MAX_NOTE, code, optional, text
 from ledger.values.text import clean
 from ledger.ward import daybook
 from ledger.ward.aggregate import Ward
+from ledger.ward.written import Written
 
 BATCH = 5000  # lines per transaction (PostgreSQL hangs on very large saves; DESIGN.md)
 

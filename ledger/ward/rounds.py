@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase, either
-from ledger.service import Written
 from ledger.values.inputs import code, text
 from ledger.values.text import clean, nearest
 from ledger.ward.aggregate import TIERS, Ward, case_twin, post_reserved, stored_names
 from ledger.ward.personal import forgotten
 from ledger.ward.plans import Plan
 from ledger.ward.register import write_seen
+from ledger.ward.written import Written
 
 if TYPE_CHECKING:  # the application (ledger/service.py) imports this module
     from ledger.service import Ledger

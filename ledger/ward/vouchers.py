@@ -154,7 +154,7 @@ def issue_batch(ledger: Ledger, recipients: list[str], shop: str, terms: Terms, 
         results = []
         for who in codes:
             holding = _held(ward, who, where, on)
-            if who in _forgotten(ward):  # the read side leaves them out; a stale read might not
+            if who in ward.forgotten_codes():  # left out by the read side, unless stale
                 results.append(Issued(who, None, None, "forgotten"))
             elif holding:
                 results.append(Issued(who, None, None, Phrase(N_("already holds live voucher {holding}"),
@@ -199,17 +199,11 @@ def price_list(ward: Ward, shop: str, prices: dict[str, int], on: str, actor: st
     return ward.emit(ShopPriced, on=on, actor=actor, shop=shop, prices=prices)
 
 
-def _forgotten(ward: Ward) -> dict[str, int]:
-    from ledger.ward.personal import forgotten
-
-    return forgotten(ward)
-
-
 def issue_voucher(ward: Ward, recipient: str, shop: str, terms: Terms, on: str,
                   actor: str) -> Issued:
     ward.require(recipient, ward.recipients, N_("recipient"))
     _require_shop(ward, shop)
-    gone = _forgotten(ward).get(recipient)
+    gone = ward.forgotten_codes().get(recipient)
     if gone is not None:
         raise Refused("household {recipient} was forgotten in entry {entry} and receives "
                       "nothing more; no voucher was issued", recipient=recipient, entry=gone)
@@ -239,7 +233,7 @@ def pick_up(ward: Ward, voucher: str, goods: dict[str, int], on: str, actor: str
     """Check every limit of the voucher, then record the goods leaving the shop."""
     card = _known(ward, voucher)
     _usable(card, on)
-    gone = _forgotten(ward).get(card["recipient"])
+    gone = ward.forgotten_codes().get(card["recipient"])
     if gone is not None:  # issue 22: forgotten on request, it receives nothing more
         raise Refused("household {recipient} was forgotten in entry {entry} and receives "
                       "nothing more; nothing was recorded", recipient=card["recipient"],

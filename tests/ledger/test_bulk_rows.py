@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import ledger.privacy.details
 from ledger import bulk
-from ledger.service import Written
 from ledger.store.access import locate, open_ledger, open_log
 from ledger.store.claims import claim, claim_id
+from ledger.ward.written import Written
 
 DAY = "2021-11-01"
 
