@@ -5,7 +5,11 @@ the ward fund stays one total (the rules that keep it from going negative are un
 fact whose cash went through a bank account names it (`account` on a donation, purchase or
 cash hand-out, and on the reversal of one). Cash facts that name no account are the cash box.
 The book side of an account is therefore the facts that name it; the bank side is its
-statement lines.
+statement lines. No rule bounds a withdrawal, purchase or fee by the account's book side (nor a
+deposit by the cash box's): an account has no declared opening balance and often held the
+drive's money before it was declared or named by any fact, so the book cannot know what it
+holds; only the whole fund is bounded. A debit from an account that never held the money
+shows against the bank instead: no statement line supports it (`unbanked`, docs/bank.md).
 
 - `FeePaid` (a ward fact, "ledger.bank:FeePaid") records a bank fee an account paid: cash
   leaving the fund under the cash-book category `fees` (`pay_fee`).
