@@ -123,6 +123,26 @@ def withdraw(account: Annotated[str, typer.Argument(help="The account's code.")]
     _move(account, cash, -1, note, db, actor, on)
 
 
+FeeNote = Annotated[Optional[str], typer.Option(
+    "--note", help="What the fee was, as the statement says it, e.g. \"THU PHI SMS\".",
+    show_default=False)]
+
+
+@bank_app.command("fee")
+def fee(account: Annotated[str, typer.Argument(help="The account's code.")],
+        cash: Amount, note: FeeNote = None, db: o.Db = None, actor: o.Actor = None,
+        on: o.On = None) -> None:
+    """A bank fee the account paid (phí ngân hàng: SMS banking, account keeping, a
+    transfer's charge): cash leaving the fund as bank fees, matched by the statement's
+    debit line for it."""
+    from commands.recording.writing import record
+    from ledger.bank.accounts import pay_fee
+    from ledger.values.inputs import money_amount
+
+    amount = money_amount(cash, "--cash")
+    record(db, lambda ledger: pay_fee(ledger, account, amount, note, o.on(on), o.actor(actor)))
+
+
 def _move(account: str, cash: str, sign: int, note: str | None, db: Path | None,
           actor: str | None, on: str | None) -> None:
     from commands.recording.writing import record
@@ -388,7 +408,8 @@ def _named_line(bank: Bank, bank_ref: str, donor: str) -> Any:
     [line] = bank.lines("key = ?", (row["key"],))
     if not line.credit:
         raise BadInput("line {ref} is a debit (money out): record the purchase or hand-out "
-                       "it paid with --account {account}", ref=bank_ref, account=line.account)
+                       "it paid with --account {account}, or the bank fee with `aid bank fee "
+                       "{account}`", ref=bank_ref, account=line.account)
     if row["status"] == "matched":
         raise Refused("line {ref} is already recorded as entry {entry}", ref=bank_ref,
                       entry=row["entry"])
@@ -500,8 +521,9 @@ def reconcile_bank(account: str, as_of: str | None, fmt: str, output: Path | Non
         raise typer.Exit(1)
 
 
-UNRECORDED_DEBIT = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase or hand-out "
-                      "names it (record it with --account)")
+UNRECORDED_DEBIT = N_("{date}: line {ref} pays out {amount:,} đồng and no purchase, hand-out or "
+                      "bank fee names it (record it with --account, or a fee with `aid bank "
+                      "fee`)")
 DIFFERENCES = {  # a difference between the book and the bank, by its status
     "differs": N_("{date}: line {ref} of {amount:,} đồng is entry {entry} with {book:,} đồng"),
     "unrecorded": N_("{date}: line {ref} of {amount:,} đồng has no entry in the book (aid bank "

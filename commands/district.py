@@ -417,18 +417,23 @@ def cash(url: Url = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.t
     from projections import district
 
     when = o.as_of(as_of)
+    from commands.output.columns import CASH_LINES
+
     books = {model.code: model.books.cash(when) for model in _models(url)}
-    books["total"] = {line: sum(book[line] for book in books.values())
-                      for line in district.CASH_LINES}
-    if fmt.value == "json" and output is None:
+    # bank fees only once a ward recorded one (a ward's `aid cash` shows them then too)
+    shown = [line for line in district.CASH_LINES
+             if line != "fees" or any("fees" in book for book in books.values())]
+    books["total"] = {line: sum(book.get(line, 0) for book in books.values())
+                      for line in shown}
+    if fmt.value == "json" and output is None:  # each ward's book as its own `aid cash` says
         emit(books, "json")
         return
-    rows = [{"ward": code, **book} for code, book in books.items()]
+    rows = [{"ward": code, **{line: book.get(line, 0) for line in shown}}
+            for code, book in books.items()]
     if fmt.value != "csv":
         rows[-1]["ward"] = _("district total")
-    lines = [(line, N_(line)) for line in district.CASH_LINES]
-    emit(rows, fmt.value, [("ward", N_("ward")), *lines], output=output,
-         money=district.CASH_LINES)
+    lines = [(line, CASH_LINES.get(line, line)) for line in shown]
+    emit(rows, fmt.value, [("ward", N_("ward")), *lines], output=output, money=shown)
 
 
 @district_app.command("coverage")
@@ -510,8 +515,14 @@ def statement(url: Url = None, start: From = None, end: Until = None,
             if checked is not None and checked.problems:
                 broken.append((code, checked.first_bad()))
             advance(model.position)
-    emit(rows, fmt.value, STATEMENT, output=output,
-         money=("received", "spent", "given", "packed", "balance"))
+    columns = STATEMENT
+    if any("fees" in row for row in rows):  # bank fees: once a ward recorded one
+        for row in rows:
+            row.setdefault("fees", 0)
+        spent = [name for name, _word in STATEMENT].index("spent")
+        columns = [*STATEMENT[:spent + 1], ("fees", N_("bank fees")), *STATEMENT[spent + 1:]]
+    emit(rows, fmt.value, columns, output=output,
+         money=("received", "spent", "fees", "given", "packed", "balance"))
     for code, position in broken:
         typer.echo(say("aid: warning: the district's copy of ward {code} has a broken chain at "
                        "position {position}; see `aid audit verify` with AID_WARD={code}",

@@ -10,8 +10,8 @@ hand-out, ledger/bank/accounts.py). `Bank.match` pairs them:
    donations into the account only, never another's of the same amount: first with those of
    its amount within `WINDOW` days;
 3. any other line pairs with a fact of the account and the same signed amount within `WINDOW`
-   days: a credit with a donation, a debit with a purchase or cash hand-out paid from the
-   account; either with cash carried to or from the box;
+   days: a credit with a donation, a debit with a purchase, cash hand-out or bank fee paid
+   from the account; either with cash carried to or from the box;
 4. a credit naming a donor still unpaired then takes a donation of that donor of another
    amount within the window (`differs`): the pair nearest in amount first, then fewest days
    apart, then the line first in order, then the earliest entry;
@@ -91,7 +91,7 @@ class BankLine:
 class BookEntry:
     entry: int
     on: str
-    kind: str  # donate, buy, give, cash moved
+    kind: str  # donate, buy, give, fee, cash moved
     account: str
     amount: int  # signed fund change: in positive, out negative
     donor: str | None = None
@@ -561,7 +561,8 @@ def _stated(log: EventLog, as_of: str | None, account: str | None) -> Iterator[B
                        position)
 
 
-BOOK_KINDS = {"Ward.Donated": "donate", "Ward.Bought": "buy", "Ward.HandedOut": "give"}
+BOOK_KINDS = {"Ward.Donated": "donate", "Ward.Bought": "buy", "Ward.HandedOut": "give",
+              names.FEE_PAID: "fee"}  # a bank fee: a debit of its account
 
 
 def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None,

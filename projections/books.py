@@ -12,7 +12,8 @@ from typing import Any
 from ledger.phrases import N_, Phrase
 from ledger.values import inputs
 from ledger.ward import daybook, names
-from ledger.ward.cashbook import CATEGORIES as CASH_CATEGORIES
+from ledger.ward.cashbook import ALWAYS as CASH_CATEGORIES
+from ledger.ward.cashbook import CATEGORIES, fund_change
 
 # Stored event name -> the recording verb or declaring noun users see.
 KINDS = {
@@ -50,6 +51,7 @@ KINDS = {
     names.ROUND_RESERVED: "round reserve",  # ledger/ward/rounds.py: stock held for a round
     names.THRESHOLD_SET: "threshold",  # ledger/ward/thresholds.py: low-stock minimum
     names.CASH_MOVED: "cash moved",  # ledger/bank/events.py: cash box <-> account, fund unchanged
+    names.FEE_PAID: "fee",  # ledger/bank/events.py: a bank fee, cash leaving the fund
 }
 # Every ward entry the history lists: the books' kinds, and entries that move nothing the
 # books count (the bank's, issue 25; projections/bank.py reads them).
@@ -85,8 +87,8 @@ class Books:
         on, bins = data["on"], self.state["bins"]
         for location, item, delta in data["moves"]:
             daybook.post(bins.setdefault(location, {}).setdefault(item, {}), on, delta)
-        for category, delta in data["cash"].items():
-            daybook.post(self.state["cash"][category], on, delta)
+        for category, delta in data["cash"].items():  # "fees" is kept from the first fee on
+            daybook.post(self.state["cash"].setdefault(category, {}), on, delta)
         for location, item, expires, delta in data.get("lots") or ():
             lots = self.state["lots"].setdefault(location, {}).setdefault(item, {})
             daybook.post(lots.setdefault(expires, {}), on, delta)
@@ -254,9 +256,12 @@ class Books:
         return rows
 
     def cash(self, as_of: str | None = None) -> dict[str, int]:
-        """The cash book; received = spent + given + packed + balance by construction."""
-        book = {c: daybook.balance(self.state["cash"][c], as_of) for c in CASH_CATEGORIES}
-        book["balance"] = book["received"] - book["spent"] - book["given"] - book["packed"]
+        """The cash book; received = spent + fees + given + packed + balance by construction.
+        Bank fees ("fees", after "spent") only in a ledger that ever recorded one: a book
+        without them reads as it always did."""
+        held = self.state["cash"]
+        book = {c: daybook.balance(held[c], as_of) for c in CATEGORIES if c in held}
+        book["balance"] = fund_change(book)
         return book
 
     def packable(self, at: str | None = None, as_of: str | None = None,

@@ -36,7 +36,7 @@ from projections.books import Books
 from projections.events import WardEvent
 from projections.register import Register
 
-CASH_LINES = (*CATEGORIES, "balance")
+CASH_LINES = (*CATEGORIES, "balance")  # "fees": a ward's book has it once it records a fee
 
 
 def stock_total(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -257,7 +257,8 @@ def statement_line(model: WardModel, counts: tuple[int, int, int], name: str,
     donations, handouts, households = counts
     return {"ward": model.code, "name": name, "donations": donations, "handouts": handouts,
             "households": households,
-            **{line: after[line] - before[line] for line in CATEGORIES},
+            **{line: after[line] - before.get(line, 0) for line in CATEGORIES
+               if line in after},  # "fees" only once the ward recorded a fee
             "balance": after["balance"]}
 
 

@@ -143,6 +143,10 @@ _DETAILS = {
         N_("{account} → cash box, {amount:,} đồng{note}"), account=data["account"],
         amount=abs(data["amount"]), note=Phrase(N_(": {note}"), note=data["note"])
         if data.get("note") else ""),
+    "fee": lambda data: Phrase(
+        N_("{account} paid {amount:,} đồng{note}"), account=data["account"],
+        amount=data["cash"].get("fees", 0), note=Phrase(N_(": {note}"), note=data["note"])
+        if data.get("note") else ""),
 }
 POLICY_WORDS = {"tiered": N_("tiered"), "equal": N_("equal"),  # English: the codes themselves
                 "per-capita": N_("per-capita")}
@@ -164,7 +168,7 @@ KIND_WORDS = {
     "round open": N_("round opened"), "round close": N_("round closed"),
     "round reserve": N_("stock held for a round"), "threshold": N_("low-stock minimum set"),
     "account": N_("bank account declared"), "statement": N_("bank statement imported"),
-    "cash moved": N_("cash moved to or from the bank"),
+    "cash moved": N_("cash moved to or from the bank"), "fee": N_("bank fee"),
 }
 
 
@@ -184,14 +188,20 @@ def not_a_donation(entry: int, kind: str | None) -> BadInput:
                     donation=kind_word("donate"))
 
 
-CASH_WORDS = (N_("received"), N_("spent"), N_("given"), N_("packed"))
+CASH_WORDS = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
+              "packed": N_("packed"), "fees": N_("bank fees")}  # cash-book categories
+
+
+def cash_word(category: str) -> Phrase:
+    """A cash-book category in words ("bank fees" for `fees`), translated where shown."""
+    return Phrase(CASH_WORDS.get(category, category))
 
 
 def effect(line: dict[str, Any]) -> Phrase:
     """Goods and cash moved, as "KHO RICE +500; received +1,000,000"."""
     goods = [Phrase("{location} {item} {delta:+,}", location=loc, item=item, delta=delta)
              for loc, item, delta in line["moves"]]
-    cash = [Phrase("{category} {delta}", category=Phrase(category), delta=Change(delta))
+    cash = [Phrase("{category} {delta}", category=cash_word(category), delta=Change(delta))
             for category, delta in line["cash"].items()]
     return Phrase.join("; ", goods + cash)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from commands.language.words import N_
 
-CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "given": N_("given"),
+CASH_LINES = {"received": N_("received"), "spent": N_("spent"), "fees": N_("bank fees"),
+              "given": N_("given"),
               "packed": N_("packed"), "balance": N_("balance")}
 STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size", N_("size")),
                   ("planned", N_("planned")), ("handed", N_("handed")),

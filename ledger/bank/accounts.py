@@ -5,8 +5,14 @@ the ward fund stays one total (the rules that keep it from going negative are un
 fact whose cash went through a bank account names it (`account` on a donation, purchase or
 cash hand-out, and on the reversal of one). Cash facts that name no account are the cash box.
 The book side of an account is therefore the facts that name it; the bank side is its
-statement lines.
+statement lines. No rule bounds a withdrawal, purchase or fee by the account's book side (nor a
+deposit by the cash box's): an account has no declared opening balance and often held the
+drive's money before it was declared or named by any fact, so the book cannot know what it
+holds; only the whole fund is bounded. A debit from an account that never held the money
+shows against the bank instead: no statement line supports it (`unbanked`, docs/bank.md).
 
+- `FeePaid` (a ward fact, "ledger.bank:FeePaid") records a bank fee an account paid: cash
+  leaving the fund under the cash-book category `fees` (`pay_fee`).
 - `AccountDeclared` (a ward entry, "ledger.bank:AccountDeclared") declares an account: code,
   bank (banks.py code and NAPAS BIN), number, holder's name.
 - Each statement line is one immutable event of its own aggregate, `Line`
@@ -35,6 +41,7 @@ from ledger.bank.events import (
     LINE_TOPIC,
     AccountDeclared,
     CashMoved,
+    FeePaid,
     Line,
     StatementImported,
 )
@@ -112,6 +119,31 @@ def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: s
                                                  "donation first"),
                            amount=abs(amount), account=account, held=max(held, 0), on=on)
         return ward.fact(CashMoved, on, clean(actor), [], {}, account=account, amount=amount,
+                         note=note)
+
+    return ledger.write(change)
+
+
+def pay_fee(ledger: Ledger, account: str, amount: int, note: str | None, on: str,
+            actor: str) -> int:
+    """Record a bank fee `account` paid (`amount` đồng > 0): cash leaving the ward fund under
+    its own category, `fees`. Like every spending it may not make the fund negative on its
+    day or any later one (`Ward.fact`): so never more than the fund holds at the end of its
+    day, the bound `move_cash` applies, and never what later spending already took."""
+    account = code(account, N_("bank account code"))
+    if amount <= 0:
+        raise BadInput("--cash must be a whole number of đồng greater than 0")
+    note = optional(note, "--note", limit=MAX_NOTE)
+
+    def change(ward: Ward) -> int:
+        ward.require(account, ward.bank_accounts(), N_("bank account"))
+        held = daybook.balance(ward.fund, on)
+        if amount > held:
+            raise Shortage("cannot pay a bank fee of {amount:,} đồng from {account}: the ward "
+                           "fund holds {held:,} đồng at the end of {on}",
+                           N_("check the amount, or record the cash donation first"),
+                           amount=amount, account=account, held=max(held, 0), on=on)
+        return ward.fact(FeePaid, on, clean(actor), [], {"fees": amount}, account=account,
                          note=note)
 
     return ledger.write(change)

@@ -66,7 +66,19 @@ class CashMoved(Ward.Fact):
     note: str | None
 
 
-stored_names(AccountDeclared, StatementImported, CashMoved)
+class FeePaid(Ward.Fact):
+    """A bank fee (phí ngân hàng: SMS banking, account keeping, a transfer's charge) the bank
+    took from account `account`: cash leaving the ward fund, booked under its own cash-book
+    category (`cash` is {"fees": amount}, ledger/ward/cashbook.py), so the fund's balance drops
+    and the statement's debit line for it matches it (projections/bank.py). `note` says what
+    the fee was, as the statement words it. Reversible like any fact."""
+
+    TOPIC = "ledger.bank:FeePaid"
+
+    note: str | None
+
+
+stored_names(AccountDeclared, StatementImported, CashMoved, FeePaid)
 
 
 class Line(Aggregate, created_event_name="Stated"):

@@ -48,3 +48,4 @@ THRESHOLD_SET = "ThresholdSet"  # low-stock minimums (ledger/ward/thresholds.py)
 ACCOUNT_DECLARED = "AccountDeclared"  # the drive's bank accounts (ledger/bank/events.py)
 STATEMENT_IMPORTED = "StatementImported"
 CASH_MOVED = "CashMoved"  # cash box <-> bank account
+FEE_PAID = "FeePaid"  # a bank fee taken from an account

@@ -207,6 +207,12 @@ class Checker:
         self._inflow(event, data, "spent", Phrase(N_("a purchase into {location}"),
                                                   location=str(data.get("location"))))
 
+    def _fee(self, event: WardEvent, data: dict[str, Any]) -> None:
+        """A bank fee moves no goods and only the fund's `fees`, out of it."""
+        self._expect(event, [], {"fees": max(data["cash"].get("fees", 0), 0)},
+                     Phrase(N_("a bank fee paid from {account}"),
+                            account=str(data.get("account"))))
+
     def _pack(self, event: WardEvent, data: dict[str, Any], sign: int = 1) -> None:
         bundle = self.books.state["bundles"].get(data.get("bundle"))
         count, location = data.get("count"), data.get("location")
@@ -346,7 +352,7 @@ class Checker:
         cash = self.books.state["cash"]
         fund: dict[str, int] = defaultdict(int)
         for category in CATEGORIES:
-            for day, delta in cash[category].items():
+            for day, delta in cash.get(category, {}).items():  # "fees" once a fee is recorded
                 fund[day] += fund_change({category: delta})
         self._never_negative(dict(fund), Phrase(N_("the ward fund (đồng)")))
 
@@ -506,7 +512,9 @@ def _differences(implied: dict[Any, int], recorded: dict[Any, int],
 
 def _cash_account(category: str) -> Phrase:
     """"cash received": the category is one of the words history.CASH_WORDS marks."""
-    return Phrase(N_("cash {category}"), category=Phrase(category))
+    from projections.history import cash_word
+
+    return Phrase(N_("cash {category}"), category=cash_word(category))
 
 
 def _span(numbers: range) -> str:

@@ -147,7 +147,9 @@ def where(path: tuple[str, ...]) -> Phrase:
         return Phrase("-")
     rest: list[Any] = [part.replace("\t", " › ") for part in path[1:]]  # a bin: "LOCATION\tITEM"
     if path[0] == "cash" and rest and rest[0] in CATEGORIES:  # each its own word (CASH_WORDS)
-        rest[0] = Phrase(rest[0])
+        from projections.history import cash_word
+
+        rest[0] = cash_word(rest[0])
     return Phrase.join(" › ", [Phrase(PARTS.get(path[0], path[0])), *rest])
 
 

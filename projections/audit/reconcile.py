@@ -17,6 +17,7 @@ from ledger.phrases import N_, Phrase
 from ledger.ward.cashbook import CATEGORIES
 from projections.books import KINDS, Books
 from projections.events import WardEvent, is_fact
+from projections.history import cash_word
 
 IN = ("donated", "bought", "transferred_in", "packing_in", "found", "other_in")
 OUT = ("given", "transferred_out", "packing_out", "lost", "other_out")
@@ -132,16 +133,16 @@ def _transfers(rows: list[dict[str, Any]]) -> list[Phrase]:
 def _cash(book: dict[str, int], cash: dict[str, int], books: Books,
           as_of: str | None) -> list[Phrase]:
     failures = []
-    if any(book[c] != cash[c] for c in CATEGORIES):
+    if any(book.get(c, 0) != cash[c] for c in CATEGORIES):
         failures.append(Phrase(N_("cash book {book} disagrees with the entries {entries}"),
-                               book=str(dict((c, book[c]) for c in CATEGORIES)),
+                               book=str(dict((c, book.get(c, 0)) for c in CATEGORIES)),
                                entries=str(cash)))
     if book["balance"] < 0:
         failures.append(Phrase(N_("cash: the fund balance is {balance:,} đồng"),
                                balance=book["balance"]))
     failures += [Phrase(N_("cash: {category} is {amount:,} đồng, below zero"),
-                        category=Phrase(c), amount=book[c])  # c: a word history.CASH_WORDS marks
-                 for c in CATEGORIES if book[c] < 0]
+                        category=cash_word(c), amount=book[c])
+                 for c in CATEGORIES if book.get(c, 0) < 0]
     bundles = books.state["bundles"]
     in_bundles = sum(books.quantity(location, code, as_of) * bundles[code]["cash"]
                      for location in books.state["bins"] for code in bundles)

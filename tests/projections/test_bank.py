@@ -459,8 +459,8 @@ def test_entries_of_several_days_each_say_their_day(banked, tmp_path):
 def test_an_unrecorded_fee_is_said_as_money_paid_out(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
     said = banked.fails("audit", "reconcile", "--bank", "VCB1").err
-    assert ("2021-11-03: line 100.3 pays out 11,000 đồng and no purchase or hand-out names it"
-            in said)  # from a sweep: it said "pays out -11,000"
+    assert ("2021-11-03: line 100.3 pays out 11,000 đồng and no purchase, hand-out or bank fee "
+            "names it" in said)  # from a sweep: it said "pays out -11,000"
 
 
 def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
@@ -1012,3 +1012,107 @@ def test_matching_follows_its_documented_rules(stated, booked):
     unbanked = {r["entry"] for r in rows if r["status"] == "unbanked"}
     in_order = sorted(lines, key=lambda line: (line.account, line.on, line.position))
     _check_by_the_rules(in_order, facts, donors, "P3D", shown, unbanked)
+
+
+# ---- bank fees -------------------------------------------------------------------------------
+
+FEE = {"date": "2021-11-03", "credit": 0, "debit": 11_000, "ref": "100.3",
+       "text": "THU PHI DICH VU SMS BANKING"}
+
+
+def test_a_bank_fee_leaves_the_fund_as_its_own_category(banked):
+    """`aid bank fee` records the SMS fee as bank fees: the fund drops by exactly the fee,
+    history says it, and the books' audits pass on a ledger with fees."""
+    banked("donate", "D1", "--into", "KHO", "--cash", "500000", "--account", "VCB1",
+           "--on", "2021-11-02")
+    assert "fees" not in banked("cash", "--format", "json").json()  # as before any fee
+    said = banked("bank", "fee", "VCB1", "--cash", "11.000", "--note", "THU PHI SMS",
+                  "--on", "2021-11-03").out
+    assert "bank fee: VCB1 paid 11,000 đồng: THU PHI SMS (bank fees +11,000)" in said
+    cash = banked("cash", "--format", "json").json()
+    assert cash == {"received": 500_000, "spent": 0, "fees": 11_000, "given": 0, "packed": 0,
+                    "balance": 489_000}
+    assert banked("cash", "--as-of", "2021-11-02", "--format", "json").json()["balance"] \
+        == 500_000
+    assert "bank fees" in banked("cash").out
+    assert "phí ngân hàng" in banked("--lang", "vi", "cash").out
+    [line] = [h for h in banked("history", "--format", "json").json() if h["kind"] == "fee"]
+    assert line["cash"] == {"fees": 11_000} and line["detail"] == \
+        "VCB1 paid 11,000 đồng: THU PHI SMS"
+    assert "no failures" in banked("audit", "check").out
+    banked("audit", "verify")
+    banked("audit", "reconcile")
+    statement = banked("audit", "statement", "--format", "json").json()
+    assert {"line": "bank fees", "amount": 11_000} in statement["sections"]["cash"]
+
+
+def test_a_fee_is_refused_unless_the_account_and_the_fund_allow_it(banked):
+    banked("donate", "D1", "--into", "KHO", "--cash", "100000", "--on", "2021-11-04")
+    before = banked.snapshot()
+    for args, code, says in (
+            (("NOACCT", "--cash", "5"), 2, "unknown bank account"),
+            (("VCB1", "--cash", "0"), 2, "--cash must be positive"),
+            (("VCB1", "--cash", "-5"), 2, "--cash"),
+            (("VCB1", "--cash", "100001", "--on", "2021-11-04"), 1,
+             "the ward fund holds 100,000 đồng at the end of 2021-11-04"),
+            (("VCB1", "--cash", "5", "--on", "2021-11-03"), 1,  # before the money came
+             "the ward fund holds 0 đồng at the end of 2021-11-03")):
+        result = banked.fails("bank", "fee", *args)
+        assert result.code == code and says in result.err, (args, result.err)
+        assert len(result.err.splitlines()) == 1
+    # the fund on the fee's day allows it, but later spending already took the cash
+    banked("buy", "--into", "KHO", "--cash", "95000", "--item", "RICE=5", "--on", "2021-11-06")
+    before = banked.snapshot()
+    later = banked.fails("bank", "fee", "VCB1", "--cash", "10000", "--on", "2021-11-05")
+    assert later.code == 1 and "not enough cash in the ward fund" in later.err
+    assert banked.snapshot() == before
+    banked("bank", "fee", "VCB1", "--cash", "5000", "--on", "2021-11-05")  # all that is left
+    assert banked("cash", "--format", "json").json()["balance"] == 0
+
+
+def test_a_fee_is_reversed_like_any_entry(banked):
+    banked("donate", "D1", "--into", "KHO", "--cash", "100000", "--on", "2021-11-02")
+    fee = banked.entry("bank", "fee", "VCB1", "--cash", "22000", "--on", "2021-11-03")
+    assert banked("cash", "--format", "json").json()["balance"] == 78_000
+    banked("reverse", str(fee), "--reason", "the bank refunded it")
+    cash = banked("cash", "--format", "json").json()
+    assert (cash["fees"], cash["balance"]) == (0, 100_000)
+    again = banked.fails("reverse", str(fee), "--reason", "twice")
+    assert again.code == 1 and "already reversed" in again.err
+    assert "no failures" in banked("audit", "check").out
+    banked("audit", "verify")
+
+
+def test_a_fee_pairs_with_its_debit_line_and_the_account_reconciles(banked, tmp_path):
+    """Issue 25's statement with an SMS fee reconciles to 0 once the fee is recorded, without
+    inventing a purchase; reversing the fee leaves its line unrecorded again."""
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
+    banked("bank", "accept", "--all")
+    banked("bank", "accept", "100.2", "--donor", "D1")
+    assert banked.fails("audit", "reconcile", "--bank", "VCB1").code == 1
+    told = banked.fails("bank", "accept", "100.3", "--donor", "D1")
+    assert told.code == 2 and "aid bank fee VCB1" in told.err
+    fee = banked.entry("bank", "fee", "VCB1", "--cash", "11000", "--note",
+                       "THU PHI DICH VU SMS BANKING", "--on", "2021-11-04")  # a day later
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert (rows["100.3"]["status"], rows["100.3"]["entry"]) == ("matched", fee)
+    result = banked("audit", "reconcile", "--bank", "VCB1", "--format", "json").json()
+    assert result["differences"] == [] and result["book"] == result["bank"] == 689_000
+    assert banked("cash", "--format", "json").json()["balance"] == 689_000
+    assert "no failures" in banked("audit", "check").out
+    banked("reverse", str(fee), "--reason", "wrong day")
+    rows = {r["bank_ref"]: r for r in banked("bank", "match", "--format", "json").json()}
+    assert rows["100.3"]["status"] == "unrecorded"
+
+
+def test_a_fee_of_another_account_or_amount_does_not_pair(banked, tmp_path):
+    banked("bank", "account", "add", "VCB2", "--bank", "VCB", "--number", "1029990043",
+           "--name", "UBMTTQ PHUONG 3")
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, [LINES[1], FEE])))
+    banked("bank", "accept", "100.2", "--donor", "D1")
+    other = banked.entry("bank", "fee", "VCB2", "--cash", "11000", "--on", "2021-11-03")
+    wrong = banked.entry("bank", "fee", "VCB1", "--cash", "10000", "--on", "2021-11-03")
+    rows = banked("bank", "match", "--format", "json").json()
+    assert {(r["status"], r["entry"]) for r in rows if r["status"] == "unbanked"} == \
+        {("unbanked", other), ("unbanked", wrong)}
+    assert [r["status"] for r in rows if r["bank_ref"] == "100.3"] == ["unrecorded"]

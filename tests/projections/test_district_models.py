@@ -231,3 +231,35 @@ def test_rebuild_names_an_edited_count_of_hand_outs(district, tmp_path):
     refused = ward.fails("district", "rebuild", "--url", district)
     assert refused.code == 1 and "hand-outs per household; rebuilt" in refused.err
     assert coverage_of(ward, district) == honest
+
+
+def bank_fees(ledger) -> None:
+    """A ward that keeps its cash in a bank account and paid two fees, one reversed later."""
+    from ledger.bank.accounts import declare_account, pay_fee
+
+    declare_account(ledger, "VCB1", "VCB", "1029990042", "UBMTTQ PHUONG 1", "2021-11-22", "t")
+    pay_fee(ledger, "VCB1", 11_000, "THU PHI SMS", "2021-11-23", "t")
+    pay_fee(ledger, "VCB1", 55_000, "PHI QUAN LY TAI KHOAN", "2021-11-24", "t")
+
+
+def test_bank_fees_leave_the_district_cash_the_sum_of_the_wards(district, tmp_path):
+    wards = {"P1": make_ward(tmp_path / "p1.db", "P1", bank_fees),
+             "P2": make_ward(tmp_path / "p2.db", "P2", more_gifts)}  # no fee: as before
+    p1 = wards["P1"]
+    without = make_ward(tmp_path / "p0.db", None)("cash", "--format", "json").json()
+    p1("reverse", str(p1("history", "--format", "json").json()[-1]["id"]), "--reason",
+       "refunded")
+    own = p1("cash", "--format", "json").json()
+    assert (own["fees"], own["balance"]) == (11_000, without["balance"] - 11_000)
+    assert "fees" not in wards["P2"]("cash", "--format", "json").json()
+    for ward in wards.values():
+        ward("sync", "--to", district)
+    cash = p1("district", "cash", "--url", district, "--format", "json").json()
+    assert district_figures(p1, district) == own_figures(wards)
+    assert cash["total"]["fees"] == 11_000
+    assert cash["total"]["balance"] == sum(cash[code]["balance"] for code in wards)
+    assert "bank fees" in p1("district", "cash", "--url", district).out
+    rows = p1("district", "statement", "--url", district, "--format", "json").json()
+    assert [row.get("fees") for row in rows] == [11_000, 0]
+    assert p1("district", "rebuild", "--url", district).err == ""
+    assert district_figures(p1, district) == own_figures(wards)

@@ -152,11 +152,15 @@ def test_every_kind_of_write_snapshotted_at_once_has_no_finding(ledger, monkeypa
     ledger("timezone", "Asia/Bangkok")
     ledger("bank", "account", "add", "VCB1", "--bank", "VCB", "--number", "1029990042",
            "--name", "UBMTTQ PHUONG 3")
+    ledger("bank", "fee", "VCB1", "--cash", "11000", "--note", "THU PHI SMS")
+    fee = ledger.entry("bank", "fee", "VCB1", "--cash", "55000")
+    ledger("reverse", str(fee), "--reason", "refunded")
     ledger("recipient", "forget", "H06", "--reason", "moved away")
     taken = snapshots(ledger)
     assert len(taken) > 60 and taken[-1][0] == max(entry for entry, _ in taken)
     verify = ledger.fails("audit", "verify")
     assert verify.code == 0 and "snapshot" not in verify.out, verify.out + verify.err
+    assert ledger("audit", "check", "--format", "json").json()["failures"] == []
 
 
 def test_a_part_the_fold_holds_missing_from_the_snapshot_is_named(ward, tmp_path):
