@@ -32,7 +32,7 @@ from ledger.privacy.ward_key import KeyFile  # noqa: E402
 from ledger.store.access import Address, open_ledger, open_log  # noqa: E402
 from ledger.ward.register import Row, import_rows  # noqa: E402
 from ledger.ward.rounds import open_round  # noqa: E402
-from projections.rounds import Drive, plan  # noqa: E402
+from projections.households.rounds import Drive, plan  # noqa: E402
 
 HOUSEHOLDS = 20_000
 BUNDLES = 5_000

@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Ledger, _env, drop_ward_tables  # noqa: E402
 from tests.commands.test_serve import demo, serving  # noqa: E402
+from tests.conftest import Ledger, _env, drop_ward_tables  # noqa: E402
 
 PATHS = ["stock?format=json", "stock?lang=vi", "cash?lang=en", "round/R1?lang=vi",
          "shop/SHOP0D?format=json", "statement?lang=vi", "rounds", "cash?format=json"]

@@ -180,7 +180,7 @@ def writer_drive(ledger: Ledger):
     import json
 
     from ledger.store.access import Record
-    from projections.rounds import Drive
+    from projections.households.rounds import Drive
 
     found = ledger.recorder.select_notifications(start=1, limit=10**9)
     return Drive.replay(Record(n.id, n.topic.rpartition(":")[2], n.originator_version,
@@ -196,8 +196,8 @@ def demo_round(ledger: Ledger, actor: str = "aid-demo") -> None:
     from ledger.ward.register import label_tier
     from ledger.ward.rounds import apply_plan
     from ledger.ward.rounds import open_round as open_it
-    from projections.rounds import handouts
-    from projections.rounds import plan as plan_of
+    from projections.households.rounds import handouts
+    from projections.households.rounds import plan as plan_of
 
     for tier_number, text in DEMO_LABELS.items():
         label_tier(ledger, tier_number, text, "2021-11-10", actor)

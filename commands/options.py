@@ -147,7 +147,7 @@ def expired_reason(allow: bool, reason: str | None) -> str | None:
 def load_drive(db: Path | None):
     """Books, register and rounds, replayed from the stored events."""
     from ledger.store.access import open_log
-    from projections.rounds import Drive
+    from projections.households.rounds import Drive
 
     log = open_log(address(db))
     try:

@@ -34,7 +34,7 @@ from ledger.values.text import sort_key
 from ledger.ward.cashbook import CATEGORIES
 from projections.books import Books
 from projections.events import WardEvent
-from projections.register import Register
+from projections.households.register import Register
 
 CASH_LINES = (*CATEGORIES, "balance")  # "fees": a ward's book has it once it records a fee
 

@@ -33,7 +33,8 @@ def drive(events: Iterable[WardEvent], start: str | None = None, end: str | None
 
     One pass with flat memory: each fact of the period is added to its week as it comes, and
     taken out again when a reversal names it. `lookup(entry)` reads that original again from
-    the store (`audit_check.entry_reader`); without it the period's facts are kept in memory."""
+    the store (`projections.events.entry_reader`); without it the period's facts are kept in
+    memory."""
     tally = _Tally(start, end, lookup)
     for event in events:
         tally.books.apply(event.name, event.data)

@@ -40,7 +40,7 @@ def voucher_cards(codes: Annotated[Optional[list[str]], typer.Argument(
     from commands.output.paper import voucher_cards as cards_page
     from ledger.values.inputs import code as clean_code
     from ledger.values.voucher_codes import parse
-    from projections.shop import replay, shop_codes
+    from projections.households.shop import replay, shop_codes
 
     if not codes and not shop:
         raise BadInput("name the vouchers to print, or --shop SHOP for all its live vouchers")

@@ -126,7 +126,7 @@ def forget(code: str,
 
 def _waiting(db: Path | None) -> dict[str, list[str]]:
     """Open rounds -> households whose planned hand-out has not been made."""
-    from projections.rounds import status
+    from projections.households.rounds import status
 
     drive = o.load_drive(db)
     return {code: status(drive, code)["not_received"]

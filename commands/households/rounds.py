@@ -102,7 +102,7 @@ def _known_groups(db: Path | None, groups: list[str]) -> None:
 
 def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
     from ledger.values.inputs import code as clean_code
-    from projections.rounds import plan as plan_of
+    from projections.households.rounds import plan as plan_of
 
     drive = o.load_drive(db)
     return drive, plan_of(drive, clean_code(code, "round code"))
@@ -260,7 +260,7 @@ def sheet(code: str,
     """The signed receipt list (danh sách ký nhận) to print on A4, with a column to sign."""
     from commands.output import receipt_sheet as receipts
     from ledger.values.inputs import code as clean_code
-    from projections.rounds import sheet as sheet_of
+    from projections.households.rounds import sheet as sheet_of
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt.value
     language = current()
@@ -332,7 +332,7 @@ def _write_plan(db: Path | None, code: str, write: Any) -> Any:
     ledger as it is when saving, then bring the read models up to date."""
     from commands.recording.writing import refresh
     from ledger.store.access import open_ledger
-    from projections.rounds import handouts
+    from projections.households.rounds import handouts
 
     def planner():
         drive, result = _plan(db, code)
@@ -365,7 +365,7 @@ def reserve(code: str,
 def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
            db: o.Db = None) -> None:
     """Planned against handed out, and who has not received yet."""
-    from projections.rounds import round_status
+    from projections.households.rounds import round_status
 
     result = round_status(o.load_drive(db), code)
     if fmt.value == "json" and output is None:
@@ -430,7 +430,7 @@ def summary(round_code: Annotated[Optional[list[str]], typer.Option(
     """Cumulative figures over rounds: each household's total (đồng), the Gini of value per
     person, the minimum fill ratio per tier, priority households (tiers 0-1) with nothing."""
     from ledger.values.inputs import code as clean_code
-    from projections.rounds import summary as summary_of
+    from projections.households.rounds import summary as summary_of
 
     result = summary_of(o.load_drive(db), [clean_code(r, "round code") for r in round_code or []])
     rows = [{k: v for k, v in row.items() if k != "goods"} | {"goods": goods(row["goods"])}
@@ -495,7 +495,7 @@ def outflow(code: str,
     each household received, by code, group and tier; no names."""
     from ledger.errors import BadInput
     from ledger.values.inputs import code as clean_code
-    from projections.rounds import outflow as outflow_of
+    from projections.households.rounds import outflow as outflow_of
 
     kind = output.suffix.lower().lstrip(".") if output is not None else fmt
     if output is None and kind not in ("table", "csv", "json", "html"):

@@ -116,7 +116,7 @@ def issue_batch(shop: Shop, value: Value,
                 on: o.On = None) -> None:
     """Issue one voucher to each eligible household, skipping those that hold one or are excluded."""
     from ledger.ward import vouchers
-    from projections.shop import eligible, replay
+    from projections.households.shop import eligible, replay
 
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
     from commands.households.recipients import chosen_tiers
@@ -172,7 +172,7 @@ def cancel(voucher: Voucher, reason: Reason, db: o.Db = None, actor: o.Actor = N
 
 
 def _shops(db: Path | None) -> Any:
-    from projections.shop import replay
+    from projections.households.shop import replay
 
     log = open_log(o.address(db))
     try:
@@ -218,7 +218,7 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
                   as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
                   output: o.Output = None, db: o.Db = None) -> None:
     """Every voucher by code, with its recipient's code, use and status."""
-    from projections.shop import require_shop
+    from projections.households.shop import require_shop
 
     books, shops = _shops(db)
     if shop is not None:  # an unknown shop is refused, not "no vouchers issued"
@@ -260,7 +260,7 @@ SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
 def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
            output: o.Output = None, db: o.Db = None) -> None:
     """A shop's stock, pick-ups, vouchers used and unused, and value given (csv: pick-ups)."""
-    from projections.shop import shop_report
+    from projections.households.shop import shop_report
 
     books, shops = _shops(db)
     found = shop_report(books, shops, shop, o.as_of(as_of))

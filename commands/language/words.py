@@ -4,8 +4,8 @@ only for the English month names).
 
 `resolve` picks the language once per command: `--lang`, else `AID_LANG`, else the system locale
 (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, in POSIX order), else English. `activate` loads its
-catalog (commands/locale/vi/LC_MESSAGES/aid.mo, kept by `python -m commands.language.catalog`), and `_`
-translates an English text into it. Every text is written in English in the code; Vietnamese
+catalog (commands/language/locale/vi/LC_MESSAGES/aid.mo, kept by `python -m
+commands.language.catalog`), and `_` translates an English text into it. Every text is written in English in the code; Vietnamese
 lives in the catalog. JSON and CSV output never go through here: they stay codes, integers and
 ISO dates whatever the language.
 """

@@ -169,7 +169,7 @@ def cash(reading: Reading) -> Answer:
 
 
 def _drive(reading: Reading) -> Any:
-    from projections.rounds import Drive
+    from projections.households.rounds import Drive
 
     return Drive.replay(reading.log.read())
 
@@ -197,7 +197,7 @@ def round_status(reading: Reading, code: str) -> Answer:
     """Who has received and who has not, by household code; the JSON is `aid round status
     --format json`."""
     from commands.output.columns import STATUS_COLUMNS, goods
-    from projections.rounds import round_status as status_of
+    from projections.households.rounds import round_status as status_of
 
     result = status_of(_drive(reading), code)
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
@@ -223,7 +223,7 @@ def round_outflow(reading: Reading, code: str) -> Answer:
     tier; the JSON is `aid round outflow --format json`."""
     from commands.output.outflow import outflow_blocks
     from ledger.values.inputs import code as clean_code
-    from projections.rounds import outflow
+    from projections.households.rounds import outflow
 
     result = outflow(_drive(reading), clean_code(code, "round code"))
     facts = [(reading.word(N_("Round")), _round_state(reading, result)),
@@ -235,7 +235,7 @@ def round_outflow(reading: Reading, code: str) -> Answer:
 
 def shops(reading: Reading) -> Answer:
     """The 0 đồng shops, each linking to its page; the JSON lists their codes and names."""
-    from projections.shop import shop_codes
+    from projections.households.shop import shop_codes
 
     books = _books(reading)
     found = [{"shop": code, "name": books.state["locations"][code]["name"]}
@@ -252,7 +252,7 @@ def shop(reading: Reading, code: str, today: Callable[[], date] | None = None) -
     the stock and vouchers as they stood at its end. The JSON is `aid shop report --format
     json` (with `--as-of` that day when one is asked) with voucher codes shortened."""
     from commands.output.columns import PICKUP_COLUMNS
-    from projections.shop import replay, shop_report
+    from projections.households.shop import replay, shop_report
 
     on, as_of = reading.day("on"), reading.day("as_of")
     if on and as_of and on != as_of:

@@ -10,8 +10,8 @@ from fractions import Fraction
 from ledger.store.access import locate, open_ledger, open_log
 from ledger.ward.register import write_seen
 from ledger.ward.rounds import apply_plan
-from projections.allocation import gini
-from projections.rounds import Drive, handouts, plan
+from projections.households.allocation import gini
+from projections.households.rounds import Drive, handouts, plan
 
 
 def drive_of(ledger_fixture) -> Drive:

@@ -22,7 +22,7 @@ from ledger.errors import BadInput, LedgerError
 from ledger.store.access import Address, open_ledger, open_log
 from ledger.values import voucher_codes as vouchercode
 from ledger.ward import vouchers
-from projections.shop import replay
+from projections.households.shop import replay
 
 # ---- codes ------------------------------------------------------------------------------------
 

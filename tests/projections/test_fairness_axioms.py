@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.allocation import Claimant, allocate
+from projections.households.allocation import Claimant, allocate
 
 
 @st.composite

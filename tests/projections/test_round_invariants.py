@@ -18,8 +18,8 @@ from ledger.service import Ledger
 from ledger.store.access import Record
 from ledger.ward.register import set_excluded
 from ledger.ward.rounds import apply_plan, open_round
-from projections.allocation import Claimant, allocate
-from projections.rounds import Drive, handouts, plan
+from projections.households.allocation import Claimant, allocate
+from projections.households.rounds import Drive, handouts, plan
 
 DAY = "2021-11-10"
 A = "tester"
@@ -109,7 +109,7 @@ def by_item(result: dict) -> dict[str, dict[str, dict]]:
 def eligible_targets(ledger: Ledger, shape: dict) -> dict[str, dict[str, int]]:
     d = drive(ledger)
     rules = d.round("R1")
-    from projections.allocation import target
+    from projections.households.allocation import target
     return {code: {item: target(rules["policy"], item == "B1", h["size"], rules["cap"],
                                  rules["persons_per_bundle"], rules["rations"].get(item, 0))
                    for item in ("B1", "RICE", "OIL")}

@@ -22,9 +22,9 @@ from ledger.store.access import Record
 from ledger.values.text import nearest, sort_key
 from ledger.ward import daybook, names
 from ledger.ward.plans import Handout, Plan
-from projections.allocation import Claimant, allocate, gini, target
 from projections.books import Books
-from projections.register import Register
+from projections.households.allocation import Claimant, allocate, gini, target
+from projections.households.register import Register
 
 
 @dataclass
