@@ -78,7 +78,7 @@ TIERS = [0, 1, 1, 2, 2, 2, 3, 3, 3, 3]
 def whole_process(path: Path, runs: int = 3, fmt: str = "json") -> float:
     """Median wall time of `aid round plan R1 --format FMT` as a fresh process."""
     aid = Path(sys.executable).parent / "aid"
-    command = [str(aid)] if aid.exists() else [sys.executable, "-m", "commands.main"]
+    command = [str(aid)] if aid.exists() else [sys.executable, "-m", "commands.cli.main"]
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -1,5 +1,5 @@
 """`python -m commands` runs the `aid` command line."""
 
-from commands.main import main
+from commands.cli.main import main
 
 main()

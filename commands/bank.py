@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, _, current, message, moment, say, utc_moment
 from commands.output.render import emit
 from ledger.errors import BadInput, Refused

@@ -3,7 +3,7 @@
     .venv/bin/python docs/make_commands.py          # rewrite docs/commands.md
     .venv/bin/python docs/make_commands.py --check  # exit 1 if docs/commands.md is stale
 
-Every command path of `commands.main.app`, with its usage line, its help and each argument and
+Every command path of `commands.cli.main.app`, with its usage line, its help and each argument and
 option as `aid COMMAND --help` prints it in English (the catalog's source language), so that a
 new command or option cannot go unlisted: tests/commands/test_command_reference.py regenerates the page in
 memory and compares it with the file.
@@ -41,7 +41,7 @@ def render() -> str:
 
     from commands.language import words
     from commands.language.helptexts import translate
-    from commands.main import app
+    from commands.cli.main import app
 
     before = words.current()
     words.activate("en")  # typer's own words ("default", "required") in English

@@ -2,7 +2,7 @@
 
 typer's `CliRunner.invoke` makes the app into a click command on every call; here it is made
 once, with typer's public `get_command` (each command is then built the first time a test runs
-it: commands/command_tree.py), and run in the runner's own `isolation()` (fresh stdin, stdout,
+it: commands/cli/command_tree.py), and run in the runner's own `isolation()` (fresh stdin, stdout,
 stderr and environment per call), so no private part of typer is patched.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import typer.main
 from typer.testing import CliRunner
 
-from commands.main import app
+from commands.cli.main import app
 
 COMMAND = typer.main.get_command(app)
 

@@ -118,9 +118,9 @@ class Ledger:
         return int(self(*args).out.split()[-1])
 
     def drive(self, whole: bool = False) -> "Ledger":
-        """Record the demo drive's fixed core (commands.demo.build_drive) in this ledger;
-        `whole`: the whole demo, with its 0 đồng shop and round R1 (commands.demo.build)."""
-        from commands.demo import build, build_drive
+        """Record the demo drive's fixed core (commands.recording.demo.build_drive) in this ledger;
+        `whole`: the whole demo, with its 0 đồng shop and round R1 (commands.recording.demo.build)."""
+        from commands.recording.demo import build, build_drive
         from ledger.store.access import locate, open_ledger
 
         writer = open_ledger(locate(environ=self.env), create=True)

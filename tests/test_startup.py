@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import json, sys
 sys.argv = ["aid", *json.loads(sys.argv[1])]
-from commands.main import main
+from commands.cli.main import main
 try:
     main()
 except SystemExit:
@@ -66,11 +66,11 @@ def test_a_hand_out_on_an_unsigned_ledger_loads_no_signing_nor_claims(sqlite_led
 
 def test_a_command_builds_only_itself_and_help_still_lists_every_command(capsys):
     """typer would make all ~95 commands into click commands at every start (about 80 ms);
-    `aid` builds the one it runs (commands/command_tree.py). Help lists every command, in
+    `aid` builds the one it runs (commands/cli/command_tree.py). Help lists every command, in
     the order they were registered, each with its help in the reader's language."""
     import typer.main
 
-    from commands.main import app
+    from commands.cli.main import app
 
     group = typer.main.get_command(app)  # a fresh tree, as a new process has
     assert group.commands.built == {}
@@ -86,7 +86,7 @@ def test_a_command_builds_only_itself_and_help_still_lists_every_command(capsys)
 
 
 def test_a_command_imports_only_the_modules_it_needs(sqlite_ledger):
-    """Each command's module is imported when that command runs (commands/main.py's TREE):
+    """Each command's module is imported when that command runs (commands/cli/main.py's TREE):
     `aid stock` loads its own module, not the bank's, the rounds' or the auditor's."""
     import os
 
@@ -128,7 +128,7 @@ def counting(cls, *args, **kwargs):
 psycopg.Connection.connect = classmethod(counting)
 psycopg.connect = psycopg.Connection.connect
 sys.argv = ["aid", *json.loads(sys.argv[1])]
-from commands.main import main
+from commands.cli.main import main
 try:
     main()
 except SystemExit as done:

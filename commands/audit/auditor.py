@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
 from commands.audit import tree
+from commands.cli import options as o
 from commands.language.words import N_, _, current, message, moment, say
 from commands.output.publish import statement_json
 from commands.output.render import echo_json, emit, save

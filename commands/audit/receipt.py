@@ -17,7 +17,6 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from commands import options as o
 from commands.audit.tree import (
     ledger_tree,
     note_text,
@@ -25,6 +24,7 @@ from commands.audit.tree import (
     signed_checkpoint,
     write_or_print,
 )
+from commands.cli import options as o
 from commands.language.words import (
     DEFAULT,
     LANGUAGES,

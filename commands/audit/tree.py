@@ -17,7 +17,7 @@ from typing import Annotated, Any, Iterator, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import say
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase, said

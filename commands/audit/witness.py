@@ -15,8 +15,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
 from commands.audit.tree import read_json, read_note, write_or_print
+from commands.cli import options as o
 from commands.language.words import N_, say
 from ledger.errors import BadInput
 from ledger.phrases import said

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, current
 from ledger.errors import BadInput
 from ledger.store.access import open_log

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import _, entry_span, say
 from commands.recording.writing import announce, refresh
 from ledger.errors import BadInput

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.households.privacy import forget
 from commands.language.words import N_, entry_span, say
 from commands.output.render import emit

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.households import recipients
 from commands.language.words import N_, _, current, day, entry_span, say
 from commands.output.columns import STATUS_COLUMNS, goods

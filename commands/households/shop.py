@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.households.paper import voucher_cards
 from commands.language.words import N_, _, current, money, say
 from commands.output.columns import PICKUP_COLUMNS, VOUCHER_STATUS, goods

@@ -48,7 +48,7 @@ def template() -> Catalog:
                 found.add(text, locations=[(f"{folder}/{filename}", line)], context=context)
     from typer.main import get_command
 
-    from commands.main import app
+    from commands.cli.main import app
 
     for text in _help_texts(get_command(app)):
         found.add(text, locations=[("commands/help", 0)])

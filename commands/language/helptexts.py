@@ -17,7 +17,7 @@ ORIGINAL = "_aid_english"  # the English text, kept on the object so a later cal
 
 def _holders(command: Any, everything: bool = True) -> Iterator[Any]:
     """The command, its parameters and --help, then every subcommand's, depth first; without
-    `everything`, only the subcommands already built (commands/command_tree.py: the others are
+    `everything`, only the subcommands already built (commands/cli/command_tree.py: the others are
     put into the language as they are built)."""
     from typer._click.core import Context
 
@@ -68,7 +68,7 @@ FROM_TO, OR_MORE, OR_LESS = N_("from {low} to {high}"), N_("{low} or more"), N_(
 # be typed there too ("kho", "theo mức ưu tiên": commands/language/words.py `spoken`)
 DEFAULT = re.compile(r"(\[[^:\[\]]+: )([A-Za-z-]+)(?=[;\]])")
 
-# A choice's value as a Vietnamese reader may type it instead of its code (commands/main.py
+# A choice's value as a Vietnamese reader may type it instead of its code (commands/cli/main.py
 # FORMAT_WORDS reads --format's, commands/households/rounds.py POLICY_NAMES --policy's): help's
 # placeholders ("--format <bảng|csv|json>"), defaults and click's refusal of a choice list the
 # choices so; a value without such a word (csv, json) is typed alike in every language.

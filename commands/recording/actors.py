@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import say
 from commands.recording.writing import dated
 from ledger.errors import BadInput

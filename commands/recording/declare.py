@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.households.paper import donor_receipt
 from commands.language.words import say
 from commands.recording.writing import record

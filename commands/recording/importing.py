@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, _, say
 from commands.output.progress import progress
 from commands.recording.spreadsheets import VIETNAMESE, read_rows

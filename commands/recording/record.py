@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_
 from commands.recording.writing import record
 from ledger.values.expiry import dated_pairs

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import say
 from commands.recording import settings
 from commands.recording.writing import record

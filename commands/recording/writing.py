@@ -9,8 +9,8 @@ from typing import Any
 
 import typer
 
+from commands.cli.options import address
 from commands.language.words import current, day, entry_span, say
-from commands.options import address
 from ledger.store.access import Address, open_ledger, open_log, writer_log
 
 

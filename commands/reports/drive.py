@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, _, current, say
 from commands.output.render import emit
 from ledger.errors import BadInput

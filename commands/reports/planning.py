@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import N_, _, say
 from commands.output.render import emit
 from ledger.values.inputs import whole

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from commands import options as o
+from commands.cli import options as o
 from commands.language.words import say
 from ledger.errors import BadInput
 from ledger.phrases import N_, Phrase

@@ -28,8 +28,8 @@ def test_the_reference_lists_every_command_and_option_in_english():
     from typer._click.core import Context
     from typer.main import get_command
 
+    from commands.cli.main import app
     from commands.language import words
-    from commands.main import app
 
     before = words.current()
     words.activate("vi")  # as after a test that ran a command in Vietnamese

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from commands.main import app
+from commands.cli.main import app
 from tests.conftest import PG_SKIP, PG_URL
 
 

@@ -717,7 +717,7 @@ def test_no_english_gloss_of_digest_or_head_in_vietnamese(stocked):
 
 def test_a_missing_driver_names_the_extra_to_install():
     """However the import failed to name its module, the advice is the extra that has it."""
-    from commands.main import _missing
+    from commands.cli.main import _missing
 
     for error in (ModuleNotFoundError("No module named 'psycopg'"),
                   ModuleNotFoundError("No module named 'psycopg'", name="psycopg")):

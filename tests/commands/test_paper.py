@@ -138,7 +138,7 @@ def test_report_drive_takes_dash_o_like_every_other_report(ledger, tmp_path):
 def test_every_report_takes_dash_o(command):
     from typer.main import get_command
 
-    from commands.main import app
+    from commands.cli.main import app
 
     group = get_command(app)
     for word in command:

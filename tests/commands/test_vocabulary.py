@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from commands.cli.main import app
 from commands.language.catalog import po_path
-from commands.main import app
 from tests.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]

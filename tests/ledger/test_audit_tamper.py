@@ -18,7 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from commands.demo import build_drive
+from commands.recording.demo import build_drive
 from ledger.store.access import Address, open_ledger
 from ledger.trust.chain import GENESIS, encode, link, links
 from tests.cli import invoke

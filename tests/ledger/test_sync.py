@@ -21,7 +21,7 @@ from ledger.trust.chain import originator_text
 
 def make_ward(path: Path, code: str | None, extra=None) -> Ledger:
     """A ward ledger with the demo drive's core, its district code, then `extra(ledger)`."""
-    from commands.demo import build_drive
+    from commands.recording.demo import build_drive
 
     writer = open_ledger(Address(path=path), create=True)
     try:

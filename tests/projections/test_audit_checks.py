@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.demo import build_drive as build
+from commands.recording.demo import build_drive as build
 from ledger.errors import LedgerError
 from ledger.store.access import Address, open_ledger, open_log
 from projections.audit.check import check

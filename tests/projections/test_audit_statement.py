@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from commands.demo import GROUP_LEADERS, HOUSEHOLDS
+from commands.recording.demo import GROUP_LEADERS, HOUSEHOLDS
 
 
 def demo(ledger):

@@ -127,7 +127,7 @@ def spoken(given: str, words: dict[str, str]) -> str:
     return words.get(words_of(given), given.strip().lower())
 
 
-# --format's value as click got it -> as the reader typed it ("html" <- "trang"; commands/main.py
+# --format's value as click got it -> as the reader typed it ("html" <- "trang"; commands/cli/main.py
 # reads --format before click does): a refusal quotes what was typed
 TYPED_FORMATS: dict[str, str] = {}
 

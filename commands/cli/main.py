@@ -14,8 +14,8 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from commands import options
-from commands.command_tree import Deferred
+from commands.cli import options
+from commands.cli.command_tree import Deferred
 from commands.language import words as language
 from commands.recording import settings
 from ledger.errors import BadInput, LedgerError
@@ -25,7 +25,7 @@ VERSION = "0.1.0"
 
 class AidGroup(TyperGroup):
     """Prints refusals and usage mistakes as one line on stderr, never a traceback; builds
-    each command only when it is used (commands/command_tree.py)."""
+    each command only when it is used (commands/cli/command_tree.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -349,7 +349,7 @@ def _defaults(command: Any, given: dict[str, Any]) -> dict[str, Any]:
 
 # Every command of `aid`, in the order `aid --help` lists them (commands, then groups), and
 # where it is defined: its module is imported, and the command built, only when it is used
-# (commands/command_tree.py). A group holds its subcommands (and subgroups) itself.
+# (commands/cli/command_tree.py). A group holds its subcommands (and subgroups) itself.
 TREE = [(name, f"commands.{where}") for name, where in (
     ("init", "recording.setup:init"), ("timezone", "recording.setup:timezone"),
     ("donate", "recording.record:donate"), ("buy", "recording.record:buy"),
@@ -359,7 +359,7 @@ TREE = [(name, f"commands.{where}") for name, where in (
     ("reverse", "recording.record:reverse"),
     ("stock", "reports.books:stock"), ("cash", "reports.books:cash"),
     ("history", "reports.books:history"), ("rebuild", "reports.books:rebuild"),
-    ("demo", "demo:demo"), ("pickup", "households.shop:pickup"),
+    ("demo", "recording.demo:demo"), ("pickup", "households.shop:pickup"),
     ("expiring", "reports.planning:expiring"), ("alerts", "reports.planning:alerts"),
     ("sync", "district:sync"), ("serve", "web.serve:serve"),
     ("ward", "recording.setup:ward_app"), ("item", "recording.declare:item_app"),
