@@ -121,3 +121,11 @@ def test_the_loop_check_would_see_a_lazy_loop(tmp_path):
     for package in ("projections", "commands"):
         (tmp_path / package).mkdir()
     assert cycles(module_graph(tmp_path)) == [["ledger.a", "ledger.b"]]
+
+
+@pytest.mark.parametrize("package", ["ledger", "projections", "commands"])
+def test_each_floor_shows_about_a_dozen_rooms(package):
+    """Issue 21: a newcomer reads a floor's top at a glance; a new module joins a room (a
+    folder) rather than the floor."""
+    entries = sorted(p.name for p in (ROOT / package).iterdir() if p.name != "__pycache__")
+    assert len(entries) <= 12, entries
