@@ -63,11 +63,11 @@ class AidGroup(TyperGroup):
         except ModuleNotFoundError as error:  # an optional part that was not installed
             code = _fail(_missing(error), 1)
         except Exception as error:  # the database said no: permissions, disk full, server down
-            if not type(error).__module__.startswith(("eventsourcing", "sqlite3", "psycopg")):
-                raise
-            from commands.language.database import refusal
+            from ledger.store.errors import from_database, refused
 
-            code = _fail(refusal(error), 1)
+            if not from_database(error):
+                raise
+            code = _fail(language.message(refused(error)), 1)
         if standalone_mode:
             sys.exit(code)
         return code

@@ -31,6 +31,7 @@ from commands.web import board, saoke
 from commands.web.recent import Recent
 from ledger.errors import LedgerError
 from ledger.store.access import Address, EventLog, open_log
+from ledger.store.errors import from_database
 from ledger.values import dates
 
 Page = Callable[..., board.Answer]
@@ -121,7 +122,7 @@ class Board:
             unknown = args and not isinstance(error, board.NotUnderstood)  # /shop/NOPE
             return _refuse(start, asked, "404 Not Found" if unknown else "400 Bad Request", said)
         except Exception as error:  # the database said no: locked, gone, server down
-            if not type(error).__module__.startswith(("sqlite3", "psycopg")):
+            if not from_database(error):
                 raise
             problem = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             print(f"aid serve: {asked.path}: {problem}", file=sys.stderr)

@@ -14,7 +14,7 @@ says so for its transaction, `SET LOCAL aid.sync = 'on'`); nothing updates or de
 so an ordinary command pointed at a copy by mistake is refused instead of forking it.
 """
 
-from ledger.trust.chain import encode_sql
+from ledger.store.chain_sql import encode_sql
 
 ONLY_SYNC = r"""
 CREATE OR REPLACE FUNCTION aid_sync_only() RETURNS trigger LANGUAGE plpgsql

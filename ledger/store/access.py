@@ -21,8 +21,9 @@ from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 from ledger.errors import BadInput, Refused
+from ledger.store.chain_sql import encode_sql, intact_sql, rows_sql
 from ledger.store.decoding import loads
-from ledger.trust.chain import Encoded, encode_sql, intact_sql, rows_sql, stored_bytes
+from ledger.trust.chain import Encoded, stored_bytes
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.values.text import fold
 

@@ -110,3 +110,10 @@ def _moved(last: int | None, stored_events: Sequence[Any]) -> bool:
             head = json.loads(bytes(event.state)).get("head_position")
             return head is not None and head != last
     return False
+
+
+def chain_table(events_table: str) -> str:
+    """The table holding the links next to an events table ("stored_events" is SQLite's)."""
+    if events_table == "stored_events":
+        return "aid_chain"
+    return events_table.removesuffix("_events") + "_chain"

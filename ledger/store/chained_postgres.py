@@ -21,8 +21,7 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from ledger.store.chained import ChainWriter
-from ledger.trust.chain import chain_table
+from ledger.store.chained import ChainWriter, chain_table
 
 
 class ChainedPostgresRecorder(ChainWriter, PostgresApplicationRecorder):
@@ -91,7 +90,7 @@ class ConnectedFactory(PostgresFactory):
     while the command waits 30 s for "couldn't get a connection", the server's own reason never
     said. Here the first connection is made in the command's thread, with the pool's own
     settings, as readers connect: one that cannot be made is refused at once in the reader's
-    words (commands/language/database.py); one that can is handed to the pool as its first,
+    words (ledger/store/errors.py: `refused`); one that can is handed to the pool as its first,
     still the command's only one."""
 
     def __init__(self, env: Any) -> None:

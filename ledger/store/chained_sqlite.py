@@ -13,8 +13,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from ledger.store.chained import ChainWriter
-from ledger.trust.chain import chain_table
+from ledger.store.chained import ChainWriter, chain_table
 
 
 class ChainedSQLiteRecorder(ChainWriter, SQLiteApplicationRecorder):

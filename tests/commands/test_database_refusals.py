@@ -59,12 +59,12 @@ def test_a_mistyped_database_or_user_on_a_real_server():
 
 
 def test_anything_else_keeps_the_databases_own_first_line():
-    from commands.language.database import refusal
-    from commands.language.words import activate
+    from commands.language.words import activate, message
+    from ledger.store.errors import refused
 
     activate("vi")
     try:
-        said = refusal(RuntimeError("disk full\nDETAIL: more"))
+        said = message(refused(RuntimeError("disk full\nDETAIL: more")))
     finally:
         activate("en")
     assert said == "aid: cơ sở dữ liệu từ chối: disk full"

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ledger.trust.chain import Encoded, encode, encode_sql, links, rows_sql
+from ledger.store.chain_sql import encode_sql, rows_sql
+from ledger.trust.chain import Encoded, encode, links
 from projections.audit.tamper import verify
 from tests.conftest import PG_SKIP, PG_URL
 
@@ -87,7 +88,8 @@ def test_the_server_says_the_chain_holds_exactly_when_the_walk_finds_nothing(
     """`intact_sql` (the district statement's check, run by the server) against `verify` (the
     walk every other check uses): the same answer on honest and tampered copies, and the same
     count, position and head when the chain holds."""
-    from ledger.trust.chain import GENESIS, intact_sql
+    from ledger.store.chain_sql import intact_sql
+    from ledger.trust.chain import GENESIS
 
     ward = uuid.uuid4()
     rows = [(n, ward, n, "ledger.ward:Ward.Donated", s) for n, s in enumerate(states, 1)]
