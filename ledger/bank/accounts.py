@@ -250,7 +250,8 @@ def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: st
     The statement's lines and the stored lines of its dates are walked together, by date
     (and by time where every line of the day has one): on the statement's first day the
     stored lines it does not have come first, on its last day after its own, and on a day
-    between, first. Each stated balance, the statement's (its opening before its first
+    between, first; a statement of one day may start and end inside it, so each split of
+    those lines into some before and the rest after its own is tried. Each stated balance, the statement's (its opening before its first
     line, its closing after its last) and the stored lines', must equal the balance before
     it plus the lines since; the first that does not refuses the statement. Only the days
     the statement covers are walked: a gap between it and what is stored is no
@@ -262,19 +263,44 @@ def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: st
     stored = _stored_lines(ledger, account, first, last)
     if not stored:
         return
+    keyed = list(each_keyed(account, lines))
+    own = {key for key, _line in keyed}
+    missing = [key for key in stored if key not in own]
+    splits = [len(missing)]  # a statement of one day may start and end inside it: the
+    if first == last:  # stored lines it lacks may lie before its own, after, or both
+        splits = list(range(len(missing), -1, -1))
+    refused: Refused | None = None
+    for split in splits:
+        try:
+            return _walk(statement, stored, keyed, missing[:split], file, account)
+        except Refused as error:
+            refused = refused or error
+    assert refused is not None
+    raise refused
+
+
+def _walk(statement: Statement, stored: dict[str, Any], keyed: list[tuple[str, Any]],
+          before: list[str], file: str, account: str) -> None:
+    """One walk of `_follows_stored`: stored lines the statement lacks go before its own on
+    its first day (those in `before`, on a statement of one day) and after on its last."""
+    lines = statement.lines
+    first, last = lines[0].date, lines[-1].date
+    early = set(before)
     walked: list[tuple[Any, ...]] = []
-    own: set[str] = set()
     timed: dict[str, bool] = {}
-    for index, (key, line) in enumerate(each_keyed(account, lines)):
-        own.add(key)
+    for index, (key, line) in enumerate(keyed):
         timed[line.date] = timed.get(line.date, True) and line.time is not None
         rank = 0 if line.date == last and line.date != first else 1
         walked.append((line.date, line.time, rank, index, key, line))
+    own = {key for key, _line in keyed}
     for key, data in stored.items():
         if key in own:
             continue
         timed[data["on"]] = timed.get(data["on"], True) and data.get("time") is not None
-        rank = 1 if data["on"] == last and data["on"] != first else 0
+        if data["on"] == first == last:
+            rank = 0 if key in early else 2
+        else:
+            rank = 1 if data["on"] == last and data["on"] != first else 0
         walked.append((data["on"], data.get("time"), rank, data["position"], key, None))
     walked.sort(key=lambda w: (w[0], (w[1] or "") if timed[w[0]] else "", w[2], w[3]))
     running: int | None = None

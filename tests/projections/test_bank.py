@@ -145,6 +145,25 @@ def _raw(tmp_path: Path, name: str, opening: str, rows: list[str], closing: str)
     return path
 
 
+def test_a_statement_of_one_day_may_start_and_end_inside_the_stored_day(banked, tmp_path):
+    """From a sweep: after a day's full statement (a morning line, a noon gift, an evening
+    fee), a noon export of that day alone (its opening after the morning, its closing before
+    the fee) was refused as contradicting it: the stored lines it lacks were all put before
+    its own. They may lie on either side; one that fits no way is still refused."""
+    day = _raw(tmp_path, "day.csv", "1.000.000",
+               ["1,11/11/2021,M1,,100.000,1.100.000,x", "2,11/11/2021,N1,,2.000.000,,y",
+                "3,11/11/2021,F1,2.200,,3.097.800,THU PHI"], "3.097.800")
+    banked("bank", "import", "VCB1", str(day))
+    noon = _raw(tmp_path, "noon.csv", "1.100.000", ["1,11/11/2021,N1,,2.000.000,,y"],
+                "3.100.000")
+    assert "imported 0 of 1" in banked("bank", "import", "VCB1", str(noon)).out
+    before = banked.snapshot()
+    wrong = _raw(tmp_path, "wrong.csv", "1.000.000", ["1,11/11/2021,N1,,2.000.000,,y"],
+                 "3.000.000")
+    assert banked.fails("bank", "import", "VCB1", str(wrong)).code == 1
+    assert banked.snapshot() == before
+
+
 def test_overlapping_statements_that_contradict_each_other_are_refused(banked, tmp_path):
     """From a sweep: a statement of 09-10/11 (1,000,000 then 1,500,000, 1,600,000) and one of
     10-11/11 whose opening says 1,500,000 were both taken, and the published closing
