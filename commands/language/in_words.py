@@ -1,8 +1,8 @@
 """Amounts of money in Vietnamese words, as a receipt writes them under the figures ("Bằng chữ:
 Hai mươi triệu đồng"), by the reading rules of accounting papers:
 
-- groups of three digits, each named by its scale: nghìn, triệu, tỷ (then nghìn tỷ, triệu
-  tỷ …); a group of zeros is left out, every later group is read whole, its hundreds too
+- groups of three digits, each named by its scale: nghìn, triệu, tỷ; the tỷ are counted as
+  any number ("hai nghìn năm trăm tỷ", not "hai nghìn tỷ năm trăm tỷ"); a group of zeros is left out, every later group is read whole, its hundreds too
   ("một triệu không trăm năm mươi nghìn" for 1.050.000, so the words cannot be misread);
 - tens: "mười" for ten, "mươi" after two to nine ("hai mươi"); no tens before a unit is
   "linh" ("một trăm linh năm"; `lẻ`, as the South says it, on request);
@@ -14,7 +14,7 @@ Hai mươi triệu đồng"), by the reading rules of accounting papers:
 from __future__ import annotations
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-SCALES = ("", "nghìn", "triệu", "tỷ")
+SCALES = ("", "nghìn", "triệu")  # then tỷ, said once after what it multiplies
 
 
 def _group(number: int, whole: bool, linh: str) -> list[str]:
@@ -39,13 +39,17 @@ def _group(number: int, whole: bool, linh: str) -> list[str]:
     return words
 
 
-def _scale(index: int) -> list[str]:
-    """The name of the index-th group of three digits: nghìn, triệu, tỷ, nghìn tỷ …"""
-    words: list[str] = []
-    while index >= len(SCALES):
-        words.append("tỷ")
-        index -= len(SCALES) - 1
-    return ([SCALES[index]] if index else []) + words[::-1]
+def _words(number: int, whole: bool, linh: str) -> list[str]:
+    """Words of 0 < number; `whole`: something was said before it. A thousand tỷ is "một
+    nghìn tỷ": the tỷ are counted as any number is, then "tỷ" is said once."""
+    billions, rest = divmod(number, 1_000_000_000)
+    words = _words(billions, whole, linh) + ["tỷ"] if billions else []
+    for index in range(len(SCALES) - 1, -1, -1):
+        group = rest // 1000 ** index % 1000
+        if group:
+            words += _group(group, whole or bool(words), linh)
+            words += [SCALES[index]] if index else []
+    return words
 
 
 def number_in_words(number: int, linh: str = "linh") -> str:
@@ -55,15 +59,7 @@ def number_in_words(number: int, linh: str = "linh") -> str:
         return "âm " + number_in_words(-number, linh)
     if number == 0:
         return DIGITS[0]
-    groups = []
-    while number:
-        groups.append(number % 1000)
-        number //= 1000
-    words: list[str] = []
-    for index in range(len(groups) - 1, -1, -1):
-        if groups[index]:
-            words += _group(groups[index], bool(words), linh) + _scale(index)
-    return " ".join(words)
+    return " ".join(_words(number, False, linh))
 
 
 def money_in_words(amount: int, linh: str = "linh") -> str:

@@ -300,7 +300,11 @@ def test_amounts_in_vietnamese_words_follow_the_reading_rules():
             1_050_000: "một triệu không trăm năm mươi nghìn",
             1_234_567: "một triệu hai trăm ba mươi tư nghìn năm trăm sáu mươi bảy",
             2_000_000_005: "hai tỷ không trăm linh năm",
-            1_000_000_000_000: "một nghìn tỷ", -15: "âm mười lăm"}
+            1_000_000_000_000: "một nghìn tỷ", -15: "âm mười lăm",
+            # from a sweep: "hai nghìn tỷ năm trăm tỷ"; the tỷ are counted, then said once
+            2_500_000_000_000: "hai nghìn năm trăm tỷ",
+            1_001_000_000_000: "một nghìn không trăm linh một tỷ",
+            10**15: "một triệu tỷ"}
     for number, words in said.items():
         assert number_in_words(number) == words, number
     assert number_in_words(105, linh="lẻ") == "một trăm lẻ năm"  # as the South says it
