@@ -239,11 +239,13 @@ def cosign_held(connection: Any, log: Any, code: str, key: Any
     """Co-sign the checkpoints of ward `code` that syncs checked without the district's key
     (a ward syncs without it), on the district's machine: each again against the district's
     own copy of the ward's events (`log`): its root at that size is the copy's, the last one
-    co-signed still is, and a ward that declares keys signed it with a live one."""
-    waiting = _held(connection, code, "NOT cosigned")
+    co-signed still is, and a ward that declares keys signed it with a live one. One older than
+    the last co-signed is left as it is: that one vouches for its events too."""
+    last = next(iter(reversed(_held(connection, code, "cosigned"))), None)
+    waiting = [held for held in _held(connection, code, "NOT cosigned")
+               if last is None or held.size > last.size]  # a later one vouches for it
     if not waiting:
         return [], []
-    last = next(iter(reversed(_held(connection, code, "cosigned"))), None)
     with log.snapshot():
         found, _events = roots_at(log.stored(), [w.size for w in waiting] +
                                   ([last.size] if last is not None else []))

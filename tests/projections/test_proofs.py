@@ -673,6 +673,14 @@ def test_the_district_cosigns_on_its_own_machine_what_wards_synced_without_its_k
     ward("sync", "--to", district)
     unsigned = ward.fails("district", "cosign", "--url", district, "--key", str(key))
     assert "carries no signature of a live key the ward declares" in unsigned.err
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "lan.pem")  # the treasurer syncs again
+    donate(ward, 3000)
+    ward("sync", "--to", district)
+    again = ward.fails("district", "cosign", "--url", district, "--key", str(key))
+    assert again.out.count("witnessed and co-signed") == 1 and "carries no signature" in again.err
+    # named once: a checkpoint older than one co-signed is vouched for by it, and left alone
+    quiet = ward("district", "cosign", "--url", district, "--key", str(key))
+    assert (quiet.out, quiet.err) == ("", "")
     assert ward.fails("district", "cosign", "--url", district).code == 2  # no key: bad input
 
 
