@@ -79,7 +79,8 @@ def _marked(rows: list[dict]) -> list[dict]:
 
 def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
          db: o.Db = None) -> None:
-    """The cash book: received = spent + given + packed + balance (sổ quỹ)."""
+    """The cash book: received = spent + fees + given + packed + balance (sổ quỹ; fees:
+    bank fees, shown once one is recorded)."""
     book = load_books(db).cash(o.as_of(as_of))
     if fmt.value == "json" and output is None:
         emit(book, "json")

@@ -426,7 +426,7 @@ class _View:
         lines = [(N_("opening balance of the fund"), before["balance"]),
                  (C_("cash table", "received"), after["received"] - before["received"]),
                  (N_("spent on purchases"), after["spent"] - before["spent"]),
-                 *([(N_("bank fees"), after["fees"] - before.get("fees", 0))]
+                 *([(C_("cash table", "bank fees"), after["fees"] - before.get("fees", 0))]
                    if "fees" in after else []),  # only a ledger that recorded a fee
                  (N_("handed out (in cash and in bundles)"), after["given"] - before["given"]),
                  (N_("put into / taken from packed bundles"), after["packed"] - before["packed"]),
