@@ -561,7 +561,7 @@ def _stated(log: EventLog, as_of: str | None, account: str | None) -> Iterator[B
                        position)
 
 
-BOOK_KINDS = {"Ward.Donated": "donate", "Ward.Bought": "buy", "Ward.HandedOut": "give",
+BOOK_KINDS = {names.DONATED: "donate", names.BOUGHT: "buy", names.HANDED_OUT: "give",
               names.FEE_PAID: "fee"}  # a bank fee: a debit of its account
 
 
@@ -571,20 +571,20 @@ def bank_facts(events: Iterable[WardEvent], bank: Bank, as_of: str | None = None
     account."""
     for event in events:
         data, name = event.data, event.name
-        if name == "Ward.Opened":
+        if name == names.OPENED:
             bank.ward = data.get("name", "")
-        elif name == "Ward.Coded":
+        elif name == names.CODED:
             bank.code = data.get("code")
         elif name == names.ACCOUNT_DECLARED:
             bank.accounts[data["code"]] = {**data, "entry": event.entry}
         elif name == names.STATEMENT_IMPORTED:
             bank.imports.append({**data, "entry": event.entry})
-        elif name == "Ward.DonorDeclared":
+        elif name == names.DONOR_DECLARED:
             bank.donors[event.entry] = data["code"]
             bank.donor_names[data["code"]] = data.get("name", "")
             if data.get("anonymous"):
                 bank.anonymous.add(data["code"])
-        elif name == "Ward.Reversed":
+        elif name == names.REVERSED:
             bank.annul(data["entry"], event.entry)
         elif (as_of is not None and data.get("on", "") > as_of) or \
                 account not in (None, data.get("account")):

@@ -31,6 +31,7 @@ from ledger.district.models import (
 from ledger.phrases import N_, Phrase
 from ledger.store.decoding import dumps
 from ledger.values.text import sort_key
+from ledger.ward import names
 from ledger.ward.cashbook import CATEGORIES
 from projections.books import Books
 from projections.events import WardEvent
@@ -102,7 +103,7 @@ class WardModel:
         name, data = event.name, event.data
         self.books.apply(name, data)
         if name in REGISTER_EVENTS and data.get("code") in self.register.households \
-                or name == "Ward.RecipientDeclared":
+                or name == names.RECIPIENT_DECLARED:
             self.register.apply(name, data, event.entry)
             self.changed.add(data["code"])
         pseudonym = data.get("id_pseudonym")
@@ -144,8 +145,8 @@ class WardModel:
         return found
 
 
-REGISTER_EVENTS = {"RecipientSealed", "RecipientForgotten", "RecipientTierChanged",
-                   "RecipientExcluded", "RecipientIncluded", "RecipientChanged"}
+REGISTER_EVENTS = {names.SEALED, names.FORGOTTEN, names.TIER_CHANGED, names.EXCLUDED,
+                   names.INCLUDED, names.RECIPIENT_CHANGED}
 
 
 class Folder:

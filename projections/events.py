@@ -15,6 +15,7 @@ from ledger.phrases import C_, N_, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
 from ledger.trust.chain import originator_text
+from ledger.ward import names
 from ledger.ward.names import WARD_ID
 
 WARD = WARD_ID.hex
@@ -50,7 +51,7 @@ def ward_events(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> Iterator[Wa
                             "not an object)"), position=position, entry=version,
                          kind=Phrase(JSON_KINDS.get(type(data), C_("JSON", "value"))))
             continue
-        yield WardEvent(position, version, topic.rpartition(":")[2], data)
+        yield WardEvent(position, version, names.short(topic), data)
 
 
 Lookup = Callable[[int], tuple[str, dict[str, Any]] | None]
@@ -67,7 +68,7 @@ def entry_reader(log: EventLog) -> Lookup:
             data = loads(found[1])
         except ValueError:
             return None
-        return (found[0].rpartition(":")[2], data) if isinstance(data, dict) else None
+        return (names.short(found[0]), data) if isinstance(data, dict) else None
 
     return lookup
 

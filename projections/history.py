@@ -233,7 +233,7 @@ def refuse_if_reversed(log: EventLog, entry: int, what: str) -> None:
     from ledger.store.decoding import loads
     from ledger.ward import names
 
-    for position, _topic, state in log.of_topics(f"ledger.ward:{names.REVERSED}"):
+    for position, _topic, state in log.of_topics(names.WARD + names.REVERSED):
         data = loads(state)
         if data.get("entry") == entry:
             by = next(iter(log.stored(position - 1, position)))[2]

@@ -31,6 +31,7 @@ from ledger.store.access import EventLog, Record, decoded
 from ledger.store.decoding import loads
 from ledger.store.read_models import ModelTables
 from ledger.trust.chain import stored_bytes
+from ledger.ward import names
 from projections.books import ENTRIES, Books
 from projections.history import entry
 
@@ -121,7 +122,7 @@ class ReadModels:
         bins: list[tuple] = []
         told = after
         for position, _, version, topic, state in self.log.stored(after, upto, ward_only=True):
-            name = topic.rpartition(":")[2]
+            name = names.short(topic)
             if name not in ENTRIES:
                 continue
             data = decoded(position, version, state)
@@ -174,7 +175,7 @@ class ReadModels:
                       by_date: bool = False) -> Iterator[dict[str, Any]]:
         for position, topic, version, state in self.tables.history(at, item, by_date):
             data = decoded(position, version, stored_bytes(state))  # an edited row: one line
-            yield entry(Record(position, topic.rpartition(":")[2], version, data))
+            yield entry(Record(position, names.short(topic), version, data))
 
 
 def ward_zone(log: EventLog) -> str:

@@ -19,6 +19,7 @@ from commands.output.render import echo_json, emit, save
 from ledger.errors import BadInput
 from ledger.phrases import Money, Phrase, said
 from ledger.store.access import EventLog, open_log
+from ledger.ward import names
 from projections.audit.public import (
     read_statement,
     readable,
@@ -58,7 +59,7 @@ def _open(db: Path | None) -> EventLog:
 
 
 def _ward_name(log: EventLog) -> str:
-    return next((r.data.get("name", "") for r in log.read() if r.name == "Ward.Opened"), "")
+    return next((r.data.get("name", "") for r in log.read() if r.name == names.OPENED), "")
 
 
 @audit_app.command("digest")

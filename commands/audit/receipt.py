@@ -37,6 +37,7 @@ from commands.language.words import (
 )
 from ledger.errors import BadInput, Refused
 from ledger.phrases import C_
+from ledger.ward.names import short
 
 PAGE = Path(__file__).parents[1] / "output" / "verify-receipt.html"
 SLOT = '<script id="receipt-data" type="application/json"></script>'
@@ -114,7 +115,7 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
             raise BadInput("there is no entry {entry}; see `aid history` for entry ids",
                            entry=entry)
         if row[3] != DONATED:
-            raise not_a_donation(entry, ENTRIES.get(row[3].rpartition(":")[2]))
+            raise not_a_donation(entry, ENTRIES.get(short(row[3])))
         refuse_if_reversed(log, entry, N_("receipt with its proof"))
         from ledger.store.tree import leaf_of
 

@@ -13,6 +13,7 @@ from commands.cli import options as o
 from commands.language.words import N_, current
 from ledger.errors import BadInput
 from ledger.store.access import open_log
+from ledger.ward import names
 
 Page = Annotated[Optional[Path], typer.Option(
     "--output", "-o", metavar="FILE.html|FILE.pdf",
@@ -124,5 +125,5 @@ def donor_receipt(entry: Annotated[int, typer.Argument(
 def _donation(log: Any, entry: int) -> dict[str, Any] | None:
     for record in log.read(ward_only=True):
         if record.version == entry:
-            return record.data if record.name == "Ward.Donated" else None
+            return record.data if record.name == names.DONATED else None
     return None

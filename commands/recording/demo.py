@@ -15,6 +15,7 @@ import typer
 from commands.language.words import _, say
 from ledger.errors import Refused
 from ledger.store.access import Address, open_ledger, open_log
+from ledger.ward import names
 
 if TYPE_CHECKING:  # the event store loads only when a command writes (aid --help stays fast)
     from ledger.service import Ledger
@@ -183,7 +184,7 @@ def writer_drive(ledger: Ledger):
     from projections.households.rounds import Drive
 
     found = ledger.recorder.select_notifications(start=1, limit=10**9)
-    return Drive.replay(Record(n.id, n.topic.rpartition(":")[2], n.originator_version,
+    return Drive.replay(Record(n.id, names.short(n.topic), n.originator_version,
                                json.loads(n.state)) for n in found)
 
 

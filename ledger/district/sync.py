@@ -50,6 +50,7 @@ from ledger.store.access import Address, EventLog, table_prefix
 from ledger.store.decoding import loads
 from ledger.trust.chain import GENESIS, StoredRow, links
 from ledger.trust.identity import of_log
+from ledger.ward import names
 
 # (log, held, upto, each row's encoded bytes) -> the ledger's first key id
 Verify = Callable[[EventLog, int, int, Callable[[bytes], None]], "str | None"]
@@ -58,8 +59,8 @@ REGISTRY = "aid_sync_wards"  # one row per ward the district holds a copy of
 ADMITTED = "aid_sync_admitted"  # a ledger the district admits for a code already bound
 HEX64 = re.compile(r"[0-9a-f]{64}")
 BATCH = 5_000  # rows per transaction: bounded, as large PostgreSQL writes can stall
-CODED = "ledger.ward:Ward.Coded"
-OPENED = "ledger.ward:Ward.Opened"
+CODED = names.WARD + names.CODED
+OPENED = names.WARD + names.OPENED
 
 
 @dataclass(frozen=True)

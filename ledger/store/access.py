@@ -26,6 +26,7 @@ from ledger.store.decoding import loads
 from ledger.trust.chain import Encoded, stored_bytes
 from ledger.trust.seal_bytes import KEYS_TOPIC_PREFIX, SEAL_TOPIC
 from ledger.values.text import fold
+from ledger.ward import names
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -277,7 +278,7 @@ class EventLog:
         with `ward_only`, without the claims, seals and keys in between (not even read)."""
         for position, _, version, topic, state in self.stored(after, upto, batch,
                                                               ward_only=ward_only):
-            yield Record(position, topic.rpartition(":")[2], version,
+            yield Record(position, names.short(topic), version,
                          decoded(position, version, state))
 
     def stored(self, after: int = -(2**63), upto: int | None = None,

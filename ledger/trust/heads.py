@@ -24,12 +24,13 @@ from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.identity import identity, origin
 from ledger.values.text import fold
+from ledger.ward import names
 
 # The ward's and the keyring's aggregate ids (ledger/ward/aggregate.py WARD_ID, KEYRING_ID),
 # computed here so readers need not import the event library; tests pin them to the originals.
 WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
 KEYRING_ID = uuid5(WARD_ID, "actor keys")
-CODED = "ledger.ward:Ward.Coded"
+CODED = names.WARD + names.CODED
 DECLARED = "ledger.keys:Keyring.Declared"
 REVOKED = "ledger.keys:Keyring.Revoked"
 

@@ -12,6 +12,15 @@ from uuid import UUID, uuid5
 WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
 KEYRING_ID = uuid5(WARD_ID, "actor keys")  # the keyring aggregate's (ledger/trust/keyring.py)
 
+WARD = "ledger.ward:"  # the stored names of the Ward class's own events begin so
+
+
+def short(topic: str) -> str:
+    """The name the read side matches on: a stored name after its colon
+    ("ledger.ward:Ward.Donated" -> "Ward.Donated")."""
+    return topic.rpartition(":")[2]
+
+
 OPENED = "Ward.Opened"
 ITEM_DECLARED = "Ward.ItemDeclared"
 LOCATION_DECLARED = "Ward.LocationDeclared"

@@ -22,6 +22,7 @@ from typing import Any
 from ledger.phrases import N_, Money, Phrase
 from ledger.store.access import EventLog
 from ledger.store.decoding import loads
+from ledger.ward import names
 from ledger.ward.cashbook import CATEGORIES
 from projections.audit.tamper import Problem
 from projections.books import ENTRIES, Books
@@ -47,7 +48,7 @@ def compare(log: EventLog) -> list[Problem]:
         lines, bins = _stored_lines(models), _stored_bins(models)
         for event_position, _, version, topic, raw in log.stored(upto=position,
                                                                  ward_only=True):
-            name = topic.rpartition(":")[2]
+            name = names.short(topic)
             if name not in ENTRIES:
                 continue
             try:

@@ -24,8 +24,9 @@ from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.chain import StoredRow, encode
 from ledger.trust.merkle import hash_from_hex, leaf_hash, verify_consistency, verify_inclusion
+from ledger.ward import names
 
-DONATED = "ledger.ward:Ward.Donated"
+DONATED = names.WARD + names.DONATED
 RECEIPT_VERSION = "aid-receipt-v1"
 
 

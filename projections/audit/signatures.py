@@ -40,9 +40,10 @@ from ledger.trust.seal_bytes import (
     row_hash,
     signature_ok,
 )
+from ledger.ward import names
 from projections.audit.tamper import Problem
 
-WARD_OPENED = "ledger.ward:Ward.Opened"  # names the ward its seals are bound to
+WARD_OPENED = names.WARD + names.OPENED  # names the ward its seals are bound to
 
 
 @dataclass

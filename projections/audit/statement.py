@@ -20,6 +20,7 @@ from ledger.phrases import C_, N_, Phrase
 from ledger.store.decoding import dumps, loads
 from ledger.values.dates import DEFAULT_ZONE
 from ledger.values.text import sort_key
+from ledger.ward import names
 from projections.books import KINDS, Books
 from projections.events import WardEvent, is_fact, ward_events
 
@@ -97,7 +98,7 @@ def annulled_entries(events: Iterable[WardEvent]) -> set[Any]:
 def annulled_in(rows: Iterable[tuple[int, Any, int, str, bytes]]) -> set[Any]:
     """`annulled_entries` of stored rows, decoding only the reversals' rows (a first pass over
     a million rows that costs little more than reading them)."""
-    reversals = (row for row in rows if row[3].rpartition(":")[2] == REVERSED)
+    reversals = (row for row in rows if names.short(row[3]) == REVERSED)
     return annulled_entries(e for e in ward_events(reversals) if not isinstance(e, str))
 
 

@@ -213,5 +213,8 @@ def test_the_read_side_names_every_ward_event_as_it_is_stored():
     short = {topic.rpartition(":")[2] for topic in ward_topics} - {
         "Ward", "Ward.Created", "Ward.Declared", "Ward.Fact"}  # never recorded themselves
     spelled = {value for key, value in vars(names).items()
-               if key.isupper() and isinstance(value, str)}  # the names, not the ids
+               if key.isupper() and key != "WARD" and isinstance(value, str)}  # not the ids
     assert spelled == short
+    assert {names.short(topic) for topic in ward_topics} == {
+        topic.rpartition(":")[2] for topic in ward_topics}
+    assert names.WARD + names.DONATED in ward_topics and names.WARD + names.OPENED in ward_topics
