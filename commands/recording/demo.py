@@ -103,7 +103,7 @@ def _clear_previous_demo(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def build(ledger) -> None:
+def build(ledger: Ledger) -> None:
     """Record the whole drive through the ledger's write API, as a treasurer would."""
     build_drive(ledger)
     demo_shop(ledger, DEMO_ACTOR)  # vouchers and pick-ups at the 0 đồng shop
@@ -111,7 +111,7 @@ def build(ledger) -> None:
     demo_planning(ledger, DEMO_ACTOR)  # an expiring lot and a low-stock minimum
 
 
-def build_drive(ledger) -> None:
+def build_drive(ledger: Ledger) -> None:
     """The drive's core — declarations, gifts, bundles, hand-outs, a count — whose figures
     stay fixed as the demo grows (the audit tests rely on them)."""
     a = DEMO_ACTOR
@@ -211,7 +211,7 @@ def demo_round(ledger: Ledger, actor: str = "aid-demo") -> None:
     apply_plan(ledger, "R1", planner, [], ["H04"], None, actor)
 
 
-def demo_planning(ledger, actor: str) -> None:
+def demo_planning(ledger: Ledger, actor: str) -> None:
     """Milk that expires soon at the 0 đồng shop, and a minimum for rice at the store, so
     `aid stock --lots`, `aid expiring` and `aid alerts` have something to say in the demo."""
     from ledger.ward.thresholds import set_threshold

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -13,8 +13,11 @@ from commands.cli.options import address
 from commands.language.words import current, day, entry_span, say
 from ledger.store.access import Address, open_ledger, open_log, writer_log
 
+if TYPE_CHECKING:  # the event store loads only when a command writes
+    from ledger.service import Ledger
 
-def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False) -> Any:
+
+def record(db: Path | None, write: Callable[[Ledger], Any], *, create: bool = False) -> Any:
     """Open the ledger, make one write, print "recorded entry N" (N is the id to reverse)."""
     where = address(db)
     ledger = open_ledger(where, create=create)
@@ -28,7 +31,7 @@ def record(db: Path | None, write: Callable[[Any], Any], *, create: bool = False
     return entry
 
 
-def recorded(where: Address, entry: int | list[int], ledger: Any = None) -> str:
+def recorded(where: Address, entry: int | list[int], ledger: Ledger | None = None) -> str:
     """One line: what was recorded and on which date, ending with the entry id (the last word,
     for scripts): "donation: from MEKONG, receipt PT-0001 (KHO RICE +500), on 12 Nov 2021 —
     recorded entry 16"; just "recorded entry 16" if the entry cannot be read back. Read back
@@ -66,7 +69,7 @@ def _summary(line: dict[str, Any]) -> str:
     return say("{text} ({moved})", text=text, moved=moved) if moved else text
 
 
-def _read_back(where: Address, entries: list[int], ledger: Any = None
+def _read_back(where: Address, entries: list[int], ledger: Ledger | None = None
                ) -> list[dict[str, Any]]:
     """The history lines of the entries just written (among the last stored events)."""
     from projections.history import entry as history_entry
@@ -91,7 +94,7 @@ def announce(db: Path | None, entry: int | list[int]) -> None:
 LAG = 100  # events readers may fold in memory before a writer stores the models again
 
 
-def refresh(where: Address, lag: int = 0, ledger: Any = None) -> None:
+def refresh(where: Address, lag: int = 0, ledger: Ledger | None = None) -> None:
     """Fold new events into the stored read models once they lag `lag` events or more behind
     (readers fold the rest in memory, so a single write stays cheap). A crash here loses
     nothing: the next refresh, or `aid rebuild`, catches up from the last stored position.
