@@ -178,6 +178,9 @@ class Tracer:
     def _buy(self, event: WardEvent, data: dict[str, Any]) -> None:
         self._loose(event, data, "purchase", "spent")
 
+    def _fee(self, event: WardEvent, data: dict[str, Any]) -> None:
+        self._loose(event, data, "other", "spent")  # a bank's fee: cash spent, like a purchase
+
     def _transfer(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("target", "")
         for location, item, lot, delta in lot_moves(data):

@@ -1063,6 +1063,10 @@ def test_a_bank_fee_leaves_the_fund_as_its_own_category(banked):
     banked("audit", "reconcile")
     statement = banked("audit", "statement", "--format", "json").json()
     assert {"line": "bank fees", "amount": 11_000} in statement["sections"]["cash"]
+    gift = next(h["id"] for h in banked("history", "--format", "json").json()
+                if h["kind"] == "donate")
+    [cash] = banked("audit", "trace", str(gift), "--format", "json").json()["summary"]
+    assert (cash["spent"], cash["other"], cash["held"]) == (11_000, 0, 489_000)  # not "other"
 
 
 def test_a_fee_is_refused_unless_the_account_and_the_fund_allow_it(banked):
