@@ -24,6 +24,7 @@ from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.chain import StoredRow, encode
 from ledger.trust.merkle import hash_from_hex, leaf_hash, verify_consistency, verify_inclusion
+from ledger.trust.seal_bytes import key_id
 from ledger.ward import names
 
 DONATED = names.WARD + names.DONATED
@@ -200,6 +201,12 @@ def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase
         except ValueError:
             found.failures.append(Phrase(N_("the receipt names a key that is not a verifier "
                                             "key: {key}"), key=str(text)[:60]))
+            continue
+        own = key_id(key.public_key)
+        if key.name.rpartition(".")[2] != own:  # a name vouches only for its own key
+            found.failures.append(Phrase(N_("the receipt names key {name}, but that key's id is "
+                                            "{own}: a signature under another key's name proves "
+                                            "nothing"), name=key.name, own=own))
             continue
         if checkpoint.verify_vkey(note, key):
             signers.append(key)

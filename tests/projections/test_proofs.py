@@ -422,6 +422,37 @@ def test_a_doctored_receipt_does_not_verify(sqlite_ledger, tmp_path, edit):
     assert "Traceback" not in refused.err
 
 
+def forged_under_the_wards_name(good: dict, cash: int) -> dict:
+    """From a sweep: a receipt of a gift never made (one leaf of its own, its cash changed to
+    as many digits, so the leaf's framing holds), its
+    checkpoint signed by a fresh key under the name of the ward's key, and that fresh key
+    given as the receipt's verifier key."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    leaf = base64.b64decode(good["leaf"]).replace(str(good["cash"]).encode(),
+                                                  str(cash).encode())
+    digest = hashlib.sha256(b"\0" + leaf).digest()
+    name = notes.parse(good["checkpoint"]).signatures[0].name  # the ward's: tester.<its id>
+    note = notes.sign(notes.make(good["origin"], 1, digest), name, key)
+    return {**good, "leaf": base64.b64encode(leaf).decode(), "leaf_hash": digest.hex(),
+            "leaf_index": 0, "tree_size": 1, "audit_path": [], "root": digest.hex(),
+            "checkpoint": note, "cash": cash, "vkeys": [notes.format_vkey(name, key.public_key())]}
+
+
+def test_a_receipt_signed_under_the_wards_key_name_by_another_key_is_refused(sqlite_ledger,
+                                                                             tmp_path):
+    ward = _ward(sqlite_ledger, tmp_path)
+    good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
+    fake = save(tmp_path, "fake.json", json.dumps(forged_under_the_wards_name(good, 900_000)))
+    refused = ward.fails("receipt", "verify", str(fake))
+    assert refused.code == 1 and "but that key's id is" in refused.err
+    assert "ok:" not in refused.out
+
+
 def _with_state(receipt: dict, state: str) -> dict:
     """`receipt` with its leaf replaced by the donation's stored row carrying `state` (its
     leaf_hash and proof then no longer match: the leaf must be read before they are judged)."""
@@ -817,7 +848,8 @@ def test_the_page_verifies_a_receipt_in_node(sqlite_ledger, tmp_path):
     good = ward("receipt", str(entry), "--format", "json").json()
     bad = [{**good, "cash": 1}, {**good, "format": "aid-receipt-v9"},
            {**good, "origin": "aid-ledger/" + "0" * 32},
-           *(_with_state(good, state) for state in LEAVES_NOT_A_DONATIONS)]
+           *(_with_state(good, state) for state in LEAVES_NOT_A_DONATIONS),
+           forged_under_the_wards_name(good, 900_000)]
     runner = save(tmp_path, "run.js", _page_script() + """
 const fs = require("fs");
 (async () => {
@@ -835,7 +867,8 @@ const fs = require("fs");
     ok, *doctored = (json.loads(line) for line in out)
     assert ok["ok"] and ok["signed"] and ok["gift"]["cash"] == 500_000
     assert len(doctored) == len(bad) and not any(each["ok"] for each in doctored)
-    for each in doctored[3:]:  # the leaf's state is read, and refused, as the CLI refuses it
+    assert "but that key's id is" in doctored[-1]["failures"][0]["en"]
+    for each in doctored[3:-1]:  # the leaf's state is read, and refused, as the CLI refuses it
         assert each["failures"] == [{
             "vi": "không đọc được dữ liệu đã lưu của khoản ủng hộ: các trường đã lưu của nó "
                   "không phải của một khoản ủng hộ (hàng, tiền, ngày, phiếu thu, nhà hảo tâm, nơi "
