@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.errors import BadInput, Refused
@@ -68,6 +69,12 @@ class Ledger(Application):
             ward = self.repository.get(WARD_ID)
         except AggregateNotFoundError:
             raise BadInput("this ledger has no ward yet: run `aid init --ward NAME` first") from None
+        except OriginatorVersionError as gap:  # the library names (found, expected)
+            raise Refused("the ward's stored entries skip from entry {before} to {found}: an "
+                          "entry was deleted outside aid; nothing was recorded: run `aid audit "
+                          "verify` and restore the ledger from a backup",
+                          before=gap.args[1] - 1 if len(gap.args) > 1 else "?",
+                          found=gap.args[0] if gap.args else "?") from None
         if not self.recorder.select_events(WARD_ID, gt=ward.version - 1, lte=ward.version,
                                            limit=1):  # one lookup by the primary key
             raise Refused("the ward's stored snapshot is at entry {entry}, past its last "

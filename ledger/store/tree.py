@@ -291,12 +291,13 @@ def _bytes(value: Any) -> bytes:
 
 
 def roots_at(rows: Iterable[StoredRow], sizes: Iterable[int]) -> tuple[dict[int, bytes], int]:
-    """The root of the tree over `rows` at each of `sizes` (those the rows reach), and how many
-    rows there are: recomputed from the events alone, one pass, flat memory."""
+    """The root of the tree over `rows` at each of `sizes` (those the rows reach) and over all
+    of them, and how many rows there are: recomputed from the events alone, one pass, flat
+    memory."""
     roots = Roots(sizes)
     for row in rows:
         roots.add(encode(*row))
-    return roots.found, roots.size
+    return roots.at_end(), roots.size
 
 
 class LedgerTree:

@@ -733,6 +733,37 @@ def test_a_rewrite_before_a_witnessed_checkpoint_is_refused_at_the_next_sync(dis
     assert ward.fails("audit", "verify", "--checkpoint", str(taken)).code == 1
 
 
+def test_an_event_deleted_before_a_witnessed_checkpoint_is_refused_not_a_crash(district,
+                                                                              tmp_path):
+    """From a sweep: a row the ward's history does not fold (a receipt's claim) deleted
+    before the witnessed checkpoint, the links and the tree left as they were, then one more
+    entry: the next sync crashed with a traceback instead of naming both checkpoints."""
+    path = tmp_path / "p1.db"
+    ward = Ledger(_env(AID_DB=str(path)), "sqlite", path)
+    ward("init", "--ward", "Phường 1", "--on", "2021-11-01", "--code", "P1")
+    for declared in (("item", "add", "RICE", "--name", "Gạo", "--unit", "kg"),
+                     ("location", "add", "KHO", "--name", "Kho"),
+                     ("donor", "add", "D1", "--name", "Công ty Gạo Việt")):
+        ward(*declared)
+    donate(ward, 500_000, "PT-1")
+    donate(ward, 7)
+    ward("sync", "--to", district)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM stored_events WHERE topic LIKE 'ledger.claims:%'")
+    donate(ward, 1000)
+    donate(ward, 2000)
+    refused = ward.fails("sync", "--to", district)
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert "does not extend the checkpoint the district witnessed" in refused.err
+    # a ward entry deleted: the ward cannot be read back, and a write says why
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM stored_events WHERE rowid = (SELECT rowid FROM stored_events "
+                     "WHERE topic = 'ledger.ward:Ward.ItemDeclared' LIMIT 1)")
+        conn.execute("DELETE FROM stored_snapshots")
+    gap = ward.fails("donate", "D1", "--into", "KHO", "--cash", "5", "--on", "2021-11-02")
+    assert gap.code == 1 and "an entry was deleted outside aid; nothing was recorded" in gap.err
+
+
 def test_witness_cosign_by_any_party(sqlite_ledger, tmp_path):
     ward = _ward(sqlite_ledger, tmp_path)
     taken = save(tmp_path, "c.json", ward("audit", "checkpoint", "--format", "json").out)
