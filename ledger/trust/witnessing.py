@@ -101,9 +101,11 @@ def _extends(note: checkpoint.Checkpoint, last: dict[str, Any],
                        "({last} events) to this one ({size} events)", last=size,
                        size=note.size)
     if not verify_consistency(size, note.size, root, note.root, hashes):
-        raise Refused("this checkpoint ({size} events) does not extend the one you co-signed "
-                      "last ({last} events): the ledger's history was rewritten; not "
-                      "co-signed", size=note.size, last=size)
+        raise Refused("this checkpoint ({size} events) is not shown to extend the one you "
+                      "co-signed last ({last} events): the consistency proof does not verify, "
+                      "so it was damaged or the ledger's history was rewritten; not co-signed "
+                      "(ask the ward for the proof again: `aid audit consistency`)",
+                      size=note.size, last=size)
 
 
 def save(path: Path, record: dict[str, dict[str, Any]]) -> None:

@@ -226,9 +226,9 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
     fail = found.failures.append
     try:
         newer = checkpoint.parse(later)
-    except ValueError as error:
-        fail(Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
-                    error=said(error)))
+    except ValueError as error:  # proves nothing either way, as an unsigned one
+        found.unproven = Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
+                                error=said(error))
         return
     signers = Checked()
     if not _signatures(receipt, later, signers, Phrase(N_("the later checkpoint"))):
@@ -254,21 +254,23 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
                        "({receipt} events)"), size=newer.size, receipt=note.size))
         return
     if consistency is None:
-        fail(Phrase(N_("a later checkpoint needs the consistency proof from the receipt's "
-                       "checkpoint to it: `aid audit consistency`")))
+        found.unproven = Phrase(N_("a later checkpoint needs the consistency proof from the "
+                                   "receipt's checkpoint to it: `aid audit consistency`"))
         return
     proof = _hashes(consistency.get("proof")) if isinstance(consistency, dict) else None
     claimed = (consistency.get("first_size"), consistency.get("second_size"),
                hash_from_hex(consistency.get("first_root")),
                hash_from_hex(consistency.get("second_root"))) if proof is not None else None
     if proof is None or claimed != (note.size, newer.size, note.root, newer.root):
-        fail(Phrase(N_("the consistency proof is not from the receipt's checkpoint ({first} "
-                       "events) to the later one ({second} events)"),
-                    first=note.size, second=newer.size))
+        found.unproven = Phrase(N_("the consistency proof is not from the receipt's checkpoint "
+                                   "({first} events) to the later one ({second} events), or "
+                                   "not a proof at all"), first=note.size, second=newer.size)
         return
     if not verify_consistency(note.size, newer.size, note.root, newer.root, proof):
-        fail(Phrase(N_("the later checkpoint ({second} events) does not extend the receipt's "
-                       "({first} events): the ledger's history was rewritten"),
+        fail(Phrase(N_("the later checkpoint ({second} events) is not shown to extend the "
+                       "receipt's ({first} events): the consistency proof does not verify, so "
+                       "it was damaged or the ledger's history was rewritten (ask the ward for "
+                       "the proof again: `aid audit consistency`)"),
                     first=note.size, second=newer.size))
         return
     found.facts.append(Phrase(N_("the later checkpoint of {second} events extends the "

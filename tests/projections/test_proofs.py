@@ -275,7 +275,16 @@ def test_receipt_of_day_1_verifies_against_day_30_through_a_consistency_proof(wa
                    "--consistency", str(proof))
     assert "still holds the donation" in checked.out
     missing = ward.fails("receipt", "verify", str(receipt), "--checkpoint", str(day30))
-    assert missing.code == 1 and "consistency proof" in missing.err
+    assert missing.code == 2 and "consistency proof" in missing.err  # asked without its proof
+    garbage = save(tmp_path, "garbage.txt", "not a note\n")
+    assert ward.fails("receipt", "verify", str(receipt), "--checkpoint", str(garbage),
+                      "--consistency", str(proof)).code == 2
+    # from a sweep: a genuine proof cut short read as "the history was rewritten"
+    short = save(tmp_path, "short.json", json.dumps({**shape, "proof": shape["proof"][:-1]}))
+    damaged = ward.fails("receipt", "verify", str(receipt), "--checkpoint", str(day30),
+                         "--consistency", str(short))
+    assert damaged.code == 1 and "the consistency proof does not verify, so it was damaged " \
+        "or the ledger's history was rewritten" in damaged.err
 
 
 def test_a_consistency_proof_is_not_refused_as_a_rewrite_for_a_note_anyone_wrote(ward,
