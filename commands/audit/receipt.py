@@ -172,7 +172,7 @@ def _lines(found: dict[str, Any]) -> list[str]:
     if goods:
         lines.append("  " + say("goods: {goods}", goods=goods))
     lines.append(say("Proof: event {index} of {size}, {count} hashes up to root {root}",
-                     index=found["leaf_index"], size=found["tree_size"],
+                     index=found["leaf_index"] + 1, size=found["tree_size"],  # counted from 1
                      count=len(found["audit_path"]), root=found["root"]))
     lines.append(_("Keep it with `aid receipt ENTRY -o receipt.json` (or .html to print); "
                    "anyone checks it with `aid receipt verify receipt.json`."))

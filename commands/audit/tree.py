@@ -220,13 +220,16 @@ def consistency(old: Annotated[str, typer.Argument(
                        first=first.size, second=second.size)
     with ledger_tree(db) as (log, tree):
         origin = heads.origin_of(log)
+        labels = {"OLD": Phrase(N_("OLD")), "NEW": Phrase(N_("NEW"))}  # said in the language
         for label, note in (("OLD", first), ("NEW", second)):
             if not heads.same_ledger(note.origin, origin):
                 raise BadInput("the {label} checkpoint is of another ledger ({theirs}); this "
-                               "one is {ours}", label=label, theirs=note.origin, ours=origin)
+                               "one is {ours}", label=labels[label], theirs=note.origin,
+                               ours=origin)
         declared = heads.declared_keys(log)
         for label, note in (("OLD", first), ("NEW", second)):
-            held_root(tree, note, label, vouched=bool(_vouching(texts[label], note, declared)))
+            held_root(tree, note, labels[label],
+                      vouched=bool(_vouching(texts[label], note, declared)))
         proof = tree.consistency(first.size, second.size)
     if not verify_consistency(first.size, second.size, first.root, second.root, proof):
         raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "

@@ -35,6 +35,11 @@ NOT_A_DONATION = N_("its stored fields are not those of a donation (moves, cash,
                     "donor, location)")
 
 
+# what a receipt's readable fields are called, as the reader's language names them
+FIELDS = {"entry": N_("entry"), "on": N_("date"), "receipt": N_("receipt"), "donor": N_("donor"),
+          "location": N_("location"), "cash": N_("cash"), "goods": N_("goods")}
+
+
 def given(data: Any, entry: int) -> dict[str, Any]:
     """What a donation's stored fields say was given (the receipt's readable part); a
     ValueError if they are not a donation's (a receipt's leaf can hold any bytes)."""
@@ -162,13 +167,13 @@ def verify(receipt: Any, later: str | None = None,
     if not verify_inclusion(index, size, leaf, path, root):
         fail(Phrase(N_("the audit path does not lead from the donation (event {index}) to the "
                        "root of the {size}-event tree: the proof is false"),
-                    index=index, size=size))
+                    index=index + 1, size=size))
     found.gift = gift
     for key, value in (gift or {}).items():
         if key in receipt and receipt[key] != value:
             fail(Phrase(N_("the receipt says {key} is {said}, the proven donation says "
-                           "{value}"), key=key, said=json.dumps(receipt[key],
-                                                               ensure_ascii=False),
+                           "{value}"), key=Phrase(FIELDS.get(key, key)),
+                        said=json.dumps(receipt[key], ensure_ascii=False),
                         value=json.dumps(value, ensure_ascii=False)))
     _signatures(receipt, receipt["checkpoint"], found, Phrase(N_("the receipt's checkpoint")))
     if later is not None:
@@ -176,7 +181,7 @@ def verify(receipt: Any, later: str | None = None,
     if found.ok:
         found.facts.insert(0, Phrase(N_("the donation (entry {entry}) is event {index} of the "
                                         "{size} events of ledger {origin}"),
-                                     entry=row[2], index=index, size=size,
+                                     entry=row[2], index=index + 1, size=size,  # from 1
                                      origin=note.origin))
     return found
 

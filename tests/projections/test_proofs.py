@@ -429,6 +429,9 @@ def test_a_doctored_receipt_does_not_verify(sqlite_ledger, tmp_path, edit):
     refused = ward.fails("receipt", "verify", str(path))
     assert refused.code == 1 and refused.err.startswith("aid: the receipt does not verify")
     assert "Traceback" not in refused.err
+    if edit == "cash":  # the field by its Vietnamese name, not the JSON key
+        said = ward.fails("--lang", "vi", "receipt", "verify", str(path)).err
+        assert "biên nhận ghi tiền mặt là 5000000" in said, said
 
 
 def forged_under_the_wards_name(good: dict, cash: int) -> dict:
