@@ -10,6 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from conftest import Ledger, _env
+
 from commands.language.words import day
 from tests.commands.test_print_e2e import needs_chromium, needs_pdftotext
 from tests.projections.test_audit_statement import demo
@@ -315,3 +317,24 @@ def test_amounts_in_vietnamese_words_follow_the_reading_rules():
 def test_bundle_define_help_writes_money_with_its_sign(ledger):
     said = ledger("--lang", "vi", "bundle", "define", "--help").out
     assert "100.000 ₫" in " ".join(said.split()) and "100.000 đồng" not in said
+
+
+@needs_chromium
+@needs_pdftotext
+def test_a_printed_receipt_carries_its_proof(tmp_path):
+    """From a sweep: `aid receipt ENTRY -o r.pdf` printed the page's verdict and the gift but
+    not the proof, so the paper could never be checked again. It carries the receipt itself,
+    as text, beneath a note saying so."""
+    from tests.projections.test_proofs import _ward, donate
+
+    ward = _ward(Ledger(_env(AID_DB=str(tmp_path / "aid.db")), "sqlite", tmp_path / "aid.db"),
+                 tmp_path)
+    entry = donate(ward, 500_000, "R-9")
+    lines = printed_lines(ward, tmp_path, "receipt", str(entry))
+    text = "".join(lines)
+    assert any(line.startswith("Trên giấy, kết quả kiểm tra ở trên là điều trang này thấy")
+               for line in lines)
+    found = ward("receipt", str(entry), "--format", "json").json()
+    for key in ("leaf_hash", "audit_path", "checkpoint"):
+        assert f'"{key}"' in text
+    assert found["leaf_hash"][:40] in text.replace(" ", "")
