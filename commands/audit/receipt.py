@@ -230,7 +230,7 @@ def verify(file: Annotated[str, typer.Argument(
            ) -> None:
     """Check a receipt without the ledger: the donation's bytes, its proof, the signed
     checkpoint (exit 1 naming what fails; exit 2 when a later checkpoint given proves
-    nothing, signed by no key the receipt names)."""
+    nothing: not a signed note, signed by no key the receipt names, or without its proof)."""
     from projections.audit.receipts import verify as check
 
     receipt = read_json(file, N_("donor's receipt"))

@@ -114,10 +114,12 @@ def read_json(value: str, what: str) -> Any:
         raise BadInput("cannot read {value}: {error}", value=value, error=said(error)) from None
     if path.suffix.lower() in (".html", ".htm"):
         text = _embedded(text)
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise BadInput("{value} is not a JSON {what}", value=value, what=Phrase(what)) from None
+    for attempt in (text, text.replace("\r", "").replace("\n", "")):  # copied off paper:
+        try:  # lines broken inside a value join back (JSON needs no raw line break)
+            return json.loads(attempt)
+        except ValueError:
+            continue
+    raise BadInput("{value} is not a JSON {what}", value=value, what=Phrase(what))
 
 
 @contextmanager

@@ -243,6 +243,9 @@ def _stored_lines(ledger: Ledger, account: str, first: str, last: str) -> dict[s
         start = page[-1].id
 
 
+SPLITS_TRIED = 200  # stored lines of a day beyond which only the two usual splits are tried
+
+
 def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: str) -> None:
     """Refuse a statement whose balances contradict the lines of the account already stored
     over the days it covers (two overlapping statements that cannot both be the bank's).
@@ -250,8 +253,9 @@ def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: st
     The statement's lines and the stored lines of its dates are walked together, by date
     (and by time where every line of the day has one): on the statement's first day the
     stored lines it does not have come first, on its last day after its own, and on a day
-    between, first; a statement of one day may start and end inside it, so each split of
-    those lines into some before and the rest after its own is tried. Each stated balance, the statement's (its opening before its first
+    between, first; a statement of one day may start and end inside it, so the splits of
+    those lines into some before and the rest after its own are tried (all before, all
+    after, then, for a day of up to `SPLITS_TRIED` such lines, each). Each stated balance, the statement's (its opening before its first
     line, its closing after its last) and the stored lines', must equal the balance before
     it plus the lines since; the first that does not refuses the statement. Only the days
     the statement covers are walked: a gap between it and what is stored is no
@@ -268,7 +272,9 @@ def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: st
     missing = [key for key in stored if key not in own]
     splits = [len(missing)]  # a statement of one day may start and end inside it: the
     if first == last:  # stored lines it lacks may lie before its own, after, or both
-        splits = list(range(len(missing), -1, -1))
+        splits = [0, len(missing)]  # an export up to now, or from the day's start on
+        if len(missing) <= SPLITS_TRIED:  # then each split (each try walks the whole day)
+            splits += range(1, len(missing))
     refused: Refused | None = None
     for split in splits:
         try:

@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.phrases import N_, Phrase, said
+from ledger.phrases import C_, N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.chain import StoredRow, encode
 from ledger.trust.merkle import hash_from_hex, leaf_hash, verify_consistency, verify_inclusion
@@ -36,8 +36,10 @@ NOT_A_DONATION = N_("its stored fields are not those of a donation (moves, cash,
 
 
 # what a receipt's readable fields are called, as the reader's language names them
-FIELDS = {"entry": N_("entry"), "on": N_("date"), "receipt": N_("receipt"), "donor": N_("donor"),
-          "location": N_("location"), "cash": N_("cash"), "goods": N_("goods")}
+FIELDS = {"entry": C_("receipt field", "entry"), "on": C_("receipt field", "on"),
+          "receipt": C_("receipt field", "receipt"), "donor": C_("receipt field", "donor"),
+          "location": C_("receipt field", "location"), "cash": C_("receipt field", "cash"),
+          "goods": C_("receipt field", "goods")}
 
 
 def given(data: Any, entry: int) -> dict[str, Any]:

@@ -338,3 +338,9 @@ def test_a_printed_receipt_carries_its_proof(tmp_path):
     for key in ("leaf_hash", "audit_path", "checkpoint"):
         assert f'"{key}"' in text
     assert found["leaf_hash"][:40] in text.replace(" ", "")
+    # copied off the paper as the note says, lines broken inside values and all, it checks
+    plain = subprocess.run(["pdftotext", str(tmp_path / "page.pdf"), "-"], capture_output=True,
+                           text=True, check=True, timeout=60).stdout
+    copied = tmp_path / "copied.json"
+    copied.write_text(plain[plain.index('{"format"'):].replace("\f", ""), encoding="utf-8")
+    assert ward("receipt", "verify", str(copied)).code == 0

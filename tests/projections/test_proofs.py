@@ -911,6 +911,8 @@ const fs = require("fs");
     assert ok["ok"] and ok["signed"] and ok["gift"]["cash"] == 500_000
     assert len(doctored) == len(bad) and not any(each["ok"] for each in doctored)
     assert "but that key's id is" in doctored[-1]["failures"][0]["en"]
+    assert doctored[0]["failures"][0]["vi"] == (  # the field by its name, as the CLI says it
+        "biên nhận ghi tiền mặt là 1, khoản ủng hộ được chứng minh ghi 500000")
     for each in doctored[3:-1]:  # the leaf's state is read, and refused, as the CLI refuses it
         assert each["failures"] == [{
             "vi": "không đọc được dữ liệu đã lưu của khoản ủng hộ: các trường đã lưu của nó "
@@ -957,7 +959,7 @@ def test_the_page_says_what_is_wrong_in_vietnamese_first(sqlite_ledger, tmp_path
                 .replace('<html lang="en">', '<html lang="vi">'))
     dom = _dom(browser, tmp_path, page)
     assert 'data-result="fail"' in dom
-    assert ("<p>biên nhận ghi cash là 5000000, khoản ủng hộ được chứng minh ghi 500000</p>"
+    assert ("<p>biên nhận ghi tiền mặt là 5000000, khoản ủng hộ được chứng minh ghi 500000</p>"
             in dom)
     assert "the proven donation says" not in dom.partition("<script")[0]
     dom = _dom(browser, tmp_path, page, "#en")
