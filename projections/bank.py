@@ -53,6 +53,7 @@ from ledger.store.decoding import loads
 from ledger.values.text import clean, fold
 from ledger.ward import names
 from ledger.ward.cashbook import fund_change
+from projections.audit.statement import ANONYMOUS
 from projections.events import WardEvent
 
 LINE_TOPIC = "ledger.banklines:Line.Stated"
@@ -680,9 +681,6 @@ def _base(bank: Bank, account: str) -> int | None:
 
 
 # ---- what donors may see -----------------------------------------------------------------
-
-ANONYMOUS = Phrase(N_("Ẩn danh (anonymous)"))  # as the public statement says it
-
 
 def public_line(line: BankLine, row: dict[str, Any] | None,
                 anonymous: bool = False) -> dict[str, Any]:

@@ -224,15 +224,12 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
     return outcome
 
 
-STATED_TOPIC = "ledger.banklines:Line.Stated"  # a stored line (Line.Stated's TOPIC)
-
-
 def _stored_lines(ledger: Ledger, account: str, first: str, last: str) -> dict[str, Any]:
     """The lines of `account` already stored, dated `first` to `last`, by key."""
     found: dict[str, Any] = {}
     start: int | None = None
     while True:
-        page = ledger.recorder.select_notifications(start, 10_000, topics=(STATED_TOPIC,),
+        page = ledger.recorder.select_notifications(start, 10_000, topics=(Line.Stated.TOPIC,),
                                                     inclusive_of_start=start is None)
         for notification in page:
             data = loads(notification.state)
@@ -255,9 +252,9 @@ def _follows_stored(ledger: Ledger, account: str, statement: Statement, file: st
     stored lines it does not have come first, on its last day after its own, and on a day
     between, first; a statement of one day may start and end inside it, so the splits of
     those lines into some before and the rest after its own are tried (all before, all
-    after, then, for a day of up to `SPLITS_TRIED` such lines, each). Each stated balance, the statement's (its opening before its first
-    line, its closing after its last) and the stored lines', must equal the balance before
-    it plus the lines since; the first that does not refuses the statement. Only the days
+    after, then, for a day of up to `SPLITS_TRIED` such lines, each). Each stated balance,
+    the statement's (its opening before its first line, its closing after its last) and the
+    stored lines', must equal the balance before it plus the lines since; the first that does not refuses the statement. Only the days
     the statement covers are walked: a gap between it and what is stored is no
     contradiction."""
     lines = statement.lines

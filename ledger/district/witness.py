@@ -99,12 +99,7 @@ def _has_table(connection: Any) -> bool:
 
 
 def last_witnessed(connection: Any, code: str) -> Witnessed | None:
-    if not _has_table(connection):
-        return None
-    row = connection.execute(f"SELECT code, origin, size, root, note, cosigned FROM {TABLE} "
-                             "WHERE code = %s ORDER BY size DESC LIMIT 1", (code,)).fetchone()
-    return None if row is None else Witnessed(row[0], row[1], int(row[2]), bytes(row[3]),
-                                              row[4], bool(row[5]))
+    return next(iter(_held(connection, code, newest=True)), None)
 
 
 def set_aside(connection: Any, code: str, schema: str) -> None:
@@ -226,11 +221,15 @@ def district_key() -> Any:
     return load_key(os.environ.get(KEY_ENV))
 
 
-def _held(connection: Any, code: str, where: str) -> list[Witnessed]:
+def _held(connection: Any, code: str, where: str = "TRUE",
+          newest: bool = False) -> list[Witnessed]:
+    """The checkpoints of ward `code` the district holds that `where` says, by size (only
+    the largest, `newest`)."""
     if not _has_table(connection):
         return []
     rows = connection.execute(f"SELECT code, origin, size, root, note, cosigned FROM {TABLE} "
-                              f"WHERE code = %s AND {where} ORDER BY size", (code,)).fetchall()
+                              f"WHERE code = %s AND {where} ORDER BY size"
+                              + (" DESC LIMIT 1" if newest else ""), (code,)).fetchall()
     return [Witnessed(r[0], r[1], int(r[2]), bytes(r[3]), r[4], bool(r[5])) for r in rows]
 
 
@@ -241,7 +240,7 @@ def cosign_held(connection: Any, log: Any, code: str, key: Any
     own copy of the ward's events (`log`): its root at that size is the copy's, the last one
     co-signed still is, and a ward that declares keys signed it with a live one. One older than
     the last co-signed is left as it is: that one vouches for its events too."""
-    last = next(iter(reversed(_held(connection, code, "cosigned"))), None)
+    last = next(iter(_held(connection, code, "cosigned", newest=True)), None)
     waiting = [held for held in _held(connection, code, "NOT cosigned")
                if last is None or held.size > last.size]  # a later one vouches for it
     if not waiting:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ledger.store.access import EventLog
+    from ledger.store.tree import NodeCheck
     from ledger.trust.chain import StoredRow
     from projections.audit.signatures import SignatureCheck
     from projections.audit.statement import StatementFold
@@ -39,7 +40,7 @@ def verification(log: EventLog, digests: Sequence[Digest] = (),
         return verification(log, digests, seals, each)
 
 
-def tree_findings(log: EventLog, roots: Any) -> list[Any]:
+def tree_findings(log: EventLog, roots: NodeCheck) -> list[Any]:
     """The stored Merkle tree against the root recomputed from the events (`roots`, fed by the
     verify pass): checkpoints and receipts are signed from the stored tree, so a tree edited
     outside aid would have the treasurer sign a root the events do not give."""
@@ -54,7 +55,7 @@ def tree_findings(log: EventLog, roots: Any) -> list[Any]:
             "the stored Merkle tree covers {tree} events, the ledger holds {events}: the tree "
             "was edited outside aid"), tree=mismatch.tree, events=mismatch.events))]
     try:
-        if getattr(roots, "differ", 0):
+        if roots.differ:
             level, idx = roots.first
             return [Problem(log.head(), Phrase(N_(
                 "the stored Merkle tree's node at level {level}, index {idx} is not what the "
