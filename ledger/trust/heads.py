@@ -17,22 +17,20 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase, said
 from ledger.trust import checkpoint
 from ledger.trust.identity import identity, origin
+from ledger.trust.seal_bytes import KEY_DECLARED, KEYS_TOPIC_PREFIX
 from ledger.values.text import fold
 from ledger.ward import names
 
-# The ward's and the keyring's aggregate ids (ledger/ward/aggregate.py WARD_ID, KEYRING_ID),
-# computed here so readers need not import the event library; tests pin them to the originals.
-WARD_ID = uuid5(UUID("5d1c3c1e-8a3f-4c47-9a52-0b0b7c1e2a10"), "ward")
-KEYRING_ID = uuid5(WARD_ID, "actor keys")
+WARD_ID, KEYRING_ID = names.WARD_ID, names.KEYRING_ID  # the aggregates' ids, without the library
 CODED = names.WARD + names.CODED
-DECLARED = "ledger.keys:Keyring.Declared"
-REVOKED = "ledger.keys:Keyring.Revoked"
+DECLARED = KEY_DECLARED
+REVOKED = f"{KEYS_TOPIC_PREFIX}Keyring.Revoked"
 
 
 @dataclass(frozen=True)
