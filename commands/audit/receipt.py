@@ -105,7 +105,7 @@ def show(entry: Annotated[int, typer.Argument(help="The donation's entry id.")],
 
 def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
     from ledger.trust import heads
-    from projections.audit.receipts import DONATED, build
+    from projections.audit.receipts import DONATED, build, proves
     from projections.books import ENTRIES
     from projections.history import not_a_donation, refuse_if_reversed
 
@@ -133,16 +133,6 @@ def make_receipt(entry: int, db: Path | None) -> dict[str, Any]:
         raise Refused("the ledger's stored Merkle tree gives a proof that does not verify: "
                       "it is damaged; run `aid audit verify`")
     return found
-
-
-def proves(found: dict[str, Any]) -> bool:
-    """Whether a receipt's audit path leads from its leaf to its root."""
-    from ledger.trust.merkle import verify_inclusion
-
-    return verify_inclusion(found["leaf_index"], found["tree_size"],
-                            bytes.fromhex(found["leaf_hash"]),
-                            [bytes.fromhex(h) for h in found["audit_path"]],
-                            bytes.fromhex(found["root"]))
 
 
 def names(log: Any, found: dict[str, Any]) -> dict[str, Any]:

@@ -84,6 +84,15 @@ def build(row: StoredRow, index: int, tree: Any, signed: dict[str, Any],
             "vkeys": vkeys}
 
 
+def proves(receipt: dict[str, Any]) -> bool:
+    """Whether a receipt `build` made has an audit path leading from its leaf to its root
+    (`aid receipt` checks before handing a donor a proof that would fail at home)."""
+    return verify_inclusion(receipt["leaf_index"], receipt["tree_size"],
+                            bytes.fromhex(receipt["leaf_hash"]),
+                            [bytes.fromhex(h) for h in receipt["audit_path"]],
+                            bytes.fromhex(receipt["root"]))
+
+
 def decode_leaf(data: bytes) -> StoredRow:
     """The stored row a leaf's bytes encode (`ledger.trust.chain.encode`), strictly."""
     fields, at = [], 0
