@@ -30,7 +30,7 @@ def today(zone: str | None = None) -> date:
 
 
 def parse_date(text: str | date | None, *, default: date | None = None) -> str:
-    """The ISO form of a typed date; today on the ward's clock (or `default`) when none is
+    """The ISO form of a typed date; today in Vietnam (or `default`) when none is
     given. Given but empty (`--on ''`) is refused: it is a slip, not a request for today."""
     if text is None:
         return (default or today()).isoformat()

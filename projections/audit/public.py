@@ -96,7 +96,7 @@ def read_statement(log: EventLog, first: str | None, last: str | None,
 
 
 def _until(last: str | None) -> str:
-    """The statement's last day: the one asked for, else today on the ward's clock ("from … to
+    """The statement's last day: the one asked for, else today in Vietnam ("from … to
     today" on the page is what it holds; an entry dated in the future is not yet the ward's
     to publish)."""
     from ledger.values.dates import parse_date
