@@ -116,7 +116,7 @@ def test_the_loop_check_would_see_a_lazy_loop(tmp_path):
     (tmp_path / "ledger" / "a.py").write_text("from ledger.b import x\n")
     (tmp_path / "ledger" / "b.py").write_text("def f():\n    from ledger.a import y\n")
     (tmp_path / "ledger" / "c.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ledger.a import z\n")
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ledger.d import z\n")
     (tmp_path / "ledger" / "d.py").write_text("from ledger.c import w\n")
     for package in ("projections", "commands"):
         (tmp_path / package).mkdir()
