@@ -461,19 +461,27 @@ def find(ref: Annotated[Optional[str], typer.Option(
     for row in found:
         counted = row.get("counted")
         if counted:
-            typer.echo("  " + say(COUNTED, **counted_fields(row)))
+            template, fields = counted_sentence(row)
+            typer.echo("  " + say(template, **fields))
 
 
 COUNTED = N_("{bank_ref}: counted as entry {entry}; {given:,} đồng handed out to {households} "
              "households in {groups} groups, {held:,} đồng still held, {spent:,} đồng spent on "
              "purchases")  # where a donor's transfer went: `aid bank find` and the board's /saoke
+COUNTED_FEES = N_("{bank_ref}: counted as entry {entry}; {given:,} đồng handed out to "
+                  "{households} households in {groups} groups, {held:,} đồng still held, "
+                  "{spent:,} đồng spent on purchases, {fees:,} đồng paid in bank fees")
 
 
-def counted_fields(row: dict[str, Any]) -> dict[str, Any]:
-    """COUNTED's fields for a transfer `find_transfers` found and traced."""
+def counted_sentence(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Where a transfer `find_transfers` found and traced went: the sentence and its fields
+    (bank fees named only when some of it paid them)."""
     counted = row["counted"]
-    return {"bank_ref": row["bank_ref"], "entry": row["entry"],
-            **{k: counted[k] for k in ("given", "households", "groups", "held", "spent")}}
+    fields = {"bank_ref": row["bank_ref"], "entry": row["entry"],
+              **{k: counted[k] for k in ("given", "households", "groups", "held", "spent")}}
+    if counted.get("fees"):
+        return COUNTED_FEES, {**fields, "fees": counted["fees"]}
+    return COUNTED, fields
 
 
 DAY_COLUMNS = [("date", N_("date")), ("book_in", N_("book in")), ("book_out", N_("book out")),

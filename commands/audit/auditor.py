@@ -400,7 +400,9 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
     shown = {part: [_trace_words(row) for row in story[part]]
              for part in ("summary", "groups", "flows")}  # people read these: words, not codes
     if output is not None:
-        save(output, [(N_("summary"), shown["summary"], TRACE_SUMMARY),
+        fees = any("fees" in row for row in story["summary"])  # a column only where fees took some
+        summary = [c for c in TRACE_SUMMARY if fees or c[0] != "fees"]
+        save(output, [(N_("summary"), shown["summary"], summary),
                       (N_("by group"), shown["groups"], GROUP_COLUMNS),
                       (N_("flows"), shown["flows"], FLOW_COLUMNS)])
         return
@@ -419,7 +421,7 @@ def trace(entry: Annotated[int, typer.Argument(help="The donation's entry id.")]
         parts = [say("{given:,} to {households} households in {groups} groups",
                      given=amount(row["given"]), households=row["households"],
                      groups=row["groups"])]
-        parts += [say(part, count=amount(row[k])) for k, part in TRACE_PARTS if row[k]]
+        parts += [say(part, count=amount(row[k])) for k, part in TRACE_PARTS if row.get(k)]
         if cash:
             typer.echo("  " + say("{donated:,} đồng cash: {parts}", donated=row["donated"],
                                   parts=", ".join(parts)))
@@ -447,17 +449,18 @@ def _trace_words(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-CASH_FIGURES = ("quantity", "donated", "given", "held", "lost", "spent", "other")
+CASH_FIGURES = ("quantity", "donated", "given", "held", "lost", "spent", "fees", "other")
 WENT = {"given": N_("given"), "held": N_("still held"), "lost": N_("lost"), "spent": N_("spent"),
-        "other": N_("other")}
+        "fees": N_("bank fees"), "other": N_("other")}
 TRACE_SUMMARY = [("item", N_("item")), ("donated", N_("donated")), ("given", N_("given")),
                  ("held", N_("still held")), ("lost", N_("lost")), ("spent", N_("spent")),
-                 ("other", N_("other")), ("households", N_("households")),
-                 ("groups", N_("groups"))]
+                 ("fees", N_("bank fees")), ("other", N_("other")),
+                 ("households", N_("households")), ("groups", N_("groups"))]
 GROUP_COLUMNS = [("group", N_("group")), ("item", N_("item")), ("quantity", N_("quantity")),
                  ("households", N_("households"))]
 TRACE_PARTS = (("held", N_("{count:,} still held")), ("lost", N_("{count:,} lost or spoiled")),
-               ("spent", N_("{count:,} spent on purchases")), ("other", N_("{count:,} other")))
+               ("spent", N_("{count:,} spent on purchases")),
+               ("fees", N_("{count:,} paid in bank fees")), ("other", N_("{count:,} other")))
 FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("went")),
                 ("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
                 ("recipient", N_("recipient")), ("group", N_("group")), ("via", N_("in bundle")),

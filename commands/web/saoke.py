@@ -21,7 +21,7 @@ HOW = N_("Find your transfer: add ?ref=YOUR-REFERENCE to this page's address (th
 
 
 def saoke(reading: Reading) -> Answer:
-    from commands.bank import COUNTED, counted_fields
+    from commands.bank import counted_sentence
     from ledger.values.inputs import money_amount
     from projections.bank import find_transfers, read
 
@@ -54,7 +54,8 @@ def saoke(reading: Reading) -> Answer:
     for row in found:
         counted = row.get("counted")
         if counted:
-            blocks.append(Note(reading.phrase(COUNTED, **counted_fields(row))))
+            template, fields = counted_sentence(row)
+            blocks.append(Note(reading.phrase(template, **fields)))
         for group in row.get("groups") or ():
             blocks.append(Note(reading.phrase(N_("{group}: {quantity:,} đồng to {households} "
                                                  "households"), **_group(group))))

@@ -58,7 +58,7 @@ class Unit:
 class Destination:
     """Where goods left the ward's hands: a household, a loss, a purchase, something else."""
 
-    to: str  # given | lost | spent | other
+    to: str  # given | lost | spent | fees | other
     entry: int
     on: str
     location: str
@@ -179,7 +179,7 @@ class Tracer:
         self._loose(event, data, "purchase", "spent")
 
     def _fee(self, event: WardEvent, data: dict[str, Any]) -> None:
-        self._loose(event, data, "other", "spent")  # a bank's fee: cash spent, like a purchase
+        self._loose(event, data, "other", "fees")  # a bank's fee: cash that left, not a purchase
 
     def _transfer(self, event: WardEvent, data: dict[str, Any]) -> None:
         target = data.get("target", "")
@@ -504,6 +504,9 @@ def donation(tracer: Tracer, entry: int) -> dict[str, Any]:
         row = {"item": item, "donated": quantity}
         for to in ("given", "held", "lost", "spent", "other"):
             row[to] = sum(f["quantity"] for f in mine if f["to"] == to)
+        fees = sum(f["quantity"] for f in mine if f["to"] == "fees")
+        if fees:  # only where a bank fee took some: ledgers without fees read as before
+            row["fees"] = fees
         row["households"] = len({f["recipient"] for f in mine if f["to"] == "given"})
         row["groups"] = len({f["group"] for f in mine if f["to"] == "given"})
         summary.append(row)

@@ -617,6 +617,12 @@ def test_find_masks_names_and_never_shows_messages(banked, tmp_path):
     assert "Tran" not in text and "ung ho" not in text and "unrecorded" in text
     assert banked("bank", "find", "--format", "json", "--ref", "nothing").json() == []
     assert banked.fails("bank", "find", "--amount", "1").code == 2
+    assert "bank fees" not in banked("bank", "find", "--ref", "P3D0006").out
+    banked("bank", "fee", "VCB1", "--cash", "11000", "--on", "2021-11-30")
+    [found] = banked("bank", "find", "--ref", "P3D0006", "--format", "json").json()
+    assert (found["counted"]["held"], found["counted"]["fees"]) == (489_000, 11_000)
+    assert "0 đồng spent on purchases, 11,000 đồng paid in bank fees" in \
+        banked("bank", "find", "--ref", "P3D0006").out
 
 
 def test_an_anonymous_donors_transfer_names_no_sender(banked, tmp_path):
@@ -1066,7 +1072,12 @@ def test_a_bank_fee_leaves_the_fund_as_its_own_category(banked):
     gift = next(h["id"] for h in banked("history", "--format", "json").json()
                 if h["kind"] == "donate")
     [cash] = banked("audit", "trace", str(gift), "--format", "json").json()["summary"]
-    assert (cash["spent"], cash["other"], cash["held"]) == (11_000, 0, 489_000)  # not "other"
+    assert (cash["spent"], cash["fees"], cash["other"], cash["held"]) == (0, 11_000, 0, 489_000)
+    traced = banked("audit", "trace", str(gift)).out
+    assert "489,000 still held, 11,000 paid in bank fees" in traced
+    assert "spent on purchases" not in traced
+    said_vi = banked("--lang", "vi", "audit", "trace", str(gift)).out
+    assert "trả phí ngân hàng 11.000\xa0₫" in said_vi
 
 
 def test_a_fee_is_refused_unless_the_account_and_the_fund_allow_it(banked):
