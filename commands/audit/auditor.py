@@ -548,8 +548,8 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
                           ("position", digest.position), ("head", digest.head),
                           ("taken", moment(digest.taken, language, sheet["timezone"]))])
         # numbers as numbers; the moment on the ward's clock, as the printed statement says it
-        save(output, [(s.title, s.rows, s.columns, publish.MONEY) for s in sheet["sections"]]
-             + [(N_("digest"), about, FIELDS)])
+        save(output, [(s.title, list(publish.with_total(s)), s.columns, publish.MONEY)
+                      for s in sheet["sections"]] + [(N_("digest"), about, FIELDS)])
     else:
         html = publish.as_page(sheet, digest, pictures, language, held)
         if output is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -53,7 +55,8 @@ def as_table(statement: dict[str, Any], digest: Any, checkpoint: str | None = No
     typer.echo(message(header(statement)))
     for section in statement["sections"]:
         typer.echo("\n" + _(section.title))
-        emit_stream(section.rows, "table", section.columns, empty=N_("none"), money=MONEY)
+        emit_stream(with_total(section), "table", section.columns, empty=N_("none"),
+                    money=MONEY)
     typer.echo("\n" + _("Ledger digest (check with `aid audit verify --digest`)"))
     for key, value in digest_shown(digest, current(), statement["timezone"]):
         typer.echo(f"  {key}: {value}")
@@ -61,6 +64,12 @@ def as_table(statement: dict[str, Any], digest: Any, checkpoint: str | None = No
         typer.echo("\n" + _("Checkpoint (keep it; check with `aid audit verify --checkpoint`)"))
         for line in checkpoint.rstrip("\n").split("\n"):
             typer.echo(f"  {line}")
+
+
+def with_total(section: Any) -> Iterable[dict[str, Any]]:
+    """A section's rows and then, where it has one, the printed page's total row (the
+    terminal's table and the workbook; JSON and CSV keep the rows alone)."""
+    return itertools.chain(section.rows, [section.total] if section.total else [])
 
 
 def as_csv(statement: dict[str, Any], digest: Any) -> None:

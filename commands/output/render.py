@@ -173,8 +173,8 @@ def _stream_table(rows: Iterable[dict[str, Any]], keys: list[str], titles: list[
     with tempfile.TemporaryFile() as spool:
         for row in rows:
             values = [row.get(k, "") for k in keys]
-            numeric = [was and isinstance(v, int) and not isinstance(v, bool)
-                       for was, v in zip(numeric, values)]
+            numeric = [was and (k not in row or isinstance(v, int) and not isinstance(v, bool))
+                       for was, k, v in zip(numeric, keys, values)]  # a total row's gaps: any
             cells = [_cell(v, k in money) for k, v in zip(keys, values)]
             if plain and any(_SPECIAL.search(cell) for cell in cells):
                 plain = False
@@ -253,6 +253,7 @@ def _cell(value: Any, is_money: bool = False) -> str:
 
 
 def _align(table: list[dict[str, Any]], key: str) -> str:
-    numeric = all(isinstance(row.get(key), int) and not isinstance(row.get(key), bool)
-                  for row in table)
+    """Numbers to the right; a row without the column at all (a total row) does not count."""
+    numeric = all(isinstance(row[key], int) and not isinstance(row[key], bool)
+                  for row in table if key in row)
     return "right" if numeric else "left"

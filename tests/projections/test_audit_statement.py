@@ -129,3 +129,31 @@ def test_the_cash_lines_are_capitalised_alike_in_vietnamese(ledger, tmp_path):
     rows = csv.DictReader(io.StringIO(ledger("--lang", "vi", "audit", "statement", "--format",
                                              "csv").out))
     assert [r["note"] for r in rows if r["section"] == "cash"][1] == "received"
+
+
+def test_the_terminal_and_the_workbook_end_each_summed_section_with_its_total(ledger, tmp_path):
+    """As the printed page does: the donors, the donations received, the purchases and the
+    hand-outs end with a total row (summed from the JSON's rows); JSON and CSV keep the rows
+    alone. Numbers stay right-aligned over a total row's empty cells."""
+    import openpyxl
+
+    drive = demo(ledger)
+    s = drive("audit", "statement", "--format", "json").json()["sections"]
+    assert all(row["name"] != "Total" for row in s["donors"])
+    printed = drive("audit", "statement").out
+    donors = printed.split("\n\n")[1].splitlines()
+    assert donors[-1].split()[:3] == ["Total", f"{sum(d['gifts'] for d in s['donors'])}",
+                                      f"{sum(d['cash'] for d in s['donors']):,}"]
+    received = printed.split("\n\n")[2].splitlines()
+    assert received[-1].split()[:2] == ["Total", "25,000,000"]
+    assert received[3].startswith("  ") and received[3].split()[0].isdigit()  # right-aligned
+    purchases = next(part for part in printed.split("\n\n")
+                     if part.startswith("Purchases")).splitlines()
+    assert purchases[-1].split()[:2] == ["Total", "1,500,000"]
+    path = tmp_path / "s.xlsx"
+    drive("--lang", "vi", "audit", "statement", "-o", str(path))
+    book = openpyxl.load_workbook(path)
+    *rows, total = book.worksheets[0].iter_rows(min_row=2, values_only=True)
+    assert total[1] == "Tổng cộng" and total[3] == sum(row[3] for row in rows) == 25_000_000
+    *rows, total = book.worksheets[3].iter_rows(min_row=2, values_only=True)  # purchases
+    assert total[4] == sum(row[4] for row in rows) == 1_500_000
