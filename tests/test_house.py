@@ -54,6 +54,31 @@ def test_only_the_stores_name_a_back_end():
     assert {path: names for path, names in found.items() if names} == {}
 
 
+DIALECT = {"is_postgres", "paramstyle"}  # a store's attributes that say which back end it is
+
+
+def asked(path: Path) -> set[str]:
+    """The attributes a file reads (`x.is_postgres`), at any depth."""
+    return {node.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute)}
+
+
+def test_only_the_stores_branch_on_a_back_end():
+    """Outside the stores, no module asks which back end it reads (a dialect's placeholder, or
+    whether it is PostgreSQL): the store decides, and says what it decided
+    (`Address.opens_cheaply`, `NodeCheck.of`)."""
+    found = {named(path): sorted(asked(path) & DIALECT)
+             for package in ("ledger", "projections", "commands") for path in modules(package)
+             if not named(path).startswith(STORES)}
+    assert {path: names for path, names in found.items() if names} == {}
+
+
+def test_the_check_would_see_a_branch_on_a_back_end(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f(log):\n    return '?' if not log.address.is_postgres else '%s'\n")
+    assert asked(sample) & DIALECT == {"is_postgres"}
+
+
 def test_the_check_would_see_a_back_end_named(tmp_path):
     """The honest counterpart: the reader of imports finds a lazy import inside a function."""
     sample = tmp_path / "sample.py"

@@ -135,7 +135,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     every event is signed by a declared actor's key, that the stored read models and the
     ward's snapshots are what the events give, and that checkpoints held outside
     (--checkpoint) are of this history."""
-    from ledger.store.tree import NodeCheck, StoredNodes
+    from ledger.store.tree import NodeCheck
     from projections.audit import snapshots
     from projections.audit.models import compare
     from projections.audit.public import tree_findings
@@ -158,7 +158,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         seals = SignatureCheck(keys or ())
         with log.snapshot():
             # the Merkle tree from the events, as the verify pass hashes them, node by node
-            roots = NodeCheck(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
+            roots = NodeCheck.of(log)
             checked = verification(log, saved, seals, roots.add)
             # the stored tree checkpoints are signed from; an edited event already breaks the
             # chain (and the tree with it): the tree is named only over intact events

@@ -160,7 +160,7 @@ class Board:
         `aid demo` is seen at once), kept per server thread on PostgreSQL (connecting costs
         more than most pages), and closed after any database trouble so that the next
         request connects afresh."""
-        if not self.address.is_postgres:
+        if self.address.opens_cheaply:
             log = open_log(self.address)
             try:
                 yield log

@@ -50,6 +50,12 @@ class Address:
     def is_postgres(self) -> bool:
         return self.url is not None
 
+    @property
+    def opens_cheaply(self) -> bool:
+        """Whether opening the ledger for each use costs little: a file does (and a file
+        replaced on disk is seen at once); a server is better kept connected."""
+        return not self.is_postgres
+
     def __str__(self) -> str:
         if self.url:
             parsed = urlparse(self.url)

@@ -245,6 +245,11 @@ class NodeCheck(Roots):
         self.differ = 0
         self.first: tuple[int, int] | None = None  # (level, idx) of the first node that differs
 
+    @classmethod
+    def of(cls, log: Any) -> NodeCheck:
+        """The check against `log`'s stored tree (call inside `log.snapshot()`)."""
+        return cls(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
+
     def add(self, data: bytes) -> None:
         stored = self.nodes.size
         for level, idx, value in self.frontier.append(leaf_hash(data)):
