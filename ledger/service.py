@@ -482,15 +482,21 @@ class Ledger(Application):
     def _retrying(self, attempt: Callable[[], Any]) -> Any:
         """Run `attempt` until it saves: again on a fresh ward if another writer saved first
         (the store's unique key refused ours) or the database was busy."""
+        refused = False  # by a unique key every time: a writer ahead of us, or a table edited
         for n in range(ATTEMPTS):
             try:
                 return attempt()
             except IntegrityError:
-                pass
+                refused = True
             except OperationalError as error:
                 if not busy(error):
                     raise
+                refused = False
             time.sleep(random.uniform(0, 0.005 * min(n + 1, 20)))
+        if refused:
+            raise Refused("the ledger refused the write every time: other writers kept saving "
+                          "first, or its stored tables were changed outside aid; nothing was "
+                          "recorded: try again, and if it happens again run `aid audit verify`")
         raise Refused("the ledger is busy with other writers; nothing was recorded, try again")
 
     def _is_stored(self, mine: Any) -> bool:

@@ -135,11 +135,9 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
     every event is signed by a declared actor's key, that the stored read models and the
     ward's snapshots are what the events give, and that checkpoints held outside
     (--checkpoint) are of this history."""
-    from ledger.store.tree import NodeCheck
     from projections.audit import snapshots
     from projections.audit.models import compare
-    from projections.audit.public import tree_findings
-    from projections.audit.signatures import SignatureCheck, head_findings
+    from projections.audit.public import check_history
     from projections.audit.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
@@ -155,20 +153,13 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
                 raise BadInput("that digest is of ward {ward}, this ledger holds ward {ours}: "
                                "pass this ledger's own digest", ward=item.ward, ours=ward)
         _on_the_wards_clock(log, saved)
-        seals = SignatureCheck(keys or ())
         with log.snapshot():
-            # the Merkle tree from the events, as the verify pass hashes them, node by node
-            roots = NodeCheck.of(log)
-            checked = verification(log, saved, seals, roots.add)
-            # the stored tree checkpoints are signed from; an edited event already breaks the
-            # chain (and the tree with it): the tree is named only over intact events
-            stored_tree = [] if checked.problems else tree_findings(log, roots)
+            history = check_history(log, saved, keys or ())
         models = compare(log) + snapshots.compare(log)
         held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
-        signed = seals.finish()
-        signed.problems.extend(head_findings(signed, log.link_at))
     finally:
         log.close()
+    checked, signed, stored_tree = history.checked, history.signed, history.tree
     chain_ok = not checked.problems
     checked.problems.extend(signed.problems)  # counted and ordered with the chain's findings
     checked.problems.extend(models)

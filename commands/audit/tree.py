@@ -146,14 +146,28 @@ def ledger_tree(db: Path | None) -> Iterator[tuple[EventLog, Any]]:
 
 
 def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
-    """The ledger's checkpoint now, signed with the writer's key: origin, size, root, note."""
+    """The ledger's checkpoint now, signed with the writer's key: origin, size, root, note.
+    Only of a ledger that verifies: the treasurer's signature on a forged event, or on a root
+    the events do not give, would turn what `aid audit verify` catches into a proof a donor
+    holds. The check reads every event once (seconds at a million)."""
+    from commands.audit import remembered
     from ledger.trust import checkpoint, heads
     from ledger.trust.signing_key import SigningKey, key_path
+    from projections.audit.public import check_history
 
     origin = heads.origin_of(log)
+    own = SigningKey.load(key_path())
     root = tree.root()
     body = checkpoint.make(origin, tree.size, root)
-    note = heads.sign_head(body, log, SigningKey.load(key_path()))
+    mine = heads.signer(log, own)  # refused first when there is no live key to sign with
+    history = check_history(log, since=remembered.recall(own, origin))
+    if not history.sound:
+        raise Refused("the ledger does not verify (first bad position {position}), so it was "
+                      "not signed: a checkpoint or receipt signed now would vouch for what was "
+                      "changed; run `aid audit verify`", position=history.first_bad())
+    note = checkpoint.sign(body, mine.name, own.private)
+    if history.reached is not None:
+        remembered.keep(own, origin, history.reached)
     vkeys = [key.vkey() for key in heads.signers(note, heads.declared_keys(log))]
     return {"origin": origin, "size": tree.size, "root": root.hex(), "note": note,
             "vkeys": vkeys}  # who signed it: what a witness checks the signature with

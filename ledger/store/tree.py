@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ledger.errors import Refused
 from ledger.trust.chain import StoredRow, encode, stored_bytes
 from ledger.trust.merkle import (
     EMPTY_ROOT,
@@ -95,7 +96,9 @@ class NodeTable:
     def get(self, level: int, idx: int) -> bytes:
         row = _fetchone(self.cursor, self._select, (level, idx))
         if row is None:
-            raise KeyError(f"Merkle node ({level}, {idx}) is not in {self.table}")
+            raise MissingNode("the ledger's stored Merkle tree lacks its node at level {level}, "
+                              "index {idx} (deleted outside aid?): run `aid audit verify`",
+                              level=level, idx=idx)
         return _bytes(_value(row))
 
     def find(self, level: int, idx: int) -> bytes | None:
@@ -115,6 +118,16 @@ class NodeTable:
         self.cursor.execute(f"INSERT INTO {self.table} (level, idx, hash) SELECT * FROM "
                             "unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
                             ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]))
+
+    def beyond(self, size: int) -> int:
+        """How many stored nodes cover leaves past the first `size`: none in a tree aid wrote
+        over `size` events (it stores complete nodes only), and one put there outside aid
+        would refuse the node a later write stores in its place."""
+        if not self.exists():  # a ledger older than the tree: readers build it from events
+            return 0
+        row = _fetchone(self.cursor, f"SELECT COUNT(*) FROM {self.table} WHERE "
+                        f"((idx + 1) << level) > {self.p}", (size,))
+        return int(_value(row)) if row is not None else 0
 
     def size(self) -> int:
         """How many leaves the stored tree holds (one index lookup)."""
@@ -246,9 +259,13 @@ class NodeCheck(Roots):
         self.first: tuple[int, int] | None = None  # (level, idx) of the first node that differs
 
     @classmethod
-    def of(cls, log: Any) -> NodeCheck:
-        """The check against `log`'s stored tree (call inside `log.snapshot()`)."""
-        return cls(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
+    def of(cls, log: Any, frontier: Frontier | None = None) -> NodeCheck:
+        """The check against `log`'s stored tree (call inside `log.snapshot()`); `frontier`:
+        of the events before those it will be given (a check that goes on from there)."""
+        check = cls(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
+        if frontier is not None:
+            check.frontier = frontier
+        return check
 
     def add(self, data: bytes) -> None:
         stored = self.nodes.size
@@ -370,6 +387,26 @@ class LedgerTree:
         if 0 <= guess < self.size and self.store.get(0, guess) == leaf_of(row):
             return guess
         return self.rows.count_before(row[0])
+
+
+def frontier_at(log: Any, size: int) -> Frontier | None:
+    """The stored tree's frontier over its first `size` leaves (what a check resumed after
+    them goes on from), or None when the stored tree does not hold them all."""
+    nodes = NodeTable(log.connection, log.table("merkle"), log.paramstyle)
+    if not nodes.exists() or nodes.size() < size:
+        return None
+    try:
+        return Frontier.from_store(size, nodes)
+    except KeyError:
+        return None
+
+
+class MissingNode(Refused, KeyError):
+    """A node the stored tree must hold is not there: one line for the user (not a traceback),
+    and still the KeyError `find` and the proofs' readers expect of an absent node."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class TreeMismatch(Exception):

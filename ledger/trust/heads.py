@@ -109,9 +109,9 @@ def same_ledger(a: str, b: str) -> bool:
     return a.rsplit("/", 1)[-1] == b.rsplit("/", 1)[-1]
 
 
-def sign_head(body: str, log: Any, key: Any) -> str:
-    """Sign a checkpoint body with the writer's key (`SigningKey`), which must be a live key of
-    this ledger: a checkpoint is the ledger's word, given by its treasurer."""
+def signer(log: Any, key: Any) -> DeclaredKey:
+    """The writer's key (`SigningKey`) as this ledger declares it, live: a checkpoint is the
+    ledger's word, given by its treasurer; refused otherwise."""
     if key is None:
         raise BadInput("a checkpoint is signed with your signing key and there is none: make "
                        "one with `aid actor key init` and declare it with `aid actor add NAME`")
@@ -119,7 +119,7 @@ def sign_head(body: str, log: Any, key: Any) -> str:
     if mine is None:
         raise Refused("your signing key {key} is not a live key of this ledger: a checkpoint "
                       "is signed by a declared actor (`aid actor add`)", key=key.key)
-    return checkpoint.sign(body, mine.name, key.private)
+    return mine
 
 
 def signers(note: str, keys: list[DeclaredKey]) -> list[DeclaredKey]:

@@ -5,6 +5,7 @@ the same rows, so what a page shows and what `aid audit …` prints are one comp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from ledger.store.access import EventLog
     from ledger.store.tree import NodeCheck
     from ledger.trust.chain import StoredRow
-    from projections.audit.signatures import SignatureCheck
+    from projections.audit.signatures import SignatureCheck, Signatures
     from projections.audit.statement import StatementFold
     from projections.audit.tamper import Digest, Verification
     from projections.events import WardEvent
@@ -55,6 +56,12 @@ def tree_findings(log: EventLog, roots: NodeCheck) -> list[Any]:
             "the stored Merkle tree covers {tree} events, the ledger holds {events}: the tree "
             "was edited outside aid"), tree=mismatch.tree, events=mismatch.events))]
     try:
+        beyond = tree.stored.beyond(tree.size)
+        if beyond:
+            return [Problem(log.head(), Phrase(N_(
+                "the stored Merkle tree holds {count} nodes beyond its {events} events: the "
+                "tree was edited outside aid, and the next write cannot store its own nodes "
+                "there"), count=beyond, events=tree.size))]
         if roots.differ:
             level, idx = roots.first
             return [Problem(log.head(), Phrase(N_(
@@ -71,6 +78,105 @@ def tree_findings(log: EventLog, roots: NodeCheck) -> list[Any]:
             root=roots.at_end()[roots.size].hex()[:16]))]
     finally:
         tree.close()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Where a check of the whole history ended, sound: the events' count, their tree's root,
+    the last one's position and link, and what the seal check knew there. A signer who keeps
+    it (signed, `commands/audit/remembered.py`) checks only what came after, next time."""
+
+    size: int
+    root: str  # hex
+    position: int
+    link: str
+    seals: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"size": self.size, "root": self.root, "position": self.position,
+                "link": self.link, "seals": self.seals}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Checked:
+        return cls(int(data["size"]), str(data["root"]), int(data["position"]),
+                   str(data["link"]), dict(data["seals"]))
+
+
+@dataclass
+class History:
+    """What one read of the stored events says of the ledger: its chain (and the digests held
+    against it), its seals, and its stored Merkle tree."""
+
+    checked: Verification
+    signed: Signatures
+    tree: list[Any]
+    reached: Checked | None = None  # where it ended, when sound and the seals can go on
+    resumed_at: int | None = None  # the size it went on from (None: read from the first event)
+
+    @property
+    def sound(self) -> bool:
+        """Whether a treasurer may sign a checkpoint of it: a signature vouches for events no
+        declared key sealed, or for a root they do not give, turns a forgery `aid audit
+        verify` catches into a proof a donor holds."""
+        return not (self.checked.problems or self.signed.problems or self.tree)
+
+    def first_bad(self) -> int | None:
+        return min((p.position for p in [*self.checked.problems, *self.signed.problems,
+                                          *self.tree] if p.position is not None), default=None)
+
+
+def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[str] = (),
+                  since: Checked | None = None) -> History:
+    """The chain, the seals and the stored Merkle tree, checked in one read of the events
+    (call inside `log.snapshot()`); `keys`: key ids an auditor holds from outside. `since`:
+    where an earlier sound check ended; when the ledger still holds exactly that (the same
+    events up to the same link, the same tree's root over them), only the events after it
+    are read: what came before is bound by that root, which the signer checked."""
+    from ledger.store.tree import NodeCheck
+    from projections.audit.signatures import SignatureCheck, head_findings
+    from projections.audit.tamper import verify
+
+    keys = list(keys)
+    frontier = (_resumable(log, since) if since is not None and not digests and not keys
+                else None)
+    if since is not None and frontier is not None:
+        seals = SignatureCheck.resumed(since.seals)
+        roots = NodeCheck.of(log, frontier)
+        rows = seals.watch(log.stored(after=since.position))
+        checked = verify(rows, log.links(after=since.position), (), roots.add,
+                         start=(since.link, since.size))
+    else:
+        seals = SignatureCheck(keys)
+        roots = NodeCheck.of(log)  # the tree from the events, as the chain's pass hashes them
+        checked = verification(log, digests, seals, roots.add)
+    # the stored tree checkpoints are signed from; an edited event already breaks the chain
+    # (and the tree with it): the tree is named only over intact events
+    stored_tree = [] if checked.problems else tree_findings(log, roots)
+    signed = seals.finish()
+    signed.problems.extend(head_findings(signed, log.link_at))
+    resumed = since is not None and frontier is not None
+    history = History(checked, signed, stored_tree,
+                      resumed_at=since.size if since is not None and resumed else None)
+    state = seals.state()
+    if history.sound and state is not None and checked.events:
+        last = checked.position or (since.position if since is not None and resumed else 0)
+        history.reached = Checked(checked.events, roots.at_end()[roots.size].hex(), last,
+                                  checked.head, state)
+    return history
+
+
+def _resumable(log: EventLog, since: Checked) -> Any:
+    """The stored tree's frontier over `since.size` events, when the ledger still holds what
+    `since` says: that many events up to its position, its link there, its root over them;
+    otherwise None (and the whole history is read)."""
+    from ledger.store.tree import frontier_at
+
+    if since.size < 1 or log.link_at(since.position) != since.link:
+        return None
+    if log.count(-(2**63)) - log.count(since.position) != since.size:
+        return None  # a row slipped in before that position, or one of them taken out
+    frontier = frontier_at(log, since.size)
+    return frontier if frontier is not None and frontier.root().hex() == since.root else None
 
 
 def readable(events: Iterable[WardEvent | str]) -> Iterator[WardEvent]:

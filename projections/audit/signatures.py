@@ -113,6 +113,40 @@ class SignatureCheck:
         self.declared: list[int] = []  # positions of key declarations stored
         self.signed_declarations: set[int] = set()  # those a valid seal covers
 
+    def state(self) -> dict[str, Any] | None:
+        """What the check knows after the rows it has seen, as plain JSON, to go on later
+        from the next row (`resumed`); None when it cannot: rows wait for a seal, or the
+        ledger seals only the old way (a copy of an old seal is caught by remembering every
+        seal, which this does not keep; numbered seals catch a copy by their numbers)."""
+        if self.pending or self.run.count or self.bound_since is None or self.expected:
+            return None
+        r = self.result
+        return {"identity": self.identity, "first": self.first, "ward": self.ward,
+                "number": self.number, "bound_since": self.bound_since,
+                "declared": self.declared, "signed_declarations": sorted(self.signed_declarations),
+                "keys": [[k.key, k.actor, k.public.hex(), k.declared, k.revoked]
+                         for k in self.keys.values()],
+                "result": {"began": r.began, "unsigned_before": r.unsigned_before,
+                           "last_unsigned": r.last_unsigned, "signed": r.signed,
+                           "seals": r.seals, "heads": [list(h) for h in r.heads]}}
+
+    @classmethod
+    def resumed(cls, state: dict[str, Any]) -> SignatureCheck:
+        """The check as `state` left it, to be fed the rows after those it had seen."""
+        check = cls()
+        check.identity, check.first, check.ward = state["identity"], state["first"], state["ward"]
+        check.number, check.bound_since = state["number"], state["bound_since"]
+        check.declared = list(state["declared"])
+        check.signed_declarations = set(state["signed_declarations"])
+        check.keys = {key: Key(key, actor, bytes.fromhex(public), declared, revoked)
+                      for key, actor, public, declared, revoked in state["keys"]}
+        r, saved = check.result, state["result"]
+        r.began, r.unsigned_before = saved["began"], saved["unsigned_before"]
+        r.last_unsigned, r.signed, r.seals = saved["last_unsigned"], saved["signed"], saved["seals"]
+        r.heads = [(at, named, head) for at, named, head in saved["heads"]]
+        check.hash_from = -(2**63)  # every row after those seen may be sealed
+        return check
+
     def watch(self, rows: Iterable[StoredRow],
               hash_from: int | None = -(2**63)) -> Iterator[StoredRow]:
         """The same rows, checked on the way through (so the chain and the seals are checked

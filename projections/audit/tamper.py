@@ -198,9 +198,12 @@ class Verification:
 
 def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int, str]],
            digests: Iterable[Digest] = (),
-           each: Callable[[bytes], None] | None = None) -> Verification:
+           each: Callable[[bytes], None] | None = None,
+           start: tuple[str, int] = (GENESIS, 0)) -> Verification:
     """Walk the stored events and stored links together, in position order; `each(bytes)`
     hears every row's encoded bytes (sync's witness builds the Merkle tree from them).
+    `start`: the link before the first row and how many events precede it, when the rows
+    are a ledger's tail (a signer's check resumed where it last ended).
 
     One sha256 per row while all is well: this loop is verify's whole cost, so it keeps its
     state in local variables and reuses each computed link's bytes as the next row's input."""
@@ -209,9 +212,9 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
     checks = [_DigestCheck(d) for d in digests]
     links_iter = iter(stored_links)
     pending = next(links_iter, None)
-    trusted = GENESIS  # the stored link before the current row: keeps each finding local
-    trusted_bytes: bytes | None = bytes.fromhex(GENESIS)  # the same, as bytes (None: not yet)
-    head, events, position, spacing = GENESIS, 0, 0, 1
+    trusted = start[0]  # the stored link before the current row: keeps each finding local
+    trusted_bytes: bytes | None = bytes.fromhex(trusted)  # the same, as bytes (None: not yet)
+    head, events, position, spacing = trusted, start[1], 0, 1
     for row in rows:
         here = row[0]
         while pending is not None and pending[0] < here:

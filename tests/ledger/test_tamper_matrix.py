@@ -525,3 +525,94 @@ def test_what_only_something_held_outside_catches(built, tmp_path):
     stripped_with_key(db, built)
     out = built.aid(db)("audit", "verify").out
     assert "signatures: no event is signed" in out
+
+
+OUTSIDE = {"the tail cut off, with a digest held outside",  # verify alone passes (above)
+           "every seal and key stripped, with the key id held outside",
+           "a stored read model edited"}  # the models are not in the tree a checkpoint signs
+
+
+@pytest.mark.parametrize("remembered", [False, True], ids=["first signing", "signed before"])
+@pytest.mark.parametrize("case", sorted(set(CASES) - OUTSIDE), ids=str)
+def test_nothing_verify_catches_is_signed_as_a_checkpoint_or_a_receipt(built, tmp_path, case,
+                                                                       remembered):
+    """From a sweep: on a ledger `aid audit verify` names as altered, `aid audit checkpoint`
+    and `aid receipt` signed anyway, so a forger without any key got the treasurer's signature
+    on a receipt for 5,000 kg that `aid receipt verify` called proven. Now the signer checks
+    the history first: on a first signing, every alteration is refused (exit 1, nothing
+    printed). A signer who signed this ledger before checks only what came after
+    (commands/audit/remembered.py): it refuses, or signs exactly what it signed before — the
+    root of the history it checked, never a forged one — and a receipt then proves the
+    donation as it was, never as altered."""
+    key_folder = tmp_path / "keys"  # the signer's machine: the key, and what it remembers
+    key_folder.mkdir()
+    lan = key_folder / "lan.pem"
+    shutil.copy(built.lan, lan)
+    lan.chmod(0o600)
+    honest = tmp_path / "honest.db"
+    shutil.copy(built.folder / "ward.db", honest)
+    original = built.aid(honest)
+    original.env["AID_SIGNING_KEY_FILE"] = str(lan)
+    entry = next(line["id"] for line in original("history", "--format", "json").json()
+                 if line["kind"] == "donate")
+    signed = original("audit", "checkpoint", "--format", "json").json()  # honest: signed
+    receipt = original("receipt", str(entry), "--format", "json").json()
+    if not remembered:
+        shutil.rmtree(key_folder / "checked")
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    CASES[case].alter(db, built)
+    if remembered:
+        retree(db)  # as a careful forger would: the tree of the events as they now are
+    aid = built.aid(db)
+    aid.env["AID_SIGNING_KEY_FILE"] = str(lan)
+    result = aid("audit", "checkpoint", "--format", "json", ok=False)
+    if result.code == 0:
+        assert remembered and result.json() == signed, result.out
+    else:
+        assert (result.code, result.out) == (1, ""), result.out
+        assert "does not verify" in result.err and "not signed" in result.err, result.err
+    result = aid("receipt", str(entry), "--format", "json", ok=False)
+    if result.code == 0:
+        assert remembered and result.json() == receipt, result.out
+    else:
+        assert (result.code, result.out) == (1, ""), result.out
+        assert "run `aid audit verify`" in result.err, result.err  # its own words where the
+        # donation's leaf itself was changed, else the checkpoint's
+
+
+def retree(db: Path) -> None:
+    """The stored Merkle tree built again from the events as stored (what the recorders would
+    have written for them)."""
+    from ledger.store.tree import leaf_of
+    from ledger.trust.merkle import Frontier
+
+    nodes = Frontier().extend([leaf_of(row) for row in rows(db)])
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM aid_merkle")
+        conn.executemany("INSERT INTO aid_merkle (level, idx, hash) VALUES (?, ?, ?)", nodes)
+    conn.close()
+
+
+def test_a_node_put_beyond_the_tree_is_named_and_writes_say_where_to_look(built, tmp_path):
+    """From a sweep: a node stored beyond the tree's end passed verify, and once the tree grew
+    to it every write was refused as "busy with other writers". Verify names it; the refusal
+    points to verify; nothing is written."""
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    size = rows_count = len(rows(db))
+    execute(db, "INSERT INTO aid_merkle VALUES (2, ?, zeroblob(32))", (size // 4 + 1,))
+    refused = built.aid(db).fails("audit", "verify")
+    assert refused.code == 1
+    assert f"the stored Merkle tree holds 1 nodes beyond its {size} events" in refused.out
+    aid = built.aid(db)
+    for n in range(12):  # until the tree reaches the node put there
+        result = aid("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-11-05",
+                     ok=False)
+        if result.code:
+            break
+        rows_count = len(rows(db))
+    assert result.code == 1 and "changed outside aid" in result.err
+    assert "run `aid audit verify`" in result.err
+    assert len(rows(db)) == rows_count  # the refused write left nothing
