@@ -117,7 +117,11 @@ def _goods_table(reading: Reading, title: str, rows: list[dict[str, Any]]) -> Ta
                ("unit", reading.word(N_("unit")))]
     if any(row.get("reserved") for row in rows):  # held for a round: on hand is not free
         columns += [("reserved", reading.word(N_("reserved"))), ("free", reading.word(N_("free")))]
-    shown = [{**row, "name": f"{row['name']} ({row['item']})"} for row in rows]
+    if any(row.get("minimum") is not None for row in rows):  # as `aid stock` marks it
+        columns += [("low", reading.word(N_("low")))]
+    shown = [{**row, "name": f"{row['name']} ({row['item']})",
+              "low": reading.phrase(N_("below {minimum:,}"), minimum=row["minimum"])
+              if row.get("low") else ""} for row in rows]
     return Table(title, columns, shown, scroll=True)
 
 

@@ -412,3 +412,21 @@ def test_the_stock_page_shows_what_rounds_hold(sqlite_ledger):
     with serving(ward) as (url, _):
         code, _, page = fetch(f"{url}stock?lang=vi")
     assert code == 200 and "giữ chỗ" in page and "sẵn có" in page
+
+
+def test_the_stock_page_marks_low_stock_as_aid_stock_does(sqlite_ledger):
+    """From a sweep: `aid stock` said "GAO … dưới 300", the page showed no mark though its JSON
+    said `low`. The page marks it too, and shows no such column when no minimum is set."""
+    ward = sqlite_ledger
+    ward.drive()
+    with serving(ward) as (url, _):
+        code, _, page = fetch(f"{url}stock?lang=vi")
+    assert code == 200 and "dưới" not in page and ">thiếu<" not in page.lower()
+    ward("item", "threshold", "RICE", "--at", "KHO", "--min", "300")
+    low = [row for row in ward("stock", "--format", "json").json() if row["low"]]
+    assert [(row["location"], row["item"]) for row in low] == [("KHO", "RICE")]
+    assert "below 300" in ward("stock").out
+    with serving(ward) as (url, _):
+        code, _, page = fetch(f"{url}stock?lang=vi")
+        _, _, english = fetch(f"{url}stock?lang=en")
+    assert code == 200 and page.count("dưới 300") == 1 and english.count("below 300") == 1
