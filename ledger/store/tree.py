@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import Refused
+from ledger.phrases import N_
 from ledger.trust.chain import StoredRow, encode, stored_bytes
 from ledger.trust.merkle import (
     EMPTY_ROOT,
@@ -96,9 +97,9 @@ class NodeTable:
     def get(self, level: int, idx: int) -> bytes:
         row = _fetchone(self.cursor, self._select, (level, idx))
         if row is None:
-            raise MissingNode("the ledger's stored Merkle tree lacks its node at level {level}, "
-                              "index {idx} (deleted outside aid?): run `aid audit verify`",
-                              level=level, idx=idx)
+            raise MissingNode(N_("the ledger's stored Merkle tree lacks its node at level "
+                                 "{level}, index {idx} (deleted outside aid?): run `aid audit "
+                                 "verify`"), level=level, idx=idx)
         return _bytes(_value(row))
 
     def find(self, level: int, idx: int) -> bytes | None:
