@@ -225,6 +225,10 @@ def _signature_findings(signed: Signatures) -> list[tuple[int | None, Phrase]]:
     """What the seals say (their failures are among the problems): from where on the ledger is
     signed, and every key with where it was declared, so an auditor can check the first key's
     id against the treasurer's (it is trusted on first use)."""
+    if signed.began is None and signed.declarations:  # the findings above say why
+        return [(None, Phrase(N_("signatures: no event is signed by a valid seal, though "
+                                 "{count} signing keys are declared here"),
+                              count=signed.declarations))]
     if signed.began is None:
         return [(None, Phrase(N_("signatures: no event is signed (no actor's key is declared; "
                                  "`aid actor key init` and `aid actor add` begin signing)")))]

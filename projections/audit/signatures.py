@@ -64,6 +64,7 @@ class Signatures:
     last_unsigned: int | None = None  # position of the last of them
     signed: int = 0
     seals: int = 0
+    declarations: int = 0  # key declarations stored, sealed or not
     keys: list[Key] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # (position of a first key's declaration, the position it names, the link it signed there)
@@ -186,6 +187,7 @@ class SignatureCheck:
         self.pending.clear()
         self._report_run()
         self.result.keys = list(self.keys.values())
+        self.result.declarations = len(self.declared)
         began = self.result.began
         for position in self.declared:  # after `began`, an unsigned row is already a finding
             if position not in self.signed_declarations and (began is None or position < began):
