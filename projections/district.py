@@ -310,4 +310,7 @@ def mapped_total(rows: list[dict[str, Any]], mapping: dict[tuple[str, str], str]
                        and row["item"] not in targets})
     renamed = [{**row, "item": mapping.get((row["ward"], row["item"]), row["item"])}
                for row in rows]
-    return stock_total(renamed), unmapped
+    own = {row["item"]: row["name"] for row in rows  # a ward's name for the district's code
+           if row["item"] in targets and (row["ward"], row["item"]) not in mapping}
+    return [{**total, "name": own.get(total["item"], total["name"])}
+            for total in stock_total(renamed)], unmapped

@@ -88,7 +88,7 @@ def test_a_copy_synced_before_models_existed_is_folded_when_read(district, tmp_p
 
 def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path):
     def gao(ledger):
-        ledger.add_item("GAO", "Gạo", "kg", 15000, "2021-11-20", "t")
+        ledger.add_item("GAO", "Gạo tẻ", "kg", 15000, "2021-11-20", "t")
         ledger.donate("MTTQ", "KHO", 0, {"GAO": 289}, None, None, "2021-11-21", "t")
 
     one = make_ward(tmp_path / "p1.db", "P1", gao)
@@ -111,6 +111,9 @@ def test_the_item_catalogue_adds_the_same_goods_across_wards(district, tmp_path)
     own = sum(row["quantity"] for w in (one, three)
               for row in w("stock", "--format", "json").json() if row["item"] in ("RICE", "GAO"))
     assert [row["quantity"] for row in rice] == [own]
+    # from a sweep: the total took P1's name for its GAO ("Gạo tẻ"), not the district item's
+    assert [row["name"] for row in rice] == [next(
+        row["name"] for row in three("stock", "--format", "json").json() if row["item"] == "RICE")]
     assert "GAO" not in {row["item"] for row in after.json()}
     assert "P1:NOODLE" in after.err and "P3:NOODLE" in after.err and "GAO" not in after.err
     listed = one("district", "item", "list", "--url", district, "--format", "json").json()
