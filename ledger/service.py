@@ -25,7 +25,15 @@ from ledger.store.errors import busy
 from ledger.store.rows import RowBuilder
 from ledger.trust import seal_bytes as sealing
 from ledger.trust.signing_key import SigningKey, parse_public
-from ledger.values.inputs import MAX_NOTE, code, optional, text, ward_code
+from ledger.values.inputs import (
+    MAX_NOTE,
+    citizen_id,
+    code,
+    optional,
+    phone_number,
+    text,
+    ward_code,
+)
 from ledger.values.text import clean
 from ledger.ward import replay
 from ledger.ward.aggregate import Ward
@@ -161,11 +169,11 @@ class Ledger(Application):
                       phone: str | None, on: str, actor: str,
                       id_number: str | None = None) -> int:
         """Declare a household, its name, phone and ID number sealed under its own key."""
+        phone, id_number = phone_number(phone, "--phone"), citizen_id(id_number, "--id-number")
         sealer = self.details_sealer()
         return self.write(lambda w: w.declare_recipient(
             code(recipient, N_("recipient code")), text(name, "--name"), _group(group), size, tier,
-            optional(phone, "--phone"), on, _actor(actor), sealer=sealer,
-            id_number=optional(id_number, "--id-number")))
+            phone, on, _actor(actor), sealer=sealer, id_number=id_number))
 
     sealer: Any = None  # set by whoever composes the ledger with a key (aid demo); else the env
 

@@ -79,6 +79,34 @@ def optional(value: str | None, what: str, *, limit: int = MAX_NAME) -> str | No
     return None if value is None else text(value, what, limit=limit)
 
 
+def phone_number(value: str | None, what: str) -> str | None:
+    """A phone as the ward writes it (spaces, dots, dashes, brackets, a leading +), or None:
+    refused when it holds anything else, or too few or too many digits to be a number
+    (Vietnamese ones have 10 or 11; 6 to 15 lets in a short landline and any country's)."""
+    typed = optional(value, what)
+    if typed is None:
+        return None
+    digits = sum(character.isdigit() for character in typed)
+    if not re.fullmatch(r"\+?[0-9(][0-9 .\-()]*", typed) or not 6 <= digits <= 15:
+        raise BadInput("{what} '{value}' is not a phone number: digits, with spaces, dots or a "
+                       "leading + (e.g. 0903 123 456)", what=Phrase(what), value=typed)
+    return typed
+
+
+def citizen_id(value: str | None, what: str) -> str | None:
+    """An ID number as typed, or None: the 12 digits of a căn cước (CCCD), the 9 of an old
+    CMND, or a passport's letters and digits, spaces between groups allowed; what is too short
+    or holds anything else is a slip that would match no one in the district."""
+    typed = optional(value, what)
+    if typed is None:
+        return None
+    joined = "".join(typed.split())
+    if not re.fullmatch(r"[0-9A-Za-z]{8,20}", joined) or sum(c.isdigit() for c in joined) < 6:
+        raise BadInput("{what} '{value}' is not an ID number: the 12 digits of a CCCD, the 9 of "
+                       "an old CMND, or a passport's number", what=Phrase(what), value=typed)
+    return typed
+
+
 def whole(value: int | str, what: str, *, minimum: int = 1, maximum: int = MAX_AMOUNT) -> int:
     """A whole number (đồng or units) from `minimum` to `maximum`; "350.000" and "350,000" are
     accepted, other separators and non-ASCII digits are not."""

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import BadInput, LedgerError, Refused
 from ledger.phrases import N_, Phrase
-from ledger.values.inputs import MAX_NOTE, MAX_PEOPLE, code, optional, text, whole
+from ledger.values.inputs import (
+    MAX_NOTE,
+    MAX_PEOPLE,
+    citizen_id,
+    code,
+    phone_number,
+    text,
+    whole,
+)
 from ledger.values.text import clean, words_of
 from ledger.ward.aggregate import TIERS, Ward, stored_names
 
@@ -206,8 +214,8 @@ def _row(line: int, field: dict[str, str], says_excluded: bool = True,
     return Row(line, code(field["code"], N_("recipient code")), name, group,
                whole(field["size"] or "", N_("size"), maximum=MAX_PEOPLE), tier,
                flag in YES if says_excluded else None,
-               optional(field["phone"] or None, N_("phone")),
-               optional(field["id_number"] or None, N_("ID number")))
+               phone_number(field["phone"] or None, N_("phone")),
+               citizen_id(field["id_number"] or None, N_("ID number")))
 
 
 def import_rows(ledger: Ledger, rows: list[Row], view: Callable[[], dict[str, dict[str, Any]]],

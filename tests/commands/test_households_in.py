@@ -185,3 +185,37 @@ def test_a_tier_named_by_its_label_or_as_said_is_read(ward, tmp_path):
     bad = [rows[0], ["H24", "Phạm Thị D", "Tổ 1", 1, "hộ giàu"]]
     refused = ward.fails("recipient", "import", str(workbook(tmp_path / "bad.xlsx", {"Hộ": bad})))
     assert refused.code == 2 and "tier must be a whole number, not 'hộ giàu'" in refused.err
+
+
+@pytest.mark.parametrize("option, typed, says", [
+    ("--phone", "abc", "--phone 'abc' is not a phone number"),
+    ("--phone", "12", "--phone '12' is not a phone number"),
+    ("--id-number", "12ab", "--id-number '12ab' is not an ID number"),
+    ("--id-number", "0791-234-567", "--id-number '0791-234-567' is not an ID number"),
+])
+def test_a_phone_or_id_number_that_is_none_is_refused_with_nothing_written(ward, option, typed,
+                                                                          says):
+    """From a sweep: `--phone abc` and `--id-number 12ab` were recorded (sealed, so nobody saw
+    the slip until the district matched no one)."""
+    before = ward.snapshot()
+    result = ward.fails("recipient", "add", "H99", "--name", "Lê Văn X", "--group", "Tổ 1",
+                        option, typed)
+    assert result.code == 2 and says in result.err and result.err.count("\n") == 1
+    assert ward.snapshot() == before
+
+
+@pytest.mark.parametrize("phone, id_number", [
+    ("0903 123 456", "079 123 456 789"), ("+84 903 123 456", "079123456"),
+    ("(028) 3812-3456", "001234567890"), ("0903123456", "B1234567")])
+def test_phones_and_id_numbers_as_wards_write_them_are_recorded(ward, phone, id_number):
+    ward("recipient", "add", "H99", "--name", "Lê Văn X", "--group", "Tổ 1", "--phone", phone,
+         "--id-number", id_number)
+
+
+def test_an_imported_list_with_a_phone_that_is_none_names_its_row(ward, tmp_path):
+    row = [1, "H1", "Nguyễn Văn An", "Tổ 1", 4, "gọi sau", None, 1]
+    path = workbook(tmp_path / "list.xlsx", {"Hộ": TITLE + [HEADERS, row]})
+    before = ward.snapshot()
+    result = ward.fails("recipient", "import", str(path))
+    assert result.code == 2 and "line 6: phone 'gọi sau' is not a phone number" in result.err
+    assert ward.snapshot() == before
