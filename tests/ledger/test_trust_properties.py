@@ -164,11 +164,35 @@ def run(template: Path, steps: list[tuple[str, int]]) -> list[tuple]:
             verify = aid.fails("audit", "verify")
             assert verify.code == 0, (f"after step {number} ({name} {n}) of {steps}:\n"
                                       + verify.out + verify.err)
+            # the treasurer signs it too: the signing check, resumed from the last signing
+            # (commands/audit/remembered.py), never refuses an honest ledger
+            signed = aid.fails("audit", "checkpoint")
+            assert signed.code == 0, (f"after step {number} ({name} {n}) of {steps}:\n"
+                                      + signed.err)
         check = aid.fails("audit", "check")
         assert check.code == 0, (steps, check.out + check.err)
+        _resumed_as_whole(folder)
         return aid.snapshot()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _resumed_as_whole(folder: Path) -> None:
+    """Where the resumed checks ended, step after step, is where one check of the whole
+    history ends (the seal check's state included)."""
+    from commands.audit import remembered
+    from ledger.store.access import Address, open_log
+    from ledger.trust.heads import origin_of
+    from ledger.trust.signing_key import SigningKey
+    from projections.audit.public import check_history
+
+    log = open_log(Address(path=folder / "aid.db"))
+    try:
+        with log.snapshot():
+            kept = remembered.recall(SigningKey.load(folder / "lan.pem"), origin_of(log))
+            assert kept is not None and kept == check_history(log).reached
+    finally:
+        log.close()
 
 
 @settings(max_examples=15, deadline=None, derandomize=True, database=None,
