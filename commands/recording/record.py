@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from commands.cli import options as o
-from commands.language.words import N_
+from commands.language.words import N_, say
 from commands.recording.writing import record
 from ledger.values.expiry import dated_pairs
 from ledger.values.inputs import MAX_QUANTITY, money_amount, pairs, whole
@@ -42,6 +42,7 @@ def donate(donor: str, into: Annotated[str, typer.Option("--into", help="Locatio
     goods, until = dated_pairs(item or [], o.expires(expires))
     record(db, lambda ledger: ledger.donate(donor, into, money, goods, receipt, note,
                                             o.on(on), o.actor(actor), until, account))
+    _expired_on_arrival(until, o.on(on))
 
 
 def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
@@ -56,6 +57,18 @@ def buy(into: Annotated[str, typer.Option("--into", help="Location code.")],
     goods, until = dated_pairs(item, o.expires(expires))
     record(db, lambda ledger: ledger.buy(into, money, goods, supplier, o.on(on), o.actor(actor),
                                          until, account))
+    _expired_on_arrival(until, o.on(on))
+
+
+def _expired_on_arrival(until: dict[str, str] | str | None, on: str) -> None:
+    """Goods recorded as already expired on the day they came in are recorded (they are what
+    arrived, to be written off), but said: most often the expiry's year was mistyped."""
+    dates = until.values() if isinstance(until, dict) else [until] if until else []
+    expired = sorted({day for day in dates if day < on})
+    if expired:
+        typer.echo(say("aid: warning: goods recorded as expired on {expires}, before the day "
+                       "they came in ({on}): if the date is a slip, reverse the entry and record "
+                       "it again", expires=expired[0], on=on), err=True)
 
 
 def pack(bundle: str, count: Count, at: Annotated[str, typer.Option("--at", help="Location.")],

@@ -29,6 +29,23 @@ def test_plain_expires_is_stored_as_before(ward):
     assert lots(ward) == [("KHO", "NOODLE", "2021-12-31", 2), ("KHO", "RICE", "2021-12-31", 5)]
 
 
+def test_goods_expired_on_the_day_they_came_in_are_recorded_and_said(ward):
+    """From a sweep: `--expires 01/01/2020 --on 30/11/2021` was recorded without a word (most
+    often a mistyped year). Recorded, since that is what arrived, with a warning; an honest
+    date says nothing."""
+    said = ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--expires", "01/01/2020",
+                "--on", "2021-11-30")
+    assert said.err == ("aid: warning: goods recorded as expired on 2020-01-01, before the day "
+                        "they came in (2021-11-30): if the date is a slip, reverse the entry and "
+                        "record it again\n")
+    assert ("KHO", "RICE", "2020-01-01", 5) in lots(ward)
+    vi = ward("--lang", "vi", "donate", "D1", "--into", "KHO", "--item", "NOODLE=1@29/11/2021",
+              "--item", "RICE=1", "--on", "2021-11-30")
+    assert "29/11/2021" in vi.err and "30/11/2021" in vi.err and "2021-" not in vi.err
+    assert ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--expires", "30/11/2021",
+                "--on", "2021-11-30").err == ""  # the last day it may be used: not expired
+
+
 def test_a_bad_date_after_the_at_is_refused_and_nothing_is_written(ward):
     before = ward.snapshot()
     result = ward.fails("donate", "D1", "--into", "KHO", "--item", "NOODLE=2@32/13/2021",
