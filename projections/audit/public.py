@@ -115,8 +115,8 @@ class History:
 
     @property
     def sound(self) -> bool:
-        """Whether a treasurer may sign a checkpoint of it: a signature vouches for events no
-        declared key sealed, or for a root they do not give, turns a forgery `aid audit
+        """Whether a treasurer may sign a checkpoint of it: a signature vouching for events no
+        declared key sealed, or for a root they do not give, would turn a forgery `aid audit
         verify` catches into a proof a donor holds."""
         return not (self.checked.problems or self.signed.problems or self.tree)
 
@@ -139,7 +139,7 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
     keys = list(keys)
     frontier = (_resumable(log, since) if since is not None and not digests and not keys
                 else None)
-    if since is not None and frontier is not None:
+    if since is not None and frontier is not None:  # the tail alone
         seals = SignatureCheck.resumed(since.seals)
         roots = NodeCheck.of(log, frontier)
         rows = seals.watch(log.stored(after=since.position))
@@ -154,12 +154,12 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
     stored_tree = [] if checked.problems else tree_findings(log, roots)
     signed = seals.finish()
     signed.problems.extend(head_findings(signed, log.link_at))
-    resumed = since is not None and frontier is not None
+    tail = since if frontier is not None else None
     history = History(checked, signed, stored_tree,
-                      resumed_at=since.size if since is not None and resumed else None)
+                      resumed_at=tail.size if tail is not None else None)
     state = seals.state()
     if history.sound and state is not None and checked.events:
-        last = checked.position or (since.position if since is not None and resumed else 0)
+        last = checked.position or (tail.position if tail is not None else 0)  # no new row
         history.reached = Checked(checked.events, roots.at_end()[roots.size].hex(), last,
                                   checked.head, state)
     return history
