@@ -149,7 +149,8 @@ def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
     """The ledger's checkpoint now, signed with the writer's key: origin, size, root, note.
     Only of a ledger that verifies: the treasurer's signature on a forged event, or on a root
     the events do not give, would turn what `aid audit verify` catches into a proof a donor
-    holds. The check reads every event once (seconds at a million)."""
+    holds. The first signing on a machine reads every event (seconds at a million); the next
+    ones only what came after (`commands/audit/remembered.py`)."""
     from commands.audit import remembered
     from ledger.trust import checkpoint, heads
     from ledger.trust.signing_key import SigningKey, key_path
