@@ -115,19 +115,21 @@ def issue_batch(shop: Shop, value: Value,
                 output: o.Output = None, db: o.Db = None, actor: o.Actor = None,
                 on: o.On = None) -> None:
     """Issue one voucher to each eligible household, skipping those that hold one or are excluded."""
+    from commands.households.recipients import chosen_tiers
     from ledger.ward import vouchers
-    from projections.households.shop import eligible, replay
+    from projections.households.register import Register
+    from projections.households.shop import eligible
 
     terms = _terms(value, max_items, every, valid_from, valid_to, slot)
-    from commands.households.recipients import chosen_tiers
-
     tiers = chosen_tiers(tier)
+    register = Register()
     log = open_log(o.address(db))
     try:
-        books, shops = replay(log.read())
+        for record in log.read():
+            register.apply(record.name, record.data, record.version)
     finally:
         log.close()
-    chosen, excluded = eligible(books, shops, tiers, group or [])
+    chosen, excluded = eligible(register, tiers, group or [])
     if not chosen and not excluded:
         raise BadInput("no declared household matches the given --tier and --group")
     issued = _write(db, lambda ledger: vouchers.issue_batch(ledger, chosen, shop, terms,

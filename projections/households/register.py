@@ -112,7 +112,7 @@ class Register:
         and not forgotten (a forgotten household has asked to leave the register: it is never
         planned, handed out to or given a voucher again). `until`, a closed round's closing
         entry: a household forgotten after it still counts, so the round's figures stay."""
-        return {h["code"]: h for h in self._within(groups, tiers)
+        return {h["code"]: h for h in self.within(groups, tiers)
                 if not h["excluded"] and not self._forgotten_before(h["code"], until)}
 
     def _forgotten_before(self, code: str, until: int | None) -> bool:
@@ -121,9 +121,10 @@ class Register:
 
     def excluded(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
         """Households within a round's filters that the register excludes."""
-        return [h for h in self._within(groups, tiers) if h["excluded"]]
+        return [h for h in self.within(groups, tiers) if h["excluded"]]
 
-    def _within(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
+    def within(self, groups: list[str], tiers: list[int]) -> list[dict[str, Any]]:
+        """Households in these groups and tiers as they stand now (all when none given)."""
         wanted = {fold(g) for g in groups}
         return [h for h in self.households.values()
                 if (not wanted or fold(h["group"]) in wanted) and (not tiers or h["tier"] in tiers)]

@@ -17,9 +17,10 @@ from typing import Any
 from ledger.errors import BadInput
 from ledger.store.access import Record
 from ledger.values import dates
-from ledger.values.text import clean, fold, sort_key
+from ledger.values.text import clean, sort_key
 from ledger.ward import names, shopbook
 from projections.books import Books
+from projections.households.register import Register
 
 KIND = {names.SHOP_PRICED: "price", names.VOUCHER_ISSUED: "voucher", names.PICKED_UP: "pickup",
         names.VOUCHER_CANCELLED: "cancel"}
@@ -138,17 +139,16 @@ def replay(records: Iterable[Record]) -> tuple[Books, Shops]:
     return books, shops
 
 
-def eligible(books: Books, shops: Shops, tiers: Iterable[int] = (),
+def eligible(register: Register, tiers: Iterable[int] = (),
              groups: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-    """Households in the given tiers and groups (all when none given), split into those that
-    may get a voucher and those marked excluded (or forgotten); both in Vietnamese order of
-    their codes."""
-    tiers, groups = set(tiers), {fold(clean(g)) for g in groups}
-    chosen = [code for code, r in books.state["recipients"].items()
-              if (not tiers or r["tier"] in tiers) and (not groups or fold(r["group"]) in groups)]
-    chosen.sort(key=sort_key)
-    out = {**shops.excluded, **shops.forgotten}  # a forgotten household is excluded for good
-    return [c for c in chosen if c not in out], [c for c in chosen if c in out]
+    """Households in the given tiers and groups (all when none given) as they stand now — a
+    household moved to another tier or group since it was declared counts where it is —
+    split into those that may get a voucher and those excluded (or forgotten); both in
+    Vietnamese order of their codes."""
+    within = register.within([clean(g) for g in groups], list(tiers))
+    may = register.eligible([clean(g) for g in groups], list(tiers))
+    chosen = sorted((h["code"] for h in within), key=sort_key)
+    return [c for c in chosen if c in may], [c for c in chosen if c not in may]
 
 
 def require_shop(books: Any, shop: str) -> None:

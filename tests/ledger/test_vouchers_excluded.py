@@ -51,3 +51,31 @@ def test_the_ward_skips_a_forgotten_household_named_by_a_stale_batch(register):
         writer.close()
     assert [(i.recipient, i.skipped) for i in issued][0] == ("H6", "forgotten")
     assert issued[1].code
+
+
+def test_a_batch_by_tier_or_group_takes_households_where_they_stand_now(register, tmp_path):
+    """From a sweep: after `aid recipient tier H2 3`, `issue-batch --tier 0` still gave H2 a
+    voucher and `--tier 3` found no one: the batch read the tier each household was declared
+    with. A household moved (tier, or group by a re-import) counts where it is now."""
+    tiers = {h["code"]: h["tier"] for h in register("recipient", "list", "--format", "json")
+             .json()}
+    moved = next(code for code in ("H1", "H2") if tiers[code] != 3)
+    register("recipient", "tier", moved, "3", "--reason", "đã có việc làm", "--on", "2021-11-03")
+    path = tmp_path / "moved.csv"
+    path.write_text("code,name,group,size,tier\nH3,Lê Văn C,Tổ 9,3,1\nH5,Võ Văn E,Tổ 9,1,0\n",
+                    encoding="utf-8")
+    register("recipient", "import", path, "--on", "2021-11-03")
+    listed = {h["code"]: (h["tier"], h["group"]) for h in
+              register("recipient", "list", "--format", "json").json()}
+    was = tiers[moved]
+    rows = register("voucher", "issue-batch", "--shop", "SHOP", "--value", "100000",
+                    "--tier", str(was), "--on", "2021-11-04", "--format", "json").json()
+    assert moved not in {row["recipient"] for row in rows}
+    assert {row["recipient"] for row in rows} == {code for code, (tier, _) in listed.items()
+                                                  if tier == was}
+    rows = register("voucher", "issue-batch", "--shop", "SHOP", "--value", "100000",
+                    "--group", "Tổ 9", "--on", "2021-11-04", "--format", "json").json()
+    assert {row["recipient"]: row["skipped"] for row in rows} == {"H3": "excluded", "H5": None}
+    rows = register("voucher", "issue-batch", "--shop", "SHOP", "--value", "100000",
+                    "--tier", "3", "--on", "2021-11-04", "--format", "json").json()
+    assert moved in {row["recipient"] for row in rows if row["code"]}
