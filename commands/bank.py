@@ -81,8 +81,12 @@ def account_add(code: Annotated[str, typer.Argument(help="The account's code, e.
     from commands.recording.writing import record
     from ledger.bank.accounts import declare_account
 
+    def declared() -> dict[tuple[str, str], str]:
+        with _read(db, statements=False) as drive:
+            return {(a["bank"], a["number"]): account for account, a in drive.accounts.items()}
+
     record(db, lambda ledger: declare_account(ledger, code, bank, number, name, o.on(on),
-                                              o.actor(actor)))
+                                              o.actor(actor), declared))
 
 
 @account_app.command("list")

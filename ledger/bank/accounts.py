@@ -64,8 +64,13 @@ BATCH = 5000  # lines per transaction (PostgreSQL hangs on very large saves; DES
 # ---- declaring ---------------------------------------------------------------------------
 
 def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: str, on: str,
-                    actor: str) -> int:
-    """Record a bank account of the drive; refuses a code already used by an account."""
+                    actor: str,
+                    declared: Callable[[], dict[tuple[str, str], str]] = dict) -> int:
+    """Record a bank account of the drive; refuses a code already used by an account, and an
+    account already declared under another code (its statements would count twice).
+    `declared()`: (bank, number) -> code of the accounts declared, read afresh for each try."""
+    from ledger.ward.register import write_seen
+
     account = code(account, N_("bank account code"))
     found = lookup(bank)
     number = clean(number or "").replace(" ", "")
@@ -74,12 +79,17 @@ def declare_account(ledger: Ledger, account: str, bank: str, number: str, name: 
                        "digits, without spaces or dashes", number=number)
     holder = text(name, "--name")
 
-    def change(ward: Ward) -> int:
+    def change(ward: Ward, accounts: dict[tuple[str, str], str]) -> int:
         ward.unused(account, ward.bank_accounts(), N_("bank account"))
+        twin = accounts.get((found.code, number))
+        if twin is not None:
+            raise Refused("account {number} at {bank} is already declared as {twin}: import its "
+                          "statements there (one account under two codes would count every "
+                          "line twice)", number=number, bank=found.code, twin=twin)
         return ward.emit(AccountDeclared, on=on, actor=clean(actor), code=account,
                          bank=found.code, bin=found.bin, number=number, name=holder)
 
-    return ledger.write(change)
+    return write_seen(ledger, declared, change)
 
 
 # the bank whose export each recognised layout is (statements.LAYOUTS)

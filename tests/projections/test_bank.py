@@ -87,7 +87,15 @@ def test_account_is_declared_once_and_listed(banked):
     twin = banked.fails("bank", "account", "add", "vcb1", "--bank", "VCB", "--number", "2",
                         "--name", "X")  # from a sweep: every other kind of code refused this
     assert twin.code == 2 and "differs from the declared VCB1 only in case" in twin.err
+    # from a sweep: the same account under a second code counted each statement twice
+    again = banked.fails("bank", "account", "add", "VCB2", "--bank", "Vietcombank", "--number",
+                         listed[0]["number"], "--name", "X")
+    assert again.code == 1 and again.err == (
+        f"aid: account {listed[0]['number']} at VCB is already declared as VCB1: import its "
+        "statements there (one account under two codes would count every line twice)\n")
     assert banked.snapshot() == before
+    banked("bank", "account", "add", "BIDV1", "--bank", "BIDV", "--number", listed[0]["number"],
+           "--name", "X")  # the same digits at another bank: another account
 
 
 def test_qr_payload_names_the_donor_and_decodes(banked):
