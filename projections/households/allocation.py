@@ -1,8 +1,10 @@
 """Fair allocation: tiered, need-weighted water-filling in whole units, with no floats.
 
 Stated as what it is, a claims problem with priorities: each household's target is its claim,
-tiers are priority classes served strictly in order, and within a class awards are as equal as
-whole units allow, each up to its claim (water-filling on the fill ratio award ÷ claim). An
+tiers are priority classes served strictly in order, and within a class every household reaches
+the same fill ratio (award ÷ claim) as nearly as whole units allow, each up to its claim:
+water-filling on the fill ratio, so awards are proportional to claims (the proportional rule,
+need-weighted: a household of five gets five times a household of one), not equal amounts. An
 optional floor comes first: every claimant gets `floor` units (or its claim, if less) before any
 priority counts, water-filled the same way across all classes when even the floor is short.
 Ties at an equal fill ratio, whatever the claims, go by `order` (least received before per
