@@ -180,12 +180,15 @@ class Households:
     eligible: list[bool]
 
 
-def plan(drive: Drive, round_code: str) -> dict[str, Any]:
-    return _computed(drive, round_code)[0]
+def plan(drive: Drive, round_code: str, reserved: bool = False) -> dict[str, Any]:
+    """The round's plan; `reserved`: from the stock its reservation holds alone (what it
+    gives each household for sure, which another round opened beside it plans around), not
+    from free stock that came in since, which another round may take first."""
+    return _computed(drive, round_code, reserved)[0]
 
 
-def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households,
-                                                      dict[str, Column]]:
+def _computed(drive: Drive, round_code: str, reserved: bool = False
+              ) -> tuple[dict[str, Any], Households, dict[str, Column]]:
     """The round's plan: allocations (each household's share of the round), figures, notes.
 
     A household that another open round holds by its reservation is left out (or, in a round
@@ -211,6 +214,8 @@ def _computed(drive: Drive, round_code: str) -> tuple[dict[str, Any], Households
     worth, parts = drive.before(round_code)
     order = _tie_order(round_code, people, worth)
     stock = {item: _available(drive, rules, item) for item in goods}
+    if reserved:
+        stock = {item: min(units, _reserved(drive, rules, item)) for item, units in stock.items()}
     columns: dict[str, Column] = {}
     for item in goods:
         claimants = _claimants(rules, item, people, eligible, received, order, held)
@@ -281,11 +286,13 @@ def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any], goo
 
 
 def _planned(drive: Drive, name: str) -> dict[str, Any]:
-    """Another round's plan, computed once per replay (rounds that hold stock see each other
-    in the order they reserved, so this never comes back to the round asking)."""
+    """What another round's reservation holds for each household: its plan from the stock it
+    reserved, computed once per replay (rounds that hold stock see each other in the order
+    they reserved, so this never comes back to the round asking). Not its plan from today's
+    stock: free units that came in since are not its own, and the round asking may plan them."""
     cache = drive.__dict__.setdefault("_plans", {})
     if name not in cache:
-        cache[name] = plan(drive, name)
+        cache[name] = plan(drive, name, reserved=True)
     return cache[name]
 
 
@@ -391,6 +398,13 @@ def _available(drive: Drive, rules: dict[str, Any], item: str) -> int:
         if expires < rules["on"]:  # expired by the round's day: not handed out by a plan
             book = daybook.difference(book, lot)
     return max(daybook.lowest_from(book, rules["on"]), 0)
+
+
+def _reserved(drive: Drive, rules: dict[str, Any], item: str) -> int:
+    """Units of `item` the round's reservation holds at its location from its day on."""
+    book = drive.books.state["reserved"].get(rules["location"], {}).get(item, {}) \
+        .get(rules["round"], {})
+    return max(daybook.lowest_from(book, rules["on"]), 0) if book else 0
 
 
 def _claimants(rules: dict[str, Any], item: str, people: dict[str, dict[str, Any]],

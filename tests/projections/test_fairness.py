@@ -84,6 +84,32 @@ def test_a_top_up_round_plans_them_up_to_its_targets_less_what_the_other_gives(w
     assert "overlaps" not in plan(ward6, "R3")
 
 
+def test_a_top_up_round_plans_around_what_the_other_round_reserved_not_its_live_plan(ward,
+                                                                                     tmp_path):
+    """From a sweep: R1 reserved all 40 kg (short of its targets); 5 kg more came in; R1's
+    plan from today's stock grew to 45 with them, and the top-up round R3, counting that plan
+    as R1's, planned the same 5 kg again: 50 kg promised against 45. What R1 holds for a
+    household is what its reservation holds; the free 5 kg are R3's to plan, once."""
+    register(ward, tmp_path, [("H3", "Tổ 9", 2, 1), ("H4", "Tổ 9", 3, 1)])
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=15", "--on", "2021-11-02")
+    ward("round", "open", "R1", "--from", "KHO", "--item", "RICE", "--ration", "RICE=5",
+         "--group", "Tổ 9", "--on", "2021-11-10")
+    r1 = plan(ward, "R1")
+    assert got(r1) == {"H3": 6, "H4": 9}  # 15 kg for targets of 10 and 15
+    ward("round", "reserve", "R1", "--plan", r1["plan"])
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=5", "--on", "2021-11-02")
+    ward("round", "open", "R3", "--from", "KHO", "--item", "RICE", "--ration", "RICE=5",
+         "--group", "Tổ 9", "--top-up", "--on", "2021-11-10")
+    r3 = plan(ward, "R3")
+    targets = {a["recipient"]: a["target"] for a in r3["allocations"]}
+    assert targets == {"H3": 4, "H4": 6}  # their targets less what R1's reservation holds
+    assert sum(got(r3).values()) == 5 == r3["figures"]["items"]["RICE"]["stock"]
+    ward("round", "reserve", "R3", "--plan", r3["plan"])
+    assert plan(ward, "R3")["allocations"] == r3["allocations"]  # reserving changes nothing
+    held = sum(sum(got(plan(ward, name)).values()) for name in ("R1", "R3"))
+    assert held == 20  # every kilogram promised once
+
+
 def test_a_household_held_for_rice_is_still_planned_noodles(ward6):
     """From a sweep: R1 reserved rice for tiers 0-2; R2, sharing noodles only, left those
     households out and gave tier 3 everything. A hold is on the goods it reserves."""
