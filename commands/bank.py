@@ -353,6 +353,10 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
            into: Annotated[Optional[str], typer.Option(
                "--into", help="Location to record the donation at (default: the first store).",
                show_default=False)] = None,
+           account: Annotated[Optional[str], typer.Option(
+               "--account", help="The account whose statement has the line, when lines of "
+                                 "two accounts share its reference.", show_default=False)]
+           = None,
            db: o.Db = None, actor: o.Actor = None) -> None:
     """Record the cash donation a statement line shows, citing it (nothing typed twice)."""
     from commands.recording.writing import record
@@ -369,7 +373,7 @@ def accept(bank_ref: Annotated[Optional[str], typer.Argument(
         raise BadInput("say who gave it: --donor CODE (see `aid donor add`)")
     with _read(db) as bank:
         chosen = _named_credits(bank) if every else [_named_line(bank, str(bank_ref),
-                                                                 str(donor))]
+                                                                 str(donor), account)]
     if not chosen:
         typer.echo(_("nothing to accept: no unrecorded credit names a declared donor"))
         return
@@ -393,17 +397,27 @@ def _named_credits(bank: Bank) -> list[Any]:
     return chosen
 
 
-def _named_line(bank: Bank, bank_ref: str, donor: str) -> Any:
-    """The one line `aid bank accept BANK_REF --donor D` names, refused unless it is an
-    unrecorded credit."""
+def _named_line(bank: Bank, bank_ref: str, donor: str, account: str | None = None) -> Any:
+    """The one line `aid bank accept BANK_REF --donor D [--account A]` names, refused unless
+    it is an unrecorded credit."""
     from ledger.bank.accounts import Acceptance
     from ledger.values.inputs import code
 
     bank_ref = Verbatim(bank_ref)  # a code, however much it looks like a number
     hits = list(bank.rows(bank_ref="".join(bank_ref.split())))
+    if account is not None:
+        from ledger.values.inputs import known
+
+        chosen = known(code(account, N_("bank account code")), bank.accounts,
+                       N_("bank account"))
+        hits = [row for row in hits if row["account"] == chosen]
     if not hits:
         raise BadInput("no statement line has the bank reference {ref}; see `aid bank "
                        "match`", ref=bank_ref)
+    if len({row["account"] for row in hits}) > 1:
+        raise BadInput("statement lines of {accounts} have the bank reference {ref}: say which "
+                       "account's with --account", ref=bank_ref,
+                       accounts=", ".join(sorted({row["account"] for row in hits})))
     if len(hits) > 1:
         raise BadInput("{count} statement lines have the bank reference {ref}: accept "
                        "them by their short ids in `aid bank match`", count=len(hits),

@@ -507,6 +507,29 @@ def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
     assert "no failures" in banked("audit", "check").out
 
 
+def test_a_reference_two_accounts_share_is_accepted_by_naming_the_account(banked, tmp_path):
+    """From a sweep: lines of two accounts with the same bank reference could not be accepted
+    at all (the refusal sent the treasurer to short ids `aid bank match` shows only for lines
+    without a reference). `--account` says which; nothing is written until it does."""
+    banked("bank", "account", "add", "VCB2", "--bank", "Vietcombank", "--number",
+           "1029990043", "--name", "UBMTTQ PHUONG 3")
+    banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[1:2])))
+    banked("bank", "import", "VCB2", str(_statement(tmp_path, LINES[1:2], "t.csv",
+                                                    "1029990043")))
+    before = banked.snapshot()
+    both = banked.fails("bank", "accept", "100.2", "--donor", "D1")
+    assert both.code == 2 and both.err == ("aid: statement lines of VCB1, VCB2 have the bank "
+                                           "reference 100.2: say which account's with "
+                                           "--account\n")
+    assert banked.fails("bank", "accept", "100.2", "--donor", "D1", "--account",
+                        "VCB9").code == 2
+    assert banked.snapshot() == before
+    banked("bank", "accept", "100.2", "--donor", "D1", "--account", "VCB2")
+    [line] = [row for row in banked("bank", "match", "--format", "json").json()
+              if row.get("bank_ref") == "100.2" and row["status"] == "matched"]
+    assert line["account"] == "VCB2"
+
+
 DEPOSIT = [{"date": "2021-11-05", "credit": 3_000_000, "debit": 0, "ref": "200.1",
             "text": "NOP TIEN MAT UBMTTQ PHUONG 3"},
            {"date": "2021-11-09", "credit": 0, "debit": 1_000_000, "ref": "200.2",
