@@ -204,6 +204,23 @@ def test_problems_come_out_in_line_order_shortages_too(ward, tmp_path):
     assert ward.snapshot() == before
 
 
+def test_a_bundle_short_is_advised_packing_not_a_donation(ward, tmp_path):
+    """From a sweep: a bundle shortage said "record the donation or transfer first"; bundles
+    are packed (`aid pack`) or transferred, in the command and in an import alike."""
+    said = ward.fails("--lang", "vi", "unpack", "B350", "--count", "100", "--at", "KHO").err
+    assert said.strip().endswith("hãy đóng gói thêm bằng `aid pack` hoặc điều chuyển phần quà "
+                                 "đến trước"), said
+    assert "ủng hộ" not in said
+    csv = tmp_path / "ho.csv"
+    csv.write_text("date,recipient,location,bundles\n12/11/2021,H1,KHO,B350=5\n",
+                   encoding="utf-8")
+    said = ward.fails("import", "handouts", str(csv)).err
+    assert "needed; pack more with `aid pack` or transfer them first" in said, said
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on", "2021-11-10")
+    said = ward.fails("give", "H1", "--from", "KHO", "--item", "RICE=5").err
+    assert "record the donation or transfer first" in said  # goods: as before
+
+
 def test_an_empty_row_names_the_columns_not_the_commands_options(ward, tmp_path):
     """From a sweep: a row with nothing to record said "needs --cash DONG and/or --item
     CODE=QTY", options a spreadsheet has not; the commands keep naming their options."""

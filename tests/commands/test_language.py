@@ -216,7 +216,7 @@ def test_help_placeholders_in_vietnamese(ward):
 def test_help_says_ranges_in_words(ward):
     """From a sweep: click's own "0<=x<=65535" and "x>=1" stood in the Vietnamese help."""
     serve = " ".join(ward("--lang", "vi", "serve", "--help").out.split())
-    assert "từ 0 đến 65535" in serve and "từ 5 đến 3600" in serve and "<=x" not in serve
+    assert "từ 0 đến 65.535" in serve and "từ 5 đến 3.600" in serve and "<=x" not in serve
     batch = " ".join(ward("--lang", "vi", "import", "donations", "--help").out.split())
     assert "từ 1 trở lên" in batch and "x>=" not in batch
     english = " ".join(ward("import", "donations", "--help").out.split())
@@ -245,7 +245,7 @@ def test_clicks_sentences_with_values_in_vietnamese(ward):
     click's English sentences, said in Vietnamese (exit 2, one line, nothing written)."""
     before = ward.snapshot()
     cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'bảng', 'csv', 'json'",
-             ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65535",
+             ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65.535",
              ("serve", "--port", "abc"): "'abc' không phải số nguyên",
              ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
              ("round", "reserve"): "Thiếu tham số 'mã'"}
@@ -725,10 +725,13 @@ def test_a_missing_driver_names_the_extra_to_install():
 
 
 def test_a_number_out_of_an_options_range_is_said_in_words(ward):
-    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10000"."""
+    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10.000", grouped as every number
+    inside a Vietnamese sentence is (a sweep read "từ 1 đến 10000"), in the refusal and in the
+    help alike."""
     said = ward.fails("--lang", "vi", "sync", "--batch", "0")
-    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10000" in said.err
-    assert "from 1 to 10000" in ward.fails("sync", "--batch", "0").err
+    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10.000" in said.err
+    assert "from 1 to 10,000" in ward.fails("sync", "--batch", "0").err
+    assert "từ 1 đến 10.000" in ward("--lang", "vi", "sync", "--help").out
 
 
 def test_a_format_is_named_in_any_case_or_in_vietnamese(ward):

@@ -108,7 +108,9 @@ def test_qr_payload_names_the_donor_and_decodes(banked):
 
 def test_qr_refuses_unknown_codes_and_bad_files(banked, tmp_path):
     assert banked.fails("bank", "qr", "VCB9").code == 2
-    assert banked.fails("bank", "qr", "VCB1", "--donor", "NOBODY").code == 2
+    nobody = banked.fails("bank", "qr", "VCB1", "--donor", "NOBODY")  # as every unknown code
+    assert nobody.code == 2 and nobody.err.startswith("aid: unknown donor 'NOBODY'; did you mean ")
+    assert nobody.err.endswith("(declare new ones with `aid donor add`)\n"), nobody.err
     assert banked.fails("bank", "qr", "VCB1", "--ref", "có dấu").code == 2
     assert banked.fails("bank", "qr", "VCB1", "-o", str(tmp_path / "x.jpg")).code == 2
     banked("bank", "qr", "VCB1", "-o", str(tmp_path / "x.svg"))
