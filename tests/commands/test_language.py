@@ -457,7 +457,7 @@ def test_audit_trace_story_in_vietnamese(stocked):
     first = donation - 2  # the fixture's donation, before the hand-out
     vi = stocked("--lang", "vi", "audit", "trace", str(first)).out.splitlines()
     assert vi[:3] == [
-        f"Bút toán ủng hộ {first} ngày 10/11/2021 của D1 (Công ty Gạo Việt) vào KHO, phiếu thu R1",
+        f"Bút toán ủng hộ {first} ngày 10/11/2021 của D1 (Công ty Gạo Việt) vào KHO, số phiếu thu R1",
         "  100 kg RICE: đã phát 30 cho 1 hộ thuộc 1 tổ, còn giữ 70",
         "  1.234.567 ₫ tiền mặt: đã phát 1.000\xa0₫ cho 1 hộ thuộc 1 tổ, còn giữ 1.233.567\xa0₫"]
     assert "Đã phát, theo tổ:" in vi
@@ -550,6 +550,25 @@ def test_the_catalog_follows_the_glossarys_spelling():
                     found.append(text)
     assert found == []
     assert old_style.search("phiếu đã bị huỷ") and not old_style.search("đã hủy, hoàn, quý")
+
+
+def test_an_entry_is_a_but_toan_and_free_stock_sẵn_có_in_the_guides_too():
+    """docs/glossary.md: an entry is "bút toán" (a sweep found "mục" for it: "mỗi mục ghi việc
+    đã xảy ra", "một mục ghi ngày …", "đã dùng cho mục 31"); free stock is "sẵn có", as `aid
+    alerts` prints it, in the guides too (they showed "còn trống 278 kg")."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    with catalog.po_path("vi", "aid").open("rb") as file:
+        found = [message.string for message in read_po(file)
+                 if isinstance(message.id, str) and re.search(r"\bentr(y|ies)\b", message.id)
+                 and re.search(r"(?<!thư )(?<!danh )\bmục\b", message.string or "")]
+    assert found == []
+    root = Path(__file__).resolve().parents[2]
+    pages = [root / "README.md", *(root / "docs").rglob("*.md")]
+    assert [page.name for page in pages if page.name != "glossary.md"
+            and "còn trống" in page.read_text(encoding="utf-8")] == []
 
 
 def test_packing_and_reversal_in_the_glossarys_words(stocked):

@@ -482,6 +482,9 @@ def test_an_unrecorded_fee_is_said_as_money_paid_out(banked, tmp_path):
     said = banked.fails("audit", "reconcile", "--bank", "VCB1").err
     assert ("2021-11-03: line 100.3 pays out 11,000 đồng and no purchase, hand-out or bank fee "
             "names it" in said)  # from a sweep: it said "pays out -11,000"
+    said = banked.fails("--lang", "vi", "audit", "reconcile", "--bank", "VCB1").err
+    assert ("03/11/2021: giao dịch 100.3 chi 11.000 ₫ mà chưa có khoản mua hàng, phát quà hay "
+            "phí ngân hàng nào ghi nhận (" in said), said  # not "mà không khoản … nào ghi nó"
 
 
 def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):
