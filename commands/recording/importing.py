@@ -70,7 +70,8 @@ def _columns(file: Path, table: Table, parser: str, what: str) -> None:
         if column in FOREIGN[parser]:
             raise BadInput("{name}: column '{header}' is the column {column} of another kind of "
                            "list, not of a list of {what}: delete it, or import the file with the "
-                           "other `aid import` command; a list of {what} reads {accepted}", name=file.name, header=header, column=named(column),
+                           "other `aid import` command; a list of {what} reads {accepted}",
+                           name=file.name, header=header, column=named(column),
                            what=Phrase(what), accepted=accepted)
     unread = [header for column, header in table.headers.items()
               if column not in reads and column != "number"]  # STT: a row number
