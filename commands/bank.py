@@ -182,7 +182,7 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
        db: o.Db = None) -> None:
     """A NAPAS VietQR code for giving to an account: prints its payload."""
     from ledger.bank import vietqr
-    from ledger.values.inputs import code, money_amount
+    from ledger.values.inputs import code, known, money_amount
     from projections.bank import donor_reference
 
     money = money_amount(amount, "--amount", minimum=1) if amount is not None else None
@@ -193,8 +193,7 @@ def qr(account: Annotated[str, typer.Argument(help="The account's code.")],
         if donor is not None:
             wanted = code(donor, N_("donor code"))
             entries = {name: entry for entry, name in bank.donors.items()}
-            if wanted not in entries:
-                raise BadInput("unknown donor '{code}'; see `aid donor add`", code=wanted)
+            known(wanted, entries, N_("donor"))  # the nearest declared donors, as everywhere
             ref = donor_reference(bank.reference_prefix, entries[wanted])
     payload = vietqr.payload(declared["bin"], declared["number"], money, ref)
     if output is not None:

@@ -64,7 +64,10 @@ class ImportErrors(LedgerError):
 
 
 def _on_line(line: int, error: LedgerError) -> LedgerError:
-    return type(error)(N_("line {line}: {problem}"), line=line, problem=error)
+    """The error said on its line; a refusal or bad input with a `line` field of its own (a
+    Shortage's fields are its phrase's, so `type(error)` would lose the line and the order)."""
+    kind = BadInput if error.exit_code == 2 else Refused
+    return kind(N_("line {line}: {problem}"), line=line, problem=error)
 
 
 def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list[Row]:
@@ -80,8 +83,13 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
         cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
         until = cell(lambda: parse_date(row["expires"])
                      if (row.get("expires") or "").strip() else None)
-        goods, expires = cell(lambda: _dated_items(row.get("items"), until)) or ({}, None)
+        dated = cell(lambda: _dated_items(row.get("items"), until))
+        goods, expires = dated or ({}, None)
         note = cell(lambda: optional(row.get("note") or None, N_("note"), limit=MAX_NOTE))
+        if cash == 0 and dated is not None and not goods:  # the command's own refusal names
+            cell.problems.append(BadInput(  # its options, which a spreadsheet has not
+                "a donation needs an amount in the '{cash}' column and/or goods in the "
+                "'{items}' column", cash="cash", items="items"))
         names = _named(("donor", donor), ("location", location), *(("goods", g) for g in goods))
         cell.done(names)
 
@@ -109,6 +117,11 @@ def handout_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> list
         goods = cell(lambda: _items(row.get("items")))
         cash = cell(lambda: money_amount(row.get("cash") or 0, "cash", minimum=0))
         slip = cell(lambda: optional(row.get("slip") or None, N_("slip")) or "")
+        if bundles == {} and goods == {} and cash == 0:
+            cell.problems.append(BadInput(
+                "a hand-out needs bundles in the '{bundles}' column, goods in the '{items}' "
+                "column and/or an amount in the '{cash}' column", bundles="bundles",
+                items="items", cash="cash"))
         names = _named(("recipient", recipient), ("location", location),
                        *(("bundle", b) for b in bundles or ()), *(("item", g) for g in goods or ()))
         cell.done(names)
@@ -180,9 +193,7 @@ def check(ledger: Ledger, rows: Sequence[Row], earlier: Sequence[LedgerError] = 
                 seen.add(row.key)
                 continue
             if row.key in seen and not row.key.startswith("handout-row:"):
-                problems.append(BadInput("line {line}: {key} appears earlier in the file; each "
-                                         "is recorded once", line=row.line,
-                                         key=row.key.replace(":", " ", 1)))
+                problems.append(_twice_in_file(row.line, row.key))
                 worst = 2
                 continue
             seen.add(row.key)
@@ -210,6 +221,17 @@ def _case_twin(line: int, key: str, twin: str, entry: int) -> LedgerError:
     return BadInput("line {line}: receipt {number} is receipt {twin} of an earlier line, "
                     "written in other letters; each receipt number is recorded once",
                     line=line, number=key.split(":", 1)[1], twin=twin.split(":", 1)[1])
+
+
+def _twice_in_file(line: int, key: str) -> LedgerError:
+    """A receipt or slip number written on an earlier line too: named as the reader calls it
+    (a row's key, "receipt:PT-1", is the ledger's own)."""
+    kind, number = key.split(":", 1)
+    if kind == "receipt":
+        return BadInput("line {line}: receipt {number} appears earlier in the file; each is "
+                        "recorded once", line=line, number=number)
+    return BadInput("line {line}: slip {number} appears earlier in the file; each is recorded "
+                    "once", line=line, number=number)
 
 
 def _used_otherwise(key: str, entry: int) -> LedgerError:

@@ -142,18 +142,13 @@ def _choices(fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _range(fields: dict[str, str]) -> dict[str, Any]:
-    """click's "1<=x<=10000" said in words ("from 1 to 10000"; not grouped: a port is one)."""
-    from commands.language.helptexts import FROM_TO, OR_LESS, OR_MORE, RANGE
+    """click's "1<=x<=10000" said in words ("from 1 to 10,000", "từ 1 đến 10.000")."""
+    from commands.language.helptexts import RANGE, range_phrase
 
     found = RANGE.fullmatch(fields.get("range") or "")
     if found is None:
         return {}
-    low, high, least, most = found.groups()  # as written: a port is never grouped
-    if low is not None:
-        return {"range": language.Phrase(FROM_TO, low=low, high=high)}
-    if least is not None:
-        return {"range": language.Phrase(OR_MORE, low=least)}
-    return {"range": language.Phrase(OR_LESS, high=most)}
+    return {"range": range_phrase(found)}
 
 
 def _take_lang(args: list[str]) -> tuple[str | None, list[str]]:

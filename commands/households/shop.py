@@ -293,9 +293,11 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo("\n" + _("Given out with vouchers:"))
     emit(found["given"], "table", goods, empty=N_("nothing"))
     v = found["vouchers"]
-    typer.echo("\n" + say("Vouchers: {issued} issued, {used} used, {unused} unused (live {live}, "
-                          "not yet valid {not_yet_valid}, used up {used_up}, expired {expired}, "
-                          "cancelled {cancelled})", **{key: v[key] for key in (
+    # two breakdowns of the issued vouchers, each adding up to them: by status, and by use
+    typer.echo("\n" + say("Vouchers: {issued:,} issued; by status: {live:,} live, "
+                          "{not_yet_valid:,} not yet valid, {used_up:,} used up, {expired:,} "
+                          "expired, {cancelled:,} cancelled; by use: {used:,} used at least "
+                          "once, {unused:,} never used", **{key: v[key] for key in (
                               "issued", "used", "unused", "live", "not_yet_valid", "used_up",
                               "expired", "cancelled")}))
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.phrases import C_, N_, english
+from ledger.phrases import C_, N_, Phrase, english
 
 ORIGINAL = "_aid_english"  # the English text, kept on the object so a later call starts from it
 
@@ -61,7 +61,8 @@ USAGE = "Usage:"  # click's prefix of the usage line
 # click's ranges ("1<=x<=10000", "x>=1"), said in words in the reader's language
 RANGE = re.compile(r"(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
                    r"x<=(?P<most>-?\d+))")
-FROM_TO, OR_MORE, OR_LESS = N_("from {low} to {high}"), N_("{low} or more"), N_("{high} or less")
+FROM_TO, OR_MORE, OR_LESS = (N_("from {low:,} to {high:,}"), N_("{low:,} or more"),
+                              N_("{high:,} or less"))  # grouped as the reader's language groups
 
 
 # click's "[default: store]": a value that is a word, said in the reader's language as it may
@@ -91,16 +92,29 @@ def default_words(text: str, words: Callable[[str], str]) -> str:
 
 
 def range_words(text: str, words: Callable[[str], str]) -> str:
-    """`text` with click's ranges in words ("from 1 to 10000"; not grouped: a port is one)."""
+    """`text` with click's ranges in words ("from 1 to 10,000", "từ 1 đến 10.000")."""
     def said(found: re.Match[str]) -> str:
-        low, high, least, most = found.groups()
-        if low is not None:
-            return words(FROM_TO).format(low=low, high=high)
-        if least is not None:
-            return words(OR_MORE).format(low=least)
-        return words(OR_LESS).format(high=most)
+        return str(range_phrase(found).text(words, _number()))
 
     return RANGE.sub(said, text)
+
+
+def range_phrase(found: re.Match[str]) -> Phrase:
+    """A click range matched by RANGE as a phrase: its bounds grouped by the reader's
+    language when it is said."""
+    low, high, least, most = found.groups()
+    if low is not None:
+        return Phrase(FROM_TO, low=int(low), high=int(high))
+    if least is not None:
+        return Phrase(OR_MORE, low=int(least))
+    return Phrase(OR_LESS, high=int(most))
+
+
+def _number() -> Callable[[int], str]:
+    """The active language's way of grouping whole numbers."""
+    from commands.language.words import current, figures
+
+    return figures(current())
 
 
 def _context(words: Callable[[str], str]) -> type:

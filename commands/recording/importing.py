@@ -11,6 +11,7 @@ from commands.cli import options as o
 from commands.language.words import N_, _, say
 from commands.output.progress import progress
 from commands.recording.spreadsheets import VIETNAMESE, read_rows
+from commands.recording.spreadsheets import Sheet as Table
 from commands.recording.writing import refresh
 from ledger.errors import BadInput, Refused
 from ledger.phrases import Phrase, either
@@ -27,6 +28,15 @@ BATCH = 1000  # rows per transaction unless --batch says otherwise
 
 
 
+# The columns each import reads, in the order its documentation lists them.
+DONATION_COLUMNS = ("receipt", "date", "donor", "location", "cash", "items", "note", "expires")
+HANDOUT_COLUMNS = ("slip", "date", "recipient", "location", "bundles", "items", "cash")
+# Columns that identify a fact of the other kind of file: a hand-out list's "Số phiếu" is read
+# as a donation's receipt number; dropping it would lose the slip numbers without a word.
+FOREIGN = {"handout_rows": ("receipt", "donor"),
+           "donation_rows": ("slip", "recipient", "bundles")}
+
+
 def donations(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = None,
               actor: o.Actor = None) -> None:
     """Donations: receipt, date, donor, location, cash, items ("RICE=10; NOODLE=2"), note."""
@@ -41,14 +51,44 @@ def handouts(file: File, sheet: Sheet = None, batch: Batch = BATCH, db: o.Db = N
             ("date", "recipient", "location"), actor)
 
 
+def named(column: str) -> Phrase:
+    """A column as the reader's language heads it: "'số phiếu thu' (receipt)"."""
+    return Phrase(N_("'{name}' ({vietnamese})"), vietnamese=VIETNAMESE[column], name=column)
+
+
+def _columns(file: Path, table: Table, parser: str, what: str) -> None:
+    """Refuse a column that belongs to the other kind of list; say in one line which columns
+    the file has that this import does not read, and which it does (never drop data unsaid)."""
+    reads = DONATION_COLUMNS if parser == "donation_rows" else HANDOUT_COLUMNS
+    accepted = Phrase.join(", ", [named(column) for column in reads])
+    for column, header in table.headers.items():
+        if column == "receipt" and parser == "handout_rows":
+            raise BadInput("{name}: column '{header}' is a donation's receipt number, which a "
+                           "hand-out list has not; if it holds the hand-outs' slip numbers, head "
+                           "it {slip}; else delete the column", name=file.name, header=header,
+                           slip=named("slip"))
+        if column in FOREIGN[parser]:
+            raise BadInput("{name}: column '{header}' is the column {column} of another kind of "
+                           "list, not of a list of {what}: delete it, or import the file with the "
+                           "other `aid import` command; a list of {what} reads {accepted}",
+                           name=file.name, header=header, column=named(column),
+                           what=Phrase(what), accepted=accepted)
+    unread = [header for column, header in table.headers.items()
+              if column not in reads and column != "number"]  # STT: a row number
+    if unread:
+        typer.echo(say("aid: warning: {name}: columns not read: {unread}; a list of {what} reads "
+                       "{accepted}", name=file.name, what=Phrase(what), accepted=accepted,
+                       unread=", ".join(f"'{header}'" for header in unread)), err=True)
+
+
 def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: str, what: str,
             required: tuple[str, ...], actor: str | None = None) -> None:
     from ledger import bulk  # the event store: only for commands that write
 
     parse = getattr(bulk, parser)
-    table = read_rows(file, sheet)
-    missing = [Phrase(N_("'{name}' ({vietnamese})"), vietnamese=VIETNAMESE[name], name=name)
-               for name in required if table and name not in table[0][1]]
+    table = read_rows(file, sheet, example=[named(column) for column in required])
+    _columns(file, table, parser, what)
+    missing = [named(name) for name in required if table and name not in table[0][1]]
     if missing:
         raise BadInput("{name} has no {missing} column: name it in the header row",
                        name=file.name, missing=either(missing))

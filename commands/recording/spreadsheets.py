@@ -71,7 +71,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("stt", "tt", "so tt", "so thu tu", "no"),  # a row number: read, never used
 }
 # How a Vietnamese sheet usually heads each column (for messages and the README).
-VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo tâm", "location": "kho",
+VIETNAMESE = {"receipt": "số phiếu thu", "date": "ngày", "donor": "nhà hảo tâm", "location": "kho",
               "cash": "tiền", "items": "hàng", "note": "ghi chú", "recipient": "người nhận",
               "bundles": "phần quà", "slip": "số phiếu nhận", "code": "mã hộ", "name": "họ tên",
               "group": "tổ", "size": "số nhân khẩu", "tier": "diện", "excluded": "loại trừ",
@@ -80,9 +80,11 @@ VIETNAMESE = {"receipt": "số phiếu", "date": "ngày", "donor": "nhà hảo t
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 
 
-def read_rows(path: Path, sheet: str | None = None) -> Sheet:
+def read_rows(path: Path, sheet: str | None = None,
+              example: Sequence[Any] | None = None) -> Sheet:
     """The data rows of a .xlsx, .ods (first sheet, or `sheet`) or .csv file, keyed by column
-    name."""
+    name. `example`: the columns a file without a header row is told to name (those the
+    importer needs; a household list's by default)."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".ods", ".csv", ".txt"):
         raise BadInput("{name}: import reads .xlsx, .ods or .csv files, not '{suffix}'",
@@ -98,7 +100,7 @@ def read_rows(path: Path, sheet: str | None = None) -> Sheet:
         grid = _ods_grid(path, sheet)
     else:
         grid = _xlsx_grid(path, sheet)
-    return _table(path, grid)
+    return _table(path, grid, example)
 
 
 def require(table: Sheet, needed: Sequence[str], name: str) -> None:
@@ -318,7 +320,8 @@ def _ods_text(node: Any) -> str:
     return "".join(_ods_text(child) for child in node.childNodes)
 
 
-def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
+def _table(path: Path, grid: Iterable[tuple[int, list[Any]]],
+           example: Sequence[Any] | None = None) -> Rows:
     """Header (the first row naming a known column, else the first non-empty row), then data."""
     header: list[str] | None = None
     rows = Sheet()
@@ -346,9 +349,12 @@ def _table(path: Path, grid: Iterable[tuple[int, list[Any]]]) -> Rows:
         if first is None:
             raise BadInput("{name} is empty: it needs a header row", name=path.name)
         found = ", ".join(filter(None, first))
-        raise BadInput("{name} has no header row naming its columns (e.g. mã hộ/code, họ tên/"
-                       "name, tổ/group or số phiếu/receipt, ngày/date): found {found}",
-                       name=path.name, found=found)
+        if example is None:
+            example = [Phrase(N_("'{name}' ({vietnamese})"), vietnamese=VIETNAMESE[column],
+                              name=column) for column in ("code", "name", "group", "size")]
+        raise BadInput("{name} has no header row naming its columns (such as {columns}): "
+                       "found {found}", name=path.name, columns=Phrase.join(", ", example),
+                       found=found)
     return rows
 
 

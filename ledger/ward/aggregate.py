@@ -550,9 +550,12 @@ class Ward(Aggregate, created_event_name="Opened"):
                 held = daybook.lowest_from(self.bins.get(bin_key(location, item), {}), on)
                 if held + delta < 0:
                     unit = self.items.get(item) or Phrase(N_("bundles"))
+                    hint = (N_("pack more with `aid pack` or transfer them first")
+                            if item in self.bundles
+                            else N_("record the donation or transfer first"))
                     raise Shortage(
                         "not enough {item} at {location}: {held:,} {unit} available on {on} and "
-                        "after, {delta:,} needed", N_("record the donation or transfer first"),
+                        "after, {delta:,} needed", hint,
                         item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
         change = fund_change(cash)
         if change < 0:

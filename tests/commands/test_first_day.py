@@ -136,7 +136,7 @@ def test_init_keeps_using_the_variables_it_is_given(ledger):
 def test_every_write_says_what_and_when_with_the_entry_last(ward):
     said = ward("--lang", "vi", "donate", "D1", "--into", "KHO", "--item", "RICE=500",
                 "--receipt", "PT-0001", "--on", "12/11/2021").out.strip()
-    assert said.startswith("nhận ủng hộ: từ D1, phiếu thu PT-0001 (KHO RICE +500), "
+    assert said.startswith("nhận ủng hộ: từ D1, số phiếu thu PT-0001 (KHO RICE +500), "
                            "ngày 12/11/2021 — đã ghi bút toán "), said
     assert said.split()[-1].isdigit()
     english = ward("give", "H1", "--from", "KHO", "--item", "RICE=5", "--on", "2021-11-13").out

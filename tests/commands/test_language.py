@@ -216,7 +216,7 @@ def test_help_placeholders_in_vietnamese(ward):
 def test_help_says_ranges_in_words(ward):
     """From a sweep: click's own "0<=x<=65535" and "x>=1" stood in the Vietnamese help."""
     serve = " ".join(ward("--lang", "vi", "serve", "--help").out.split())
-    assert "từ 0 đến 65535" in serve and "từ 5 đến 3600" in serve and "<=x" not in serve
+    assert "từ 0 đến 65.535" in serve and "từ 5 đến 3.600" in serve and "<=x" not in serve
     batch = " ".join(ward("--lang", "vi", "import", "donations", "--help").out.split())
     assert "từ 1 trở lên" in batch and "x>=" not in batch
     english = " ".join(ward("import", "donations", "--help").out.split())
@@ -245,7 +245,7 @@ def test_clicks_sentences_with_values_in_vietnamese(ward):
     click's English sentences, said in Vietnamese (exit 2, one line, nothing written)."""
     before = ward.snapshot()
     cases = {("stock", "--format", "foo"): "'foo' không phải một trong 'bảng', 'csv', 'json'",
-             ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65535",
+             ("serve", "--port", "99999"): "99999 không nằm trong khoảng từ 0 đến 65.535",
              ("serve", "--port", "abc"): "'abc' không phải số nguyên",
              ("stock", "--as-of"): "tùy chọn '--as-of' cần một giá trị theo sau",
              ("round", "reserve"): "Thiếu tham số 'mã'"}
@@ -457,7 +457,7 @@ def test_audit_trace_story_in_vietnamese(stocked):
     first = donation - 2  # the fixture's donation, before the hand-out
     vi = stocked("--lang", "vi", "audit", "trace", str(first)).out.splitlines()
     assert vi[:3] == [
-        f"Bút toán ủng hộ {first} ngày 10/11/2021 của D1 (Công ty Gạo Việt) vào KHO, phiếu thu R1",
+        f"Bút toán ủng hộ {first} ngày 10/11/2021 của D1 (Công ty Gạo Việt) vào KHO, số phiếu thu R1",
         "  100 kg RICE: đã phát 30 cho 1 hộ thuộc 1 tổ, còn giữ 70",
         "  1.234.567 ₫ tiền mặt: đã phát 1.000\xa0₫ cho 1 hộ thuộc 1 tổ, còn giữ 1.233.567\xa0₫"]
     assert "Đã phát, theo tổ:" in vi
@@ -550,6 +550,25 @@ def test_the_catalog_follows_the_glossarys_spelling():
                     found.append(text)
     assert found == []
     assert old_style.search("phiếu đã bị huỷ") and not old_style.search("đã hủy, hoàn, quý")
+
+
+def test_an_entry_is_a_but_toan_and_free_stock_sẵn_có_in_the_guides_too():
+    """docs/glossary.md: an entry is "bút toán" (a sweep found "mục" for it: "mỗi mục ghi việc
+    đã xảy ra", "một mục ghi ngày …", "đã dùng cho mục 31"); free stock is "sẵn có", as `aid
+    alerts` prints it, in the guides too (they showed "còn trống 278 kg")."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    with catalog.po_path("vi", "aid").open("rb") as file:
+        found = [message.string for message in read_po(file)
+                 if isinstance(message.id, str) and re.search(r"\bentr(y|ies)\b", message.id)
+                 and re.search(r"(?<!thư )(?<!danh )\bmục\b", message.string or "")]
+    assert found == []
+    root = Path(__file__).resolve().parents[2]
+    pages = [root / "README.md", *(root / "docs").rglob("*.md")]
+    assert [page.name for page in pages if page.name != "glossary.md"
+            and "còn trống" in page.read_text(encoding="utf-8")] == []
 
 
 def test_packing_and_reversal_in_the_glossarys_words(stocked):
@@ -725,10 +744,13 @@ def test_a_missing_driver_names_the_extra_to_install():
 
 
 def test_a_number_out_of_an_options_range_is_said_in_words(ward):
-    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10000"."""
+    """click writes "1<=x<=10000"; the reader reads "từ 1 đến 10.000", grouped as every number
+    inside a Vietnamese sentence is (a sweep read "từ 1 đến 10000"), in the refusal and in the
+    help alike."""
     said = ward.fails("--lang", "vi", "sync", "--batch", "0")
-    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10000" in said.err
-    assert "from 1 to 10000" in ward.fails("sync", "--batch", "0").err
+    assert said.code == 2 and "0 không nằm trong khoảng từ 1 đến 10.000" in said.err
+    assert "from 1 to 10,000" in ward.fails("sync", "--batch", "0").err
+    assert "từ 1 đến 10.000" in ward("--lang", "vi", "sync", "--help").out
 
 
 def test_a_format_is_named_in_any_case_or_in_vietnamese(ward):

@@ -186,7 +186,7 @@ def test_a_missing_required_column_is_named(ward, tmp_path):
     path.write_text("ngày,nhà hảo tâm,tiền\n10/11/2021,D1,5\n", encoding="utf-8")
     result = ward.fails("import", "donations", str(path))
     assert result.code == 2
-    assert result.err.strip() == ("aid: d.csv has no 'receipt' (số phiếu) or 'location' (kho) "
+    assert result.err.strip() == ("aid: d.csv has no 'receipt' (số phiếu thu) or 'location' (kho) "
                                   "column: name it in the header row")
 
 

@@ -110,7 +110,7 @@ def test_the_scanner_catches_the_issues_examples():
 
 
 def test_the_scanner_leaves_codes_paths_options_and_vietnamese_alone():
-    honest = ("nhận ủng hộ: từ MEKONG, phiếu thu PT-0001 (KHO RICE +500), ngày 12/11/2021 — "
+    honest = ("nhận ủng hộ: từ MEKONG, số phiếu thu PT-0001 (KHO RICE +500), ngày 12/11/2021 — "
               "đã ghi bút toán 16\nxem `aid give --help`; --item RICE=5; tệp ./aid-demo.db, "
               "khóa /tmp/x/phuong-3.key; https://example.org/cong-khai; SQLite, PDF, JSON, QR")
     assert english_words(honest) == set()

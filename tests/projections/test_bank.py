@@ -116,7 +116,9 @@ def test_qr_payload_names_the_donor_and_decodes(banked):
 
 def test_qr_refuses_unknown_codes_and_bad_files(banked, tmp_path):
     assert banked.fails("bank", "qr", "VCB9").code == 2
-    assert banked.fails("bank", "qr", "VCB1", "--donor", "NOBODY").code == 2
+    nobody = banked.fails("bank", "qr", "VCB1", "--donor", "NOBODY")  # as every unknown code
+    assert nobody.code == 2 and nobody.err.startswith("aid: unknown donor 'NOBODY'; did you mean ")
+    assert nobody.err.endswith("(declare new ones with `aid donor add`)\n"), nobody.err
     assert banked.fails("bank", "qr", "VCB1", "--ref", "có dấu").code == 2
     assert banked.fails("bank", "qr", "VCB1", "-o", str(tmp_path / "x.jpg")).code == 2
     banked("bank", "qr", "VCB1", "-o", str(tmp_path / "x.svg"))
@@ -488,6 +490,9 @@ def test_an_unrecorded_fee_is_said_as_money_paid_out(banked, tmp_path):
     said = banked.fails("audit", "reconcile", "--bank", "VCB1").err
     assert ("2021-11-03: line 100.3 pays out 11,000 đồng and no purchase, hand-out or bank fee "
             "names it" in said)  # from a sweep: it said "pays out -11,000"
+    said = banked.fails("--lang", "vi", "audit", "reconcile", "--bank", "VCB1").err
+    assert ("03/11/2021: giao dịch 100.3 chi 11.000 ₫ mà chưa có khoản mua hàng, phát quà hay "
+            "phí ngân hàng nào ghi nhận (" in said), said  # not "mà không khoản … nào ghi nó"
 
 
 def test_accept_records_the_line_once_and_reconciles(banked, tmp_path):

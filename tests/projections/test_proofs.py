@@ -263,6 +263,10 @@ def test_receipt_of_day_1_verifies_against_day_30_through_a_consistency_proof(wa
     ward("receipt", str(entry), "-o", str(receipt))
     day1 = json.loads(receipt.read_text())["checkpoint"]
     assert ward("receipt", "verify", str(receipt)).code == 0
+    # the donation's receipt number is "số phiếu thu" on the command line, on the page and on
+    # paper (a sweep read "biên nhận R-001", "Số biên nhận" and "Số phiếu")
+    said = ward("--lang", "vi", "receipt", "verify", str(receipt)).out
+    assert f"bút toán {entry} ngày 02/11/2021, số phiếu thu R-001, của" in said, said
     for n in range(40):  # a month of entries
         donate(ward, 1000 + n)
     day30 = save(tmp_path, "day30.txt", ward("audit", "checkpoint").out)
@@ -997,11 +1001,12 @@ def test_the_page_speaks_vietnamese_and_names_the_donor_and_the_goods(sqlite_led
                  "<dt>Hàng</dt><dd>Trứng (EGG) 20 vỉ</dd>", "<dt>Tiền</dt><dd>500.000&nbsp;₫</dd>",
                  "<dt>Nơi nhận</dt><dd>Kho phường (KHO)</dd>", ">English</a>",
                  # from a sweep: the names are the receipt's word, not the proof's, and say so
-                 "<dt>Tên gọi</dt><dd>tên ghi cạnh các mã là tên phường ghi kèm biên nhận"):
+                 "<dt>Tên gọi</dt><dd>tên ghi cạnh các mã là tên do phường ghi kèm biên nhận"):
         assert text in shown, text
     assert not re.search(r"\b(VERIFIED|Receipt|Donor|Goods|the donation|checks)\b", shown), shown
     # every text of the page is the catalog's, and the page in the repository carries them
     assert set(embedded_words()["vi"]) == set(page_texts())
+    assert embedded_words()["vi"]["Receipt number"] == "Số phiếu thu"
     ward("donor", "add", "NHT", "--name", "Ông X", "--anonymous")
     anonymous = ward.entry("donate", "NHT", "--into", "KHO", "--cash", "1", "--on", "2021-11-02")
     hidden = ward("receipt", str(anonymous), "--format", "json").json()  # its name stays out
