@@ -104,8 +104,8 @@ def _same_bank(account: str, bank: str, layout: str) -> None:
 
     theirs = LAYOUT_BANKS.get(layout)
     if theirs is not None and theirs != bank:
-        raise Refused("{account} is an account at {bank}, but this file is a {theirs} "
-                      "statement: import it into the {theirs} account (declare one with `aid "
+        raise Refused("{account} is an account at {bank}, but this file is a statement of "
+                      "{theirs}: import it into the {theirs} account (declare one with `aid "
                       "bank account add`); nothing was imported", account=account,
                       bank=lookup(bank).short_name, theirs=lookup(theirs).short_name)
 

@@ -329,8 +329,8 @@ def test_another_banks_statement_is_refused(banked):
     its money as that account's (and again in BIDV's); refused, nothing written."""
     before = banked.snapshot()
     refused = banked.fails("bank", "import", "VCB1", str(SAMPLES / "bidv.csv"))
-    assert refused.code == 1 and "VCB1 is an account at Vietcombank, but this file is a BIDV " \
-        "statement" in refused.err
+    assert refused.code == 1 and "VCB1 is an account at Vietcombank, but this file is a " \
+        "statement of BIDV" in refused.err  # "a Agribank statement" read wrong
     assert banked.snapshot() == before
 
 
