@@ -414,6 +414,8 @@ class _Amounts:
 
     def __init__(self, thousands: str | None) -> None:
         self.thousands = thousands
+        self.other_used = 0  # amounts written with the other separator
+        self.own_used = 0  # and with this one: with none of these, the convention is wrong
         if thousands is None:
             self.pattern = re.compile(r"(\d+)()")  # the groups `__call__` reads, as below
         else:
@@ -446,12 +448,15 @@ class _Amounts:
                                            "separator is not known: state it (thousands . or ,)")))
             other = "," if self.thousands == "." else "."
             if self.thousands and other in text and re.fullmatch(r"[\d.,]+", text):
+                self.other_used += 1
                 raise ValueError(Phrase(N_("uses '{other}' but this statement writes thousands "
                                            "with '{thousands}'"), other=other,
                                         thousands=self.thousands))
             raise ValueError(Phrase(N_("is not an amount")))
         if self.thousands is not None and match.group(2) and int(match.group(2)):
             raise ValueError(Phrase(N_("has a part of a đồng")))
+        if self.thousands and self.thousands in match.group(1):
+            self.own_used += 1
         amount = int(match.group(1).replace(self.thousands or "", ""))
         return self._sign(-amount if negative else amount, signed)
 
@@ -554,6 +559,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                        "VietinBank, BIDV, Agribank): name its columns with --columns date=…,"
                        "credit=…,debit=…,text=…; the headers found are {found}",
                        name=name, found=found_headers)
+    stated = thousands is not None
     if thousands is None and layout is not None:
         thousands = layout.thousands
     amounts = _Amounts(thousands)
@@ -561,6 +567,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
     closing: int | None = None
     lines = LineSpool(StatementLine)
     current: _Draft | None = None  # the last line, while rows below may continue it
+    seen_dated = False  # a dated row, read or refused: text rows below it are no preamble
     col = found.get
 
     def cell(cells: Sequence[Any], field_name: str) -> Any:
@@ -612,14 +619,16 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
                 if not more and not party:
                     continue
                 if current is None:
-                    problems.append(_problem(number, "text '{text}' before the first "
-                                             "transaction", text=more or party))
+                    if not seen_dated:  # else it continues a dated line already named
+                        problems.append(_problem(number, "text '{text}' before the first "
+                                                 "transaction", text=more or party))
                     continue
                 if more:
                     current.text.append(more)
                 if party:
                     current.party.append(party)
                 continue
+            seen_dated = True
             try:
                 on, clock = _when(raw_date)
             except ValueError:
@@ -693,6 +702,14 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[Any]]], *, name: str = "the st
         mismatch = check_balances(lines.finish(newest_first), opening, closing)
         if mismatch:
             problems.append(mismatch)
+    if amounts.other_used > 1 and not amounts.own_used:  # the cause of every such line:
+        other = "," if thousands == "." else "."  # said first, once (one cell is a slip)
+        problems.insert(0, Phrase(
+            N_("the amounts are written with '{other}' between thousands, not '{thousands}' as "
+               "--thousands says: leave --thousands out, or give --thousands {other}") if stated
+            else N_("the amounts are written with '{other}' between thousands, not '{thousands}' "
+                    "as this bank's statements usually are: give --thousands {other}"),
+            other=other, thousands=thousands))
     if problems:
         problems.sort(key=lambda problem: problem.fields.get("line", 0))  # stable: line order
         raise StatementRefused(name, problems)

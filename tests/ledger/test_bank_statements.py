@@ -71,6 +71,19 @@ def test_vietcombank_sample_figures():
     assert s.lines[6].text.endswith("HOÀNG THỊ THU HÀ toi 1029990042 UBMTTQ PHUONG 3 QUY CUU TRO")
 
 
+def test_a_wrong_thousands_separator_is_said_first_without_follow_on_noise():
+    """From a sweep: `--thousands ,` on a Vietcombank export listed every amount, and then
+    each wrapped text row of a refused line as "text before the first transaction"; the
+    cause came nowhere. It comes first; rows continuing a dated line are not blamed."""
+    with pytest.raises(StatementRefused) as refused:
+        bs.read_statement(SAMPLES / "vietcombank.csv", thousands=",")
+    problems = [str(p) for p in refused.value.problems]
+    assert problems[0] == ("the amounts are written with '.' between thousands, not ',' as "
+                           "--thousands says: leave --thousands out, or give --thousands .")
+    assert not any("before the first transaction" in p for p in problems)
+    assert all(p.startswith("line ") for p in problems[1:])  # each line's own, as before
+
+
 def test_vietinbank_sample_figures():
     s = bs.read_statement(SAMPLES / "vietinbank.csv")
     assert (s.thousands, s.opening, s.closing) == (",", 4_030_000, None)
@@ -302,6 +315,11 @@ def test_one_thousand_with_the_other_separator_is_not_one_dong():
     problems = refusal(VCB_HEAD + '09/09/2024,R1,,"1,000",,x\n').problems
     assert [str(p) for p in problems] == [
         "line 2: the credit '1,000' uses ',' but this statement writes thousands with '.'"]
+    problems = refusal(VCB_HEAD + '09/09/2024,R1,,"1,000",,x\n'
+                       '09/09/2024,R2,,"2,000",,y\n').problems
+    assert [str(p) for p in problems][0] == (  # every amount so: the convention, said first
+        "the amounts are written with ',' between thousands, not '.' as this bank's statements "
+        "usually are: give --thousands ,")
 
 
 def test_balance_that_does_not_follow_is_refused_naming_its_line():
