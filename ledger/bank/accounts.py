@@ -188,8 +188,10 @@ def import_statement(ledger: Ledger, account: str, statement: Statement, file: s
         raise BadInput("who is recording this? give --actor NAME or set AID_ACTOR")
     lines = statement.lines
     outcome = Imported(lines=len(lines))
-    _follows_stored(ledger, account, statement, file)
+    # a reference stored for another transaction first: it is the cause when a re-imported
+    # line changed, and the balances it no longer gives only follow from it
     new = sum(len(fresh) for fresh, _ in _unclaimed(ledger, account, lines, batch, file))
+    _follows_stored(ledger, account, statement, file)
     outcome.skipped = outcome.lines - new
     if not new:
         return outcome

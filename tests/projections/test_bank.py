@@ -205,6 +205,14 @@ def test_overlapping_statements_that_contradict_each_other_are_refused(banked, t
     assert "imported 2 of 3" in banked("bank", "import", "VCB1", str(honest)).out
     [section] = banked("audit", "statement", "--format", "json").json()["sections"]["bank"]
     assert (section["opening_balance"], section["closing_balance"]) == (1_000_000, 2_100_000)
+    # from a sweep: the same statement again with one referenced line's amount changed blamed
+    # a later line's balance; the changed reference is the cause, and is named
+    changed = _raw(tmp_path, "s5.csv", "1.000.000",
+                   ["1,09/11/2021,B1,,500.000,1.500.000,x",
+                    "2,10/11/2021,B2,,150.000,1.650.000,x"], "1.650.000")
+    said = banked.fails("bank", "import", "VCB1", str(changed)).err
+    assert "s5.csv line 4: the bank reference B2 is already stored for another transaction " \
+        "(2021-11-10, in 100,000, out 0 đồng)" in said and "contradicts" not in said
 
 
 def test_a_reference_names_one_transaction(banked, tmp_path):
