@@ -21,11 +21,9 @@ from conftest import Ledger
 
 from commands.audit import remembered
 from ledger.store.access import locate, open_log
-from ledger.store.tree import leaf_of
-from ledger.trust.chain import GENESIS, link
-from ledger.trust.merkle import Frontier
 from ledger.trust.signing_key import SigningKey
 from projections.audit.public import Checked, History, check_history
+from tests.ledger.test_tamper_matrix import relink, retree
 
 SEAL = "ledger.seals:Seal.Made"
 
@@ -80,30 +78,15 @@ def test_a_resumed_check_reaches_what_a_whole_check_reaches(ledger, tmp_path):
 
 # ---- the ledger's file altered after the signer's last check --------------------------------
 
-def rows(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return [(p, o, v, t, bytes(s)) for p, o, v, t, s in conn.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-            "ORDER BY rowid")]
-
-
 def forge(db: Path, alter) -> None:
     """`alter` the stored events, then relink the chain and rebuild the tree from them, as a
     careful forger holding the file would."""
     conn = sqlite3.connect(db)
     with conn:
         alter(conn)
-    with conn:
-        conn.execute("DELETE FROM aid_chain")
-        previous = GENESIS
-        for row in rows(db):
-            previous = link(previous, row)
-            conn.execute("INSERT INTO aid_chain (position, link) VALUES (?, ?)",
-                         (row[0], previous))
-        conn.execute("DELETE FROM aid_merkle")
-        conn.executemany("INSERT INTO aid_merkle (level, idx, hash) VALUES (?, ?, ?)",
-                         Frontier().extend([leaf_of(row) for row in rows(db)]))
     conn.close()
+    relink(db)
+    retree(db)
 
 
 def _append_a_copy_of_the_last_hand_out(conn):
