@@ -351,17 +351,18 @@ def reconcile(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
     from ledger.phrases import Phrase
 
     people = output is not None or fmt.value == "table"  # CSV keeps the codes
-    cash = [{"cash": Phrase(CASH_LINES.get(k, k)) if people else k, "amount": v}
-            for k, v in result["cash"].items()]  # CSV: English keys, as `aid cash` has them
-    cash_columns = [("cash", N_("cash")), ("amount", N_("đồng"))]
+    cash = [{"cash": Phrase(CASH_LINES.get(k, k)) if people else k, "đồng": v}
+            for k, v in result["cash"].items()]
     if output is not None:
-        save(output, [(N_("goods"), goods, shown), (N_("cash"), cash, cash_columns, ("amount",))])
+        save(output, [(N_("goods"), goods, shown),
+                      (N_("cash"), cash, [("cash", N_("cash")), ("đồng", N_("đồng"))],
+                       ("đồng",))])
     elif fmt.value == "json":
         emit(result, "json")
     else:
         emit(goods, fmt.value, shown, empty=N_("no goods moved"))
         typer.echo("")
-        emit(cash, fmt.value, cash_columns, money=("amount",))
+        emit(cash, fmt.value, money=("đồng",))
     for failure in result["failures"]:
         typer.echo(say("aid: reconcile: {failure}", failure=failure), err=True)
     if result["failures"]:

@@ -77,9 +77,6 @@ def _marked(rows: list[dict]) -> list[dict]:
              else ""} for row in rows]
 
 
-CASH_COLUMNS = [("category", N_("category")), ("amount", N_("đồng"))]
-
-
 def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
          db: o.Db = None) -> None:
     """The cash book: received = spent + fees + given + packed + balance (sổ quỹ; fees:
@@ -88,12 +85,11 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
     if fmt.value == "json" and output is None:
         emit(book, "json")
         return
-    # CSV keeps codes and English keys ("category,amount", as `aid bank list` names its đồng);
-    # a table or a workbook is for people: their words, the column headed "đồng"
-    rows = [{"category": k, "amount": v} for k, v in book.items()]
-    if fmt.value != "csv":
-        rows = [{"category": _(CASH_LINES.get(k, k)), "amount": v} for k, v in book.items()]
-    emit(rows, fmt.value, CASH_COLUMNS, output=output, money=("amount",))
+    rows = [{"category": k, "đồng": v} for k, v in book.items()]
+    if fmt.value != "csv":  # a table or a workbook is for people: their words
+        rows = [{"category": _(CASH_LINES.get(k, k)), "đồng": v} for k, v in book.items()]
+    emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output,
+         money=("đồng",))
 
 
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,

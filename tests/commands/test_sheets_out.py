@@ -65,13 +65,13 @@ def test_cash_and_reconcile_figures_match_json(drive, tmp_path):
     _, values, _ = sheet_rows(tmp_path / "cash.xlsx")
     book = drive("cash", "--format", "json").json()
     assert values == [["category", "đồng"]] + [[k, v] for k, v in book.items()]
-    # CSV keeps English keys in every language, as `aid bank list` names its đồng "amount"
-    # (a sweep read "category,đồng": one English, one Vietnamese word)
+    # CSV headers are the same in every language: scripts read them, and "category,đồng" is
+    # what every release has printed (a sweep asked for "amount": kept as it is, a contract)
     for lang in ("en", "vi"):
         assert drive("--lang", lang, "cash", "--format", "csv").out.splitlines()[0] == (
-            "category,amount")
-        assert "\ncash,amount\nreceived," in drive("--lang", lang, "audit", "reconcile",
-                                                   "--format", "csv").out
+            "category,đồng")
+        assert "\ncash,đồng\nreceived," in drive("--lang", lang, "audit", "reconcile",
+                                                 "--format", "csv").out
     assert book["balance"] == 1_100_000
     drive("audit", "reconcile", "-o", str(tmp_path / "reconcile.xlsx"))
     assert openpyxl.load_workbook(tmp_path / "reconcile.xlsx").sheetnames == ["goods", "cash"]
