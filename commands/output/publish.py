@@ -67,9 +67,14 @@ def as_table(statement: dict[str, Any], digest: Any, checkpoint: str | None = No
 
 
 def with_total(section: Any) -> Iterable[dict[str, Any]]:
-    """A section's rows and then, where it has one, the printed page's total row (the
-    terminal's table and the workbook; JSON and CSV keep the rows alone)."""
-    return itertools.chain(section.rows, [section.total] if section.total else [])
+    """A section's rows and then, where it has one and any row, the printed page's total row
+    (the terminal's table and the workbook; JSON and CSV keep the rows alone). An empty
+    section stays empty: "none", not a total of nothing."""
+    rows = iter(section.rows)
+    first = next(rows, None)
+    if first is None:
+        return iter(())
+    return itertools.chain([first], rows, [section.total] if section.total else [])
 
 
 def as_csv(statement: dict[str, Any], digest: Any) -> None:

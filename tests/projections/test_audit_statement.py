@@ -157,3 +157,13 @@ def test_the_terminal_and_the_workbook_end_each_summed_section_with_its_total(le
     assert total[1] == "Tổng cộng" and total[3] == sum(row[3] for row in rows) == 25_000_000
     *rows, total = book.worksheets[3].iter_rows(min_row=2, values_only=True)  # purchases
     assert total[4] == sum(row[4] for row in rows) == 1_500_000
+    # from a sweep: a period with nothing printed a lone "Total 0" under each empty section
+    empty = drive("audit", "statement", "--from", "2020-01-01", "--to", "2020-12-31").out
+    parts = {part.splitlines()[0]: part.splitlines()[1:] for part in empty.split("\n\n")}
+    assert parts["Donors and what each gave (nhà hảo tâm)"] == ["none"]
+    assert parts["Donations received (phiếu thu)"] == ["none"]
+    assert parts["Purchases from the fund"] == ["none"]
+    drive("audit", "statement", "--from", "2020-01-01", "--to", "2020-12-31", "-o",
+          str(tmp_path / "e.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "e.xlsx").worksheets[0]
+    assert not any(row[1] == "Total" for row in sheet.iter_rows(values_only=True))
