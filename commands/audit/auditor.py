@@ -507,7 +507,8 @@ def statement(start: Annotated[Optional[str], typer.Option(
     try:
         with log.snapshot():
             sheet, checked, fold = stream_statement(log, first, last)
-            held = tree.statement_checkpoint(log) if fmt is not StatementFormat.csv else None
+            held = (tree.statement_checkpoint(log, checked) if fmt is not StatementFormat.csv
+                    else None)
     finally:
         log.close()
     try:  # printed from the spool, after the ledger is closed
@@ -534,7 +535,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
     try:
         with log.snapshot():
             sheet, pictures, checked = read_statement(log, first, last, charts=page)
-            held = tree.statement_checkpoint(log) if page else None  # issue 26
+            held = tree.statement_checkpoint(log, checked) if page else None  # issue 26
     finally:
         log.close()
     digest = checked.digest(sheet["ward"], taken_now())

@@ -369,9 +369,13 @@ def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> No
         raise typer.Exit(1)
 
 
-def statement_checkpoint(log: EventLog) -> str | None:
+def statement_checkpoint(log: EventLog, checked: Any) -> str | None:
     """The checkpoint the printed statement shows: signed when the writer's key is a declared
-    one; otherwise its unsigned text (what the tree says, not yet the treasurer's word)."""
+    one and the statement's own read of every event (`checked`, its chain's verification)
+    found nothing wrong; otherwise its unsigned text (what the tree says, not the treasurer's
+    word). A statement whose figures come from an edited event never carries a signature,
+    even when the signer's check, going on from its last signing, would not read that far
+    back."""
     from ledger.errors import LedgerError
     from ledger.store.tree import LedgerTree, TreeMismatch
     from ledger.trust import checkpoint, heads
@@ -381,8 +385,11 @@ def statement_checkpoint(log: EventLog) -> str | None:
     except TreeMismatch:
         return None
     try:
-        return signed_checkpoint(log, tree)["note"]
+        if not checked.problems:
+            return signed_checkpoint(log, tree)["note"]
     except LedgerError:
+        pass
+    try:
         return checkpoint.make(heads.origin_of(log), tree.size, tree.root())
     finally:
         tree.close()

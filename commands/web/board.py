@@ -302,7 +302,7 @@ def statement(reading: Reading) -> Answer:
     from commands.audit.tree import statement_checkpoint
 
     sheet, pictures, checked = read_statement(reading.log, first, last, charts=True)
-    held = statement_checkpoint(reading.log)  # issue 26: as the printed statement has it
+    held = statement_checkpoint(reading.log, checked)  # issue 26: as the printed one has it
     digest = checked.digest(sheet["ward"], taken_now())
     title, facts, blocks, _footer = publish.parts(sheet, digest, pictures, reading.lang)
     for block in blocks:

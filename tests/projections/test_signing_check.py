@@ -153,3 +153,22 @@ def test_the_signer_remembers_only_what_its_own_key_signed(sqlite_ledger, tmp_pa
     assert remembered.recall(lan, origin) is None
     ward("audit", "checkpoint")  # and signing goes on, reading the whole history
     assert remembered.recall(lan, origin) == checked(ward).reached
+
+
+def test_a_statement_read_from_an_edited_event_carries_no_signature(sqlite_ledger, tmp_path):
+    """From a sweep: after a signing, an early donation edited without relinking (so that
+    the signer's check, going on from its last signing, does not read it) showed 5,000 kg on
+    the statement under the treasurer's signature. The statement reads every event itself:
+    its checkpoint is signed only when that read finds the chain whole. A checkpoint signed
+    alone still signs only the history that was checked (its root), never the edit."""
+    ward = signing(sqlite_ledger, tmp_path)
+    before = ward("audit", "checkpoint", "--format", "json").json()
+    assert "\n— " in ward("audit", "statement", "--format", "json").json()["checkpoint"]
+    with sqlite3.connect(ward.path) as conn:
+        _edit_the_first_donation(conn)
+    assert ward.fails("audit", "verify").code == 1
+    statement = ward.fails("audit", "statement", "--format", "json")
+    note = statement.json()["checkpoint"]
+    assert note.startswith(before["origin"]) and "\n— " not in note  # unsigned
+    signed = ward("audit", "checkpoint", "--format", "json", ok=False)
+    assert signed.code == 1 or signed.json()["root"] == before["root"]
