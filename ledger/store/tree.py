@@ -212,12 +212,15 @@ def extend(store: NodeTable, rows: Rows, first: int, new_rows: list[StoredRow]) 
     current = last is None and size == 0
     if not current and last is not None and size:
         current = store.find(0, size - 1) == leaf_of(last)
+    stored = size if current else rows.count_before(first)
+    if stored < size:  # leaves no event wrote: building on them would shift every later one
+        raise Refused(N_("the stored Merkle tree holds {size} leaves but {stored} events are "
+                         "stored before this write (changed outside aid?); nothing was "
+                         "recorded: run `aid audit verify`"), size=size, stored=stored)
     frontier = Frontier.from_store(size, store) if size else Frontier()
-    if not current:
-        stored = rows.count_before(first)
-        if stored > size:
-            for batch in rows.from_ordinal(size, first):
-                store.put(frontier.extend([leaf_of(row) for row in batch]))
+    if stored > size:
+        for batch in rows.from_ordinal(size, first):
+            store.put(frontier.extend([leaf_of(row) for row in batch]))
     store.put(frontier.extend([leaf_of(row) for row in new_rows]))
 
 

@@ -619,3 +619,23 @@ def test_a_node_put_beyond_the_tree_is_named_and_writes_say_where_to_look(built,
     assert result.code == 1 and "changed outside aid" in result.err
     assert "run `aid audit verify`" in result.err
     assert len(rows(db)) == rows_count  # the refused write left nothing
+
+
+@pytest.mark.parametrize("ahead", [0, 1])
+def test_a_leaf_put_at_the_trees_end_refuses_the_next_write_saying_why(built, tmp_path, ahead):
+    """From a sweep: a stray leaf at the next free slot was built on (every later leaf one
+    place off), or refused as a node "deleted outside aid". The write is refused, saying the
+    tree holds leaves no event wrote; nothing is written; verify names it too."""
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    size = len(rows(db))
+    execute(db, "INSERT INTO aid_merkle VALUES (0, ?, zeroblob(32))", (size + ahead,))
+    aid = built.aid(db)
+    refused = aid.fails("donate", "D1", "--into", "KHO", "--item", "RICE=1", "--on",
+                        "2021-11-05")
+    assert refused.code == 1 and refused.err == (
+        f"aid: the stored Merkle tree holds {size + ahead + 1} leaves but {size} events are "
+        "stored before this write (changed outside aid?); nothing was recorded: run `aid audit "
+        "verify`\n")
+    assert len(rows(db)) == size
+    assert aid.fails("audit", "verify").code == 1
