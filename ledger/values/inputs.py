@@ -80,14 +80,18 @@ def optional(value: str | None, what: str, *, limit: int = MAX_NAME) -> str | No
 
 
 def phone_number(value: str | None, what: str) -> str | None:
-    """A phone as the ward writes it (spaces, dots, dashes, brackets, a leading +), or None:
-    refused when it holds anything else, or too few or too many digits to be a number
-    (Vietnamese ones have 10 or 11; 6 to 15 lets in a short landline and any country's)."""
+    """A phone as the ward writes it, or None: digits with spaces, dots, dashes, brackets or a
+    leading +, several numbers apart by / ; or , and a note in brackets ("0903 123 456
+    (chồng) / 0912 345 678"), kept as typed. Refused when a number holds anything else, or
+    too few or too many digits to be one (Vietnamese ones have 10 or 11; 6 to 15 lets in a
+    short landline and any country's)."""
     typed = optional(value, what)
     if typed is None:
         return None
-    digits = sum(character.isdigit() for character in typed)
-    if not re.fullmatch(r"\+?[0-9(][0-9 .\-()]*", typed) or not 6 <= digits <= 15:
+    numbers = re.sub(r"\([^()]*[^0-9 ()][^()]*\)", " ", typed)  # notes: "(chồng)", "(zalo)"
+    parts = [part.strip() for part in re.split(r"[/;,]", numbers)]
+    if not all(re.fullmatch(r"\+?[0-9(][0-9 .\-()]*", part) and
+               6 <= sum(c.isdigit() for c in part) <= 15 for part in parts):
         raise BadInput("{what} '{value}' is not a phone number: digits, with spaces, dots or a "
                        "leading + (e.g. 0903 123 456)", what=Phrase(what), value=typed)
     return typed
