@@ -56,9 +56,10 @@ def named(column: str) -> Phrase:
     return Phrase(N_("'{name}' ({vietnamese})"), vietnamese=VIETNAMESE[column], name=column)
 
 
-def _columns(file: Path, table: Table, parser: str, what: str) -> None:
-    """Refuse a column that belongs to the other kind of list; say in one line which columns
-    the file has that this import does not read, and which it does (never drop data unsaid)."""
+def _columns(file: Path, table: Table, parser: str, what: str) -> Phrase | None:
+    """Refuse a column that belongs to the other kind of list; what says which columns the
+    file has that this import does not read, and which it does (never drop data unsaid), or
+    None when it reads them all."""
     reads = DONATION_COLUMNS if parser == "donation_rows" else HANDOUT_COLUMNS
     accepted = Phrase.join(", ", [named(column) for column in reads])
     for column, header in table.headers.items():
@@ -75,10 +76,11 @@ def _columns(file: Path, table: Table, parser: str, what: str) -> None:
                            what=Phrase(what), accepted=accepted)
     unread = [header for column, header in table.headers.items()
               if column not in reads and column != "number"]  # STT: a row number
-    if unread:
-        typer.echo(say("aid: warning: {name}: columns not read: {unread}; a list of {what} reads "
-                       "{accepted}", name=file.name, what=Phrase(what), accepted=accepted,
-                       unread=", ".join(f"'{header}'" for header in unread)), err=True)
+    if not unread:
+        return None
+    return Phrase(N_("{name}: columns not read: {unread}; a list of {what} reads {accepted}"),
+                  name=file.name, what=Phrase(what), accepted=accepted,
+                  unread=", ".join(f"'{header}'" for header in unread))
 
 
 def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: str, what: str,
@@ -87,11 +89,16 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
 
     parse = getattr(bulk, parser)
     table = read_rows(file, sheet, example=[named(column) for column in required])
-    _columns(file, table, parser, what)
+    unread = _columns(file, table, parser, what)
     missing = [named(name) for name in required if table and name not in table[0][1]]
+    if missing and unread:  # one line: the column it lacks may be one it could not read
+        raise BadInput("{name} has no {missing} column: name it in the header row ({unread})",
+                       name=file.name, missing=either(missing), unread=unread)
     if missing:
         raise BadInput("{name} has no {missing} column: name it in the header row",
                        name=file.name, missing=either(missing))
+    if unread:
+        typer.echo(say("aid: warning: {note}", note=unread), err=True)
     if not table:
         raise BadInput("{name} has a header row but no rows to import", name=file.name)
     where = o.address(db)

@@ -277,6 +277,17 @@ def test_columns_an_import_does_not_read_are_never_dropped_unsaid(ward, tmp_path
                         "'cash' (tiền)\n")
     said = ward("--lang", "vi", "import", "handouts", str(unread)).err
     assert said.startswith("aid: cảnh báo: ho2.csv: không đọc các cột 'phiếu', 'Ký nhận'; ")
+    # from a sweep: a warning line, then the refusal: one line, the columns not read in it
+    misnamed = tmp_path / "don2.csv"
+    misnamed.write_text("STT,số phiếu thu,ngày,mã nhà hảo tâm,kho,tiền,remarks\n"
+                        "1,PT-9,12/11/2021,D1,KHO,1000,x\n", encoding="utf-8")
+    before = ward.snapshot()
+    said = ward.fails("import", "donations", str(misnamed))
+    assert said.code == 2 and len(said.err.splitlines()) == 1
+    assert said.err.startswith("aid: don2.csv has no 'donor' (nhà hảo tâm) column: name it in "
+                               "the header row (don2.csv: columns not read: 'mã nhà hảo tâm', "
+                               "'remarks'; ")
+    assert ward.snapshot() == before
 
 
 def test_a_file_without_a_header_is_told_its_own_columns(ward, tmp_path):
