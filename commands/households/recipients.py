@@ -54,13 +54,17 @@ def import_list(file: Annotated[Path, typer.Argument(
                     show_default=False)] = None,
                 db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:
     """Import the ward's approved list; all or nothing; the same file twice changes nothing."""
+    from commands.recording.importing import unread_note
     from commands.recording.spreadsheets import read_rows, require
     from ledger.store.access import open_ledger
-    from ledger.ward.register import COLUMNS, import_rows, parse_rows
+    from ledger.ward.register import COLUMNS, OPTIONAL, import_rows, parse_rows
 
     table = read_rows(file, sheet)
     require(table, COLUMNS, file.name)
     rows = parse_rows(table, file.name, o.load_drive(db).register.labels)  # "hộ nghèo": a tier
+    unread = unread_note(file, table, [*COLUMNS, *OPTIONAL], N_("households"))
+    if unread is not None:  # said before writing: the file was read, only those columns not
+        typer.echo(say("aid: warning: {note}", note=unread), err=True)
     ledger = open_ledger(o.address(db))
     try:
         entries = import_rows(ledger, rows, households(db, names=True), file.name, o.on(on),

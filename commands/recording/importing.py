@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -74,12 +75,19 @@ def _columns(file: Path, table: Table, parser: str, what: str) -> Phrase | None:
                            "other `aid import` command; a list of {what} reads {accepted}",
                            name=file.name, header=header, column=named(column),
                            what=Phrase(what), accepted=accepted)
+    return unread_note(file, table, reads, what)
+
+
+def unread_note(file: Path, table: Table, reads: Sequence[str], what: str) -> Phrase | None:
+    """"don.csv: columns not read: 'remarks'; a list of donations reads …": the columns of
+    `table` an import reading `reads` leaves aside (never drop data unsaid), or None."""
     unread = [header for column, header in table.headers.items()
               if column not in reads and column != "number"]  # STT: a row number
     if not unread:
         return None
     return Phrase(N_("{name}: columns not read: {unread}; a list of {what} reads {accepted}"),
-                  name=file.name, what=Phrase(what), accepted=accepted,
+                  name=file.name, what=Phrase(what),
+                  accepted=Phrase.join(", ", [named(column) for column in reads]),
                   unread=", ".join(f"'{header}'" for header in unread))
 
 

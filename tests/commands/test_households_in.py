@@ -224,3 +224,18 @@ def test_an_imported_list_with_a_phone_that_is_none_names_its_row(ward, tmp_path
     result = ward.fails("recipient", "import", str(path))
     assert result.code == 2 and "line 6: phone 'gọi sau' is not a phone number" in result.err
     assert ward.snapshot() == before
+
+
+def test_a_household_list_says_which_of_its_columns_are_not_read(ward, tmp_path):
+    """From a sweep: a list with a 'ghi chú' column imported and dropped it without a word,
+    as the donations and hand-outs imports no longer do."""
+    path = tmp_path / "list.csv"
+    path.write_text("code,name,group,size,tier,ghi chú\nH7,Lê Văn G,Tổ 1,2,1,nhà thuê\n",
+                    encoding="utf-8")
+    said = ward("recipient", "import", str(path))
+    assert said.err.startswith("aid: warning: list.csv: columns not read: 'ghi chú'; a list of "
+                               "households reads 'code' (mã hộ), ")
+    assert "H7" in {h["code"] for h in ward("recipient", "list", "--format", "json").json()}
+    path.write_text("code,name,group,size,tier,phone\nH7,Lê Văn G,Tổ 1,2,1,0903123456\n",
+                    encoding="utf-8")
+    assert ward("recipient", "import", str(path)).err == ""  # every column read: nothing said
