@@ -261,6 +261,7 @@ class NodeCheck(Roots):
         self.nodes = nodes
         self.differ = 0
         self.first: tuple[int, int] | None = None  # (level, idx) of the first node that differs
+        self.missing = False  # whether that node is not stored at all (deleted, not edited)
 
     @classmethod
     def of(cls, log: Any, frontier: Frontier | None = None) -> NodeCheck:
@@ -274,9 +275,12 @@ class NodeCheck(Roots):
     def add(self, data: bytes) -> None:
         stored = self.nodes.size
         for level, idx, value in self.frontier.append(leaf_hash(data)):
-            if (idx + 1) << level <= stored and self.nodes.hash_at(level, idx) != value:
-                self.differ += 1
-                self.first = self.first or (level, idx)
+            if (idx + 1) << level <= stored:
+                found = self.nodes.hash_at(level, idx)
+                if found != value:
+                    self.differ += 1
+                    if self.first is None:
+                        self.first, self.missing = (level, idx), found is None
 
 
 class StoredNodes:

@@ -62,6 +62,12 @@ def tree_findings(log: EventLog, roots: NodeCheck) -> list[Any]:
                 "the stored Merkle tree holds {count} nodes beyond its {events} events: the "
                 "tree was edited outside aid, and the next write cannot store its own nodes "
                 "there"), count=beyond, events=tree.size))]
+        if roots.differ and roots.missing:
+            level, idx = roots.first
+            return [Problem(log.head(), Phrase(N_(
+                "the ledger's stored Merkle tree lacks its node at level {level}, index {idx} "
+                "(deleted outside aid?; nodes that differ: {count}): receipts and proofs made "
+                "from it would not verify"), level=level, idx=idx, count=roots.differ))]
         if roots.differ:
             level, idx = roots.first
             return [Problem(log.head(), Phrase(N_(

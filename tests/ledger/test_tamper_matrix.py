@@ -497,6 +497,17 @@ def test_an_inner_node_of_the_tree_edited_is_caught(built, tmp_path, level, idx)
             "events give") in refused.out
 
 
+def test_an_inner_node_deleted_is_named_as_missing(built, tmp_path):
+    """From a sweep: verify called a deleted node "not what the events give", while every
+    other command said the tree "lacks" it; both say what happened now."""
+    edited = tmp_path / "edited.db"
+    shutil.copy(built.folder / "ward.db", edited)
+    execute(edited, "DELETE FROM aid_merkle WHERE level = 1 AND idx = 3")
+    refused = built.aid(edited).fails("audit", "verify")
+    assert refused.code == 1 and "the ledger's stored Merkle tree lacks its node at level 1, " \
+        "index 3 (deleted outside aid?; nodes that differ: 1)" in refused.out
+
+
 def test_seals_stripped_but_key_declarations_left_are_caught(built, tmp_path):
     """Adversarial (issue 22): every seal deleted and the chain relinked, the key declarations
     left: the ledger began signing, so it must not read back as one that never did."""
