@@ -41,6 +41,7 @@ class Row:
     # whether a stored fact records what this row says (a row keyed by a number the file's
     # author chose: a re-import skips it only when the entry that used the number is this row)
     same: Callable[[Any], bool] | None = field(default=None, compare=False)
+    expired: bool = field(default=False, compare=False)  # goods expired before they came in
 
 
 @dataclass
@@ -98,8 +99,10 @@ def donation_rows(rows: Iterable[tuple[int, dict[str, str]]], actor: str) -> lis
                     == (on, donor, location) and fact.cash.get("received", 0) == cash
                     and _goods(fact.moves, 1) == goods)
 
+        dates = expires.values() if isinstance(expires, dict) else [expires] if expires else []
         return Row(line, receipt_key(receipt), lambda w: w.donate(
-            donor, location, cash, goods, receipt, note, on, actor, expires), names, same)
+            donor, location, cash, goods, receipt, note, on, actor, expires), names, same,
+            expired=any(day < on for day in dates))
 
     return _parse_all(rows, parse)
 

@@ -130,6 +130,12 @@ def _import(file: Path, sheet: str | None, db: Path | None, batch: int, parser: 
     typer.echo(say("imported {written:,} {what} in {batches:,} batches; {skipped:,} already "
                    "recorded, skipped", written=outcome.written, what=_(what),
                    batches=outcome.batches, skipped=outcome.skipped))
+    expired = [str(row.line) for row in rows if row.expired]
+    if expired:  # recorded (it is what came in), but most often a mistyped year
+        typer.echo(say("aid: warning: {name}: lines {lines} record goods as expired before the "
+                       "day they came in: if a date is a slip, reverse those entries and record "
+                       "them again", name=file.name, lines=", ".join(expired[:20])
+                       + (", …" if len(expired) > 20 else "")), err=True)
 
 
 # ---- the groups of `aid` this module holds ------------------------------------------------------

@@ -60,9 +60,19 @@ def test_import_items_cell_dates_each_item(ward, tmp_path):
                      "A1,02/11/2021,D1,KHO,RICE=100; NOODLE=24@15/12/2021,\n"
                      + "A2,03/11/2021,D1,KHO,RICE=7; NOODLE=1@30/11/2021,31/12/2021\n",
                      encoding="utf-8")
-    assert "imported 2 donations" in ward("import", "donations", str(sheet)).out
+    done = ward("import", "donations", str(sheet))
+    assert "imported 2 donations" in done.out and done.err == ""  # honest dates: nothing said
     assert lots(ward) == [("KHO", "NOODLE", "2021-11-30", 1), ("KHO", "NOODLE", "2021-12-15", 24),
                           ("KHO", "RICE", "2021-12-31", 7), ("KHO", "RICE", None, 100)]
+    late = tmp_path / "late.csv"  # from a sweep: an import said nothing, as donate now does
+    late.write_text("receipt,date,donor,location,items,expires\n"
+                    "A3,03/11/2021,D1,KHO,RICE=1,01/01/2020\n"
+                    "A4,03/11/2021,D1,KHO,RICE=1,31/12/2021\n"
+                    "A5,03/11/2021,D1,KHO,NOODLE=1@02/11/2021,\n", encoding="utf-8")
+    said = ward("import", "donations", str(late))
+    assert "imported 3 donations" in said.out and said.err == (
+        "aid: warning: late.csv: lines 2, 4 record goods as expired before the day they came "
+        "in: if a date is a slip, reverse those entries and record them again\n")
 
 
 def test_import_names_the_row_with_a_bad_item_date(ward, tmp_path):
