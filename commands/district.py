@@ -251,7 +251,12 @@ def rebuild(url: Url = None) -> None:
     differed = []
     with _district(url) as (found, wards):
         for code, _name, prefix in wards:
-            differences = district.rebuild(found.connection, code, prefix)
+            try:
+                differences = district.rebuild(found.connection, code, prefix)
+            except Refused as refused:  # a broken copy: said, and the other wards go on
+                differed.append(code)
+                typer.echo(f"aid: {message(refused)}", err=True)
+                continue
             if differences:
                 differed.append(code)
                 typer.echo(say("ward {code}: the stored read models differed from its events: "

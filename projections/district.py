@@ -28,6 +28,7 @@ from ledger.district.models import (
     copy_log,
     handouts_per_household,
 )
+from ledger.errors import Refused
 from ledger.phrases import N_, Phrase
 from ledger.store.decoding import dumps
 from ledger.values.text import sort_key
@@ -270,8 +271,10 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
     models.ensure()
     differences = []
     with models.locked(prefix):
+        log = copy_log(connection, prefix)
+        _refuse_a_broken_copy(log, code)
         fresh = WardModel(code)
-        fresh.fold(copy_log(connection, prefix).stored())
+        fresh.fold(log.stored())
         try:
             stored = WardModel(code, models.load(code))
         except Tampered:  # the books were edited: compare the rest with what they say
@@ -297,6 +300,22 @@ def rebuild(connection: Any, code: str, prefix: str) -> list[Phrase]:
         fresh.changed = set(fresh.register.households)
         models.save(code, fresh.changes())
     return differences
+
+
+def _refuse_a_broken_copy(log: Any, code: str) -> None:
+    """Models are rebuilt only from a copy whose chain holds (checked by the server, as the
+    district statement checks it): folded from an event edited in the district's database,
+    they would store its figures as the ward's, and every report would print them."""
+    from projections.audit.tamper import verify
+
+    head = log.head()
+    if not head or log.chain_holds(head):
+        return
+    checked = verify(log.encoded(upto=head), log.links(upto=head))
+    raise Refused("ward {code}: the district's copy has a broken chain at position {position} "
+                  "(edited in the district's database?), so its read models were not rebuilt "
+                  "from it; restore the district's database from a backup", code=code,
+                  position=checked.first_bad())
 
 
 def mapped_total(rows: list[dict[str, Any]], mapping: dict[tuple[str, str], str]

@@ -75,6 +75,32 @@ def test_rebuild_names_a_stored_model_that_was_edited(district, tmp_path):
     assert district_figures(ward, district) == own_figures({"P1": ward})
 
 
+def test_rebuild_refuses_a_copy_whose_chain_is_broken(district, tmp_path):
+    """From a sweep: a donation edited in the district's copy (its trigger disabled), then
+    `aid district rebuild` stored the edited figures as the ward's, and cash and stock
+    printed them with exit 0. The rebuild checks the copy's chain first: a broken copy is
+    named, its stored models are left as they were, and the other wards are rebuilt."""
+    one = make_ward(tmp_path / "p1.db", "P1")
+    two = make_ward(tmp_path / "p2.db", "P2")
+    for ward in (one, two):
+        ward("sync", "--to", district)
+    honest = one("district", "cash", "--url", district, "--format", "json").json()
+    with psycopg.connect(district) as conn:
+        table = conn.execute("SELECT prefix FROM aid_sync_wards WHERE code = 'P1'"
+                             ).fetchone()[0] + "_events"
+        conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        conn.execute(f"UPDATE {table} SET state = convert_to(replace(convert_from(state, "
+                     "'UTF8'), '\"received\":', '\"received\":9'), 'UTF8') WHERE topic = "
+                     "'ledger.ward:Ward.Donated'")
+        conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    rebuilt = one.fails("district", "rebuild", "--url", district)
+    assert rebuilt.code == 1 and rebuilt.err.startswith(
+        "aid: ward P1: the district's copy has a broken chain at position ")
+    assert "so its read models were not rebuilt from it" in rebuilt.err
+    assert "rebuilt the read models of 2 wards" in rebuilt.out
+    assert one("district", "cash", "--url", district, "--format", "json").json() == honest
+
+
 def test_a_copy_synced_before_models_existed_is_folded_when_read(district, tmp_path):
     ward = make_ward(tmp_path / "p1.db", "P1")
     ward("sync", "--to", district)
