@@ -156,8 +156,11 @@ def checkpoint_figure(note: str) -> Any:
 
     out = io.BytesIO()
     segno.make(note, error="m").save(out, kind="svg", xmldecl=False, svgns=False, scale=3)
-    return Figure(_("Checkpoint (Merkle tree head, signed)"), out.getvalue().decode("utf-8"),
-                  note)
+    signed = "\n\u2014 " in note  # a signature line of the signed note ("— name sig")
+    title = (_("Checkpoint (Merkle tree head, signed)") if signed else
+             _("Checkpoint (Merkle tree head, not signed: no declared key signed it, or the "
+               "ledger does not verify)"))
+    return Figure(title, out.getvalue().decode("utf-8"), note)
 
 
 def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],

@@ -96,6 +96,19 @@ def test_the_statement_carries_the_checkpoint_in_every_form(ward, tmp_path):
                                                   str(kept)).out
 
 
+def test_the_printed_checkpoint_says_whether_it_is_signed(ward, tmp_path):
+    """From a sweep: the page headed the checkpoint "signed" over a note with no signature
+    (a ledger no declared key signs yet)."""
+    donate(ward, 500_000, "R-1")
+    page = ward("--lang", "vi", "audit", "statement", "--format", "html").out
+    assert "có chữ ký)" not in page and "đỉnh cây Merkle, chưa có chữ ký" in page
+    signed(ward, tmp_path)
+    page = ward("--lang", "vi", "audit", "statement", "--format", "html").out
+    assert "Điểm kiểm tra (đỉnh cây Merkle, có chữ ký)" in page
+    assert "Checkpoint (Merkle tree head, signed)" in ward("audit", "statement", "--format",
+                                                           "html").out
+
+
 def test_what_a_donor_or_a_reader_kept_is_a_checkpoint_for_verify(sqlite_ledger, tmp_path):
     """Issue #22: what outsiders already hold must be enough to catch a rewrite. A donor's
     receipt (its JSON or its page) and the statement (its JSON or its printed page) each carry
