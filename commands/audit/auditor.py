@@ -547,7 +547,8 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
         save(output, [(s.title, list(publish.with_total(s)), s.columns, publish.MONEY)
                       for s in sheet["sections"]] + [(N_("digest"), about, FIELDS)])
     else:
-        html = publish.as_page(sheet, digest, pictures, language, held)
+        html = publish.as_page(sheet, digest, pictures, language, held,
+                               checked.first_bad() if checked.problems else None)
         if output is None:
             typer.echo(html, nl=False)
         else:

@@ -125,18 +125,21 @@ WORDS = {"title": N_("Public statement (công khai) — {ward}"), "ward": N_("Wa
                        "value."),
          "keep": N_("Keep this page. Anyone can later run `aid audit verify --digest` with these "
                     "figures: it fails if any entry up to here was changed, removed or "
-                    "reordered.")}
+                    "reordered."),
+         "broken": N_("THIS LEDGER DOES NOT VERIFY: its chain breaks at position {position}, so "
+                      "figures on this page may have been altered outside aid. Do not publish "
+                      "it; run `aid audit verify`.")}
 
 
 def as_page(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str,
-            checkpoint: str | None = None) -> str:
+            checkpoint: str | None = None, broken: int | None = None) -> str:
     """The statement as a printable A4 page: header facts with the digest head, the donors and
     totals, the drive's charts, the rest of the sections, the digest, the ledger's checkpoint
     with its QR code (issue 26), and the signatures."""
     from commands.language.words import local_day, translated
     from commands.output.pages import page
 
-    title, facts, blocks, footer = parts(statement, digest, drive, lang)
+    title, facts, blocks, footer = parts(statement, digest, drive, lang, broken)
     if checkpoint:
         blocks.insert(len(blocks) - 1, checkpoint_figure(checkpoint))
     authority = translated(WORDS, lang)["ward_of"].format(ward=statement["ward"])
@@ -163,10 +166,12 @@ def checkpoint_figure(note: str) -> Any:
     return Figure(title, out.getvalue().decode("utf-8"), note)
 
 
-def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
-          lang: str) -> tuple[str, list[tuple[str, str]], list[Any], str]:
+def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any], lang: str,
+          broken: int | None = None) -> tuple[str, list[tuple[str, str]], list[Any], str]:
     """The page's title, header facts, blocks and margin footer: the printed page and the
-    stock board's statement page lay out the same parts."""
+    stock board's statement page lay out the same parts. `broken`: the first position where
+    the statement's own read found the chain broken, said first on the page, where a reader
+    of the paper sees it (not only on the treasurer's terminal)."""
     from commands.language.words import day, moment, translated
     from commands.output import charts
     from commands.output.pages import Figure, Note, Table
@@ -187,6 +192,8 @@ def parts(statement: dict[str, Any], digest: Any, drive: dict[str, Any],
               Table(words["digest"], [("key", words["field"]), ("value", words["value"])],
                     digest_rows, kinds={"value": "text"}),
               Note(words["keep"])]
+    if broken is not None:
+        blocks.insert(0, Note(words["broken"].format(position=broken)))
     footer = f"{statement['ward']} · {start} – {end} · " + words["footer"].format(
         head=digest.head[:16])
     return words["title"].format(ward=statement["ward"]), facts, blocks, footer

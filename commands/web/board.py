@@ -304,7 +304,8 @@ def statement(reading: Reading) -> Answer:
     sheet, pictures, checked = read_statement(reading.log, first, last, charts=True)
     held = statement_checkpoint(reading.log, checked)  # issue 26: as the printed one has it
     digest = checked.digest(sheet["ward"], taken_now())
-    title, facts, blocks, _footer = publish.parts(sheet, digest, pictures, reading.lang)
+    title, facts, blocks, _footer = publish.parts(
+        sheet, digest, pictures, reading.lang, checked.first_bad() if checked.problems else None)
     for block in blocks:
         if isinstance(block, Table):
             block.scroll = True

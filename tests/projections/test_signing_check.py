@@ -164,6 +164,7 @@ def test_a_statement_read_from_an_edited_event_carries_no_signature(sqlite_ledge
     ward = signing(sqlite_ledger, tmp_path)
     before = ward("audit", "checkpoint", "--format", "json").json()
     assert "\n— " in ward("audit", "statement", "--format", "json").json()["checkpoint"]
+    assert "DOES NOT VERIFY" not in ward("audit", "statement", "--format", "html").out
     with sqlite3.connect(ward.path) as conn:
         _edit_the_first_donation(conn)
     assert ward.fails("audit", "verify").code == 1
@@ -172,3 +173,7 @@ def test_a_statement_read_from_an_edited_event_carries_no_signature(sqlite_ledge
     assert note.startswith(before["origin"]) and "\n— " not in note  # unsigned
     signed = ward("audit", "checkpoint", "--format", "json", ok=False)
     assert signed.code == 1 or signed.json()["root"] == before["root"]
+    # and the printed page says so where its readers see it, not only on the terminal
+    page = ward.fails("audit", "statement", "--format", "html").out
+    assert "THIS LEDGER DOES NOT VERIFY: its chain breaks at position" in page
+    assert "KHÔNG" in ward.fails("--lang", "vi", "audit", "statement", "--format", "html").out
