@@ -471,7 +471,7 @@ class Ward(Aggregate, created_event_name="Opened"):
             way = UNDONE_BY.get(type(original).__name__)
             raise Refused("entry {entry} is a declaration, not a fact; only facts can be reversed"
                           "{way}", entry=entry,
-                          way=Phrase(N_("; {how}"), how=Phrase(way)) if way else "")
+                          way=Phrase(HOW_INSTEAD, how=Phrase(way)) if way else "")
         if isinstance(original, Ward.Reversed):
             raise Refused("entry {entry} is itself a reversal; record the fact again instead",
                           entry=entry)
@@ -787,6 +787,7 @@ class Ward(Aggregate, created_event_name="Opened"):
 
 
 # how a declaration is undone, by its event's class name (ledger/ward/*: the stored names)
+HOW_INSTEAD = N_("; {how}")  # marked apart: inside Refused(…) the catalog's reader misses it
 UNDONE_BY = {
     "VoucherIssued": N_("cancel the voucher instead: `aid voucher cancel CODE --reason TEXT`"),
     "RoundOpened": N_("close the round instead: `aid round close CODE`"),

@@ -191,13 +191,13 @@ class SignatureCheck:
         began = self.result.began
         for position in self.declared:  # after `began`, an unsigned row is already a finding
             if position not in self.signed_declarations and (began is None or position < began):
-                self._problem(position, Phrase(N_(
+                self._finding(position, Phrase(N_(
                     "position {position}: a signing key is declared here, but no valid seal "
                     "signs its declaration: the ledger's seals were removed (a ledger that "
                     "began signing never reads back as unsigned)"), position=position))
         for key in self.expected:  # what the auditor holds outside: the treasurer's key id
             if key not in self.keys:
-                self._problem(self.first, Phrase(N_(
+                self._finding(self.first, Phrase(N_(
                     "key {key} is not declared in this ledger: its seals and key declarations "
                     "were removed, or this is not the ledger that key signs"), key=key))
         return self.result
@@ -222,7 +222,7 @@ class SignatureCheck:
             self.run.extend(row.position for row in self.pending)
             self.pending.clear()
             self._report_run()
-            self._problem(position, Phrase(N_(
+            self._finding(position, Phrase(N_(
                 "position {position}: a seal claims to cover {count} events, but only {found} "
                 "unsealed events are stored before it"), position=position, count=count,
                 found=found))
@@ -237,7 +237,7 @@ class SignatureCheck:
             why = Phrase(N_("it and the events it covers are a copy of the seal at position "
                             "{earlier}"), earlier=self.sealed[data["digest"]])
         if why is not None:
-            self._problem(position, Phrase(N_(
+            self._finding(position, Phrase(N_(
                 "position {position}: the seal over positions {first}–{last} is not valid: "
                 "{why}; those events are not signed"), position=position,
                 first=covered[0].position, last=covered[-1].position, why=why))
@@ -354,9 +354,9 @@ class SignatureCheck:
             text = Phrase(N_("positions {first}–{last}: {count} events are not signed by a "
                              "declared actor's key (added outside aid?)"),
                           first=run.first, last=run.last, count=run.count)
-        self._problem(run.first, text)
+        self._finding(run.first, text)
 
-    def _problem(self, position: int, text: Phrase) -> None:
+    def _finding(self, position: int, text: Phrase) -> None:
         self.result.problems.append(Problem(position, text))
 
 

@@ -650,3 +650,14 @@ def test_a_leaf_put_at_the_trees_end_refuses_the_next_write_saying_why(built, tm
         "verify`\n")
     assert len(rows(db)) == size
     assert aid.fails("audit", "verify").code == 1
+
+
+def test_verify_names_a_bad_seal_in_vietnamese(built, tmp_path):
+    """From a sweep: "position 31: the seal over positions 29–30 is not valid: chữ ký của nó
+    không khớp …; those events are not signed" under --lang vi (the outer text never reached
+    the catalog)."""
+    db = tmp_path / "ward.db"
+    shutil.copy(built.folder / "ward.db", db)
+    CASES["a seal's actor renamed"].alter(db, built)
+    said = built.aid(db).fails("--lang", "vi", "audit", "verify").out
+    assert "dấu niêm phong của các vị trí" in said and "the seal over" not in said
