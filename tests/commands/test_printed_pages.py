@@ -344,3 +344,12 @@ def test_a_printed_receipt_carries_its_proof(tmp_path):
     copied = tmp_path / "copied.json"
     copied.write_text(plain[plain.index('{"format"'):].replace("\f", ""), encoding="utf-8")
     assert ward("receipt", "verify", str(copied)).code == 0
+
+
+def test_coverage_is_a_rounded_percent_that_never_claims_everyone_too_soon():
+    """From a sweep: "2 / 3 (66%)", cut rather than rounded."""
+    from commands.output.charts import coverage_percent
+
+    assert [coverage_percent(s, d) for s, d in ((2, 3), (1, 3), (0, 3), (3, 3), (0, 0),
+                                               (999, 1000), (1, 1000))] == \
+        [67, 33, 0, 100, 0, 99, 1]
