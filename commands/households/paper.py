@@ -77,6 +77,10 @@ def voucher_cards(codes: Annotated[Optional[list[str]], typer.Argument(
             raise BadInput("{shop} is not a 0 đồng shop: the shops are {known}", shop=chosen,
                            known=known)
         cards = [card for card in shops.rows(chosen) if card["status"] == "live"]
+        if not cards:  # a page saying so would be printed, and handed out, for nothing
+            raise BadInput("{shop} holds no live voucher to print: issue them first (`aid "
+                           "voucher issue`, `aid voucher issue-batch`); nothing was written",
+                           shop=chosen)
         shops_of = {chosen}
     if len(shops_of) > 1:
         raise BadInput("print one shop's vouchers at a time: these are of {shops}",

@@ -6,6 +6,8 @@ them)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 
 import pytest
@@ -85,7 +87,7 @@ def test_voucher_cards_carry_code_value_limits_validity_and_a_qr_of_the_code(led
         assert shown in text, shown
 
 
-def test_voucher_cards_refusals_are_one_line(ledger):
+def test_voucher_cards_refusals_are_one_line(ledger, tmp_path):
     demo(ledger)
     before = ledger.snapshot()
     for args, says in ((["voucher", "card"], "name the vouchers to print"),
@@ -99,6 +101,12 @@ def test_voucher_cards_refusals_are_one_line(ledger):
     ledger("voucher", "cancel", code, "--reason", "mất phiếu")
     said = ledger.fails("--lang", "vi", "voucher", "card", code)  # no shop would honour it
     assert said.code == 1 and said.err.startswith(f"aid: phiếu {code} đã hủy: "), said.err
+    # from a sweep: a shop with no live voucher printed a page saying so, exit 0
+    empty = ledger.fails("voucher", "card", "--shop", "SHOP", "-o", str(tmp_path / "c.html"))
+    assert empty.code == 2 and empty.err == (
+        "aid: SHOP holds no live voucher to print: issue them first (`aid voucher issue`, "
+        "`aid voucher issue-batch`); nothing was written\n")
+    assert not (tmp_path / "c.html").exists()
 
 
 @needs_chromium
