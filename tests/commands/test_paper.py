@@ -6,8 +6,6 @@ them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
 
 import pytest
