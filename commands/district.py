@@ -574,7 +574,7 @@ def cosign(url: Url = None, key: Annotated[Optional[Path], typer.Option(
     if private is None:
         raise BadInput("give the district's witness key: --key FILE or AID_WITNESS_KEY_FILE "
                        "(made once with `aid actor key init --key-file FILE`)")
-    refused = []
+    refused, cosigned = [], 0
     with _district(url) as (district, wards):
         for code, _name, prefix in wards:
             done, said_no = witness.cosign_held(district.connection,
@@ -583,6 +583,10 @@ def cosign(url: Url = None, key: Annotated[Optional[Path], typer.Option(
             for found in done:
                 _witnessed(found)
             refused += said_no
+            cosigned += len(done)
+    if not cosigned and not refused:  # said, not silence: the run did look
+        typer.echo(_("nothing to co-sign: every checkpoint the wards' syncs checked is "
+                     "co-signed already"))
     for error in refused:
         typer.echo(f"aid: {message(error)}", err=True)
     if refused:
