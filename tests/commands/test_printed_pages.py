@@ -13,6 +13,7 @@ from pathlib import Path
 from conftest import Ledger, _env
 
 from commands.language.words import day
+from tests.commands.test_paper import binh_gives
 from tests.commands.test_print_e2e import needs_chromium, needs_pdftotext
 from tests.projections.test_audit_statement import demo
 
@@ -260,13 +261,8 @@ def test_no_tổ_of_the_printed_receipt_sheet_is_split_over_two_pages(ledger, tm
 @needs_chromium
 @needs_pdftotext
 def test_a_donors_receipt_says_the_cash_in_words_and_values_the_goods(ledger, tmp_path):
-    demo(ledger)
-    ledger("donor", "add", "BINH", "--name", "Bà Nguyễn Thị Bình")
-    out = ledger("donate", "BINH", "--into", "KHO", "--cash", "20000000", "--item", "RICE=50",
-                 "--item", "NOODLE=3@15/12/2021", "--receipt", "PT-0099", "--on",
-                 "2021-11-22").out
-    entry = re.findall(r"\d+", out)[-1]
-    lines = printed_lines(ledger, tmp_path, "donor", "receipt", entry)
+    entry = binh_gives(ledger, "20000000")
+    lines = printed_lines(ledger, tmp_path, "donor", "receipt", str(entry))
     text = "\n".join(lines)
     assert "Bằng chữ Hai mươi triệu đồng" in lines
     assert "Hạn dùng" in text and "Hạn sử dụng" not in text
