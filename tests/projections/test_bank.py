@@ -43,6 +43,12 @@ def write_vcb(path: Path, number: str, lines: list[dict], opening: int = 1_000_0
                           _dots(balance) if last else "", line["text"]])
 
 
+def _to_vcb1(banked, donor: str, cash: int, on: str) -> int:
+    """A cash donation at KHO that came in by transfer to VCB1: its entry."""
+    return banked.entry("donate", donor, "--into", "KHO", "--cash", str(cash), "--account",
+                        "VCB1", "--on", on)
+
+
 def _mbvcb(name: str, message: str, seq: int) -> str:
     return (f"MBVCB.{6_900_000_000 + seq}.{seq % 999_999:06d}.{message}.CT tu "
             f"00{seq:011d} {name} toi 1029990042 UBMTTQ PHUONG 3")
@@ -365,10 +371,8 @@ def test_a_line_naming_a_donor_is_never_another_donors(banked, tmp_path):
     D1's 200,000 donation as `differs` while the 200,000 line of that day stayed unrecorded."""
     banked("donor", "add", "D2", "--name", "Bà Hai")
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
-    other = banked.entry("donate", "D2", "--into", "KHO", "--cash", "500000", "--account",
-                         "VCB1", "--on", "2021-11-02")
-    own = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000", "--account",
-                       "VCB1", "--on", "2021-11-02")
+    other = _to_vcb1(banked, "D2", 500_000, "2021-11-02")
+    own = _to_vcb1(banked, "D1", 200_000, "2021-11-02")
     rows = {(r["bank_ref"], r["status"], r["entry"])
             for r in banked("bank", "match", "--format", "json").json()}
     assert ("100.1", "unrecorded", None) in rows and ("100.2", "matched", own) in rows
@@ -377,12 +381,9 @@ def test_a_line_naming_a_donor_is_never_another_donors(banked, tmp_path):
 
 def test_match_pairs_by_reference_then_amount_and_date(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES)))
-    by_amount = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000",
-                             "--account", "VCB1", "--on", "2021-11-04")
-    wrong = banked.entry("donate", "D1", "--into", "KHO", "--cash", "50000", "--account", "VCB1",
-                         "--on", "2021-11-02")
-    stray = banked.entry("donate", "D1", "--into", "KHO", "--cash", "7000", "--account", "VCB1",
-                         "--on", "2021-11-02")
+    by_amount = _to_vcb1(banked, "D1", 200_000, "2021-11-04")
+    wrong = _to_vcb1(banked, "D1", 50_000, "2021-11-02")
+    stray = _to_vcb1(banked, "D1", 7_000, "2021-11-02")
     boxed = banked.entry("donate", "D1", "--into", "KHO", "--cash", "500000", "--on",
                          "2021-11-02")  # the cash box: never a bank line's
     rows = {r["bank_ref"] or r["entry"]: r for r in banked("bank", "match", "--format",
@@ -405,14 +406,10 @@ def test_match_pairs_as_many_lines_as_the_window_allows(banked, tmp_path):
     and the account did not reconcile although book and bank agree. Of 3 lines and 2 entries
     the pairing with the fewest days apart wins."""
     banked("donor", "add", "D2", "--name", "Bà Hai")
-    early = banked.entry("donate", "D1", "--into", "KHO", "--cash", "200000", "--account",
-                         "VCB1", "--on", "2021-11-07")
-    late = banked.entry("donate", "D2", "--into", "KHO", "--cash", "200000", "--account",
-                        "VCB1", "--on", "2021-11-11")
-    one = banked.entry("donate", "D1", "--into", "KHO", "--cash", "100000", "--account",
-                       "VCB1", "--on", "2021-11-20")
-    two = banked.entry("donate", "D2", "--into", "KHO", "--cash", "100000", "--account",
-                       "VCB1", "--on", "2021-11-21")
+    early = _to_vcb1(banked, "D1", 200_000, "2021-11-07")
+    late = _to_vcb1(banked, "D2", 200_000, "2021-11-11")
+    one = _to_vcb1(banked, "D1", 100_000, "2021-11-20")
+    two = _to_vcb1(banked, "D2", 100_000, "2021-11-21")
     banked("bank", "import", "VCB1", str(_statement(tmp_path, [
         _plain("T1", "2021-11-10", 200_000), _plain("T2", "2021-11-13", 200_000),
         _plain("R1", "2021-11-19", 100_000), _plain("R2", "2021-11-20", 100_000),
@@ -435,14 +432,10 @@ def test_a_reference_does_not_take_an_exact_pairing_from_far_off(banked, tmp_pat
     donation of its amount within the window; then every other line its exact pairing
     within the window; then the donor's other amounts (`differs`); only then its own amount
     at any date."""
-    b_entry = banked.entry("donate", "D1", "--into", "KHO", "--cash", "500000", "--account",
-                           "VCB1", "--on", "2021-11-10")
-    c_entry = banked.entry("donate", "D1", "--into", "KHO", "--cash", "150000", "--account",
-                           "VCB1", "--on", "2021-11-10")
-    typed = banked.entry("donate", "D1", "--into", "KHO", "--cash", "160000", "--account",
-                         "VCB1", "--on", "2021-11-20")
-    near = banked.entry("donate", "D1", "--into", "KHO", "--cash", "70000", "--account",
-                        "VCB1", "--on", "2021-11-24")
+    b_entry = _to_vcb1(banked, "D1", 500_000, "2021-11-10")
+    c_entry = _to_vcb1(banked, "D1", 150_000, "2021-11-10")
+    typed = _to_vcb1(banked, "D1", 160_000, "2021-11-20")
+    near = _to_vcb1(banked, "D1", 70_000, "2021-11-24")
     banked("bank", "import", "VCB1", str(_statement(tmp_path, [
         _plain("B1", "2021-11-10", 500_000, text="ung ho ba con"),
         _plain("C1", "2021-11-10", 150_000, text="ung ho mien Bac"),
@@ -601,8 +594,7 @@ def test_cash_moves_refuse_what_makes_no_sense(banked):
 
 def test_a_wrong_amount_is_fixed_by_reversing_then_accepting(banked, tmp_path):
     banked("bank", "import", "VCB1", str(_statement(tmp_path, LINES[:1])))
-    wrong = banked.entry("donate", "D1", "--into", "KHO", "--cash", "50000", "--account", "VCB1",
-                         "--on", "2021-11-02")
+    wrong = _to_vcb1(banked, "D1", 50_000, "2021-11-02")
     told = banked.fails("bank", "accept", "100.1", "--donor", "D1")
     assert told.code == 1 and f"reverse entry {wrong}" in told.err
     differs = banked.fails("audit", "reconcile", "--bank", "VCB1")
