@@ -160,7 +160,8 @@ def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
     own = SigningKey.load(key_path())
     root = tree.root()
     body = checkpoint.make(origin, tree.size, root)
-    mine = heads.signer(log, own)  # refused first when there is no live key to sign with
+    keys = heads.declared_keys(log)
+    mine = heads.signer(keys, own)  # refused first when there is no live key to sign with
     history = check_history(log, since=remembered.recall(own, origin))
     if not history.sound:
         raise Refused("the ledger does not verify (first bad position {position}), so it was "
@@ -169,7 +170,7 @@ def signed_checkpoint(log: EventLog, tree: Any) -> dict[str, Any]:
     note = checkpoint.sign(body, mine.name, own.private)
     if history.reached is not None:
         remembered.keep(own, origin, history.reached)
-    vkeys = [key.vkey() for key in heads.signers(note, heads.declared_keys(log))]
+    vkeys = [key.vkey() for key in heads.signers(note, keys)]
     return {"origin": origin, "size": tree.size, "root": root.hex(), "note": note,
             "vkeys": vkeys}  # who signed it: what a witness checks the signature with
 

@@ -109,13 +109,13 @@ def same_ledger(a: str, b: str) -> bool:
     return a.rsplit("/", 1)[-1] == b.rsplit("/", 1)[-1]
 
 
-def signer(log: Any, key: Any) -> DeclaredKey:
-    """The writer's key (`SigningKey`) as this ledger declares it, live: a checkpoint is the
-    ledger's word, given by its treasurer; refused otherwise."""
+def signer(keys: list[DeclaredKey], key: Any) -> DeclaredKey:
+    """The writer's key (`SigningKey`) as this ledger declares it (`keys`: `declared_keys`),
+    live: a checkpoint is the ledger's word, given by its treasurer; refused otherwise."""
     if key is None:
         raise BadInput("a checkpoint is signed with your signing key and there is none: make "
                        "one with `aid actor key init` and declare it with `aid actor add NAME`")
-    mine = next((k for k in declared_keys(log) if k.key == key.key and not k.revoked), None)
+    mine = next((k for k in keys if k.key == key.key and not k.revoked), None)
     if mine is None:
         raise Refused("your signing key {key} is not a live key of this ledger: a checkpoint "
                       "is signed by a declared actor (`aid actor add`)", key=key.key)
