@@ -116,12 +116,23 @@ class Books:
         elif kind == "recipient":
             s["recipients"][data["code"]] = {"group": data["group"], "size": data["size"],
                                              "tier": data["tier"]}
+        elif kind in ("tier", "recipient change"):
+            self._moved(data)
         elif kind == "bundle":
             s["bundles"][data["code"]] = {"name": data["name"], "recipe": data["recipe"],
                                           "cash": data["cash"]}
         elif kind == "threshold":
             s["thresholds"].setdefault(data["location"], {})[data["item"]] = {
                 "min": data["minimum"], "on": data["on"]}
+
+    def _moved(self, data: dict[str, Any]) -> None:
+        """A household re-tiered, or moved group or size: the books count it where it is now,
+        as the register and the district do (coverage, the statement by group and a trace
+        would otherwise keep it where it was first declared). The district keeps its
+        households apart, so it may hold none here."""
+        household = self.state["recipients"].get(data["code"])
+        if household is not None:
+            household.update({key: data[key] for key in ("tier", "group", "size") if key in data})
 
     def copy(self) -> Books:
         return Books(copy.deepcopy(self.state))

@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Ledger, _env
@@ -21,6 +22,11 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 RELEASES = sorted(p.name for p in FIXTURES.glob("ledger-*"))
 REPORTS = [line for line in (FIXTURES / "reports.txt").read_text().splitlines()
            if line and not line.startswith("#")]
+# Figures a later release prints differently on purpose, because the release that made the
+# fixture printed them wrong: per release and report, the JSON keys (dotted) as printed now, and
+# why. Everything else in the report still reads as that release printed it.
+CORRECTED = {(c["release"], c["report"]): c
+             for c in json.loads((FIXTURES / "corrections.json").read_text())}
 
 
 @pytest.fixture(params=RELEASES)
@@ -59,9 +65,22 @@ def test_every_report_reads_as_the_release_printed_it(old, aid, number, today, m
     if old.name == "ledger-0.1" and line.startswith(("voucher list", "shop report")):
         monkeypatch.undo()
     result = aid(*line.split(), ok=False)
-    printed = timeless((old / "reports" / f"{number}.out").read_text())
+    printed = corrected(old.name, number, timeless((old / "reports" / f"{number}.out").read_text()))
     assert as_printed(timeless(result.out), printed) == printed, line
     assert result.code == int((old / "reports" / f"{number}.rc").read_text()), line
+
+
+def corrected(release: str, number: int, printed: Any) -> Any:
+    """What the release printed, with the keys `corrections.json` corrects as printed now; a
+    correction of a key that was printed right is stale, and fails."""
+    for path, value in CORRECTED.get((release, number), {"keys": {}})["keys"].items():
+        *parents, last = path.split(".")
+        holder = printed
+        for key in parents:
+            holder = holder[key]
+        assert holder[last] != value, f"{release} report {number}: {path} needs no correction"
+        holder[last] = value
+    return printed
 
 
 def as_printed(now: object, then: object) -> object:

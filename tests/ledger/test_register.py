@@ -152,3 +152,24 @@ def test_tier_labels_are_ward_events(ward):
     assert register(ward)["H2"]["label"] == "Hộ nghèo, cận nghèo"
     assert ward.fails("tier", "label", "5", "x").code == 2
     assert kinds(ward)[-1] == "tier label"
+
+
+def test_reports_count_a_household_where_it_moved(ward, tmp_path):
+    """Coverage and the statement's groups follow a household's moves as the register and the
+    district do, from the books a writer stored and from books folded afresh alike."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--on", "2021-11-02")
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=10", "--on", "2021-11-03")
+    moved = "code,name,group,size,tier\nH1,Nguyễn Văn A,Tổ 2,4,1\nH2,Trần Thị B,Tổ 2,2,1\n"
+    ward("recipient", "import", write(tmp_path, moved), "--on", "2021-11-04")
+
+    def figures():
+        coverage = ward("report", "drive", "--format", "json").json()["coverage"]
+        groups = ward("audit", "statement", "--format", "json").json()["sections"]["by_group"]
+        return coverage, [(row["group"], row["households"], row["goods"]) for row in groups]
+
+    expected = ({"groups": [{"group": "Tổ 2", "declared": 2, "served": 1}],
+                 "tiers": [{"tier": 1, "declared": 2, "served": 1}]},
+                [("Tổ 2", 1, "Gạo (RICE) 10 kg")])
+    assert figures() == expected
+    ward("rebuild")
+    assert figures() == expected
