@@ -100,18 +100,22 @@ def _known_groups(db: Path | None, groups: list[str]) -> None:
                            "list`)", group=clean(wanted), hint=hint)
 
 
-def _plan(db: Path | None, code: str) -> tuple[Any, dict[str, Any]]:
+def _plan(db: Path | None, code: str, fresh: bool = False) -> tuple[Any, dict[str, Any]]:
     from ledger.values.inputs import code as clean_code
     from projections.households.rounds import plan as plan_of
 
     drive = o.load_drive(db)
-    return drive, plan_of(drive, clean_code(code, "round code"))
+    return drive, plan_of(drive, clean_code(code, "round code"), fresh=fresh)
 
 
 def plan(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = None,
+         fresh: Annotated[bool, typer.Option(
+             "--fresh", help="Plan from the register as it is now, even when the round "
+                             "reserved its plan from the register as it was then (what `aid "
+                             "round reserve` would hold instead).")] = False,
          db: o.Db = None) -> None:
     """The round's allocation and its fairness figures, from the ledger as it is now."""
-    _, result = _plan(db, code)
+    _, result = _plan(db, code, fresh)
     columns = PLAN_COLUMNS
     if output is not None:
         figures = result["figures"]
@@ -354,9 +358,14 @@ def reserve(code: str,
             db: o.Db = None, actor: o.Actor = None) -> None:
     """Hold what the confirmed plan hands out, from the round's date: no other round,
     hand-out, transfer or pick-up may take it until the round hands it out or is closed."""
+    from ledger.values.inputs import code as clean_code
     from ledger.ward.rounds import reserve_round
+    from projections.households.rounds import to_reserve
 
-    plan, held = _write_plan(db, code, lambda ledger, planner: reserve_round(
+    def planner():  # from the register as it is now: reserving again re-plans
+        return to_reserve(o.load_drive(db), clean_code(code, "round code"), expected)
+
+    plan, held = _write_plan(db, code, lambda ledger, _planner: reserve_round(
         ledger, code, planner, expected, o.actor(actor)))
     typer.echo(say("round {round} holds {goods} (plan {plan})", round=plan.round,
                    goods=goods(held) or "-", plan=plan.digest[:12]))
@@ -374,19 +383,23 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
     rows = [{"recipient": h["recipient"], "tier": h["tier"], "size": h["size"],
              "planned": goods(h["planned"]), "handed": goods(h["handed"]),
              "status": h["status"]} for h in result["households"]]
+    if fmt.value == "csv" and output is None:
+        emit(rows, "csv")
+        return
+    columns = STATUS_COLUMNS
+    if any("change" in h for h in result["households"]):  # marked in the rows people read
+        columns = STATUS_COLUMNS + [("now", N_("in the register now"))]
+        rows = [{**row, "now": _register_now(h)} for row, h in zip(rows, result["households"])]
     if output is not None:  # a workbook is read by people: the status in words
         emit([{**row, "status": Phrase(row["status"])} for row in rows], "table",
-             STATUS_COLUMNS, output=output)
-        return
-    if fmt.value == "csv":
-        emit(rows, "csv")
+             columns, output=output)
         return
     state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
     typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
                    round=result["round"], location=result["location"], on=result["on"],
                    state=state, plan=result["plan"][:12]) + "\n")
     shown = [{**row, "status": _(row["status"])} for row in rows]  # CSV keeps the machine word
-    emit(shown, "table", STATUS_COLUMNS, empty=N_("nothing planned"))
+    emit(shown, "table", columns, empty=N_("nothing planned"))
     waiting = result["not_received"]
     if waiting:
         told = say("{received:,} of {count:,} households received; not yet: {waiting}",
@@ -395,6 +408,24 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
         told = say("{received:,} of {count:,} households received; none waiting",
                    received=result["received"], count=len(rows))
     typer.echo("\n" + told)
+    for note in result.get("notes", ()):
+        typer.echo(say("note: {note}", note=note))
+
+
+def _register_now(home: dict[str, Any]) -> str:
+    """What changed in the register since the round saw a household ("tier 3, outside the
+    round"), or "" when nothing did."""
+    if "change" not in home:
+        return ""
+    now = home["now"]
+    said = [say("tier {tier}", tier=now["tier"]) if key == "tier" else
+            say("{size} people", size=now["size"]) if key == "size" else
+            now["group"] if key == "group" else  # its name says it is a group: "Tổ 5"
+            _(N_("excluded") if now[key] else N_("included")) if key == "excluded" else
+            _(N_("forgotten")) for key in now if key != "forgotten" or now[key]]
+    if not home["in_round"]:
+        said.append(_("outside the round"))
+    return ", ".join(said)
 
 
 def close(code: str, db: o.Db = None, actor: o.Actor = None, on: o.On = None) -> None:

@@ -20,11 +20,15 @@ class Handout:
 
 @dataclass(frozen=True)
 class Plan:
-    """What the read side computed: the round, its hash, and the hand-outs still to record."""
+    """What the read side computed: the round, its hash, and the hand-outs still to record.
+    `replans`: the round reserved a plan from the register as it was, and this one, from the
+    register as it is now, differs (reserving it records the change even when the stock it
+    holds stays the same)."""
 
     round: str
     digest: str
     handouts: list[Handout]
+    replans: bool = False
 
     def totals(self) -> dict[str, int]:
         """Units of each bundle and item still to hand out: what a reservation holds."""

@@ -225,7 +225,7 @@ def reserve(ward: Ward, name: str, plan: Plan, expected: str, actor: str) -> dic
         raise Refused("plan {plan} of round {name} hands out nothing more, so there is nothing "
                       "to reserve; see `aid round plan {name}`", name=name,
                       plan=plan.digest[:12])
-    if not delta:
+    if not delta and not plan.replans:
         raise Refused("round {name} already holds what plan {plan} hands out",
                       name=name, plan=plan.digest[:12])
     ward.check_free(day, [], delta)

@@ -11,12 +11,12 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import lcm
 from typing import Any, NamedTuple
 
-from ledger.errors import BadInput
+from ledger.errors import BadInput, Refused
 from ledger.phrases import N_, Phrase, either
 from ledger.store.access import Record
 from ledger.values.text import nearest, sort_key
@@ -73,6 +73,8 @@ class Drive:
     register: Register = field(default_factory=Register)
     log: RoundLog = field(default_factory=RoundLog)
     closed_with: dict[str, Register] = field(default_factory=dict)  # round -> its register
+    reserved_with: dict[str, Register] = field(default_factory=dict)  # round -> at its reserve
+    served_as: dict[int, dict[str, Any]] = field(default_factory=dict)  # hand-out -> household
 
     @classmethod
     def replay(cls, records: Iterable[Record]) -> Drive:
@@ -83,14 +85,38 @@ class Drive:
             drive.log.apply(record)
             if record.name == names.ROUND_CLOSED:
                 drive.closed_with[record.data["round"]] = drive.register.frozen()
+            elif record.name == names.ROUND_RESERVED:  # the register its reserved plan used
+                drive.reserved_with[record.data["round"]] = drive.register.frozen()
+            elif record.name == names.HANDED_OUT and record.data.get("round"):
+                code = record.data["recipient"]  # the household as the round saw it then
+                home = (drive.register_of(record.data["round"]).households.get(code)
+                        or drive.register.households.get(code))
+                if home is not None:
+                    drive.served_as[record.version] = dict(home)
             elif record.name == names.ROUND_OPENED:
                 drive.closed_with.pop(record.data["round"], None)
         return drive
 
-    def register_of(self, round_code: str) -> Register:
+    def register_of(self, round_code: str, fresh: bool = False) -> Register:
         """The households as the round sees them: a closed round, as they were when it closed
-        (a household that moves group later stays where it was in that round's figures)."""
-        return self.closed_with.get(round_code, self.register)
+        (a household that moves group later stays where it was in that round's figures); an
+        open round that reserved its plan, as they were when it last reserved (what its plan
+        hands out does not follow later changes of the register; `fresh`: as they are now,
+        the plan `aid round reserve` would reserve again); any other, as they are now."""
+        if round_code in self.closed_with:
+            return self.closed_with[round_code]
+        if not fresh and round_code in self.reserved_with:
+            return self.reserved_with[round_code]
+        return self.register
+
+    def served_in(self, round_code: str) -> dict[str, dict[str, Any]]:
+        """recipient -> the household (group, tier, size…) as it was when it first received
+        in this round (hand-outs reversed since not counted)."""
+        seen: dict[str, dict[str, Any]] = {}
+        for entry, (name, recipient, _, _, _) in self.log.handouts.items():
+            if name == round_code and recipient not in seen and entry in self.served_as:
+                seen[recipient] = self.served_as[entry]
+        return seen
 
     def round(self, code: str) -> dict[str, Any]:
         if code not in self.log.rounds:
@@ -178,39 +204,63 @@ class Households:
     tiers: list[int]
     sizes: list[int]
     eligible: list[bool]
+    groups: list[str] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)  # tiers of households it leaves out
 
 
-def plan(drive: Drive, round_code: str, reserved: bool = False) -> dict[str, Any]:
+def plan(drive: Drive, round_code: str, reserved: bool = False, fresh: bool = False
+         ) -> dict[str, Any]:
     """The round's plan; `reserved`: from the stock its reservation holds alone (what it
     gives each household for sure, which another round opened beside it plans around), not
-    from free stock that came in since, which another round may take first."""
-    return _computed(drive, round_code, reserved)[0]
+    from free stock that came in since, which another round may take first; `fresh`: from
+    the register as it is now, even when the round reserved its plan from the register as
+    it was then (what reserving again would hold)."""
+    return _computed(drive, round_code, reserved, fresh)[0]
 
 
-def _computed(drive: Drive, round_code: str, reserved: bool = False
+def _computed(drive: Drive, round_code: str, reserved: bool = False, fresh: bool = False
               ) -> tuple[dict[str, Any], Households, dict[str, Column]]:
     """The round's plan: allocations (each household's share of the round), figures, notes.
 
     A household that another open round holds by its reservation is left out (or, in a round
     opened with --top-up, planned only what that round does not already give it); a closed
-    round's plan is what it handed out. New keys (`floor`, `top_up`, `overlaps`,
+    round's plan is what it handed out. An open round that reserved its plan plans from the
+    register as it was when it reserved: a household added, moved or re-tiered since is noted,
+    not planned in or out (one excluded or forgotten since gets nothing more, and its share
+    stays reserved, given to no one else). A household that received in the round and has
+    left its groups or tiers since stays in it, as it was when it received, with what it
+    received. New keys (`floor`, `top_up`, `overlaps`, `register_changes`, `fresh_plan`,
     `figures.received_before`) appear only when they say something, so a plan of an earlier
     release's ledger prints as it did."""
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
-    register = drive.register_of(round_code)
+    register = drive.register_of(round_code, fresh)
+    frozen = register is not drive.register and not rules["closed"]  # a reserved plan's
     eligible = register.eligible(rules["groups"], rules["tiers"],
                                  until=rules.get("closed_entry"))
+    seen = eligible  # before other rounds' holds
+    now = drive.register
+    withdrawn = {code for code in eligible
+                 if now.households[code]["excluded"] or code in now.forgotten} if frozen else set()
     received = drive.received(round_code)
     held, overlaps = _overlaps(drive, rules, eligible, goods)
     if not rules.get("top_up"):  # held for every good of this round: nothing left to plan
         eligible = {code: h for code, h in eligible.items()
                     if len(held.get(code, ())) < len(goods)}
     codes = sorted({*eligible, *received})
-    people = {code: register.households[code] for code in codes}
-    mine = {code for code in codes if code in eligible or code in received}
+    served = drive.served_in(round_code) if received else {}
+    people = {code: served[code] if code not in seen and code in served
+              else register.households.get(code) or now.households[code]
+              for code in codes}  # one that left: as it was when it received
+    mine = {code for code in codes
+            if (code in eligible and code not in withdrawn) or code in received}
     homes = Households(codes, [people[c]["tier"] for c in codes],
-                       [people[c]["size"] for c in codes], [c in mine for c in codes])
+                       [people[c]["size"] for c in codes], [c in mine for c in codes],
+                       [people[c]["group"] for c in codes],
+                       [h["tier"] for h in register.excluded(rules["groups"], rules["tiers"])
+                        if h["code"] not in mine]
+                       + [register.households[c]["tier"] for c in sorted(withdrawn)
+                          if c not in mine and now.households[c]["excluded"]])
     worth, parts = drive.before(round_code)
     order = _tie_order(round_code, people, worth)
     stock = {item: _available(drive, rules, item) for item in goods}
@@ -223,6 +273,10 @@ def _computed(drive: Drive, round_code: str, reserved: bool = False
             shares = {c.code: c.held for c in claimants}
         else:
             shares = allocate(stock[item], claimants, rules.get("floor") or 0)
+        if withdrawn:  # planned as reserved (no one else gets its share), then given no more
+            claimants = [c._replace(target=c.held) if c.code in withdrawn else c
+                         for c in claimants]
+            shares.update({c.code: c.held for c in claimants if c.code in withdrawn})
         columns[item] = Column([c.target for c in claimants], [shares[c] for c in codes],
                                [c.held for c in claimants])
     if rules.get("top_up"):  # one the other rounds give its whole target is owed nothing here
@@ -237,22 +291,53 @@ def _computed(drive: Drive, round_code: str, reserved: bool = False
     counted = figures(drive, rules, homes, columns, stock)
     if any(f["to_hand"] for f in counted["items"].values()):
         counted["received_before"] = _counted_before(parts, set(codes))
+    changes = [] if rules["closed"] else _register_changes(drive, rules, register, seen,
+                                                           withdrawn, people)
     result = {
         "round": round_code, "location": rules["location"], "on": rules["on"],
         "policy": rules["policy"], "closed": rules["closed"],
         "plan": digest(round_code, allocations), "allocations": allocations,
         "figures": counted,
         "notes": notes(rules, eligible, counted["items"]) + held_elsewhere(drive, rules, goods)
-        + _overlap_notes(rules, overlaps),
+        + _overlap_notes(rules, overlaps) + _register_notes(rules, changes),
     }
     for key in ("floor", "top_up"):
         if rules.get(key):
             result[key] = rules[key]
+    if changes:
+        result["register_changes"] = changes
+    fresh_plan = (plan(drive, round_code, fresh=True)["plan"]
+                  if frozen and changes and not reserved else None)
+    if fresh_plan is not None and fresh_plan != result["plan"]:  # what reserving again holds
+        result["fresh_plan"] = fresh_plan
+        result["notes"].append(Phrase(N_(
+            "the plan from the register as it is now is {plan} (`aid round plan {round} "
+            "--fresh` shows it); `aid round reserve {round} --plan {plan}` holds it instead of "
+            "the reserved plan"), plan=result["fresh_plan"][:12], round=round_code))
     if overlaps:
         result["overlaps"] = [{"round": name, "households": overlap.households,
                                "top_up": bool(rules.get("top_up")), "goods": overlap.goods}
                               for name, overlap in overlaps.items()]
     return result, homes, columns
+
+
+def to_reserve(drive: Drive, round_code: str, expected: str) -> Plan:
+    """The plan `aid round reserve` holds: from the register as it is now (reserving again is
+    how a round re-plans after the register changed). The reserved plan's own hash, when the
+    register has changed since so that the two differ, is refused saying so: that plan was
+    from the register as it was, and holding it again would change nothing."""
+    result = plan(drive, round_code, fresh=True)
+    rules = drive.round(round_code)
+    shown = plan(drive, round_code) if round_code in drive.reserved_with else result
+    typed = expected.strip().lower()
+    if typed and not result["plan"].startswith(typed):
+        if shown["plan"] != result["plan"] and shown["plan"].startswith(typed):
+            raise Refused("plan {plan} is round {name}'s reserved plan, from the register as it "
+                          "was when the round reserved it; to reserve again from the register "
+                          "as it is now, give the plan `aid round plan {name} --fresh` shows "
+                          "({fresh}); nothing was recorded", plan=shown["plan"][:12],
+                          name=round_code, fresh=result["plan"][:12])
+    return replace(handouts(result, rules["bundles"]), replans=shown["plan"] != result["plan"])
 
 
 def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any], goods: list[str]
@@ -283,6 +368,68 @@ def _overlaps(drive: Drive, rules: dict[str, Any], eligible: dict[str, Any], goo
         if found:
             overlaps[name] = Overlap(sorted(found), [g for g in goods if g in shared])
     return held, overlaps
+
+
+REGISTER_FIELDS = ("group", "tier", "size", "excluded", "forgotten")
+
+
+def _register_changes(drive: Drive, rules: dict[str, Any], register: Register,
+                      eligible: dict[str, Any], withdrawn: set[str],
+                      people: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """How the register as it is now differs from the households as this open round sees
+    them, one row per household that differs: `change` is "left" (received in the round, no
+    longer in its groups or tiers, or excluded or forgotten: kept as it was when it received,
+    planned nothing more), "kept" (changed after the round reserved its plan, which still
+    gives it what it planned), "withdrawn" (excluded or forgotten after the reservation: given
+    nothing more) or "joined" (in the round's groups and tiers now, not in its reserved plan);
+    `was` and `now` hold the fields that differ (`was` is None for one that joined),
+    `in_round` whether the register as it is now puts it in the round."""
+    now = drive.register
+    inside = (now.eligible(rules["groups"], rules["tiers"]) if register is not now
+              else eligible)
+    changes = []
+    for code in sorted({*people, *inside}):
+        if people.get(code) is now.households[code]:  # as the register holds it now
+            continue
+        current = {**now.households[code], "forgotten": code in now.forgotten}
+        if code not in people:  # in the round's groups and tiers now, not in its plan
+            changes.append({"recipient": code, "change": "joined", "was": None,
+                            "now": {k: current[k] for k in ("group", "tier", "size")},
+                            "in_round": True})
+            continue
+        was = {**people[code], "forgotten": code in eligible and code in register.forgotten}
+        differ = [k for k in REGISTER_FIELDS if was[k] != current[k]]
+        if not differ:
+            continue
+        kind = ("withdrawn" if code in withdrawn else "kept" if code in eligible else "left")
+        changes.append({"recipient": code, "change": kind,
+                        "was": {k: was[k] for k in differ},
+                        "now": {k: current[k] for k in differ}, "in_round": code in inside})
+    return changes
+
+
+REGISTER_NOTES = {
+    "left": N_("{count} households received in round {round} and have left its groups or tiers, "
+               "or were excluded or forgotten, since ({codes}): shown as they were when they "
+               "received, with what they received; planned nothing more"),
+    "kept": N_("{count} households changed in the register after round {round} reserved its "
+               "plan ({codes}): the reserved plan still gives them what it planned"),
+    "withdrawn": N_("{count} households were excluded or forgotten after round {round} reserved "
+                    "its plan ({codes}): they get nothing more in it; what it planned them stays "
+                    "reserved, for no one else, until the round reserves again or closes"),
+    "joined": N_("{count} households joined round {round}'s groups and tiers after it reserved "
+                 "its plan ({codes}): not in the reserved plan"),
+}
+
+
+def _register_notes(rules: dict[str, Any], changes: list[dict[str, Any]]) -> list[Phrase]:
+    said = []
+    for kind, template in REGISTER_NOTES.items():
+        codes = [c["recipient"] for c in changes if c["change"] == kind]
+        if codes:
+            shown = ", ".join(codes[:12]) + (", …" if len(codes) > 12 else "")
+            said.append(Phrase(template, count=len(codes), round=rules["round"], codes=shown))
+    return said
 
 
 def _planned(drive: Drive, name: str) -> dict[str, Any]:
@@ -470,9 +617,10 @@ def _per_person(drive: Drive, homes: Households, columns: dict[str, Column],
 
 def _tiers(drive: Drive, rules: dict[str, Any], homes: Households, columns: dict[str, Column],
            mine: list[int]) -> dict[str, dict[str, Any]]:
-    """Per tier: households fully met, partly met, given nothing, and excluded from the round."""
+    """Per tier: households fully met, partly met, given nothing, and excluded from the round
+    (one excluded after it received in the round is counted as served, not excluded)."""
     register = drive.register_of(rules["round"])
-    excluded = [h["tier"] for h in register.excluded(rules["groups"], rules["tiers"])]
+    excluded = homes.excluded
     counts = {tier: {"eligible": 0, "full": 0, "nothing": 0} for tier in register.labels}
     for i in mine:
         count = counts[homes.tiers[i]]
@@ -539,8 +687,14 @@ def notes(rules: dict[str, Any], eligible: dict[str, Any],
 
 
 def status(drive: Drive, round_code: str) -> dict[str, Any]:
-    """Planned against handed out, per household, and who has not received yet."""
+    """Planned against handed out, per household, and who has not received yet.
+
+    A household the register has changed since the round saw it (see `_register_changes`)
+    carries `change`, `now` (the fields as they are now) and `in_round`; households in the
+    round's groups and tiers now that its reserved plan leaves out are `not_in_plan`, and the
+    plan's notes on the register say why (`notes`). These keys appear only then."""
     result = plan(drive, round_code)
+    changed = {c["recipient"]: c for c in result.get("register_changes", ())}
     homes: dict[str, dict[str, Any]] = {}
     for a in result["allocations"]:
         home = homes.setdefault(a["recipient"], {"recipient": a["recipient"], "tier": a["tier"],
@@ -548,15 +702,24 @@ def status(drive: Drive, round_code: str) -> dict[str, Any]:
                                                  "handed": {}})
         home["planned"][a["item"]] = a["quantity"]
         home["handed"][a["item"]] = a["handed"]
-    for home in homes.values():
+    for code, home in homes.items():
         planned, handed = sum(home["planned"].values()), sum(home["handed"].values())
         home["status"] = (N_("received") if handed >= planned else
                           N_("part received") if handed else N_("not yet"))
+        if code in changed:
+            home.update({k: changed[code][k] for k in ("change", "now", "in_round")})
     waiting = [code for code, home in homes.items() if home["status"] != "received"]
-    return {"round": round_code, "location": result["location"], "on": result["on"],
-            "closed": result["closed"], "plan": result["plan"],
-            "households": list(homes.values()),
-            "received": len(homes) - len(waiting), "not_received": waiting}
+    shown = {"round": round_code, "location": result["location"], "on": result["on"],
+             "closed": result["closed"], "plan": result["plan"],
+             "households": list(homes.values()),
+             "received": len(homes) - len(waiting), "not_received": waiting}
+    left_out = [code for code, c in changed.items() if c["change"] == "joined"]
+    if left_out:
+        shown["not_in_plan"] = left_out
+    said = _register_notes(drive.round(round_code), list(changed.values()))
+    if said:
+        shown["notes"] = said
+    return shown
 
 
 def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
@@ -564,16 +727,17 @@ def sheet(drive: Drive, round_code: str) -> dict[str, Any]:
 
     A line's `cash` is what its bundles carry (the household signs for it too); the sheet's
     `cash` says whether any bundle of the round carries cash at all."""
-    result = plan(drive, round_code)
+    result, homes, _ = _computed(drive, round_code)
+    group = dict(zip(homes.codes, homes.groups))  # as the plan sees it (size: the plan's too)
     rules = drive.round(round_code)
     goods = rules["bundles"] + rules["items"]
     cash = {b: drive.books.state["bundles"][b]["cash"] for b in rules["bundles"]}
     lines: dict[str, dict[str, Any]] = {}
     for a in result["allocations"]:
-        h = drive.register.households[a["recipient"]]
+        h = drive.register.households[a["recipient"]]  # the name: as the register holds it now
         line = lines.setdefault(a["recipient"], {
-            "code": h["code"], "name": h["name"], "group": h["group"], "size": h["size"],
-            "goods": {}, "cash": 0, "handed": True})
+            "code": h["code"], "name": h["name"], "group": group[a["recipient"]],
+            "size": a["size"], "goods": {}, "cash": 0, "handed": True})
         line["goods"][a["item"]] = a["quantity"]
         line["cash"] += a["quantity"] * cash.get(a["item"], 0)
         line["handed"] = line["handed"] and a["handed"] >= a["quantity"]
@@ -631,10 +795,9 @@ def summary(drive: Drive, round_codes: list[str] | None = None) -> dict[str, Any
         for i, code in enumerate(households.codes):
             if not households.eligible[i]:
                 continue
-            person = drive.register_of(name).households[code]
             home = homes.setdefault(code, {
-                "recipient": code, "group": person["group"], "tier": person["tier"],
-                "size": person["size"], "rounds": 0, "target": 0, "planned": 0,
+                "recipient": code, "group": households.groups[i], "tier": households.tiers[i],
+                "size": households.sizes[i], "rounds": 0, "target": 0, "planned": 0,
                 "received": 0, "goods": defaultdict(int), "weighed": [0, 0]})
             home["rounds"] += 1
             for item, column in columns.items():
@@ -698,7 +861,7 @@ def outflow(drive: Drive, round_code: str) -> dict[str, Any]:
         goods = {item: column.handed[i] for item, column in columns.items() if column.handed[i]}
         if goods:
             rows.append({"recipient": code,
-                         "group": drive.register_of(round_code).households[code]["group"],
+                         "group": households.groups[i],
                          "tier": households.tiers[i], "goods": goods,
                          "cash": sum(q * cash.get(item, 0) for item, q in goods.items()),
                          "value": sum(q * drive.worth(item) for item, q in goods.items())})
