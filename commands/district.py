@@ -87,7 +87,7 @@ def verified(log: EventLog, held: int, upto: int,
     seals = SignatureCheck()
     with log.snapshot():
         rows = seals.watch(log.stored(upto=upto), log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
-        chain = verify(rows, log.links(upto=upto), each=each)
+        chain = verify(rows, log.links(upto=upto), each=each, gapless=log.gapless)
         signed = seals.finish()
         signed.problems.extend(head_findings(signed, log.link_at))
     found = sorted((p for p in [*chain.problems, *signed.problems] if p.position > held),

@@ -454,6 +454,9 @@ class EventLog:
         return f"{self.prefix}_{name}"
 
     _position = "rowid"
+    # SQLite gives a new row the largest rowid so far plus one, and a write rolled back takes
+    # none: an honest ledger's positions run 1, 2, 3… (`aid audit verify` names a gap)
+    gapless = True
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -490,6 +493,7 @@ _STREAMS = itertools.count()  # server-side cursors need names unique on their c
 class PostgresEventLog(EventLog):
     paramstyle = "%s"
     _position = "notification_id"
+    gapless = False  # a sequence: a write rolled back (a writer retrying) leaves a gap
 
     def __init__(self, address: Address, *, writable: bool = False,
                  connection: Any = None) -> None:

@@ -36,7 +36,7 @@ def verification(log: EventLog, digests: Sequence[Digest] = (),
         rows = log.stored()
         if seals is not None:
             rows = seals.watch(rows, log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
-        return verify(rows, log.links(), digests, each)
+        return verify(rows, log.links(), digests, each, gapless=log.gapless)
     with log.snapshot():
         return verification(log, digests, seals, each)
 
@@ -150,7 +150,7 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
         roots = NodeCheck.of(log, frontier)
         rows = seals.watch(log.stored(after=since.position))
         checked = verify(rows, log.links(after=since.position), (), roots.add,
-                         start=(since.link, since.size))
+                         start=(since.link, since.size), gapless=log.gapless)
     else:
         seals = SignatureCheck(keys)
         roots = NodeCheck.of(log)  # the tree from the events, as the chain's pass hashes them
@@ -245,7 +245,7 @@ def stream_statement(log: EventLog, first: str | None, last: str | None
             yield row
 
     try:
-        checked = verify(folded(log.stored()), log.links())
+        checked = verify(folded(log.stored()), log.links(), gapless=log.gapless)
         sheet = {**fold.statement(), "to": last}
         bank_sections(log, sheet, first, until)
         return sheet, checked, fold

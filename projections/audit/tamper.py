@@ -199,11 +199,14 @@ class Verification:
 def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int, str]],
            digests: Iterable[Digest] = (),
            each: Callable[[bytes], None] | None = None,
-           start: tuple[str, int] = (GENESIS, 0)) -> Verification:
+           start: tuple[str, int] = (GENESIS, 0), gapless: bool = False) -> Verification:
     """Walk the stored events and stored links together, in position order; `each(bytes)`
     hears every row's encoded bytes (sync's witness builds the Merkle tree from them).
     `start`: the link before the first row and how many events precede it, when the rows
-    are a ledger's tail (a signer's check resumed where it last ended).
+    are a ledger's tail (a signer's check resumed where it last ended). `gapless`: the store
+    numbers its rows 1, 2, 3… with no gap in an honest ledger (SQLite), so a gap is rows
+    deleted, or moved to later positions and relinked, which neither the links nor the seals
+    (signed before positions are known) would show.
 
     One sha256 per row while all is well: this loop is verify's whole cost, so it keeps its
     state in local variables and reuses each computed link's bytes as the next row's input."""
@@ -215,11 +218,16 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
     trusted = start[0]  # the stored link before the current row: keeps each finding local
     trusted_bytes: bytes | None = bytes.fromhex(trusted)  # the same, as bytes (None: not yet)
     head, events, position, spacing = trusted, start[1], 0, 1
+    last = start[1]  # in a gapless store, the position of the row before the first
     for row in rows:
         here = row[0]
         while pending is not None and pending[0] < here:
             problems.append(_deleted(pending[0]))
             trusted, trusted_bytes, pending = _link(pending[1]), None, next(links_iter, None)
+        if gapless and here != last + 1:
+            if not problems or problems[-1].position <= last:  # not named as deleted already
+                problems.append(_gap(last + 1, here))
+        last = here
         data = row.data if type(row) is Encoded else encode(*row)
         if each is not None:
             each(data)
@@ -282,6 +290,18 @@ def _link(stored: Any, instead: str = GENESIS) -> str:
 def _deleted(position: int) -> Problem:
     return Problem(position, Phrase(N_("position {position}: the event stored here is missing "
                                        "(deleted from the database)"), position=position))
+
+
+def _gap(first: int, found: int) -> Problem:
+    if found - 1 == first:
+        return Problem(first, Phrase(N_(
+            "position {position}: no event is stored there, and this database leaves no gap "
+            "between events: it was deleted, or every event from there on was moved to a later "
+            "position (the next is at {next})"), position=first, next=found))
+    return Problem(first, Phrase(N_(
+        "positions {position}–{last}: no event is stored there, and this database leaves no "
+        "gap between events: they were deleted, or every event from there on was moved to a "
+        "later position (the next is at {next})"), position=first, last=found - 1, next=found))
 
 
 def _keep_checkpoint(result: Verification, spacing: int) -> int:

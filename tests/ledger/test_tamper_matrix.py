@@ -121,6 +121,31 @@ def relink(db: Path) -> None:
     conn.close()
 
 
+def compact(db: Path) -> None:
+    """The positions closed up after rows were deleted (1, 2, 3… again), the read models that
+    name positions dropped, and the chain relinked: a careful forger's last step, since
+    SQLite leaves no gap between an honest ledger's events."""
+    kept = rows(db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM stored_events")
+        conn.executemany("INSERT INTO stored_events (rowid, originator_id, originator_version, "
+                         "topic, state) VALUES (?, ?, ?, ?, ?)",
+                         [(n, *row[1:]) for n, row in enumerate(kept, 1)])
+        for table in ("aid_read_models", "aid_history", "aid_history_bins"):
+            conn.execute(f"DELETE FROM {table}")
+    conn.close()
+    relink(db)
+
+
+def gap(first: int, last: int) -> str:
+    """What verify says of positions first…last left empty on SQLite."""
+    where = f"position {first}" if first == last else f"positions {first}–{last}"
+    return (f"{where}: no event is stored there, and this database leaves no gap between "
+            f"events: {'it was' if first == last else 'they were'} deleted, or every event "
+            f"from there on was moved to a later position (the next is at {last + 1})")
+
+
 def append(db: Path, new: list[tuple[str, int, str, bytes]]) -> list[int]:
     """Rows added at the end (originator, version, topic, state), then relinked."""
     conn = sqlite3.connect(db)
@@ -344,8 +369,20 @@ def seal_missing(db, seal) -> tuple[list, list[str], int]:
 
 def whole_write_deleted(db, built):
     doomed = seals(db)[3]  # the second donation: its entry, its seal
+    gone = write_of(db, doomed)
     delete_write(db, doomed)
-    return seal_missing(db, doomed)
+    extra, findings, _ = seal_missing(db, doomed)  # and the gap it left
+    return extra, [gap(gone[0][0], gone[-1][0]), *findings], gone[0][0]
+
+
+def moved_on(db, built):
+    """From a sweep: every event from the second donation on moved 1,000 positions on, the
+    chain relinked. Links and seals (signed before positions are known) still held, so verify
+    passed while every checkpoint and receipt since no longer matched the ledger."""
+    first = write_of(db, seals(db)[3])[0][0]
+    execute(db, "UPDATE stored_events SET rowid = rowid + 1000 WHERE rowid >= ?", (first,))
+    relink(db)
+    return [], [gap(first, first + 999)], first
 
 
 def writes_swapped(db, built):
@@ -370,9 +407,11 @@ def writes_swapped(db, built):
 def revocation_deleted_then_revoked_key_signs(db, built):
     revocation = next(s for s in seals(db)
                       if write_of(db, s)[0][3] == "ledger.keys:Keyring.Revoked")
+    gone = write_of(db, revocation)
     delete_write(db, revocation)
     append(db, sealed_by(built.minh, "Anh Minh", db, [next_handout(db)]))
-    return seal_missing(db, revocation)
+    extra, findings, _ = seal_missing(db, revocation)
+    return extra, [gap(gone[0][0], gone[-1][0]), *findings], gone[0][0]
 
 
 def tail_cut_with_digest(db, built):
@@ -397,7 +436,7 @@ def stripped_with_key(db, built):
     for row in rows(db):
         if row[3] == SEAL_TOPIC or row[3].startswith(KEYS_TOPIC_PREFIX):
             execute(db, "DELETE FROM stored_events WHERE rowid = ?", (row[0],))
-    relink(db)
+    compact(db)
     lan = SigningKey.load(built.lan).key
     return ["--key", lan], [f"key {lan} is not declared in this ledger: its seals and key "
                             "declarations were removed, or this is not the ledger that key "
@@ -428,6 +467,7 @@ CASES = {name: Case(alter) for name, alter in [
     ("a seal of the old kind after the new", old_kind_seal),
     ("a whole signed write deleted, relinked", whole_write_deleted),
     ("two whole signed writes swapped, relinked", writes_swapped),
+    ("every event from one on moved to later positions, relinked", moved_on),
     ("a revocation deleted, then the revoked key signs", revocation_deleted_then_revoked_key_signs),
     ("the tail cut off, with a digest held outside", tail_cut_with_digest),
     ("every seal and key stripped, with the key id held outside", stripped_with_key),
