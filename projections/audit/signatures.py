@@ -295,7 +295,8 @@ class SignatureCheck:
         self.result.signed += count
         self.sealed[data["digest"]] = position
         for row in covered:
-            self._apply_key_event(row)
+            if row.key_event is not None:  # a key declared or revoked (rarely in a write)
+                self._apply_key_event(row)
 
     def _invalid(self, data: dict[str, Any], covered: list[_Row]) -> Phrase | None:
         """Why a seal does not hold, or None when it does."""
@@ -310,7 +311,7 @@ class SignatureCheck:
         if actor != holder.actor:
             return Phrase(N_("it names {actor}, but key {key} is {holder}'s"), actor=actor,
                           key=key, holder=holder.actor)
-        digest = covered_digest(row.hash for row in covered)
+        digest = covered_digest([row.hash for row in covered])
         if data.get("scheme") != SEAL_SCHEME_V2:
             if self.bound_since is not None:  # no way back to seals a copy can satisfy
                 return Phrase(N_("it is of the old kind, bound to the ward's name only, but this "

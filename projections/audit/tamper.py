@@ -292,7 +292,7 @@ def verify_intact(batches: Iterable[Sequence[StoredRow]],
             made.append(digest)
         positions = [row[0] for row in rows]
         hexes = [link.hex() for link in made]
-        if list(links_between(after, positions[-1])) != list(zip(positions, hexes)):
+        if links_between(after, positions[-1]) != list(zip(positions, hexes)):
             return None
         if each is not None:
             each(rows, encoded)
