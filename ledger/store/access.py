@@ -9,6 +9,7 @@ stored events in their global order, opened read-only and without importing the 
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import re
 import sqlite3
@@ -294,6 +295,14 @@ class EventLog:
         (from the very lowest position: a row slipped in at position 0 must show up too);
         with `ward_only`, claims, seals and keys are left in the database. Read `batch` rows at
         a time, so memory stays flat however long the ledger."""
+        for rows in self.stored_batches(after, upto, batch, ward_only=ward_only):
+            yield from rows
+
+    def stored_batches(self, after: int = -(2**63), upto: int | None = None,
+                       batch: int = 10_000, *, ward_only: bool = False,
+                       ) -> Iterator[list[tuple[int, Any, int, str, bytes]]]:
+        """`stored`, a list of up to `batch` rows at a time (for checks that work a batch
+        at a time rather than a row at a time)."""
         upto = self.head() if upto is None else upto
         p, column = self.paramstyle, self._position
         others = tuple(prefix + "%" for prefix in NOT_WARD) if ward_only else ()
@@ -305,8 +314,10 @@ class EventLog:
                 f"ORDER BY {column} LIMIT {batch}", (after, upto, *others)).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield row if type(row[4]) is bytes else (*row[:4], stored_bytes(row[4]))
+            if set(map(type, map(_STATE, rows))) - {bytes}:
+                rows = [row if type(row[4]) is bytes else (*row[:4], stored_bytes(row[4]))
+                        for row in rows]
+            yield rows
             after = rows[-1][0]
 
     def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
@@ -414,6 +425,20 @@ class EventLog:
             f"position <= {p} ORDER BY position",
             (-(2**63) if after is None else after, self.head() if upto is None else upto))
 
+    def links_between(self, after: int, upto: int | None = None) -> list[tuple[int, str]]:
+        """The stored links of positions (after, upto] (every one after `after` without
+        `upto`), in position order, in one list: a batch's worth at a time."""
+        p, chain = self.paramstyle, self.table("chain")
+        if not self.has_table(chain):
+            return []
+        if upto is None:
+            return self.connection.execute(
+                f"SELECT position, link FROM {chain} WHERE position > {p} ORDER BY position",
+                (after,)).fetchall()
+        return self.connection.execute(
+            f"SELECT position, link FROM {chain} WHERE position > {p} AND position <= {p} "
+            "ORDER BY position", (after, upto)).fetchall()
+
     def link_at(self, position: int) -> str | None:
         """The chain link stored at `position` (None at 0, where none is stored, or without a
         chain table)."""
@@ -486,6 +511,8 @@ class SQLiteEventLog(EventLog):
             raise BadInput("{path} is not an aid-ledger file: create one with `aid init --ward "
                            "NAME`", path=path)
 
+
+_STATE = operator.itemgetter(4)  # a stored row's state
 
 _STREAMS = itertools.count()  # server-side cursors need names unique on their connection
 

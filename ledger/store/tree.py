@@ -23,7 +23,7 @@ hash column's type and PostgreSQL's `unnest` for bulk inserts.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ledger.errors import Refused
@@ -268,8 +268,8 @@ class NodeCheck(Roots):
         """The check against `log`'s stored tree (call inside `log.snapshot()`); `frontier`:
         of the events before those it will be given (a check that goes on from there)."""
         check = cls(StoredNodes(log.connection, log.table("merkle"), log.paramstyle))
-        if frontier is not None:
-            check.frontier = frontier
+        if frontier is not None:  # a copy: the caller's stays as it was given
+            check.frontier.size, check.frontier.hashes = frontier.size, list(frontier.hashes)
         return check
 
     def add(self, data: bytes) -> None:
@@ -281,6 +281,30 @@ class NodeCheck(Roots):
                     self.differ += 1
                     if self.first is None:
                         self.first, self.missing = (level, idx), found is None
+
+    def add_leaves(self, leaves: Sequence[bytes]) -> None:
+        """`add` for many rows at once, given their leaf hashes: every node they complete
+        is compared with the stored one as `add` compares it (the same count, the same first
+        node, in the order `add` meets them), each level's nodes read in one query."""
+        stored, nodes = self.nodes.size, self.nodes
+        differ: list[tuple[int, int, int, bool]] = []  # (leaf that completes it, level, idx, …)
+        for level, first, hashes in self.frontier.extend_levels(leaves):
+            count = min(len(hashes), (stored >> level) - first)  # those the stored tree holds
+            if count <= 0:
+                continue
+            found = nodes.hashes(level, first, count)
+            if found == hashes[:count]:
+                continue
+            at = dict(nodes.indexed(level, first, count))
+            for idx, value in enumerate(hashes[:count], first):
+                held = at.get(idx)
+                if held != value:
+                    differ.append(((idx + 1) << level, level, idx, held is None))
+        if differ:
+            self.differ += len(differ)
+            if self.first is None:
+                _, level, idx, missing = min(differ)
+                self.first, self.missing = (level, idx), missing
 
 
 class StoredNodes:
@@ -295,6 +319,9 @@ class StoredNodes:
         self.cursor, p = cursor, placeholder
         self._select = (f"SELECT idx, hash FROM {table} WHERE level = {p} AND idx >= {p} "
                         f"ORDER BY idx LIMIT {self.PAGE}")
+        where = f"FROM {table} WHERE level = {p} AND idx >= {p} AND idx < {p} ORDER BY idx"
+        self._range = f"SELECT hash {where}"
+        self._range_indexed = f"SELECT idx, hash {where}"
         self.pages: dict[int, list[tuple[int, bytes]]] = {}
         self.at: dict[int, int] = {}  # level -> how far into its page
 
@@ -306,6 +333,19 @@ class StoredNodes:
             page, at = self._page(level, idx), 0
         self.at[level] = at
         return page[at][1] if at < len(page) and page[at][0] == idx else None
+
+    def hashes(self, level: int, first: int, count: int) -> list[Any]:
+        """The stored hashes of nodes `first`… of `level`, up to `count` of them, in index
+        order, as stored (a node missing makes the list shorter)."""
+        rows = _fetchall(self.cursor, self._range, (level, first, first + count))
+        return [row[0] for row in rows] if rows and type(rows[0]) is tuple else \
+            [_value(row) for row in rows]
+
+    def indexed(self, level: int, first: int, count: int) -> list[tuple[int, bytes]]:
+        """(idx, hash) of the same nodes, each hash as `hash_at` gives it."""
+        rows = _fetchall(self.cursor, self._range_indexed, (level, first, first + count))
+        return [(int(r["idx"] if isinstance(r, dict) else r[0]),
+                 _bytes(r["hash"] if isinstance(r, dict) else r[1])) for r in rows]
 
     def _page(self, level: int, idx: int) -> list[tuple[int, bytes]]:
         rows = _fetchall(self.cursor, self._select, (level, idx))

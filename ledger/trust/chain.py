@@ -41,6 +41,23 @@ def encode(position: int, originator_id: Any, version: int, topic: str, state: b
                      _SHORT[len(count)], count, _topic(topic), _length(len(state)), state))
 
 
+def encode_rows(rows: Iterable[StoredRow]) -> list[bytes]:
+    """`encode` of each row, a batch at a time (a check of a million rows runs it): the same
+    bytes, with the usual row's fields (an id as text, a state as bytes) framed inline."""
+    out: list[bytes] = []
+    append, join, short, length, framed = out.append, b"".join, _SHORT, _length, _topic
+    for position, originator_id, version, topic, state in rows:
+        if type(originator_id) is not str or type(state) is not bytes:
+            append(encode(position, originator_id, version, topic, state))
+            continue
+        number, count, originator = b"%d" % position, b"%d" % version, originator_id.encode()
+        size = len(originator)
+        append(join((short[len(number)], number,
+                     short[size] if size < 256 else length(size), originator,
+                     short[len(count)], count, framed(topic), length(len(state)), state)))
+    return out
+
+
 def stored_bytes(state: Any) -> bytes:
     """A stored state as the bytes its link covers. A row edited by hand can hold text (its
     UTF-8), a number (its digits, as SQLite casts one to a blob) or NULL (no bytes): no event is

@@ -42,6 +42,11 @@ def leaf_hash(data: bytes) -> bytes:
     return _sha256(b"\x00" + data).digest()
 
 
+def leaf_hashes(leaves: Iterable[bytes]) -> list[bytes]:
+    """`leaf_hash` of each, in one comprehension (a million leaves: no call per leaf)."""
+    return [_sha256(b"\x00" + data).digest() for data in leaves]
+
+
 def node_hash(left: bytes, right: bytes) -> bytes:
     """SHA-256(0x01 ‖ left ‖ right): an inner node, domain-separated from leaves."""
     return _sha256(b"\x01" + left + right).digest()
@@ -265,6 +270,34 @@ class Frontier:
         for leaf in leaves:
             rows += self.append(leaf)
         return rows
+
+    def extend_levels(self, leaves: Sequence[bytes]) -> list[tuple[int, int, list[bytes]]]:
+        """`extend`, a level at a time: the nodes the leaves complete, as (level, idx of the
+        first, their hashes in index order) per level, lowest first (each level's new nodes
+        are consecutive). The same nodes as `extend` gives, made by one list comprehension per
+        level rather than a call per leaf: what a check of a million leaves runs."""
+        if set(map(type, leaves)) - {bytes} or set(map(len, leaves)) - {HASH_SIZE}:
+            raise ValueError("a leaf hash is 32 bytes")
+        size, end = self.size, self.size + len(leaves)
+        held = dict(zip([level for level in range(size.bit_length() - 1, -1, -1)
+                         if (size >> level) & 1], self.hashes))  # level -> pending left node
+        kept: dict[int, bytes] = {}
+        done: list[tuple[int, int, list[bytes]]] = []
+        nodes, first = list(leaves), size
+        for level in range(end.bit_length()):
+            if nodes:
+                done.append((level, first, nodes))
+            if first & 1:  # its left sibling completed before: the frontier holds it
+                nodes, first = [held[level], *nodes], first - 1
+            if len(nodes) & 1:  # the last one waits for its right sibling
+                kept[level] = nodes[-1]
+            nodes = [_sha256(b"\x01" + left + right).digest()
+                     for left, right in zip(nodes[0::2], nodes[1::2])]
+            first >>= 1
+        self.size = end
+        self.hashes = [kept[level] for level in range(end.bit_length() - 1, -1, -1)
+                       if (end >> level) & 1]
+        return done
 
     def root(self) -> bytes:
         """MTH of the tree so far: the subtree roots folded from the right."""

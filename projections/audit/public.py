@@ -145,12 +145,16 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
     keys = list(keys)
     frontier = (_resumable(log, since) if since is not None and not digests and not keys
                 else None)
-    if since is not None and frontier is not None:  # the tail alone
-        seals = SignatureCheck.resumed(since.seals)
+    tail = since if frontier is not None else None
+    found = None if digests else _intact(log, keys, tail, frontier)
+    if found is not None:  # the usual case: nothing to report, found a batch at a time
+        checked, seals, roots = found
+    elif tail is not None:  # the tail alone, row by row, to say what is wrong
+        seals = SignatureCheck.resumed(tail.seals)
         roots = NodeCheck.of(log, frontier)
-        rows = seals.watch(log.stored(after=since.position))
-        checked = verify(rows, log.links(after=since.position), (), roots.add,
-                         start=(since.link, since.size), gapless=log.gapless)
+        rows = seals.watch(log.stored(after=tail.position))
+        checked = verify(rows, log.links(after=tail.position), (), roots.add,
+                         start=(tail.link, tail.size), gapless=log.gapless)
     else:
         seals = SignatureCheck(keys)
         roots = NodeCheck.of(log)  # the tree from the events, as the chain's pass hashes them
@@ -160,7 +164,6 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
     stored_tree = [] if checked.problems else tree_findings(log, roots)
     signed = seals.finish()
     signed.problems.extend(head_findings(signed, log.link_at))
-    tail = since if frontier is not None else None
     history = History(checked, signed, stored_tree,
                       resumed_at=tail.size if tail is not None else None)
     state = seals.state()
@@ -169,6 +172,45 @@ def check_history(log: EventLog, digests: Sequence[Digest] = (), keys: Iterable[
         history.reached = Checked(checked.events, roots.at_end()[roots.size].hex(), last,
                                   checked.head, state)
     return history
+
+
+BATCH = 10_000  # rows `check_history` reads and checks at a time
+
+
+def _intact(log: EventLog, keys: list[str], tail: Checked | None, frontier: Any
+            ) -> tuple[Verification, SignatureCheck, NodeCheck] | None:
+    """`check_history`'s one read, a batch of rows at a time, while the chain holds (every
+    link recomputed from the stored bytes and found stored at its position): each batch's
+    rows go to the seal check and their leaves to the tree's check, all from the bytes the
+    chain hashed. None at the first link that does not hold: the row-by-row read then says
+    what is wrong (a ledger with findings is read twice, up to its first)."""
+    from ledger.store.tree import NodeCheck
+    from ledger.trust.chain import GENESIS
+    from ledger.trust.merkle import leaf_hashes
+    from ledger.trust.seal_bytes import MAX_SEALED, SEAL_TOPIC
+    from projections.audit.signatures import SignatureCheck
+    from projections.audit.tamper import verify_intact
+
+    if not log.in_snapshot:
+        with log.snapshot():
+            return _intact(log, keys, tail, frontier)
+    if tail is not None:
+        seals = SignatureCheck.resumed(tail.seals)
+        roots = NodeCheck.of(log, frontier)
+        start = (tail.link, tail.size, tail.position)
+    else:
+        seals = SignatureCheck(keys)
+        seals.hashing_from(log.rows_before_first(SEAL_TOPIC, MAX_SEALED))
+        roots = NodeCheck.of(log)
+        start = (GENESIS, 0, -(2**63))
+
+    def each(rows: Sequence[StoredRow], encoded: list[bytes]) -> None:
+        seals.see_encoded(rows, encoded)
+        roots.add_leaves(leaf_hashes(encoded))
+
+    checked = verify_intact(log.stored_batches(after=start[2], batch=BATCH),
+                            log.links_between, each, start, gapless=log.gapless)
+    return None if checked is None else (checked, seals, roots)
 
 
 def _resumable(log: EventLog, since: Checked) -> Any:

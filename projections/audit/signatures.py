@@ -20,9 +20,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from ledger.phrases import N_, Phrase
@@ -38,6 +41,7 @@ from ledger.trust.seal_bytes import (
     message,
     message_v2,
     row_hash,
+    row_hashes_encoded,
     signature_ok,
 )
 from ledger.ward import names
@@ -75,6 +79,9 @@ class _Row(NamedTuple):
     position: int
     hash: bytes
     key_event: tuple[str, dict[str, Any]] | None  # a keyring event: (name, fields)
+
+
+_new_row = partial(tuple.__new__, _Row)  # _Row((position, hash, key_event)), a C call
 
 
 class _Run:
@@ -155,10 +162,14 @@ class SignatureCheck:
         (`EventLog.rows_before_first`; None when no seal is stored): rows before it go straight
         to the unsigned run, unhashed, so a ledger signed only lately, or never, is checked
         without hashing each row twice."""
-        self.hash_from = 2**63 if hash_from is None else hash_from
+        self.hashing_from(hash_from)
         for row in rows:
             self.see(row)
             yield row
+
+    def hashing_from(self, hash_from: int | None) -> None:
+        """The first position a seal may cover (see `watch`); None: no seal is stored."""
+        self.hash_from = 2**63 if hash_from is None else hash_from
 
     def see(self, row: StoredRow) -> None:
         position, originator, version, topic, state = row
@@ -181,6 +192,41 @@ class SignatureCheck:
                                  key_event))
         if len(self.pending) > MAX_SEALED:  # no seal can cover it any more
             self.run.append(self.pending.popleft().position)
+
+    def see_encoded(self, rows: Sequence[StoredRow], encoded: Sequence[bytes]) -> None:
+        """`see` for a batch of rows given the bytes their chain links cover (the same
+        fields, framed the same way: `row_hash_encoded`), so a row is not framed twice. Rows
+        a seal, a key or the ward's opening names go through `see` one by one; the others,
+        which only wait for their seal, join it a run at a time."""
+        if not rows:
+            return
+        if self.identity is None:
+            self.identity, self.first = identity(rows[0]), rows[0][0]
+        special = {topic for topic in {row[3] for row in rows} if topic == SEAL_TOPIC or
+                   topic.startswith(KEYS_TOPIC_PREFIX) or topic == WARD_OPENED}
+        marks = ([i for i, row in enumerate(rows) if row[3] in special] if special else [])
+        start = 0
+        for mark in [*marks, len(rows)]:
+            if start < mark:
+                self._wait(rows, encoded, start, mark)
+            if mark < len(rows):
+                self.see(rows[mark])
+            start = mark + 1
+
+    def _wait(self, rows: Sequence[StoredRow], encoded: Sequence[bytes], start: int,
+              end: int) -> None:
+        """Rows start…end - 1 (none of them a seal, a key's or the ward's opening) waiting
+        for their seal, as `see` adds them."""
+        positions = [row[0] for row in rows[start:end]]
+        unhashed = bisect_left(positions, self.hash_from)  # no seal can cover those
+        if unhashed:
+            self.run.extend(positions[:unhashed])
+        pending = self.pending
+        pending.extend(map(_new_row, zip(positions[unhashed:],
+                                         row_hashes_encoded(encoded[start + unhashed:end]),
+                                         repeat(None))))
+        while len(pending) > MAX_SEALED:  # no seal can cover it any more
+            self.run.append(pending.popleft().position)
 
     def finish(self) -> Signatures:
         self.run.extend(row.position for row in self.pending)
@@ -249,7 +295,8 @@ class SignatureCheck:
         self.result.signed += count
         self.sealed[data["digest"]] = position
         for row in covered:
-            self._apply_key_event(row)
+            if row.key_event is not None:  # a key declared or revoked (rarely in a write)
+                self._apply_key_event(row)
 
     def _invalid(self, data: dict[str, Any], covered: list[_Row]) -> Phrase | None:
         """Why a seal does not hold, or None when it does."""
@@ -264,7 +311,7 @@ class SignatureCheck:
         if actor != holder.actor:
             return Phrase(N_("it names {actor}, but key {key} is {holder}'s"), actor=actor,
                           key=key, holder=holder.actor)
-        digest = covered_digest(row.hash for row in covered)
+        digest = covered_digest([row.hash for row in covered])
         if data.get("scheme") != SEAL_SCHEME_V2:
             if self.bound_since is not None:  # no way back to seals a copy can satisfy
                 return Phrase(N_("it is of the old kind, bound to the ward's name only, but this "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
@@ -27,6 +27,7 @@ from ledger.trust.chain import (
     Encoded,
     StoredRow,
     encode,
+    encode_rows,
 )
 
 
@@ -271,6 +272,56 @@ def verify(rows: Iterable[StoredRow | Encoded], stored_links: Iterable[tuple[int
     for check in checks:
         _finish_digest(check, result)
         result.digests.append((check.digest, check.first_bad))
+    return result
+
+
+def verify_intact(batches: Iterable[Sequence[StoredRow]],
+                  links_between: Callable[[int, int | None], Sequence[tuple[int, str]]],
+                  each: Callable[[Sequence[StoredRow], list[bytes]], None] | None = None,
+                  start: tuple[str, int, int] = (GENESIS, 0, -(2**63)),
+                  gapless: bool = False) -> Verification | None:
+    """`verify` for a chain that holds, a batch of rows at a time, or None as soon as it does
+    not (then `verify` says what is wrong, row by row). Every row's link is recomputed from its
+    stored bytes as `verify` recomputes it, and the batch's stored links must be exactly those
+    links at exactly those positions (`links_between(after, upto)`: the stored links of
+    positions (after, upto], or of every position after `after` when `upto` is None); no link
+    may be stored past the last row. `each(rows, encoded)` hears each batch, with the bytes
+    each row's link covers. `start`: the link before the first row, how many events precede
+    it and the position of the last of them. `gapless`: positions must run on from it with no
+    gap, as `verify` requires of them. The result is the `Verification` `verify` gives for the
+    same rows, which then has nothing to report."""
+    result = Verification()
+    previous, events, after = start
+    digest = bytes.fromhex(previous)
+    spacing, head, position = 1, previous, 0
+    for rows in batches:
+        encoded = encode_rows(rows)
+        made = []
+        for data in encoded:
+            digest = sha256(digest + data).digest()
+            made.append(digest)
+        positions = [row[0] for row in rows]
+        if gapless and (positions[0] != max(after, 0) + 1
+                        or positions[-1] - positions[0] != len(rows) - 1):
+            return None
+        hexes = [link.hex() for link in made]
+        if links_between(after, positions[-1]) != list(zip(positions, hexes)):
+            return None
+        if each is not None:
+            each(rows, encoded)
+        # the checkpoints `verify` keeps: every `spacing`-th event's link, spacing doubling
+        done, count = events, len(rows)
+        wanted = events - events % spacing + spacing
+        while wanted <= done + count:
+            at = wanted - done - 1
+            result.events, result.position, result.head = wanted, positions[at], hexes[at]
+            spacing = _keep_checkpoint(result, spacing)
+            wanted = wanted - wanted % spacing + spacing
+        events, after = done + count, positions[-1]
+        position, head = after, hexes[-1]
+    if links_between(after, None):  # links of events no longer stored
+        return None
+    result.events, result.position, result.head = events, position, head
     return result
 
 

@@ -483,6 +483,26 @@ def test_frontier_append_returns_the_nodes_it_completes():
         f.append(b"short")
 
 
+@settings(derandomize=True, max_examples=150)
+@given(n=st.integers(0, 400), cuts=st.lists(st.integers(0, 70), max_size=12))
+def test_frontier_extend_levels_completes_the_nodes_append_completes(n, cuts):
+    """A level at a time (a check's batches, cut anywhere) or a leaf at a time: the same nodes,
+    the same frontier."""
+    hashes = leaves(n)
+    one = Frontier()
+    by_leaf = one.extend(hashes)
+    other, by_level, at = Frontier(), [], 0
+    for cut in [*cuts, n]:
+        for level, first, found in other.extend_levels(hashes[at:at + cut]):
+            by_level += [(level, idx, h) for idx, h in enumerate(found, first)]
+        at = min(n, at + cut)
+        assert other.size == at and other.root() == root(hashes[:at])
+    assert sorted(by_level) == sorted(by_leaf)
+    assert (other.size, other.hashes) == (one.size, one.hashes)
+    with pytest.raises(ValueError):
+        other.extend_levels([hashes[0] if hashes else leaf_hash(b""), b"short"])
+
+
 @pytest.mark.parametrize("bad", [
     None, [], {"size": 3}, {"size": 3, "hashes": ["00" * 32]}, {"size": -1, "hashes": []},
     {"size": True, "hashes": ["00" * 32]}, {"size": 1, "hashes": ["AA" * 32]},

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -295,6 +296,23 @@ def test_the_seal_format_is_pinned():
     assert message("P3", "Lan", "k1", 2, "d") == (
         b"\0\0\0\0\0\0\0\x0baid-seal-v1" b"\0\0\0\0\0\0\0\x02P3" b"\0\0\0\0\0\0\0\x03Lan"
         b"\0\0\0\0\0\0\0\x02k1" b"\0\0\0\0\0\0\0\x012" b"\0\0\0\0\0\0\0\x01d")
+
+
+@pytest.mark.parametrize("row", [
+    (1, "ab" * 16, 1, "ledger.ward:Ward.Donated", b'{"cash": 1}'),
+    (10**20, UUID(int=7), 12, "t", b"x" * 70_000), (3, "o" * 300, 2, "tópic", b""),
+    (4, "é", 5, "t", "a text state"), (5, None, 1, "t", None), (-1, 42, 3, "t", 1.5),
+])
+def test_rows_framed_a_batch_at_a_time_are_framed_as_one_at_a_time(row):
+    """The batch check's shortcuts are the same bytes: `encode_rows` is `encode`, and a
+    seal's row hash taken from the chain's bytes is `row_hash` (rows edited by hand too)."""
+    from ledger.trust.chain import encode, encode_rows, stored_bytes
+    from ledger.trust.seal_bytes import row_hash, row_hash_encoded, row_hashes_encoded
+
+    assert encode_rows([row, row]) == [encode(*row)] * 2
+    state = stored_bytes(row[4])
+    assert row_hash_encoded(encode(*row)) == row_hash(row[1], row[2], row[3], state)
+    assert row_hashes_encoded([encode(*row)]) == [row_hash(row[1], row[2], row[3], state)]
 
 
 def test_rows_no_seal_can_cover_are_reported_with_flat_memory(monkeypatch, tmp_path):

@@ -177,3 +177,108 @@ def test_a_statement_read_from_an_edited_event_carries_no_signature(sqlite_ledge
     page = ward.fails("audit", "statement", "--format", "html").out
     assert "THIS LEDGER DOES NOT VERIFY: its chain breaks at position" in page
     assert "KHÔNG" in ward.fails("--lang", "vi", "audit", "statement", "--format", "html").out
+
+
+# ---- the batch read (`_intact`) against the row-by-row read it stands in for -----------------
+
+
+def both_ways(ward: Ledger, monkeypatch, since: Checked | None = None
+              ) -> tuple[History, History, bool]:
+    """The history read a batch at a time (batches of 3 rows: every kind of row meets a batch's
+    edge), and row by row; and whether the batch read went all the way (a ledger with
+    findings is handed to the row-by-row read at its first broken link)."""
+    from projections.audit import public
+
+    took: list[bool] = []
+    batch_read = public._intact
+
+    def spied(*args):
+        found = batch_read(*args)
+        took.append(found is not None)
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(public, "BATCH", 3)
+        patch.setattr(public, "_intact", spied)
+        fast = checked(ward, since)
+    with monkeypatch.context() as patch:
+        patch.setattr(public, "_intact", lambda *args: None)
+        slow = checked(ward, since)
+    return fast, slow, took == [True]
+
+
+def same(fast: History, slow: History) -> None:
+    assert fast.checked == slow.checked  # events, head, checkpoints, findings
+    assert fast.signed == slow.signed
+    assert fast.tree == slow.tree
+    assert (fast.reached, fast.resumed_at) == (slow.reached, slow.resumed_at)
+
+
+def test_the_batch_read_reaches_what_the_row_by_row_read_reaches(ledger, tmp_path, monkeypatch):
+    ward = signing(ledger, tmp_path)
+    minh = SigningKey.create(tmp_path / "minh.pem")
+    last = None
+    for write in [
+        ("give", "H1", "--from", "KHO", "--item", "RICE=3", "--on", "2021-11-03"),
+        ("actor", "add", "Anh Minh", "--public-key", minh.text),
+        ("actor", "key", "revoke", minh.key, "--reason", "mất điện thoại"),
+        ("donate", "D1", "--into", "KHO", "--cash", "1000", "--on", "2021-11-04"),
+    ]:
+        ward(*write)
+        for since in (None, last):
+            fast, slow, batched = both_ways(ward, monkeypatch, since)
+            assert batched and fast.sound, write
+            same(fast, slow)
+        last = fast.reached
+    assert last is not None and last.size > 3
+
+
+def _edit_a_tree_node(conn):
+    conn.execute("UPDATE aid_merkle SET hash = zeroblob(32) WHERE level = 1 AND idx = 2")
+
+
+def _delete_a_tree_node(conn):
+    conn.execute("DELETE FROM aid_merkle WHERE level = 0 AND idx = 5")
+
+
+def _store_a_tree_node_as_text(conn):
+    conn.execute("UPDATE aid_merkle SET hash = 'edited' WHERE level = 2 AND idx = 0")
+
+
+def _edit_a_link(conn):
+    conn.execute("UPDATE aid_chain SET link = ? WHERE position = 4", ("0" * 64,))
+
+
+def _delete_a_link(conn):
+    conn.execute("DELETE FROM aid_chain WHERE position = (SELECT MAX(position) FROM aid_chain)")
+
+
+def _store_a_link_beyond_the_events(conn):
+    conn.execute("INSERT INTO aid_chain (position, link) VALUES (1000, ?)", ("1" * 64,))
+
+
+@pytest.mark.parametrize("alter, relinked", [
+    (_append_a_copy_of_the_last_hand_out, True), (_delete_the_last_seal, True),
+    (_edit_the_first_donation, True), (_edit_a_tree_node, False), (_delete_a_tree_node, False),
+    (_store_a_tree_node_as_text, False), (_edit_a_link, False), (_delete_a_link, False),
+    (_store_a_link_beyond_the_events, False), (_edit_the_first_donation, False),
+])
+def test_a_forged_ledger_reads_the_same_either_way(sqlite_ledger, tmp_path, monkeypatch, alter,
+                                                    relinked):
+    """Whatever was forged, the batch read finds what the row-by-row read finds, in the same
+    words: it either holds every link (seals and tree findings are its own) or hands over."""
+    ward = signing(sqlite_ledger, tmp_path)
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=3", "--on", "2021-11-03")
+    point = checked(ward).reached
+    ward("give", "H1", "--from", "KHO", "--item", "RICE=2", "--on", "2021-11-03")
+    if relinked:
+        forge(ward.path, alter)
+    else:
+        conn = sqlite3.connect(ward.path)
+        with conn:
+            alter(conn)
+        conn.close()
+    for since in (None, point):  # resumed, what lies before the point may go unread
+        fast, slow, _batched = both_ways(ward, monkeypatch, since)
+        assert since is not None or not slow.sound
+        same(fast, slow)
