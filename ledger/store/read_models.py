@@ -119,19 +119,28 @@ class ModelTables:
         Each line is the event stored at its position (its topic, entry and bytes), found
         through the table: a line edited in the table shows the event as recorded, whatever
         the edit (issue 22); the table only chooses and orders them."""
-        log = self.log
-        columns = (f"SELECT h.position, e.topic, e.originator_version, e.state FROM {self.lines} "
-                   f"h JOIN {log.events_table} e ON e.{log._position} = h.position")
         order = ("ORDER BY h.on_date, h.entry, h.position" if by_date
                  else "ORDER BY h.position")
+        chosen, params = self._chosen(at, item)
+        yield from self.log.stream(
+            f"SELECT h.position, e.topic, e.originator_version, e.state {chosen} {order}", params)
+
+    def count(self, at: str | None = None, item: str | None = None) -> int:
+        """How many lines `history(at, item)` gives."""
+        chosen, params = self._chosen(at, item)
+        return self._execute(f"SELECT count(*) {chosen}", params).fetchone()[0]
+
+    def _chosen(self, at: str | None, item: str | None) -> tuple[str, tuple]:
+        """The FROM and WHERE of the lines that move `item` at `at`, and their parameters."""
+        log = self.log
+        tables = (f"FROM {self.lines} h JOIN {log.events_table} e "
+                  f"ON e.{log._position} = h.position")
         if at is None and item is None:
-            yield from self.log.stream(f"{columns} {order}")
-            return
+            return tables, ()
         where = " AND ".join(f"{column} = {self.p}" for column, value in
                              (("location", at), ("item", item)) if value is not None)
-        yield from self.log.stream(
-            f"{columns} WHERE h.position IN (SELECT position FROM {self.bins} WHERE {where}) "
-            f"{order}", tuple(v for v in (at, item) if v is not None))
+        return (f"{tables} WHERE h.position IN (SELECT position FROM {self.bins} "
+                f"WHERE {where})", tuple(v for v in (at, item) if v is not None))
 
     def pages(self, table: str, columns: str, key: str, size: int = 5000) -> Iterator[tuple]:
         """A table's rows in `key` order, `size` at a time (keyset paging: the audit reads

@@ -445,9 +445,10 @@ def stripped_with_key(db, built):
 
 def edited_read_model(db, built):
     built.aid(db)("rebuild")  # the models stored as of the last event
-    (position,), = sqlite3.connect(db).execute("SELECT position FROM aid_read_models")
+    (position,), = sqlite3.connect(db).execute(
+        "SELECT position FROM aid_read_models WHERE name = 'books/2'")
     execute(db, "UPDATE aid_read_models SET state = REPLACE(state, '\"2021-11-02\": 1000000', "
-                "'\"2021-11-02\": 90000000')")
+                "'\"2021-11-02\": 90000000') WHERE name = 'books/2'")
     return [], [f"read model books (as of position {position}): cash book › received › 2021-11-02: "
                 "stored 90000000, recomputed from the events 1000000"], position
 
