@@ -19,8 +19,8 @@ from typer.core import TyperGroup
 
 from commands.audit.tree import (
     ledger_tree,
+    note_text,
     read_json,
-    read_note,
     signed_checkpoint,
     write_or_print,
 )
@@ -242,14 +242,7 @@ def verify(file: Annotated[str, typer.Argument(
     proof = read_json(consistency, N_("consistency proof")) if consistency else None
     if proof is not None and later is None:
         raise BadInput("--consistency proves a later checkpoint: give it with --checkpoint")
-    note, offered = read_note(later) if later is not None else (None, [])
-    later_keys = []
-    for text in offered:  # the keys the later checkpoint's own file names (its JSON)
-        try:
-            later_keys.append(checkpoint.parse_vkey(text))
-        except ValueError:
-            continue  # one its file misnames checks nothing
-    checked = check(receipt, note, proof, keys, later_keys)
+    checked = check(receipt, note_text(later) if later is not None else None, proof, keys)
     if checked.gift is not None:
         gift = checked.gift
         typer.echo(say("donation entry {entry} on {on}, receipt {receipt}, from {donor} into "

@@ -130,8 +130,7 @@ class Checked:
 
 def verify(receipt: Any, later: str | None = None,
            consistency: dict[str, Any] | None = None,
-           keys: Sequence[checkpoint.VerifierKey] = (),
-           later_keys: Sequence[checkpoint.VerifierKey] = ()) -> Checked:
+           keys: Sequence[checkpoint.VerifierKey] = ()) -> Checked:
     """Check a receipt without the ledger; with `later` (a newer checkpoint) and its
     `consistency` proof (as `aid audit consistency --format json` prints it), also that the
     newer checkpoint still holds the donation.
@@ -140,9 +139,10 @@ def verify(receipt: Any, later: str | None = None,
     that whoever holds that key signed it: anyone can sign a receipt of their making with a
     key of their own. It is anchored (`Checked.anchored`) when a key held outside it signed
     its checkpoint (`keys`: the ward's key as the donor was given it, `--vkey`), or when a
-    later checkpoint held outside (signed by one of `keys`, by a key its own file names,
-    `later_keys`, or by the receipt's key) extends it; otherwise `Checked.only_its_own` is
-    the key the reader must compare with the ward's published one."""
+    later checkpoint held outside (signed by one of `keys` or by the receipt's key) extends
+    it; otherwise `Checked.only_its_own` is the key the reader must compare with the ward's
+    published one. A later checkpoint's file naming its own keys vouches for nothing: anyone
+    can write one."""
     found = Checked()
     fail = found.failures.append
     if not isinstance(receipt, dict):
@@ -204,7 +204,7 @@ def verify(receipt: Any, later: str | None = None,
                         value=json.dumps(value, ensure_ascii=False)))
     signers, held_out = _receipt_signers(receipt, found, keys)
     if later is not None:
-        _later(receipt, note, later, consistency, found, keys, later_keys, signers)
+        _later(receipt, note, later, consistency, found, keys, signers)
     if found.ok and found.unproven is None and not held_out and not found.anchored:
         if keys:  # the ward's key, as the donor holds it, signed neither it nor what it extends
             found.unproven = Phrase(N_(
@@ -317,11 +317,10 @@ def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase
 def _later(receipt: dict[str, Any], note: Any, later: str,
            consistency: dict[str, Any] | None, found: Checked,
            keys: Sequence[checkpoint.VerifierKey] = (),
-           later_keys: Sequence[checkpoint.VerifierKey] = (),
            signers: Sequence[checkpoint.VerifierKey] = ()) -> None:
-    """That the newer checkpoint `later`, signed by a key given from outside (`keys`), by one
-    its own file names (`later_keys`) or by one the receipt names (anyone can write an unsigned
-    one), extends the receipt's, whose checkpoint `signers` signed."""
+    """That the newer checkpoint `later`, signed by a key given from outside (`keys`) or by
+    one the receipt names (anyone can write an unsigned one), extends the receipt's, whose
+    checkpoint `signers` signed."""
     fail = found.failures.append
     try:
         newer = checkpoint.parse(later)
@@ -333,7 +332,7 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
     theirs = _signatures(receipt, later, held, Phrase(N_("the later checkpoint")),
                          required=False)
     named = {key.public_key for key in theirs}
-    outside = [key for key in dict.fromkeys([*keys, *later_keys])
+    outside = [key for key in dict.fromkeys(keys)
                if key.public_key not in named and checkpoint.verify_vkey(later, key)]
     if not theirs and not outside:
         found.unproven = Phrase(N_(
