@@ -22,6 +22,7 @@ from commands.audit.tree import (
     note_text,
     read_json,
     signed_checkpoint,
+    verifier_keys,
     write_or_print,
 )
 from commands.cli import options as o
@@ -36,7 +37,7 @@ from commands.language.words import (
     words,
 )
 from ledger.errors import BadInput, Refused
-from ledger.phrases import C_, said
+from ledger.phrases import C_
 from ledger.ward.names import short
 
 PAGE = Path(__file__).parents[1] / "output" / "verify-receipt.html"
@@ -227,17 +228,10 @@ def verify(file: Annotated[str, typer.Argument(
     nothing: not a signed note, signed by no key the receipt names, or without its proof).
     A receipt names its signer's key itself: unless --vkey or a later checkpoint vouches for
     that key, compare the key id it prints with the ward's published key."""
-    from ledger.trust import checkpoint
     from ledger.trust.seal_bytes import key_id
     from projections.audit.receipts import verify as check
 
-    keys = []
-    for text in vkey or ():
-        try:
-            keys.append(checkpoint.parse_vkey(text))
-        except ValueError as error:
-            raise BadInput("--vkey {key} is not a verifier key: {error}", key=text[:60],
-                           error=said(error)) from None
+    keys = verifier_keys(vkey)
     receipt = read_json(file, N_("donor's receipt"))
     proof = read_json(consistency, N_("consistency proof")) if consistency else None
     if proof is not None and later is None:
