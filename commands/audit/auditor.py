@@ -130,17 +130,21 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
             help="A key id you hold from outside the ledger (the treasurer's, as `aid actor key "
                  "init` printed it): it must be declared here (repeatable).",
             show_default=False)] = None,
-        checkpoints: tree.CheckpointOption = None) -> None:
+        checkpoints: tree.CheckpointOption = None, vkeys: tree.VkeyOption = None) -> None:
     """Recompute the chain of links; check saved digests are prefixes of the ledger, that
     every event is signed by a declared actor's key, that the stored read models and the
     ward's snapshots are what the events give, and that checkpoints held outside
-    (--checkpoint) are of this history."""
+    (--checkpoint, with the ward's key held outside: --vkey) are of this history."""
     from projections.audit import snapshots
     from projections.audit.models import compare
     from projections.audit.public import check_history
     from projections.audit.tamper import Digest
 
     saved = [Digest.parse(_digest_text(value)) for value in digests or []]
+    given = tree.verifier_keys(vkeys)
+    if given and not checkpoints:
+        raise BadInput("--vkey checks a checkpoint held outside the ledger: give it with "
+                       "--checkpoint")
     for key in keys or ():
         if not re.fullmatch(r"[0-9a-f]{16}", key.strip().lower()):
             raise BadInput("--key takes a key id, 16 hexadecimal digits as `aid actor key init` "
@@ -156,7 +160,7 @@ def verify(digests: Annotated[Optional[list[str]], typer.Option(
         with log.snapshot():
             history = check_history(log, saved, keys or ())
         models = compare(log) + snapshots.compare(log)
-        held = tree.held_checkpoints(log, checkpoints)  # issue 26: checkpoints held outside
+        held = tree.held_checkpoints(log, checkpoints, given)  # issue 26: held outside
     finally:
         log.close()
     checked, signed, stored_tree = history.checked, history.signed, history.tree

@@ -22,6 +22,7 @@ from commands.audit.tree import (
     note_text,
     read_json,
     signed_checkpoint,
+    verifier_keys,
     write_or_print,
 )
 from commands.cli import options as o
@@ -214,18 +215,28 @@ def verify(file: Annotated[str, typer.Argument(
            consistency: Annotated[Optional[str], typer.Option(
                "--consistency", metavar="FILE",
                help="The proof from the receipt's checkpoint to the later one (`aid audit "
-                    "consistency OLD NEW --format json`).", show_default=False)] = None
+                    "consistency OLD NEW --format json`).", show_default=False)] = None,
+           vkey: Annotated[Optional[list[str]], typer.Option(
+               "--vkey", metavar="NAME+ID+KEY",
+               help="The ward's verifier key as the ward publishes it (the `vkeys` of `aid "
+                    "audit checkpoint --format json`), held outside the receipt: the receipt's "
+                    "checkpoint, or a later one that extends it, must be signed by it "
+                    "(repeatable).", show_default=False)] = None
            ) -> None:
     """Check a receipt without the ledger: the donation's bytes, its proof, the signed
     checkpoint (exit 1 naming what fails; exit 2 when a later checkpoint given proves
-    nothing: not a signed note, signed by no key the receipt names, or without its proof)."""
+    nothing: not a signed note, signed by no key the receipt names, or without its proof).
+    A receipt names its signer's key itself: unless --vkey or a later checkpoint vouches for
+    that key, compare the key id it prints with the ward's published key."""
+    from ledger.trust.seal_bytes import key_id
     from projections.audit.receipts import verify as check
 
+    keys = verifier_keys(vkey)
     receipt = read_json(file, N_("donor's receipt"))
     proof = read_json(consistency, N_("consistency proof")) if consistency else None
     if proof is not None and later is None:
         raise BadInput("--consistency proves a later checkpoint: give it with --checkpoint")
-    checked = check(receipt, note_text(later) if later is not None else None, proof)
+    checked = check(receipt, note_text(later) if later is not None else None, proof, keys)
     if checked.gift is not None:
         gift = checked.gift
         typer.echo(say("donation entry {entry} on {on}, receipt {receipt}, from {donor} into "
@@ -243,8 +254,20 @@ def verify(file: Annotated[str, typer.Argument(
         raise typer.Exit(1)
     if checked.unproven is not None:  # the receipt holds; what was asked of it is unanswered
         raise BadInput(checked.unproven.template, **checked.unproven.fields)
+    if checked.only_its_own is not None:  # signed by a key only the receipt itself names
+        key = checked.only_its_own
+        typer.echo(say(SELF_SIGNED, name=key.name, id=key_id(key.public_key)))
+        return
     typer.echo(_(PROVEN))
 
 
 PROVEN = N_("ok: the receipt proves this donation is in the ledger's signed checkpoint (not "
             "that the goods reached households: the signed receipt lists prove that)")
+SELF_SIGNED = N_("ok only if key {id} is the ward's: the receipt holds together and its "
+                 "checkpoint is signed by {name} (key id {id}), but that key is named by the "
+                 "receipt itself, and anyone can sign a receipt of their making with a key of "
+                 "their own. Compare key id {id} with the ward's published key (on its public "
+                 "statement, its board, a checkpoint the district holds), or check the receipt "
+                 "against it: --vkey NAME+ID+KEY, or a later checkpoint held outside "
+                 "(--checkpoint, --consistency). It does not prove that the goods reached "
+                 "households: the signed receipt lists prove that")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -274,9 +275,34 @@ CheckpointOption = Annotated[Optional[list[str]], typer.Option(
     show_default=False)]
 
 
-def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool, Any]]:
+VkeyOption = Annotated[Optional[list[str]], typer.Option(
+    "--vkey", metavar="NAME+ID+KEY",
+    help="The ward's verifier key, held outside the ledger (the `vkeys` of `aid audit "
+         "checkpoint --format json`, as the ward published it): a --checkpoint it signed is "
+         "evidence even if this ledger no longer declares that key (repeatable).",
+    show_default=False)]
+
+
+def verifier_keys(values: list[str] | None) -> list[Any]:
+    """The --vkey values, parsed, or one line saying which one is not a verifier key."""
+    from ledger.trust import checkpoint
+
+    keys = []
+    for text in values or ():
+        try:
+            keys.append(checkpoint.parse_vkey(text))
+        except ValueError as error:
+            raise BadInput("--vkey {key} is not a verifier key: {error}", key=text[:60],
+                           error=said(error)) from None
+    return keys
+
+
+def held_checkpoints(log: EventLog, values: list[str] | None,
+                     given: Sequence[Any] = ()) -> list[tuple[bool, Any]]:
     """`aid audit verify --checkpoint`: each checkpoint checked against the events themselves
-    (their own pass over the stored rows, in a snapshot of its own)."""
+    (their own pass over the stored rows, in a snapshot of its own). `given`: the ward's
+    verifier keys held outside the ledger (--vkey); a checkpoint one of them signed is evidence
+    though this ledger does not declare it (a ledger cut back to before its declaration)."""
     from ledger.trust import heads
     from projections.audit.checkpoints import findings
 
@@ -287,11 +313,12 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
     origin = heads.origin_of(log)
     declared = heads.declared_keys(log)
     renamed: list[tuple[bool, Any]] = []
-    ours, revoked = [], []
+    ours, revoked, outside = [], [], []
     for text, note in zip(texts, notes):
         if heads.same_ledger(note.origin, origin):
-            _signed_here(text, note, declared)
+            held = _signed_here(text, note, declared, given, log)
             ours.append(note)
+            outside.append(held)
             vouchers = _vouching(text, note, declared)  # none live: see _after_revocation
             revoked.append(vouchers if all(key.revoked for key in vouchers) else [])
             continue
@@ -311,8 +338,20 @@ def held_checkpoints(log: EventLog, values: list[str] | None) -> list[tuple[bool
         return renamed
     with log.snapshot():
         found = findings(log.stored(), ours)
-    return renamed + [(ok, text if ok or not keys else _after_revocation(text, keys))
-                      for (ok, text), keys in zip(found, revoked)]
+    return renamed + [(ok, _by_outside_key(text, held) if held else
+                       text if ok or not keys else _after_revocation(text, keys))
+                      for (ok, text), keys, held in zip(found, revoked, outside)]
+
+
+def _by_outside_key(finding: Any, keys: list[Any]) -> Phrase:
+    """A checkpoint's finding, vouched for only by the ward's key given from outside (--vkey),
+    which this ledger does not declare: said with the key, whatever the finding."""
+    from ledger.trust.seal_bytes import key_id
+
+    key = keys[0]
+    return Phrase(N_("{finding} (signed by {name}, key id {id}: the ward's key you gave, which "
+                     "this ledger does not declare)"), finding=finding, name=key.name,
+                  id=key_id(key.public_key))
 
 
 def _after_revocation(finding: Any, keys: list[Any]) -> Phrase:
@@ -335,10 +374,13 @@ def _vouching(text: str, note: Any, declared: list[Any]) -> list[Any]:
     return [key for key in heads.signers(text, declared) if key.signs_for(note.size)]
 
 
-def _signed_here(text: str, note: Any, declared: list[Any]) -> None:
+def _signed_here(text: str, note: Any, declared: list[Any], given: Sequence[Any] = (),
+                 log: EventLog | None = None) -> list[Any]:
     """A checkpoint is evidence about this ledger only with a valid signature by a key the
-    ledger declares (`_vouching`), and none by such a key that fails: anyone can write a note
-    naming the ledger, with any size and root."""
+    ledger declares (`_vouching`), or by the ward's key given from outside (`given`, --vkey)
+    that the ledger does not declare (returned: its history may have been cut back to before
+    that key's declaration), and none by such a key that fails: anyone can write a note naming
+    the ledger, with any size and root."""
     from ledger.trust import checkpoint
 
     for key in declared:  # signed-note: a known key's signature that fails rejects the note
@@ -348,13 +390,47 @@ def _signed_here(text: str, note: Any, declared: list[Any]) -> None:
             raise BadInput("the checkpoint of {size} events carries a signature by {name}, a "
                            "key this ledger declares, that does not verify: it was altered",
                            size=note.size, name=key.name)
-    if not _vouching(text, note, declared):
-        names = ", ".join(sorted({signature.name for signature in note.signatures}))
+    for vkey in given:  # and so does one by the key the auditor holds
+        if any(s.name == vkey.name and s.key_hash == vkey.key_hash for s in note.signatures) \
+                and not checkpoint.verify_vkey(text, vkey):
+            raise BadInput("the checkpoint of {size} events carries a signature by {name}, the "
+                           "key you gave, that does not verify: it was altered",
+                           size=note.size, name=vkey.name)
+    if _vouching(text, note, declared):
+        return []
+    ours = {key.public for key in declared}  # the ledger's word on its own keys comes first
+    outside = [vkey for vkey in given if vkey.public_key not in ours
+               and checkpoint.verify_vkey(text, vkey)]
+    if outside:
+        return outside
+    names = ", ".join(sorted({signature.name for signature in note.signatures}))
+    ids = sorted({signature.name.rpartition(".")[2] for signature in note.signatures})
+    known = {key.key for key in declared}
+    if not note.signatures or log is None or not all(re.fullmatch(r"[0-9a-f]{16}", i)
+                                                     for i in ids) or set(ids) <= known:
         raise BadInput("the checkpoint of {size} events is not validly signed by a live key "
                        "of this ledger (declared, and not revoked before it; it is signed as "
                        "{names}): it proves nothing about this ledger; if one of those is the "
                        "treasurer's key, run `aid audit verify --key KEY`: a ledger that no "
                        "longer declares it was stripped", size=note.size, names=names)
+    events = log.count()  # signed by a key this ledger never declared: say what it would mean
+    if note.size > events:
+        raise BadInput("the checkpoint of {size} events is not validly signed by a live key "
+                       "of this ledger (it is signed as {names}, key id {ids}, a key this "
+                       "ledger does not declare), so by itself it proves nothing about this "
+                       "ledger, which holds {events} events; but if {ids} is the ward's "
+                       "published key, this ledger's history was cut short after event "
+                       "{events}, that key's declaration with it: give the ward's verifier key "
+                       "with --vkey NAME+ID+KEY (held outside the ledger) to have it checked",
+                       size=note.size, names=names, ids=", ".join(ids), events=events)
+    raise BadInput("the checkpoint of {size} events is not validly signed by a live key of this "
+                   "ledger (it is signed as {names}, key id {ids}, a key this ledger does not "
+                   "declare), so by itself it proves nothing about this ledger, which holds "
+                   "{events} events; but if {ids} is the ward's published key, this ledger no "
+                   "longer declares it: its history was rewritten or stripped of that key; give "
+                   "the ward's verifier key with --vkey NAME+ID+KEY (held outside the ledger), "
+                   "or its id with --key, to have it checked", size=note.size, names=names,
+                   ids=", ".join(ids), events=events)
 
 
 def report_checkpoints(held: list[tuple[bool, Any]], already_failed: bool) -> None:

@@ -478,6 +478,7 @@ class Ward(Aggregate, created_event_name="Opened"):
         if str(entry) in self.reversed:
             raise Refused("entry {entry} was already reversed by entry {by}",
                           entry=entry, by=self.reversed[str(entry)])
+        self._counted_after(original)
         cash = {k: -v for k, v in original.cash.items()}
         lots = [[loc, item, expires, -delta] for loc, item, expires, delta in original.lots or ()]
         rounds = self.round_states()
@@ -542,6 +543,27 @@ class Ward(Aggregate, created_event_name="Opened"):
                               "entry dated {on} would change what that count found; date it "
                               "{day} or later, or reverse that count first", item=item,
                               location=location, day=day, entry=entry, on=on)
+
+    def _counted_after(self, original: Ward.Fact) -> None:
+        """Refuse reversing a fact that a standing count took in: one recorded before the count
+        and dated on or before its day. The reversal takes effect on the fact's own day, so it
+        would change what the books held when the count was made, and the count would no longer
+        say what was there (as an entry dated before it would, `_after_counts`)."""
+        entry = original.originator_version
+        for (location, item), delta in _net(original.moves).items():
+            days = self.counted.get(bin_key(location, item))
+            if not delta or not days:
+                continue
+            took = [(int(count), day) for count, day in days.items()
+                    if count not in self.reversed and int(count) > entry and original.on <= day]
+            if took:
+                count, day = min(took)
+                raise Refused("cannot reverse entry {entry}: {item} at {location} was counted on "
+                              "{day} (entry {count}) after it was recorded, and reversing it "
+                              "would change what that count found; record the correction on "
+                              "{day} or later (`aid adjust {location} --item {item}=QTY "
+                              "--reason …`, or a new count), or reverse that count first",
+                              entry=entry, item=item, location=location, day=day, count=count)
 
     def _never_negative(self, on: str, moves: list[list[Any]], cash: dict[str, int]) -> None:
         """Refuse any fact after which a stock or the fund would be negative on some day."""

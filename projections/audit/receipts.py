@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,8 @@ class Checked:
     facts: list[Phrase] = field(default_factory=list)
     gift: dict[str, Any] | None = None
     unproven: Phrase | None = None  # why a later checkpoint given proves nothing either way
+    anchored: bool = False  # signed by a key held outside it, or extended by such a checkpoint
+    only_its_own: Any = None  # else the key the receipt alone names that signed it
 
     @property
     def ok(self) -> bool:
@@ -126,10 +129,20 @@ class Checked:
 
 
 def verify(receipt: Any, later: str | None = None,
-           consistency: dict[str, Any] | None = None) -> Checked:
+           consistency: dict[str, Any] | None = None,
+           keys: Sequence[checkpoint.VerifierKey] = ()) -> Checked:
     """Check a receipt without the ledger; with `later` (a newer checkpoint) and its
     `consistency` proof (as `aid audit consistency --format json` prints it), also that the
-    newer checkpoint still holds the donation."""
+    newer checkpoint still holds the donation.
+
+    The receipt names its signer's key itself (`vkeys`), so its signature alone shows only
+    that whoever holds that key signed it: anyone can sign a receipt of their making with a
+    key of their own. It is anchored (`Checked.anchored`) when a key held outside it signed
+    its checkpoint (`keys`: the ward's key as the donor was given it, `--vkey`), or when a
+    later checkpoint held outside (signed by one of `keys` or by the receipt's key) extends
+    it; otherwise `Checked.only_its_own` is the key the reader must compare with the ward's
+    published one. A later checkpoint's file naming its own keys vouches for nothing: anyone
+    can write one."""
     found = Checked()
     fail = found.failures.append
     if not isinstance(receipt, dict):
@@ -175,7 +188,10 @@ def verify(receipt: Any, later: str | None = None,
         fail(Phrase(N_("the donation's bytes do not hash to the receipt's leaf_hash")))
     if row[3] != DONATED:
         fail(Phrase(N_("the proven event is not a donation ({topic})"), topic=row[3]))
-    if not verify_inclusion(index, size, leaf, path, root):
+    placed = _misplaced(index, size, row)
+    if placed is not None:
+        fail(placed)
+    elif not verify_inclusion(index, size, leaf, path, root):
         fail(Phrase(N_("the audit path does not lead from the donation (event {index}) to the "
                        "root of the {size}-event tree: the proof is false"),
                     index=index + 1, size=size))
@@ -186,9 +202,22 @@ def verify(receipt: Any, later: str | None = None,
                            "{value}"), key=Phrase(FIELDS.get(key, key)),
                         said=json.dumps(receipt[key], ensure_ascii=False),
                         value=json.dumps(value, ensure_ascii=False)))
-    _signatures(receipt, receipt["checkpoint"], found, Phrase(N_("the receipt's checkpoint")))
+    signers, held_out = _receipt_signers(receipt, found, keys)
     if later is not None:
-        _later(receipt, note, later, consistency, found)
+        _later(receipt, note, later, consistency, found, keys, signers)
+    if found.ok and found.unproven is None and not held_out and not found.anchored:
+        if keys:  # the ward's key, as the donor holds it, signed neither it nor what it extends
+            found.unproven = Phrase(N_(
+                "the receipt's checkpoint is not signed by the key you gave, {given}, but by "
+                "{name} (key id {id}), a key only the receipt itself names: either "
+                "the receipt is not the ward's, or the ward signed it with another of its keys "
+                "(`aid audit verify` on its ledger lists them: give that one with --vkey too, "
+                "or the ward's later checkpoint with --checkpoint and --consistency)"),
+                given=_named(keys), name=signers[0].name, id=key_id(signers[0].public_key))
+        else:
+            found.only_its_own = signers[0]
+    elif held_out:
+        found.anchored = True
     if found.ok:
         found.facts.insert(0, Phrase(N_("the donation (entry {entry}) is event {index} of the "
                                         "{size} events of ledger {origin}"),
@@ -207,8 +236,59 @@ def _hashes(value: Any) -> list[bytes] | None:
     return None if None in hashes else hashes  # type: ignore[return-value]
 
 
-def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase) -> bool:
-    """Which of the receipt's keys signed `note` (a checkpoint's text); none is a failure."""
+def _misplaced(index: int, size: int, row: StoredRow) -> Phrase | None:
+    """Why the proof's place for the donation is one no genuine receipt gives, or None. Every
+    ledger's events are counted from 1, the ward's opening (entry 1, position 1), in position
+    order, and every entry of the ward before the donation is an event before it: so the
+    donation's event number is at least 2 and its entry, and at most its stored position."""
+    position, entry = row[0], row[2]
+    if not 0 <= index < size:
+        return Phrase(N_("the proof places the donation at event {index} of a tree of {size} "
+                         "events, which has no such event: the receipt cannot be genuine"),
+                      index=index + 1, size=size)
+    if index == 0:
+        return Phrase(N_("the proof places the donation at event 1, which in every ledger is "
+                         "the ward's opening, never a donation: the receipt cannot be genuine"))
+    if index + 1 > position:
+        return Phrase(N_("the proof places the donation at event {index}, but its stored "
+                         "position is {position}: events are counted from 1 in position order, "
+                         "so it is event {position} at most; the receipt cannot be genuine"),
+                      index=index + 1, position=position)
+    if entry < 2 or index + 1 < entry:
+        return Phrase(N_("the proof places entry {entry} at event {index}, but entry 1 is the "
+                         "ward's opening and each of its entries before {entry} is an event "
+                         "before it, so entry {entry} is event {entry} or later; the receipt "
+                         "cannot be genuine"), entry=entry, index=index + 1)
+    return None
+
+
+def _named(keys: Sequence[checkpoint.VerifierKey]) -> Phrase | str:
+    """Keys as the reader compares them with the ward's published one: name and key id."""
+    said = {f"k{n}": Phrase(N_("{name} (key id {id})"), name=key.name,
+                            id=key_id(key.public_key)) for n, key in enumerate(keys)}
+    return Phrase(", ".join("{%s}" % name for name in said), **said) if said else "-"
+
+
+def _receipt_signers(receipt: dict[str, Any], found: Checked,
+                     keys: Sequence[checkpoint.VerifierKey]
+                     ) -> tuple[list[checkpoint.VerifierKey], list[checkpoint.VerifierKey]]:
+    """The keys that signed the receipt's checkpoint: those the receipt names itself, and those
+    of `keys` (given from outside it). Neither is a failure."""
+    note = receipt["checkpoint"]
+    given = [key for key in keys if checkpoint.verify_vkey(note, key)]
+    own = _signatures(receipt, note, found, Phrase(N_("the receipt's checkpoint")),
+                      required=not given)
+    for key in given:
+        found.facts.append(Phrase(N_("the receipt's checkpoint is signed by {name} (key id "
+                                     "{id}), the key you gave"), name=key.name,
+                                  id=key_id(key.public_key)))
+    return own, given
+
+
+def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase,
+                required: bool = True) -> list[checkpoint.VerifierKey]:
+    """Which of the receipt's keys signed `note` (a checkpoint's text); none is a failure
+    when `required`."""
     signers = []
     vkeys = receipt.get("vkeys") or []
     for text in vkeys if isinstance(vkeys, list) else [vkeys]:
@@ -226,19 +306,21 @@ def _signatures(receipt: dict[str, Any], note: str, found: Checked, what: Phrase
             continue
         if checkpoint.verify_vkey(note, key):
             signers.append(key)
-    if not signers:
+    if not signers and required:
         found.failures.append(Phrase(N_("{what} carries no valid signature by a key the "
                                         "receipt names"), what=what))
-        return False
     for key in signers:
         found.facts.append(Phrase(N_("{what} is signed by {name}"), what=what, name=key.name))
-    return True
+    return signers
 
 
 def _later(receipt: dict[str, Any], note: Any, later: str,
-           consistency: dict[str, Any] | None, found: Checked) -> None:
-    """That the newer checkpoint `later`, signed by a key the receipt names (anyone can write
-    an unsigned one), extends the receipt's."""
+           consistency: dict[str, Any] | None, found: Checked,
+           keys: Sequence[checkpoint.VerifierKey] = (),
+           signers: Sequence[checkpoint.VerifierKey] = ()) -> None:
+    """That the newer checkpoint `later`, signed by a key given from outside (`keys`) or by
+    one the receipt names (anyone can write an unsigned one), extends the receipt's, whose
+    checkpoint `signers` signed."""
     fail = found.failures.append
     try:
         newer = checkpoint.parse(later)
@@ -246,22 +328,47 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
         found.unproven = Phrase(N_("the later checkpoint is not a signed checkpoint: {error}"),
                                 error=said(error))
         return
-    signers = Checked()
-    if not _signatures(receipt, later, signers, Phrase(N_("the later checkpoint"))):
+    held = Checked()
+    theirs = _signatures(receipt, later, held, Phrase(N_("the later checkpoint")),
+                         required=False)
+    named = {key.public_key for key in theirs}
+    outside = [key for key in dict.fromkeys(keys)
+               if key.public_key not in named and checkpoint.verify_vkey(later, key)]
+    if not theirs and not outside:
         found.unproven = Phrase(N_(
             "the later checkpoint is signed by no key the receipt names, so nothing it says "
             "can be relied on (anyone can write one): it proves nothing about this receipt, "
             "for or against. It may be signed by a key the ward declared after the receipt: "
             "check it with `aid audit verify --checkpoint` on the ward's ledger, or ask the "
             "ward for a receipt taken with its current key"))
+        lines = sorted({signature.name for signature in newer.signatures})
+        if lines:  # what the reader can compare, though no key given here checks it
+            found.unproven = Phrase(N_("{unproven}. It is signed as {names}, the receipt by "
+                                       "{receipt}; give the ward's key with --vkey to check it"),
+                                    unproven=found.unproven, names=", ".join(lines),
+                                    receipt=_named(signers))
         return
-    found.facts.extend(signers.facts)
+    found.facts.extend(held.facts)
+    for key in outside:
+        found.facts.append(Phrase(N_("the later checkpoint is signed by {name} (key id {id}), "
+                                     "a key held outside the receipt"), name=key.name,
+                                  id=key_id(key.public_key)))
+    ours = {key.public_key for key in signers}
+    foreign = not any(key.public_key in ours for key in [*theirs, *outside])
+    by, receipts = _named([*theirs, *outside]), _named(signers)
     if newer.origin.rsplit("/", 1)[-1] != note.origin.rsplit("/", 1)[-1]:
         fail(Phrase(N_("the later checkpoint is of another ledger ({theirs}), the receipt of "
                        "{ours}"), theirs=newer.origin, ours=note.origin))
         return
     if newer.size == note.size:
-        if newer.root != note.root:
+        if newer.root == note.root:
+            found.anchored = True
+        elif foreign:  # the receipt's signer is not the one of the checkpoint held
+            fail(Phrase(N_("the later checkpoint, signed by {by}, has the receipt's size "
+                           "({size} events) but another root, and the receipt is signed by "
+                           "{receipt}, not by that key: the receipt is not of the history that "
+                           "checkpoint holds"), by=by, size=note.size, receipt=receipts))
+        else:
             fail(Phrase(N_("the later checkpoint has the receipt's size but another root: the "
                            "ledger was rewritten")))
         return
@@ -272,6 +379,13 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
     if consistency is None:
         found.unproven = Phrase(N_("a later checkpoint needs the consistency proof from the "
                                    "receipt's checkpoint to it: `aid audit consistency`"))
+        if foreign:
+            found.unproven = Phrase(N_(
+                "the receipt is signed by {receipt}, the later checkpoint by {by}, another key: "
+                "only the consistency proof from the receipt's checkpoint to it can show the "
+                "donation is there (`aid audit consistency`, which the ward's ledger gives only "
+                "for a checkpoint it holds: if it refuses the receipt's, the receipt is not of "
+                "that ledger)"), receipt=receipts, by=by)
         return
     proof = _hashes(consistency.get("proof")) if isinstance(consistency, dict) else None
     claimed = (consistency.get("first_size"), consistency.get("second_size"),
@@ -283,12 +397,20 @@ def _later(receipt: dict[str, Any], note: Any, later: str,
                                    "not a proof at all"), first=note.size, second=newer.size)
         return
     if not verify_consistency(note.size, newer.size, note.root, newer.root, proof):
+        if foreign:
+            fail(Phrase(N_("the later checkpoint ({second} events), signed by {by}, is not "
+                           "shown to extend the receipt's ({first} events), signed by "
+                           "{receipt}: the consistency proof does not verify, so the receipt is "
+                           "not of the history that checkpoint holds, or the proof was damaged"),
+                        first=note.size, second=newer.size, by=by, receipt=receipts))
+            return
         fail(Phrase(N_("the later checkpoint ({second} events) is not shown to extend the "
                        "receipt's ({first} events): the consistency proof does not verify, so "
                        "it was damaged or the ledger's history was rewritten (ask the ward for "
                        "the proof again: `aid audit consistency`)"),
                     first=note.size, second=newer.size))
         return
+    found.anchored = True
     found.facts.append(Phrase(N_("the later checkpoint of {second} events extends the "
                                  "receipt's ({first} events): it still holds the donation"),
                               first=note.size, second=newer.size))

@@ -702,3 +702,73 @@ def test_verify_names_a_bad_seal_in_vietnamese(built, tmp_path):
     CASES["a seal's actor renamed"].alter(db, built)
     said = built.aid(db).fails("--lang", "vi", "audit", "verify").out
     assert "dấu niêm phong của các vị trí" in said and "the seal over" not in said
+
+
+def test_a_history_cut_back_to_before_a_key_rotation_is_named_with_the_wards_key(tmp_path):
+    """From a sweep: the treasurer changed keys (a new key declared, the old one revoked), the
+    ward published a checkpoint signed by the new key; then the file was cut back to before the
+    new key's declaration and relinked. Verify alone sees a complete ledger, and the checkpoint
+    signed by a key this ledger no longer declares proved "nothing". Without the key it still
+    cannot prove anything (exit 2), but it names the key id, both sizes, and what it means if
+    that is the ward's key; given the ward's key from outside (--vkey), it is a history cut
+    short (exit 1). Honest: the whole ledger, with the same key and checkpoint, and an earlier
+    checkpoint of the old key, verifies; a note of a stranger's key is still no evidence."""
+    from ledger.district.witness import load_key
+    from ledger.trust import checkpoint as notes
+    from ledger.trust.heads import key_name
+
+    old, new = SigningKey.create(tmp_path / "old.pem"), SigningKey.create(tmp_path / "new.pem")
+    whole = tmp_path / "ward.db"
+    aid = Ledger(_env(AID_DB=str(whole), AID_SIGNING_KEY_FILE=str(tmp_path / "old.pem"),
+                      AID_ACTOR="Chị Lan"), "sqlite", whole)
+    setup_ward(aid)
+    aid("actor", "add", "Chị Lan")
+    for n in range(3):
+        aid("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on", "2021-11-02")
+    before = tmp_path / "before.txt"
+    before.write_text(aid("audit", "checkpoint").out, encoding="utf-8")
+    aid("actor", "add", "Chị Lan", "--public-key", new.text)  # the rotation
+    aid.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "new.pem")
+    aid("actor", "key", "revoke", old.key, "--reason", "máy mới")
+    for n in range(3):
+        aid("donate", "D1", "--into", "KHO", "--item", "RICE=10", "--on", "2021-11-03")
+    held = aid("audit", "checkpoint", "--format", "json").json()
+    note, vkey = tmp_path / "cp.txt", held["vkeys"][0]
+    note.write_text(held["note"], encoding="utf-8")
+    cut = tmp_path / "cut.db"
+    shutil.copy(whole, cut)
+    declared = [row[0] for row in rows(cut) if row[3] == f"{KEYS_TOPIC_PREFIX}Keyring.Declared"]
+    execute(cut, "DELETE FROM stored_events WHERE rowid >= ?", (declared[1],))
+    relink(cut)
+    events = len(rows(cut))
+    assert events == declared[1] - 1 and held["size"] > events
+    cut_aid = Ledger({**aid.env, "AID_DB": str(cut)}, "sqlite", cut)
+    assert cut_aid("audit", "verify").code == 0  # alone: a complete ledger (docs/auditing.md)
+    refused = cut_aid.fails("audit", "verify", "--checkpoint", str(note))
+    assert refused.code == 2 and len(refused.err.strip().splitlines()) == 1
+    assert f"the checkpoint of {held['size']} events is not validly signed by a live key of " \
+        f"this ledger (it is signed as {key_name('Chị Lan', new.key)}, key id {new.key}, a key " \
+        f"this ledger does not declare), so by itself it proves nothing about this ledger, " \
+        f"which holds {events} events; but if {new.key} is the ward's published key, this " \
+        f"ledger's history was cut short after event {events}" in refused.err
+    caught = cut_aid.fails("audit", "verify", "--checkpoint", str(note), "--vkey", vkey)
+    assert caught.code == 1 and caught.err.startswith(
+        "aid: the ledger does not hold a checkpoint taken earlier: checkpoint of "
+        f"{held['size']} events")
+    assert f"the ledger holds only {events} events: history was cut short after it was taken " \
+        f"(signed by {key_name('Chị Lan', new.key)}, key id {new.key}: the ward's key you gave, " \
+        "which this ledger does not declare)" in caught.err
+    # honest: the whole ledger, the ward's key given or not; the old key's earlier checkpoint
+    for given in ([], ["--vkey", vkey]):
+        said = aid("audit", "verify", "--checkpoint", str(note), "--checkpoint", str(before),
+                   *given).out
+        assert "ok, the ledger extends it by 0 events" in said
+        assert said.count("ok, the ledger extends it by") == 2
+    stranger = SigningKey.create(tmp_path / "stranger.pem")
+    parsed = notes.parse(held["note"])
+    forged = notes.sign(notes.make(parsed.origin, parsed.size + 50, parsed.root),
+                        key_name("Chị Lan", stranger.key), load_key(tmp_path / "stranger.pem"))
+    (tmp_path / "forged.txt").write_text(forged, encoding="utf-8")
+    refused = aid.fails("audit", "verify", "--checkpoint", str(tmp_path / "forged.txt"),
+                        "--vkey", vkey)
+    assert refused.code == 2 and f"if {stranger.key} is the ward's published key" in refused.err

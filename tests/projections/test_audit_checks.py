@@ -62,6 +62,43 @@ def test_an_entry_dated_before_a_standing_count_is_refused(ward):
     assert ward("audit", "check", "--format", "json").json()["failures"] == []
 
 
+def test_reversing_an_entry_a_standing_count_took_in_is_refused(ward):
+    """From a sweep: a hand-out dated on the count's day and recorded before it, reversed after
+    the count: the reversal takes effect on that day, so the books then held 1 kg more than the
+    count found, and every check was silent; an entry dated before the count was refused.
+    Refused the same way now, nothing written. Honest: reversing what was recorded after the
+    count (on its day or later), or what only another bin holds, and after the count itself
+    was reversed, is accepted, and `aid audit check` finds nothing."""
+    ward("donate", "D1", "--into", "KHO", "--item", "RICE=100", "--item", "NOODLE=5", "--on",
+         "2021-11-01")
+    before_day = ward.entry("give", "H1", "--from", "KHO", "--item", "RICE=2", "--on",
+                            "2021-11-09")
+    same_day = ward.entry("give", "H1", "--from", "KHO", "--item", "RICE=1", "--on",
+                          "2021-11-10")
+    noodles = ward.entry("give", "H2", "--from", "KHO", "--item", "NOODLE=1", "--on",
+                         "2021-11-10")
+    count = ward.entry("count", "KHO", "--item", "RICE=97", "--on", "2021-11-10")
+    after = ward.entry("give", "H2", "--from", "KHO", "--item", "RICE=3", "--on", "2021-11-10")
+    later = ward.entry("give", "H2", "--from", "KHO", "--item", "RICE=4", "--on", "2021-11-12")
+    for taken in (same_day, before_day):
+        held = ward.snapshot()
+        refused = ward.fails("reverse", str(taken), "--reason", "ghi nhầm")
+        assert refused.code == 1 and refused.out == "" and refused.err.strip() == (
+            f"aid: cannot reverse entry {taken}: RICE at KHO was counted on 2021-11-10 (entry "
+            f"{count}) after it was recorded, and reversing it would change what that count "
+            "found; record the correction on 2021-11-10 or later (`aid adjust KHO --item "
+            "RICE=QTY --reason …`, or a new count), or reverse that count first")
+        assert ward.snapshot() == held
+    said = ward.fails("--lang", "vi", "reverse", str(same_day), "--reason", "x").err
+    assert said.startswith(f"aid: không thể hủy bút toán {same_day}:") and "10/11/2021" in said
+    for fine in (after, later, noodles):  # after the count, or a bin it did not count
+        ward("reverse", str(fine), "--reason", "ghi nhầm")
+    assert ward("audit", "check", "--format", "json").json()["failures"] == []
+    ward("reverse", str(count), "--reason", "đếm sai")
+    ward("reverse", str(same_day), "--reason", "ghi nhầm")
+    assert ward("audit", "check", "--format", "json").json()["failures"] == []
+
+
 def test_trace_of_the_demo_rice(ledger):
     ledger.drive()
     story = ledger("audit", "trace", "31", "--format", "json").json()

@@ -478,8 +478,170 @@ def test_a_receipt_signed_under_the_wards_key_name_by_another_key_is_refused(sql
     good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
     fake = save(tmp_path, "fake.json", json.dumps(forged_under_the_wards_name(good, 900_000)))
     refused = ward.fails("receipt", "verify", str(fake))
-    assert refused.code == 1 and "but that key's id is" in refused.err
-    assert "ok:" not in refused.out
+    assert refused.code == 1 and "but that key's id is" in refused.out + refused.err
+    assert "ok:" not in refused.out and "ok only" not in refused.out
+
+
+def _root_up(index: int, size: int, leaf: bytes, path: list[bytes]) -> bytes:
+    """The root an audit path leads to from `leaf` (RFC 9162 §2.1.3.2, steps 2-4)."""
+    from ledger.trust.merkle import node_hash
+
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return r
+
+
+def forged_with_its_own_key(good: dict, cash: int, *, in_place: bool = True,
+                            **leaf: int) -> tuple[dict, str]:
+    """From a sweep: a receipt of a gift never made, signed by a fresh key whose own name and
+    id the receipt carries in its `vkeys` (so every signature in it checks). `in_place`: at
+    the genuine receipt's index and size, its audit path leading to a root of the forger's;
+    else alone in a tree of one (leaf_index 0, tree_size 1). `leaf`: the stored row's
+    position or version (entry) rewritten. Returns the receipt and the forger's key id."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from ledger.trust.heads import key_name
+    from ledger.trust.seal_bytes import key_id
+
+    key = Ed25519PrivateKey.generate()
+    own = key_id(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    name = key_name("Chị Lan", own)
+    position, originator, version, topic, state = decode_leaf(base64.b64decode(good["leaf"]))
+    state = state.replace(str(good["cash"]).encode(), str(cash).encode())
+    data = encode(leaf.get("position", position), originator, leaf.get("version", version),
+                  topic, state)
+    digest = hashlib.sha256(b"\0" + data).digest()
+    index, size, path = ((good["leaf_index"], good["tree_size"], good["audit_path"]) if in_place
+                         else (0, 1, []))
+    top = _root_up(index, size, digest, [bytes.fromhex(h) for h in path])
+    note = notes.sign(notes.make(good["origin"], size, top), name, key)
+    return {**good, "leaf": base64.b64encode(data).decode(), "leaf_hash": digest.hex(),
+            "leaf_index": index, "tree_size": size, "audit_path": path, "root": top.hex(),
+            "checkpoint": note, "cash": cash, "entry": leaf.get("version", version),
+            "vkeys": [notes.format_vkey(name, key.public_key())]}, own
+
+
+def test_a_receipt_placed_where_no_event_can_be_is_refused(sqlite_ledger, tmp_path):
+    """Adversarial (from a sweep): a gift never made, alone in a tree of one and signed by the
+    forger's own key, verified "ok". Event 1 of every ledger is the ward's opening; a
+    donation's event number is at most its stored position and at least its entry; no tree
+    holds an event past its end: a proof that places it otherwise cannot be genuine (exit 1).
+    Honest: the genuine receipt's place is accepted."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    for amount in (1000, 2000):
+        donate(ward, amount)
+    good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
+    position, _, entry, _, _ = decode_leaf(base64.b64decode(good["leaf"]))
+    assert good["entry"] == entry and 2 <= entry <= good["leaf_index"] + 1 <= position
+    alone, _ = forged_with_its_own_key(good, 900_000, in_place=False)
+    late, _ = forged_with_its_own_key(good, 900_000, position=good["leaf_index"])
+    early, _ = forged_with_its_own_key(good, 900_000, version=good["leaf_index"] + 2)
+    first, _ = forged_with_its_own_key(good, 900_000, in_place=False, position=1, version=1)
+    past = {**good, "leaf_index": good["tree_size"]}
+    for forged, said in ((alone, "at event 1, which in every ledger is the ward's opening"),
+                         (first, "at event 1, which in every ledger is the ward's opening"),
+                         (late, f"but its stored position is {good['leaf_index']}"),
+                         (early, f"the proof places entry {good['leaf_index'] + 2} at event "
+                                 f"{good['leaf_index'] + 1}"),
+                         (past, f"at event {good['tree_size'] + 1} of a tree of "
+                                f"{good['tree_size']} events")):
+        refused = ward.fails("receipt", "verify", str(save(tmp_path, "f.json",
+                                                           json.dumps(forged))))
+        assert refused.code == 1, refused
+        assert refused.err.startswith("aid: the receipt does not verify: the proof places")
+        assert said in refused.err and "the receipt cannot be genuine" in refused.err
+        assert not any(line.startswith("ok") for line in refused.out.splitlines())
+    assert ward("receipt", "verify", str(save(tmp_path, "g.json", json.dumps(good)))).code == 0
+
+
+def test_a_receipt_signed_only_by_a_key_it_names_itself_is_never_a_bare_ok(sqlite_ledger,
+                                                                          tmp_path):
+    """Adversarial (from a sweep): a gift never made, at the genuine receipt's place, signed by
+    a fresh key that the receipt names itself. Alone, verify cannot tell it from the ward's
+    key: it says which key signed and that it must be compared with the ward's published one,
+    never "ok: the receipt proves". With the ward's key held outside (--vkey) it is not signed
+    by it (exit 2, naming both keys); with the ward's checkpoint of that size it is not of the
+    ward's history (exit 1). Honest: the ward's own receipt says the same of the ward's key,
+    exit 0, and "proves" once the ward's key or its later checkpoint vouches for it."""
+    ward = _ward(sqlite_ledger, tmp_path)
+    donate(ward, 1000)
+    good = ward("receipt", str(donate(ward, 500_000, "R-1")), "--format", "json").json()
+    held = ward("audit", "checkpoint", "--format", "json").json()  # the ward's, published
+    vkey, wards = held["vkeys"][0], held["vkeys"][0].split("+")[0].rpartition(".")[2]
+    note = save(tmp_path, "cp.txt", held["note"])
+    forged, forger = forged_with_its_own_key(good, 900_000)
+    fake = save(tmp_path, "fake.json", json.dumps(forged))
+    alone = ward("receipt", "verify", str(fake))
+    assert alone.code == 0 and "ok: the receipt proves" not in alone.out
+    last = alone.out.strip().splitlines()[-1]
+    assert last.startswith(f"ok only if key {forger} is the ward's") and \
+        f"chi-lan.{forger} (key id {forger})" in last and "the ward's published key" in last
+    refused = ward.fails("receipt", "verify", str(fake), "--vkey", vkey)
+    assert refused.code == 2
+    assert not any(line.startswith("ok") for line in refused.out.splitlines())
+    assert refused.err.startswith("aid: the receipt's checkpoint is not signed by the key you "
+                                  f"gave, tester.{wards} (key id {wards}), but by "
+                                  f"chi-lan.{forger} (key id {forger})")
+    refused = ward.fails("receipt", "verify", str(fake), "--checkpoint", str(note), "--vkey",
+                         vkey)  # the ward's checkpoint, and its key held outside
+    assert refused.code == 1 and "proves nothing" not in refused.err
+    assert f"has the receipt's size ({good['tree_size']} events) but another root, and the " \
+        f"receipt is signed by chi-lan.{forger} (key id {forger}), not by that key: the " \
+        "receipt is not of the history that checkpoint holds" in refused.err
+    # a checkpoint whose own file names its key is checked by nothing held outside: anyone
+    # can write one, so it is no verdict against a receipt, but the two keys are named
+    for later in (note, save(tmp_path, "cp.json", json.dumps(held))):
+        unchecked = ward.fails("receipt", "verify", str(fake), "--checkpoint", str(later))
+        assert unchecked.code == 2 and f"It is signed as tester.{wards}, the receipt by " \
+            f"chi-lan.{forger} (key id {forger}); give the ward's key with --vkey" \
+            in unchecked.err
+    # honest: the ward's own receipt
+    real = save(tmp_path, "real.json", json.dumps(good))
+    said = ward("receipt", "verify", str(real))
+    assert said.code == 0 and said.out.strip().splitlines()[-1].startswith(
+        f"ok only if key {wards} is the ward's")
+    for vouched in (["--vkey", vkey], ["--checkpoint", str(note)]):
+        proven = ward("receipt", "verify", str(real), *vouched)
+        assert proven.out.strip().splitlines()[-1].startswith("ok: the receipt proves"), vouched
+
+
+def test_a_receipt_of_a_key_since_replaced_is_proven_by_the_wards_new_key(sqlite_ledger,
+                                                                         tmp_path):
+    """Honest: the treasurer changed keys after the receipt. Given the ward's new key
+    (--vkey) and its new checkpoint with the consistency proof from the receipt's, the receipt
+    is proven (exit 0); without the new key the new checkpoint proves nothing (exit 2)."""
+    from ledger.trust.signing_key import SigningKey
+
+    ward = _ward(sqlite_ledger, tmp_path)
+    receipt = save(tmp_path, "r.json", ward("receipt", str(donate(ward, 500_000, "R-1")),
+                                            "--format", "json").out)
+    day1 = save(tmp_path, "day1.txt", json.loads(receipt.read_text())["checkpoint"])
+    old = SigningKey.load(tmp_path / "lan.pem").key
+    new = SigningKey.create(tmp_path / "new.pem")
+    ward("actor", "add", "tester", "--public-key", new.text)
+    ward.env["AID_SIGNING_KEY_FILE"] = str(tmp_path / "new.pem")
+    ward("actor", "key", "revoke", old, "--reason", "máy mới")
+    donate(ward, 1000)
+    held = ward("audit", "checkpoint", "--format", "json").json()
+    day30 = save(tmp_path, "day30.txt", held["note"])
+    proof = tmp_path / "proof.json"
+    ward("audit", "consistency", str(day1), str(day30), "--format", "json", "-o", str(proof))
+    later = ["--checkpoint", str(day30), "--consistency", str(proof)]
+    unvouched = ward.fails("receipt", "verify", str(receipt), *later)
+    assert unvouched.code == 2 and "proves nothing" in unvouched.err
+    proven = ward("receipt", "verify", str(receipt), *later, "--vkey", held["vkeys"][0])
+    assert "a key held outside the receipt" in proven.out and \
+        proven.out.strip().splitlines()[-1].startswith("ok: the receipt proves")
 
 
 def _with_state(receipt: dict, state: str) -> dict:
