@@ -255,7 +255,7 @@ def _lines_before(lines: _Ahead, expected: list[tuple], limit: int,
     while lines.next is not None and lines.next[0] <= limit:
         stored = tuple(lines.take())
         line = wanted.pop(stored[0], None)
-        if upto is not None:
+        if upto is not None and stored[0] > upto:
             problems.append(Problem(stored[0], Phrase(N_(
                 "read model history: a line is stored at position {position}, past the "
                 "position the books were stored at ({upto})"), position=stored[0], upto=upto)))

@@ -136,3 +136,17 @@ def test_books_stored_past_the_last_event_are_not_used(ward):
     assert verify.code == 1 and (
         f"read model books: stored as of position {position + 5}, but the ledger's last event "
         f"is at position {position}: events were removed after it was stored") in verify.out
+
+
+def test_a_stray_line_is_called_past_the_books_only_when_it_is():
+    """From a sweep: a line left at position 105, where the events were moved away, was named
+    "past the position the books were stored at (115)"."""
+    from projections.audit.models import END, _Ahead, _lines_before
+
+    stored = iter([(105, 7, "give", "2021-11-02", "{}"), (120, 9, "give", "2021-11-02", "{}")])
+    found = _lines_before(_Ahead(stored), [], limit=END, upto=115)
+    assert [(p.position, str(p.text)) for p in found] == [
+        (105, "read model history: a line is stored at position 105 (entry 7), where no entry "
+              "is recorded"),
+        (120, "read model history: a line is stored at position 120, past the position the "
+              "books were stored at (115)")]
