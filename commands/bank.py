@@ -336,7 +336,8 @@ def match(account: Annotated[Optional[str], typer.Option(
                  if status is not None else N_("no statement lines and no entries in a bank "
                                                "account yet"))
         emit_stream(rows, fmt.value, MATCH_COLUMNS, empty=empty,
-                    output=output, money=["amount", "book_amount"])
+                    output=output, money=["amount", "book_amount"],
+                    sheet=N_("Statement against the book"))
 
 
 @bank_app.command("accept")

@@ -299,7 +299,7 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
     columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),
                ("problem", N_("problem"))]
     if output is not None:
-        emit(failures, fmt.value, columns, output=output)
+        emit(failures, fmt.value, columns, output=output, sheet=N_("Ledger check"))
     if fmt.value == "json" and output is None:
         emit({"entries": entries, "failures": failures}, "json")
     elif failures and output is None:

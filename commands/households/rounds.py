@@ -376,7 +376,7 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
              "status": h["status"]} for h in result["households"]]
     if output is not None:  # a workbook is read by people: the status in words
         emit([{**row, "status": Phrase(row["status"])} for row in rows], "table",
-             STATUS_COLUMNS, output=output)
+             STATUS_COLUMNS, output=output, sheet=N_("Planned and handed out"))
         return
     if fmt.value == "csv":
         emit(rows, "csv")
@@ -509,7 +509,8 @@ def outflow(code: str,
         return
     if kind == "xlsx":  # goods by name and unit, the total row last, as on the page
         shown = shown_rows(result) + ([total_row(result)] if result["rows"] else [])
-        emit(shown, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"))
+        emit(shown, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"),
+             sheet=N_("Round outflow"))
         return
     if kind == "csv":
         if output is None:

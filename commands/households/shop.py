@@ -139,7 +139,8 @@ def issue_batch(shop: Shop, value: Value,
     rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
-                           ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
+                           ("entry", N_("entry")), ("skipped", N_("skipped"))],
+         output=output, sheet=N_("Vouchers issued"))
     if fmt.value == "table":
         made = sum(1 for row in rows if row["code"])
         typer.echo(say("issued {made} voucher(s) at {shop} ({terms}); skipped "
@@ -230,7 +231,8 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
         rows = [{**row, "status": Phrase(VOUCHER_STATUS.get(row["status"], row["status"]))}
                 if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
-         empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
+         empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"),
+         sheet=N_("Vouchers"))
 
 
 def _shown(key: str, value: Any, output: Path | None) -> Any:
