@@ -545,7 +545,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
                           ("taken", moment(digest.taken, language, sheet["timezone"]))])
         # numbers as numbers; the moment on the ward's clock, as the printed statement says it
         save(output, [(s.title, list(publish.with_total(s)), s.columns, publish.MONEY)
-                      for s in sheet["sections"]] + [(N_("digest"), about, FIELDS)])
+                      for s in sheet["sections"]] + [(N_("Digest"), about, FIELDS)])
     else:
         html = publish.as_page(sheet, digest, pictures, language, held,
                                checked.first_bad() if checked.problems else None)

@@ -102,9 +102,9 @@ def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
     path = tmp_path / "cong khai.xlsx"
     drive("audit", "statement", "-o", str(path))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[-1] == "digest" and "Stock left" in book.sheetnames
+    assert book.sheetnames[-1] == "Digest" and "Stock left" in book.sheetnames
     assert all(len(name) <= 31 for name in book.sheetnames)
-    fields = {row[0]: row[1] for row in book["digest"].iter_rows(min_row=2, values_only=True)}
+    fields = {row[0]: row[1] for row in book["Digest"].iter_rows(min_row=2, values_only=True)}
     digest = drive("audit", "digest", "--format", "json").json()
     assert fields["head"] == digest["head"]
     assert fields["events"] == digest["events"]  # a number, not its text
@@ -261,7 +261,7 @@ def test_the_statement_workbook_says_when_on_the_wards_clock(drive, tmp_path):
 
     drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
     drive("--lang", "vi", "audit", "digest", "-o", str(tmp_path / "d.xlsx"))
-    for path, sheet in ((tmp_path / "s.xlsx", "mã kiểm tra"), (tmp_path / "d.xlsx", None)):
+    for path, sheet in ((tmp_path / "s.xlsx", "Mã kiểm tra"), (tmp_path / "d.xlsx", None)):
         book = openpyxl.load_workbook(path)
         fields = dict(row[:2] for row in (book[sheet] if sheet else book.worksheets[0])
                       .iter_rows(min_row=2, values_only=True))
@@ -409,3 +409,11 @@ def test_a_workbook_of_one_table_names_its_sheet_for_what_it_holds(drive, tmp_pa
           "--on", "2021-11-16", "-o", str(tmp_path / "sheet.xlsx"))
     assert openpyxl.load_workbook(tmp_path / "sheet.xlsx").sheetnames == [
         "Phiếu mua hàng đã cấp"]
+
+
+def test_the_statement_workbook_capitalises_its_digest_sheet_as_its_others(drive, tmp_path):
+    """Its sheets are its sections' titles ("Tồn kho", "Quỹ tiền mặt"), the last one too: "Mã
+    kiểm tra", not "mã kiểm tra" (`aid audit digest -o` keeps its own sheet's name)."""
+    drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
+    names = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert names[-1] == "Mã kiểm tra" and all(name[0].isupper() for name in names)
