@@ -296,7 +296,7 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                      for p in compare(log) + snapshots.compare(log)]
     finally:
         log.close()
-    columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),
+    columns = [("entry", N_("entry number")), ("on", N_("on")), ("rule", N_("rule")),
                ("problem", N_("problem"))]
     if output is not None:
         emit(failures, fmt.value, columns, output=output, sheet=N_("Ledger check"))
@@ -457,7 +457,7 @@ TRACE_PARTS = (("held", N_("{count:,} still held")), ("lost", N_("{count:,} lost
                ("spent", N_("{count:,} spent on purchases")),
                ("fees", N_("{count:,} paid in bank fees")), ("other", N_("{count:,} other")))
 FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("went")),
-                ("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
+                ("entry", N_("entry number")), ("on", N_("on")), ("location", N_("location")),
                 ("recipient", N_("recipient")), ("group", N_("group")), ("via", N_("in bundle")),
                 ("packed_in", N_("packed in entry"))]
 

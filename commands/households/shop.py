@@ -139,7 +139,7 @@ def issue_batch(shop: Shop, value: Value,
     rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
-                           ("entry", N_("entry")), ("skipped", N_("skipped"))],
+                           ("entry", N_("entry number")), ("skipped", N_("skipped"))],
          output=output, sheet=N_("Vouchers issued"))
     if fmt.value == "table":
         made = sum(1 for row in rows if row["code"])
@@ -252,8 +252,8 @@ VOUCHER_FIELDS = {"code": N_("voucher"), "recipient": N_("recipient"), "shop": N
                   "max_items": N_("items a visit, at most"),
                   "every": N_("days between visits, at least"), "valid_from": N_("valid from"),
                   "valid_to": N_("valid to"), "slot": N_("time slot"),
-                  "issued": N_("issued on"), "entry": N_("entry"), "status": N_("status"),
-                  "cancelled": N_("cancelled, because")}
+                  "issued": N_("issued on"), "entry": N_("entry number"),
+                  "status": N_("status"), "cancelled": N_("cancelled, because")}
 SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
                 "unused": N_("vouchers unused"), "live": N_("live"),
                 "not_yet_valid": N_("not yet valid"), "used_up": N_("used up"),

@@ -114,8 +114,8 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     from projections.store import ReadModels
 
     balance = at is not None and item is not None
-    columns = [("id", N_("id")), ("on", N_("on")), ("kind", N_("kind")), ("actor", N_("actor")),
-               ("detail", N_("detail")), ("effect", N_("effect"))]
+    columns = [("id", N_("entry number")), ("on", N_("on")), ("kind", N_("kind")),
+               ("actor", N_("actor")), ("detail", N_("detail")), ("effect", N_("effect"))]
     if balance:
         columns += [("change", N_("change")), ("balance", N_("balance"))]
     log = open_log(o.address(db))
