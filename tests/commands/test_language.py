@@ -885,3 +885,26 @@ def test_a_column_of_entries_is_headed_entry_number_in_every_table(stocked):
         "số bút toán")
     assert stocked("bank", "match", "--format", "csv").out.splitlines()[0] == (
         "account,bank_ref,date,amount,status,entry,book_amount")  # scripts' headers: as were
+
+
+def test_unpacking_more_than_is_packed_says_how_many_are_packed_there(stocked):
+    """From a sweep: unpacking 100 bundles of which 2 are packed was told "pack more with `aid
+    pack`", advice for a hand-out, not for unpacking."""
+    stocked("donate", "D1", "--into", "KHO", "--item", "NOODLE=5", "--on", "2021-11-10")
+    stocked("pack", "B350", "--count", "2", "--at", "KHO", "--on", "2021-11-11")
+    unpack = ("unpack", "B350", "--count", "100", "--on", "2021-11-12")
+    vi = refused(stocked, RULE, "", "--lang", "vi", *unpack, "--at", "KHO")
+    assert vi.err == ("aid: không đủ B350 tại KHO: chỉ có 2 phần quà từ ngày 12/11/2021 trở "
+                      "đi, cần 100; tại đó chỉ có 2 phần quà đã đóng gói: hãy dỡ tối đa 2 phần "
+                      "quà\n")
+    en = refused(stocked, RULE, "", *unpack, "--at", "KHO")
+    assert en.err == ("aid: not enough B350 at KHO: 2 bundles available on 2021-11-12 and "
+                      "after, 100 needed; 2 are packed there: unpack at most 2\n")
+    none = refused(stocked, RULE, "", *unpack, "--at", "SHOP")
+    assert none.err.endswith("; none are packed there, so there is nothing to unpack\n")
+    assert "không có gì để dỡ" in refused(stocked, RULE, "", "--lang", "vi", *unpack,
+                                         "--at", "SHOP").err
+    stocked("unpack", "B350", "--count", "2", "--at", "KHO", "--on", "2021-11-12")  # all: ok
+    said = refused(stocked, RULE, "", "give", "H1", "--from", "KHO", "--bundle", "B350=1",
+                   "--on", "2021-11-12")
+    assert "pack more with `aid pack`" in said.err  # a hand-out short of bundles: as it was
