@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -18,6 +19,7 @@ from ledger.phrases import Money, Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, money_amount, pairs, whole
+from ledger.values.text import fold
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -287,7 +289,9 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
         emit(found["pickups"], "csv", PICKUP_COLUMNS)
         return
     when = say(" as of {day}", day=found["as_of"]) if found["as_of"] else ""
-    typer.echo(say("0 đồng shop {shop}: {name}{when}", shop=shop, name=found["name"], when=when))
+    heading = (N_("{shop}: {name}{when}") if names_its_kind(found["name"])
+               else N_("0 đồng shop {shop}: {name}{when}"))
+    typer.echo(say(heading, shop=shop, name=found["name"], when=when))
     typer.echo("\n" + _("Stock:"))
     emit(found["stock"], "table", goods, empty=N_("no stock"))
     typer.echo("\n" + _("Pick-ups:"))
@@ -305,6 +309,16 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
+
+
+ZERO_DONG = re.compile(r"(?<![\w])(0|khong|zero)[\s-]*(dong|d)(?![\w])")
+
+
+def names_its_kind(name: str) -> bool:
+    """Whether a shop's name already says it is a 0 đồng shop ("Siêu thị 0 đồng khu phố 2",
+    "Cửa hàng 0đ", "Zero-dong shop"): a heading then gives the name alone, not the kind word
+    before it again ("Siêu thị 0 đồng SHOP0D: Siêu thị 0 đồng khu phố 2")."""
+    return ZERO_DONG.search(fold(name)) is not None
 
 
 # ---- the groups of `aid` this module holds ------------------------------------------------------

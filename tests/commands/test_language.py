@@ -908,3 +908,17 @@ def test_unpacking_more_than_is_packed_says_how_many_are_packed_there(stocked):
     said = refused(stocked, RULE, "", "give", "H1", "--from", "KHO", "--bundle", "B350=1",
                    "--on", "2021-11-12")
     assert "pack more with `aid pack`" in said.err  # a hand-out short of bundles: as it was
+
+
+def test_a_shop_report_names_the_shop_once(stocked):
+    """From a sweep: "Siêu thị 0 đồng SHOP0D: Siêu thị 0 đồng khu phố 2 tính đến ngày …". A
+    shop whose name says it is a 0 đồng shop is headed by its code and name alone; another
+    is still introduced as one."""
+    assert stocked("shop", "report", "SHOP").out.splitlines()[0] == "SHOP: Siêu thị 0 đồng"
+    assert stocked("--lang", "vi", "shop", "report", "SHOP", "--as-of", "30/11/2021"
+                   ).out.splitlines()[0] == "SHOP: Siêu thị 0 đồng tính đến ngày 30/11/2021"
+    stocked("location", "add", "ST4", "--name", "Cửa hàng khu phố 4", "--kind", "shop")
+    assert stocked("shop", "report", "ST4").out.splitlines()[0] == (
+        "0 đồng shop ST4: Cửa hàng khu phố 4")
+    assert stocked("--lang", "vi", "shop", "report", "ST4").out.splitlines()[0] == (
+        "Siêu thị 0 đồng ST4: Cửa hàng khu phố 4")
