@@ -129,7 +129,8 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
         # English words, so reports of older releases stay byte for byte the same)
         words = current() != "en" and (fmt.value == "table" or output is not None)
         shown = ({**line, "effect": effect(line),
-                  **({"kind": kind_word(line["kind"])} if words else {})} for line in lines)
+                  **({"kind": kind_word(line["kind"], line["detail"])} if words else {})}
+                 for line in lines)
         if fmt.value == "json" and output is None:
             emit_stream(shown, "json")
         else:
