@@ -64,12 +64,18 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     if not table:
         typer.echo(message(empty) if isinstance(empty, Phrase) else _(empty))
         return
+    typer.echo(tabulated(table, keys, columns, money))
+
+
+def tabulated(table: list[dict[str, Any]], keys: list[str],
+              columns: list[tuple[str, str]] | None, money: Sequence[str] = ()) -> str:
+    """The table `emit` prints: the titles, a rule, then a line per row, in that order."""
     from tabulate import tabulate
 
     titles = [_(title) for _key, title in columns] if columns else [_(key) for key in keys]
     body = [[_cell(row.get(k, ""), k in money) for k in keys] for row in table]
-    typer.echo(tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
-                        colalign=[_align(table, k) for k in keys]))
+    return tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
+                    colalign=[_align(table, k) for k in keys])
 
 
 def emit_stream(rows: Iterable[dict[str, Any]], fmt: str,
