@@ -37,11 +37,11 @@ class QrFormat(str, Enum):
 
 MATCH_COLUMNS = [("account", N_("account")), ("bank_ref", N_("bank reference")),
                  ("date", N_("date")), ("amount", N_("đồng")), ("status", N_("status")),
-                 ("entry", N_("entry")), ("book_amount", N_("in the book"))]
+                 ("entry", N_("entry number")), ("book_amount", N_("in the book"))]
 FIND_COLUMNS = [("account", N_("account")), ("bank_ref", N_("bank reference")),
                 ("date", N_("date")), ("amount", N_("đồng")), ("sender", N_("sender")),
                 ("sender_account", N_("from account")), ("status", N_("status")),
-                ("entry", N_("entry"))]
+                ("entry", N_("entry number"))]
 STATUS_WORDS = {"matched": N_("matched"), "differs": N_("differs"),
                 "unrecorded": N_("unrecorded"), "unbanked": N_("unbanked")}
 
@@ -98,7 +98,7 @@ def account_list(fmt: o.FormatOption = o.Format.table, db: o.Db = None) -> None:
              "name": a["name"], "entry": a["entry"]} for code, a in accounts]
     emit(rows, fmt.value, [("account", N_("account")), ("bank", N_("bank")), ("bin", "BIN"),
                            ("number", N_("number")), ("name", N_("name")),
-                           ("entry", N_("entry"))],
+                           ("entry", N_("entry number"))],
          empty=N_("no bank account declared yet; see `aid bank account add`"))
 
 
@@ -336,7 +336,8 @@ def match(account: Annotated[Optional[str], typer.Option(
                  if status is not None else N_("no statement lines and no entries in a bank "
                                                "account yet"))
         emit_stream(rows, fmt.value, MATCH_COLUMNS, empty=empty,
-                    output=output, money=["amount", "book_amount"])
+                    output=output, money=["amount", "book_amount"],
+                    sheet=N_("Statement against the book"))
 
 
 @bank_app.command("accept")

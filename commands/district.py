@@ -205,7 +205,7 @@ def wards(url: Url = None, fmt: o.FormatOption = o.Format.table,
         rows = [{**row, "synced": _when(row["synced"], zones.get(row["ward"]))} for row in rows]
     emit(rows, fmt.value, [("ward", N_("ward")), ("name", N_("name")),
                            ("position", N_("position")), ("synced", N_("synced"))],
-         empty=N_("the district's store holds no ward yet"), output=output)
+         empty=N_("the district's store holds no ward yet"), output=output, sheet=N_("Wards"))
 
 
 @district_app.command("admit")
@@ -379,7 +379,8 @@ def item_list(url: Url = None, fmt: o.FormatOption = o.Format.table,
             for (ward, item), target in sorted(mapping.items())]
     emit(rows, fmt.value, [("ward", N_("ward")), ("item", N_("item")),
                            ("district_item", N_("district item"))],
-         empty=N_("the district's catalogue maps no item yet"), output=output)
+         empty=N_("the district's catalogue maps no item yet"), output=output,
+         sheet=N_("Item catalogue"))
 
 
 STOCK = [("ward", N_("ward")), ("location", N_("location")), ("item", N_("item")),
@@ -405,14 +406,15 @@ def stock(url: Url = None, total: Annotated[bool, typer.Option(
         mapping = DistrictModels(found.connection).item_map() if total else {}
     if total:
         totals, unmapped = district.mapped_total(rows, mapping)
-        emit(totals, fmt.value, TOTAL, empty=N_("no stock"), output=output)
+        emit(totals, fmt.value, TOTAL, empty=N_("no stock"), output=output,
+             sheet=N_("Stock, district total"))
         if unmapped:
             typer.echo(say("aid: note: item codes the district's catalogue does not map (each "
                            "counted under its own code): {codes}; map them with `aid district "
                            "item map WARD:ITEM=DISTRICT_ITEM`", codes=", ".join(unmapped)),
                        err=True)
     else:
-        emit(rows, fmt.value, STOCK, empty=N_("no stock"), output=output)
+        emit(rows, fmt.value, STOCK, empty=N_("no stock"), output=output, sheet=N_("Stock"))
 
 
 @district_app.command("cash")
@@ -438,7 +440,8 @@ def cash(url: Url = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.t
     if fmt.value != "csv":
         rows[-1]["ward"] = _("district total")
     lines = [(line, CASH_LINES.get(line, line)) for line in shown]
-    emit(rows, fmt.value, [("ward", N_("ward")), *lines], output=output, money=shown)
+    emit(rows, fmt.value, [("ward", N_("ward")), *lines], output=output, money=shown,
+         sheet=N_("Cash book"))
 
 
 @district_app.command("coverage")
@@ -453,7 +456,7 @@ def coverage(url: Url = None, start: From = None, end: Until = None,
         rows = district.coverage_rows(found.connection, codes, first, last)
     emit(rows, fmt.value, [("ward", N_("ward")), ("group", N_("group")), ("tier", N_("tier")),
                            ("households", N_("households")), ("served", N_("served"))],
-         empty=N_("no households"), output=output)
+         empty=N_("no households"), output=output, sheet=N_("Coverage"))
 
 
 @district_app.command("duplicates")
@@ -478,7 +481,8 @@ def duplicates(url: Url = None, start: From = None, end: Until = None,
         emit_stream(rows(), fmt.value, [
             ("match", N_("match")), ("key", N_("key")), ("wards", N_("wards")),
             ("households", N_("households")), ("first", N_("first")), ("last", N_("last"))],
-            empty=N_("no household was served by two wards"), output=output)
+            empty=N_("no household was served by two wards"), output=output,
+            sheet=N_("Served by two wards"))
     if found_any:
         raise typer.Exit(1)
 
@@ -527,7 +531,8 @@ def statement(url: Url = None, start: From = None, end: Until = None,
         spent = [name for name, _word in STATEMENT].index("spent")
         columns = [*STATEMENT[:spent + 1], ("fees", N_("bank fees")), *STATEMENT[spent + 1:]]
     emit(rows, fmt.value, columns, output=output,
-         money=("received", "spent", "fees", "given", "packed", "balance"))
+         money=("received", "spent", "fees", "given", "packed", "balance"),
+         sheet=N_("District statement"))
     for code, position in broken:
         typer.echo(say("aid: warning: the district's copy of ward {code} has a broken chain at "
                        "position {position}; see `aid audit verify` with AID_WARD={code}",

@@ -769,6 +769,6 @@ def statement_sections(log: EventLog, start: str | None = None,
             Section("bank_unmatched", N_("Bank lines and entries not matched"),
                     [("account", N_("account")), ("bank_ref", N_("bank reference")),
                      ("on", N_("date")), ("amount", N_("amount")), ("status", N_("status")),
-                     ("entry", N_("entry"))],
+                     ("entry", N_("entry number"))],
                     list(unmatched_public(bank, start, end))),
         ]

@@ -86,6 +86,8 @@ def _reserved_change(data: dict[str, Any]) -> str:
     return ", ".join(f"{item} {delta:+}" for _, _, item, delta in data["reserved"])
 
 
+DEPOSITED = N_("cash box → {account}, {amount:,} đồng{note}")  # the detail of a bank deposit
+WITHDRAWN = N_("{account} → cash box, {amount:,} đồng{note}")  # and of a withdrawal
 _DETAILS = {
     "recipient": lambda data: Phrase(N_("{code} group {group}, {size} people, tier {tier}"),
                                      code=data["code"], group=data["group"] or "-",
@@ -139,8 +141,7 @@ _DETAILS = {
     "statement": _fields(N_("{account}: {file}, {added} new of {lines} lines"), "account",
                          "file", "added", "lines"),
     "cash moved": lambda data: Phrase(
-        N_("cash box → {account}, {amount:,} đồng{note}") if data["amount"] > 0 else
-        N_("{account} → cash box, {amount:,} đồng{note}"), account=data["account"],
+        DEPOSITED if data["amount"] > 0 else WITHDRAWN, account=data["account"],
         amount=abs(data["amount"]), note=Phrase(N_(": {note}"), note=data["note"])
         if data.get("note") else ""),
     "fee": lambda data: Phrase(
@@ -168,12 +169,19 @@ KIND_WORDS = {
     "round open": N_("round opened"), "round close": N_("round closed"),
     "round reserve": N_("stock held for a round"), "threshold": N_("low-stock minimum set"),
     "account": N_("bank account declared"), "statement": N_("bank statement imported"),
-    "cash moved": N_("cash moved to or from the bank"), "fee": N_("bank fee"),
+    "cash moved": N_("cash deposited in or withdrawn from the bank"), "fee": N_("bank fee"),
 }
+# cash moved one way or the other: a deposit and a withdrawal, each called by its own name
+# where its line is shown (its detail says which it is)
+CASH_MOVED = {DEPOSITED: N_("cash deposited in the bank"),
+              WITHDRAWN: N_("cash withdrawn from the bank")}
 
 
-def kind_word(kind: str) -> Phrase:
-    """The kind of an entry in words ("donation"), translated wherever it is shown."""
+def kind_word(kind: str, detail: object = None) -> Phrase:
+    """The kind of an entry in words ("donation"), translated wherever it is shown; with the
+    entry's `detail`, a bank deposit and a withdrawal by their own names."""
+    if kind == "cash moved" and isinstance(detail, Phrase) and detail.template in CASH_MOVED:
+        return Phrase(CASH_MOVED[detail.template])
     return Phrase(KIND_WORDS.get(kind, kind))
 
 

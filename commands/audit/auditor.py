@@ -300,10 +300,10 @@ def check(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
                      for p in compare(log) + snapshots.compare(log)]
     finally:
         log.close()
-    columns = [("entry", N_("entry")), ("on", N_("on")), ("rule", N_("rule")),
+    columns = [("entry", N_("entry number")), ("on", N_("on")), ("rule", N_("rule")),
                ("problem", N_("problem"))]
     if output is not None:
-        emit(failures, fmt.value, columns, output=output)
+        emit(failures, fmt.value, columns, output=output, sheet=N_("Ledger check"))
     if fmt.value == "json" and output is None:
         emit({"entries": entries, "failures": failures}, "json")
     elif failures and output is None:
@@ -461,7 +461,7 @@ TRACE_PARTS = (("held", N_("{count:,} still held")), ("lost", N_("{count:,} lost
                ("spent", N_("{count:,} spent on purchases")),
                ("fees", N_("{count:,} paid in bank fees")), ("other", N_("{count:,} other")))
 FLOW_COLUMNS = [("item", N_("item")), ("quantity", N_("quantity")), ("to", N_("went")),
-                ("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
+                ("entry", N_("entry number")), ("on", N_("on")), ("location", N_("location")),
                 ("recipient", N_("recipient")), ("group", N_("group")), ("via", N_("in bundle")),
                 ("packed_in", N_("packed in entry"))]
 
@@ -549,7 +549,7 @@ def _statement_whole(first: str | None, last: str | None, output: Path | None,
                           ("taken", moment(digest.taken, language, sheet["timezone"]))])
         # numbers as numbers; the moment on the ward's clock, as the printed statement says it
         save(output, [(s.title, list(publish.with_total(s)), s.columns, publish.MONEY)
-                      for s in sheet["sections"]] + [(N_("digest"), about, FIELDS)])
+                      for s in sheet["sections"]] + [(N_("Digest"), about, FIELDS)])
     else:
         html = publish.as_page(sheet, digest, pictures, language, held,
                                checked.first_bad() if checked.problems else None)

@@ -32,6 +32,7 @@ from commands.language.words import (
     N_,
     _,
     current,
+    day,
     message,
     say,
     words,
@@ -155,7 +156,8 @@ def _lines(found: dict[str, Any]) -> list[str]:
     goods = ", ".join(f"{item} {quantity:,}" for item, quantity in found["goods"].items())
     lines = [say("Receipt {receipt}: donation entry {entry} on {on} from {donor} into "
                  "{location}", receipt=found["receipt"] or "-", entry=found["entry"],
-                 on=found["on"], donor=found["donor"], location=found["location"])]
+                 on=day(found["on"], current()), donor=found["donor"],
+                 location=found["location"])]
     if found["cash"]:
         lines.append("  " + say("cash: {cash:,} đồng", cash=found["cash"]))
     if goods:
@@ -241,7 +243,8 @@ def verify(file: Annotated[str, typer.Argument(
         gift = checked.gift
         typer.echo(say("donation entry {entry} on {on}, receipt {receipt}, from {donor} into "
                        "{location}: cash {cash:,} đồng, goods {goods}", entry=gift["entry"],
-                       on=gift["on"], receipt=gift["receipt"] or "-", donor=gift["donor"],
+                       on=day(gift["on"], current()), receipt=gift["receipt"] or "-",
+                       donor=gift["donor"],
                        location=gift["location"], cash=gift["cash"],
                        goods=", ".join(f"{k} {v:,}" for k, v in gift["goods"].items()) or "-"))
     for fact in checked.facts:

@@ -128,7 +128,7 @@ def list_households(group: Groups = None, tier: Tiers = None,
     emit(rows, fmt.value, [("code", N_("code")), ("name", N_("name")), ("group", N_("group")),
                            ("size", N_("size")), ("tier", N_("tier")),
                            ("label", N_("tier label")), ("excluded", N_("excluded"))],
-         empty=N_("no household matches"), output=output)
+         empty=N_("no household matches"), output=output, sheet=N_("Household register"))
 
 
 def label(number: Annotated[str, typer.Argument(metavar="TIER")],
@@ -147,7 +147,7 @@ def list_tiers(fmt: o.FormatOption = o.Format.table, output: o.Output = None,
 
     labels = o.load_drive(db).register.labels
     emit([{"tier": t, "label": labels[t]} for t in sorted(labels)], fmt.value,
-         [("tier", N_("tier")), ("label", N_("label"))], output=output)
+         [("tier", N_("tier")), ("label", N_("label"))], output=output, sheet=N_("Tiers"))
 
 
 # ---- the groups of `aid` this module holds -------------------------------------------------

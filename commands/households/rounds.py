@@ -392,7 +392,7 @@ def status(code: str, fmt: o.FormatOption = o.Format.table, output: o.Output = N
         rows = [{**row, "now": _register_now(h)} for row, h in zip(rows, result["households"])]
     if output is not None:  # a workbook is read by people: the status in words
         emit([{**row, "status": Phrase(row["status"])} for row in rows], "table",
-             columns, output=output)
+             columns, output=output, sheet=N_("Planned and handed out"))
         return
     state = say("closed {day}", day=result["closed"]) if result["closed"] else _("open")
     typer.echo(say("Round {round} · from {location} on {on} · {state} · plan {plan}",
@@ -540,7 +540,8 @@ def outflow(code: str,
         return
     if kind == "xlsx":  # goods by name and unit, the total row last, as on the page
         shown = shown_rows(result) + ([total_row(result)] if result["rows"] else [])
-        emit(shown, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"))
+        emit(shown, "table", OUTFLOW_COLUMNS, output=output, money=("cash", "value"),
+             sheet=N_("Round outflow"))
         return
     if kind == "csv":
         if output is None:

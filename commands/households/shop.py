@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -18,6 +19,7 @@ from ledger.phrases import Money, Phrase
 from ledger.store.access import open_ledger, open_log
 from ledger.values.dates import parse_date
 from ledger.values.inputs import MAX_AMOUNT, MAX_QUANTITY, money_amount, pairs, whole
+from ledger.values.text import fold
 
 Shop = Annotated[str, typer.Option("--shop", help="The 0 đồng shop (location of kind shop).")]
 Value = Annotated[str, typer.Option("--value", help="Goods the voucher is worth, in đồng.")]
@@ -139,7 +141,8 @@ def issue_batch(shop: Shop, value: Value,
     rows += [{"recipient": code, "code": None, "entry": None, "skipped": Phrase(N_("excluded"))}
              for code in excluded]
     emit(rows, fmt.value, [("recipient", N_("recipient")), ("code", N_("voucher")),
-                           ("entry", N_("entry")), ("skipped", N_("skipped"))], output=output)
+                           ("entry", N_("entry number")), ("skipped", N_("skipped"))],
+         output=output, sheet=N_("Vouchers issued"))
     if fmt.value == "table":
         made = sum(1 for row in rows if row["code"])
         typer.echo(say("issued {made} voucher(s) at {shop} ({terms}); skipped "
@@ -230,7 +233,8 @@ def list_vouchers(shop: Annotated[Optional[str], typer.Option(
         rows = [{**row, "status": Phrase(VOUCHER_STATUS.get(row["status"], row["status"]))}
                 if row.get("status") else row for row in rows]
     emit(rows, fmt.value, None if fmt.value == "json" and not output else VOUCHER_COLUMNS,
-         empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"))
+         empty=N_("no vouchers issued"), output=output, money=("value", "used", "left"),
+         sheet=N_("Vouchers"))
 
 
 def _shown(key: str, value: Any, output: Path | None) -> Any:
@@ -250,8 +254,8 @@ VOUCHER_FIELDS = {"code": N_("voucher"), "recipient": N_("recipient"), "shop": N
                   "max_items": N_("items a visit, at most"),
                   "every": N_("days between visits, at least"), "valid_from": N_("valid from"),
                   "valid_to": N_("valid to"), "slot": N_("time slot"),
-                  "issued": N_("issued on"), "entry": N_("entry"), "status": N_("status"),
-                  "cancelled": N_("cancelled, because")}
+                  "issued": N_("issued on"), "entry": N_("entry number"),
+                  "status": N_("status"), "cancelled": N_("cancelled, because")}
 SHOP_FIGURES = {"issued": N_("vouchers issued"), "used": N_("vouchers used"),
                 "unused": N_("vouchers unused"), "live": N_("live"),
                 "not_yet_valid": N_("not yet valid"), "used_up": N_("used up"),
@@ -285,7 +289,9 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
         emit(found["pickups"], "csv", PICKUP_COLUMNS)
         return
     when = say(" as of {day}", day=found["as_of"]) if found["as_of"] else ""
-    typer.echo(say("0 đồng shop {shop}: {name}{when}", shop=shop, name=found["name"], when=when))
+    heading = (N_("{shop}: {name}{when}") if names_its_kind(found["name"])
+               else N_("0 đồng shop {shop}: {name}{when}"))
+    typer.echo(say(heading, shop=shop, name=found["name"], when=when))
     typer.echo("\n" + _("Stock:"))
     emit(found["stock"], "table", goods, empty=N_("no stock"))
     typer.echo("\n" + _("Pick-ups:"))
@@ -303,6 +309,16 @@ def report(shop: str, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table
     typer.echo(say("Value: {value_issued:,} đồng issued, {value_given:,} đồng given, "
                    "{value_left:,} đồng left on vouchers still held", value_issued=v["value_issued"],
                    value_given=found["value_given"], value_left=v["value_left"]))
+
+
+ZERO_DONG = re.compile(r"(?<![\w])(0|khong|zero)[\s-]*(dong|d)(?![\w])")
+
+
+def names_its_kind(name: str) -> bool:
+    """Whether a shop's name already says it is a 0 đồng shop ("Siêu thị 0 đồng khu phố 2",
+    "Cửa hàng 0đ", "Zero-dong shop"): a heading then gives the name alone, not the kind word
+    before it again ("Siêu thị 0 đồng SHOP0D: Siêu thị 0 đồng khu phố 2")."""
+    return ZERO_DONG.search(fold(name)) is not None
 
 
 # ---- the groups of `aid` this module holds ------------------------------------------------------

@@ -13,7 +13,7 @@ STATUS_COLUMNS = [("recipient", N_("recipient")), ("tier", N_("tier")), ("size",
 VOUCHER_STATUS = {"live": N_("live"), "not yet valid": N_("not yet valid"),
                   "used up": N_("used up"), "expired": N_("expired"),
                   "cancelled": N_("cancelled")}  # a voucher's, as `voucher list` says it
-PICKUP_COLUMNS = [("entry", N_("entry")), ("on", N_("on")), ("voucher", N_("voucher")),
+PICKUP_COLUMNS = [("entry", N_("entry number")), ("on", N_("on")), ("voucher", N_("voucher")),
                   ("recipient", N_("recipient")), ("goods", N_("goods")), ("value", N_("value"))]
 
 

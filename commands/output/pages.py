@@ -265,6 +265,7 @@ tr.subtotal td, tr.total td {{ font-weight: bold; white-space: nowrap; }}
 tr.total td.t:not(.d) {{ white-space: normal; }}
 table.signed th.n {{ min-width: 4.5em; hyphens: auto; }}
 tr.total td {{ border-top: 2px solid #444; }}
+tr.quiet td {{ white-space: normal; font-style: italic; color: #444; }}
 th small {{ font-weight: normal; color: #444; }}
 @media screen and (max-width: 600px) {{
   /* a phone: every table becomes a stack of cards, one per row, each cell labelled by its
@@ -278,6 +279,8 @@ th small {{ font-weight: normal; color: #444; }}
   table.data td::before {{ content: attr(data-label); font-weight: bold; color: #444;
     text-align: left; flex: 0 0 42%; overflow-wrap: anywhere; }}
   table.data td:empty {{ display: none; }}
+  table.data tr.quiet td {{ display: block; text-align: left !important; }}
+  table.data tr.quiet td::before {{ content: none; }}  /* a sentence: no column to name */
   table.data td.sign {{ display: block; height: 2.4em; border-top: 1px dotted #aaa; }}
   table.facts, table.facts tbody, table.facts tr, table.facts th, table.facts td {{
     display: block; white-space: normal; }}

@@ -16,7 +16,7 @@ from typing import Any
 from commands.language import words as lg
 from commands.language.words import N_
 from commands.output.cells import inert_row
-from ledger.phrases import Phrase, Verbatim
+from ledger.phrases import Phrase
 
 Columns = list[tuple[str, str]]
 
@@ -158,7 +158,7 @@ def as_workbook(data: dict[str, Any], lang: str, path: Any) -> int:
     below = [[None], spread([None, f"{data['ward']}, {day_text}"]),
              spread([say(signer) for signer in SIGNERS]),
              spread([say(LABELS["sign_hint"])] * 2)]
-    save_form(path, Verbatim(path.stem), rows, shown, above, below)
+    save_form(path, N_("Signed receipt list"), rows, shown, above, below)
     return len(every)
 
 

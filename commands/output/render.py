@@ -29,21 +29,25 @@ from commands.language.words import (
 )
 from commands.language.words import money as lg_money
 from commands.output.cells import inert_row
-from ledger.phrases import Money, Phrase, Verbatim
+from ledger.phrases import Money, Phrase
 from ledger.store.decoding import dumps, loads
 
 
 def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
          columns: list[tuple[str, str]] | None = None, empty: str = N_("nothing to show"),
-         output: Path | None = None, money: Sequence[str] = ()) -> None:
+         output: Path | None = None, money: Sequence[str] = (),
+         sheet: str | None = None) -> None:
     """Print `rows` in `fmt`; `columns` picks the columns and (marked with N_) titles them;
     a table writes the `money` columns as the language writes money ("350,000 VND").
 
-    With `output` (an .xlsx path, see options.Output) the table is written there instead.
+    With `output` (an .xlsx path, see options.Output) the table is written there instead, on
+    a sheet titled `sheet` (marked with N_): named for what it holds, in the reader's language,
+    as the sheets of the workbooks of several tables are, never after the file.
     """
     if output is not None:
-        save(output, [(Verbatim(output.stem), [rows] if isinstance(rows, dict) else rows,
-                       columns, money)])  # the sheet named as the user named the file
+        if sheet is None:
+            raise TypeError("a workbook's sheet needs its title: emit(..., sheet=N_(...))")
+        save(output, [(sheet, [rows] if isinstance(rows, dict) else rows, columns, money)])
         return
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -60,23 +64,29 @@ def emit(rows: list[dict[str, Any]] | dict[str, Any], fmt: str,
     if not table:
         typer.echo(message(empty) if isinstance(empty, Phrase) else _(empty))
         return
+    typer.echo(tabulated(table, keys, columns, money))
+
+
+def tabulated(table: list[dict[str, Any]], keys: list[str],
+              columns: list[tuple[str, str]] | None, money: Sequence[str] = ()) -> str:
+    """The table `emit` prints: the titles, a rule, then a line per row, in that order."""
     from tabulate import tabulate
 
     titles = [_(title) for _key, title in columns] if columns else [_(key) for key in keys]
     body = [[_cell(row.get(k, ""), k in money) for k in keys] for row in table]
-    typer.echo(tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
-                        colalign=[_align(table, k) for k in keys]))
+    return tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True,
+                    colalign=[_align(table, k) for k in keys])
 
 
 def emit_stream(rows: Iterable[dict[str, Any]], fmt: str,
                 columns: list[tuple[str, str]] | None = None,
                 empty: str = N_("nothing to show"), output: Path | None = None,
-                money: Sequence[str] = ()) -> None:
+                money: Sequence[str] = (), sheet: str | None = None) -> None:
     """`emit` for rows that come one at a time (a million history lines, say): the same text,
     printed as it is made, so memory does not grow with the rows. A table needs its column
     widths before its first line, so its cells are spooled to a temporary file first."""
     if output is not None:  # a workbook is written whole
-        emit(list(rows), fmt, columns, empty, output, money)
+        emit(list(rows), fmt, columns, empty, output, money, sheet)
         return
     if fmt == "json":
         echo_json(Streamed(rows))

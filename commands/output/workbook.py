@@ -29,7 +29,7 @@ from commands.language.words import (
 )
 from commands.output.cells import as_text
 from ledger.errors import BadInput
-from ledger.phrases import Money, Phrase, Verbatim
+from ledger.phrases import Money, Phrase
 
 Columns = Sequence[tuple[str, str]] | None
 # (title, rows, columns), or with the keys of its columns of đồng (written "350.000 ₫")
@@ -72,8 +72,8 @@ def _sheet(book: Any, title: str, rows: list[dict[str, Any]], columns: Columns,
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    # marked N_ where it is named; a Verbatim title (the file's own name) as the user typed it
-    sheet = book.create_sheet(_title(book, title if isinstance(title, Verbatim) else _(title)))
+    # marked N_ where it is named: what the sheet holds, in the reader's language
+    sheet = book.create_sheet(_title(book, _(title)))
     for line in above:
         sheet.append(list(line))
         for cell in sheet[sheet.max_row]:

@@ -65,7 +65,8 @@ def _summary(line: dict[str, Any]) -> str:
     from projections.history import effect, kind_word
 
     moved = effect(line)
-    text = say("{kind}: {detail}", kind=kind_word(line["kind"]), detail=line["detail"])
+    text = say("{kind}: {detail}", kind=kind_word(line["kind"], line["detail"]),
+               detail=line["detail"])
     return say("{text} ({moved})", text=text, moved=moved) if moved else text
 
 

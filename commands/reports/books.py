@@ -43,11 +43,12 @@ def stock(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.ta
     at = books.known_location(at)
     if lots:
         emit(books.lots(at=at, as_of=o.as_of(as_of)), fmt.value, LOT_COLUMNS,
-             empty=N_("no stock"), output=output)
+             empty=N_("no stock"), output=output, sheet=N_("Stock by lot"))
         return
     rows = books.planned(at=at, as_of=o.as_of(as_of), today=o.on(None))
     emit(rows if fmt.value != "table" or output else _marked(rows), fmt.value,
-         _stock_columns(rows, fmt.value, output), empty=N_("no stock"), output=output)
+         _stock_columns(rows, fmt.value, output), empty=N_("no stock"), output=output,
+         sheet=N_("Stock"))
 
 
 STOCK_COLUMNS = [("location", N_("location")), ("item", N_("item")), ("name", N_("name")),
@@ -89,7 +90,7 @@ def cash(as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table, output: o.O
     if fmt.value != "csv":  # a table or a workbook is for people: their words
         rows = [{"category": _(CASH_LINES.get(k, k)), "đồng": v} for k, v in book.items()]
     emit(rows, fmt.value, [("category", N_("category")), ("đồng", N_("đồng"))], output=output,
-         money=("đồng",))
+         money=("đồng",), sheet=N_("Cash book"))
 
 
 def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format.table,
@@ -99,7 +100,8 @@ def packable(at: At = None, as_of: o.AsOf = None, fmt: o.FormatOption = o.Format
     emit(books.packable(at=books.known_location(at), as_of=o.as_of(as_of), today=o.on(None)),
          fmt.value,
          [("bundle", N_("bundle")), ("location", N_("location")), ("packable", N_("packable")),
-          ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output)
+          ("limited_by", N_("limited by"))], empty=N_("no bundles defined"), output=output,
+         sheet=N_("Packable bundles"))
 
 
 def history(at: At = None, item: Annotated[Optional[str], typer.Option(
@@ -112,8 +114,8 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
     from projections.store import ReadModels
 
     balance = at is not None and item is not None
-    columns = [("id", N_("id")), ("on", N_("on")), ("kind", N_("kind")), ("actor", N_("actor")),
-               ("detail", N_("detail")), ("effect", N_("effect"))]
+    columns = [("id", N_("entry number")), ("on", N_("on")), ("kind", N_("kind")),
+               ("actor", N_("actor")), ("detail", N_("detail")), ("effect", N_("effect"))]
     if balance:
         columns += [("change", N_("change")), ("balance", N_("balance"))]
     log = open_log(o.address(db))
@@ -127,11 +129,13 @@ def history(at: At = None, item: Annotated[Optional[str], typer.Option(
         # English words, so reports of older releases stay byte for byte the same)
         words = current() != "en" and (fmt.value == "table" or output is not None)
         shown = ({**line, "effect": effect(line),
-                  **({"kind": kind_word(line["kind"])} if words else {})} for line in lines)
+                  **({"kind": kind_word(line["kind"], line["detail"])} if words else {})}
+                 for line in lines)
         if fmt.value == "json" and output is None:
             emit_stream(shown, "json")
         else:
-            emit_stream(shown, fmt.value, columns, empty=N_("no entries"), output=output)
+            emit_stream(shown, fmt.value, columns, empty=N_("no entries"), output=output,
+                        sheet=N_("History"))
     finally:
         log.close()
 

@@ -4,6 +4,8 @@ page of charts (`--output FILE.html|FILE.pdf`). Read-only."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -11,10 +13,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from commands.cli import options as o
-from commands.language.words import N_, _, current, say
-from commands.output.render import emit
+from commands.language.words import N_, _, current, day, message, say
+from commands.output.render import emit, tabulated
 from ledger.errors import BadInput
-from ledger.phrases import Verbatim
+from ledger.phrases import Phrase, Verbatim
 from ledger.store.access import open_log
 
 report_app = typer.Typer(help="Reports for the committee: a picture of the drive.",
@@ -82,14 +84,61 @@ def as_tables(figures: dict[str, Any]) -> None:
          [("item", N_("item")), ("on", N_("on")), ("quantity", N_("quantity"))],
          empty=N_("no stock"))
     typer.echo("\n" + _("Received and handed out by week (đồng, goods at their declared value)"))
-    emit(shown_weeks(figures["weeks"]), "table", WEEK_COLUMNS, empty=N_("no entries"),
-         money=("received", "handed_out"))
+    _week_table(figures)
     for key, column, title in (("groups", "group", N_("Households served, by group")),
                                ("tiers", "tier", N_("Households served, by tier"))):
         typer.echo("\n" + _(title))
         emit(figures["coverage"][key], "table",
              [(column, column), ("served", N_("served")), ("declared", N_("declared"))],
              empty=N_("no households"))
+
+
+def _week_table(figures: dict[str, Any]) -> None:
+    """The weeks' table, a run of quiet weeks said in one line where its rows would be."""
+    parts = weeks_read(figures, current())
+    rows = [part for part in parts if not isinstance(part, Phrase)]
+    if not parts:
+        typer.echo(_("no entries"))
+        return
+    lines = iter(tabulated(shown_weeks(rows), [key for key, _title in WEEK_COLUMNS],
+                           WEEK_COLUMNS, ("received", "handed_out")).splitlines()
+                 if rows else ())
+    typer.echo("\n".join([*itertools.islice(lines, 2)] +  # the titles and the rule
+                         [message(part) if isinstance(part, Phrase) else next(lines)
+                          for part in parts]))
+
+
+QUIET = N_("{weeks:,} weeks with nothing received or handed out: {first} to {last}")
+
+
+def weeks_read(figures: dict[str, Any], lang: str) -> list[dict[str, Any] | Phrase]:
+    """The weeks as people read them: every week that received or handed out something, in
+    order, and each run of two or more weeks that did neither as one phrase saying so, its
+    first and last day within the drive's (a drive that ran one week in 2021 and then
+    recorded a bank deposit today has two lines, not 260 weeks of "0 ₫"). JSON keeps every
+    week, each with its figures, as it always has."""
+    parts: list[dict[str, Any] | Phrase] = []
+    quiet: list[dict[str, Any]] = []
+
+    def close() -> None:
+        if len(quiet) > 1:
+            sunday = (date.fromisoformat(quiet[-1]["monday"]) + timedelta(days=6)).isoformat()
+            first = max(quiet[0]["monday"], figures["from"] or quiet[0]["monday"])
+            last = min(sunday, figures["to"] or sunday)
+            parts.append(Phrase(QUIET, weeks=len(quiet), first=day(first, lang),
+                                last=day(last, lang)))
+        else:
+            parts.extend(quiet)
+        quiet.clear()
+
+    for week in figures["weeks"]:
+        if week["received"] or week["handed_out"] or week["handouts"]:
+            close()
+            parts.append(week)
+        else:
+            quiet.append(week)
+    close()
+    return parts
 
 
 def shown_weeks(weeks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,7 +165,7 @@ def as_page(figures: dict[str, Any], lang: str) -> str:
     from commands.language.words import day, money, number, translated
     from commands.language.words import words as lg_words
     from commands.output import charts
-    from commands.output.pages import Figure, Note, Table, page
+    from commands.output.pages import ROW, SPAN, Figure, Note, Table, page
 
     words = translated(WORDS, lang)
     label = lg_words(lang)
@@ -131,7 +180,10 @@ def as_page(figures: dict[str, Any], lang: str) -> str:
     blocks = [Note(words["note"]),
               *[Figure(title, svg) for title, svg in charts.figures(figures, lang)],
               Table(words["weeks"], [(k, words.get(k, label(t))) for k, t in WEEK_COLUMNS],
-                    shown_weeks(figures["weeks"]), kinds={"monday": "date", "received": "money",
-                                             "handed_out": "money", "week": "code"})]
+                    [{ROW: "quiet", SPAN: len(WEEK_COLUMNS), "week": part}
+                     if isinstance(part, Phrase) else shown_weeks([part])[0]
+                     for part in weeks_read(figures, lang)],
+                    kinds={"monday": "date", "received": "money", "handed_out": "money",
+                           "week": "code"})]
     return page(words["title"].format(ward=figures["ward"]), facts, blocks, lang, signers=[],
                 footer=f"{figures['ward']} · {period}")

@@ -52,7 +52,7 @@ def expiring(within: Annotated[str, typer.Option(
                            ("name", N_("name")), ("expires", N_("expires")),
                            ("days", N_("days left")), ("quantity", N_("quantity")),
                            ("unit", N_("unit"))],
-         empty=N_("nothing expires in that time"), output=output)
+         empty=N_("nothing expires in that time"), output=output, sheet=N_("Expiring lots"))
     if fmt.value == "table" and output is None:
         typer.echo("\n" + say("lots expired, or expiring within {days} days of {on} (--within "
                               "to change)", days=days, on=o.on(as_of)))
@@ -74,7 +74,7 @@ def alerts(stale_count_days: Annotated[str, typer.Option(
     rows = [{**alert, "kind": _(KINDS[alert["kind"]])} for alert in found] if people else found
     emit(rows, fmt.value, [("kind", N_("kind")), ("location", N_("location")),
                            ("item", N_("item")), ("problem", N_("problem"))],
-         empty=N_("no alerts"), output=output)
+         empty=N_("no alerts"), output=output, sheet=N_("Alerts"))
     return 1 if found else 0
 
 

@@ -45,7 +45,7 @@ def saoke(reading: Reading) -> Answer:
         ("sender", reading.word(N_("sender"))),
         ("sender_account", reading.word(N_("from account"))),
         ("bank_ref", reading.word(N_("bank reference"))),
-        ("status", reading.word(N_("status"))), ("entry", reading.word(N_("entry")))],
+        ("status", reading.word(N_("status"))), ("entry", reading.word(N_("entry number")))],
         rows, kinds={"amount": "money", "date": "date", "bank_ref": "code", "entry": "text"},
         scroll=True)]
     if not found:

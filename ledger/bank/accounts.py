@@ -123,10 +123,12 @@ def move_cash(ledger: Ledger, account: str, amount: int, note: str | None, on: s
         ward.require(account, ward.bank_accounts(), N_("bank account"))
         held = daybook.balance(ward.fund, on)  # a move leaves the fund as it is: its own day
         if abs(amount) > held:  # the box and the accounts together hold no more than the fund
-            raise Shortage("cannot carry {amount:,} đồng between the cash box and {account}: "
-                           "the ward fund, box and accounts together, holds {held:,} đồng at "
-                           "the end of {on}", N_("check the amount, or record the cash "
-                                                 "donation first"),
+            raise Shortage(N_("cannot deposit {amount:,} đồng into {account}: the ward fund, "
+                              "box and accounts together, holds {held:,} đồng at the end of "
+                              "{on}") if amount > 0 else
+                           N_("cannot withdraw {amount:,} đồng from {account}: the ward fund, "
+                              "box and accounts together, holds {held:,} đồng at the end of "
+                              "{on}"), N_("check the amount, or record the cash donation first"),
                            amount=abs(amount), account=account, held=max(held, 0), on=on)
         return ward.fact(CashMoved, on, clean(actor), [], {}, account=account, amount=amount,
                          note=note)

@@ -34,6 +34,8 @@ LOCATION_KINDS = ("store", "shop")
 KIND_WORDS = {"store": N_("store (kho)"), "shop": N_("shop (siêu thị 0 đồng)")}  # in refusals
 KIND_NAMES = {"store": N_("store"), "shop": N_("shop")}  # a location's kind inside a sentence
 TIERS = (0, 1, 2, 3)
+SHORT = N_("not enough {item} at {location}: {held:,} {unit} available on {on} and after, "
+           "{delta:,} needed")  # a stock that would go negative, whatever moves it
 OPTIONAL = ("lots", "reserved", "expired_reason", "account", "bank_line",  # stored only when
             "top_up", "floor")  # a fact or a round has them; `account`: the bank account the
 # fact's cash went into or came out of (ledger/bank/accounts.py), `bank_line`: the statement
@@ -362,6 +364,13 @@ class Ward(Aggregate, created_event_name="Opened"):
 
     def unpack(self, bundle: str, count: int, location: str, on: str, actor: str) -> int:
         moves, cash = self._packing(bundle, count, location)
+        held = daybook.lowest_from(self.bins.get(bin_key(location, bundle), {}), on)
+        if count > held:  # the shortage every movement says, with advice for unpacking
+            raise Shortage(SHORT, N_("{held:,} are packed there: unpack at most {held:,}")
+                           if held > 0 else N_("none are packed there, so there is nothing "
+                                               "to unpack"),
+                           item=bundle, location=location, held=held,
+                           unit=Phrase(N_("bundles")), on=on, delta=count)
         return self.fact(self.Unpacked, on, actor, _negated(moves), {"packed": -cash},
                           bundle=bundle, count=count, location=location)
 
@@ -576,9 +585,8 @@ class Ward(Aggregate, created_event_name="Opened"):
                             if item in self.bundles
                             else N_("record the donation or transfer first"))
                     raise Shortage(
-                        "not enough {item} at {location}: {held:,} {unit} available on {on} and "
-                        "after, {delta:,} needed", hint,
-                        item=item, location=location, held=held, unit=unit, on=on, delta=-delta)
+                        SHORT, hint, item=item, location=location, held=held, unit=unit, on=on,
+                        delta=-delta)
         change = fund_change(cash)
         if change < 0:
             held = daybook.lowest_from(self.fund, on)

@@ -318,8 +318,9 @@ class _View:
     def donations(self, rows: Iterable[dict[str, Any]], received: dict[str, Any]) -> Section:
         """The donations one by one; `received`: their sums (`_received`), for the total."""
         return Section("donations", N_("Donations received (phiếu thu)"),
-                       [("entry", N_("entry")), ("on", N_("on")), ("donor", N_("code")), ("name", N_("name")),
-                        ("receipt", N_("receipt")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
+                       [("entry", N_("entry number")), ("on", N_("on")), ("donor", N_("code")),
+                        ("name", N_("name")), ("receipt", N_("receipt")),
+                        ("cash", N_("cash (đồng)")), ("goods", N_("goods"))],
                        rows, {"name": TOTAL, "cash": received["cash"],
                               "goods": self.goods(received["goods"])})
 
@@ -345,8 +346,9 @@ class _View:
     def purchases(self, rows: Iterable[dict[str, Any]], bought: dict[str, Any]) -> Section:
         """The purchases one by one; `bought`: their sums (`_bought`), for the total."""
         return Section("purchases", N_("Purchases from the fund"),
-                       [("entry", N_("entry")), ("on", N_("on")), ("supplier", N_("supplier")),
-                        ("location", N_("into")), ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows,
+                       [("entry", N_("entry number")), ("on", N_("on")),
+                        ("supplier", N_("supplier")), ("location", N_("into")),
+                        ("cash", N_("cash (đồng)")), ("goods", N_("goods"))], rows,
                        {"supplier": TOTAL, "cash": bought["cash"],
                         "goods": self.goods(bought["goods"])})
 
@@ -407,8 +409,9 @@ class _View:
 
     def losses(self, rows: Iterable[dict[str, Any]]) -> Section:
         return Section("losses", N_("Spoiled, lost or found (adjustments and count differences)"),
-                       [("entry", N_("entry")), ("on", N_("on")), ("location", N_("location")),
-                        ("item", N_("item")), ("change", N_("change")), ("reason", N_("reason"))], rows)
+                       [("entry", N_("entry number")), ("on", N_("on")),
+                        ("location", N_("location")), ("item", N_("item")),
+                        ("change", N_("change")), ("reason", N_("reason"))], rows)
 
     def stock(self, end: str | None) -> Section:
         rows = self.books.stock(as_of=end)

@@ -207,10 +207,13 @@ def test_problems_come_out_in_line_order_shortages_too(ward, tmp_path):
 def test_a_bundle_short_is_advised_packing_not_a_donation(ward, tmp_path):
     """From a sweep: a bundle shortage said "record the donation or transfer first"; bundles
     are packed (`aid pack`) or transferred, in the command and in an import alike."""
-    said = ward.fails("--lang", "vi", "unpack", "B350", "--count", "100", "--at", "KHO").err
+    said = ward.fails("--lang", "vi", "give", "H1", "--from", "KHO", "--bundle", "B350=100"
+                      ).err
     assert said.strip().endswith("hãy đóng gói thêm bằng `aid pack` hoặc điều chuyển phần quà "
                                  "đến trước"), said
     assert "ủng hộ" not in said
+    said = ward.fails("--lang", "vi", "unpack", "B350", "--count", "100", "--at", "KHO").err
+    assert "aid pack" not in said and "ủng hộ" not in said  # unpacking: what is packed there
     csv = tmp_path / "ho.csv"
     csv.write_text("date,recipient,location,bundles\n12/11/2021,H1,KHO,B350=5\n",
                    encoding="utf-8")

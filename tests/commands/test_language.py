@@ -362,7 +362,7 @@ def test_audit_check_findings_in_vietnamese(demo_file):
           variance_reason=None)
     code, vi, err = run(demo_file, "check", "--lang", "vi")
     assert code == 1 and err == "aid: kiểm tra sổ thấy 3 lỗi\n"
-    assert vi.splitlines()[0].split() == ["số", "ngày", "quy", "tắc", "vấn", "đề"]
+    assert vi.splitlines()[0].split() == ["số", "bút", "toán", "ngày", "quy", "tắc", "vấn", "đề"]
     for text in ("bút toán 57 kiểm kê được 250 RICE tại KHO ngày 21/11/2021, khi đó sổ ghi 278, "
                  "nhưng không nêu lý do chênh lệch",
                  "bút toán 57 (kiểm kê tại KHO) không cân đối: KHO RICE ghi 0, lẽ ra phải là -28",
@@ -859,3 +859,66 @@ def test_every_text_marked_for_translation_reaches_the_catalog():
                         and node.args[0].value not in known:
                     missing.append(f"{path.relative_to(root)}:{node.lineno}")
     assert missing == []
+
+
+def test_a_column_of_entries_is_headed_entry_number_in_every_table(stocked):
+    """From a sweep: "số" alone headed the entry in `voucher issue-batch`, `voucher show` and
+    `bank match`, beside a voucher code and an amount (a number of what?). Every table that
+    names an entry heads it "số bút toán", `aid history` too: the words of `aid reverse`'s
+    argument and of the statement's lines."""
+    vi = ("--lang", "vi")
+    code = stocked("voucher", "issue", "H1", "--shop", "SHOP", "--value", "100000",
+                   "--on", "2021-11-10").out.splitlines()[-1]
+    shown = stocked(*vi, "voucher", "show", code).out
+    assert re.search(r"^số bút toán +\d+$", shown, re.M) and not re.search(r"^số +\d+$",
+                                                                            shown, re.M)
+    batch = stocked(*vi, "voucher", "issue-batch", "--shop", "SHOP", "--value", "100000",
+                    "--on", "2021-11-10").out
+    assert re.split(r"\s{2,}", batch.splitlines()[0].strip()) == [
+        "hộ nhận", "phiếu mua hàng", "số bút toán", "bỏ qua"]
+    stocked("bank", "account", "add", "VCB1", "--bank", "Vietcombank", "--number",
+            "1029990042", "--name", "UBMTTQ PHUONG 3", "--on", "2021-11-10")
+    stocked("bank", "deposit", "VCB1", "--cash", "500000", "--on", "2021-11-11")
+    match = stocked(*vi, "bank", "match").out.splitlines()[0]
+    assert "số bút toán" in re.split(r"\s{2,}", match.strip()), match
+    assert re.split(r"\s{2,}", stocked(*vi, "history").out.splitlines()[0].strip())[0] == (
+        "số bút toán")
+    assert stocked("bank", "match", "--format", "csv").out.splitlines()[0] == (
+        "account,bank_ref,date,amount,status,entry,book_amount")  # scripts' headers: as were
+
+
+def test_unpacking_more_than_is_packed_says_how_many_are_packed_there(stocked):
+    """From a sweep: unpacking 100 bundles of which 2 are packed was told "pack more with `aid
+    pack`", advice for a hand-out, not for unpacking."""
+    stocked("donate", "D1", "--into", "KHO", "--item", "NOODLE=5", "--on", "2021-11-10")
+    stocked("pack", "B350", "--count", "2", "--at", "KHO", "--on", "2021-11-11")
+    unpack = ("unpack", "B350", "--count", "100", "--on", "2021-11-12")
+    vi = refused(stocked, RULE, "", "--lang", "vi", *unpack, "--at", "KHO")
+    assert vi.err == ("aid: không đủ B350 tại KHO: chỉ có 2 phần quà từ ngày 12/11/2021 trở "
+                      "đi, cần 100; tại đó chỉ có 2 phần quà đã đóng gói: hãy dỡ tối đa 2 phần "
+                      "quà\n")
+    en = refused(stocked, RULE, "", *unpack, "--at", "KHO")
+    assert en.err == ("aid: not enough B350 at KHO: 2 bundles available on 2021-11-12 and "
+                      "after, 100 needed; 2 are packed there: unpack at most 2\n")
+    none = refused(stocked, RULE, "", *unpack, "--at", "SHOP")
+    assert none.err.endswith("; none are packed there, so there is nothing to unpack\n")
+    assert "không có gì để dỡ" in refused(stocked, RULE, "", "--lang", "vi", *unpack,
+                                         "--at", "SHOP").err
+    stocked("unpack", "B350", "--count", "2", "--at", "KHO", "--on", "2021-11-12")  # all: ok
+    said = refused(stocked, RULE, "", "give", "H1", "--from", "KHO", "--bundle", "B350=1",
+                   "--on", "2021-11-12")
+    assert "pack more with `aid pack`" in said.err  # a hand-out short of bundles: as it was
+
+
+def test_a_shop_report_names_the_shop_once(stocked):
+    """From a sweep: "Siêu thị 0 đồng SHOP0D: Siêu thị 0 đồng khu phố 2 tính đến ngày …". A
+    shop whose name says it is a 0 đồng shop is headed by its code and name alone; another
+    is still introduced as one."""
+    assert stocked("shop", "report", "SHOP").out.splitlines()[0] == "SHOP: Siêu thị 0 đồng"
+    assert stocked("--lang", "vi", "shop", "report", "SHOP", "--as-of", "30/11/2021"
+                   ).out.splitlines()[0] == "SHOP: Siêu thị 0 đồng tính đến ngày 30/11/2021"
+    stocked("location", "add", "ST4", "--name", "Cửa hàng khu phố 4", "--kind", "shop")
+    assert stocked("shop", "report", "ST4").out.splitlines()[0] == (
+        "0 đồng shop ST4: Cửa hàng khu phố 4")
+    assert stocked("--lang", "vi", "shop", "report", "ST4").out.splitlines()[0] == (
+        "Siêu thị 0 đồng ST4: Cửa hàng khu phố 4")

@@ -29,9 +29,9 @@ def test_stock_round_trips_with_numbers_as_numbers(drive, tmp_path):
     out = drive("stock", "--output", str(path)).out
     assert out == f"wrote 3 rows to {path}\n"
     sheet, values, cells = sheet_rows(path)
-    assert sheet.title == "tồn kho"
-    drive("--lang", "vi", "cash", "-o", str(tmp_path / "cash.xlsx"))  # issue 23: the file's
-    assert openpyxl.load_workbook(tmp_path / "cash.xlsx").sheetnames == ["cash"]  # own name
+    assert sheet.title == "Stock"  # what it holds, never the file's name
+    drive("--lang", "vi", "cash", "-o", str(tmp_path / "cash.xlsx"))  # in the reader's words
+    assert openpyxl.load_workbook(tmp_path / "cash.xlsx").sheetnames == ["Sổ quỹ"]
     columns = ["location", "item", "name", "quantity", "unit", "reserved", "free", "minimum",
                "low"]  # a workbook carries every column, as CSV does
     assert values[0] == columns
@@ -102,9 +102,9 @@ def test_statement_has_a_sheet_per_section_and_the_digest(drive, tmp_path):
     path = tmp_path / "cong khai.xlsx"
     drive("audit", "statement", "-o", str(path))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[-1] == "digest" and "Stock left" in book.sheetnames
+    assert book.sheetnames[-1] == "Digest" and "Stock left" in book.sheetnames
     assert all(len(name) <= 31 for name in book.sheetnames)
-    fields = {row[0]: row[1] for row in book["digest"].iter_rows(min_row=2, values_only=True)}
+    fields = {row[0]: row[1] for row in book["Digest"].iter_rows(min_row=2, values_only=True)}
     digest = drive("audit", "digest", "--format", "json").json()
     assert fields["head"] == digest["head"]
     assert fields["events"] == digest["events"]  # a number, not its text
@@ -261,7 +261,7 @@ def test_the_statement_workbook_says_when_on_the_wards_clock(drive, tmp_path):
 
     drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
     drive("--lang", "vi", "audit", "digest", "-o", str(tmp_path / "d.xlsx"))
-    for path, sheet in ((tmp_path / "s.xlsx", "mã kiểm tra"), (tmp_path / "d.xlsx", None)):
+    for path, sheet in ((tmp_path / "s.xlsx", "Mã kiểm tra"), (tmp_path / "d.xlsx", None)):
         book = openpyxl.load_workbook(path)
         fields = dict(row[:2] for row in (book[sheet] if sheet else book.worksheets[0])
                       .iter_rows(min_row=2, values_only=True))
@@ -367,3 +367,53 @@ def test_workbooks_print_on_a4_fit_to_width_and_landscape_when_wide(ward, tmp_pa
         assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
         assert sheet.page_setup.orientation == orientation, path.name
         assert sheet.print_title_rows == "$1:$1"
+
+
+# A workbook of one table, by the command that writes it: its sheet in English, in Vietnamese
+ONE_SHEET = [
+    (("stock",), "Stock", "Tồn kho"),
+    (("stock", "--lots"), "Stock by lot", "Tồn kho theo lô"),
+    (("cash",), "Cash book", "Sổ quỹ"),
+    (("bundle", "packable"), "Packable bundles", "Phần quà còn đóng gói được"),
+    (("history",), "History", "Nhật ký"),
+    (("expiring",), "Expiring lots", "Lô sắp hết hạn"),
+    (("alerts",), "Alerts", "Cảnh báo"),
+    (("audit", "check"), "Ledger check", "Kiểm tra sổ"),
+    (("recipient", "list"), "Household register", "Danh sách hộ"),
+    (("tier", "list"), "Tiers", "Mức ưu tiên"),
+    (("voucher", "list"), "Vouchers", "Phiếu mua hàng"),
+    (("bank", "match"), "Statement against the book", "Đối chiếu sao kê với sổ"),
+    (("round", "status", "R1"), "Planned and handed out", "Kế hoạch và thực tế đã phát"),
+    (("round", "outflow", "R1"), "Round outflow", "Công khai đợt phát"),
+    (("round", "sheet", "R1"), "Signed receipt list", "Danh sách ký nhận"),
+]
+
+
+def test_a_workbook_of_one_table_names_its_sheet_for_what_it_holds(drive, tmp_path):
+    """A sweep found `aid stock -o stock.xlsx` made a sheet "stock", `-o sheet.xlsx` a sheet
+    "sheet": the file's name, in no language. A sheet is named for what it holds, in the
+    reader's language, as the sheets of the workbooks of several tables are."""
+    drive("round", "open", "R1", "--from", "KHO", "--bundle", "B350", "--item", "RICE",
+          "--ration", "RICE=5", "--on", "2021-11-16")
+    drive("round", "apply", "R1", "--only", "H2")
+    for command, english, vietnamese in ONE_SHEET:
+        for lang, name in (("en", english), ("vi", vietnamese)):
+            path = tmp_path / f"sheet-{lang}.xlsx"
+            said = drive.fails("--lang", lang, *command, "-o", str(path))
+            assert said.code in (0, 1) and path.is_file(), (command, said.err)  # 1: alerts
+            assert openpyxl.load_workbook(path).sheetnames == [name], command
+    drive("voucher", "issue-batch", "--shop", "SHOP", "--value", "100000", "--on", "2021-11-16",
+          "-o", str(tmp_path / "sheet.xlsx"))
+    assert openpyxl.load_workbook(tmp_path / "sheet.xlsx").sheetnames == ["Vouchers issued"]
+    drive("--lang", "vi", "voucher", "issue-batch", "--shop", "SHOP", "--value", "100000",
+          "--on", "2021-11-16", "-o", str(tmp_path / "sheet.xlsx"))
+    assert openpyxl.load_workbook(tmp_path / "sheet.xlsx").sheetnames == [
+        "Phiếu mua hàng đã cấp"]
+
+
+def test_the_statement_workbook_capitalises_its_digest_sheet_as_its_others(drive, tmp_path):
+    """Its sheets are its sections' titles ("Tồn kho", "Quỹ tiền mặt"), the last one too: "Mã
+    kiểm tra", not "mã kiểm tra" (`aid audit digest -o` keeps its own sheet's name)."""
+    drive("--lang", "vi", "audit", "statement", "-o", str(tmp_path / "s.xlsx"))
+    names = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert names[-1] == "Mã kiểm tra" and all(name[0].isupper() for name in names)

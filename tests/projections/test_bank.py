@@ -1186,3 +1186,30 @@ def test_a_fee_of_another_account_or_amount_does_not_pair(banked, tmp_path):
     assert {(r["status"], r["entry"]) for r in rows if r["status"] == "unbanked"} == \
         {("unbanked", other), ("unbanked", wrong)}
     assert [r["status"] for r in rows if r["bank_ref"] == "100.3"] == ["unrecorded"]
+
+
+def test_a_deposit_and_a_withdrawal_are_each_called_by_their_name(banked):
+    """From a sweep: both read "chuyển tiền mặt với ngân hàng" (cash moved with the bank). A
+    deposit is "nộp tiền mặt vào ngân hàng", a withdrawal "rút tiền mặt từ ngân hàng", where
+    it is recorded, in `aid history` and when it is refused; JSON keeps the kind's code."""
+    banked("donate", "D1", "--into", "KHO", "--cash", "3000000", "--on", "2021-11-04")
+    vi = ("--lang", "vi")
+    said = banked(*vi, "bank", "deposit", "VCB1", "--cash", "2000000", "--on", "2021-11-05").out
+    assert said.startswith("nộp tiền mặt vào ngân hàng: quỹ tiền mặt → VCB1, 2.000.000 ₫,")
+    said = banked(*vi, "bank", "withdraw", "VCB1", "--cash", "500000", "--on", "2021-11-06").out
+    assert said.startswith("rút tiền mặt từ ngân hàng: VCB1 → quỹ tiền mặt, 500.000 ₫,")
+    assert banked("bank", "deposit", "VCB1", "--cash", "1", "--on", "2021-11-07").out.startswith(
+        "cash deposited in the bank: cash box → VCB1, 1 đồng, on 7 Nov 2021")
+    assert banked("bank", "withdraw", "VCB1", "--cash", "1", "--on", "2021-11-07").out.startswith(
+        "cash withdrawn from the bank: VCB1 → cash box, 1 đồng, on 7 Nov 2021")
+    history = banked(*vi, "history").out
+    assert "nộp tiền mặt vào ngân hàng" in history and "rút tiền mặt từ ngân hàng" in history
+    assert "chuyển tiền mặt" not in history
+    assert {line["kind"] for line in banked("history", "--format", "json").json()
+            if "VCB1 →" in line["detail"] or "→ VCB1" in line["detail"]} == {"cash moved"}
+    for move, says in (("deposit", "không thể nộp 9.000.000 ₫ vào VCB1:"),
+                       ("withdraw", "không thể rút 9.000.000 ₫ từ VCB1:")):
+        refused = banked.fails(*vi, "bank", move, "VCB1", "--cash", "9000000")
+        assert refused.code == 1 and refused.err.startswith("aid: " + says), refused.err
+    assert "cannot withdraw 9,000,000 đồng from VCB1" in banked.fails(
+        "bank", "withdraw", "VCB1", "--cash", "9000000").err

@@ -153,3 +153,39 @@ def test_charts_agree_with_the_books_and_the_statement(tmp_path_factory, ops):
         t["declared"] for t in figures["coverage"]["tiers"])
     assert all(isinstance(w[k], int) for w in figures["weeks"] for k in ("received", "handed_out"))
     assert DAYS[0] <= (figures["from"] or DAYS[0])
+
+
+def test_weeks_with_nothing_received_or_handed_out_are_one_line_for_people(ledger):
+    """From a sweep: one bank deposit dated today on the 2021 demo made `aid report drive`
+    print some 260 weeks of "0 ₫". People read a run of two or more quiet weeks as one line
+    saying so, in the table and on the page; JSON still lists every week, each with its
+    figures, as scripts have always read it."""
+    demo(ledger)
+    before = ledger("report", "drive", "--format", "json").json()
+    ledger("bank", "account", "add", "VCB1", "--bank", "VCB", "--number", "1029990042",
+           "--name", "UBMTTQ PHUONG 3", "--on", "2021-11-21")
+    ledger("bank", "deposit", "VCB1", "--cash", "3000000", "--on", "2026-12-08")
+    figures = ledger("report", "drive", "--format", "json").json()
+    assert figures["to"] == "2026-12-08" and figures["weeks"][:2] == before["weeks"]
+    assert len(figures["weeks"]) == 266 and set(figures["weeks"][0]) == {
+        "week", "monday", "received", "handed_out", "handouts"}
+    table = ledger("report", "drive").out
+    weeks = table[table.index("by week"):table.index("Households served")]
+    assert weeks.splitlines()[1:] == [
+        "week     from              received     handed out    hand-outs",
+        "-------  ----------  --------------  -------------  -----------",
+        "45/2021  2021-11-08  31,500,000 VND          0 VND            0",
+        "46/2021  2021-11-15   5,000,000 VND  5,465,000 VND           16",
+        "264 weeks with nothing received or handed out: 22 Nov 2021 to 8 Dec 2026", ""]
+    vietnamese = ledger("--lang", "vi", "report", "drive").out
+    assert "264 tuần không nhận, không phát gì: từ 22/11/2021 đến 08/12/2026" in vietnamese
+    assert "0 ₫            0" not in vietnamese
+    page = ledger("report", "drive", "--format", "html").out
+    assert page.count('<tr class="quiet">') == 1 and (
+        "264 weeks with nothing received or handed out: 22 Nov 2021 to 8 Dec 2026" in page)
+    assert page.count("<tr>") < 40  # two weeks, the coverage tables: not 266 rows
+    # a single quiet week between two busy ones stays a row of its own
+    ledger("donate", "MEKONG", "--into", "KHO", "--item", "RICE=1", "--on", "2021-12-01")
+    table = ledger("report", "drive", "--to", "2021-12-05").out
+    assert "47/2021  2021-11-22           0 VND          0 VND            0" in table
+    assert "weeks with nothing" not in table

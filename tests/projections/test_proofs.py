@@ -280,6 +280,10 @@ def test_receipt_of_day_1_verifies_against_day_30_through_a_consistency_proof(wa
     # paper (a sweep read "biên nhận R-001", "Số biên nhận" and "Số phiếu")
     said = ward("--lang", "vi", "receipt", "verify", str(receipt)).out
     assert f"bút toán {entry} ngày 02/11/2021, số phiếu thu R-001, của" in said, said
+    # and in English as every other English line writes a date (a sweep read "on 2021-11-02")
+    said = ward("receipt", "verify", str(receipt)).out
+    assert f"donation entry {entry} on 2 Nov 2021, receipt R-001, from D1" in said, said
+    assert "2021-11-02" not in said
     for n in range(40):  # a month of entries
         donate(ward, 1000 + n)
     day30 = save(tmp_path, "day30.txt", ward("audit", "checkpoint").out)
