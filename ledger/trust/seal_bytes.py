@@ -47,15 +47,11 @@ def row_hash(originator_id: Any, version: int, topic: str, state: bytes) -> byte
         _LENGTH(len(name)), name, _LENGTH(len(state)), state))).digest()
 
 
-def row_hash_encoded(data: bytes) -> bytes:
-    """`row_hash` of a row given the bytes its chain link covers (`chain.encode`): those are
-    the same length-prefixed fields with the position in front (8 bytes of length, the last
-    of them its digits' count, then the digits), so the row need not be framed again."""
-    return hashlib.sha256(data[8 + data[7]:]).digest()
-
-
 def row_hashes_encoded(encoded: Iterable[bytes]) -> list[bytes]:
-    """`row_hash_encoded` of each, in one comprehension (no call per row)."""
+    """`row_hash` of each row given the bytes its chain link covers (`chain.encode`): those are
+    the same length-prefixed fields with the position in front (8 bytes of length, the last
+    of them its digits' count, then the digits), so no row is framed again; one comprehension,
+    no call per row."""
     sha256 = hashlib.sha256
     return [sha256(data[8 + data[7]:]).digest() for data in encoded]
 

@@ -195,7 +195,7 @@ class SignatureCheck:
 
     def see_encoded(self, rows: Sequence[StoredRow], encoded: Sequence[bytes]) -> None:
         """`see` for a batch of rows given the bytes their chain links cover (the same
-        fields, framed the same way: `row_hash_encoded`), so a row is not framed twice. Rows
+        fields, framed the same way: `row_hashes_encoded`), so a row is not framed twice. Rows
         a seal, a key or the ward's opening names go through `see` one by one; the others,
         which only wait for their seal, join it a run at a time."""
         if not rows:
